@@ -1,0 +1,1 @@
+"""Statistics for outcome comparisons (pingouin-style: tidy DataFrames in and out)."""
