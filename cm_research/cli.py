@@ -1,0 +1,146 @@
+"""Command line: ``cm-research dictionary | validate | run | demo | generate-demo``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from cm_research.errors import CMResearchError
+
+
+def _parse_param(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--param takes key=value, got {text!r}")
+    key, value = text.split("=", 1)
+    return key.strip(), yaml.safe_load(value) if value.strip() else ""
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    from cm_research.dictionary import load_schemas, to_markdown
+
+    if args.markdown:
+        text = to_markdown()
+    else:
+        text = "\n".join(f"{s.name}: {', '.join(s.field_names)}" for s in load_schemas().values())
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from cm_research.data import format_problems, load_table
+
+    references, held_back = {}, {}
+    if args.participants:
+        participants = load_table(args.participants, "participants")
+        references["participants"] = participants.data
+        held_back["participants"] = set(participants.quarantine.get("participant_id", []))
+    result = load_table(args.file, args.table, references=references, quarantined=held_back)
+    errors = result.errors
+    print(f"{result.path.name}: {result.n_read} rows read ({result.encoding}), {len(result.data)} valid, "
+          f"{len(result.quarantine)} with problems"
+          + (f", {len(result.blank_rows)} blank rows skipped" if result.blank_rows else ""))
+    if args.table == "outcomes" and not args.participants:
+        print("note: participant ids were not checked against a participants file (use --participants FILE)")
+    if not result.problems.empty:
+        print(format_problems(result.problems))
+    if args.quarantine_dir:
+        written = result.write_quarantine(args.quarantine_dir)
+        if written:
+            print(f"rows with problems written to {written}")
+    return 1 if len(errors) else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from cm_research.batch import notebook_path, run_notebook
+
+    params = dict(args.param or [])
+    if args.data_dir:
+        params["data_dir"] = str(Path(args.data_dir).resolve())
+    if args.site:
+        params["site"] = args.site
+    source = notebook_path(args.notebook)
+    output_dir = Path(args.output_dir or Path("outputs") / "runs" / (args.site or "site")).resolve()
+    params["output_dir"] = str(output_dir)
+    out = run_notebook(source, output_dir / source.name, params)
+    print(f"wrote {out} and {out.with_suffix('.html')}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cm_research.batch import run_demo
+
+    index, results = run_demo(args.output, n_jobs=args.jobs)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"FAILED {r.job.site} / {r.job.notebook}: {r.error}", file=sys.stderr)
+    print(f"{len(results) - len(failed)} of {len(results)} reports written; open {index}")
+    return 1 if failed else 0
+
+
+def cmd_generate_demo(args: argparse.Namespace) -> int:
+    from cm_research.datasets import write_demo
+
+    folder = write_demo(args.folder, seed=args.seed)
+    print(f"synthetic demo data written to {folder} (seed {args.seed})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cm_research.datasets.synthetic import DEMO_SEED
+
+    parser = argparse.ArgumentParser(prog="cm-research", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("dictionary", help="list the data dictionary's tables, or render it as Markdown")
+    p.add_argument("--markdown", action="store_true", help="render every table and field as Markdown")
+    p.add_argument("--output", help="write to this file instead of the screen")
+    p.set_defaults(func=cmd_dictionary)
+
+    p = sub.add_parser("validate", help="check a CSV or Excel file against the data dictionary")
+    p.add_argument("file")
+    p.add_argument("--table", required=True, help="which table the file holds, e.g. participants or outcomes")
+    p.add_argument("--participants", help="participants file, to check the participant ids of an outcomes file")
+    p.add_argument("--quarantine-dir", help="write the rows with problems to quarantine_<table>.csv here")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", help="run one notebook with papermill and render it as HTML")
+    p.add_argument("notebook", help="path, or a name in notebooks/ such as 01_data_quality")
+    p.add_argument("--site")
+    p.add_argument("--data-dir")
+    p.add_argument("--output-dir")
+    p.add_argument("--param", action="append", type=_parse_param, metavar="KEY=VALUE",
+                   help="a notebook parameter (repeatable); the value is read as YAML (numbers, true/false, lists)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="run the notebooks on the bundled synthetic demo and write an HTML index")
+    p.add_argument("--output", default="outputs/demo")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
+    p.add_argument("folder")
+    p.add_argument("--seed", type=int, default=DEMO_SEED)
+    p.set_defaults(func=cmd_generate_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CMResearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, KeyError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Turn raw cells into typed values, one column at a time, reporting every cell that will not convert.
+
+Each ``coerce_*`` function takes a Series of raw cells (strings from CSV; strings, numbers, datetimes
+or booleans from Excel) whose missing cells are already ``None``, and returns the typed Series plus a
+list of ``(row, rule, message)`` for cells that could not be converted (those become missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from cm_research.dictionary import Field
+
+Bad = list[tuple[int, str, str]]
+
+#: Excel counts days from 1899-12-30 (its 1900 leap-year bug included); serials in this range are 1927-2119.
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_SERIAL_RANGE = (10_000, 80_000)
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d")
+_TRAILING_MIDNIGHT = re.compile(r"[ T]00:00(:00)?(\.0+)?$")
+
+
+def display(value: object) -> str:
+    """A cell as a person would read it in an error message."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Numbers from Excel as text without a spurious '.0' (1001.0 -> '1001')."""
+    return values.map(lambda v: None if v is None else display(v).strip(), na_action="ignore")
+
+
+def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    return _text(values).astype("string"), []
+
+
+def _numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers, accepting '85%' and thousands separators. Returns (numbers, failed mask)."""
+    present = values.notna()
+    text = _text(values).astype("string").str.replace(",", "", regex=False).str.rstrip("%").str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    return numbers.astype("Float64"), present & numbers.isna()
+
+
+def coerce_number(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    numbers, failed = _numbers(values)
+    bad = [(row, "type", f"{display(values[row])!r} is not a number") for row in values.index[failed]]
+    return numbers, bad
+
+
+def coerce_integer(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    numbers, failed = _numbers(values)
+    fractional = numbers.notna() & (numbers != numbers.round())
+    bad = [(row, "type", f"{display(values[row])!r} is not a whole number") for row in values.index[failed | fractional]]
+    numbers[fractional.fillna(False)] = pd.NA
+    return numbers.round().astype("Int64"), bad
+
+
+def coerce_boolean(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    lookup = {**{v: True for v in field.true_values}, **{v: False for v in field.false_values}}
+    text = _text(values).map(lambda v: str(v).lower(), na_action="ignore")
+    result = text.map(lookup, na_action="ignore")
+    failed = values.notna() & result.isna()
+    allowed = "/".join(field.true_values[:1] + field.false_values[:1])
+    bad = [(row, "type", f"{display(values[row])!r} is not yes or no ({allowed})") for row in values.index[failed]]
+    return result.astype("boolean"), bad
+
+
+def _excel_serial(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values.map(lambda v: v if isinstance(v, (int, float, str)) else None), errors="coerce")
+    low, high = EXCEL_SERIAL_RANGE
+    serial = numbers.where((numbers >= low) & (numbers <= high) & (numbers == np.floor(numbers)))
+    return EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
+
+
+def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    """Dates as UK users write them: dd/mm/yyyy, ISO yyyy-mm-dd, Excel date cells and Excel serial numbers
+    (days since 1899-12-30, as Excel shows a date cell pasted as a number). US mm/dd/yyyy is not accepted."""
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    native = values.map(lambda v: isinstance(v, (dt.date, dt.datetime)), na_action="ignore").fillna(False).astype(bool)
+    if native.any():
+        result[native] = pd.to_datetime(values[native].map(lambda v: pd.Timestamp(v).normalize()))
+    rest = values.notna() & ~native
+    serial = _excel_serial(values[rest])
+    result[serial.index] = serial
+    text = _text(values[rest & result.isna()]).astype("string").str.replace(_TRAILING_MIDNIGHT, "", regex=True)
+    for fmt in DATE_FORMATS:
+        todo = text.index[result[text.index].isna()]
+        if todo.empty:
+            break
+        result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    failed = values.notna() & result.isna()
+    bad = [
+        (row, "type", f"{display(values[row])!r} is not a date; write it as dd/mm/yyyy, e.g. 31/01/2024")
+        for row in values.index[failed]
+    ]
+    return result.dt.normalize(), bad
+
+
+def coerce_list(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    def split(cell: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in cell.split(field.delimiter) if part.strip())
+
+    return _text(values).map(split, na_action="ignore").astype(object), []
+
+
+COERCERS: dict[str, Callable[[pd.Series, Field], tuple[pd.Series, Bad]]] = {
+    "string": coerce_string,
+    "number": coerce_number,
+    "integer": coerce_integer,
+    "boolean": coerce_boolean,
+    "date": coerce_date,
+    "list": coerce_list,
+}
+
+
+def mark_missing(values: pd.Series, missing_values: tuple[str, ...]) -> pd.Series:
+    """Replace blanks and the schema's missing-value markers (any case, surrounding spaces) with None."""
+    markers = {m.strip().lower() for m in missing_values} | {""}
+
+    def is_missing(v: object) -> bool:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return True
+        return isinstance(v, str) and v.strip().lower() in markers
+
+    return values.mask(values.map(is_missing).astype(bool), None).astype(object)
+
+
+def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...]) -> tuple[pd.Series, Bad]:
+    """Mark missing cells, then convert the rest to the field's type."""
+    return COERCERS[field.type](mark_missing(values, missing_values), field)

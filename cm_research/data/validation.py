@@ -1,0 +1,236 @@
+"""Validate raw cells against a table's schema: map columns, coerce types, apply every constraint.
+
+Every problem becomes one row of a tidy problems table (file, row, column, value, rule, message,
+severity). Rows with an ``error`` are quarantined by the loader; ``warning`` rows are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cm_research.data.coercion import coerce_column, display
+from cm_research.data.reading import RawTable
+from cm_research.dictionary import Field, TableSchema
+from cm_research.errors import DataValidationError
+
+PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule", "message", "severity"]
+
+
+def normalise_label(text: str) -> str:
+    """'Participant ID ' -> 'participant_id'; used to match headers and enum values forgivingly."""
+    return re.sub(r"[\s\-/]+", "_", str(text).strip().lower()).strip("_")
+
+
+@dataclass
+class ProblemLog:
+    """Collects problems as plain records; turned into the problems table once at the end."""
+
+    file: str
+    records: list[dict] = field(default_factory=list)
+
+    def add(self, row, column: str, value, rule: str, message: str, severity: str = "error") -> None:
+        self.records.append(
+            {
+                "file": self.file,
+                "row": row,
+                "column": column,
+                "value": "" if value is None else display(value),
+                "rule": rule,
+                "message": message,
+                "severity": severity,
+            }
+        )
+
+    def table(self) -> pd.DataFrame:
+        problems = pd.DataFrame(self.records, columns=PROBLEM_COLUMNS)
+        problems["row"] = problems["row"].astype("Int64")
+        return problems.sort_values(["row", "column"], na_position="first", kind="stable").reset_index(drop=True)
+
+
+def map_columns(raw: RawTable, schema: TableSchema, log: ProblemLog) -> dict[str, str]:
+    """Header -> field name, matching names or titles regardless of case, spaces and hyphens."""
+    lookup = {}
+    for f in schema.fields:
+        lookup[normalise_label(f.name)] = f.name
+        lookup[normalise_label(f.title)] = f.name
+    mapping: dict[str, str] = {}
+    for header in raw.cells.columns:
+        name = lookup.get(normalise_label(header))
+        if name is None:
+            log.add(pd.NA, header, None, "unknown_column",
+                    f"column `{header}` is not in the data dictionary for {schema.name}; it was ignored",
+                    severity="warning")
+        elif name in mapping.values():
+            first = next(h for h, n in mapping.items() if n == name)
+            raise DataValidationError(
+                f"{raw.file}: columns `{first}` and `{header}` both look like `{name}`; keep one of them"
+            )
+        else:
+            mapping[header] = name
+    missing = [f for f in schema.required_fields if f not in mapping.values()]
+    if missing:
+        for name in missing:
+            log.add(pd.NA, name, None, "missing_column", f"required column `{name}` is missing")
+        found = ", ".join(f"`{h}`" for h in raw.cells.columns)
+        raise DataValidationError(
+            f"{raw.file}: required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(f'`{m}`' for m in missing)} missing (the file has {found}). "
+            f"Expected columns for {schema.name}: {', '.join(schema.field_names)}.",
+            log.table(),
+        )
+    return mapping
+
+
+def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
+    canon = {normalise_label(v): v for v in f.enum}
+    allowed = ", ".join(f.enum)
+
+    def check(row, value: str):
+        hit = canon.get(normalise_label(value))
+        if hit is None:
+            log.add(row, f.name, value, "enum", f"{value!r} is not one of: {allowed}")
+        return hit
+
+    if f.type == "list":
+        return pd.Series(
+            {row: tuple(check(row, v) for v in items) for row, items in values.dropna().items()},
+            index=values.index, dtype=object,
+        )
+    return pd.Series({row: check(row, v) for row, v in values.dropna().items()}, index=values.index, dtype="string")
+
+
+def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set) -> pd.Series:
+    if f.required:
+        for row in typed.index[typed.isna()]:
+            if row not in coerce_failed:
+                log.add(row, f.name, None, "required", f"`{f.name}` is required but empty")
+    if f.enum is not None:
+        typed = _canonical_enum(typed, f, log)
+    if f.pattern is not None:
+        pattern = re.compile(f.pattern)
+        for row, value in typed.dropna().items():
+            if not pattern.fullmatch(value):
+                log.add(row, f.name, value, "pattern", f"{value!r} does not have the expected form ({_pattern_hint(f)})")
+    if f.type in ("number", "integer"):
+        if f.minimum is not None:
+            for row, value in typed[typed < f.minimum].dropna().items():
+                log.add(row, f.name, value, "minimum", f"{display(value)} is below the minimum of {f.minimum:g}")
+        if f.maximum is not None:
+            for row, value in typed[typed > f.maximum].dropna().items():
+                log.add(row, f.name, value, "maximum", f"{display(value)} is above the maximum of {f.maximum:g}")
+    if f.unique:
+        dup = typed.notna() & typed.duplicated(keep=False)
+        for value, rows in typed[dup].groupby(typed[dup], sort=False).groups.items():
+            for row in rows:
+                others = ", ".join(str(r) for r in rows if r != row)
+                log.add(row, f.name, value, "unique", f"{value!r} appears more than once (also in row {others})")
+    return typed
+
+
+def _pattern_hint(f: Field) -> str:
+    if f.name == "cohort":
+        return "an academic year such as 2023/24"
+    if f.name.endswith("_id"):
+        return "letters, digits, - or _, 2 to 32 characters, e.g. NS-0001"
+    return f"pattern {f.pattern}"
+
+
+def _check_primary_key(data: pd.DataFrame, schema: TableSchema, log: ProblemLog) -> None:
+    key = list(schema.primary_key)
+    if len(key) < 2:
+        return  # a single-column key is checked as `unique` on its field
+    complete = data[key].notna().all(axis=1)
+    dup = complete & data[key].duplicated(keep=False)
+    for _, group in data[dup].groupby(key, sort=False):
+        rows = list(group.index)
+        label = ", ".join(f"{k}={display(group.iloc[0][k])}" for k in key)
+        for row in rows:
+            others = ", ".join(str(r) for r in rows if r != row)
+            log.add(row, key[-1], group.loc[row, key[-1]], "primary_key",
+                    f"the same {' + '.join(key)} ({label}) appears more than once (also in row {others})")
+
+
+def _check_not_before(data: pd.DataFrame, schema: TableSchema, log: ProblemLog) -> None:
+    for f in schema.fields:
+        if f.not_before and f.not_before in data and f.name in data:
+            early = data[f.name] < data[f.not_before]
+            for row in data.index[early.fillna(False).astype(bool)]:
+                log.add(row, f.name, data.at[row, f.name], "not_before",
+                        f"{display(data.at[row, f.name])} is before `{f.not_before}` "
+                        f"({display(data.at[row, f.not_before])})")
+
+
+def check_foreign_keys(
+    data: pd.DataFrame,
+    schema: TableSchema,
+    references: dict[str, pd.DataFrame],
+    log: ProblemLog,
+    quarantined: dict[str, set] | None = None,
+) -> None:
+    """Every key of ``data`` must exist in its referenced table (when that table is supplied)."""
+    for fk in schema.foreign_keys:
+        ref = references.get(fk.resource)
+        if ref is None or len(fk.fields) != 1:
+            continue
+        column, ref_column = fk.fields[0], fk.reference_fields[0]
+        known = set(ref[ref_column].dropna().astype(str))
+        held_back = (quarantined or {}).get(fk.resource, set())
+        values = data[column].dropna()
+        for row, value in values[~values.astype(str).isin(known)].items():
+            if value in held_back:
+                msg = f"{value!r} is in {fk.resource} but that row has problems and was quarantined"
+            elif fk.resource == "measures":
+                msg = f"{value!r} is not a measure in the data dictionary (measures.yaml lists {', '.join(sorted(known))})"
+            else:
+                msg = f"{value!r} is not in the {fk.resource} table"
+            log.add(row, column, value, "foreign_key", msg)
+
+
+def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: ProblemLog, value_column: str) -> None:
+    """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers."""
+    known = data["measure"].isin(catalogue.index) & data[value_column].notna()
+    rows = data[known]
+    spec = catalogue.loc[rows["measure"].astype(str)].set_index(rows.index)
+    value = rows[value_column].astype(float)
+    low = value < spec["minimum"].astype(float)
+    high = value > spec["maximum"].astype(float)
+    binary = (spec["kind"] == "binary") & ~value.isin([0.0, 1.0])
+    count = (spec["kind"] == "count") & (value != value.round())
+    for row in rows.index[low]:
+        log.add(row, value_column, value[row], "minimum",
+                f"{display(value[row])} is below the minimum of {spec.at[row, 'minimum']:g} for {rows.at[row, 'measure']}")
+    for row in rows.index[high]:
+        log.add(row, value_column, value[row], "maximum",
+                f"{display(value[row])} is above the maximum of {spec.at[row, 'maximum']:g} for {rows.at[row, 'measure']}")
+    for row in rows.index[binary & ~low & ~high]:
+        log.add(row, value_column, value[row], "binary",
+                f"{rows.at[row, 'measure']} is yes/no: the value must be 1 (yes) or 0 (no), not {display(value[row])}")
+    for row in rows.index[count & ~low & ~high]:
+        log.add(row, value_column, value[row], "count",
+                f"{rows.at[row, 'measure']} is a count: {display(value[row])} is not a whole number")
+
+
+def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.DataFrame:
+    """Typed table with every column of the schema (absent optional columns are all missing)."""
+    mapping = map_columns(raw, schema, log)
+    for row, width in raw.ragged_rows.items():
+        log.add(row, "", None, "extra_cells",
+                f"the row has {width} cells but the header names only {raw.cells.shape[1]} columns")
+    by_field = {name: header for header, name in mapping.items()}
+    columns = {}
+    for f in schema.fields:
+        if f.name not in by_field:
+            columns[f.name] = pd.Series(pd.NA, index=raw.cells.index, dtype=object)
+            continue
+        cells = raw.cells[by_field[f.name]]
+        typed, bad = coerce_column(cells, f, schema.missing_values)
+        for row, rule, message in bad:
+            log.add(row, f.name, cells[row], rule, message)
+        columns[f.name] = _check_field(typed, f, log, {row for row, _, _ in bad})
+    data = pd.DataFrame(columns, index=raw.cells.index)
+    _check_primary_key(data, schema, log)
+    _check_not_before(data, schema, log)
+    return data

@@ -1,0 +1,28 @@
+"""Error types: one class per kind of problem, each with a message a practitioner can act on."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+class CMResearchError(Exception):
+    """Base class for every error cm_research raises on purpose."""
+
+
+class DictionaryError(CMResearchError):
+    """The data dictionary itself is malformed (a schema file is missing, unreadable or inconsistent)."""
+
+
+class DataValidationError(CMResearchError):
+    """A data file cannot be loaded at all: it is empty, unreadable, or lacks a required column.
+
+    ``problems`` is a tidy table (file, row, column, value, rule, message) of everything found.
+    """
+
+    def __init__(self, message: str, problems: pd.DataFrame | None = None):
+        super().__init__(message)
+        self.problems = problems if problems is not None else pd.DataFrame()
+
+
+class NotebookExecutionError(CMResearchError):
+    """A notebook failed while running under papermill; the message names the notebook and the cell."""

@@ -1,0 +1,30 @@
+"""Figures of data completeness."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+
+def plot_completeness(missingness: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Heatmap of the percentage recorded, measures down, timepoint x group across.
+
+    ``missingness`` is the table from :func:`cm_research.quality.missingness`.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 + 1.3 * max(1, missingness[["timepoint", "group"]].drop_duplicates().shape[0]),
+                                      1.2 + 0.45 * max(1, missingness["measure"].nunique())))
+    if missingness.empty:
+        ax.text(0.5, 0.5, "no outcome data", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    grid = missingness.assign(column=missingness["timepoint"] + "\n" + missingness["group"]).pivot(
+        index="measure", columns="column", values="pct_recorded"
+    )
+    sns.heatmap(grid, vmin=0, vmax=100, cmap="viridis", annot=True, fmt=".0f", linewidths=0.5,
+                cbar_kws={"label": "% recorded"}, ax=ax)
+    ax.set_xlabel("timepoint and group")
+    ax.set_ylabel("measure")
+    ax.set_title("Outcome data recorded (%)")
+    return ax

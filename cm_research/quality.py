@@ -1,0 +1,169 @@
+"""Data-quality summaries of an evaluation: who is in it, what was recorded, who was lost, what was wrong.
+
+Each function takes validated tables (``cm_research.data``) and returns a tidy DataFrame.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from cm_research.data.loading import Evaluation
+from cm_research.dictionary import load_schema
+
+ID_PLACEHOLDER = "[id]"
+
+
+def counts_by_group(participants: pd.DataFrame, by: str = "cohort") -> pd.DataFrame:
+    """Young people by ``by`` (e.g. cohort) and group, with totals: columns ``by``, mentored, comparison, total."""
+    table = pd.crosstab(participants[by].astype(str), participants["group"].astype(str), margins=True,
+                        margins_name="total")
+    for group in ("mentored", "comparison"):
+        if group not in table:
+            table[group] = 0
+    table = table[["mentored", "comparison", "total"]]
+    table.index.name = by
+    table.columns.name = None
+    return table.reset_index()
+
+
+def missingness(outcomes: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """Recorded and missing values for each measure, timepoint and group.
+
+    A young person is *expected* at a timepoint of a measure when they have that measure at any
+    timepoint and the measure was recorded for someone at that timepoint (so a Year 11-only measure is
+    not counted missing for a Year 7 pupil). Columns: measure, timepoint, group, n_expected, n_recorded,
+    n_missing, pct_recorded.
+    """
+    groups = participants.set_index("participant_id")["group"].astype(str)
+    recorded = outcomes.assign(group=outcomes["participant_id"].map(groups)).dropna(subset=["group"])
+    rows = []
+    for measure, m in recorded.groupby("measure", sort=True):
+        people = m.drop_duplicates("participant_id")[["participant_id", "group"]]
+        for timepoint in _ordered_timepoints(m["timepoint"]):
+            have = set(m.loc[m["timepoint"] == timepoint, "participant_id"])
+            for group, g in people.groupby("group", sort=True):
+                n_rec = int(g["participant_id"].isin(have).sum())
+                rows.append((measure, timepoint, group, len(g), n_rec, len(g) - n_rec, 100.0 * n_rec / len(g)))
+    return pd.DataFrame(rows, columns=["measure", "timepoint", "group", "n_expected", "n_recorded", "n_missing",
+                                       "pct_recorded"])
+
+
+def _ordered_timepoints(values: pd.Series) -> list[str]:
+    order = {t: i for i, t in enumerate(load_schema("outcomes").field("timepoint").enum or ())}
+    return sorted(values.dropna().unique(), key=lambda t: (order.get(t, len(order)), t))
+
+
+def attrition(outcomes: pd.DataFrame, participants: pd.DataFrame, baseline: str = "baseline",
+              post: str = "post") -> pd.DataFrame:
+    """For each measure with a baseline, how many young people also have a post value, by group.
+
+    Columns: measure, group, n_baseline, n_both, n_lost, pct_retained (= n_both / n_baseline x 100).
+    """
+    groups = participants.set_index("participant_id")["group"].astype(str)
+    wide = outcomes.pivot_table(index=["participant_id", "measure"], columns="timepoint", values="value",
+                                aggfunc="first")
+    if baseline not in wide:
+        return pd.DataFrame(columns=["measure", "group", "n_baseline", "n_both", "n_lost", "pct_retained"])
+    post_values = wide[post] if post in wide else pd.Series(float("nan"), index=wide.index)
+    tidy = pd.DataFrame({"has_baseline": wide[baseline].notna(), "has_post": post_values.notna()}).reset_index()
+    tidy["group"] = tidy["participant_id"].map(groups)
+    tidy = tidy[tidy["has_baseline"] & tidy["group"].notna()]
+    table = tidy.groupby(["measure", "group"], sort=True).agg(
+        n_baseline=("has_baseline", "sum"), n_both=("has_post", "sum")
+    ).reset_index()
+    table["n_lost"] = table["n_baseline"] - table["n_both"]
+    table["pct_retained"] = 100.0 * table["n_both"] / table["n_baseline"]
+    return table
+
+
+def problem_summary(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems counted by file, rule and column: columns file, rule, column, severity, n_problems, n_rows."""
+    if problems.empty:
+        return pd.DataFrame(columns=["file", "rule", "column", "severity", "n_problems", "n_rows"])
+    return (
+        problems.groupby(["file", "rule", "column", "severity"], dropna=False, sort=True)
+        .agg(n_problems=("message", "size"), n_rows=("row", "nunique"))
+        .reset_index()
+        .sort_values(["file", "n_problems"], ascending=[True, False], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def identifier_values(evaluation: Evaluation) -> set[str]:
+    """Every value of an identifier column (valid or quarantined rows) in the evaluation's tables."""
+    ids: set[str] = set()
+    for load in (evaluation.participants, evaluation.outcomes):
+        for column in load_schema(load.table).identifier_fields:
+            for frame in (load.data, load.quarantine):
+                if column in frame:
+                    ids.update(frame[column].dropna().astype(str))
+    return ids
+
+
+_QUOTED = re.compile(r"'([^']*)'|=([^,)\s]+)")
+
+
+def redact_problems(problems: pd.DataFrame, identifiers: Iterable[str]) -> pd.DataFrame:
+    """The problems table with identifier values replaced by ``[id]`` in ``value`` and ``message``,
+    fit to show in a report (the unredacted table stays in problems.csv for whoever fixes the data)."""
+    ids = set(identifiers)
+
+    def scrub(text: str) -> str:
+        def swap(match: re.Match) -> str:
+            token = match.group(1) if match.group(1) is not None else match.group(2)
+            if token not in ids:
+                return match.group(0)
+            return match.group(0).replace(token, ID_PLACEHOLDER)
+
+        return _QUOTED.sub(swap, text)
+
+    out = problems.copy()
+    out["value"] = out["value"].map(lambda v: ID_PLACEHOLDER if v in ids else v)
+    out["message"] = out["message"].map(scrub)
+    return out
+
+
+def quality_overview(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per table: file, rows read, rows valid, rows quarantined, blank rows skipped, encoding."""
+    rows = []
+    for load in (evaluation.participants, evaluation.outcomes):
+        rows.append({
+            "table": load.table,
+            "file": load.path.name,
+            "rows_read": load.n_read,
+            "rows_valid": len(load.data),
+            "rows_quarantined": len(load.quarantine),
+            "blank_rows_skipped": len(load.blank_rows),
+            "warnings": int((load.problems["severity"] == "warning").sum()),
+            "encoding": load.encoding,
+        })
+    return pd.DataFrame(rows)
+
+
+def write_quality_tables(evaluation: Evaluation, output_dir) -> dict[str, pd.DataFrame]:
+    """Compute every data-quality table, write each as CSV in ``output_dir``, and return them by name.
+
+    Written: overview.csv, counts_by_cohort.csv, missingness.csv, attrition.csv, problem_summary.csv,
+    problems.csv (with values, for whoever corrects the data) and quarantine_<table>.csv files.
+    """
+    from pathlib import Path
+
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    participants, outcomes = evaluation.participants.data, evaluation.outcomes.data
+    tables = {
+        "overview": quality_overview(evaluation),
+        "counts_by_cohort": counts_by_group(participants, "cohort"),
+        "missingness": missingness(outcomes, participants),
+        "attrition": attrition(outcomes, participants),
+        "problem_summary": problem_summary(evaluation.problems),
+        "problems": evaluation.problems,
+    }
+    for name, table in tables.items():
+        table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    evaluation.write_quarantine(out)
+    tables["problems_redacted"] = redact_problems(evaluation.problems, identifier_values(evaluation))
+    return tables

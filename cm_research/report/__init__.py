@@ -1,0 +1,1 @@
+"""Reports: tables and figures for notebooks, and HTML rendering of executed notebooks."""

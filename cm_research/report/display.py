@@ -1,0 +1,30 @@
+"""Display helpers for notebooks: tables without the index, captions, a synthetic-data banner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+
+def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> None:
+    """Show a tidy table in the notebook without its index, numbers rounded for reading."""
+    styler = table.style.hide(axis="index").format(precision=decimals, na_rep="")
+    if caption:
+        styler = styler.set_caption(caption)
+    display(HTML(styler.to_html()))
+
+
+def show_markdown(text: str) -> None:
+    display(Markdown(text))
+
+
+def synthetic_banner(data_dir: str | Path) -> str:
+    """A Markdown warning when ``data_dir`` (or a parent) holds the SYNTHETIC.txt marker; else ''."""
+    folder = Path(data_dir).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / "SYNTHETIC.txt").exists():
+            return ("> **Synthetic data.** Every young person and number in this report was invented by "
+                    "`cm_research.datasets` to demonstrate the analysis. None of it is evidence about any programme.")
+    return ""

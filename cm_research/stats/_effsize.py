@@ -1,0 +1,45 @@
+"""Building blocks shared by the standardised effect sizes (paired and two-group)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize, special, stats
+
+
+def hedges_j(dof: float) -> float:
+    """Exact small-sample correction J(m) = Γ(m/2) / (sqrt(m/2) Γ((m-1)/2)) (Hedges 1981).
+
+    NaN when m <= 1, where the correction is undefined.
+    """
+    if not dof > 1:
+        return math.nan
+    return math.exp(special.gammaln(dof / 2) - 0.5 * math.log(dof / 2) - special.gammaln((dof - 1) / 2))
+
+
+def noncentral_t_limits(t: float, dof: float, confidence: float) -> tuple[float, float]:
+    """Confidence limits for the noncentrality parameter λ of a t statistic.
+
+    Solves P(T <= t | λ_low) = 1 - α/2 and P(T <= t | λ_high) = α/2 for a
+    noncentral t with `dof` degrees of freedom (Steiger & Fouladi 1997;
+    Cumming & Finch 2001). Returns (nan, nan) when t or dof is not finite.
+    """
+    if not (np.isfinite(t) and np.isfinite(dof) and dof > 0):
+        return math.nan, math.nan
+    tail = (1 - confidence) / 2
+
+    def solve(target: float) -> float:
+        def f(ncp: float) -> float:
+            return stats.nct.cdf(t, dof, ncp) - target
+
+        # P(T <= t | λ) falls as λ rises: widen the bracket until it changes sign.
+        width = 2.0 + abs(t)
+        low, high = t - width, t + width
+        while f(low) < 0:
+            low -= width
+        while f(high) > 0:
+            high += width
+        return optimize.brentq(f, low, high, xtol=1e-12, rtol=1e-12, maxiter=500)
+
+    return solve(1 - tail), solve(tail)
