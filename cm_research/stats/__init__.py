@@ -1,1 +1,22 @@
 """Statistics for outcome comparisons (pingouin-style: tidy DataFrames in and out)."""
+
+from ._checks import InsufficientDataError
+from .counts import rate_ratio
+from .groups import ancova, compare_groups
+from .paired import paired_change
+from .power import power_paired, power_two_groups
+from .proportions import compare_proportions, compare_proportions_two_periods, proportion_table, wilson_interval
+
+__all__ = [
+    "InsufficientDataError",
+    "paired_change",
+    "compare_groups",
+    "ancova",
+    "wilson_interval",
+    "proportion_table",
+    "compare_proportions",
+    "compare_proportions_two_periods",
+    "rate_ratio",
+    "power_two_groups",
+    "power_paired",
+]

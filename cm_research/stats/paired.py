@@ -105,7 +105,7 @@ def paired_change(
     where = "paired_change"
     require_columns(data, [dv, within, subject], where)
     ci_quantile(confidence)
-    pairs, n_dropped, dropped_note = _pairs(data, dv, within, subject, before, after, where)
+    pairs, n_dropped, dropped_note = pair_up(data, dv, within, subject, before, after, where)
     diff = (pairs[after] - pairs[before]).to_numpy()
     n = len(diff)
     common = {"measure": dv, "n_pairs": n, "n_dropped": n_dropped}
@@ -119,8 +119,16 @@ def paired_change(
     return tidy(rows)
 
 
-def _pairs(data, dv, within, subject, before, after, where):
-    """Wide table of the participants with both values, the number dropped and a note."""
+def pair_up(
+    data: pd.DataFrame, dv: str, within: str, subject: str, before: object, after: object, where: str
+) -> tuple[pd.DataFrame, int, str]:
+    """Wide table (index `subject`, columns `before`, `after`) of the participants with both values.
+
+    Also returns the number of participants left out for a missing value and a
+    note saying so. Raises when a timepoint is absent or a participant has two
+    rows at one timepoint. Shared with the slope chart in `cm_research.plots`.
+    """
+    require_columns(data, [dv, within, subject], where)
     present = pd.unique(data[within].dropna())
     for label in (before, after):
         if label not in set(present):

@@ -1,0 +1,211 @@
+"""Count outcomes (suspensions, missed sessions): rate ratios between two groups."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from ._checks import ci_quantile, join_notes, split_two_groups, tidy
+
+__all__ = ["rate_ratio"]
+
+MODELS = ("auto", "poisson", "negative_binomial", "exact")
+
+
+def rate_ratio(
+    data: pd.DataFrame,
+    dv: str,
+    between: str = "group",
+    *,
+    exposure: str | None = None,
+    treated: object = "mentored",
+    control: object = "comparison",
+    confidence: float = 0.95,
+    model: str = "auto",
+    overdispersion_alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Rate ratio (treated / control) of a count outcome, Poisson or negative binomial.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant.
+    dv : str
+        Column of the counts (whole numbers >= 0), e.g. number of suspensions.
+    between : str
+        Column of the group label.
+    exposure : str, optional
+        Column of each participant's time at risk (e.g. school days on roll), > 0;
+        enters as offset log(exposure). Without it every participant counts 1.
+    treated, control : object
+        Labels of the compared groups.
+    confidence : float
+        Level of the confidence interval.
+    model : {"auto", "poisson", "negative_binomial", "exact"}
+        "auto" fits a Poisson GLM and switches to a negative binomial (NB2) GLM when
+        the Cameron–Trivedi test finds overdispersion at `overdispersion_alpha`.
+        "exact" is the conditional binomial test and Clopper–Pearson CI (R's
+        ``poisson.test``), also used automatically when a group has no events.
+
+    Returns
+    -------
+    DataFrame with one row: `events_*`, `exposure_*`, `rate_*` per group;
+    `estimate` = rate ratio with `ci_low`, `ci_high`; `statistic` = Wald z
+    (NaN for the exact method); `p_val`; `dispersion` (Pearson X² / df of the
+    Poisson fit); `overdispersion_z`, `overdispersion_p` (Cameron–Trivedi);
+    `nb_alpha` (NB2 α = 1/θ, NaN unless the negative binomial was used);
+    `method` names the model; `note` says why it was chosen.
+
+    Notes
+    -----
+    * Poisson GLM, log link: log E[y] = β_0 + β_1 treated + log(exposure);
+      RR = exp(β_1), Wald CI exp(β_1 ± z SE) (R ``confint.default``, not the
+      profile-likelihood ``confint``).
+    * Overdispersion (Cameron & Trivedi 1990, NB2 form): regress
+      ((y - μ)² - y) / μ on μ without intercept; z = t statistic of the slope,
+      one-sided p = 1 - Φ(z) (R ``AER::dispersiontest(trafo = 2)``).
+    * Negative binomial NB2, Var = μ + α μ²: α by maximum likelihood, then the
+      coefficients and their SEs from the GLM at that α, as R's ``MASS::glm.nb``.
+    * Exact: conditional on the total x_1 + x_2, x_1 ~ Binomial(x_1 + x_2,
+      π = E_1 / (E_1 + E_2)) under RR = 1; Clopper–Pearson limits for π
+      converted by RR = π / (1 - π) · E_2 / E_1. Ignores overdispersion.
+
+    References
+    ----------
+    Cameron, A. C., & Trivedi, P. K. (1990). Regression-based tests for overdispersion
+    in the Poisson model. Journal of Econometrics, 46, 347-364.
+    Cameron, A. C., & Trivedi, P. K. (2013). Regression Analysis of Count Data (2nd ed.).
+    Cambridge University Press.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"group": ["mentored"] * 5 + ["comparison"] * 5,
+    ...                    "suspensions": [0, 1, 0, 2, 1, 2, 3, 1, 4, 2]})
+    >>> res = rate_ratio(df, "suspensions")
+    >>> round(float(res.loc[0, "estimate"]), 3)
+    0.333
+    """
+    where = "rate_ratio"
+    ci_quantile(confidence)
+    if model not in MODELS:
+        raise ValueError(f"{where}: `model` must be one of {', '.join(MODELS)}, not {model!r}.")
+    columns = [dv] if exposure is None else [dv, exposure]
+    g1, g2, n_dropped, notes = split_two_groups(data, columns, between, treated, control, where)
+    for frame in (g1, g2):
+        _check_counts(frame, dv, exposure, where)
+    y = np.concatenate([g1[dv], g2[dv]])
+    time = np.ones_like(y) if exposure is None else np.concatenate([g1[exposure], g2[exposure]])
+    group = np.r_[np.ones(len(g1)), np.zeros(len(g2))]
+    x1, x2 = float(g1[dv].sum()), float(g2[dv].sum())
+    e1, e2 = float(time[group == 1].sum()), float(time[group == 0].sum())
+    nan = math.nan
+    row = {
+        "measure": dv, "n_treated": len(g1), "n_control": len(g2), "n_dropped": n_dropped,
+        "events_treated": int(x1), "events_control": int(x2),
+        "exposure_treated": e1, "exposure_control": e2, "rate_treated": x1 / e1, "rate_control": x2 / e2,
+        "estimate": nan, "ci_low": nan, "ci_high": nan, "statistic": nan, "p_val": nan,
+        "dispersion": nan, "overdispersion_z": nan, "overdispersion_p": nan, "nb_alpha": nan,
+    }
+    if x1 == 0 and x2 == 0:
+        row["method"] = "Rate ratio"
+        notes.append("no events in either group: the rate ratio is undefined")
+    elif model == "exact" or x1 == 0 or x2 == 0:
+        row.update(_exact(x1, x2, e1, e2, confidence))
+        if model != "exact":
+            notes.append(
+                "a group has no events, so the Poisson/NB estimate is at its boundary: "
+                "exact conditional test used instead (ignores any overdispersion)"
+            )
+    else:
+        design = np.column_stack([np.ones_like(y), group])
+        offset = np.log(time)
+        poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
+        mu = poisson.fittedvalues
+        row["dispersion"] = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else nan
+        row["overdispersion_z"], row["overdispersion_p"] = _cameron_trivedi(y, mu)
+        overdispersed = row["overdispersion_p"] < overdispersion_alpha
+        use_nb = model == "negative_binomial" or (model == "auto" and overdispersed)
+        if model == "auto":
+            notes.append(
+                f"Cameron-Trivedi test p = {row['overdispersion_p']:.3g}: "
+                + ("overdispersed, negative binomial used" if overdispersed else "no evidence of overdispersion, Poisson kept")
+            )
+        fit = poisson
+        if use_nb:
+            fit, alpha, nb_note = _negative_binomial(y, design, offset)
+            row["nb_alpha"] = alpha
+            notes.append(nb_note)
+        z = stats.norm.isf(ci_quantile(confidence))
+        b, se = float(fit.params[1]), float(fit.bse[1])
+        row.update(
+            method=("Negative binomial (NB2) GLM, log link, Wald CI" if use_nb else "Poisson GLM, log link, Wald CI"),
+            estimate=math.exp(b), ci_low=math.exp(b - z * se), ci_high=math.exp(b + z * se),
+            statistic=b / se, p_val=float(2 * stats.norm.sf(abs(b / se))),
+        )
+        if exposure is not None:
+            row["method"] += f", offset log({exposure})"
+    row["note"] = join_notes(notes)
+    return tidy([row])
+
+
+def _check_counts(frame: pd.DataFrame, dv: str, exposure: str | None, where: str) -> None:
+    values = frame[dv]
+    bad = values[(values < 0) | (values % 1 != 0)]
+    if len(bad):
+        raise ValueError(
+            f"{where}: column `{dv}` must hold whole numbers of 0 or more; row {bad.index[0]} holds {bad.iloc[0]!r}."
+        )
+    if exposure is not None:
+        bad = frame[exposure][frame[exposure] <= 0]
+        if len(bad):
+            raise ValueError(
+                f"{where}: column `{exposure}` (exposure) must be above 0; row {bad.index[0]} holds {bad.iloc[0]!r}."
+            )
+
+
+def _cameron_trivedi(y: np.ndarray, mu: np.ndarray) -> tuple[float, float]:
+    """One-sided Cameron–Trivedi test of Var = μ + α μ² against α = 0 (z, p)."""
+    aux = ((y - mu) ** 2 - y) / mu
+    fit = sm.OLS(aux, mu).fit()
+    if not np.isfinite(fit.bse[0]) or fit.bse[0] == 0:
+        return math.nan, math.nan
+    z = float(fit.tvalues[0])
+    return z, float(stats.norm.sf(z))
+
+
+def _negative_binomial(y: np.ndarray, design: np.ndarray, offset: np.ndarray):
+    """NB2 fit: α by maximum likelihood, then the GLM at that α (as MASS::glm.nb reports it)."""
+    notes = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ml = sm.NegativeBinomial(y, design, loglike_method="nb2", offset=offset).fit(
+            disp=0, maxiter=500, method="bfgs"
+        )
+        alpha = float(ml.params[-1])
+        glm = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha), offset=offset).fit()
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught) or not ml.mle_retvals.get("converged", True):
+        notes.append("the negative binomial fit did not converge cleanly: treat it with caution")
+    return glm, alpha, join_notes(notes)
+
+
+def _exact(x1: float, x2: float, e1: float, e2: float, confidence: float) -> dict:
+    """Conditional binomial test and Clopper–Pearson CI of the rate ratio (R's poisson.test)."""
+    total = int(x1 + x2)
+    share = e1 / (e1 + e2)
+    test = stats.binomtest(int(x1), total, share)
+    ci = test.proportion_ci(confidence_level=confidence, method="exact")
+    to_ratio = lambda p: (p / (1 - p)) * (e2 / e1) if p < 1 else math.inf  # noqa: E731
+    return {
+        "method": "Exact conditional test (binomial), Clopper-Pearson CI",
+        "estimate": (x1 / e1) / (x2 / e2) if x2 > 0 else math.inf,
+        "ci_low": to_ratio(ci.low),
+        "ci_high": to_ratio(ci.high),
+        "p_val": float(test.pvalue),
+    }

@@ -1,0 +1,55 @@
+"""The command line: plain-English problems and exit codes a script can rely on."""
+
+import subprocess
+import sys
+
+from cm_research.cli import main
+
+from conftest import OUTCOMES_HEADER, VALID_OUTCOMES
+
+
+def test_validate_prints_problems_and_exits_non_zero(write_file, participants_csv, capsys):
+    rows = list(VALID_OUTCOMES) + ["T-001,sdq_total,post,,44"]
+    path = write_file("outcomes.csv", [OUTCOMES_HEADER, *rows])
+    code = main(["validate", str(path), "--table", "outcomes", "--participants", str(participants_csv)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "outcomes.csv, row 8, column `value`: 44 is above the maximum of 40 for sdq_total" in out
+    assert "7 rows read" in out and "6 valid" in out
+
+
+def test_validate_clean_file_exits_zero(participants_csv, capsys):
+    assert main(["validate", str(participants_csv), "--table", "participants"]) == 0
+    assert "4 valid, 0 with problems" in capsys.readouterr().out
+
+
+def test_validate_outcomes_alone_says_ids_were_not_checked(write_file, capsys):
+    path = write_file("outcomes.csv", [OUTCOMES_HEADER, *VALID_OUTCOMES])
+    assert main(["validate", str(path), "--table", "outcomes"]) == 0
+    assert "participant ids were not checked" in capsys.readouterr().out
+
+
+def test_validate_empty_file_is_an_error_not_a_traceback(write_file, capsys):
+    path = write_file("participants.csv", b"")
+    assert main(["validate", str(path), "--table", "participants"]) == 2
+    assert "participants.csv: the file is empty" in capsys.readouterr().err
+
+
+def test_validate_writes_quarantine(write_file, tmp_path, capsys):
+    path = write_file("outcomes.csv", [OUTCOMES_HEADER, "T-001,sdq_total,post,,44"])
+    main(["validate", str(path), "--table", "outcomes", "--quarantine-dir", str(tmp_path / "q")])
+    assert (tmp_path / "q" / "quarantine_outcomes.csv").exists()
+
+
+def test_dictionary_markdown(capsys):
+    assert main(["dictionary", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Data dictionary")
+    assert "## Participants (`participants`)" in out and "| `match_ended_early` |" in out
+
+
+def test_console_script_is_installed():
+    done = subprocess.run([sys.executable, "-m", "cm_research.cli", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    for command in ("dictionary", "validate", "run", "demo"):
+        assert command in done.stdout

@@ -1,0 +1,88 @@
+"""Notebooks are executed with papermill on synthetic data, and what they wrote is checked."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+from cm_research.batch import NOTEBOOKS_DIR, run_demo, run_notebook
+
+from conftest import OUTCOMES_HEADER, PARTICIPANTS_HEADER, VALID_OUTCOMES, VALID_PARTICIPANTS
+
+pytestmark = pytest.mark.notebook
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_are_clean_and_parameterised(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear outputs before committing"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+    assert pm.inspect_notebook(str(path)), f"{path.name}: papermill finds no parameters"
+
+
+def _code_cell_sources(nb_path: Path) -> list[str]:
+    return [c.source for c in nbformat.read(nb_path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_data_quality_notebook_on_a_small_site(write_file, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "participants.csv").write_text("\n".join([PARTICIPANTS_HEADER, *VALID_PARTICIPANTS]) + "\n")
+    rows = [*VALID_OUTCOMES, "T-002,attendance_pct,post,15/07/2024,104"]  # row 8 is impossible
+    (data / "outcomes.csv").write_text("\n".join([OUTCOMES_HEADER, *rows]) + "\n")
+    out = tmp_path / "report"
+    ipynb = run_notebook("01_data_quality", out / "01_data_quality.ipynb",
+                         {"data_dir": str(data), "site": "Testshire", "output_dir": str(out)})
+
+    counts = pd.read_csv(out / "counts_by_cohort.csv", dtype={"cohort": str})
+    assert counts.values.tolist() == [["2022/23", 0, 1, 1], ["2023/24", 2, 1, 3], ["total", 2, 2, 4]]
+    problems = pd.read_csv(out / "problems.csv")
+    assert problems[["file", "row", "column", "rule"]].values.tolist() == [["outcomes.csv", 8, "value", "maximum"]]
+    quarantined = pd.read_csv(out / "quarantine_outcomes.csv", dtype=str)
+    assert quarantined[["row", "participant_id", "value"]].values.tolist() == [["8", "T-002", "104"]]
+    attrition = pd.read_csv(out / "attrition.csv").set_index(["measure", "group"])
+    assert attrition.loc[("attendance_pct", "comparison"), "n_lost"] == 1  # its post value was quarantined
+    assert (out / "completeness.png").stat().st_size > 5_000
+
+    html = (out / "01_data_quality.html").read_text(encoding="utf-8")
+    assert "Testshire" in html and "Young people by cohort and group" in html
+    assert "load_evaluation(" not in html, "code cells must be hidden"
+    assert "<img" in html, "the completeness figure is embedded"
+    assert not re.search(r"T-00\d", html), "the report must not show participant ids"
+    assert "104 is above the maximum of 100 for attendance_pct" in html
+
+    executed = nbformat.read(ipynb, as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+
+
+def test_failing_notebook_names_the_cell(tmp_path):
+    from cm_research.errors import NotebookExecutionError
+
+    with pytest.raises(NotebookExecutionError, match=r"01_data_quality.ipynb failed in cell \d+ with DataValidationError"):
+        run_notebook("01_data_quality", tmp_path / "nb.ipynb",
+                     {"data_dir": str(tmp_path), "site": "Nowhere", "output_dir": str(tmp_path)})
+
+
+def test_demo_writes_three_reports_and_an_index(tmp_path):
+    index, results = run_demo(tmp_path / "demo", n_jobs=2, progress=False)
+    assert [r.ok for r in results] == [True, True, True], [r.error for r in results]
+    page = index.read_text(encoding="utf-8")
+    for slug in ("northshire", "easton", "westbury"):
+        report = tmp_path / "demo" / slug / "01_data_quality.html"
+        assert report.exists() and (tmp_path / "demo" / slug / "01_data_quality.ipynb").exists()
+        assert f'href="{slug}/01_data_quality.html"' in page
+        text = report.read_text(encoding="utf-8")
+        assert "Synthetic data." in text
+        assert "SYN-" not in text, f"{slug}: a participant id leaked into the report"
+    assert "Synthetic data." in page and "3 reports, 0 failed" in page
+    easton = pd.read_csv(tmp_path / "demo" / "easton" / "problems.csv")
+    assert {"unique", "type", "enum", "maximum", "foreign_key"} <= set(easton["rule"])
