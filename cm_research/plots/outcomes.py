@@ -179,8 +179,9 @@ def proportion_bars(
     table["group"] = table["group"].astype(str)
     sns.barplot(data=table, x="group", y="estimate", order=list(table["group"]), color="0.75", errorbar=None, ax=ax)
     x = np.arange(len(table))
-    yerr = np.vstack([table["estimate"] - table["ci_low"], table["ci_high"] - table["estimate"]])
-    ax.errorbar(x, table["estimate"], yerr=yerr, fmt="none", ecolor="black", capsize=4, gid="wilson_ci")
+    est, low, high = (table[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
+    ax.errorbar(x, est, yerr=np.vstack([est - low, high - est]), fmt="none", ecolor="black", capsize=4,
+                gid="wilson_ci")
     for xi, (events, n) in enumerate(zip(table["events"], table["n"])):
         ax.annotate(f"{events}/{n}", (xi, 0), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom")
     ax.set_ylim(0, 1.05)

@@ -12,12 +12,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from cm_research.errors import CMResearchError
 
-class InsufficientDataError(ValueError):
+
+class InsufficientDataError(CMResearchError, ValueError):
     """A comparison is impossible with the data given (a missing column, an
     empty group, too few values).
 
     The message says what was expected and what was found, in plain English.
+    It is a ValueError too, so callers catching ValueError keep working.
     """
 
 
@@ -142,7 +145,3 @@ def ci_quantile(confidence: float) -> float:
         raise ValueError(f"`confidence` must be between 0 and 1 (e.g. 0.95), not {confidence!r}.")
     return (1 - confidence) / 2
 
-
-def finite(*values: float) -> bool:
-    """True when every value is a finite number."""
-    return bool(np.all(np.isfinite(np.asarray(values, dtype=float))))

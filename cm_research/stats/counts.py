@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from ._checks import ci_quantile, join_notes, split_two_groups, tidy
+from ._checks import InsufficientDataError, ci_quantile, join_notes, split_two_groups, tidy
 
 __all__ = ["rate_ratio"]
 
@@ -55,7 +55,8 @@ def rate_ratio(
 
     Returns
     -------
-    DataFrame with one row: `events_*`, `exposure_*`, `rate_*` per group;
+    DataFrame with one row: `n`, `n_treated`, `n_control`, `n_dropped`;
+    `events_*`, `exposure_*`, `rate_*` per group;
     `estimate` = rate ratio with `ci_low`, `ci_high`; `statistic` = Wald z
     (NaN for the exact method); `p_val`; `dispersion` (Pearson X² / df of the
     Poisson fit); `overdispersion_z`, `overdispersion_p` (Cameron–Trivedi);
@@ -107,7 +108,7 @@ def rate_ratio(
     e1, e2 = float(time[group == 1].sum()), float(time[group == 0].sum())
     nan = math.nan
     row = {
-        "measure": dv, "n_treated": len(g1), "n_control": len(g2), "n_dropped": n_dropped,
+        "measure": dv, "n": len(y), "n_treated": len(g1), "n_control": len(g2), "n_dropped": n_dropped,
         "events_treated": int(x1), "events_control": int(x2),
         "exposure_treated": e1, "exposure_control": e2, "rate_treated": x1 / e1, "rate_control": x2 / e2,
         "estimate": nan, "ci_low": nan, "ci_high": nan, "statistic": nan, "p_val": nan,
@@ -126,17 +127,29 @@ def rate_ratio(
     else:
         design = np.column_stack([np.ones_like(y), group])
         offset = np.log(time)
-        poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
-        mu = poisson.fittedvalues
-        row["dispersion"] = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else nan
-        row["overdispersion_z"], row["overdispersion_p"] = _cameron_trivedi(y, mu)
+        with warnings.catch_warnings():
+            # Groups whose counts are all equal are fitted exactly, and a model with one
+            # participant per group has no residual df; both are harmless for the rate ratio
+            # (groups without events never reach this model). The SE is checked below.
+            warnings.simplefilter("ignore", PerfectSeparationWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit(tol=1e-14, maxiter=100)
+        if poisson.df_resid > 0:
+            row["dispersion"] = float(poisson.pearson_chi2 / poisson.df_resid)
+            row["overdispersion_z"], row["overdispersion_p"] = _cameron_trivedi(y, poisson.fittedvalues)
         overdispersed = row["overdispersion_p"] < overdispersion_alpha
         use_nb = model == "negative_binomial" or (model == "auto" and overdispersed)
         if model == "auto":
-            notes.append(
-                f"Cameron-Trivedi test p = {row['overdispersion_p']:.3g}: "
-                + ("overdispersed, negative binomial used" if overdispersed else "no evidence of overdispersion, Poisson kept")
-            )
+            if math.isnan(row["overdispersion_p"]):
+                notes.append("the overdispersion test cannot be computed with these data: Poisson kept")
+            else:
+                notes.append(
+                    f"Cameron-Trivedi test p = {row['overdispersion_p']:.3g}: "
+                    + ("overdispersed, negative binomial used" if overdispersed
+                       else "no evidence of overdispersion, Poisson kept")
+                )
+            if not overdispersed and len(y) < 20:
+                notes.append(f"with {len(y)} participants the overdispersion test has little power")
         fit = poisson
         if use_nb:
             fit, alpha, nb_note = _negative_binomial(y, design, offset)
@@ -144,6 +157,11 @@ def rate_ratio(
             notes.append(nb_note)
         z = stats.norm.isf(ci_quantile(confidence))
         b, se = float(fit.params[1]), float(fit.bse[1])
+        if not (np.isfinite(b) and np.isfinite(se) and se > 0):
+            raise InsufficientDataError(
+                f"{where}: the model could not estimate the rate ratio of `{dv}` from these data "
+                f"(estimate {b!r}, standard error {se!r}); try model='exact'."
+            )
         row.update(
             method=("Negative binomial (NB2) GLM, log link, Wald CI" if use_nb else "Poisson GLM, log link, Wald CI"),
             estimate=math.exp(b), ci_low=math.exp(b - z * se), ci_high=math.exp(b + z * se),
@@ -173,7 +191,9 @@ def _check_counts(frame: pd.DataFrame, dv: str, exposure: str | None, where: str
 def _cameron_trivedi(y: np.ndarray, mu: np.ndarray) -> tuple[float, float]:
     """One-sided Cameron–Trivedi test of Var = μ + α μ² against α = 0 (z, p)."""
     aux = ((y - mu) ** 2 - y) / mu
-    fit = sm.OLS(aux, mu).fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = sm.OLS(aux, mu).fit()
     if not np.isfinite(fit.bse[0]) or fit.bse[0] == 0:
         return math.nan, math.nan
     z = float(fit.tvalues[0])
@@ -185,13 +205,20 @@ def _negative_binomial(y: np.ndarray, design: np.ndarray, offset: np.ndarray):
     notes = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ml = sm.NegativeBinomial(y, design, loglike_method="nb2", offset=offset).fit(
-            disp=0, maxiter=500, method="bfgs"
-        )
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        model = sm.NegativeBinomial(y, design, loglike_method="nb2", offset=offset)
+        ml = model.fit(disp=0, method="newton", maxiter=100)
+        if not ml.mle_retvals.get("converged", False) or not np.all(np.isfinite(ml.params)):
+            ml = model.fit(disp=0, method="bfgs", maxiter=2000, gtol=1e-10)
         alpha = float(ml.params[-1])
-        glm = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha), offset=offset).fit()
-    if any(issubclass(w.category, ConvergenceWarning) for w in caught) or not ml.mle_retvals.get("converged", True):
+        glm = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha), offset=offset).fit(tol=1e-14, maxiter=100)
+    converged = ml.mle_retvals.get("converged", False) and not any(
+        issubclass(w.category, ConvergenceWarning) for w in caught
+    )
+    if not converged:
         notes.append("the negative binomial fit did not converge cleanly: treat it with caution")
+    if alpha < 1e-6:
+        notes.append("NB2 alpha is at its boundary 0 (no overdispersion): the fit equals the Poisson fit")
     return glm, alpha, join_notes(notes)
 
 

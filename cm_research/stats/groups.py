@@ -42,8 +42,8 @@ def compare_groups(
 
     Returns
     -------
-    DataFrame with two rows, both with `measure`, `n_treated`, `n_control`,
-    `n_dropped` (rows of the two groups with the outcome missing):
+    DataFrame with two rows, both with `measure`, `n` (= `n_treated` + `n_control`),
+    `n_treated`, `n_control`, `n_dropped` (rows of the two groups with the outcome missing):
 
     * ``Welch two-sample t-test``: `estimate` = mean difference with Welch CI,
       `statistic` = t, `dof` (Welch–Satterthwaite), `p_val`, `hedges_g` with CI.
@@ -86,7 +86,8 @@ def compare_groups(
     ci_quantile(confidence)
     g1, g2, n_dropped, notes = split_two_groups(data, [dv], between, treated, control, where)
     x, y = g1[dv].to_numpy(), g2[dv].to_numpy()
-    common = {"measure": dv, "n_treated": len(x), "n_control": len(y), "n_dropped": n_dropped}
+    common = {"measure": dv, "n": len(x) + len(y), "n_treated": len(x), "n_control": len(y),
+              "n_dropped": n_dropped}
     rows = [{**common, **_welch(x, y, confidence)}, {**common, **_mann_whitney(x, y)}]
     for row in rows:
         row["note"] = join_notes(notes, row.get("note"))
@@ -235,6 +236,7 @@ def ancova(
     row = {
         "measure": dv,
         "method": f"ANCOVA (OLS: {dv} ~ group + {covariate})",
+        "n": n,
         "n_treated": n1,
         "n_control": n2,
         "n_dropped": n_dropped,

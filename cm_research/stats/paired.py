@@ -47,8 +47,8 @@ def paired_change(
 
     Returns
     -------
-    DataFrame with three rows, all with `measure` (= `dv`), `n_pairs` (participants
-    with both values) and `n_dropped` (participants missing one or both):
+    DataFrame with three rows, all with `measure` (= `dv`), `n` and `n_pairs`
+    (participants with both values) and `n_dropped` (participants missing one or both):
 
     * ``Paired t-test``: `estimate` = mean change with its t interval, `statistic` = t,
       `dof` = n - 1, `p_val`; `d_z`, `hedges_g_av` and their CIs.
@@ -108,7 +108,7 @@ def paired_change(
     pairs, n_dropped, dropped_note = pair_up(data, dv, within, subject, before, after, where)
     diff = (pairs[after] - pairs[before]).to_numpy()
     n = len(diff)
-    common = {"measure": dv, "n_pairs": n, "n_dropped": n_dropped}
+    common = {"measure": dv, "n": n, "n_pairs": n, "n_dropped": n_dropped}
     rows = [
         {**common, **_t_and_effect_sizes(pairs[before].to_numpy(), pairs[after].to_numpy(), confidence)},
         {**common, **_signed_rank(diff)},

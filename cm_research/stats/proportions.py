@@ -26,9 +26,9 @@ def wilson_interval(events: int, n: int, confidence: float = 0.95) -> tuple[floa
 
     Example
     -------
-    >>> lo, hi = wilson_interval(81, 263)
+    >>> lo, hi = wilson_interval(9, 10)
     >>> round(lo, 4), round(hi, 4)
-    (0.2553, 0.3662)
+    (0.5958, 0.9821)
     """
     if n <= 0:
         raise InsufficientDataError(f"wilson_interval: a proportion needs at least one observation, n = {n}.")
@@ -40,7 +40,7 @@ def wilson_interval(events: int, n: int, confidence: float = 0.95) -> tuple[floa
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     denom = 1 + z**2 / n
     # Clip rounding error at the boundaries (events = 0 or n give exactly 0 or 1).
-    return max(0.0, (centre - half) / denom), min(1.0, (centre + half) / denom)
+    return max(0.0, float((centre - half) / denom)), min(1.0, float((centre + half) / denom))
 
 
 def _binary(values: pd.Series, column: str, where: str) -> pd.Series:
@@ -128,7 +128,7 @@ def compare_proportions(
 
     Returns
     -------
-    DataFrame, one row per statistic, each with `events_treated`, `n_treated`,
+    DataFrame, one row per statistic, each with `n`, `events_treated`, `n_treated`,
     `events_control`, `n_control`, `prop_treated`, `prop_control`:
 
     * ``Risk difference, Newcombe hybrid score CI``
@@ -250,6 +250,7 @@ def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: b
     b, d = n1 - a, n2 - c
     p1, p2 = a / n1, c / n2
     common = {
+        "n": n1 + n2,
         "events_treated": a, "n_treated": n1, "events_control": c, "n_control": n2,
         "prop_treated": p1, "prop_control": p2,
     }
