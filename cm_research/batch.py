@@ -124,8 +124,12 @@ def write_run_index(run_dir: str | Path, title: str, results: list[JobResult], s
     return write_index(run_dir, title, entries, synthetic=synthetic)
 
 
-def run_demo(output_root: str | Path = "outputs/demo", n_jobs: int | None = None, progress: bool = True):
-    """Run the data-quality notebook for each synthetic demo site and write ``index.html``.
+DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes")
+
+
+def run_demo(output_root: str | Path = "outputs/demo", n_jobs: int | None = None, progress: bool = True,
+             notebooks: tuple[str, ...] = DEMO_NOTEBOOKS):
+    """Run the site notebooks for each synthetic demo site and write ``index.html``.
 
     Returns (index path, job results).
     """
@@ -134,11 +138,12 @@ def run_demo(output_root: str | Path = "outputs/demo", n_jobs: int | None = None
     output_root = Path(output_root).resolve()
     demo = dataset_path("demo")
     jobs = [
-        Job(site=spec.site, notebook="01_data_quality", output_dir=output_root / spec.slug,
+        Job(site=spec.site, notebook=notebook, output_dir=output_root / spec.slug,
             parameters={"data_dir": str(demo / spec.slug), "site": spec.site,
                         "output_dir": str(output_root / spec.slug)})
         for spec in DEMO_SITES
+        for notebook in notebooks
     ]
     results = run_jobs(jobs, n_jobs=n_jobs, progress=progress)
-    index = write_run_index(output_root, "cm_research demo: data quality", results, synthetic=True)
+    index = write_run_index(output_root, "cm_research demo", results, synthetic=True)
     return index, results

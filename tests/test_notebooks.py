@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import papermill as pm
 import pytest
@@ -74,15 +75,53 @@ def test_failing_notebook_names_the_cell(tmp_path):
 
 def test_demo_writes_three_reports_and_an_index(tmp_path):
     index, results = run_demo(tmp_path / "demo", n_jobs=2, progress=False)
-    assert [r.ok for r in results] == [True, True, True], [r.error for r in results]
+    assert [r.ok for r in results] == [True] * 6, [r.error for r in results]
     page = index.read_text(encoding="utf-8")
     for slug in ("northshire", "easton", "westbury"):
-        report = tmp_path / "demo" / slug / "01_data_quality.html"
-        assert report.exists() and (tmp_path / "demo" / slug / "01_data_quality.ipynb").exists()
-        assert f'href="{slug}/01_data_quality.html"' in page
-        text = report.read_text(encoding="utf-8")
-        assert "Synthetic data." in text
-        assert "SYN-" not in text, f"{slug}: a participant id leaked into the report"
-    assert "Synthetic data." in page and "3 reports, 0 failed" in page
+        for name in ("01_data_quality", "02_outcomes"):
+            report = tmp_path / "demo" / slug / f"{name}.html"
+            assert report.exists() and (tmp_path / "demo" / slug / f"{name}.ipynb").exists()
+            assert f'href="{slug}/{name}.html"' in page
+            text = report.read_text(encoding="utf-8")
+            assert "Synthetic data." in text
+            assert "SYN-" not in text, f"{slug}/{name}: a participant id leaked into the report"
+    assert "Synthetic data." in page and "6 reports, 0 failed" in page
     easton = pd.read_csv(tmp_path / "demo" / "easton" / "problems.csv")
     assert {"unique", "type", "enum", "maximum", "foreign_key"} <= set(easton["rule"])
+
+
+def test_outcomes_notebook_on_a_small_site(tmp_path):
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(3)
+    data = tmp_path / "data"
+    data.mkdir()
+    people, rows = [], []
+    for i in range(30):
+        pid, group = f"Q-{i:03d}", ("mentored" if i < 14 else "comparison")
+        people.append((pid, "Testshire", "2023/24", "looked_after", group))
+        base = int(rng.integers(5, 30))
+        rows += [(pid, "sdq_total", "baseline", base),
+                 (pid, "sdq_total", "post", int(np.clip(base - (3 if group == "mentored" else 0) + rng.integers(-4, 5), 0, 40)))]
+    pd.DataFrame(people, columns=["participant_id", "site", "cohort", "care_status", "group"]).to_csv(data / "participants.csv", index=False)
+    pd.DataFrame(rows, columns=["participant_id", "measure", "timepoint", "value"]).to_csv(data / "outcomes.csv", index=False)
+    out = tmp_path / "report"
+    run_notebook("02_outcomes", out / "02_outcomes.ipynb",
+                 {"data_dir": str(data), "site": "Testshire", "output_dir": str(out), "n_boot": 500, "seed": 11})
+
+    raw = pd.read_csv(data / "outcomes.csv").pivot(index="participant_id", columns="timepoint", values="value")
+    raw["treated"] = raw.index.str[2:].astype(int) < 14
+    fit = smf.ols("post ~ treated + baseline", data=raw.astype(float)).fit()
+    comparisons = pd.read_csv(out / "comparisons.csv").set_index("measure")
+    assert comparisons.loc["sdq_total", "estimate"] == pytest.approx(fit.params["treated"], rel=1e-9)
+    assert comparisons.loc["sdq_total", ["n_treated", "n_control"]].tolist() == [14, 16]
+    change = pd.read_csv(out / "change_within_mentored.csv")
+    t_row = change[change["method"] == "Paired t-test"].iloc[0]
+    mentored = raw[raw["treated"]]
+    assert t_row["estimate"] == pytest.approx((mentored["post"] - mentored["baseline"]).mean(), rel=1e-12)
+    assert (change["seed"].dropna() == 11).all()
+    assert (out / "sdq_total.png").exists() and (out / "forest_standardised.png").exists()
+    html = (out / "02_outcomes.html").read_text(encoding="utf-8")
+    assert "among 14 mentored and 16 comparison young people" in html
+    assert f"{abs(fit.params['treated']):.1f} lower" in html or f"{abs(fit.params['treated']):.1f} higher" in html
+    assert "Q-0" not in html

@@ -174,7 +174,8 @@ def proportion_bars(
     """
     table = proportion_table(data, dv, between, confidence=confidence)
     if order is not None:
-        table = table.set_index("group").loc[order].reset_index()
+        present = set(table["group"])
+        table = table.set_index("group").loc[[g for g in order if g in present]].reset_index()
     ax = _axes(ax)
     table["group"] = table["group"].astype(str)
     sns.barplot(data=table, x="group", y="estimate", order=list(table["group"]), color="0.75", errorbar=None, ax=ax)

@@ -11,6 +11,9 @@ from IPython.display import HTML, Markdown, display
 def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> None:
     """Show a tidy table in the notebook without its index, numbers rounded for reading."""
     styler = table.style.hide(axis="index").format(precision=decimals, na_rep="")
+    text_columns = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    if text_columns:
+        styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
     if caption:
         styler = styler.set_caption(caption)
     display(HTML(styler.to_html()))

@@ -3,6 +3,7 @@
 from ._checks import InsufficientDataError
 from .counts import rate_ratio
 from .groups import ancova, compare_groups
+from .outcomes import change_within_group, compare_outcomes, holm
 from .paired import paired_change
 from .power import power_paired, power_two_groups
 from .proportions import compare_proportions, compare_proportions_two_periods, proportion_table, wilson_interval
@@ -19,4 +20,7 @@ __all__ = [
     "rate_ratio",
     "power_two_groups",
     "power_paired",
+    "compare_outcomes",
+    "change_within_group",
+    "holm",
 ]

@@ -1,0 +1,142 @@
+"""The outcomes section of a site's analysis: every comparison, within-mentee change, power, figures.
+
+``outcome_analysis`` computes and writes everything the outcomes notebook shows, so the notebook holds
+only parameters, calls and prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from cm_research.data.loading import Evaluation
+from cm_research.dictionary import measures_catalogue
+from cm_research.plots.outcomes import forest_plot, group_comparison, paired_slopes, proportion_bars
+from cm_research.report.sentences import describe_change, describe_comparison
+from cm_research.stats.outcomes import change_within_group, compare_outcomes
+from cm_research.stats.power import power_two_groups
+
+
+@dataclass
+class OutcomeAnalysis:
+    comparisons: pd.DataFrame
+    change: pd.DataFrame
+    power: pd.DataFrame
+    sentences: list[str]
+    change_sentences: list[str]
+    figures: dict[str, plt.Figure] = field(default_factory=dict)
+
+
+def _power_table(comparisons: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    rows = []
+    for r in comparisons.dropna(subset=["n_treated", "n_control"]).itertuples():
+        if min(r.n_treated, r.n_control) < 2:
+            continue
+        mde = power_two_groups(n_treated=int(r.n_treated), n_control=int(r.n_control), power=0.8, alpha=alpha)
+        rows.append({"measure": r.measure, "n_treated": int(r.n_treated), "n_control": int(r.n_control),
+                     "alpha": alpha, "power": 0.8, "minimum_detectable_d": float(mde["d"].iloc[0])})
+    return pd.DataFrame(rows, columns=["measure", "n_treated", "n_control", "alpha", "power", "minimum_detectable_d"])
+
+
+def outcome_analysis(
+    evaluation: Evaluation,
+    output_dir: str | Path,
+    measures: list[str] | None = None,
+    baseline: str = "baseline",
+    post: str = "post",
+    alpha: float = 0.05,
+    n_boot: int = 2000,
+    seed: int = 12345,
+) -> OutcomeAnalysis:
+    """Run every outcome comparison and write comparisons.csv, change_within_mentored.csv, power.csv,
+    effect_sizes.csv (tidy, for cross-site synthesis) and PNG figures into ``output_dir``."""
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes, participants = evaluation.outcomes.data, evaluation.participants.data
+    confidence = 1 - alpha
+    comparisons = compare_outcomes(outcomes, participants, measures, baseline=baseline, post=post,
+                                   confidence=confidence)
+    change = change_within_group(outcomes, participants, measures, baseline=baseline, post=post,
+                                 confidence=confidence, n_boot=n_boot, seed=seed)
+    power = _power_table(comparisons, alpha)
+    titles = measures_catalogue()["title"]
+    t_rows = change[change["method"] == "Paired t-test"] if not change.empty else change
+    analysis = OutcomeAnalysis(
+        comparisons=comparisons,
+        change=change,
+        power=power,
+        sentences=[describe_comparison(r, confidence) for _, r in comparisons.iterrows()],
+        change_sentences=[describe_change(r, titles.get(r["measure"], r["measure"]), confidence)
+                          for _, r in t_rows.iterrows()],
+    )
+    for name, table in (("comparisons", comparisons), ("change_within_mentored", change), ("power", power)):
+        table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    effect_sizes(comparisons, confidence).to_csv(out / "effect_sizes.csv", index=False, lineterminator="\n")
+    analysis.figures = _figures(comparisons, outcomes, participants, baseline, post, confidence)
+    for name, fig in analysis.figures.items():
+        fig.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
+        plt.close(fig)  # kept for display(fig) where the notebook wants it, not auto-shown by the backend
+    return analysis
+
+
+def effect_sizes(comparisons: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Per-measure estimates with standard errors, for pooling across sites.
+
+    SE is recovered from the CI: se = (ci_high - ci_low) / (2 z), on the log scale for ratios. This is
+    exact for Wald-type intervals and approximate for the t-based ones (conservative by t/z).
+    """
+    from scipy.stats import norm
+
+    import numpy as np
+
+    rows = comparisons.dropna(subset=["estimate", "ci_low", "ci_high"]).copy()
+    ratio = rows["null"] == 1.0
+    z = norm.ppf(0.5 + confidence / 2)
+
+    def scale(column: str) -> np.ndarray:
+        values = rows[column].to_numpy(float)
+        return np.where(ratio, np.log(np.where(ratio, values, 1.0)), values)
+
+    est, lo, hi = scale("estimate"), scale("ci_low"), scale("ci_high")
+    return pd.DataFrame({
+        "measure": rows["measure"], "scale": np.where(ratio, "log ratio", "difference"),
+        "estimate": est, "se": (hi - lo) / (2 * z), "n_treated": rows["n_treated"], "n_control": rows["n_control"],
+        "method": rows["method"],
+    })
+
+
+def _figures(comparisons, outcomes, participants, baseline, post, confidence) -> dict[str, plt.Figure]:
+    figures: dict[str, plt.Figure] = {}
+    long = outcomes.merge(participants[["participant_id", "group"]], on="participant_id")
+    continuous = comparisons[(comparisons["kind"] == "continuous") & comparisons["effect_size"].notna()]
+    if not continuous.empty:
+        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(continuous)))
+        forest_plot(continuous, label="title", estimate="effect_size", ci_low="effect_size_ci_low",
+                    ci_high="effect_size_ci_high", null=0.0, ax=ax)
+        ax.set_xlabel("Hedges' g, mentored − comparison (adjusted for baseline where measured), with CI")
+        figures["forest_standardised"] = fig
+    for r in comparisons.itertuples():
+        rows = long[long["measure"] == r.measure]
+        if r.kind in ("continuous", "count") and {baseline, post} <= set(rows["timepoint"]):
+            mentees = rows[rows["group"] == "mentored"]
+            fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+            if mentees["participant_id"].nunique() >= 1:
+                paired_slopes(mentees, "value", "timepoint", "participant_id", baseline, post, ax=axes[0])
+                axes[0].set_title(f"{r.title}: mentored, {baseline} to {post}")
+                axes[0].set_ylabel(r.title)
+            group_comparison(rows[rows["timepoint"] == post], "value", "group", order=["mentored", "comparison"],
+                             ax=axes[1])
+            axes[1].set_title(f"{r.title} at {post}, by group")
+            axes[1].set_ylabel(r.title)
+            fig.tight_layout()
+            figures[f"{r.measure}"] = fig
+        elif r.kind == "binary" and not rows.empty:
+            fig, ax = plt.subplots(figsize=(5, 4))
+            proportion_bars(rows[rows["timepoint"] == post], "value", "group", order=["mentored", "comparison"],
+                            confidence=confidence, ax=ax)
+            ax.set_title(f"{r.title} at {post}")
+            figures[f"{r.measure}"] = fig
+    return figures

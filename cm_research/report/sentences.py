@@ -1,0 +1,77 @@
+"""Plain-English sentences generated from result tables: n, the estimator, the CI and the effect size.
+
+They never overstate: "statistically significant" is not used at all (the p-value and the CI are
+given instead), and change within one group is never attributed to mentoring.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from cm_research.stats.outcomes import SMALL_GROUP
+
+
+def _num(x: float, digits: int = 1) -> str:
+    text = f"{x:.{digits}f}"
+    return text.replace("-", "−") if text.startswith("-") else text
+
+
+def _p(p: float) -> str:
+    if pd.isna(p):
+        return ""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def describe_comparison(row: pd.Series | dict, confidence: float = 0.95) -> str:
+    """One sentence (or two) for a row of :func:`cm_research.stats.outcomes.compare_outcomes`."""
+    r = dict(row)
+    title = r["title"]
+    if r.get("analysis") == "not analysed" or pd.isna(r.get("estimate")):
+        return f"{title}: not analysed — {r.get('note', '')}".rstrip(" —")
+    level = f"{round(confidence * 100):d}% CI"
+    n = f"{int(r['n_treated'])} mentored and {int(r['n_control'])} comparison young people"
+    lo, hi = r["ci_low"], r["ci_high"]
+    if r["kind"] == "continuous":
+        adjusted = "ANCOVA" in str(r["analysis"])
+        direction = "higher" if r["estimate"] >= 0 else "lower"
+        text = (f"{title}: among {n}, the mentored group's average was {_num(abs(r['estimate']))} {direction} "
+                f"than the comparison group's{' after adjusting for baseline' if adjusted else ''} "
+                f"({level} {_num(lo)} to {_num(hi)}; Hedges' g = {_num(r['effect_size'], 2)}; {_p(r['p_val'])}).")
+    elif r["kind"] == "binary":
+        text = (f"{title}: among {n}, the proportion differed by {_num(100 * r['estimate'])} percentage points "
+                f"(mentored minus comparison; {level} {_num(100 * lo)} to {_num(100 * hi)}; "
+                f"risk ratio {_num(r['effect_size'], 2)}; {_p(r['p_val'])}).")
+    else:
+        text = (f"{title}: among {n}, the mentored group's rate was {_num(r['estimate'], 2)} times the comparison "
+                f"group's ({level} {_num(lo, 2)} to {_num(hi, 2)}; {_p(r['p_val'])}).")
+    better = "higher" if r["better"] == "higher" else "lower"
+    if r["favours"] == "unclear":
+        null = "no difference" if r["null"] == 0 else "a ratio of 1"
+        text += f" The interval includes {null}, so these data cannot tell the two groups apart on this measure."
+    else:
+        text += (f" The whole interval lies on the side where the {r['favours']} group did better "
+                 f"({better} is better for this measure).")
+    if r.get("small_sample"):
+        text += f" Fewer than {SMALL_GROUP} young people in a group: read this as descriptive."
+    return text
+
+
+def describe_change(row: pd.Series | dict, title: str, confidence: float = 0.95) -> str:
+    """One sentence for the paired t row of :func:`cm_research.stats.outcomes.change_within_group`."""
+    r = dict(row)
+    if pd.isna(r.get("estimate")):
+        return f"{title}: change not estimated — {r.get('note', '')}"
+    level = f"{round(confidence * 100):d}% CI"
+    sign = "+" if r["estimate"] >= 0 else ""
+    text = (f"{title}: among the {int(r['n_pairs'])} {r['group']} young people measured before and after, the "
+            f"average changed by {sign}{_num(r['estimate'])} ({level} {_num(r['ci_low'])} to {_num(r['ci_high'])}; "
+            f"d_z = {_num(r['d_z'], 2)})")
+    dropped = r.get("n_dropped")
+    if dropped and not (isinstance(dropped, float) and math.isnan(dropped)) and int(dropped) > 0:
+        text += f"; {int(dropped)} without both values were left out"
+    text += ". Without a comparison group, a change like this cannot be attributed to mentoring."
+    if r["n_pairs"] < SMALL_GROUP:
+        text += f" Fewer than {SMALL_GROUP} young people: read this as descriptive."
+    return text
