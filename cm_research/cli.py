@@ -72,15 +72,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_results(results, index) -> int:
+    failed = [r for r in results if r.status == "failed"]
+    skipped = [r for r in results if r.status == "skipped"]
+    for r in failed:
+        print(f"FAILED {r.job.site} / {r.job.stem}: {r.error.strip()}", file=sys.stderr)
+    done = len(results) - len(failed) - len(skipped)
+    note = f" ({len(skipped)} up to date, not re-run)" if skipped else ""
+    print(f"{done + len(skipped)} of {len(results)} reports ready{note}; {len(failed)} failed; open {index}")
+    return 1 if failed else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from cm_research.batch import run_demo
 
-    index, results = run_demo(args.output, n_jobs=args.jobs)
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        print(f"FAILED {r.job.site} / {r.job.notebook}: {r.error}", file=sys.stderr)
-    print(f"{len(results) - len(failed)} of {len(results)} reports written; open {index}")
-    return 1 if failed else 0
+    index, results = run_demo(args.output, n_jobs=args.jobs, resume=args.resume)
+    return _report_results(results, index)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from cm_research.batch import load_batch, run_batch
+
+    config = load_batch(args.batch_file)
+    run = run_batch(config, output_root=args.output_root, run_dir=args.output, n_jobs=args.jobs,
+                    resume=args.resume, scheduler=args.scheduler)
+    print(f"manifest: {run.manifest}")
+    return _report_results(run.results, run.index)
 
 
 def cmd_generate_demo(args: argparse.Namespace) -> int:
@@ -121,7 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the notebooks on the bundled synthetic demo and write an HTML index")
     p.add_argument("--output", default="outputs/demo")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
+    p.add_argument("--resume", action="store_true", help="skip reports whose inputs and parameters are unchanged")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("batch", help="run every (site, notebook) pair of a batch.yaml, in parallel")
+    p.add_argument("batch_file", help="the batch file (see cm_research.batch.config for its format)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
+    p.add_argument("--resume", action="store_true",
+                   help="skip pairs whose outputs are complete and whose inputs and parameters are unchanged")
+    p.add_argument("--output-root", default="outputs", help="the run goes in OUTPUT_ROOT/<run name>")
+    p.add_argument("--output", default=None, help="exact folder for the run (overrides --output-root)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask distributed cluster instead of local processes")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
     p.add_argument("folder")

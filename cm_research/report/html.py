@@ -10,14 +10,17 @@ from pathlib import Path
 import nbformat
 
 
-def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = None) -> Path:
-    """Render an executed notebook to HTML with code cells and prompts hidden (outputs and prose only)."""
+def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = None, footer: str | None = None) -> Path:
+    """Render an executed notebook to HTML with code cells and prompts hidden (outputs and prose only);
+    ``footer`` (HTML) is placed at the end of the page, e.g. a provenance note."""
     from nbconvert import HTMLExporter
 
     notebook_path = Path(notebook_path)
     html_path = Path(html_path) if html_path else notebook_path.with_suffix(".html")
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    if footer:
+        body = body.replace("</body>", f"{footer}\n</body>", 1)
     tmp = html_path.with_suffix(".html.partial")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(html_path)  # a crash never leaves a half-written report under the final name

@@ -1,0 +1,125 @@
+"""The batch file (``batch.yaml``): notebooks to run, shared parameters, one entry per site.
+
+Example::
+
+    run: regional-2026            # folder name under outputs/ (optional)
+    notebooks: [01_data_quality, 02_outcomes]
+    parameters: {alpha: 0.05}     # shared by every site
+    sites:
+      - site: Northshire
+        data_dir: data/northshire  # relative paths are relative to this file
+        parameters: {n_boot: 5000} # this site only
+    summary_notebooks: [04_cross_site_synthesis]   # run once after every site (optional)
+
+Validated on load: unknown notebooks, missing data folders, parameters no notebook declares,
+repeated sites — every problem at once, in one ``BatchConfigError``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cm_research.batch.execute import notebook_parameters, notebook_path
+from cm_research.errors import CMResearchError
+
+
+class BatchConfigError(CMResearchError):
+    """The batch file is malformed or names things that do not exist."""
+
+
+@dataclass
+class SiteEntry:
+    site: str
+    slug: str
+    parameters: dict[str, Any]
+
+
+@dataclass
+class BatchConfig:
+    run: str
+    notebooks: list[str]
+    sites: list[SiteEntry]
+    summary_notebooks: list[str] = field(default_factory=list)
+    source: Path | None = None
+
+
+def slugify(name: str) -> str:
+    """'St Helens Virtual School' -> 'st-helens-virtual-school' (a safe folder name)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
+
+
+def _resolve(value: Any, base: Path) -> Any:
+    if isinstance(value, str) and value and not Path(value).is_absolute() and (base / value).exists():
+        return str((base / value).resolve())
+    return value
+
+
+def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) -> BatchConfig:
+    """Check a parsed batch document and return the config; raise BatchConfigError listing every problem."""
+    where = source.name if source else "batch"
+    problems: list[str] = []
+    if not isinstance(doc, dict):
+        raise BatchConfigError(f"{where}: expected a mapping with notebooks, parameters and sites")
+    unknown_keys = set(doc) - {"run", "notebooks", "parameters", "sites", "summary_notebooks"}
+    if unknown_keys:
+        problems.append(f"unknown top-level key(s): {', '.join(sorted(unknown_keys))}")
+    notebooks = list(doc.get("notebooks") or [])
+    summary = list(doc.get("summary_notebooks") or [])
+    if not notebooks:
+        problems.append("no notebooks listed under `notebooks:`")
+    declared: dict[str, set[str]] = {}
+    for nb in notebooks + summary:
+        try:
+            declared[nb] = set(notebook_parameters(nb))
+        except FileNotFoundError as exc:
+            problems.append(f"unknown notebook {nb!r}: {exc}")
+    shared = dict(doc.get("parameters") or {})
+    sites, seen = [], {}
+    for i, entry in enumerate(doc.get("sites") or [], start=1):
+        if not isinstance(entry, dict) or not entry.get("site"):
+            problems.append(f"site entry {i}: needs a `site:` name")
+            continue
+        name = str(entry["site"])
+        slug = slugify(name)
+        if slug in seen:
+            problems.append(f"site {name!r} appears twice (entries {seen[slug]} and {i})")
+        seen[slug] = i
+        params = {**shared, **dict(entry.get("parameters") or {}), "site": name}
+        for key in set(entry) - {"site", "parameters"}:
+            params[key] = entry[key]
+        if "data_dir" in params:
+            data_dir = Path(str(params["data_dir"]))
+            data_dir = data_dir if data_dir.is_absolute() else base / data_dir
+            if not data_dir.is_dir():
+                problems.append(f"site {name!r}: data folder {data_dir} does not exist")
+            params["data_dir"] = str(data_dir.resolve())
+        params = {k: _resolve(v, base) for k, v in params.items()}
+        known = set().union(*(declared[nb] for nb in notebooks if nb in declared))
+        extra = set(params) - known - {"output_dir"}
+        if extra and known:
+            problems.append(f"site {name!r}: no notebook declares parameter(s) {', '.join(sorted(extra))} "
+                            f"(they declare {', '.join(sorted(known))})")
+        sites.append(SiteEntry(site=name, slug=slug, parameters=params))
+    if not sites and not problems:
+        problems.append("no sites listed under `sites:`")
+    if problems:
+        raise BatchConfigError(f"{where} has {len(problems)} problem(s):\n- " + "\n- ".join(problems))
+    run = str(doc.get("run") or (source.stem if source else "batch"))
+    return BatchConfig(run=run, notebooks=notebooks, sites=sites, summary_notebooks=summary, source=source)
+
+
+def load_batch(path: str | Path) -> BatchConfig:
+    """Read and validate a batch file."""
+    path = Path(path)
+    if not path.exists():
+        raise BatchConfigError(f"no batch file at {path}")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BatchConfigError(f"{path.name}: not valid YAML: {exc}") from exc
+    return build_config(doc, path.parent.resolve(), source=path)

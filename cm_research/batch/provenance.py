@@ -1,0 +1,103 @@
+"""Provenance: what went into every report (input hashes, parameters, versions, commit) and a
+fingerprint that says whether a finished job is still up to date."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import platform
+import subprocess
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import cm_research
+
+DEPENDENCIES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn", "matplotlib", "nltk",
+                "papermill", "nbconvert", "openpyxl", "pyyaml")
+#: Parameters that never change a result: where it is written.
+NOT_INPUTS = {"output_dir"}
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(parameters: dict[str, Any]) -> list[Path]:
+    """Every existing file a job reads: parameter values that name a file, or all files in a named folder."""
+    files: list[Path] = []
+    for key, value in sorted(parameters.items()):
+        if key in NOT_INPUTS or not isinstance(value, str) or not value:
+            continue
+        path = Path(value)
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
+    return files
+
+
+def input_hashes(parameters: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 of every input file, keyed by its path."""
+    return {str(p): sha256_file(p) for p in input_files(parameters)}
+
+
+def fingerprint(notebook: Path, parameters: dict[str, Any], hashes: dict[str, str]) -> str:
+    """A hash of everything that determines a job's results: the notebook, its parameters (not where it
+    writes), the content of its inputs and the package version."""
+    content = {
+        "notebook": sha256_file(notebook),
+        "parameters": {k: v for k, v in sorted(parameters.items()) if k not in NOT_INPUTS},
+        "inputs": sorted(hashes.values()),
+        "cm_research": cm_research.__version__,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """The project's git commit (with '+dirty' when there are uncommitted changes), or None outside git."""
+    root = Path(cm_research.__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+@lru_cache(maxsize=1)
+def environment() -> dict[str, Any]:
+    """Versions of Python, cm_research and its main dependencies."""
+    versions = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"python": platform.python_version(), "cm_research": cm_research.__version__,
+            "git_commit": git_commit(), "dependencies": versions}
+
+
+def footer_html(parameters: dict[str, Any], hashes: dict[str, str], finished: str) -> str:
+    """A short provenance note for the end of an HTML report. Shows file names and short hashes only."""
+    env = environment()
+    shown = {k: v for k, v in parameters.items() if k not in NOT_INPUTS and k != "data_dir"}
+    files = ", ".join(f"{Path(p).name} ({h[:12]})" for p, h in hashes.items()) or "none"
+    params = ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items())) or "defaults"
+    return (
+        '<footer style="margin:3rem 0 1rem;padding-top:.6rem;border-top:1px solid #ccc;color:#555;'
+        'font:0.8rem system-ui,sans-serif">'
+        f"Made by cm_research {html.escape(env['cm_research'])} (commit {html.escape(str(env['git_commit']))}), "
+        f"Python {html.escape(env['python'])}, on {html.escape(finished)}. "
+        f"Parameters: {html.escape(params)}. Input files (SHA-256): {html.escape(files)}. "
+        "The full record is in the run's manifest.json.</footer>"
+    )

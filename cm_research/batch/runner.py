@@ -1,0 +1,303 @@
+"""Run every (site, notebook) pair of a batch: in parallel, resumable, atomically, with provenance.
+
+Each job executes into a private staging folder; only when the notebook and its HTML are complete are
+its files moved into the site's folder and a job record written. A crash therefore never leaves a
+report that looks complete, and ``resume`` re-runs a job unless its record's fingerprint (notebook,
+parameters, content of every input file, package version) still matches and its outputs exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import time
+import traceback
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from cm_research.batch.config import BatchConfig, SiteEntry, slugify
+from cm_research.batch.execute import notebook_parameters, notebook_path, run_notebook
+from cm_research.batch.provenance import environment, fingerprint, footer_html, input_hashes, sha256_file
+from cm_research.errors import NotebookExecutionError
+from cm_research.report.html import IndexEntry, write_index
+
+SUMMARY_SLUG = "all-sites"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Job:
+    """One notebook for one site (or, for a summary notebook, for the whole run)."""
+
+    site: str
+    notebook: str
+    output_dir: Path
+    parameters: dict[str, Any] = field(default_factory=dict)
+    extra_inputs: list[str] = field(default_factory=list)  # files read besides those named in parameters
+
+    @property
+    def stem(self) -> str:
+        return notebook_path(self.notebook).stem
+
+    @property
+    def output_ipynb(self) -> Path:
+        return self.output_dir / f"{self.stem}.ipynb"
+
+    @property
+    def record_path(self) -> Path:
+        return self.output_dir / ".jobs" / f"{self.stem}.json"
+
+    def inputs(self) -> dict[str, str]:
+        hashes = input_hashes(self.parameters)
+        hashes.update({p: sha256_file(p) for p in self.extra_inputs if Path(p).exists()})
+        return hashes
+
+    def fingerprint(self) -> tuple[str, dict[str, str]]:
+        hashes = self.inputs()
+        return fingerprint(notebook_path(self.notebook), self.parameters, hashes), hashes
+
+
+@dataclass
+class JobResult:
+    job: Job
+    status: str  # "ok", "failed" or "skipped" (up to date, with --resume)
+    error: str = ""
+    started: str = ""
+    finished: str = ""
+    seconds: float = 0.0
+    fingerprint: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "skipped")
+
+
+def is_up_to_date(job: Job) -> bool:
+    """True when the job's record matches its current fingerprint and its outputs are all there."""
+    if not (job.record_path.exists() and job.output_ipynb.exists() and job.output_ipynb.with_suffix(".html").exists()):
+        return False
+    try:
+        record = json.loads(job.record_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return record.get("status") == "ok" and record.get("fingerprint") == job.fingerprint()[0]
+
+
+def _write_json(path: Path, content: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(content, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def execute_job(job: Job) -> JobResult:
+    """Run one job into a staging folder and publish its files only if it completes. Never raises."""
+    started, clock = _now(), time.perf_counter()
+    staging = job.output_dir / f".staging-{job.stem}-{uuid.uuid4().hex[:8]}"
+    fp, hashes = "", {}
+    try:
+        fp, hashes = job.fingerprint()
+        job.record_path.unlink(missing_ok=True)  # from now on the old outputs are not vouched for
+        staging.mkdir(parents=True)
+        params = {**job.parameters, "output_dir": str(staging)}
+        run_notebook(job.notebook, staging / f"{job.stem}.ipynb", params,
+                     footer=footer_html(job.parameters, hashes, started[:10]))
+        for item in staging.iterdir():
+            os.replace(item, job.output_dir / item.name)
+        result = JobResult(job, "ok", started=started, finished=_now(), fingerprint=fp, inputs=hashes)
+    except Exception as exc:  # a worker reports every failure; one job never sinks the others
+        message = str(exc) if isinstance(exc, NotebookExecutionError) else (
+            f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
+        failed = staging / f"{job.stem}.ipynb"
+        if failed.exists():  # keep the failed notebook, with its traceback, for whoever investigates
+            os.replace(failed, job.output_dir / f"{job.stem}.failed.ipynb")
+            message = message.replace(str(failed), str(job.output_dir / f"{job.stem}.failed.ipynb"))
+        result = JobResult(job, "failed", error=message, started=started, finished=_now(), fingerprint=fp,
+                           inputs=hashes)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result.seconds = round(time.perf_counter() - clock, 3)
+    if result.status == "ok":
+        (job.output_dir / f"{job.stem}.failed.ipynb").unlink(missing_ok=True)
+        _write_json(job.record_path, _record(result))
+    return result
+
+
+def _record(result: JobResult) -> dict:
+    return {
+        "site": result.job.site,
+        "notebook": result.job.stem,
+        "status": result.status,
+        "parameters": {k: v for k, v in result.job.parameters.items()},
+        "inputs": result.inputs,
+        "fingerprint": result.fingerprint,
+        "started": result.started,
+        "finished": result.finished,
+        "seconds": result.seconds,
+        "error": result.error,
+    }
+
+
+def run_jobs(jobs: list[Job], n_jobs: int | None = None, progress: bool = True, resume: bool = False,
+             scheduler: str | None = None) -> list[JobResult]:
+    """Run ``jobs`` ``n_jobs`` at a time in worker processes (default: one per core), or as tasks on the
+    Dask cluster at ``scheduler`` (``tcp://host:port``). With ``resume``, up-to-date jobs are skipped."""
+    results: list[JobResult] = []
+    todo = []
+    for job in jobs:
+        if resume and is_up_to_date(job):
+            results.append(JobResult(job, "skipped", fingerprint=job.fingerprint()[0]))
+        else:
+            todo.append(job)
+    bar = tqdm(total=len(jobs), initial=len(results), desc="notebooks", unit="run", disable=not progress)
+
+    def done(result: JobResult) -> None:
+        results.append(result)
+        bar.update()
+        bar.set_postfix(failed=sum(r.status == "failed" for r in results),
+                        running=len(jobs) - len(results), refresh=False)
+
+    if not todo:
+        pass
+    elif scheduler:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+
+        with Client(scheduler) as client:
+            for future in dask_completed(client.map(execute_job, todo, pure=False)):
+                done(future.result())
+    elif (n_jobs or os.cpu_count() or 1) <= 1 or len(todo) == 1:
+        for job in todo:
+            done(execute_job(job))
+    else:
+        workers = min(n_jobs or os.cpu_count() or 1, len(todo))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for future in as_completed([pool.submit(execute_job, job) for job in todo]):
+                done(future.result())
+    bar.close()
+    order = {(str(job.output_dir), job.notebook): i for i, job in enumerate(jobs)}  # results come back pickled
+    return sorted(results, key=lambda r: order[(str(r.job.output_dir), r.job.notebook)])
+
+
+def site_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
+    """One job per (site, notebook); each notebook receives only the parameters it declares."""
+    jobs = []
+    for site in config.sites:
+        for nb in config.notebooks:
+            declared = set(notebook_parameters(nb))
+            params = {k: v for k, v in site.parameters.items() if k in declared}
+            jobs.append(Job(site=site.site, notebook=nb, output_dir=run_dir / site.slug, parameters=params))
+    return jobs
+
+
+def summary_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
+    """Summary notebooks run once for the whole run; their inputs are the sites' effect_sizes.csv files."""
+    jobs = []
+    for nb in config.summary_notebooks:
+        declared = set(notebook_parameters(nb))
+        params = {k: v for k, v in {"run_dir": str(run_dir)}.items() if k in declared}
+        inputs = sorted(str(p) for p in run_dir.glob("*/effect_sizes.csv") if p.parent.name != SUMMARY_SLUG)
+        jobs.append(Job(site="all sites", notebook=nb, output_dir=run_dir / SUMMARY_SLUG, parameters=params,
+                        extra_inputs=inputs))
+    return jobs
+
+
+@dataclass
+class BatchRun:
+    run_dir: Path
+    results: list[JobResult]
+    manifest: Path
+    index: Path
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult]) -> Path:
+    """``run_dir/manifest.json``: environment, and for every job its parameters, input hashes, times, status."""
+    jobs = []
+    for r in results:
+        if r.status == "skipped" and r.job.record_path.exists():
+            entry = json.loads(r.job.record_path.read_text(encoding="utf-8"))
+            entry["status"] = "skipped (up to date)"
+        else:
+            entry = _record(r)
+        jobs.append(entry)
+    manifest = {
+        "run": config.run,
+        "batch_file": str(config.source) if config.source else None,
+        "written": _now(),
+        "environment": environment(),
+        "jobs": jobs,
+    }
+    path = run_dir / "manifest.json"
+    _write_json(path, manifest)
+    return path
+
+
+def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthetic: bool = False) -> Path:
+    entries = []
+    for r in results:
+        ipynb = r.job.output_ipynb
+        html = ipynb.with_suffix(".html")
+        failed_nb = r.job.output_dir / f"{r.job.stem}.failed.ipynb"
+        shown_nb = ipynb if r.ok else failed_nb
+        entries.append(IndexEntry(
+            site=r.job.site,
+            notebook=r.job.stem,
+            status="ok" if r.ok else "failed",
+            html=html.relative_to(run_dir).as_posix() if r.ok and html.exists() else None,
+            ipynb=shown_nb.relative_to(run_dir).as_posix() if shown_nb.exists() else None,
+            error=r.error.splitlines()[0] if r.error else "",
+        ))
+    return write_index(run_dir, title, entries, synthetic=synthetic)
+
+
+def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: int | None = None,
+              resume: bool = False, scheduler: str | None = None, progress: bool = True,
+              run_dir: str | Path | None = None, synthetic: bool = False) -> BatchRun:
+    """Run every site job, then the summary notebooks, and write manifest.json and index.html."""
+    run_dir = Path(run_dir) if run_dir else Path(output_root) / slugify(config.run)
+    run_dir = run_dir.resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    results = run_jobs(site_jobs(config, run_dir), n_jobs=n_jobs, progress=progress, resume=resume,
+                       scheduler=scheduler)
+    if config.summary_notebooks:
+        results += run_jobs(summary_jobs(config, run_dir), n_jobs=1, progress=False, resume=resume,
+                            scheduler=scheduler)
+    manifest = write_manifest(run_dir, config, results)
+    index = write_run_index(run_dir, f"cm_research: {config.run}", results, synthetic=synthetic)
+    return BatchRun(run_dir=run_dir, results=results, manifest=manifest, index=index)
+
+
+DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes")
+
+
+def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS) -> BatchConfig:
+    """The batch that ``make demo`` runs: every demo notebook for the three synthetic sites."""
+    from cm_research.datasets import DEMO_SITES, dataset_path
+
+    demo = dataset_path("demo")
+    sites = [SiteEntry(site=s.site, slug=s.slug, parameters={"data_dir": str(demo / s.slug), "site": s.site})
+             for s in DEMO_SITES]
+    return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites)
+
+
+def run_demo(output_root: str | Path = "outputs/demo", n_jobs: int | None = None, progress: bool = True,
+             notebooks: tuple[str, ...] = DEMO_NOTEBOOKS, resume: bool = False):
+    """Run the demo batch into ``output_root``. Returns (index path, job results)."""
+    run = run_batch(demo_config(notebooks), n_jobs=n_jobs, progress=progress, resume=resume,
+                    run_dir=output_root, synthetic=True)
+    return run.index, run.results
