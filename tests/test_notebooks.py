@@ -75,7 +75,7 @@ def test_failing_notebook_names_the_cell(tmp_path):
 
 def test_demo_writes_three_reports_and_an_index(tmp_path):
     index, results = run_demo(tmp_path / "demo", n_jobs=2, progress=False)
-    assert [r.ok for r in results] == [True] * 6, [r.error for r in results]
+    assert [r.ok for r in results] == [True] * 7, [r.error for r in results]
     page = index.read_text(encoding="utf-8")
     for slug in ("northshire", "easton", "westbury"):
         for name in ("01_data_quality", "02_outcomes"):
@@ -85,7 +85,10 @@ def test_demo_writes_three_reports_and_an_index(tmp_path):
             text = report.read_text(encoding="utf-8")
             assert "Synthetic data." in text
             assert "SYN-" not in text, f"{slug}/{name}: a participant id leaked into the report"
-    assert "Synthetic data." in page and "6 reports, 0 failed" in page
+    assert "Synthetic data." in page and "7 reports, 0 failed" in page
+    assert 'href="all-sites/04_cross_site_synthesis.html"' in page
+    pooled = pd.read_csv(tmp_path / "demo" / "all-sites" / "pooled_effects.csv").set_index("measure")
+    assert pooled.loc["sdq_total", "k"] == 3
     easton = pd.read_csv(tmp_path / "demo" / "easton" / "problems.csv")
     assert {"unique", "type", "enum", "maximum", "foreign_key"} <= set(easton["rule"])
 

@@ -128,3 +128,13 @@ def test_effect_size_se_for_a_rate_ratio_is_the_poisson_formula():
     post = outcomes[outcomes.measure == "suspensions"].merge(participants).groupby("group")["value"].sum()
     assert es["scale"] == "log ratio"
     assert es["se"] == pytest.approx(math.sqrt(1 / post["mentored"] + 1 / post["comparison"]), rel=1e-6)
+
+
+def test_proportion_bars_when_a_group_has_no_events_or_all_events():
+    # regression: Wilson limits at p = 0 or 1 differ from p by a rounding error, which errorbar rejected
+    from cm_research.plots.outcomes import proportion_bars
+
+    data = pd.DataFrame({"group": ["mentored"] * 7 + ["comparison"] * 9, "eet": [1] * 7 + [0] * 9})
+    ax = proportion_bars(data, "eet", order=["mentored", "comparison"])
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [1.0, 0.0]

@@ -272,6 +272,10 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
     run_dir = Path(run_dir) if run_dir else Path(output_root) / slugify(config.run)
     run_dir = run_dir.resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
+    if synthetic:
+        from cm_research.datasets.synthetic import DEMO_SEED, SYNTHETIC_NOTICE
+
+        (run_dir / "SYNTHETIC.txt").write_text(SYNTHETIC_NOTICE.format(seed=DEMO_SEED), encoding="utf-8")
     results = run_jobs(site_jobs(config, run_dir), n_jobs=n_jobs, progress=progress, resume=resume,
                        scheduler=scheduler)
     if config.summary_notebooks:
@@ -283,21 +287,24 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
 
 
 DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes")
+DEMO_SUMMARY_NOTEBOOKS = ("04_cross_site_synthesis",)
 
 
-def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS) -> BatchConfig:
+def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
+                summary_notebooks: tuple[str, ...] = DEMO_SUMMARY_NOTEBOOKS) -> BatchConfig:
     """The batch that ``make demo`` runs: every demo notebook for the three synthetic sites."""
     from cm_research.datasets import DEMO_SITES, dataset_path
 
     demo = dataset_path("demo")
     sites = [SiteEntry(site=s.site, slug=s.slug, parameters={"data_dir": str(demo / s.slug), "site": s.site})
              for s in DEMO_SITES]
-    return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites)
+    return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites, summary_notebooks=list(summary_notebooks))
 
 
 def run_demo(output_root: str | Path = "outputs/demo", n_jobs: int | None = None, progress: bool = True,
-             notebooks: tuple[str, ...] = DEMO_NOTEBOOKS, resume: bool = False):
+             notebooks: tuple[str, ...] = DEMO_NOTEBOOKS, resume: bool = False,
+             summary_notebooks: tuple[str, ...] = DEMO_SUMMARY_NOTEBOOKS):
     """Run the demo batch into ``output_root``. Returns (index path, job results)."""
-    run = run_batch(demo_config(notebooks), n_jobs=n_jobs, progress=progress, resume=resume,
+    run = run_batch(demo_config(notebooks, summary_notebooks), n_jobs=n_jobs, progress=progress, resume=resume,
                     run_dir=output_root, synthetic=True)
     return run.index, run.results

@@ -181,7 +181,8 @@ def proportion_bars(
     sns.barplot(data=table, x="group", y="estimate", order=list(table["group"]), color="0.75", errorbar=None, ax=ax)
     x = np.arange(len(table))
     est, low, high = (table[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
-    ax.errorbar(x, est, yerr=np.vstack([est - low, high - est]), fmt="none", ecolor="black", capsize=4,
+    # Wilson limits at p = 0 or 1 can sit a rounding error inside the estimate; clip to keep yerr >= 0
+    ax.errorbar(x, est, yerr=np.clip(np.vstack([est - low, high - est]), 0, None), fmt="none", ecolor="black", capsize=4,
                 gid="wilson_ci")
     for xi, (events, n) in enumerate(zip(table["events"], table["n"])):
         ax.annotate(f"{events}/{n}", (xi, 0), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom")

@@ -50,6 +50,7 @@ def outcome_analysis(
     alpha: float = 0.05,
     n_boot: int = 2000,
     seed: int = 12345,
+    site: str = "",
 ) -> OutcomeAnalysis:
     """Run every outcome comparison and write comparisons.csv, change_within_mentored.csv, power.csv,
     effect_sizes.csv (tidy, for cross-site synthesis) and PNG figures into ``output_dir``."""
@@ -74,7 +75,7 @@ def outcome_analysis(
     )
     for name, table in (("comparisons", comparisons), ("change_within_mentored", change), ("power", power)):
         table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-    effect_sizes(comparisons, confidence).to_csv(out / "effect_sizes.csv", index=False, lineterminator="\n")
+    effect_sizes(comparisons, confidence).assign(site=site).to_csv(out / "effect_sizes.csv", index=False, lineterminator="\n")
     analysis.figures = _figures(comparisons, outcomes, participants, baseline, post, confidence)
     for name, fig in analysis.figures.items():
         fig.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")

@@ -1,0 +1,310 @@
+"""Random-effects meta-analysis: pooling effects across sites or studies.
+
+A cross-site synthesis takes one effect size per site (with its standard error) and asks what the
+average effect is, how much the true effects vary between sites, and what effect a new site might
+see. The conventions follow R's metafor ``rma()`` (Viechtbauer 2010), against which the tests check
+every number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from cm_research.errors import CMResearchError
+
+from ._checks import ci_quantile
+
+__all__ = ["MetaAnalysisError", "MetaAnalysis", "random_effects", "meta_analysis"]
+
+METHODS = ("REML", "DL", "EE")
+
+
+class MetaAnalysisError(CMResearchError, ValueError):
+    """The effects cannot be pooled: a column is missing, a value is missing or impossible
+    (a variance that is not positive), or there are fewer than two studies. The message says which."""
+
+
+@dataclass
+class MetaAnalysis:
+    """Result of :func:`random_effects` / :func:`meta_analysis`.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        One row: `method`, `k`, `estimate`, `se`, `ci_low`, `ci_high`, `statistic`, `dof`, `p_val`,
+        `pi_low`, `pi_high` (prediction interval), `tau2`, `tau2_se`, `tau`, `i2` (%), `h2`, `q`,
+        `q_dof`, `q_p_val`, `scale`, `note`; with ``scale="log"`` also `exp_estimate`,
+        `exp_ci_low`, `exp_ci_high`, `exp_pi_low`, `exp_pi_high` (back on the ratio scale).
+    studies : DataFrame
+        One row per study: `study`, `estimate`, `se`, `ci_low`, `ci_high` (normal, at the
+        requested level) and `weight` (% of the random-effects weight), plus `exp_*` columns on the
+        log scale.
+    """
+
+    summary: pd.DataFrame
+    studies: pd.DataFrame
+
+
+def random_effects(
+    effects: Sequence[float],
+    variances: Sequence[float],
+    *,
+    studies: Sequence[object] | None = None,
+    method: str = "REML",
+    hartung_knapp: bool = False,
+    confidence: float = 0.95,
+    scale: str = "identity",
+) -> MetaAnalysis:
+    """Pool effect sizes y_i with sampling variances v_i in a random-effects model.
+
+    Model: y_i = μ + u_i + e_i, u_i ~ N(0, τ²), e_i ~ N(0, v_i).
+
+    Parameters
+    ----------
+    effects, variances : sequences of float
+        One effect size and its sampling variance (SE²) per study.
+    studies : sequence, optional
+        Study (site) labels; default 1..k.
+    method : {"REML", "DL", "EE"}
+        Estimator of τ²: restricted maximum likelihood (metafor's default), DerSimonian–Laird, or
+        none (``"EE"``: equal/common-effect model, τ² = 0).
+    hartung_knapp : bool
+        Hartung–Knapp(–Sidik–Jonkman) SE and t-based CI and test (metafor's ``test = "knha"``).
+    confidence : float
+        Level of the confidence and prediction intervals.
+    scale : {"identity", "log"}
+        ``"log"`` when the effects are log ratios (log RR, log OR): the summary and study tables
+        then also give exponentiated estimates and intervals.
+
+    Returns
+    -------
+    MetaAnalysis
+
+    Notes
+    -----
+    With w_i = 1 / v_i:
+
+    * Q = Σ w_i (y_i - ȳ_w)², ȳ_w = Σ w_i y_i / Σ w_i; Q ~ χ²(k - 1) without heterogeneity
+      (Cochran 1954).
+    * DerSimonian–Laird (1986): τ² = max(0, (Q - (k - 1)) / (Σ w - Σ w² / Σ w)).
+    * REML (Viechtbauer 2005): τ² maximises the restricted log-likelihood
+      -½ Σ log(v_i + τ²) - ½ log Σ w*_i - ½ Σ w*_i (y_i - μ̂)², w*_i = 1 / (v_i + τ²); solved as the
+      root of its derivative ½ [Σ w*_i² (y_i - μ̂)² - Σ w*_i + Σ w*_i² / Σ w*_i] on τ² ≥ 0.
+      SE(τ²) = sqrt(2 / tr(P²)), P = W* - w* w*ᵀ / Σ w*.
+    * μ̂ = Σ w*_i y_i / Σ w*_i, SE = sqrt(1 / Σ w*_i), z-based CI and test.
+    * Hartung–Knapp (2001): SE² = Σ w*_i (y_i - μ̂)² / ((k - 1) Σ w*_i), t(k - 1) CI and test.
+    * I² = 100 τ² / (τ² + s²), H² = (τ² + s²) / s², with the typical within-study variance
+      s² = (k - 1) Σ w / ((Σ w)² - Σ w²) (Higgins & Thompson 2002), as metafor reports them. For
+      the common-effect model, I² = 100 max(0, (Q - (k - 1)) / Q) and H² = Q / (k - 1).
+    * Prediction interval for the true effect in a new study: μ̂ ± c sqrt(SE² + τ²), c the normal
+      quantile (or t(k - 1) with Hartung–Knapp), as metafor's ``predict()``; Riley et al. (2011)
+      suggest t(k - 2) instead, which is wider.
+
+    References
+    ----------
+    DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials. Controlled Clinical
+    Trials, 7, 177-188.
+    Viechtbauer, W. (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics, 30, 261-293.
+    Viechtbauer, W. (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software, 36(3), 1-48.
+    Hartung, J., & Knapp, G. (2001). On tests of the overall treatment effect in meta-analysis with
+    normally distributed responses. Statistics in Medicine, 20, 1771-1782.
+    Higgins, J. P. T., & Thompson, S. G. (2002). Quantifying heterogeneity in a meta-analysis.
+    Statistics in Medicine, 21, 1539-1558.
+
+    Example
+    -------
+    >>> res = random_effects([0.1, 0.3, 0.35, 0.65], [0.02, 0.03, 0.01, 0.04], method="DL")
+    >>> round(float(res.summary.loc[0, "estimate"]), 4)
+    0.3105
+    """
+    where = "random_effects"
+    tail = ci_quantile(confidence)
+    if method not in METHODS:
+        raise MetaAnalysisError(f"{where}: `method` must be one of {', '.join(METHODS)}, not {method!r}.")
+    if scale not in ("identity", "log"):
+        raise MetaAnalysisError(f"{where}: `scale` must be 'identity' or 'log', not {scale!r}.")
+    y = np.asarray(effects, dtype=float)
+    v = np.asarray(variances, dtype=float)
+    labels = list(studies) if studies is not None else list(range(1, len(y) + 1))
+    if not (len(y) == len(v) == len(labels)):
+        raise MetaAnalysisError(f"{where}: effects ({len(y)}), variances ({len(v)}) and studies ({len(labels)}) "
+                                "must have the same length.")
+    for i, (yi, vi) in enumerate(zip(y, v)):
+        if not np.isfinite(yi):
+            raise MetaAnalysisError(f"{where}: study {labels[i]!r} has no usable effect size ({yi!r}).")
+        if not (np.isfinite(vi) and vi > 0):
+            raise MetaAnalysisError(f"{where}: study {labels[i]!r} has sampling variance {vi!r}; it must be a "
+                                    "positive number (SE²).")
+    k = len(y)
+    if k < 2:
+        raise MetaAnalysisError(f"{where}: pooling needs at least 2 studies, got {k}.")
+
+    w = 1 / v
+    y_fixed = np.sum(w * y) / np.sum(w)
+    q = float(np.sum(w * (y - y_fixed) ** 2))
+    notes = []
+    tau2_se = math.nan
+    if method == "EE":
+        tau2 = 0.0
+    elif method == "DL":
+        tau2 = max(0.0, (q - (k - 1)) / (np.sum(w) - np.sum(w**2) / np.sum(w)))
+    else:
+        tau2 = _reml_tau2(y, v)
+        ws = 1 / (v + tau2)
+        tr_pp = np.sum(ws**2) - 2 * np.sum(ws**3) / np.sum(ws) + np.sum(ws**2) ** 2 / np.sum(ws) ** 2
+        tau2_se = math.sqrt(2 / tr_pp)
+    ws = 1 / (v + tau2)
+    mu = float(np.sum(ws * y) / np.sum(ws))
+    se = math.sqrt(1 / np.sum(ws))
+    if hartung_knapp:
+        se = math.sqrt(np.sum(ws * (y - mu) ** 2) / ((k - 1) * np.sum(ws)))
+        dof = float(k - 1)
+        crit = stats.t.isf(tail, dof)
+        statistic = mu / se
+        p_val = 2 * stats.t.sf(abs(statistic), dof)
+        test = "Hartung-Knapp t test"
+    else:
+        dof = math.nan
+        crit = stats.norm.isf(tail)
+        statistic = mu / se
+        p_val = 2 * stats.norm.sf(abs(statistic))
+        test = "z test"
+    s2 = (k - 1) * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))
+    if method == "EE":
+        i2 = 100 * max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0
+        h2 = q / (k - 1)
+    else:
+        i2 = 100 * tau2 / (tau2 + s2)
+        h2 = (tau2 + s2) / s2
+    pi_half = crit * math.sqrt(se**2 + tau2)
+    if k < 3 and method != "EE":
+        notes.append("with fewer than 3 studies τ² is very imprecise")
+    names = {"REML": "random effects, REML", "DL": "random effects, DerSimonian-Laird", "EE": "common effect"}
+    summary = {
+        "method": f"{names[method]}, {test}", "k": k,
+        "estimate": mu, "se": se, "ci_low": mu - crit * se, "ci_high": mu + crit * se,
+        "statistic": statistic, "dof": dof, "p_val": float(p_val),
+        "pi_low": mu - pi_half, "pi_high": mu + pi_half,
+        "tau2": float(tau2), "tau2_se": tau2_se, "tau": math.sqrt(tau2), "i2": float(i2), "h2": float(h2),
+        "q": q, "q_dof": k - 1, "q_p_val": float(stats.chi2.sf(q, k - 1)), "scale": scale,
+        "note": "; ".join(notes),
+    }
+    z = stats.norm.isf(tail)
+    sei = np.sqrt(v)
+    table = pd.DataFrame({"study": labels, "estimate": y, "se": sei, "ci_low": y - z * sei,
+                          "ci_high": y + z * sei, "weight": 100 * ws / np.sum(ws)})
+    if scale == "log":
+        for key in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+            summary[f"exp_{key}"] = math.exp(summary[key])
+        for key in ("estimate", "ci_low", "ci_high"):
+            table[f"exp_{key}"] = np.exp(table[key])
+    return MetaAnalysis(summary=pd.DataFrame([summary]), studies=table)
+
+
+def meta_analysis(
+    data: pd.DataFrame,
+    effect: str = "estimate",
+    *,
+    se: str | None = None,
+    variance: str | None = None,
+    ci_low: str | None = None,
+    ci_high: str | None = None,
+    study: str = "site",
+    ratio: bool = False,
+    method: str = "REML",
+    hartung_knapp: bool = False,
+    confidence: float = 0.95,
+    ci_level: float = 0.95,
+) -> MetaAnalysis:
+    """Pool per-site effect sizes given in a tidy table (one row per site).
+
+    Give the uncertainty of each effect in one of three ways: `se` (standard error), `variance`
+    (SE²), or `ci_low` and `ci_high` (a normal-theory CI at `ci_level`, from which
+    SE = (high - low) / (2 z)). For ratios (risk, odds or rate ratios, e.g. the
+    ``Risk ratio, Katz log CI`` rows of :func:`cm_research.stats.compare_proportions`), set
+    ``ratio=True``: the effect and CI are logged first and the pooled result is also given back
+    on the ratio scale. Everything else is :func:`random_effects`.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> sites = pd.DataFrame({"site": ["A", "B", "C"], "hedges_g": [0.1, 0.4, 0.25],
+    ...                       "se": [0.15, 0.2, 0.1]})
+    >>> res = meta_analysis(sites, "hedges_g", se="se", method="DL")
+    >>> int(res.summary.loc[0, "k"])
+    3
+    """
+    where = "meta_analysis"
+    given = [name for name, col in (("se", se), ("variance", variance)) if col is not None]
+    if ci_low is not None or ci_high is not None:
+        given.append("ci_low/ci_high")
+    if len(given) != 1:
+        raise MetaAnalysisError(f"{where}: give exactly one of `se`, `variance`, or `ci_low` with `ci_high` "
+                                f"(got {', '.join(given) or 'none'}).")
+    if "ci_low/ci_high" in given and (ci_low is None or ci_high is None):
+        raise MetaAnalysisError(f"{where}: give both `ci_low` and `ci_high`.")
+    columns = [c for c in (study, effect, se, variance, ci_low, ci_high) if c is not None]
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{where}: `data` must be a pandas DataFrame, not {type(data).__name__}.")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise MetaAnalysisError(f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)}. "
+                                f"The columns are: {', '.join(map(str, data.columns))}.")
+    values = {}
+    for col in columns[1:]:
+        converted = pd.to_numeric(data[col], errors="coerce")
+        bad = data.index[converted.isna()]
+        if len(bad):
+            row = bad[0]
+            raise MetaAnalysisError(f"{where}: site {data.loc[row, study]!r} (row {row}) has no number in "
+                                    f"`{col}` ({data.loc[row, col]!r}); every site needs an effect and its "
+                                    "uncertainty, or must be left out explicitly.")
+        values[col] = converted.to_numpy(dtype=float)
+    y = values[effect]
+    if ratio:
+        y = _log_positive(y, data, study, effect, where)
+    if se is not None:
+        var = values[se] ** 2
+    elif variance is not None:
+        var = values[variance]
+    else:
+        low, high = values[ci_low], values[ci_high]
+        if ratio:
+            low = _log_positive(low, data, study, ci_low, where)
+            high = _log_positive(high, data, study, ci_high, where)
+        var = ((high - low) / (2 * stats.norm.isf(ci_quantile(ci_level)))) ** 2
+    return random_effects(y, var, studies=data[study].tolist(), method=method, hartung_knapp=hartung_knapp,
+                          confidence=confidence, scale="log" if ratio else "identity")
+
+
+def _log_positive(x: np.ndarray, data: pd.DataFrame, study: str, column: str, where: str) -> np.ndarray:
+    bad = np.flatnonzero(~(x > 0))
+    if len(bad):
+        row = data.index[bad[0]]
+        raise MetaAnalysisError(f"{where}: site {data.loc[row, study]!r} (row {row}) has `{column}` = {x[bad[0]]!r}; "
+                                "a ratio and its CI limits must be above 0 to be pooled on the log scale.")
+    return np.log(x)
+
+
+def _reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
+    """REML estimate of τ²: the root of the restricted score on [0, ∞), or 0 when the score is negative at 0."""
+
+    def score(tau2: float) -> float:
+        w = 1 / (v + tau2)
+        mu = np.sum(w * y) / np.sum(w)
+        return float(np.sum(w**2 * (y - mu) ** 2) - np.sum(w) + np.sum(w**2) / np.sum(w))
+
+    if score(0.0) <= 0:
+        return 0.0
+    upper = max(1.0, float(np.var(y)) * 10)
+    while score(upper) > 0:
+        upper *= 10
+    return float(optimize.brentq(score, 0.0, upper, xtol=1e-14, rtol=1e-14, maxiter=500))
