@@ -64,3 +64,10 @@ def test_malformed_schema_is_reported(tmp_path):
     (tmp_path / "bad.yaml").write_text("name: bad\nfields:\n  - name: x\n    type: text\n    title: X\n    description: an x\n")
     with pytest.raises(DictionaryError, match="bad.yaml, field 'x': type 'text'"):
         load_schemas(tmp_path)
+
+
+def test_rendered_dictionary_in_the_repository_is_up_to_date():
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[1] / "data_dictionary" / "README.md"
+    assert committed.read_text(encoding="utf-8") == to_markdown() + "\n", "run `make dictionary` and commit"
