@@ -84,10 +84,10 @@ def _report_results(results, index) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from cm_research.batch import run_demo
+    from cm_research.batch import demo_config, run_batch
 
-    index, results = run_demo(args.output, n_jobs=args.jobs, resume=args.resume)
-    return _report_results(results, index)
+    run = run_batch(demo_config(), run_dir=args.output, n_jobs=args.jobs, resume=args.resume, synthetic=True)
+    return _report_results(run.results, run.index) or _report_disclosure(run)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -97,7 +97,44 @@ def cmd_batch(args: argparse.Namespace) -> int:
     run = run_batch(config, output_root=args.output_root, run_dir=args.output, n_jobs=args.jobs,
                     resume=args.resume, scheduler=args.scheduler)
     print(f"manifest: {run.manifest}")
-    return _report_results(run.results, run.index)
+    return _report_results(run.results, run.index) or _report_disclosure(run)
+
+
+def _report_disclosure(run) -> int:
+    findings = run.disclosure
+    if findings is None or findings.empty:
+        print("disclosure check passed: no identifiers found")
+        return 0
+    print(f"NOT FOR PUBLICATION: the disclosure check found {len(findings)} possible identifier(s) in "
+          f"{findings['file'].nunique()} file(s); details in {run.run_dir / 'restricted'}", file=sys.stderr)
+    return 1
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from cm_research.privacy.keys import generate_key_file
+
+    path = generate_key_file(args.path)
+    print(f"new pseudonymisation key written to {path} (readable by you only). Keep a safe copy outside the "
+          "repository: the same key gives the same pseudonyms every year.")
+    return 0
+
+
+def cmd_check_disclosure(args: argparse.Namespace) -> int:
+    from cm_research.privacy.scan import check_disclosure, format_findings, record_disclosure_check
+
+    findings = check_disclosure(args.run_dir, register=args.register)
+    if args.record:
+        record_disclosure_check(args.run_dir, findings)
+    if findings.attrs.get("skipped"):
+        print(f"not scanned (restricted: never publish these): {', '.join(findings.attrs['skipped'])}",
+              file=sys.stderr)
+    if findings.empty:
+        print(f"{args.run_dir}: no identifiers found in {findings.attrs['n_files']} files")
+        return 0
+    print(format_findings(findings, limit=None))
+    print(f"{len(findings)} possible identifier(s) in {findings['file'].nunique()} file(s): NOT FOR PUBLICATION",
+          file=sys.stderr)
+    return 1
 
 
 def cmd_generate_demo(args: argparse.Namespace) -> int:
@@ -151,6 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="run on an existing Dask distributed cluster instead of local processes")
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("keygen", help="make a pseudonymisation key, outside the repository")
+    p.add_argument("path", nargs="?", default=None,
+                   help="where to write it (default: ~/.config/cm_research/pseudonym.key)")
+    p.set_defaults(func=cmd_keygen)
+
+    p = sub.add_parser("check-disclosure", help="scan a run's reports, notebooks, tables and images for identifiers")
+    p.add_argument("run_dir")
+    p.add_argument("--register", help="CSV/XLSX: a participants file, or a register with name and role columns")
+    p.add_argument("--record", action="store_true",
+                   help="also write restricted/disclosure_findings.csv and NOT_FOR_PUBLICATION.txt")
+    p.set_defaults(func=cmd_check_disclosure)
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
     p.add_argument("folder")

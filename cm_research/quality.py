@@ -143,16 +143,35 @@ def quality_overview(evaluation: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_quality_tables(evaluation: Evaluation, output_dir) -> dict[str, pd.DataFrame]:
+#: How each published data-quality table is protected by small-number suppression.
+PUBLISHED_COUNTS = {
+    "counts_by_cohort": dict(count_columns=["mentored", "comparison"], totals="total",
+                             total_rows={"cohort": "total"}),
+    "missingness": dict(count_columns=["n_recorded", "n_missing"], totals="n_expected",
+                        percentages={"pct_recorded": ("n_recorded", "n_expected")}),
+    "attrition": dict(count_columns=["n_both", "n_lost"], totals="n_baseline",
+                      percentages={"pct_retained": ("n_both", "n_baseline")}),
+}
+RESTRICTED = "restricted"
+
+
+def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = True,
+                         threshold: int | None = None) -> dict[str, pd.DataFrame]:
     """Compute every data-quality table, write each as CSV in ``output_dir``, and return them by name.
 
-    Written: overview.csv, counts_by_cohort.csv, missingness.csv, attrition.csv, problem_summary.csv,
-    problems.csv (with values, for whoever corrects the data) and quarantine_<table>.csv files.
+    Published (small counts suppressed as ``c`` unless ``suppress=False``, which each table's
+    ``attrs["disclosure_control"]`` records): overview.csv, counts_by_cohort.csv, missingness.csv,
+    attrition.csv, problem_summary.csv. Restricted, for whoever corrects the data and never published
+    (they name rows and values): ``restricted/problems.csv`` and ``restricted/quarantine_<table>.csv``.
+    ``tables["problems_redacted"]`` is the problems table with identifiers hidden, for the report.
     """
     from pathlib import Path
 
+    from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
+
     out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    restricted = out / RESTRICTED
+    restricted.mkdir(parents=True, exist_ok=True)
     participants, outcomes = evaluation.participants.data, evaluation.outcomes.data
     tables = {
         "overview": quality_overview(evaluation),
@@ -160,10 +179,15 @@ def write_quality_tables(evaluation: Evaluation, output_dir) -> dict[str, pd.Dat
         "missingness": missingness(outcomes, participants),
         "attrition": attrition(outcomes, participants),
         "problem_summary": problem_summary(evaluation.problems),
-        "problems": evaluation.problems,
     }
+    for name, spec in PUBLISHED_COUNTS.items():
+        spec = dict(spec)
+        tables[name] = suppress_counts(tables[name], spec.pop("count_columns"), name=name, suppress=suppress,
+                                       threshold=DEFAULT_THRESHOLD if threshold is None else threshold, **spec)
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-    evaluation.write_quarantine(out)
+    evaluation.problems.to_csv(restricted / "problems.csv", index=False, lineterminator="\n")
+    evaluation.write_quarantine(restricted)
+    tables["problems"] = evaluation.problems
     tables["problems_redacted"] = redact_problems(evaluation.problems, identifier_values(evaluation))
     return tables

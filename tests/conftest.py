@@ -41,3 +41,14 @@ def write_file(tmp_path):
 @pytest.fixture
 def participants_csv(write_file):
     return write_file("participants.csv", [PARTICIPANTS_HEADER, *VALID_PARTICIPANTS])
+
+
+@pytest.fixture(scope="session")
+def shared_demo_run(tmp_path_factory):
+    """The whole synthetic demo (`make demo`), run once per test session; tests must copy it before changing it."""
+    from cm_research.batch import run_demo
+
+    root = tmp_path_factory.mktemp("shared-demo") / "demo"
+    _, results = run_demo(root, n_jobs=2, progress=False)
+    assert all(r.ok for r in results), [r.error for r in results]
+    return root

@@ -10,12 +10,12 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from cm_research.batch import NOTEBOOKS_DIR, run_demo, run_notebook
+from cm_research.batch import NOTEBOOKS_DIR, run_notebook
 
 from conftest import OUTCOMES_HEADER, PARTICIPANTS_HEADER, VALID_OUTCOMES, VALID_PARTICIPANTS
 
 pytestmark = pytest.mark.notebook
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.rglob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -41,13 +41,14 @@ def test_data_quality_notebook_on_a_small_site(write_file, tmp_path):
     (data / "outcomes.csv").write_text("\n".join([OUTCOMES_HEADER, *rows]) + "\n")
     out = tmp_path / "report"
     ipynb = run_notebook("01_data_quality", out / "01_data_quality.ipynb",
-                         {"data_dir": str(data), "site": "Testshire", "output_dir": str(out)})
+                         {"data_dir": str(data), "site": "Testshire", "output_dir": str(out),
+                          "suppress_small_counts": False})
 
     counts = pd.read_csv(out / "counts_by_cohort.csv", dtype={"cohort": str})
     assert counts.values.tolist() == [["2022/23", 0, 1, 1], ["2023/24", 2, 1, 3], ["total", 2, 2, 4]]
-    problems = pd.read_csv(out / "problems.csv")
+    problems = pd.read_csv(out / "restricted" / "problems.csv")
     assert problems[["file", "row", "column", "rule"]].values.tolist() == [["outcomes.csv", 8, "value", "maximum"]]
-    quarantined = pd.read_csv(out / "quarantine_outcomes.csv", dtype=str)
+    quarantined = pd.read_csv(out / "restricted" / "quarantine_outcomes.csv", dtype=str)
     assert quarantined[["row", "participant_id", "value"]].values.tolist() == [["8", "T-002", "104"]]
     attrition = pd.read_csv(out / "attrition.csv").set_index(["measure", "group"])
     assert attrition.loc[("attendance_pct", "comparison"), "n_lost"] == 1  # its post value was quarantined
@@ -59,6 +60,7 @@ def test_data_quality_notebook_on_a_small_site(write_file, tmp_path):
     assert "<img" in html, "the completeness figure is embedded"
     assert not re.search(r"T-00\d", html), "the report must not show participant ids"
     assert "104 is above the maximum of 100 for attendance_pct" in html
+    assert "switched OFF" in html, "a report made without suppression must say so"
 
     executed = nbformat.read(ipynb, as_version=4)
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -73,23 +75,27 @@ def test_failing_notebook_names_the_cell(tmp_path):
                      {"data_dir": str(tmp_path), "site": "Nowhere", "output_dir": str(tmp_path)})
 
 
-def test_demo_writes_three_reports_and_an_index(tmp_path):
-    index, results = run_demo(tmp_path / "demo", n_jobs=2, progress=False)
-    assert [r.ok for r in results] == [True] * 7, [r.error for r in results]
-    page = index.read_text(encoding="utf-8")
+def test_demo_writes_the_reports_and_an_index(shared_demo_run):
+    run = shared_demo_run
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert [j["status"] for j in manifest["jobs"]] == ["ok"] * 7
+    page = (run / "index.html").read_text(encoding="utf-8")
     for slug in ("northshire", "easton", "westbury"):
         for name in ("01_data_quality", "02_outcomes"):
-            report = tmp_path / "demo" / slug / f"{name}.html"
-            assert report.exists() and (tmp_path / "demo" / slug / f"{name}.ipynb").exists()
+            report = run / slug / f"{name}.html"
+            assert report.exists() and (run / slug / f"{name}.ipynb").exists()
             assert f'href="{slug}/{name}.html"' in page
             text = report.read_text(encoding="utf-8")
             assert "Synthetic data." in text
             assert "SYN-" not in text, f"{slug}/{name}: a participant id leaked into the report"
     assert "Synthetic data." in page and "7 reports, 0 failed" in page
     assert 'href="all-sites/04_cross_site_synthesis.html"' in page
-    pooled = pd.read_csv(tmp_path / "demo" / "all-sites" / "pooled_effects.csv").set_index("measure")
+    pooled = pd.read_csv(run / "all-sites" / "pooled_effects.csv").set_index("measure")
     assert pooled.loc["sdq_total", "k"] == 3
-    easton = pd.read_csv(tmp_path / "demo" / "easton" / "problems.csv")
+    missing = pd.read_csv(run / "westbury" / "missingness.csv", dtype=str)
+    assert "c" in set(missing["n_missing"]), "small counts are suppressed by default"
+    assert "Disclosure check passed" in page
+    easton = pd.read_csv(run / "easton" / "restricted" / "problems.csv")
     assert {"unique", "type", "enum", "maximum", "foreign_key"} <= set(easton["rule"])
 
 

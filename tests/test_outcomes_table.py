@@ -138,3 +138,20 @@ def test_proportion_bars_when_a_group_has_no_events_or_all_events():
     ax = proportion_bars(data, "eet", order=["mentored", "comparison"])
     heights = [p.get_height() for p in ax.patches]
     assert heights == [1.0, 0.0]
+
+
+def test_small_groups_are_withheld_from_published_comparisons():
+    from cm_research.report.outcomes import withhold_small_groups
+
+    outcomes, participants = make_data(n=24)
+    few = participants.loc[participants.group == "mentored", "participant_id"].iloc[:4]
+    extra = pd.DataFrame({"participant_id": list(few) + list(participants.participant_id.iloc[1:12:2]),
+                          "measure": "attainment8", "timepoint": "post", "value": np.arange(10) * 5.0})
+    table = compare_outcomes(pd.concat([outcomes, extra]), participants)
+    published = withhold_small_groups(table, 5).set_index("measure")
+    assert published.loc["attainment8", ["n_treated", "n_control"]].tolist() == ["c", "c"]
+    assert pd.isna(published.loc["attainment8", "estimate"]) and published.loc["attainment8", "favours"] == "withheld"
+    assert "withheld" in describe_comparison(published.loc["attainment8"].rename(None).to_dict() | {"measure": "attainment8"})
+    kept = published.drop(index="attainment8")
+    assert kept["p_holm"].tolist() == pytest.approx(holm(kept["p_val"]).tolist())
+    assert published.loc["sdq_total", "n_treated"] == 12

@@ -68,9 +68,24 @@ def test_problem_summary_counts_by_rule(write_file, tmp_path):
 def test_write_quality_tables(write_file, tmp_path):
     ev = small_evaluation(write_file, tmp_path, ["T-001,sdq_total,post,,44"])
     tables = quality.write_quality_tables(ev, tmp_path / "out")
-    for name in ("overview", "counts_by_cohort", "missingness", "attrition", "problem_summary", "problems"):
+    for name in ("overview", "counts_by_cohort", "missingness", "attrition", "problem_summary"):
         written = pd.read_csv(tmp_path / "out" / f"{name}.csv")
         assert len(written) == len(tables[name]), name
-    assert (tmp_path / "out" / "quarantine_outcomes.csv").exists()
+    # row-level files name rows and values: they go to restricted/, never beside the published tables
+    assert len(pd.read_csv(tmp_path / "out" / "restricted" / "problems.csv")) == 1
+    assert (tmp_path / "out" / "restricted" / "quarantine_outcomes.csv").exists()
+    assert not (tmp_path / "out" / "problems.csv").exists()
     overview = tables["overview"].set_index("table")
     assert overview.loc["outcomes", ["rows_read", "rows_valid", "rows_quarantined"]].tolist() == [7, 6, 1]
+
+
+def test_published_counts_are_suppressed_by_default_and_switching_off_is_recorded(write_file, tmp_path):
+    ev = small_evaluation(write_file, tmp_path)
+    on = quality.write_quality_tables(ev, tmp_path / "on")
+    written = pd.read_csv(tmp_path / "on" / "counts_by_cohort.csv", dtype=str)
+    # every count here is 1-5 (or a total that would reveal one): nothing but zeros may show
+    assert set(written[["mentored", "comparison", "total"]].to_numpy().ravel()) <= {"c", "0"}
+    assert on["counts_by_cohort"].attrs["disclosure_control"]["suppression"] == "on"
+    off = quality.write_quality_tables(ev, tmp_path / "off", suppress=False)
+    assert off["counts_by_cohort"][["mentored", "comparison", "total"]].astype(int).values.tolist() == [[0, 1, 1], [2, 1, 3], [2, 2, 4]]
+    assert "OFF" in off["counts_by_cohort"].attrs["disclosure_control"]["note"]

@@ -77,6 +77,7 @@ class JobResult:
     seconds: float = 0.0
     fingerprint: str = ""
     inputs: dict[str, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # what the job published, relative to its output folder
 
     @property
     def ok(self) -> bool:
@@ -101,6 +102,27 @@ def _write_json(path: Path, content: dict) -> None:
     tmp.replace(path)
 
 
+def _publish(staging: Path, target: Path, previous: list[str]) -> list[str]:
+    """Move every file from ``staging`` into ``target`` (same sub-folders), each by an atomic rename, and delete
+    files this job published last time that it no longer writes (e.g. a quarantine file whose rows are fixed)."""
+    published = []
+    for item in sorted(p for p in staging.rglob("*") if p.is_file()):
+        relative = item.relative_to(staging)
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(item, target / relative)
+        published.append(relative.as_posix())
+    for stale in set(previous) - set(published):
+        (target / stale).unlink(missing_ok=True)
+    return published
+
+
+def _previous_files(job: Job) -> list[str]:
+    try:
+        return list(json.loads(job.record_path.read_text(encoding="utf-8")).get("files", []))
+    except (OSError, json.JSONDecodeError):
+        return []
+
+
 def execute_job(job: Job) -> JobResult:
     """Run one job into a staging folder and publish its files only if it completes. Never raises."""
     started, clock = _now(), time.perf_counter()
@@ -108,14 +130,14 @@ def execute_job(job: Job) -> JobResult:
     fp, hashes = "", {}
     try:
         fp, hashes = job.fingerprint()
+        previous = _previous_files(job)
         job.record_path.unlink(missing_ok=True)  # from now on the old outputs are not vouched for
         staging.mkdir(parents=True)
         params = {**job.parameters, "output_dir": str(staging)}
         run_notebook(job.notebook, staging / f"{job.stem}.ipynb", params,
                      footer=footer_html(job.parameters, hashes, started[:10]))
-        for item in staging.iterdir():
-            os.replace(item, job.output_dir / item.name)
-        result = JobResult(job, "ok", started=started, finished=_now(), fingerprint=fp, inputs=hashes)
+        files = _publish(staging, job.output_dir, previous)
+        result = JobResult(job, "ok", started=started, finished=_now(), fingerprint=fp, inputs=hashes, files=files)
     except Exception as exc:  # a worker reports every failure; one job never sinks the others
         message = str(exc) if isinstance(exc, NotebookExecutionError) else (
             f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
@@ -146,6 +168,7 @@ def _record(result: JobResult) -> dict:
         "finished": result.finished,
         "seconds": result.seconds,
         "error": result.error,
+        "files": result.files,
     }
 
 
@@ -219,13 +242,15 @@ class BatchRun:
     results: list[JobResult]
     manifest: Path
     index: Path
+    disclosure: Any = None  # findings of the disclosure scan (empty DataFrame when it passed)
 
     @property
     def failed(self) -> list[JobResult]:
         return [r for r in self.results if r.status == "failed"]
 
 
-def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult]) -> Path:
+def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult],
+                   disclosure: dict | None = None) -> Path:
     """``run_dir/manifest.json``: environment, and for every job its parameters, input hashes, times, status."""
     jobs = []
     for r in results:
@@ -240,6 +265,7 @@ def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult])
         "batch_file": str(config.source) if config.source else None,
         "written": _now(),
         "environment": environment(),
+        "disclosure_check": disclosure,
         "jobs": jobs,
     }
     path = run_dir / "manifest.json"
@@ -247,7 +273,8 @@ def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult])
     return path
 
 
-def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthetic: bool = False) -> Path:
+def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthetic: bool = False,
+                    banner_html: str = "") -> Path:
     entries = []
     for r in results:
         ipynb = r.job.output_ipynb
@@ -262,7 +289,38 @@ def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthet
             ipynb=shown_nb.relative_to(run_dir).as_posix() if shown_nb.exists() else None,
             error=r.error.splitlines()[0] if r.error else "",
         ))
-    return write_index(run_dir, title, entries, synthetic=synthetic)
+    return write_index(run_dir, title, entries, synthetic=synthetic, banner_html=banner_html)
+
+
+def register_of_ids(config: BatchConfig) -> tuple[list[str], list[str]]:
+    """Every participant id in the sites' participants files (what the disclosure scan must never find),
+    and the sites whose participants file could not be read for it (reported in the manifest)."""
+    from cm_research.data.loading import find_table_file
+    from cm_research.errors import CMResearchError
+    from cm_research.privacy.scan import load_scan_register
+
+    ids: list[str] = []
+    gaps: list[str] = []
+    for site in config.sites:
+        data_dir = site.parameters.get("data_dir")
+        if not data_dir:
+            continue
+        try:
+            ids.extend(load_scan_register(find_table_file(data_dir, "participants")))
+        except (CMResearchError, OSError, ValueError, KeyError) as exc:
+            gaps.append(f"{site.site}: {str(exc).splitlines()[0]}")
+    return ids, gaps
+
+
+def disclosure_check(run_dir: Path, config: BatchConfig):
+    """Scan the run for identifiers; record the findings (restricted/) and a NOT_FOR_PUBLICATION.txt marker."""
+    from cm_research.privacy.scan import check_disclosure, record_disclosure_check
+
+    ids, gaps = register_of_ids(config)
+    findings = check_disclosure(run_dir, register=ids)
+    findings.attrs["register_gaps"] = gaps
+    record_disclosure_check(run_dir, findings)
+    return findings
 
 
 def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: int | None = None,
@@ -281,9 +339,18 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
     if config.summary_notebooks:
         results += run_jobs(summary_jobs(config, run_dir), n_jobs=1, progress=False, resume=resume,
                             scheduler=scheduler)
-    manifest = write_manifest(run_dir, config, results)
-    index = write_run_index(run_dir, f"cm_research: {config.run}", results, synthetic=synthetic)
-    return BatchRun(run_dir=run_dir, results=results, manifest=manifest, index=index)
+    from cm_research.privacy.scan import disclosure_banner
+
+    title = f"cm_research: {config.run}"
+    write_run_index(run_dir, title, results, synthetic=synthetic)
+    findings = disclosure_check(run_dir, config)  # after the index: its error lines come from notebooks
+    index = write_run_index(run_dir, title, results, synthetic=synthetic, banner_html=disclosure_banner(findings))
+    manifest = write_manifest(run_dir, config, results, disclosure={
+        "passed": findings.empty, "findings": int(len(findings)),
+        "kinds": {str(k): int(n) for k, n in findings["kind"].value_counts().items()},
+        "ids_not_registered_for": findings.attrs.get("register_gaps", []),
+        "details": "restricted/disclosure_findings.csv"})
+    return BatchRun(run_dir=run_dir, results=results, manifest=manifest, index=index, disclosure=findings)
 
 
 DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes")

@@ -10,7 +10,8 @@ import seaborn as sns
 def plot_completeness(missingness: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
     """Heatmap of the percentage recorded, measures down, timepoint x group across.
 
-    ``missingness`` is the table from :func:`cm_research.quality.missingness`.
+    ``missingness`` is the table from :func:`cm_research.quality.missingness`; cells suppressed for
+    small numbers (``c``) are left blank, so the figure never shows what the table hides.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 + 1.3 * max(1, missingness[["timepoint", "group"]].drop_duplicates().shape[0]),
@@ -19,8 +20,9 @@ def plot_completeness(missingness: pd.DataFrame, ax: plt.Axes | None = None) -> 
         ax.text(0.5, 0.5, "no outcome data", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
-    grid = missingness.assign(column=missingness["timepoint"] + "\n" + missingness["group"]).pivot(
-        index="measure", columns="column", values="pct_recorded"
+    pct = pd.to_numeric(missingness["pct_recorded"], errors="coerce")  # suppressed cells ('c') stay blank
+    grid = missingness.assign(column=missingness["timepoint"] + "\n" + missingness["group"], pct=pct).pivot(
+        index="measure", columns="column", values="pct"
     )
     sns.heatmap(grid, vmin=0, vmax=100, cmap="viridis", annot=True, fmt=".0f", linewidths=0.5,
                 cbar_kws={"label": "% recorded"}, ax=ax)

@@ -45,7 +45,8 @@ small{color:#666}
 """
 
 
-def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synthetic: bool = False) -> Path:
+def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synthetic: bool = False,
+                banner_html: str = "") -> Path:
     """``run_dir/index.html``: one row per (site, notebook) with links to the HTML report and the notebook."""
     run_dir = Path(run_dir)
     rows = []
@@ -63,7 +64,7 @@ def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synt
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head>
-<body><h1>{html.escape(title)}</h1>{banner}
+<body><h1>{html.escape(title)}</h1>{banner}{banner_html}
 <p>{len(entries)} report{'s' if len(entries) != 1 else ''}, {failed} failed. Made {stamp} by cm_research.</p>
 <table><thead><tr><th>Site</th><th>Notebook</th><th>Status</th><th>Open</th></tr></thead>
 <tbody>

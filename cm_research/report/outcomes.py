@@ -28,12 +28,14 @@ class OutcomeAnalysis:
     sentences: list[str]
     change_sentences: list[str]
     figures: dict[str, plt.Figure] = field(default_factory=dict)
+    reliable_change: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reliable_change_notes: list[str] = field(default_factory=list)
 
 
 def _power_table(comparisons: pd.DataFrame, alpha: float) -> pd.DataFrame:
     rows = []
     for r in comparisons.dropna(subset=["n_treated", "n_control"]).itertuples():
-        if min(r.n_treated, r.n_control) < 2:
+        if "c" in (r.n_treated, r.n_control) or min(r.n_treated, r.n_control) < 2:
             continue
         mde = power_two_groups(n_treated=int(r.n_treated), n_control=int(r.n_control), power=0.8, alpha=alpha)
         rows.append({"measure": r.measure, "n_treated": int(r.n_treated), "n_control": int(r.n_control),
@@ -51,6 +53,8 @@ def outcome_analysis(
     n_boot: int = 2000,
     seed: int = 12345,
     site: str = "",
+    suppress_small_counts: bool = True,
+    small_count_threshold: int = 5,
 ) -> OutcomeAnalysis:
     """Run every outcome comparison and write comparisons.csv, change_within_mentored.csv, power.csv,
     effect_sizes.csv (tidy, for cross-site synthesis) and PNG figures into ``output_dir``."""
@@ -62,6 +66,8 @@ def outcome_analysis(
                                    confidence=confidence)
     change = change_within_group(outcomes, participants, measures, baseline=baseline, post=post,
                                  confidence=confidence, n_boot=n_boot, seed=seed)
+    if suppress_small_counts:
+        comparisons = withhold_small_groups(comparisons, small_count_threshold)
     power = _power_table(comparisons, alpha)
     titles = measures_catalogue()["title"]
     t_rows = change[change["method"] == "Paired t-test"] if not change.empty else change
@@ -77,10 +83,41 @@ def outcome_analysis(
         table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     effect_sizes(comparisons, confidence).assign(site=site).to_csv(out / "effect_sizes.csv", index=False, lineterminator="\n")
     analysis.figures = _figures(comparisons, outcomes, participants, baseline, post, confidence)
+    rc_table, rc_notes, rc_figures = _reliable_change(outcomes, participants, measures, baseline, post, confidence,
+                                                      suppress_small_counts, small_count_threshold)
+    analysis.reliable_change, analysis.reliable_change_notes = rc_table, rc_notes
+    analysis.figures.update(rc_figures)
+    rc_table.to_csv(out / "reliable_change.csv", index=False, lineterminator="\n")
     for name, fig in analysis.figures.items():
         fig.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
         plt.close(fig)  # kept for display(fig) where the notebook wants it, not auto-shown by the backend
     return analysis
+
+
+WITHHELD_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_size_ci_low", "effect_size_ci_high",
+                    "p_val", "p_holm"]
+
+
+def withhold_small_groups(comparisons: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Small-number suppression for published comparisons: where a group has 1 to ``threshold`` young people,
+    the group sizes are shown as ``c`` and the results withheld (a mean or proportion of so few can identify
+    them). Recorded in ``analysis`` and ``note``; the Holm adjustment is recomputed over what remains."""
+    from cm_research.stats.outcomes import holm
+
+    out = comparisons.copy()
+    smallest = out[["n_treated", "n_control"]].min(axis=1)
+    small = smallest.between(1, threshold)
+    if not small.any():
+        return out
+    out[["n_treated", "n_control"]] = out[["n_treated", "n_control"]].astype(object)
+    out.loc[small, ["n_treated", "n_control"]] = "c"
+    out.loc[small, WITHHELD_COLUMNS] = float("nan")
+    out.loc[small, "favours"] = "withheld"
+    out.loc[small, "analysis"] = "withheld (small-number suppression)"
+    out.loc[small, "note"] = (f"withheld: a group has between 1 and {threshold} young people, too few to publish "
+                              "without risk of identifying them")
+    out["p_holm"] = holm(out["p_val"])
+    return out
 
 
 def effect_sizes(comparisons: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -120,6 +157,8 @@ def _figures(comparisons, outcomes, participants, baseline, post, confidence) ->
         ax.set_xlabel("Hedges' g, mentored − comparison (adjusted for baseline where measured), with CI")
         figures["forest_standardised"] = fig
     for r in comparisons.itertuples():
+        if r.favours == "withheld":
+            continue  # individual points of a handful of young people are not published either
         rows = long[long["measure"] == r.measure]
         if r.kind in ("continuous", "count") and {baseline, post} <= set(rows["timepoint"]):
             mentees = rows[rows["group"] == "mentored"]
@@ -141,3 +180,48 @@ def _figures(comparisons, outcomes, participants, baseline, post, confidence) ->
             ax.set_title(f"{r.title} at {post}")
             figures[f"{r.measure}"] = fig
     return figures
+
+
+RC_CATEGORIES = ("reliable improvement", "no reliable change", "reliable deterioration")
+
+
+def _reliable_change(outcomes, participants, measures, baseline, post, confidence, suppress, threshold):
+    """Reliable change among the mentored young people for every measure with reliability metadata.
+
+    Returns a published table (one row per measure: counts per category and their total, small counts
+    suppressed), one sentence per measure, and a pre/post scatter per measure."""
+    from cm_research.measures import measures_with_reliability
+    from cm_research.plots.change import pre_post_scatter
+    from cm_research.privacy.suppression import suppress_counts
+    from cm_research.stats.change import reliable_change_table
+
+    mentored = outcomes.merge(participants[["participant_id", "group"]], on="participant_id")
+    mentored = mentored[mentored["group"] == "mentored"]
+    rows, notes, figures = [], [], {}
+    columns = [c.replace(" ", "_") for c in RC_CATEGORIES]
+    for measure in measures_with_reliability():
+        if (measures is not None and measure not in measures) or measure not in set(mentored["measure"]):
+            continue
+        table = reliable_change_table(mentored, measure, baseline, post, confidence=confidence, on_missing="note")
+        if table.empty:
+            notes.append(f"{measure}: {table.note}")
+            continue
+        counts = table.summary.set_index("category")["n"]
+        rows.append({"measure": measure, **{col: int(counts.get(cat, 0)) for col, cat in zip(columns, RC_CATEGORIES)},
+                     "total": int(table.parameters["n"].iloc[0]),
+                     "smallest_reliable_change": float(table.parameters["reliable_change_threshold"].iloc[0]),
+                     "source": f"{table.parameters['se_method'].iloc[0]}; r = {table.parameters['reliability'].iloc[0]} "
+                               f"({table.parameters['reliability_source'].iloc[0]})"})
+        notes.append(f"{measure}: a change of more than {table.parameters['reliable_change_threshold'].iloc[0]:.1f} "
+                     f"points is larger than measurement error alone would produce ({round(confidence * 100)}% level). "
+                     + (table.note or ""))
+        fig, ax = plt.subplots(figsize=(5.5, 5))
+        pre_post_scatter(table.people, cutoff=table.parameters["clinical_cutoff"].iloc[0], better=table.better, ax=ax)
+        ax.set_title(f"{measure}: each mentored young person, {baseline} vs {post}")
+        plt.close(fig)
+        figures[f"reliable_change_{measure}"] = fig
+    result = pd.DataFrame(rows, columns=["measure", *columns, "total", "smallest_reliable_change", "source"])
+    if not result.empty:
+        result = suppress_counts(result, columns, totals="total", threshold=threshold, suppress=suppress,
+                                 name="reliable_change")
+    return result, notes, figures

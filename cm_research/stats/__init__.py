@@ -1,11 +1,23 @@
 """Statistics for outcome comparisons (pingouin-style: tidy DataFrames in and out)."""
 
 from ._checks import InsufficientDataError
+from .change import ReliableChangeTable, reliable_change, reliable_change_table
 from .counts import rate_ratio
 from .groups import ancova, compare_groups
+from .matching import (
+    Matching,
+    MatchingError,
+    PoorBalanceWarning,
+    UnmatchedTreatedWarning,
+    balance_table,
+    match_groups,
+    matched_effect,
+)
+from .meta import MetaAnalysis, MetaAnalysisError, meta_analysis, random_effects
 from .outcomes import change_within_group, compare_outcomes, holm
 from .paired import paired_change
 from .power import power_paired, power_two_groups
+from .single_case import SingleCaseDataError, nap, pnd, single_case_effects, tau, tau_u
 from .proportions import compare_proportions, compare_proportions_two_periods, proportion_table, wilson_interval
 
 __all__ = [
@@ -23,4 +35,24 @@ __all__ = [
     "compare_outcomes",
     "change_within_group",
     "holm",
+    "Matching",
+    "MatchingError",
+    "PoorBalanceWarning",
+    "UnmatchedTreatedWarning",
+    "balance_table",
+    "match_groups",
+    "matched_effect",
+    "MetaAnalysis",
+    "MetaAnalysisError",
+    "meta_analysis",
+    "random_effects",
+    "ReliableChangeTable",
+    "reliable_change",
+    "reliable_change_table",
+    "SingleCaseDataError",
+    "nap",
+    "pnd",
+    "single_case_effects",
+    "tau",
+    "tau_u",
 ]

@@ -24,14 +24,25 @@ def noncentral_t_limits(t: float, dof: float, confidence: float) -> tuple[float,
     Solves P(T <= t | λ_low) = 1 - α/2 and P(T <= t | λ_high) = α/2 for a
     noncentral t with `dof` degrees of freedom (Steiger & Fouladi 1997;
     Cumming & Finch 2001). Returns (nan, nan) when t or dof is not finite.
+
+    Where scipy's noncentral t CDF cannot be evaluated (it returns NaN for very large
+    samples with large t, e.g. 16,000 df and t = -12), the large-sample normal
+    approximation λ ≈ t ± z sqrt(1 + t² / (2 dof)) is used instead (Hedges & Olkin
+    1985, ch. 5); at such sizes the two agree to several decimals.
     """
     if not (np.isfinite(t) and np.isfinite(dof) and dof > 0):
         return math.nan, math.nan
     tail = (1 - confidence) / 2
 
+    class _Unevaluable(Exception):
+        pass
+
     def solve(target: float) -> float:
         def f(ncp: float) -> float:
-            return stats.nct.cdf(t, dof, ncp) - target
+            value = stats.nct.cdf(t, dof, ncp) - target
+            if not np.isfinite(value):
+                raise _Unevaluable
+            return value
 
         # P(T <= t | λ) falls as λ rises: widen the bracket until it changes sign.
         width = 2.0 + abs(t)
@@ -42,4 +53,9 @@ def noncentral_t_limits(t: float, dof: float, confidence: float) -> tuple[float,
             high += width
         return optimize.brentq(f, low, high, xtol=1e-12, rtol=1e-12, maxiter=500)
 
-    return solve(1 - tail), solve(tail)
+    try:
+        return solve(1 - tail), solve(tail)
+    except _Unevaluable:
+        z = stats.norm.ppf(1 - tail)
+        half = z * math.sqrt(1 + t * t / (2 * dof))
+        return t - half, t + half

@@ -104,7 +104,7 @@ def random_effects(
       the common-effect model, I² = 100 max(0, (Q - (k - 1)) / Q) and H² = Q / (k - 1).
     * Prediction interval for the true effect in a new study: μ̂ ± c sqrt(SE² + τ²), c the normal
       quantile (or t(k - 1) with Hartung–Knapp), as metafor's ``predict()``; Riley et al. (2011)
-      suggest t(k - 2) instead, which is wider.
+      suggest t(k - 2) instead, which is wider. None (NaN) for the common-effect model.
 
     References
     ----------
@@ -121,9 +121,9 @@ def random_effects(
 
     Example
     -------
-    >>> res = random_effects([0.1, 0.3, 0.35, 0.65], [0.02, 0.03, 0.01, 0.04], method="DL")
+    >>> res = random_effects([0.1, 0.3, 0.35, 0.65], [0.02, 0.03, 0.01, 0.04], method="DL")  # metafor: 0.3247
     >>> round(float(res.summary.loc[0, "estimate"]), 4)
-    0.3105
+    0.3247
     """
     where = "random_effects"
     tail = ci_quantile(confidence)
@@ -192,7 +192,9 @@ def random_effects(
         "method": f"{names[method]}, {test}", "k": k,
         "estimate": mu, "se": se, "ci_low": mu - crit * se, "ci_high": mu + crit * se,
         "statistic": statistic, "dof": dof, "p_val": float(p_val),
-        "pi_low": mu - pi_half, "pi_high": mu + pi_half,
+        # a common-effect model assumes no between-study variation: no prediction interval (as metafor)
+        "pi_low": mu - pi_half if method != "EE" else math.nan,
+        "pi_high": mu + pi_half if method != "EE" else math.nan,
         "tau2": float(tau2), "tau2_se": tau2_se, "tau": math.sqrt(tau2), "i2": float(i2), "h2": float(h2),
         "q": q, "q_dof": k - 1, "q_p_val": float(stats.chi2.sf(q, k - 1)), "scale": scale,
         "note": "; ".join(notes),

@@ -204,3 +204,22 @@ def test_empty_group_is_an_error_naming_the_groups():
 def test_missing_column_lists_columns():
     with pytest.raises(InsufficientDataError, match=r"no column `attendance`.*group, score"):
         compare_groups(two_groups([1, 2], [3, 4]), "attendance")
+
+
+def test_hedges_g_ci_for_a_very_large_comparison_group():
+    # scipy's noncentral t CDF returns NaN at 16,000 df with t about -12 (LaLonde's CPS-1 sizes);
+    # the normal approximation takes over. Reference: the large-sample SE of g,
+    # sqrt((n1 + n2) / (n1 n2) + g^2 / (2 (n1 + n2))) (Hedges & Olkin 1985), worked here by hand.
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    treated = rng.normal(-0.9, 1.0, 185)
+    control = rng.normal(0.0, 1.0, 15992)
+    data = pd.DataFrame({"group": ["mentored"] * 185 + ["comparison"] * 15992, "score": np.r_[treated, control]})
+    g_row = row(compare_groups(data, "score"), "Welch")
+    g = g_row["hedges_g"]
+    n1, n2 = 185, 15992
+    se = np.sqrt((n1 + n2) / (n1 * n2) + g ** 2 / (2 * (n1 + n2)))
+    assert g_row["hedges_g_ci_low"] == pytest.approx(g - 1.959964 * se, abs=2e-3)
+    assert g_row["hedges_g_ci_high"] == pytest.approx(g + 1.959964 * se, abs=2e-3)

@@ -1,0 +1,368 @@
+"""Pre-publication scan: does anything under a run folder show an identifier?
+
+``check_disclosure(run_dir, register)`` reads every file a reader of the run could open and returns one row per
+finding (file, location, kind, text). Kinds:
+
+- ``register``: a value from the register (participant ids, names, schools; see ``load_scan_register``);
+- ``upn``, ``postcode``, ``email``, ``phone``, ``date_of_birth``, ``address``: the patterns of ``cm_research.privacy.patterns``;
+- ``identifier_column``: a CSV column or HTML table heading named like an identifier (``participant_id``,
+  ``upn``, ``name``, ``date_of_birth``, ``postcode``...), i.e. row-level data about children;
+- ``unscanned_file``: a file the scan cannot read (e.g. PDF, Word), so cannot vouch for.
+
+What is read: HTML (text, ``alt``/``title``/``aria-label`` attributes, table headings; not embedded images),
+notebooks (every cell's source and text outputs, HTML outputs as HTML; not images), CSV/TSV, Excel workbooks,
+text, Markdown, JSON and SVG files line by line, and PNG text metadata (title, description).
+
+Restricted files are not scanned and are listed in ``findings.attrs["skipped"]`` instead: anything under a
+folder named ``restricted`` and the data-correction files the data-quality notebook writes (``problems.csv``,
+``quarantine_*.csv``), which name rows on purpose. They must never be published with the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import html
+import io
+import json
+import re
+import struct
+import zlib
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+
+from cm_research.privacy.errors import DisclosureScanError, RegisterError
+from cm_research.privacy.patterns import find_patterns
+from cm_research.privacy.register import Register, make_register
+
+FINDING_COLUMNS = ["file", "location", "kind", "text"]
+SCAN_PATTERNS = ("email", "upn", "postcode", "phone", "date_of_birth", "address")
+RESTRICTED_FOLDER = "restricted"
+RESTRICTED_FILES = ("problems.csv", "quarantine_*.csv")
+NOT_FOR_PUBLICATION = "NOT_FOR_PUBLICATION.txt"
+TEXT_SUFFIXES = {".txt", ".md", ".json", ".svg", ".tex", ".log", ".yaml", ".yml"}
+IDENTIFIER_COLUMNS = frozenset({
+    "participant_id", "pupil_id", "child_id", "upn", "former_upn", "unique_pupil_number", "uln", "name",
+    "full_name", "first_name", "forename", "given_name", "surname", "last_name", "family_name", "date_of_birth",
+    "dob", "birth_date", "postcode", "post_code", "address", "email", "email_address", "phone", "telephone",
+    "mobile", "nhs_number",
+})
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{200,}")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _label(text: str) -> str:
+    return re.sub(r"[\s\-/]+", "_", text.strip().lower()).strip("_")
+
+
+def identifier_columns() -> frozenset[str]:
+    """Column names that mean row-level identifiers: the list above plus the dictionary's identifier fields."""
+    try:
+        from cm_research.dictionary import load_schemas
+
+        fields = {f for schema in load_schemas().values() for f in schema.identifier_fields}
+    except Exception:  # the scan must still run when the dictionary cannot be read
+        fields = set()
+    return IDENTIFIER_COLUMNS | {_label(f) for f in fields}
+
+
+def load_scan_register(source: str | Path | pd.DataFrame | Register | Iterable[str] | None) -> list[str]:
+    """The identifiers to look for.
+
+    ``source`` may be a Register, a register table or file (``name``, ``role``... columns; see
+    ``cm_research.privacy.register``), any table or CSV/Excel file with a ``participant_id``, ``identifier``,
+    ``id`` or ``upn`` column (a participants file will do), or a list of strings.
+    """
+    if source is None:
+        return []
+    if isinstance(source, Register):
+        return source.identifiers()
+    if isinstance(source, (str, Path)):
+        from cm_research.data.reading import read_raw
+
+        raw = read_raw(source)
+        table, where = raw.cells, raw.file
+    elif isinstance(source, pd.DataFrame):
+        table, where = source, "register"
+    else:
+        return sorted({str(v).strip() for v in source if str(v).strip()}, key=lambda v: (-len(v), v))
+    labels = {_label(str(c)): c for c in table.columns}
+    if "name" in labels and "role" in labels:
+        return make_register(table, where).identifiers()
+    id_columns = [labels[c] for c in ("participant_id", "identifier", "id", "upn") if c in labels]
+    if not id_columns:
+        raise RegisterError(f"{where}: a register for the scan needs `name` and `role` columns, or a "
+                            f"`participant_id`, `identifier`, `id` or `upn` column; it has "
+                            f"{', '.join(map(str, table.columns))}")
+    values = {str(v).strip() for c in id_columns for v in table[c].dropna() if str(v).strip()}
+    return sorted(values, key=lambda v: (-len(v), v))
+
+
+class _Matcher:
+    def __init__(self, identifiers: list[str]):
+        self.identifiers = identifiers
+        self.regex = (re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(i) for i in identifiers)
+                                 + r")(?![A-Za-z0-9])", re.IGNORECASE) if identifiers else None)
+        self.columns = identifier_columns()
+
+    def text(self, text: str) -> Iterator[tuple[int, str, str]]:
+        """(line offset within ``text``, kind, matched text) for every finding in ``text``."""
+        text = _BASE64_RUN.sub(" ", text)
+        found = []
+        if self.regex:
+            found += [(m.start(), "register", m.group()) for m in self.regex.finditer(text)]
+        found += [(s.start, s.kind, s.text) for s in find_patterns(text, SCAN_PATTERNS)]
+        for start, kind, matched in sorted(found):
+            yield text.count("\n", 0, start), kind, matched
+
+    def heading(self, text: str) -> bool:
+        return _label(text) in self.columns
+
+
+class _HTMLText(HTMLParser):
+    """Collects (line, text, is_heading) from an HTML document: text nodes and readable attributes."""
+
+    ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[tuple[int, str, bool]] = []
+        self._skip = 0
+        self._heading = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "style":
+            self._skip += 1
+        if tag == "th":
+            self._heading += 1
+        line = self.getpos()[0]
+        for name, value in attrs:
+            if name in self.ATTRIBUTES and value:
+                self.pieces.append((line, value, False))
+
+    def handle_startendtag(self, tag, attrs):
+        line = self.getpos()[0]
+        for name, value in attrs:
+            if name in self.ATTRIBUTES and value:
+                self.pieces.append((line, value, False))
+
+    def handle_endtag(self, tag):
+        if tag == "style" and self._skip:
+            self._skip -= 1
+        if tag == "th" and self._heading:
+            self._heading -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.pieces.append((self.getpos()[0], data, bool(self._heading)))
+
+
+def _scan_html(text: str, matcher: _Matcher, where: str, first_line: int = 1) -> Iterator[tuple[str, str, str]]:
+    parser = _HTMLText()
+    parser.feed(text)
+    parser.close()
+    for line, piece, heading in parser.pieces:
+        if heading and matcher.heading(piece):
+            yield f"{where}line {first_line + line - 1}", "identifier_column", piece.strip()
+        for offset, kind, matched in matcher.text(piece):
+            yield f"{where}line {first_line + line - 1 + offset}", kind, matched
+
+
+def _scan_lines(text: str, matcher: _Matcher, where: str = "") -> Iterator[tuple[str, str, str]]:
+    for offset, kind, matched in matcher.text(text):
+        yield f"{where}line {offset + 1}", kind, matched
+
+
+def _joined(value: object) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _scan_notebook(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DisclosureScanError(f"{path}: cannot read the notebook ({exc})") from None
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        yield from _scan_lines(_joined(cell.get("source", "")), matcher, f"cell {number} source, ")
+        for o_number, output in enumerate(cell.get("outputs", []), start=1):
+            where = f"cell {number} output {o_number}"
+            if output.get("output_type") == "stream":
+                yield from _scan_lines(_joined(output.get("text", "")), matcher, f"{where} ({output.get('name')}), ")
+            elif output.get("output_type") == "error":
+                text = _ANSI.sub("", "\n".join([output.get("evalue", ""), *output.get("traceback", [])]))
+                yield from _scan_lines(text, matcher, f"{where} (error), ")
+            for mime, data in output.get("data", {}).items():
+                if mime.startswith("image/") and mime != "image/svg+xml":
+                    continue
+                text = json.dumps(data) if isinstance(data, (dict, list)) and mime.endswith("json") else _joined(data)
+                if mime == "text/html":
+                    yield from _scan_html(text, matcher, f"{where} ({mime}), ")
+                else:
+                    yield from _scan_lines(text, matcher, f"{where} ({mime}), ")
+
+
+def _scan_csv(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
+    from cm_research.data.reading import decode_text
+
+    text, _ = decode_text(path.read_bytes())
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    header: list[str] = []
+    for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if number == 1:
+            header = record
+            for name in record:
+                if matcher.heading(name):
+                    yield "row 1 (header)", "identifier_column", name
+        for i, cell in enumerate(record):
+            column = header[i] if i < len(header) else f"column {i + 1}"
+            for _, kind, matched in matcher.text(cell):
+                yield f"row {number}, column `{column}`", kind, matched
+
+
+def _scan_excel(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    for sheet in book.worksheets:
+        for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                if r == 1 and matcher.heading(str(value)):
+                    yield f"sheet `{sheet.title}`, row 1 (header)", "identifier_column", str(value)
+                for _, kind, matched in matcher.text(str(value)):
+                    yield f"sheet `{sheet.title}`, row {r}, column {c}", kind, matched
+    book.close()
+
+
+def png_text_chunks(path: Path) -> list[tuple[str, str]]:
+    """(keyword, text) of a PNG's tEXt, zTXt and iTXt chunks (PNG specification, section 11.3.4)."""
+    data = path.read_bytes()
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return []
+    chunks, pos = [], 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        try:
+            if kind == b"tEXt":
+                key, _, text = body.partition(b"\0")
+                chunks.append((key.decode("latin-1"), text.decode("latin-1")))
+            elif kind == b"zTXt":
+                key, _, rest = body.partition(b"\0")
+                chunks.append((key.decode("latin-1"), zlib.decompress(rest[1:]).decode("latin-1")))
+            elif kind == b"iTXt":
+                key, _, rest = body.partition(b"\0")
+                compressed, rest = rest[0], rest[2:]
+                _, _, rest = rest.partition(b"\0")  # language tag
+                _, _, text = rest.partition(b"\0")  # translated keyword
+                chunks.append((key.decode("latin-1"), (zlib.decompress(text) if compressed else text).decode("utf-8")))
+        except (zlib.error, UnicodeDecodeError, IndexError):
+            chunks.append((kind.decode("latin-1"), "(unreadable text chunk)"))
+        if kind == b"IEND":
+            break
+    return chunks
+
+
+def _scan_png(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
+    for key, text in png_text_chunks(path):
+        for _, kind, matched in matcher.text(text):
+            yield f"image metadata `{key}`", kind, matched
+
+
+def _scan_file(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        yield from _scan_html(path.read_text(encoding="utf-8", errors="replace"), matcher, "")
+    elif suffix == ".ipynb":
+        yield from _scan_notebook(path, matcher)
+    elif suffix in (".csv", ".tsv"):
+        yield from _scan_csv(path, matcher)
+    elif suffix in (".xlsx", ".xlsm"):
+        yield from _scan_excel(path, matcher)
+    elif suffix == ".png":
+        yield from _scan_png(path, matcher)
+    elif suffix in (".jpg", ".jpeg", ".gif", ".webp"):
+        return  # pixels only; their alt text is read where the page or notebook shows them
+    elif suffix in TEXT_SUFFIXES:
+        yield from _scan_lines(path.read_text(encoding="utf-8", errors="replace"), matcher)
+    else:
+        yield "whole file", "unscanned_file", f"{suffix or 'no extension'}: cannot be checked, so cannot be published"
+
+
+def is_restricted(relative: Path) -> bool:
+    """True for files never published with a run (see the module docstring)."""
+    if RESTRICTED_FOLDER in relative.parts[:-1]:
+        return True
+    return any(fnmatch.fnmatch(relative.name, pattern) for pattern in RESTRICTED_FILES)
+
+
+def check_disclosure(run_dir: str | Path,
+                     register: str | Path | pd.DataFrame | Register | Iterable[str] | None = None) -> pd.DataFrame:
+    """Scan every file under ``run_dir`` for identifiers; one row per finding: file, location, kind, text.
+
+    An empty table means the run passed. ``attrs["skipped"]`` lists the restricted files left out (relative
+    paths); ``attrs["n_files"]`` the number of files scanned. This is what ``cm-research check-disclosure`` runs.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise DisclosureScanError(f"{run_dir}: no such run folder")
+    matcher = _Matcher(load_scan_register(register))
+    rows, skipped, n_files = [], [], 0
+    for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(run_dir)
+        if is_restricted(relative) or relative.name.startswith("."):
+            skipped.append(relative.as_posix())
+            continue
+        n_files += 1
+        try:
+            for location, kind, text in _scan_file(path, matcher):
+                rows.append((relative.as_posix(), location, kind, text))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            rows.append((relative.as_posix(), "whole file", "unscanned_file", f"cannot be read: {exc}"))
+    findings = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    findings.attrs.update(skipped=skipped, n_files=n_files)
+    return findings
+
+
+def format_findings(findings: pd.DataFrame, limit: int | None = 200) -> str:
+    """Findings as lines ``file: location: kind: text``, for the terminal (they show identifiers: not for reports)."""
+    shown = findings if limit is None else findings.head(limit)
+    lines = [f"{r.file}: {r.location}: {r.kind}: {r.text}" for r in shown.itertuples()]
+    if limit is not None and len(findings) > limit:
+        lines.append(f"... and {len(findings) - limit} more")
+    return "\n".join(lines)
+
+
+def record_disclosure_check(run_dir: str | Path, findings: pd.DataFrame) -> Path | None:
+    """Write the findings to ``run_dir/restricted/disclosure_findings.csv``; when there are any, also write
+    ``run_dir/NOT_FOR_PUBLICATION.txt`` (counts by file and kind, no identifiers) and return its path.
+    A passing check removes an old NOT_FOR_PUBLICATION.txt and returns None."""
+    run_dir = Path(run_dir)
+    restricted = run_dir / RESTRICTED_FOLDER
+    restricted.mkdir(parents=True, exist_ok=True)
+    findings.to_csv(restricted / "disclosure_findings.csv", index=False, lineterminator="\n")
+    marker = run_dir / NOT_FOR_PUBLICATION
+    if findings.empty:
+        marker.unlink(missing_ok=True)
+        return None
+    counts = findings.groupby(["file", "kind"]).size()
+    lines = [f"NOT FOR PUBLICATION: the disclosure check found {len(findings)} possible identifier"
+             f"{'s' if len(findings) != 1 else ''} in this run.",
+             f"Details (with the identifiers) are in {RESTRICTED_FOLDER}/disclosure_findings.csv.", ""]
+    lines += [f"{file}: {n} x {kind}" for (file, kind), n in counts.items()]
+    marker.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return marker
+
+
+def disclosure_banner(findings: pd.DataFrame) -> str:
+    """An HTML paragraph for a run's index page: passed, or NOT FOR PUBLICATION with counts (no identifiers)."""
+    if findings.empty:
+        return '<p class="ok">Disclosure check passed: no identifiers found in the reports and tables.</p>'
+    kinds = ", ".join(f"{n} {k}" for k, n in findings["kind"].value_counts().sort_index().items())
+    return (f'<p class="banner"><strong>NOT FOR PUBLICATION.</strong> The disclosure check found '
+            f"{html.escape(kinds)} in {findings['file'].nunique()} file(s); see {NOT_FOR_PUBLICATION}.</p>")

@@ -1,0 +1,56 @@
+"""Shared fixtures of the matching, meta-analysis and reproduction tests.
+
+R is run at test time on data written by the test, so the reference values are computed
+independently of our code; tests needing R are marked ``r`` and skip, saying why, when Rscript or an
+R package is missing.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+LALONDE_COVARIATES = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75"]
+
+
+def run_rscript(script: str, io_dir: Path) -> None:
+    """Run tests/matching/reference/<script> on `io_dir`; skip when R or a package is missing."""
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript not found: install R (apt-get install r-base-core) to compare with R")
+    proc = subprocess.run(["Rscript", "--vanilla", str(REFERENCE / script), str(io_dir)],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode == 3:
+        pytest.skip(f"{script}: {proc.stderr.strip()} (install the Debian r-cran-* package)")
+    if proc.returncode != 0:
+        raise RuntimeError(f"Rscript {script} failed:\n{proc.stderr}")
+
+
+def read_scalars(path: Path) -> dict[str, dict[str, float]]:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    out: dict[str, dict[str, float]] = {}
+    special = {"NA": math.nan, "NaN": math.nan, "Inf": math.inf, "-Inf": -math.inf}
+    for row in table.itertuples():
+        text = row.value.strip()
+        out.setdefault(row.spec, {})[row.key] = special[text] if text in special else float(text)
+    return out
+
+
+@pytest.fixture(scope="session")
+def lalonde_cps() -> pd.DataFrame:
+    """The Dehejia-Wahba NSW treated men (185) with LaLonde's CPS-1 comparison group (15,992),
+    from the PyPI package causaldata (public research data; no personal data of children)."""
+    causaldata = pytest.importorskip("causaldata", reason="the LaLonde data come from the PyPI package causaldata")
+    nsw = causaldata.nsw_mixtape.load_pandas().data
+    cps = causaldata.cps_mixtape.load_pandas().data
+    data = pd.concat([nsw[nsw["treat"] == 1], cps], ignore_index=True).drop(columns="data_id").astype(float)
+    data.insert(0, "id", [f"U{i}" for i in range(len(data))])
+    return data
