@@ -121,7 +121,7 @@ def tidy(rows: list[dict], ids: Sequence[str] = ()) -> pd.DataFrame:
     if "note" not in frame:
         frame["note"] = ""
     frame["note"] = frame["note"].fillna("")
-    first = [c for c in [*ids, *LEADING] if c in frame]
+    first = [c for c in dict.fromkeys([*ids, *LEADING]) if c in frame]  # an id may also be a leading column
     counts = [c for c in frame if _is_count(c) and c != "n_boot" and c not in first]
     standard = [c for c in STANDARD if c in frame]
     rest = [c for c in frame if c not in {*first, *counts, *standard, "note"}]
