@@ -35,6 +35,8 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from cm_research.data import format_problems, load_table
 
+    if Path(args.file).suffix.lower() in (".sav", ".dta"):
+        from cm_research.interop import import_table as load_table  # SPSS/Stata, labels mapped back
     references, held_back = {}, {}
     if args.participants:
         participants = load_table(args.participants, "participants")
@@ -108,6 +110,65 @@ def _report_disclosure(run) -> int:
     print(f"NOT FOR PUBLICATION: the disclosure check found {len(findings)} possible identifier(s) in "
           f"{findings['file'].nunique()} file(s); details in {run.run_dir / 'restricted'}", file=sys.stderr)
     return 1
+
+
+def cmd_thematic(args: argparse.Namespace) -> int:
+    from cm_research.batch import run_notebook
+
+    output_dir = Path(args.output).resolve()
+    params = {"transcripts_dir": str(Path(args.transcripts).resolve()), "output_dir": str(output_dir),
+              "min_participants": args.min_participants, "min_share": args.min_share}
+    if args.codebook:
+        params["codebook"] = str(Path(args.codebook).resolve())
+    if args.coding:
+        params["coding"] = args.coding if args.coding == "suggestions" else str(Path(args.coding).resolve())
+    if args.coder:
+        params["coder"] = args.coder
+    if args.roles:
+        params["roles"] = [r.strip() for r in args.roles.split(",") if r.strip()]
+    if args.site:
+        params["site"] = args.site
+    out = run_notebook("03_thematic_analysis", output_dir / "03_thematic_analysis.ipynb", params)
+    print(f"wrote {out.with_suffix('.html')} and the tables beside it")
+    return 0
+
+
+def cmd_codebook(args: argparse.Namespace) -> int:
+    from cm_research.qual.codebook import load_codebook, write_codebook_exports
+
+    codebook = load_codebook(args.file)
+    print(f"{args.file or 'starter codebook'}: valid")
+    if args.output:
+        write_codebook_exports(codebook, args.output)
+        print(f"codebook.md, codebook.html and codebook.csv written to {args.output}")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from cm_research.interop import write_template
+
+    path = write_template(args.tables, args.out)
+    print(f"wrote {path}: one sheet per table ({', '.join(dict.fromkeys(args.tables))}) with drop-downs and "
+          f"checks from the data dictionary, and an Instructions sheet. Once filled in, check it with: "
+          f"cm-research validate {path.name} --table {args.tables[0]}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from cm_research.data import format_problems, load_evaluation
+    from cm_research.interop import export_evaluation
+
+    evaluation = load_evaluation(args.data_dir)
+    summary = export_evaluation(evaluation, args.out, args.format)
+    for row in summary.itertuples():
+        print(f"wrote {row.file}: {row.rows_written} rows from {row.source}")
+    held = int(summary["rows_held_back"].sum())
+    if held:
+        errors = evaluation.problems[evaluation.problems["severity"] == "error"]
+        print(f"{held} rows with problems were not exported; correct them and export again:", file=sys.stderr)
+        print(format_problems(errors), file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
@@ -189,6 +250,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on an existing Dask distributed cluster instead of local processes")
     p.set_defaults(func=cmd_batch)
 
+    p = sub.add_parser("thematic", help="thematic analysis of a folder of interview transcripts (notebook 03)")
+    p.add_argument("--transcripts", required=True, help="folder of .txt/.docx interviews with metadata headers")
+    p.add_argument("--codebook", help="codebook.yaml (default: the bundled starter codebook)")
+    p.add_argument("--coding", help="CSV of human coding, or 'suggestions' to analyse suggested codes (labelled so)")
+    p.add_argument("--coder", help="which coder's coding to analyse (default: the first in the file)")
+    p.add_argument("--roles", help="comma-separated roles to include, e.g. mentee,mentor")
+    p.add_argument("--site")
+    p.add_argument("--min-participants", type=int, default=1)
+    p.add_argument("--min-share", type=float, default=0.5)
+    p.add_argument("--output", required=True)
+    p.set_defaults(func=cmd_thematic)
+
+    p = sub.add_parser("codebook", help="check a codebook.yaml and export it as Markdown, HTML and CSV")
+    p.add_argument("file", nargs="?", default=None, help="codebook.yaml (default: the bundled starter codebook)")
+    p.add_argument("--output", help="folder for codebook.md, codebook.html and codebook.csv")
+    p.set_defaults(func=cmd_codebook)
+
     p = sub.add_parser("keygen", help="make a pseudonymisation key, outside the repository")
     p.add_argument("path", nargs="?", default=None,
                    help="where to write it (default: ~/.config/cm_research/pseudonym.key)")
@@ -200,6 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", action="store_true",
                    help="also write restricted/disclosure_findings.csv and NOT_FOR_PUBLICATION.txt")
     p.set_defaults(func=cmd_check_disclosure)
+
+    p = sub.add_parser("template", help="write an Excel data-entry template (drop-downs, checks, instructions)")
+    p.add_argument("tables", nargs="+", metavar="TABLE", help="tables of the data dictionary, e.g. participants outcomes")
+    p.add_argument("--out", required=True, help="the workbook to write, e.g. evaluation.xlsx")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("export", help="write an evaluation's valid rows as SPSS (.sav) or Stata (.dta), with labels")
+    p.add_argument("data_dir", help="folder holding participants and outcomes (.csv or .xlsx)")
+    p.add_argument("--format", required=True, choices=["sav", "dta"], help="sav for SPSS, dta for Stata")
+    p.add_argument("--out", required=True, help="folder for participants.<format> and outcomes.<format>")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
     p.add_argument("folder")

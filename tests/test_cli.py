@@ -53,3 +53,39 @@ def test_console_script_is_installed():
     assert done.returncode == 0
     for command in ("dictionary", "validate", "run", "demo"):
         assert command in done.stdout
+
+
+def test_codebook_command_validates_and_exports(tmp_path, capsys):
+    assert main(["codebook", "--output", str(tmp_path / "cb")]) == 0
+    assert (tmp_path / "cb" / "codebook.md").read_text().count("##") >= 10
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("themes:\n  - name: Trust\n    codes:\n      - name: trust\n        definition: ''\n")
+    assert main(["codebook", str(bad)]) == 2
+    assert "bad.yaml" in capsys.readouterr().err
+
+
+def test_thematic_command_runs_the_notebook_on_suggestions(tmp_path, capsys):
+    import pandas as pd
+
+    from cm_research.datasets.transcripts import transcripts_dir
+
+    code = main(["thematic", "--transcripts", str(transcripts_dir()), "--coding", "suggestions",
+                 "--roles", "mentee,mentor", "--output", str(tmp_path / "out")])
+    assert code == 0
+    matrix = pd.read_csv(tmp_path / "out" / "theme_role_matrix.csv")
+    assert set(matrix["role"]) <= {"mentee", "mentor"}
+    assert "suggest" in (tmp_path / "out" / "basis.txt").read_text().lower()
+
+
+def test_template_and_export_commands(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from cm_research.datasets import dataset_path
+
+    assert main(["template", "participants", "outcomes", "--out", str(tmp_path / "t.xlsx")]) == 0
+    assert {"participants", "outcomes"} <= set(load_workbook(tmp_path / "t.xlsx").sheetnames)
+    code = main(["export", str(dataset_path("demo") / "easton"), "--format", "sav", "--out", str(tmp_path / "sav")])
+    assert code == 1  # Easton has rows with problems: exported without them, and said so
+    assert "rows with problems were not exported" in capsys.readouterr().err
+    assert (tmp_path / "sav" / "participants.sav").exists()
+    assert main(["validate", str(tmp_path / "sav" / "participants.sav"), "--table", "participants"]) == 0

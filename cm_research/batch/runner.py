@@ -354,7 +354,7 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
 
 
 DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes")
-DEMO_SUMMARY_NOTEBOOKS = ("04_cross_site_synthesis", "05_single_case")
+DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "05_single_case")
 
 
 def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,

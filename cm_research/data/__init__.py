@@ -7,6 +7,7 @@ from cm_research.data.loading import (
     format_problems,
     load_evaluation,
     load_table,
+    validate_raw,
 )
 
-__all__ = ["Evaluation", "TableLoad", "find_table_file", "format_problems", "load_evaluation", "load_table"]
+__all__ = ["Evaluation", "TableLoad", "find_table_file", "format_problems", "load_evaluation", "load_table", "validate_raw"]

@@ -94,7 +94,17 @@ def load_table(
         never raise: they are returned in ``problems`` and the rows quarantined.
     """
     schema = schema or load_schema(table)
-    raw = read_raw(path, table)
+    return validate_raw(read_raw(path, table), schema, references=references, quarantined=quarantined)
+
+
+def validate_raw(
+    raw: RawTable,
+    schema: TableSchema,
+    *,
+    references: dict[str, pd.DataFrame] | None = None,
+    quarantined: dict[str, set] | None = None,
+) -> TableLoad:
+    """Validate cells already read (from CSV, Excel, SPSS or Stata) against ``schema``; see :func:`load_table`."""
     log = ProblemLog(raw.file)
     data = validate_cells(raw, schema, log)
     refs = dict(references or {})

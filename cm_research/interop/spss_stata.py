@@ -1,0 +1,375 @@
+"""SPSS (.sav) and Stata (.dta) files with the data dictionary's labels, written and read back.
+
+Export takes a validated table (e.g. ``load_evaluation(folder).participants.data``) and writes one
+variable per field, named as the field, with the field's title as its variable label:
+
+* fields with allowed values (an ``enum``, or a catalogue such as ``outcomes.measure``) are stored as
+  codes 1, 2, ... in the dictionary's order, with the allowed values as value labels;
+* booleans are 1 / 0 labelled with the field's yes / no words;
+* list fields are text, their values joined with ``"; "``;
+* dates are SPSS ``DATE11`` / Stata ``%td`` dates; whole numbers and numbers are numeric; missing values
+  are system-missing (``.`` in Stata) and empty text.
+
+``.sav`` files are written with pyreadstat and ``.dta`` files (format 118, Unicode) with pandas. Import
+reads either with pyreadstat, maps variable names (or, failing that, variable labels) back to field names
+and value labels back to the dictionary's values, then validates the table exactly as ``load_table`` does
+a CSV or Excel file. In problems, ``row`` is the case number SPSS's Data View and Stata's browser show.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cm_research import __version__
+from cm_research.data.loading import TableLoad, load_evaluation, validate_raw
+from cm_research.data.reading import RawTable
+from cm_research.data.validation import normalise_label
+from cm_research.dictionary import Field, TableSchema, load_schema
+from cm_research.errors import DataValidationError
+from cm_research.interop.allowed import allowed_values, value_labels
+from cm_research.interop.errors import ExportError, UnknownVariableError
+
+FORMATS = {".sav": "SPSS", ".dta": "Stata"}
+SPSS_NAME = re.compile(r"^[A-Za-z@#$][A-Za-z0-9_.@#$]*$")
+SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
+STATA_LABEL_LIMIT = 80
+STATA_STR_LIMIT = 2045  # longer text needs Stata's strL type
+
+
+@dataclass
+class LabelledTable:
+    """A table laid out for SPSS and Stata.
+
+    data : one column per field present, in dictionary order: ``Int64`` codes for labelled fields,
+        ``Int64`` / ``float64`` numbers, ``datetime64`` dates, and text (``""`` when missing).
+    variable_labels : field name -> title.
+    value_labels : field name -> {code: label}, for enums, catalogue fields and booleans.
+    """
+
+    schema: TableSchema
+    data: pd.DataFrame
+    variable_labels: dict[str, str]
+    value_labels: dict[str, dict[int, str]]
+
+    def fields_of_type(self, *types: str) -> list[str]:
+        return [c for c in self.data.columns if self.schema.field(c).type in types]
+
+
+def _where(table: str, row, column: str) -> str:
+    return f"{table}, row {row}, column `{column}`"
+
+
+def _coded(values: pd.Series, f: Field, labels: dict[int, str], table: str) -> pd.Series:
+    """Allowed values as their codes (booleans as 1 / 0); anything else is refused, naming row and column."""
+    if f.type == "boolean":
+        lookup, allowed = {True: 1, False: 0}, "True or False"
+    else:
+        lookup, allowed = {label: code for code, label in labels.items()}, ", ".join(labels.values())
+    out = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    for row, value in values.dropna().items():
+        if f.type == "boolean" and not isinstance(value, (bool, np.bool_)):
+            raise ExportError(f"{_where(table, row, f.name)}: {value!r} is not {allowed}")
+        key = bool(value) if f.type == "boolean" else value
+        if key not in lookup:
+            raise ExportError(f"{_where(table, row, f.name)}: {value!r} is not one of: {allowed}")
+        out[row] = lookup[key]
+    return out
+
+
+def _joined(values: pd.Series, f: Field, allowed: tuple[str, ...] | None, table: str) -> pd.Series:
+    def join(row, items) -> str:
+        items = (items,) if isinstance(items, str) else tuple(items)
+        for item in items:
+            if allowed is not None and item not in allowed:
+                raise ExportError(f"{_where(table, row, f.name)}: {item!r} is not one of: {', '.join(allowed)}")
+        return f"{f.delimiter} ".join(str(i) for i in items)
+
+    return pd.Series({row: "" if _missing(v) else join(row, v) for row, v in values.items()},
+                     index=values.index, dtype=object)
+
+
+def _missing(value) -> bool:
+    if isinstance(value, (tuple, list)):
+        return len(value) == 0
+    return value is None or bool(pd.isna(value))
+
+
+def _typed(values: pd.Series, f: Field, table: str) -> pd.Series:
+    try:
+        if f.type == "date":
+            return pd.to_datetime(values).dt.normalize().astype("datetime64[ns]")
+        if f.type == "integer":
+            return pd.to_numeric(values).astype("Int64")
+        if f.type == "number":
+            return pd.to_numeric(values).astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise ExportError(f"{table}, column `{f.name}`: not all values are {f.type}s ({exc}); "
+                          "export tables loaded with cm_research.data.load_table") from exc
+    return values.astype("string").fillna("").astype(object)
+
+
+def labelled_table(data: pd.DataFrame, table: str, *, schema: TableSchema | None = None) -> LabelledTable:
+    """Lay out a validated table for SPSS / Stata: codes, labels and types from the dictionary.
+
+    Raises
+    ------
+    ExportError
+        When a column is not a field of ``table`` or a value is not one of the field's allowed values.
+    """
+    schema = schema or load_schema(table)
+    unknown = [c for c in data.columns if c not in schema.field_names]
+    if unknown:
+        raise ExportError(f"column{'s' if len(unknown) > 1 else ''} {', '.join(f'`{c}`' for c in unknown)} "
+                          f"{'are' if len(unknown) > 1 else 'is'} not in the data dictionary for {schema.name} "
+                          f"(it defines {', '.join(schema.field_names)}): labels cannot be made for them")
+    columns, codes = {}, {}
+    for f in schema.fields:
+        if f.name not in data:
+            continue
+        values = data[f.name]
+        labels = value_labels(schema, f)
+        if labels is not None:
+            columns[f.name] = _coded(values, f, labels, schema.name)
+            codes[f.name] = labels
+        elif f.type == "list":
+            columns[f.name] = _joined(values, f, allowed_values(schema, f), schema.name)
+        else:
+            columns[f.name] = _typed(values, f, schema.name)
+    frame = pd.DataFrame(columns, index=data.index).reset_index(drop=True)
+    titles = {name: schema.field(name).title for name in frame.columns}
+    return LabelledTable(schema=schema, data=frame, variable_labels=titles, value_labels=codes)
+
+
+def _check_names(labelled: LabelledTable, fmt: str) -> None:
+    for name in labelled.data.columns:
+        if fmt == ".sav":
+            ok = bool(SPSS_NAME.match(name)) and len(name.encode()) <= 64 and name.upper() not in SPSS_RESERVED
+        else:
+            ok = bool(STATA_NAME.match(name))
+        if not ok:
+            raise ExportError(f"field `{name}` is not a valid {FORMATS[fmt]} variable name; "
+                              "rename it in the data dictionary")
+        title = labelled.variable_labels[name]
+        if fmt == ".dta" and len(title) > STATA_LABEL_LIMIT:
+            raise ExportError(f"field `{name}`: its title is {len(title)} characters; Stata variable labels "
+                              f"take at most {STATA_LABEL_LIMIT}. Shorten it in the data dictionary")
+
+
+def _write_sav(labelled: LabelledTable, path: Path) -> None:
+    import pyreadstat
+
+    frame = labelled.data.copy()
+    formats, measures = {}, {}
+    for name in frame.columns:
+        f = labelled.schema.field(name)
+        if f.type == "date":
+            frame[name] = frame[name].map(lambda t: t.date(), na_action="ignore").astype(object)
+            frame[name] = frame[name].where(frame[name].notna(), None)
+            formats[name], measures[name] = "DATE11", "scale"
+        elif name in labelled.value_labels:
+            frame[name] = frame[name].astype("float64")
+            formats[name], measures[name] = "F8.0", "nominal"
+        elif f.type == "integer":
+            frame[name] = frame[name].astype("float64")
+            formats[name], measures[name] = "F8.0", "scale"
+        elif f.type == "number":
+            measures[name] = "scale"
+        else:
+            measures[name] = "nominal"
+    codes = {name: {float(c): v for c, v in labels.items()} for name, labels in labelled.value_labels.items()}
+    pyreadstat.write_sav(
+        frame, str(path),
+        file_label=labelled.schema.title,
+        column_labels=labelled.variable_labels,
+        variable_value_labels=codes,
+        variable_format=formats,
+        variable_measure=measures,
+        note=f"Written by cm_research {__version__} from the data dictionary (table {labelled.schema.name}).",
+    )
+
+
+def _write_dta(labelled: LabelledTable, path: Path) -> None:
+    frame = labelled.data
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    long_text = [c for c in text if frame[c].map(lambda s: len(str(s).encode())).max() > STATA_STR_LIMIT]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.InvalidColumnName)
+        frame.to_stata(
+            path,
+            write_index=False,
+            version=118,
+            data_label=labelled.schema.title[:STATA_LABEL_LIMIT],
+            variable_labels=labelled.variable_labels,
+            value_labels=labelled.value_labels,
+            convert_dates={c: "td" for c in labelled.fields_of_type("date")},
+            convert_strl=long_text,
+        )
+
+
+def export_table(data: pd.DataFrame, table: str, path: str | Path, *, schema: TableSchema | None = None) -> Path:
+    """Write a validated table to ``path``: SPSS for ``.sav``, Stata for ``.dta``. Returns the path.
+
+    Variable labels are the fields' titles; value labels are the fields' allowed values (codes 1, 2, ...)
+    and yes / no (1 / 0) for booleans. The folder is created if needed.
+    """
+    path = Path(path)
+    fmt = path.suffix.lower()
+    if fmt not in FORMATS:
+        raise ExportError(f"{path.name}: give the file a .sav (SPSS) or .dta (Stata) name")
+    labelled = labelled_table(data, table, schema=schema)
+    _check_names(labelled, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = _write_sav if fmt == ".sav" else _write_dta
+    try:
+        writer(labelled, path)
+    except (ValueError, TypeError, pd.errors.InvalidColumnName) as exc:
+        raise ExportError(f"{path.name}: could not be written as {FORMATS[fmt]} ({exc})") from exc
+    return path
+
+
+def export_evaluation(evaluation, out_dir: str | Path, fmt: str = "sav") -> pd.DataFrame:
+    """Write an evaluation's valid participants and outcomes as ``out_dir/<table>.sav`` (or ``.dta``).
+
+    ``evaluation`` is a folder (loaded with ``load_evaluation``) or an already loaded ``Evaluation``.
+    Returns one row per table: table, source, file, rows_written, rows_held_back (rows with problems,
+    which are in the evaluation's problems and quarantine, not in the file).
+    """
+    suffix = "." + fmt.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}: choose sav (SPSS) or dta (Stata)")
+    if isinstance(evaluation, (str, Path)):
+        evaluation = load_evaluation(evaluation)
+    rows = []
+    for load in (evaluation.participants, evaluation.outcomes):
+        path = export_table(load.data, load.table, Path(out_dir) / f"{load.table}{suffix}")
+        rows.append({"table": load.table, "source": load.path.name, "file": str(path),
+                     "rows_written": len(load.data), "rows_held_back": len(load.quarantine)})
+    return pd.DataFrame(rows)
+
+
+def _refuse(path: Path, message: str) -> DataValidationError:
+    problems = pd.DataFrame([{"file": path.name, "row": pd.NA, "column": "", "value": "", "rule": "file",
+                              "message": message}])
+    return DataValidationError(f"{path.name}: {message}", problems)
+
+
+def _read(path: Path):
+    import pyreadstat
+
+    if not path.exists():
+        raise _refuse(path, f"no such file: {path}")
+    fmt = path.suffix.lower()
+    if fmt not in FORMATS:
+        raise _refuse(path, f"unsupported file type {fmt!r}; import reads .sav (SPSS) and .dta (Stata)")
+    reader = pyreadstat.read_sav if fmt == ".sav" else pyreadstat.read_dta
+    try:
+        return reader(str(path))
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError, OSError) as exc:
+        raise _refuse(path, f"could not be read as a {FORMATS[fmt]} file ({exc})") from exc
+
+
+def _field_lookup(schema: TableSchema) -> dict[str, str]:
+    lookup = {}
+    for f in schema.fields:
+        lookup[normalise_label(f.name)] = f.name
+        lookup[normalise_label(f.title)] = f.name
+    return lookup
+
+
+def _label_key(code) -> object:
+    """Codes compare as numbers (SPSS reads 1 as 1.0) or, for labelled text variables, as text."""
+    return float(code) if isinstance(code, (int, float, np.number)) and not isinstance(code, bool) else str(code)
+
+
+def _cell(value, labels: dict[object, str] | None):
+    """A value as the loader should see it: missing as None, a labelled code as its label."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    if labels:
+        return labels.get(_label_key(value), value)
+    return value
+
+
+def read_labelled(path: str | Path, table: str, *, schema: TableSchema | None = None,
+                  ignore_unknown: bool = False) -> RawTable:
+    """Read a .sav or .dta file into raw cells named by field, with value labels mapped back to values.
+
+    A variable is matched to a field by its name, or else its variable label, against the fields' names
+    and titles (ignoring case, spaces and hyphens). Value labels are applied to fields that have allowed
+    values and to booleans; codes without a label are kept, so validation reports them.
+
+    Raises
+    ------
+    UnknownVariableError
+        When a variable matches no field (unless ``ignore_unknown``: then it is left for validation to
+        report as a warning and ignore).
+    DataValidationError
+        When the file is missing or cannot be read.
+    """
+    path = Path(path)
+    schema = schema or load_schema(table)
+    frame, meta = _read(path)
+    lookup = _field_lookup(schema)
+    names, unknown = {}, []
+    for variable, label in zip(meta.column_names, meta.column_labels):
+        field = lookup.get(normalise_label(variable)) or (lookup.get(normalise_label(label)) if label else None)
+        if field is None:
+            unknown.append(variable)
+        names[variable] = field or variable
+    if unknown and not ignore_unknown:
+        many = len(unknown) > 1
+        message = (f"{path.name}: variable{'s' if many else ''} {', '.join(f'`{v}`' for v in unknown)} "
+                   f"{'are' if many else 'is'} not in the data dictionary for {schema.name} "
+                   f"(it defines {', '.join(schema.field_names)}); rename {'them' if many else 'it'} to a "
+                   f"field's name or title, or drop {'them' if many else 'it'}")
+        problems = pd.DataFrame([{"file": path.name, "row": pd.NA, "column": v, "value": "", "rule": "unknown_variable",
+                                  "message": f"variable `{v}` is not in the data dictionary for {schema.name}"}
+                                 for v in unknown])
+        raise UnknownVariableError(message, unknown, problems)
+    cells = {}
+    for variable, name in names.items():
+        labels = None
+        if name in schema.field_names:
+            f = schema.field(name)
+            if f.type == "boolean" or allowed_values(schema, f) is not None:
+                raw_labels = meta.variable_value_labels.get(variable) or {}
+                labels = {_label_key(code): str(text) for code, text in raw_labels.items()}
+        if name in cells:
+            first = next(v for v, n in names.items() if n == name)
+            raise DataValidationError(f"{path.name}: variables `{first}` and `{variable}` both look like "
+                                      f"`{name}`; keep one of them")
+        cells[name] = [_cell(v, labels) for v in frame[variable].tolist()]
+    table_cells = pd.DataFrame(cells, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype=object)
+    blank = table_cells.isna().all(axis=1)
+    return RawTable(path=path, cells=table_cells[~blank], encoding=path.suffix.lower().lstrip("."),
+                    blank_rows=[int(r) for r in table_cells.index[blank]], ragged_rows={})
+
+
+def import_table(
+    path: str | Path,
+    table: str,
+    *,
+    references: dict[str, pd.DataFrame] | None = None,
+    quarantined: dict[str, set] | None = None,
+    schema: TableSchema | None = None,
+    ignore_unknown: bool = False,
+) -> TableLoad:
+    """Read and validate a .sav or .dta file as ``table``, as ``load_table`` does a CSV or Excel file.
+
+    ``references`` and ``quarantined`` are as in ``load_table``. Returns a ``TableLoad``: the valid rows
+    typed as the dictionary says, and every problem (``row`` is the case number).
+    """
+    schema = schema or load_schema(table)
+    raw = read_labelled(path, table, schema=schema, ignore_unknown=ignore_unknown)
+    return validate_raw(raw, schema, references=references, quarantined=quarantined)
+
+

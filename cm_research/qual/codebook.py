@@ -1,0 +1,399 @@
+"""The codebook: themes, their codes, and what each code means; loaded from YAML, validated, exported.
+
+A codebook file (``codebook.yaml``)::
+
+    name: Starter codebook for mentoring evaluations
+    description: ...
+    allow_shared_codes: false      # may one code sit under two themes?
+    themes:
+      - name: relationship_and_trust
+        label: Relationship and trust
+        definition: How the mentoring relationship formed and held.
+        codes:
+          - name: trust_and_openness
+            label: Trust and opening up
+            definition: Trust growing between mentee and mentor, or the mentee opening up.
+            use_when: ...
+            not_when: ...
+            example: "I could tell her things I'd never told anyone."
+            hints:                  # used only to *suggest* codes; the analyst decides
+              words: [trust, comfortable]       # matched on their stems: trusted, trusting ...
+              phrases: [open up, felt safe]     # stemmed word sequences: "opened up" matches
+              regex: ['\\bfelt (?:so )?safe\\b']  # optional, case-insensitive
+
+Word hints ending in ``*`` match any word starting with what comes before (``aspir*``); a word hint holding
+a space is a phrase. Validation collects every problem, with the file and line of the theme or code:
+duplicate themes or codes, a code under two themes (unless ``allow_shared_codes``), empty definitions,
+unknown fields, hints that are not lists of text, regular expressions that do not compile.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from cm_research.qual.errors import CodebookError
+from cm_research.qual.tokens import words
+
+STARTER_CODEBOOK = Path(__file__).resolve().parent / "data" / "starter_codebook.yaml"
+
+_TOP_FIELDS = {"name", "description", "version", "allow_shared_codes", "themes"}
+_THEME_FIELDS = {"name", "label", "definition", "codes"}
+_CODE_FIELDS = {"name", "label", "definition", "use_when", "not_when", "example", "hints"}
+_HINT_FIELDS = {"words", "phrases", "regex"}
+_NAME = re.compile(r"^[A-Za-z][\w-]*$")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Matching hints for suggested coding: single words, phrases, regular expressions."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    regex: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases or self.regex)
+
+
+@dataclass(frozen=True)
+class Code:
+    name: str
+    theme: str
+    label: str
+    definition: str
+    use_when: str = ""
+    not_when: str = ""
+    example: str = ""
+    hints: Hints = Hints()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    label: str
+    definition: str
+    codes: tuple[Code, ...]
+    line: int | None = None
+
+
+@dataclass
+class Codebook:
+    """Themes and codes. ``codes`` lists each (code, theme) pair; a shared code appears once per theme."""
+
+    name: str
+    themes: tuple[Theme, ...]
+    description: str = ""
+    allow_shared_codes: bool = False
+    source: str = ""
+    _themes_of: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        themes_of: dict[str, list[str]] = {}
+        for theme in self.themes:
+            for code in theme.codes:
+                themes_of.setdefault(code.name, []).append(theme.name)
+        self._themes_of = {k: tuple(v) for k, v in themes_of.items()}
+
+    @property
+    def codes(self) -> list[Code]:
+        return [code for theme in self.themes for code in theme.codes]
+
+    @property
+    def code_names(self) -> list[str]:
+        return list(self._themes_of)
+
+    def themes_of(self, code: str) -> tuple[str, ...]:
+        """The theme(s) a code sits under; KeyError for a code not in the codebook."""
+        return self._themes_of[code]
+
+    def theme(self, name: str) -> Theme:
+        for theme in self.themes:
+            if theme.name == name:
+                return theme
+        raise KeyError(name)
+
+    def theme_label(self, name: str) -> str:
+        return self.theme(name).label
+
+    def code_label(self, name: str) -> str:
+        return next(c.label for c in self.codes if c.name == name)
+
+    def code_theme_table(self) -> pd.DataFrame:
+        """One row per (code, theme) pair: code, code_label, theme, theme_label (for joining onto coding)."""
+        return pd.DataFrame([{"code": c.name, "code_label": c.label, "theme": t.name, "theme_label": t.label}
+                             for t in self.themes for c in t.codes])
+
+    def table(self) -> pd.DataFrame:
+        """The whole codebook as a tidy table, one row per code (hints joined with '; ')."""
+        return pd.DataFrame([{
+            "theme": t.name, "theme_label": t.label, "code": c.name, "code_label": c.label,
+            "definition": c.definition, "use_when": c.use_when, "not_when": c.not_when, "example": c.example,
+            "hint_words": "; ".join(c.hints.words), "hint_phrases": "; ".join(c.hints.phrases),
+            "hint_regex": "; ".join(c.hints.regex),
+        } for t in self.themes for c in t.codes])
+
+    def to_markdown(self) -> str:
+        """A readable codebook for analysts and reviewers."""
+        out = [f"# {self.name}", ""]
+        if self.description:
+            out += [self.description.strip(), ""]
+        out += ["Matching hints are used only to *suggest* codes for the analyst to accept or reject; "
+                "they are not the definition of a code.", ""]
+        for t in self.themes:
+            out += [f"## Theme: {t.label}", "", f"*{t.name}* — {t.definition.strip()}", ""]
+            for c in t.codes:
+                out += [f"### {c.label} (`{c.name}`)", "", f"**Definition.** {c.definition.strip()}", ""]
+                if c.use_when:
+                    out += [f"**Use when.** {c.use_when.strip()}", ""]
+                if c.not_when:
+                    out += [f"**Do not use when.** {c.not_when.strip()}", ""]
+                if c.example:
+                    out += [f"**Example.** “{c.example.strip()}”", ""]
+                hints = _hint_text(c.hints)
+                if hints:
+                    out += [f"**Hints for suggestions.** {hints}", ""]
+        return "\n".join(out).rstrip() + "\n"
+
+    def to_html(self) -> str:
+        """The codebook as a standalone HTML page."""
+        e = html.escape
+        parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(self.name)}</title></head><body>",
+                 f"<h1>{e(self.name)}</h1>"]
+        if self.description:
+            parts.append(f"<p>{e(self.description.strip())}</p>")
+        parts.append("<p>Matching hints are used only to <em>suggest</em> codes for the analyst to accept or "
+                     "reject; they are not the definition of a code.</p>")
+        for t in self.themes:
+            parts.append(f"<h2>Theme: {e(t.label)}</h2><p><code>{e(t.name)}</code> — {e(t.definition.strip())}</p>")
+            for c in t.codes:
+                parts.append(f"<h3>{e(c.label)} (<code>{e(c.name)}</code>)</h3><dl>")
+                for title, value in (("Definition", c.definition), ("Use when", c.use_when),
+                                     ("Do not use when", c.not_when), ("Example", c.example),
+                                     ("Hints for suggestions", _hint_text(c.hints))):
+                    if value:
+                        parts.append(f"<dt>{title}</dt><dd>{e(value.strip())}</dd>")
+                parts.append("</dl>")
+        parts.append("</body></html>")
+        return "\n".join(parts) + "\n"
+
+
+def _hint_text(hints: Hints) -> str:
+    parts = []
+    if hints.words:
+        parts.append("words: " + ", ".join(hints.words))
+    if hints.phrases:
+        parts.append("phrases: " + ", ".join(f"“{p}”" for p in hints.phrases))
+    if hints.regex:
+        parts.append("patterns: " + ", ".join(f"/{r}/" for r in hints.regex))
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------- loading
+
+class _Map(dict):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line of every mapping and refuses duplicate keys."""
+
+    duplicate_keys: list[tuple[str, int]]
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            loader.duplicate_keys.append((str(key), key_node.start_mark.line + 1))
+        seen.add(key)
+    mapping = _Map(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _string_list(value) -> list[str] | None:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return [str(v).strip() for v in value]
+    return None
+
+
+def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
+    if raw is None:
+        return Hints()
+    if not isinstance(raw, dict):
+        problems.append({**where, "column": "hints", "message": "hints must be a mapping with words, phrases, regex"})
+        return Hints()
+    for key in set(raw) - _HINT_FIELDS:
+        problems.append({**where, "column": f"hints.{key}",
+                         "message": f"unknown hint field {key!r}; use words, phrases or regex"})
+    lists = {}
+    for key in ("words", "phrases", "regex"):
+        values = _string_list(raw.get(key))
+        if values is None:
+            problems.append({**where, "column": f"hints.{key}", "message": f"hints.{key} must be a list of text"})
+            values = []
+        for v in values:
+            if not v:
+                problems.append({**where, "column": f"hints.{key}", "message": f"hints.{key} has an empty entry"})
+            elif key != "regex" and not words(v.rstrip("*")):
+                problems.append({**where, "column": f"hints.{key}", "value": v,
+                                 "message": f"hint {v!r} has no letters or digits to match"})
+            elif key == "regex":
+                try:
+                    re.compile(v)
+                except re.error as exc:
+                    problems.append({**where, "column": "hints.regex", "value": v,
+                                     "message": f"regular expression {v!r} does not compile: {exc}"})
+        lists[key] = [v for v in values if v]
+    phrases = lists["phrases"] + [w for w in lists["words"] if " " in w.strip()]
+    return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]))
+
+
+def parse_codebook(data, source: str = "codebook") -> Codebook:
+    """Build and validate a :class:`Codebook` from parsed YAML (a mapping); raise CodebookError listing problems."""
+    problems: list[dict] = []
+
+    def problem(line, message, column="", value=""):
+        problems.append({"file": source, "line": line, "column": column, "value": value, "message": message})
+
+    if not isinstance(data, dict) or not data:
+        raise CodebookError.from_problems([{"file": source, "line": None, "column": "", "value": "",
+                                            "message": "the codebook is empty or is not a YAML mapping"}], source)
+    top_line = getattr(data, "line", None)
+    for key in set(data) - _TOP_FIELDS:
+        problem(top_line, f"unknown field {key!r}; top-level fields are {', '.join(sorted(_TOP_FIELDS))}", key)
+    raw_themes = data.get("themes")
+    if not isinstance(raw_themes, list) or not raw_themes:
+        problem(top_line, "the codebook has no themes: add a 'themes:' list", "themes")
+        raise CodebookError.from_problems(problems, source)
+    allow_shared = bool(data.get("allow_shared_codes", False))
+    themes: list[Theme] = []
+    theme_lines: dict[str, int] = {}
+    code_homes: dict[str, tuple[str, int]] = {}
+    for t_index, raw in enumerate(raw_themes, start=1):
+        if not isinstance(raw, dict):
+            problem(top_line, f"theme {t_index} is not a mapping with name, label, definition and codes")
+            continue
+        line = getattr(raw, "line", None)
+        name = _text(raw.get("name"))
+        for key in set(raw) - _THEME_FIELDS:
+            problem(line, f"theme {name or t_index}: unknown field {key!r}; theme fields are "
+                          f"{', '.join(sorted(_THEME_FIELDS))}", key)
+        if not name:
+            problem(line, f"theme {t_index} has no name", "name")
+            continue
+        if not _NAME.match(name):
+            problem(line, f"theme name {name!r} must start with a letter and hold only letters, digits, _ or -",
+                    "name", name)
+        if name in theme_lines:
+            problem(line, f"theme {name!r} is defined twice (also at line {theme_lines[name]})", "name", name)
+        theme_lines[name] = line
+        if not _text(raw.get("definition")):
+            problem(line, f"theme {name!r} has an empty definition", "definition")
+        raw_codes = raw.get("codes")
+        if not isinstance(raw_codes, list) or not raw_codes:
+            problem(line, f"theme {name!r} has no codes", "codes")
+            raw_codes = []
+        codes: list[Code] = []
+        for c_index, rc in enumerate(raw_codes, start=1):
+            if not isinstance(rc, dict):
+                problem(line, f"theme {name!r}: code {c_index} is not a mapping")
+                continue
+            cline = getattr(rc, "line", None)
+            cname = _text(rc.get("name"))
+            for key in set(rc) - _CODE_FIELDS:
+                problem(cline, f"code {cname or c_index}: unknown field {key!r}; code fields are "
+                               f"{', '.join(sorted(_CODE_FIELDS))}", key)
+            if not cname:
+                problem(cline, f"theme {name!r}: code {c_index} has no name", "name")
+                continue
+            if not _NAME.match(cname):
+                problem(cline, f"code name {cname!r} must start with a letter and hold only letters, digits, _ or -",
+                        "name", cname)
+            if cname in code_homes:
+                home, home_line = code_homes[cname]
+                if home == name:
+                    problem(cline, f"code {cname!r} appears twice in theme {name!r} (also at line {home_line})",
+                            "name", cname)
+                elif not allow_shared:
+                    problem(cline, f"code {cname!r} is in two themes, {home!r} (line {home_line}) and {name!r}; "
+                                   "rename one, or set 'allow_shared_codes: true' if a code may serve two themes",
+                            "name", cname)
+            else:
+                code_homes[cname] = (name, cline)
+            if not _text(rc.get("definition")):
+                problem(cline, f"code {cname!r} has an empty definition", "definition")
+            where = {"file": source, "line": cline, "value": ""}
+            hints = _parse_hints(rc.get("hints"), where, problems)
+            label = _text(rc.get("label")) or cname.replace("_", " ").capitalize()
+            codes.append(Code(name=cname, theme=name, label=label,
+                              definition=_text(rc.get("definition")), use_when=_text(rc.get("use_when")),
+                              not_when=_text(rc.get("not_when")), example=_text(rc.get("example")), hints=hints,
+                              line=cline))
+        themes.append(Theme(name=name, label=_text(raw.get("label")) or name.replace("_", " ").capitalize(),
+                            definition=_text(raw.get("definition")), codes=tuple(codes), line=line))
+    for p in problems:
+        p.setdefault("column", "")
+        p.setdefault("value", "")
+    if problems:
+        raise CodebookError.from_problems(problems, source)
+    return Codebook(name=_text(data.get("name")) or "Codebook", themes=tuple(themes),
+                    description=_text(data.get("description")), allow_shared_codes=allow_shared, source=source)
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load and validate a codebook YAML file; ``None`` loads the bundled starter codebook.
+
+    Raises :class:`CodebookError` listing every problem with its file and line.
+    """
+    path = Path(path) if path else STARTER_CODEBOOK
+    if not path.exists():
+        raise FileNotFoundError(f"no codebook at {path}")
+    loader = _LineLoader(path.read_text(encoding="utf-8-sig"))
+    loader.duplicate_keys = []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CodebookError.from_problems([{
+            "file": path.name, "line": mark.line + 1 if mark else None, "column": "", "value": "",
+            "message": f"not valid YAML: {getattr(exc, 'problem', exc)}"}], path.name) from exc
+    finally:
+        loader.dispose()
+    if loader.duplicate_keys:
+        raise CodebookError.from_problems([{
+            "file": path.name, "line": line, "column": key, "value": "",
+            "message": f"field {key!r} is given twice in the same block; YAML would silently keep only the last"}
+            for key, line in loader.duplicate_keys], path.name)
+    return parse_codebook(data, source=path.name)
+
+
+def write_codebook_exports(codebook: Codebook, output_dir: str | Path) -> dict[str, Path]:
+    """Write codebook.md, codebook.html and codebook.csv to ``output_dir``; returns their paths."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"markdown": output_dir / "codebook.md", "html": output_dir / "codebook.html",
+             "csv": output_dir / "codebook.csv"}
+    paths["markdown"].write_text(codebook.to_markdown(), encoding="utf-8")
+    paths["html"].write_text(codebook.to_html(), encoding="utf-8")
+    codebook.table().to_csv(paths["csv"], index=False)
+    return paths

@@ -1,0 +1,330 @@
+"""Suggested coding: mark segments whose words match a code's hints, for the analyst to accept or reject.
+
+Keyword matching is not analysis. Every row this module returns is a *suggestion* (``source`` is
+``"suggestion"``, ``status`` is ``"suggested - not reviewed"``), carries the words that matched, and is flagged
+when a negation cue comes just before the match ("I didn't feel confident" is not evidence of confidence
+gained). The analyst reviews suggestions in a CSV (:func:`write_review_csv`) and only accepted rows become
+coding (:func:`cm_research.qual.coding.read_review_csv`).
+
+How matching works
+------------------
+Segments are lower-cased, joined in chunks and split on white space (in C). Each distinct piece of text
+("confident," "didn't") is tokenised once with nltk's ``RegexpTokenizer`` and its words stemmed once with
+nltk's Snowball stemmer, then looked up in tables built from the codebook: stem -> codes for word hints,
+first stem -> phrases for phrase hints (a phrase matches when the following words' stems follow in order,
+within the same segment). A set lookup picks out the pieces that hold a hint word, and only those are visited
+in Python, so the cost grows with the number of words and of matches, hardly with the size of the codebook.
+Regular-expression hints (rare) are searched in each segment's original text, behind one combined pattern.
+
+Negation window: a match is *negated* when one of the ``negation_window`` words before it is a negation cue
+(not, no, never, nothing, without, any word ending in n't ...), with no clause break (, ; : . ! ? but
+although though however until now) in between. A code's suggestion in a segment is negated only when all of
+its matches there are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import compress
+
+import numpy as np
+import pandas as pd
+
+from cm_research.qual.codebook import Codebook
+from cm_research.qual.tokens import CLAUSE_BREAKS, TOKEN_RE, clause_tokenizer, is_negator, normalise, stem, stems_of
+
+SUGGESTION_STATUS = "suggested - not reviewed"
+_SEP = "\x00"  # joins segments for one split; never found in interviews (blanked out if it is)
+_JOIN = f" {_SEP} "
+SUGGESTION_COLUMNS = ["segment_id", "transcript", "participant", "role", "site", "start", "end", "code", "theme",
+                      "matched", "negated", "negation_cue", "source", "status", "text"]
+
+
+@dataclass
+class _Entry:
+    stem: str
+    codes: tuple[int, ...]
+    phrases: tuple[tuple[tuple[str, ...], int], ...]
+
+
+@dataclass
+class Matcher:
+    """The codebook's hints compiled for fast lookup; build once with :func:`compile_codebook`."""
+
+    code_names: list[str]
+    code_themes: list[str]
+    stem_codes: dict[str, tuple[int, ...]]
+    prefixes: list[tuple[str, int]]
+    phrase_starts: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+    regexes: list[tuple[int, re.Pattern]]
+    any_regex: re.Pattern | None
+    negation_window: int = 3
+    # lazily filled, per distinct surface word
+    _entries: dict[str, _Entry] = field(default_factory=dict, repr=False)
+    _stems: dict[str, str] = field(default_factory=dict, repr=False)
+    _known: set[str] = field(default_factory=set, repr=False)
+    _hit_words: set[str] = field(default_factory=set, repr=False)
+    _negators: set[str] = field(default_factory=set, repr=False)
+    _pieces: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _interesting: set[str] = field(default_factory=set, repr=False)
+
+    def _learn(self, new_words) -> None:
+        for w in new_words:
+            if len(w) == 1 and not w.isalnum():  # punctuation and the separator
+                self._known.add(w)
+                continue
+            s = stem(w)
+            self._stems[w] = s
+            codes = set(self.stem_codes.get(s, ()))
+            for prefix, c in self.prefixes:
+                if w.startswith(prefix):
+                    codes.add(c)
+            phrases = self.phrase_starts.get(s, ())
+            if codes or phrases:
+                self._entries[w] = _Entry(s, tuple(sorted(codes)), phrases)
+                self._hit_words.add(w)
+            if is_negator(w):
+                self._negators.add(w)
+            self._known.add(w)
+
+    def _negation(self, tokens: list[str], i: int) -> str | None:
+        """The negation cue among the ``negation_window`` tokens before position ``i``, if no clause break
+        comes first."""
+        for j in range(i - 1, max(-1, i - 1 - self.negation_window), -1):
+            t = tokens[j]
+            if t in CLAUSE_BREAKS or t == _SEP:
+                return None
+            if t in self._negators:
+                return t
+        return None
+
+    def _learn_pieces(self, new_pieces) -> None:
+        """Split new whitespace-separated pieces ("confident," "didn't") into tokens; learn their words."""
+        for piece in new_pieces:
+            tokens = (_SEP,) if piece == _SEP else tuple(clause_tokenizer.tokenize(piece))
+            self._pieces[piece] = tokens
+            new_words = set(tokens) - self._known
+            if new_words:
+                self._learn(new_words)
+            if piece == _SEP or not self._hit_words.isdisjoint(tokens):
+                self._interesting.add(piece)
+
+    def _before(self, raw: list[str], i: int, tokens: tuple[str, ...], j: int) -> list[str]:
+        """At least ``negation_window`` tokens before token j of piece i (fewer at the start of a text)."""
+        out = list(tokens[:j])
+        k = i - 1
+        while len(out) < self.negation_window and k >= 0:
+            out[:0] = self._pieces[raw[k]]
+            if raw[k] == _SEP:
+                break
+            k -= 1
+        return out
+
+    def _after(self, raw: list[str], i: int, tokens: tuple[str, ...], j: int, n: int) -> list[str]:
+        """Up to ``n`` tokens after token j of piece i, stopping at the end of the text."""
+        out = list(tokens[j + 1:])
+        k = i + 1
+        while len(out) < n and k < len(raw) and raw[k] != _SEP:
+            out.extend(self._pieces[raw[k]])
+            k += 1
+        return out[:n]
+
+    def _match_pieces(self, raw: list[str], positions, first: int) -> list[tuple[int, int, str, str | None]]:
+        """(text number, code, matched words, negation cue) for the hint words in the pieces at ``positions``;
+        a separator among them moves the text number on by one, starting from ``first``."""
+        entries, stems, hit_words = self._entries, self._stems, self._hit_words
+        out = []
+        owner = first
+        for i in positions:
+            piece = raw[i]
+            if piece == _SEP:
+                owner += 1
+                continue
+            tokens = self._pieces[piece]
+            for j, word in enumerate(tokens):
+                if word not in hit_words:
+                    continue
+                entry = entries[word]
+                cue = -1  # looked for once, only when something matched here
+                for c in entry.codes:
+                    if cue == -1:
+                        before = self._before(raw, i, tokens, j)
+                        cue = self._negation(before, len(before))
+                    out.append((owner, c, word, cue))
+                for phrase, c in entry.phrases:
+                    rest = self._after(raw, i, tokens, j, len(phrase) - 1)
+                    if len(rest) == len(phrase) - 1 and all(stems.get(t) == s for t, s in zip(rest, phrase[1:])):
+                        if cue == -1:
+                            before = self._before(raw, i, tokens, j)
+                            cue = self._negation(before, len(before))
+                        out.append((owner, c, " ".join([word, *rest]), cue))
+        return out
+
+    def _match_regex(self, text: str) -> list[tuple[int, str, str | None]]:
+        out = []
+        if self.any_regex is not None and self.any_regex.search(text):
+            for c, rx in self.regexes:
+                m = rx.search(text)
+                if m:
+                    before = TOKEN_RE.findall(normalise(text[:m.start()]))
+                    self._learn(set(before) - self._known)
+                    out.append((c, m.group(0), self._negation(before, len(before))))
+        return out
+
+    def match_segment(self, text: str) -> dict[int, list[tuple[str, str | None]]]:
+        """Code index -> [(matched words, negation cue or None)] for one piece of text."""
+        found: dict[int, list[tuple[str, str | None]]] = {}
+        for _, c, words, cue in self.match_many([text]):
+            found.setdefault(c, []).append((words, cue))
+        return found
+
+    def match_many(self, texts: list[str], chunk: int = 8192,
+                   offset: int = 0) -> list[tuple[int, int, str, str | None]]:
+        """(text number + ``offset``, code, matched words, negation cue) for every match in ``texts``.
+
+        Texts are lower-cased and joined in chunks with a separator, and split on white space (fast, in C).
+        Each distinct piece ("confident," "didn't") is tokenised and stemmed once, ever; only the pieces that
+        hold a hint word are then visited in Python, with the words around them for negation and phrases.
+        """
+        out: list[tuple[int, int, str, str | None]] = []
+        for first in range(0, len(texts), chunk):
+            part = texts[first:first + chunk]
+            joined = _JOIN.join(part)
+            if joined.count(_SEP) != len(part) - 1:  # a text holding the separator itself: blank it out
+                part = [t.replace(_SEP, " ") for t in part]
+                joined = _JOIN.join(part)
+            raw = normalise(joined).split()
+            distinct = set(raw)
+            if not distinct <= self._pieces.keys():
+                self._learn_pieces(distinct - self._pieces.keys())
+            positions = compress(range(len(raw)), map(self._interesting.__contains__, raw))
+            out.extend(self._match_pieces(raw, positions, offset + first))
+            if self.any_regex is not None:
+                for k, text in enumerate(part):
+                    for c, words, cue in self._match_regex(text):
+                        out.append((offset + first + k, c, words, cue))
+        return out
+
+
+def compile_codebook(codebook: Codebook, negation_window: int = 3) -> Matcher:
+    """Compile a codebook's hints into a :class:`Matcher`."""
+    if negation_window < 0:
+        raise ValueError("negation_window must be 0 or more words")
+    names = codebook.code_names
+    index = {name: i for i, name in enumerate(names)}
+    stem_codes: dict[str, set[int]] = {}
+    prefixes: list[tuple[str, int]] = []
+    phrase_starts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    regexes: list[tuple[int, re.Pattern]] = []
+    for code in codebook.codes:
+        c = index[code.name]
+        for w in code.hints.words:
+            w = normalise(w.strip())
+            if w.endswith("*"):
+                prefixes.append((w.rstrip("*"), c))
+            else:
+                for s in stems_of(w):
+                    stem_codes.setdefault(s, set()).add(c)
+        for p in code.hints.phrases:
+            stems = stems_of(p)
+            if len(stems) == 1:
+                stem_codes.setdefault(stems[0], set()).add(c)
+            elif stems:
+                entry = (stems, c)
+                if entry not in phrase_starts.setdefault(stems[0], []):
+                    phrase_starts[stems[0]].append(entry)
+        for r in code.hints.regex:
+            regexes.append((c, re.compile(r, re.IGNORECASE)))
+    any_regex = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in regexes), re.IGNORECASE) if regexes else None
+    return Matcher(
+        code_names=names, code_themes=["; ".join(codebook.themes_of(n)) for n in names],
+        stem_codes={k: tuple(sorted(v)) for k, v in stem_codes.items()}, prefixes=prefixes,
+        phrase_starts={k: tuple(v) for k, v in phrase_starts.items()}, regexes=regexes, any_regex=any_regex,
+        negation_window=negation_window,
+    )
+
+
+def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int = 3,
+                  include_interviewer: bool = False) -> pd.DataFrame:
+    """Suggest codes for segments whose words match the codebook's hints.
+
+    Parameters
+    ----------
+    segments
+        A segments table (:func:`cm_research.qual.segments.segment_transcripts`); needs ``text`` and, for the
+        output, segment_id, transcript, participant, role, site, start, end, is_interviewer where present.
+    codebook
+        A :class:`Codebook`, or a :class:`Matcher` compiled from one.
+    negation_window
+        How many words before a match are searched for a negation cue.
+    include_interviewer
+        Interviewer (and other non-participant) segments are not coded unless this is True.
+
+    Returns
+    -------
+    One row per (segment, code) suggestion, columns: segment_id, transcript, participant, role, site, start,
+    end, code, theme, matched (the words that matched, ``"; "``-separated), negated (bool), negation_cue,
+    source (``"suggestion"``), status (``"suggested - not reviewed"``), text (the segment, which is
+    ``transcript.text[start:end]``).
+    """
+    matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
+    if "text" not in segments.columns:
+        raise KeyError("segments need a 'text' column (see cm_research.qual.segments.segment_transcripts)")
+    texts = segments["text"].tolist()
+    if not include_interviewer and "is_interviewer" in segments.columns:
+        keep = ~segments["is_interviewer"].to_numpy(dtype=bool)
+    else:
+        keep = np.ones(len(texts), dtype=bool)
+    positions = np.flatnonzero(keep)
+    grouped: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
+    kept = [texts[p] for p in positions]
+    for k, c, words, cue in matcher.match_many(kept):
+        grouped.setdefault((k, c), []).append((words, cue))
+    seg_rows: list[int] = []
+    code_ids: list[int] = []
+    matched: list[str] = []
+    negated: list[bool] = []
+    cues: list[str] = []
+    for (k, c), found in grouped.items():  # segments in order; codes in the order first matched
+        seg_rows.append(k)
+        code_ids.append(c)
+        if len(found) == 1:
+            words, cue = found[0]
+            matched.append(words)
+            negated.append(cue is not None)
+            cues.append(cue or "")
+            continue
+        matched.append("; ".join(dict.fromkeys(m for m, _ in found)))
+        all_negated = all(cue is not None for _, cue in found)
+        negated.append(all_negated)
+        cues.append(next((cue for _, cue in found if cue), "") if all_negated else "")
+    rows = positions[np.asarray(seg_rows, dtype=np.int64)] if seg_rows else np.array([], dtype=np.int64)
+    codes = np.asarray(code_ids, dtype=np.int64)
+    carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
+               if c in segments.columns]
+    out = segments[carried].take(rows).reset_index(drop=True)
+    out["code"] = np.asarray(matcher.code_names, dtype=object)[codes]
+    out["theme"] = np.asarray(matcher.code_themes, dtype=object)[codes]
+    out["matched"] = matched
+    out["negated"] = np.asarray(negated, dtype=bool)
+    out["negation_cue"] = cues
+    out["source"] = "suggestion"
+    out["status"] = SUGGESTION_STATUS
+    return out.reindex(columns=SUGGESTION_COLUMNS)
+
+
+REVIEW_COLUMNS = ["suggestion_id", "decision", "status", "code", "theme", "matched", "negated", "negation_cue", "role",
+                  "transcript", "segment_id", "start", "end", "text"]
+
+
+def write_review_csv(suggestions: pd.DataFrame, path) -> pd.DataFrame:
+    """Write suggestions for review: the analyst fills ``decision`` with accept or reject for each row.
+
+    Negated suggestions are included (flagged in ``negated`` and ``negation_cue``) so the analyst sees them.
+    Returns the table written.
+    """
+    review = suggestions.assign(suggestion_id=[f"S{i:05d}" for i in range(1, len(suggestions) + 1)], decision="")
+    review = review[REVIEW_COLUMNS]
+    review.to_csv(path, index=False, encoding="utf-8")
+    return review

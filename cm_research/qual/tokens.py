@@ -1,0 +1,76 @@
+"""Words, stems, negation cues and stop words, shared by suggested coding, concordance and word counts.
+
+Tokenising uses nltk's ``RegexpTokenizer`` and stemming nltk's Snowball (Porter2) English stemmer; neither
+needs downloaded nltk data. A word is a run of letters or digits, with inner apostrophes kept
+("didn't", "mentor's"); text is lower-cased and curly apostrophes are read as straight ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+
+WORD_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
+#: Words plus the punctuation that ends a clause: a negation never reaches across these.
+TOKEN_PATTERN = WORD_PATTERN + r"|[,;:.!?\u2026\u2014()]"
+WORD_RE = re.compile(WORD_PATTERN)
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+word_tokenizer = RegexpTokenizer(WORD_PATTERN)
+clause_tokenizer = RegexpTokenizer(TOKEN_PATTERN)
+CLAUSE_BREAKS = frozenset(",;:.!?\u2026\u2014()") | {"but", "although", "though", "however", "until", "now"}
+
+#: Negation cues; any word ending in n't ("didn't", "wasn't", "can't") is one too.
+NEGATORS = frozenset({
+    "not", "no", "never", "nothing", "nobody", "none", "nor", "neither", "without", "hardly", "barely",
+    "cannot", "dont", "didnt", "wasnt", "cant", "couldnt", "wouldnt", "wont", "isnt", "arent", "havent",
+    "hasnt", "hadnt", "shouldnt", "werent", "aint", "lack", "lacked", "lacking",
+})
+
+#: Common English function words, left out of word-frequency tables (not out of coding).
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just like me more most my myself no nor not now of
+off on once only or other our ours ourselves out over own really same she should so some such than that the
+their theirs them themselves then there these they this those through to too um uh under until up very was we
+were what when where which while who whom why will with would yeah you your yours yourself yourselves mm erm
+er oh ok okay got get gets getting go going went gone know think thing things bit lot lots kind sort yes also
+didn't don't doesn't wasn't weren't isn't aren't can't couldn't wouldn't won't i'm i've i'd i'll you're
+you've they're they've we're we've it's that's there's he's she's let's what's
+""".split())
+
+_stemmer = SnowballStemmer("english")
+_stem_cache: dict[str, str] = {}
+
+
+def normalise(text: str) -> str:
+    """Lower-case, with curly apostrophes made straight (so "didn’t" is "didn't")."""
+    return text.lower().replace("\u2019", "'")
+
+
+def stem(word: str) -> str:
+    """Snowball (Porter2) stem of a lower-cased word, cached: "confidence", "confident" -> "confid"."""
+    cached = _stem_cache.get(word)
+    if cached is None:
+        cached = _stem_cache[word] = _stemmer.stem(word)
+    return cached
+
+
+def is_negator(token: str) -> bool:
+    return token in NEGATORS or token.endswith("n't")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, normalised."""
+    return word_tokenizer.tokenize(normalise(text))
+
+
+def count_words(text: str) -> int:
+    return len(WORD_RE.findall(text))
+
+
+def stems_of(phrase: str) -> tuple[str, ...]:
+    """The stems of a word or phrase, in order."""
+    return tuple(stem(w) for w in words(phrase))

@@ -1,0 +1,520 @@
+"""Read interview transcripts (.txt, .docx): a small metadata header, then speaker-labelled turns.
+
+A transcript file looks like this::
+
+    # SYNTHETIC interview, invented for the demo
+    Pseudonym: Jade
+    Role: mentee
+    Site: Easton
+    Date: 2024-03-12
+    Interviewer: Interviewer
+    ---
+    Interviewer: Thanks for talking to me. How did you first meet your mentor?
+    Jade: We met at school. I was nervous...
+    [00:01:23] Interviewer: And after that?
+
+The header is ``Field: value`` lines (``Pseudonym``, ``Role`` and ``Site`` are required; ``Date``,
+``Interviewer``, ``Participant ID``, ``Other speakers``, ``Notes`` are optional; lines starting ``#`` are
+comments) ended by a line ``---`` or a blank line. Each turn starts with a speaker label at the start of a
+line, optionally after a time stamp (``[00:01:23]``, ``(01:23)`` or ``00:01:23``); lines without a label
+continue the turn above. Labels are recognised by :class:`SpeakerConvention`: the interviewer (``Interviewer``,
+``Q``, ``I``, the header's interviewer name), the participant (their pseudonym, their role, ``A``, ``R``,
+``P``, ``Participant``) and the header's *other speakers* (kept, and like the interviewer excluded from counts).
+
+Offsets (``start``, ``end``) are character positions in ``Transcript.text``: the decoded file exactly as
+read (UTF-8, UTF-8 with BOM, UTF-16 with BOM, or Windows-1252, newlines untouched), or for .docx the text
+extracted by :mod:`cm_research.qual.word_docx`. ``text[start:end]`` is always the turn's words, without
+the label.
+
+Problems (empty file, no header, unknown role, no speaker labels, an unknown speaker, a different role
+speaking, text that cannot be decoded) raise :class:`TranscriptError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from cm_research.data.reading import decode_text
+from cm_research.qual.errors import TranscriptError, problems_table
+from cm_research.qual.roles import ROLE_ALIASES, accepted_spellings, normalise_role, role_name
+
+TRANSCRIPT_SUFFIXES = {".txt", ".docx"}
+#: Formats that look like interviews but cannot be read: reported, never silently passed over.
+UNSUPPORTED_SUFFIXES = {".doc", ".rtf", ".odt", ".pdf", ".pages", ".vtt", ".srt"}
+#: Files in a transcripts folder that are notices, not interviews.
+NOTICE_NAMES = re.compile(r"^(synthetic|readme|licen[cs]e)(\.[a-z]+)?$", re.IGNORECASE)
+
+HEADER_FIELDS = {
+    "pseudonym": "pseudonym", "role": "role", "site": "site", "date": "date", "interviewer": "interviewer",
+    "participant id": "participant_id", "participant": "participant_id", "id": "participant_id",
+    "other speakers": "other_speakers", "notes": "notes", "note": "notes", "interview": "interview",
+    "location": "location", "duration": "duration", "synthetic": "synthetic",
+}
+REQUIRED_FIELDS = ("pseudonym", "role", "site")
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_SEPARATOR = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,})\s*$")
+_HEADER_LINE = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<value>.*?)\s*$")
+_DEFAULT_LABEL = re.compile(
+    r"^[ \t]*(?:[\[(](?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])][ \t]*"
+    r"|(?P<ts2>(?:\d{1,2}:)?\d{1,2}:\d{2})[ \t]+)?"
+    r"(?P<label>[^\W_][\w .'\u2019-]{0,39}?)[ \t]*:(?:[ \t]+|$)"
+)
+_NAME_LIKE = re.compile(r"^[A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){0,2}$")
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip().strip(".").lower())
+
+
+@dataclass(frozen=True)
+class SpeakerConvention:
+    """Which line prefixes start a turn, and whose turn it is.
+
+    Parameters
+    ----------
+    interviewer_labels, participant_labels
+        Labels (case-insensitive) for the interviewer and the interviewee, in addition to the header's
+        interviewer name, the participant's pseudonym and the spellings of their role.
+    label_pattern
+        A regular expression matched at the start of each line, with a named group ``label`` (and optionally
+        ``ts`` for a time stamp); the turn's words start where the match ends.
+    """
+
+    interviewer_labels: tuple[str, ...] = ("interviewer", "int", "i", "q", "question", "researcher",
+                                           "facilitator", "evaluator")
+    participant_labels: tuple[str, ...] = ("a", "answer", "r", "respondent", "p", "participant",
+                                           "interviewee")
+    label_pattern: re.Pattern = _DEFAULT_LABEL
+
+
+@dataclass
+class Turn:
+    """One speaker turn: ``text[start:end]`` is its words (no label); ``line`` is where its label is."""
+
+    index: int
+    speaker: str
+    kind: str  # "interviewer", "participant" or "other"
+    start: int
+    end: int
+    line: int
+    timestamp: str | None = None
+
+
+@dataclass
+class Transcript:
+    """One interview: metadata from the header, the decoded text, and its turns."""
+
+    transcript: str
+    path: Path
+    text: str
+    encoding: str
+    pseudonym: str
+    role: str
+    site: str
+    date: str = ""
+    interviewer: str = ""
+    participant_id: str = ""
+    other_speakers: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    turns: list[Turn] = field(default_factory=list)
+    locations: dict[int, str] = field(default_factory=dict)  # .docx: line -> "paragraph 12"
+
+    @property
+    def participant(self) -> str:
+        """A key for the person interviewed (their id if given, else site, role and pseudonym); never shown."""
+        return self.participant_id or f"{self.site}|{self.role}|{self.pseudonym}"
+
+    @property
+    def synthetic(self) -> bool:
+        return any("synthetic" in n.lower() for n in self.notes) or self.meta.get("synthetic", "").lower() in (
+            "yes", "true", "1")
+
+    def turns_table(self) -> pd.DataFrame:
+        """Tidy turns: transcript, turn, speaker, speaker_kind, line, timestamp, start, end, text."""
+        return pd.DataFrame([{
+            "transcript": self.transcript, "turn": t.index, "speaker": t.speaker, "speaker_kind": t.kind,
+            "line": t.line, "timestamp": t.timestamp, "start": t.start, "end": t.end,
+            "text": self.text[t.start:t.end],
+        } for t in self.turns])
+
+
+# ---------------------------------------------------------------------------------------------------------- reading
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return decode_text(data)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TranscriptError.from_problems([{
+            "file": path.name, "line": line, "column": "", "value": repr(data[exc.start:exc.start + 1]),
+            "message": (f"byte {exc.start} is neither UTF-8 nor Windows-1252 text; "
+                        "open the file and save it again as UTF-8 text"),
+        }], path.name) from exc
+
+
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    """(line number, offset of the line start, line without its newline)."""
+    out, pos, number = [], 0, 1
+    for m in _NEWLINE.finditer(text):
+        out.append((number, pos, text[pos:m.start()]))
+        pos, number = m.end(), number + 1
+    if pos < len(text):
+        out.append((number, pos, text[pos:]))
+    return out
+
+
+def _problem(path: Path, line: int | None, message: str, value: str = "", locations: dict | None = None) -> dict:
+    where = (locations or {}).get(line)
+    return {"file": path.name, "line": line, "column": "", "value": value[:80],
+            "message": f"{message} ({where})" if where else message}
+
+
+def _parse_header(path: Path, lines, locations) -> tuple[dict[str, str], dict[str, int], list[str], int, list[dict]]:
+    """Header fields, the line of each, comment notes, index of the first body line, problems."""
+    fields: dict[str, str] = {}
+    field_lines: dict[str, int] = {}
+    notes: list[str] = []
+    problems: list[dict] = []
+    i, started = 0, False
+    while i < len(lines):
+        number, _, line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            notes.append(stripped.lstrip("#").strip())
+            i += 1
+            continue
+        if not stripped:
+            i += 1
+            if started:
+                break
+            continue
+        if _SEPARATOR.match(line):
+            i += 1
+            break
+        m = _HEADER_LINE.match(line)
+        key = _norm(m.group("key")).replace("_", " ").replace("-", " ") if m else ""
+        if not started and (not m or key not in HEADER_FIELDS):
+            problems.append(_problem(path, number, (
+                "no header: an interview file must start with 'Pseudonym: ...', 'Role: ...' and 'Site: ...' "
+                "lines, then a line '---', then the speaker-labelled turns"), line, locations))
+            return fields, field_lines, notes, i, problems
+        if not m:
+            problems.append(_problem(path, number, (
+                "header lines must be 'Field: value'; end the header with a line '---' before the interview"),
+                line, locations))
+            i += 1
+            continue
+        if key not in HEADER_FIELDS:
+            problems.append(_problem(path, number, (
+                f"unknown header field {m.group('key')!r}; header fields are Pseudonym, Role, Site, Date, "
+                "Interviewer, Participant ID, Other speakers, Notes"), line, locations))
+        else:
+            fields[HEADER_FIELDS[key]] = m.group("value")
+            field_lines[HEADER_FIELDS[key]] = number
+        started = True
+        i += 1
+    return fields, field_lines, notes, i, problems
+
+
+@dataclass
+class _Labels:
+    interviewer: set[str]
+    participant: set[str]
+    other: set[str]
+    role: str
+
+    def classify(self, label: str) -> tuple[str | None, str | None]:
+        """(kind, problem): kind is interviewer/participant/other, or None when the label is not a speaker."""
+        key = _norm(label)
+        if key in self.interviewer:
+            return "interviewer", None
+        if key in self.other:
+            return "other", None
+        if key in self.participant:
+            return "participant", None
+        other_role = normalise_role(key)
+        if other_role and other_role != self.role:
+            return None, (f"speaker {label!r} is a {role_name(other_role)}, but this transcript's header says the "
+                          f"participant is a {role_name(self.role)}; one file holds one participant's interview. "
+                          f"List other voices in the header ('Other speakers: {label}') or split the file")
+        if _NAME_LIKE.match(label.strip()):
+            return None, (f"unknown speaker {label!r}: known speakers are the interviewer "
+                          f"({', '.join(sorted(self.interviewer))}) and the participant "
+                          f"({', '.join(sorted(self.participant))}); add 'Other speakers: {label}' to the header "
+                          "if someone else spoke")
+        return None, None
+
+
+def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, convention: SpeakerConvention,
+                 locations) -> tuple[list[Turn], list[dict]]:
+    turns: list[Turn] = []
+    problems: list[dict] = []
+    unknown_seen: set[str] = set()
+    first_content: tuple[int, str] | None = None
+    orphan: tuple[int, str] | None = None
+    current: Turn | None = None
+    empty_start: bool = False  # the current turn's label had no words after it yet
+
+    for number, offset, line in lines[first:]:
+        if not line.strip() or _SEPARATOR.match(line):
+            continue
+        if first_content is None:
+            first_content = (number, line)
+        m = convention.label_pattern.match(line)
+        kind = problem = None
+        if m:
+            kind, problem = labels.classify(m.group("label"))
+        if kind:
+            rest = line[m.end():]
+            content = rest.strip()
+            start = offset + m.end() + (len(rest) - len(rest.lstrip()))
+            groups = m.groupdict()
+            current = Turn(index=len(turns) + 1, speaker=m.group("label").strip(), kind=kind, start=start,
+                           end=start + len(content), line=number,
+                           timestamp=groups.get("ts") or groups.get("ts2"))
+            turns.append(current)
+            empty_start = not content
+            continue
+        if problem:
+            key = _norm(m.group("label"))
+            if key not in unknown_seen:
+                unknown_seen.add(key)
+                problems.append(_problem(path, number, problem, line, locations))
+            continue
+        if current is None:
+            orphan = orphan or (number, line)
+            continue
+        content_start = offset + (len(line) - len(line.lstrip()))
+        if empty_start:
+            current.start = content_start
+            empty_start = False
+        current.end = offset + len(line.rstrip())
+
+    if first_content is None:
+        problems.append(_problem(path, lines[-1][0] if lines else 1,
+                                 "the header is there but no interview follows it", "", locations))
+    elif not turns and not problems:
+        number, line = first_content
+        problems.append(_problem(path, number, (
+            "no speaker labels found: each turn must start with a label such as 'Interviewer:' or "
+            f"'{_labels_example(labels)}:' (or 'Q:' and 'A:'), optionally after a time stamp like [00:01:23]"),
+            line, locations))
+    elif orphan:
+        problems.append(_problem(path, orphan[0], "text before the first speaker label: whose words are these?",
+                                 orphan[1], locations))
+    if turns and not any(t.kind == "participant" and t.end > t.start for t in turns) and not problems:
+        problems.append(_problem(path, turns[0].line, (
+            "no words from the participant: every turn is the interviewer's or another speaker's; check the "
+            "speaker labels"), "", locations))
+    return turns, problems
+
+
+def _labels_example(labels: _Labels) -> str:
+    names = sorted(n for n in labels.participant if len(n) > 1 and n not in ("answer", "respondent", "interviewee"))
+    return names[0].title() if names else "A"
+
+
+def read_transcript(path: str | Path, convention: SpeakerConvention | None = None) -> Transcript:
+    """Read one interview (.txt or .docx) into a :class:`Transcript`.
+
+    Raises :class:`TranscriptError` listing every problem found, each with file and line.
+    """
+    convention = convention or SpeakerConvention()
+    path = Path(path)
+    locations: dict[int, str] = {}
+    if path.suffix.lower() == ".docx":
+        from cm_research.qual.word_docx import docx_lines
+
+        extracted = docx_lines(path)
+        text, encoding = "\n".join(line for line, _ in extracted) + ("\n" if extracted else ""), "docx"
+        locations = {i: where for i, (_, where) in enumerate(extracted, start=1)}
+    elif path.suffix.lower() == ".txt":
+        text, encoding = _decode(path, path.read_bytes())
+    else:
+        raise TranscriptError.from_problems([_problem(path, None, (
+            f"{path.suffix or 'files without an extension'} cannot be read as a transcript; save the interview "
+            "as .txt (UTF-8) or .docx"))], path.name)
+    if not text.strip():
+        raise TranscriptError.from_problems([_problem(path, None, "the file is empty: no header and no interview")],
+                                            path.name)
+    lines = _lines(text)
+    fields, field_lines, notes, first, problems = _parse_header(path, lines, locations)
+    if not any(name in fields for name in REQUIRED_FIELDS):
+        number, _, line = next((x for x in lines if x[2].strip() and not x[2].strip().startswith("#")), lines[0])
+        raise TranscriptError.from_problems([_problem(path, number, (
+            "no header: an interview file must start with 'Pseudonym: ...', 'Role: ...' and 'Site: ...' lines, "
+            "then a line '---', then the speaker-labelled turns"), line, locations)], path.name)
+    header_line = lines[0][0]
+    for name in REQUIRED_FIELDS:
+        if not fields.get(name, "").strip():
+            problems.append(_problem(path, field_lines.get(name, header_line), (
+                f"the header has no {name.replace('_', ' ').title()}: add a line '{name.title()}: ...' "
+                "before '---'"), "", locations))
+    role = normalise_role(fields.get("role", "")) if fields.get("role", "").strip() else None
+    if fields.get("role", "").strip() and role is None:
+        problems.append(_problem(path, field_lines["role"], (
+            f"role {fields['role']!r} is not a known role; use one of: {accepted_spellings()}"),
+            fields["role"], locations))
+    if problems:
+        raise TranscriptError.from_problems(problems, path.name)
+
+    interviewer = set(convention.interviewer_labels)
+    if fields.get("interviewer"):
+        interviewer.add(_norm(fields["interviewer"]))
+    others = tuple(s.strip() for s in re.split(r"[;,]", fields.get("other_speakers", "")) if s.strip())
+    participant = set(convention.participant_labels) | {_norm(fields["pseudonym"])} | set(ROLE_ALIASES[role])
+    participant.add(_norm(fields["pseudonym"]).split(" ")[0])
+    labels = _Labels(interviewer=interviewer, participant=participant - interviewer,
+                     other={_norm(s) for s in others}, role=role)
+    turns, problems = _parse_turns(path, text, lines, first, labels, convention, locations)
+    if problems:
+        raise TranscriptError.from_problems(problems, path.name)
+    meta = {k: v for k, v in fields.items() if k not in ("pseudonym", "role", "site", "date", "interviewer",
+                                                       "participant_id", "other_speakers")}
+    return Transcript(
+        transcript=path.stem, path=path, text=text, encoding=encoding, pseudonym=fields["pseudonym"].strip(),
+        role=role, site=fields["site"].strip(), date=fields.get("date", ""), interviewer=fields.get("interviewer", ""),
+        participant_id=fields.get("participant_id", "").strip(), other_speakers=others, notes=notes, meta=meta,
+        turns=turns, locations=locations,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------- corpus
+
+@dataclass
+class Corpus:
+    """The transcripts read from a folder, the problems found in the others, and files that were skipped."""
+
+    transcripts: list[Transcript]
+    problems: pd.DataFrame = field(default_factory=problems_table)
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "reason"]))
+    _segments: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        self._by_id = {t.transcript: t for t in self.transcripts}
+
+    def __len__(self) -> int:
+        return len(self.transcripts)
+
+    def __getitem__(self, transcript: str) -> Transcript:
+        return self._by_id[transcript]
+
+    def __contains__(self, transcript: str) -> bool:
+        return transcript in self._by_id
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.transcripts) and all(t.synthetic for t in self.transcripts)
+
+    def text(self, transcript: str) -> str:
+        return self._by_id[transcript].text
+
+    def participants(self) -> pd.DataFrame:
+        """One row per transcript: transcript, file, participant (key), participant_label (e.g. "mentee 2",
+        safe to show), role, site, date, encoding, n_turns, n_participant_words."""
+        from cm_research.qual.tokens import count_words
+
+        rows = []
+        for t in self.transcripts:
+            words = sum(count_words(t.text[u.start:u.end]) for u in t.turns if u.kind == "participant")
+            rows.append({"transcript": t.transcript, "file": t.path.name, "participant": t.participant,
+                         "role": t.role, "site": t.site, "date": t.date, "encoding": t.encoding,
+                         "n_turns": len(t.turns), "n_participant_words": words})
+        table = pd.DataFrame(rows, columns=["transcript", "file", "participant", "role", "site", "date",
+                                            "encoding", "n_turns", "n_participant_words"])
+        order = table.drop_duplicates("participant").sort_values(["role", "site", "transcript"])
+        number = order.groupby("role").cumcount() + 1
+        labels = dict(zip(order["participant"], order["role"].map(role_name) + " " + number.astype(str)))
+        table.insert(3, "participant_label", table["participant"].map(labels))
+        return table
+
+    def segments(self, level: str = "sentence") -> pd.DataFrame:
+        """Segments of every transcript (see :func:`cm_research.qual.segments.segment_transcripts`), cached."""
+        from cm_research.qual.segments import segment_transcripts
+
+        if level not in self._segments:
+            self._segments[level] = segment_transcripts(self.transcripts, level=level)
+        return self._segments[level]
+
+    def select(self, sites: Iterable[str] | None = None, roles: Iterable[str] | None = None) -> "Corpus":
+        """The transcripts of some sites and/or roles (case-insensitive site names; roles in any accepted spelling)."""
+        keep = self.transcripts
+        if sites:
+            wanted = {s.strip().lower() for s in sites}
+            keep = [t for t in keep if t.site.lower() in wanted]
+        if roles:
+            wanted_roles = {normalise_role(r) or r for r in roles}
+            keep = [t for t in keep if t.role in wanted_roles]
+        return Corpus(list(keep), self.problems, self.skipped)
+
+
+def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[dict]]:
+    if isinstance(source, (str, Path)):
+        folder = Path(source)
+        if not folder.exists():
+            raise FileNotFoundError(f"no transcripts folder or file at {folder}")
+        paths = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
+    else:
+        paths = sorted(Path(p) for p in source)
+    files, skipped = [], []
+    for p in paths:
+        suffix = p.suffix.lower()
+        if p.name.startswith(("~$", ".")):
+            skipped.append({"file": p.name, "reason": "a temporary or hidden file"})
+        elif NOTICE_NAMES.match(p.name):
+            skipped.append({"file": p.name, "reason": "a notice, not an interview"})
+        elif suffix in TRANSCRIPT_SUFFIXES or suffix in UNSUPPORTED_SUFFIXES:
+            files.append(p)
+        else:
+            skipped.append({"file": p.name, "reason": f"not a transcript ({suffix or 'no extension'})"})
+    return files, skipped
+
+
+def read_transcripts(source: str | Path | Iterable[str | Path], convention: SpeakerConvention | None = None,
+                     errors: str = "raise") -> Corpus:
+    """Read every .txt and .docx interview in a folder (or a list of files).
+
+    Parameters
+    ----------
+    errors
+        ``"raise"`` (default): one :class:`TranscriptError` listing every problem in every file.
+        ``"report"``: the readable transcripts are returned and the problems are in ``Corpus.problems``,
+        so a report can show them; nothing is dropped without being listed.
+
+    Files named ``SYNTHETIC.txt``, ``README*`` or ``LICENSE*``, hidden and Word lock files (``~$...``), and
+    files of other types are not interviews: they are listed in ``Corpus.skipped``. Files in formats that
+    cannot be read (.doc, .rtf, .pdf ...) are problems.
+    """
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
+    files, skipped = _candidate_files(source)
+    transcripts: list[Transcript] = []
+    problem_rows: list[dict] = []
+    for path in files:
+        try:
+            transcripts.append(read_transcript(path, convention))
+        except TranscriptError as exc:
+            problem_rows.extend(exc.problems.to_dict("records") or [{"file": path.name, "message": str(exc)}])
+    stems: dict[str, str] = {}
+    for t in transcripts:
+        if t.transcript in stems:
+            problem_rows.append({"file": t.path.name, "line": None, "column": "", "value": "",
+                                 "message": f"two files are named {t.transcript!r} ({stems[t.transcript]} and "
+                                            f"{t.path.name}); rename one: coding refers to transcripts by name"})
+        stems[t.transcript] = t.path.name
+    if problem_rows and errors == "raise":
+        raise TranscriptError.from_problems(problem_rows, "the transcripts")
+    bad = {r["file"] for r in problem_rows}
+    kept = [t for t in transcripts if t.path.name not in bad]
+    if not kept and errors == "raise":
+        raise TranscriptError(f"no transcripts (.txt or .docx) found in {source}")
+    return Corpus(kept, problems_table(problem_rows), pd.DataFrame(skipped, columns=["file", "reason"]))

@@ -1,0 +1,100 @@
+"""Extract the text of a Word (.docx) interview as lines, remembering where in the document each line came from.
+
+Paragraphs become lines (a soft line break inside a paragraph starts a new line). Tables are read when they
+hold a transcript: two columns (speaker, words) become ``Speaker: words``; three columns whose first cell is a
+time become ``[time] Speaker: words``; a first row of column titles (Speaker | Text) is skipped. Any other
+table shape raises :class:`TranscriptError` naming the table and row. Headers, footers, text boxes, comments
+and tables nested inside cells are not read. Offsets in the analysis refer to the text extracted here
+(``Transcript.text``), not to positions inside the .docx file.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from cm_research.qual.errors import TranscriptError
+
+_TIME = re.compile(r"^\(?\[?\s*(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?\s*\]?\)?$")
+_SPEAKER_TITLES = {"speaker", "name", "who", "person"}
+_TEXT_TITLES = {"text", "speech", "transcript", "words", "utterance", "what was said", "said"}
+_TIME_TITLES = {"time", "timestamp", "time code", "timecode"}
+
+
+def _cell_texts(row) -> list[str]:
+    """Cell texts of a row, merged cells counted once (python-docx repeats a merged cell)."""
+    seen, texts = set(), []
+    for cell in row.cells:
+        if id(cell._tc) in seen:
+            continue
+        seen.add(id(cell._tc))
+        texts.append(cell.text.strip())
+    return texts
+
+
+def _is_title_row(cells: list[str]) -> bool:
+    lowered = [c.lower() for c in cells]
+    if len(cells) == 2:
+        return lowered[0] in _SPEAKER_TITLES and lowered[1] in _TEXT_TITLES
+    return (len(cells) == 3 and lowered[0] in _TIME_TITLES and lowered[1] in _SPEAKER_TITLES
+            and lowered[2] in _TEXT_TITLES)
+
+
+def _table_lines(path: Path, number: int, table) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for r, row in enumerate(table.rows, start=1):
+        cells = _cell_texts(row)
+        where = f"table {number}, row {r}"
+        if not any(cells):
+            continue
+        if r == 1 and _is_title_row(cells):
+            continue
+        if len(cells) == 2:
+            speaker, words = cells
+            line = f"{speaker}: {words}" if speaker else words
+        elif len(cells) == 3 and _TIME.match(cells[0] or "0:00"):
+            time, speaker, words = cells
+            time = time.strip("[]() ")
+            line = (f"[{time}] " if time else "") + (f"{speaker}: {words}" if speaker else words)
+        else:
+            raise TranscriptError.from_problems([{
+                "file": path.name, "line": None, "column": where, "value": " | ".join(cells)[:80],
+                "message": (f"{where} has {len(cells)} columns; a transcript table must have 2 columns "
+                            "(speaker, words) or 3 (time, speaker, words). Convert this table to text, "
+                            "or move it out of the interview file."),
+            }], path.name)
+        for k, part in enumerate(line.split("\n")):
+            out.append((part, where if k == 0 else f"{where} (continued)"))
+    return out
+
+
+def docx_lines(path: str | Path) -> list[tuple[str, str]]:
+    """The document as (line, location) pairs, e.g. ("Mentee: I liked it", "paragraph 12")."""
+    try:
+        import docx  # python-docx
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise TranscriptError(f"{Path(path).name}: reading .docx needs the python-docx package "
+                              "(pip install python-docx), or save the interview as plain text (.txt)") from exc
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    path = Path(path)
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise TranscriptError.from_problems([{
+            "file": path.name, "line": None, "column": "", "value": "",
+            "message": f"this is not a readable Word .docx file ({exc}); open it in Word and save it again as .docx",
+        }], path.name) from exc
+    lines: list[tuple[str, str]] = []
+    paragraph = table_number = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            table_number += 1
+            lines.extend(_table_lines(path, table_number, block))
+        else:
+            paragraph += 1
+            for k, part in enumerate(block.text.split("\n")):
+                lines.append((part, f"paragraph {paragraph}" if k == 0 else f"paragraph {paragraph} (continued)"))
+    return lines
