@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test clean-outputs dictionary
+.PHONY: install demo test bench clean-outputs dictionary
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "cm_research needs Python 3.10 or newer")'
@@ -21,6 +21,12 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Timings of our code against a naive baseline in the same run (minutes; not part of `make test`).
+bench: install
+	$(BIN)/python benchmarks/bench_coding.py
+	$(BIN)/python benchmarks/bench_matching.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 dictionary: install
 	$(BIN)/cm-research dictionary --markdown --output data_dictionary/README.md
