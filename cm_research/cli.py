@@ -171,6 +171,35 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_qda(args: argparse.Namespace) -> int:
+    from cm_research.qual import import_qda, read_qdc, write_codebook_exports
+
+    if Path(args.file).suffix.lower() == ".qdc":
+        write_codebook_exports(read_qdc(args.file), args.out)
+        print(f"codebook written to {args.out}")
+        return 0
+    project = import_qda(args.file, role_variable=args.role_variable, site_variable=args.site_variable)
+    project.write_tables(args.out)
+    print(f"{Path(args.file).name}: {len(project.sources)} sources, {len(project.codes)} codes, "
+          f"{len(project.coding)} codings imported; tables written to {args.out}")
+    for message in project.messages:
+        print(f"  {message}")
+    report = project.offset_report()
+    print(report.drop(columns=["examples"], errors="ignore").to_string(index=False))
+    return 0
+
+
+def cmd_export_qdpx(args: argparse.Namespace) -> int:
+    from cm_research.qual import export_qdpx, load_codebook, read_coding, read_transcripts
+
+    corpus = read_transcripts(args.transcripts)
+    codebook = load_codebook(args.codebook)
+    coding = read_coding(args.coding, corpus, codebook, coder=args.coder)
+    path = export_qdpx(corpus, codebook, coding, args.out, name=args.name)
+    print(f"wrote {path}: open it in NVivo, ATLAS.ti, MAXQDA or QualCoder (REFI-QDA project import)")
+    return 0
+
+
 def cmd_keygen(args: argparse.Namespace) -> int:
     from cm_research.privacy.keys import generate_key_file
 
@@ -266,6 +295,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default=None, help="codebook.yaml (default: the bundled starter codebook)")
     p.add_argument("--output", help="folder for codebook.md, codebook.html and codebook.csv")
     p.set_defaults(func=cmd_codebook)
+
+    p = sub.add_parser("import-qda", help="import a REFI-QDA project (.qdpx/.qde from NVivo, ATLAS.ti, MAXQDA...) or codebook (.qdc)")
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="folder for the imported tables")
+    p.add_argument("--role-variable", default="role", help="case variable holding the participant's role")
+    p.add_argument("--site-variable", default="site", help="case variable holding the site")
+    p.set_defaults(func=cmd_import_qda)
+
+    p = sub.add_parser("export-qdpx", help="export coded transcripts as a REFI-QDA project (.qdpx)")
+    p.add_argument("--transcripts", required=True)
+    p.add_argument("--coding", required=True, help="CSV of coded segments")
+    p.add_argument("--codebook", default=None, help="codebook.yaml (default: the starter codebook)")
+    p.add_argument("--coder", default=None)
+    p.add_argument("--name", default="cm_research project")
+    p.add_argument("--out", required=True, help="the .qdpx file to write")
+    p.set_defaults(func=cmd_export_qdpx)
 
     p = sub.add_parser("keygen", help="make a pseudonymisation key, outside the repository")
     p.add_argument("path", nargs="?", default=None,

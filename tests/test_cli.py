@@ -89,3 +89,14 @@ def test_template_and_export_commands(tmp_path, capsys):
     assert "rows with problems were not exported" in capsys.readouterr().err
     assert (tmp_path / "sav" / "participants.sav").exists()
     assert main(["validate", str(tmp_path / "sav" / "participants.sav"), "--table", "participants"]) == 0
+
+
+def test_qda_round_trip_through_the_command_line(tmp_path, capsys):
+    from cm_research.datasets.transcripts import transcripts_dir
+
+    coding = transcripts_dir() / "coding" / "synthetic_coding_two_coders.csv"
+    assert main(["export-qdpx", "--transcripts", str(transcripts_dir()), "--coding", str(coding),
+                 "--out", str(tmp_path / "p.qdpx")]) == 0
+    assert main(["import-qda", str(tmp_path / "p.qdpx"), "--out", str(tmp_path / "imported")]) == 0
+    out = capsys.readouterr().out
+    assert "12 sources" in out and (tmp_path / "imported" / "coding.csv").exists()

@@ -57,6 +57,7 @@ def test_data_quality_notebook_on_a_small_site(write_file, tmp_path):
     html = (out / "01_data_quality.html").read_text(encoding="utf-8")
     assert "Testshire" in html and "Young people by cohort and group" in html
     assert "load_evaluation(" not in html, "code cells must be hidden"
+    assert "<script src=\"http" not in html, "a report is one self-contained file: no remote scripts"
     assert "<img" in html, "the completeness figure is embedded"
     assert not re.search(r"T-00\d", html), "the report must not show participant ids"
     assert "104 is above the maximum of 100 for attendance_pct" in html
@@ -78,17 +79,17 @@ def test_failing_notebook_names_the_cell(tmp_path):
 def test_demo_writes_the_reports_and_an_index(shared_demo_run):
     run = shared_demo_run
     manifest = json.loads((run / "manifest.json").read_text())
-    assert [j["status"] for j in manifest["jobs"]] == ["ok"] * 9
+    assert [j["status"] for j in manifest["jobs"]] == ["ok"] * 12
     page = (run / "index.html").read_text(encoding="utf-8")
     for slug in ("northshire", "easton", "westbury"):
-        for name in ("01_data_quality", "02_outcomes"):
+        for name in ("01_data_quality", "02_outcomes", "06_site_report"):
             report = run / slug / f"{name}.html"
             assert report.exists() and (run / slug / f"{name}.ipynb").exists()
             assert f'href="{slug}/{name}.html"' in page
             text = report.read_text(encoding="utf-8")
             assert "Synthetic data." in text
             assert "SYN-" not in text, f"{slug}/{name}: a participant id leaked into the report"
-    assert "Synthetic data." in page and "9 reports, 0 failed" in page
+    assert "Synthetic data." in page and "12 reports, 0 failed" in page
     assert 'href="all-sites/04_cross_site_synthesis.html"' in page
     assert 'href="all-sites/05_single_case.html"' in page
     assert 'href="all-sites/03_thematic_analysis.html"' in page

@@ -353,7 +353,7 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
     return BatchRun(run_dir=run_dir, results=results, manifest=manifest, index=index, disclosure=findings)
 
 
-DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes")
+DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes", "06_site_report")
 DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "05_single_case")
 
 
@@ -361,9 +361,14 @@ def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
                 summary_notebooks: tuple[str, ...] = DEMO_SUMMARY_NOTEBOOKS) -> BatchConfig:
     """The batch that ``make demo`` runs: every demo notebook for the three synthetic sites."""
     from cm_research.datasets import DEMO_SITES, dataset_path
+    from cm_research.datasets.transcripts import transcripts_dir
 
     demo = dataset_path("demo")
-    sites = [SiteEntry(site=s.site, slug=s.slug, parameters={"data_dir": str(demo / s.slug), "site": s.site})
+    interviews = transcripts_dir()
+    coding = sorted((interviews / "coding").glob("*.csv"))
+    # the site report reads the demo interviews: naming them as parameters puts them in its fingerprint
+    shared = {"transcripts_dir": str(interviews), **({"coding_file": str(coding[0])} if coding else {})}
+    sites = [SiteEntry(site=s.site, slug=s.slug, parameters={"data_dir": str(demo / s.slug), "site": s.site, **shared})
              for s in DEMO_SITES]
     return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites, summary_notebooks=list(summary_notebooks))
 

@@ -23,8 +23,12 @@ def dataset_path(name: str) -> Path:
     if name not in set(index["name"]):
         raise KeyError(f"unknown dataset {name!r}; bundled datasets: {', '.join(index['name'])}")
     folder = DATA / name
-    if name == "demo" and not all((folder / s.slug / "outcomes.csv").exists() for s in DEMO_SITES):
+    if name == "demo" and not all((folder / s.slug / f).exists() for s in DEMO_SITES
+                                  for f in ("outcomes.csv", "costs.csv")):
+        from cm_research.report.costs import write_demo_costs
+
         write_demo(folder, DEMO_SEED)
+        write_demo_costs(folder, DEMO_SEED)
     return folder
 
 

@@ -28,6 +28,16 @@ from cm_research.qual.errors import AgreementError, CodebookError, CodingImportE
 from cm_research.qual.segments import segment_transcripts, split_sentences
 from cm_research.qual.suggest import SUGGESTION_STATUS, compile_codebook, suggest_codes, write_review_csv
 from cm_research.qual.transcripts import Corpus, SpeakerConvention, Transcript, read_transcript, read_transcripts
+from cm_research.qual.refi import (
+    QdaImportError,
+    QdaProject,
+    export_qdc,
+    export_qdpx,
+    import_qda,
+    read_qdc,
+    validate_project,
+)
+from cm_research.qual.taguette import import_taguette, read_taguette_codebook, read_taguette_highlights
 
 __all__ = [
     "AgreementError", "Code", "Codebook", "CodebookError", "CodingImportError", "Corpus", "Hints",
@@ -37,4 +47,6 @@ __all__ = [
     "load_codebook", "matrix_wide", "parse_codebook", "percent_agreement", "read_coding", "read_review_csv",
     "read_transcript", "read_transcripts", "segment_transcripts", "split_sentences", "suggest_codes",
     "suggestions_as_coding", "theme_role_matrix", "word_frequencies", "write_codebook_exports", "write_review_csv",
+    "QdaImportError", "QdaProject", "export_qdc", "export_qdpx", "import_qda", "read_qdc", "validate_project",
+    "import_taguette", "read_taguette_codebook", "read_taguette_highlights",
 ]

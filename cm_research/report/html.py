@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+
+_REMOTE_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 
 
 def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = None, footer: str | None = None) -> Path:
@@ -19,6 +23,9 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     html_path = Path(html_path) if html_path else notebook_path.with_suffix(".html")
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
+    # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
+    body = _REMOTE_SCRIPT.sub("", body)
     if footer:
         body = body.replace("</body>", f"{footer}\n</body>", 1)
     tmp = html_path.with_suffix(".html.partial")

@@ -1,0 +1,298 @@
+"""One site's mixed-methods report: who took part, what changed, what people said, the joint display, cost.
+
+:func:`site_report` computes every table, sentence and figure the notebook ``06_site_report.ipynb`` shows and
+writes the published tables (all counts suppressed) to ``output_dir``; the notebook holds parameters, calls
+and prose. Figures are embedded as base64 PNG ``<img>`` elements with alt text and a caption
+(:func:`figure_html`), so the exported HTML is one self-contained file that passes the exporter's
+accessibility check.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from cm_research.data.loading import find_table_file, load_evaluation, load_table
+from cm_research.dictionary import measures_catalogue
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
+from cm_research.report.costs import cost_per_young_person, costs_by_line
+from cm_research.report.joint_display import (change_categories, describe_joint_display, interview_themes,
+                                              joint_display)
+from cm_research.report.outcomes import OutcomeAnalysis, outcome_analysis
+
+#: Okabe & Ito (2008) colour-universal-design palette, as seaborn ships it ("colorblind").
+PALETTE = "colorblind"
+
+
+def use_colour_blind_palette() -> list[tuple[float, float, float]]:
+    """Make seaborn's colour-blind-safe palette the default for every later figure; returns its colours."""
+    sns.set_palette(PALETTE)
+    return sns.color_palette(PALETTE)
+
+
+def figure_html(fig: plt.Figure, alt: str, caption: str = "", dpi: int = 110) -> str:
+    """A ``<figure>`` holding ``fig`` as an embedded PNG with ``alt`` text and a ``<figcaption>``.
+
+    Embedding (data URI) keeps the report one file that can be emailed; ``max-width:100%`` fits the page.
+    """
+    if not alt.strip():
+        raise ValueError("figure_html: alt text is required (it is what a screen reader says instead of the figure)")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return (f'<figure class="cm-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+            f'style="max-width:100%;height:auto">{cap}</figure>')
+
+
+def _count_table(frame: pd.DataFrame, by: str, label: str, threshold: int, suppress: bool) -> pd.DataFrame:
+    counts = frame.groupby(by).size().rename("young_people").reset_index().rename(columns={by: label})
+    counts = pd.concat([counts, pd.DataFrame([{label: "total", "young_people": int(counts["young_people"].sum())}])],
+                       ignore_index=True)
+    return suppress_counts(counts, ["young_people"], total_rows={label: "total"}, threshold=threshold,
+                           suppress=suppress, name=label)
+
+
+def who_took_part(participants: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
+                  suppress: bool = True) -> dict[str, pd.DataFrame]:
+    """Published (suppressed) tables about the young people: referrals by cohort and group, the reasons for
+    referral (a young person may have several, so those counts do not add up to a total), education stage,
+    programme, matches that ended early, and programme length (median and quartiles of weeks, mentees with
+    both dates; withheld when fewer than ``threshold`` + 1)."""
+    mentees = participants[participants["group"] == "mentored"]
+    by_cohort = (participants.groupby(["cohort", "group"]).size().unstack(fill_value=0)
+                 .reindex(columns=["mentored", "comparison"], fill_value=0))
+    by_cohort.loc["total"] = by_cohort.sum()
+    by_cohort["total"] = by_cohort.sum(axis=1)
+    referrals = suppress_counts(by_cohort.reset_index().rename_axis(columns=None), ["mentored", "comparison", "total"],
+                                totals="total", total_rows={"cohort": "total"}, threshold=threshold,
+                                suppress=suppress, name="referrals")
+    reasons = mentees.assign(reason=mentees["referral_reasons"]).explode("reason")
+    reasons = reasons[reasons["reason"].notna() & (reasons["reason"].astype(str) != "")]
+    reason_counts = (reasons.groupby("reason")["participant_id"].nunique().rename("young_people").reset_index()
+                     .sort_values(["young_people", "reason"], ascending=[False, True]))
+    reason_counts["reason"] = reason_counts["reason"].str.replace("_", " ")
+    reason_counts = suppress_counts(reason_counts, ["young_people"], threshold=threshold, suppress=suppress,
+                                    name="referral reasons")
+    tables = {"referrals": referrals, "referral_reasons": reason_counts,
+              "education_stage": _count_table(mentees, "education_stage", "education_stage", threshold, suppress),
+              "programme": _count_table(mentees.assign(programme=mentees["programme"].str.replace("_", " ")),
+                                        "programme", "programme", threshold, suppress),
+              "ended_early": _count_table(mentees.assign(ended_early=mentees["match_ended_early"].map({True: "yes", False: "no"}).fillna("not recorded")),
+                                          "ended_early", "ended_early", threshold, suppress)}
+    weeks = ((pd.to_datetime(mentees["end_date"]) - pd.to_datetime(mentees["start_date"])).dt.days / 7).dropna()
+    if len(weeks) > threshold:
+        length = {"n": len(weeks), "median_weeks": weeks.median(), "lower_quartile": weeks.quantile(0.25),
+                  "upper_quartile": weeks.quantile(0.75)}
+    else:
+        length = {"n": "c", "median_weeks": float("nan"), "lower_quartile": float("nan"),
+                  "upper_quartile": float("nan")}
+    tables["programme_length"] = pd.DataFrame([length])
+    return tables
+
+
+def describe_reliable_change(row: pd.Series | dict, title: str, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """One sentence for a row of the published reliable-change table (counts may be ``c``)."""
+    r = dict(row)
+    total = r["total"]
+    if total == "c":
+        return f"{title}: too few mentored young people were measured before and after to publish individual change."
+
+    def count(value: object, what: str) -> str:
+        return f"{threshold} or fewer (not shown, to protect them) {what}" if value == "c" else f"{value} {what}"
+
+    return (f"{title}: of the {total} mentored young people measured before and after, "
+            f"{count(r['reliable_improvement'], 'improved reliably')} and "
+            f"{count(r['reliable_deterioration'], 'deteriorated reliably')}, that is by more than "
+            f"{r['smallest_reliable_change']:.1f} points, a change larger than measurement error alone would "
+            "produce; the others changed too little to tell apart from measurement error. Change within the "
+            "mentored group alone cannot be attributed to mentoring.")
+
+
+def limits_sentences(participants: pd.DataFrame, outcomes: pd.DataFrame, measure: str, title: str,
+                     baseline: str = "baseline", post: str = "post", small: int = 20) -> list[str]:
+    """The limits that qualify a measure's result, from the data: comparison group or not, attrition, small n."""
+    mentees = set(participants.loc[participants["group"] == "mentored", "participant_id"])
+    has_comparison = (participants["group"] == "comparison").any()
+    rows = outcomes[(outcomes["measure"] == measure) & outcomes["participant_id"].isin(mentees)]
+    at = {t: set(rows.loc[rows["timepoint"] == t, "participant_id"]) for t in (baseline, post)}
+    both = len(at[baseline] & at[post])
+    lost = len(at[baseline] - at[post])
+    out = []
+    if not has_comparison:
+        out.append(f"{title}: there is no comparison group, so any change cannot be attributed to mentoring.")
+    else:
+        out.append(f"{title}: the comparison group was not chosen at random, so differences may reflect who was "
+                   "referred rather than the mentoring.")
+    if at[baseline]:
+        out.append(f"{both} of the {len(at[baseline])} mentored young people measured at {baseline} were measured "
+                   f"again at {post} ({100 * lost / len(at[baseline]):.0f}% missing); those lost may differ from "
+                   "those who stayed.")
+    else:
+        out.append(f"{title} was not measured at {baseline}, so there is no change to show for it.")
+    if 0 < both < small:
+        out.append(f"With fewer than {small} young people measured twice, estimates are imprecise: read the "
+                   "intervals, not just the averages.")
+    return out
+
+
+def describe_costs(row: pd.Series | dict) -> str:
+    """One sentence for :func:`cm_research.report.costs.cost_per_young_person`."""
+    r = dict(row)
+    text = (f"In {r['years']}, the programme cost £{r['total_cost']:,.0f} for {r['n_mentored']} mentored young "
+            f"people: £{r['cost_per_young_person']:,.0f} per young person.")
+    if pd.notna(r["cost_per_improved"]):
+        text += (f" {r['n_improved']} improved reliably, so the cost per young person with reliable improvement was "
+                 f"£{r['cost_per_improved']:,.0f}. This counts the whole cost against those who improved; it "
+                 "describes spending, not what mentoring achieved.")
+    elif r.get("note"):
+        text += f" The {r['note']}." if r["note"].startswith("cost") else f" ({r['note']}.)"
+    return text
+
+
+@dataclass
+class SiteReport:
+    site: str
+    participants: pd.DataFrame
+    who: dict[str, pd.DataFrame]
+    outcomes: OutcomeAnalysis
+    limits: dict[str, list[str]]
+    reliable_sentences: list[str]
+    themes: pd.DataFrame | None = None
+    quotes: pd.DataFrame | None = None
+    qual_basis: str = ""
+    joint: pd.DataFrame = field(default_factory=pd.DataFrame)
+    joint_sentences: list[str] = field(default_factory=list)
+    costs: pd.DataFrame | None = None
+    costs_lines: pd.DataFrame | None = None
+    cost_sentence: str = ""
+    figures: dict[str, str] = field(default_factory=dict)  # name -> <figure> HTML
+    problems: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
+    """(alt, caption) for each outcome figure, written from the numbers it shows."""
+    titles = measures_catalogue()["title"]
+    out = {}
+    comparisons = analysis.comparisons.set_index("measure") if not analysis.comparisons.empty else pd.DataFrame()
+    for name in analysis.figures:
+        if name == "forest_standardised":
+            shown = analysis.comparisons[(analysis.comparisons["kind"] == "continuous")
+                                         & analysis.comparisons["effect_size"].notna()]
+            items = "; ".join(f"{r.title} g = {r.effect_size:.2f} ({r.effect_size_ci_low:.2f} to "
+                              f"{r.effect_size_ci_high:.2f})" for r in shown.itertuples())
+            out[name] = (f"Forest plot of standardised differences between mentored and comparison groups: {items}.",
+                         "Standardised difference (Hedges' g) on each measure with its confidence interval; the "
+                         "dashed line is no difference. Right of it: mentored group higher.")
+        elif name.startswith("reliable_change_"):
+            measure = name.removeprefix("reliable_change_")
+            out[name] = (f"Scatter plot of each mentored young person's {titles.get(measure, measure)} before "
+                         "(horizontal) against after (vertical), the shaded band marking changes within measurement "
+                         "error.", f"{titles.get(measure, measure)}: individual change among mentored young people.")
+        else:
+            title = titles.get(name, name)
+            row = comparisons.loc[name] if name in comparisons.index else None
+            label = {"continuous": "Difference", "binary": "Difference in proportion", "count": "Rate ratio"}
+            detail = (f" {label.get(row['kind'], 'Estimate')} {row['estimate']:.2f} ({row['ci_low']:.2f} to "
+                      f"{row['ci_high']:.2f}), mentored against comparison."
+                      if row is not None and pd.notna(row["estimate"]) else "")
+            out[name] = (f"{title}: mentored young people's values before and after, and both groups' values after "
+                         f"the programme.{detail}", f"{title}, mentored and comparison groups.")
+    return out
+
+
+def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
+                transcripts_dir: str | Path | None = None, coding: str | Path | None = None,
+                costs_file: str | Path | None = None, links: pd.DataFrame | None = None,
+                joint_measure: str = "sdq_total", baseline: str = "baseline", post: str = "post",
+                alpha: float = 0.05, n_boot: int = 2000, seed: int = 12345,
+                suppress_small_counts: bool = True, small_count_threshold: int = DEFAULT_THRESHOLD) -> SiteReport:
+    """Compute the whole site report and write its published tables (CSV) and figures (PNG) to ``output_dir``.
+
+    ``costs_file`` defaults to ``costs.csv`` in ``data_dir`` when there is one; ``transcripts_dir`` None leaves
+    out the qualitative sections and the joint display (the report says so).
+    """
+    from cm_research.qual.workflow import run_thematic_analysis
+
+    use_colour_blind_palette()
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    evaluation = load_evaluation(data_dir)
+    participants, outcomes = evaluation.participants.data, evaluation.outcomes.data
+    site = site or str(participants["site"].mode().iloc[0])
+    threshold, suppress = small_count_threshold, suppress_small_counts
+    analysis = outcome_analysis(evaluation, out, baseline=baseline, post=post, alpha=alpha, n_boot=n_boot,
+                                seed=seed, site=site, suppress_small_counts=suppress,
+                                small_count_threshold=threshold)
+    titles = measures_catalogue()["title"]
+    measures = list(dict.fromkeys(outcomes["measure"]))
+    report = SiteReport(
+        site=site, participants=participants, who=who_took_part(participants, threshold, suppress),
+        outcomes=analysis,
+        limits={m: limits_sentences(participants, outcomes, m, titles.get(m, m), baseline, post) for m in measures},
+        reliable_sentences=[describe_reliable_change(r, titles.get(r["measure"], r["measure"]), threshold)
+                            for _, r in analysis.reliable_change.iterrows()],
+        problems=evaluation.problems,
+    )
+    alts = _alt_texts(analysis)
+    for name, fig in analysis.figures.items():
+        report.figures[name] = figure_html(fig, *alts[name])
+
+    if transcripts_dir:
+        thematic = run_thematic_analysis(transcripts_dir, coding=coding, site=site)
+        report.themes = thematic.tables["themes_generated_by"]
+        report.quotes = thematic.tables["quotes"]
+        report.qual_basis = thematic.basis
+        categories = change_categories(outcomes, participants, joint_measure, baseline, post, 1 - alpha)
+        themes = interview_themes(thematic.coded, thematic.corpus.participants(), thematic.codebook.table(), links)
+        report.joint = joint_display(categories, themes, threshold=threshold, suppress=suppress)
+        report.joint_sentences = describe_joint_display(report.joint, titles.get(joint_measure, joint_measure))
+        report.joint.to_csv(out / "joint_display.csv", index=False, lineterminator="\n")
+
+    if costs_file is None and any((Path(data_dir) / f"costs{ext}").exists() for ext in (".csv", ".xlsx")):
+        costs_file = find_table_file(data_dir, "costs")  # none there: the report says there are no costs
+    if costs_file:
+        costs = load_table(costs_file, "costs")
+        report.problems = pd.concat([report.problems, costs.problems], ignore_index=True)
+        improved = None
+        rc = analysis.reliable_change
+        if not rc.empty and joint_measure in set(rc["measure"]):
+            improved = rc.set_index("measure").loc[joint_measure, "reliable_improvement"]
+            improved = improved if improved == "c" else int(improved)
+        report.costs = cost_per_young_person(costs.data, participants, site, improved, threshold=threshold)
+        report.costs_lines = costs_by_line(costs.data, site)
+        report.cost_sentence = describe_costs(report.costs.iloc[0])
+        report.costs.to_csv(out / "cost_per_young_person.csv", index=False, lineterminator="\n")
+    for name, table in report.who.items():
+        table.to_csv(out / f"participants_{name}.csv", index=False, lineterminator="\n")
+    return report
+
+
+REPORT_CSS = """<style>
+.jp-OutputArea-output table, .output_html table {max-width:100%; display:block; overflow-x:auto; font-size:0.9em}
+.jp-OutputArea-output td, .jp-OutputArea-output th {white-space:normal; max-width:28rem}
+figure.cm-figure {margin:1rem 0} figure.cm-figure figcaption {font-size:0.9em; color:#444; margin-top:0.3rem}
+.cm-limits {border-left:4px solid #0072B2; padding:0.2rem 0.8rem; background:#f3f8fc}
+</style>"""
+
+
+def report_style() -> str:
+    """CSS for the exported page: tables scroll inside the page instead of overflowing, captions read small."""
+    return REPORT_CSS
+
+
+def measure_block_html(report: SiteReport, measure: str) -> str:
+    """A measure's figure with its limits directly beneath it (the limits qualify that figure)."""
+    parts = [report.figures[measure]] if measure in report.figures else []
+    limits = report.limits.get(measure, [])
+    if limits:
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in limits)
+        parts.append(f'<div class="cm-limits"><strong>Limits of this result</strong><ul>{items}</ul></div>')
+    return "\n".join(parts)
