@@ -29,7 +29,7 @@ def describe_comparison(row: pd.Series | dict, confidence: float = 0.95) -> str:
     r = dict(row)
     title = r["title"]
     if str(r.get("analysis", "")).startswith("withheld"):
-        return f"{title}: withheld — {r.get('note', '')}."
+        return f"{title}: {r.get('note', 'withheld')}."
     if r.get("analysis") == "not analysed" or pd.isna(r.get("estimate")):
         return f"{title}: not analysed — {r.get('note', '')}".rstrip(" —")
     level = f"{round(confidence * 100):d}% CI"
