@@ -337,7 +337,7 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
     results = run_jobs(site_jobs(config, run_dir), n_jobs=n_jobs, progress=progress, resume=resume,
                        scheduler=scheduler)
     if config.summary_notebooks:
-        results += run_jobs(summary_jobs(config, run_dir), n_jobs=1, progress=False, resume=resume,
+        results += run_jobs(summary_jobs(config, run_dir), n_jobs=n_jobs, progress=False, resume=resume,
                             scheduler=scheduler)
     from cm_research.privacy.scan import disclosure_banner
 

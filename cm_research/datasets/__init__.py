@@ -24,11 +24,13 @@ def dataset_path(name: str) -> Path:
         raise KeyError(f"unknown dataset {name!r}; bundled datasets: {', '.join(index['name'])}")
     folder = DATA / name
     if name == "demo" and not all((folder / s.slug / f).exists() for s in DEMO_SITES
-                                  for f in ("outcomes.csv", "costs.csv")):
+                                  for f in ("outcomes.csv", "costs.csv", "sessions.csv")):
+        from cm_research.datasets.sessions import write_demo_sessions
         from cm_research.report.costs import write_demo_costs
 
         write_demo(folder, DEMO_SEED)
         write_demo_costs(folder, DEMO_SEED)
+        write_demo_sessions(folder, DEMO_SEED)
     return folder
 
 

@@ -98,6 +98,107 @@ def who_took_part(participants: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
     return tables
 
 
+ACTIVITY_TITLES = {"visual_art": "visual art", "wood": "woodwork", "stories": "stories"}
+
+
+def _sessions_by(sessions: pd.DataFrame, by: str, threshold: int, suppress: bool) -> pd.DataFrame:
+    """young_people (distinct), sessions and minutes per value of ``by``, with a total row.
+
+    A row about 1 to ``threshold`` young people shows ``c`` for all three cells (their sessions and minutes
+    describe those few children). The total's young_people counts each young person once, so it is not the sum
+    of the rows and gives nothing away; sessions and minutes are sums, so when only one row is hidden the row
+    with the next fewest sessions is hidden too, and the total row alone can no longer reveal it.
+    """
+    rows = (sessions.groupby(by).agg(young_people=("participant_id", "nunique"), sessions=("participant_id", "size"),
+                                     minutes=("minutes", "sum"))
+            .reset_index().sort_values(["sessions", by], ascending=[False, True]))
+    total = {by: "total", "young_people": sessions["participant_id"].nunique(), "sessions": len(sessions),
+             "minutes": sessions["minutes"].sum()}
+    table = pd.concat([rows, pd.DataFrame([total])], ignore_index=True).astype({"minutes": "int64"})
+    published = suppress_counts(table, ["young_people"], threshold=threshold, suppress=suppress,
+                                name=f"sessions by {by}")
+    if suppress:
+        hidden = set(published.index[published["young_people"] == "c"])
+        parts = [i for i in table.index if i != len(table) - 1]
+        if len(table) - 1 in hidden:  # 1 to threshold young people in all: publish nothing
+            hidden |= set(parts)
+        elif len([i for i in parts if i in hidden]) == 1:
+            others = [i for i in parts if i not in hidden and table.at[i, "sessions"] > 0]
+            if others:
+                hidden.add(min(others, key=lambda i: (table.at[i, "sessions"], i)))
+        for column in ("young_people", "sessions", "minutes"):
+            published[column] = [("c" if i in hidden else table.at[i, column]) for i in table.index]
+    published[by] = published[by].map(lambda v: ACTIVITY_TITLES.get(v, str(v).replace("_", " ")))
+    hours = [v if v == "c" else round(v / 60, 1) for v in published["minutes"]]
+    published.insert(published.columns.get_loc("minutes") + 1, "hours", hours)
+    return published
+
+
+def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
+                     suppress: bool = True) -> dict[str, pd.DataFrame]:
+    """Published tables about mentoring sessions: by activity, by setting, and sessions per young person.
+
+    Only sessions attended count (``attended`` no is a missed session; blank counts as attended); a missing
+    ``minutes`` adds nothing to the minutes. Sessions per young person: median and quartiles (pandas' default
+    linear interpolation, Hyndman & Fan 1996 type 7) of the number of attended sessions of each young person
+    with at least one, withheld when there are ``threshold`` or fewer such young people.
+    """
+    held = sessions[sessions["attended"].fillna(True).astype(bool)].copy()
+    held["minutes"] = held["minutes"].astype("Float64").fillna(0)
+    tables = {"by_activity": _sessions_by(held, "activity", threshold, suppress),
+              "by_setting": _sessions_by(held.assign(setting=held["setting"].astype(object).fillna("not recorded")),
+                                         "setting", threshold, suppress)}
+    per_person = held.groupby("participant_id").size()
+    missed = int((~sessions["attended"].fillna(True).astype(bool)).sum())
+    if len(per_person) > threshold or not suppress:
+        row = {"young_people": len(per_person), "median_sessions": per_person.median(),
+               "lower_quartile": per_person.quantile(0.25), "upper_quartile": per_person.quantile(0.75),
+               "missed_sessions": missed}
+    else:
+        row = {"young_people": "c", "median_sessions": float("nan"), "lower_quartile": float("nan"),
+               "upper_quartile": float("nan"), "missed_sessions": "c"}
+    tables["per_young_person"] = pd.DataFrame([row])
+    return tables
+
+
+def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:
+    """One sentence for :func:`sessions_summary`."""
+    total = tables["by_activity"].to_dict("records")[-1]
+    per = tables["per_young_person"].to_dict("records")[0]
+    if per["young_people"] == "c" or total["sessions"] == "c":
+        return "Too few young people had sessions recorded to publish any figures about them."
+    def num(value: float) -> str:
+        return f"{value:,.1f}".removesuffix(".0")
+
+    missed = per["missed_sessions"]
+    return (f"{total['sessions']} sessions ({num(total['hours'])} hours) were attended by {per['young_people']} "
+            f"young people: a median of {num(per['median_sessions'])} sessions each (half had between "
+            f"{num(per['lower_quartile'])} and {num(per['upper_quartile'])}). {missed} planned "
+            f"session{' was' if missed == 1 else 's were'} missed and {'is' if missed == 1 else 'are'} not counted.")
+
+
+def sessions_barplot(data: pd.DataFrame, x: str, y: str, ax: plt.Axes | None = None) -> plt.Axes:
+    """Horizontal bars of ``x`` (a number) for each ``y`` (a category), rows with ``c`` left out, colour-blind
+    palette (Okabe-Ito)."""
+    shown = data[(data[y] != "total") & (data[x] != "c")].astype({x: float})
+    ax = ax or plt.subplots(figsize=(6.5, 0.4 * max(len(shown), 3) + 1))[1]
+    sns.barplot(data=shown, x=x, y=y, hue=y, palette=PALETTE, legend=False, ax=ax)
+    ax.set_xlabel(x.replace("_", " ").capitalize())
+    ax.set_ylabel("")
+    return ax
+
+
+def sessions_figure_alt(table: pd.DataFrame, label: str, threshold: int = DEFAULT_THRESHOLD) -> tuple[str, str]:
+    """(alt, caption) for :func:`sessions_barplot` of hours by ``label``, written from the published numbers."""
+    rows = table[table[label] != "total"]
+    shown = rows[rows["hours"] != "c"]
+    items = "; ".join(f"{r[label]} {float(r['hours']):,.1f} hours" for _, r in shown.iterrows())
+    hidden = len(rows) - len(shown)
+    note = f" {hidden} more not shown, to protect the few young people in them." if hidden else ""
+    alt = f"Bar chart of hours of mentoring sessions attended by {label}: {items or 'none shown'}.{note}"
+    return alt, f"Hours of sessions attended, by {label} (groups of 1 to {threshold} young people left out)."
+
+
 def describe_reliable_change(row: pd.Series | dict, title: str, threshold: int = DEFAULT_THRESHOLD) -> str:
     """One sentence for a row of the published reliable-change table (counts may be ``c``)."""
     r = dict(row)
@@ -173,6 +274,8 @@ class SiteReport:
     costs: pd.DataFrame | None = None
     costs_lines: pd.DataFrame | None = None
     cost_sentence: str = ""
+    sessions: dict[str, pd.DataFrame] | None = None
+    sessions_sentence: str = ""
     figures: dict[str, str] = field(default_factory=dict)  # name -> <figure> HTML
     problems: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -210,14 +313,16 @@ def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
 
 def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
                 transcripts_dir: str | Path | None = None, coding: str | Path | None = None,
-                costs_file: str | Path | None = None, links: pd.DataFrame | None = None,
+                costs_file: str | Path | None = None, sessions_file: str | Path | None = None,
+                links: pd.DataFrame | None = None,
                 joint_measure: str = "sdq_total", baseline: str = "baseline", post: str = "post",
                 alpha: float = 0.05, n_boot: int = 2000, seed: int = 12345,
                 suppress_small_counts: bool = True, small_count_threshold: int = DEFAULT_THRESHOLD) -> SiteReport:
     """Compute the whole site report and write its published tables (CSV) and figures (PNG) to ``output_dir``.
 
     ``costs_file`` defaults to ``costs.csv`` in ``data_dir`` when there is one; ``transcripts_dir`` None leaves
-    out the qualitative sections and the joint display (the report says so).
+    out the qualitative sections and the joint display (the report says so). ``sessions_file`` likewise defaults
+    to ``sessions.csv`` (or ``.xlsx``) in ``data_dir``; without one the report has no sessions section.
     """
     from cm_research.qual.workflow import run_thematic_analysis
 
@@ -270,6 +375,24 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
         report.costs_lines = costs_by_line(costs.data, site)
         report.cost_sentence = describe_costs(report.costs.iloc[0])
         report.costs.to_csv(out / "cost_per_young_person.csv", index=False, lineterminator="\n")
+    if sessions_file is None and any((Path(data_dir) / f"sessions{ext}").exists() for ext in (".csv", ".xlsx")):
+        sessions_file = find_table_file(data_dir, "sessions")
+    if sessions_file:
+        held_back = set(evaluation.participants.quarantine.get("participant_id", pd.Series(dtype=object))
+                        .dropna().astype(str))
+        sessions = load_table(sessions_file, "sessions", references={"participants": participants},
+                              quarantined={"participants": held_back})
+        report.problems = pd.concat([report.problems, sessions.problems], ignore_index=True)
+        report.sessions = sessions_summary(sessions.data, threshold, suppress)
+        report.sessions_sentence = describe_sessions(report.sessions)
+        for label, key in (("activity", "by_activity"), ("setting", "by_setting")):
+            table = report.sessions[key]
+            ax = sessions_barplot(table, "hours", label)
+            report.figures[f"sessions_{label}"] = figure_html(ax.figure, *sessions_figure_alt(table, label, threshold))
+            ax.figure.savefig(out / f"sessions_{label}.png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+            plt.close(ax.figure)
+        for name, table in report.sessions.items():
+            table.to_csv(out / f"sessions_{name}.csv", index=False, lineterminator="\n")
     for name, table in report.who.items():
         table.to_csv(out / f"participants_{name}.csv", index=False, lineterminator="\n")
     return report
