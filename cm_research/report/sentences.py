@@ -7,6 +7,7 @@ given instead), and change within one group is never attributed to mentoring.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -31,7 +32,8 @@ def describe_comparison(row: pd.Series | dict, confidence: float = 0.95) -> str:
     if str(r.get("analysis", "")).startswith("withheld"):
         return f"{title}: {r.get('note', 'withheld')}."
     if r.get("analysis") == "not analysed" or pd.isna(r.get("estimate")):
-        return f"{title}: not analysed — {r.get('note', '')}".rstrip(" —")
+        reason = re.sub(r"^[a-z_]+: ", "", str(r.get("note", "") or ""))  # drop the function name, keep the reason
+        return f"{title}: not analysed — {reason}".rstrip(" —")
     level = f"{round(confidence * 100):d}% CI"
     n = f"{int(r['n_treated'])} mentored and {int(r['n_control'])} comparison young people"
     lo, hi = r["ci_low"], r["ci_high"]
