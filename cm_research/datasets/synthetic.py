@@ -41,6 +41,10 @@ REASONS = ["exclusion_risk", "school_avoidance", "anxiety_mental_health", "relat
            "poor_engagement", "low_attainment", "transition", "teenage_pregnancy"]
 REASON_WEIGHTS = np.array([18, 16, 22, 12, 14, 10, 6, 2], dtype=float)
 COHORTS = ("2022/23", "2023/24")
+#: interest tags young people and volunteer mentors choose from (the demo's profiles)
+INTEREST_TAGS = ("football", "drawing", "music", "gaming", "cooking", "animals", "dance", "photography", "film",
+                 "reading", "writing", "fashion", "swimming", "drama", "nature", "cars", "science", "baking",
+                 "basketball", "crafts")
 
 
 def _stage(year_group: int) -> str:
@@ -93,6 +97,28 @@ def _participants(spec: SiteSpec, rng: np.random.Generator) -> pd.DataFrame:
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _add_referrals_and_interests(participants: pd.DataFrame, spec: SiteSpec, seed: int) -> pd.DataFrame:
+    """Referral dates (one to twelve weeks or so before the first session) and two to four interest tags for
+    mentored young people. A separate random stream, so adding these columns left every other value unchanged."""
+    rng = np.random.default_rng([seed, sum(map(ord, spec.code)), 11])
+    participants = participants.copy()
+    referral, interests = [], []
+    for p in participants.itertuples(index=False):
+        if p.group != "mentored" or not p.start_date:
+            referral.append("")
+            interests.append("")
+            continue
+        wait_days = int(min(7 + rng.gamma(2.0, 12.0), 140))
+        referral.append(_uk(pd.to_datetime(p.start_date, dayfirst=True) - pd.Timedelta(days=wait_days)))
+        k = int(rng.integers(2, 5))
+        interests.append("; ".join(sorted(rng.choice(INTEREST_TAGS, size=k, replace=False))))
+    columns = list(participants.columns)
+    participants["referral_date"] = referral
+    participants["interests"] = interests
+    columns.insert(columns.index("programme"), "referral_date")
+    return participants[columns + ["interests"]]
 
 
 def _outcomes(participants: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -163,6 +189,7 @@ def generate_site(spec: SiteSpec, seed: int = DEMO_SEED) -> dict[str, pd.DataFra
     rng = np.random.default_rng([seed, sum(map(ord, spec.code))])
     participants = _participants(spec, rng)
     outcomes = _outcomes(participants, rng)
+    participants = _add_referrals_and_interests(participants, spec, seed)
     if spec.plant_invalid_rows:
         participants, outcomes = _plant_invalid_rows(participants, outcomes, spec)
     return {"participants": participants, "outcomes": outcomes}

@@ -17,13 +17,16 @@ from cm_research.interop import TemplateError, write_template
 
 PARTICIPANT_ROWS = [
     ["SYN-T-0001", "Testshire", "2023/24", 8, "KS3", "looked_after", "anxiety_mental_health; school_avoidance",
-     "creative_mentoring", "mentored", dt.datetime(2023, 9, 11), dt.datetime(2024, 7, 19), "no"],
-    ["SYN-T-0002", "Testshire", "2023/24", 9, "KS3", "looked_after", None, None, "comparison", None, None, None],
-    ["SYN-T-0003", "Testshire", "2022/23", 11, "KS4", "previously_looked_after", "exclusion_risk",
-     "learning_mentor", "mentored", dt.datetime(2022, 10, 3), None, "yes"],
-    ["SYN-T-0004", "Testshire", "2011/12", 0, "EYFS", "child_in_need", None, None, "comparison", None, None, None],
-    ["SYN-T-0005", "Testshire", "2023/24", 14, "Post-16", "care_leaver", "transition", "volunteer_mentoring",
-     "mentored", dt.datetime(2023, 11, 1), dt.datetime(2024, 3, 28), "no"],
+     dt.datetime(2023, 7, 3), "creative_mentoring", "mentored", dt.datetime(2023, 9, 11), dt.datetime(2024, 7, 19),
+     "no", "football; drawing"],
+    ["SYN-T-0002", "Testshire", "2023/24", 9, "KS3", "looked_after", None, None, None, "comparison", None, None, None,
+     None],
+    ["SYN-T-0003", "Testshire", "2022/23", 11, "KS4", "previously_looked_after", "exclusion_risk", None,
+     "learning_mentor", "mentored", dt.datetime(2022, 10, 3), None, "yes", None],
+    ["SYN-T-0004", "Testshire", "2011/12", 0, "EYFS", "child_in_need", None, None, None, "comparison", None, None,
+     None, None],
+    ["SYN-T-0005", "Testshire", "2023/24", 14, "Post-16", "care_leaver", "transition", dt.datetime(2023, 10, 2),
+     "volunteer_mentoring", "mentored", dt.datetime(2023, 11, 1), dt.datetime(2024, 3, 28), "no", "music"],
 ]
 OUTCOME_ROWS = [
     ["SYN-T-0001", "attendance_pct", "baseline", dt.datetime(2023, 10, 1), 81.5],
@@ -185,7 +188,7 @@ def test_wrong_values_typed_past_the_validation_are_caught_by_load_table(templat
     participants = [list(r) for r in PARTICIPANT_ROWS]
     participants[1][5] = "in care"  # Excel row 3, not a care status
     participants[2][3] = 15  # row 4, above year group 14
-    participants[3][11] = "maybe"  # row 5, not yes/no
+    participants[3][12] = "maybe"  # row 5, not yes/no
     outcomes = [list(r) for r in OUTCOME_ROWS]
     outcomes[2][1] = "attendance"  # row 4, not a measure
     outcomes[0][4] = 112  # row 2, attendance above 100
