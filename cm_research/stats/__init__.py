@@ -19,6 +19,14 @@ from .paired import paired_change
 from .power import power_paired, power_two_groups
 from .single_case import SingleCaseDataError, nap, pnd, single_case_effects, tau, tau_u
 from .proportions import compare_proportions, compare_proportions_two_periods, proportion_table, wilson_interval
+from .survival import (
+    SurvivalDataError,
+    kaplan_meier,
+    logrank_test,
+    number_at_risk,
+    survival_at,
+    survival_summary,
+)
 
 __all__ = [
     "InsufficientDataError",
@@ -55,4 +63,10 @@ __all__ = [
     "single_case_effects",
     "tau",
     "tau_u",
+    "SurvivalDataError",
+    "kaplan_meier",
+    "logrank_test",
+    "number_at_risk",
+    "survival_at",
+    "survival_summary",
 ]
