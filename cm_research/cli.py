@@ -1,4 +1,5 @@
-"""Command line: ``cm-research dictionary | validate | run | demo | generate-demo``."""
+"""Command line: ``cm-research dictionary | validate | run | demo | batch | … | rank-mentors | propose-matches``
+(``cm-research --help`` lists every command)."""
 
 from __future__ import annotations
 
@@ -38,17 +39,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if Path(args.file).suffix.lower() in (".sav", ".dta"):
         from cm_research.interop import import_table as load_table  # SPSS/Stata, labels mapped back
     references, held_back = {}, {}
-    if args.participants:
-        participants = load_table(args.participants, "participants")
-        references["participants"] = participants.data
-        held_back["participants"] = set(participants.quarantine.get("participant_id", []))
+    for table, file, key in (("participants", args.participants, "participant_id"),
+                             ("mentors", args.mentors, "mentor_id")):
+        if file:
+            loaded = load_table(file, table)
+            references[table] = loaded.data
+            held_back[table] = set(loaded.quarantine.get(key, []))
     result = load_table(args.file, args.table, references=references, quarantined=held_back)
     errors = result.errors
     print(f"{result.path.name}: {result.n_read} rows read ({result.encoding}), {len(result.data)} valid, "
           f"{len(result.quarantine)} with problems"
           + (f", {len(result.blank_rows)} blank rows skipped" if result.blank_rows else ""))
-    if args.table == "outcomes" and not args.participants:
+    if args.table in ("outcomes", "sessions", "matches", "attendance") and not args.participants:
         print("note: participant ids were not checked against a participants file (use --participants FILE)")
+    if args.table == "matches" and not args.mentors:
+        print("note: mentor ids were not checked against a mentors file (use --mentors FILE)")
     if not result.problems.empty:
         print(format_problems(result.problems))
     if args.quarantine_dir:
@@ -228,9 +233,9 @@ def cmd_check_disclosure(args: argparse.Namespace) -> int:
 
 
 def cmd_generate_demo(args: argparse.Namespace) -> int:
-    from cm_research.datasets import write_demo
+    from cm_research.datasets import write_demo_dataset
 
-    folder = write_demo(args.folder, seed=args.seed)
+    folder = write_demo_dataset(args.folder, seed=args.seed)
     print(f"synthetic demo data written to {folder} (seed {args.seed})")
     return 0
 
@@ -250,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--table", required=True, help="which table the file holds, e.g. participants or outcomes")
     p.add_argument("--participants", help="participants file, to check the participant ids of an outcomes file")
+    p.add_argument("--mentors", help="mentors file, to check the mentor ids of a matches file")
     p.add_argument("--quarantine-dir", help="write the rows with problems to quarantine_<table>.csv here")
     p.set_defaults(func=cmd_validate)
 
@@ -339,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--seed", type=int, default=DEMO_SEED)
     p.set_defaults(func=cmd_generate_demo)
+    from cm_research.mentors.cli import add_commands as add_mentor_commands
+
+    add_mentor_commands(sub)
     return parser
 
 

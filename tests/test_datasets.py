@@ -5,14 +5,15 @@ import filecmp
 import pandas as pd
 
 from cm_research.data import load_evaluation
-from cm_research.datasets import DEMO_SEED, DEMO_SITES, dataset_path, list_datasets, load_dataset, write_demo
+from cm_research.datasets import (DEMO_FILES, DEMO_SEED, DEMO_SITES, dataset_path, list_datasets, load_dataset,
+                                  write_demo, write_demo_dataset)
 
 
 def test_bundled_demo_is_exactly_what_the_generator_writes(tmp_path):
-    fresh = write_demo(tmp_path / "demo", seed=DEMO_SEED)
+    fresh = write_demo_dataset(tmp_path / "demo", seed=DEMO_SEED)
     bundled = dataset_path("demo")
     for spec in DEMO_SITES:
-        for name in ("participants.csv", "outcomes.csv", "SYNTHETIC.txt"):
+        for name in (*DEMO_FILES, "SYNTHETIC.txt"):
             assert filecmp.cmp(fresh / spec.slug / name, bundled / spec.slug / name, shallow=False), (spec.slug, name)
 
 

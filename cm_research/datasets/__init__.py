@@ -17,20 +17,32 @@ def list_datasets() -> pd.DataFrame:
     return pd.read_csv(HERE / "datasets.csv")
 
 
+#: every file of one demo site folder, written by :func:`write_demo_dataset`
+DEMO_FILES = ("participants.csv", "outcomes.csv", "costs.csv", "sessions.csv", "mentors.csv", "matches.csv")
+
+
+def write_demo_dataset(folder: str | Path, seed: int = DEMO_SEED) -> Path:
+    """Write every table of the synthetic demo (participants, outcomes, costs, sessions, mentors and matches)
+    for the three demo sites into ``folder``; the same seed always gives the same files."""
+    from cm_research.datasets.mentors import write_demo_mentors
+    from cm_research.datasets.sessions import write_demo_sessions
+    from cm_research.report.costs import write_demo_costs
+
+    write_demo(folder, seed)
+    write_demo_costs(folder, seed)
+    write_demo_sessions(folder, seed)
+    write_demo_mentors(folder, seed)
+    return Path(folder)
+
+
 def dataset_path(name: str) -> Path:
     """Folder of a bundled dataset; the demo is regenerated from its seed if it has been deleted."""
     index = list_datasets()
     if name not in set(index["name"]):
         raise KeyError(f"unknown dataset {name!r}; bundled datasets: {', '.join(index['name'])}")
     folder = DATA / name
-    if name == "demo" and not all((folder / s.slug / f).exists() for s in DEMO_SITES
-                                  for f in ("outcomes.csv", "costs.csv", "sessions.csv")):
-        from cm_research.datasets.sessions import write_demo_sessions
-        from cm_research.report.costs import write_demo_costs
-
-        write_demo(folder, DEMO_SEED)
-        write_demo_costs(folder, DEMO_SEED)
-        write_demo_sessions(folder, DEMO_SEED)
+    if name == "demo" and not all((folder / s.slug / f).exists() for s in DEMO_SITES for f in DEMO_FILES):
+        write_demo_dataset(folder, DEMO_SEED)
     return folder
 
 
@@ -44,7 +56,8 @@ def load_dataset(name: str) -> dict[str, pd.DataFrame]:
     return {table: pd.concat(frames, ignore_index=True) for table, frames in tables.items()}
 
 
-__all__ = ["DEMO_SEED", "DEMO_SITES", "dataset_path", "generate_site", "list_datasets", "load_dataset", "write_demo"]
+__all__ = ["DEMO_SEED", "DEMO_SITES", "dataset_path", "generate_site", "list_datasets", "load_dataset", "write_demo",
+           "write_demo_dataset"]
 
 
 def demo_site_dir(site: str) -> Path:
