@@ -20,11 +20,15 @@ A codebook file (``codebook.yaml``)::
               words: [trust, comfortable]       # matched on their stems: trusted, trusting ...
               phrases: [open up, felt safe]     # stemmed word sequences: "opened up" matches
               regex: ['\\bfelt (?:so )?safe\\b']  # optional, case-insensitive
+            frameworks:             # optional: outcomes of outcome frameworks this code gives evidence about
+              every_child_matters: [make_a_positive_contribution]   # [] = considered, about no outcome
 
 Word hints ending in ``*`` match any word starting with what comes before (``aspir*``); a word hint holding
 a space is a phrase. Validation collects every problem, with the file and line of the theme or code:
 duplicate themes or codes, a code under two themes (unless ``allow_shared_codes``), empty definitions,
-unknown fields, hints that are not lists of text, regular expressions that do not compile.
+unknown fields, hints that are not lists of text, regular expressions that do not compile, ``frameworks`` tags
+that are not a mapping of framework to outcome ids (whether those ids exist is checked against the framework
+files by :func:`cm_research.frameworks.framework_tags`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cm_research.frameworks import FrameworkTagError, parse_tags, tags_text
 from cm_research.qual.errors import CodebookError
 from cm_research.qual.tokens import words
 
@@ -44,7 +49,7 @@ STARTER_CODEBOOK = Path(__file__).resolve().parent / "data" / "starter_codebook.
 
 _TOP_FIELDS = {"name", "description", "version", "allow_shared_codes", "themes"}
 _THEME_FIELDS = {"name", "label", "definition", "codes"}
-_CODE_FIELDS = {"name", "label", "definition", "use_when", "not_when", "example", "hints"}
+_CODE_FIELDS = {"name", "label", "definition", "use_when", "not_when", "example", "hints", "frameworks"}
 _HINT_FIELDS = {"words", "phrases", "regex"}
 _NAME = re.compile(r"^[A-Za-z][\w-]*$")
 
@@ -72,6 +77,12 @@ class Code:
     example: str = ""
     hints: Hints = Hints()
     line: int | None = None
+    frameworks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (framework id, outcome ids), as written
+
+    @property
+    def framework_tags(self) -> dict[str, tuple[str, ...]]:
+        """Outcome-framework tags: framework id -> outcome ids (an empty tuple: considered, about no outcome)."""
+        return dict(self.frameworks)
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,7 @@ class Codebook:
             "theme": t.name, "theme_label": t.label, "code": c.name, "code_label": c.label,
             "definition": c.definition, "use_when": c.use_when, "not_when": c.not_when, "example": c.example,
             "hint_words": "; ".join(c.hints.words), "hint_phrases": "; ".join(c.hints.phrases),
-            "hint_regex": "; ".join(c.hints.regex),
+            "hint_regex": "; ".join(c.hints.regex), "frameworks": tags_text(c.framework_tags),
         } for t in self.themes for c in t.codes])
 
     def to_markdown(self) -> str:
@@ -159,6 +170,8 @@ class Codebook:
                 hints = _hint_text(c.hints)
                 if hints:
                     out += [f"**Hints for suggestions.** {hints}", ""]
+                if c.frameworks:
+                    out += [f"**Outcome frameworks.** {tags_text(c.framework_tags)}", ""]
         return "\n".join(out).rstrip() + "\n"
 
     def to_html(self) -> str:
@@ -176,7 +189,8 @@ class Codebook:
                 parts.append(f"<h3>{e(c.label)} (<code>{e(c.name)}</code>)</h3><dl>")
                 for title, value in (("Definition", c.definition), ("Use when", c.use_when),
                                      ("Do not use when", c.not_when), ("Example", c.example),
-                                     ("Hints for suggestions", _hint_text(c.hints))):
+                                     ("Hints for suggestions", _hint_text(c.hints)),
+                                     ("Outcome frameworks", tags_text(c.framework_tags))):
                     if value:
                         parts.append(f"<dt>{title}</dt><dd>{e(value.strip())}</dd>")
                 parts.append("</dl>")
@@ -344,11 +358,16 @@ def parse_codebook(data, source: str = "codebook") -> Codebook:
                 problem(cline, f"code {cname!r} has an empty definition", "definition")
             where = {"file": source, "line": cline, "value": ""}
             hints = _parse_hints(rc.get("hints"), where, problems)
+            try:
+                tags = parse_tags(rc.get("frameworks"), f"code {cname!r}")
+            except FrameworkTagError as exc:
+                problem(cline, str(exc), "frameworks")
+                tags = {}
             label = _text(rc.get("label")) or cname.replace("_", " ").capitalize()
             codes.append(Code(name=cname, theme=name, label=label,
                               definition=_text(rc.get("definition")), use_when=_text(rc.get("use_when")),
                               not_when=_text(rc.get("not_when")), example=_text(rc.get("example")), hints=hints,
-                              line=cline))
+                              line=cline, frameworks=tuple(tags.items())))
         themes.append(Theme(name=name, label=_text(raw.get("label")) or name.replace("_", " ").capitalize(),
                             definition=_text(raw.get("definition")), codes=tuple(codes), line=line))
     for p in problems:

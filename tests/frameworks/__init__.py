@@ -1,0 +1,1 @@
+"""Outcome frameworks: loading, validation of tags, and the evidence-by-outcome table."""
