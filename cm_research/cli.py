@@ -91,10 +91,14 @@ def _report_results(results, index) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from cm_research.batch import demo_config, run_batch
+    from cm_research.batch import demo_config, run_batch, run_internal_demo
 
     run = run_batch(demo_config(), run_dir=args.output, n_jobs=args.jobs, resume=args.resume, synthetic=True)
-    return _report_results(run.results, run.index) or _report_disclosure(run)
+    # the internal case study goes to its own folder; its disclosure scan always finds the id it was run for
+    internal = run_internal_demo(args.output, n_jobs=args.jobs, resume=args.resume)
+    code = _report_results(run.results + internal.results, run.index) or _report_disclosure(run)
+    print(f"internal case study (NOT FOR PUBLICATION, not linked from the report index): {internal.index}")
+    return code
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -104,7 +108,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     run = run_batch(config, output_root=args.output_root, run_dir=args.output, n_jobs=args.jobs,
                     resume=args.resume, scheduler=args.scheduler)
     print(f"manifest: {run.manifest}")
-    return _report_results(run.results, run.index) or _report_disclosure(run)
+    if not config.publication:
+        print("internal run (publication: false): NOT FOR PUBLICATION; the disclosure scan was recorded, not enforced")
+    return _report_results(run.results, run.index) or (_report_disclosure(run) if config.publication else 0)
 
 
 def _report_disclosure(run) -> int:

@@ -45,6 +45,7 @@ class Field:
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
     not_before: str | None = None
+    not_above: str | None = None  # another numeric field this one may not exceed (e.g. attended <= possible)
     delimiter: str = ";"
     true_values: tuple[str, ...] = DEFAULT_TRUE
     false_values: tuple[str, ...] = DEFAULT_FALSE
@@ -122,6 +123,7 @@ def _parse_field(raw: dict[str, Any], where: str) -> Field:
         enum=tuple(str(v) for v in c["enum"]) if "enum" in c else None,
         pattern=c.get("pattern"),
         not_before=c.get("notBefore"),
+        not_above=c.get("notAbove"),
         delimiter=raw.get("delimiter", ";"),
         true_values=tuple(str(v).lower() for v in raw.get("trueValues", DEFAULT_TRUE)),
         false_values=tuple(str(v).lower() for v in raw.get("falseValues", DEFAULT_FALSE)),
@@ -197,12 +199,20 @@ def load_schema(table: str, folder: str | Path | None = None) -> TableSchema:
     return schemas[table]
 
 
+def catalogue(table: str, folder: str | Path | None = None) -> pd.DataFrame:
+    """The ``rows`` of a catalogue table of the dictionary (measures, survey_items), one column per field,
+    indexed by its primary key (kept as a column too)."""
+    schema = load_schema(table, folder)
+    if not schema.rows:
+        raise DictionaryError(f"{table}: the dictionary defines no rows for this table, so it is not a catalogue")
+    frame = pd.DataFrame(list(schema.rows), columns=schema.field_names)
+    return frame.set_index(list(schema.primary_key), drop=False) if schema.primary_key else frame
+
+
 def measures_catalogue(folder: str | Path | None = None) -> pd.DataFrame:
     """The outcome measures the dictionary allows, one row each (measure, title, unit, kind, minimum,
     maximum, better, ...), indexed by ``measure``."""
-    schema = load_schema("measures", folder)
-    table = pd.DataFrame(list(schema.rows), columns=schema.field_names)
-    return table.set_index("measure", drop=False)
+    return catalogue("measures", folder)
 
 
 def _constraint_text(f: Field) -> str:
@@ -221,6 +231,8 @@ def _constraint_text(f: Field) -> str:
         parts.append(f"pattern `{f.pattern}`")
     if f.not_before:
         parts.append(f"not before `{f.not_before}`")
+    if f.not_above:
+        parts.append(f"not more than `{f.not_above}`")
     if f.type == "list":
         parts.append(f"several values separated by `{f.delimiter}`")
     if f.range_from:
@@ -253,9 +265,15 @@ def to_markdown(folder: str | Path | None = None) -> str:
         out.append("")
         if s.rows:
             cat = pd.DataFrame(list(s.rows))
-            cols = [c for c in ("measure", "title", "unit", "kind", "minimum", "maximum", "better") if c in cat]
+            cols = ([c for c in ("measure", "title", "unit", "kind", "minimum", "maximum", "better") if c in cat]
+                    or [c for c in s.field_names if c in cat])  # a catalogue without those columns shows its own
             out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
             for _, row in cat[cols].iterrows():
                 out.append("| " + " | ".join(_cell("" if pd.isna(v) else v) for v in row) + " |")
             out.append("")
+            if "frameworks" in cat and cols:  # outcome-framework tags, apart: they would widen the table above
+                out += [f"| {cols[0]} | outcome frameworks |", "|---|---|"]
+                for key, tags in zip(cat[cols[0]], cat["frameworks"]):
+                    out.append(f"| {_cell(key)} | {_cell('' if pd.isna(tags) else tags)} |")
+                out.append("")
     return "\n".join(out)

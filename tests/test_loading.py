@@ -272,3 +272,15 @@ def test_every_row_is_accounted_for(write_file):
     result = load_table(write_file("outcomes.csv", [OUTCOMES_HEADER, *rows]), "outcomes")
     assert result.n_read == len(result.data) + len(result.quarantine)
     assert result.n_read + len(result.blank_rows) == len(rows)
+
+def test_absent_optional_columns_take_their_field_type(tmp_path):
+    # a file made before referral_date and interests existed: the columns are all missing but typed, so date
+    # arithmetic on them works instead of failing on an object column of NA
+    path = tmp_path / "participants.csv"
+    path.write_text("participant_id,site,cohort,care_status,group\nSYN-T-0001,Testshire,2023/24,looked_after,"
+                    "comparison\n", encoding="utf-8")
+    data = load_table(path, "participants").data
+    assert pd.api.types.is_datetime64_any_dtype(data["referral_date"])
+    assert pd.api.types.is_datetime64_any_dtype(data["start_date"])
+    assert data["referral_date"].isna().all() and data["interests"].isna().all()
+    assert (data["start_date"] - data["referral_date"]).isna().all()

@@ -10,6 +10,10 @@ Example::
         data_dir: data/northshire  # relative paths are relative to this file
         parameters: {n_boot: 5000} # this site only
     summary_notebooks: [04_cross_site_synthesis]   # run once after every site (optional)
+    publication: true             # a run for publication (default); false for an internal run
+
+A run for publication refuses notebooks marked for internal use (``08_case_study``); an internal run
+(``publication: false``) may hold them, and is marked NOT_FOR_PUBLICATION (see ``cm_research.batch.audience``).
 
 Validated on load: unknown notebooks, missing data folders, parameters no notebook declares,
 repeated sites — every problem at once, in one ``BatchConfigError``.
@@ -46,6 +50,7 @@ class BatchConfig:
     sites: list[SiteEntry]
     summary_notebooks: list[str] = field(default_factory=list)
     source: Path | None = None
+    publication: bool = True  # False: an internal run, never to be published
 
 
 def slugify(name: str) -> str:
@@ -59,19 +64,55 @@ def _resolve(value: Any, base: Path) -> Any:
     return value
 
 
+def internal_notebook_problems(notebooks: list[str], publication: bool) -> list[str]:
+    """One problem per notebook marked for internal use when the run is for publication (none otherwise)."""
+    from cm_research.batch.audience import is_internal
+
+    if not publication:
+        return []
+    return [f"notebook {nb!r} is for internal use only (its metadata says audience: internal) and cannot be part "
+            "of a run for publication. Run it in a separate internal batch (`publication: false` in the batch "
+            "file; its run is marked NOT_FOR_PUBLICATION), or alone with `cm-research run "
+            f"{nb} --output-dir <a folder outside any published run>`"
+            for nb in notebooks if _known(nb) and is_internal(nb)]
+
+
+def _known(notebook: str) -> bool:
+    try:
+        notebook_path(notebook)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def check_audience(config: BatchConfig, publication: bool | None = None) -> None:
+    """Raise BatchConfigError when a run for publication lists a notebook marked for internal use."""
+    publication = config.publication if publication is None else publication
+    problems = internal_notebook_problems(config.notebooks + config.summary_notebooks, publication)
+    if problems:
+        where = config.source.name if config.source else f"batch {config.run!r}"
+        raise BatchConfigError(f"{where} has {len(problems)} problem(s):\n- " + "\n- ".join(problems))
+
+
 def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) -> BatchConfig:
     """Check a parsed batch document and return the config; raise BatchConfigError listing every problem."""
     where = source.name if source else "batch"
     problems: list[str] = []
     if not isinstance(doc, dict):
         raise BatchConfigError(f"{where}: expected a mapping with notebooks, parameters and sites")
-    unknown_keys = set(doc) - {"run", "notebooks", "parameters", "sites", "summary_notebooks"}
+    unknown_keys = set(doc) - {"run", "notebooks", "parameters", "sites", "summary_notebooks", "publication"}
     if unknown_keys:
         problems.append(f"unknown top-level key(s): {', '.join(sorted(unknown_keys))}")
     notebooks = list(doc.get("notebooks") or [])
     summary = list(doc.get("summary_notebooks") or [])
     if not notebooks:
         problems.append("no notebooks listed under `notebooks:`")
+    publication = doc.get("publication", True)
+    if not isinstance(publication, bool):
+        problems.append(f"`publication:` must be true (a run for publication) or false (an internal run), "
+                        f"not {publication!r}")
+        publication = True
+    problems += internal_notebook_problems(notebooks + summary, publication)
     declared: dict[str, set[str]] = {}
     for nb in notebooks + summary:
         try:
@@ -110,7 +151,8 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
     if problems:
         raise BatchConfigError(f"{where} has {len(problems)} problem(s):\n- " + "\n- ".join(problems))
     run = str(doc.get("run") or (source.stem if source else "batch"))
-    return BatchConfig(run=run, notebooks=notebooks, sites=sites, summary_notebooks=summary, source=source)
+    return BatchConfig(run=run, notebooks=notebooks, sites=sites, summary_notebooks=summary, source=source,
+                       publication=publication)
 
 
 def load_batch(path: str | Path) -> BatchConfig:

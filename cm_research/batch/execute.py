@@ -35,13 +35,23 @@ def run_notebook(notebook: str | Path, output_ipynb: str | Path, parameters: dic
     """Execute ``notebook`` with ``parameters`` into ``output_ipynb`` (and an HTML rendering beside it,
     with ``footer`` appended when given).
 
-    Raises NotebookExecutionError naming the notebook, the failing cell and the error.
+    A notebook marked for internal use (``cm_research.audience: internal`` in its metadata) may not write into a
+    run for publication, and leaves ``NOT_FOR_PUBLICATION.txt`` beside its output (see ``batch.audience``).
+
+    Raises NotebookExecutionError naming the notebook, the failing cell and the error; PublicationError when an
+    internal notebook's output folder is part of a run for publication.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from cm_research.batch.audience import check_internal_output, is_internal, write_internal_marker
+
     source = notebook_path(notebook)
     output_ipynb = Path(output_ipynb)
+    internal = is_internal(source)
+    if internal:
+        check_internal_output(output_ipynb.parent, source)
+        write_internal_marker(output_ipynb.parent, f"{source.stem}, run {output_ipynb.parent.name}")
     output_ipynb.parent.mkdir(parents=True, exist_ok=True)
     from cm_research.batch.kernel import kernel_manager_class
 

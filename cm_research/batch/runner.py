@@ -22,7 +22,8 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from cm_research.batch.config import BatchConfig, SiteEntry, slugify
+from cm_research.batch.audience import PublicationError, run_publication, write_internal_marker
+from cm_research.batch.config import BatchConfig, SiteEntry, check_audience, slugify
 from cm_research.batch.execute import notebook_parameters, notebook_path, run_notebook
 from cm_research.batch.provenance import environment, fingerprint, footer_html, input_hashes, sha256_file
 from cm_research.errors import NotebookExecutionError
@@ -250,8 +251,9 @@ class BatchRun:
 
 
 def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult],
-                   disclosure: dict | None = None) -> Path:
-    """``run_dir/manifest.json``: environment, and for every job its parameters, input hashes, times, status."""
+                   disclosure: dict | None = None, publication: bool | None = None) -> Path:
+    """``run_dir/manifest.json``: whether the run is for publication, the environment, and for every job its
+    parameters, input hashes, times, status."""
     jobs = []
     for r in results:
         if r.status == "skipped" and r.job.record_path.exists():
@@ -262,6 +264,7 @@ def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult],
         jobs.append(entry)
     manifest = {
         "run": config.run,
+        "publication": config.publication if publication is None else publication,
         "batch_file": str(config.source) if config.source else None,
         "written": _now(),
         "environment": environment(),
@@ -323,13 +326,44 @@ def disclosure_check(run_dir: Path, config: BatchConfig):
     return findings
 
 
+INTERNAL_BANNER = ('<p class="banner" style="border-left-color:#a40000;background:#fde8e8"><strong>NOT FOR '
+                   "PUBLICATION.</strong> An internal run for the Virtual School: its reports describe individual "
+                   "young people. Keep it on secure systems; never publish it or link to it from a published "
+                   "run.</p>")
+
+
+def _check_run_folder(run_dir: Path, publication: bool) -> None:
+    """A run for publication may not go into (or inside) an internal run's folder, nor an internal run into a
+    published one: each keeps its own folder."""
+    found = run_publication(run_dir)
+    if found and found[1] != publication:
+        folder, published = found
+        kind = "a run for publication" if published else "an internal run (NOT FOR PUBLICATION)"
+        wanted = "a run for publication" if publication else "an internal run"
+        raise PublicationError(f"{run_dir} is in {folder}, which holds {kind}; write {wanted} to a separate folder "
+                               f"(e.g. {folder.parent / (folder.name + ('-public' if publication else '-internal'))})")
+
+
 def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: int | None = None,
               resume: bool = False, scheduler: str | None = None, progress: bool = True,
-              run_dir: str | Path | None = None, synthetic: bool = False) -> BatchRun:
-    """Run every site job, then the summary notebooks, and write manifest.json and index.html."""
+              run_dir: str | Path | None = None, synthetic: bool = False,
+              publication: bool | None = None) -> BatchRun:
+    """Run every site job, then the summary notebooks, and write manifest.json and index.html.
+
+    ``publication`` (default: the batch file's ``publication:``, itself true by default) says whether the run is
+    for publication. A run for publication refuses notebooks marked for internal use (BatchConfigError, before
+    anything runs); an internal run gets NOT_FOR_PUBLICATION.txt, a manifest saying ``"publication": false``
+    and an index titled and bannered as internal.
+    """
+    publication = config.publication if publication is None else bool(publication)
+    check_audience(config, publication)
     run_dir = Path(run_dir) if run_dir else Path(output_root) / slugify(config.run)
     run_dir = run_dir.resolve()
+    _check_run_folder(run_dir, publication)
     run_dir.mkdir(parents=True, exist_ok=True)
+    if not publication:  # marked before anything is written, so even a crashed run is marked
+        write_internal_marker(run_dir, f"internal run {config.run!r}")
+        write_manifest(run_dir, config, [], publication=False)  # the folder is internal from the start
     if synthetic:
         from cm_research.datasets.synthetic import DEMO_SEED, SYNTHETIC_NOTICE
 
@@ -341,11 +375,17 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
                             scheduler=scheduler)
     from cm_research.privacy.scan import disclosure_banner
 
-    title = f"cm_research: {config.run}"
-    write_run_index(run_dir, title, results, synthetic=synthetic)
+    title = f"cm_research: {config.run}" + ("" if publication else " (internal, NOT FOR PUBLICATION)")
+    internal_banner = "" if publication else INTERNAL_BANNER
+    write_run_index(run_dir, title, results, synthetic=synthetic, banner_html=internal_banner)
     findings = disclosure_check(run_dir, config)  # after the index: its error lines come from notebooks
-    index = write_run_index(run_dir, title, results, synthetic=synthetic, banner_html=disclosure_banner(findings))
-    manifest = write_manifest(run_dir, config, results, disclosure={
+    if not publication:  # the disclosure check removes a marker when it finds nothing: an internal run keeps one
+        marker = run_dir / "NOT_FOR_PUBLICATION.txt"
+        found = marker.read_text(encoding="utf-8") if marker.exists() else ""
+        write_internal_marker(run_dir, f"internal run {config.run!r}", extra=found)
+    index = write_run_index(run_dir, title, results, synthetic=synthetic,
+                            banner_html=internal_banner + disclosure_banner(findings))
+    manifest = write_manifest(run_dir, config, results, publication=publication, disclosure={
         "passed": findings.empty, "findings": int(len(findings)),
         "kinds": {str(k): int(n) for k, n in findings["kind"].value_counts().items()},
         "ids_not_registered_for": findings.attrs.get("register_gaps", []),
@@ -354,7 +394,7 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
 
 
 DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes", "06_site_report")
-DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "05_single_case")
+DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "05_single_case", "07_action_research")
 
 
 def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
@@ -373,10 +413,47 @@ def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
     return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites, summary_notebooks=list(summary_notebooks))
 
 
+#: the internal demo run (a separate folder beside the published one): the case study of one young person
+DEMO_INTERNAL_NOTEBOOKS = ("08_case_study",)
+DEMO_CASE_STUDY_SITE = "northshire"
+
+
+def internal_run_dir(published_run_dir: str | Path) -> Path:
+    """The internal run's folder for a published run: ``outputs/demo`` -> ``outputs/demo-internal`` (a sibling,
+    never inside the published run)."""
+    published = Path(published_run_dir).resolve()
+    return published.parent / f"{published.name}-internal"
+
+
+def internal_demo_config(notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS) -> BatchConfig:
+    """The internal demo batch: the case study (its default young person) for the Northshire demo site."""
+    from cm_research.datasets import DEMO_SITES, dataset_path
+    from cm_research.datasets.transcripts import transcripts_dir
+
+    spec = next(s for s in DEMO_SITES if s.slug == DEMO_CASE_STUDY_SITE)
+    params = {"data_dir": str(dataset_path("demo") / spec.slug), "site": spec.site,
+              "transcripts_dir": str(transcripts_dir())}
+    return BatchConfig(run="demo-internal", notebooks=list(notebooks),
+                       sites=[SiteEntry(site=spec.site, slug=spec.slug, parameters=params)], publication=False)
+
+
+def run_internal_demo(published_run_dir: str | Path = "outputs/demo", n_jobs: int | None = None,
+                      progress: bool = True, resume: bool = False,
+                      notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS) -> BatchRun:
+    """Run the internal demo (the case study) into :func:`internal_run_dir` of ``published_run_dir``."""
+    return run_batch(internal_demo_config(notebooks), n_jobs=n_jobs, progress=progress, resume=resume,
+                     run_dir=internal_run_dir(published_run_dir), synthetic=True, publication=False)
+
+
 def run_demo(output_root: str | Path = "outputs/demo", n_jobs: int | None = None, progress: bool = True,
              notebooks: tuple[str, ...] = DEMO_NOTEBOOKS, resume: bool = False,
-             summary_notebooks: tuple[str, ...] = DEMO_SUMMARY_NOTEBOOKS):
-    """Run the demo batch into ``output_root``. Returns (index path, job results)."""
+             summary_notebooks: tuple[str, ...] = DEMO_SUMMARY_NOTEBOOKS, internal: bool = True):
+    """Run the demo batch into ``output_root`` and, with ``internal``, the internal case study into a separate
+    folder beside it (:func:`internal_run_dir`; the published index never links to it). Returns (index path of
+    the published run, job results of both runs)."""
     run = run_batch(demo_config(notebooks, summary_notebooks), n_jobs=n_jobs, progress=progress, resume=resume,
                     run_dir=output_root, synthetic=True)
-    return run.index, run.results
+    results = list(run.results)
+    if internal:
+        results += run_internal_demo(output_root, n_jobs=n_jobs, progress=progress, resume=resume).results
+    return run.index, results

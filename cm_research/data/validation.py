@@ -163,6 +163,18 @@ def _check_not_before(data: pd.DataFrame, schema: TableSchema, log: ProblemLog) 
                         f"({display(data.at[row, f.not_before])})")
 
 
+def _check_not_above(data: pd.DataFrame, schema: TableSchema, log: ProblemLog) -> None:
+    """``notAbove: other`` (a cm_research extension, like ``notBefore``): the value may not exceed ``other`` in the
+    same row, e.g. sessions attended may not exceed sessions possible. Rows where either is missing pass."""
+    for f in schema.fields:
+        if f.not_above and f.not_above in data and f.name in data:
+            over = pd.to_numeric(data[f.name], errors="coerce") > pd.to_numeric(data[f.not_above], errors="coerce")
+            for row in data.index[over.fillna(False).astype(bool)]:
+                log.add(row, f.name, data.at[row, f.name], "not_above",
+                        f"{display(data.at[row, f.name])} is more than `{f.not_above}` "
+                        f"({display(data.at[row, f.not_above])})")
+
+
 def check_foreign_keys(
     data: pd.DataFrame,
     schema: TableSchema,
@@ -222,8 +234,9 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
     by_field = {name: header for header, name in mapping.items()}
     columns = {}
     for f in schema.fields:
-        if f.name not in by_field:
-            columns[f.name] = pd.Series(pd.NA, index=raw.cells.index, dtype=object)
+        if f.name not in by_field:  # an optional column left out: all missing, but typed as the field says
+            columns[f.name], _ = coerce_column(pd.Series(None, index=raw.cells.index, dtype=object), f,
+                                               schema.missing_values)
             continue
         cells = raw.cells[by_field[f.name]]
         typed, bad = coerce_column(cells, f, schema.missing_values)
@@ -233,4 +246,5 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
     data = pd.DataFrame(columns, index=raw.cells.index)
     _check_primary_key(data, schema, log)
     _check_not_before(data, schema, log)
+    _check_not_above(data, schema, log)
     return data
