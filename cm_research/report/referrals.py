@@ -161,12 +161,15 @@ def stage_disagreements(participants: pd.DataFrame) -> pd.DataFrame:
 
 
 def _spread(values: pd.Series, published_n: object, threshold: int, suppress: bool) -> dict:
-    """n, median and quartiles (type 7); withheld when n is suppressed or ``threshold`` or fewer."""
+    """n, median and quartiles (type 7); withheld when there are ``threshold`` or fewer values. When n itself
+    is suppressed in another table (secondary suppression) but more than ``threshold`` values lie behind it,
+    n shows ``c`` and the median and quartiles are still given: they describe many young people, not a few."""
     values = pd.Series(values, dtype=float).dropna()
-    if suppress and (published_n == SUPPRESSED or len(values) <= threshold):
+    if suppress and len(values) <= threshold:
         return {"young_people": SUPPRESSED if len(values) else 0, "median": float("nan"),
                 "lower_quartile": float("nan"), "upper_quartile": float("nan")}
-    return {"young_people": len(values), "median": values.median(), "lower_quartile": values.quantile(0.25),
+    return {"young_people": SUPPRESSED if suppress and published_n == SUPPRESSED else len(values),
+            "median": values.median(), "lower_quartile": values.quantile(0.25),
             "upper_quartile": values.quantile(0.75)}
 
 
@@ -299,7 +302,9 @@ def referral_profile(participants: pd.DataFrame, sessions: pd.DataFrame | None =
 
 
 def _n(value: object, threshold: int, what: str) -> str:
-    return f"{threshold} or fewer {what} (not shown, to protect them)" if value == SUPPRESSED else f"{value} {what}"
+    if value == SUPPRESSED:
+        return f"{threshold} or fewer {what} (not shown, to protect them)"
+    return f"{'none' if value == 0 else value} {what}"
 
 
 def _people(value: object, threshold: int) -> str:
@@ -344,15 +349,19 @@ def describe_referral_profile(profile: ReferralProfile) -> list[str]:
     if wrong != 0:
         out.append(f"{_people(wrong, k)} had a first session dated before their referral; these are "
                    "data errors to correct and are left out of the waits.")
-    for quantity, what in (("sessions per young person", "attended sessions"), ("minutes per young person", "minutes")):
+    for quantity, what, scale in (("sessions per young person", "attended sessions", 1),
+                                  ("minutes per young person", "hours of mentoring", 60)):
         if quantity in spread.index and pd.notna(spread.loc[quantity, "median"]):
             s = spread.loc[quantity]
-            out.append(f"Young people had a median of {_num(s['median'])} {what} (half between "
-                       f"{_num(s['lower_quartile'])} and {_num(s['upper_quartile'])}).")
+            out.append(f"Young people had a median of {_num(s['median'] / scale)} {what} (half between "
+                       f"{_num(s['lower_quartile'] / scale)} and {_num(s['upper_quartile'] / scale)}).")
     status = t["programme_status"].set_index("status")["young_people"]
     length = spread.loc["programme length in weeks (ended)"]
     if pd.notna(length["median"]):
-        out.append(f"For the {length['young_people']} whose mentoring had ended, it lasted a median of "
+        whose = ("For the young people whose mentoring had ended (how many is not shown, to protect those still "
+                 "being mentored)" if length["young_people"] == SUPPRESSED
+                 else f"For the {length['young_people']} whose mentoring had ended")
+        out.append(f"{whose}, it lasted a median of "
                    f"{_num(length['median'])} weeks (half between {_num(length['lower_quartile'])} and "
                    f"{_num(length['upper_quartile'])} weeks); {_n(status['still being mentored'], k, 'were still being mentored')}.")
     else:

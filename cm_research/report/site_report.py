@@ -25,7 +25,10 @@ from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
 from cm_research.report.joint_display import (change_categories, describe_joint_display, interview_themes,
                                               joint_display)
+from cm_research.report.matches import MatchAnalysis, analyse_matches, write_match_tables
 from cm_research.report.outcomes import OutcomeAnalysis, outcome_analysis
+from cm_research.report.referrals import (ReferralProfile, describe_referral_profile, profile_barplot,
+                                          profile_figure_alt, referral_profile)
 
 #: Okabe & Ito (2008) colour-universal-design palette, as seaborn ships it ("colorblind").
 PALETTE = "colorblind"
@@ -64,8 +67,10 @@ def who_took_part(participants: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
                   suppress: bool = True) -> dict[str, pd.DataFrame]:
     """Published (suppressed) tables about the young people: referrals by cohort and group, the reasons for
     referral (a young person may have several, so those counts do not add up to a total), education stage,
-    programme, matches that ended early, and programme length (median and quartiles of weeks, mentees with
-    both dates; withheld when fewer than ``threshold`` + 1)."""
+    programme and matches that ended early. Waits, age, sessions per young person and programme length are in
+    :func:`cm_research.report.referrals.referral_profile`."""
+    from cm_research.report.referrals import referral_reasons
+
     mentees = participants[participants["group"] == "mentored"]
     by_cohort = (participants.groupby(["cohort", "group"]).size().unstack(fill_value=0)
                  .reindex(columns=["mentored", "comparison"], fill_value=0))
@@ -74,28 +79,13 @@ def who_took_part(participants: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
     referrals = suppress_counts(by_cohort.reset_index().rename_axis(columns=None), ["mentored", "comparison", "total"],
                                 totals="total", total_rows={"cohort": "total"}, threshold=threshold,
                                 suppress=suppress, name="referrals")
-    reasons = mentees.assign(reason=mentees["referral_reasons"]).explode("reason")
-    reasons = reasons[reasons["reason"].notna() & (reasons["reason"].astype(str) != "")]
-    reason_counts = (reasons.groupby("reason")["participant_id"].nunique().rename("young_people").reset_index()
-                     .sort_values(["young_people", "reason"], ascending=[False, True]))
-    reason_counts["reason"] = reason_counts["reason"].str.replace("_", " ")
-    reason_counts = suppress_counts(reason_counts, ["young_people"], threshold=threshold, suppress=suppress,
-                                    name="referral reasons")
-    tables = {"referrals": referrals, "referral_reasons": reason_counts,
-              "education_stage": _count_table(mentees, "education_stage", "education_stage", threshold, suppress),
-              "programme": _count_table(mentees.assign(programme=mentees["programme"].str.replace("_", " ")),
-                                        "programme", "programme", threshold, suppress),
-              "ended_early": _count_table(mentees.assign(ended_early=mentees["match_ended_early"].map({True: "yes", False: "no"}).fillna("not recorded")),
-                                          "ended_early", "ended_early", threshold, suppress)}
-    weeks = ((pd.to_datetime(mentees["end_date"]) - pd.to_datetime(mentees["start_date"])).dt.days / 7).dropna()
-    if len(weeks) > threshold:
-        length = {"n": len(weeks), "median_weeks": weeks.median(), "lower_quartile": weeks.quantile(0.25),
-                  "upper_quartile": weeks.quantile(0.75)}
-    else:
-        length = {"n": "c", "median_weeks": float("nan"), "lower_quartile": float("nan"),
-                  "upper_quartile": float("nan")}
-    tables["programme_length"] = pd.DataFrame([length])
-    return tables
+    ended_early = mentees["match_ended_early"].map({True: "yes", False: "no"}).fillna("not recorded")
+    return {"referrals": referrals, "referral_reasons": referral_reasons(participants, threshold, suppress),
+            "education_stage": _count_table(mentees, "education_stage", "education_stage", threshold, suppress),
+            "programme": _count_table(mentees.assign(programme=mentees["programme"].str.replace("_", " ")),
+                                      "programme", "programme", threshold, suppress),
+            "ended_early": _count_table(mentees.assign(ended_early=ended_early), "ended_early", "ended_early",
+                                        threshold, suppress)}
 
 
 ACTIVITY_TITLES = {"visual_art": "visual art", "wood": "woodwork", "stories": "stories"}
@@ -178,11 +168,18 @@ def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def sessions_barplot(data: pd.DataFrame, x: str, y: str, ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars of ``x`` (a number) for each ``y`` (a category), rows with ``c`` left out, colour-blind
-    palette (Okabe-Ito)."""
-    shown = data[(data[y] != "total") & (data[x] != "c")].astype({x: float})
+    """Horizontal bars of ``x`` (a number) for each ``y`` (a category) in the table's order, total row left out,
+    colour-blind palette (Okabe-Ito). A suppressed row keeps its place, with no bar and the label ``c``, so the
+    categories stay in order and nobody reads a hidden group as missing."""
+    rows = data[data[y] != "total"]
+    hidden = rows[x] == "c"
+    shown = rows.assign(**{x: rows[x].mask(hidden, 0).astype(float), y: rows[y].astype(str)})
     ax = ax or plt.subplots(figsize=(6.5, 0.4 * max(len(shown), 3) + 1))[1]
     sns.barplot(data=shown, x=x, y=y, hue=y, palette=PALETTE, legend=False, ax=ax)
+    for position, is_hidden in enumerate(hidden):
+        if is_hidden:
+            ax.annotate("c", (0, position), xytext=(4, 0), textcoords="offset points", va="center", color="#444",
+                        gid="suppressed")
     ax.set_xlabel(x.replace("_", " ").capitalize())
     ax.set_ylabel("")
     return ax
@@ -276,6 +273,12 @@ class SiteReport:
     cost_sentence: str = ""
     sessions: dict[str, pd.DataFrame] | None = None
     sessions_sentence: str = ""
+    referrals: ReferralProfile | None = None
+    referral_sentences: list[str] = field(default_factory=list)
+    matches: MatchAnalysis | None = None
+    evidence: pd.DataFrame | None = None
+    evidence_sentences: list[str] = field(default_factory=list)
+    framework_title: str = ""
     figures: dict[str, str] = field(default_factory=dict)  # name -> <figure> HTML
     problems: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -314,7 +317,8 @@ def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
 def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
                 transcripts_dir: str | Path | None = None, coding: str | Path | None = None,
                 costs_file: str | Path | None = None, sessions_file: str | Path | None = None,
-                links: pd.DataFrame | None = None,
+                links: pd.DataFrame | None = None, as_of: str | None = None,
+                outcome_framework: str = "every_child_matters", framework_paths: tuple[str, ...] = (),
                 joint_measure: str = "sdq_total", baseline: str = "baseline", post: str = "post",
                 alpha: float = 0.05, n_boot: int = 2000, seed: int = 12345,
                 suppress_small_counts: bool = True, small_count_threshold: int = DEFAULT_THRESHOLD) -> SiteReport:
@@ -323,6 +327,9 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
     ``costs_file`` defaults to ``costs.csv`` in ``data_dir`` when there is one; ``transcripts_dir`` None leaves
     out the qualitative sections and the joint display (the report says so). ``sessions_file`` likewise defaults
     to ``sessions.csv`` (or ``.xlsx``) in ``data_dir``; without one the report has no sessions section.
+    With ``mentors`` and ``matches`` tables in ``data_dir`` the report analyses match length up to ``as_of``
+    (default: the latest date in the matches table). Measures and codes are summarised by the outcomes of
+    ``outcome_framework`` (bundled, or declared in a file of ``framework_paths``).
     """
     from cm_research.qual.workflow import run_thematic_analysis
 
@@ -350,6 +357,7 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
     for name, fig in analysis.figures.items():
         report.figures[name] = figure_html(fig, *alts[name])
 
+    thematic = None
     if transcripts_dir:
         thematic = run_thematic_analysis(transcripts_dir, coding=coding, site=site)
         report.themes = thematic.tables["themes_generated_by"]
@@ -378,8 +386,7 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
     if sessions_file is None and any((Path(data_dir) / f"sessions{ext}").exists() for ext in (".csv", ".xlsx")):
         sessions_file = find_table_file(data_dir, "sessions")
     if sessions_file:
-        held_back = set(evaluation.participants.quarantine.get("participant_id", pd.Series(dtype=object))
-                        .dropna().astype(str))
+        held_back = held_back_ids(evaluation)
         sessions = load_table(sessions_file, "sessions", references={"participants": participants},
                               quarantined={"participants": held_back})
         report.problems = pd.concat([report.problems, sessions.problems], ignore_index=True)
@@ -393,9 +400,80 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
             plt.close(ax.figure)
         for name, table in report.sessions.items():
             table.to_csv(out / f"sessions_{name}.csv", index=False, lineterminator="\n")
+    _referral_section(report, participants, sessions.data if sessions_file else None, out, threshold, suppress)
+    _match_section(report, data_dir, participants, held_back_ids(evaluation), as_of, out, alpha, threshold, suppress)
+    _evidence_section(report, outcome_framework, framework_paths, analysis, thematic, out, alpha, threshold, suppress)
     for name, table in report.who.items():
         table.to_csv(out / f"participants_{name}.csv", index=False, lineterminator="\n")
     return report
+
+
+def held_back_ids(evaluation) -> set[str]:
+    """Participant ids whose participants row is quarantined: other tables' rows about them are held back too."""
+    return set(evaluation.participants.quarantine.get("participant_id", pd.Series(dtype=object)).dropna().astype(str))
+
+
+def _save_figure(report: SiteReport, name: str, fig: plt.Figure, alt: tuple[str, str], out: Path) -> None:
+    report.figures[name] = figure_html(fig, *alt)
+    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def _referral_section(report: SiteReport, participants: pd.DataFrame, sessions: pd.DataFrame | None, out: Path,
+                      threshold: int, suppress: bool) -> None:
+    """Referral reasons, age and stage, waits, sessions per young person and programme length."""
+    report.referrals = referral_profile(participants, sessions, threshold, suppress)
+    report.referral_sentences = describe_referral_profile(report.referrals)
+    for name in ("reasons", "age_and_stage", "wait_bands", "spread", "programme_status"):
+        report.referrals.tables[name].to_csv(out / f"referrals_{name}.csv", index=False, lineterminator="\n")
+    for name, label, what in (("wait_bands", "wait", "wait from referral to first session"),
+                              ("age_and_stage", "year_groups", "year group at the start")):
+        table = report.referrals.tables[name]
+        if (table.loc[table[label] != "total", "young_people"] != "c").any():
+            ax = profile_barplot(table, label)
+            _save_figure(report, f"referrals_{name}", ax.figure, profile_figure_alt(table, label, what, threshold),
+                         out)
+
+
+def _match_section(report: SiteReport, data_dir: str | Path, participants: pd.DataFrame, held_back: set[str],
+                   as_of: str | None, out: Path, alpha: float, threshold: int, suppress: bool) -> None:
+    """Match length by shared interests, when the site has mentors and matches tables."""
+    folder = Path(data_dir)
+    if not all(any((folder / f"{t}{ext}").exists() for ext in (".csv", ".xlsx")) for t in ("mentors", "matches")):
+        return
+    mentors = load_table(find_table_file(folder, "mentors"), "mentors")
+    matches = load_table(find_table_file(folder, "matches"), "matches",
+                         references={"participants": participants, "mentors": mentors.data},
+                         quarantined={"participants": held_back,
+                                      "mentors": set(mentors.quarantine.get("mentor_id", pd.Series(dtype=object))
+                                                     .dropna().astype(str))})
+    report.problems = pd.concat([report.problems, mentors.problems, matches.problems], ignore_index=True)
+    if matches.data.empty:
+        return
+    report.matches = analyse_matches(matches.data, participants, mentors.data, as_of, conf_level=1 - alpha,
+                                     threshold=threshold, suppress=suppress)
+    write_match_tables(report.matches, out)
+    if report.matches.figure is not None:
+        _save_figure(report, "match_survival", report.matches.figure, report.matches.figure_alt, out)
+
+
+def _evidence_section(report: SiteReport, framework: str, framework_paths, analysis: OutcomeAnalysis, thematic,
+                      out: Path, alpha: float, threshold: int, suppress: bool) -> None:
+    """Quantitative and qualitative evidence by the outcomes of an outcome framework (Every Child Matters)."""
+    from cm_research.frameworks import load_framework
+    from cm_research.report.frameworks import (describe_evidence, evidence_by_outcome, evidence_figure_alt,
+                                               evidence_heatmap)
+
+    if not framework:
+        return
+    report.framework_title = load_framework(framework, *framework_paths).title
+    comparisons = analysis.comparisons if not analysis.comparisons.empty else None
+    report.evidence = evidence_by_outcome(framework, comparisons, thematic, framework_paths=framework_paths,
+                                          confidence=1 - alpha, threshold=threshold, suppress=suppress)
+    report.evidence_sentences = describe_evidence(report.evidence, threshold)
+    report.evidence.to_csv(out / "evidence_by_outcome.csv", index=False, lineterminator="\n")
+    ax = evidence_heatmap(report.evidence)
+    _save_figure(report, "evidence_by_outcome", ax.figure, evidence_figure_alt(report.evidence), out)
 
 
 REPORT_CSS = """<style>

@@ -110,11 +110,11 @@ def test_waits_suppressed_and_withheld():
     assert waits["coverage"]["young_people"].tolist() == ["c", "c", "c", "c", 8]
     assert waits["spread"].iloc[0]["young_people"] == "c" and pd.isna(waits["spread"].iloc[0]["median"])
     assert waits["bands"]["young_people"].tolist() == ["c"] * 5  # the total, 5, is small too
-    # threshold 1: the three 1s sum to 8 - 5 = 3, so each would be known to be 1: "wait known" is hidden too,
-    # and with it the median
+    # threshold 1: the three 1s sum to 8 - 5 = 3, so each would be known to be 1: "wait known" is hidden too;
+    # its 5 waits are more than the threshold, so the median (19 days, above) is still given, with n hidden
     small = referral_waits(PARTICIPANTS, SESSIONS, threshold=1)
     assert small["coverage"]["young_people"].tolist() == ["c", "c", "c", "c", 8]
-    assert pd.isna(small["spread"].iloc[0]["median"])
+    assert small["spread"].iloc[0]["young_people"] == "c" and small["spread"].iloc[0]["median"] == 19
 
 
 def test_missing_referral_dates_column_counts_everyone_as_without_one():
@@ -158,12 +158,16 @@ def test_profile_sentences_use_published_numbers_only():
     assert "1 or fewer young people (not shown, to protect them) had no referral date" in small
 
 
-def test_figure_leaves_out_suppressed_rows_and_the_total():
+def test_figure_marks_suppressed_rows_c_with_no_bar():
     table = referral_reasons(PARTICIPANTS, threshold=1)
     ax = profile_barplot(table, "reason")
     assert isinstance(ax, plt.Axes)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["anxiety mental health", "poor engagement",
-                                                            "school avoidance"]
+                                                            "school avoidance", "exclusion risk",
+                                                            "relationship difficulties"]
+    assert [round(b.get_width()) for b in ax.patches] == [5, 2, 2, 0, 0]  # the published numbers, hidden ones 0
+    marks = [a for a in ax.texts if a.get_gid() == "suppressed"]
+    assert [(m.get_text(), m.xy[1]) for m in marks] == [("c", 3), ("c", 4)]
     alt, caption = profile_figure_alt(table, "reason", "reason for referral", threshold=1)
     assert "anxiety mental health 5; poor engagement 2; school avoidance 2. 2 more not shown" in alt
     plt.close(ax.figure)

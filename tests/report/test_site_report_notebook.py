@@ -54,7 +54,8 @@ def test_the_exporter_finds_no_image_without_alt_text(westbury, caplog):
 def test_contents_links_reach_their_sections_and_code_is_hidden(westbury):
     _, page = westbury
     targets = re.findall(r'href="#([a-z-]+)"', page)
-    assert {"who-took-part", "what-changed", "what-people-said", "joint-display", "cost"} <= set(targets)
+    assert {"who-took-part", "matches", "what-changed", "what-people-said", "joint-display", "evidence-by-outcome",
+            "cost"} <= set(targets)
     for target in targets:
         assert f'id="{target}"' in page, target
     assert "site_report(" not in page and "import " not in page  # inputs are hidden
@@ -78,6 +79,28 @@ def test_cost_sentence_matches_a_hand_calculation_from_the_files(westbury):
     n = (people["group"] == "mentored").sum()
     total = costs["amount"].sum()
     assert f"£{total:,.0f} for {n} mentored young people: £{total / n:,.0f} per young person" in page
+
+
+def test_match_and_referral_tables_recount_from_the_files(westbury):
+    root, page = westbury
+    folder = dataset_path("demo") / "westbury"
+    matches = pd.read_csv(folder / "matches.csv")
+    people = pd.read_csv(folder / "participants.csv", dtype=str, keep_default_na=False)
+    published = pd.read_csv(root / "tables" / "match_survival.csv", dtype=str).set_index("group")
+    assert published.loc["all matches", "matches"] == str(len(matches))  # 24 matches: large enough to show
+    mentored = people[people["group"] == "mentored"]
+    sessions = pd.read_csv(folder / "sessions.csv", dtype=str)
+    attended = sessions[sessions["attended"].str.lower().isin(["yes", "true", "1"])]
+    first = pd.to_datetime(attended["session_date"], dayfirst=True).groupby(attended["participant_id"]).min()
+    first_session = mentored["participant_id"].map(first).fillna(pd.to_datetime(mentored["start_date"], dayfirst=True))
+    waits = (first_session - pd.to_datetime(mentored["referral_date"], dayfirst=True)).dt.days
+    spread = pd.read_csv(root / "tables" / "referrals_spread.csv").set_index("quantity")
+    # the wait runs from the referral to the first session attended
+    assert spread.loc["days from referral to first session", "median"] == pytest.approx(waits.median())
+    assert "Kaplan" in page and "Every Child Matters" in page
+    evidence = pd.read_csv(root / "tables" / "evidence_by_outcome.csv")
+    assert evidence["outcome"].tolist() == ["be_healthy", "stay_safe", "enjoy_and_achieve",
+                                            "make_a_positive_contribution", "achieve_economic_wellbeing"]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package `chromium`)")

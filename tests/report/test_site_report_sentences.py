@@ -40,11 +40,21 @@ def test_who_took_part_counts_by_hand_and_suppresses_small_ones():
     assert reasons.to_dict() == {"anxiety mental health": 6, "exclusion risk": 6, "school avoidance": 6}
     early = tables["ended_early"].set_index("ended_early")["young_people"]
     assert early["yes"] == "c" and early["no"] == "c" and early["total"] == 12  # 2 is small, 10 would reveal it
-    length = tables["programme_length"].iloc[0]
+    # 6 of 12 mentored young people per reason
+    assert tables["referral_reasons"]["pct_of_mentored"].tolist() == [50.0, 50.0, 50.0]
+
+
+def test_programme_length_in_the_referral_profile_by_hand():
+    from cm_research.report.referrals import referral_profile
+
+    spread = referral_profile(_people(12, 9)).tables["spread"].set_index("quantity")
+    length = spread.loc["programme length in weeks (ended)"]
     # weeks 10..21: median 15.5, quartiles (linear interpolation) 12.75 and 18.25
-    assert (length["n"], length["median_weeks"]) == (12, pytest.approx(15.5))
+    assert (length["young_people"], length["median"]) == (12, pytest.approx(15.5))
     assert (length["lower_quartile"], length["upper_quartile"]) == (pytest.approx(12.75), pytest.approx(18.25))
-    assert who_took_part(_people(4, 3))["programme_length"].iloc[0]["n"] == "c"  # 4 mentees: withheld
+    small = referral_profile(_people(4, 3)).tables["spread"].set_index("quantity")
+    assert small.loc["programme length in weeks (ended)", "young_people"] == "c"  # 4 mentees: withheld
+    assert pd.isna(small.loc["programme length in weeks (ended)", "median"])
 
 
 def _rc(improved, worse, total, threshold=6.8):

@@ -99,8 +99,12 @@ def test_sentence_and_alt_text_are_written_from_the_numbers(tmp_path):
     alt, caption = sessions_figure_alt(tables["by_activity"], "activity", threshold=1)
     assert "music 6.0 hours; film 3.0 hours; sport 2.0 hours" in alt and "2 more not shown" in alt
     ax = sessions_barplot(tables["by_activity"], "hours", "activity")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["music", "film", "sport"]  # no c rows, no total
+    # every row but the total, in the table's order; the two hidden ones keep their place with no bar and a "c"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [a for a in tables["by_activity"]["activity"] if a != "total"] and len(labels) == 5
     assert sorted(p.get_width() for p in ax.patches if p.get_width() > 0) == [2.0, 3.0, 6.0]
+    hidden = [labels[int(a.xy[1])] for a in ax.texts if a.get_gid() == "suppressed"]
+    assert len(hidden) == 2 and not {"music", "film", "sport"} & set(hidden)
     plt.close(ax.figure)
 
 
