@@ -415,7 +415,7 @@ def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
 
 #: the internal demo run (a separate folder beside the published one): the case study of one young person
 DEMO_INTERNAL_NOTEBOOKS = ("08_case_study",)
-DEMO_CASE_STUDY_SITE = "northshire"
+DEMO_CASE_STUDY_SITE = "easton"
 
 
 def internal_run_dir(published_run_dir: str | Path) -> Path:
@@ -426,7 +426,7 @@ def internal_run_dir(published_run_dir: str | Path) -> Path:
 
 
 def internal_demo_config(notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS) -> BatchConfig:
-    """The internal demo batch: the case study (its default young person) for the Northshire demo site."""
+    """The internal demo batch: the case study (its default young person) for the Easton demo site."""
     from cm_research.datasets import DEMO_SITES, dataset_path
     from cm_research.datasets.transcripts import transcripts_dir
 

@@ -33,7 +33,7 @@ class Span:
 
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+.])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d(?:[\s-]?\)?[\s-]?\d){8,10}(?![\d])")
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+.])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d(?:[\s-]?\)?[\s-]?\d){8,10}(?![\w])")
 POSTCODE = re.compile(
     r"(?<![A-Za-z0-9])([A-PR-UWYZ][A-HK-Y]?[0-9][A-HJKPSTUW0-9]?)[ \t]?([0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])",
     re.IGNORECASE,

@@ -17,11 +17,11 @@ from cm_research.privacy.scan import check_disclosure
 
 
 def write_batch(tmp_path, notebooks, **extra):
-    data = tmp_path / "data" / "northshire"
+    data = tmp_path / "data" / "easton"
     if not data.exists():
-        shutil.copytree(dataset_path("demo") / "northshire", data)
-        write_site_attendance(data, next(s for s in DEMO_SITES if s.slug == "northshire"))
-    doc = {"run": "case", "notebooks": list(notebooks), "sites": [{"site": "Northshire", "data_dir": str(data)}],
+        shutil.copytree(dataset_path("demo") / "easton", data)
+        write_site_attendance(data, next(s for s in DEMO_SITES if s.slug == "easton"))
+    doc = {"run": "case", "notebooks": list(notebooks), "sites": [{"site": "Easton", "data_dir": str(data)}],
            **extra}
     path = tmp_path / "batch.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
@@ -88,7 +88,7 @@ def test_an_internal_run_executes_the_case_study_and_is_marked_not_for_publicati
     config = load_batch(write_batch(tmp_path, ["08_case_study"], publication=False))
     run = run_batch(config, run_dir=tmp_path / "internal", n_jobs=1, progress=False, synthetic=True)
     assert [r.status for r in run.results] == ["ok"], [r.error for r in run.results]
-    folder = run.run_dir / "northshire"
+    folder = run.run_dir / "easton"
     assert (run.run_dir / NOT_FOR_PUBLICATION).read_text().startswith("NOT FOR PUBLICATION: internal output")
     assert (folder / NOT_FOR_PUBLICATION).exists()
     assert json.loads(run.manifest.read_text())["publication"] is False
@@ -99,9 +99,9 @@ def test_an_internal_run_executes_the_case_study_and_is_marked_not_for_publicati
     assert "NOT FOR PUBLICATION" in page and "Synthetic data." in page
     assert "Attendance was" in page and "In their own words" in page and "[Mentor]" in page
     # the id is only ever the notebook's parameter: the scan finds it in the parameter cells' source and nowhere else
-    findings = check_disclosure(run.run_dir, ["SYN-NS-0003", "Jade", "Priya"])
-    assert set(findings["file"]) == {"northshire/08_case_study.ipynb"}
-    assert set(findings["text"]) == {"SYN-NS-0003"} and findings["location"].str.contains("source").all()
+    findings = check_disclosure(run.run_dir, ["SYN-EA-0003", "Kai", "Tom"])
+    assert set(findings["file"]) == {"easton/08_case_study.ipynb"}
+    assert set(findings["text"]) == {"SYN-EA-0003"} and findings["location"].str.contains("source").all()
     nb = nbformat.read(folder / "08_case_study.ipynb", as_version=4)
     cells = {int(loc.split()[1].rstrip(",")) - 1 for loc in findings["location"]}
     assert all({"parameters", "injected-parameters"} & set(nb.cells[i].metadata.get("tags", [])) for i in cells)
@@ -111,7 +111,7 @@ def test_an_internal_run_executes_the_case_study_and_is_marked_not_for_publicati
 def test_the_demo_puts_the_case_study_beside_the_published_run_never_in_it(shared_demo_run):
     published = shared_demo_run
     internal = internal_run_dir(published)
-    assert (internal / "northshire" / "08_case_study.html").exists()
+    assert (internal / "easton" / "08_case_study.html").exists()
     assert (internal / NOT_FOR_PUBLICATION).exists()
     assert json.loads((internal / "manifest.json").read_text())["publication"] is False
     assert json.loads((published / "manifest.json").read_text())["publication"] is True

@@ -179,6 +179,7 @@ def test_sentence_starts(text, start, expected):
     ("ring 020-7946-0958", "phone", "020-7946-0958"),
     ("p = 0.0123456789", "phone", None),  # a decimal is not a phone number
     ("in 2023 2024 and 2025", "phone", None),
+    ("footer hash (0591277859db871e)", "phone", None),  # a SHA-256 prefix that starts with 0 and ten digits
     ("id 12345678901", "phone", None),
     ("at SW1A 1AA", "postcode", "SW1A 1AA"),
     ("at m1 1ae", "postcode", "m1 1ae"),
