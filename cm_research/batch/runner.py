@@ -413,8 +413,10 @@ def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
     return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites, summary_notebooks=list(summary_notebooks))
 
 
-#: the internal demo run (a separate folder beside the published one): the case study of one young person
+#: the internal demo run (a separate folder beside the published one): the case study of one young person,
+#: then (once, on its default demo site) mentor suggestions for the young people waiting
 DEMO_INTERNAL_NOTEBOOKS = ("08_case_study",)
+DEMO_INTERNAL_SUMMARY_NOTEBOOKS = ("09_mentor_matching",)
 DEMO_CASE_STUDY_SITE = "easton"
 
 
@@ -425,8 +427,10 @@ def internal_run_dir(published_run_dir: str | Path) -> Path:
     return published.parent / f"{published.name}-internal"
 
 
-def internal_demo_config(notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS) -> BatchConfig:
-    """The internal demo batch: the case study (its default young person) for the Easton demo site."""
+def internal_demo_config(notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS,
+                         summary_notebooks: tuple[str, ...] = DEMO_INTERNAL_SUMMARY_NOTEBOOKS) -> BatchConfig:
+    """The internal demo batch: the case study (its default young person) for the Easton demo site, and the
+    mentor suggestions for Westbury's waiting list (the notebook's defaults)."""
     from cm_research.datasets import DEMO_SITES, dataset_path
     from cm_research.datasets.transcripts import transcripts_dir
 
@@ -434,13 +438,15 @@ def internal_demo_config(notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS) -
     params = {"data_dir": str(dataset_path("demo") / spec.slug), "site": spec.site,
               "transcripts_dir": str(transcripts_dir())}
     return BatchConfig(run="demo-internal", notebooks=list(notebooks),
-                       sites=[SiteEntry(site=spec.site, slug=spec.slug, parameters=params)], publication=False)
+                       sites=[SiteEntry(site=spec.site, slug=spec.slug, parameters=params)],
+                       summary_notebooks=list(summary_notebooks), publication=False)
 
 
 def run_internal_demo(published_run_dir: str | Path = "outputs/demo", n_jobs: int | None = None,
                       progress: bool = True, resume: bool = False,
                       notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS) -> BatchRun:
-    """Run the internal demo (the case study) into :func:`internal_run_dir` of ``published_run_dir``."""
+    """Run the internal demo (the case study, mentor suggestions) into :func:`internal_run_dir` of
+    ``published_run_dir``."""
     return run_batch(internal_demo_config(notebooks), n_jobs=n_jobs, progress=progress, resume=resume,
                      run_dir=internal_run_dir(published_run_dir), synthetic=True, publication=False)
 

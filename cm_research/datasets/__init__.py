@@ -19,12 +19,13 @@ def list_datasets() -> pd.DataFrame:
 
 #: every file of one demo site folder, written by :func:`write_demo_dataset`
 DEMO_FILES = ("participants.csv", "outcomes.csv", "costs.csv", "sessions.csv", "mentors.csv", "matches.csv",
-              "attendance.csv")
+              "waiting_list.csv", "attendance.csv")
 
 
 def write_demo_dataset(folder: str | Path, seed: int = DEMO_SEED) -> Path:
-    """Write every table of the synthetic demo (participants, outcomes, costs, sessions, mentors, matches and
-    half-termly attendance) for the three demo sites into ``folder``; the same seed gives the same files."""
+    """Write every table of the synthetic demo (participants, outcomes, costs, sessions, mentors, matches, a
+    waiting list and half-termly attendance) for the three demo sites into ``folder``; the same seed gives the
+    same files."""
     from cm_research.datasets.attendance import write_demo_attendance
     from cm_research.datasets.mentors import write_demo_mentors
     from cm_research.datasets.sessions import write_demo_sessions

@@ -60,7 +60,8 @@ def _new_mentor(rng: np.random.Generator, spec: SiteSpec, number: int) -> dict:
         "occupation": occupation,
         "interests": "; ".join(interests),
         "skills": "; ".join(skills),
-        "about": (f"I work as a {occupation}. Outside work I like {interests[0]} and {interests[-1]}. "
+        "about": (f"I work as {'an' if occupation[0] in 'aeiou' else 'a'} {occupation}. "
+                  f"Outside work I like {interests[0]} and {interests[-1]}. "
                   f"I can help with {skills[0]}. (Synthetic profile.)"),
         "settings": "; ".join(settings),
         "capacity": str(1 + int(rng.random() < 0.25)),
@@ -116,6 +117,32 @@ def demo_mentor_tables(participants: pd.DataFrame, spec: SiteSpec, rng: np.rando
             "matches": pd.DataFrame(rows, columns=MATCH_COLUMNS)}
 
 
+#: the demo's waiting list describes young people referred over the summer, waiting on this date
+WAITING_AS_OF = pd.Timestamp(2024, 9, 1)
+
+
+def demo_waiting_list(spec: SiteSpec, seed: int = DEMO_SEED, n: int = 6) -> pd.DataFrame:
+    """Young people referred over the summer of 2024 and waiting for a mentor on :data:`WAITING_AS_OF`, as a
+    participants table (no start date yet), ids ``SYN-<site code>-W001``...; invented, seeded."""
+    from cm_research.datasets.synthetic import REASON_WEIGHTS, REASONS, _stage
+
+    rng = np.random.default_rng([seed, sum(map(ord, spec.code)), 17])
+    rows = []
+    for i in range(1, n + 1):
+        year_group = int(rng.integers(5, 12))
+        reasons = rng.choice(REASONS, size=1 + int(rng.random() < 0.4), replace=False,
+                             p=REASON_WEIGHTS / REASON_WEIGHTS.sum())
+        referred = WAITING_AS_OF - pd.Timedelta(days=int(rng.integers(7, 70)))
+        rows.append({"participant_id": f"SYN-{spec.code}-W{i:03d}", "site": spec.site, "cohort": "2024/25",
+                     "year_group": year_group, "education_stage": _stage(year_group), "care_status": "looked_after",
+                     "referral_reasons": "; ".join(sorted(reasons)), "referral_date": _uk(referred),
+                     "programme": spec.programme, "group": "mentored", "start_date": "", "end_date": "",
+                     "match_ended_early": "",
+                     "interests": "; ".join(sorted(rng.choice(INTEREST_TAGS, size=int(rng.integers(2, 5)),
+                                                              replace=False)))})
+    return pd.DataFrame(rows)
+
+
 def write_mentor_tables(site_dir: str | Path, spec: SiteSpec, seed: int = DEMO_SEED,
                         participants: pd.DataFrame | None = None) -> tuple[Path, Path]:
     """Write ``mentors.csv`` and ``matches.csv`` of one site into ``site_dir``; returns their paths.
@@ -138,8 +165,10 @@ def write_mentor_tables(site_dir: str | Path, spec: SiteSpec, seed: int = DEMO_S
 
 
 def write_demo_mentors(folder: str | Path, seed: int = DEMO_SEED, sites: tuple[SiteSpec, ...] = DEMO_SITES) -> Path:
-    """Write ``<folder>/<site>/mentors.csv`` and ``matches.csv`` for each demo site."""
+    """Write ``<folder>/<site>/mentors.csv``, ``matches.csv`` and ``waiting_list.csv`` for each demo site."""
     folder = Path(folder)
     for spec in sites:
         write_mentor_tables(folder / spec.slug, spec, seed)
+        demo_waiting_list(spec, seed).to_csv(folder / spec.slug / "waiting_list.csv", index=False,
+                                             lineterminator="\n")
     return folder

@@ -132,3 +132,52 @@ def rank_mentors(
         out = out[out["rank"] <= out["rank"].iloc[min(top, len(out)) - 1]] if top > 0 else out.iloc[:0]
     out.attrs["notice"] = NOTICE
     return out
+
+
+def suggestions_for_each(
+    mentees: pd.DataFrame,
+    mentors: pd.DataFrame,
+    *,
+    mentee_id: str = "participant_id",
+    interests: str = "interests",
+    matches: pd.DataFrame | None = None,
+    as_of: object | None = None,
+    top: int = 3,
+    synonyms: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The first ``top`` mentor profiles (ties kept) for each young person in ``mentees``, as one tidy table.
+
+    Each young person's rows are :func:`rank_mentors` of their own interests among mentors of their own site
+    (when both tables have ``site``), with ``mentee_id`` first. A young person whose interests are not recorded
+    is listed with an empty ``mentor_id`` and a ``note`` saying so, never dropped. ``attrs["notice"]`` is
+    :data:`NOTICE`.
+    """
+    require_columns(mentees, [mentee_id, interests], "mentees")
+    require_unique(mentees[mentee_id], mentee_id, "mentees")
+    by_site = "site" in mentees and "site" in mentors
+    frames = []
+    for _, person in mentees.iterrows():
+        if not is_recorded(person[interests]):
+            frames.append(pd.DataFrame([{mentee_id: person[mentee_id], "mentor_id": None,
+                                         "note": "no interests recorded: show every profile"}]))
+            continue
+        ranked = rank_mentors(person[interests], mentors, matches=matches, as_of=as_of,
+                              site=person["site"] if by_site else None, top=top, synonyms=synonyms)
+        ranked.insert(0, mentee_id, person[mentee_id])
+        frames.append(ranked.assign(note=""))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[mentee_id, "mentor_id", "note"])
+    out.attrs["notice"] = NOTICE
+    return out
+
+
+def mentor_places(mentors: pd.DataFrame, matches: pd.DataFrame | None = None, *, as_of: object | None = None,
+                  site: str | None = None) -> pd.DataFrame:
+    """The mentors table with ``places`` (free places on ``as_of``, see :func:`free_places`) and list columns
+    written as ``"a; b"`` for display; only mentors of ``site`` when given."""
+    out = mentors.assign(places=free_places(mentors, matches, as_of=as_of).to_numpy())
+    if site is not None and "site" in out:
+        out = out[out["site"].astype(str).str.casefold() == str(site).casefold()]
+    for column in out.columns:
+        if out[column].map(lambda v: isinstance(v, (tuple, list))).any():
+            out[column] = out[column].map(lambda v: format_tags(v) if isinstance(v, (tuple, list)) else v)
+    return out.reset_index(drop=True)

@@ -509,12 +509,16 @@ def case_tables(case: CaseStudy) -> dict[str, pd.DataFrame]:
             "quotes": case.quotes[["theme_label", "quote"]]}
 
 
-def internal_banner_html() -> str:
-    """The large banner that opens the case study: NOT FOR PUBLICATION."""
+CASE_STUDY_BANNER = ("Internal case study for the Virtual School: it describes one young person. Keep it on secure "
+                     "systems and share it only with the team supporting them.")
+
+
+def internal_banner_html(description: str = CASE_STUDY_BANNER) -> str:
+    """The large banner that opens an internal notebook: NOT FOR PUBLICATION, then what it holds and how to
+    keep it."""
     return ('<div role="note" style="border:4px solid #a40000;background:#fde8e8;color:#a40000;padding:1rem;'
             'margin:1rem 0;text-align:center"><div style="font-size:1.8em;font-weight:700">NOT FOR PUBLICATION'
-            '</div><div style="font-size:1.2em">Internal case study for the Virtual School: it describes one young '
-            "person. Keep it on secure systems and share it only with the team supporting them.</div></div>")
+            f'</div><div style="font-size:1.2em">{html.escape(description)}</div></div>')
 
 
 def quotes_html(case: CaseStudy) -> str:

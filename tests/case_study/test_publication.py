@@ -4,6 +4,7 @@ import json
 import shutil
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 
@@ -28,11 +29,12 @@ def write_batch(tmp_path, notebooks, **extra):
     return path
 
 
-def test_only_the_case_study_is_marked_internal():
-    assert notebook_audience("08_case_study") == "internal"
-    assert nbformat.read(NOTEBOOKS_DIR / "08_case_study.ipynb", as_version=4).metadata["cm_research"] == {
-        "audience": "internal"}
-    others = [p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem != "08_case_study"]
+def test_only_the_case_study_and_mentor_suggestions_are_marked_internal():
+    for name in ("08_case_study", "09_mentor_matching"):
+        assert notebook_audience(name) == "internal"
+        assert nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4).metadata["cm_research"] == {
+            "audience": "internal"}
+    others = [p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem not in ("08_case_study", "09_mentor_matching")]
     assert others and not any(is_internal(nb) for nb in others)
 
 
@@ -112,10 +114,16 @@ def test_the_demo_puts_the_case_study_beside_the_published_run_never_in_it(share
     published = shared_demo_run
     internal = internal_run_dir(published)
     assert (internal / "easton" / "08_case_study.html").exists()
+    assert (internal / "all-sites" / "09_mentor_matching.html").exists()
+    proposal = pd.read_csv(internal / "all-sites" / "pairing_proposal.csv")
+    waiting = pd.read_csv(dataset_path("demo") / "westbury" / "waiting_list.csv")
+    assert sorted(proposal["participant_id"]) == sorted(waiting["participant_id"])  # everyone listed, none lost
+    assert proposal["shared_interest"].sum() == pytest.approx(_best_total_by_brute_force(waiting))
     assert (internal / NOT_FOR_PUBLICATION).exists()
     assert json.loads((internal / "manifest.json").read_text())["publication"] is False
     assert json.loads((published / "manifest.json").read_text())["publication"] is True
     assert not list(published.rglob("08_case_study*")) and not (published / NOT_FOR_PUBLICATION).exists()
+    assert not list(published.rglob("09_mentor_matching*")) and not list(published.rglob("pairing_proposal*"))
     index = (published / "index.html").read_text(encoding="utf-8")
     assert "08_case_study" not in index and "internal" not in index
 
@@ -129,3 +137,27 @@ def test_cm_research_run_refuses_an_internal_notebook_inside_a_published_run(tmp
     code = main(["run", "08_case_study", "--output-dir", str(published / "case")])
     assert code == 2 and "is for internal use only" in capsys.readouterr().err
     assert not (published / "case").exists()
+
+
+def _best_total_by_brute_force(waiting):
+    """The highest total Jaccard score over every way of giving the waiting young people distinct free places,
+    computed from the demo files with set arithmetic and exhaustive search (no cm_research code)."""
+    import itertools
+
+    folder = dataset_path("demo") / "westbury"
+    mentors = pd.read_csv(folder / "mentors.csv", dtype=str, keep_default_na=False)
+    matches = pd.read_csv(folder / "matches.csv", dtype=str, keep_default_na=False)
+    as_of = pd.Timestamp("2024-09-01")
+    start = pd.to_datetime(matches["match_start"], dayfirst=True)
+    end = pd.to_datetime(matches["match_end"].replace("", None), dayfirst=True)
+    running = matches[(start <= as_of) & (end.isna() | (end > as_of))]["mentor_id"].value_counts()
+    tags = lambda text: {t.strip() for t in text.split(";") if t.strip()}  # noqa: E731
+    slots = []
+    for m in mentors.itertuples():
+        capacity = int(m.capacity or 1) if m.available == "yes" else 0
+        slots += [tags(m.interests)] * max(capacity - int(running.get(m.mentor_id, 0)), 0)
+    people = [tags(i) for i in waiting["interests"]]
+    assert len(slots) >= len(people)
+    score = [[len(a & b) / len(a | b) for b in slots] for a in people]
+    return max(sum(score[i][j] for i, j in enumerate(choice))
+               for choice in itertools.permutations(range(len(slots)), len(people)))

@@ -101,3 +101,31 @@ def test_ranking_refuses_clearly():
     with pytest.raises(MentorDataError, match="must be yes or no.*'maybe'"):
         rank_mentors("music", MENTORS.assign(available=["maybe"] * 6))
     assert issubclass(MentorDataError, CMResearchError) and issubclass(NotEnoughPlacesError, CMResearchError)
+
+
+def test_suggestions_for_each_young_person_worked_by_hand():
+    from cm_research.mentors.ranking import suggestions_for_each
+
+    mentors = pd.DataFrame({"mentor_id": ["M1", "M2", "M3"], "site": ["A", "A", "B"],
+                            "interests": ["football; music", "drawing", "football"], "available": [True] * 3})
+    mentees = pd.DataFrame({"participant_id": ["P1", "P2", "P3"], "site": ["A", "A", "B"],
+                            "interests": ["football", "drawing; music", None]})
+    out = suggestions_for_each(mentees, mentors, top=1)
+    # P1 {football}: M1 |{football}|/|{football, music}| = 1/2, M2 0 -> M1 (M3 is at another site)
+    # P2 {drawing, music}: M1 1/3, M2 1/2 -> M2; P3: no interests, listed with a note, not dropped
+    assert out["participant_id"].tolist() == ["P1", "P2", "P3"]
+    assert out["mentor_id"].tolist()[:2] == ["M1", "M2"] and pd.isna(out["mentor_id"].iloc[2])
+    assert out["shared_interest"].tolist()[:2] == [pytest.approx(1 / 2), pytest.approx(1 / 2)]
+    assert "no interests" in out["note"].iloc[2] and "not a decision" in out.attrs["notice"]
+
+
+def test_mentor_places_subtracts_running_matches_and_formats_tags():
+    from cm_research.mentors.ranking import mentor_places
+
+    mentors = pd.DataFrame({"mentor_id": ["M1", "M2"], "site": ["A", "B"], "interests": [("film", "music"), ("art",)],
+                            "capacity": [2, 1], "available": [True, True]})
+    matches = pd.DataFrame({"match_id": ["X"], "participant_id": ["P"], "mentor_id": ["M1"],
+                            "match_start": [pd.Timestamp("2024-01-01")], "match_end": [pd.NaT]})
+    out = mentor_places(mentors, matches, as_of="2024-09-01", site="a")
+    assert out["mentor_id"].tolist() == ["M1"] and out["places"].tolist() == [1]  # 2 places, 1 taken
+    assert out["interests"].tolist() == ["film; music"]
