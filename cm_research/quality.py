@@ -95,7 +95,7 @@ def problem_summary(problems: pd.DataFrame) -> pd.DataFrame:
 def identifier_values(evaluation: Evaluation) -> set[str]:
     """Every value of an identifier column (valid or quarantined rows) in the evaluation's tables."""
     ids: set[str] = set()
-    for load in (evaluation.participants, evaluation.outcomes):
+    for load in evaluation.loads:
         for column in load_schema(load.table).identifier_fields:
             for frame in (load.data, load.quarantine):
                 if column in frame:
@@ -129,9 +129,9 @@ def redact_problems(problems: pd.DataFrame, identifiers: Iterable[str]) -> pd.Da
 def quality_overview(evaluation: Evaluation) -> pd.DataFrame:
     """One row per table: file, rows read, rows valid, rows quarantined, blank rows skipped, encoding."""
     rows = []
-    for load in (evaluation.participants, evaluation.outcomes):
+    for load in evaluation.loads:
         rows.append({
-            "table": load.table,
+            "table": load.name,
             "file": load.path.name,
             "rows_read": load.n_read,
             "rows_valid": len(load.data),

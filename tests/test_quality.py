@@ -89,3 +89,33 @@ def test_published_counts_are_suppressed_by_default_and_switching_off_is_recorde
     off = quality.write_quality_tables(ev, tmp_path / "off", suppress=False)
     assert off["counts_by_cohort"][["mentored", "comparison", "total"]].astype(int).values.tolist() == [[0, 1, 1], [2, 1, 3], [2, 2, 4]]
     assert "OFF" in off["counts_by_cohort"].attrs["disclosure_control"]["note"]
+
+
+def test_every_table_in_the_folder_is_checked_and_its_bad_rows_quarantined(write_file, tmp_path):
+    # sessions of an unknown young person and of a quarantined one, a match naming an unknown mentor, and a
+    # waiting list (a participants table) with a care status that is not in the dictionary
+    write_file("participants.csv", [PARTICIPANTS_HEADER, *VALID_PARTICIPANTS,
+                                    "T-005,Testshire,2023/24,8,KS3,fostered,,,comparison,,,"])
+    write_file("outcomes.csv", [OUTCOMES_HEADER, *VALID_OUTCOMES])
+    write_file("sessions.csv", ["participant_id,session_date,minutes,activity,setting,attended",
+                                "T-001,18/09/2023,60,music,school,yes",
+                                "T-009,25/09/2023,60,music,school,yes",
+                                "T-005,25/09/2023,60,music,school,yes"])
+    write_file("mentors.csv", ["mentor_id,site,interests,available", "M-01,Testshire,music,yes"])
+    write_file("matches.csv", ["match_id,participant_id,mentor_id,match_start,match_end",
+                               "X1,T-001,M-01,11/09/2023,19/07/2024", "X2,T-003,M-07,02/10/2023,"])
+    write_file("waiting_list.csv", [PARTICIPANTS_HEADER, "W-001,Testshire,2024/25,6,KS2,in care,,,mentored,,,"])
+    ev = load_evaluation(tmp_path, all_tables=True)
+    tables = quality.write_quality_tables(ev, tmp_path / "out")
+    overview = tables["overview"].set_index("table")
+    assert overview.loc["sessions", ["rows_read", "rows_valid", "rows_quarantined"]].tolist() == [3, 1, 2]
+    assert overview.loc["matches", ["rows_read", "rows_valid", "rows_quarantined"]].tolist() == [2, 1, 1]
+    assert overview.loc["mentors", ["rows_read", "rows_valid"]].tolist() == [1, 1]
+    assert overview.loc["waiting_list", "rows_quarantined"] == 1
+    problems = ev.problems.set_index(["file", "row"])
+    assert "quarantined" in problems.loc[("sessions.csv", 4), "message"]  # T-005's participants row has problems
+    assert problems.loc[("matches.csv", 3), "column"] == "mentor_id"
+    restricted = tmp_path / "out" / "restricted"
+    for name in ("participants", "sessions", "matches", "waiting_list"):
+        assert (restricted / f"quarantine_{name}.csv").exists(), name
+    assert "T-009" not in tables["problems_redacted"]["message"].str.cat()  # ids hidden in the report's copy

@@ -18,7 +18,7 @@ from cm_research.data.validation import (
     check_measure_ranges,
     validate_cells,
 )
-from cm_research.dictionary import TableSchema, load_schema, measures_catalogue
+from cm_research.dictionary import TableSchema, load_schema, load_schemas, measures_catalogue
 from cm_research.errors import DataValidationError
 
 TABLE_FILE_STEMS = ("participants", "outcomes")
@@ -41,6 +41,11 @@ class TableLoad:
     quarantine: pd.DataFrame
     n_read: int
     blank_rows: list[int] = field(default_factory=list)
+    label: str = ""  # the name of the file's role when it is not the table's (a waiting list of participants)
+
+    @property
+    def name(self) -> str:
+        return self.label or self.table
 
     def __iter__(self):  # ``data, problems = load_table(...)``
         return iter((self.data, self.problems))
@@ -50,12 +55,12 @@ class TableLoad:
         return self.problems[self.problems["severity"] == "error"]
 
     def write_quarantine(self, folder: str | Path) -> Path | None:
-        """Write the held-back rows to ``folder/quarantine_<table>.csv`` (nothing when none were held back)."""
+        """Write the held-back rows to ``folder/quarantine_<name>.csv`` (nothing when none were held back)."""
         if self.quarantine.empty:
             return None
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        out = folder / f"quarantine_{self.table}.csv"
+        out = folder / f"quarantine_{self.name}.csv"
         self.quarantine.to_csv(out, index=False)
         return out
 
@@ -143,31 +148,75 @@ def find_table_file(folder: str | Path, table: str) -> Path:
 
 @dataclass
 class Evaluation:
-    """An evaluation's validated tables (participants and outcomes) with their problems."""
+    """An evaluation's validated tables (participants and outcomes, and with ``all_tables`` every other table
+    of the dictionary found in the folder, in ``others``) with their problems."""
 
     participants: TableLoad
     outcomes: TableLoad
+    others: dict[str, TableLoad] = field(default_factory=dict)
+
+    @property
+    def loads(self) -> list[TableLoad]:
+        return [self.participants, self.outcomes, *self.others.values()]
 
     @property
     def problems(self) -> pd.DataFrame:
-        return pd.concat([self.participants.problems, self.outcomes.problems], ignore_index=True)
+        return pd.concat([load.problems for load in self.loads], ignore_index=True)
 
     def write_quarantine(self, folder: str | Path) -> list[Path]:
-        written = [self.participants.write_quarantine(folder), self.outcomes.write_quarantine(folder)]
+        written = [load.write_quarantine(folder) for load in self.loads]
         return [p for p in written if p is not None]
 
 
-def load_evaluation(folder: str | Path) -> Evaluation:
-    """Load ``participants`` and ``outcomes`` from ``folder``; outcomes are checked against the valid participants."""
+#: files of a site folder that hold another table's rows: the waiting list is a participants table
+FILE_ROLES = {"waiting_list": "participants"}
+
+
+def _held_back(load: TableLoad, column: str) -> set[str]:
+    return set(load.quarantine.get(column, pd.Series(dtype=object)).dropna().astype(str))
+
+
+def load_other_tables(folder: str | Path, participants: TableLoad) -> dict[str, TableLoad]:
+    """Every table of the dictionary besides participants and outcomes that has a file in ``folder`` (sessions,
+    costs, mentors, matches, attendance, survey tables, a waiting list...), each checked against the tables its
+    foreign keys name, in an order that loads a referenced table first. Catalogue tables (measures,
+    survey_items) come from the dictionary, not the folder."""
+    folder = Path(folder)
+    schemas = load_schemas()
+    present = {name: table for name, table in {**{s: s for s in schemas}, **FILE_ROLES}.items()
+               if name not in ("participants", "outcomes") and not schemas[table].rows
+               and any((folder / f"{name}{ext}").exists() for ext in (".csv", ".xlsx"))}
+    loaded: dict[str, TableLoad] = {"participants": participants}
+    pending = dict(present)
+    while pending:
+        ready = [name for name, table in pending.items()
+                 if all(fk.resource in loaded or fk.resource not in present or schemas[fk.resource].rows
+                        for fk in schemas[table].foreign_keys if fk.resource != table)]
+        for name in ready or list(pending):  # a cycle of references: load the rest without the missing ones
+            table = pending.pop(name)
+            fks = [fk for fk in schemas[table].foreign_keys if fk.resource in loaded]
+            load = load_table(find_table_file(folder, name), table,
+                              references={fk.resource: loaded[fk.resource].data for fk in fks},
+                              quarantined={fk.resource: _held_back(loaded[fk.resource], fk.reference_fields[0])
+                                           for fk in fks})
+            load.label = name if name != table else ""
+            loaded[name] = load
+    return {name: load for name, load in loaded.items() if name != "participants"}
+
+
+def load_evaluation(folder: str | Path, all_tables: bool = False) -> Evaluation:
+    """Load ``participants`` and ``outcomes`` from ``folder``; outcomes are checked against the valid participants.
+    With ``all_tables``, also every other table of the dictionary found there (:func:`load_other_tables`)."""
     participants = load_table(find_table_file(folder, "participants"), "participants")
-    held_back = set(participants.quarantine.get("participant_id", pd.Series(dtype=object)).dropna().astype(str))
+    held_back = _held_back(participants, "participant_id")
     outcomes = load_table(
         find_table_file(folder, "outcomes"),
         "outcomes",
         references={"participants": participants.data},
         quarantined={"participants": held_back},
     )
-    return Evaluation(participants=participants, outcomes=outcomes)
+    others = load_other_tables(folder, participants) if all_tables else {}
+    return Evaluation(participants=participants, outcomes=outcomes, others=others)
 
 
 def format_problems(problems: pd.DataFrame, limit: int | None = None) -> str:
