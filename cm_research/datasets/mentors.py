@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cm_research.datasets.sessions import _valid_mentees
+from cm_research.datasets.sessions import valid_mentees
 from cm_research.datasets.synthetic import DEMO_SEED, DEMO_SITES, INTEREST_TAGS, SiteSpec, generate_site
 
 OCCUPATIONS = (
@@ -76,7 +76,7 @@ def _busy(intervals: list[tuple[pd.Timestamp, pd.Timestamp]], start: pd.Timestam
 
 def demo_mentor_tables(participants: pd.DataFrame, spec: SiteSpec, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     """``{"mentors": ..., "matches": ...}`` (text cells, as typed) for the mentored young people of ``participants``."""
-    mentees = _valid_mentees(participants).sort_values(["start_date", "participant_id"], kind="stable")
+    mentees = valid_mentees(participants).sort_values(["start_date", "participant_id"], kind="stable")
     mentors = [_new_mentor(rng, spec, k) for k in range(1, max(6, round(0.5 * len(mentees))) + 1)]
     booked: dict[str, list[tuple[pd.Timestamp, pd.Timestamp]]] = {m["mentor_id"]: [] for m in mentors}
     far = pd.Timestamp(2100, 1, 1)

@@ -34,7 +34,7 @@ MIX: dict[str, tuple[dict[str, float], dict[str, float], int]] = {
 COLUMNS = ["participant_id", "session_date", "minutes", "activity", "setting", "attended"]
 
 
-def _valid_mentees(participants: pd.DataFrame) -> pd.DataFrame:
+def valid_mentees(participants: pd.DataFrame) -> pd.DataFrame:
     """Mentored rows that pass the participants schema (typed), so every session refers to a valid row."""
     cells = participants.astype(str).replace("", None)
     cells.index = range(2, len(cells) + 2)
@@ -52,7 +52,7 @@ def demo_sessions(participants: pd.DataFrame, programme: str, rng: np.random.Gen
     """Sessions (text cells, as typed) for the mentored young people of ``participants``."""
     activities, settings, typical = MIX.get(programme, MIX["other"])
     rows = []
-    for p in _valid_mentees(participants).itertuples(index=False):
+    for p in valid_mentees(participants).itertuples(index=False):
         start = p.start_date
         end = p.end_date if pd.notna(p.end_date) else pd.Timestamp(int(p.cohort[:4]) + 1, 7, 20)
         weeks = max(int((end - start).days // 7), 0) + 1

@@ -111,7 +111,7 @@ def paired_change(
     common = {"measure": dv, "n": n, "n_pairs": n, "n_dropped": n_dropped}
     rows = [
         {**common, **_t_and_effect_sizes(pairs[before].to_numpy(), pairs[after].to_numpy(), confidence)},
-        {**common, **_signed_rank(diff)},
+        {**common, **signed_rank(diff)},
         {**common, **_bootstrap_row(diff, confidence, n_boot, seed, bootstrap)},
     ]
     for row in rows:
@@ -203,8 +203,9 @@ def _t_and_effect_sizes(x_before: np.ndarray, x_after: np.ndarray, confidence: f
     return row
 
 
-def _signed_rank(diff: np.ndarray) -> dict:
-    """Wilcoxon signed-rank test of the changes, with R's rules for exact vs approximate p."""
+def signed_rank(diff: np.ndarray) -> dict:
+    """Wilcoxon signed-rank test of the changes ``diff`` (one row of fields: estimate, statistic V, p_val,
+    rank_biserial, note), with R's rules for exact vs approximate p (as wilcox.test(paired = TRUE))."""
     nonzero = diff[diff != 0]
     n = len(nonzero)
     n_zero = len(diff) - n

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from cm_research.stats._checks import InsufficientDataError, ci_quantile, join_notes, require_columns
-from cm_research.stats.paired import _signed_rank, pair_up
+from cm_research.stats.paired import pair_up, signed_rank
 from cm_research.surveys.errors import SurveyDataError
 
 __all__ = ["LEVEL_LABELS", "MIN_NONZERO_CHANGES", "keyed_responses", "likert_distribution", "likert_items",
@@ -321,7 +321,7 @@ def wave_change(
             rows.append(row)
             continue
         diff = (pairs[after] - pairs[before]).to_numpy(dtype=float)
-        test = _signed_rank(diff)
+        test = signed_rank(diff)
         notes = [dropped_note, test["note"]]
         if test["n_nonzero"] < MIN_NONZERO_CHANGES:
             notes.append(f"only {test['n_nonzero']} respondent(s) changed their answer: with fewer than "
