@@ -23,11 +23,14 @@ DEFAULT_FALSE = ("no", "n", "false", "0")
 
 
 def dictionary_dir() -> Path:
-    """Folder of the data dictionary: ``$CM_RESEARCH_DICTIONARY`` or the repository's ``data_dictionary/``."""
+    """Folder of the data dictionary: ``$CM_RESEARCH_DICTIONARY``, the repository's ``data_dictionary/``, or
+    the copy a wheel installs (see :mod:`cm_research.resources`)."""
+    from cm_research.resources import resource_dir
+
     override = os.environ.get("CM_RESEARCH_DICTIONARY")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "data_dictionary"
+    return resource_dir("data_dictionary")
 
 
 @dataclass(frozen=True)

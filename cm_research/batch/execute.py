@@ -7,8 +7,9 @@ from typing import Any
 
 from cm_research.errors import NotebookExecutionError
 from cm_research.report.html import notebook_to_html
+from cm_research.resources import resource_dir
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS_DIR = resource_dir("notebooks")
 
 
 def notebook_path(name: str | Path) -> Path:
