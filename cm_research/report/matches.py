@@ -57,8 +57,11 @@ def _shared_group(table: pd.DataFrame) -> pd.Series:
         .mask(recorded & shared, SHARED_GROUPS[1])
 
 
-def _days(value: float) -> str:
-    return "not reached" if pd.isna(value) else f"{value:.0f} days"
+NOT_REACHED = "not reached"
+
+
+def _days(value: float | str) -> str:
+    return NOT_REACHED if isinstance(value, str) or pd.isna(value) else f"{value:.0f} days"
 
 
 def _count(value: object, threshold: int) -> str:
@@ -141,6 +144,8 @@ def match_summary(table: pd.DataFrame, *, conf_level: float = 0.95, threshold: i
                      "median_days": km.at[group, "median"], "median_ci_low": km.at[group, "median_ci_low"],
                      "median_ci_high": km.at[group, "median_ci_high"]})
     summary = pd.DataFrame(rows)
+    for column in ("median_days", "median_ci_low", "median_ci_high"):  # the curve never fell to 0.5 (or its CI)
+        summary[column] = summary[column].astype(object).where(summary[column].notna(), NOT_REACHED)
     if suppress:
         small = summary["matches"] < MIN_MATCHES_FOR_CURVE  # each step of a short curve is one young person
         for column in ("median_days", "median_ci_low", "median_ci_high"):
@@ -172,7 +177,7 @@ def describe_matches(analysis: MatchAnalysis, threshold: int = DEFAULT_THRESHOLD
             sentences.append(f"Matches with {group}: too few to describe their length without identifying anyone.")
             continue
         median = row["median_days"]
-        if pd.isna(median):
+        if median == NOT_REACHED:
             sentences.append(f"Matches with {group}: more than half were still going at the end of the data.")
             continue
         early = ("" if row["pct_ended_early"] == "c" or pd.isna(row["pct_ended_early"])

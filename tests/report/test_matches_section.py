@@ -34,6 +34,8 @@ def test_counts_and_medians_by_hand_without_suppression():
     # 5/11 < 0.5, so the median is 65 too.
     assert s.loc[SOME, "median_days"] == pytest.approx(65)
     assert s.loc[NONE, "median_days"] == pytest.approx(65)
+    # B's upper confidence band never falls to 0.5 (R's survfit reports NA): the table says so in words
+    assert s.loc[NONE, "median_ci_high"] == "not reached"
     assert s.loc["interests not recorded", "matches"] == 4
 
 
