@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.writing import write_csv
 from cm_research.data.reading import RawTable, read_raw
 from cm_research.data.validation import (
     ProblemLog,
@@ -61,7 +62,7 @@ class TableLoad:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         out = folder / f"quarantine_{self.name}.csv"
-        self.quarantine.to_csv(out, index=False)
+        write_csv(self.quarantine, out)
         return out
 
 

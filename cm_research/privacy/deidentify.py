@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.writing import write_csv
 from cm_research.privacy.errors import MappingLocationError
 from cm_research.privacy.patterns import Span, find_patterns
 from cm_research.privacy.register import NameForm, Register, load_register, make_register
@@ -275,7 +276,7 @@ def deidentify_files(paths: Iterable[str | Path], register: Register | pd.DataFr
     review = review[["file", *FLAG_COLUMNS]]
     for frame, path in ((mapping, mapping_path), (review, review_path)):
         path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(path, index=False, lineterminator="\n")
+        write_csv(frame, path, lineterminator="\n")
     summary = mapping.groupby(["file", "kind"]).size().rename("n_replaced").reset_index()
     flag_counts = review.groupby(["file", "reason"]).size().rename("n_flags").reset_index()
     return DeidentifiedFiles(summary, flag_counts, outputs, mapping_path, review_path)

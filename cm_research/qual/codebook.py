@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cm_research.data.writing import write_csv
 from cm_research.frameworks import FrameworkTagError, parse_tags, tags_text
 from cm_research.qual.errors import CodebookError
 from cm_research.qual.tokens import words
@@ -414,5 +415,5 @@ def write_codebook_exports(codebook: Codebook, output_dir: str | Path) -> dict[s
              "csv": output_dir / "codebook.csv"}
     paths["markdown"].write_text(codebook.to_markdown(), encoding="utf-8")
     paths["html"].write_text(codebook.to_html(), encoding="utf-8")
-    codebook.table().to_csv(paths["csv"], index=False)
+    write_csv(codebook.table(), paths["csv"])
     return paths

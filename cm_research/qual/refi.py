@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from cm_research.data.writing import write_csv
 from cm_research.data.reading import decode_text
 from cm_research.qual.codebook import Code, Codebook, Theme
 from cm_research.qual.coding import CODING_COLUMNS
@@ -153,7 +154,7 @@ class QdaProject:
         paths = {}
         for name, table in tables.items():
             paths[name] = output_dir / f"{name}.csv"
-            table.to_csv(paths[name], index=False)
+            write_csv(table, paths[name])
         paths["messages"] = output_dir / "messages.txt"
         paths["messages"].write_text("".join(m + "\n" for m in self.messages), encoding="utf-8")
         if self.codebook.themes:

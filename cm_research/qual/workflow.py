@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.writing import write_csv
 from cm_research.qual.agreement import agreement
 from cm_research.qual.analysis import (code_role_counts, concordance, cooccurrence, coverage, exemplar_quotes,
                                        generated_by, matrix_wide, theme_role_matrix, word_frequencies)
@@ -183,15 +184,15 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
         if name == "codebook":
             continue
         paths[name] = out / f"{name}.csv"
-        table.to_csv(paths[name], index=False)
+        write_csv(table, paths[name])
     paths["suggestions_for_review"] = out / "suggestions_for_review.csv"
     write_review_csv(result.suggestions, paths["suggestions_for_review"])
     if not result.corpus.problems.empty:
         paths["transcript_problems"] = out / "transcript_problems.csv"
-        result.corpus.problems.to_csv(paths["transcript_problems"], index=False)
+        write_csv(result.corpus.problems, paths["transcript_problems"])
     if not result.corpus.skipped.empty:
         paths["skipped_files"] = out / "skipped_files.csv"
-        result.corpus.skipped.to_csv(paths["skipped_files"], index=False)
+        write_csv(result.corpus.skipped, paths["skipped_files"])
     paths.update({f"codebook_{k}": v for k, v in write_codebook_exports(result.codebook, out).items()})
     paths["basis"] = out / "basis.txt"
     paths["basis"].write_text(f"Counts rest on: {result.basis}.\n", encoding="utf-8")
