@@ -38,7 +38,8 @@ class Span:
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+.])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d(?:[\s-]?\)?[\s-]?\d){8,10}(?![\w])")
 POSTCODE = re.compile(
-    r"(?<![A-Za-z0-9])([A-PR-UWYZ][A-HK-Y]?[0-9][A-HJKPSTUW0-9]?)[ \t]?([0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])",
+    # not glued to a word by "_": machine ids such as a table's "T_e96ee" are not postcodes
+    r"(?<![A-Za-z0-9_])([A-PR-UWYZ][A-HK-Y]?[0-9][A-HJKPSTUW0-9]?)[ \t]?([0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9_])",
     re.IGNORECASE,
 )
 UPN_SHAPE = re.compile(rf"(?<![A-Za-z0-9])[{CHECK_LETTERS}]\d{{11}}[\d{CHECK_LETTERS}](?![A-Za-z0-9])")
@@ -111,14 +112,14 @@ def find_addresses(text: str) -> list[Span]:
         words = m.group().split()
         if len(words) == 2 and not words[0][0].isdigit() and words[1].rstrip(".") in ("St", "Green", "Hill", "Way", "View"):
             continue  # "St" alone is also "Saint"; "Green"/"Hill"/"Way"/"View" alone after one word are too often not addresses
-        spans.append(Span("address", m.start(), m.end(), m.group().rstrip(".")))
+        spans.append(Span("address", m.start(), m.start() + len(m.group().rstrip(".")), m.group().rstrip(".")))
     for m in ADDRESS_NUMBERED.finditer(text):
         words = m.group().split()
         if _NOT_A_STREET.match(m.group()) or (len(words) == 2 and words[1].rstrip(".").lower() in
                                                ("st", "green", "hill", "way", "view", "row", "walk", "rise", "place",
                                                 "square", "court", "close", "drive", "parade")):
             continue  # "3 walk", "2 close", "5 square"...: a number and a word, not an address
-        spans.append(Span("address", m.start(), m.end(), m.group().rstrip(".")))
+        spans.append(Span("address", m.start(), m.start() + len(m.group().rstrip(".")), m.group().rstrip(".")))
     return spans
 
 
