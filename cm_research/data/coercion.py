@@ -137,6 +137,14 @@ def _excel_serial(values: pd.Series) -> pd.Series:
     return EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
 
 
+def _parsed(text: pd.Series, fmt: str) -> pd.Series:
+    """Dates of ``text`` in format ``fmt``; a year before 1900 (a year typed short: "1/1/0068") is no date."""
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    if parsed.dtype == object:  # a year outside pandas' range came back as a plain timestamp
+        parsed = pd.to_datetime(parsed.map(lambda t: t if getattr(t, "year", 0) >= _EARLIEST_YEAR else pd.NaT))
+    return parsed.where(parsed.dt.year >= _EARLIEST_YEAR)
+
+
 def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     """Dates as UK users write them: dd/mm/yyyy, ISO yyyy-mm-dd, Excel date cells and Excel serial numbers
     (days since 1899-12-30, as Excel shows a date cell pasted as a number). US mm/dd/yyyy is not accepted."""
@@ -152,7 +160,7 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
         todo = text.index[result[text.index].isna()]
         if todo.empty:
             break
-        result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        result[todo] = _parsed(text[todo], fmt)
     result[result.dt.year < _EARLIEST_YEAR] = pd.NaT  # "1/1/0068": a year typed short, not a date in 68 AD
     failed = values.notna() & result.isna()
 

@@ -68,9 +68,13 @@ def _refuse(path: Path, message: str) -> DataValidationError:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM allowed) or, failing that, Windows-1252. Returns (text, encoding)."""
+    """Decode bytes as UTF-8 (BOM allowed), UTF-16 with its BOM (Excel's "Unicode Text") or, failing those,
+    Windows-1252. Returns (text, encoding)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[2:].decode(encoding), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
