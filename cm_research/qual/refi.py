@@ -194,9 +194,10 @@ MAX_PROJECT_BYTES = 256 * 2**20
 MAX_SOURCE_BYTES = 64 * 2**20
 
 
-def read_member(zf: zipfile.ZipFile, member: str, archive: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
-    """The bytes of one zip member, at most ``limit`` of them (checked while inflating, not only on the size
-    the zip declares); QdaImportError when larger or damaged."""
+def read_member(zf: zipfile.ZipFile, member: str, archive: str, limit: int | None = None) -> bytes:
+    """The bytes of one zip member, at most ``limit`` of them (default :data:`MAX_SOURCE_BYTES`; checked while
+    inflating, not only on the size the zip declares); QdaImportError when larger or damaged."""
+    limit = MAX_SOURCE_BYTES if limit is None else limit
     def refuse(message: str) -> QdaImportError:
         return QdaImportError.from_problems([{"file": archive, "line": None, "column": "", "value": member,
                                               "message": message}], archive)
