@@ -20,10 +20,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def formula_safe_cell(value: object) -> object:
-    """``value`` with a leading apostrophe when it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.match(value.strip()):
-        return "'" + value
+    """``value`` with a leading apostrophe when it is text a spreadsheet would run as a formula. A lone carriage
+    return becomes a line feed: Python's csv writer does not quote it, and every reader would start a new row."""
+    if isinstance(value, str):
+        value = _LONE_CR.sub("\n", value)
+        if value.startswith(FORMULA_STARTS) and not _NUMBER.match(value.strip()):
+            return "'" + value
     return value
 
 

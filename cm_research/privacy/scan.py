@@ -319,6 +319,7 @@ def _scan_csv(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
 
 
 _XML_TAG = re.compile(r"<[^>]*>")
+_XML_NAME = re.compile(r'\b(?:name|author|creator|lastModifiedBy|title)\s*=\s*"([^"]*)"')
 
 
 def _scan_office(path: Path, matcher: _Matcher, skip: Iterable[str] = ()) -> Iterator[tuple[str, str, str]]:
@@ -337,7 +338,9 @@ def _scan_office(path: Path, matcher: _Matcher, skip: Iterable[str] = ()) -> Ite
                 continue
             data = zf.read(info)
             if name.lower().endswith((".xml", ".rels", ".vml")):
-                text = html.unescape(_XML_TAG.sub("\n", decode_any(data)))
+                # text content, and names given in attributes (sheet names, defined names, authors)
+                text = html.unescape(_XML_TAG.sub(lambda m: "\n" + "\n".join(_XML_NAME.findall(m.group())) + "\n",
+                                                  decode_any(data)))
             elif name.lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
                 text = "\n".join(t for _, t in image_metadata(data))
             else:
