@@ -17,7 +17,8 @@ The rules every reader of a CSV file follows (a columnar reader must keep them t
 - :func:`detect_decimal_mark`: in a semicolon- or tab-separated file, numbers written ``1,5`` (and none written
   ``1.5``) mean a decimal comma, as Excel saves CSV in much of Europe; the file's decimal mark may also be
   declared (``decimal=","`` or ``"."``). Which mark was used, and why, is reported as a note on the file.
-- a file with a header and no data rows is read, with a note saying so.
+- a file with a header and no data rows is read, with a note saying so; a header of more than
+  :data:`MAX_COLUMNS` columns is refused (a wrong delimiter or a stray quote, not a table).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import io
 import itertools
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +87,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
 #: the longest cell a CSV row may hold (Python's csv module default); a longer one is almost always a stray quote
 MAX_CELL_CHARS = 131_072
 DELIMITERS = (",", ";", "\t")
+#: the most columns a header may name (a dictionary table has a few dozen; Excel allows 16,384)
+MAX_COLUMNS = 1_000
 _DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+%?$")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d+\.\d+%?$")
 _THOUSANDS_POINT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")  # "1.234": a thousands point or a decimal point
@@ -290,22 +294,30 @@ def _formulas_without_results(path: Path, sheet_name: str, records: list[list]) 
         book.close()
 
 
+#: what a damaged .xlsx makes openpyxl, zipfile or zlib raise while reading
+_DAMAGED_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, AttributeError,
+                     IndexError)
+
+
 def _read_excel(path: Path, table: str | None) -> RawTable:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError) as exc:
         raise _refuse(path, f"could not be opened as an Excel workbook ({exc})") from exc
     try:
         names = book.sheetnames
         sheet_name = next((n for n in names if table and n.strip().lower() == table.lower()), names[0])
         records = [[_excel_value(c) for c in row] for row in book[sheet_name].iter_rows()]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError) as exc:
+    except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     finally:
         book.close()
-    formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
+    try:
+        formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
+    except _DAMAGED_WORKBOOK as exc:
+        raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     raw = _from_records(path, records, "xlsx")
     header = list(raw.cells.columns)
     for r, c, formula in formulas:
@@ -333,6 +345,9 @@ def _from_records(path: Path, records: list[list], encoding: str, check_short: b
         header.pop()
     if not header:
         raise _refuse(path, "the first row (the header) is empty; it should name the columns")
+    if len(header) > MAX_COLUMNS:
+        raise _refuse(path, f"the header row has {len(header):,} columns, more than the {MAX_COLUMNS:,} a table of the "
+                            "data dictionary could have; check the delimiter and the quote marks in the first row")
     width = len(header)
     rows, index, blank, ragged, short = [], [], [], {}, {}
     for number, record in enumerate(records[1:], start=2):
