@@ -178,7 +178,7 @@ class Codebook:
     def to_html(self) -> str:
         """The codebook as a standalone HTML page."""
         e = html.escape
-        parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(self.name)}</title></head><body>",
+        parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(self.name)}</title></head><body>",
                  f"<h1>{e(self.name)}</h1>"]
         if self.description:
             parts.append(f"<p>{e(self.description.strip())}</p>")
