@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from cm_research.data.writing import write_csv
 from cm_research.data.loading import Evaluation
+from cm_research.data.writing import write_csv
 from cm_research.dictionary import load_schema
 
 ID_PLACEHOLDER = "[id]"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from cm_research.data.writing import write_csv
 from cm_research.data.reading import RawTable, read_raw
 from cm_research.data.validation import (
     ProblemLog,
@@ -19,6 +18,7 @@ from cm_research.data.validation import (
     check_measure_ranges,
     validate_cells,
 )
+from cm_research.data.writing import write_csv
 from cm_research.dictionary import TableSchema, load_schema, load_schemas, measures_catalogue
 from cm_research.errors import DataValidationError
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cm_research.data.writing import unescape_formula_cell
 from cm_research.data.reading import decode_text
+from cm_research.data.writing import unescape_formula_cell
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.errors import CodingImportError
 from cm_research.qual.suggest import REVIEW_COLUMNS

@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from cm_research.data.writing import write_csv
 from cm_research.data.reading import decode_text
+from cm_research.data.writing import write_csv
 from cm_research.qual.codebook import Code, Codebook, Theme
 from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.qual.errors import CodingImportError, TranscriptError
@@ -198,6 +198,7 @@ def read_member(zf: zipfile.ZipFile, member: str, archive: str, limit: int | Non
     """The bytes of one zip member, at most ``limit`` of them (default :data:`MAX_SOURCE_BYTES`; checked while
     inflating, not only on the size the zip declares); QdaImportError when larger or damaged."""
     limit = MAX_SOURCE_BYTES if limit is None else limit
+
     def refuse(message: str) -> QdaImportError:
         return QdaImportError.from_problems([{"file": archive, "line": None, "column": "", "value": member,
                                               "message": message}], archive)
