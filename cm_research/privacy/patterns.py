@@ -71,8 +71,10 @@ ADDRESS = re.compile(
 )
 #: a house number and one or two words ending in a street word, in any case ("14 station road"); the number
 #: is required here, since "the road" or "down the lane" alone are not addresses
+#: (only the street words that are seldom anything else: "1 outcomes row" or "2 more ways" are not addresses)
+_STREET_UNAMBIGUOUS = "road|rd|street|lane|avenue|ave|crescent|terrace|gardens|mews|grove|close|drive"
 ADDRESS_NUMBERED = re.compile(
-    rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:[A-Za-z][a-z'’]+\s+){{1,2}}(?:{_STREET.lower()})\b\.?", re.IGNORECASE)
+    rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:[A-Za-z][a-z'’]+\s+){{1,2}}(?:{_STREET_UNAMBIGUOUS})\b\.?", re.IGNORECASE)
 _NOT_A_STREET = re.compile(r"^\d+\s+(?:the|a|an|of|in|on|at|to|or|and|more|other|new|old|long|short|big|small)\b",
                            re.IGNORECASE)
 
