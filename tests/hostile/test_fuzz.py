@@ -21,7 +21,7 @@ from cm_research.data.reading import read_raw
 from cm_research.errors import CMResearchError
 from cm_research.qual.refi import import_qda
 from tests.conftest import OUTCOMES_HEADER, PARTICIPANTS_HEADER, VALID_OUTCOMES, VALID_PARTICIPANTS
-from tests.hostile.conftest import G, SOURCE_TEXT, qde, text_source
+from tests.hostile.builders import G, SOURCE_TEXT, qde, text_source
 
 SEED = 22
 # about 2,200 mutants in ~13 s: the reader alone is fast, so most CSV mutants go through it; a share goes through

@@ -11,7 +11,7 @@ import pytest
 from cm_research.qual import refi
 from cm_research.qual.refi import QdaImportError, import_qda
 from cm_research.qual.taguette import import_taguette
-from tests.hostile.conftest import G, SOURCE_TEXT, qde, text_source
+from tests.hostile.builders import G, SOURCE_TEXT, qde, taguette_db, text_source, write_qdpx  # noqa: F401 (fixtures)
 
 SECRET = "SYNTHETIC-SECRET-KEY-0123456789"
 

@@ -1,4 +1,5 @@
-"""Builders of hostile files for tests/hostile (all SYNTHETIC)."""
+"""Builders of hostile files for tests/hostile (all SYNTHETIC); fixtures are imported by the modules that use them
+(no conftest.py here, so other helpers can add modules to this package freely)."""
 
 from __future__ import annotations
 
