@@ -320,8 +320,32 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     )
 
 
+def _short_answers(segments: pd.DataFrame, max_words: int) -> list[tuple[int, str]]:
+    """(row, question) for each participant's first sentence of a turn of at most ``max_words`` words that
+    answers an interviewer's turn ("Did you trust her?" - "Yeah, eventually.")."""
+    need = {"is_interviewer", "transcript", "turn", "sentence", "n_words", "text"}
+    if not need <= set(segments.columns) or segments.empty:
+        return []
+    interviewer = segments["is_interviewer"].to_numpy(dtype=bool)
+    transcript = segments["transcript"].to_numpy(dtype=object)
+    turn = segments["turn"].to_numpy()
+    texts = segments["text"].tolist()
+    short = np.flatnonzero(~interviewer & (segments["sentence"].to_numpy() == 1)
+                           & (segments["n_words"].to_numpy() <= max_words))
+    out = []
+    for row in short:
+        q = row - 1
+        if q < 0 or not interviewer[q] or transcript[q] != transcript[row]:
+            continue
+        first = q
+        while first > 0 and interviewer[first - 1] and turn[first - 1] == turn[q] and transcript[first - 1] == transcript[q]:
+            first -= 1
+        out.append((int(row), " ".join(texts[first:q + 1])))
+    return out
+
+
 def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int = 8,
-                  include_interviewer: bool = False) -> pd.DataFrame:
+                  include_interviewer: bool = False, short_answer_words: int = 4) -> pd.DataFrame:
     """Suggest codes for segments whose words match the codebook's hints.
 
     Parameters
@@ -335,6 +359,10 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         How many words before a match are searched for a negation cue.
     include_interviewer
         Interviewer (and other non-participant) segments are not coded unless this is True.
+    short_answer_words
+        A participant's answer whose first sentence has at most this many words ("Yeah, eventually.",
+        "Patchy.") and matches nothing itself is suggested the codes its interviewer's question matches,
+        with the question's words in ``matched`` and the reason in ``flag_reason``. 0 turns this off.
 
     Returns
     -------
@@ -364,13 +392,25 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
             reason = "; ".join(filter(None, [reason, f"'{words}' counts only from a {role_name(role)}"]))
             c = code_of[c]
         grouped.setdefault((k, c), []).append((words, cue, reason))
+    if short_answer_words > 0 and not include_interviewer:
+        answers = _short_answers(segments, short_answer_words)
+        if answers:
+            k_of = {int(p): k for k, p in enumerate(positions)}
+            have = {k for k, _ in grouped}
+            answers = [(k_of[row], q) for row, q in answers if row in k_of and k_of[row] not in have]
+            for n, c, words, _cue, _reason in matcher.match_many([q for _, q in answers]):
+                if c < len(code_roles) and code_roles[c] is not None:
+                    continue  # role-restricted hints are about the speaker, not the question
+                grouped.setdefault((answers[n][0], c), []).append(
+                    (words, None, f"short answer: code from the interviewer's question ('{words}')"))
     seg_rows: list[int] = []
     code_ids: list[int] = []
     matched: list[str] = []
     negated: list[bool] = []
     cues: list[str] = []
     reasons: list[str] = []
-    for (k, c), found in grouped.items():  # segments in order; codes in the order first matched
+    ordered = sorted(grouped.items(), key=lambda item: item[0][0])  # stable: codes in the order first matched
+    for (k, c), found in ordered:  # segments in order
         seg_rows.append(k)
         code_ids.append(c)
         if len(found) == 1:
