@@ -227,6 +227,9 @@ def test_outputs_from_suggestions_say_so_in_name_header_and_caption(tmp_path, co
     assert paths["framework_matrix"].relative_to(tmp_path / "out").as_posix() == \
         "restricted/framework_matrix_UNREVIEWED_SUGGESTIONS.xlsx"
     assert paths["themes_docx"].name == "themes_UNREVIEWED_SUGGESTIONS.docx"
+    assert "quotes_against" not in pd.read_csv(paths["negative_cases"]).columns  # published: counts only
+    assert paths["negative_cases_quotes"].parent.name == "restricted"
+    assert "quotes_against" in pd.read_csv(paths["negative_cases_quotes"]).columns
     assert caption(result, "Table") == "Table \u2014 from unreviewed suggested codes"
     ax = save_saturation_figure(result, tmp_path / "out")
     assert (tmp_path / "out" / "saturation_curve_UNREVIEWED_SUGGESTIONS.png").stat().st_size > 5_000
