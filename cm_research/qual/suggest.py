@@ -47,6 +47,7 @@ from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, SURPRIS
                                      is_negator, normalise, stem, stems_of)
 
 SUGGESTION_STATUS = "suggested - not reviewed"
+NO_NEGATION = "not flagged: no negation cue in its clause"
 _SEP = "\x00"  # joins segments for one split; never found in interviews (blanked out if it is)
 _JOIN = f" {_SEP} "
 SUGGESTION_COLUMNS = ["segment_id", "transcript", "participant", "role", "site", "start", "end", "code", "theme",
@@ -130,7 +131,7 @@ class Matcher:
                 found.append(t)
             j -= 1
         if not found:
-            return None, ""
+            return None, NO_NEGATION
         if len(found) % 2 == 0:
             return None, f"not flagged: double negation ('{' ... '.join(reversed(found))}')"
         return found[0], f"flagged: negated by '{found[0]}' in the same clause"
@@ -428,7 +429,7 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
             reasons.append(found[0][2])
         else:
             kept_reasons = [r for _, cue, r in found if cue is None and r]
-            reasons.append("; ".join(dict.fromkeys(kept_reasons)) or "not flagged: a match outside any negation")
+            reasons.append("; ".join(dict.fromkeys(kept_reasons)) or NO_NEGATION)
     rows = positions[np.asarray(seg_rows, dtype=np.int64)] if seg_rows else np.array([], dtype=np.int64)
     codes = np.asarray(code_ids, dtype=np.int64)
     carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")

@@ -65,7 +65,7 @@ def test_negation_is_scoped_to_the_clause_and_double_negation_cancels():
     assert reasons["s0"] == "flagged: negated by 'didn't' in the same clause"
     assert reasons["s3"] == "not flagged: 'never thought' reports a surprise, not a denial"
     assert reasons["s6"] == "not flagged: double negation ('not that ... didn't')"
-    assert reasons["s1"] == ""
+    assert reasons["s1"] == "not flagged: no negation cue in its clause"
     narrow = suggest_codes(_segments(["I never felt like anyone really would listen."]), compile_codebook(CODEBOOK, 3))
     assert _found(narrow) == [("s0", "feeling_heard", "listen", False, "")]  # 'never' is outside 3 words
 
@@ -89,7 +89,7 @@ def test_hedges_are_never_evidence_and_negation_expected_hints_are_not_flagged()
     ]
     reasons = dict(zip(s["segment_id"], s["flag_reason"]))
     assert reasons["s4"] == "not flagged: 'let me down' is evidence even when negated ('never')"
-    assert reasons["s6"] == "'worried' counts only from a mentee"
+    assert reasons["s6"] == "not flagged: no negation cue in its clause; 'worried' counts only from a mentee"
     # "has" is brought to "have" before stemming, so the phrase hint "have a say" matches "has a say"
     voice = parse_codebook({"themes": [{"name": "t", "definition": "T.", "codes": [
         {"name": "voice", "definition": "Voice.", "hints": {"phrases": ["have a say", "felt safe"]}}]}]})
