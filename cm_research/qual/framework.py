@@ -8,8 +8,9 @@ write: charting is the analyst's interpretation, and the software should not pre
 
 Cases are named by their pseudonymous case label (``participant_label``: "mentee 2"), never by participant id
 or transcript pseudonym, and names known from the transcripts' headers are redacted in the quotes. A matrix
-of quotes per participant is individual-level material all the same: write the .xlsx into a run's
-``restricted/`` folder (never published), see :func:`framework_matrix_is_internal`.
+of quotes per participant is individual-level material all the same: the .xlsx goes into a ``restricted/``
+folder (never published), and a report shows the quotes case by case only in an internal run
+(:func:`framework_matrix_is_internal`).
 
 Reference: Gale NK, Heath G, Cameron E, Rashid S, Redwood S (2013). Using the framework method for the
 analysis of qualitative data in multi-disciplinary health research. BMC Medical Research Methodology 13:117.
@@ -147,9 +148,11 @@ def write_framework_xlsx(entries: pd.DataFrame, participants: pd.DataFrame, code
 
 
 def framework_matrix_is_internal(output_dir: str | Path) -> bool:
-    """True unless ``output_dir`` belongs to a run for publication (``manifest.json`` without
-    ``"publication": false``): quotes case by case are shown only in internal output."""
+    """True only when ``output_dir`` belongs to an internal run (the nearest ``manifest.json`` says
+    ``"publication": false``; an internal batch writes it before anything runs). Anywhere else (a run for
+    publication, whose manifest is written at its end, or a folder in no run) quotes case by case stay in the
+    restricted .xlsx and the report shows only the matrix's counts."""
     from cm_research.batch.audience import run_publication
 
     found = run_publication(output_dir)
-    return found is None or not found[1]
+    return found is not None and not found[1]

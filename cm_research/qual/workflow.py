@@ -311,8 +311,8 @@ def save_saturation_figure(result: ThematicResult, output_dir: str | Path, dpi: 
 def framework_section(result: ThematicResult, output_dir: str | Path) -> tuple[str, list[tuple[str, pd.DataFrame]]]:
     """What the report shows of the framework matrix: (a note in Markdown, [(caption, table)]).
 
-    Internal output (a folder outside any run for publication, or an internal run): one matrix per theme,
-    cases by pseudonymous label, with the coded sentences and their references. A run for publication: only
+    In an internal run (``publication: false``): one matrix per theme, cases by pseudonymous label, with the
+    coded sentences and their references. Anywhere else (a run for publication, or a folder in no run): only
     the number of coded sentences per case and theme, and the note says where the matrix is (``restricted/``).
     """
     from cm_research.qual.framework import framework_matrix, framework_matrix_is_internal
@@ -331,9 +331,10 @@ def framework_section(result: ThematicResult, output_dir: str | Path) -> tuple[s
                    framework_matrix(entries, participants, result.codebook, t.name))
                   for t in result.codebook.themes if (entries["theme"] == t.name).any()]
     else:
-        note = (f"This is a run for publication, so the matrix's quotes case by case are not shown: the table "
-                f"gives the number of coded sentences per case and theme. The full matrix is in `{name}` "
-                "(restricted: never published).")
+        note = (f"Quotes case by case are individual-level material, shown only in an internal run "
+                f"(`publication: false`): here the table gives the number of coded sentences per case and theme. "
+                f"The full matrix, one sheet per theme with the quotes and a summary column to write, is in "
+                f"`{name}` (restricted: never published).")
         tables = [(caption(result, "Framework matrix overview: coded sentences per case and theme"),
                    result.tables["framework_overview"])]
     return note, tables

@@ -113,8 +113,9 @@ def test_report_hides_code_and_identifiers_and_writes_everything(demo_run):
         assert (out / f"{name}.csv").exists(), name
     for png in ["theme_role_heatmap", "code_frequency_by_role", "cooccurrence_heatmap", "saturation_curve"]:
         assert (out / f"{png}.png").stat().st_size > 5_000
-    # the framework matrix (internal: the folder is in no run for publication), saturation and the .docx link
-    assert "Framework matrix: Relationship and trust" in html and "Saturation reached at" in html
+    # the framework matrix (counts only: the folder is in no internal run), saturation and the .docx link
+    assert "Framework matrix overview: coded sentences per case and theme" in html and "Saturation reached at" in html
+    assert "restricted/framework_matrix.xlsx" in html
     assert 'href="themes.docx"' in html and (out / "themes.docx").stat().st_size > 10_000
     assert (out / "restricted" / "framework_matrix.xlsx").exists() and "UNREVIEWED" not in html
     agreement = pd.read_csv(out / "agreement.csv").set_index("code")
@@ -135,7 +136,7 @@ def test_without_human_coding_everything_is_labelled_as_suggestions(tmp_path):
     assert "carry <strong>suggested</strong> codes" in html
     matrix = pd.read_csv(tmp_path / "theme_role_matrix_UNREVIEWED_SUGGESTIONS.csv")
     assert matrix.columns[0] == "UNREVIEWED SUGGESTIONS"
-    assert "Framework matrix: Relationship and trust — from unreviewed suggested codes" in html
+    assert "Framework matrix overview: coded sentences per case and theme — from unreviewed suggested codes" in html
     assert (tmp_path / "saturation_curve_UNREVIEWED_SUGGESTIONS.png").exists()
     assert 'href="themes_UNREVIEWED_SUGGESTIONS.docx"' in html
     assert list(dict.fromkeys(matrix["role"])) == ["mentee", "mentor", "social_worker"]

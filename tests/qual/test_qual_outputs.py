@@ -93,14 +93,17 @@ def test_framework_matrix_cells_and_xlsx(corpus, tmp_path):
     assert reviewed["E2"].value == "Trusting" and "unreviewed" not in reviewed["A1"].value
 
 
-def test_framework_matrix_is_internal_unless_in_a_run_for_publication(tmp_path):
-    assert framework_matrix_is_internal(tmp_path / "scratch")
+def test_framework_matrix_is_internal_only_in_an_internal_run(tmp_path):
+    assert not framework_matrix_is_internal(tmp_path / "scratch")  # in no run: quotes stay in restricted/
     (tmp_path / "pub").mkdir()
     (tmp_path / "pub" / "manifest.json").write_text('{"publication": true}')
     assert not framework_matrix_is_internal(tmp_path / "pub" / "all-sites")
     (tmp_path / "int").mkdir()
     (tmp_path / "int" / "manifest.json").write_text('{"publication": false}')
     assert framework_matrix_is_internal(tmp_path / "int" / "all-sites")
+    (tmp_path / "int" / "all-sites").mkdir()
+    (tmp_path / "int" / "all-sites" / ".staging-03").mkdir()  # where a batch job writes
+    assert framework_matrix_is_internal(tmp_path / "int" / "all-sites" / ".staging-03")
 
 
 def _coded(sets, dates):
@@ -234,6 +237,18 @@ def test_outputs_from_suggestions_say_so_in_name_header_and_caption(tmp_path, co
     ax = save_saturation_figure(result, tmp_path / "out")
     assert (tmp_path / "out" / "saturation_curve_UNREVIEWED_SUGGESTIONS.png").stat().st_size > 5_000
     assert "unreviewed" in ax.get_title()
+    from cm_research.qual.workflow import framework_section
+
+    note, shown = framework_section(result, tmp_path / "out")  # in no run: counts only
+    assert [t for t, _ in shown] == ["Framework matrix overview: coded sentences per case and theme \u2014 from "
+                                     "unreviewed suggested codes"]
+    assert "restricted/framework_matrix_UNREVIEWED_SUGGESTIONS.xlsx" in note
+    (tmp_path / "manifest.json").write_text('{"publication": false}')
+    note, shown = framework_section(result, tmp_path / "out")  # an internal run: a matrix per theme
+    assert [t for t, _ in shown] == ["Framework matrix: Trust \u2014 from unreviewed suggested codes",
+                                     "Framework matrix: Art \u2014 from unreviewed suggested codes"]
+    assert "\u201cI trust [name] now.\u201d" not in shown[0][1].to_string()  # "her", not a name, in this corpus
+    assert shown[0][1].loc[0, "Trusting"] == "[2.1] \u201cI trust her now.\u201d"
     # by hand: suggestions are "trust" (a 2.1, b 2.1; c 2.1 is negated by "never"), "turned up" (a 2.2),
     # "drawing" (a 2.3, b 2.2, c 2.2); Cal's "I never trusted him" goes against trust
     neg = result.tables["negative_cases"]
