@@ -154,7 +154,10 @@ class Codebook:
             "theme": t.name, "theme_label": t.label, "code": c.name, "code_label": c.label,
             "definition": c.definition, "use_when": c.use_when, "not_when": c.not_when, "example": c.example,
             "hint_words": "; ".join(c.hints.words), "hint_phrases": "; ".join(c.hints.phrases),
-            "hint_regex": "; ".join(c.hints.regex), "frameworks": tags_text(c.framework_tags),
+            "hint_regex": "; ".join(c.hints.regex),
+            "hint_negation_expected": "; ".join(c.hints.negation_expected),
+            "hint_by_role": "; ".join(f"{role}: {', '.join(listed)}" for role, listed in c.hints.by_role),
+            "frameworks": tags_text(c.framework_tags),
         } for t in self.themes for c in t.codes])
 
     def to_markdown(self) -> str:
