@@ -43,9 +43,9 @@ def test_gold_set_is_what_the_issue_asks_for():
     assert {c for _, c in gold_pairs(gold)} <= set(load_codebook().code_names)
     # the split is by interview, and both parts hold every role
     split = gold.groupby("transcript")["split"].nunique()
-    assert (split == 1).all() and set(gold["split"]) == {"tune", "held_out"}
+    assert (split == 1).all() and set(gold["split"]) == {"tune", "held_out", "held_out_2"}
     roles = corpus.participants().set_index("transcript")["role"]
-    for part in ("tune", "held_out"):
+    for part in ("tune", "held_out", "held_out_2"):
         assert set(roles[gold.loc[gold["split"] == part, "transcript"].unique()]) == set(roles)
 
 
