@@ -22,7 +22,7 @@ ends the clause too, except after a verb that carries negation over it ("I don't
 "not that ...", which is itself a negation. A match is *negated* when its clause holds an odd number of
 negation cues (not, no, never, nothing, nobody, without, any word ending in n't ...); an even number is a
 double negation ("not that I didn't trust her", "I'm not saying I didn't"), which is not flagged, and "never
-thought I would ..." is a surprise, not a denial. Hints listed under ``negation_expected`` are evidence when
+thought I would ..." is a surprise and "I don't want it to stop" a wish, not a denial. Hints listed under ``negation_expected`` are evidence when
 negated ("he never once let me down"). Hedges and discourse markers ("to be honest", "honestly", "to be
 fair") are never evidence. Hints under ``by_role`` count only in that role's words (a social worker's
 "worry" is not the young person's anxiety). A code's suggestion in a segment is negated only when all of its
@@ -43,8 +43,8 @@ import pandas as pd
 
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.roles import role_name
-from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, SURPRISE, TOKEN_RE, clause_tokenizer, is_hedge,
-                                     is_negator, normalise, stem, stems_of)
+from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, SURPRISE, TOKEN_RE, WISH, clause_tokenizer,
+                                     is_hedge, is_negator, normalise, stem, stems_of)
 
 SUGGESTION_STATUS = "suggested - not reviewed"
 NO_NEGATION = "not flagged: no negation cue in its clause"
@@ -128,6 +128,8 @@ class Matcher:
                 following = tokens[j + 1] if j + 1 < len(tokens) else ""
                 if following in SURPRISE:
                     return None, f"not flagged: '{t} {following}' reports a surprise, not a denial"
+                if following in WISH:
+                    return None, f"not flagged: '{t} {following}' is a wish or a fear, not a denial"
                 found.append(t)
             j -= 1
         if not found:
@@ -193,7 +195,7 @@ class Matcher:
                 codes = entry.codes
                 if word in HEDGES:
                     before = self._before(raw, i, tokens, j)
-                    if is_hedge(word, before[-1] if before else None):
+                    if is_hedge(word, before):
                         codes = ()  # "to be honest", "honestly": never evidence
                 for c in codes:
                     if before is None:

@@ -29,14 +29,18 @@ NEG_RAISING = frozenset({"think", "thought", "say", "saying", "said", "mean", "b
 SURPRISE = frozenset({"thought", "expected", "imagined", "dreamed", "dreamt"})
 
 #: Hedges and discourse markers: the word at the end is never evidence in these phrases ("to be honest" is not
-#: trust). Word -> the words that, just before it, make it a hedge (empty: always a hedge).
-HEDGES: dict[str, frozenset[str]] = {
-    "honestly": frozenset(), "frankly": frozenset(), "truthfully": frozenset(), "basically": frozenset(),
-    "honest": frozenset({"be", "i'm", "im", "being", "perfectly", "brutally", "totally", "quite", "completely"}),
-    "fair": frozenset({"be", "being"}),
-    "lie": frozenset({"not", "gonna", "won't"}),
-    "wrong": frozenset({"me"}),
+#: trust, "she can be honest with me" is). Word -> the word sequences that, just before it, make it a hedge
+#: (an empty tuple: always a hedge).
+HEDGES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "honestly": ((),), "frankly": ((),), "truthfully": ((),), "basically": ((),),
+    "honest": (("to", "be"), ("i'll", "be"), ("ill", "be"), ("i'm",), ("im",), ("being",), ("perfectly",),
+               ("brutally",), ("totally",), ("completely",)),
+    "fair": (("to", "be"), ("being",)),
+    "lie": (("not", "gonna"), ("not", "going", "to"), ("won't",)),
+    "wrong": (("get", "me"),),
 }
+#: "I don't want it to stop": a negated wish is about what is feared or hoped, not a denial of the topic.
+WISH = frozenset({"want", "wanted", "wants", "wish", "wished"})
 
 #: Irregular forms the Snowball stemmer does not bring together ("has" and "have", "felt" and "feel"). Kept in
 #: the repository so nothing is downloaded; regular forms are left to the stemmer.
@@ -99,12 +103,13 @@ def stem(word: str) -> str:
     return cached
 
 
-def is_hedge(word: str, previous: str | None) -> bool:
-    """Whether ``word``, after ``previous``, ends a hedge or discourse marker ("to be honest", "honestly")."""
-    before = HEDGES.get(word)
-    if before is None:
+def is_hedge(word: str, before: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``word``, after the words ``before`` it, ends a hedge or discourse marker ("to be honest",
+    "if I'm honest", "honestly")."""
+    patterns = HEDGES.get(word)
+    if patterns is None:
         return False
-    return not before or previous in before
+    return any(not p or tuple(before[-len(p):]) == p for p in patterns)
 
 
 def is_negator(token: str) -> bool:

@@ -79,13 +79,17 @@ def test_hedges_are_never_evidence_and_negation_expected_hints_are_not_flagged()
     ]}]}, source="test")
     seg = _segments(["To be honest it was fine.", "Honestly, I don't know.", "I'll be honest with you.",
                      "She was honest with me.", "He never once let me down.", "My worry was the placement.",
-                     "I was worried about school.", "She has a say in it."])
+                     "I was worried about school.", "She has a say in it.", "I can be honest with her.",
+                     "I don't want to trust anyone.", "I don't trust anyone."])
     seg.loc[5, "role"] = "social_worker"
     s = suggest_codes(seg, book)
     assert _found(s) == [
+        ("s10", "trust", "trust", True, "don't"),
         ("s3", "trust", "honest", False, ""),
         ("s4", "reliable", "let me down", False, ""),
         ("s6", "anxiety", "worried", False, ""),
+        ("s8", "trust", "honest", False, ""),   # "be honest" with no "to" or "I'll" before it is not a hedge
+        ("s9", "trust", "trust", False, ""),    # a wish, not a denial
     ]
     reasons = dict(zip(s["segment_id"], s["flag_reason"]))
     assert reasons["s4"] == "not flagged: 'let me down' is evidence even when negated ('never')"
@@ -204,9 +208,12 @@ def _reference_suggestions(segments, codebook, window=8):
     raising = {"think", "thought", "say", "saying", "said", "mean", "believe", "reckon", "suppose", "feel", "felt",
                "expect", "expected"}
     surprise = {"thought", "expected", "imagined", "dreamed", "dreamt"}
-    hedge_before = {"honest": {"be", "i'm", "im", "being", "perfectly", "brutally", "totally", "quite", "completely"},
-                    "fair": {"be", "being"}, "lie": {"not", "gonna", "won't"}, "wrong": {"me"}}
+    hedge_before = {"honest": [["to", "be"], ["i'll", "be"], ["ill", "be"], ["i'm"], ["im"], ["being"], ["perfectly"],
+                               ["brutally"], ["totally"], ["completely"]],
+                    "fair": [["to", "be"], ["being"]], "lie": [["not", "gonna"], ["not", "going", "to"], ["won't"]],
+                    "wrong": [["get", "me"]]}
     always_hedge = {"honestly", "frankly", "truthfully", "basically"}
+    wish = {"want", "wanted", "wants", "wish", "wished"}
 
     def is_neg(t):
         return t in negators or t.endswith("n't")
@@ -226,7 +233,7 @@ def _reference_suggestions(segments, codebook, window=8):
             elif t in breaks:
                 break
             elif is_neg(t):
-                if j + 1 < len(tokens) and tokens[j + 1] in surprise:
+                if j + 1 < len(tokens) and tokens[j + 1] in surprise | wish:
                     return False
                 count += 1
             j -= 1
@@ -250,7 +257,7 @@ def _reference_suggestions(segments, codebook, window=8):
             flags = []
             for i in range(len(tokens)):
                 t = tokens[i]
-                hedge = t in always_hedge or (t in hedge_before and i > 0 and tokens[i - 1] in hedge_before[t])
+                hedge = t in always_hedge or any(i >= len(h) and tokens[i - len(h):i] == h for h in hedge_before.get(t, []))
                 for h, ok, only in hints:
                     if tuple(stems[i:i + len(h)]) != h or (only is not None and only != role):
                         continue
