@@ -49,12 +49,14 @@ def test_gold_set_is_what_the_issue_asks_for():
         assert set(roles[gold.loc[gold["split"] == part, "transcript"].unique()]) == set(roles)
 
 
-def test_evaluation_script_figures_on_the_held_out_interviews():
+def test_evaluation_script_figures_on_the_blind_held_out_interviews():
     spec = importlib.util.spec_from_file_location("eval_suggestions", ROOT / "benchmarks" / "eval_suggestions.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    overall, per_code, errors, _ = module.evaluate("held_out")
-    # the figures reported in the README (a floor, so a change that makes the coder worse fails here)
-    assert overall["n_gold"] == 74
-    assert overall["precision"] >= 0.80 and overall["recall"] >= 0.37
+    overall, per_code, errors, _ = module.evaluate("held_out_2")
+    # the figures reported in the README, on the interviews never used for tuning (a floor, so a change that
+    # makes the coder worse fails here; tuning on these interviews would make the README's figures dishonest)
+    assert overall["n_gold"] == 88
+    assert overall["precision"] >= 0.78 and overall["recall"] >= 0.30
+    assert overall["n_flags_right"] >= 3
     assert set(errors["kind"]) <= {"false positive", "miss", "wrong flag"}
