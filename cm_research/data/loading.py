@@ -82,6 +82,7 @@ def load_table(
     references: dict[str, pd.DataFrame] | None = None,
     quarantined: dict[str, set] | None = None,
     schema: TableSchema | None = None,
+    engine: str = "auto",
 ) -> TableLoad:
     """Read and validate ``path`` as ``table`` of the data dictionary.
 
@@ -92,6 +93,8 @@ def load_table(
     references : tables that foreign keys point to, e.g. ``{"participants": participants.data}``;
         the measures catalogue is always taken from the dictionary.
     quarantined : keys already quarantined in referenced tables, for clearer messages.
+    engine : how a CSV file is read: ``"auto"`` (the default), ``"python"`` or ``"columnar"``; see
+        :func:`cm_research.data.reading.read_raw`. Every engine gives the same result.
 
     Raises
     ------
@@ -100,7 +103,7 @@ def load_table(
         never raise: they are returned in ``problems`` and the rows quarantined.
     """
     schema = schema or load_schema(table)
-    return validate_raw(read_raw(path, table), schema, references=references, quarantined=quarantined)
+    return validate_raw(read_raw(path, table, engine=engine), schema, references=references, quarantined=quarantined)
 
 
 def validate_raw(
@@ -205,16 +208,17 @@ def load_other_tables(folder: str | Path, participants: TableLoad) -> dict[str, 
     return {name: load for name, load in loaded.items() if name != "participants"}
 
 
-def load_evaluation(folder: str | Path, all_tables: bool = False) -> Evaluation:
+def load_evaluation(folder: str | Path, all_tables: bool = False, engine: str = "auto") -> Evaluation:
     """Load ``participants`` and ``outcomes`` from ``folder``; outcomes are checked against the valid participants.
     With ``all_tables``, also every other table of the dictionary found there (:func:`load_other_tables`)."""
-    participants = load_table(find_table_file(folder, "participants"), "participants")
+    participants = load_table(find_table_file(folder, "participants"), "participants", engine=engine)
     held_back = _held_back(participants, "participant_id")
     outcomes = load_table(
         find_table_file(folder, "outcomes"),
         "outcomes",
         references={"participants": participants.data},
         quarantined={"participants": held_back},
+        engine=engine,
     )
     others = load_other_tables(folder, participants) if all_tables else {}
     return Evaluation(participants=participants, outcomes=outcomes, others=others)
