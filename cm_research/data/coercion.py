@@ -43,6 +43,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    if all_text(values):  # display() of a string is the string itself
+        return values.str.strip().astype("string"), []
     return _text(values).astype("string"), []
 
 
@@ -200,13 +202,56 @@ def mark_missing(values: pd.Series, missing_values: tuple[str, ...]) -> pd.Serie
             return True
         return isinstance(v, str) and v.strip().lower() in markers
 
+    if all_text(values) and len(values):
+        text = values.astype(object)
+        missing = text.isna() | text.str.strip().str.lower().isin(markers).fillna(False).astype(bool)
+        return text.mask(missing.astype(bool), None).astype(object)
     return values.mask(values.map(is_missing).astype(bool), None).astype(object)
+
+
+def all_text(values: pd.Series) -> bool:
+    """Whether every present cell is a string (as read from CSV), so equal cells are equal values; cells from
+    Excel may mix 1, 1.0 and True, which compare equal but are not read alike."""
+    if isinstance(values.dtype, pd.StringDtype) or str(values.dtype).startswith("string"):
+        return True
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def by_value(values: pd.Series, convert: Callable[[pd.Series], tuple[pd.Series, list]]) -> tuple[pd.Series, list]:
+    """``convert`` (a function of a Series of cells returning (results, [(row, ...), ...]) whose result for a cell
+    depends on that cell alone) applied to each distinct cell once and spread back over the rows.
+
+    A national extract repeats the same few values millions of times (measures, timepoints, dates, scores), so
+    this turns millions of Python calls into thousands. The result is the one ``convert`` gives on ``values``
+    itself: same values, same dtype, and the same problems, for every row holding the value, in row order."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object)
+    codes = np.where(codes < 0, len(distinct) - 1, codes)
+    results, problems = convert(distinct)
+    out = pd.Series(results.array.take(codes), index=values.index, name=values.name)
+    if not problems:
+        return out, []
+    found: dict[int, list] = {}
+    for problem in problems:
+        found.setdefault(problem[0], []).append(problem[1:])
+    flagged = np.zeros(len(distinct), dtype=bool)
+    flagged[list(found)] = True
+    hit = flagged[codes]
+    spread = [(row, *rest) for row, code in zip(values.index[hit], codes[hit]) for rest in found[code]]
+    return out, spread
 
 
 def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...],
                   decimal: str = ".") -> tuple[pd.Series, Bad]:
     """Mark missing cells, then convert the rest to the field's type; numbers written as text use ``decimal``
-    as their decimal mark (see :func:`number_text`)."""
+    as their decimal mark (see :func:`number_text`). Cells that are all text are converted once per distinct
+    value (:func:`by_value`)."""
+    if all_text(values):
+        return by_value(values, lambda cells: _coerce_cells(cells, field, missing_values, decimal))
+    return _coerce_cells(values, field, missing_values, decimal)
+
+
+def _coerce_cells(values: pd.Series, field: Field, missing_values: tuple[str, ...], decimal: str) -> tuple[pd.Series, Bad]:
     values = mark_missing(values, missing_values)
     if field.type in ("number", "integer"):
         return COERCERS[field.type](values, field, decimal)

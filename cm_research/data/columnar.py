@@ -7,7 +7,8 @@ as text (nothing is interpreted: types stay the job of ``coercion``), into Arrow
 It only reads files it can prove are read the same way as by the row-by-row reader, and otherwise returns
 ``None`` so that the caller uses that reader for the file. A file is read here when:
 
-- it holds no quote mark at all, so no cell is quoted, can span lines or hold a stray quote
+- no quote mark after its header line (whose names may be quoted, as many exporting programs write them), so
+  no cell is quoted, can span lines or hold a stray quote
   (:func:`~cm_research.data.reading.split_records` has nothing to do);
 - every line holds exactly as many cells as the header names (pyarrow refuses any other line, so there are
   no ragged or short rows to report), and no line is empty;
@@ -25,6 +26,7 @@ Windows-1252 (re-encoded as UTF-8 for pyarrow).
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -59,20 +61,13 @@ def _body(data: bytes) -> tuple[bytes, str] | None:
         return text.encode("utf-8"), encoding
 
 
-def _by_value_mask(codes: np.ndarray, uniques: np.ndarray, test) -> np.ndarray:
-    """``test`` applied to each distinct value once, spread back over the rows by their codes."""
-    flags = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
-    return flags[codes] if len(flags) else np.zeros(len(codes), dtype=bool)
-
-
 def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None) -> RawTable | None:
     """Cells of the CSV file ``data`` (the bytes of ``path``) as Arrow-backed text columns with Excel row numbers,
     or ``None`` when the file is not provably clean (see the module docstring) and must be read row by row."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    if b'"' in data:
-        return None
     found = _body(data)
     if found is None:
         return None
@@ -84,10 +79,13 @@ def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None) -> Ra
     if end < 0:
         return None  # a header and no rows: the row-by-row reader says so
     header_line = body[:end].decode("utf-8").rstrip("\r")
-    if len(header_line) > MAX_CELL_CHARS or b"\n\n" in body or b"\n\r\n" in body:
+    if body.find(b'"', end) >= 0 or len(header_line) > MAX_CELL_CHARS or b"\n\n" in body or b"\n\r\n" in body:
         return None
     delimiter = sniff_delimiter(header_line)
-    header = [cell.strip() for cell in header_line.split(delimiter)]
+    try:  # the header alone may be quoted, as many exporting programs write it
+        header = [cell.strip() for cell in next(csv.reader([header_line], delimiter=delimiter, strict=True))]
+    except (csv.Error, StopIteration):
+        return None
     if not all(header) or len(set(header)) != len(header) or len(header) > MAX_COLUMNS:
         return None
     names = [f"c{i}" for i in range(len(header))]
@@ -108,13 +106,17 @@ def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None) -> Ra
     comma = False
     for name in names:
         column = table.column(name)
-        encoded = column.dictionary_encode().combine_chunks()
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        uniques = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-        if any(len(u) > MAX_CELL_CHARS for u in uniques):
+        if n and (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS:
             return None
-        blank &= _by_value_mask(codes, uniques, lambda u: not u.strip())
+        # a cell holding a printable ASCII character is not blank; the others are checked as Python would
+        maybe = blank & ~pc.match_substring_regex(column, "[!-~]").to_numpy(zero_copy_only=False)
+        where = np.flatnonzero(maybe)
+        if len(where):
+            cells = column.take(pa.array(where)).to_pylist()
+            maybe[where] = [not c.strip() for c in cells]
+        blank = maybe
         if decimal is None and delimiter != "," and not comma:
+            uniques = pc.unique(column).to_pylist()
             comma = any(_DECIMAL_COMMA.match(u.strip()) for u in uniques)
     if comma:
         return None  # a decimal comma: the row-by-row reader decides and notes it with its first example

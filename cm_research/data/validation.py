@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cm_research.data.coercion import coerce_column, display
+from cm_research.data.coercion import all_text, by_value, coerce_column, display
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
 from cm_research.errors import DataValidationError
@@ -99,7 +99,16 @@ def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
             {row: tuple(check(row, v) for v in items) for row, items in values.dropna().items()},
             index=values.index, dtype=object,
         )
-    return pd.Series({row: check(row, v) for row, v in values.dropna().items()}, index=values.index, dtype="string")
+
+    def convert(cells: pd.Series) -> tuple[pd.Series, list]:
+        hits = {row: canon.get(normalise_label(v)) for row, v in cells.dropna().items()}
+        return pd.Series(hits, index=cells.index, dtype="string"), [(row, cells[row]) for row, h in hits.items()
+                                                                    if h is None]
+
+    typed, unknown = by_value(values, convert) if all_text(values) else convert(values)
+    for row, value in unknown:
+        log.add(row, f.name, value, "enum", f"{value!r} is not one of: {allowed}")
+    return typed
 
 
 def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set) -> pd.Series:
@@ -111,9 +120,13 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
         typed = _canonical_enum(typed, f, log)
     if f.pattern is not None:
         pattern = re.compile(f.pattern)
-        for row, value in typed.dropna().items():
-            if not pattern.fullmatch(value):
-                log.add(row, f.name, value, "pattern", f"{value!r} does not have the expected form ({_pattern_hint(f)})")
+
+        def mismatches(cells: pd.Series) -> tuple[pd.Series, list]:
+            return cells, [(row, v) for row, v in cells.dropna().items() if not pattern.fullmatch(v)]
+
+        _, wrong = by_value(typed, mismatches) if all_text(typed) else mismatches(typed)
+        for row, value in wrong:
+            log.add(row, f.name, value, "pattern", f"{value!r} does not have the expected form ({_pattern_hint(f)})")
     if f.type in ("number", "integer"):
         if f.minimum is not None:
             for row, value in typed[typed < f.minimum].dropna().items():
@@ -198,7 +211,10 @@ def check_foreign_keys(
         known = set(ref[ref_column].dropna().astype(str))
         held_back = (quarantined or {}).get(fk.resource, set())
         values = data[column].dropna()
-        for row, value in values[~values.astype(str).isin(known)].items():
+        _, unknown = by_value(values.astype(str), lambda cells: (cells, [(i, None) for i, v in cells.items()
+                                                                          if v is not None and v not in known]))
+        for row, _ in unknown:
+            value = values[row]
             if value in held_back:
                 msg = f"{value!r} is in {fk.resource} but that row has problems and was quarantined"
             elif fk.resource == "measures":
@@ -212,7 +228,8 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
     """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers."""
     known = data["measure"].isin(catalogue.index) & data[value_column].notna()
     rows = data[known]
-    spec = catalogue.loc[rows["measure"].astype(str)].set_index(rows.index)
+    codes, names = pd.factorize(rows["measure"].astype(str))
+    spec = catalogue.loc[list(names)].iloc[codes].set_index(rows.index)
     value = rows[value_column].astype(float)
     low = value < spec["minimum"].astype(float)
     high = value > spec["maximum"].astype(float)
