@@ -69,7 +69,7 @@ class TableLoad:
 def _quarantine(raw: RawTable, problems: pd.DataFrame) -> pd.DataFrame:
     errors = problems[(problems["severity"] == "error") & problems["row"].notna()]
     reasons = errors.groupby("row")["message"].apply(lambda m: "; ".join(dict.fromkeys(m)))
-    held = raw.cells.loc[raw.cells.index.isin(reasons.index)].copy()
+    held = raw.cells.loc[raw.cells.index.isin(reasons.index)].astype(object)  # cells as read (columnar: Arrow text)
     held.insert(0, "problems", reasons.reindex(held.index).to_numpy())
     held.insert(0, "file", raw.file)
     return held.reset_index()
@@ -180,7 +180,7 @@ def _held_back(load: TableLoad, column: str) -> set[str]:
     return set(load.quarantine.get(column, pd.Series(dtype=object)).dropna().astype(str))
 
 
-def load_other_tables(folder: str | Path, participants: TableLoad) -> dict[str, TableLoad]:
+def load_other_tables(folder: str | Path, participants: TableLoad, engine: str = "auto") -> dict[str, TableLoad]:
     """Every table of the dictionary besides participants and outcomes that has a file in ``folder`` (sessions,
     costs, mentors, matches, attendance, survey tables, a waiting list...), each checked against the tables its
     foreign keys name, in an order that loads a referenced table first. Catalogue tables (measures,
@@ -202,7 +202,7 @@ def load_other_tables(folder: str | Path, participants: TableLoad) -> dict[str, 
             load = load_table(find_table_file(folder, name), table,
                               references={fk.resource: loaded[fk.resource].data for fk in fks},
                               quarantined={fk.resource: _held_back(loaded[fk.resource], fk.reference_fields[0])
-                                           for fk in fks})
+                                           for fk in fks}, engine=engine)
             load.label = name if name != table else ""
             loaded[name] = load
     return {name: load for name, load in loaded.items() if name != "participants"}
@@ -220,7 +220,7 @@ def load_evaluation(folder: str | Path, all_tables: bool = False, engine: str = 
         quarantined={"participants": held_back},
         engine=engine,
     )
-    others = load_other_tables(folder, participants) if all_tables else {}
+    others = load_other_tables(folder, participants, engine) if all_tables else {}
     return Evaluation(participants=participants, outcomes=outcomes, others=others)
 
 
