@@ -110,11 +110,13 @@ def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None) -> Ra
             return None
         # a cell holding a printable ASCII character is not blank; the others are checked as Python would
         maybe = blank & ~pc.match_substring_regex(column, "[!-~]").to_numpy(zero_copy_only=False)
+        empty = (pc.utf8_length(column).to_numpy(zero_copy_only=False) == 0)
+        blank = maybe & empty  # empty cells are blank; other candidates (spaces alone) are asked of Python
+        maybe &= ~empty
         where = np.flatnonzero(maybe)
         if len(where):
             cells = column.take(pa.array(where)).to_pylist()
-            maybe[where] = [not c.strip() for c in cells]
-        blank = maybe
+            blank[where] = [not c.strip() for c in cells]
         if decimal is None and delimiter != "," and not comma:
             uniques = pc.unique(column).to_pylist()
             comma = any(_DECIMAL_COMMA.match(u.strip()) for u in uniques)

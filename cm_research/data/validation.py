@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from cm_research.data.coercion import all_text, by_value, coerce_column, display
@@ -228,8 +229,10 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
     """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers."""
     known = data["measure"].isin(catalogue.index) & data[value_column].notna()
     rows = data[known]
-    codes, names = pd.factorize(rows["measure"].astype(str))
-    spec = catalogue.loc[list(names)].iloc[codes].set_index(rows.index)
+    codes, names = pd.factorize(rows["measure"].astype(str))  # each measure's row of the catalogue, spread by code
+    specs = catalogue.loc[list(names)]
+    spec = pd.DataFrame({c: np.asarray(specs[c], dtype=object)[codes] for c in ("minimum", "maximum", "kind")},
+                        index=rows.index)
     value = rows[value_column].astype(float)
     low = value < spec["minimum"].astype(float)
     high = value > spec["maximum"].astype(float)
