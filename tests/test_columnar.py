@@ -190,3 +190,33 @@ def test_planted_extract_agrees_with_the_row_by_row_path(tmp_path):
     columnar = load_evaluation(tmp_path, engine="columnar")
     assert_same_load(python.participants, columnar.participants)
     assert_same_load(python.outcomes, columnar.outcomes)
+
+
+def test_parquet_tables_are_found_read_and_checked_like_csv(tmp_path):
+    csv_folder, parquet_folder = tmp_path / "csv", tmp_path / "parquet"
+    planted = _extract(csv_folder, 300)
+    parquet_folder.mkdir()
+    for name in ("participants", "outcomes"):  # typed columns, as a statistics package would write them
+        frame = pd.read_csv(csv_folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        if name == "outcomes":
+            numeric = pd.to_numeric(frame["value"], errors="coerce")
+            clean = numeric.notna() & frame["value"].str.fullmatch(r"-?\d+(\.\d+)?")
+            frame["value"] = numeric.where(clean)  # the planted text values become missing (NaN) in a float column
+            planted["outcomes.csv"] = {r: p for r, p in planted["outcomes.csv"].items()
+                                       if p[0] != "value" or p[1] not in ("type",)}
+            planted["outcomes.csv"].update({r: ("value", "required") for r in (26, 27)})
+        frame.to_parquet(parquet_folder / f"{name}.parquet", index=False)
+    from_csv = load_evaluation(csv_folder, engine="python")
+    from_parquet = load_evaluation(parquet_folder)
+    assert from_parquet.participants.encoding == "parquet"
+    pdt.assert_frame_equal(from_csv.participants.problems.drop(columns="file"),
+                           from_parquet.participants.problems.drop(columns="file"))
+    found = _found(from_parquet.outcomes)
+    for row, (column, rule) in planted["outcomes.csv"].items():
+        assert (column, rule) in found.get(row, set()), (row, column, rule, found.get(row))
+    valid = from_csv.outcomes.data
+    pdt.assert_frame_equal(valid, from_parquet.outcomes.data.loc[valid.index])
+    out = from_parquet.outcomes.write_parquet(tmp_path / "valid.parquet")
+    back = pd.read_parquet(out).set_index("row")
+    assert list(back.index) == list(from_parquet.outcomes.data.index)
+    assert back["value"].sum() == pytest.approx(from_parquet.outcomes.data["value"].sum())

@@ -139,3 +139,46 @@ def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None) -> Ra
     if note:
         raw.notes.append(note)
     return raw
+
+
+def read_parquet(path: Path) -> RawTable:
+    """Cells of a Parquet file as Arrow-backed text columns, as the CSV readers give them, so that one set of rules
+    checks every format: integers and decimals become their text (``9``, ``91.5``), dates ISO text
+    (``2024-07-31``), true/false ``true``/``false``; null (and a float NaN) is an empty cell. Rows are numbered
+    as in a CSV file with a header: the first row of data is row 2. A row whose every cell is null is a blank
+    row, as in CSV. Columns are read in row groups by pyarrow, so the file is not held as Python objects."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from cm_research.data.reading import _refuse
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise _refuse(path, f"could not be read as a Parquet file ({exc})") from exc
+    header = [str(name).strip() for name in table.column_names]
+    if not header:
+        raise _refuse(path, "the file is empty: it has no columns")
+    columns = []
+    for column in table.columns:
+        if pa.types.is_floating(column.type):
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        columns.append(column if pa.types.is_string(column.type) else pc.cast(column, pa.string()))
+    text = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    blank = np.ones(text.num_rows, dtype=bool)
+    for column in text.columns:
+        blank &= column.is_null().to_numpy(zero_copy_only=False)
+    rows = np.arange(2, text.num_rows + 2)
+    kept = np.flatnonzero(~blank)
+    if blank.any():
+        text = text.take(pa.array(kept))
+    cells = text.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    cells.columns = header
+    cells.index = pd.Index(rows[kept], name="row")
+    raw = RawTable(path=path, cells=cells, encoding="parquet", blank_rows=[int(r) for r in rows[blank]], ragged_rows={})
+    if not len(cells):
+        raw.notes.append("the file has a header row but no rows of data")
+    return raw

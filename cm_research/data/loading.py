@@ -23,6 +23,8 @@ from cm_research.dictionary import TableSchema, load_schema, load_schemas, measu
 from cm_research.errors import DataValidationError
 
 TABLE_FILE_STEMS = ("participants", "outcomes")
+#: the files a table may come in, found by :func:`find_table_file`
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 
 @dataclass
@@ -54,6 +56,13 @@ class TableLoad:
     @property
     def errors(self) -> pd.DataFrame:
         return self.problems[self.problems["severity"] == "error"]
+
+    def write_parquet(self, path: str | Path) -> Path:
+        """Write the valid rows, typed, with their ``row`` numbers, to a Parquet file (for the next step of a large
+        analysis: it reads back in a second, types and all)."""
+        path = Path(path)
+        self.data.reset_index().to_parquet(path, index=False)
+        return path
 
     def write_quarantine(self, folder: str | Path) -> Path | None:
         """Write the held-back rows to ``folder/quarantine_<name>.csv`` (nothing when none were held back)."""
@@ -140,13 +149,13 @@ def validate_raw(
 
 
 def find_table_file(folder: str | Path, table: str) -> Path:
-    """``folder/<table>.csv`` or ``.xlsx``; a clear error when neither or both exist."""
+    """``folder/<table>.csv``, ``.xlsx`` or ``.parquet``; a clear error when none or several exist."""
     folder = Path(folder)
-    found = [p for p in (folder / f"{table}.csv", folder / f"{table}.xlsx") if p.exists()]
+    found = [p for p in (folder / f"{table}{ext}" for ext in TABLE_SUFFIXES) if p.exists()]
     if not found:
         raise DataValidationError(f"{folder}: no {table}.csv or {table}.xlsx in this folder")
     if len(found) > 1:
-        raise DataValidationError(f"{folder}: both {table}.csv and {table}.xlsx exist; keep only one")
+        raise DataValidationError(f"{folder}: both {found[0].name} and {found[1].name} exist; keep only one")
     return found[0]
 
 
@@ -189,7 +198,7 @@ def load_other_tables(folder: str | Path, participants: TableLoad, engine: str =
     schemas = load_schemas()
     present = {name: table for name, table in {**{s: s for s in schemas}, **FILE_ROLES}.items()
                if name not in ("participants", "outcomes") and not schemas[table].rows
-               and any((folder / f"{name}{ext}").exists() for ext in (".csv", ".xlsx"))}
+               and any((folder / f"{name}{ext}").exists() for ext in TABLE_SUFFIXES)}
     loaded: dict[str, TableLoad] = {"participants": participants}
     pending = dict(present)
     while pending:

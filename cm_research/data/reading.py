@@ -402,6 +402,10 @@ def read_raw(path: str | Path, table: str | None = None, decimal: str | None = N
         return _read_excel(path, table)
     if suffix in CSV_SUFFIXES:
         return _read_csv(path, decimal, engine)
+    if suffix == ".parquet":
+        from cm_research.data.columnar import read_parquet
+
+        return read_parquet(path)
     if suffix == ".xls":
         raise _refuse(path, "old-style .xls workbooks are not supported; save it as .xlsx or CSV UTF-8")
     raise _refuse(path, f"unsupported file type {suffix!r}; use .csv or .xlsx")
