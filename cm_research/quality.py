@@ -93,6 +93,22 @@ def problem_summary(problems: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: a report lists every problem up to this many; beyond it, the first examples of each kind
+REPORT_PROBLEM_LIMIT = 500
+EXAMPLES_PER_KIND = 5
+
+
+def problem_examples(problems: pd.DataFrame, limit: int = REPORT_PROBLEM_LIMIT,
+                     per_kind: int = EXAMPLES_PER_KIND) -> pd.DataFrame:
+    """The problems a report shows: all of them when there are at most ``limit``; otherwise the first
+    ``per_kind`` (in file and row order) of each file, rule and column, so that a national extract with 500,000
+    problems gives a readable page (the summary counts them all, and problems.csv lists them all)."""
+    if len(problems) <= limit:
+        return problems
+    keys = [problems["file"], problems["rule"], problems["column"].fillna("")]
+    return problems[problems.groupby(keys, sort=False).cumcount() < per_kind]
+
+
 def identifier_values(evaluation: Evaluation) -> set[str]:
     """Every value of an identifier column (valid or quarantined rows) in the evaluation's tables."""
     ids: set[str] = set()
@@ -191,4 +207,5 @@ def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = Tr
     evaluation.write_quarantine(restricted)
     tables["problems"] = evaluation.problems
     tables["problems_redacted"] = redact_problems(evaluation.problems, identifier_values(evaluation))
+    tables["problem_examples"] = problem_examples(tables["problems_redacted"])
     return tables

@@ -220,3 +220,14 @@ def test_parquet_tables_are_found_read_and_checked_like_csv(tmp_path):
     back = pd.read_parquet(out).set_index("row")
     assert list(back.index) == list(from_parquet.outcomes.data.index)
     assert back["value"].sum() == pytest.approx(from_parquet.outcomes.data["value"].sum())
+
+
+def test_a_report_shows_the_first_examples_of_each_kind_when_problems_are_many():
+    from cm_research.quality import problem_examples
+
+    rows = [("outcomes.csv", r, "value", "maximum") for r in range(2, 14)] + \
+           [("outcomes.csv", r, "timepoint", "enum") for r in (5, 7, 9)]
+    problems = pd.DataFrame(rows, columns=["file", "row", "column", "rule"])
+    assert len(problem_examples(problems, limit=15)) == 15  # at the limit: every problem
+    shown = problem_examples(problems, limit=10, per_kind=5)
+    assert list(shown["row"]) == [2, 3, 4, 5, 6, 5, 7, 9]  # 12 maximum problems -> rows 2-6; all 3 enum problems
