@@ -77,7 +77,11 @@ class TableLoad:
 
 def _quarantine(raw: RawTable, problems: pd.DataFrame) -> pd.DataFrame:
     errors = problems[(problems["severity"] == "error") & problems["row"].notna()]
-    reasons = errors.groupby("row")["message"].apply(lambda m: "; ".join(dict.fromkeys(m)))
+    # each row's distinct messages in order, joined; most rows have one, which needs no joining
+    distinct = errors.drop_duplicates(["row", "message"])
+    several = distinct["row"].duplicated(keep=False)
+    reasons = pd.concat([distinct.loc[~several].set_index("row")["message"],
+                         distinct.loc[several].groupby("row")["message"].agg("; ".join)])
     held = raw.cells.loc[raw.cells.index.isin(reasons.index)].astype(object)  # cells as read (columnar: Arrow text)
     held.insert(0, "problems", reasons.reindex(held.index).to_numpy())
     held.insert(0, "file", raw.file)

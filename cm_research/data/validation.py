@@ -238,18 +238,20 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
     high = value > spec["maximum"].astype(float)
     binary = (spec["kind"] == "binary") & ~value.isin([0.0, 1.0])
     count = (spec["kind"] == "count") & (value != value.round())
-    for row in rows.index[low]:
-        log.add(row, value_column, value[row], "minimum",
-                f"{display(value[row])} is below the minimum of {spec.at[row, 'minimum']:g} for {rows.at[row, 'measure']}")
-    for row in rows.index[high]:
-        log.add(row, value_column, value[row], "maximum",
-                f"{display(value[row])} is above the maximum of {spec.at[row, 'maximum']:g} for {rows.at[row, 'measure']}")
-    for row in rows.index[binary & ~low & ~high]:
-        log.add(row, value_column, value[row], "binary",
-                f"{rows.at[row, 'measure']} is yes/no: the value must be 1 (yes) or 0 (no), not {display(value[row])}")
-    for row in rows.index[count & ~low & ~high]:
-        log.add(row, value_column, value[row], "count",
-                f"{rows.at[row, 'measure']} is a count: {display(value[row])} is not a whole number")
+    def flagged(mask: pd.Series, *columns: str):  # (row, value, spec columns...) of the rows in mask, in row order
+        mask = mask.to_numpy(dtype=bool)
+        return zip(rows.index[mask], value.to_numpy()[mask], rows["measure"].to_numpy()[mask],
+                   *(spec[c].to_numpy()[mask] for c in columns))
+
+    for row, v, measure, minimum in flagged(low, "minimum"):
+        log.add(row, value_column, v, "minimum", f"{display(v)} is below the minimum of {minimum:g} for {measure}")
+    for row, v, measure, maximum in flagged(high, "maximum"):
+        log.add(row, value_column, v, "maximum", f"{display(v)} is above the maximum of {maximum:g} for {measure}")
+    for row, v, measure in flagged(binary & ~low & ~high):
+        log.add(row, value_column, v, "binary",
+                f"{measure} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}")
+    for row, v, measure in flagged(count & ~low & ~high):
+        log.add(row, value_column, v, "count", f"{measure} is a count: {display(v)} is not a whole number")
 
 
 def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.DataFrame:
