@@ -43,43 +43,47 @@ from cm_research.data.reading import (
 )
 
 
-def _body(data: bytes) -> tuple[bytes, str] | None:
+def _body(data: bytes, check: bool = False) -> tuple[bytes, str] | None:
     """The file as UTF-8 bytes without a byte-order mark, and its encoding as the row-by-row reader names it."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:], "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = decode_text(data)
         return text.encode("utf-8"), encoding
-    try:
-        data.decode("utf-8")  # a check only (the text is not kept)
+    if not check:  # taken to be UTF-8; pyarrow checks as it reads (a Python decode would copy the file)
         return data, "utf-8"
+    try:
+        text, encoding = decode_text(data)
     except UnicodeDecodeError:
-        try:
-            text, encoding = decode_text(data)
-        except UnicodeDecodeError:
-            return None  # unreadable text: the row-by-row reader refuses the file with its message
-        return text.encode("utf-8"), encoding
+        return None  # unreadable text: the row-by-row reader refuses the file with its message
+    return text.encode("utf-8"), encoding
 
 
-def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None) -> RawTable | None:
+def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None, check: bool = False) -> RawTable | None:
     """Cells of the CSV file ``data`` (the bytes of ``path``) as Arrow-backed text columns with Excel row numbers,
     or ``None`` when the file is not provably clean (see the module docstring) and must be read row by row."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    found = _body(data)
+    found = _body(data, check)
     if found is None:
         return None
     body, encoding = found
     if body.count(b"\r") != body.count(b"\r\n"):
         return None
-    body = body.rstrip(b"\r\n")
-    end = body.find(b"\n")
+    stop = len(body)
+    while stop and body[stop - 1] in b"\r\n":  # trailing line ends are dropped (without copying the file)
+        stop -= 1
+    end = body.find(b"\n", 0, stop)
     if end < 0:
         return None  # a header and no rows: the row-by-row reader says so
-    header_line = body[:end].decode("utf-8").rstrip("\r")
-    if body.find(b'"', end) >= 0 or len(header_line) > MAX_CELL_CHARS or b"\n\n" in body or b"\n\r\n" in body:
+    try:
+        header_line = body[:end].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None if check else read_csv_columnar(path, data, decimal, check=True)
+    if (body.find(b'"', end, stop) >= 0 or len(header_line) > MAX_CELL_CHARS or body.find(b"\n\n", 0, stop) >= 0
+            or body.find(b"\n\r\n", 0, stop) >= 0):
         return None
     delimiter = sniff_delimiter(header_line)
     try:  # the header alone may be quoted, as many exporting programs write it
@@ -91,14 +95,16 @@ def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None) -> Ra
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(body),
+            pa.py_buffer(memoryview(body)[:stop]),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False,
                                              newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, null_values=[], check_utf8=True),
         )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        if "utf8" in str(exc).lower() and not check:  # not UTF-8: decode it as the row-by-row reader would
+            return read_csv_columnar(path, data, decimal, check=True)
         return None  # a line with another number of cells, or text pyarrow cannot read: row by row
     del body, data
     n = table.num_rows

@@ -139,7 +139,7 @@ def validate_raw(
     check_foreign_keys(data, schema, refs, log, quarantined)
     problems = log.table()
     bad_rows = set(problems.loc[(problems["severity"] == "error") & problems["row"].notna(), "row"].astype(int))
-    valid = data.loc[~data.index.isin(bad_rows)]
+    valid = data.loc[~data.index.isin(bad_rows)] if bad_rows else data
     return TableLoad(
         table=schema.name,
         path=raw.path,
