@@ -246,6 +246,29 @@ def cmd_generate_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+THEMATIC_EPILOG = """\
+transcript files (.txt or .docx): a header, a line ---, then speaker-labelled turns
+  Pseudonym: Jade            (required)
+  Role: mentee               (required: mentee, mentor, carer, social worker, teacher, VSH)
+  Site: Easton               (required)
+  Date: 2024-03-12           (optional; also Interviewer, Participant ID, Other speakers, Notes)
+  ---
+  Interviewer: How did you meet your mentor?
+  Jade: At school.
+  Joint interviews: add 'Speakers: speakers.csv' (columns speaker, role, participant_id) to the header.
+
+--coding CSV, one of:
+  your own coding   columns transcript, code, coder (or --coder NAME), and start and end (character offsets,
+                    end exclusive) or segment_id; optional quote, checked against the transcript
+  the review sheet  suggestions_for_review.csv with the decision column filled: accept or reject on each
+                    row (yes/no, y/n, 1/0 also work); rejected and blank rows are never counted, other
+                    values are refused with their row numbers; add a coder column or pass --coder NAME
+
+the loop: thematic -> edit suggestions_for_review.csv -> thematic --coding reviewed.csv -> export-qdpx
+          -> NVivo / ATLAS.ti / MAXQDA / QualCoder -> import-qda -> thematic --transcripts <import folder>
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     from cm_research.datasets.synthetic import DEMO_SEED
 
@@ -291,11 +314,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on an existing Dask distributed cluster instead of local processes")
     p.set_defaults(func=cmd_batch)
 
-    p = sub.add_parser("thematic", help="thematic analysis of a folder of interview transcripts (notebook 03)")
-    p.add_argument("--transcripts", required=True, help="folder of .txt/.docx interviews with metadata headers")
+    p = sub.add_parser("thematic", help="thematic analysis of a folder of interview transcripts (notebook 03)",
+                       epilog=THEMATIC_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--transcripts", required=True,
+                   help="folder of interviews (.txt/.docx with a header, .vtt, .srt), or a folder written by "
+                        "import-qda (its transcripts, coding.csv and codebook.yaml are used)")
     p.add_argument("--codebook", help="codebook.yaml (default: the bundled starter codebook)")
-    p.add_argument("--coding", help="CSV of human coding, or 'suggestions' to analyse suggested codes (labelled so)")
-    p.add_argument("--coder", help="which coder's coding to analyse (default: the first in the file)")
+    p.add_argument("--coding", help="CSV of human coding, the reviewed suggestions_for_review.csv, or 'suggestions' "
+                                    "to analyse suggested codes (labelled so)")
+    p.add_argument("--coder", help="which coder's coding to analyse (default: the first in the file); also names "
+                                   "the coder of a file without a coder column")
     p.add_argument("--roles", help="comma-separated roles to include, e.g. mentee,mentor")
     p.add_argument("--site")
     p.add_argument("--min-participants", type=int, default=1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,10 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
     """
     path = Path(path)
     header, rows = _read_csv(path)
+    if "decision" in header:
+        # a reviewed suggestions sheet: only the accepted rows are coding
+        review = read_review_csv(path, corpus, codebook, coder=coder or "analyst")
+        return review_as_coding(review, corpus, path.name)
     problems: list[dict] = []
 
     def problem(row, column, value, message):
@@ -108,7 +113,8 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
     if "coder" not in header and not coder:
         raise CodingImportError.from_problems([{
             "file": path.name, "line": 1, "column": "coder", "value": "",
-            "message": "no coder column: add one, or say who coded the file (coder='...')"}], path.name)
+            "message": ("no coder column: add a column `coder` naming who coded each row, or say who coded "
+                       "the whole file (on the command line --coder NAME; in Python coder='NAME')")}], path.name)
     segments = corpus.segments(level).set_index("segment_id") if "segment_id" in header else None
     known_codes = set(codebook.code_names)
     quote_col = "quote" if "quote" in header else ("text" if "text" in header else None)
@@ -230,10 +236,34 @@ def read_review_csv(path: str | Path, corpus: Corpus, codebook: Codebook, coder:
                              "message": f"code {r['code']!r} is not in the codebook"})
             continue
         out.append({**{c: r.get(c, "") for c in REVIEW_COLUMNS}, "transcript": transcript, "start": start,
-                    "end": end, "decision": decision, "row": number, "coder": coder})
+                    "end": end, "decision": decision, "row": number,
+                    "coder": (r.get("coder") or "").strip() or coder})
     if problems:
         raise CodingImportError.from_problems(problems, path.name)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=[*REVIEW_COLUMNS, "row", "coder"])
+
+
+def review_as_coding(review: pd.DataFrame, corpus: Corpus, where: str = "the review") -> pd.DataFrame:
+    """The coding table of a review (from :func:`read_review_csv`): accepted rows only.
+
+    Rejected rows are never coding; undecided (blank) rows are not either, and a warning says how many.
+    ``attrs["review"]`` holds the counts (``n_accept``, ``n_reject``, ``n_undecided``) so a report can say
+    what the coding rests on. Raises :class:`CodingImportError` when no row is accepted.
+    """
+    counts = {f"n_{d}": int((review["decision"] == d).sum()) for d in ("accept", "reject", "undecided")}
+    if counts["n_undecided"]:
+        rows = review.loc[review["decision"] == "undecided", "row"].astype(int).tolist()
+        warnings.warn(f"{where}: {counts['n_undecided']} rows have no decision (rows "
+                      f"{', '.join(map(str, rows[:10]))}{' ...' if len(rows) > 10 else ''}); they are not counted. "
+                      "Write accept or reject in the decision column.", stacklevel=3)
+    if not counts["n_accept"]:
+        raise CodingImportError.from_problems([{
+            "file": where, "line": None, "column": "decision", "value": "",
+            "message": (f"no row is accepted ({counts['n_reject']} rejected, {counts['n_undecided']} undecided): "
+                        "write accept in the decision column of the suggestions you agree with")}], where)
+    coding = accepted_coding(review, corpus)
+    coding.attrs["review"] = counts
+    return coding
 
 
 def accepted_coding(review: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:

@@ -80,9 +80,12 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     codebook
         A codebook YAML (or a loaded Codebook); None for the bundled starter codebook.
     coding
-        CSV of human coding (see :func:`cm_research.qual.coding.read_coding`); None to analyse suggestions.
+        CSV of human coding (see :func:`cm_research.qual.coding.read_coding`), or the reviewed
+        ``suggestions_for_review.csv`` (only rows whose ``decision`` is accept count); None to analyse
+        suggestions.
     coder
         Whose coding the counts use when the file holds several coders; None for the first coder in the file.
+        It also names the coder of a file without a ``coder`` column.
         Agreement is computed whenever the file holds exactly two coders.
     roles
         Roles to report, in order; None for every role interviewed.
@@ -113,7 +116,8 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     human = None
     if coding:
         # checked against every transcript in the folder, then narrowed to the site analysed
-        human = read_coding(coding, everyone, codebook)
+        human = read_coding(coding, everyone, codebook, coder=coder)
+        review = human.attrs.get("review")
         human = human[human["transcript"].isin({t.transcript for t in corpus.transcripts})].reset_index(drop=True)
         if human.empty:
             raise ValueError(f"{Path(coding).name} codes none of the transcripts analysed")
@@ -124,6 +128,10 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
         all_coded = coded_segments(human, segments)
         coded = all_coded[all_coded["coder"] == analysed].reset_index(drop=True)
         basis = f"human coding by {analysed}"
+        if review:
+            basis += (f" ({review['n_accept']} reviewed suggestions accepted; {review['n_reject']} rejected"
+                      + (f" and {review['n_undecided']} left undecided" if review["n_undecided"] else "")
+                      + " are not counted)")
         if len(coders) > 1:
             basis += f" (one of {len(coders)} coders in the file)"
         if len(coders) == 2:
