@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cm_research.cli import build_parser, main
+from cm_research.cli import build_parser
 from cm_research.datasets.transcripts import transcripts_dir
 from cm_research.qual import CodingImportError, load_codebook, read_coding, read_transcripts
 from cm_research.qual.workflow import run_thematic_analysis, write_outputs
@@ -85,12 +85,3 @@ def test_the_command_documents_both_csv_layouts_and_the_header():
     for needed in ("Pseudonym: Jade", "Role: mentee", "transcript, code, coder", "start and end",
                    "decision column", "rejected and blank rows are never counted", "--coder NAME"):
         assert needed in text, needed
-
-
-def test_the_review_loop_through_the_command_line(review, tmp_path, capsys):
-    path, sheet = _reviewed(review, tmp_path, coder_column=False)
-    code = main(["thematic", "--transcripts", str(transcripts_dir()), "--site", "Easton", "--coding", str(path),
-                 "--coder", "analyst", "--output", str(tmp_path / "out")])
-    assert code == 0, capsys.readouterr().err
-    n_reject = int((sheet["decision"] == "reject").sum())
-    assert f"{n_reject} rejected are not counted" in (tmp_path / "out" / "basis.txt").read_text()
