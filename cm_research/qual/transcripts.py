@@ -32,6 +32,7 @@ speaking, text that cannot be decoded) raise :class:`TranscriptError` naming the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +55,13 @@ HEADER_FIELDS = {
     "participant id": "participant_id", "participant": "participant_id", "id": "participant_id",
     "other speakers": "other_speakers", "notes": "notes", "note": "notes", "interview": "interview",
     "location": "location", "duration": "duration", "synthetic": "synthetic",
+    "imported from": "imported_from", "turns": "turns",
 }
+#: ``Role: unknown`` is accepted for texts imported from QDA software whose role was not recorded there.
+UNKNOWN_ROLE = "unknown"
+#: ``Turns: one per line``: each non-empty line is the participant's turn (the interviewer's when it starts with
+#: an interviewer label); import-qda writes it for sources that have no speaker labels.
+ONE_PER_LINE = "one per line"
 REQUIRED_FIELDS = ("pseudonym", "role", "site")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -125,6 +132,7 @@ class Transcript:
     meta: dict[str, str] = field(default_factory=dict)
     turns: list[Turn] = field(default_factory=list)
     locations: dict[int, str] = field(default_factory=dict)  # .docx: line -> "paragraph 12"
+    body_start: int = 0  # offset in ``text`` where the interview starts (after the header)
 
     @property
     def participant(self) -> str:
@@ -360,6 +368,8 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
                 f"the header has no {name.replace('_', ' ').title()}: add a line '{name.title()}: ...' "
                 "before '---'"), "", locations))
     role = normalise_role(fields.get("role", "")) if fields.get("role", "").strip() else None
+    if role is None and fields.get("role", "").strip().lower() == UNKNOWN_ROLE and fields.get("imported_from"):
+        role = UNKNOWN_ROLE
     if fields.get("role", "").strip() and role is None:
         problems.append(_problem(path, field_lines["role"], (
             f"role {fields['role']!r} is not a known role; use one of: {accepted_spellings()}"),
@@ -371,11 +381,21 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
     if fields.get("interviewer"):
         interviewer.add(_norm(fields["interviewer"]))
     others = tuple(s.strip() for s in re.split(r"[;,]", fields.get("other_speakers", "")) if s.strip())
-    participant = set(convention.participant_labels) | {_norm(fields["pseudonym"])} | set(ROLE_ALIASES[role])
+    participant = set(convention.participant_labels) | {_norm(fields["pseudonym"])} | set(ROLE_ALIASES.get(role, ()))
     participant.add(_norm(fields["pseudonym"]).split(" ")[0])
     labels = _Labels(interviewer=interviewer, participant=participant - interviewer,
                      other={_norm(s) for s in others}, role=role)
-    turns, problems = _parse_turns(path, text, lines, first, labels, convention, locations)
+    body_start = lines[first][1] if first < len(lines) else len(text)
+    if _norm(fields.get("turns", "")) == ONE_PER_LINE:
+        from cm_research.qual.refi import _line_turns
+
+        turns = [dataclasses.replace(t, start=t.start + body_start, end=t.end + body_start,
+                                     line=t.line + lines[first][0] - 1)
+                 for t in _line_turns(text[body_start:], fields["pseudonym"].strip())]
+        problems = [] if turns else [_problem(path, None, "the header is there but no interview follows it", "",
+                                              locations)]
+    else:
+        turns, problems = _parse_turns(path, text, lines, first, labels, convention, locations)
     if problems:
         raise TranscriptError.from_problems(problems, path.name)
     meta = {k: v for k, v in fields.items() if k not in ("pseudonym", "role", "site", "date", "interviewer",
@@ -384,7 +404,7 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         transcript=path.stem, path=path, text=text, encoding=encoding, pseudonym=fields["pseudonym"].strip(),
         role=role, site=fields["site"].strip(), date=fields.get("date", ""), interviewer=fields.get("interviewer", ""),
         participant_id=fields.get("participant_id", "").strip(), other_speakers=others, notes=notes, meta=meta,
-        turns=turns, locations=locations,
+        turns=turns, locations=locations, body_start=body_start,
     )
 
 

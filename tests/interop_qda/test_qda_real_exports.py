@@ -111,7 +111,12 @@ def test_atlas_codes_users_and_descriptions(atlas, shared):
     project, root = atlas
     depths = _depths(root)
     assert len(project.codes) == 14 == sum(depths.values())
-    assert project.codes["depth"].value_counts().to_dict() == depths == {1: 14}  # ATLAS.ti 8 writes codes flat
+    assert depths == {1: 14}  # ATLAS.ti 8 writes codes flat, a hierarchy as names "Coke::diet Coke"
+    assert project.codes["depth"].value_counts().to_dict() == {1: 12, 2: 2}
+    coke = project.codes[project.codes["theme"] == "Coke"]
+    assert coke[["path", "parent", "depth"]].values.tolist() == [
+        ["Coke", "", 1], ["Coke / full-fat Coke", "Coke", 2], ["Coke / diet Coke", "Coke", 2]]
+    assert [c.name for c in project.codebook.theme("Coke").codes] == ["full-fat Coke", "diet Coke"]
     assert (project.codes["description"] != "").sum() == 7
     assert len(project.users) == 3
     assert read_qdc(shared("atlasti8-standard-project.qde")).code_names == project.codebook.code_names
