@@ -208,7 +208,8 @@ class _Archive:
                 if member:
                     return self.zf.read(member), member
             return None, (f"Sources/{name} in {self.path.name}" if self.zf else
-                          f"internal file {name} (a bare .qde carries no sources; import the .qdpx instead)")
+                          f"internal file {name} (not in a Sources folder beside the .qde; import the .qdpx, or "
+                                    "put the project's Sources folder beside project.qde)")
         if uri.startswith("relative://"):
             rel = uri[len("relative://"):].lstrip("/")
             for base in filter(None, [self.base_path, str(self.path.parent)]):
@@ -220,6 +221,21 @@ class _Archive:
             candidate = Path(uri.split("://", 1)[1])
             return (candidate.read_bytes() if candidate.is_file() else None), str(candidate)
         return None, uri
+
+
+class _FolderArchive(_Archive):
+    """The files beside a bare ``project.qde``: ``internal://`` names are looked for in the ``Sources`` folder
+    next to it (an unzipped .qdpx), only inside that folder."""
+
+    def read(self, uri: str) -> tuple[bytes | None, str]:
+        if uri.startswith("internal://"):
+            name = uri[len("internal://"):]
+            for folder in ("Sources", "sources"):
+                base = (self.path.parent / folder).resolve()
+                candidate = (base / name).resolve()
+                if base.is_dir() and candidate.is_relative_to(base) and candidate.is_file():
+                    return candidate.read_bytes(), str(candidate)
+        return super().read(uri)
 
 
 def _decode_source(data: bytes) -> tuple[str, bool]:
@@ -500,7 +516,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": _tag(root),
                                              "message": f"the root element is <{_tag(root)}>, not <Project>"}],
                                            path.name)
-    archive = _Archive(path, zf, root.get("basePath") or "")
+    archive = (_Archive if zf is not None else _FolderArchive)(path, zf, root.get("basePath") or "")
     messages: list[str] = []
     users = pd.DataFrame([{"guid": (u.get("guid") or "").strip("{}").lower(), "name": u.get("name") or ""}
                           for u in root.iter(f"{{{PROJECT_NS}}}User")], columns=["guid", "name"])
@@ -911,6 +927,11 @@ def _extras_xml(root, extras, notes: pd.DataFrame, refs_of: dict[str, list[str]]
                 _sub(n, "Description").text = r.description
             _sub(n, "PlainTextContent").text = r.text
             written.add(r.guid)
+    lost = notes[notes["kind"].isin(["comment", "description"]) & (notes["target_guid"] != "")
+                 & ~notes["target_guid"].isin(written)]
+    for r in lost.itertuples():
+        messages.append(f"{r.kind} {r.text[:40]!r} on {r.target_kind} {r.target or r.target_guid!r} not written: "
+                        "its target is not in the export (a non-text source, or a source without its text)")
     unplaced = notes[(notes["kind"] == "note") & (notes["target_guid"] != "")
                      & ~notes["target_guid"].isin(written)]
     for r in unplaced.itertuples():

@@ -138,8 +138,9 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
             tables["agreement"] = agreement(all_coded, segments)
         suggested = coded_segments(suggestions_as_coding(suggestions), segments)
         versus = pd.concat([coded, suggested], ignore_index=True)
-        tables["agreement_vs_suggestions"] = agreement(versus, segments, analysed, "suggested",
-                                                       transcripts=sorted(set(coded["transcript"])))
+        if len(suggested):  # a codebook without hints (e.g. one imported from NVivo) suggests nothing
+            tables["agreement_vs_suggestions"] = agreement(versus, segments, analysed, "suggested",
+                                                           transcripts=sorted(set(coded["transcript"])))
     else:
         analysed = None
         coded = coded_segments(suggestions_as_coding(suggestions), segments)

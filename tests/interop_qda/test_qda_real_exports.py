@@ -143,7 +143,7 @@ def test_atlas_bare_qde_lists_text_selections_it_cannot_place(atlas):
     assert len(text_sources) == n_text == 6 and (text_sources["status"] == "no_text").all()
     assert len(project.selections) == n_sel == 6 and (project.selections["status"] == "no_text").all()
     assert project.coding.empty and len(project.corpus) == 0
-    assert all("import the .qdpx instead" in m for m in text_sources["message"])
+    assert all("put the project's Sources folder beside project.qde" in m for m in text_sources["message"])
 
 
 def test_taguette_qdc_with_empty_sets_and_no_descriptions(shared):
