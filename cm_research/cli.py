@@ -264,7 +264,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         from cm_research.qual.qda_extras import ProjectExtras
 
         notes = read_memos(args.memos, corpus, extras.codes if extras else None,
-                           extras.source_guids if extras else None)
+                           extras.source_guids if extras else None, codebook=codebook)
         if extras is None:
             import pandas as pd
 

@@ -36,10 +36,10 @@ import pandas as pd
 import yaml
 
 from cm_research.qual.codebook import Codebook, load_codebook
-from cm_research.qual.coding import read_coding
+from cm_research.qual.coding import CODING_COLUMNS, read_coding
 from cm_research.qual.errors import CodingImportError
 from cm_research.qual.qda_extras import LINK_COLUMNS, NOTE_COLUMNS, SET_COLUMNS, ProjectExtras
-from cm_research.qual.refi import GUID_NAMESPACE, QdaProject
+from cm_research.qual.refi import GUID_NAMESPACE, QdaProject, _guid
 from cm_research.qual.transcripts import Corpus, read_transcripts
 
 MARKER = "project.yaml"
@@ -177,7 +177,8 @@ def _csv(path: Path, columns: list[str]) -> pd.DataFrame:
 
 
 def read_memos(path: str | Path, corpus: Corpus, codes: pd.DataFrame | None = None,
-               source_guids: dict[str, str] | None = None, selections: pd.DataFrame | None = None) -> pd.DataFrame:
+               source_guids: dict[str, str] | None = None, selections: pd.DataFrame | None = None,
+               codebook: Codebook | None = None) -> pd.DataFrame:
     """Read a memos file (see the module docstring) into the notes table of
     :mod:`cm_research.qual.qda_extras`, resolving each target to a GUID. Every row whose target cannot be
     found is refused, with its row number."""
@@ -210,6 +211,9 @@ def read_memos(path: str | Path, corpus: Corpus, codes: pd.DataFrame | None = No
             elif kind == "code":
                 hit = codes[(codes["code"] == target) | (codes["label"] == target) | (codes["path"] == target)]
                 guid = hit["guid"].iloc[0] if len(hit) else None
+                if guid is None and codebook is not None:  # a codebook of ours: GUIDs as the export makes them
+                    named = [c for c in codebook.codes if target in (c.name, c.label)]
+                    guid = _guid("code", named[0].theme, named[0].name) if named else None
             elif kind == "selection":
                 m = re.match(r"^(?P<name>.+?)\s+(?P<start>\d+)\s*\.\.\s*(?P<end>\d+)$", target)
                 name = m and (m["name"] if m["name"] in corpus else Path(m["name"]).stem)
@@ -242,9 +246,13 @@ def read_project_folder(folder: str | Path) -> tuple[Corpus, Codebook, pd.DataFr
     ready for :func:`cm_research.qual.refi.export_qdpx` (``extras=``)."""
     folder = Path(folder)
     meta = yaml.safe_load((folder / MARKER).read_text(encoding="utf-8")) or {}
-    corpus = read_transcripts(folder / "transcripts")
-    codebook = load_codebook(folder / "codebook.yaml")
-    coding = read_coding(folder / "coding.csv", corpus, codebook)
+    has_texts = any(p.suffix.lower() in (".txt", ".docx") for p in (folder / "transcripts").iterdir())
+    # a project whose sources had no text (a bare .qde) still carries its codes, users, memos and sets
+    corpus = read_transcripts(folder / "transcripts") if has_texts else Corpus([])
+    codebook = (load_codebook(folder / "codebook.yaml") if (folder / "codebook.yaml").is_file()
+                else Codebook(name=meta.get("name") or folder.name, themes=()))
+    coding = (read_coding(folder / "coding.csv", corpus, codebook) if has_texts and len(_csv(folder / "coding.csv", []))
+              else pd.DataFrame(columns=CODING_COLUMNS))
     codes = _csv(folder / "codes.csv", ["guid", "code", "label", "theme", "parent", "depth", "path", "description",
                                         "is_codable", "n_children"])
     codes["depth"] = pd.to_numeric(codes["depth"]).astype(int) if len(codes) else codes["depth"]
