@@ -50,9 +50,11 @@ def _raw_spans(qde: bytes) -> dict[str, set[tuple[int, int]]]:
 def nvivo_trip(shared, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nvivo")
     original = shared("nvivo12-windows-hungarian.qdpx")
-    back, folder = _round_trip(tmp, original, "--offsets", "utf16")
-    chars = tmp / "chars.qdpx"
-    assert main(["export-qdpx", "--transcripts", str(folder), "--out", str(chars)]) == 0
+    folder = tmp / "imported"
+    assert main(["import-qda", str(original), "--out", str(folder)]) == 0
+    corpus, codebook, coding, extras, name = read_project_folder(folder)  # as export-qdpx reads it
+    back = export_qdpx(corpus, codebook, coding, tmp / "back.qdpx", name=name, offsets="utf16", extras=extras)
+    chars = export_qdpx(corpus, codebook, coding, tmp / "chars.qdpx", name=name, extras=extras)
     return import_qda(original), back, chars, folder
 
 
@@ -288,14 +290,19 @@ def test_analyst_memos_are_exported_and_bad_targets_refused(tmp_path, demo, caps
     assert "bad.csv, line 3, column `target_kind`" in err
 
 
-def test_thematic_takes_the_import_folder_as_it_is(nvivo_trip):
+def test_thematic_takes_the_import_folder_as_it_is(shared, tmp_path):
     from cm_research.qual.workflow import run_thematic_analysis
 
-    first, _, _, folder = nvivo_trip
+    folder = tmp_path / "tg"
+    assert main(["import-qda", str(shared("taguette-1.5.2-export/project.sqlite3")), "--out", str(folder)]) == 0
+    header = (folder / "transcripts" / "Mentee01.txt").read_text().split("---\n")[0]
+    assert "Role: unknown" in header and "Imported from: Taguette" in header
+    assert "1 transcripts have no role recorded" in (folder / "messages.txt").read_text()
     result = run_thematic_analysis(folder / "transcripts", codebook=folder / "codebook.yaml",
                                    coding=folder / "coding.csv")
-    assert result.basis.startswith("human coding by Gergo")
-    # every coded span is linked to the sentences it covers, in the transcripts as written in the folder
-    corpus, codebook, coding, extras, name = read_project_folder(folder)
-    assert len(coding) == len(first.coding) and set(result.corpus.participants()["role"]) == {"unknown"}
-    assert sorted(coding["quote"]) == sorted(first.coding["quote"])
+    assert result.basis == "human coding by admin"
+    # the interviewer's lines are the interviewer's; the two highlights sit in the participant's sentences
+    coded = result.coded.sort_values("start").drop_duplicates("segment_id")
+    assert coded["text"].tolist() == ["It made me feel more confident.",
+                                      "Sometimes moving placement meant I missed sessions."]
+    assert set(coded["role"]) == {"unknown"} and not coded["is_interviewer"].any()
