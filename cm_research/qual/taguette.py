@@ -1,9 +1,10 @@
 """Taguette: import a project database (``.sqlite3``) and the CSV exports (codebook, highlights).
 
-Taguette (taguette.org) keeps documents as HTML and each highlight as character offsets into the document's
-text content (the HTML with its tags removed and entities decoded), with the highlighted snippet. The
-database import turns each document into a transcript whose text is exactly that text content, so the
-offsets carry over unchanged; each highlight's offsets are checked against its snippet.
+Taguette (taguette.org) keeps documents as HTML and each highlight as offsets into the document's text content
+(the HTML with its tags removed and entities decoded), counted in UTF-8 bytes (as Taguette's own
+``extract.py`` counts them; the real-client test checks this against a running Taguette), with the
+highlighted snippet. The database import turns each document into a transcript whose text is exactly that
+text content, converts the byte offsets to characters, and checks each highlight against its snippet.
 
 The highlights CSV (``id, document, tag, content``) carries no offsets: :func:`locate_highlights` finds each
 highlight's text in its document (exactly, then allowing any run of white space to differ). A highlight
@@ -78,6 +79,16 @@ def _role(document: str, roles: Mapping[str, str] | None, messages: list[str]) -
     return normalise_role(raw) or raw.strip().lower()
 
 
+def _byte_to_char(encoded: bytes, offset: int) -> int | None:
+    """The character position of a UTF-8 byte offset; None outside the text or inside a character."""
+    if not 0 <= offset <= len(encoded):
+        return None
+    try:
+        return len(encoded[:offset].decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
 # ------------------------------------------------------------------------------------------------------- database
 
 def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
@@ -139,15 +150,18 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
         for hid, start, end, snippet, tag in rows:
             by_highlight.setdefault(hid, [start, end, snippet, []])[3].append(tag)
         bad = []
-        for hid, (start, end, snippet, tag_list) in by_highlight.items():
-            inside = 0 <= start <= end <= len(text)
+        encoded = text.encode("utf-8")
+        for hid, (raw_start, raw_end, snippet, tag_list) in by_highlight.items():
+            # Taguette counts UTF-8 bytes of the text content (taguette/extract.py); positions are characters here
+            start, end = _byte_to_char(encoded, raw_start), _byte_to_char(encoded, raw_end)
+            inside = start is not None and end is not None and start <= end
             quoted = text[start:end] if inside else ""
             status = ("aligned" if inside and _squash(quoted) == _squash(html_text(snippet)) else
                       "misaligned" if inside else "outside")
             if status != "aligned":
-                bad.append(f"highlight {hid} at {start}..{end}")
+                bad.append(f"highlight {hid} at bytes {raw_start}..{raw_end}")
             selections.append({"transcript": name, "guid": str(hid), "name": _squash(html_text(snippet))[:60],
-                               "raw_start": start, "raw_end": end, "start": start if inside else pd.NA,
+                               "raw_start": raw_start, "raw_end": raw_end, "start": start if inside else pd.NA,
                                "end": end if inside else pd.NA, "status": status, "n_codings": len(tag_list),
                                "text": quoted})
             if inside:
@@ -159,7 +173,7 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
             messages.append(f"{name}: {len(bad)} highlights do not match their snippet (kept as given) or fall "
                             f"outside the text (not imported): {'; '.join(bad[:3])}")
         sources.append({"guid": str(doc_id), "name": name, "kind": "text", "transcript": name,
-                        "status": "imported", "offset_convention": "characters of the HTML text content",
+                        "status": "imported", "offset_convention": "UTF-8 bytes of the HTML text content",
                         "n_selections": len(by_highlight), "message": how})
     users = pd.DataFrame([{"guid": login, "name": login} for (login,) in con.execute(
         "SELECT user_login FROM project_members WHERE project_id = ? ORDER BY user_login", (project_id,))],
