@@ -277,8 +277,17 @@ def accepted_coding(review: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     }, columns=CODING_COLUMNS).reset_index(drop=True)
 
 
+def _shares_a_word(text: str, offset: int, start: int, end: int) -> bool:
+    """Does ``text`` (starting at ``offset`` in the transcript) have a whole word inside ``start..end``?"""
+    return any(offset + m.start() >= start and offset + m.end() <= end for m in _WORD.finditer(text))
+
+
+_WORD = re.compile(r"\w+")
+
+
 def coded_segments(coding: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Link each coded span to the segments it overlaps (shares at least one character with).
+    """Link each coded span to the segments it covers at least one whole word of (a span that touches a
+    sentence by a character or a part of a word does not bring that sentence in).
 
     A span that is exactly one segment links to that segment; a span over three sentences links to all
     three. Returns one row per (segment, code, coder) with the segment's transcript, participant, role, site,
@@ -291,7 +300,7 @@ def coded_segments(coding: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame
         s = seg[seg["transcript"] == transcript]
         if s.empty:
             continue
-        starts, ends = s["start"].to_numpy(), s["end"].to_numpy()
+        starts, ends, texts = s["start"].to_numpy(), s["end"].to_numpy(), s["text"].to_numpy()
         for span_start, span_end, code, coder, source in zip(spans["start"], spans["end"], spans["code"],
                                                               spans["coder"], spans["source"]):
             # segments are ordered and do not overlap: the first that ends after the span starts, up to the
@@ -299,7 +308,9 @@ def coded_segments(coding: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame
             lo = int(np.searchsorted(ends, span_start, side="right"))
             hi = int(np.searchsorted(starts, span_end, side="left"))
             for k in range(lo, hi):
-                out.append((s.index[k], code, coder, source))
+                if _shares_a_word(texts[k], int(starts[k]), max(span_start, int(starts[k])),
+                                  min(span_end, int(ends[k]))):
+                    out.append((s.index[k], code, coder, source))
     if not out:
         return pd.DataFrame(columns=[*segments.columns, "code", "coder", "source"])
     idx, codes, coders, sources = zip(*out)

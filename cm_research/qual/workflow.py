@@ -21,6 +21,7 @@ from cm_research.qual.analysis import (code_role_counts, concordance, cooccurren
 from cm_research.qual.codebook import Codebook, load_codebook, write_codebook_exports
 from cm_research.qual.errors import TranscriptError
 from cm_research.qual.coding import coded_segments, read_coding, suggestions_as_coding
+from cm_research.qual.quotes import coded_span_quotes
 from cm_research.qual.redact import known_names, redact_columns, redact_names
 from cm_research.qual.roles import normalise_role, role_name
 from cm_research.qual.suggest import suggest_codes, write_review_csv
@@ -158,10 +159,13 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     tables["code_counts_by_role"] = code_role_counts(coded, participants, codebook, roles=role_list)
     tables["cooccurrence_segments"] = cooccurrence(coded, "segment")
     tables["cooccurrence_participants"] = cooccurrence(coded, "participant")
-    tables["quotes"] = exemplar_quotes(coded, participants, codebook, per_role=quotes_per_role, roles=role_list)
+    tables["quotes"] = coded_span_quotes(
+        exemplar_quotes(coded, participants, codebook, per_role=quotes_per_role, roles=role_list), human,
+        codebook, corpus, coder=analysed)
     names = known_names(corpus)
     lowered = {n.lower() for n in names}
     tables["quotes"]["quote_display"] = [redact_names(q, names) for q in tables["quotes"]["quote"]]
+    tables["quotes"]["context_display"] = [redact_names(q, names) for q in tables["quotes"]["context"]]
     tables["word_frequencies"] = pd.concat([word_frequencies(segments, n=1, top=15, exclude=lowered).assign(n=1),
                                             word_frequencies(segments, n=2, top=10, exclude=lowered).assign(n=2)],
                                            ignore_index=True)
@@ -207,8 +211,11 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
     return paths
 
 
-def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False) -> str:
-    """Quotes grouped by theme, attributed by role and site only; names are redacted (``quote_display``)."""
+def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False, context: bool = False) -> str:
+    """Quotes grouped by theme, attributed by role and site only; names are redacted (``quote_display``).
+
+    Each quote is the coded span; ``context=True`` adds the sentence it sits in (``context_display``) where it
+    says more than the span."""
     if quotes.empty:
         return "_No complete sentences of a suitable length were coded._"
     lines = []
@@ -218,7 +225,10 @@ def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False) -> str
         lines.append(f"**{theme}**")
         lines.append("")
         for q in block.itertuples(index=False):
-            lines.append(f"- “{getattr(q, 'quote_display', q.quote)}” — {role_name(q.role)}, {q.site}")
+            shown = getattr(q, "quote_display", q.quote)
+            around = getattr(q, "context_display", "") if context else ""
+            extra = f" (in: “{around}”)" if around and around.strip() != shown.strip() else ""
+            lines.append(f"- “{shown}”{extra} — {role_name(q.role)}, {q.site}")
         lines.append("")
     return "\n".join(lines)
 
