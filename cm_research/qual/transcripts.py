@@ -607,6 +607,7 @@ def read_transcripts(source: str | Path | Iterable[str | Path], convention: Spea
 
         speakers = read_speakers(table_path)
         skipped = [s for s in skipped if s["file"] != SPEAKERS_FILE]
+    skipped = [s for s in skipped if s["file"] != "memos.csv"]  # the analyst's memos: read by the analysis
     for path in files:
         try:
             transcripts.append(read_transcript(path, convention, speakers))

@@ -71,7 +71,7 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
                           coding: str | Path | None = None, coder: str | None = None,
                           roles: list[str] | str | None = None, site: str | None = None,
                           min_participants: int = 1, min_share: float = 0.5, quotes_per_role: int = 2,
-                          errors: str = "report") -> ThematicResult:
+                          errors: str = "report", memos: str | Path | None = None) -> ThematicResult:
     """Run the whole analysis.
 
     Parameters
@@ -97,6 +97,10 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     errors
         "report" (default): unreadable transcripts are listed in ``corpus.problems`` and left out;
         "raise": any unreadable transcript stops the analysis.
+    memos
+        The analyst's memos file (see :mod:`cm_research.qual.qda_folder`: target_kind, target, name, text);
+        None looks for ``memos.csv`` in the transcripts folder, then beside it in a folder written by
+        import-qda. Shown in the report as ``tables["memos"]`` and exported to REFI-QDA as notes.
     """
     everyone = read_transcripts(transcripts_dir, errors=errors)
     if not len(everyone):
@@ -166,6 +170,17 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     lowered = {n.lower() for n in names}
     tables["quotes"]["quote_display"] = [redact_names(q, names) for q in tables["quotes"]["quote"]]
     tables["quotes"]["context_display"] = [redact_names(q, names) for q in tables["quotes"]["context"]]
+    memo_file = Path(memos) if memos else next(
+        (p for p in (Path(transcripts_dir) / "memos.csv", Path(transcripts_dir).parent / "memos.csv")
+         if p.is_file() and (p.parent == Path(transcripts_dir) or (p.parent / "project.yaml").is_file())), None)
+    if memo_file is not None:
+        from cm_research.qual.qda_folder import read_memos
+
+        notes = read_memos(memo_file, everyone, codebook=codebook)
+        tables["memos"] = pd.DataFrame({
+            "about": notes["target_kind"].replace({"source": "transcript"}), "target": notes["target"],
+            "kind": notes["kind"], "name": notes["name"],
+            "memo": [redact_names(str(t), names) for t in notes["text"]]})
     tables["word_frequencies"] = pd.concat([word_frequencies(segments, n=1, top=15, exclude=lowered).assign(n=1),
                                             word_frequencies(segments, n=2, top=10, exclude=lowered).assign(n=2)],
                                            ignore_index=True)

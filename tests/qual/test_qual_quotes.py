@@ -46,3 +46,24 @@ def test_a_span_touching_a_sentence_by_one_character_does_not_link_it(write_tran
     linked = coded_segments(coding, corpus.segments())
     assert linked["text"].tolist() == [SENTENCE]
     assert codebook.code_names == ["placement_instability"]
+
+
+def test_the_analysts_memos_are_shown_and_bad_targets_refused(write_transcript, tmp_path):
+    import pytest
+
+    from cm_research.qual import CodingImportError
+
+    write_transcript("one.txt", BODY)
+    memos = tmp_path / "memos.csv"
+    pd.DataFrame([{"target_kind": "transcript", "target": "one", "name": "first read",
+                   "text": "Jade speaks of the move calmly."},
+                  {"target_kind": "code", "target": "placement_instability", "name": "", "text": "Split by cause?"}]
+                 ).to_csv(memos, index=False)
+    result = run_thematic_analysis(tmp_path, codebook=parse_codebook(CODEBOOK, source="test"))
+    assert result.tables["memos"][["about", "target", "memo"]].values.tolist() == [
+        ["transcript", "one", "[name] speaks of the move calmly."], ["code", "placement_instability",
+                                                                     "Split by cause?"]]
+    assert result.corpus.skipped.empty
+    pd.DataFrame([{"target_kind": "code", "target": "no_such_code", "text": "x"}]).to_csv(memos, index=False)
+    with pytest.raises(CodingImportError, match=r"memos\.csv, line 2, column `target`: no code 'no_such_code'"):
+        run_thematic_analysis(tmp_path, codebook=parse_codebook(CODEBOOK, source="test"))
