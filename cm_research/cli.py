@@ -337,7 +337,10 @@ transcript files (.txt or .docx): a header, a line ---, then speaker-labelled tu
   ---
   Interviewer: How did you meet your mentor?
   Jade: At school.
-  Joint interviews: add 'Speakers: speakers.csv' (columns speaker, role, participant_id) to the header.
+  WebVTT (.vtt), SRT (.srt) and Teams/Zoom/Otter layouts ('Tia   0:00:11' on its own line) are read too;
+  files without a header, joint interviews and focus groups need speakers.csv in the folder: columns speaker,
+  role (interviewer or a role), participant_id, site, file (blank: every file); each speaker counts under
+  their own role. Analyst memos: memos.csv in the folder (target_kind, target, name, text).
 
 --coding CSV, one of:
   your own coding   columns transcript, code, coder (or --coder NAME), and start and end (character offsets,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -306,3 +307,18 @@ def test_thematic_takes_the_import_folder_as_it_is(shared, tmp_path):
     assert coded["text"].tolist() == ["It made me feel more confident.",
                                       "Sometimes moving placement meant I missed sessions."]
     assert set(coded["role"]) == {"unknown"} and not coded["is_interviewer"].any()
+
+
+def test_thematic_command_resolves_an_import_folder(shared, tmp_path, monkeypatch):
+    """`thematic --transcripts <import folder>` passes its transcripts, coding and codebook to notebook 03 (the
+    notebook itself runs in tests/test_cli.py)."""
+    import cm_research.batch as batch
+
+    folder = tmp_path / "tg"
+    assert main(["import-qda", str(shared("taguette-1.5.2-export/project.sqlite3")), "--out", str(folder)]) == 0
+    seen = {}
+    monkeypatch.setattr(batch, "run_notebook", lambda name, out, params: seen.update(params) or Path(out))
+    assert main(["thematic", "--transcripts", str(folder), "--output", str(tmp_path / "report")]) == 0
+    assert seen["transcripts_dir"] == str((folder / "transcripts").resolve())
+    assert seen["coding"] == str((folder / "coding.csv").resolve())
+    assert seen["codebook"] == str((folder / "codebook.yaml").resolve())
