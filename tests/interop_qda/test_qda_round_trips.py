@@ -17,7 +17,7 @@ from lxml import etree
 
 from cm_research.cli import main
 from cm_research.qual import parse_codebook, read_transcripts
-from cm_research.qual.qda_folder import read_project_folder
+from cm_research.qual.qda_folder import read_project_folder, write_project_folder
 from cm_research.qual.refi import export_qdpx, import_qda, validate_project
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -52,11 +52,12 @@ def nvivo_trip(shared, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nvivo")
     original = shared("nvivo12-windows-hungarian.qdpx")
     folder = tmp / "imported"
-    assert main(["import-qda", str(original), "--out", str(folder)]) == 0
+    first = import_qda(original)
+    write_project_folder(first, folder, original.name)  # as import-qda writes it (the command: ATLAS.ti, Taguette)
     corpus, codebook, coding, extras, name = read_project_folder(folder)  # as export-qdpx reads it
     back = export_qdpx(corpus, codebook, coding, tmp / "back.qdpx", name=name, offsets="utf16", extras=extras)
     chars = export_qdpx(corpus, codebook, coding, tmp / "chars.qdpx", name=name, extras=extras)
-    return import_qda(original), back, chars, folder
+    return first, back, chars, folder
 
 
 def test_nvivo_round_trip_keeps_every_segment_the_tree_and_the_users(nvivo_trip, schema_path):
@@ -88,11 +89,11 @@ def test_nvivo_offsets_go_back_in_utf16_units_as_nvivo_wrote_them(nvivo_trip, sh
     assert len(shifted) == 181
 
 
-def test_bare_qde_with_its_sources_folder_imports_as_the_qdpx(shared, tmp_path):
+def test_bare_qde_with_its_sources_folder_imports_as_the_qdpx(nvivo_trip, shared, tmp_path):
     with zipfile.ZipFile(shared("nvivo12-windows-hungarian.qdpx")) as zf:
         zf.extractall(tmp_path)
     bare = import_qda(tmp_path / "project.qde")
-    packed = import_qda(shared("nvivo12-windows-hungarian.qdpx"))
+    packed = nvivo_trip[0]
     assert _coding(bare) == _coding(packed) and len(bare.corpus) == 2
 
 
