@@ -205,6 +205,15 @@ def cmd_import_qda(args: argparse.Namespace) -> int:
         raise QdaCommandError(f"{path.name}: a Taguette CSV export (codebook or highlights) carries no documents or "
                               "offsets; import the project database instead (the .sqlite3 file Taguette keeps, or "
                               "File > Export project in Taguette): cm-research import-qda project.sqlite3 --out DIR")
+    native = {".nvp": "NVivo", ".nvpx": "NVivo", ".atlproj": "ATLAS.ti", ".atlproj23": "ATLAS.ti", ".hpr7": "ATLAS.ti",
+              ".mx20": "MAXQDA", ".mx22": "MAXQDA", ".mx24": "MAXQDA", ".mex22": "MAXQDA", ".qda": "QualCoder"}
+    if suffix in native:
+        raise QdaCommandError(f"{path.name} is {native[suffix]}'s own project file, which only {native[suffix]} reads; "
+                              f"in {native[suffix]} export the project as REFI-QDA (.qdpx) and import that file")
+    transcripts_out = Path(args.out) / "transcripts"
+    if transcripts_out.is_dir() and any(transcripts_out.iterdir()):
+        raise QdaCommandError(f"{args.out} already holds an import (transcripts/ is not empty); give a new --out "
+                              "folder, or delete the old one first, so two projects never mix")
     if suffix in (".sqlite3", ".sqlite", ".db"):
         from cm_research.qual.taguette import import_taguette
 

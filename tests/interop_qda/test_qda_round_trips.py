@@ -323,3 +323,17 @@ def test_thematic_command_resolves_an_import_folder(shared, tmp_path, monkeypatc
     assert seen["transcripts_dir"] == str((folder / "transcripts").resolve())
     assert seen["coding"] == str((folder / "coding.csv").resolve())
     assert seen["codebook"] == str((folder / "codebook.yaml").resolve())
+
+
+def test_import_refusals_say_what_to_do(shared, tmp_path, capsys):
+    native = tmp_path / "study.nvp"
+    native.write_bytes(b"\x00binary")
+    assert main(["import-qda", str(native), "--out", str(tmp_path / "a")]) == 2
+    assert "study.nvp is NVivo's own project file" in capsys.readouterr().err
+    csv = shared("taguette-1.5.2-export/highlights_.csv")
+    assert main(["import-qda", str(csv), "--out", str(tmp_path / "a")]) == 2
+    assert "import the project database instead" in capsys.readouterr().err
+    db = shared("taguette-1.5.2-export/project.sqlite3")
+    assert main(["import-qda", str(db), "--out", str(tmp_path / "b")]) == 0
+    assert main(["import-qda", str(db), "--out", str(tmp_path / "b")]) == 2
+    assert "already holds an import" in capsys.readouterr().err
