@@ -337,3 +337,12 @@ def test_import_refusals_say_what_to_do(shared, tmp_path, capsys):
     assert main(["import-qda", str(db), "--out", str(tmp_path / "b")]) == 0
     assert main(["import-qda", str(db), "--out", str(tmp_path / "b")]) == 2
     assert "already holds an import" in capsys.readouterr().err
+
+
+def test_taguette_codebook_round_trip_keeps_flat_codes(shared, tmp_path):
+    from cm_research.qual.refi import export_qdc, read_qdc
+
+    first = read_qdc(shared("taguette-1.5.2-export/codebook.qdc"))
+    again = read_qdc(export_qdc(first, tmp_path / "back.qdc"))
+    assert again.code_names == first.code_names == ["interesting", "confidence", "placement instability"]
+    assert [t.name for t in again.themes] == [t.name for t in first.themes]
