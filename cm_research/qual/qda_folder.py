@@ -149,6 +149,13 @@ def write_project_folder(project: QdaProject, output_dir: str | Path, source_fil
     notes.to_csv(out / "memos.csv", index=False)
     project.sets.to_csv(out / "sets.csv", index=False)
     project.links.to_csv(out / "links.csv", index=False)
+    other_variables = sorted(set(project.cases["variable"]) - {"role", "site"}) if len(project.cases) else []
+    if other_variables:
+        message = (f"case variables {', '.join(map(repr, other_variables))} are kept in cases.csv but export-qdpx "
+                   "writes cases with role and site only; keep the original project for the others")
+        with open(paths["messages"], "a", encoding="utf-8") as f:
+            f.write(message + "\n")
+        project.messages.append(message)
     unknown = [stem_of[t.transcript] for t in project.corpus.transcripts if t.role == "unknown"]
     if unknown:
         message = (f"{len(unknown)} transcripts have no role recorded in the project (Role: unknown): "

@@ -15,7 +15,13 @@ A transcript file looks like this::
 
 The header is ``Field: value`` lines (``Pseudonym``, ``Role`` and ``Site`` are required; ``Date``,
 ``Interviewer``, ``Participant ID``, ``Other speakers``, ``Notes`` are optional; lines starting ``#`` are
-comments) ended by a line ``---`` or a blank line. Each turn starts with a speaker label at the start of a
+comments) ended by a line ``---`` or a blank line. ``cm-research import-qda`` adds ``Imported from`` (then
+``Role: unknown`` is accepted, for a project that recorded no role) and ``Turns: one per line`` (each non-empty
+line is a turn, for sources without speaker labels).
+
+WebVTT (``.vtt``) and SRT (``.srt``) captions, and the name-and-time layout of Teams and Otter exports, are read
+too (:mod:`cm_research.qual.transcript_formats`); a ``speakers.csv`` in the folder says who each speaker is, for
+files without a header and for joint interviews, where each person's words count under their own role. Each turn starts with a speaker label at the start of a
 line, optionally after a time stamp (``[00:01:23]``, ``(01:23)`` or ``00:01:23``); lines without a label
 continue the turn above. Labels are recognised by :class:`SpeakerConvention`: the interviewer (``Interviewer``,
 ``Q``, ``I``, the header's interviewer name), the participant (their pseudonym, their role, ``A``, ``R``,
