@@ -1,7 +1,7 @@
 """Taguette: import a project database (``.sqlite3``) and the CSV exports (codebook, highlights).
 
 Taguette (taguette.org) keeps documents as HTML and each highlight as offsets into the document's text content
-(the HTML with its tags removed and entities decoded), counted in UTF-8 bytes (as Taguette's own
+(the HTML with its tags removed and entities decoded), counted in UTF-8 bytes (Taguette's web page measures selections with a UTF-8 byte length and its
 ``extract.py`` counts them; the real-client test checks this against a running Taguette), with the
 highlighted snippet. The database import turns each document into a transcript whose text is exactly that
 text content, converts the byte offsets to characters, and checks each highlight against its snippet.
