@@ -1,9 +1,9 @@
 """Taguette: import a project database (``.sqlite3``) and the CSV exports (codebook, highlights).
 
 Taguette (taguette.org) keeps documents as HTML and each highlight as offsets into the document's text content
-(the HTML with its tags removed and entities decoded), counted in UTF-8 bytes (Taguette's web page measures selections with a UTF-8 byte length and its
-``extract.py`` counts them; the real-client test checks this against a running Taguette), with the
-highlighted snippet. The database import turns each document into a transcript whose text is exactly that
+(the HTML with its tags removed and entities decoded), counted in UTF-8 bytes (Taguette's web page measures
+selections by their UTF-8 length and its ``extract.py`` counts bytes; the real-client test checks this against
+a running Taguette), with the highlighted snippet. The database import turns each document into a transcript whose text is exactly that
 text content, converts the byte offsets to characters, and checks each highlight against its snippet.
 
 The highlights CSV (``id, document, tag, content``) carries no offsets: :func:`locate_highlights` finds each
