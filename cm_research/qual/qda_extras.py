@@ -235,3 +235,4 @@ class ProjectExtras:
     sets: pd.DataFrame
     links: pd.DataFrame
     origin: str = ""
+    cases: pd.DataFrame | None = None  # case, case_guid, variable, value, transcript

@@ -10,7 +10,8 @@ Layout (every file is plain text an analyst can open)::
       codebook.yaml        the codes as a cm_research codebook (top-level codes are themes)
       codes.csv            the full code tree as it came: guid, code, label, theme, parent, depth, path, ...
       users.csv            guid, name: every user of the project, coders or not
-      sources.csv, selections.csv, cases.csv, participants.csv, offset_report.csv, messages.txt
+      cases.csv            case, case_guid, variable, value, transcript: written back (variables as text)
+      sources.csv, selections.csv, participants.csv, offset_report.csv, messages.txt
       memos.csv            notes (memos), quotation comments and descriptions, with what each is attached to
       sets.csv, links.csv  sets (code and document groups) and links, by GUID
 
@@ -149,13 +150,9 @@ def write_project_folder(project: QdaProject, output_dir: str | Path, source_fil
     notes.to_csv(out / "memos.csv", index=False)
     project.sets.to_csv(out / "sets.csv", index=False)
     project.links.to_csv(out / "links.csv", index=False)
-    other_variables = sorted(set(project.cases["variable"]) - {"role", "site"}) if len(project.cases) else []
-    if other_variables:
-        message = (f"case variables {', '.join(map(repr, other_variables))} are kept in cases.csv but export-qdpx "
-                   "writes cases with role and site only; keep the original project for the others")
-        with open(paths["messages"], "a", encoding="utf-8") as f:
-            f.write(message + "\n")
-        project.messages.append(message)
+    cases = project.cases.copy()
+    cases["transcript"] = cases["transcript"].map(lambda n: stem_of.get(n, n))
+    cases.to_csv(paths["cases"], index=False)
     unknown = [stem_of[t.transcript] for t in project.corpus.transcripts if t.role == "unknown"]
     if unknown:
         message = (f"{len(unknown)} transcripts have no role recorded in the project (Role: unknown): "
@@ -272,5 +269,6 @@ def read_project_folder(folder: str | Path) -> tuple[Corpus, Codebook, pd.DataFr
              else pd.DataFrame(columns=[*NOTE_COLUMNS, "description"]))
     extras = ProjectExtras(codes=codes, users=_csv(folder / "users.csv", ["guid", "name"]), source_guids=source_guids,
                            selections=selections, notes=notes, sets=_csv(folder / "sets.csv", SET_COLUMNS),
-                           links=_csv(folder / "links.csv", LINK_COLUMNS), origin=meta.get("origin", ""))
+                           links=_csv(folder / "links.csv", LINK_COLUMNS), origin=meta.get("origin", ""),
+                           cases=_csv(folder / "cases.csv", ["case", "case_guid", "variable", "value", "transcript"]))
     return corpus, codebook, coding, extras, meta.get("name") or folder.name

@@ -540,7 +540,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
             if ref:
                 case_of_source.setdefault(ref, (name, values))
             for variable, value in values.items():
-                case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref})
+                case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref,
+                                  "case_guid": (case.get("guid") or "").strip("{}").lower()})
 
     transcripts, source_rows, selection_rows, coding_rows = [], [], [], []
     used_names: set[str] = set()
@@ -651,7 +652,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         if not codes.empty else Codebook(name=path.stem, themes=())
     coding = coding[CODING_COLUMNS].astype({"start": int, "end": int}) if len(coding) else coding[CODING_COLUMNS]
     transcript_of = dict(zip((r["guid"] for r in source_rows), (r["transcript"] for r in source_rows)))
-    cases = pd.DataFrame(case_rows, columns=["case", "variable", "value", "source_guid"])
+    cases = pd.DataFrame(case_rows, columns=["case", "variable", "value", "source_guid", "case_guid"])
     cases["transcript"] = cases["source_guid"].map(transcript_of).fillna("")
     selections_table = pd.DataFrame(selection_rows, columns=SELECTION_COLUMNS)
 
@@ -828,13 +829,34 @@ def project_xml(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, name: 
     participants = corpus.participants()
     source_guid = {t.transcript: ((extras.source_guids.get(t.transcript) if extras is not None else None)
                                   or _guid("source", t.transcript, t.text)) for t in corpus.transcripts}
-    if len(participants):
+    kept = _kept_cases(extras, corpus)
+    if len(participants) or len(kept):
+        names = list(dict.fromkeys(["role", "site", *kept["variable"]]))
         variables = _sub(root, "Variables")
-        var_guid = {v: _guid("variable", v) for v in ("role", "site")}
-        for v in ("role", "site"):
+        var_guid = {v: _guid("variable", v) for v in names}
+        for v in names:
             _sub(variables, "Variable", guid=var_guid[v], name=v, typeOfVariable="Text")
         cases = _sub(root, "Cases")
-        for participant, block in participants.groupby("participant", sort=False):
+        in_cases = set(kept["transcript"])
+        for case_guid, block in kept.groupby("case_guid", sort=False):
+            case = _sub(cases, "Case", guid=case_guid, name=block["case"].iloc[0])
+            members = [t for t in dict.fromkeys(block["transcript"]) if t in corpus]
+            values = dict(zip(block["variable"], block["value"]))
+            if members:  # the role and site in the transcript's header win: the analyst may have corrected them
+                header = corpus[members[0]]
+                if normalise_role(values.get("role", "")) != header.role:
+                    values["role"] = header.role
+                if values.get("site", "") != header.site and not (header.site == "unknown" and "site" not in values):
+                    values["site"] = header.site
+            for v, value in values.items():
+                if v:
+                    vv = _sub(case, "VariableValue")
+                    _sub(vv, "VariableRef", targetGUID=var_guid[v])
+                    _sub(vv, "TextValue").text = str(value)
+            for transcript in members:
+                _sub(case, "SourceRef", targetGUID=source_guid[transcript])
+        for participant, block in participants[~participants["transcript"].isin(in_cases)].groupby(
+                "participant", sort=False):
             first = block.iloc[0]
             case = _sub(cases, "Case", guid=_guid("case", participant), name=first["participant_label"])
             for v in ("role", "site"):
@@ -908,6 +930,17 @@ def project_xml(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, name: 
     if extras is not None:
         _extras_xml(root, extras, notes, refs_of, written_guids, messages)
     return _serialise(root), files
+
+
+def _kept_cases(extras, corpus: Corpus) -> pd.DataFrame:
+    """The imported project's cases (case, case_guid, variable, value, transcript) whose sources are exported."""
+    columns = ["case", "case_guid", "variable", "value", "transcript"]
+    cases = getattr(extras, "cases", None)
+    if cases is None or not len(cases) or "case_guid" not in cases:
+        return pd.DataFrame(columns=columns)
+    cases = cases.fillna("")
+    keep = cases[(cases["case_guid"] != "") & cases["transcript"].isin([t.transcript for t in corpus.transcripts])]
+    return keep[columns]
 
 
 def _extras_xml(root, extras, notes: pd.DataFrame, refs_of: dict[str, list[str]], written: set[str],

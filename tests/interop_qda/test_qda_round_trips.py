@@ -168,6 +168,12 @@ def _project_xml(a_guid: str, b_guid: str) -> str:
   <Code guid="00000000-0000-0000-0000-000000000c05" name="hard times" isCodable="true"/>
   <Code guid="00000000-0000-0000-0000-000000000c06" name="keeping in touch" isCodable="true"/>
 </Codes></CodeBook>
+<Variables><Variable guid="00000000-0000-0000-0000-000000000b01" name="gender" typeOfVariable="Text"/>
+  <Variable guid="00000000-0000-0000-0000-000000000b02" name="role" typeOfVariable="Text"/></Variables>
+<Cases><Case guid="00000000-0000-0000-0000-000000000ca1" name="Jade (case)">
+  <VariableValue><VariableRef targetGUID="00000000-0000-0000-0000-000000000b01"/><TextValue>female</TextValue></VariableValue>
+  <VariableValue><VariableRef targetGUID="00000000-0000-0000-0000-000000000b02"/><TextValue>young person</TextValue></VariableValue>
+  <SourceRef targetGUID="{a_guid}"/></Case></Cases>
 <Sources>
   <TextSource guid="{a_guid}" name="Jade.txt" plainTextPath="internal://{a_guid}.txt">
     <PlainTextSelection guid="00000000-0000-0000-0000-0000000005a1" startPosition="{a1[0]}" endPosition="{a1[1]}"
@@ -235,6 +241,12 @@ def test_everything_in_a_written_project_comes_back(handmade, tmp_path, offsets,
     assert _tree(again) == _tree(first) and again.codes["depth"].max() == 4
     assert again.users.values.tolist() == first.users.values.tolist()  # Cleo coded nothing and is kept
     assert _extras(again) == _extras(first)
+    cases = lambda p: sorted(map(tuple, p.cases[["case", "case_guid", "variable", "value"]]  # noqa: E731
+                                 .values.tolist()))
+    # the case keeps its GUID and its variables (role as written, since the header's role is the same role)
+    assert cases(first) == [("Jade (case)", "00000000-0000-0000-0000-000000000ca1", "gender", "female"),
+                            ("Jade (case)", "00000000-0000-0000-0000-000000000ca1", "role", "young person")]
+    assert [r for r in cases(again) if r[0] == "Jade (case)"] == cases(first)
     assert len(first.notes) == 5 and len(first.sets) == 4 and len(first.links) == 1
     with zipfile.ZipFile(back) as zf:
         qde = zf.read("project.qde")
