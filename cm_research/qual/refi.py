@@ -208,8 +208,7 @@ class _Archive:
                 if member:
                     return self.zf.read(member), member
             return None, (f"Sources/{name} in {self.path.name}" if self.zf else
-                          f"internal file {name} (not in a Sources folder beside the .qde; import the .qdpx, or "
-                                    "put the project's Sources folder beside project.qde)")
+                          f"internal file {name} (a bare .qde carries no sources; import the .qdpx instead)")
         if uri.startswith("relative://"):
             rel = uri[len("relative://"):].lstrip("/")
             for base in filter(None, [self.base_path, str(self.path.parent)]):
@@ -221,21 +220,6 @@ class _Archive:
             candidate = Path(uri.split("://", 1)[1])
             return (candidate.read_bytes() if candidate.is_file() else None), str(candidate)
         return None, uri
-
-
-class _FolderArchive(_Archive):
-    """The files beside a bare ``project.qde``: ``internal://`` names are looked for in the ``Sources`` folder
-    next to it (an unzipped .qdpx), only inside that folder."""
-
-    def read(self, uri: str) -> tuple[bytes | None, str]:
-        if uri.startswith("internal://"):
-            name = uri[len("internal://"):]
-            for folder in ("Sources", "sources"):
-                base = (self.path.parent / folder).resolve()
-                candidate = (base / name).resolve()
-                if base.is_dir() and candidate.is_relative_to(base) and candidate.is_file():
-                    return candidate.read_bytes(), str(candidate)
-        return super().read(uri)
 
 
 def _decode_source(data: bytes) -> tuple[str, bool]:
@@ -479,6 +463,29 @@ def _values(element, names: dict[str, str]) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------------------- import
+
+class _FolderArchive(_Archive):
+    """The files beside a bare ``project.qde``: ``internal://`` names are looked for in the ``Sources`` folder
+    next to it (an unzipped .qdpx), only inside that folder and only up to :data:`FOLDER_SOURCE_BYTES`."""
+
+    def read(self, uri: str) -> tuple[bytes | None, str]:
+        if uri.startswith("internal://"):
+            name = uri[len("internal://"):]
+            for folder in ("Sources", "sources"):
+                base = (self.path.parent / folder).resolve()
+                candidate = (base / name).resolve()
+                if base.is_dir() and candidate.is_relative_to(base) and candidate.is_file():
+                    if candidate.stat().st_size > FOLDER_SOURCE_BYTES:
+                        return None, f"{folder}/{name}: larger than {FOLDER_SOURCE_BYTES:,} bytes, not read"
+                    return candidate.read_bytes(), str(candidate)
+            return None, (f"internal file {name} (not in a Sources folder beside the .qde; import the .qdpx, or "
+                          "put the project's Sources folder beside project.qde)")
+        return super().read(uri)
+
+
+#: the largest source text read from the Sources folder beside a bare .qde
+FOLDER_SOURCE_BYTES = 64 * 2**20
+
 
 def import_qda(path: str | Path, role_variable: str = "role", site_variable: str = "site") -> QdaProject:
     """Import a REFI-QDA project (``.qdpx`` zip, or a bare ``project.qde``) onto the qual data model.
