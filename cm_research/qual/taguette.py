@@ -184,8 +184,8 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
 
 
 def _byte_to_char(encoded: bytes, offset: int) -> int:
-    """The character position of a UTF-8 byte offset; -1 outside the text or inside a character."""
-    if not 0 <= offset <= len(encoded):
+    """The character position of a UTF-8 byte offset; -1 outside the text, inside a character, or not a number."""
+    if not isinstance(offset, int) or not 0 <= offset <= len(encoded):
         return -1
     try:
         return len(encoded[:offset].decode("utf-8"))
