@@ -40,8 +40,9 @@ _TARGET_KIND = {"Project": "project", "TextSource": "source", "PictureSource": "
                 "Case": "case", "Set": "set", "Link": "link", "Note": "note"}
 
 
-def _g(value: str | None) -> str:
-    return (value or "").strip("{}").lower()
+def _g(value) -> str:
+    """A GUID as compared everywhere: without braces, lower case ("" for a missing one)."""
+    return value.strip("{}").lower() if isinstance(value, str) else ""
 
 
 def _local(element) -> str:
@@ -70,7 +71,7 @@ def describe_guids(root, codes: pd.DataFrame, selections: pd.DataFrame) -> dict[
         else:
             names[guid] = element.get("name") or guid
     for r in selections.itertuples():
-        if r.guid and pd.notna(r.start):
+        if _g(r.guid) and pd.notna(r.start):
             names[_g(r.guid)] = f"{r.transcript} {r.start}..{r.end}"
     return names
 
