@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cm_research.data.writing import unescape_formula_cell, write_csv
 from cm_research.qual.codebook import Codebook, load_codebook
 from cm_research.qual.coding import CODING_COLUMNS, read_coding
 from cm_research.qual.errors import CodingImportError
@@ -123,7 +124,7 @@ def write_project_folder(project: QdaProject, output_dir: str | Path, source_fil
     codes = project.codes.copy()
     codes["code"] = [code_slug.get(c, theme_slug.get(c, c)) for c in codes["code"]]
     codes["theme"] = codes["theme"].map(lambda t: theme_slug.get(t, t))
-    codes.to_csv(paths["codes"], index=False)
+    write_csv(codes, paths["codes"])
     if project.codebook.themes:
         paths["codebook_yaml"] = out / "codebook.yaml"
         paths["codebook_yaml"].write_text(yaml.safe_dump(
@@ -140,19 +141,19 @@ def write_project_folder(project: QdaProject, output_dir: str | Path, source_fil
 
     coding = moved(project.coding)
     coding["code"] = coding["code"].map(lambda c: code_slug.get(c, c))
-    coding[["transcript", "start", "end", "code", "coder", "quote"]].to_csv(paths["coding"], index=False)
-    moved(project.selections).to_csv(paths["selections"], index=False)
+    write_csv(coding[["transcript", "start", "end", "code", "coder", "quote"]], paths["coding"])
+    write_csv(moved(project.selections), paths["selections"])
     sources = project.sources.copy()
     sources["transcript"] = sources["transcript"].map(lambda n: stem_of.get(n, n))
-    sources.to_csv(paths["sources"], index=False)
-    project.users.to_csv(out / "users.csv", index=False)
+    write_csv(sources, paths["sources"])
+    write_csv(project.users, out / "users.csv")
     notes = project.notes.copy()
-    notes.to_csv(out / "memos.csv", index=False)
-    project.sets.to_csv(out / "sets.csv", index=False)
-    project.links.to_csv(out / "links.csv", index=False)
+    write_csv(notes, out / "memos.csv")
+    write_csv(project.sets, out / "sets.csv")
+    write_csv(project.links, out / "links.csv")
     cases = project.cases.copy()
     cases["transcript"] = cases["transcript"].map(lambda n: stem_of.get(n, n))
-    cases.to_csv(paths["cases"], index=False)
+    write_csv(cases, paths["cases"])
     unknown = [stem_of[t.transcript] for t in project.corpus.transcripts if t.role == "unknown"]
     if unknown:
         message = (f"{len(unknown)} transcripts have no role recorded in the project (Role: unknown): "
@@ -173,7 +174,7 @@ def write_project_folder(project: QdaProject, output_dir: str | Path, source_fil
 def _csv(path: Path, columns: list[str]) -> pd.DataFrame:
     if not path.is_file():
         return pd.DataFrame(columns=columns)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False).map(unescape_formula_cell)  # written formula-safe
     for c in columns:
         if c not in table:
             table[c] = ""
