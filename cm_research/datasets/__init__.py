@@ -73,3 +73,7 @@ def demo_site_dir(site: str) -> Path:
 
 
 __all__ += ["demo_site_dir"]
+
+from cm_research.datasets.published import load_published, published_source  # noqa: E402
+
+__all__ += ["load_published", "published_source"]
