@@ -391,7 +391,8 @@ def meta_regression(
     * Knapp-Hartung (2003): Var(β̂) multiplied by s² = yᵀ P y / (k - p), t(k - p) tests, Q_M / (p - 1)
       referred to F(p - 1, k - p).
     * I² = 100 τ² / (τ² + s̃²), s̃² = (k - p) / tr(P₀); H² = (τ² + s̃²) / s̃²; R² = 100 max(0, 1 - τ² / τ²_RE),
-      τ²_RE from the model without moderators by the same method (metafor's conventions).
+      τ²_RE from the model without moderators by the same method (metafor's conventions). For the fixed-effects
+      model, I² = 100 max(0, (Q_E - (k - p)) / Q_E) and H² = Q_E / (k - p).
 
     References
     ----------
@@ -494,8 +495,12 @@ def meta_regression(
         test = "z tests (omnibus chi-square test)"
 
     s2_typical = (k - p) / float(np.trace(p0))
-    i2 = 100 * tau2 / (tau2 + s2_typical)
-    h2 = (tau2 + s2_typical) / s2_typical
+    if method == "EE":  # no τ²: I² and H² from Q_E, as for the common-effect model
+        i2 = 100 * max(0.0, (qe - (k - p)) / qe) if qe > 0 else 0.0
+        h2 = qe / (k - p)
+    else:
+        i2 = 100 * tau2 / (tau2 + s2_typical)
+        h2 = (tau2 + s2_typical) / s2_typical
     if method == "EE":
         r2 = math.nan
     else:
