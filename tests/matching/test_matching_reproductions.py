@@ -85,7 +85,7 @@ def test_committed_reproductions_are_clean_parameterised_and_say_their_kind(name
     kind = "Reproduced from data" if name in REPRODUCED.values() else "Re-derived from published figures"
     assert first.startswith(f"# {kind}: "), f"{name}: the title must say it is '{kind}'"
     assert f"**Kind: {kind.lower()}.**" in first
-    assert "Source" in first and "ublished figure" in first, "the first cell states the source and the published figures"
+    assert "Source" in first and "ublished figure" in first, "the first cell states sources and published figures"
     if name in REDERIVED.values():
         assert "**Assumptions**" in first, "a re-derivation lists its assumptions"
     assert "Reproduction:" not in first
@@ -110,7 +110,7 @@ def test_executed_notebooks_print_no_raw_warnings_or_zero_p_values(executed):
         nb = nbformat.read(executed[key] / f"{name}.ipynb", as_version=4)
         for cell in nb.cells:
             for output in cell.get("outputs", []):
-                assert output.output_type != "stream", f"{name}: raw output on {output.get('name')}: {output.get('text')}"
+                assert output.output_type != "stream", f"{name}: raw {output.get('name')}: {output.get('text')}"
                 assert output.output_type != "error", name
                 html = output.get("data", {}).get("text/html", "")
                 # a p-value column shown as 0 (or 0.000) instead of "< 0.001"
@@ -275,7 +275,8 @@ def test_nfer_implied_figures_by_hand(executed):
     # by hand, with the notebook's stated assumptions: 20% of 300 comparison pupils, 30% of 300 mentored
     a, n1, c, n2 = 90, 300, 60, 300
     se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
-    assert (implied["rr_ci_low"], implied["rr_ci_high"]) == pytest.approx((1.5 * math.exp(-Z * se), 1.5 * math.exp(Z * se)))
+    expected = (1.5 * math.exp(-Z * se), 1.5 * math.exp(Z * se))
+    assert (implied["rr_ci_low"], implied["rr_ci_high"]) == pytest.approx(expected)
     assert implied["odds_ratio"] == pytest.approx((a / (n1 - a)) / (c / (n2 - c)))  # 1.714
     assert implied["risk_difference"] == pytest.approx(0.1) and implied["number_needed"] == pytest.approx(10)
 
