@@ -89,6 +89,8 @@ def test_committed_reproductions_are_clean_parameterised_and_say_their_kind(name
     if name in REDERIVED.values():
         assert "**Assumptions**" in first, "a re-derivation lists its assumptions"
     assert "Reproduction:" not in first
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert f'"{kind}: ' in code, f"{name}: its comparison or derived tables must name the kind in their caption"
 
 
 def test_no_notebook_compares_a_number_with_itself(executed):
