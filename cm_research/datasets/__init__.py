@@ -1,4 +1,5 @@
-"""Bundled synthetic datasets, listed in ``datasets.csv`` and loaded with one call (as pingouin does)."""
+"""Bundled datasets, listed in ``datasets.csv`` and loaded with one call (as pingouin does): synthetic demo data, and
+published study-level tables for the reproduction notebooks (:func:`load_published`)."""
 
 from __future__ import annotations
 
