@@ -20,7 +20,8 @@ from cm_research.errors import CMResearchError
 
 from ._checks import ci_quantile
 
-__all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression"]
+__all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression",
+           "moderator_slopes"]
 
 METHODS = ("REML", "DL", "EE")
 
@@ -544,3 +545,46 @@ def _reml_tau2_mods(y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
     while score(upper) > 0:
         upper *= 10
     return float(optimize.brentq(score, 0.0, upper, xtol=1e-14, rtol=1e-14, maxiter=500))
+
+
+def moderator_slopes(
+    data: pd.DataFrame,
+    effect: str,
+    moderators: Sequence[str],
+    *,
+    se: str | None = None,
+    variance: str | None = None,
+    study: str | None = None,
+    method: str = "REML",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One mixed-effects meta-regression per moderator, each on the studies that report that moderator.
+
+    This is how a review that tests moderators one at a time is re-analysed: every row is
+    :func:`meta_regression` with that single moderator. Studies with no value for the moderator are left out of
+    that row only, and `k` and `note` say how many remain.
+
+    Returns
+    -------
+    DataFrame, one row per moderator: `moderator`, `k`, `estimate` (the slope), `se`, `ci_low`, `ci_high`,
+    `statistic`, `p_val`, `tau2` (residual), `r2`, `note`.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"moderator_slopes: `data` must be a pandas DataFrame, not {type(data).__name__}.")
+    rows = []
+    for moderator in ([moderators] if isinstance(moderators, str) else list(moderators)):
+        if moderator not in data.columns:
+            raise MetaAnalysisError(f"moderator_slopes: there is no column `{moderator}`. "
+                                    f"The columns are: {', '.join(map(str, data.columns))}.")
+        usable = data[pd.to_numeric(data[moderator], errors="coerce").notna()]
+        fit = meta_regression(usable, effect, [moderator], se=se, variance=variance, study=study, method=method,
+                              confidence=confidence)
+        slope, summary = fit.coefficients.iloc[1], fit.summary.iloc[0]
+        left_out = len(data) - len(usable)
+        notes = [f"{left_out} of {len(data)} studies do not report `{moderator}` and are left out"] if left_out else []
+        if summary["note"]:
+            notes.append(summary["note"])
+        rows.append({"moderator": moderator, "k": len(usable), "estimate": slope["estimate"], "se": slope["se"],
+                     "ci_low": slope["ci_low"], "ci_high": slope["ci_high"], "statistic": slope["statistic"],
+                     "p_val": slope["p_val"], "tau2": summary["tau2"], "r2": summary["r2"], "note": "; ".join(notes)})
+    return pd.DataFrame(rows)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from cm_research.datasets import list_datasets, load_published, published_source
-from cm_research.stats import MetaAnalysisError, meta_regression
+from cm_research.stats import MetaAnalysisError, meta_regression, moderator_slopes
 
 from .conftest import read_scalars, run_rscript
 
@@ -24,6 +24,7 @@ def _cases() -> dict[str, pd.DataFrame]:
     teacher = load_published("teacher_expectancy")
     calendars = load_published("school_calendars")
     writing = load_published("writing_to_learn").dropna(subset=["meta", "length"])
+    minutes = load_published("writing_to_learn").dropna(subset=["minutes"])
     rng = np.random.default_rng(20261206)  # synthetic sites: two moderators, unequal precision
     x1, x2 = rng.normal(size=12), rng.integers(0, 2, size=12).astype(float)
     v = rng.uniform(0.01, 0.08, size=12)
@@ -36,6 +37,9 @@ def _cases() -> dict[str, pd.DataFrame]:
         "writing": pd.DataFrame({"yi": writing["smd"], "vi": writing["variance"], "x1": writing["meta"],
                                  "x2": writing["length"]}),
         "synthetic": synthetic,
+        # one moderator that only half the studies report (rows without it dropped here, as R's na.omit would)
+        "minutes": pd.DataFrame({"yi": minutes["smd"], "vi": minutes["variance"], "x1": minutes["minutes"],
+                                 "x2": np.nan}),
     }
 
 
@@ -49,7 +53,7 @@ def metafor(tmp_path_factory):
 
 
 @pytest.mark.r
-@pytest.mark.parametrize("case", ["teacher", "calendars", "writing", "synthetic"])
+@pytest.mark.parametrize("case", ["teacher", "calendars", "writing", "synthetic", "minutes"])
 @pytest.mark.parametrize("method, test", [("REML", "z"), ("REML", "knha"), ("DL", "z"), ("DL", "knha"), ("EE", "z")])
 def test_every_statistic_agrees_with_metafor(metafor, case, method, test):
     ref = metafor[0][f"{case}_{method}_{test}"]
@@ -114,3 +118,19 @@ def test_fixed_effects_regression_by_hand():
 def test_bad_input_says_what_is_wrong(frame, kwargs, message):
     with pytest.raises(MetaAnalysisError, match=message):
         meta_regression(frame, "y", ["x"], **kwargs)
+
+
+@pytest.mark.r
+def test_one_regression_per_moderator_on_the_studies_that_report_it(metafor):
+    """moderator_slopes on the writing-to-learn data: the `minutes` row (24 of 48 studies report it) equals
+    metafor's rma(mods = ~ minutes) on those 24; the other rows use the studies reporting their moderator."""
+    ref = metafor[0]["minutes_REML_z"]
+    d = load_published("writing_to_learn")
+    table = moderator_slopes(d, "smd", ["minutes", "meta", "grade"], variance="variance", study="study")
+    row = table.set_index("moderator").loc["minutes"]
+    assert row["k"] == 24 and row["note"].startswith("24 of 48 studies do not report `minutes`")
+    for key in ("estimate", "se", "ci_low", "ci_high", "statistic", "p_val"):
+        assert row[key] == pytest.approx(ref[f"{key}_1"], rel=1e-7), key
+    assert row["tau2"] == pytest.approx(ref["tau2"], rel=1e-7, abs=1e-9)
+    assert table.set_index("moderator").loc["meta", "k"] == 46
+    assert table.set_index("moderator").loc["grade", "note"] == ""
