@@ -111,12 +111,12 @@ class ForkServer:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def close(self) -> None:
+    def close(self, wait: float = 5.0) -> None:
         """End the template (it kills the kernels it forked) and remove its socket folder."""
         if self.process.poll() is None and self.process.stdin:
             try:
                 self.process.stdin.close()
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=wait)
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
         shutil.rmtree(self._dir, ignore_errors=True)
@@ -155,12 +155,12 @@ def fork_server() -> ForkServer | None:
         return _server
 
 
-def stop_fork_server() -> None:
+def stop_fork_server(wait: float = 5.0) -> None:
     """End this process's template (and every kernel it forked); the next forked kernel starts a new one."""
     global _server
     with _lock:
         if _server is not None and _server.owner == os.getpid():
-            _server.close()
+            _server.close(wait)
         _server = None
 
 

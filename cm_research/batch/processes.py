@@ -82,12 +82,13 @@ def set_current_staging(folder: Path | None) -> None:
 
 def _stop(*_args) -> None:
     """The coordinator has gone: remove our unfinished job's staging folder, end our kernels, exit."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent watch may signal again: never re-enter
     if _current_staging is not None:
         shutil.rmtree(_current_staging, ignore_errors=True)
     try:
         from cm_research.batch.kernel import stop_fork_server
 
-        stop_fork_server()
+        stop_fork_server(wait=0.5)  # its kernels die with it (they are told to when their parent ends)
     finally:
         os._exit(1)
 

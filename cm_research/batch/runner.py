@@ -203,8 +203,16 @@ def run_jobs(jobs: list[Job], n_jobs: int | None = None, progress: bool = True, 
         from dask.distributed import as_completed as dask_completed
 
         with Client(scheduler) as client:
-            for future in dask_completed(client.map(execute_job, todo, pure=False)):
-                done(future.result())
+            futures = client.map(execute_job, todo, pure=False)
+            job_of = {future.key: job for future, job in zip(futures, todo)}
+            for future in dask_completed(futures):
+                try:
+                    done(future.result())
+                except Exception as exc:  # e.g. KilledWorker: the worker died (more times than the cluster retries)
+                    job = job_of[future.key]
+                    done(JobResult(job, "failed", error=f"the Dask worker running {job.stem} for {job.site} "
+                                   f"was lost ({type(exc).__name__}: {exc}); run the batch again with --resume",
+                                   finished=_now()))
     elif (n_jobs or os.cpu_count() or 1) <= 1 or len(todo) == 1:
         for job in todo:
             done(execute_job(job))
