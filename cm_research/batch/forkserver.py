@@ -36,6 +36,8 @@ PINNED_THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREAD
                                           "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel sets when MPLBACKEND is unset
 
+#: a comma-separated list of modules to load in the template instead of STACK (e.g. what your own notebooks use)
+PRELOAD_ENV = "CM_RESEARCH_KERNEL_PRELOAD"
 #: what the notebooks import (the first cell of each bundled notebook), loaded once in the template
 STACK = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "statsmodels.formula.api", "pingouin",
          "matplotlib", "matplotlib.pyplot", "seaborn", "nltk", "IPython", "ipykernel.kernelapp",
@@ -59,9 +61,11 @@ def _warm_up() -> list[str]:
     import warnings
 
     missing = []
+    chosen = os.environ.get(PRELOAD_ENV)
+    stack = [m.strip() for m in chosen.split(",") if m.strip()] if chosen is not None else STACK
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in STACK:
+        for name in stack:
             try:
                 importlib.import_module(name)
             except Exception:  # a missing optional module only costs its import time in the child

@@ -76,14 +76,15 @@ def wait_for(condition, timeout: float, what: str):
 def test_killed_coordinator_takes_its_workers_with_it_and_a_second_batch_is_refused(tmp_path):
     batch = slow_batch(tmp_path)
     run = tmp_path / "run"
+    env = {**os.environ, "CM_RESEARCH_KERNEL_PRELOAD": "pathlib"}  # the notebook needs no scientific stack
     coordinator = subprocess.Popen([str(CLI), "batch", str(batch), "--output", str(run), "--jobs", "2"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         # both workers are inside a notebook: each has written a partial file into its staging folder
         wait_for(lambda: len(list(run.glob("*/.staging-*/partial.csv"))) == 2, 120, "two notebooks to start")
 
         second = subprocess.run([str(CLI), "batch", str(batch), "--output", str(run), "--jobs", "1"],
-                                capture_output=True, text=True, timeout=60)
+                                capture_output=True, text=True, timeout=60, env=env)
         assert second.returncode != 0
         assert f"another batch is already writing to {run}" in second.stderr
         assert "Traceback" not in second.stderr
