@@ -129,14 +129,20 @@ def _run_kernel(request: dict) -> None:
             os._exit(code)
 
 
-def _reap(children: set[int]) -> None:
-    """Forget children that have ended (SIGCHLD is ignored here, so the OS reaps them: no zombies, and a kernel
-    manager polling a pid sees it gone at once)."""
-    for pid in list(children):
+_children: set[int] = set()
+
+
+def _reap(*_signal) -> None:
+    """SIGCHLD: collect every ended child at once (so a kernel manager polling its pid sees it gone, and the
+    children's CPU time is added to ours, hence to whoever waits for us)."""
+    while True:
         try:
-            os.kill(pid, 0)
-        except OSError:
-            children.discard(pid)
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _children.discard(pid)
 
 
 def serve(path: str) -> None:
@@ -153,15 +159,15 @@ def serve(path: str) -> None:
     listener.listen(16)
     sys.stdout.write(json.dumps(status) + "\n")
     sys.stdout.flush()
+    os.dup2(2, 1)  # nobody reads the pipe after this line: a kernel writing to its fd 1 must not fill it and block
     if not status["ok"]:
         return
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C in the terminal is for the batch, which stops us
-    children: set[int] = set()
+    children = _children
     try:
         while True:
             ready, _, _ = select.select([listener, sys.stdin], [], [], 1.0)
-            _reap(children)
             if sys.stdin in ready and not os.read(sys.stdin.fileno(), 4096):
                 return  # whoever started us has gone: so do we, and our kernels
             if listener not in ready:
@@ -177,18 +183,27 @@ def serve(path: str) -> None:
                 if not data.endswith(b"\n"):
                     continue
                 request = json.loads(data)
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # record the child before reaping it
                 pid = os.fork()
                 if pid == 0:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                     listener.close()
                     conn.close()
                     _run_kernel(request)
                 children.add(pid)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
     finally:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for pid in children:
             try:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
+                pass
+        for pid in list(children):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
                 pass
 
 

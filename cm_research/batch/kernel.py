@@ -15,6 +15,7 @@ that is not this interpreter's ipykernel) it starts an ordinary kernel, and says
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -147,6 +148,7 @@ def fork_server() -> ForkServer | None:
             if not _failed:
                 try:
                     _server = ForkServer()
+                    atexit.register(stop_fork_server)
                 except (ForkUnavailable, OSError) as exc:
                     _failed = str(exc)
             if _failed and os.environ.get(KERNELS_ENV, "").lower() != "ordinary":
@@ -185,8 +187,8 @@ if hasattr(os, "register_at_fork"):
 class ForkedProcess:
     """A forked kernel seen from its kernel manager: the ``Popen`` methods jupyter_client uses.
 
-    The kernel is the template's child, not ours, so we cannot wait for it; it is alive while its pid exists
-    (the template lets the OS reap its children at once)."""
+    The kernel is the template's child, not ours, so we cannot wait for it; it is alive while its pid exists and
+    is not a zombie (the template collects its children as they end)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -197,9 +199,12 @@ class ForkedProcess:
         if self.returncode is None:
             try:
                 os.kill(self.pid, 0)
+                with open(f"/proc/{self.pid}/stat", "rb") as stat:  # ended, not yet collected by the template
+                    if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                        self.returncode = 0
             except ProcessLookupError:
                 self.returncode = 0
-            except PermissionError:
+            except OSError:  # no /proc here, or not ours to signal: the pid exists
                 pass
         return self.returncode
 

@@ -115,3 +115,10 @@ def init_worker() -> None:
     if os.getppid() != parent:  # the coordinator died before we got here
         _stop()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="cm-research-parent-watch").start()
+    # a pool worker ends through multiprocessing (atexit does not run there): end our template then, and wait for
+    # it, so that its kernels' CPU time is counted in ours
+    from multiprocessing.util import Finalize
+
+    from cm_research.batch.kernel import stop_fork_server
+
+    Finalize(None, stop_fork_server, exitpriority=10)
