@@ -110,7 +110,8 @@ def _run_kernel(request: dict) -> None:
 
         random.seed()
         np.random.seed()  # fresh OS entropy, as a newly started interpreter would have
-        sys.argv = [request["argv"][0], *request["argv"][3:]]
+        # ipykernel read JPY_PARENT_PID when the template imported it (unset then): say it again on the command line
+        sys.argv = [request["argv"][0], *request["argv"][3:], f"--IPKernelApp.parent_handle={os.getppid()}"]
         import runpy
 
         runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)

@@ -151,16 +151,30 @@ def fork_server() -> ForkServer | None:
                     atexit.register(stop_fork_server)
                 except (ForkUnavailable, OSError) as exc:
                     _failed = str(exc)
-            if _failed and os.environ.get(KERNELS_ENV, "").lower() != "ordinary":
-                warnings.warn(f"cm_research: starting ordinary notebook kernels ({_failed}); each notebook pays "
-                              "the kernel start and imports", RuntimeWarning, stacklevel=3)
+            if _failed:
+                _say_fallback(_failed)
         return _server
+
+
+_said = False
+
+
+def _say_fallback(reason: str) -> None:
+    """Say once per process that kernels start the ordinary way, and why (not when the user asked for it)."""
+    global _said
+    if not _said and os.environ.get(KERNELS_ENV, "").lower() != "ordinary":
+        _said = True
+        warnings.warn(f"cm_research: starting ordinary notebook kernels ({reason}); each notebook pays the kernel "
+                      "start and the imports", RuntimeWarning, stacklevel=3)
 
 
 def stop_fork_server(wait: float = 5.0) -> None:
     """End this process's template (and every kernel it forked); the next forked kernel starts a new one."""
-    global _server
+    global _server, _spare
     with _lock:
+        if _spare is not None and _spare.owner == os.getpid():
+            shutil.rmtree(_spare.socket_dir, ignore_errors=True)  # the template kills it with the others
+        _spare = None
         if _server is not None and _server.owner == os.getpid():
             _server.close(wait)
         _server = None
@@ -169,12 +183,15 @@ def stop_fork_server(wait: float = 5.0) -> None:
 def _forget_after_fork() -> None:
     """A process forked from this one (a batch worker) must start its own template, and must not keep ours
     alive by holding its lifeline open."""
-    global _server, _lock
+    global _server, _lock, _spare
     _lock = threading.Lock()
+    _spare = None
     if _server is not None:
-        try:
+        try:  # /dev/null in place of our copy of the lifeline (the file object may still close its number later)
             if _server.process.stdin:
-                os.close(_server.process.stdin.fileno())
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, _server.process.stdin.fileno())
+                os.close(null)
         except OSError:
             pass
         _server = None
@@ -237,20 +254,88 @@ def _is_our_ipykernel(cmd: list[str]) -> bool:
         return False
 
 
+def _stable_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment minus what jupyter_client sets per kernel (compared when a spare kernel is adopted)."""
+    return {k: v for k, v in env.items() if not k.startswith("JPY_")}
+
+
+class SpareKernel:
+    """A kernel forked ahead of time, with its own connection file, while the previous notebook runs (overlap):
+    the next kernel manager adopts its connection details and its process instead of forking and waiting."""
+
+    def __init__(self, server: ForkServer, cmd: list[str], env: dict[str, str], cwd: str | None,
+                 kernel_name: str, signature_scheme: str) -> None:
+        import uuid
+
+        from jupyter_client.connect import write_connection_file
+
+        self.server_pid, self.owner = server.pid, os.getpid()
+        self.kernel_name, self.cwd, self.env = kernel_name, cwd, _stable_env(env)
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="cm-research-kernel-"))
+        fname, self.info = write_connection_file(str(self.socket_dir / "kernel.json"), transport="ipc",
+                                                 ip=str(self.socket_dir / "kernel"), key=uuid.uuid4().hex.encode(),
+                                                 signature_scheme=signature_scheme, kernel_name=kernel_name)
+        argv = list(cmd)
+        argv[argv.index("-f") + 1] = fname
+        self.process = ForkedProcess(server.fork(argv, env, cwd))
+
+    def matches(self, kernel_name: str, cwd: str | None, server: ForkServer | None) -> bool:
+        return (server is not None and server.pid == self.server_pid and self.owner == os.getpid()
+                and kernel_name == self.kernel_name and cwd == self.cwd and self.process.poll() is None)
+
+    def discard(self, keep_sockets: bool = False) -> None:
+        """Kill the spare; remove its socket folder unless a kernel manager has adopted it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if not keep_sockets:
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+_spare: SpareKernel | None = None
+
+
+def _take_spare(kernel_name: str, cwd: str | None) -> SpareKernel | None:
+    global _spare
+    spare, _spare = _spare, None
+    if spare is not None and not spare.matches(kernel_name, cwd, _server):
+        if spare.owner == os.getpid():
+            spare.discard()
+        spare = None
+    return spare
+
+
 class ForkProvisioner(LocalProvisioner):
-    """Launches the kernel by asking the fork server for a child; otherwise exactly the local provisioner."""
+    """Launches the kernel by asking the fork server for a child (or adopting the spare forked while the previous
+    notebook ran, then forking the next spare); otherwise exactly the local provisioner."""
 
     forked = False
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        global _spare
         server = fork_server() if _is_our_ipykernel(cmd) else None
+        spare: SpareKernel | None = getattr(self.parent, "_spare", None)
+        if self.parent is not None:
+            self.parent._spare = None
         if server is None:
+            if spare is not None:
+                spare.discard(keep_sockets=True)
             return await super().launch_kernel(cmd, **kwargs)
-        env = dict(kwargs.get("env") or os.environ)
-        cwd = kwargs.get("cwd")
+        env = {str(k): str(v) for k, v in dict(kwargs.get("env") or os.environ).items()}
+        cwd = str(kwargs["cwd"]) if kwargs.get("cwd") else None
         try:
-            pid = server.fork(cmd, {str(k): str(v) for k, v in env.items()}, str(cwd) if cwd else None)
-        except (OSError, ForkUnavailable, ValueError):
+            if spare is not None and spare.env == _stable_env(env) and spare.process.poll() is None:
+                pid = spare.process.pid
+            else:
+                if spare is not None:  # not what this kernel needs: a fresh child with the same connection details
+                    spare.discard(keep_sockets=True)
+                    spare.process.wait(timeout=10)  # its sockets are free before the new child binds them
+                pid = server.fork(cmd, env, cwd)
+            if self.parent is not None and os.environ.get("CM_RESEARCH_SPARE_KERNEL", "1") != "0":
+                _spare = SpareKernel(server, cmd, env, cwd, self.parent.kernel_name,
+                                     self.parent.session.signature_scheme)
+        except (OSError, ForkUnavailable, ValueError, subprocess.TimeoutExpired):
             stop_fork_server()  # a broken template: the next kernel starts a new one; this one starts normally
             return await super().launch_kernel(cmd, **kwargs)
         self.process = ForkedProcess(pid)  # type: ignore[assignment]
@@ -263,17 +348,29 @@ class ForkProvisioner(LocalProvisioner):
 class ForkedKernelManager(IPCKernelManager):
     """An IPC kernel manager whose kernels are forked from the warm template (see the module docstring)."""
 
+    _spare: SpareKernel | None = None
+
     async def _async_pre_start_kernel(self, **kw: Any):
         if self.provisioner is None:
             import uuid
 
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            cwd = str(kw["cwd"]) if kw.get("cwd") else None
+            spare = _take_spare(self.kernel_name, cwd)
+            if spare is not None:  # talk to the spare: its sockets, its key (written again as our connection file)
+                self.load_connection_info(spare.info)
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
+                self._socket_dir = spare.socket_dir
+                self._spare = spare
         return await super()._async_pre_start_kernel(**kw)
 
 
 def kernel_manager_class():
     """Forked kernels where fork is safe, IPC kernels elsewhere on Unix, the default TCP manager on Windows."""
+    reason = fork_unavailable_reason()
+    if reason:
+        _say_fallback(reason)
     if sys.platform.startswith("win"):
         return None
-    return ForkedKernelManager if not fork_unavailable_reason() else IPCKernelManager
+    return IPCKernelManager if reason else ForkedKernelManager
