@@ -11,6 +11,11 @@ manager: only the provisioner's ``launch_kernel`` differs, and the process it re
 ``kill`` and ``send_signal`` like a ``Popen``. Where fork is unavailable or unsafe (Windows; macOS, where forking
 a process that has loaded system frameworks is unsafe; a template that ends up multi-threaded; a kernel command
 that is not this interpreter's ipykernel) it starts an ordinary kernel, and says so once.
+
+Overlap: as soon as one forked kernel is launched, the next one (a "spare", with its own connection file) is forked
+and initialises while the notebook runs; the next kernel manager in this process adopts it. Settings (environment):
+``CM_RESEARCH_KERNELS=ordinary`` starts every kernel the ordinary way; ``CM_RESEARCH_SPARE_KERNEL=0`` forks no spare;
+``CM_RESEARCH_KERNEL_PRELOAD=mod1,mod2`` sets what the template imports (default: the notebooks' stack).
 """
 
 from __future__ import annotations
@@ -298,7 +303,8 @@ _spare: SpareKernel | None = None
 
 def _take_spare(kernel_name: str, cwd: str | None) -> SpareKernel | None:
     global _spare
-    spare, _spare = _spare, None
+    with _lock:  # a Dask worker may run notebooks in several threads
+        spare, _spare = _spare, None
     if spare is not None and not spare.matches(kernel_name, cwd, _server):
         if spare.owner == os.getpid():
             spare.discard()
@@ -333,8 +339,12 @@ class ForkProvisioner(LocalProvisioner):
                     spare.process.wait(timeout=10)  # its sockets are free before the new child binds them
                 pid = server.fork(cmd, env, cwd)
             if self.parent is not None and os.environ.get("CM_RESEARCH_SPARE_KERNEL", "1") != "0":
-                _spare = SpareKernel(server, cmd, env, cwd, self.parent.kernel_name,
-                                     self.parent.session.signature_scheme)
+                spare = SpareKernel(server, cmd, env, cwd, self.parent.kernel_name,
+                                    self.parent.session.signature_scheme)
+                with _lock:
+                    spare, _spare = _spare, spare
+                if spare is not None:  # another thread's spare, not taken: one is enough
+                    spare.discard()
         except (OSError, ForkUnavailable, ValueError, subprocess.TimeoutExpired):
             stop_fork_server()  # a broken template: the next kernel starts a new one; this one starts normally
             return await super().launch_kernel(cmd, **kwargs)
