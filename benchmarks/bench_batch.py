@@ -7,7 +7,10 @@ per-notebook overhead on a trivial parameterised notebook whose one cell imports
 the papermill CLI, one notebook after another in one process with ordinary kernels, and with forked kernels.
 The machine's load average is printed with the figures: on a shared machine they are slower than on an idle one.
 
-    .venv/bin/python benchmarks/bench_batch.py [--sites 24] [--jobs 2]
+With ``--national N`` the same run ends with the national batch of benchmarks/bench_national.py (N sites x 01, 02,
+06; wall time, CPU time, peak memory), so the three figures come from one run:
+
+    .venv/bin/python benchmarks/bench_batch.py [--sites 24] [--jobs 2] [--national 150]
 """
 
 from __future__ import annotations
@@ -113,6 +116,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--national", type=int, default=0, metavar="N",
+                        help="also run the national batch with N sites (150 for the full one)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; at start: {load()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,7 +135,12 @@ def main() -> None:
     for name, took in (("ordinary kernels", ordinary), ("forked kernels", forked)):
         print(f"  cm-research batch --jobs {args.jobs}, {name + ' (+HTML, hashes):':32s}"
               f"{took:7.1f} s  ({took / args.sites:.2f} s/site)  ratio {loop / took:.2f}x")
-    print(f"forked vs ordinary kernels, same batch: {ordinary / forked:.2f}x")
+    print(f"forked vs ordinary kernels, same batch: {ordinary / forked:.2f}x", flush=True)
+    if args.national:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from bench_national import run_national
+
+        print("\n".join(run_national(args.national, args.jobs)))
     print(f"at end: {load()}")
 
 

@@ -73,26 +73,19 @@ def memory_kib(pids: list[int]) -> tuple[int, int]:
     return pss, rss
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sites", type=int, default=150)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--kernels", choices=("forked", "ordinary"), default="forked")
-    args = parser.parse_args()
-    print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}",
-          flush=True)
+def run_national(n_sites: int, jobs: int = 2, kernels: str = "forked") -> list[str]:
+    """Run the national batch; return the lines to print."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        sites = make_sites(root, args.sites)
+        sites = make_sites(root, n_sites)
         batch = root / "batch.yaml"
         batch.write_text(yaml.safe_dump({"run": "national", "notebooks": NOTEBOOKS, "sites": sites}))
-        env = {**os.environ, "CM_RESEARCH_KERNELS": args.kernels}
+        env = {**os.environ, "CM_RESEARCH_KERNELS": kernels}
         start = time.perf_counter()
         proc = subprocess.Popen([str(BIN / "cm-research"), "batch", str(batch), "--output", str(root / "run"),
-                                 "--jobs", str(args.jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                env=env)
+                                 "--jobs", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         peak = [0, 0]
-        loads = []
+        loads: list[float] = []
 
         def sample() -> None:
             while proc.poll() is None:
@@ -109,18 +102,30 @@ def main() -> None:
         sampler.join(timeout=2)
         failed = stderr.decode(errors="replace").count("FAILED")
         reports = len(list((root / "run").glob("*/*.html")))
-    pairs = args.sites * len(NOTEBOOKS)
+    pairs = n_sites * len(NOTEBOOKS)
     cpu = usage.ru_utime + usage.ru_stime
-    print(f"national batch: {args.sites} sites x {len(NOTEBOOKS)} notebooks = {pairs} pairs, "
-          f"--jobs {args.jobs}, {args.kernels} kernels; exit status "
-          f"{os.waitstatus_to_exitcode(status)}, {failed} failed, {reports} HTML reports")
-    print(f"  wall time:  {wall:8.1f} s  ({wall / pairs:.2f} s per pair)")
-    print(f"  CPU time:   {cpu:8.1f} s  (user {usage.ru_utime:.1f} s, system {usage.ru_stime:.1f} s; "
-          f"{cpu / pairs:.2f} s per pair)")
-    print(f"  peak memory: largest process {usage.ru_maxrss / 1024:.0f} MiB; whole tree {peak[0] / 1024:.0f} MiB "
-          f"PSS ({peak[1] / 1024:.0f} MiB summed RSS)")
+    lines = [f"national batch: {n_sites} sites x {len(NOTEBOOKS)} notebooks = {pairs} pairs, --jobs {jobs}, "
+             f"{kernels} kernels; exit status {os.waitstatus_to_exitcode(status)}, {failed} failed, "
+             f"{reports} HTML reports",
+             f"  wall time:  {wall:8.1f} s  ({wall / pairs:.2f} s per pair)",
+             f"  CPU time:   {cpu:8.1f} s  (user {usage.ru_utime:.1f} s, system {usage.ru_stime:.1f} s; "
+             f"{cpu / pairs:.2f} s per pair)",
+             f"  peak memory: largest process {usage.ru_maxrss / 1024:.0f} MiB; whole tree {peak[0] / 1024:.0f} MiB "
+             f"PSS ({peak[1] / 1024:.0f} MiB summed RSS)"]
     if loads:
-        print(f"  load average during the run: mean {sum(loads) / len(loads):.2f}, max {max(loads):.2f}")
+        lines.append(f"  load average during the run: mean {sum(loads) / len(loads):.2f}, max {max(loads):.2f}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=150)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--kernels", choices=("forked", "ordinary"), default="forked")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}",
+          flush=True)
+    print("\n".join(run_national(args.sites, args.jobs, args.kernels)))
 
 
 if __name__ == "__main__":
