@@ -6,8 +6,8 @@ and no unfinished staging folder left behind.
   writer silently winning each file. The OS releases the lock when the holder dies, even by SIGKILL.
 - **Workers die with the coordinator.** Each worker process asks the kernel to send it SIGTERM when its parent
   ends (``PR_SET_PDEATHSIG`` on Linux) and also watches its parent id (elsewhere); on either it removes the
-  staging folder of the job it was running, ends its kernel template (which kills the kernels it forked) and
-  exits. An ordinary kernel notices its parent has gone within a second (ipykernel's parent poller).
+  staging folder of the job it was running and exits; its kernel template sees its lifeline close and kills the
+  kernels it forked. An ordinary kernel notices its parent has gone within a second (ipykernel's parent poller).
 - **Stale staging folders.** A job writes into ``SITE/.staging-*`` and moves its files out only when complete; a
   killed batch can leave such folders. The next batch on the folder (holding the lock, so no live batch owns them)
   removes them and says which.
@@ -81,14 +81,13 @@ def set_current_staging(folder: Path | None) -> None:
 
 
 def _stop(*_args) -> None:
-    """The coordinator has gone: remove our unfinished job's staging folder, end our kernels, exit."""
+    """The coordinator has gone: remove our unfinished job's staging folder and exit. Our kernel template reads
+    end-of-file on its lifeline when we are gone, and kills the kernels it forked. (No lock is taken here: the
+    signal may arrive while this thread holds one, e.g. while the template is starting.)"""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent watch may signal again: never re-enter
-    if _current_staging is not None:
-        shutil.rmtree(_current_staging, ignore_errors=True)
     try:
-        from cm_research.batch.kernel import stop_fork_server
-
-        stop_fork_server(wait=0.5)  # its kernels die with it (they are told to when their parent ends)
+        if _current_staging is not None:
+            shutil.rmtree(_current_staging, ignore_errors=True)
     finally:
         os._exit(1)
 
