@@ -152,6 +152,10 @@ def serve(path: str) -> None:
         os.environ.setdefault(name, value)
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     missing = _warm_up()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the children's garbage collector skips what the template loaded, so it does not copy its pages
     threads = os_threads()
     status = {"pid": os.getpid(), "threads": threads, "missing": missing,
               "ok": threads == 1 and "matplotlib_inline.backend_inline" not in sys.modules}
