@@ -1,8 +1,8 @@
 """The lifetime of a batch's processes: one batch per output folder, workers that end with their coordinator,
 and no unfinished staging folder left behind.
 
-- **Run lock.** A batch holds ``RUN_DIR/.batch.lock`` (an OS file lock, via ``filelock``) while it writes; a second
-  batch on the same folder is refused at once with :class:`RunLockedError` instead of both writing and the last
+- **Run lock.** A batch holds ``.RUN.batch.lock`` beside ``RUN`` (an OS file lock, via ``filelock``) while it
+  writes; a second batch on the same folder is refused at once with :class:`RunLockedError` instead of both writing and the last
   writer silently winning each file. The OS releases the lock when the holder dies, even by SIGKILL.
 - **Workers die with the coordinator.** Each worker process asks the kernel to send it SIGTERM when its parent
   ends (``PR_SET_PDEATHSIG`` on Linux) and also watches its parent id (elsewhere); on either it removes the
@@ -40,7 +40,9 @@ def run_lock(run_dir: Path) -> Iterator[Path]:
     """Hold the run folder's lock for the block; RunLockedError at once if another batch holds it."""
     from filelock import FileLock, Timeout
 
-    path = Path(run_dir) / LOCK_NAME
+    run_dir = Path(run_dir)
+    # beside the run folder, not in it: everything in a run folder is published (and must pass the disclosure scan)
+    path = run_dir.parent / f".{run_dir.name}{LOCK_NAME}"
     lock = FileLock(str(path), timeout=0)
     try:
         lock.acquire()
