@@ -2,8 +2,8 @@
 and no unfinished staging folder left behind.
 
 - **Run lock.** A batch holds ``.RUN.batch.lock`` beside ``RUN`` (an OS file lock, via ``filelock``) while it
-  writes; a second batch on the same folder is refused at once with :class:`RunLockedError` instead of both writing and the last
-  writer silently winning each file. The OS releases the lock when the holder dies, even by SIGKILL.
+  writes; a second batch on the same folder is refused at once with :class:`RunLockedError` instead of both
+  writing and the last writer silently winning each file. The OS releases the lock when the holder dies, even by SIGKILL.
 - **Workers die with the coordinator.** Each worker process asks the kernel to send it SIGTERM when its parent
   ends (``PR_SET_PDEATHSIG`` on Linux) and also watches its parent id (elsewhere); on either it removes the
   staging folder of the job it was running and exits; its kernel template sees its lifeline close and kills the
