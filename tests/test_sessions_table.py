@@ -65,7 +65,8 @@ def test_bad_rows_are_named_by_row_and_column(tmp_path):
     assert "'YP-99' is not in the participants table" in messages[5]
     assert "600" in messages[4]
     assert set(loaded.data.index).isdisjoint({2, 3, 5, 6}) and pd.isna(loaded.data.loc[4, "minutes"])
-    assert sorted(loaded.quarantine["row"]) == [2, 3, 4, 5, 6]
+    assert sorted(loaded.quarantine["row"]) == [2, 3, 5, 6]
+    assert loaded.blanked["row"].tolist() == [4] and loaded.blanked.at[0, "minutes"] == "900"
 
 
 def test_bundled_demo_sessions_are_what_the_generator_writes(tmp_path):
