@@ -241,14 +241,15 @@ def cmd_check_disclosure(args: argparse.Namespace) -> int:
 def cmd_generate_demo(args: argparse.Namespace) -> int:
     from cm_research.datasets import write_demo_dataset
 
-    folder = write_demo_dataset(args.folder, seed=args.seed)
-    print(f"synthetic demo data written to {folder} (seed {args.seed})")
+    from cm_research.datasets.synthetic import DEMO_SEED
+
+    seed = DEMO_SEED if args.seed is None else args.seed
+    folder = write_demo_dataset(args.folder, seed=seed)
+    print(f"synthetic demo data written to {folder} (seed {seed})")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cm_research.datasets.synthetic import DEMO_SEED
-
     parser = argparse.ArgumentParser(prog="cm-research", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -349,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
     p.add_argument("folder")
-    p.add_argument("--seed", type=int, default=DEMO_SEED)
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled demo's seed)")
     p.set_defaults(func=cmd_generate_demo)
     from cm_research.mentors.cli import add_commands as add_mentor_commands
 

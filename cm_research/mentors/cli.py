@@ -10,10 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from cm_research.mentors.errors import MentorDataError
-from cm_research.mentors.profiles import is_recorded
+
+if TYPE_CHECKING:  # pandas is imported by the commands, not when the parser is built
+    import pandas as pd
 
 
 def _load(path: str, table: str, references: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -45,6 +47,7 @@ def _write_or_print(table: pd.DataFrame, output: str | None, notice: str) -> Non
 
 
 def cmd_rank_mentors(args: argparse.Namespace) -> int:
+    from cm_research.mentors.profiles import is_recorded
     from cm_research.mentors.ranking import NOTICE, rank_mentors
 
     mentors = _load(args.mentors, "mentors")
