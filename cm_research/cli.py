@@ -156,12 +156,29 @@ def cmd_codebook(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    tables = list(dict.fromkeys(args.tables))
+    if Path(args.out).suffix.lower() != ".xlsx":  # a folder: the data folder run and batch read
+        from cm_research.interop import write_template_folder
+
+        paths = write_template_folder(tables, args.out)
+        folder = Path(args.out)
+        print(f"wrote the data folder {folder}: {', '.join(p.name for p in paths)}, one workbook per table with "
+              "drop-downs and checks from the data dictionary and an Instructions sheet. Fill them in, then:")
+        for path, table in zip(paths, tables):
+            print(f"  cm-research validate {path} --table {table}"
+                  + (f" --participants {folder / 'participants.xlsx'}"
+                     if table != "participants" and "participants" in tables else ""))
+        print(f"  cm-research run 01_data_quality --data-dir {folder} --site SITE   (or list the folder in a "
+              "batch.yaml)")
+        return 0
     from cm_research.interop import write_template
 
-    path = write_template(args.tables, args.out)
-    print(f"wrote {path}: one sheet per table ({', '.join(dict.fromkeys(args.tables))}) with drop-downs and "
+    path = write_template(tables, args.out)
+    print(f"wrote {path}: one sheet per table ({', '.join(tables)}) with drop-downs and "
           f"checks from the data dictionary, and an Instructions sheet. Once filled in, check it with: "
-          f"cm-research validate {path.name} --table {args.tables[0]}")
+          f"cm-research validate {path.name} --table {tables[0]}")
+    print("note: run and batch read a data folder holding one file per table (participants.xlsx, outcomes.xlsx, "
+          "...); to get one ready to fill in, give --out a folder name instead of a .xlsx file")
     return 0
 
 
@@ -337,9 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write restricted/disclosure_findings.csv and NOT_FOR_PUBLICATION.txt")
     p.set_defaults(func=cmd_check_disclosure)
 
-    p = sub.add_parser("template", help="write an Excel data-entry template (drop-downs, checks, instructions)")
+    p = sub.add_parser("template", help="write Excel data-entry templates (drop-downs, checks, instructions): a data "
+                                        "folder with one workbook per table, or one workbook")
     p.add_argument("tables", nargs="+", metavar="TABLE", help="tables of the data dictionary, e.g. participants outcomes")
-    p.add_argument("--out", required=True, help="the workbook to write, e.g. evaluation.xlsx")
+    p.add_argument("--out", required=True,
+                   help="a folder (e.g. data/northshire): one workbook per table, ready for validate, run and batch; "
+                        "or a .xlsx file: one workbook with a sheet per table (validate it with --table)")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("export", help="write an evaluation's valid rows as SPSS (.sav) or Stata (.dta), with labels")

@@ -169,11 +169,11 @@ def load_register(path: str | Path) -> Register:
     """Read a register from a CSV or Excel file; rows in messages are the rows Excel shows."""
     from cm_research.data.reading import read_raw
 
-    raw = read_raw(path, _data_sheet(Path(path)))
+    raw = read_raw(path, data_sheet(Path(path)))
     return make_register(raw.cells, raw.file)
 
 
-def _data_sheet(path: Path) -> str | None:
+def data_sheet(path: Path) -> str | None:
     """The sheet holding the register in a workbook: a data-entry template's first sheet is its Instructions,
     so take the first sheet that is neither that nor the hidden drop-down lists (None for a CSV)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():

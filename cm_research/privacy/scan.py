@@ -36,7 +36,7 @@ import pandas as pd
 
 from cm_research.privacy.errors import DisclosureScanError, RegisterError
 from cm_research.privacy.patterns import find_patterns
-from cm_research.privacy.register import Register, make_register
+from cm_research.privacy.register import Register, data_sheet, make_register
 
 FINDING_COLUMNS = ["file", "location", "kind", "text"]
 SCAN_PATTERNS = ("email", "upn", "postcode", "phone", "date_of_birth", "address")
@@ -83,7 +83,7 @@ def load_scan_register(source: str | Path | pd.DataFrame | Register | Iterable[s
     if isinstance(source, (str, Path)):
         from cm_research.data.reading import read_raw
 
-        raw = read_raw(source)
+        raw = read_raw(source, data_sheet(Path(source)))  # a template's data sheet, not its Instructions
         table, where = raw.cells, raw.file
     elif isinstance(source, pd.DataFrame):
         table, where = source, "register"
