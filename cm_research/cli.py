@@ -72,6 +72,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.site:
         params["site"] = args.site
     source = notebook_path(args.notebook)
+    from cm_research.batch.config import did_you_mean
+    from cm_research.batch.execute import notebook_parameters
+
+    declared = set(notebook_parameters(source))
+    unknown = sorted(set(params) - declared - {"output_dir"})
+    if unknown:
+        print(f"error: {source.stem} has no parameter(s) {', '.join(did_you_mean(k, declared) for k in unknown)}; "
+              f"it declares {', '.join(sorted(declared))}", file=sys.stderr)
+        return 2
     output_dir = Path(args.output_dir or Path("outputs") / "runs" / (args.site or "site")).resolve()
     params["output_dir"] = str(output_dir)
     out = run_notebook(source, output_dir / source.name, params)

@@ -22,7 +22,12 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     notebook_path = Path(notebook_path)
     html_path = Path(html_path) if html_path else notebook_path.with_suffix(".html")
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    nb = nbformat.read(notebook_path, as_version=4)
+    nb.metadata["title"] = report_title(nb)  # the page's <title>, instead of nbconvert's "Notebook"
+    body, _ = exporter.from_notebook_node(nb)
+    description = html.escape(report_description(nb), quote=True)
+    body = body.replace('<meta charset="utf-8" />', f'<meta charset="utf-8" />\n<meta name="description" '
+                        f'content="{description}">', 1)
     # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
     # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
     body = _REMOTE_SCRIPT.sub("", body)
@@ -34,6 +39,51 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     return html_path
 
 
+_HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
+_MARKUP = re.compile(r"[*_`]|\[([^\]]*)\]\([^)]*\)")
+
+
+def _plain(text: str) -> str:
+    return " ".join(_MARKUP.sub(lambda m: m.group(1) or "", text).split())
+
+
+def report_title(nb) -> str:
+    """A report's title for readers: its first ``# heading``, and the site it was run for (papermill's
+    ``site`` parameter), e.g. "Data quality: Northshire". Falls back to the notebook's file name."""
+    heading = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = _HEADING.search(cell.source)
+            if found:
+                heading = _plain(found.group(1))
+                break
+    site = str(nb.metadata.get("papermill", {}).get("parameters", {}).get("site") or "")
+    heading = heading or str(nb.metadata.get("papermill", {}).get("input_path", "report")).rsplit("/", 1)[-1]
+    return f"{heading}: {site}" if site and site.lower() not in heading.lower() else heading
+
+
+def report_description(nb, limit: int = 300) -> str:
+    """The first paragraph of prose after the title (what the report is for), as plain text for
+    ``<meta name="description">``, cut at a word boundary near ``limit`` characters."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for paragraph in cell.source.split("\n\n"):
+            paragraph = paragraph.strip()
+            if paragraph and not paragraph.startswith(("#", "|", "-", ">")):
+                text = _plain(paragraph)
+                return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+    return report_title(nb)
+
+
+def title_of(ipynb: str | Path) -> str:
+    """:func:`report_title` of an executed notebook file ("" when it cannot be read)."""
+    try:
+        return report_title(nbformat.read(str(ipynb), as_version=4))
+    except (OSError, ValueError):
+        return ""
+
+
 @dataclass
 class IndexEntry:
     site: str
@@ -42,6 +92,19 @@ class IndexEntry:
     html: str | None  # relative link
     ipynb: str | None
     error: str = ""
+    title: str = ""  # the report's title (its first heading), shown instead of the notebook's file name
+    reused: bool = False  # True when --resume kept the report from an earlier run (inputs unchanged)
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[^\s'\"/]+/)+([^\s'\"/]+)")
+
+
+def relative_paths(text: str, run_dir: str | Path) -> str:
+    """``text`` with paths inside ``run_dir`` made relative to it and any other absolute path cut to its file
+    name, so that an index or a failure message shows no one's local folders."""
+    root = str(Path(run_dir).resolve())
+    text = text.replace(root + "/", "").replace(root, ".")
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), text)
 
 
 _STYLE = """
@@ -53,27 +116,50 @@ small{color:#666}
 
 
 def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synthetic: bool = False,
-                banner_html: str = "") -> Path:
-    """``run_dir/index.html``: one row per (site, notebook) with links to the HTML report and the notebook."""
+                banner_html: str = "", manifest: str | None = None) -> Path:
+    """``run_dir/index.html``: each site's status, then one row per (site, report) with the report's title, whether
+    it was made in this run or reused unchanged by ``--resume``, links to the HTML report and the notebook
+    (relative to the run), and a link to ``manifest`` (the run's provenance) when given."""
     run_dir = Path(run_dir)
     rows = []
     for e in sorted(entries, key=lambda e: (e.site, e.notebook)):
         links = " · ".join(
             f'<a href="{html.escape(href)}">{label}</a>' for label, href in (("report", e.html), ("notebook", e.ipynb)) if href
         )
-        status = f'<span class="{e.status}">{e.status}</span>'
+        label = "failed" if e.status != "ok" else ("reused (inputs unchanged)" if e.reused else "made in this run")
+        status = f'<span class="{e.status}">{label}</span>'
         if e.error:
             status += f"<br><small>{html.escape(e.error)}</small>"
-        rows.append(f"<tr><td>{html.escape(e.site)}</td><td>{html.escape(e.notebook)}</td><td>{status}</td><td>{links}</td></tr>")
+        name = html.escape(e.title or e.notebook) + (f"<br><small>{html.escape(e.notebook)}</small>" if e.title else "")
+        rows.append(f"<tr><td>{html.escape(e.site)}</td><td>{name}</td><td>{status}</td><td>{links}</td></tr>")
+    sites: dict[str, list[IndexEntry]] = {}
+    for e in entries:
+        sites.setdefault(e.site, []).append(e)
+    site_items = []
+    for site, found in sorted(sites.items()):
+        bad = sum(e.status != "ok" for e in found)
+        reused = sum(e.reused for e in found)
+        state = f'<span class="failed">{bad} failed</span>' if bad else '<span class="ok">all ready</span>'
+        site_items.append(f"<li>{html.escape(site)}: {len(found) - bad} of {len(found)} report"
+                          f"{'s' if len(found) != 1 else ''} ready, {state}"
+                          + (f"; {reused} reused unchanged" if reused else "") + "</li>")
+    provenance = (f' The run\'s provenance (inputs, parameters, versions): <a href="{html.escape(manifest)}">'
+                  "manifest.json</a>.") if manifest else ""
     banner = ('<p class="banner"><strong>Synthetic data.</strong> These reports were made from invented data '
               "to demonstrate cm_research; they are not evidence about any programme.</p>") if synthetic else ""
     failed = sum(e.status != "ok" for e in entries)
+    n_reused = sum(e.reused for e in entries)
+    reused_text = (f", {n_reused} reused unchanged by --resume and {len(entries) - n_reused - failed} made again"
+                   if n_reused else "")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head>
 <body><h1>{html.escape(title)}</h1>{banner}{banner_html}
-<p>{len(entries)} report{'s' if len(entries) != 1 else ''}, {failed} failed. Made {stamp} by cm_research.</p>
-<table><thead><tr><th>Site</th><th>Notebook</th><th>Status</th><th>Open</th></tr></thead>
+<p>{len(entries)} report{'s' if len(entries) != 1 else ''}, {failed} failed{reused_text}. Made {stamp} by cm_research.{provenance}</p>
+<h2>Sites</h2>
+<ul>{"".join(site_items)}</ul>
+<h2>Reports</h2>
+<table><thead><tr><th>Site</th><th>Report</th><th>Status</th><th>Open</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
