@@ -293,6 +293,8 @@ def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthet
             error=relative_paths(r.error.splitlines()[0], run_dir) if r.error else "",
             title=title_of(ipynb) if r.ok and ipynb.exists() else "",
             reused=r.status == "skipped",
+            docx=(html.with_suffix(".docx").relative_to(run_dir).as_posix()
+                  if r.ok and html.with_suffix(".docx").exists() else None),
         ))
     # run_batch writes manifest.json right after the index
     return write_index(run_dir, title, entries, synthetic=synthetic, banner_html=banner_html,

@@ -33,7 +33,7 @@ def _kind(ax: plt.Axes) -> str:
 
 
 def _labels(ticks) -> list[str]:
-    return [t.get_text() for t in ticks if t.get_text().strip()]
+    return [" ".join(t.get_text().split()) for t in ticks if t.get_text().strip()]
 
 
 def _is_numeric(labels: list[str]) -> bool:

@@ -11,6 +11,32 @@ from pathlib import Path
 import nbformat
 
 
+#: Printing on A4 (issue 18: a 23-page print lost 6 of 11 columns of a wide table, and printed a scrollbar).
+#: On screen a wide table scrolls inside the page; on paper nothing can scroll, so every table is laid out at the
+#: page's width with small type and cells that wrap (inside a word if a column must be that narrow), headings
+#: repeat on each page, rows, figures and headings are not split, and no scrollbar is drawn.
+PRINT_CSS = """<style media="print">
+@page { size: A4; margin: 14mm 12mm; }
+html, body { background: #fff !important; }
+* { overflow: visible !important; }
+::-webkit-scrollbar { display: none !important; }
+.jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .jp-RenderedHTMLCommon,
+.jp-RenderedHTML, main, body { max-width: 100% !important; width: auto !important; min-width: 0 !important;
+  margin-left: 0 !important; margin-right: 0 !important; padding-left: 0 !important; padding-right: 0 !important; }
+.jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
+table, .jp-OutputArea-output table, .output_html table, .jp-RenderedHTMLCommon table {
+  display: table !important; table-layout: auto !important; width: 100% !important; max-width: 100% !important;
+  font-size: 7.5pt !important; border-collapse: collapse !important; margin: 0.4em 0 !important; }
+th, td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, .jp-OutputArea-output th, .jp-OutputArea-output td {
+  white-space: normal !important; overflow-wrap: anywhere !important; word-break: normal !important;
+  max-width: none !important; min-width: 0 !important; padding: 2px 3px !important; text-align: left; }
+thead { display: table-header-group; }
+tr, img, figure, .cm-limits { break-inside: avoid; page-break-inside: avoid; }
+h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
+img { max-width: 100% !important; height: auto !important; }
+body { font-size: 10pt; }
+</style>"""
+
 _REMOTE_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 
 
@@ -26,8 +52,8 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     nb.metadata["title"] = report_title(nb)  # the page's <title>, instead of nbconvert's "Notebook"
     body, _ = exporter.from_notebook_node(nb)
     description = html.escape(report_description(nb), quote=True)
-    body = body.replace('<meta charset="utf-8" />', f'<meta charset="utf-8" />\n<meta name="description" '
-                        f'content="{description}">', 1)
+    body = body.replace("<title>", f'<meta name="description" content="{description}"/>\n<title>', 1)
+    body = body.replace("</head>", PRINT_CSS + "\n</head>", 1)
     # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
     # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
     body = _REMOTE_SCRIPT.sub("", body)
@@ -36,6 +62,11 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     tmp = html_path.with_suffix(".html.partial")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(html_path)  # a crash never leaves a half-written report under the final name
+    if nb.metadata.get("cm_research", {}).get("word_copy"):  # e.g. the site report: partnerships edit Word files
+        from cm_research.report.word import notebook_to_docx
+
+        notebook_to_docx(nb, html_path.with_suffix(".docx"), title=nb.metadata["title"],
+                         description=report_description(nb))
     return html_path
 
 
@@ -94,6 +125,7 @@ class IndexEntry:
     error: str = ""
     title: str = ""  # the report's title (its first heading), shown instead of the notebook's file name
     reused: bool = False  # True when --resume kept the report from an earlier run (inputs unchanged)
+    docx: str | None = None  # relative link to the editable Word copy, when the report has one
 
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[^\s'\"/]+/)+([^\s'\"/]+)")
@@ -124,7 +156,7 @@ def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synt
     rows = []
     for e in sorted(entries, key=lambda e: (e.site, e.notebook)):
         links = " · ".join(
-            f'<a href="{html.escape(href)}">{label}</a>' for label, href in (("report", e.html), ("notebook", e.ipynb)) if href
+            f'<a href="{html.escape(href)}">{label}</a>' for label, href in (("report", e.html), ("Word", e.docx), ("notebook", e.ipynb)) if href
         )
         label = "failed" if e.status != "ok" else ("reused (inputs unchanged)" if e.reused else "made in this run")
         status = f'<span class="{e.status}">{label}</span>'
