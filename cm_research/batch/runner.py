@@ -291,7 +291,7 @@ def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthet
             html=html.relative_to(run_dir).as_posix() if r.ok and html.exists() else None,
             ipynb=shown_nb.relative_to(run_dir).as_posix() if shown_nb.exists() else None,
             error=relative_paths(r.error.splitlines()[0], run_dir) if r.error else "",
-            title=title_of(ipynb) if r.ok and ipynb.exists() else "",
+            title=title_of(ipynb) if r.ok and ipynb.exists() else title_of(notebook_path(r.job.notebook)),
             reused=r.status == "skipped",
             docx=(html.with_suffix(".docx").relative_to(run_dir).as_posix()
                   if r.ok and html.with_suffix(".docx").exists() else None),

@@ -71,7 +71,7 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
 
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
-_MARKUP = re.compile(r"[*_`]|\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*`]|(?<!\w)_|_(?!\w)|\[([^\]]*)\]\([^)]*\)")  # emphasis and links; cm_research keeps its _
 
 
 def _plain(text: str) -> str:

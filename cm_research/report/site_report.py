@@ -306,7 +306,8 @@ def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
                          "dashed line is no difference. Right of it: mentored group higher.")
         elif name.startswith("reliable_change_"):
             measure = name.removeprefix("reliable_change_")
-            out[name] = (f"Scatter plot of each mentored young person's {titles.get(measure, measure)} before "
+            out[name] = (f"Scatter plot of reliable change: each mentored young person's "
+                         f"{titles.get(measure, measure)} before "
                          "(horizontal) against after (vertical), the shaded band marking changes within measurement "
                          "error.", f"{titles.get(measure, measure)}: individual change among mentored young people.")
         else:

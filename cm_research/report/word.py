@@ -136,7 +136,7 @@ def notebook_to_docx(notebook: str | Path | nbformat.NotebookNode, docx_path: st
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
     doc = Document()
     doc.core_properties.title = title
-    doc.core_properties.subject = description
+    doc.core_properties.subject = description[:255]  # the .docx property's limit
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             _markdown(doc, cell.source)

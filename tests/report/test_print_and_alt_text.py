@@ -20,8 +20,9 @@ NBCONVERT_DEFAULT = "No description has been provided for this image"
 
 
 def _pages(run):
+    """Every notebook report of the run (pages written by notebooks, beside their .ipynb)."""
     return {p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
-            for p in sorted(run.rglob("*.html")) if p.name != "index.html" and "restricted" not in p.parts}
+            for p in sorted(run.rglob("*.html")) if p.with_suffix(".ipynb").exists() and "restricted" not in p.parts}
 
 
 def test_every_figure_of_the_demo_has_an_alt_text_that_describes_it(shared_demo_run):
@@ -110,3 +111,25 @@ def test_an_a4_print_of_the_widest_report_loses_no_column(shared_demo_run, tmp_p
     lost = ["".join(r) for r in rows if "".join(r) not in printed]
     assert not lost, lost[:5]
     assert "::-webkit-scrollbar" in page.read_text(encoding="utf-8")  # no scrollbar drawn on paper
+
+
+def test_the_site_report_word_copy_holds_what_the_page_shows(shared_demo_run):
+    from docx import Document
+
+    page = shared_demo_run / "easton" / "06_site_report.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    doc = Document(str(page.with_suffix(".docx")))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == "Site report: mentoring outcomes, voices and costs"
+    assert {"1. Who took part", "6. Evidence by outcome", "7. Cost"} <= set(headings)
+    assert doc.core_properties.title == soup.title.get_text() == "Site report: mentoring outcomes, voices and costs: Easton"
+    # every table, cell for cell (so the suppressed c cells are the page's), and every figure with its alt text
+    page_tables = [[[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in t.find_all("tr")]
+                   for t in soup.find_all("table")]
+    word_tables = [[[cell.text for cell in row.cells] for row in t.rows] for t in doc.tables]
+    assert word_tables == [[r for r in t if r] for t in page_tables]
+    assert any("c" in row for t in word_tables for row in t), "the demo's suppressed cells reach the Word copy"
+    alts = [img["alt"] for img in soup.find_all("img")]
+    word_alts = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
+    assert word_alts == alts and len(alts) >= 4
+    assert "SYN-" not in "\n".join(p.text for p in doc.paragraphs)
