@@ -20,7 +20,7 @@ import pandas as pd
 HEADINGS = {
     "estimate": "Estimate", "ci_low": "CI low", "ci_high": "CI high", "statistic": "Test statistic",
     "dof": "Degrees of freedom", "p_val": "p", "p_holm": "p (Holm-adjusted)", "note": "Note",
-    "n": "Young people", "n_treated": "Mentored", "n_control": "Comparison", "n_pairs": "Measured twice",
+    "n": "n", "n_treated": "Mentored", "n_control": "Comparison", "n_pairs": "Measured twice",
     "n_dropped": "Left out", "n_nonzero": "Changed", "n_items": "Statements", "n_dont_know": "Don't know",
     "title": "Measure", "measure": "Measure", "analysis": "Analysis", "method": "Method", "favours": "Favours",
     "effect_size": "Effect size", "effect_size_name": "Effect size measure",
@@ -37,13 +37,14 @@ HEADINGS = {
     "smallest_reliable_change": "Smallest reliable change", "reliable_improvement": "Reliable improvement",
     "no_reliable_change": "No reliable change", "reliable_deterioration": "Reliable deterioration",
     "mde_d": "Smallest detectable d", "power": "Power", "tau2": "τ²", "i2": "I² (%)",
+    "q_p_val": "p (heterogeneity)", "n_intervention": "Intervention points", "n_segments": "Segments",
     "pi_low": "Prediction interval low", "pi_high": "Prediction interval high", "k": "Sites",
 }
 
 #: columns that hold counts of people, rows or answers: shown as whole numbers whatever their dtype
 COUNT_PATTERN = re.compile(r"^(n|k|total|young_people|mentored|comparison)$|^n_|^rows_|^cells_|_count$|^count_"
                            r"|^warnings$")
-P_VALUE_PATTERN = re.compile(r"^p_(val|holm|adj|value)$|^p$")
+P_VALUE_PATTERN = re.compile(r"(^|_)p_(val|holm|adj|value)$|^p$")
 
 
 @lru_cache(maxsize=1)
@@ -114,8 +115,9 @@ def readable_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             notes = distinct
             shown = shown.drop(columns=["note"])
     headings: list[str] = []
+    both = {"measure", "title"} <= set(shown.columns)  # the measure's name and its title: say which is which
     for column in shown.columns:
-        heading = column_heading(column)
+        heading = "Measure (short name)" if both and column == "measure" else column_heading(column)
         headings.append(heading if heading not in headings else str(column))
     shown.columns = headings
     return shown, notes
