@@ -54,6 +54,9 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     description = html.escape(report_description(nb), quote=True)
     body = body.replace("<title>", f'<meta name="description" content="{description}"/>\n<title>', 1)
     body = body.replace("</head>", PRINT_CSS + "\n</head>", 1)
+    # a wide table scrolls sideways on screen: keyboard users must be able to reach it (WCAG 2.1.1; axe's
+    # scrollable-region-focusable)
+    body = re.sub(r"<table(?![^>]*\btabindex=)", '<table tabindex="0"', body)
     # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
     # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
     body = _REMOTE_SCRIPT.sub("", body)
