@@ -275,18 +275,18 @@ def _scan_png(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
 
 
 def _scan_docx(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
-    """A Word file's words: the text of every XML part (body, headers, footers, comments, properties) and the
-    figures' alt texts (``descr``), one paragraph a line."""
+    """Every XML part of a Word file (body, tables, headers, comments, document properties) as text, and the
+    figures' alt texts (the ``descr`` of each drawing, which the text of the parts leaves out)."""
     import zipfile
 
-    with zipfile.ZipFile(path) as archive:
-        for name in sorted(n for n in archive.namelist() if n.endswith(".xml")):
-            xml = archive.read(name).decode("utf-8", errors="replace")
-            text = re.sub(r"</w:p>|<w:br/>|</dc:\w+>|</cp:\w+>", "\n", xml)
-            alts = "\n".join(html.unescape(a) for a in re.findall(r'\bdescr="([^"]*)"', xml))
-            words = html.unescape(re.sub(r"<[^>]+>", "", text)) + "\n" + alts
-            for where, kind, matched in _scan_lines(words, matcher):
-                yield f"{name}, {where}", kind, matched
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.lower().endswith((".xml", ".rels")):
+                xml = zf.read(name).decode("utf-8", errors="replace")
+                alts = "\n".join(re.findall(r'\bdescr="([^"]*)"', xml))
+                text = html.unescape(re.sub(r"<[^>]+>", "\n", xml) + "\n" + alts)
+                for _, kind, matched in matcher.text(text):
+                    yield f"part {name}", kind, matched
 
 
 def _scan_file(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
@@ -299,10 +299,10 @@ def _scan_file(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
         yield from _scan_csv(path, matcher)
     elif suffix in (".xlsx", ".xlsm"):
         yield from _scan_excel(path, matcher)
-    elif suffix == ".png":
-        yield from _scan_png(path, matcher)
     elif suffix == ".docx":
         yield from _scan_docx(path, matcher)
+    elif suffix == ".png":
+        yield from _scan_png(path, matcher)
     elif suffix in (".jpg", ".jpeg", ".gif", ".webp"):
         return  # pixels only; their alt text is read where the page or notebook shows them
     elif suffix in TEXT_SUFFIXES:

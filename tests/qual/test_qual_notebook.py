@@ -111,8 +111,13 @@ def test_report_hides_code_and_identifiers_and_writes_everything(demo_run):
                  "cooccurrence_participants", "word_frequencies", "suggestions_for_review", "agreement",
                  "agreement_vs_suggestions", "concordance", "codebook"]:
         assert (out / f"{name}.csv").exists(), name
-    for png in ["theme_role_heatmap", "code_frequency_by_role", "cooccurrence_heatmap"]:
+    for png in ["theme_role_heatmap", "code_frequency_by_role", "cooccurrence_heatmap", "saturation_curve"]:
         assert (out / f"{png}.png").stat().st_size > 5_000
+    # the framework matrix (counts only: the folder is in no internal run), saturation and the .docx link
+    assert "Framework matrix overview: coded sentences per case and theme" in html and "Saturation reached at" in html
+    assert "restricted/framework_matrix.xlsx" in html
+    assert 'href="themes.docx"' in html and (out / "themes.docx").stat().st_size > 10_000
+    assert (out / "restricted" / "framework_matrix.xlsx").exists() and "UNREVIEWED" not in html
     agreement = pd.read_csv(out / "agreement.csv").set_index("code")
     assert 0.5 < agreement.loc["(all codes, pooled)", "kappa"] < 1
     review = pd.read_csv(out / "suggestions_for_review.csv", keep_default_na=False)
@@ -129,7 +134,11 @@ def test_without_human_coding_everything_is_labelled_as_suggestions(tmp_path):
     html = (tmp_path / "nb.html").read_text(encoding="utf-8")
     assert "Counts below rest on suggested codes: keyword matches that no analyst has reviewed" in html
     assert "carry <strong>suggested</strong> codes" in html
-    matrix = pd.read_csv(tmp_path / "theme_role_matrix.csv")
+    matrix = pd.read_csv(tmp_path / "theme_role_matrix_UNREVIEWED_SUGGESTIONS.csv")
+    assert matrix.columns[0] == "UNREVIEWED SUGGESTIONS"
+    assert "Framework matrix overview: coded sentences per case and theme — from unreviewed suggested codes" in html
+    assert (tmp_path / "saturation_curve_UNREVIEWED_SUGGESTIONS.png").exists()
+    assert 'href="themes_UNREVIEWED_SUGGESTIONS.docx"' in html
     assert list(dict.fromkeys(matrix["role"])) == ["mentee", "mentor", "social_worker"]
     assert set(matrix["n_role_participants"]) == {1}
     assert not (tmp_path / "agreement.csv").exists()
