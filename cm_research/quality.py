@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from cm_research.data.loading import Evaluation
+from cm_research.data.writing import write_csv
 from cm_research.dictionary import load_schema
 
 ID_PLACEHOLDER = "[id]"
@@ -187,8 +188,8 @@ def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = Tr
         tables[name] = suppress_counts(tables[name], spec.pop("count_columns"), name=name, suppress=suppress,
                                        threshold=DEFAULT_THRESHOLD if threshold is None else threshold, **spec)
     for name, table in tables.items():
-        table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-    evaluation.problems.to_csv(restricted / "problems.csv", index=False, lineterminator="\n")
+        write_csv(table, out / f"{name}.csv", lineterminator="\n")
+    write_csv(evaluation.problems, restricted / "problems.csv", lineterminator="\n")
     evaluation.write_quarantine(restricted)
     tables["problems"] = evaluation.problems
     tables["problems_redacted"] = redact_problems(evaluation.problems, identifier_values(evaluation))

@@ -20,6 +20,7 @@ from cm_research.data.validation import (
     check_measure_ranges,
     validate_cells,
 )
+from cm_research.data.writing import write_csv
 from cm_research.dictionary import TableSchema, load_schema, load_schemas, measures_catalogue
 from cm_research.errors import DataValidationError
 
@@ -76,7 +77,7 @@ class TableLoad:
                  if not frame.empty]
         table = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable")
         table.insert(1, "action", table.pop("action"))
-        table.to_csv(out, index=False)
+        write_csv(table, out)
         return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from cm_research.data.writing import write_csv
 from cm_research.mentors.errors import MentorDataError
 
 if TYPE_CHECKING:  # pandas is imported by the commands, not when the parser is built
@@ -40,7 +41,7 @@ def _places_args(args: argparse.Namespace, mentors: pd.DataFrame) -> dict:
 def _write_or_print(table: pd.DataFrame, output: str | None, notice: str) -> None:
     print(notice)
     if output:
-        table.to_csv(output, index=False)
+        write_csv(table, output)
         print(f"wrote {output} ({len(table)} rows)")
     else:
         print(table.drop(columns=["note"], errors="ignore").to_string(index=False))

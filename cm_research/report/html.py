@@ -47,8 +47,11 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
 
     notebook_path = Path(notebook_path)
     html_path = Path(html_path) if html_path else notebook_path.with_suffix(".html")
+    from cm_research.report.sanitise import sanitise_notebook
+
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     nb = nbformat.read(notebook_path, as_version=4)
+    sanitise_notebook(nb)  # data-derived text in outputs can never become a live script in the report
     nb.metadata["title"] = report_title(nb)  # the page's <title>, instead of nbconvert's "Notebook"
     body, _ = exporter.from_notebook_node(nb)
     description = html.escape(report_description(nb), quote=True)
