@@ -12,7 +12,6 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from cm_research.data.writing import write_csv
 from cm_research.mentors.errors import MentorDataError
 
 if TYPE_CHECKING:  # pandas is imported by the commands, not when the parser is built
@@ -41,6 +40,8 @@ def _places_args(args: argparse.Namespace, mentors: pd.DataFrame) -> dict:
 def _write_or_print(table: pd.DataFrame, output: str | None, notice: str) -> None:
     print(notice)
     if output:
+        from cm_research.data.writing import write_csv  # pandas only when a command runs
+
         write_csv(table, output)
         print(f"wrote {output} ({len(table)} rows)")
     else:
