@@ -29,7 +29,7 @@ from cm_research.batch.execute import notebook_parameters, notebook_path, run_no
 from cm_research.batch.processes import init_worker, remove_stale_staging, run_lock, set_current_staging
 from cm_research.batch.provenance import environment, fingerprint, footer_html, input_hashes, sha256_file
 from cm_research.errors import NotebookExecutionError
-from cm_research.report.html import IndexEntry, write_index
+from cm_research.report.html import IndexEntry, relative_paths, title_of, write_index
 
 SUMMARY_SLUG = "all-sites"
 
@@ -305,9 +305,15 @@ def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthet
             status="ok" if r.ok else "failed",
             html=html.relative_to(run_dir).as_posix() if r.ok and html.exists() else None,
             ipynb=shown_nb.relative_to(run_dir).as_posix() if shown_nb.exists() else None,
-            error=r.error.splitlines()[0] if r.error else "",
+            error=relative_paths(r.error.splitlines()[0], run_dir) if r.error else "",
+            title=title_of(ipynb) if r.ok and ipynb.exists() else title_of(notebook_path(r.job.notebook)),
+            reused=r.status == "skipped",
+            docx=(html.with_suffix(".docx").relative_to(run_dir).as_posix()
+                  if r.ok and html.with_suffix(".docx").exists() else None),
         ))
-    return write_index(run_dir, title, entries, synthetic=synthetic, banner_html=banner_html)
+    # run_batch writes manifest.json right after the index
+    return write_index(run_dir, title, entries, synthetic=synthetic, banner_html=banner_html,
+                       manifest="manifest.json")
 
 
 def register_of_ids(config: BatchConfig) -> tuple[list[str], list[str]]:
