@@ -25,6 +25,7 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,9 +37,35 @@ SITES = [f"Local authority {i:03d}" for i in range(152)]  # England has 152 uppe
 LOOKED_AFTER_SHARE, MENTORED_SHARE = 0.01, 0.125
 
 
-def _rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+class _PeakRss:
+    """Peak resident memory of this process, in MB: the larger of ``ru_maxrss`` and ``VmRSS`` sampled from
+    /proc every 0.1 s by a thread (some sandboxed kernels do not keep ``ru_maxrss`` up to date)."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    @staticmethod
+    def now() -> float:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, self.now())
+            time.sleep(0.1)
+
+    def __call__(self) -> float:
+        self.peak = max(self.peak, self.now(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return self.peak
+
+
+_rss_mb = _PeakRss()
 
 
 def generate(folder: Path, pupils: int, seed: int = 2025) -> None:
