@@ -316,11 +316,13 @@ def register_of_ids(config: BatchConfig) -> tuple[list[str], list[str]]:
 
 
 def disclosure_check(run_dir: Path, config: BatchConfig):
-    """Scan the run for identifiers; record the findings (restricted/) and a NOT_FOR_PUBLICATION.txt marker."""
-    from cm_research.privacy.scan import check_disclosure, record_disclosure_check
+    """Audit the run (identifiers and small numbers: :func:`cm_research.privacy.audit.audit_run`); record the
+    findings (restricted/) and a NOT_FOR_PUBLICATION.txt marker when there are any."""
+    from cm_research.privacy.audit import audit_run
+    from cm_research.privacy.scan import record_disclosure_check
 
     ids, gaps = register_of_ids(config)
-    findings = check_disclosure(run_dir, register=ids)
+    findings = audit_run(run_dir, register=ids)
     findings.attrs["register_gaps"] = gaps
     record_disclosure_check(run_dir, findings)
     return findings
