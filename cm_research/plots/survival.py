@@ -90,8 +90,8 @@ def kaplan_meier_plot(
         raise SurvivalDataError(f"kaplan_meier_plot: expected the table of kaplan_meier(); this one lacks "
                                 f"{', '.join(missing)}.")
     truncated = bool(suppress and min_at_risk)
+    full = km_table  # numbers at risk are counted on the whole table, at times the curves still reach
     if truncated:
-        full = km_table
         km_table = truncate_at_risk(km_table, min_at_risk)
         if km_table.empty:
             raise SurvivalDataError(f"kaplan_meier_plot: no group has {min_at_risk} or more matches at risk, so "
@@ -127,7 +127,9 @@ def kaplan_meier_plot(
         if at_risk_times is None:
             low, high = ax.get_xlim()
             at_risk_times = [t for t in ax.get_xticks() if low <= t <= high]
-        depth = _draw_at_risk(ax, km_table, list(at_risk_times), groups, colours, suppress, threshold)
+        if truncated:
+            at_risk_times = [t for t in at_risk_times if t <= float(km_table["time"].max())]
+        depth = _draw_at_risk(ax, full, list(at_risk_times), groups, colours, suppress, threshold)
         if created:  # room for the table under the axis; a caller's own layout is left alone
             top = ax.figure.subplotpars.top
             ax.figure.subplots_adjust(bottom=min(0.5, (top * depth + 0.02) / (1 + depth)))
