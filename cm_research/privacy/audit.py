@@ -7,9 +7,11 @@ those of UK statistical disclosure control for tables (ONS *Disclosure Control P
 *Disclosure control method*; DfE children-looked-after statistics: counts from 1 to 5 suppressed), applied to
 everything published, not only tables:
 
-- ``small_count``: in a CSV (tables and "the numbers behind this figure"), a column of counts of people (named
-  like ``n``, ``n_*``, ``young_people``, ``mentored``, ``interviews``...; see :data:`PEOPLE_COUNT`) holding a
-  whole number from 1 to the threshold that is not shown as ``c``;
+- ``small_count``: in a CSV (tables and "the numbers behind this figure"), a column of counts of people holding
+  a whole number from 1 to the threshold that is not shown as ``c``. The columns are those the suppression step
+  declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`); for a
+  CSV written without one, every column named like a count of people (``n``, ``n_*``, ``young_people``,
+  ``mentored``, ``interviews``...; :data:`PEOPLE_COUNT`);
 - ``k_of_n``: in a report's text or alt text, "k of n" or "k/n" where k or n is from 1 to the threshold
   ("mentees (2 of 2)", "5/8");
 - ``single_person``: a quote attributed to a role at a site where fewer than ``pool_below`` people of that role
@@ -65,12 +67,25 @@ def _small(value: object, threshold: int) -> bool:
 
 def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") -> Iterator[tuple[str, str, str, str]]:
     """``small_count`` findings of one CSV: counts of people from 1 to ``threshold`` not shown as ``c``."""
+    import json
+
+    from cm_research.privacy.contract import sidecar_path
+
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError):
         return
+    declared = None
+    record = sidecar_path(path)
+    if record.is_file():  # written by the suppression step: it says which columns count people
+        try:
+            declared = set(json.loads(record.read_text(encoding="utf-8")).get("count_columns") or [])
+        except (ValueError, OSError):
+            declared = None
     for column in table.columns:
-        if not PEOPLE_COUNT.match(str(column).strip()):
+        if declared is not None and column not in declared:
+            continue
+        if declared is None and not PEOPLE_COUNT.match(str(column).strip()):
             continue
         for row, value in enumerate(table[column].tolist(), start=2):
             if _small(value, threshold):

@@ -68,7 +68,10 @@ class SuppressedTable(pd.DataFrame):
 
 def make_suppressed(frame: pd.DataFrame, disclosure: dict) -> SuppressedTable:
     """For the suppression step only: wrap an already suppressed ``frame``."""
-    return SuppressedTable(frame, _token=_TOKEN, disclosure=disclosure)
+    table = SuppressedTable(frame, _token=_TOKEN, disclosure=disclosure)
+    for key, value in frame.attrs.items():  # e.g. an agreement table's coder names
+        table.attrs.setdefault(key, value)
+    return table
 
 
 def require_suppressed(table: object, what: str, publication: bool = True) -> None:
@@ -87,9 +90,30 @@ def require_suppressed(table: object, what: str, publication: bool = True) -> No
                                       "cannot be written into a run for publication")
 
 
+#: beside published CSVs: ``.disclosure/<file>.json`` says which columns count people, for the audit
+SIDECAR_FOLDER = ".disclosure"
+
+
+def sidecar_path(csv_path: str | Path) -> Path:
+    """Where the disclosure record of a published CSV is kept."""
+    csv_path = Path(csv_path)
+    return csv_path.parent / SIDECAR_FOLDER / f"{csv_path.name}.json"
+
+
 def write_table(table: pd.DataFrame, path: str | Path, *, publication: bool = True) -> Path:
-    """Write ``table`` as a CSV at ``path``; in a run for publication only a :class:`SuppressedTable`."""
+    """Write ``table`` as a CSV at ``path``; in a run for publication only a :class:`SuppressedTable`.
+
+    A SuppressedTable's record (which columns count people, the threshold, how it was protected) is written
+    to :func:`sidecar_path`, so the whole-run audit (:mod:`cm_research.privacy.audit`) checks exactly those
+    columns."""
+    import json
+
     path = Path(path)
     require_suppressed(table, path.name, publication)
     pd.DataFrame(table).to_csv(path, index=False, lineterminator="\n")
+    if isinstance(table, SuppressedTable):
+        record = sidecar_path(path)
+        record.parent.mkdir(exist_ok=True)
+        keep = {k: table.disclosure.get(k) for k in ("suppression", "threshold", "count_columns", "jointly_with")}
+        record.write_text(json.dumps(keep, indent=1, default=str) + "\n", encoding="utf-8")
     return path

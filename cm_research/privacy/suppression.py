@@ -257,6 +257,7 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
     _check_lines(lines, values, table, name)
 
     out = pd.DataFrame(table).copy()
+    out.attrs.update({k: v for k, v in table.attrs.items() if k != "disclosure_control"})
     if not suppress:
         return make_suppressed(out, {
             "suppression": "off", "threshold": threshold, "n_primary": 0, "n_secondary": 0,
@@ -314,6 +315,7 @@ def certify(table: pd.DataFrame, count_columns: Sequence[str], *, threshold: int
     belongs in :func:`suppress_counts` or :class:`~cm_research.privacy.joint.JointSuppression`.
     """
     frame = pd.DataFrame(table).copy()
+    frame.attrs.update({k: v for k, v in table.attrs.items() if k != "disclosure_control"})
     missing = [c for c in count_columns if c not in frame.columns]
     if missing:
         raise SuppressionError(f"{name}: no column {', '.join(map(repr, missing))}; the columns are "

@@ -176,6 +176,8 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
     skipped_files.csv (when any), codebook.md/.html/.csv, basis.txt (whose coding the counts rest on).
     No file holds participant ids or pseudonyms; transcripts are named by file, as the analyst saved them.
     """
+    from cm_research.privacy.contract import SuppressedTable, write_table
+
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
@@ -183,7 +185,10 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
         if name == "codebook":
             continue
         paths[name] = out / f"{name}.csv"
-        table.to_csv(paths[name], index=False)
+        if isinstance(table, SuppressedTable):  # made publishable (cm_research.qual.publish): keep its record
+            write_table(table, paths[name])
+        else:
+            table.to_csv(paths[name], index=False)
     paths["suggestions_for_review"] = out / "suggestions_for_review.csv"
     write_review_csv(result.suggestions, paths["suggestions_for_review"])
     if not result.corpus.problems.empty:
@@ -209,9 +214,13 @@ def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False) -> str
         lines.append(f"**{theme}**")
         lines.append("")
         for q in block.itertuples(index=False):
-            lines.append(f"- “{getattr(q, 'quote_display', q.quote)}” — {role_name(q.role)}, {q.site}")
+            said_by = getattr(q, "attribution", None) or f"{role_name(q.role)}, {q.site}"  # pooled when published
+            lines.append(f"- “{getattr(q, 'quote_display', None) or q.quote}” — {said_by}")
         lines.append("")
-    return "\n".join(lines)
+    from cm_research.qual.publish import pooling_note
+
+    note = pooling_note(quotes)
+    return "\n".join(lines + ([f"_{note}_"] if note else []))
 
 
 def keyword_in_context(result: ThematicResult, term: str, width: int = 50) -> pd.DataFrame:

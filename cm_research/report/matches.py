@@ -215,16 +215,21 @@ def describe_matches(analysis: MatchAnalysis, threshold: int = DEFAULT_THRESHOLD
     return sentences
 
 
-def write_match_tables(analysis: MatchAnalysis, output_dir: str | Path) -> list[Path]:
-    """Write the published (suppressed) match tables as CSV; the per-match table is not written here."""
+def write_match_tables(analysis: MatchAnalysis, output_dir: str | Path, publication: bool = True) -> list[Path]:
+    """Write the published (suppressed) match tables as CSV; the per-match table is not written here. In a run
+    for publication only suppressed tables are accepted (:func:`cm_research.privacy.contract.write_table`)."""
+    from cm_research.privacy.contract import write_table
+    from cm_research.privacy.suppression import certify
+
     out = Path(output_dir)
     paths = []
     path = out / "match_survival.csv"
-    analysis.survival.to_csv(path, index=False, lineterminator="\n")
+    write_table(analysis.survival, path, publication=publication)
     paths.append(path)
     if analysis.logrank is not None:
         path = out / "match_logrank.csv"
         # observed and expected endings per group are counts of children's matches: not published
-        analysis.logrank[["test", "chi2", "dof", "p_val"]].to_csv(path, index=False, lineterminator="\n")
+        write_table(certify(analysis.logrank[["test", "chi2", "dof", "p_val"]], [], name="match_logrank",
+                            reason="A test statistic, no counts."), path, publication=publication)
         paths.append(path)
     return paths

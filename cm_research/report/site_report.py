@@ -21,6 +21,7 @@ import seaborn as sns
 
 from cm_research.data.loading import find_table_file, load_evaluation, load_table
 from cm_research.dictionary import measures_catalogue
+from cm_research.privacy.contract import write_table
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
 from cm_research.report.joint_display import (change_categories, describe_joint_display, interview_themes,
@@ -388,14 +389,19 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
     thematic = None
     if transcripts_dir:
         thematic = run_thematic_analysis(transcripts_dir, coding=coding, site=site)
-        report.themes = thematic.tables["themes_generated_by"]
-        report.quotes = thematic.tables["quotes"]
+        from cm_research.qual.publish import publish_thematic
+
+        # what the report shows: interviewee counts suppressed, quotes of small groups pooled (publication)
+        shown = publish_thematic(thematic, threshold=threshold, suppress=suppress) if suppress else thematic
+        report.themes = shown.tables["themes_generated_by"]
+        report.quotes = shown.tables["quotes"]
         report.qual_basis = thematic.basis
         categories = change_categories(outcomes, participants, joint_measure, baseline, post, 1 - alpha)
         themes = interview_themes(thematic.coded, thematic.corpus.participants(), thematic.codebook.table(), links)
         report.joint = joint_display(categories, themes, threshold=threshold, suppress=suppress)
         report.joint_sentences = describe_joint_display(report.joint, titles.get(joint_measure, joint_measure))
-        report.joint.to_csv(out / "joint_display.csv", index=False, lineterminator="\n")
+        write_table(_published(report.joint, ["total"], threshold, suppress, "joint_display"),
+                    out / "joint_display.csv", publication=suppress)
 
     if costs_file is None and any((Path(data_dir) / f"costs{ext}").exists() for ext in (".csv", ".xlsx")):
         costs_file = find_table_file(data_dir, "costs")  # none there: the report says there are no costs
@@ -410,7 +416,8 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
         report.costs = cost_per_young_person(costs.data, participants, site, improved, threshold=threshold)
         report.costs_lines = costs_by_line(costs.data, site)
         report.cost_sentence = describe_costs(report.costs.iloc[0])
-        report.costs.to_csv(out / "cost_per_young_person.csv", index=False, lineterminator="\n")
+        write_table(_published(report.costs, ["n_mentored", "n_improved"], threshold, suppress, "costs"),
+                    out / "cost_per_young_person.csv", publication=suppress)
     if sessions_file is None and any((Path(data_dir) / f"sessions{ext}").exists() for ext in (".csv", ".xlsx")):
         sessions_file = find_table_file(data_dir, "sessions")
     if sessions_file:
@@ -426,12 +433,14 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
             _save_figure(report, f"sessions_{label}", ax.figure, sessions_figure_alt(table, label, threshold), out,
                          table, publication=suppress)
         for name, table in report.sessions.items():
-            table.to_csv(out / f"sessions_{name}.csv", index=False, lineterminator="\n")
+            write_table(_published(table, ["young_people"], threshold, suppress, f"sessions_{name}"),
+                        out / f"sessions_{name}.csv", publication=suppress)
     _referral_section(report, participants, sessions.data if sessions_file else None, out, threshold, suppress)
     _match_section(report, data_dir, participants, held_back_ids(evaluation), as_of, out, alpha, threshold, suppress)
     _evidence_section(report, outcome_framework, framework_paths, analysis, thematic, out, alpha, threshold, suppress)
     for name, table in report.who.items():
-        table.to_csv(out / f"participants_{name}.csv", index=False, lineterminator="\n")
+        write_table(_published(table, ["young_people"], threshold, suppress, f"participants_{name}"),
+                    out / f"participants_{name}.csv", publication=suppress)
     return report
 
 
@@ -473,7 +482,8 @@ def _referral_section(report: SiteReport, participants: pd.DataFrame, sessions: 
     report.referrals = referral_profile(participants, sessions, threshold, suppress)
     report.referral_sentences = describe_referral_profile(report.referrals)
     for name in ("reasons", "age_and_stage", "wait_bands", "spread", "programme_status"):
-        report.referrals.tables[name].to_csv(out / f"referrals_{name}.csv", index=False, lineterminator="\n")
+        write_table(_published(report.referrals.tables[name], ["young_people"], threshold, suppress,
+                               f"referrals_{name}"), out / f"referrals_{name}.csv", publication=suppress)
     for name, label, what in (("wait_bands", "wait", "wait from referral to first session"),
                               ("age_and_stage", "year_groups", "year group at the start")):
         table = report.referrals.tables[name]
@@ -501,7 +511,7 @@ def _match_section(report: SiteReport, data_dir: str | Path, participants: pd.Da
         return
     report.matches = analyse_matches(matches.data, participants, mentors.data, as_of, conf_level=1 - alpha,
                                      threshold=threshold, suppress=suppress)
-    write_match_tables(report.matches, out)
+    write_match_tables(report.matches, out, publication=suppress)
     if report.matches.figure is not None:
         _save_figure(report, "match_survival", report.matches.figure, report.matches.figure_alt, out,
                      report.matches.figure_data, publication=suppress)
@@ -521,7 +531,8 @@ def _evidence_section(report: SiteReport, framework: str, framework_paths, analy
     report.evidence = evidence_by_outcome(framework, comparisons, thematic, framework_paths=framework_paths,
                                           confidence=1 - alpha, threshold=threshold, suppress=suppress)
     report.evidence_sentences = describe_evidence(report.evidence, threshold)
-    report.evidence.to_csv(out / "evidence_by_outcome.csv", index=False, lineterminator="\n")
+    write_table(_published(report.evidence, [c for c in ("interviews",) if c in report.evidence], threshold, suppress,
+                           "evidence_by_outcome"), out / "evidence_by_outcome.csv", publication=suppress)
     ax = evidence_heatmap(report.evidence)
     from cm_research.privacy.suppression import certify
 
