@@ -396,7 +396,7 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
 
 
 DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes", "06_site_report")
-DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "05_single_case", "07_action_research")
+DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "07_action_research")
 
 
 def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
@@ -418,7 +418,8 @@ def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
 #: the internal demo run (a separate folder beside the published one): the case study of one young person,
 #: then (once, on its default demo site) mentor suggestions for the young people waiting
 DEMO_INTERNAL_NOTEBOOKS = ("08_case_study",)
-DEMO_INTERNAL_SUMMARY_NOTEBOOKS = ("09_mentor_matching",)
+# single-case series are one child's case lines: internal only, like the case study (issue 15)
+DEMO_INTERNAL_SUMMARY_NOTEBOOKS = ("05_single_case", "09_mentor_matching")
 DEMO_CASE_STUDY_SITE = "easton"
 
 

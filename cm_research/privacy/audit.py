@@ -12,8 +12,8 @@ everything published, not only tables:
   declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`); for a
   CSV written without one, every column named like a count of people (``n``, ``n_*``, ``young_people``,
   ``mentored``, ``interviews``...; :data:`PEOPLE_COUNT`);
-- ``k_of_n``: in a report's text or alt text, "k of n" or "k/n" where k or n is from 1 to the threshold
-  ("mentees (2 of 2)", "5/8");
+- ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k or n is from 1 to
+  the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
 - ``single_person``: a quote attributed to a role at a site where fewer than ``pool_below`` people of that role
   were interviewed (from the run's ``interviews.csv``): the attribution points at one or two known people;
 - ``figure_without_data``: a figure in a report with no link to the numbers behind it.
@@ -42,7 +42,11 @@ PEOPLE_COUNT = re.compile(
     r"reliable_deterioration|baseline|end|both baseline and end|young people|adults|all respondents)$", re.I)
 #: default: fewer than this many people of a role interviewed at a site -> quotes are pooled
 POOL_BELOW = 3
-_K_OF_N = re.compile(r"\b(\d{1,4})\s*(?:of(?: the)?|/)\s*(\d{1,4})\b")
+#: "(2 of 2)", "2 of the 5 mentees", "5/8": k of n about people (measures, codes, items are not people)
+_PEOPLE = (r"young people|children|pupils|mentees?|mentors?|carers?|social workers?|participants?|interviewees?|"
+           r"respondents?|matches|people|VSHs?|teachers?|staff")
+_K_OF_N = re.compile(r"\((\d{1,4}) of (\d{1,4})\)|\b(\d{1,4}) of (?:the |all )?(\d{1,4})(?= (?:[a-z-]+ )?(?:"
+                     + _PEOPLE + r")\b)|(?<![\d/.])(\d{1,4})/(\d{1,4})(?![\d/.])", re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"[—–-]\s*(?:the\s+)?([A-Za-z][A-Za-z ]{1,40}?),\s*([A-Z][A-Za-z' -]{1,40})")
 
 
@@ -157,7 +161,7 @@ def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iter
     for where, texts in (("text", parser.blocks), ("alt text", parser.alts)):
         for i, text in enumerate(texts):
             for m in _K_OF_N.finditer(text):
-                k, n = int(m.group(1)), int(m.group(2))
+                k, n = (int(g) for g in [g for g in m.groups() if g is not None][:2])
                 if (_small(k, threshold) or _small(n, threshold)) and k <= n:
                     yield name, f"{where} {i + 1}", "k_of_n", text[max(0, m.start() - 40):m.end() + 20].strip()
             if where == "text":

@@ -129,7 +129,7 @@ def test_the_audit_finds_small_counts_small_k_of_n_lone_attributions_and_figures
     pd.DataFrame({"group": ["a", "b", "c"], "young_people": [3, "c", 12], "mean": [2.0, 3.0, 4.0]}) \
         .to_csv(run / "easton" / "fig_data.csv", index=False)
     (run / "easton" / "report.html").write_text(
-        "<html><body><p>Raised by mentees (2 of 2) and mentors (4 of 20 asked).</p>"
+        "<html><body><p>Raised by mentees (2 of 2) and 4 of the 20 mentors asked; 1 of 4 measures improved.</p>"
         "<p>“It helped.” — social worker, Easton</p><p>“Fine.” — mentor, Westbury</p>"
         '<figure><img src="x.png" alt="Bars: 5/8 and 20/30"><figcaption>No link</figcaption></figure>'
         '<figure><img src="y.png" alt="ok"><figcaption><a href="y_data.csv">numbers</a></figcaption></figure>'
@@ -138,7 +138,7 @@ def test_the_audit_finds_small_counts_small_k_of_n_lone_attributions_and_figures
     kinds = found.groupby("kind")["text"].apply(list).to_dict()
     # interviews "1" (social worker) is itself a small count; young_people 3 another; "c" and 12 are fine
     assert sorted(found.loc[found["kind"] == "small_count", "file"]) == ["easton/fig_data.csv", "easton/interviews.csv"]
-    assert len(kinds["k_of_n"]) == 3  # 2 of 2, 4 of 20 (k small), 5/8 in the alt text; not 20/30
+    assert len(kinds["k_of_n"]) == 3  # 2 of 2, 4 of the 20 mentors (k small), 5/8 in the alt; not 20/30, not 1 of 4 measures
     assert kinds["single_person"] == ["— social worker, Easton"]  # the mentor at Westbury is not in a small group
     assert len(kinds["figure_without_data"]) == 1
 
