@@ -142,3 +142,36 @@ def category_plot(row: pd.Series | dict, categories: list[str], title: str, ax: 
     ax.set_xlabel("Young people (c: from 1 to the threshold, not shown)")
     ax.set_title(title)
     return ax
+
+
+def agreement_figure(summary: pd.DataFrame, waves: list[str], order: list[str] | None = None,
+                     label: str = "label") -> plt.Figure:
+    """Stacked bars of % disagree / neutral / agree per statement, one panel per wave, from the *published*
+    statements summary (:func:`cm_research.surveys.publish.publish_items_summary`); a statement with a
+    suppressed percentage has no bar and the label ``c``. Replaces the five-level Likert bars (each level of a
+    small group is a handful of respondents) in a run for publication."""
+    parts = [("pct_disagree", "disagree", "#A6611A"), ("pct_neutral", "neutral", "#BDBDBD"),
+             ("pct_agree", "agree", "#018571")]
+    items = order or list(dict.fromkeys(summary["item"]))
+    fig, axes = plt.subplots(len(waves), 1, figsize=(9, len(waves) * (0.45 * len(items) + 1.4)), squeeze=False)
+    for ax, wave in zip(axes[:, 0], waves):
+        rows = summary[summary["wave"] == wave].set_index("item").reindex(items)
+        for y, (item, r) in enumerate(rows.iterrows()):
+            if r.isna().all():
+                continue
+            if any(str(r[p]) == SUPPRESSED for p, _, _ in parts):
+                ax.annotate(SUPPRESSED, (1, y), va="center", color="#444", gid="suppressed")
+                continue
+            left = 0.0
+            for p, name, colour in parts:
+                ax.barh(y, float(r[p]), left=left, color=colour, label=name if y == 0 else None)
+                left += float(r[p])
+        ax.set_yticks(range(len(items)), [str(rows.loc[i, label]) if label in rows and pd.notna(rows.loc[i, label])
+                                          else i for i in items])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("% of answers (c: too few to show)")
+        ax.set_title(wave.capitalize())
+    axes[-1, 0].legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25))
+    fig.tight_layout()
+    return fig

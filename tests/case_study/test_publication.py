@@ -29,12 +29,15 @@ def write_batch(tmp_path, notebooks, **extra):
     return path
 
 
-def test_only_the_case_study_and_mentor_suggestions_are_marked_internal():
-    for name in ("08_case_study", "09_mentor_matching"):
+INTERNAL_NOTEBOOKS = ("05_single_case", "08_case_study", "09_mentor_matching")  # 05: one child's case lines
+
+
+def test_only_the_case_study_single_case_series_and_mentor_suggestions_are_marked_internal():
+    for name in INTERNAL_NOTEBOOKS:
         assert notebook_audience(name) == "internal"
         assert nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4).metadata["cm_research"] == {
             "audience": "internal"}
-    others = [p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem not in ("08_case_study", "09_mentor_matching")]
+    others = [p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem not in INTERNAL_NOTEBOOKS]
     assert others and not any(is_internal(nb) for nb in others)
 
 
