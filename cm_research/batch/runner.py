@@ -226,12 +226,17 @@ def site_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
 
 
 def summary_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
-    """Summary notebooks run once for the whole run; their inputs are the sites' effect_sizes.csv files."""
+    """Summary notebooks run once for the whole run. Each receives the shared parameters it declares, its own
+    parameters from the batch file (transcripts, survey folders...; their files are its inputs), and ``run_dir``
+    when it declares it -- then the sites' effect_sizes.csv are its inputs, not the whole run folder."""
     jobs = []
     for nb in config.summary_notebooks:
         declared = set(notebook_parameters(nb))
-        params = {k: v for k, v in {"run_dir": str(run_dir)}.items() if k in declared}
-        inputs = sorted(str(p) for p in run_dir.glob("*/effect_sizes.csv") if p.parent.name != SUMMARY_SLUG)
+        params = config.summary_job_parameters(nb, declared)
+        if "run_dir" in declared:
+            params["run_dir"] = str(run_dir)
+        inputs = (sorted(str(p) for p in run_dir.glob("*/effect_sizes.csv") if p.parent.name != SUMMARY_SLUG)
+                  if "run_dir" in declared else [])
         jobs.append(Job(site="all sites", notebook=nb, output_dir=run_dir / SUMMARY_SLUG, parameters=params,
                         extra_inputs=inputs))
     return jobs

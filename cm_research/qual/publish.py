@@ -96,6 +96,19 @@ def pooling_note(quotes: pd.DataFrame, pool_below: int = POOL_BELOW, pooled_labe
             f"attributed to {labels}, without the site, so that no quote points at one person.")
 
 
+def register_names(register) -> list[str]:
+    """The names (full, given, surname, variants) of a participant and staff register (a path, a table or a
+    :class:`~cm_research.privacy.register.Register`; None gives none), for replacing names spoken in quotes.
+    Names that are also ordinary words ("Hope", "Will") are left out, as the register marks them."""
+    if register is None or (isinstance(register, str) and not register):
+        return []
+    from cm_research.privacy.register import Register, load_register, make_register
+
+    if not isinstance(register, Register):
+        register = make_register(register) if isinstance(register, pd.DataFrame) else load_register(register)
+    return sorted({f.text for f in register.name_forms() if not f.also_a_word}, key=len, reverse=True)
+
+
 def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: int = POOL_BELOW,
                      pooled_label: str = POOLED_LABEL, young_label: str = POOLED_YOUNG_LABEL,
                      names: list[str] | None = None, suppress: bool = True):
