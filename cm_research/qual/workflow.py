@@ -165,7 +165,8 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
                           min_share=min_share, tables=tables)
 
 
-def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, Path]:
+def write_outputs(result: ThematicResult, output_dir: str | Path,
+                  review_dir: str | Path | None = None) -> dict[str, Path]:
     """Write every table as CSV, the codebook as Markdown/HTML/CSV, and the suggestions for review.
 
     Files: interviews.csv, coverage.csv, theme_role_matrix.csv (long), theme_role_wide.csv,
@@ -189,7 +190,10 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
             write_table(table, paths[name])
         else:
             table.to_csv(paths[name], index=False)
-    paths["suggestions_for_review"] = out / "suggestions_for_review.csv"
+    # the review sheet quotes every sentence as spoken: in a run for publication it belongs in restricted/
+    review = Path(review_dir) if review_dir else out
+    review.mkdir(parents=True, exist_ok=True)
+    paths["suggestions_for_review"] = review / "suggestions_for_review.csv"
     write_review_csv(result.suggestions, paths["suggestions_for_review"])
     if not result.corpus.problems.empty:
         paths["transcript_problems"] = out / "transcript_problems.csv"

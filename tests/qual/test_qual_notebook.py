@@ -108,14 +108,16 @@ def test_report_hides_code_and_identifiers_and_writes_everything(demo_run):
     for h in _headers(transcripts_dir()).values():
         assert not re.search(rf"\b{h['Pseudonym']}\b", html), f"the name {h['Pseudonym']} is shown in the report"
     for name in ["interviews", "coverage", "theme_role_wide", "code_counts_by_role", "cooccurrence_segments",
-                 "cooccurrence_participants", "word_frequencies", "suggestions_for_review", "agreement",
+                 "cooccurrence_participants", "word_frequencies", "agreement",
                  "agreement_vs_suggestions", "concordance", "codebook"]:
         assert (out / f"{name}.csv").exists(), name
     for png in ["theme_role_heatmap", "code_frequency_by_role", "cooccurrence_heatmap"]:
         assert (out / f"{png}.png").stat().st_size > 5_000
     agreement = pd.read_csv(out / "agreement.csv").set_index("code")
     assert 0.5 < agreement.loc["(all codes, pooled)", "kappa"] < 1
-    review = pd.read_csv(out / "suggestions_for_review.csv", keep_default_na=False)
+    # the review sheet quotes every sentence as spoken: restricted in a run for publication (issue 15)
+    assert not (out / "suggestions_for_review.csv").exists()
+    review = pd.read_csv(out / "restricted" / "suggestions_for_review.csv", keep_default_na=False)
     assert set(review["decision"]) == {""} and review["negated"].astype(str).isin(["True", "False"]).all()
     executed = nbformat.read(ipynb, as_version=4)
     assert not [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
