@@ -128,6 +128,13 @@ def figure_data_name(figure: str) -> str:
     return f"{figure}_data.csv"
 
 
+def data_link(analysis: OutcomeAnalysis, figure: str) -> str:
+    """Markdown linking the numbers behind ``figure`` (its CSV beside the report), or '' when it has none."""
+    if figure not in analysis.figure_data:
+        return ""
+    return f"[The numbers behind this figure (CSV)]({figure_data_name(figure)})"
+
+
 CHANGE_COUNTS = ["n", "n_pairs", "n_dropped", "n_nonzero"]
 
 

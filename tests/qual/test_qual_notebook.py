@@ -69,11 +69,15 @@ def test_theme_role_matrix_matches_a_count_from_the_coding_file(demo_run):
                 raised[(theme_of[row["code"]], role_of[stem])].add(stem)
     per_role = pd.Series(role_of).value_counts()
 
-    matrix = pd.read_csv(out / "theme_role_matrix.csv")
+    matrix = pd.read_csv(out / "theme_role_matrix.csv", dtype=str)
     assert len(matrix) == 12 * 5
+
+    def published(n: int) -> str:  # a run for publication shows counts of people from 1 to 5 as c (issue 15)
+        return "c" if 1 <= n <= 5 else str(n)
+
     for r in matrix.itertuples():
-        assert r.n_participants == len(raised[(r.theme_label, r.role)]), (r.theme_label, r.role)
-        assert r.n_role_participants == per_role[r.role]
+        assert r.n_participants == published(len(raised[(r.theme_label, r.role)])), (r.theme_label, r.role)
+        assert r.n_role_participants == published(per_role[r.role])
     generated = pd.read_csv(out / "themes_generated_by.csv", keep_default_na=False).set_index("theme_label")
     for theme in generated.index:
         expected = [role for role in ["mentee", "mentor", "carer", "social_worker", "vsh"]
