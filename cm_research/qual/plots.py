@@ -83,12 +83,14 @@ def plot_code_frequency(data: pd.DataFrame, code: str = "code_label", role: str 
 
     The default, the share of each role's participants with the code, compares roles of different sizes.
     """
+    suppressed = (data[value].astype(str) == "c").any()
     data = data.assign(**{value: pd.to_numeric(data[value], errors="coerce")})  # "c" (suppressed): no bar
     used = data[data.groupby(code)[value].transform("sum") > 0]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 1 + 0.16 * max(1, used[code].nunique()) * max(1, used[role].nunique()) ** 0.5))
     if used.empty:
-        return _empty(ax, "no codes applied")
+        return _empty(ax, "too few participants in each role to show (counts from 1 to 5 are suppressed)"
+                      if suppressed else "no codes applied")
     plot = used.assign(_role=used[role].map(role_name))
     sns.barplot(data=plot, y=code, x=value, hue="_role", orient="h", ax=ax)
     ax.legend(title="role", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
