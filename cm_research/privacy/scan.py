@@ -274,6 +274,18 @@ def _scan_png(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
             yield f"image metadata `{key}`", kind, matched
 
 
+def _scan_docx(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
+    """Every XML part of a Word file (body, tables, headers, comments, document properties) as text."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.lower().endswith((".xml", ".rels")):
+                text = html.unescape(re.sub(r"<[^>]+>", "\n", zf.read(name).decode("utf-8", errors="replace")))
+                for _, kind, matched in matcher.text(text):
+                    yield f"part {name}", kind, matched
+
+
 def _scan_file(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
@@ -284,6 +296,8 @@ def _scan_file(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
         yield from _scan_csv(path, matcher)
     elif suffix in (".xlsx", ".xlsm"):
         yield from _scan_excel(path, matcher)
+    elif suffix == ".docx":
+        yield from _scan_docx(path, matcher)
     elif suffix == ".png":
         yield from _scan_png(path, matcher)
     elif suffix in (".jpg", ".jpeg", ".gif", ".webp"):

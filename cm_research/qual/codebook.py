@@ -20,6 +20,8 @@ A codebook file (``codebook.yaml``)::
               words: [trust, comfortable]       # matched on their stems: trusted, trusting ...
               phrases: [open up, felt safe]     # stemmed word sequences: "opened up" matches
               regex: ['\\bfelt (?:so )?safe\\b']  # optional, case-insensitive
+              negation_expected: [let me down]  # still evidence when negated ("never let me down")
+              by_role: {mentee: [worried]}      # count only when said by this role
             frameworks:             # optional: outcomes of outcome frameworks this code gives evidence about
               every_child_matters: [make_a_positive_contribution]   # [] = considered, about no outcome
 
@@ -50,7 +52,7 @@ STARTER_CODEBOOK = Path(__file__).resolve().parent / "data" / "starter_codebook.
 _TOP_FIELDS = {"name", "description", "version", "allow_shared_codes", "themes"}
 _THEME_FIELDS = {"name", "label", "definition", "codes"}
 _CODE_FIELDS = {"name", "label", "definition", "use_when", "not_when", "example", "hints", "frameworks"}
-_HINT_FIELDS = {"words", "phrases", "regex"}
+_HINT_FIELDS = {"words", "phrases", "regex", "negation_expected", "by_role"}
 _NAME = re.compile(r"^[A-Za-z][\w-]*$")
 
 
@@ -61,9 +63,14 @@ class Hints:
     words: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     regex: tuple[str, ...] = ()
+    #: words or phrases that are evidence for the code even when negated ("never let me down", "didn't judge me")
+    negation_expected: tuple[str, ...] = ()
+    #: (role, words or phrases) pairs: hints that count only in that role's words (a social worker's "worry"
+    #: is not the young person's anxiety)
+    by_role: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.phrases or self.regex)
+        return bool(self.words or self.phrases or self.regex or self.negation_expected or self.by_role)
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,10 @@ class Codebook:
             "theme": t.name, "theme_label": t.label, "code": c.name, "code_label": c.label,
             "definition": c.definition, "use_when": c.use_when, "not_when": c.not_when, "example": c.example,
             "hint_words": "; ".join(c.hints.words), "hint_phrases": "; ".join(c.hints.phrases),
-            "hint_regex": "; ".join(c.hints.regex), "frameworks": tags_text(c.framework_tags),
+            "hint_regex": "; ".join(c.hints.regex),
+            "hint_negation_expected": "; ".join(c.hints.negation_expected),
+            "hint_by_role": "; ".join(f"{role}: {', '.join(listed)}" for role, listed in c.hints.by_role),
+            "frameworks": tags_text(c.framework_tags),
         } for t in self.themes for c in t.codes])
 
     def to_markdown(self) -> str:
@@ -206,6 +216,10 @@ def _hint_text(hints: Hints) -> str:
         parts.append("phrases: " + ", ".join(f"“{p}”" for p in hints.phrases))
     if hints.regex:
         parts.append("patterns: " + ", ".join(f"/{r}/" for r in hints.regex))
+    if hints.negation_expected:
+        parts.append("still evidence when negated: " + ", ".join(f"“{p}”" for p in hints.negation_expected))
+    for role, listed in hints.by_role:
+        parts.append(f"only from a {role.replace('_', ' ')}: " + ", ".join(listed))
     return "; ".join(parts)
 
 
@@ -260,7 +274,28 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
         problems.append({**where, "column": f"hints.{key}",
                          "message": f"unknown hint field {key!r}; use words, phrases or regex"})
     lists = {}
-    for key in ("words", "phrases", "regex"):
+    by_role: list[tuple[str, tuple[str, ...]]] = []
+    raw_roles = raw.get("by_role")
+    if raw_roles is not None:
+        from cm_research.qual.roles import accepted_spellings, normalise_role
+
+        if not isinstance(raw_roles, dict):
+            problems.append({**where, "column": "hints.by_role",
+                             "message": "hints.by_role must map a role to a list of words or phrases"})
+        else:
+            for role, values in raw_roles.items():
+                canonical = normalise_role(str(role))
+                listed = _string_list(values)
+                if canonical is None:
+                    problems.append({**where, "column": "hints.by_role", "value": str(role),
+                                     "message": f"unknown role {role!r} in hints.by_role; roles are "
+                                                f"{accepted_spellings()}"})
+                elif listed is None or not all(words(v.rstrip("*")) for v in listed):
+                    problems.append({**where, "column": "hints.by_role", "value": str(role),
+                                     "message": f"hints.by_role.{role} must be a list of words or phrases"})
+                else:
+                    by_role.append((canonical, tuple(v for v in listed if v)))
+    for key in ("words", "phrases", "regex", "negation_expected"):
         values = _string_list(raw.get(key))
         if values is None:
             problems.append({**where, "column": f"hints.{key}", "message": f"hints.{key} must be a list of text"})
@@ -279,7 +314,8 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
                                      "message": f"regular expression {v!r} does not compile: {exc}"})
         lists[key] = [v for v in values if v]
     phrases = lists["phrases"] + [w for w in lists["words"] if " " in w.strip()]
-    return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]))
+    return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]),
+                 tuple(lists["negation_expected"]), tuple(by_role))
 
 
 def parse_codebook(data, source: str = "codebook") -> Codebook:

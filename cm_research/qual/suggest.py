@@ -16,10 +16,20 @@ within the same segment). A set lookup picks out the pieces that hold a hint wor
 in Python, so the cost grows with the number of words and of matches, hardly with the size of the codebook.
 Regular-expression hints (rare) are searched in each segment's original text, behind one combined pattern.
 
-Negation window: a match is *negated* when one of the ``negation_window`` words before it is a negation cue
-(not, no, never, nothing, without, any word ending in n't ...), with no clause break (, ; : . ! ? but
-although though however until now) in between. A code's suggestion in a segment is negated only when all of
-its matches there are.
+Negation is scoped to the clause: the words before a match, up to ``negation_window`` of them, are read
+back to the first clause break (, ; : . ! ? but although though however because when which if ...). "that"
+ends the clause too, except after a verb that carries negation over it ("I don't think that ...") and in
+"not that ...", which is itself a negation. A match is *negated* when its clause holds an odd number of
+negation cues (not, no, never, nothing, nobody, without, any word ending in n't ...); an even number is a
+double negation ("not that I didn't trust her", "I'm not saying I didn't"), which is not flagged, and "never
+thought I would ..." is a surprise and "I don't want it to stop" a wish, not a denial. Hints listed under ``negation_expected`` are evidence when
+negated ("he never once let me down"). Hedges and discourse markers ("to be honest", "honestly", "to be
+fair") are never evidence. Hints under ``by_role`` count only in that role's words (a social worker's
+"worry" is not the young person's anxiety). A code's suggestion in a segment is negated only when all of its
+matches there are; ``flag_reason`` says why a suggestion was, or was not, flagged.
+
+Base forms: the stemmer is helped by a small list of irregular forms kept in the repository
+(:data:`cm_research.qual.tokens.IRREGULAR`: "has" -> "have", "felt" -> "feel"), so nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -32,20 +42,23 @@ import numpy as np
 import pandas as pd
 
 from cm_research.qual.codebook import Codebook
-from cm_research.qual.tokens import CLAUSE_BREAKS, TOKEN_RE, clause_tokenizer, is_negator, normalise, stem, stems_of
+from cm_research.qual.roles import role_name
+from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, SURPRISE, TOKEN_RE, WISH, clause_tokenizer,
+                                     is_hedge, is_negator, normalise, stem, stems_of)
 
 SUGGESTION_STATUS = "suggested - not reviewed"
+NO_NEGATION = "not flagged: no negation cue in its clause"
 _SEP = "\x00"  # joins segments for one split; never found in interviews (blanked out if it is)
 _JOIN = f" {_SEP} "
 SUGGESTION_COLUMNS = ["segment_id", "transcript", "participant", "role", "site", "start", "end", "code", "theme",
-                      "matched", "negated", "negation_cue", "source", "status", "text"]
+                      "matched", "negated", "negation_cue", "flag_reason", "source", "status", "text"]
 
 
 @dataclass
 class _Entry:
     stem: str
     codes: tuple[int, ...]
-    phrases: tuple[tuple[tuple[str, ...], int], ...]
+    phrases: tuple[tuple[tuple[str, ...], int, bool], ...]
 
 
 @dataclass
@@ -56,10 +69,16 @@ class Matcher:
     code_themes: list[str]
     stem_codes: dict[str, tuple[int, ...]]
     prefixes: list[tuple[str, int]]
-    phrase_starts: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+    phrase_starts: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]]
     regexes: list[tuple[int, re.Pattern]]
     any_regex: re.Pattern | None
-    negation_window: int = 3
+    negation_window: int = 8
+    #: (stem, code) of word hints that are evidence even when negated
+    negation_ok: frozenset = frozenset()
+    #: matcher code index -> codebook code index (role-restricted hints have codes of their own) and the role
+    #: they are restricted to (None: any role)
+    code_of: list[int] = field(default_factory=list)
+    code_roles: list[str | None] = field(default_factory=list)
     # lazily filled, per distinct surface word
     _entries: dict[str, _Entry] = field(default_factory=dict, repr=False)
     _stems: dict[str, str] = field(default_factory=dict, repr=False)
@@ -81,23 +100,43 @@ class Matcher:
                 if w.startswith(prefix):
                     codes.add(c)
             phrases = self.phrase_starts.get(s, ())
-            if codes or phrases:
+            if codes or phrases or w in HEDGES:
                 self._entries[w] = _Entry(s, tuple(sorted(codes)), phrases)
                 self._hit_words.add(w)
             if is_negator(w):
                 self._negators.add(w)
             self._known.add(w)
 
-    def _negation(self, tokens: list[str], i: int) -> str | None:
-        """The negation cue among the ``negation_window`` tokens before position ``i``, if no clause break
-        comes first."""
-        for j in range(i - 1, max(-1, i - 1 - self.negation_window), -1):
+    def _negation(self, tokens: list[str], i: int) -> tuple[str | None, str]:
+        """(negation cue or None, reason) for the match at position ``i``: the negation cues in its clause,
+        read back over at most ``negation_window`` tokens (module docstring)."""
+        found: list[str] = []
+        j, lo = i - 1, max(-1, i - 1 - self.negation_window)
+        while j > lo:
             t = tokens[j]
-            if t in CLAUSE_BREAKS or t == _SEP:
-                return None
-            if t in self._negators:
-                return t
-        return None
+            if t == "that":
+                previous = tokens[j - 1] if j > 0 else ""
+                if previous in self._negators:  # "not that I didn't ..."
+                    found.append(f"{previous} that")
+                    j -= 2
+                    continue
+                if previous not in NEG_RAISING:
+                    break
+            elif t in CLAUSE_BREAKS or t == _SEP:
+                break
+            elif t in self._negators:
+                following = tokens[j + 1] if j + 1 < len(tokens) else ""
+                if following in SURPRISE:
+                    return None, f"not flagged: '{t} {following}' reports a surprise, not a denial"
+                if following in WISH:
+                    return None, f"not flagged: '{t} {following}' is a wish or a fear, not a denial"
+                found.append(t)
+            j -= 1
+        if not found:
+            return None, NO_NEGATION
+        if len(found) % 2 == 0:
+            return None, f"not flagged: double negation ('{' ... '.join(reversed(found))}')"
+        return found[0], f"flagged: negated by '{found[0]}' in the same clause"
 
     def _learn_pieces(self, new_pieces) -> None:
         """Split new whitespace-separated pieces ("confident," "didn't") into tokens; learn their words."""
@@ -130,10 +169,16 @@ class Matcher:
             k += 1
         return out[:n]
 
-    def _match_pieces(self, raw: list[str], positions, first: int) -> list[tuple[int, int, str, str | None]]:
-        """(text number, code, matched words, negation cue) for the hint words in the pieces at ``positions``;
-        a separator among them moves the text number on by one, starting from ``first``."""
-        entries, stems, hit_words = self._entries, self._stems, self._hit_words
+    def _flag(self, before: list[str], words: str, negation_ok: bool) -> tuple[str | None, str]:
+        cue, reason = self._negation(before, len(before))
+        if cue is not None and negation_ok:
+            return None, f"not flagged: '{words}' is evidence even when negated ('{cue}')"
+        return cue, reason
+
+    def _match_pieces(self, raw: list[str], positions, first: int) -> list[tuple[int, int, str, str | None, str]]:
+        """(text number, code, matched words, negation cue, reason) for the hint words in the pieces at
+        ``positions``; a separator among them moves the text number on by one, starting from ``first``."""
+        entries, stems, hit_words, negation_ok = self._entries, self._stems, self._hit_words, self.negation_ok
         out = []
         owner = first
         for i in positions:
@@ -146,22 +191,28 @@ class Matcher:
                 if word not in hit_words:
                     continue
                 entry = entries[word]
-                cue = -1  # looked for once, only when something matched here
-                for c in entry.codes:
-                    if cue == -1:
+                before = None  # looked for once, only when something matched here
+                codes = entry.codes
+                if word in HEDGES:
+                    before = self._before(raw, i, tokens, j)
+                    if is_hedge(word, before):
+                        codes = ()  # "to be honest", "honestly": never evidence
+                for c in codes:
+                    if before is None:
                         before = self._before(raw, i, tokens, j)
-                        cue = self._negation(before, len(before))
-                    out.append((owner, c, word, cue))
-                for phrase, c in entry.phrases:
+                    cue, reason = self._flag(before, word, (entry.stem, c) in negation_ok)
+                    out.append((owner, c, word, cue, reason))
+                for phrase, c, ok in entry.phrases:
                     rest = self._after(raw, i, tokens, j, len(phrase) - 1)
                     if len(rest) == len(phrase) - 1 and all(stems.get(t) == s for t, s in zip(rest, phrase[1:])):
-                        if cue == -1:
+                        if before is None:
                             before = self._before(raw, i, tokens, j)
-                            cue = self._negation(before, len(before))
-                        out.append((owner, c, " ".join([word, *rest]), cue))
+                        words = " ".join([word, *rest])
+                        cue, reason = self._flag(before, words, ok)
+                        out.append((owner, c, words, cue, reason))
         return out
 
-    def _match_regex(self, text: str) -> list[tuple[int, str, str | None]]:
+    def _match_regex(self, text: str) -> list[tuple[int, str, str | None, str]]:
         out = []
         if self.any_regex is not None and self.any_regex.search(text):
             for c, rx in self.regexes:
@@ -169,25 +220,25 @@ class Matcher:
                 if m:
                     before = TOKEN_RE.findall(normalise(text[:m.start()]))
                     self._learn(set(before) - self._known)
-                    out.append((c, m.group(0), self._negation(before, len(before))))
+                    out.append((c, m.group(0), *self._negation(before, len(before))))
         return out
 
     def match_segment(self, text: str) -> dict[int, list[tuple[str, str | None]]]:
         """Code index -> [(matched words, negation cue or None)] for one piece of text."""
         found: dict[int, list[tuple[str, str | None]]] = {}
-        for _, c, words, cue in self.match_many([text]):
+        for _, c, words, cue, _reason in self.match_many([text]):
             found.setdefault(c, []).append((words, cue))
         return found
 
     def match_many(self, texts: list[str], chunk: int = 8192,
-                   offset: int = 0) -> list[tuple[int, int, str, str | None]]:
-        """(text number + ``offset``, code, matched words, negation cue) for every match in ``texts``.
+                   offset: int = 0) -> list[tuple[int, int, str, str | None, str]]:
+        """(text number + ``offset``, code, matched words, negation cue, reason) for every match in ``texts``.
 
         Texts are lower-cased and joined in chunks with a separator, and split on white space (fast, in C).
         Each distinct piece ("confident," "didn't") is tokenised and stemmed once, ever; only the pieces that
         hold a hint word are then visited in Python, with the words around them for negation and phrases.
         """
-        out: list[tuple[int, int, str, str | None]] = []
+        out: list[tuple[int, int, str, str | None, str]] = []
         for first in range(0, len(texts), chunk):
             part = texts[first:first + chunk]
             joined = _JOIN.join(part)
@@ -202,38 +253,65 @@ class Matcher:
             out.extend(self._match_pieces(raw, positions, offset + first))
             if self.any_regex is not None:
                 for k, text in enumerate(part):
-                    for c, words, cue in self._match_regex(text):
-                        out.append((offset + first + k, c, words, cue))
+                    for c, words, cue, reason in self._match_regex(text):
+                        out.append((offset + first + k, c, words, cue, reason))
         return out
 
 
-def compile_codebook(codebook: Codebook, negation_window: int = 3) -> Matcher:
-    """Compile a codebook's hints into a :class:`Matcher`."""
+def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
+    """Compile a codebook's hints into a :class:`Matcher`.
+
+    ``negation_window``: how many words before a match are read for negation cues (the clause usually ends
+    sooner).
+    """
     if negation_window < 0:
         raise ValueError("negation_window must be 0 or more words")
     names = codebook.code_names
     index = {name: i for i, name in enumerate(names)}
+    code_of, code_roles = list(range(len(names))), [None] * len(names)
     stem_codes: dict[str, set[int]] = {}
     prefixes: list[tuple[str, int]] = []
-    phrase_starts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    phrase_starts: dict[str, list[tuple[tuple[str, ...], int, bool]]] = {}
     regexes: list[tuple[int, re.Pattern]] = []
+    negation_ok: set[tuple[str, int]] = set()
+
+    def add(hint: str, c: int, ok: bool = False) -> None:
+        w = normalise(hint.strip())
+        if w.endswith("*") and " " not in w:
+            prefixes.append((w.rstrip("*"), c))
+            return
+        stems = stems_of(w)
+        if len(stems) == 1:
+            stem_codes.setdefault(stems[0], set()).add(c)
+            if ok:
+                negation_ok.add((stems[0], c))
+        elif stems:
+            entry = (stems, c, ok)
+            if entry not in phrase_starts.setdefault(stems[0], []):
+                phrase_starts[stems[0]].append(entry)
+
     for code in codebook.codes:
         c = index[code.name]
         for w in code.hints.words:
-            w = normalise(w.strip())
-            if w.endswith("*"):
-                prefixes.append((w.rstrip("*"), c))
+            if " " in w.strip():
+                add(w, c)
             else:
-                for s in stems_of(w):
-                    stem_codes.setdefault(s, set()).add(c)
+                w = normalise(w.strip())
+                if w.endswith("*"):
+                    prefixes.append((w.rstrip("*"), c))
+                else:
+                    for s in stems_of(w):
+                        stem_codes.setdefault(s, set()).add(c)
         for p in code.hints.phrases:
-            stems = stems_of(p)
-            if len(stems) == 1:
-                stem_codes.setdefault(stems[0], set()).add(c)
-            elif stems:
-                entry = (stems, c)
-                if entry not in phrase_starts.setdefault(stems[0], []):
-                    phrase_starts[stems[0]].append(entry)
+            add(p, c)
+        for p in code.hints.negation_expected:
+            add(p, c, ok=True)
+        for role, listed in code.hints.by_role:
+            v = len(code_of)
+            code_of.append(c)
+            code_roles.append(role)
+            for p in listed:
+                add(p, v)
         for r in code.hints.regex:
             regexes.append((c, re.compile(r, re.IGNORECASE)))
     any_regex = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in regexes), re.IGNORECASE) if regexes else None
@@ -241,12 +319,36 @@ def compile_codebook(codebook: Codebook, negation_window: int = 3) -> Matcher:
         code_names=names, code_themes=["; ".join(codebook.themes_of(n)) for n in names],
         stem_codes={k: tuple(sorted(v)) for k, v in stem_codes.items()}, prefixes=prefixes,
         phrase_starts={k: tuple(v) for k, v in phrase_starts.items()}, regexes=regexes, any_regex=any_regex,
-        negation_window=negation_window,
+        negation_window=negation_window, negation_ok=frozenset(negation_ok), code_of=code_of, code_roles=code_roles,
     )
 
 
-def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int = 3,
-                  include_interviewer: bool = False) -> pd.DataFrame:
+def _short_answers(segments: pd.DataFrame, max_words: int) -> list[tuple[int, str]]:
+    """(row, question) for each participant's first sentence of a turn of at most ``max_words`` words that
+    answers an interviewer's turn ("Did you trust her?" - "Yeah, eventually.")."""
+    need = {"is_interviewer", "transcript", "turn", "sentence", "n_words", "text"}
+    if not need <= set(segments.columns) or segments.empty:
+        return []
+    interviewer = segments["is_interviewer"].to_numpy(dtype=bool)
+    transcript = segments["transcript"].to_numpy(dtype=object)
+    turn = segments["turn"].to_numpy()
+    texts = segments["text"].tolist()
+    short = np.flatnonzero(~interviewer & (segments["sentence"].to_numpy() == 1)
+                           & (segments["n_words"].to_numpy() <= max_words))
+    out = []
+    for row in short:
+        q = row - 1
+        if q < 0 or not interviewer[q] or transcript[q] != transcript[row]:
+            continue
+        first = q
+        while first > 0 and interviewer[first - 1] and turn[first - 1] == turn[q] and transcript[first - 1] == transcript[q]:
+            first -= 1
+        out.append((int(row), " ".join(texts[first:q + 1])))
+    return out
+
+
+def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int = 8,
+                  include_interviewer: bool = False, short_answer_words: int = 4) -> pd.DataFrame:
     """Suggest codes for segments whose words match the codebook's hints.
 
     Parameters
@@ -260,12 +362,16 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         How many words before a match are searched for a negation cue.
     include_interviewer
         Interviewer (and other non-participant) segments are not coded unless this is True.
+    short_answer_words
+        A participant's answer whose first sentence has at most this many words ("Yeah, eventually.",
+        "Patchy.") and matches nothing itself is suggested the codes its interviewer's question matches,
+        with the question's words in ``matched`` and the reason in ``flag_reason``. 0 turns this off.
 
     Returns
     -------
     One row per (segment, code) suggestion, columns: segment_id, transcript, participant, role, site, start,
     end, code, theme, matched (the words that matched, ``"; "``-separated), negated (bool), negation_cue,
-    source (``"suggestion"``), status (``"suggested - not reviewed"``), text (the segment, which is
+    flag_reason (why the suggestion was or was not flagged, and any condition on the speaker), source (``"suggestion"``), status (``"suggested - not reviewed"``), text (the segment, which is
     ``transcript.text[start:end]``).
     """
     matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
@@ -277,28 +383,55 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     else:
         keep = np.ones(len(texts), dtype=bool)
     positions = np.flatnonzero(keep)
-    grouped: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
+    grouped: dict[tuple[int, int], list[tuple[str, str | None, str]]] = {}
     kept = [texts[p] for p in positions]
-    for k, c, words, cue in matcher.match_many(kept):
-        grouped.setdefault((k, c), []).append((words, cue))
+    code_of, code_roles = matcher.code_of, matcher.code_roles
+    roles = segments["role"].to_numpy(dtype=object) if "role" in segments.columns else None
+    for k, c, words, cue, reason in matcher.match_many(kept):
+        role = code_roles[c] if c < len(code_roles) else None
+        if role is not None:
+            if roles is None or roles[positions[k]] != role:
+                continue  # a hint that counts only in another role's words
+            reason = "; ".join(filter(None, [reason, f"'{words}' counts only from a {role_name(role)}"]))
+            c = code_of[c]
+        grouped.setdefault((k, c), []).append((words, cue, reason))
+    if short_answer_words > 0 and not include_interviewer:
+        answers = _short_answers(segments, short_answer_words)
+        if answers:
+            k_of = {int(p): k for k, p in enumerate(positions)}
+            have = {k for k, _ in grouped}
+            answers = [(k_of[row], q) for row, q in answers if row in k_of and k_of[row] not in have]
+            for n, c, words, _cue, _reason in matcher.match_many([q for _, q in answers]):
+                if c < len(code_roles) and code_roles[c] is not None:
+                    continue  # role-restricted hints are about the speaker, not the question
+                grouped.setdefault((answers[n][0], c), []).append(
+                    (words, None, f"short answer: code from the interviewer's question ('{words}')"))
     seg_rows: list[int] = []
     code_ids: list[int] = []
     matched: list[str] = []
     negated: list[bool] = []
     cues: list[str] = []
-    for (k, c), found in grouped.items():  # segments in order; codes in the order first matched
+    reasons: list[str] = []
+    ordered = sorted(grouped.items(), key=lambda item: item[0][0])  # stable: codes in the order first matched
+    for (k, c), found in ordered:  # segments in order
         seg_rows.append(k)
         code_ids.append(c)
         if len(found) == 1:
-            words, cue = found[0]
+            words, cue, reason = found[0]
             matched.append(words)
             negated.append(cue is not None)
             cues.append(cue or "")
+            reasons.append(reason)
             continue
-        matched.append("; ".join(dict.fromkeys(m for m, _ in found)))
-        all_negated = all(cue is not None for _, cue in found)
+        matched.append("; ".join(dict.fromkeys(m for m, _, _ in found)))
+        all_negated = all(cue is not None for _, cue, _ in found)
         negated.append(all_negated)
-        cues.append(next((cue for _, cue in found if cue), "") if all_negated else "")
+        cues.append(next((cue for _, cue, _ in found if cue), "") if all_negated else "")
+        if all_negated:
+            reasons.append(found[0][2])
+        else:
+            kept_reasons = [r for _, cue, r in found if cue is None and r]
+            reasons.append("; ".join(dict.fromkeys(kept_reasons)) or NO_NEGATION)
     rows = positions[np.asarray(seg_rows, dtype=np.int64)] if seg_rows else np.array([], dtype=np.int64)
     codes = np.asarray(code_ids, dtype=np.int64)
     carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
@@ -309,12 +442,14 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     out["matched"] = matched
     out["negated"] = np.asarray(negated, dtype=bool)
     out["negation_cue"] = cues
+    out["flag_reason"] = reasons
     out["source"] = "suggestion"
     out["status"] = SUGGESTION_STATUS
     return out.reindex(columns=SUGGESTION_COLUMNS)
 
 
-REVIEW_COLUMNS = ["suggestion_id", "decision", "status", "code", "theme", "matched", "negated", "negation_cue", "role",
+REVIEW_COLUMNS = ["suggestion_id", "decision", "status", "code", "theme", "matched", "negated", "negation_cue",
+                  "flag_reason", "role",
                   "transcript", "segment_id", "start", "end", "text"]
 
 

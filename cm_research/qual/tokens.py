@@ -19,7 +19,48 @@ WORD_RE = re.compile(WORD_PATTERN)
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 word_tokenizer = RegexpTokenizer(WORD_PATTERN)
 clause_tokenizer = RegexpTokenizer(TOKEN_PATTERN)
-CLAUSE_BREAKS = frozenset(",;:.!?\u2026\u2014()") | {"but", "although", "though", "however", "until", "now"}
+CLAUSE_BREAKS = frozenset(",;:.!?\u2026\u2014()") | {
+    "but", "although", "though", "however", "until", "now", "because", "cos", "cause", "when", "which", "while",
+    "whereas", "if", "instead", "rather", "except"}
+#: Verbs that carry a negation into the clause after "that" ("I don't think that she trusted me").
+NEG_RAISING = frozenset({"think", "thought", "say", "saying", "said", "mean", "believe", "reckon", "suppose",
+                         "feel", "felt", "expect", "expected"})
+#: "never thought I would ...", "didn't expect to ...": a surprise, not a denial of what follows.
+SURPRISE = frozenset({"thought", "expected", "imagined", "dreamed", "dreamt"})
+
+#: Hedges and discourse markers: the word at the end is never evidence in these phrases ("to be honest" is not
+#: trust, "she can be honest with me" is). Word -> the word sequences that, just before it, make it a hedge
+#: (an empty tuple: always a hedge).
+HEDGES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "honestly": ((),), "frankly": ((),), "truthfully": ((),), "basically": ((),),
+    "honest": (("to", "be"), ("i'll", "be"), ("ill", "be"), ("i'm",), ("im",), ("being",), ("perfectly",),
+               ("brutally",), ("totally",), ("completely",)),
+    "fair": (("to", "be"), ("being",)),
+    "lie": (("not", "gonna"), ("not", "going", "to"), ("won't",)),
+    "wrong": (("get", "me"),),
+}
+#: "I don't want it to stop": a negated wish is about what is feared or hoped, not a denial of the topic.
+WISH = frozenset({"want", "wanted", "wants", "wish", "wished"})
+
+#: Irregular forms the Snowball stemmer does not bring together ("has" and "have", "felt" and "feel"). Kept in
+#: the repository so nothing is downloaded; regular forms are left to the stemmer.
+IRREGULAR = {
+    "has": "have", "had": "have", "having": "have", "does": "do", "did": "do", "done": "do", "said": "say",
+    "says": "say", "told": "tell", "felt": "feel", "made": "make", "went": "go", "gone": "go", "took": "take",
+    "taken": "take", "spoke": "speak", "spoken": "speak", "thought": "think", "knew": "know", "known": "know",
+    "came": "come", "saw": "see", "seen": "see", "drew": "draw", "drawn": "draw", "wrote": "write",
+    "written": "write", "gave": "give", "given": "give", "got": "get", "gotten": "get", "kept": "keep",
+    "brought": "bring", "met": "meet", "left": "leave", "sang": "sing", "sung": "sing", "began": "begin",
+    "begun": "begin", "understood": "understand", "heard": "hear", "found": "find", "sat": "sit", "lost": "lose",
+    "won": "win", "built": "build", "taught": "teach", "caught": "catch", "fought": "fight", "ran": "run",
+    "chose": "choose", "chosen": "choose", "broke": "break", "broken": "break", "fell": "fall",
+    "fallen": "fall", "stood": "stand", "spent": "spend", "sent": "send", "paid": "pay", "meant": "mean",
+    "ate": "eat", "eaten": "eat", "wore": "wear", "worn": "wear", "shook": "shake", "grew": "grow",
+    "grown": "grow", "threw": "throw", "thrown": "throw", "forgot": "forget", "forgotten": "forget",
+    "hid": "hide", "hidden": "hide", "rang": "ring", "rung": "ring", "swam": "swim", "drove": "drive",
+    "driven": "drive", "rode": "ride", "ridden": "ride", "flew": "fly", "slept": "sleep",
+    "children": "child", "people": "person", "men": "man", "women": "woman",
+}
 
 #: Negation cues; any word ending in n't ("didn't", "wasn't", "can't") is one too.
 NEGATORS = frozenset({
@@ -51,11 +92,24 @@ def normalise(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """Snowball (Porter2) stem of a lower-cased word, cached: "confidence", "confident" -> "confid"."""
+    """Snowball (Porter2) stem of a lower-cased word, cached: "confidence", "confident" -> "confid".
+
+    Irregular forms are first brought to their base form from :data:`IRREGULAR` ("has" -> "have",
+    "felt" -> "feel"), so "she has a say" matches the hint "have a say".
+    """
     cached = _stem_cache.get(word)
     if cached is None:
-        cached = _stem_cache[word] = _stemmer.stem(word)
+        cached = _stem_cache[word] = _stemmer.stem(IRREGULAR.get(word, word))
     return cached
+
+
+def is_hedge(word: str, before: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``word``, after the words ``before`` it, ends a hedge or discourse marker ("to be honest",
+    "if I'm honest", "honestly")."""
+    patterns = HEDGES.get(word)
+    if patterns is None:
+        return False
+    return any(not p or tuple(before[-len(p):]) == p for p in patterns)
 
 
 def is_negator(token: str) -> bool:

@@ -5,7 +5,13 @@ segments and computes the tables; :func:`write_outputs` writes them (CSV, Markdo
 The notebook ``03_thematic_analysis.ipynb`` is a thin narrative over these two functions.
 
 When no human coding is given, the analysis runs on the *suggested* codes, and says so in ``basis`` (which
-the report prints above every table): keyword suggestions are not an analysis.
+the report prints above every table): keyword suggestions are not an analysis. Every table and figure built
+from them then says so in its file name (``..._UNREVIEWED_SUGGESTIONS.csv``), in its header row (a first
+column headed ``UNREVIEWED SUGGESTIONS``) and in its caption (:func:`caption`).
+
+Beyond the counts: the framework matrix (:mod:`cm_research.qual.framework`, written to ``restricted/``
+because it holds quotes case by case), the themes as Word (:mod:`cm_research.qual.themes_docx`), saturation
+(:mod:`cm_research.qual.saturation`), negative cases and themes by site (:mod:`cm_research.qual.cases`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from cm_research.qual.agreement import agreement
+from cm_research.qual.cases import negative_cases, theme_attribute_matrix
+from cm_research.qual.framework import (UNREVIEWED, UNREVIEWED_NOTE, framework_entries, framework_file_name,
+                                        framework_matrix_overview, write_framework_xlsx)
+from cm_research.qual.saturation import assess_saturation, new_codes_curve, plot_saturation, saturation_runs
+from cm_research.qual.themes_docx import themes_docx_name, write_themes_docx
 from cm_research.qual.analysis import (code_role_counts, concordance, cooccurrence, coverage, exemplar_quotes,
                                        generated_by, matrix_wide, theme_role_matrix, word_frequencies)
 from cm_research.qual.codebook import Codebook, load_codebook, write_codebook_exports
@@ -28,6 +39,11 @@ from cm_research.qual.transcripts import Corpus, read_transcripts
 
 SUGGESTED_BASIS = ("suggested codes: keyword matches that no analyst has reviewed. They show where to look, "
                    "not what the interviews mean")
+#: Tables whose counts or quotes rest on the coding (from suggestions, they are labelled unreviewed).
+CODING_TABLES = ("coverage", "theme_role_matrix", "theme_role_wide", "themes_generated_by", "code_counts_by_role",
+                 "cooccurrence_segments", "cooccurrence_participants", "quotes", "negative_cases",
+                 "saturation_curve", "saturation_runs", "themes_by_site", "framework_overview")
+UNREVIEWED_HEADER = "UNREVIEWED SUGGESTIONS"
 
 
 @dataclass
@@ -46,10 +62,26 @@ class ThematicResult:
     min_participants: int
     min_share: float
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    saturation: dict = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
 
     @property
     def from_suggestions(self) -> bool:
         return self.coding is None
+
+
+def caption(result: ThematicResult, text: str) -> str:
+    """A table or figure caption that says so when it rests on unreviewed suggestions."""
+    return f"{text} — from unreviewed suggested codes" if result.from_suggestions else text
+
+
+def output_name(result: ThematicResult, name: str) -> str:
+    """The file stem for a table or figure: ``name``, or ``name_UNREVIEWED_SUGGESTIONS`` when it rests on
+    unreviewed suggestions."""
+    return f"{name}_{UNREVIEWED}" if result.from_suggestions and name in (*CODING_TABLES, *FIGURES) else name
+
+
+FIGURES = ("theme_role_heatmap", "code_frequency_by_role", "cooccurrence_heatmap", "saturation_curve")
 
 
 def _normalise_roles(roles) -> list[str] | None:
@@ -70,7 +102,8 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
                           coding: str | Path | None = None, coder: str | None = None,
                           roles: list[str] | str | None = None, site: str | None = None,
                           min_participants: int = 1, min_share: float = 0.5, quotes_per_role: int = 2,
-                          errors: str = "report") -> ThematicResult:
+                          errors: str = "report", saturation_base: int = 4, saturation_run: int = 2,
+                          saturation_threshold: float = 0.05) -> ThematicResult:
     """Run the whole analysis.
 
     Parameters
@@ -93,6 +126,9 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     errors
         "report" (default): unreadable transcripts are listed in ``corpus.problems`` and left out;
         "raise": any unreadable transcript stops the analysis.
+    saturation_base, saturation_run, saturation_threshold
+        Guest, Namey & Chen's (2020) base size, run length and new-information threshold
+        (see :mod:`cm_research.qual.saturation`).
     """
     everyone = read_transcripts(transcripts_dir, errors=errors)
     if not len(everyone):
@@ -159,10 +195,26 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     tables["suggestion_summary"] = (suggestions.assign(negated=suggestions["negated"].astype(bool))
                                     .groupby("code").agg(suggested_segments=("segment_id", "nunique"),
                                                          flagged_negated=("negated", "sum")).reset_index())
+    entries = framework_entries(coded, participants, codebook, names)
+    tables["framework_entries"] = entries
+    tables["framework_overview"] = framework_matrix_overview(entries, participants, codebook)
+    if human is None:
+        against_rows = suggestions
+    else:
+        # a sentence the coder coded goes against the theme when the negation check flags the same code there
+        flags = suggestions.loc[suggestions["negated"].astype(bool), ["segment_id", "code"]].assign(negated=True)
+        against_rows = coded.merge(flags, on=["segment_id", "code"], how="left").fillna({"negated": False})
+    tables["negative_cases"] = negative_cases(against_rows, participants, codebook, names)
+    curve = new_codes_curve(coded, participants)
+    tables["saturation_curve"] = curve
+    tables["saturation_runs"] = saturation_runs(curve, saturation_base, saturation_run, saturation_threshold)
+    tables["themes_by_site"] = theme_attribute_matrix(coded, participants, codebook, by="site")
     return ThematicResult(corpus=corpus, codebook=codebook, segments=segments, suggestions=suggestions,
                           coding=human, coded=coded, basis=basis, analysed_coder=analysed,
                           roles=list(matrix["role"].drop_duplicates()), min_participants=min_participants,
-                          min_share=min_share, tables=tables)
+                          min_share=min_share, tables=tables,
+                          saturation=assess_saturation(curve, saturation_base, saturation_run, saturation_threshold),
+                          names=names)
 
 
 def write_outputs(result: ThematicResult, output_dir: str | Path,
@@ -175,21 +227,49 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
     suggestions_for_review.csv (the analyst's accept/reject sheet), agreement.csv and
     agreement_vs_suggestions.csv (when there is human coding), transcript_problems.csv and
     skipped_files.csv (when any), codebook.md/.html/.csv, basis.txt (whose coding the counts rest on).
+    Also: negative_cases.csv (counts; with the quotes, in ``restricted/``), saturation_curve.csv, saturation_runs.csv, themes_by_site.csv,
+    framework_overview.csv (coded sentences per case and theme), themes.docx (themes, definitions,
+    "generated by" and de-identified quotes), and ``restricted/framework_matrix.xlsx`` (quotes case by case:
+    individual-level, never published). From unreviewed suggestions, every file built from the coding is
+    named ``..._UNREVIEWED_SUGGESTIONS`` and its CSV's first column is headed ``UNREVIEWED SUGGESTIONS``.
     No file holds participant ids or pseudonyms; transcripts are named by file, as the analyst saved them.
     """
     from cm_research.privacy.contract import SuppressedTable, write_table
+    from cm_research.privacy.suppression import certify
+    from cm_research.quality import RESTRICTED
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     for name, table in result.tables.items():
-        if name == "codebook":
+        if name in ("codebook", "framework_entries"):
             continue
-        paths[name] = out / f"{name}.csv"
-        if isinstance(table, SuppressedTable):  # made publishable (cm_research.qual.publish): keep its record
+        paths[name] = out / f"{output_name(result, name)}.csv"
+        published = table.disclosure if isinstance(table, SuppressedTable) else None  # cm_research.qual.publish
+        if result.from_suggestions and name in CODING_TABLES:
+            table = table.copy()
+            table.insert(0, UNREVIEWED_HEADER, f"yes: {UNREVIEWED_NOTE}")
+        if name == "negative_cases":  # quotes case by case are individual-level: restricted only
+            restricted = out / RESTRICTED / paths[name].name
+            restricted.parent.mkdir(parents=True, exist_ok=True)
+            table.to_csv(restricted, index=False)
+            paths["negative_cases_quotes"] = restricted
+            table = table.drop(columns="quotes_against")
+        if published is not None:  # a published table: written with its record (a label column added is no count)
+            if not isinstance(table, SuppressedTable):
+                table = certify(table, published.get("count_columns") or [], name=name, reason=published.get("note", ""))
             write_table(table, paths[name])
         else:
             table.to_csv(paths[name], index=False)
+    paths["framework_matrix"] = write_framework_xlsx(
+        result.tables["framework_entries"], result.corpus.participants(), result.codebook,
+        out / RESTRICTED / framework_file_name(result.from_suggestions), unreviewed=result.from_suggestions,
+        basis=result.basis)
+    paths["themes_docx"] = write_themes_docx(
+        result.codebook, result.tables["themes_generated_by"], result.tables["quotes"],
+        out / themes_docx_name(result.from_suggestions), basis=result.basis, unreviewed=result.from_suggestions,
+        synthetic=any((p / "SYNTHETIC.txt").exists() for t in result.corpus.transcripts[:1]
+                      for p in (t.path.parent, *t.path.parent.parents)))
     # the review sheet quotes every sentence as spoken: in a run for publication it belongs in restricted/
     review = Path(review_dir) if review_dir else out
     review.mkdir(parents=True, exist_ok=True)
@@ -232,3 +312,62 @@ def keyword_in_context(result: ThematicResult, term: str, width: int = 50) -> pd
     context columns (offsets still point at the exact text)."""
     kwic = concordance(result.segments, term, width=width)
     return redact_columns(kwic, ["left", "match", "right"], known_names(result.corpus))
+
+
+def save_saturation_figure(result: ThematicResult, output_dir: str | Path, dpi: int = 120):
+    """Draw the saturation curve with its assessment, save it as ``saturation_curve[_UNREVIEWED_SUGGESTIONS].png``
+    in ``output_dir`` and return the Axes."""
+    ax = plot_saturation(result.tables["saturation_curve"], result.saturation,
+                         title=caption(result, "New and cumulative codes by interview"))
+    path = Path(output_dir) / f"{output_name(result, 'saturation_curve')}.png"
+    ax.figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    return ax
+
+
+def framework_section(result: ThematicResult, output_dir: str | Path) -> tuple[str, list[tuple[str, pd.DataFrame]]]:
+    """What the report shows of the framework matrix: (a note in Markdown, [(caption, table)]).
+
+    In an internal run (``publication: false``): one matrix per theme, cases by pseudonymous label, with the
+    coded sentences and their references. Anywhere else (a run for publication, or a folder in no run): only
+    the number of coded sentences per case and theme, and the note says where the matrix is (``restricted/``).
+    """
+    from cm_research.qual.framework import framework_matrix, framework_matrix_is_internal
+    from cm_research.quality import RESTRICTED
+
+    unreviewed = result.from_suggestions
+    name = f"{RESTRICTED}/{framework_file_name(unreviewed)}"
+    entries = result.tables["framework_entries"]
+    participants = result.corpus.participants()
+    if framework_matrix_is_internal(output_dir):
+        note = (f"Cases are named by pseudonymous label; names in quotes are replaced with [name]; each quote "
+                f"carries its place in the interview (turn.sentence). The summary column is for the analyst to "
+                f"write. The same matrix, one sheet per theme, is in `{name}`. **Internal output**: quotes case "
+                "by case are individual-level material; do not publish them.")
+        tables = [(caption(result, f"Framework matrix: {t.label}"),
+                   framework_matrix(entries, participants, result.codebook, t.name))
+                  for t in result.codebook.themes if (entries["theme"] == t.name).any()]
+    else:
+        note = (f"Quotes case by case are individual-level material, shown only in an internal run "
+                f"(`publication: false`): here the table gives the number of coded sentences per case and theme. "
+                f"The full matrix, one sheet per theme with the quotes and a summary column to write, is in "
+                f"`{name}` (restricted: never published).")
+        tables = [(caption(result, "Framework matrix overview: coded sentences per case and theme"),
+                   result.tables["framework_overview"])]
+    return note, tables
+
+
+def docx_link(result: ThematicResult) -> str:
+    """A Markdown link to the themes .docx written by :func:`write_outputs` (beside the report)."""
+    name = themes_docx_name(result.from_suggestions)
+    return (f"The themes, their definitions, whose views generated them and de-identified quotes are in the "
+            f"Word document [{name}]({name}), ready to paste into a report"
+            + (f" (built from {UNREVIEWED_NOTE})." if result.from_suggestions else "."))
+
+
+def negative_cases_display(result: ThematicResult, output_dir: str | Path) -> pd.DataFrame:
+    """The negative-cases table for the report: with the sentences against the theme in internal output, without
+    them in a run for publication (they are quotes case by case)."""
+    from cm_research.qual.framework import framework_matrix_is_internal
+
+    table = result.tables["negative_cases"].drop(columns="theme")
+    return table if framework_matrix_is_internal(output_dir) else table.drop(columns="quotes_against")

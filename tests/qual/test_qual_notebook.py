@@ -120,10 +120,15 @@ def test_report_hides_code_and_identifiers_and_writes_everything(demo_run):
                  "cooccurrence_participants", "word_frequencies", "agreement",
                  "agreement_vs_suggestions", "concordance", "codebook"]:
         assert (out / f"{name}.csv").exists(), name
-    for png in ["theme_role_heatmap", "cooccurrence_heatmap"]:
+    for png in ["theme_role_heatmap", "cooccurrence_heatmap", "saturation_curve"]:
         assert (out / f"{png}.png").stat().st_size > 5_000
     # the demo interviewed 1 to 5 people of each role: every share is suppressed, so the bars say so (issue 15)
     assert (out / "code_frequency_by_role.png").exists()
+    # the framework matrix (counts only: the folder is in no internal run), saturation and the .docx link
+    assert "Framework matrix overview: coded sentences per case and theme" in html and "Saturation reached at" in html
+    assert "restricted/framework_matrix.xlsx" in html
+    assert 'href="themes.docx"' in html and (out / "themes.docx").stat().st_size > 10_000
+    assert (out / "restricted" / "framework_matrix.xlsx").exists() and "UNREVIEWED" not in html
     agreement = pd.read_csv(out / "agreement.csv").set_index("code")
     assert 0.5 < agreement.loc["(all codes, pooled)", "kappa"] < 1
     # the review sheet quotes every sentence as spoken: restricted in a run for publication (issue 15)
@@ -142,7 +147,11 @@ def test_without_human_coding_everything_is_labelled_as_suggestions(tmp_path):
     html = (tmp_path / "nb.html").read_text(encoding="utf-8")
     assert "Counts below rest on suggested codes: keyword matches that no analyst has reviewed" in html
     assert "carry <strong>suggested</strong> codes" in html
-    matrix = pd.read_csv(tmp_path / "theme_role_matrix.csv", dtype=str)
+    matrix = pd.read_csv(tmp_path / "theme_role_matrix_UNREVIEWED_SUGGESTIONS.csv", dtype=str)
+    assert matrix.columns[0] == "UNREVIEWED SUGGESTIONS"
+    assert "Framework matrix overview: coded sentences per case and theme — from unreviewed suggested codes" in html
+    assert (tmp_path / "saturation_curve_UNREVIEWED_SUGGESTIONS.png").exists()
+    assert 'href="themes_UNREVIEWED_SUGGESTIONS.docx"' in html
     assert list(dict.fromkeys(matrix["role"])) == ["mentee", "mentor", "social_worker"]
     assert set(matrix["n_role_participants"]) == {"c"}  # one interviewee per role: 1 is shown as c (issue 15)
     assert not (tmp_path / "agreement.csv").exists()
