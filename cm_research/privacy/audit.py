@@ -9,9 +9,9 @@ everything published, not only tables:
 
 - ``small_count``: in a CSV (tables and "the numbers behind this figure"), a column of counts of people holding
   a whole number from 1 to the threshold that is not shown as ``c``. The columns are those the suppression step
-  declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`); for a
-  CSV written without one, every column named like a count of people (``n``, ``n_*``, ``young_people``,
-  ``mentored``, ``interviews``...; :data:`PEOPLE_COUNT`);
+  declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`) and every
+  column named like a count of people (``n``, ``n_*``, ``young_people``, ``mentored``, ``interviews``...;
+  :data:`PEOPLE_COUNT`) unless the record says it is not one (an n-gram's length, a number of sentences);
 - ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k or n is from 1 to
   the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
 - ``single_person``: a quote attributed to a role at a site where fewer than ``pool_below`` people of that role
@@ -79,17 +79,17 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError):
         return
-    declared = None
+    declared, not_people = set(), set()
     record = sidecar_path(path)
-    if record.is_file():  # written by the suppression step: it says which columns count people
+    if record.is_file():  # written by the suppression step: which columns count people, which only look so
         try:
-            declared = set(json.loads(record.read_text(encoding="utf-8")).get("count_columns") or [])
+            found = json.loads(record.read_text(encoding="utf-8"))
+            declared, not_people = set(found.get("count_columns") or []), set(found.get("not_people") or [])
         except (ValueError, OSError):
-            declared = None
+            pass
     for column in table.columns:
-        if declared is not None and column not in declared:
-            continue
-        if declared is None and not PEOPLE_COUNT.match(str(column).strip()):
+        named = PEOPLE_COUNT.match(str(column).strip()) and column not in not_people
+        if column not in declared and not named:
             continue
         for row, value in enumerate(table[column].tolist(), start=2):
             if _small(value, threshold):

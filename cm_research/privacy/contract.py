@@ -114,6 +114,6 @@ def write_table(table: pd.DataFrame, path: str | Path, *, publication: bool = Tr
     if isinstance(table, SuppressedTable):
         record = sidecar_path(path)
         record.parent.mkdir(exist_ok=True)
-        keep = {k: table.disclosure.get(k) for k in ("suppression", "threshold", "count_columns", "jointly_with")}
+        keep = {k: table.disclosure.get(k) for k in ("suppression", "threshold", "count_columns", "not_people", "jointly_with")}
         record.write_text(json.dumps(keep, indent=1, default=str) + "\n", encoding="utf-8")
     return path

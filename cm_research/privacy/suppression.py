@@ -304,14 +304,16 @@ def suppression_note(table: pd.DataFrame) -> str:
 
 
 def certify(table: pd.DataFrame, count_columns: Sequence[str], *, threshold: int = DEFAULT_THRESHOLD,
-            suppress: bool = True, name: str = "table", reason: str = "") -> SuppressedTable:
+            suppress: bool = True, name: str = "table", reason: str = "",
+            not_people: Sequence[str] = ()) -> SuppressedTable:
     """A table whose counts were protected another way (results withheld for small groups; no counts of
     children at all), checked and made publishable.
 
     Every cell of ``count_columns`` must be ``c``, blank, 0 or more than ``threshold``; otherwise
     SuppressionError names the row and column (the table must go through :func:`suppress_counts` instead).
     ``count_columns`` may be empty for a table with no counts of people (say why in ``reason``: it is recorded
-    in ``.disclosure``). This checks the primary rule only; a table whose counts add up to published totals
+    in ``.disclosure``). ``not_people``: columns named like counts of people that are not (an n-gram's length, a
+    number of sentences), so the whole-run audit leaves them alone. This checks the primary rule only; a table whose counts add up to published totals
     belongs in :func:`suppress_counts` or :class:`~cm_research.privacy.joint.JointSuppression`.
     """
     frame = pd.DataFrame(table).copy()
@@ -336,4 +338,4 @@ def certify(table: pd.DataFrame, count_columns: Sequence[str], *, threshold: int
             if suppress else f"Small-number suppression was switched OFF for this table: do not publish it.")
     return make_suppressed(frame, {"suppression": "certified" if suppress else "off", "threshold": threshold,
                                    "n_primary": 0, "n_secondary": 0, "count_columns": list(count_columns),
-                                   "note": note})
+                                   "not_people": list(not_people), "note": note})

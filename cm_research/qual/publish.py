@@ -43,7 +43,13 @@ PEOPLE_COUNTS = {
     "code_counts_by_role": ["n_participants", "n_role_participants"],
     "cooccurrence_participants": ["n"],
     "word_frequencies": ["n_participants"],
+    "themes_by_site": ["n_participants", "n_group_participants"],
 }
+#: columns named like counts of people that are not: an n-gram's length, a number of sentences
+NOT_PEOPLE = {"word_frequencies": ["n"], "cooccurrence_segments": ["n"], "negative_cases": ["n_for", "n_against"],
+              "saturation_curve": ["n_codes", "n_new"], "saturation_runs": ["n_new"]}
+#: tables with one row per interviewee (role, site, case): attributed like quotes
+PER_CASE = ("framework_overview", "negative_cases")
 _K_OF_N = re.compile(r"\s*\((\d+) of (\d+)\)")
 
 
@@ -144,10 +150,16 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
                                                     "quote") if c in table])
         elif name == "coverage":
             table = table.drop(columns=[c for c in ("participant_label",) if c in table])
+        elif name == "saturation_curve":  # one row an interview: its file, case and date point at the person
+            table = table.assign(**{c: "" for c in ("transcript", "case", "role", "date") if c in table})
+        elif name in PER_CASE and {"role", "site"} <= set(table.columns) and not table.empty:
+            table = pool_attributions(table, small, pooled_label=pooled_label, young_label=young_label)
+            if "case" in table:  # "VSH 1, Northshire" is one known person: a pooled row names no case
+                table["case"] = table["case"].astype(object).mask(table["pooled"], "")
         elif name == "theme_role_wide":
             counts = [c for c in table.columns if c != "theme_label"]
         table = _mask(table, counts, threshold)
         out[name] = table if isinstance(table, SuppressedTable) else certify(
-            table, counts, threshold=threshold, name=name,
+            table, counts, threshold=threshold, name=name, not_people=NOT_PEOPLE.get(name, ()),
             reason=f"Counts of people from 1 to {threshold} are shown as c.")
     return replace(result, tables=out)

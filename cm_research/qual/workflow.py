@@ -257,7 +257,8 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
             table = table.drop(columns="quotes_against")
         if published is not None:  # a published table: written with its record (a label column added is no count)
             if not isinstance(table, SuppressedTable):
-                table = certify(table, published.get("count_columns") or [], name=name, reason=published.get("note", ""))
+                table = certify(table, published.get("count_columns") or [], name=name, reason=published.get("note", ""),
+                                not_people=published.get("not_people") or ())
             write_table(table, paths[name])
         else:
             table.to_csv(paths[name], index=False)

@@ -218,3 +218,12 @@ def test_interview_counts_are_suppressed_and_quotes_of_small_groups_are_pooled()
     matrix = out["theme_role_matrix"]
     assert matrix["n_participants"].tolist() == ["c", 12] and matrix["share_participants"].tolist() == ["c", 0.3]
     assert matrix["n_role_participants"].tolist() == ["c", 40]
+
+
+def test_a_tables_record_cannot_hide_a_count_of_people_from_the_audit(tmp_path):
+    table = certify(pd.DataFrame({"ngram": ["a b"], "n": [2], "young_people": ["c"], "n_participants": [3]}), [],
+                    suppress=False, not_people=["n"])  # suppress=False: certify does not refuse the 3
+    write_table(table, tmp_path / "t.csv", publication=False)
+    found = audit_run(tmp_path, identifiers=False)
+    # declared nothing, but `n_participants` is named like a count of people: 3 is found; `n` (n-gram length) is not
+    assert found["location"].tolist() == ["line 2, column `n_participants`"]
