@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import keyword
 import sys
 from pathlib import Path
 
@@ -16,7 +17,14 @@ def _parse_param(text: str) -> tuple[str, object]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"--param takes key=value, got {text!r}")
     key, value = text.split("=", 1)
-    return key.strip(), yaml.safe_load(value) if value.strip() else ""
+    key = key.strip()
+    if not key.isidentifier() or keyword.iskeyword(key):
+        raise argparse.ArgumentTypeError(f"--param name {key!r} is not a parameter name: use letters, digits and _ "
+                                         "only, not starting with a digit (e.g. --param n_boot=2000)")
+    try:
+        return key, yaml.safe_load(value) if value.strip() else ""
+    except yaml.YAMLError:
+        return key, value  # not YAML (e.g. "a: b: c"): the text as typed
 
 
 def cmd_dictionary(args: argparse.Namespace) -> int:

@@ -26,3 +26,8 @@ class DataValidationError(CMResearchError):
 
 class NotebookExecutionError(CMResearchError):
     """A notebook failed while running under papermill; the message names the notebook and the cell."""
+
+
+class ParameterError(CMResearchError):
+    """A notebook parameter cannot be passed: its name is not a plain Python name (papermill writes each
+    parameter into the notebook as ``name = value``, so a name must never carry code)."""

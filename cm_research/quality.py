@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from cm_research.data.loading import Evaluation
+from cm_research.data.writing import write_csv
 from cm_research.dictionary import load_schema
 
 ID_PLACEHOLDER = "[id]"
@@ -202,7 +203,7 @@ def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = Tr
                                         reason="Problems in data files, not counts of young people.")
     for name, table in tables.items():
         write_table(table, out / f"{name}.csv", publication=suppress)
-    evaluation.problems.to_csv(restricted / "problems.csv", index=False, lineterminator="\n")
+    write_csv(evaluation.problems, restricted / "problems.csv", lineterminator="\n")
     evaluation.write_quarantine(restricted)
     tables["problems"] = evaluation.problems
     tables["problems_redacted"] = redact_problems(evaluation.problems, identifier_values(evaluation))

@@ -185,7 +185,9 @@ def test_empty_file_refuses(write_file):
 
 def test_header_only_file_loads_with_no_rows(write_file):
     result = load_table(write_file("outcomes.csv", [OUTCOMES_HEADER]), "outcomes")
-    assert result.data.empty and result.problems.empty and result.n_read == 0
+    assert result.data.empty and result.errors.empty and result.n_read == 0
+    # ...but not without a word (issue 22): one warning says the file holds no rows of data
+    assert result.problems["message"].tolist() == ["the file has a header row but no rows of data"]
 
 
 def test_enum_values_are_forgiving_of_case_and_spaces_but_not_of_meaning(write_file):

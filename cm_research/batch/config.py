@@ -101,7 +101,15 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
 
 
-def _resolve(value: Any, base: Path) -> Any:
+#: parameters that hold names, never paths: a site called "northshire" stays "northshire" even when the batch
+#: file sits beside a folder of that name (it would otherwise become an absolute path in headings and footers)
+NAME_PARAMETERS = frozenset({"site", "participant_id", "coder", "kwic_term", "measures", "baseline", "post",
+                             "before", "after", "method", "scale", "joint_measure", "outcome_framework", "as_of"})
+
+
+def _resolve(value: Any, base: Path, key: str = "") -> Any:
+    if key in NAME_PARAMETERS:
+        return value
     if isinstance(value, str) and value and not Path(value).is_absolute() and (base / value).exists():
         return str((base / value).resolve())
     return value
@@ -182,7 +190,7 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
             if not data_dir.is_dir():
                 problems.append(f"site {name!r}: data folder {data_dir} does not exist")
             params["data_dir"] = str(data_dir.resolve())
-        params = {k: _resolve(v, base) for k, v in params.items()}
+        params = {k: _resolve(v, base, k) for k, v in params.items()}
         known = set().union(*(declared[nb] for nb in notebooks if nb in declared))
         summary_known = set().union(*(declared[nb] for nb in summary if nb in declared))
         # a shared parameter that only a summary notebook declares (min_participants) is for that notebook

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cm_research.errors import NotebookExecutionError
+from cm_research.errors import NotebookExecutionError, ParameterError
 from cm_research.report.html import notebook_to_html
 from cm_research.resources import resource_dir
 
@@ -13,11 +13,18 @@ NOTEBOOKS_DIR = resource_dir("notebooks")
 
 
 def notebook_path(name: str | Path) -> Path:
-    """A notebook by path, or by name in the project's ``notebooks/`` folder ("01_data_quality")."""
+    """A notebook by name in the project's ``notebooks/`` folder ("01_data_quality"), or by path.
+
+    A bare name of a bundled notebook always means the bundled one, even when the current folder holds a file of
+    that name (a stray or planted copy must not run instead of it); give a path (``./01_data_quality.ipynb``) to
+    run a local copy."""
     path = Path(name)
+    candidate = NOTEBOOKS_DIR / (path.name if path.suffix == ".ipynb" else f"{path.name}.ipynb")
+    bare = len(path.parts) == 1 and not str(name).startswith(".")
+    if bare and candidate.exists():
+        return candidate
     if path.exists():
         return path
-    candidate = NOTEBOOKS_DIR / (path.name if path.suffix == ".ipynb" else f"{path.name}.ipynb")
     if candidate.exists():
         return candidate
     known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
@@ -29,6 +36,18 @@ def notebook_parameters(name: str | Path) -> dict[str, dict]:
     import papermill as pm
 
     return pm.inspect_notebook(str(notebook_path(name)))
+
+
+def check_parameter_names(parameters: dict[str, Any]) -> None:
+    """Raise ParameterError unless every name is a plain Python identifier (not a keyword): papermill writes
+    parameters into the notebook as code, ``name = value``, so a name like ``x=1;import os;os.system('...')#``
+    would run."""
+    import keyword
+
+    bad = [str(k) for k in parameters if not (isinstance(k, str) and k.isidentifier() and not keyword.iskeyword(k))]
+    if bad:
+        raise ParameterError(f"parameter name{'s' if len(bad) > 1 else ''} {', '.join(repr(b) for b in bad)} "
+                             "cannot be used: a name may hold only letters, digits and _, and not start with a digit")
 
 
 def run_notebook(notebook: str | Path, output_ipynb: str | Path, parameters: dict[str, Any],
@@ -47,6 +66,7 @@ def run_notebook(notebook: str | Path, output_ipynb: str | Path, parameters: dic
 
     from cm_research.batch.audience import check_internal_output, is_internal, write_internal_marker
 
+    check_parameter_names(parameters)
     source = notebook_path(notebook)
     output_ipynb = Path(output_ipynb)
     internal = is_internal(source)

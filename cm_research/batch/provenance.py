@@ -93,6 +93,8 @@ def footer_html(parameters: dict[str, Any], hashes: dict[str, str], finished: st
     env = environment()
     shown = {k: v for k, v in parameters.items() if k not in NOT_INPUTS and k != "data_dir"}
     files = ", ".join(f"{Path(p).name} ({h[:12]})" for p, h in hashes.items()) or "none"
+    # a path is shown by its last part: a report names its inputs, never where they sit on someone's disk
+    shown = {k: (Path(v).name if isinstance(v, str) and Path(v).is_absolute() else v) for k, v in shown.items()}
     params = ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items())) or "defaults"
     return (
         '<footer style="margin:3rem 0 1rem;padding-top:.6rem;border-top:1px solid #ccc;color:#555;'

@@ -21,7 +21,10 @@ Bad = list[tuple[int, str, str]]
 #: Excel counts days from 1899-12-30 (its 1900 leap-year bug included); serials in this range are 1927-2119.
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXCEL_SERIAL_RANGE = (10_000, 80_000)
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d")
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+#: a year written with two digits (01/01/68) could be 1968 or 2068: such dates are refused, never guessed
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
+_EARLIEST_YEAR = 1900
 _TRAILING_MIDNIGHT = re.compile(r"[ T]00:00(:00)?(\.0+)?$")
 
 
@@ -43,24 +46,76 @@ def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     return _text(values).astype("string"), []
 
 
-def _numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers, accepting '85%' and thousands separators. Returns (numbers, failed mask)."""
+_GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?$")  # 1,234 or 12,345.5
+_GROUPED_POINT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?%?$")  # 1.234 or 12.345,5 (decimal comma)
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?$")
+
+
+def number_text(cell: str, decimal: str = ".") -> str | None:
+    """The text of a number cell in Python's form, or None when it is not a finite number as people write them.
+
+    With ``decimal="."`` a comma is accepted only as a thousands separator in groups of three (``1,234.5``);
+    ``1,5`` is refused, since it may be a decimal comma. With ``decimal=","`` the comma is the decimal mark and a
+    point separates thousands (``1.234,5``). A trailing ``%`` is allowed (the number is the percentage).
+    ``inf``, ``nan`` and numbers too large for a float (``1e309``) are refused.
+    """
+    text = re.sub(r"\s+%$", "%", cell.strip().replace("\u2212", "-"))
+    if decimal == ",":
+        if _GROUPED_POINT.match(text):
+            text = text.replace(".", "")
+        elif "." in text:
+            return None
+        text = text.replace(",", ".", 1) if text.count(",") == 1 else text
+    elif _GROUPED_COMMA.match(text):
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.match(text):
+        return None
+    text = text.rstrip("%")
+    return text if np.isfinite(float(text)) else None
+
+
+def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
+    """Parse numbers with :func:`number_text` (Excel's own numbers pass as they are, if finite). Returns
+    (numbers, failed mask)."""
     present = values.notna()
-    text = _text(values).astype("string").str.replace(",", "", regex=False).str.rstrip("%").str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
+
+    def parse(v: object) -> float | None:
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return float(v) if np.isfinite(v) else None
+        text = number_text(display(v), decimal)
+        return None if text is None else float(text)
+
+    numbers = pd.to_numeric(values.map(parse, na_action="ignore"), errors="coerce")
     return numbers.astype("Float64"), present & numbers.isna()
 
 
-def coerce_number(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
-    numbers, failed = _numbers(values)
-    bad = [(row, "type", f"{display(values[row])!r} is not a number") for row in values.index[failed]]
+def _not_a_number(value: object, decimal: str) -> str:
+    text = display(value)
+    if re.fullmatch(r"\s*[+-]?(inf(inity)?|nan)\s*", text, re.IGNORECASE) or re.search(r"\d[eE]\+?\d{3,}", text):
+        return f"{text!r} is not a finite number"
+    if decimal == "." and re.fullmatch(r"\s*[+-]?\d+,\d+%?\s*", text):
+        return (f"{text!r} is not a number: the comma could be a decimal comma or a thousands separator; write "
+                f"{text.strip().replace(',', '.')} (or save the file with a decimal point)")
+    return f"{text!r} is not a number"
+
+
+def coerce_number(values: pd.Series, field: Field, decimal: str = ".") -> tuple[pd.Series, Bad]:
+    numbers, failed = _numbers(values, decimal)
+    bad = [(row, "type", _not_a_number(values[row], decimal)) for row in values.index[failed]]
     return numbers, bad
 
 
-def coerce_integer(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
-    numbers, failed = _numbers(values)
+def coerce_integer(values: pd.Series, field: Field, decimal: str = ".") -> tuple[pd.Series, Bad]:
+    numbers, failed = _numbers(values, decimal)
     fractional = numbers.notna() & (numbers != numbers.round())
-    bad = [(row, "type", f"{display(values[row])!r} is not a whole number") for row in values.index[failed | fractional]]
+    def why(row) -> str:
+        message = _not_a_number(values[row], decimal) if failed[row] else ""
+        return message if message and not message.endswith("is not a number") else \
+            f"{display(values[row])!r} is not a whole number"
+
+    bad = [(row, "type", why(row)) for row in values.index[failed | fractional]]
     numbers[fractional.fillna(False)] = pd.NA
     return numbers.round().astype("Int64"), bad
 
@@ -82,6 +137,14 @@ def _excel_serial(values: pd.Series) -> pd.Series:
     return EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
 
 
+def _parsed(text: pd.Series, fmt: str) -> pd.Series:
+    """Dates of ``text`` in format ``fmt``; a year before 1900 (a year typed short: "1/1/0068") is no date."""
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    if parsed.dtype == object:  # a year outside pandas' range came back as a plain timestamp
+        parsed = pd.to_datetime(parsed.map(lambda t: t if getattr(t, "year", 0) >= _EARLIEST_YEAR else pd.NaT))
+    return parsed.where(parsed.dt.year >= _EARLIEST_YEAR)
+
+
 def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     """Dates as UK users write them: dd/mm/yyyy, ISO yyyy-mm-dd, Excel date cells and Excel serial numbers
     (days since 1899-12-30, as Excel shows a date cell pasted as a number). US mm/dd/yyyy is not accepted."""
@@ -97,12 +160,17 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
         todo = text.index[result[text.index].isna()]
         if todo.empty:
             break
-        result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        result[todo] = _parsed(text[todo], fmt)
+    result[result.dt.year < _EARLIEST_YEAR] = pd.NaT  # "1/1/0068": a year typed short, not a date in 68 AD
     failed = values.notna() & result.isna()
-    bad = [
-        (row, "type", f"{display(values[row])!r} is not a date; write it as dd/mm/yyyy, e.g. 31/01/2024")
-        for row in values.index[failed]
-    ]
+
+    def why(value: object) -> str:
+        if _TWO_DIGIT_YEAR.match(display(value).strip()):
+            return (f"{display(value)!r} has a two-digit year, which could mean 19.. or 20..; write the year in "
+                    "full, e.g. 31/01/2024")
+        return f"{display(value)!r} is not a date; write it as dd/mm/yyyy, e.g. 31/01/2024"
+
+    bad = [(row, "type", why(values[row])) for row in values.index[failed]]
     return result.dt.normalize(), bad
 
 
@@ -135,6 +203,11 @@ def mark_missing(values: pd.Series, missing_values: tuple[str, ...]) -> pd.Serie
     return values.mask(values.map(is_missing).astype(bool), None).astype(object)
 
 
-def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...]) -> tuple[pd.Series, Bad]:
-    """Mark missing cells, then convert the rest to the field's type."""
-    return COERCERS[field.type](mark_missing(values, missing_values), field)
+def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...],
+                  decimal: str = ".") -> tuple[pd.Series, Bad]:
+    """Mark missing cells, then convert the rest to the field's type; numbers written as text use ``decimal``
+    as their decimal mark (see :func:`number_text`)."""
+    values = mark_missing(values, missing_values)
+    if field.type in ("number", "integer"):
+        return COERCERS[field.type](values, field, decimal)
+    return COERCERS[field.type](values, field)

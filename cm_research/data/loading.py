@@ -18,6 +18,7 @@ from cm_research.data.validation import (
     check_measure_ranges,
     validate_cells,
 )
+from cm_research.data.writing import write_csv
 from cm_research.dictionary import TableSchema, load_schema, load_schemas, measures_catalogue
 from cm_research.errors import DataValidationError
 
@@ -61,7 +62,7 @@ class TableLoad:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         out = folder / f"quarantine_{self.name}.csv"
-        self.quarantine.to_csv(out, index=False)
+        write_csv(self.quarantine, out)
         return out
 
 

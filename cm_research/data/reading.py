@@ -3,14 +3,33 @@
 Nothing is interpreted here beyond decoding text: types are the job of ``coercion``. CSV files may be
 UTF-8 (with or without a byte-order mark) or Windows-1252, as Excel on Windows saves them; the
 delimiter may be a comma, semicolon or tab.
+
+The rules every reader of a CSV file follows (a columnar reader must keep them too), each in its own function:
+
+- :func:`sniff_delimiter`: the delimiter is the most frequent of comma, semicolon and tab in the header line.
+- :func:`split_records`: quotes must balance within a row. A quote that opens a cell and is not closed on its
+  row, so that the cell would run on over later lines that each look like a whole row, or to the end of the
+  file, is a *stray quote*: that row alone is held back (``row_problems``, rule ``quote``) and reading carries on
+  from the next line. A cell longer than :data:`MAX_CELL_CHARS` is held back the same way (rule ``cell_size``).
+  A quoted cell may still hold line breaks (a comment typed over several lines).
+- field counts: a row with more non-empty cells than the header has names is an error (``ragged_rows``); a row
+  with fewer cells is read with the rest empty and reported as a warning (``short_rows``).
+- :func:`detect_decimal_mark`: in a semicolon- or tab-separated file, numbers written ``1,5`` (and none written
+  ``1.5``) mean a decimal comma, as Excel saves CSV in much of Europe; the file's decimal mark may also be
+  declared (``decimal=","`` or ``"."``). Which mark was used, and why, is reported as a note on the file.
+- a file with a header and no data rows is read, with a note saying so; a header of more than
+  :data:`MAX_COLUMNS` columns is refused (a wrong delimiter or a stray quote, not a table).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +50,12 @@ class RawTable:
     encoding: str
     blank_rows: list[int]
     ragged_rows: dict[int, int]  # Excel row -> number of cells, where more cells than the header
+    #: (Excel row, column header or "", value, rule, message): cells the reader itself could not read faithfully
+    #: (a stray quote, an over-long cell, an Excel formula without a saved result); those rows are held back
+    row_problems: list[tuple[int, str, object, str, str]] = field(default_factory=list)
+    short_rows: dict[int, int] = field(default_factory=dict)  # Excel row -> number of cells, where fewer
+    notes: list[str] = field(default_factory=list)  # facts about the whole file, reported as warnings
+    decimal: str = "."  # the decimal mark of numbers written as text: "." or ","
 
     @property
     def file(self) -> str:
@@ -45,9 +70,13 @@ def _refuse(path: Path, message: str) -> DataValidationError:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM allowed) or, failing that, Windows-1252. Returns (text, encoding)."""
+    """Decode bytes as UTF-8 (BOM allowed), UTF-16 with its BOM (Excel's "Unicode Text") or, failing those,
+    Windows-1252. Returns (text, encoding)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[2:].decode(encoding), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -55,7 +84,144 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
 
 
-def _read_csv(path: Path) -> RawTable:
+#: the longest cell a CSV row may hold (Python's csv module default); a longer one is almost always a stray quote
+MAX_CELL_CHARS = 131_072
+DELIMITERS = (",", ";", "\t")
+#: the most columns a header may name (a dictionary table has a few dozen; Excel allows 16,384)
+MAX_COLUMNS = 1_000
+_DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+%?$")
+_DECIMAL_POINT = re.compile(r"^[+-]?\d+\.\d+%?$")
+_THOUSANDS_POINT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")  # "1.234": a thousands point or a decimal point
+
+
+@dataclass
+class CsvRecord:
+    """One row of a CSV file as split by :func:`split_records`: its cells, the physical line it starts on
+    (1-based) and, when the row could not be split faithfully, why (rule, message)."""
+
+    line: int
+    cells: list[str]
+    problem: tuple[str, str] | None = None
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The most frequent of comma, semicolon and tab in the header line (comma on a tie)."""
+    return max(DELIMITERS, key=first_line.count)
+
+
+def _loose_cells(line: str, delimiter: str) -> list[str]:
+    """A row that could not be parsed as CSV, split at every delimiter with its quote marks kept, so the
+    quarantine shows the cells exactly as typed."""
+    return line.rstrip("\r\n").split(delimiter)
+
+
+def _looks_like_row(line: str, delimiter: str, width: int) -> bool:
+    """A line that holds a whole row of ``width`` cells on its own (so it is not the rest of a quoted cell)."""
+    if width < 2:
+        return False
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return False
+    return len(cells) == width
+
+
+def split_records(text: str, delimiter: str, width: int | None = None) -> list[CsvRecord]:
+    """Split CSV text into rows, checking that quotes balance within each row (see the module docstring).
+
+    ``width`` is the number of header cells; ``None`` takes it from the first row. A row whose quoted cell runs
+    on over lines that each hold a whole row of ``width`` cells, or to the end of the file, or that the csv
+    module refuses (text after a closing quote, a cell over :data:`MAX_CELL_CHARS`), is returned alone with a
+    ``problem`` and the next row is read from the following line, so one stray quote costs one row, never the
+    rest of the file.
+    """
+    lines = list(io.StringIO(text, newline=""))
+    records: list[CsvRecord] = []
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter, strict=True)
+        consumed = 0
+        failed: tuple[str, str] | None = None
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                start = len(lines)
+                break
+            except csv.Error as exc:
+                failed = _quote_problem(str(exc))
+                break
+            first, consumed = start + consumed, reader.line_num
+            if width is None:
+                width = len(cells)
+            span = lines[first:start + consumed]
+            if len(span) > 1 and any(_looks_like_row(line, delimiter, width) for line in span[1:]):
+                failed = ("quote", "a quote mark opens a cell that is not closed on this row (the cell would have "
+                                   f"run on over {len(span) - 1} more lines that look like rows); check the "
+                                   "quote marks in this row")
+                consumed = first - start
+                break
+            if any(len(c) > MAX_CELL_CHARS for c in cells):
+                failed = _quote_problem("field larger than field limit")
+                consumed = first - start
+                break
+            records.append(CsvRecord(first + 1, cells))
+        if failed is None:
+            break
+        bad = start + consumed  # the line the failing row starts on
+        records.append(CsvRecord(bad + 1, _loose_cells(lines[bad], delimiter), failed))
+        start = bad + 1
+    return records
+
+
+def _quote_problem(error: str) -> tuple[str, str]:
+    if "field larger" in error:
+        return ("cell_size", f"a cell is longer than {MAX_CELL_CHARS:,} characters, which usually means a quote mark "
+                             "opens a cell that is never closed; check the quote marks in this row")
+    if "end of data" in error:
+        return ("quote", "a quote mark opens a cell that is never closed (it would run to the end of the file); "
+                         "check the quote marks in this row")
+    return ("quote", f"the quote marks in this row do not balance ({error}); a cell that contains a quote mark "
+                     "must be written inside quotes with the mark doubled, e.g. \"5\"\" tall\"")
+
+
+def detect_decimal_mark(records: list[list], delimiter: str, declared: str | None = None) -> tuple[str, str]:
+    """(decimal mark, note) for a CSV file's numbers written as text.
+
+    A declared mark (``","`` or ``"."``) wins. Otherwise a comma-separated file uses ``"."``; a semicolon- or
+    tab-separated file uses ``","`` when some cell is written like ``1,5`` or ``1.234,5`` and none like ``1.5``
+    (the way Excel saves CSV where the comma is the decimal mark). The note says which was used and why ("" when
+    nothing needs saying).
+    """
+    if declared is not None:
+        if declared not in (",", "."):
+            raise ValueError(f"decimal must be ',' or '.', not {declared!r}")
+        return declared, f"numbers read with a decimal {'comma' if declared == ',' else 'point'}, as declared"
+    if delimiter == ",":
+        return ".", ""
+    comma = point = None
+    for record in records[1:]:
+        for cell in record:
+            if not isinstance(cell, str):
+                continue
+            value = cell.strip()
+            if comma is None and _DECIMAL_COMMA.match(value):
+                comma = value
+            elif point is None and _DECIMAL_POINT.match(value) and not _THOUSANDS_POINT.match(value):
+                point = value
+        if comma is not None and point is not None:
+            break
+    name = "semicolon" if delimiter == ";" else "tab"
+    if comma is not None and point is None:
+        return ",", (f"numbers read with a decimal comma ({comma!r} is read as {comma.replace('.', '').replace(',', '.')}), "
+                     f"as Excel saves {name}-separated CSV where the comma is the decimal mark")
+    if comma is not None:
+        return ".", (f"numbers are written both with a decimal comma ({comma!r}) and a decimal point ({point!r}); "
+                     "read with a decimal point, and numbers with a comma are reported")
+    return ".", ""
+
+
+def _read_csv(path: Path, decimal: str | None = None) -> RawTable:
     data = path.read_bytes()
     if not data.strip():
         raise _refuse(path, "the file is empty: it has no header row and no data")
@@ -66,10 +232,22 @@ def _read_csv(path: Path) -> RawTable:
             path, f"the file is not readable text (byte {exc.start} is neither UTF-8 nor Windows-1252); "
             "save it again from Excel as 'CSV UTF-8'"
         ) from exc
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return _from_records(path, records, encoding)
+    delimiter = sniff_delimiter(text.split("\n", 1)[0])
+    split = split_records(text, delimiter)
+    if split and split[0].problem:
+        raise _refuse(path, f"the header row (line 1) cannot be read: {split[0].problem[1]}")
+    records = [r.cells for r in split]
+    mark, note = detect_decimal_mark(records, delimiter, decimal)
+    raw = _from_records(path, records, encoding, check_short=True)
+    # records and Excel rows correspond one to one (blank records keep their number)
+    for number, record in enumerate(split[1:], start=2):
+        if record.problem and number in raw.cells.index:
+            rule, message = record.problem
+            raw.row_problems.append((number, "", "", rule, f"{message} (line {record.line} of the file)"))
+    raw.decimal = mark
+    if note:
+        raw.notes.append(note)
+    return raw
 
 
 def _excel_value(cell) -> object:
@@ -81,27 +259,83 @@ def _excel_value(cell) -> object:
     return value
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a cheap look at the sheet XML, so workbooks of
+    plain values are read once)."""
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with zf.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        if _FORMULA_TAG.search(chunk):
+                            return True
+    return False
+
+
+def _formulas_without_results(path: Path, sheet_name: str, records: list[list]) -> list[tuple[int, int, str]]:
+    """(Excel row, column index, formula) of formula cells whose saved result is empty: a workbook written by a
+    program that does not calculate (not Excel) stores the formula without its value, which would read as empty."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = []
+        for r, row in enumerate(book[sheet_name].iter_rows(values_only=True), start=1):
+            cached = records[r - 1] if r - 1 < len(records) else []
+            for c, value in enumerate(row):
+                formula = value if isinstance(value, str) else getattr(value, "text", None)
+                if formula and str(formula).startswith("=") and (c >= len(cached) or cached[c] is None):
+                    found.append((r, c, str(formula)))
+        return found
+    finally:
+        book.close()
+
+
+#: what a damaged .xlsx makes openpyxl, zipfile or zlib raise while reading
+_DAMAGED_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, AttributeError,
+                     IndexError)
+
+
 def _read_excel(path: Path, table: str | None) -> RawTable:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError) as exc:
         raise _refuse(path, f"could not be opened as an Excel workbook ({exc})") from exc
     try:
         names = book.sheetnames
         sheet_name = next((n for n in names if table and n.strip().lower() == table.lower()), names[0])
         records = [[_excel_value(c) for c in row] for row in book[sheet_name].iter_rows()]
+    except _DAMAGED_WORKBOOK as exc:
+        raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     finally:
         book.close()
-    return _from_records(path, records, "xlsx")
+    try:
+        formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
+    except _DAMAGED_WORKBOOK as exc:
+        raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
+    raw = _from_records(path, records, "xlsx")
+    header = list(raw.cells.columns)
+    for r, c, formula in formulas:
+        if r in raw.cells.index and c < len(header):
+            raw.row_problems.append((r, header[c], formula, "formula",
+                                     f"the cell holds the formula {formula} but no saved result, so its value "
+                                     "is unknown; open the file in Excel and save it (or paste the values)"))
+    if len(names) > 1 and sheet_name.strip().lower() != (table or "").lower():
+        raw.notes.append(f"the workbook has {len(names)} sheets ({', '.join(names)}) and none is named "
+                         f"{table or 'like the table'}; read the first sheet, `{sheet_name}`; the others were not read")
+    return raw
 
 
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _from_records(path: Path, records: list[list], encoding: str) -> RawTable:
+def _from_records(path: Path, records: list[list], encoding: str, check_short: bool = False) -> RawTable:
     while records and all(_is_blank(v) for v in records[-1]):
         records.pop()  # trailing empty lines and formatted-but-empty Excel rows
     if not records:
@@ -111,8 +345,11 @@ def _from_records(path: Path, records: list[list], encoding: str) -> RawTable:
         header.pop()
     if not header:
         raise _refuse(path, "the first row (the header) is empty; it should name the columns")
+    if len(header) > MAX_COLUMNS:
+        raise _refuse(path, f"the header row has {len(header):,} columns, more than the {MAX_COLUMNS:,} a table of the "
+                            "data dictionary could have; check the delimiter and the quote marks in the first row")
     width = len(header)
-    rows, index, blank, ragged = [], [], [], {}
+    rows, index, blank, ragged, short = [], [], [], {}, {}
     for number, record in enumerate(records[1:], start=2):
         if all(_is_blank(v) for v in record):
             blank.append(number)
@@ -120,6 +357,8 @@ def _from_records(path: Path, records: list[list], encoding: str) -> RawTable:
         extra = [v for v in record[width:] if not _is_blank(v)]
         if extra:
             ragged[number] = width + len(extra)
+        elif check_short and len(record) < width:
+            short[number] = len(record)
         cells = list(record[:width]) + [None] * (width - len(record))
         rows.append(cells)
         index.append(number)
@@ -127,11 +366,16 @@ def _from_records(path: Path, records: list[list], encoding: str) -> RawTable:
     for i in unnamed:
         header[i] = f"(column {i + 1} has no name)"
     cells = pd.DataFrame(rows, columns=header, index=pd.Index(index, name="row"), dtype=object)
-    return RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank, ragged_rows=ragged)
+    notes = [] if rows else ["the file has a header row but no rows of data"]
+    return RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank, ragged_rows=ragged,
+                    short_rows=short, notes=notes)
 
 
-def read_raw(path: str | Path, table: str | None = None) -> RawTable:
-    """Read ``path`` (CSV or XLSX) into raw cells. Raises DataValidationError if it is missing, empty or unreadable."""
+def read_raw(path: str | Path, table: str | None = None, decimal: str | None = None) -> RawTable:
+    """Read ``path`` (CSV or XLSX) into raw cells. Raises DataValidationError if it is missing, empty or unreadable.
+
+    ``decimal`` declares a CSV file's decimal mark (``","`` or ``"."``); by default it is detected
+    (:func:`detect_decimal_mark`)."""
     path = Path(path)
     if not path.exists():
         raise _refuse(path, f"no such file: {path}")
@@ -139,7 +383,7 @@ def read_raw(path: str | Path, table: str | None = None) -> RawTable:
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, table)
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path)
+        return _read_csv(path, decimal)
     if suffix == ".xls":
         raise _refuse(path, "old-style .xls workbooks are not supported; save it as .xlsx or CSV UTF-8")
     raise _refuse(path, f"unsupported file type {suffix!r}; use .csv or .xlsx")

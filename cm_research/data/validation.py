@@ -122,11 +122,18 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
             for row, value in typed[typed > f.maximum].dropna().items():
                 log.add(row, f.name, value, "maximum", f"{display(value)} is above the maximum of {f.maximum:g}")
     if f.unique:
-        dup = typed.notna() & typed.duplicated(keep=False)
-        for value, rows in typed[dup].groupby(typed[dup], sort=False).groups.items():
+        # ids that differ only in capitals ("AB-01", "ab-01") are one id to a person, to Excel and to the
+        # pseudonymisation key, so uniqueness ignores case
+        key = typed.str.casefold() if f.type == "string" and f.enum is None else typed
+        dup = typed.notna() & key.duplicated(keep=False)
+        for _, rows in typed[dup].groupby(key[dup], sort=False).groups.items():
             for row in rows:
-                others = ", ".join(str(r) for r in rows if r != row)
-                log.add(row, f.name, value, "unique", f"{value!r} appears more than once (also in row {others})")
+                value = typed[row]
+                others = ", ".join(f"{r}" if typed[r] == value else f"{r} as {typed[r]!r}" for r in rows if r != row)
+                log.add(row, f.name, value, "unique", f"{value!r} appears more than once (also in row {others}; "
+                                                      "capital and small letters count as the same)"
+                        if any(typed[r] != value for r in rows) else
+                        f"{value!r} appears more than once (also in row {others})")
     return typed
 
 
@@ -231,6 +238,14 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
     for row, width in raw.ragged_rows.items():
         log.add(row, "", None, "extra_cells",
                 f"the row has {width} cells but the header names only {raw.cells.shape[1]} columns")
+    for row, width in raw.short_rows.items():
+        log.add(row, "", None, "missing_cells",
+                f"the row has {width} cell{'s' if width != 1 else ''} but the header names {raw.cells.shape[1]} "
+                "columns; the missing cells were read as empty", severity="warning")
+    for row, column, value, rule, message in raw.row_problems:
+        log.add(row, mapping.get(column, column), value, rule, message)
+    for note in raw.notes:
+        log.add(pd.NA, "", None, "file", note, severity="warning")
     by_field = {name: header for header, name in mapping.items()}
     columns = {}
     for f in schema.fields:
@@ -239,7 +254,7 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
                                                schema.missing_values)
             continue
         cells = raw.cells[by_field[f.name]]
-        typed, bad = coerce_column(cells, f, schema.missing_values)
+        typed, bad = coerce_column(cells, f, schema.missing_values, decimal=raw.decimal)
         for row, rule, message in bad:
             log.add(row, f.name, cells[row], rule, message)
         columns[f.name] = _check_field(typed, f, log, {row for row, _, _ in bad})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.writing import write_csv
 from cm_research.mentors.errors import MentorDataError
 from cm_research.mentors.profiles import is_recorded
 
@@ -38,7 +39,7 @@ def _places_args(args: argparse.Namespace, mentors: pd.DataFrame) -> dict:
 def _write_or_print(table: pd.DataFrame, output: str | None, notice: str) -> None:
     print(notice)
     if output:
-        table.to_csv(output, index=False)
+        write_csv(table, output)
         print(f"wrote {output} ({len(table)} rows)")
     else:
         print(table.drop(columns=["note"], errors="ignore").to_string(index=False))

@@ -110,7 +110,9 @@ def write_table(table: pd.DataFrame, path: str | Path, *, publication: bool = Tr
 
     path = Path(path)
     require_suppressed(table, path.name, publication)
-    pd.DataFrame(table).to_csv(path, index=False, lineterminator="\n")
+    from cm_research.data.writing import write_csv  # formula-safe text cells (a cell cannot run in Excel)
+
+    write_csv(pd.DataFrame(table), path, lineterminator="\n")
     if isinstance(table, SuppressedTable):
         record = sidecar_path(path)
         record.parent.mkdir(exist_ok=True)

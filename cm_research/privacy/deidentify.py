@@ -32,9 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.writing import write_csv
 from cm_research.privacy.errors import MappingLocationError
 from cm_research.privacy.patterns import Span, find_patterns
-from cm_research.privacy.register import NameForm, Register, load_register, make_register
+from cm_research.privacy.register import NameForm, Register, fold_diacritics, load_register, make_register
 from cm_research.privacy.wordlists import COMMON_WORDS, NOT_NAMES, TITLES
 
 PATTERN_PLACEHOLDERS = {
@@ -54,6 +55,8 @@ FLAG_REASONS = {
                                       "was not the ordinary word",
     "kept_as_word": "a register name that is also a word, in lower case; kept as the word, check it was not the name",
     "same_form_two_entries": "this form belongs to more than one register entry; replaced by [Name]",
+    "nickname_of_register_name": "a familiar form of a register name (Kay for Katherine); replaced, check it meant "
+                                 "that person",
     "capitalised_not_in_register": "a capitalised word inside a sentence that is not in the register; may be a name",
     "sentence_start_not_in_register": "a capitalised word starting a sentence that is not a common word, not in "
                                       "the register and never in lower case in the text; may be a name",
@@ -85,11 +88,39 @@ class Deidentified:
         return counts.rename("n_replaced").rename_axis("kind").reset_index()
 
 
+def _letter_pattern(char: str) -> str:
+    """A letter and every accented form of it (plus combining marks after it): "e" matches e, é, ë, e + ◌̈..."""
+    base = fold_diacritics(char)
+    if not base.isalpha() or len(base) != 1:
+        return re.escape(char)
+    variants = _ACCENTED.get(base.lower(), "") + _ACCENTED.get(base.upper(), "")
+    return f"[{re.escape(base)}{variants}]" + "[\u0300-\u036f]*"
+
+
+def _accented() -> dict[str, str]:
+    import unicodedata
+
+    table: dict[str, str] = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = fold_diacritics(char)
+        if len(base) == 1 and base != char and unicodedata.category(char).startswith("L"):
+            table[base] = table.get(base, "") + char
+    return table
+
+
+_ACCENTED = _accented()
+
+
 def _form_pattern(form: NameForm) -> str:
     pieces = form.text.split()
+
+    def word(piece: str) -> str:
+        return "".join("['’]" if c == "'" else _letter_pattern(c) for c in piece)
+
     if form.form == "title_surname":
-        return re.escape(pieces[0]) + r"\.?\s+" + r"\s+".join(re.escape(p) for p in pieces[1:])
-    return r"\s+".join(re.escape(p).replace("'", "['’]") for p in pieces)
+        return re.escape(pieces[0]) + r"\.?\s+" + r"\s+".join(word(p) for p in pieces[1:])
+    return r"\s+".join(word(p) for p in pieces)
 
 
 def _line_of(text: str, pos: int) -> int:
@@ -134,7 +165,7 @@ class Deidentifier:
 
     @staticmethod
     def _key(text: str) -> str:
-        return re.sub(r"\s+", " ", re.sub(r"(?<=\w)\.(?=\s)", "", text)).replace("’", "'").lower()
+        return fold_diacritics(re.sub(r"\s+", " ", re.sub(r"(?<=\w)\.(?=\s)", "", text)).replace("’", "'").lower())
 
     def _name_spans(self, text: str, taken: list[Span]) -> tuple[list[tuple[Span, NameForm | None, str]], list[tuple]]:
         """Register-name matches not overlapping a pattern: (span, form, placeholder), plus the flags raised."""
@@ -159,6 +190,8 @@ class Deidentifier:
                 found.append((span, form, form.placeholder))
             if form.also_a_word and is_sentence_start(text, m.start()):
                 flags.append((span, "name_or_word_at_sentence_start", True))
+            elif form.form == "nickname":
+                flags.append((span, "nickname_of_register_name", True))
         return found, flags
 
     def deidentify(self, text: str) -> Deidentified:
@@ -275,7 +308,7 @@ def deidentify_files(paths: Iterable[str | Path], register: Register | pd.DataFr
     review = review[["file", *FLAG_COLUMNS]]
     for frame, path in ((mapping, mapping_path), (review, review_path)):
         path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(path, index=False, lineterminator="\n")
+        write_csv(frame, path, lineterminator="\n")
     summary = mapping.groupby(["file", "kind"]).size().rename("n_replaced").reset_index()
     flag_counts = review.groupby(["file", "reason"]).size().rename("n_flags").reset_index()
     return DeidentifiedFiles(summary, flag_counts, outputs, mapping_path, review_path)

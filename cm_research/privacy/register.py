@@ -20,7 +20,10 @@ placeholder per role: ``[Mentor]``, ``[Carer]``, ``[Social worker]``, ``[Teacher
 ``[Family member]``, ``[School]``, ``[Place]``, ``[Name]``.
 
 For a person, the forms searched for are the full name, each given name, the surname, title + surname
-("Mrs Price") and the variants; for a school or place, the name and its variants.
+("Mrs Price"), the variants, and the familiar forms of each given name in ``wordlists.NICKNAMES`` ("Kay" for
+Katherine); for a school or place, the name, its variants and its short name (the name without generic words
+such as Academy, Primary School or C of E: "Oakfield" for "Oakfield Academy"). Letters with and without
+diacritics match each other (``Zoe`` is ``Zoë``; see :func:`fold_diacritics`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from cm_research.privacy.errors import RegisterError
-from cm_research.privacy.wordlists import COMMON_WORDS, TITLES
+from cm_research.privacy.wordlists import COMMON_WORDS, NICKNAMES, ORGANISATION_WORDS, TITLES
 
 ROLE_PLACEHOLDERS = {
     "mentee": "[Mentee-{n}]",
@@ -50,6 +53,25 @@ ROLE_PLACEHOLDERS = {
 ORGANISATION_ROLES = {"school", "place"}
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
+
+
+def fold_diacritics(text: str) -> str:
+    """``text`` without accents on its letters ("Zoë" -> "Zoe", "Siân" -> "Sian"), lengths of precomposed text
+    unchanged; used to match names however they were typed."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def short_name(name: str) -> str:
+    """An organisation's name without its generic words: "Oakfield Academy" -> "Oakfield", "St Mary's C of E
+    Primary School" -> "St Mary's"; "" when nothing distinctive is left or nothing was removed."""
+    words = name.split()
+    while words and words[-1].lower().strip(".,") in ORGANISATION_WORDS:
+        words.pop()
+    kept = " ".join(words)
+    return kept if kept != name.strip() and len(kept) >= 3 and kept.lower() not in COMMON_WORDS else ""
 
 
 @dataclass(frozen=True)
@@ -90,11 +112,18 @@ class Register:
             if e.role not in ORGANISATION_ROLES and len(parts) > 1:
                 for part in parts[:-1]:
                     add(part, "given_name")
+                    for nickname in NICKNAMES.get(fold_diacritics(part).lower(), ()):
+                        add(nickname.capitalize(), "nickname")
                 add(parts[-1], "surname")
                 for title in TITLES:
                     add(f"{title} {parts[-1]}", "title_surname")
+            if e.role in ORGANISATION_ROLES and short_name(e.name).lower() not in {v.lower() for v in e.variants}:
+                add(short_name(e.name), "short_name")
             for variant in e.variants:
                 add(variant, "variant")
+        known = {fold_diacritics(f.text).lower() for f in forms if f.form != "nickname"}
+        # a nickname that is another form (the register's "Jamie" and James's "Jamie") belongs to that entry
+        forms = [f for f in forms if f.form != "nickname" or fold_diacritics(f.text).lower() not in known]
         return sorted(forms, key=lambda f: -len(f.text))
 
     def identifiers(self) -> list[str]:
@@ -102,8 +131,8 @@ class Register:
         that are ordinary words)."""
         values = set(self.entries["participant_id"].dropna().astype(str)) - {""}
         for form in self.name_forms():
-            if form.form in ("full_name", "variant", "surname", "given_name") and not form.also_a_word:
-                values.add(form.text)
+            if form.form in ("full_name", "variant", "surname", "given_name", "short_name") and not form.also_a_word:
+                values.update({form.text, fold_diacritics(form.text)})
         return sorted(values, key=lambda v: (-len(v), v))
 
 

@@ -9,9 +9,21 @@ finding (file, location, kind, text). Kinds:
   ``upn``, ``name``, ``date_of_birth``, ``postcode``...), i.e. row-level data about children;
 - ``unscanned_file``: a file the scan cannot read (e.g. PDF, Word), so cannot vouch for.
 
-What is read: HTML (text, ``alt``/``title``/``aria-label`` attributes, table headings; not embedded images),
-notebooks (every cell's source and text outputs, HTML outputs as HTML; not images), CSV/TSV, Excel workbooks,
-text, Markdown, JSON and SVG files line by line, and PNG text metadata (title, description).
+What is read (every file type a run can contain; hidden files and folders too):
+
+- HTML: text, every attribute (``alt``, ``title``, ``data-*``, ``href`` including ``mailto:``...), comments,
+  table headings, and the metadata of images embedded as ``data:`` URIs;
+- notebooks: the notebook's and every cell's metadata, sources, attachments, every output (text, HTML, JSON,
+  and the metadata of PNG/JPEG outputs);
+- CSV/TSV (any delimiter), Excel workbooks (cells, sheet names, comments, document properties), Word and other
+  Office files (all their XML text, document properties included), text, Markdown, JSON, YAML, SVG, LaTeX and
+  log files line by line;
+- images: PNG text chunks (tEXt, zTXt, iTXt) and Exif (eXIf), JPEG comments and Exif/XMP segments, GIF comments;
+- text in UTF-8, UTF-16 or UTF-32 (with or without a byte-order mark) or Windows-1252.
+
+A file the scan cannot read (PDF, an unknown binary, a damaged workbook) is never passed: it is reported as
+``unscanned_file``. Column names are matched loosely (``Birthdate``, ``D.O.B``, ``Date of Birth``, ``DoB`` are
+all ``date_of_birth``).
 
 Restricted files are not scanned and are listed in ``findings.attrs["skipped"]`` instead: anything under a
 folder named ``restricted`` and the data-correction files the data-quality notebook writes (``problems.csv``,
@@ -43,7 +55,8 @@ SCAN_PATTERNS = ("email", "upn", "postcode", "phone", "date_of_birth", "address"
 RESTRICTED_FOLDER = "restricted"
 RESTRICTED_FILES = ("problems.csv", "quarantine_*.csv")
 NOT_FOR_PUBLICATION = "NOT_FOR_PUBLICATION.txt"
-TEXT_SUFFIXES = {".txt", ".md", ".json", ".svg", ".tex", ".log", ".yaml", ".yml"}
+TEXT_SUFFIXES = {".txt", ".md", ".json", ".svg", ".tex", ".log", ".yaml", ".yml", ".xml", ".rst", ".css", ".js",
+                 ".bib", ".r", ".py", ".sql"}
 IDENTIFIER_COLUMNS = frozenset({
     "participant_id", "pupil_id", "child_id", "upn", "former_upn", "unique_pupil_number", "uln", "name",
     "full_name", "first_name", "forename", "given_name", "surname", "last_name", "family_name", "date_of_birth",
@@ -52,10 +65,44 @@ IDENTIFIER_COLUMNS = frozenset({
 })
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{200,}")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DATA_URI = re.compile(r"data:image/(png|jpeg|jpg|gif);base64,([A-Za-z0-9+/=\s]+)", re.IGNORECASE)
+_PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t]{4,}")
+_UTF16_RUN = re.compile(rb"(?:[\x20-\x7e]\x00){4,}")
+#: words that make a column heading an identifier wherever they appear in it ("Birthdate", "Child's DOB")
+_IDENTIFIER_WORDS = re.compile(r"birth|^dob$|^d_?o_?b_|_dob$|^dob_|postcode|^upn$|_upn$|^upn_|email|surname|forename|"
+                               r"first_?name|last_?name|full_?name|home_?address|nhs_?number|telephone|mobile")
 
 
 def _label(text: str) -> str:
     return re.sub(r"[\s\-/]+", "_", text.strip().lower()).strip("_")
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def decode_any(data: bytes) -> str:
+    """Text in UTF-8, UTF-16 or UTF-32 (by byte-order mark, or UTF-16 without one when every other byte is NUL)
+    or, failing those, Windows-1252 (bytes it leaves undefined kept as Latin-1), so no text file is skipped."""
+    for bom, encoding in ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+                          (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    sample = data[:4096]
+    if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
+        odd_nul = sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00")
+        return data.decode("utf-16-le" if odd_nul else "utf-16-be", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _strings(data: bytes) -> str:
+    """Readable text inside binary metadata: runs of printable ASCII and of UTF-16 text, one a line."""
+    runs = [m.group().decode("ascii") for m in _PRINTABLE_RUN.finditer(data)]
+    runs += [m.group().decode("utf-16-le") for m in _UTF16_RUN.finditer(data)]
+    return "\n".join(runs)
 
 
 def identifier_columns() -> frozenset[str]:
@@ -119,13 +166,25 @@ class _Matcher:
             yield text.count("\n", 0, start), kind, matched
 
     def heading(self, text: str) -> bool:
-        return _label(text) in self.columns
+        """A column heading that names identifiers, however it is written ("D.O.B", "Birthdate", "E-mail")."""
+        label = _label(text)
+        if label in self.columns or _squashed(text) in self._squashed_columns:
+            return True
+        return bool(_IDENTIFIER_WORDS.search(re.sub(r"[^a-z0-9_]", "", label)))
+
+    @property
+    def _squashed_columns(self) -> frozenset[str]:
+        if not hasattr(self, "_squashed_cache"):
+            self._squashed_cache = frozenset(_squashed(c) for c in self.columns) | {"dob", "dateofbirth", "bday"}
+        return self._squashed_cache
 
 
 class _HTMLText(HTMLParser):
-    """Collects (line, text, is_heading) from an HTML document: text nodes and readable attributes."""
+    """Collects (line, text, is_heading) from an HTML document: text nodes, every attribute value (``alt``,
+    ``title``, ``data-*``, ``href``...; CSS classes and inline styles aside), comments and embedded images'
+    metadata."""
 
-    ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
+    SKIPPED_ATTRIBUTES = ("class", "style")
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -133,21 +192,28 @@ class _HTMLText(HTMLParser):
         self._skip = 0
         self._heading = 0
 
+    def _attributes(self, attrs) -> None:
+        line = self.getpos()[0]
+        for name, value in attrs:
+            if not value or name in self.SKIPPED_ATTRIBUTES:
+                continue
+            for match in _DATA_URI.finditer(value):
+                self.pieces.append((line, _image_metadata_text(match.group(1), match.group(2)), False))
+            self.pieces.append((line, value, False))
+
     def handle_starttag(self, tag, attrs):
         if tag == "style":
             self._skip += 1
         if tag == "th":
             self._heading += 1
-        line = self.getpos()[0]
-        for name, value in attrs:
-            if name in self.ATTRIBUTES and value:
-                self.pieces.append((line, value, False))
+        self._attributes(attrs)
 
     def handle_startendtag(self, tag, attrs):
-        line = self.getpos()[0]
-        for name, value in attrs:
-            if name in self.ATTRIBUTES and value:
-                self.pieces.append((line, value, False))
+        self._attributes(attrs)
+
+    def handle_comment(self, data):
+        if data.strip():
+            self.pieces.append((self.getpos()[0], data, False))
 
     def handle_endtag(self, tag):
         if tag == "style" and self._skip:
@@ -180,15 +246,37 @@ def _joined(value: object) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
+def _image_metadata_text(kind: str, payload: str) -> str:
+    """The metadata text of an image given as base64 (a notebook output or an HTML ``data:`` URI)."""
+    import base64
+    import binascii
+
+    try:
+        data = base64.b64decode(re.sub(r"\s+", "", payload), validate=False)
+    except (binascii.Error, ValueError):
+        return ""
+    return "\n".join(text for _, text in image_metadata(data))
+
+
+def _metadata(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1) if value else ""
+
+
 def _scan_notebook(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
     try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
+        nb = json.loads(decode_any(path.read_bytes()))
     except (OSError, ValueError) as exc:
         raise DisclosureScanError(f"{path}: cannot read the notebook ({exc})") from None
+    if not isinstance(nb, dict):
+        raise DisclosureScanError(f"{path}: not a notebook (the file holds no JSON object)")
+    yield from _scan_lines(_metadata(nb.get("metadata")), matcher, "notebook metadata, ")
     for number, cell in enumerate(nb.get("cells", []), start=1):
+        yield from _scan_lines(_metadata(cell.get("metadata")), matcher, f"cell {number} metadata, ")
+        yield from _scan_lines(_metadata(cell.get("attachments")), matcher, f"cell {number} attachments, ")
         yield from _scan_lines(_joined(cell.get("source", "")), matcher, f"cell {number} source, ")
         for o_number, output in enumerate(cell.get("outputs", []), start=1):
             where = f"cell {number} output {o_number}"
+            yield from _scan_lines(_metadata(output.get("metadata")), matcher, f"{where} metadata, ")
             if output.get("output_type") == "stream":
                 yield from _scan_lines(_joined(output.get("text", "")), matcher, f"{where} ({output.get('name')}), ")
             elif output.get("output_type") == "error":
@@ -196,6 +284,8 @@ def _scan_notebook(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, st
                 yield from _scan_lines(text, matcher, f"{where} (error), ")
             for mime, data in output.get("data", {}).items():
                 if mime.startswith("image/") and mime != "image/svg+xml":
+                    text = _image_metadata_text(mime.split("/")[1], _joined(data))
+                    yield from _scan_lines(text, matcher, f"{where} ({mime} metadata), ")
                     continue
                 text = json.dumps(data) if isinstance(data, (dict, list)) and mime.endswith("json") else _joined(data)
                 if mime == "text/html":
@@ -205,12 +295,18 @@ def _scan_notebook(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, st
 
 
 def _scan_csv(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
-    from cm_research.data.reading import decode_text
+    from cm_research.data.reading import sniff_delimiter
 
-    text, _ = decode_text(path.read_bytes())
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    text = decode_any(path.read_bytes()).replace("\x00", "")
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text.split("\n", 1)[0])
     header: list[str] = []
-    for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, len(text) + 1))  # a huge cell is scanned, not refused
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    finally:
+        csv.field_size_limit(old_limit)
+    for number, record in enumerate(records, start=1):
         if number == 1:
             header = record
             for name in record:
@@ -222,9 +318,41 @@ def _scan_csv(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
                 yield f"row {number}, column `{column}`", kind, matched
 
 
+_XML_TAG = re.compile(r"<[^>]*>")
+_XML_NAME = re.compile(r'\b(?:name|author|creator|lastModifiedBy|title)\s*=\s*"([^"]*)"')
+
+
+def _scan_office(path: Path, matcher: _Matcher, skip: Iterable[str] = ()) -> Iterator[tuple[str, str, str]]:
+    """Every XML part of an Office file (Word, PowerPoint, the parts of a workbook its cells do not cover:
+    comments, document properties, sheet names), as text; embedded images by their metadata."""
+    import zipfile
+
+    skip = tuple(skip)
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if info.is_dir() or name.startswith(skip):
+                continue
+            if info.file_size > 256 * 2**20:
+                yield name, "unscanned_file", f"part {name} is too large to check"
+                continue
+            data = zf.read(info)
+            if name.lower().endswith((".xml", ".rels", ".vml")):
+                # text content, and names given in attributes (sheet names, defined names, authors)
+                text = html.unescape(_XML_TAG.sub(lambda m: "\n" + "\n".join(_XML_NAME.findall(m.group())) + "\n",
+                                                  decode_any(data)))
+            elif name.lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
+                text = "\n".join(t for _, t in image_metadata(data))
+            else:
+                text = _strings(data)
+            for offset, kind, matched in matcher.text(text):
+                yield f"part {name}", kind, matched
+
+
 def _scan_excel(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
     from openpyxl import load_workbook
 
+    yield from _scan_office(path, matcher, skip=("xl/worksheets/sheet", "xl/sharedStrings.xml"))
     book = load_workbook(path, read_only=True, data_only=True)
     for sheet in book.worksheets:
         for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -240,7 +368,10 @@ def _scan_excel(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]
 
 def png_text_chunks(path: Path) -> list[tuple[str, str]]:
     """(keyword, text) of a PNG's tEXt, zTXt and iTXt chunks (PNG specification, section 11.3.4)."""
-    data = path.read_bytes()
+    return _png_text(Path(path).read_bytes())
+
+
+def _png_text(data: bytes) -> list[tuple[str, str]]:
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         return []
     chunks, pos = [], 8
@@ -254,13 +385,14 @@ def png_text_chunks(path: Path) -> list[tuple[str, str]]:
                 chunks.append((key.decode("latin-1"), text.decode("latin-1")))
             elif kind == b"zTXt":
                 key, _, rest = body.partition(b"\0")
-                chunks.append((key.decode("latin-1"), zlib.decompress(rest[1:]).decode("latin-1")))
+                chunks.append((key.decode("latin-1"), zlib.decompressobj().decompress(rest[1:], 2**24).decode("latin-1")))
             elif kind == b"iTXt":
                 key, _, rest = body.partition(b"\0")
                 compressed, rest = rest[0], rest[2:]
                 _, _, rest = rest.partition(b"\0")  # language tag
                 _, _, text = rest.partition(b"\0")  # translated keyword
-                chunks.append((key.decode("latin-1"), (zlib.decompress(text) if compressed else text).decode("utf-8")))
+                chunks.append((key.decode("latin-1"), (zlib.decompressobj().decompress(text, 2**24) if compressed
+                                                       else text).decode("utf-8", errors="replace")))
         except (zlib.error, UnicodeDecodeError, IndexError):
             chunks.append((kind.decode("latin-1"), "(unreadable text chunk)"))
         if kind == b"IEND":
@@ -268,42 +400,76 @@ def png_text_chunks(path: Path) -> list[tuple[str, str]]:
     return chunks
 
 
-def _scan_png(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
-    for key, text in png_text_chunks(path):
+def _png_exif(data: bytes) -> list[tuple[str, str]]:
+    found, pos = [], 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"eXIf":
+            found.append(("eXIf", _strings(data[pos + 8:pos + 8 + length])))
+        if kind == b"IEND":
+            break
+        pos += 12 + length
+    return found
+
+
+def _jpeg_segments(data: bytes) -> list[tuple[str, str]]:
+    """(segment, text) of a JPEG's comment (COM) and application (APPn: Exif, XMP, IPTC) segments."""
+    found, pos = [], 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker in (0xD9, 0xDA):  # end of image, start of scan: no metadata after this
+            break
+        length = struct.unpack(">H", data[pos + 2:pos + 4])[0]
+        body = data[pos + 4:pos + 2 + length]
+        if marker == 0xFE:
+            found.append(("comment", decode_any(body)))
+        elif 0xE1 <= marker <= 0xEF:
+            found.append((f"APP{marker - 0xE0}", _strings(body)))
+        pos += 2 + length
+    return found
+
+
+def image_metadata(data: bytes) -> list[tuple[str, str]]:
+    """(field, text) of every text an image file carries besides its pixels: PNG text chunks and Exif, JPEG
+    comments and Exif/XMP/IPTC segments, GIF comment and application extensions (their readable strings)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_text(data) + _png_exif(data)
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_segments(data)
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return [("strings", _strings(data))]
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return [("strings", _strings(data))]
+    return []
+
+
+def _scan_image(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
+    data = path.read_bytes()
+    fields = image_metadata(data)
+    if not fields and not data.startswith((b"\x89PNG", b"\xff\xd8", b"GIF8", b"RIFF")):
+        yield "whole file", "unscanned_file", "not an image the scan can read, so cannot be published"
+        return
+    for key, text in fields:
         for _, kind, matched in matcher.text(text):
             yield f"image metadata `{key}`", kind, matched
 
 
-def _scan_docx(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
-    """Every XML part of a Word file (body, tables, headers, comments, document properties) as text."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name.lower().endswith((".xml", ".rels")):
-                text = html.unescape(re.sub(r"<[^>]+>", "\n", zf.read(name).decode("utf-8", errors="replace")))
-                for _, kind, matched in matcher.text(text):
-                    yield f"part {name}", kind, matched
-
-
 def _scan_file(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
     suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
-        yield from _scan_html(path.read_text(encoding="utf-8", errors="replace"), matcher, "")
+    if suffix in (".html", ".htm", ".xhtml"):
+        yield from _scan_html(decode_any(path.read_bytes()), matcher, "")
     elif suffix == ".ipynb":
         yield from _scan_notebook(path, matcher)
     elif suffix in (".csv", ".tsv"):
         yield from _scan_csv(path, matcher)
     elif suffix in (".xlsx", ".xlsm"):
         yield from _scan_excel(path, matcher)
-    elif suffix == ".docx":
-        yield from _scan_docx(path, matcher)
-    elif suffix == ".png":
-        yield from _scan_png(path, matcher)
-    elif suffix in (".jpg", ".jpeg", ".gif", ".webp"):
-        return  # pixels only; their alt text is read where the page or notebook shows them
-    elif suffix in TEXT_SUFFIXES:
-        yield from _scan_lines(path.read_text(encoding="utf-8", errors="replace"), matcher)
+    elif suffix in (".docx", ".docm", ".pptx", ".odt", ".ods"):
+        yield from _scan_office(path, matcher)
+    elif suffix in (".png", ".jpg", ".jpeg", ".gif", ".webp"):
+        yield from _scan_image(path, matcher)
+    elif suffix in TEXT_SUFFIXES or (not suffix and path.name.startswith(".")):
+        yield from _scan_lines(decode_any(path.read_bytes()), matcher)
     else:
         yield "whole file", "unscanned_file", f"{suffix or 'no extension'}: cannot be checked, so cannot be published"
 
@@ -327,17 +493,19 @@ def check_disclosure(run_dir: str | Path,
         raise DisclosureScanError(f"{run_dir}: no such run folder")
     matcher = _Matcher(load_scan_register(register))
     rows, skipped, n_files = [], [], 0
+    # hidden files and folders are scanned like the rest: whatever is in the folder is published with it
     for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(run_dir)
-        if is_restricted(relative) or relative.name.startswith("."):
+        if is_restricted(relative):
             skipped.append(relative.as_posix())
             continue
         n_files += 1
+        found = []
         try:
-            for location, kind, text in _scan_file(path, matcher):
-                rows.append((relative.as_posix(), location, kind, text))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            rows.append((relative.as_posix(), "whole file", "unscanned_file", f"cannot be read: {exc}"))
+            found = list(_scan_file(path, matcher))
+        except Exception as exc:  # noqa: BLE001 - whatever stops a file being read, it is never passed
+            found.append(("whole file", "unscanned_file", f"cannot be read ({type(exc).__name__}: {exc})"[:300]))
+        rows += [(relative.as_posix(), location, kind, text) for location, kind, text in found]
     findings = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     findings.attrs.update(skipped=skipped, n_files=n_files)
     return findings

@@ -73,3 +73,35 @@ def _words(block: str) -> frozenset[str]:
 COMMON_WORDS: frozenset[str] = _words(_COMMON)
 NOT_NAMES: frozenset[str] = _words(_NOT_NAMES)
 TITLES: tuple[str, ...] = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Sir")
+
+#: Generic words of school and place names: "Oakfield Academy" is also written "Oakfield" (its short name).
+ORGANISATION_WORDS: frozenset[str] = _words("""
+academy school primary secondary high junior infant infants nursery college grammar community free trust
+catholic rc c of e ce church england foundation federation centre center unit pru studio studios upper lower
+middle sixth form centre unit campus
+""")
+
+#: Familiar forms of given names that are not simply the start of the name (those are found by prefix):
+#: a short list of common English diminutives, written for this project. Keys and values are lower case.
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    "katherine": ("kay", "kate", "katie", "kath", "kat", "kitty"), "catherine": ("kay", "kate", "katie", "cath", "cat"),
+    "kathryn": ("kay", "kate", "katie", "kath"), "kayleigh": ("kay", "kayla"), "william": ("bill", "billy", "will", "liam"),
+    "robert": ("bob", "bobby", "rob", "robbie", "bert"), "richard": ("rick", "ricky", "rich", "dick"),
+    "margaret": ("maggie", "meg", "peggy", "madge"), "james": ("jim", "jimmy", "jamie", "jay"),
+    "john": ("jack", "johnny", "jonny"), "henry": ("harry", "hal"), "edward": ("ed", "eddie", "ted", "teddy", "ned"),
+    "elizabeth": ("liz", "lizzie", "beth", "betty", "libby", "eliza", "bess"), "anthony": ("tony", "ant"),
+    "alexander": ("alex", "sandy", "sasha", "xander", "al"), "alexandra": ("alex", "sandy", "sasha", "lexi"),
+    "charles": ("charlie", "chaz", "chuck"), "charlotte": ("charlie", "lottie", "lotte"), "mary": ("molly", "polly"),
+    "sarah": ("sally", "sadie"), "rebecca": ("becky", "becca", "bex"), "jennifer": ("jen", "jenny"),
+    "joanne": ("jo",), "josephine": ("jo", "josie"), "isabel": ("izzy", "bella"), "isabella": ("izzy", "bella"),
+    "isabelle": ("izzy", "bella"), "eleanor": ("ellie", "nell", "nora"), "helen": ("nell",), "abigail": ("abby", "abi"),
+    "natasha": ("tash", "tasha"), "natalie": ("nat",), "nathaniel": ("nat", "nate"), "nathan": ("nat", "nate"),
+    "alfred": ("alfie", "alf"), "frederick": ("fred", "freddie", "freddy"), "theodore": ("theo", "teddy", "ted"),
+    "archibald": ("archie",), "michael": ("mike", "mick", "mikey", "micky"), "daniel": ("dan", "danny"),
+    "samuel": ("sam", "sammy"), "samantha": ("sam", "sammy"), "thomas": ("tom", "tommy"), "joseph": ("joe", "joey"),
+    "benjamin": ("ben", "benny"), "christopher": ("chris", "kit"), "matthew": ("matt", "matty"),
+    "nicholas": ("nick", "nicky"), "jacob": ("jake",), "joshua": ("josh",), "oliver": ("ollie", "olly"),
+    "harriet": ("hattie",), "victoria": ("vicky", "tori"), "susan": ("sue", "susie"), "patricia": ("pat", "patty", "trish"),
+    "priyanka": ("priya",), "mohammed": ("mo",), "muhammad": ("mo",), "tyrone": ("ty",), "tyler": ("ty",),
+    "zoe": ("zo",), "gareth": ("gaz",), "sharon": ("shaz",), "kerry": ("kez",), "terence": ("terry", "tel"),
+}

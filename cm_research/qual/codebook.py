@@ -43,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cm_research.data.writing import write_csv
 from cm_research.frameworks import FrameworkTagError, parse_tags, tags_text
 from cm_research.qual.errors import CodebookError
 from cm_research.qual.tokens import words
@@ -187,7 +188,7 @@ class Codebook:
     def to_html(self) -> str:
         """The codebook as a standalone HTML page."""
         e = html.escape
-        parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(self.name)}</title></head><body>",
+        parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(self.name)}</title></head><body>",
                  f"<h1>{e(self.name)}</h1>"]
         if self.description:
             parts.append(f"<p>{e(self.description.strip())}</p>")
@@ -450,5 +451,5 @@ def write_codebook_exports(codebook: Codebook, output_dir: str | Path) -> dict[s
              "csv": output_dir / "codebook.csv"}
     paths["markdown"].write_text(codebook.to_markdown(), encoding="utf-8")
     paths["html"].write_text(codebook.to_html(), encoding="utf-8")
-    codebook.table().to_csv(paths["csv"], index=False)
+    write_csv(codebook.table(), paths["csv"])
     return paths

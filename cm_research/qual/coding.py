@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cm_research.data.reading import decode_text
+from cm_research.data.writing import unescape_formula_cell
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.errors import CodingImportError
 from cm_research.qual.suggest import REVIEW_COLUMNS
@@ -51,7 +52,8 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
-        rows.append((number, {h: (record[i] if i < len(record) else "") for i, h in enumerate(header)}))
+        rows.append((number, {h: (unescape_formula_cell(record[i]) if i < len(record) else "")
+                              for i, h in enumerate(header)}))
     return header, rows
 
 

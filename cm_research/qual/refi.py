@@ -38,6 +38,7 @@ import re
 import tempfile
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -46,6 +47,7 @@ import pandas as pd
 from lxml import etree
 
 from cm_research.data.reading import decode_text
+from cm_research.data.writing import write_csv
 from cm_research.qual.codebook import Code, Codebook, Theme
 from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.qual.errors import CodingImportError, TranscriptError
@@ -152,7 +154,7 @@ class QdaProject:
         paths = {}
         for name, table in tables.items():
             paths[name] = output_dir / f"{name}.csv"
-            table.to_csv(paths[name], index=False)
+            write_csv(table, paths[name])
         paths["messages"] = output_dir / "messages.txt"
         paths["messages"].write_text("".join(m + "\n" for m in self.messages), encoding="utf-8")
         if self.codebook.themes:
@@ -186,9 +188,44 @@ def _parse_xml(data: bytes, where: str):
                                              "message": f"not well-formed XML: {exc.msg}"}], where) from exc
 
 
+#: the largest project.qde and source text read from a project (a transcript is rarely over a few MB); a member
+#: claiming, or inflating to, more is refused, so a small crafted .qdpx cannot exhaust memory
+MAX_PROJECT_BYTES = 256 * 2**20
+MAX_SOURCE_BYTES = 64 * 2**20
+
+
+def read_member(zf: zipfile.ZipFile, member: str, archive: str, limit: int | None = None) -> bytes:
+    """The bytes of one zip member, at most ``limit`` of them (default :data:`MAX_SOURCE_BYTES`; checked while
+    inflating, not only on the size the zip declares); QdaImportError when larger or damaged."""
+    limit = MAX_SOURCE_BYTES if limit is None else limit
+
+    def refuse(message: str) -> QdaImportError:
+        return QdaImportError.from_problems([{"file": archive, "line": None, "column": "", "value": member,
+                                              "message": message}], archive)
+
+    try:
+        info = zf.getinfo(member)
+        if info.file_size > limit:
+            raise refuse(f"{member} is {info.file_size:,} bytes uncompressed, more than the {limit:,} this "
+                         "import reads; it is not a transcript")
+        with zf.open(info) as handle:
+            data = handle.read(limit + 1)
+    except QdaImportError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise refuse(f"{member} cannot be read from the archive ({exc})") from None
+    if len(data) > limit:
+        raise refuse(f"{member} inflates to more than {limit:,} bytes; it is not a transcript")
+    return data
+
+
 class _Archive:
-    """The files of a .qdpx (zip members, matched case-insensitively on the Sources folder) or the folder of a
-    bare .qde (``relative://`` paths)."""
+    """The files of a .qdpx (its own zip members, matched case-insensitively on the Sources folder) or the
+    folder of a bare .qde (``relative://`` paths inside that folder).
+
+    Nothing else is read: a project names its sources, and a crafted one could name ``absolute:///etc/passwd``,
+    ``relative://../../key.csv`` or ``basePath="/etc"``; those are reported as sources not found, and their
+    selections are listed but not imported."""
 
     def __init__(self, path: Path, zf: zipfile.ZipFile | None, base_path: str):
         self.path, self.zf, self.base_path = path, zf, base_path
@@ -201,20 +238,54 @@ class _Archive:
             for folder in ("sources/", ""):
                 member = self.members.get((folder + name).lower())
                 if member:
-                    return self.zf.read(member), member
+                    return read_member(self.zf, member, self.path.name), member
             return None, (f"Sources/{name} in {self.path.name}" if self.zf else
                           f"internal file {name} (a bare .qde carries no sources; import the .qdpx instead)")
-        if uri.startswith("relative://"):
+        if uri.startswith("relative://") and self.zf is None:
             rel = uri[len("relative://"):].lstrip("/")
-            for base in filter(None, [self.base_path, str(self.path.parent)]):
-                candidate = Path(base) / rel
-                if candidate.is_file():
-                    return candidate.read_bytes(), str(candidate)
-            return None, f"{rel} relative to {self.base_path or self.path.parent}"
-        if uri.startswith(("absolute://", "file://")):
-            candidate = Path(uri.split("://", 1)[1])
-            return (candidate.read_bytes() if candidate.is_file() else None), str(candidate)
+            folder = self.path.parent.resolve()
+            candidate = (folder / rel).resolve()
+            if folder not in candidate.parents:
+                return None, f"{rel}: outside the project's folder {folder.name}/, which is never read"
+            if candidate.is_file():
+                if candidate.stat().st_size > MAX_SOURCE_BYTES:
+                    return None, f"{rel}: larger than {MAX_SOURCE_BYTES:,} bytes, not read"
+                return candidate.read_bytes(), str(candidate.relative_to(folder))
+            return None, f"{rel} in the project's folder {folder.name}/"
+        if uri.startswith(("relative://", "absolute://", "file://")) or "://" not in uri:
+            return None, (f"{uri}: outside the project archive; only files inside {self.path.name} are read "
+                          "(add the source to the project in your QDA program, export it again)")
         return None, uri
+
+
+def _read_project_file(path: Path) -> bytes:
+    """A bare .qde's bytes; QdaImportError when missing or over :data:`MAX_PROJECT_BYTES`."""
+    def refuse(message: str) -> QdaImportError:
+        return QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
+                                              "message": message}], path.name)
+
+    if not path.is_file():
+        raise refuse(f"no such file: {path}")
+    if path.stat().st_size > MAX_PROJECT_BYTES:
+        raise refuse(f"{path.stat().st_size:,} bytes, more than the {MAX_PROJECT_BYTES:,} a project file may have")
+    return path.read_bytes()
+
+
+def _position(element, attribute: str, source: str) -> int:
+    """A selection's ``startPosition``/``endPosition`` as a whole number; QdaImportError naming the source and
+    the selection when it is missing or not a non-negative whole number."""
+    value = element.get(attribute)
+    try:
+        number = int(value)
+        if number < 0:
+            raise ValueError
+        return number
+    except (TypeError, ValueError):
+        guid = element.get("guid") or "(no guid)"
+        raise QdaImportError.from_problems([{
+            "file": source, "line": element.sourceline, "column": attribute, "value": str(value)[:40],
+            "message": f"selection {guid}: {attribute}={value!r} is not a character position (a whole number "
+                       "0 or more)"}], source) from None
 
 
 def _decode_source(data: bytes) -> tuple[str, bool]:
@@ -482,15 +553,19 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
     path = Path(path)
     zf = None
     if zipfile.is_zipfile(path):
-        zf = zipfile.ZipFile(path)
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+            raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
+                                                 "message": f"a damaged zip archive ({exc})"}], path.name) from None
         qde = next((n for n in zf.namelist() if PurePosixPath(n).suffix.lower() == ".qde"), None)
         if qde is None:
             raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
                                                  "message": "the zip holds no project.qde: not a REFI-QDA project"}],
                                                path.name)
-        root = _parse_xml(zf.read(qde), f"{path.name}/{qde}")
+        root = _parse_xml(read_member(zf, qde, path.name, MAX_PROJECT_BYTES), f"{path.name}/{qde}")
     else:
-        root = _parse_xml(path.read_bytes(), path.name)
+        root = _parse_xml(_read_project_file(path), path.name)
     if _tag(root) != "Project":
         raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": _tag(root),
                                              "message": f"the root element is <{_tag(root)}>, not <Project>"}],
@@ -560,8 +635,9 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                                 "offset_convention": "", "n_selections": len(selections), "message": message})
             for sel in selections:
                 selection_rows.append({"transcript": transcript_name, "guid": sel.get("guid"),
-                                       "name": sel.get("name") or "", "raw_start": int(sel.get("startPosition")),
-                                       "raw_end": int(sel.get("endPosition")), "start": pd.NA, "end": pd.NA,
+                                       "name": sel.get("name") or "",
+                                       "raw_start": _position(sel, "startPosition", path.name),
+                                       "raw_end": _position(sel, "endPosition", path.name), "start": pd.NA, "end": pd.NA,
                                        "status": "no_text", "n_codings": len(_children(sel, "Coding")), "text": ""})
             continue
         case_name, values = case_of_source.get(guid, (None, {}))
@@ -574,7 +650,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         if not raw_role and not how.startswith("read as a cm_research"):
             messages.append(f"{transcript_name}: no case variable {role_variable!r}; role set to 'unknown'")
         transcripts.append(transcript)
-        spans = [(int(s.get("startPosition")), int(s.get("endPosition")), s.get("name") or "") for s in selections]
+        spans = [(_position(s, "startPosition", path.name), _position(s, "endPosition", path.name), s.get("name") or "")
+                 for s in selections]
         convention, pos = _choose_convention(text, had_bom, spans)
         if convention != "characters":
             messages.append(f"{transcript_name}: offsets read as {convention} (most selections line up that way)")

@@ -41,6 +41,7 @@ from itertools import compress
 import numpy as np
 import pandas as pd
 
+from cm_research.data.writing import write_csv
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.roles import role_name
 from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, SURPRISE, TOKEN_RE, WISH, clause_tokenizer,
@@ -461,5 +462,5 @@ def write_review_csv(suggestions: pd.DataFrame, path) -> pd.DataFrame:
     """
     review = suggestions.assign(suggestion_id=[f"S{i:05d}" for i in range(1, len(suggestions) + 1)], decision="")
     review = review[REVIEW_COLUMNS]
-    review.to_csv(path, index=False, encoding="utf-8")
+    write_csv(review, path, encoding="utf-8")
     return review

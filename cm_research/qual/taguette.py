@@ -80,6 +80,71 @@ def _role(document: str, roles: Mapping[str, str] | None, messages: list[str]) -
 
 # ------------------------------------------------------------------------------------------------------- database
 
+#: a Taguette database is read within this many seconds (a crafted one, e.g. a recursive view, would never end)
+READ_SECONDS = 20.0
+TAGUETTE_TABLES = ("projects", "tags", "commands", "documents", "highlights", "highlight_tags", "project_members")
+
+
+def _refuse(path: Path, message: str) -> QdaImportError:
+    return QdaImportError.from_problems([_problem(path.name, None, "", "", message)], path.name)
+
+
+def _open_database(path: Path, seconds: float = READ_SECONDS) -> sqlite3.Connection:
+    """Open a Taguette database for reading only, with its tables checked and every query bounded in time.
+
+    A foreign database is untrusted input: it is opened read-only and immutable (nothing is written, not even a
+    journal), with ``trusted_schema`` off, each of :data:`TAGUETTE_TABLES` must be a real table (a view could be
+    endless), and a progress handler interrupts any query running past ``seconds`` in all.
+    """
+    import time
+
+    if not path.is_file():
+        raise _refuse(path, f"no such file: {path}")
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise _refuse(path, f"cannot be opened as a database ({exc})") from None
+    deadline = time.monotonic() + seconds
+    con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        con.execute("PRAGMA trusted_schema = OFF")
+        kinds = dict(con.execute("SELECT name, type FROM sqlite_master WHERE name IN (%s)"
+                                 % ",".join("?" * len(TAGUETTE_TABLES)), TAGUETTE_TABLES).fetchall())
+    except sqlite3.Error as exc:
+        con.close()
+        raise _refuse(path, f"not a Taguette database ({exc}); export the project from Taguette or copy its "
+                            ".sqlite3 file") from None
+    missing = [t for t in TAGUETTE_TABLES if kinds.get(t) != "table"]
+    if missing:
+        con.close()
+        what = "; ".join(f"`{t}` is {'a ' + kinds[t] if t in kinds else 'missing'}" for t in missing)
+        raise _refuse(path, f"not a Taguette database: {what} (a Taguette database has the tables "
+                            f"{', '.join(TAGUETTE_TABLES)})")
+    return con
+
+
+def _plain_database_errors(function):
+    """Turn what a damaged or crafted database makes fail (SQL errors, a query past its time, values of the wrong
+    type, commands that are not JSON) into a QdaImportError naming the file."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return function(path, *args, **kwargs)
+        except QdaImportError:
+            raise
+        except sqlite3.OperationalError as exc:
+            message = (f"reading it took more than {READ_SECONDS:g} seconds and was stopped (a damaged or crafted "
+                       "database)" if "interrupt" in str(exc) else f"a query failed ({exc})")
+            raise _refuse(Path(path), message) from None
+        except (sqlite3.Error, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise _refuse(Path(path), f"the database holds values Taguette would not write "
+                                      f"({type(exc).__name__}: {exc})") from None
+    return wrapper
+
+
+@_plain_database_errors
 def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
                     sites: Mapping[str, str] | None = None, project: str | None = None) -> QdaProject:
     """Import a Taguette project database (``.sqlite3``) onto the qual data model.
@@ -99,8 +164,8 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
     ``aligned`` (its offsets give its snippet) or ``misaligned`` (kept, listed in ``messages``).
     """
     path = Path(path)
+    con = _open_database(path)
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         projects = con.execute("SELECT id, name FROM projects ORDER BY id").fetchall()
     except sqlite3.DatabaseError as exc:
         raise QdaImportError.from_problems([_problem(path.name, None, "", "", (
@@ -121,8 +186,12 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
     coder_of = {}
     for login, payload in con.execute("SELECT user_login, payload FROM commands WHERE project_id = ?",
                                       (project_id,)):
-        data = json.loads(payload)
-        if data.get("type") == "highlight_add":
+        try:
+            data = json.loads(payload)
+        except (TypeError, ValueError):
+            messages.append(f"a command of {login!r} is not JSON; who made its highlight is not known")
+            continue
+        if isinstance(data, dict) and data.get("type") == "highlight_add":
             coder_of[data.get("highlight_id")] = login
     transcripts, sources, selections, coding = [], [], [], []
     for doc_id, name, description, contents in con.execute(
@@ -140,7 +209,7 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
             by_highlight.setdefault(hid, [start, end, snippet, []])[3].append(tag)
         bad = []
         for hid, (start, end, snippet, tag_list) in by_highlight.items():
-            inside = 0 <= start <= end <= len(text)
+            inside = isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)
             quoted = text[start:end] if inside else ""
             status = ("aligned" if inside and _squash(quoted) == _squash(html_text(snippet)) else
                       "misaligned" if inside else "outside")

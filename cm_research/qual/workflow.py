@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.writing import write_csv
 from cm_research.qual.agreement import agreement
 from cm_research.qual.cases import negative_cases, theme_attribute_matrix
 from cm_research.qual.framework import (UNREVIEWED, UNREVIEWED_NOTE, framework_entries, framework_file_name,
@@ -252,7 +253,7 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
         if name == "negative_cases":  # quotes case by case are individual-level: restricted only
             restricted = out / RESTRICTED / paths[name].name
             restricted.parent.mkdir(parents=True, exist_ok=True)
-            table.to_csv(restricted, index=False)
+            write_csv(table, restricted)
             paths["negative_cases_quotes"] = restricted
             table = table.drop(columns="quotes_against")
         if published is not None:  # a published table: written with its record (a label column added is no count)
@@ -261,7 +262,7 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
                                 not_people=published.get("not_people") or ())
             write_table(table, paths[name])
         else:
-            table.to_csv(paths[name], index=False)
+            write_csv(table, paths[name])
     paths["framework_matrix"] = write_framework_xlsx(
         result.tables["framework_entries"], result.corpus.participants(), result.codebook,
         out / RESTRICTED / framework_file_name(result.from_suggestions), unreviewed=result.from_suggestions,
@@ -278,10 +279,10 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
     write_review_csv(result.suggestions, paths["suggestions_for_review"])
     if not result.corpus.problems.empty:
         paths["transcript_problems"] = out / "transcript_problems.csv"
-        result.corpus.problems.to_csv(paths["transcript_problems"], index=False)
+        write_csv(result.corpus.problems, paths["transcript_problems"])
     if not result.corpus.skipped.empty:
         paths["skipped_files"] = out / "skipped_files.csv"
-        result.corpus.skipped.to_csv(paths["skipped_files"], index=False)
+        write_csv(result.corpus.skipped, paths["skipped_files"])
     paths.update({f"codebook_{k}": v for k, v in write_codebook_exports(result.codebook, out).items()})
     paths["basis"] = out / "basis.txt"
     paths["basis"].write_text(f"Counts rest on: {result.basis}.\n", encoding="utf-8")

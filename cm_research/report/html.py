@@ -21,8 +21,12 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
 
     notebook_path = Path(notebook_path)
     html_path = Path(html_path) if html_path else notebook_path.with_suffix(".html")
+    from cm_research.report.sanitise import sanitise_notebook
+
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    nb = nbformat.read(notebook_path, as_version=4)
+    sanitise_notebook(nb)  # data-derived text in outputs can never become a live script in the report
+    body, _ = exporter.from_notebook_node(nb)
     # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
     # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
     body = _REMOTE_SCRIPT.sub("", body)

@@ -1,0 +1,57 @@
+"""Write CSV files that are safe to open in Excel: no cell is ever run as a formula.
+
+Exported tables (codebooks, coding, quotes, review sheets, quarantined rows, problems) carry text from data files
+and interviews. Excel and LibreOffice treat a cell beginning with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+carriage return before one) as a formula, so ``=HYPERLINK("http://…", "click")`` typed into a survey comment would
+become a live link, or worse, in whoever opens the export ("CSV injection", OWASP). Such text cells are written
+with a leading apostrophe, which spreadsheet programs show as text and never evaluate; numbers (``-3``,
+``+4.5``) are left as they are. Our own readers of these exports remove the apostrophe again
+(:func:`unescape_formula_cell`), so a round trip gives back the text as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def formula_safe_cell(value: object) -> object:
+    """``value`` with a leading apostrophe when it is text a spreadsheet would run as a formula. A lone carriage
+    return becomes a line feed: Python's csv writer does not quote it, and every reader would start a new row."""
+    if isinstance(value, str):
+        value = _LONE_CR.sub("\n", value)
+        if value.startswith(FORMULA_STARTS) and not _NUMBER.match(value.strip()):
+            return "'" + value
+    return value
+
+
+def unescape_formula_cell(text: str) -> str:
+    """The text :func:`formula_safe_cell` protected, as it was typed (other text unchanged)."""
+    if isinstance(text, str) and text.startswith("'") and text[1:2] in FORMULA_STARTS and text[1:2] != "":
+        return text[1:]
+    return text
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names cannot run as formulas."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(formula_safe_cell, na_action="ignore")
+    out.columns = [formula_safe_cell(c) for c in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    """``frame.to_csv(path, index=False, ...)`` with every text cell made formula-safe (see the module docstring)."""
+    kwargs.setdefault("index", False)
+    formula_safe(frame).to_csv(path, **kwargs)
+    return Path(path)
