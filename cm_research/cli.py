@@ -134,8 +134,17 @@ def _report_disclosure(run) -> int:
 def cmd_thematic(args: argparse.Namespace) -> int:
     from cm_research.batch import run_notebook
 
+    from cm_research.qual.qda_folder import is_project_folder
+
     output_dir = Path(args.output).resolve()
-    params = {"transcripts_dir": str(Path(args.transcripts).resolve()), "output_dir": str(output_dir),
+    transcripts = Path(args.transcripts)
+    if is_project_folder(transcripts):  # a folder written by import-qda: its transcripts, coding and codebook
+        if not args.codebook and (transcripts / "codebook.yaml").is_file():
+            args.codebook = str(transcripts / "codebook.yaml")
+        if not args.coding and (transcripts / "coding.csv").is_file():
+            args.coding = str(transcripts / "coding.csv")
+        transcripts = transcripts / "transcripts"
+    params = {"transcripts_dir": str(transcripts.resolve()), "output_dir": str(output_dir),
               "min_participants": args.min_participants, "min_share": args.min_share}
     if args.codebook:
         params["codebook"] = str(Path(args.codebook).resolve())
@@ -192,30 +201,112 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import_qda(args: argparse.Namespace) -> int:
     from cm_research.qual import import_qda, read_qdc, write_codebook_exports
+    from cm_research.qual.qda_folder import write_project_folder
 
-    if Path(args.file).suffix.lower() == ".qdc":
-        write_codebook_exports(read_qdc(args.file), args.out)
+    path = Path(args.file)
+    suffix = path.suffix.lower()
+    if suffix == ".qdc":
+        write_codebook_exports(read_qdc(path), args.out)
         print(f"codebook written to {args.out}")
         return 0
-    project = import_qda(args.file, role_variable=args.role_variable, site_variable=args.site_variable)
-    project.write_tables(args.out)
-    print(f"{Path(args.file).name}: {len(project.sources)} sources, {len(project.codes)} codes, "
-          f"{len(project.coding)} codings imported; tables written to {args.out}")
+    if suffix == ".csv":
+        raise QdaCommandError(f"{path.name}: a Taguette CSV export (codebook or highlights) carries no documents or "
+                              "offsets; import the project database instead (the .sqlite3 file Taguette keeps, or "
+                              "File > Export project in Taguette): cm-research import-qda project.sqlite3 --out DIR")
+    native = {".nvp": "NVivo", ".nvpx": "NVivo", ".atlproj": "ATLAS.ti", ".atlproj23": "ATLAS.ti", ".hpr7": "ATLAS.ti",
+              ".mx20": "MAXQDA", ".mx22": "MAXQDA", ".mx24": "MAXQDA", ".mex22": "MAXQDA", ".qda": "QualCoder"}
+    if suffix in native:
+        raise QdaCommandError(f"{path.name} is {native[suffix]}'s own project file, which only {native[suffix]} reads; "
+                              f"in {native[suffix]} export the project as REFI-QDA (.qdpx) and import that file")
+    transcripts_out = Path(args.out) / "transcripts"
+    if transcripts_out.is_dir() and any(transcripts_out.iterdir()):
+        raise QdaCommandError(f"{args.out} already holds an import (transcripts/ is not empty); give a new --out "
+                              "folder, or delete the old one first, so two projects never mix")
+    if suffix in (".sqlite3", ".sqlite", ".db"):
+        from cm_research.qual.taguette import import_taguette
+
+        roles, sites = _roles_table(args.roles)
+        project = import_taguette(path, roles=roles, sites=sites, project=args.project)
+    else:
+        project = import_qda(path, role_variable=args.role_variable, site_variable=args.site_variable)
+    write_project_folder(project, args.out, source_file=path.name)
+    print(f"{path.name}: {len(project.sources)} sources, {len(project.codes)} codes, "
+          f"{len(project.coding)} codings imported into {args.out}")
     for message in project.messages:
         print(f"  {message}")
     report = project.offset_report()
-    print(report.drop(columns=["examples"], errors="ignore").to_string(index=False))
+    if len(report):
+        print(report.drop(columns=["examples"], errors="ignore").to_string(index=False))
+    print(f"next: cm-research thematic --transcripts {args.out} --output <report folder>   "
+          f"or   cm-research export-qdpx --transcripts {args.out} --out project.qdpx")
     return 0
+
+
+class QdaCommandError(CMResearchError):
+    """A QDA command was given a file it cannot use; the message says what to give instead."""
+
+
+def _roles_table(path: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """document -> role and document -> site from a CSV with columns document, role (and site)."""
+    if not path:
+        return {}, {}
+    import pandas as pd
+
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in ("document", "role") if c not in table]
+    if missing:
+        raise QdaCommandError(f"{Path(path).name}: needs columns document and role (and optionally site); "
+                              f"missing {', '.join(missing)}")
+    return dict(zip(table["document"], table["role"])), dict(zip(table["document"], table.get("site", "")))
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:
     from cm_research.qual import export_qdpx, load_codebook, read_coding, read_transcripts
+    from cm_research.qual.qda_folder import is_project_folder, read_memos, read_project_folder
 
-    corpus = read_transcripts(args.transcripts)
-    codebook = load_codebook(args.codebook)
-    coding = read_coding(args.coding, corpus, codebook, coder=args.coder)
-    path = export_qdpx(corpus, codebook, coding, args.out, name=args.name)
-    print(f"wrote {path}: open it in NVivo, ATLAS.ti, MAXQDA or QualCoder (REFI-QDA project import)")
+    extras = None
+    if is_project_folder(args.transcripts):
+        corpus, codebook, coding, extras, name = read_project_folder(args.transcripts)
+        if args.coding:
+            coding = read_coding(args.coding, corpus, codebook, coder=args.coder)
+        name = args.name or name
+    else:
+        if not args.coding:
+            raise QdaCommandError("export-qdpx needs --coding CSV (or --transcripts a folder written by import-qda)")
+        corpus = read_transcripts(args.transcripts)
+        codebook = load_codebook(args.codebook)
+        coding = read_coding(args.coding, corpus, codebook, coder=args.coder)
+        name = args.name or "cm_research project"
+    if args.memos:
+        from cm_research.qual.qda_extras import ProjectExtras
+
+        notes = read_memos(args.memos, corpus, extras.codes if extras else None,
+                           extras.source_guids if extras else None, codebook=codebook)
+        if extras is None:
+            import pandas as pd
+
+            empty = pd.DataFrame
+            codes = pd.DataFrame(columns=["guid", "code", "label", "theme", "parent", "depth", "path", "description",
+                                          "is_codable", "n_children"])
+            extras = ProjectExtras(codes=codes, users=empty(columns=["guid", "name"]), source_guids={},
+                                   selections=empty(columns=["transcript", "guid", "start", "end"]), notes=notes,
+                                   sets=empty(columns=["set_guid", "set", "description", "member_kind",
+                                                       "member_guid", "member"]),
+                                   links=empty(columns=["guid", "name", "direction", "color", "origin_guid",
+                                                        "target_guid", "origin", "target"]))
+        else:
+            import pandas as pd
+
+            extras.notes = pd.concat([extras.notes, notes], ignore_index=True).drop_duplicates(
+                ["guid", "kind", "target_guid", "text"])
+    messages: list[str] = []
+    path = export_qdpx(corpus, codebook, coding, args.out, name=name, offsets=args.offsets, extras=extras,
+                       messages=messages)
+    for message in messages:
+        print(f"  {message}", file=sys.stderr)
+    print(f"wrote {path}: {len(corpus)} transcripts, {len(coding)} codings, offsets in "
+          f"{'UTF-16 units (NVivo for Windows)' if args.offsets == 'utf16' else 'characters'}; open it in NVivo, "
+          "ATLAS.ti, MAXQDA or QualCoder (REFI-QDA project import)")
     return 0
 
 
@@ -255,6 +346,32 @@ def cmd_generate_demo(args: argparse.Namespace) -> int:
     folder = write_demo_dataset(args.folder, seed=args.seed)
     print(f"synthetic demo data written to {folder} (seed {args.seed})")
     return 0
+
+
+THEMATIC_EPILOG = """\
+transcript files (.txt or .docx): a header, a line ---, then speaker-labelled turns
+  Pseudonym: Jade            (required)
+  Role: mentee               (required: mentee, mentor, carer, social worker, teacher, VSH)
+  Site: Easton               (required)
+  Date: 2024-03-12           (optional; also Interviewer, Participant ID, Other speakers, Notes)
+  ---
+  Interviewer: How did you meet your mentor?
+  Jade: At school.
+  WebVTT (.vtt), SRT (.srt) and Teams/Zoom/Otter layouts ('Tia   0:00:11' on its own line) are read too;
+  files without a header, joint interviews and focus groups need speakers.csv in the folder: columns speaker,
+  role (interviewer or a role), participant_id, site, file (blank: every file); each speaker counts under
+  their own role. Analyst memos: memos.csv in the folder (target_kind, target, name, text).
+
+--coding CSV, one of:
+  your own coding   columns transcript, code, coder (or --coder NAME), and start and end (character offsets,
+                    end exclusive) or segment_id; optional quote, checked against the transcript
+  the review sheet  suggestions_for_review.csv with the decision column filled: accept or reject on each
+                    row (yes/no, y/n, 1/0 also work); rejected and blank rows are never counted, other
+                    values are refused with their row numbers; add a coder column or pass --coder NAME
+
+the loop: thematic -> edit suggestions_for_review.csv -> thematic --coding reviewed.csv -> export-qdpx
+          -> NVivo / ATLAS.ti / MAXQDA / QualCoder -> import-qda -> thematic --transcripts <import folder>
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -302,11 +419,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on an existing Dask distributed cluster instead of local processes")
     p.set_defaults(func=cmd_batch)
 
-    p = sub.add_parser("thematic", help="thematic analysis of a folder of interview transcripts (notebook 03)")
-    p.add_argument("--transcripts", required=True, help="folder of .txt/.docx interviews with metadata headers")
+    p = sub.add_parser("thematic", help="thematic analysis of a folder of interview transcripts (notebook 03)",
+                       epilog=THEMATIC_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--transcripts", required=True,
+                   help="folder of interviews (.txt/.docx with a header, .vtt, .srt), or a folder written by "
+                        "import-qda (its transcripts, coding.csv and codebook.yaml are used)")
     p.add_argument("--codebook", help="codebook.yaml (default: the bundled starter codebook)")
-    p.add_argument("--coding", help="CSV of human coding, or 'suggestions' to analyse suggested codes (labelled so)")
-    p.add_argument("--coder", help="which coder's coding to analyse (default: the first in the file)")
+    p.add_argument("--coding", help="CSV of human coding, the reviewed suggestions_for_review.csv, or 'suggestions' "
+                                    "to analyse suggested codes (labelled so)")
+    p.add_argument("--coder", help="which coder's coding to analyse (default: the first in the file); also names "
+                                   "the coder of a file without a coder column")
     p.add_argument("--roles", help="comma-separated roles to include, e.g. mentee,mentor")
     p.add_argument("--site")
     p.add_argument("--min-participants", type=int, default=1)
@@ -319,19 +441,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="folder for codebook.md, codebook.html and codebook.csv")
     p.set_defaults(func=cmd_codebook)
 
-    p = sub.add_parser("import-qda", help="import a REFI-QDA project (.qdpx/.qde from NVivo, ATLAS.ti, MAXQDA...) or codebook (.qdc)")
+    p = sub.add_parser("import-qda", help="import a QDA project: REFI-QDA .qdpx, a bare project.qde (with its "
+                                          "Sources folder beside it), a Taguette .sqlite3, or a .qdc codebook")
     p.add_argument("file")
-    p.add_argument("--out", required=True, help="folder for the imported tables")
+    p.add_argument("--out", required=True, help="folder to write: transcripts/, coding.csv, codebook.yaml, codes.csv, "
+                                                "memos.csv, sets.csv, links.csv ... (thematic and export-qdpx take it)")
     p.add_argument("--role-variable", default="role", help="case variable holding the participant's role")
     p.add_argument("--site-variable", default="site", help="case variable holding the site")
+    p.add_argument("--roles", help="Taguette: CSV with columns document, role (and site)")
+    p.add_argument("--project", help="Taguette: the project's name, when the database holds several")
     p.set_defaults(func=cmd_import_qda)
 
-    p = sub.add_parser("export-qdpx", help="export coded transcripts as a REFI-QDA project (.qdpx)")
-    p.add_argument("--transcripts", required=True)
-    p.add_argument("--coding", required=True, help="CSV of coded segments")
+    p = sub.add_parser("export-qdpx", help="export coded transcripts (or an import-qda folder) as a REFI-QDA .qdpx")
+    p.add_argument("--transcripts", required=True, help="folder of transcripts, or a folder written by import-qda")
+    p.add_argument("--coding", default=None, help="CSV of coded segments (default for an import-qda folder: its "
+                                                  "coding.csv)")
     p.add_argument("--codebook", default=None, help="codebook.yaml (default: the starter codebook)")
     p.add_argument("--coder", default=None)
-    p.add_argument("--name", default="cm_research project")
+    p.add_argument("--memos", default=None, help="memos.csv: columns target_kind (project, transcript, code, "
+                                                 "selection), target, text; written as REFI-QDA notes")
+    p.add_argument("--offsets", choices=["characters", "utf16"], default="characters",
+                   help="how positions are counted: characters (the standard; ATLAS.ti, MAXQDA, QualCoder, NVivo "
+                        "for Mac) or utf16 (NVivo for Windows)")
+    p.add_argument("--name", default=None)
     p.add_argument("--out", required=True, help="the .qdpx file to write")
     p.set_defaults(func=cmd_export_qdpx)
 

@@ -64,17 +64,26 @@ def test_codebook_command_validates_and_exports(tmp_path, capsys):
     assert "bad.yaml" in capsys.readouterr().err
 
 
-def test_thematic_command_runs_the_notebook_on_suggestions(tmp_path, capsys):
+def test_thematic_command_runs_the_notebook_on_the_reviewed_suggestions(tmp_path, capsys):
+    """The documented loop: the review sheet `thematic` writes, decisions filled in, read back with --coder."""
     import pandas as pd
 
     from cm_research.datasets.transcripts import transcripts_dir
+    from cm_research.qual.workflow import run_thematic_analysis, write_outputs
 
-    code = main(["thematic", "--transcripts", str(transcripts_dir()), "--coding", "suggestions",
-                 "--roles", "mentee,mentor", "--output", str(tmp_path / "out")])
-    assert code == 0
-    matrix = pd.read_csv(tmp_path / "out" / "theme_role_matrix_UNREVIEWED_SUGGESTIONS.csv")  # says what it rests on
+    sheet = pd.read_csv(write_outputs(run_thematic_analysis(transcripts_dir()), tmp_path)["suggestions_for_review"],
+                        dtype=str, keep_default_na=False)
+    sheet["decision"] = ["accept" if i % 2 == 0 else "reject" for i in range(len(sheet))]
+    sheet.to_csv(tmp_path / "reviewed.csv", index=False)
+    code = main(["thematic", "--transcripts", str(transcripts_dir()), "--coding", str(tmp_path / "reviewed.csv"),
+                 "--coder", "analyst", "--roles", "mentee,mentor", "--output", str(tmp_path / "out")])
+    assert code == 0, capsys.readouterr().err
+    matrix = pd.read_csv(tmp_path / "out" / "theme_role_matrix.csv")
     assert set(matrix["role"]) <= {"mentee", "mentor"}
-    assert "suggest" in (tmp_path / "out" / "basis.txt").read_text().lower()
+    n_reject = int((sheet["decision"] == "reject").sum())
+    assert (tmp_path / "out" / "basis.txt").read_text() == (
+        f"Counts rest on: human coding by analyst ({len(sheet) - n_reject} reviewed suggestions accepted; "
+        f"{n_reject} rejected are not counted).\n")
 
 
 def test_template_and_export_commands(tmp_path, capsys):

@@ -25,7 +25,12 @@ def test_another_seed_gives_other_data(tmp_path):
 
 def test_everything_is_labelled_synthetic():
     index = list_datasets()
-    assert index["synthetic"].all()
+    # the only non-synthetic entries are published study-level tables, each with its SOURCE.md citation
+    for name in index.loc[~index["synthetic"], "name"]:
+        assert "Published study-level data" in index.set_index("name").loc[name, "description"]
+        assert "not synthetic" in (dataset_path(name) / "SOURCE.md").read_text()
+    for name in index.loc[index["synthetic"], "name"]:
+        assert (dataset_path(name) / "SYNTHETIC.txt").exists(), name
     tables = load_dataset("demo")
     assert tables["participants"]["participant_id"].str.startswith("SYN-").all()
     for spec in DEMO_SITES:

@@ -1,4 +1,5 @@
-"""Bundled synthetic datasets, listed in ``datasets.csv`` and loaded with one call (as pingouin does)."""
+"""Bundled datasets, listed in ``datasets.csv`` and loaded with one call (as pingouin does): synthetic demo data, and
+published study-level tables for the reproduction notebooks (:func:`load_published`)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,7 @@ def demo_site_dir(site: str) -> Path:
 
 
 __all__ += ["demo_site_dir"]
+
+from cm_research.datasets.published import load_published, published_source  # noqa: E402
+
+__all__ += ["load_published", "published_source"]

@@ -38,6 +38,9 @@ from cm_research.qual.refi import (
     validate_project,
 )
 from cm_research.qual.taguette import import_taguette, read_taguette_codebook, read_taguette_highlights
+from cm_research.qual.qda_folder import read_memos, read_project_folder, write_project_folder
+from cm_research.qual.quotes import coded_span_quotes
+from cm_research.qual.transcript_formats import read_speakers
 
 __all__ = [
     "AgreementError", "Code", "Codebook", "CodebookError", "CodingImportError", "Corpus", "Hints",
@@ -49,4 +52,5 @@ __all__ = [
     "suggestions_as_coding", "theme_role_matrix", "word_frequencies", "write_codebook_exports", "write_review_csv",
     "QdaImportError", "QdaProject", "export_qdc", "export_qdpx", "import_qda", "read_qdc", "validate_project",
     "import_taguette", "read_taguette_codebook", "read_taguette_highlights",
+    "read_memos", "read_project_folder", "write_project_folder", "coded_span_quotes", "read_speakers",
 ]

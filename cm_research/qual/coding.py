@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +96,10 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
     """
     path = Path(path)
     header, rows = _read_csv(path)
+    if "decision" in header:
+        # a reviewed suggestions sheet: only the accepted rows are coding
+        review = read_review_csv(path, corpus, codebook, coder=coder or "analyst")
+        return review_as_coding(review, corpus, path.name)
     problems: list[dict] = []
 
     def problem(row, column, value, message):
@@ -110,7 +115,8 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
     if "coder" not in header and not coder:
         raise CodingImportError.from_problems([{
             "file": path.name, "line": 1, "column": "coder", "value": "",
-            "message": "no coder column: add one, or say who coded the file (coder='...')"}], path.name)
+            "message": ("no coder column: add a column `coder` naming who coded each row, or say who coded "
+                       "the whole file (on the command line --coder NAME; in Python coder='NAME')")}], path.name)
     segments = corpus.segments(level).set_index("segment_id") if "segment_id" in header else None
     known_codes = set(codebook.code_names)
     quote_col = "quote" if "quote" in header else ("text" if "text" in header else None)
@@ -232,10 +238,34 @@ def read_review_csv(path: str | Path, corpus: Corpus, codebook: Codebook, coder:
                              "message": f"code {r['code']!r} is not in the codebook"})
             continue
         out.append({**{c: r.get(c, "") for c in REVIEW_COLUMNS}, "transcript": transcript, "start": start,
-                    "end": end, "decision": decision, "row": number, "coder": coder})
+                    "end": end, "decision": decision, "row": number,
+                    "coder": (r.get("coder") or "").strip() or coder})
     if problems:
         raise CodingImportError.from_problems(problems, path.name)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=[*REVIEW_COLUMNS, "row", "coder"])
+
+
+def review_as_coding(review: pd.DataFrame, corpus: Corpus, where: str = "the review") -> pd.DataFrame:
+    """The coding table of a review (from :func:`read_review_csv`): accepted rows only.
+
+    Rejected rows are never coding; undecided (blank) rows are not either, and a warning says how many.
+    ``attrs["review"]`` holds the counts (``n_accept``, ``n_reject``, ``n_undecided``) so a report can say
+    what the coding rests on. Raises :class:`CodingImportError` when no row is accepted.
+    """
+    counts = {f"n_{d}": int((review["decision"] == d).sum()) for d in ("accept", "reject", "undecided")}
+    if counts["n_undecided"]:
+        rows = review.loc[review["decision"] == "undecided", "row"].astype(int).tolist()
+        warnings.warn(f"{where}: {counts['n_undecided']} rows have no decision (rows "
+                      f"{', '.join(map(str, rows[:10]))}{' ...' if len(rows) > 10 else ''}); they are not counted. "
+                      "Write accept or reject in the decision column.", stacklevel=3)
+    if not counts["n_accept"]:
+        raise CodingImportError.from_problems([{
+            "file": where, "line": None, "column": "decision", "value": "",
+            "message": (f"no row is accepted ({counts['n_reject']} rejected, {counts['n_undecided']} undecided): "
+                        "write accept in the decision column of the suggestions you agree with")}], where)
+    coding = accepted_coding(review, corpus)
+    coding.attrs["review"] = counts
+    return coding
 
 
 def accepted_coding(review: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
@@ -249,8 +279,17 @@ def accepted_coding(review: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     }, columns=CODING_COLUMNS).reset_index(drop=True)
 
 
+def _shares_a_word(text: str, offset: int, start: int, end: int) -> bool:
+    """Does ``text`` (starting at ``offset`` in the transcript) have a whole word inside ``start..end``?"""
+    return any(offset + m.start() >= start and offset + m.end() <= end for m in _WORD.finditer(text))
+
+
+_WORD = re.compile(r"\w+")
+
+
 def coded_segments(coding: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Link each coded span to the segments it overlaps (shares at least one character with).
+    """Link each coded span to the segments it covers at least one whole word of (a span that touches a
+    sentence by a character or a part of a word does not bring that sentence in).
 
     A span that is exactly one segment links to that segment; a span over three sentences links to all
     three. Returns one row per (segment, code, coder) with the segment's transcript, participant, role, site,
@@ -263,7 +302,7 @@ def coded_segments(coding: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame
         s = seg[seg["transcript"] == transcript]
         if s.empty:
             continue
-        starts, ends = s["start"].to_numpy(), s["end"].to_numpy()
+        starts, ends, texts = s["start"].to_numpy(), s["end"].to_numpy(), s["text"].to_numpy()
         for span_start, span_end, code, coder, source in zip(spans["start"], spans["end"], spans["code"],
                                                               spans["coder"], spans["source"]):
             # segments are ordered and do not overlap: the first that ends after the span starts, up to the
@@ -271,7 +310,9 @@ def coded_segments(coding: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame
             lo = int(np.searchsorted(ends, span_start, side="right"))
             hi = int(np.searchsorted(starts, span_end, side="left"))
             for k in range(lo, hi):
-                out.append((s.index[k], code, coder, source))
+                if _shares_a_word(texts[k], int(starts[k]), max(span_start, int(starts[k])),
+                                  min(span_end, int(ends[k]))):
+                    out.append((s.index[k], code, coder, source))
     if not out:
         return pd.DataFrame(columns=[*segments.columns, "code", "coder", "source"])
     idx, codes, coders, sources = zip(*out)

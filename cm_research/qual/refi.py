@@ -51,6 +51,8 @@ from cm_research.data.writing import write_csv
 from cm_research.qual.codebook import Code, Codebook, Theme
 from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.qual.errors import CodingImportError, TranscriptError
+from cm_research.qual.qda_extras import (LINK_COLUMNS, NOTE_COLUMNS, SET_COLUMNS, describe_guids,
+                                         nest_double_colon_codes, read_extras, set_attributes)
 from cm_research.qual.roles import normalise_role
 from cm_research.qual.transcripts import Corpus, SpeakerConvention, Transcript, Turn, read_transcript
 
@@ -139,6 +141,9 @@ class QdaProject:
     selections: pd.DataFrame
     cases: pd.DataFrame
     messages: list[str] = field(default_factory=list)
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
+    sets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SET_COLUMNS))
+    links: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINK_COLUMNS))
 
     def write_tables(self, output_dir: str | Path) -> dict[str, Path]:
         """Write the import's tables as CSV (coding, codes, sources, selections, cases, participants,
@@ -530,6 +535,29 @@ def _values(element, names: dict[str, str]) -> dict[str, str]:
 
 # --------------------------------------------------------------------------------------------------------- import
 
+class _FolderArchive(_Archive):
+    """The files beside a bare ``project.qde``: ``internal://`` names are looked for in the ``Sources`` folder
+    next to it (an unzipped .qdpx), only inside that folder and only up to :data:`FOLDER_SOURCE_BYTES`."""
+
+    def read(self, uri: str) -> tuple[bytes | None, str]:
+        if uri.startswith("internal://"):
+            name = uri[len("internal://"):]
+            for folder in ("Sources", "sources"):
+                base = (self.path.parent / folder).resolve()
+                candidate = (base / name).resolve()
+                if base.is_dir() and candidate.is_relative_to(base) and candidate.is_file():
+                    if candidate.stat().st_size > FOLDER_SOURCE_BYTES:
+                        return None, f"{folder}/{name}: larger than {FOLDER_SOURCE_BYTES:,} bytes, not read"
+                    return candidate.read_bytes(), str(candidate)
+            return None, (f"internal file {name} (not in a Sources folder beside the .qde; import the .qdpx, or "
+                          "put the project's Sources folder beside project.qde)")
+        return super().read(uri)
+
+
+#: the largest source text read from the Sources folder beside a bare .qde
+FOLDER_SOURCE_BYTES = 64 * 2**20
+
+
 def import_qda(path: str | Path, role_variable: str = "role", site_variable: str = "site") -> QdaProject:
     """Import a REFI-QDA project (``.qdpx`` zip, or a bare ``project.qde``) onto the qual data model.
 
@@ -570,14 +598,18 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": _tag(root),
                                              "message": f"the root element is <{_tag(root)}>, not <Project>"}],
                                            path.name)
-    archive = _Archive(path, zf, root.get("basePath") or "")
+    archive = (_Archive if zf is not None else _FolderArchive)(path, zf, root.get("basePath") or "")
     messages: list[str] = []
     users = pd.DataFrame([{"guid": (u.get("guid") or "").strip("{}").lower(), "name": u.get("name") or ""}
                           for u in root.iter(f"{{{PROJECT_NS}}}User")], columns=["guid", "name"])
     user_name = dict(zip(users["guid"], users["name"]))
     codes_element = root.find(f"{{{PROJECT_NS}}}CodeBook/{{{PROJECT_NS}}}Codes")
     codes = _read_codes(codes_element, path.name) if codes_element is not None else pd.DataFrame(columns=CODE_COLUMNS)
+    codes, nested = nest_double_colon_codes(codes, GUID_NAMESPACE)
+    messages.extend(nested)
     code_of = dict(zip(codes["guid"], codes["code"]))
+    # document groups named "variable: value" (ATLAS.ti) give attributes, below case variables in priority
+    group_values = set_attributes(read_extras(root, {}, {})[1])
 
     # cases: role and site per source
     var_names = _variable_names(root)
@@ -590,7 +622,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
             if ref:
                 case_of_source.setdefault(ref, (name, values))
             for variable, value in values.items():
-                case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref})
+                case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref,
+                                  "case_guid": (case.get("guid") or "").strip("{}").lower()})
 
     transcripts, source_rows, selection_rows, coding_rows = [], [], [], []
     used_names: set[str] = set()
@@ -641,7 +674,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                                        "status": "no_text", "n_codings": len(_children(sel, "Coding")), "text": ""})
             continue
         case_name, values = case_of_source.get(guid, (None, {}))
-        values = {**_values(source, var_names), **values}
+        values = {**group_values.get(guid, {}), **_values(source, var_names), **values}
         lowered = {k.lower(): v for k, v in values.items()}
         raw_role, site = lowered.get(role_variable.lower(), ""), lowered.get(site_variable.lower(), "")
         role = (normalise_role(raw_role) or raw_role.strip().lower()) if raw_role else "unknown"
@@ -703,8 +736,17 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         if not codes.empty else Codebook(name=path.stem, themes=())
     coding = coding[CODING_COLUMNS].astype({"start": int, "end": int}) if len(coding) else coding[CODING_COLUMNS]
     transcript_of = dict(zip((r["guid"] for r in source_rows), (r["transcript"] for r in source_rows)))
-    cases = pd.DataFrame(case_rows, columns=["case", "variable", "value", "source_guid"])
+    cases = pd.DataFrame(case_rows, columns=["case", "variable", "value", "source_guid", "case_guid"])
     cases["transcript"] = cases["source_guid"].map(transcript_of).fillna("")
+    selections_table = pd.DataFrame(selection_rows, columns=SELECTION_COLUMNS)
+
+    def note_text(uri: str) -> str | None:
+        data, _ = archive.read(uri)
+        return _decode_source(data)[0] if data is not None else None
+
+    notes, sets, links, extra_messages = read_extras(root, describe_guids(root, codes, selections_table),
+                                                     user_name, note_text)
+    messages.extend(extra_messages)
     if zf is not None:
         zf.close()
     return QdaProject(
@@ -714,8 +756,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
             columns=["file", "reason"])),
         codebook=codebook, coding=coding.reset_index(drop=True), codes=codes, users=users,
         sources=pd.DataFrame(source_rows, columns=SOURCE_COLUMNS),
-        selections=pd.DataFrame(selection_rows, columns=SELECTION_COLUMNS),
-        cases=cases.drop(columns="source_guid"), messages=messages)
+        selections=selections_table, cases=cases.drop(columns="source_guid"), messages=messages,
+        notes=notes, sets=sets, links=links)
 
 
 # --------------------------------------------------------------------------------------------------------- export
@@ -733,6 +775,14 @@ def _codes_xml(parent, codebook: Codebook, ns: str) -> dict[str, str]:
     codes = _sub(parent, "Codes", ns)
     guid_of: dict[str, str] = {}
     for theme in codebook.themes:
+        if len(theme.codes) == 1 and theme.codes[0].name == theme.name:
+            # a flat code (its own theme) stays one code, so it comes back under its own name
+            code = theme.codes[0]
+            guid = guid_of.setdefault(code.name, _guid("code", theme.name, code.name))
+            c = _sub(codes, "Code", ns, guid=guid, name=code.name, isCodable="true")
+            _sub(c, "Description", ns).text = _describe(code.label, code.definition, code.use_when, code.not_when,
+                                                        code.example)
+            continue
         t = _sub(codes, "Code", ns, guid=_guid("theme", theme.name), name=theme.name, isCodable="false")
         _sub(t, "Description", ns).text = _describe(theme.label, theme.definition)
         for code in theme.codes:
@@ -781,34 +831,116 @@ def _check_coding(coding: pd.DataFrame, corpus: Corpus, codebook: Codebook) -> N
         raise CodingImportError.from_problems(problems, "the coding to export")
 
 
+OFFSET_TARGETS = ("characters", "utf16")
+
+
+def _tree_xml(parent, codes: pd.DataFrame, codebook: Codebook) -> dict[str, str]:
+    """Write <Codes> from a code tree (``QdaProject.codes`` columns), with the GUIDs, names and descriptions it
+    had; codes of the codebook not in the tree are added under their theme. Returns code name -> GUID."""
+    element = _sub(parent, "Codes")
+    at: dict[str, object] = {"": element}
+    guid_of: dict[str, str] = {}
+    for r in codes.sort_values("depth", kind="stable").itertuples():
+        c = _sub(at[r.parent], "Code", guid=r.guid, name=r.label,
+                 isCodable="true" if str(r.is_codable).lower() in ("true", "1") else "false")
+        if isinstance(r.description, str) and r.description:
+            _sub(c, "Description").text = r.description
+        at[r.path] = c
+        guid_of.setdefault(r.code, r.guid)
+    # the analysis may have added codes (codebook.yaml edited after the import)
+    theme_path = {r.theme: r.path for r in codes.itertuples() if r.depth == 1}
+    for theme in codebook.themes:
+        for code in theme.codes:
+            if code.name in guid_of:
+                continue
+            guid = _guid("code", theme.name, code.name)
+            host = at.get(theme_path.get(theme.name, ""), element)
+            c = _sub(host, "Code", guid=guid, name=code.label or code.name, isCodable="true")
+            _sub(c, "Description").text = _describe(code.label, code.definition, code.use_when, code.not_when,
+                                                    code.example)
+            guid_of[code.name] = guid
+    return guid_of
+
+
 def project_xml(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, name: str = "cm_research project",
+                offsets: str = "characters", extras=None, messages: list[str] | None = None,
                 ) -> tuple[bytes, dict[str, str]]:
     """The REFI-QDA ``project.qde`` XML and the source files it names ({zip member: text}).
 
     Users are the coders; one case per participant (named by ``participant_label``, never the pseudonym) with
     the variables ``role`` and ``site``; one text source per transcript; one plain-text selection per coded
     span, with one coding per (code, coder). GUIDs are uuid5 of what they name, so output is reproducible.
+
+    Parameters
+    ----------
+    offsets
+        ``"characters"`` (code points, as the standard says: ATLAS.ti, MAXQDA, QualCoder, NVivo for Mac) or
+        ``"utf16"`` (UTF-16 code units, as NVivo for Windows counts: a character outside the Basic
+        Multilingual Plane, such as an emoji, counts two).
+    extras
+        A :class:`~cm_research.qual.qda_extras.ProjectExtras` (from an imported project): the code tree, GUIDs,
+        users, notes, sets and links are written back as they came. Transcripts imported from another program
+        (header field ``Imported from``) are written without the header import-qda added, so the source text
+        and its offsets are the original's.
+    messages
+        A list that receives what could not be written (e.g. a link to a video selection), never silently.
     """
+    if offsets not in OFFSET_TARGETS:
+        raise ValueError(f"offsets must be one of {', '.join(OFFSET_TARGETS)}, not {offsets!r}")
+    messages = messages if messages is not None else []
     _check_coding(coding, corpus, codebook)
     root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
     root.set("name", name)
-    root.set("origin", "cm_research")
+    root.set("origin", "cm_research" + (f" (imported from {extras.origin})" if extras is not None and extras.origin
+                                        else ""))
     coders = sorted(set(coding["coder"]))
     user_guid = {c: _guid("user", c) for c in coders}
-    if coders:
+    known_users = [] if extras is None else list(extras.users.itertuples(index=False))
+    for u in known_users:
+        user_guid[u.name] = u.guid
+    if user_guid:
         users = _sub(root, "Users")
+        written = set()
+        for u in known_users:
+            _sub(users, "User", guid=u.guid, name=u.name)
+            written.add(u.name)
         for c in coders:
-            _sub(users, "User", guid=user_guid[c], name=c)
-    code_guid = _codes_xml(_sub(root, "CodeBook"), codebook, PROJECT_NS)
+            if c not in written:
+                _sub(users, "User", guid=user_guid[c], name=c)
+    book = _sub(root, "CodeBook")
+    code_guid = (_tree_xml(book, extras.codes, codebook) if extras is not None and len(extras.codes)
+                 else _codes_xml(book, codebook, PROJECT_NS))
     participants = corpus.participants()
-    source_guid = {t.transcript: _guid("source", t.transcript, t.text) for t in corpus.transcripts}
-    if len(participants):
+    source_guid = {t.transcript: ((extras.source_guids.get(t.transcript) if extras is not None else None)
+                                  or _guid("source", t.transcript, t.text)) for t in corpus.transcripts}
+    kept = _kept_cases(extras, corpus)
+    if len(participants) or len(kept):
+        names = list(dict.fromkeys(["role", "site", *kept["variable"]]))
         variables = _sub(root, "Variables")
-        var_guid = {v: _guid("variable", v) for v in ("role", "site")}
-        for v in ("role", "site"):
+        var_guid = {v: _guid("variable", v) for v in names}
+        for v in names:
             _sub(variables, "Variable", guid=var_guid[v], name=v, typeOfVariable="Text")
         cases = _sub(root, "Cases")
-        for participant, block in participants.groupby("participant", sort=False):
+        in_cases = set(kept["transcript"])
+        for case_guid, block in kept.groupby("case_guid", sort=False):
+            case = _sub(cases, "Case", guid=case_guid, name=block["case"].iloc[0])
+            members = [t for t in dict.fromkeys(block["transcript"]) if t in corpus]
+            values = dict(zip(block["variable"], block["value"]))
+            if members:  # the role and site in the transcript's header win: the analyst may have corrected them
+                header = corpus[members[0]]
+                if normalise_role(values.get("role", "")) != header.role:
+                    values["role"] = header.role
+                if values.get("site", "") != header.site and not (header.site == "unknown" and "site" not in values):
+                    values["site"] = header.site
+            for v, value in values.items():
+                if v:
+                    vv = _sub(case, "VariableValue")
+                    _sub(vv, "VariableRef", targetGUID=var_guid[v])
+                    _sub(vv, "TextValue").text = str(value)
+            for transcript in members:
+                _sub(case, "SourceRef", targetGUID=source_guid[transcript])
+        for participant, block in participants[~participants["transcript"].isin(in_cases)].groupby(
+                "participant", sort=False):
             first = block.iloc[0]
             case = _sub(cases, "Case", guid=_guid("case", participant), name=first["participant_label"])
             for v in ("role", "site"):
@@ -817,42 +949,157 @@ def project_xml(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, name: 
                 _sub(vv, "TextValue").text = str(first[v])
             for transcript in block["transcript"]:
                 _sub(case, "SourceRef", targetGUID=source_guid[transcript])
+    notes = extras.notes if extras is not None else pd.DataFrame(columns=NOTE_COLUMNS)
+    notes = notes.fillna("")
+    note_refs = notes[(notes["kind"] == "note") & (notes["target_guid"] != "")]
+    refs_of: dict[str, list[str]] = {}
+    for r in note_refs.itertuples():
+        refs_of.setdefault(r.target_guid, []).append(r.guid)
+    text_of = {r.target_guid: r.text for r in notes[notes["kind"].isin(["comment", "description"])].itertuples()
+               if r.target_guid}
+    written_guids: set[str] = set(code_guid.values()) | set(user_guid.values())
     files: dict[str, str] = {}
     if corpus.transcripts:
         sources = _sub(root, "Sources")
         spans = coding.sort_values(["transcript", "start", "end", "code", "coder"])
         by_transcript = {t: block for t, block in spans.groupby("transcript")}
+        sel_guid_of = {} if extras is None else {
+            (r.transcript, int(r.start), int(r.end)): r.guid for r in extras.selections.itertuples()
+            if pd.notna(r.start) and pd.notna(r.end) and r.guid}
+        wanted = set(refs_of) | set(text_of)
+        if extras is not None:
+            wanted |= set(extras.links["origin_guid"]) | set(extras.links["target_guid"])
         for t in corpus.transcripts:
             guid = source_guid[t.transcript]
-            files[f"Sources/{guid}.txt"] = t.text
+            written_guids.add(guid)
+            body = t.body_start if t.meta.get("imported_from") else 0
+            text = t.text[body:]
+            pos = _positions(text, offsets) if offsets != "characters" else None
+            files[f"Sources/{guid}.txt"] = text
             src = _sub(sources, "TextSource", guid=guid, name=t.transcript, plainTextPath=f"internal://{guid}.txt")
+            if text_of.get(guid):
+                _sub(src, "Description").text = text_of[guid]
             block = by_transcript.get(t.transcript)
-            if block is None:
-                continue
-            for (start, end), sel_block in block.groupby(["start", "end"], sort=True):
-                sel_guid = _guid("selection", guid, str(start), str(end))
+            groups = [] if block is None else [(k, g) for k, g in block.groupby(["start", "end"], sort=True)]
+            coded_spans = {k for k, _ in groups}
+            for (transcript, start, end), g in sel_guid_of.items():
+                if transcript == t.transcript and g in wanted and (start, end) not in coded_spans:
+                    groups.append(((start, end), None))  # a selection with a note or comment but no coding
+            for (start, end), sel_block in sorted(groups, key=lambda x: x[0]):
+                if start < body:
+                    messages.append(f"{t.transcript}: a selection at {start}..{end} lies in the header import-qda "
+                                    "added; not exported")
+                    continue
+                sel_guid = sel_guid_of.get((t.transcript, int(start), int(end))) or _guid(
+                    "selection", guid, str(start), str(end))
+                written_guids.add(sel_guid)
+                raw_start, raw_end = ((int(pos[start - body]), int(pos[end - body])) if pos is not None
+                                      else (int(start - body), int(end - body)))
                 sel = _sub(src, "PlainTextSelection", guid=sel_guid, name=_squash(t.text[start:end])[:60],
-                           startPosition=int(start), endPosition=int(end),
-                           creatingUser=user_guid[sel_block["coder"].iloc[0]])
+                           startPosition=raw_start, endPosition=raw_end,
+                           creatingUser=user_guid[sel_block["coder"].iloc[0]] if sel_block is not None else None)
+                if text_of.get(sel_guid):
+                    _sub(sel, "Description").text = text_of[sel_guid]
                 seen: dict[tuple[str, str], int] = {}
-                for code, coder in sel_block[["code", "coder"]].itertuples(index=False):
+                for code, coder in ([] if sel_block is None else sel_block[["code", "coder"]].itertuples(index=False)):
                     # a span coded twice with the same code by the same coder stays twice: nothing is lost
                     n = seen[(code, coder)] = seen.get((code, coder), 0) + 1
                     c = _sub(sel, "Coding", guid=_guid("coding", sel_guid, code, coder, str(n)),
                              creatingUser=user_guid[coder])
                     _sub(c, "CodeRef", targetGUID=code_guid[code])
+                for note in refs_of.get(sel_guid, []):
+                    _sub(sel, "NoteRef", targetGUID=note)
+            for note in refs_of.get(guid, []):
+                _sub(src, "NoteRef", targetGUID=note)
+    if extras is not None:
+        _extras_xml(root, extras, notes, refs_of, written_guids, messages)
     return _serialise(root), files
 
 
+def _kept_cases(extras, corpus: Corpus) -> pd.DataFrame:
+    """The imported project's cases (case, case_guid, variable, value, transcript) whose sources are exported."""
+    columns = ["case", "case_guid", "variable", "value", "transcript"]
+    cases = getattr(extras, "cases", None)
+    if cases is None or not len(cases) or "case_guid" not in cases:
+        return pd.DataFrame(columns=columns)
+    cases = cases.fillna("")
+    keep = cases[(cases["case_guid"] != "") & cases["transcript"].isin([t.transcript for t in corpus.transcripts])]
+    return keep[columns]
+
+
+def _extras_xml(root, extras, notes: pd.DataFrame, refs_of: dict[str, list[str]], written: set[str],
+                messages: list[str]) -> None:
+    """Notes, links, sets, the project description and note references on codes and the project."""
+    for code in root.iter(f"{{{PROJECT_NS}}}Code"):
+        for note in refs_of.get(code.get("guid"), []):
+            ref = etree.Element(f"{{{PROJECT_NS}}}NoteRef", targetGUID=note)
+            kids = _children(code, "Code")
+            (kids[0].addprevious(ref) if kids else code.append(ref))
+    memos = notes[notes["kind"] == "note"].drop_duplicates("guid")
+    if len(memos):
+        element = _sub(root, "Notes")
+        for r in memos.itertuples():
+            n = _sub(element, "Note", guid=r.guid, name=r.name or r.text[:40] or "note")
+            if getattr(r, "description", ""):
+                _sub(n, "Description").text = r.description
+            _sub(n, "PlainTextContent").text = r.text
+            written.add(r.guid)
+    lost = notes[notes["kind"].isin(["comment", "description"]) & (notes["target_guid"] != "")
+                 & ~notes["target_guid"].isin(written)]
+    for r in lost.itertuples():
+        messages.append(f"{r.kind} {r.text[:40]!r} on {r.target_kind} {r.target or r.target_guid!r} not written: "
+                        "its target is not in the export (a non-text source, or a source without its text)")
+    unplaced = notes[(notes["kind"] == "note") & (notes["target_guid"] != "")
+                     & ~notes["target_guid"].isin(written)]
+    for r in unplaced.itertuples():
+        messages.append(f"note {r.name!r} is attached to {r.target_kind} {r.target or r.target_guid!r}, which is "
+                        "not in the export; the note is written unattached")
+    links = extras.links
+    if len(links):
+        ok = links["origin_guid"].isin(written) & links["target_guid"].isin(written)
+        for r in links[~ok].itertuples():
+            messages.append(f"link {r.name!r} from {r.origin!r} to {r.target!r} not written: one end is not in the "
+                            "export (a non-text source, or a selection outside the text)")
+        if ok.any():
+            element = _sub(root, "Links")
+            for r in links[ok].itertuples():
+                _sub(element, "Link", guid=r.guid, name=r.name or None, direction=r.direction or None,
+                     color=r.color or None, originGUID=r.origin_guid, targetGUID=r.target_guid)
+    sets = extras.sets.fillna("")
+    if len(sets):
+        element = _sub(root, "Sets")
+        tag = {"code": "MemberCode", "source": "MemberSource", "note": "MemberNote"}
+        for set_guid, block in sets.groupby("set_guid", sort=False):
+            first = block.iloc[0]
+            s = _sub(element, "Set", guid=set_guid, name=first["set"])
+            if first["description"]:
+                _sub(s, "Description").text = first["description"]
+            members = block[block["member_guid"] != ""]
+            missing = members[~members["member_guid"].isin(written)]
+            for kind in ("code", "source", "note"):
+                for r in members[(members["member_kind"] == kind) & members["member_guid"].isin(written)].itertuples():
+                    _sub(s, tag[kind], targetGUID=r.member_guid)
+            if len(missing):
+                messages.append(f"set {first['set']!r}: {len(missing)} member(s) not in the export (non-text "
+                                f"sources or sources without text: {', '.join(missing['member'].head(3))})")
+    description = notes[(notes["kind"] == "description") & (notes["target_kind"] == "project")]
+    if len(description):
+        _sub(root, "Description").text = description["text"].iloc[0]
+    for note in refs_of.get("", []):
+        _sub(root, "NoteRef", targetGUID=note)
+
+
 def export_qdpx(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, path: str | Path,
-                name: str = "cm_research project") -> Path:
+                name: str = "cm_research project", offsets: str = "characters", extras=None,
+                messages: list[str] | None = None) -> Path:
     """Write a coded project as a REFI-QDA ``.qdpx`` (see :func:`project_xml`); byte-identical on re-export.
 
     ``coding`` is a coding table (transcript, start, end, code, coder, ...), e.g. from
-    :func:`cm_research.qual.coding.read_coding` or :func:`import_qda`.
+    :func:`cm_research.qual.coding.read_coding` or :func:`import_qda`. ``offsets="utf16"`` writes positions as
+    NVivo for Windows counts them; ``extras`` and ``messages`` as in :func:`project_xml`.
     """
     path = Path(path)
-    xml, files = project_xml(corpus, codebook, coding, name)
+    xml, files = project_xml(corpus, codebook, coding, name, offsets=offsets, extras=extras, messages=messages)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for member, data in [("project.qde", xml), *[(m, files[m].encode("utf-8")) for m in sorted(files)]]:
             info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))

@@ -87,7 +87,8 @@ def segment_transcripts(transcripts: Iterable, level: str = "sentence") -> pd.Da
                 piece = text[s:e]
                 rows.append((
                     f"{t.transcript}#{turn.index}" if level == "turn" else f"{t.transcript}#{turn.index}.{k}",
-                    t.transcript, t.participant, t.role, t.site, turn.speaker, turn.kind, turn.kind != "participant",
+                    t.transcript, getattr(turn, "participant", None) or t.participant,
+                    getattr(turn, "role", None) or t.role, t.site, turn.speaker, turn.kind, turn.kind != "participant",
                     turn.index, k, s, e, len(WORD_RE.findall(piece)), piece,
                 ))
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)

@@ -1,9 +1,11 @@
 """Taguette: import a project database (``.sqlite3``) and the CSV exports (codebook, highlights).
 
-Taguette (taguette.org) keeps documents as HTML and each highlight as character offsets into the document's
-text content (the HTML with its tags removed and entities decoded), with the highlighted snippet. The
-database import turns each document into a transcript whose text is exactly that text content, so the
-offsets carry over unchanged; each highlight's offsets are checked against its snippet.
+Taguette (taguette.org) keeps documents as HTML and each highlight as offsets into the document's text content
+(the HTML with its tags removed and entities decoded), counted in UTF-8 bytes (Taguette's web page measures
+selections by their UTF-8 length and its ``extract.py`` counts bytes; the real-client test checks this against
+a running Taguette), with the highlighted snippet. The database import turns each document into a transcript
+whose text is exactly that text content, converts the byte offsets to characters, and checks each highlight
+against its snippet.
 
 The highlights CSV (``id, document, tag, content``) carries no offsets: :func:`locate_highlights` finds each
 highlight's text in its document (exactly, then allowing any run of white space to differ). A highlight
@@ -205,7 +207,12 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
                            "JOIN highlight_tags ht ON ht.highlight_id = h.id JOIN tags t ON t.id = ht.tag_id "
                            "WHERE h.document_id = ? ORDER BY h.id, t.id", (doc_id,)).fetchall()
         by_highlight: dict[int, list] = {}
-        for hid, start, end, snippet, tag in rows:
+        # Taguette counts UTF-8 bytes of the text content; positions here are characters (-1: outside the text
+        # or inside a character); raw_of keeps the offsets as Taguette wrote them
+        encoded, raw_of = text.encode("utf-8"), {}
+        for hid, raw_start, raw_end, snippet, tag in rows:
+            raw_of[hid] = (raw_start, raw_end)
+            start, end = _byte_to_char(encoded, raw_start), _byte_to_char(encoded, raw_end)
             by_highlight.setdefault(hid, [start, end, snippet, []])[3].append(tag)
         bad = []
         for hid, (start, end, snippet, tag_list) in by_highlight.items():
@@ -214,9 +221,10 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
             status = ("aligned" if inside and _squash(quoted) == _squash(html_text(snippet)) else
                       "misaligned" if inside else "outside")
             if status != "aligned":
-                bad.append(f"highlight {hid} at {start}..{end}")
+                bad.append(f"highlight {hid} at bytes {raw_of[hid][0]}..{raw_of[hid][1]}")
             selections.append({"transcript": name, "guid": str(hid), "name": _squash(html_text(snippet))[:60],
-                               "raw_start": start, "raw_end": end, "start": start if inside else pd.NA,
+                               "raw_start": raw_of[hid][0], "raw_end": raw_of[hid][1],
+                               "start": start if inside else pd.NA,
                                "end": end if inside else pd.NA, "status": status, "n_codings": len(tag_list),
                                "text": quoted})
             if inside:
@@ -228,7 +236,7 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
             messages.append(f"{name}: {len(bad)} highlights do not match their snippet (kept as given) or fall "
                             f"outside the text (not imported): {'; '.join(bad[:3])}")
         sources.append({"guid": str(doc_id), "name": name, "kind": "text", "transcript": name,
-                        "status": "imported", "offset_convention": "characters of the HTML text content",
+                        "status": "imported", "offset_convention": "UTF-8 bytes of the HTML text content",
                         "n_selections": len(by_highlight), "message": how})
     users = pd.DataFrame([{"guid": login, "name": login} for (login,) in con.execute(
         "SELECT user_login FROM project_members WHERE project_id = ? ORDER BY user_login", (project_id,))],
@@ -242,6 +250,16 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
         coding=coding_table, codes=codes, users=users, sources=pd.DataFrame(sources, columns=SOURCE_COLUMNS),
         selections=pd.DataFrame(selections, columns=SELECTION_COLUMNS),
         cases=pd.DataFrame(columns=["case", "variable", "value", "transcript"]), messages=messages)
+
+
+def _byte_to_char(encoded: bytes, offset: int) -> int:
+    """The character position of a UTF-8 byte offset; -1 outside the text, inside a character, or not a number."""
+    if not isinstance(offset, int) or not 0 <= offset <= len(encoded):
+        return -1
+    try:
+        return len(encoded[:offset].decode("utf-8"))
+    except UnicodeDecodeError:
+        return -1
 
 
 # ---------------------------------------------------------------------------------------------------------- CSVs

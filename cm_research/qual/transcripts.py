@@ -15,7 +15,13 @@ A transcript file looks like this::
 
 The header is ``Field: value`` lines (``Pseudonym``, ``Role`` and ``Site`` are required; ``Date``,
 ``Interviewer``, ``Participant ID``, ``Other speakers``, ``Notes`` are optional; lines starting ``#`` are
-comments) ended by a line ``---`` or a blank line. Each turn starts with a speaker label at the start of a
+comments) ended by a line ``---`` or a blank line. ``cm-research import-qda`` adds ``Imported from`` (then
+``Role: unknown`` is accepted, for a project that recorded no role) and ``Turns: one per line`` (each non-empty
+line is a turn, for sources without speaker labels).
+
+WebVTT (``.vtt``) and SRT (``.srt``) captions, and the name-and-time layout of Teams and Otter exports, are read
+too (:mod:`cm_research.qual.transcript_formats`); a ``speakers.csv`` in the folder says who each speaker is, for
+files without a header and for joint interviews, where each person's words count under their own role. Each turn starts with a speaker label at the start of a
 line, optionally after a time stamp (``[00:01:23]``, ``(01:23)`` or ``00:01:23``); lines without a label
 continue the turn above. Labels are recognised by :class:`SpeakerConvention`: the interviewer (``Interviewer``,
 ``Q``, ``I``, the header's interviewer name), the participant (their pseudonym, their role, ``A``, ``R``,
@@ -32,6 +38,7 @@ speaking, text that cannot be decoded) raise :class:`TranscriptError` naming the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +49,13 @@ import pandas as pd
 from cm_research.data.reading import decode_text
 from cm_research.qual.errors import TranscriptError, problems_table
 from cm_research.qual.roles import ROLE_ALIASES, accepted_spellings, normalise_role, role_name
+from cm_research.qual.transcript_formats import NAME_TIME_LINE
 
-TRANSCRIPT_SUFFIXES = {".txt", ".docx"}
+TRANSCRIPT_SUFFIXES = {".txt", ".docx", ".vtt", ".srt"}
 #: Formats that look like interviews but cannot be read: reported, never silently passed over.
-UNSUPPORTED_SUFFIXES = {".doc", ".rtf", ".odt", ".pdf", ".pages", ".vtt", ".srt"}
+UNSUPPORTED_SUFFIXES = {".doc", ".rtf", ".odt", ".pdf", ".pages"}
+#: The speakers table of a transcripts folder (see :mod:`cm_research.qual.transcript_formats`).
+SPEAKERS_FILE = "speakers.csv"
 #: Files in a transcripts folder that are notices, not interviews.
 NOTICE_NAMES = re.compile(r"^(synthetic|readme|licen[cs]e)(\.[a-z]+)?$", re.IGNORECASE)
 
@@ -54,7 +64,13 @@ HEADER_FIELDS = {
     "participant id": "participant_id", "participant": "participant_id", "id": "participant_id",
     "other speakers": "other_speakers", "notes": "notes", "note": "notes", "interview": "interview",
     "location": "location", "duration": "duration", "synthetic": "synthetic",
+    "imported from": "imported_from", "turns": "turns",
 }
+#: ``Role: unknown`` is accepted for texts imported from QDA software whose role was not recorded there.
+UNKNOWN_ROLE = "unknown"
+#: ``Turns: one per line``: each non-empty line is the participant's turn (the interviewer's when it starts with
+#: an interviewer label); import-qda writes it for sources that have no speaker labels.
+ONE_PER_LINE = "one per line"
 REQUIRED_FIELDS = ("pseudonym", "role", "site")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -104,6 +120,8 @@ class Turn:
     end: int
     line: int
     timestamp: str | None = None
+    role: str | None = None  # set for a speaker the speakers table names (joint interviews, focus groups)
+    participant: str | None = None
 
 
 @dataclass
@@ -125,6 +143,7 @@ class Transcript:
     meta: dict[str, str] = field(default_factory=dict)
     turns: list[Turn] = field(default_factory=list)
     locations: dict[int, str] = field(default_factory=dict)  # .docx: line -> "paragraph 12"
+    body_start: int = 0  # offset in ``text`` where the interview starts (after the header)
 
     @property
     def participant(self) -> str:
@@ -231,10 +250,13 @@ class _Labels:
     participant: set[str]
     other: set[str]
     role: str
+    extra: dict[str, tuple[str, str]] = field(default_factory=dict)  # speaker -> (role, participant key)
 
     def classify(self, label: str) -> tuple[str | None, str | None]:
         """(kind, problem): kind is interviewer/participant/other, or None when the label is not a speaker."""
         key = _norm(label)
+        if key in self.extra:
+            return "participant", None
         if key in self.interviewer:
             return "interviewer", None
         if key in self.other:
@@ -269,18 +291,24 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
             continue
         if first_content is None:
             first_content = (number, line)
-        m = convention.label_pattern.match(line)
+        m = convention.label_pattern.match(line) or NAME_TIME_LINE.match(line)
         kind = problem = None
         if m:
             kind, problem = labels.classify(m.group("label"))
+            if kind is None and problem is None and m.re is not NAME_TIME_LINE:
+                alone = NAME_TIME_LINE.match(line)
+                if alone:
+                    m = alone
+                    kind, problem = labels.classify(m.group("label"))
         if kind:
             rest = line[m.end():]
             content = rest.strip()
             start = offset + m.end() + (len(rest) - len(rest.lstrip()))
             groups = m.groupdict()
+            role, who = labels.extra.get(_norm(m.group("label")), (None, None))
             current = Turn(index=len(turns) + 1, speaker=m.group("label").strip(), kind=kind, start=start,
                            end=start + len(content), line=number,
-                           timestamp=groups.get("ts") or groups.get("ts2"))
+                           timestamp=groups.get("ts") or groups.get("ts2"), role=role, participant=who)
             turns.append(current)
             empty_start = not content
             continue
@@ -318,16 +346,49 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
     return turns, problems
 
 
+def _caption_turns(path: Path, text: str, labels: _Labels) -> tuple[list[Turn], list[dict]]:
+    """Turns of a WebVTT or SRT file: each cue line one turn, a cue without a speaker continuing the last."""
+    from cm_research.qual.transcript_formats import read_captions
+
+    turns, problems, unknown, speaker = [], [], set(), None
+    for cue in read_captions(path, text):
+        speaker = cue.speaker or speaker
+        if speaker is None:
+            problems.append(_problem(path, cue.line, "a cue before any speaker is named: whose words are these?"))
+            break
+        kind, problem = labels.classify(speaker)
+        if kind is None:
+            if _norm(speaker) not in unknown:
+                unknown.add(_norm(speaker))
+                problems.append(_problem(path, cue.line, problem or (
+                    f"unknown speaker {speaker!r}: add them to speakers.csv (speaker, role, participant_id, site, "
+                    "file)"), speaker))
+            continue
+        role, who = labels.extra.get(_norm(speaker), (None, None))
+        turns.append(Turn(index=len(turns) + 1, speaker=speaker, kind=kind, start=cue.start, end=cue.end,
+                          line=cue.line, timestamp=cue.timestamp, role=role, participant=who))
+    if not turns and not problems:
+        problems.append(_problem(path, None, "no cues with words in this caption file"))
+    return turns, problems
+
+
 def _labels_example(labels: _Labels) -> str:
     names = sorted(n for n in labels.participant if len(n) > 1 and n not in ("answer", "respondent", "interviewee"))
     return names[0].title() if names else "A"
 
 
-def read_transcript(path: str | Path, convention: SpeakerConvention | None = None) -> Transcript:
-    """Read one interview (.txt or .docx) into a :class:`Transcript`.
+def read_transcript(path: str | Path, convention: SpeakerConvention | None = None,
+                    speakers: pd.DataFrame | None = None) -> Transcript:
+    """Read one interview (.txt, .docx, WebVTT .vtt or SRT .srt) into a :class:`Transcript`.
+
+    ``speakers`` is a speakers table (:func:`cm_research.qual.transcript_formats.read_speakers`): who each
+    speaker is, for joint interviews, focus groups, and files without a header (every .vtt and .srt).
 
     Raises :class:`TranscriptError` listing every problem found, each with file and line.
     """
+    from cm_research.qual.transcript_formats import CAPTION_SUFFIXES, INTERVIEWER_ROLE, speakers_for
+
+    table = speakers_for(speakers, Path(path))
     convention = convention or SpeakerConvention()
     path = Path(path)
     locations: dict[int, str] = {}
@@ -337,7 +398,7 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         extracted = docx_lines(path)
         text, encoding = "\n".join(line for line, _ in extracted) + ("\n" if extracted else ""), "docx"
         locations = {i: where for i, (_, where) in enumerate(extracted, start=1)}
-    elif path.suffix.lower() == ".txt":
+    elif path.suffix.lower() in (".txt", *CAPTION_SUFFIXES):
         text, encoding = _decode(path, path.read_bytes())
     else:
         raise TranscriptError.from_problems([_problem(path, None, (
@@ -347,7 +408,22 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         raise TranscriptError.from_problems([_problem(path, None, "the file is empty: no header and no interview")],
                                             path.name)
     lines = _lines(text)
-    fields, field_lines, notes, first, problems = _parse_header(path, lines, locations)
+    captions = path.suffix.lower() in CAPTION_SUFFIXES
+    listed = table[table["role"] != INTERVIEWER_ROLE]
+    if captions or (len(listed) and not _HEADER_LINE.match(next((x[2] for x in lines if x[2].strip()
+                                                                  and not x[2].strip().startswith("#")), ""))):
+        # no header of our own: who is interviewed comes from the speakers table
+        if not len(listed):
+            raise TranscriptError.from_problems([_problem(path, None, (
+                "this file has no header saying who was interviewed: list its speakers in speakers.csv beside it "
+                "(columns speaker, role, participant_id, site, file), e.g. 'Tia,young person,P07,Easton,"
+                f"{path.name}', and the interviewer as 'Sam,interviewer'"))], path.name)
+        head = listed.iloc[0]
+        fields = {"pseudonym": head["speaker"], "role": head["role"], "site": head["site"] or "unknown",
+                  "participant_id": head["participant_id"]}
+        field_lines, notes, first, problems = {}, [], 0, []
+    else:
+        fields, field_lines, notes, first, problems = _parse_header(path, lines, locations)
     if not any(name in fields for name in REQUIRED_FIELDS):
         number, _, line = next((x for x in lines if x[2].strip() and not x[2].strip().startswith("#")), lines[0])
         raise TranscriptError.from_problems([_problem(path, number, (
@@ -360,6 +436,8 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
                 f"the header has no {name.replace('_', ' ').title()}: add a line '{name.title()}: ...' "
                 "before '---'"), "", locations))
     role = normalise_role(fields.get("role", "")) if fields.get("role", "").strip() else None
+    if role is None and fields.get("role", "").strip().lower() == UNKNOWN_ROLE and fields.get("imported_from"):
+        role = UNKNOWN_ROLE
     if fields.get("role", "").strip() and role is None:
         problems.append(_problem(path, field_lines["role"], (
             f"role {fields['role']!r} is not a known role; use one of: {accepted_spellings()}"),
@@ -371,11 +449,31 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
     if fields.get("interviewer"):
         interviewer.add(_norm(fields["interviewer"]))
     others = tuple(s.strip() for s in re.split(r"[;,]", fields.get("other_speakers", "")) if s.strip())
-    participant = set(convention.participant_labels) | {_norm(fields["pseudonym"])} | set(ROLE_ALIASES[role])
+    participant = set(convention.participant_labels) | {_norm(fields["pseudonym"])} | set(ROLE_ALIASES.get(role, ()))
     participant.add(_norm(fields["pseudonym"]).split(" ")[0])
-    labels = _Labels(interviewer=interviewer, participant=participant - interviewer,
-                     other={_norm(s) for s in others}, role=role)
-    turns, problems = _parse_turns(path, text, lines, first, labels, convention, locations)
+    main_key = fields.get("participant_id", "").strip() or f"{fields['site'].strip()}|{role}|{fields['pseudonym'].strip()}"
+    extra = {}
+    for r in table.itertuples(index=False):
+        if r.role == INTERVIEWER_ROLE:
+            interviewer.add(_norm(r.speaker))
+        else:
+            key = r.participant_id or f"{r.site or fields['site'].strip()}|{r.role}|{r.speaker}"
+            extra[_norm(r.speaker)] = (r.role, key) if key != main_key else (None, None)
+    labels = _Labels(interviewer=interviewer, participant=participant - interviewer - set(extra),
+                     other={_norm(s) for s in others}, role=role, extra=extra)
+    body_start = lines[first][1] if first < len(lines) else len(text)
+    if captions:
+        turns, problems = _caption_turns(path, text, labels)
+    elif _norm(fields.get("turns", "")) == ONE_PER_LINE:
+        from cm_research.qual.refi import _line_turns
+
+        turns = [dataclasses.replace(t, start=t.start + body_start, end=t.end + body_start,
+                                     line=t.line + lines[first][0] - 1)
+                 for t in _line_turns(text[body_start:], fields["pseudonym"].strip())]
+        problems = [] if turns else [_problem(path, None, "the header is there but no interview follows it", "",
+                                              locations)]
+    else:
+        turns, problems = _parse_turns(path, text, lines, first, labels, convention, locations)
     if problems:
         raise TranscriptError.from_problems(problems, path.name)
     meta = {k: v for k, v in fields.items() if k not in ("pseudonym", "role", "site", "date", "interviewer",
@@ -384,7 +482,7 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         transcript=path.stem, path=path, text=text, encoding=encoding, pseudonym=fields["pseudonym"].strip(),
         role=role, site=fields["site"].strip(), date=fields.get("date", ""), interviewer=fields.get("interviewer", ""),
         participant_id=fields.get("participant_id", "").strip(), other_speakers=others, notes=notes, meta=meta,
-        turns=turns, locations=locations,
+        turns=turns, locations=locations, body_start=body_start,
     )
 
 
@@ -425,10 +523,19 @@ class Corpus:
 
         rows = []
         for t in self.transcripts:
-            words = sum(count_words(t.text[u.start:u.end]) for u in t.turns if u.kind == "participant")
-            rows.append({"transcript": t.transcript, "file": t.path.name, "participant": t.participant,
-                         "role": t.role, "site": t.site, "date": t.date, "encoding": t.encoding,
-                         "n_turns": len(t.turns), "n_participant_words": words})
+            # a joint interview has one row per person interviewed, each counted under their own role
+            people = {(t.participant, t.role): [0, 0]}
+            for u in t.turns:
+                key = (u.participant or t.participant, u.role or t.role)
+                counts = people.setdefault(key, [0, 0])
+                counts[0] += 1
+                if u.kind == "participant":
+                    counts[1] += count_words(t.text[u.start:u.end])
+            for (participant, role), (n_turns, words) in people.items():
+                rows.append({"transcript": t.transcript, "file": t.path.name, "participant": participant,
+                             "role": role, "site": t.site, "date": t.date, "encoding": t.encoding,
+                             "n_turns": n_turns if participant != t.participant else len(t.turns),
+                             "n_participant_words": words})
         table = pd.DataFrame(rows, columns=["transcript", "file", "participant", "role", "site", "date",
                                             "encoding", "n_turns", "n_participant_words"])
         order = table.drop_duplicates("participant").sort_values(["role", "site", "transcript"])
@@ -499,9 +606,17 @@ def read_transcripts(source: str | Path | Iterable[str | Path], convention: Spea
     files, skipped = _candidate_files(source)
     transcripts: list[Transcript] = []
     problem_rows: list[dict] = []
+    speakers = None
+    table_path = Path(source) / SPEAKERS_FILE if isinstance(source, (str, Path)) and Path(source).is_dir() else None
+    if table_path is not None and table_path.is_file():
+        from cm_research.qual.transcript_formats import read_speakers
+
+        speakers = read_speakers(table_path)
+        skipped = [s for s in skipped if s["file"] != SPEAKERS_FILE]
+    skipped = [s for s in skipped if s["file"] != "memos.csv"]  # the analyst's memos: read by the analysis
     for path in files:
         try:
-            transcripts.append(read_transcript(path, convention))
+            transcripts.append(read_transcript(path, convention, speakers))
         except TranscriptError as exc:
             problem_rows.extend(exc.problems.to_dict("records") or [{"file": path.name, "message": str(exc)}])
     stems: dict[str, str] = {}

@@ -33,6 +33,7 @@ from cm_research.qual.analysis import (code_role_counts, concordance, cooccurren
 from cm_research.qual.codebook import Codebook, load_codebook, write_codebook_exports
 from cm_research.qual.errors import TranscriptError
 from cm_research.qual.coding import coded_segments, read_coding, suggestions_as_coding
+from cm_research.qual.quotes import coded_span_quotes
 from cm_research.qual.redact import known_names, redact_columns, redact_names
 from cm_research.qual.roles import normalise_role, role_name
 from cm_research.qual.suggest import suggest_codes, write_review_csv
@@ -104,7 +105,7 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
                           roles: list[str] | str | None = None, site: str | None = None,
                           min_participants: int = 1, min_share: float = 0.5, quotes_per_role: int = 2,
                           errors: str = "report", saturation_base: int = 4, saturation_run: int = 2,
-                          saturation_threshold: float = 0.05) -> ThematicResult:
+                          saturation_threshold: float = 0.05, memos: str | Path | None = None) -> ThematicResult:
     """Run the whole analysis.
 
     Parameters
@@ -114,9 +115,12 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     codebook
         A codebook YAML (or a loaded Codebook); None for the bundled starter codebook.
     coding
-        CSV of human coding (see :func:`cm_research.qual.coding.read_coding`); None to analyse suggestions.
+        CSV of human coding (see :func:`cm_research.qual.coding.read_coding`), or the reviewed
+        ``suggestions_for_review.csv`` (only rows whose ``decision`` is accept count); None to analyse
+        suggestions.
     coder
         Whose coding the counts use when the file holds several coders; None for the first coder in the file.
+        It also names the coder of a file without a ``coder`` column.
         Agreement is computed whenever the file holds exactly two coders.
     roles
         Roles to report, in order; None for every role interviewed.
@@ -130,6 +134,10 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     saturation_base, saturation_run, saturation_threshold
         Guest, Namey & Chen's (2020) base size, run length and new-information threshold
         (see :mod:`cm_research.qual.saturation`).
+    memos
+        The analyst's memos file (see :mod:`cm_research.qual.qda_folder`: target_kind, target, name, text);
+        None looks for ``memos.csv`` in the transcripts folder, then beside it in a folder written by
+        import-qda. Shown in the report as ``tables["memos"]`` and exported to REFI-QDA as notes.
     """
     everyone = read_transcripts(transcripts_dir, errors=errors)
     if not len(everyone):
@@ -150,7 +158,8 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     human = None
     if coding:
         # checked against every transcript in the folder, then narrowed to the site analysed
-        human = read_coding(coding, everyone, codebook)
+        human = read_coding(coding, everyone, codebook, coder=coder)
+        review = human.attrs.get("review")
         human = human[human["transcript"].isin({t.transcript for t in corpus.transcripts})].reset_index(drop=True)
         if human.empty:
             raise ValueError(f"{Path(coding).name} codes none of the transcripts analysed")
@@ -161,14 +170,19 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
         all_coded = coded_segments(human, segments)
         coded = all_coded[all_coded["coder"] == analysed].reset_index(drop=True)
         basis = f"human coding by {analysed}"
+        if review:
+            basis += (f" ({review['n_accept']} reviewed suggestions accepted; {review['n_reject']} rejected"
+                      + (f" and {review['n_undecided']} left undecided" if review["n_undecided"] else "")
+                      + " are not counted)")
         if len(coders) > 1:
             basis += f" (one of {len(coders)} coders in the file)"
         if len(coders) == 2:
             tables["agreement"] = agreement(all_coded, segments)
         suggested = coded_segments(suggestions_as_coding(suggestions), segments)
         versus = pd.concat([coded, suggested], ignore_index=True)
-        tables["agreement_vs_suggestions"] = agreement(versus, segments, analysed, "suggested",
-                                                       transcripts=sorted(set(coded["transcript"])))
+        if len(suggested):  # a codebook without hints (e.g. one imported from NVivo) suggests nothing
+            tables["agreement_vs_suggestions"] = agreement(versus, segments, analysed, "suggested",
+                                                           transcripts=sorted(set(coded["transcript"])))
     else:
         analysed = None
         coded = coded_segments(suggestions_as_coding(suggestions), segments)
@@ -186,10 +200,24 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
     tables["code_counts_by_role"] = code_role_counts(coded, participants, codebook, roles=role_list)
     tables["cooccurrence_segments"] = cooccurrence(coded, "segment")
     tables["cooccurrence_participants"] = cooccurrence(coded, "participant")
-    tables["quotes"] = exemplar_quotes(coded, participants, codebook, per_role=quotes_per_role, roles=role_list)
+    tables["quotes"] = coded_span_quotes(
+        exemplar_quotes(coded, participants, codebook, per_role=quotes_per_role, roles=role_list), human,
+        codebook, corpus, coder=analysed)
     names = known_names(corpus)
     lowered = {n.lower() for n in names}
     tables["quotes"]["quote_display"] = [redact_names(q, names) for q in tables["quotes"]["quote"]]
+    tables["quotes"]["context_display"] = [redact_names(q, names) for q in tables["quotes"]["context"]]
+    memo_file = Path(memos) if memos else next(
+        (p for p in (Path(transcripts_dir) / "memos.csv", Path(transcripts_dir).parent / "memos.csv")
+         if p.is_file() and (p.parent == Path(transcripts_dir) or (p.parent / "project.yaml").is_file())), None)
+    if memo_file is not None:
+        from cm_research.qual.qda_folder import read_memos
+
+        notes = read_memos(memo_file, everyone, codebook=codebook)
+        tables["memos"] = pd.DataFrame({
+            "about": notes["target_kind"].replace({"source": "transcript"}), "target": notes["target"],
+            "kind": notes["kind"], "name": notes["name"],
+            "memo": [redact_names(str(t), names) for t in notes["text"]]})
     tables["word_frequencies"] = pd.concat([word_frequencies(segments, n=1, top=15, exclude=lowered).assign(n=1),
                                             word_frequencies(segments, n=2, top=10, exclude=lowered).assign(n=2)],
                                            ignore_index=True)
@@ -289,8 +317,11 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
     return paths
 
 
-def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False) -> str:
-    """Quotes grouped by theme, attributed by role and site only; names are redacted (``quote_display``)."""
+def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False, context: bool = False) -> str:
+    """Quotes grouped by theme, attributed by role and site only; names are redacted (``quote_display``).
+
+    Each quote is the coded span; ``context=True`` adds the sentence it sits in (``context_display``) where it
+    says more than the span."""
     if quotes.empty:
         return "_No complete sentences of a suitable length were coded._"
     lines = []
@@ -300,8 +331,11 @@ def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False) -> str
         lines.append(f"**{theme}**")
         lines.append("")
         for q in block.itertuples(index=False):
+            shown = getattr(q, "quote_display", None) or q.quote
+            around = getattr(q, "context_display", "") if context else ""
+            extra = f" (in: “{around}”)" if isinstance(around, str) and around.strip() and around.strip() != shown.strip() else ""
             said_by = getattr(q, "attribution", None) or f"{role_name(q.role)}, {q.site}"  # pooled when published
-            lines.append(f"- “{getattr(q, 'quote_display', None) or q.quote}” — {said_by}")
+            lines.append(f"- “{shown}”{extra} — {said_by}")
         lines.append("")
     from cm_research.qual.publish import pooling_note
 

@@ -13,7 +13,8 @@ from .matching import (
     match_groups,
     matched_effect,
 )
-from .meta import MetaAnalysis, MetaAnalysisError, meta_analysis, random_effects
+from .meta import (MetaAnalysis, MetaAnalysisError, MetaRegression, meta_analysis, meta_regression, moderator_slopes,
+                   random_effects)
 from .outcomes import change_within_group, compare_outcomes, holm
 from .paired import paired_change
 from .power import power_paired, power_two_groups
@@ -53,6 +54,9 @@ __all__ = [
     "MetaAnalysis",
     "MetaAnalysisError",
     "meta_analysis",
+    "MetaRegression",
+    "meta_regression",
+    "moderator_slopes",
     "random_effects",
     "ReliableChangeTable",
     "reliable_change",

@@ -496,7 +496,8 @@ def matched_effect(
         else:
             meat = scores.T @ scores
             adj = n / (n - p)
-            se_type = "heteroscedasticity-robust (HC1, as sandwich::vcovHC), i.e. clustered on the young person"
+            se_type = ("heteroscedasticity-robust (HC1, as sandwich::vcovHC) on the matched sample, treating the "
+                       "matches and the estimated score as fixed")
         vcov = adj * bread @ meat @ bread
         se_value = float(math.sqrt(vcov[1, 1]))
         dof = n - p

@@ -20,7 +20,8 @@ from cm_research.errors import CMResearchError
 
 from ._checks import ci_quantile
 
-__all__ = ["MetaAnalysisError", "MetaAnalysis", "random_effects", "meta_analysis"]
+__all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression",
+           "moderator_slopes"]
 
 METHODS = ("REML", "DL", "EE")
 
@@ -310,3 +311,280 @@ def _reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
     while score(upper) > 0:
         upper *= 10
     return float(optimize.brentq(score, 0.0, upper, xtol=1e-14, rtol=1e-14, maxiter=500))
+
+
+@dataclass
+class MetaRegression:
+    """Result of :func:`meta_regression`.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        One row per model term (``intercept`` first, then each moderator): `term`, `estimate`, `se`,
+        `ci_low`, `ci_high`, `statistic` (z, or t with Hartung-Knapp), `dof`, `p_val`, `note`.
+    summary : DataFrame
+        One row: `method`, `k`, `n_terms`, `tau2` (residual between-study variance), `tau2_se`, `tau`,
+        `i2` (% of the remaining variability that is residual heterogeneity), `h2`, `r2` (% of the
+        random-effects model's τ² accounted for by the moderators; NaN when that τ² is 0), `qe`,
+        `qe_dof`, `qe_p_val` (test of residual heterogeneity), `qm`, `qm_dof`, `qm_p_val` (omnibus
+        test of the moderators), `note`.
+    """
+
+    coefficients: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def meta_regression(
+    data: pd.DataFrame,
+    effect: str,
+    moderators: Sequence[str],
+    *,
+    se: str | None = None,
+    variance: str | None = None,
+    study: str | None = None,
+    method: str = "REML",
+    hartung_knapp: bool = False,
+    confidence: float = 0.95,
+) -> MetaRegression:
+    """Mixed-effects meta-regression: do study (site) characteristics explain why effects differ?
+
+    Model: y_i = x_iᵀβ + u_i + e_i, u_i ~ N(0, τ²), e_i ~ N(0, v_i), where x_i holds 1 (the intercept)
+    and the moderators of study i, and τ² is the *residual* between-study variance.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per study, with the effect, its `se` or `variance`, and the numeric moderator columns
+        (code a category as 0/1 columns first).
+    effect : str
+        Column of effect sizes.
+    moderators : sequence of str
+        Columns used as moderators, in the order their coefficients are reported.
+    se, variance : str
+        Give exactly one: the column of standard errors or of sampling variances (SE²).
+    study : str, optional
+        Column naming the studies, used in error messages.
+    method : {"REML", "DL", "EE"}
+        Estimator of the residual τ²: restricted maximum likelihood (metafor's default), the method of
+        moments (DerSimonian-Laird generalised to meta-regression, metafor's ``"DL"``), or none
+        (``"EE"``: fixed-effects meta-regression, τ² = 0).
+    hartung_knapp : bool
+        Knapp-Hartung SEs and t(k - p) tests (metafor's ``test = "knha"``).
+    confidence : float
+        Level of the coefficient confidence intervals.
+
+    Returns
+    -------
+    MetaRegression
+
+    Notes
+    -----
+    With X the k × p design matrix (p = 1 + number of moderators), W = diag(1 / (v_i + τ²)) and
+    P = W - W X (Xᵀ W X)⁻¹ Xᵀ W:
+
+    * β̂ = (Xᵀ W X)⁻¹ Xᵀ W y, Var(β̂) = (Xᵀ W X)⁻¹; z = β̂_j / SE_j (Raudenbush 2009).
+    * REML: τ² ≥ 0 maximises -½ Σ log(v_i + τ²) - ½ log |Xᵀ W X| - ½ yᵀ P y; its derivative is
+      ½ [yᵀ P P y - tr(P)], solved for its root (τ² = 0 when the derivative is negative at 0).
+      SE(τ²) = sqrt(2 / tr(P P)).
+    * Method of moments: τ² = max(0, (Q_E - (k - p)) / tr(P₀)), P₀ = P at τ² = 0.
+    * Q_E = yᵀ P₀ y ~ χ²(k - p) tests residual heterogeneity; Q_M = β̂₁ᵀ Var(β̂₁)⁻¹ β̂₁ ~ χ²(p - 1)
+      tests all moderators at once (β̂₁: the coefficients without the intercept).
+    * Knapp-Hartung (2003): Var(β̂) multiplied by s² = yᵀ P y / (k - p), t(k - p) tests, Q_M / (p - 1)
+      referred to F(p - 1, k - p).
+    * I² = 100 τ² / (τ² + s̃²), s̃² = (k - p) / tr(P₀); H² = (τ² + s̃²) / s̃²; R² = 100 max(0, 1 - τ² / τ²_RE),
+      τ²_RE from the model without moderators by the same method (metafor's conventions). For the fixed-effects
+      model, I² = 100 max(0, (Q_E - (k - p)) / Q_E) and H² = Q_E / (k - p).
+
+    References
+    ----------
+    Raudenbush, S. W., & Bryk, A. S. (1985). Empirical Bayes meta-analysis. Journal of Educational
+    Statistics, 10(2), 75-98.
+    Raudenbush, S. W. (2009). Analyzing effect sizes: Random-effects models. In H. Cooper, L. V. Hedges,
+    & J. C. Valentine (Eds.), The handbook of research synthesis and meta-analysis (2nd ed., pp. 295-315).
+    Knapp, G., & Hartung, J. (2003). Improved tests for a random effects meta-regression with a single
+    covariate. Statistics in Medicine, 22, 2693-2710.
+    Viechtbauer, W. (2010). Conducting meta-analyses in R with the metafor package. Journal of Statistical
+    Software, 36(3), 1-48 (``rma(yi, vi, mods = ~ ...)``, against which the tests check every number).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"g": [0.5, 0.3, 0.1, 0.0], "v": [0.02, 0.03, 0.02, 0.04], "weeks": [0, 1, 2, 3]})
+    >>> res = meta_regression(d, "g", ["weeks"], variance="v", method="EE")
+    >>> res.coefficients["term"].tolist()
+    ['intercept', 'weeks']
+    """
+    where = "meta_regression"
+    if method not in METHODS:
+        raise MetaAnalysisError(f"{where}: `method` must be one of {', '.join(METHODS)}, not {method!r}.")
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{where}: `data` must be a pandas DataFrame, not {type(data).__name__}.")
+    moderators = [moderators] if isinstance(moderators, str) else list(moderators)
+    if not moderators:
+        raise MetaAnalysisError(f"{where}: give at least one moderator column; without moderators use "
+                                "meta_analysis().")
+    if (se is None) == (variance is None):
+        raise MetaAnalysisError(f"{where}: give exactly one of `se` or `variance`.")
+    uncertainty = se if se is not None else variance
+    columns = [effect, uncertainty, *moderators]
+    missing = [c for c in [*columns, *([study] if study else [])] if c not in data.columns]
+    if missing:
+        raise MetaAnalysisError(f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)}. "
+                                f"The columns are: {', '.join(map(str, data.columns))}.")
+    values = {}
+    for col in columns:
+        converted = pd.to_numeric(data[col], errors="coerce")
+        bad = data.index[~np.isfinite(converted.to_numpy(dtype=float))]
+        if len(bad):
+            row = bad[0]
+            name = f"study {data.loc[row, study]!r} (row {row})" if study else f"row {row}"
+            raise MetaAnalysisError(f"{where}: {name} has no usable number in `{col}` ({data.loc[row, col]!r}); "
+                                    "every study needs an effect, its uncertainty and each moderator, or must be "
+                                    "left out explicitly.")
+        values[col] = converted.to_numpy(dtype=float)
+    y = values[effect]
+    v = values[se] ** 2 if se is not None else values[variance]
+    if np.any(v <= 0):
+        row = data.index[int(np.flatnonzero(v <= 0)[0])]
+        raise MetaAnalysisError(f"{where}: row {row} has a sampling variance of 0 or less; it must be positive.")
+    X = np.column_stack([np.ones(len(y)), *[values[m] for m in moderators]])
+    k, p = X.shape
+    if k - p < 1:
+        raise MetaAnalysisError(f"{where}: {k} studies cannot estimate {p} coefficients and a residual variance; "
+                                "use fewer moderators or more studies.")
+    if np.linalg.matrix_rank(X) < p:
+        raise MetaAnalysisError(f"{where}: the moderators {', '.join(moderators)} are constant or collinear "
+                                "(one is a combination of the others), so their effects cannot be separated.")
+
+    p0 = _projection(X, 1 / v)
+    qe = float(y @ p0 @ y)
+    notes = []
+    tau2_se = math.nan
+    if method == "EE":
+        tau2 = 0.0
+    elif method == "DL":
+        tau2 = max(0.0, (qe - (k - p)) / float(np.trace(p0)))
+    else:
+        tau2 = _reml_tau2_mods(y, v, X)
+        pw = _projection(X, 1 / (v + tau2))
+        tau2_se = math.sqrt(2 / float(np.sum(pw * pw.T)))
+    w = 1 / (v + tau2)
+    xtwx_inv = np.linalg.inv(X.T @ (w[:, None] * X))
+    beta = xtwx_inv @ (X.T @ (w * y))
+    cov = xtwx_inv
+    tail = ci_quantile(confidence)
+    if hartung_knapp:
+        s2 = float(y @ _projection(X, w) @ y) / (k - p)
+        cov = cov * s2
+        dof = float(k - p)
+        crit = stats.t.isf(tail, dof)
+    else:
+        dof = math.nan
+        crit = stats.norm.isf(tail)
+    ses = np.sqrt(np.diag(cov))
+    statistic = beta / ses
+    p_vals = 2 * (stats.t.sf(np.abs(statistic), dof) if hartung_knapp else stats.norm.sf(np.abs(statistic)))
+    b1, c1 = beta[1:], cov[1:, 1:]
+    qm = float(b1 @ np.linalg.solve(c1, b1))
+    if hartung_knapp:
+        qm_dof, qm_stat = p - 1, qm / (p - 1)
+        qm_p = float(stats.f.sf(qm_stat, p - 1, k - p))
+        qm = qm_stat
+        test = "Knapp-Hartung t tests (omnibus F test)"
+    else:
+        qm_dof, qm_p = p - 1, float(stats.chi2.sf(qm, p - 1))
+        test = "z tests (omnibus chi-square test)"
+
+    s2_typical = (k - p) / float(np.trace(p0))
+    if method == "EE":  # no τ²: I² and H² from Q_E, as for the common-effect model
+        i2 = 100 * max(0.0, (qe - (k - p)) / qe) if qe > 0 else 0.0
+        h2 = qe / (k - p)
+    else:
+        i2 = 100 * tau2 / (tau2 + s2_typical)
+        h2 = (tau2 + s2_typical) / s2_typical
+    if method == "EE":
+        r2 = math.nan
+    else:
+        tau2_re = float(random_effects(y, v, method=method).summary.loc[0, "tau2"])
+        r2 = 100 * max(0.0, (tau2_re - tau2) / tau2_re) if tau2_re > 0 else math.nan
+        if tau2_re == 0:
+            notes.append("no between-study variance to explain (τ² = 0 without moderators), so R² is undefined")
+    if k - p < 5:
+        notes.append(f"only {k - p} residual degrees of freedom: coefficients and τ² are imprecise")
+    names = {"REML": "mixed effects, REML", "DL": "mixed effects, method of moments", "EE": "fixed effects"}
+    coefficients = pd.DataFrame({
+        "term": ["intercept", *moderators], "estimate": beta, "se": ses, "ci_low": beta - crit * ses,
+        "ci_high": beta + crit * ses, "statistic": statistic, "dof": dof, "p_val": p_vals, "note": "",
+    })
+    summary = pd.DataFrame([{
+        "method": f"{names[method]}, {test}", "k": k, "n_terms": p, "tau2": float(tau2), "tau2_se": tau2_se,
+        "tau": math.sqrt(tau2), "i2": float(i2), "h2": float(h2), "r2": r2,
+        "qe": qe, "qe_dof": k - p, "qe_p_val": float(stats.chi2.sf(qe, k - p)),
+        "qm": qm, "qm_dof": qm_dof, "qm_p_val": qm_p, "note": "; ".join(notes),
+    }])
+    return MetaRegression(coefficients=coefficients, summary=summary)
+
+
+def _projection(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """P = W - W X (Xᵀ W X)⁻¹ Xᵀ W for weights w (the residual-maker of weighted least squares)."""
+    wx = w[:, None] * X
+    return np.diag(w) - wx @ np.linalg.solve(X.T @ wx, wx.T)
+
+
+def _reml_tau2_mods(y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
+    """REML estimate of the residual τ²: root of yᵀPPy - tr(P) on [0, ∞), or 0 when it is negative at 0."""
+
+    def score(tau2: float) -> float:
+        proj = _projection(X, 1 / (v + tau2))
+        py = proj @ y
+        return float(py @ py - np.trace(proj))
+
+    if score(0.0) <= 0:
+        return 0.0
+    upper = max(1.0, float(np.var(y)) * 10)
+    while score(upper) > 0:
+        upper *= 10
+    return float(optimize.brentq(score, 0.0, upper, xtol=1e-14, rtol=1e-14, maxiter=500))
+
+
+def moderator_slopes(
+    data: pd.DataFrame,
+    effect: str,
+    moderators: Sequence[str],
+    *,
+    se: str | None = None,
+    variance: str | None = None,
+    study: str | None = None,
+    method: str = "REML",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One mixed-effects meta-regression per moderator, each on the studies that report that moderator.
+
+    This is how a review that tests moderators one at a time is re-analysed: every row is
+    :func:`meta_regression` with that single moderator. Studies with no value for the moderator are left out of
+    that row only, and `k` and `note` say how many remain.
+
+    Returns
+    -------
+    DataFrame, one row per moderator: `moderator`, `k`, `estimate` (the slope), `se`, `ci_low`, `ci_high`,
+    `statistic`, `p_val`, `tau2` (residual), `r2`, `note`.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"moderator_slopes: `data` must be a pandas DataFrame, not {type(data).__name__}.")
+    rows = []
+    for moderator in ([moderators] if isinstance(moderators, str) else list(moderators)):
+        if moderator not in data.columns:
+            raise MetaAnalysisError(f"moderator_slopes: there is no column `{moderator}`. "
+                                    f"The columns are: {', '.join(map(str, data.columns))}.")
+        usable = data[pd.to_numeric(data[moderator], errors="coerce").notna()]
+        fit = meta_regression(usable, effect, [moderator], se=se, variance=variance, study=study, method=method,
+                              confidence=confidence)
+        slope, summary = fit.coefficients.iloc[1], fit.summary.iloc[0]
+        left_out = len(data) - len(usable)
+        notes = [f"{left_out} of {len(data)} studies do not report `{moderator}` and are left out"] if left_out else []
+        if summary["note"]:
+            notes.append(summary["note"])
+        rows.append({"moderator": moderator, "k": len(usable), "estimate": slope["estimate"], "se": slope["se"],
+                     "ci_low": slope["ci_low"], "ci_high": slope["ci_high"], "statistic": slope["statistic"],
+                     "p_val": slope["p_val"], "tau2": summary["tau2"], "r2": summary["r2"], "note": "; ".join(notes)})
+    return pd.DataFrame(rows)

@@ -3,6 +3,7 @@ the bundled synthetic interviews and their coding, and a writer for small hand-m
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import pytest
 
 import cm_research
 
-SHARED_INTEROP = Path(cm_research.__file__).resolve().parents[1].parent / "shared" / "interop"
+#: ../shared/interop beside the repository, or where CM_INTEROP_DIR says (e.g. from a git worktree)
+SHARED_INTEROP = Path(os.environ.get("CM_INTEROP_DIR")
+                      or Path(cm_research.__file__).resolve().parents[1].parent / "shared" / "interop")
 SCHEMA = SHARED_INTEROP / "refi-qda-project-1.0.xsd"
 
 

@@ -111,7 +111,12 @@ def test_atlas_codes_users_and_descriptions(atlas, shared):
     project, root = atlas
     depths = _depths(root)
     assert len(project.codes) == 14 == sum(depths.values())
-    assert project.codes["depth"].value_counts().to_dict() == depths == {1: 14}  # ATLAS.ti 8 writes codes flat
+    assert depths == {1: 14}  # ATLAS.ti 8 writes codes flat, a hierarchy as names "Coke::diet Coke"
+    assert project.codes["depth"].value_counts().to_dict() == {1: 12, 2: 2}
+    coke = project.codes[project.codes["theme"] == "Coke"]
+    assert coke[["path", "parent", "depth"]].values.tolist() == [
+        ["Coke", "", 1], ["Coke / full-fat Coke", "Coke", 2], ["Coke / diet Coke", "Coke", 2]]
+    assert [c.name for c in project.codebook.theme("Coke").codes] == ["full-fat Coke", "diet Coke"]
     assert (project.codes["description"] != "").sum() == 7
     assert len(project.users) == 3
     assert read_qdc(shared("atlasti8-standard-project.qde")).code_names == project.codebook.code_names
@@ -138,7 +143,7 @@ def test_atlas_bare_qde_lists_text_selections_it_cannot_place(atlas):
     assert len(text_sources) == n_text == 6 and (text_sources["status"] == "no_text").all()
     assert len(project.selections) == n_sel == 6 and (project.selections["status"] == "no_text").all()
     assert project.coding.empty and len(project.corpus) == 0
-    assert all("import the .qdpx instead" in m for m in text_sources["message"])
+    assert all("put the project's Sources folder beside project.qde" in m for m in text_sources["message"])
 
 
 def test_taguette_qdc_with_empty_sets_and_no_descriptions(shared):

@@ -58,7 +58,7 @@ def test_database_offsets_snippets_and_coders(database):
     text = project.corpus.text("Jade")
     assert text[26:45] == "Art & music helped." and text[46:60] == "Art helped me."
     assert project.selections["status"].tolist() == ["aligned", "aligned", "misaligned"]
-    assert any("1 highlights do not match their snippet" in m and "highlight 3 at 40..50" in m
+    assert any("1 highlights do not match their snippet" in m and "highlight 3 at bytes 40..50" in m
                for m in project.messages)
     rows = project.coding[["start", "end", "code", "coder"]].values.tolist()
     assert rows == [[26, 45, "creativity", "coder_a"], [26, 45, "wellbeing", "coder_a"],
@@ -113,3 +113,25 @@ def test_codebook_csv_and_bad_files(tmp_path, database):
         import_taguette(not_db)
     with pytest.raises(QdaImportError, match="say which one with project="):
         import_taguette(database, project="Other")
+
+
+def test_offsets_count_utf8_bytes_as_taguette_does(tmp_path):
+    # "Zoë: Café 🎨 helped." : 'ë' and 'é' are 2 bytes in UTF-8, the emoji (character 10) 4; "helped" starts at
+    # character 12 and at byte 12 + 1 + 1 + 3 = 17 (worked by hand); the emoji takes bytes 12..15
+    html = "<p>Zoë: Café 🎨 helped.</p>"
+    text = html_text(html)
+    assert text.index("helped") == 12 and len(text[:12].encode("utf-8")) == 17
+    path = tmp_path / "utf8.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript(SCHEMA)
+    con.execute("INSERT INTO projects VALUES (1, 'SYNTHETIC', '', '')")
+    con.execute("INSERT INTO documents VALUES (1, 'Zoe', '', 'z.html', '', 1, 'LEFT_TO_RIGHT', ?)", (html,))
+    con.execute("INSERT INTO tags VALUES (1, 1, 'creativity', '')")
+    con.execute("INSERT INTO highlights VALUES (1, 1, 17, 23, '<p>helped</p>'), (2, 1, 13, 15, 'x')")
+    con.execute("INSERT INTO highlight_tags VALUES (1, 1), (2, 1)")
+    con.commit()
+    con.close()
+    project = import_taguette(path, roles={"Zoe": "mentee"})
+    assert project.coding[["start", "end", "quote"]].values.tolist() == [[12, 18, "helped"]]
+    # byte 13 falls inside the emoji: not placed, and listed
+    assert project.selections["status"].tolist() == ["aligned", "outside"]

@@ -1,0 +1,145 @@
+"""Transcript layouts that transcription tools write, and the speakers table for joint interviews.
+
+Offsets always point into the file's own text (``Transcript.text`` is the decoded file), so a coded span, a
+quote or an export to a QDA program points back at the exact words. The readers here therefore parse the
+layouts directly rather than through a subtitle library, which would give back the words without their
+positions.
+
+* **WebVTT** (``.vtt``; Microsoft Teams, Zoom, Otter): cues with a timing line ``00:00:11.000 --> ...``; the
+  speaker is the voice tag ``<v Tia>words</v>`` (Teams) or a ``Tia: words`` prefix (Zoom); a cue without a
+  speaker continues the previous speaker's turn.
+* **SRT** (``.srt``): numbered cues, timing ``00:00:11,000 --> ...``, speaker as ``Tia: words`` or ``[Tia] words``.
+* **Name and time on their own line** (Teams .docx and Otter .txt exports)::
+
+      Tia   0:00:11
+      I liked the music sessions.
+
+  read by :data:`NAME_TIME_LINE` (also ``[Tia] 00:00:11`` and ``Tia (0:11)``), alongside the usual ``Tia: words``.
+
+A **speakers table** (``speakers.csv`` in the transcripts folder) says who each speaker is: columns ``speaker``
+(the label as written), ``role`` (``interviewer``, or any spelling of a participant role), and optionally
+``participant_id``, ``site`` and ``file`` (the transcript it applies to; blank for every file). In a joint
+interview (a social worker and a young person) or a focus group each listed speaker's words are counted under
+their own role and participant. A file with no header (as every .vtt and .srt is) takes its pseudonym, role and
+site from the first participant listed for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cm_research.qual.errors import TranscriptError
+
+CAPTION_SUFFIXES = {".vtt", ".srt"}
+SPEAKER_COLUMNS = ["file", "speaker", "role", "participant_id", "site"]
+INTERVIEWER_ROLE = "interviewer"
+
+#: A line holding only a speaker's name and a time stamp; the words follow on the next lines.
+NAME_TIME_LINE = re.compile(
+    r"^[ \t]*\[?(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\]?(?:[ \t]{1,}|\t)[\[(]?"
+    r"(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?[ \t]*$")
+_TIMING = re.compile(r"^\s*(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*\S+")
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<label>[^>]+)>")
+_TAG = re.compile(r"</?[^>]*>")
+_PREFIX = re.compile(r"^\s*(?:-\s*)?(?:\[(?P<b>[^\]]{1,40})\]|(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\s*:)\s+")
+
+
+@dataclass
+class CaptionTurn:
+    """One cue line's words: ``text[start:end]``; ``speaker`` is None when the cue names nobody."""
+
+    speaker: str | None
+    start: int
+    end: int
+    line: int
+    timestamp: str | None
+
+
+def _lines(text: str):
+    pos = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        yield number, pos, line.rstrip("\r\n")
+        pos += len(line)
+
+
+def read_captions(path: Path, text: str) -> list[CaptionTurn]:
+    """The spoken lines of a WebVTT or SRT file, with the speaker of each where the file names one."""
+    out: list[CaptionTurn] = []
+    in_cue, timestamp, skip_block = False, None, False
+    for number, offset, line in _lines(text):
+        if not line.strip():
+            in_cue, skip_block = False, False
+            continue
+        if skip_block:
+            continue
+        if not in_cue:
+            if line.startswith(("NOTE", "STYLE", "REGION")) or line.startswith("WEBVTT"):
+                skip_block = True
+                continue
+            m = _TIMING.match(line)
+            if m:
+                in_cue, timestamp = True, m.group("ts")
+            continue  # a cue number or identifier
+        body_start, body_end, speaker = 0, len(line), None
+        voice = _VOICE.search(line)
+        if voice:
+            speaker, body_start = voice.group("label").strip(), voice.end()
+        else:
+            prefix = _PREFIX.match(line)
+            if prefix:
+                speaker, body_start = (prefix.group("b") or prefix.group("label")).strip(), prefix.end()
+        close = line.find("</v>", body_start)
+        body_end = close if close != -1 else body_end
+        words = line[body_start:body_end]
+        left = len(words) - len(words.lstrip())
+        right = len(words.rstrip())
+        if right > left and _TAG.sub("", words).strip():
+            out.append(CaptionTurn(speaker, offset + body_start + left, offset + body_start + right, number,
+                                   timestamp))
+    return out
+
+
+def read_speakers(path: str | Path) -> pd.DataFrame:
+    """Read a speakers table (see the module docstring); every problem is named with its row."""
+    path = Path(path)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.columns = [c.strip().lower().replace(" ", "_") for c in table.columns]
+    missing = [c for c in ("speaker", "role") if c not in table]
+    if missing:
+        raise TranscriptError.from_problems([{
+            "file": path.name, "line": 1, "column": ", ".join(missing), "value": ", ".join(table.columns),
+            "message": "a speakers table needs columns speaker and role (and optionally participant_id, site, "
+                       "file)"}], path.name)
+    from cm_research.qual.roles import accepted_spellings, normalise_role
+
+    problems = []
+    for c in SPEAKER_COLUMNS:
+        if c not in table:
+            table[c] = ""
+    table = table[SPEAKER_COLUMNS].apply(lambda s: s.str.strip())
+    roles = []
+    for number, r in enumerate(table.itertuples(index=False), start=2):
+        role = INTERVIEWER_ROLE if r.role.lower() in ("interviewer", "researcher", "facilitator") else \
+            normalise_role(r.role)
+        if not r.speaker:
+            problems.append({"file": path.name, "line": number, "column": "speaker", "value": "",
+                             "message": "the speaker is empty"})
+        if role is None:
+            problems.append({"file": path.name, "line": number, "column": "role", "value": r.role,
+                             "message": f"role {r.role!r} is not interviewer or a known role ({accepted_spellings()})"})
+        roles.append(role)
+    if problems:
+        raise TranscriptError.from_problems(problems, path.name)
+    table["role"] = roles
+    return table
+
+
+def speakers_for(table: pd.DataFrame | None, path: Path) -> pd.DataFrame:
+    """The rows of a speakers table that apply to one transcript file (its name, its stem, or blank)."""
+    if table is None or table.empty:
+        return pd.DataFrame(columns=SPEAKER_COLUMNS)
+    return table[table["file"].isin(["", path.name, path.stem])]
