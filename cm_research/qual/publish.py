@@ -143,11 +143,14 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
                                                         else m.group(0), s) for s in table["sentence"]])
         elif name == "quotes" and not table.empty:
             display = table.get("quote_display", table["quote"])
-            table = table.assign(quote_display=[redact_names(q, sorted(set(names or []), key=len, reverse=True))
-                                                for q in display])
+            extra = sorted(set(names or []), key=len, reverse=True)
+            table = table.assign(quote_display=[redact_names(q, extra) for q in display])
+            if "context_display" in table:  # the sentence around the quote (i16): the same names replaced
+                table = table.assign(context_display=[redact_names(q, extra) if isinstance(q, str) else q
+                                                      for q in table["context_display"]])
             table = pool_attributions(table, small, pooled_label=pooled_label, young_label=young_label)
             table = table.drop(columns=[c for c in ("participant_label", "transcript", "start", "end", "segment_id",
-                                                    "quote") if c in table])
+                                                    "quote", "context") if c in table])
         elif name == "coverage":
             table = table.drop(columns=[c for c in ("participant_label",) if c in table])
         elif name == "saturation_curve":  # one row an interview: its file, case and date point at the person
