@@ -150,7 +150,7 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
                                                       for q in table["context_display"]])
             table = pool_attributions(table, small, pooled_label=pooled_label, young_label=young_label)
             table = table.drop(columns=[c for c in ("participant_label", "transcript", "start", "end", "segment_id",
-                                                    "quote", "context") if c in table])
+                                                    "quote", "context", "context_start", "context_end") if c in table])
         elif name == "coverage":
             table = table.drop(columns=[c for c in ("participant_label",) if c in table])
         elif name == "saturation_curve":  # one row an interview: its file, case and date point at the person
