@@ -27,6 +27,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_coding.py
 	$(BIN)/python benchmarks/bench_matching.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 dictionary: install
 	$(BIN)/cm-research dictionary --markdown --output data_dictionary/README.md

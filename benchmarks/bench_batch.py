@@ -1,15 +1,22 @@
-"""Time 24 site runs of the outcomes notebook: a shell loop of the papermill CLI vs `cm-research batch --jobs 2`.
+"""Time 24 site runs of the outcomes notebook: a shell loop of the papermill CLI vs `cm-research batch --jobs 2`,
+with kernels forked from the warm template (the default) and with ordinary kernels (the "before").
 
-Both run in this process's environment on the same synthetic data. The batch also renders HTML and
+All run in this process's environment on the same synthetic data. The batch also renders HTML and
 hashes inputs (work the plain loop does not do), so the ratio is conservative. Also reports the
-per-notebook overhead: starting a kernel, and importing the stack.
+per-notebook overhead on a trivial parameterised notebook whose one cell imports the whole stack:
+the papermill CLI, one notebook after another in one process with ordinary kernels, and with forked kernels.
+The machine's load average is printed with the figures: on a shared machine they are slower than on an idle one.
 
-    .venv/bin/python benchmarks/bench_batch.py [--sites 24] [--jobs 2]
+With ``--national N`` the same run ends with the national batch of benchmarks/bench_national.py (N sites x 01, 02,
+06; wall time, CPU time, peak memory), so the three figures come from one run:
+
+    .venv/bin/python benchmarks/bench_batch.py [--sites 24] [--jobs 2] [--national 150]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -49,52 +56,92 @@ def papermill_loop(sites, root: Path) -> float:
     return time.perf_counter() - start
 
 
-def our_batch(sites, root: Path, jobs: int) -> float:
+def our_batch(sites, root: Path, jobs: int, kernels: str = "forked") -> float:
     batch = {"run": "bench", "notebooks": ["02_outcomes"], "parameters": {"n_boot": 500},
              "sites": [{"site": site, "data_dir": str(folder)} for site, folder in sites]}
     path = root / "batch.yaml"
     path.write_text(yaml.safe_dump(batch))
+    env = {**os.environ, "CM_RESEARCH_KERNELS": kernels}
     start = time.perf_counter()
-    subprocess.run([str(BIN / "cm-research"), "batch", str(path), "--output", str(root / "batch"), "--jobs", str(jobs)],
-                   check=True, capture_output=True)
+    subprocess.run([str(BIN / "cm-research"), "batch", str(path), "--output", str(root / f"batch-{kernels}"),
+                    "--jobs", str(jobs)], check=True, capture_output=True, env=env)
     return time.perf_counter() - start
 
 
-def overhead(root: Path) -> tuple[float, float]:
-    """Seconds to run an empty notebook (kernel start + papermill) and one that only imports the stack."""
-    from cm_research.batch import run_notebook
+IMPORT_CELL = ("import numpy, pandas, scipy.stats, statsmodels.api, pingouin, seaborn, nltk\n"
+               "import matplotlib.pyplot as plt\n"
+               "import cm_research.report.outcomes, cm_research.quality, cm_research.qual, cm_research.privacy\n"
+               "print(x)")
 
-    times = []
-    for name, source in (("empty", "x = 1"), ("imports", "import cm_research.report.outcomes, cm_research.quality")):
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell("output_dir = None", metadata={"tags": ["parameters"]}),
-                    nbformat.v4.new_code_cell(source)]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        path = root / f"{name}.ipynb"
-        nbformat.write(nb, path)
-        start = time.perf_counter()
-        for _ in range(3):
-            run_notebook(path, root / f"{name}.out.ipynb", {}, html=False)
-        times.append((time.perf_counter() - start) / 3)
-    return times[0], times[1]
+
+def overhead(root: Path, repeat: int = 5) -> dict[str, float]:
+    """Seconds per run of a trivial parameterised notebook whose cell imports the whole stack."""
+    from cm_research.batch import run_notebook
+    from cm_research.batch.kernel import fork_server, stop_fork_server
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(IMPORT_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = root / "imports.ipynb"
+    nbformat.write(nb, path)
+    times = {}
+    start = time.perf_counter()
+    for i in range(repeat):
+        subprocess.run([str(BIN / "papermill"), str(path), str(root / "cli.ipynb"), "-p", "x", str(i),
+                        "--no-progress-bar", "--log-level", "ERROR"], check=True, capture_output=True)
+    times["papermill CLI"] = (time.perf_counter() - start) / repeat
+    os.environ["CM_RESEARCH_KERNELS"] = "ordinary"
+    start = time.perf_counter()
+    for i in range(repeat):
+        run_notebook(path, root / "ordinary.ipynb", {"x": i}, html=False)
+    times["one process, ordinary kernels"] = (time.perf_counter() - start) / repeat
+    del os.environ["CM_RESEARCH_KERNELS"]
+    start = time.perf_counter()
+    fork_server()
+    times["kernel template start (once per worker)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(repeat):
+        run_notebook(path, root / "forked.ipynb", {"x": i}, html=False)
+    times["one process, forked kernels"] = (time.perf_counter() - start) / repeat
+    stop_fork_server()
+    return times
+
+
+def load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--national", type=int, default=0, metavar="N",
+                        help="also run the national batch with N sites (150 for the full one)")
     args = parser.parse_args()
+    print(f"{os.cpu_count()} cores; at start: {load()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sites = make_sites(root, args.sites)
-        kernel, imports = overhead(root)
+        times = overhead(root)
         loop = papermill_loop(sites, root)
-        ours = our_batch(sites, root, args.jobs)
+        ordinary = our_batch(sites, root, args.jobs, "ordinary")
+        forked = our_batch(sites, root, args.jobs, "forked")
+    print("per-notebook time, trivial parameterised notebook importing the whole stack (mean of 5):")
+    for what, seconds in times.items():
+        print(f"  {what + ':':42s} {seconds:6.2f} s")
     print(f"{args.sites} site runs of 02_outcomes")
-    print(f"  papermill CLI, shell loop, one after another: {loop:7.1f} s  ({loop / args.sites:.2f} s/site)")
-    print(f"  cm-research batch --jobs {args.jobs} (+HTML, hashes):  {ours:7.1f} s  ({ours / args.sites:.2f} s/site)")
-    print(f"  ratio: {loop / ours:.2f}x")
-    print(f"per-notebook overhead: kernel start + papermill {kernel:.2f} s; + importing the stack {imports - kernel:.2f} s")
+    print(f"  papermill CLI, shell loop, one after another:        {loop:7.1f} s  ({loop / args.sites:.2f} s/site)")
+    for name, took in (("ordinary kernels", ordinary), ("forked kernels", forked)):
+        print(f"  cm-research batch --jobs {args.jobs}, {name + ' (+HTML, hashes):':32s}"
+              f"{took:7.1f} s  ({took / args.sites:.2f} s/site)  ratio {loop / took:.2f}x")
+    print(f"forked vs ordinary kernels, same batch: {ordinary / forked:.2f}x", flush=True)
+    if args.national:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from bench_national import run_national
+
+        print("\n".join(run_national(args.national, args.jobs)))
+    print(f"at end: {load()}")
 
 
 if __name__ == "__main__":

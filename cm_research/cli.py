@@ -80,6 +80,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.site:
         params["site"] = args.site
     source = notebook_path(args.notebook)
+    from cm_research.batch.config import did_you_mean
+    from cm_research.batch.execute import notebook_parameters
+
+    declared = set(notebook_parameters(source))
+    unknown = sorted(set(params) - declared - {"output_dir"})
+    if unknown:
+        print(f"error: {source.stem} has no parameter(s) {', '.join(did_you_mean(k, declared) for k in unknown)}; "
+              f"it declares {', '.join(sorted(declared))}", file=sys.stderr)
+        return 2
     output_dir = Path(args.output_dir or Path("outputs") / "runs" / (args.site or "site")).resolve()
     params["output_dir"] = str(output_dir)
     out = run_notebook(source, output_dir / source.name, params)
@@ -173,12 +182,29 @@ def cmd_codebook(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    tables = list(dict.fromkeys(args.tables))
+    if Path(args.out).suffix.lower() != ".xlsx":  # a folder: the data folder run and batch read
+        from cm_research.interop import write_template_folder
+
+        paths = write_template_folder(tables, args.out)
+        folder = Path(args.out)
+        print(f"wrote the data folder {folder}: {', '.join(p.name for p in paths)}, one workbook per table with "
+              "drop-downs and checks from the data dictionary and an Instructions sheet. Fill them in, then:")
+        for path, table in zip(paths, tables):
+            print(f"  cm-research validate {path} --table {table}"
+                  + (f" --participants {folder / 'participants.xlsx'}"
+                     if table != "participants" and "participants" in tables else ""))
+        print(f"  cm-research run 01_data_quality --data-dir {folder} --site SITE   (or list the folder in a "
+              "batch.yaml)")
+        return 0
     from cm_research.interop import write_template
 
-    path = write_template(args.tables, args.out)
-    print(f"wrote {path}: one sheet per table ({', '.join(dict.fromkeys(args.tables))}) with drop-downs and "
+    path = write_template(tables, args.out)
+    print(f"wrote {path}: one sheet per table ({', '.join(tables)}) with drop-downs and "
           f"checks from the data dictionary, and an Instructions sheet. Once filled in, check it with: "
-          f"cm-research validate {path.name} --table {args.tables[0]}")
+          f"cm-research validate {path.name} --table {tables[0]}")
+    print("note: run and batch read a data folder holding one file per table (participants.xlsx, outcomes.xlsx, "
+          "...); to get one ready to fill in, give --out a folder name instead of a .xlsx file")
     return 0
 
 
@@ -343,8 +369,11 @@ def cmd_check_disclosure(args: argparse.Namespace) -> int:
 def cmd_generate_demo(args: argparse.Namespace) -> int:
     from cm_research.datasets import write_demo_dataset
 
-    folder = write_demo_dataset(args.folder, seed=args.seed)
-    print(f"synthetic demo data written to {folder} (seed {args.seed})")
+    from cm_research.datasets.synthetic import DEMO_SEED
+
+    seed = DEMO_SEED if args.seed is None else args.seed
+    folder = write_demo_dataset(args.folder, seed=seed)
+    print(f"synthetic demo data written to {folder} (seed {seed})")
     return 0
 
 
@@ -375,8 +404,6 @@ the loop: thematic -> edit suggestions_for_review.csv -> thematic --coding revie
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cm_research.datasets.synthetic import DEMO_SEED
-
     parser = argparse.ArgumentParser(prog="cm-research", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -484,9 +511,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write restricted/disclosure_findings.csv and NOT_FOR_PUBLICATION.txt")
     p.set_defaults(func=cmd_check_disclosure)
 
-    p = sub.add_parser("template", help="write an Excel data-entry template (drop-downs, checks, instructions)")
+    p = sub.add_parser("template", help="write Excel data-entry templates (drop-downs, checks, instructions): a data "
+                                        "folder with one workbook per table, or one workbook")
     p.add_argument("tables", nargs="+", metavar="TABLE", help="tables of the data dictionary, e.g. participants outcomes")
-    p.add_argument("--out", required=True, help="the workbook to write, e.g. evaluation.xlsx")
+    p.add_argument("--out", required=True,
+                   help="a folder (e.g. data/northshire): one workbook per table, ready for validate, run and batch; "
+                        "or a .xlsx file: one workbook with a sheet per table (validate it with --table)")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("export", help="write an evaluation's valid rows as SPSS (.sav) or Stata (.dta), with labels")
@@ -497,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
     p.add_argument("folder")
-    p.add_argument("--seed", type=int, default=DEMO_SEED)
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled demo's seed)")
     p.set_defaults(func=cmd_generate_demo)
     from cm_research.mentors.cli import add_commands as add_mentor_commands
 

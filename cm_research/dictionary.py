@@ -15,6 +15,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
+#: libyaml's safe loader when PyYAML was built with it: ten times faster, which every command's start-up feels
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from cm_research.errors import DictionaryError
 
 FIELD_TYPES = {"string", "integer", "number", "boolean", "date", "list"}
@@ -177,7 +180,7 @@ def _load_all(folder: str) -> dict[str, TableSchema]:
     schemas = {}
     for file in files:
         try:
-            doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         except yaml.YAMLError as exc:
             raise DictionaryError(f"{file.name}: not valid YAML: {exc}") from exc
         schema = _parse_schema(doc, file.name)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas only when a problems table is made: the command line starts without it
+    import pandas as pd
 
 
 class CMResearchError(Exception):
@@ -21,7 +24,11 @@ class DataValidationError(CMResearchError):
 
     def __init__(self, message: str, problems: pd.DataFrame | None = None):
         super().__init__(message)
-        self.problems = problems if problems is not None else pd.DataFrame()
+        if problems is None:
+            import pandas as pd
+
+            problems = pd.DataFrame()
+        self.problems = problems
 
 
 class NotebookExecutionError(CMResearchError):

@@ -128,7 +128,8 @@ def redact_problems(problems: pd.DataFrame, identifiers: Iterable[str]) -> pd.Da
 
 
 def quality_overview(evaluation: Evaluation) -> pd.DataFrame:
-    """One row per table: file, rows read, rows valid, rows quarantined, blank rows skipped, encoding."""
+    """One row per table: file, rows read, rows valid, rows quarantined, blank rows skipped, cells blanked (bad
+    values of optional fields, rows kept), warnings, encoding."""
     rows = []
     for load in evaluation.loads:
         rows.append({
@@ -138,6 +139,7 @@ def quality_overview(evaluation: Evaluation) -> pd.DataFrame:
             "rows_valid": len(load.data),
             "rows_quarantined": len(load.quarantine),
             "blank_rows_skipped": len(load.blank_rows),
+            "cells_blanked": load.n_blanked,
             "warnings": int((load.problems["severity"] == "warning").sum()),
             "encoding": load.encoding,
         })

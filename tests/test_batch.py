@@ -1,5 +1,5 @@
 """Batches: validation of batch.yaml, one broken site never sinks the others, resume, provenance,
-byte-for-byte reproducibility, and the same batch on a Dask cluster."""
+byte-for-byte reproducibility (the Dask cluster: test_batch_dask.py)."""
 
 import filecmp
 import hashlib
@@ -102,16 +102,3 @@ def test_same_inputs_same_tables_and_a_changed_input_reruns_only_its_site(tmp_pa
     status = {(r.job.site, r.job.stem): r.status for r in third.results}
     assert status == {("Northshire", "01_data_quality"): "skipped", ("Northshire", "02_outcomes"): "skipped",
                       ("Westbury", "01_data_quality"): "ok", ("Westbury", "02_outcomes"): "ok"}
-
-
-def test_the_same_batch_runs_on_a_dask_cluster(tmp_path):
-    distributed = pytest.importorskip("dask.distributed")
-    path = make_batch(tmp_path)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        run = run_batch(load_batch(path), run_dir=tmp_path / "run", scheduler=cluster.scheduler_address,
-                        progress=False)
-    assert [r.status for r in run.results] == ["ok", "ok"]
-    local = run_batch(load_batch(path), run_dir=tmp_path / "local", n_jobs=1, progress=False)
-    for site in ("northshire", "westbury"):
-        assert filecmp.cmp(tmp_path / "run" / site / "counts_by_cohort.csv",
-                           tmp_path / "local" / site / "counts_by_cohort.csv", shallow=False)

@@ -167,8 +167,13 @@ def test_impossible_and_us_dates_are_reported(write_file):
     rows[0] = rows[0].replace("19/07/2024", "07/19/2024")  # US order: month 19 does not exist
     rows[2] = rows[2].replace("02/10/2023", "30/02/2024")
     result = load_table(write_file("participants.csv", [PARTICIPANTS_HEADER, *rows]), "participants")
-    assert problems_at(result, "type") == [(2, "end_date"), (4, "start_date")]
+    # optional dates: the bad cell is blanked and listed (with the value as typed), the young person is kept
+    assert problems_at(result, "blanked_type") == [(2, "end_date"), (4, "start_date")]
     assert "dd/mm/yyyy" in result.problems["message"].iloc[0]
+    assert result.problems["value"].tolist() == ["07/19/2024", "30/02/2024"]
+    assert set(result.problems["severity"]) == {"warning"} and result.quarantine.empty
+    assert pd.isna(result.data.loc[2, "end_date"]) and pd.isna(result.data.loc[4, "start_date"])
+    assert result.data.loc[2, "start_date"] == pd.Timestamp(2023, 9, 11)  # the rest of the row is kept
 
 
 def test_end_before_start(write_file):
@@ -242,7 +247,8 @@ def test_excel_workbook_with_date_cells_numbers_and_a_bad_row(tmp_path):
             [1002, "Testshire", "2023/24", 9.0, "KS3", "looked_after", None, None, "comparison", None, None, None],
             ["T-003", "Testshire", "2023/24", "Year 10", "KS4", "looked_after", None, None, "comparison", None, None, None]]
     result = load_table(_xlsx(tmp_path / "participants.xlsx", rows), "participants")
-    assert problems_at(result, "type") == [(4, "year_group")]
+    assert problems_at(result, "blanked_type") == [(4, "year_group")]  # optional: blanked, row kept
+    assert 4 in result.data.index and pd.isna(result.data.loc[4, "year_group"])
     assert result.data.loc[2, "start_date"] == pd.Timestamp(2023, 9, 11)
     assert result.data.loc[2, "end_date"] == pd.Timestamp(2024, 7, 19)
     assert result.data.loc[3, "participant_id"] == "1002"  # a number-typed id is read as text, no ".0"

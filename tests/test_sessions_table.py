@@ -56,15 +56,17 @@ def test_bad_rows_are_named_by_row_and_column(tmp_path):
                     "YP-01,05/10/2023,30,music,school,yes\n")     # row 6: same person, date and activity as row 2
     loaded = load_table(path, "sessions", references={"participants": PEOPLE})
     found = {(int(r.row), r.column, r.rule) for r in loaded.problems.itertuples()}
-    assert found == {(3, "activity", "enum"), (4, "minutes", "maximum"), (5, "participant_id", "foreign_key"),
+    assert found == {(3, "activity", "enum"), (4, "minutes", "blanked_maximum"), (5, "participant_id", "foreign_key"),
                      (2, "activity", "primary_key"), (6, "activity", "primary_key")}
     assert (loaded.problems["file"] == "sessions.csv").all()
-    assert (loaded.problems["severity"] == "error").all()
+    # an optional field's bad value (row 4's minutes) blanks the cell and keeps the row; the rest hold it back
+    assert (loaded.problems["severity"] == "error").sum() == 4 and loaded.problems.set_index("row").at[4, "severity"] == "warning"
     messages = loaded.problems.set_index("row")["message"]
     assert "'YP-99' is not in the participants table" in messages[5]
     assert "600" in messages[4]
-    assert loaded.data.empty or set(loaded.data.index).isdisjoint({2, 3, 4, 5, 6})
-    assert sorted(loaded.quarantine["row"]) == [2, 3, 4, 5, 6]
+    assert set(loaded.data.index).isdisjoint({2, 3, 5, 6}) and pd.isna(loaded.data.loc[4, "minutes"])
+    assert sorted(loaded.quarantine["row"]) == [2, 3, 5, 6]
+    assert loaded.blanked["row"].tolist() == [4] and loaded.blanked.at[0, "minutes"] == "900"
 
 
 def test_bundled_demo_sessions_are_what_the_generator_writes(tmp_path):

@@ -96,6 +96,18 @@ def _summary_entries(raw: list, problems: list[str]) -> tuple[list[str], dict[st
     return names, params
 
 
+def did_you_mean(name: str, known) -> str:
+    """``name`` followed by the closest known name when there is a likely one: "nboot (did you mean n_boot?)"."""
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+    if not close:  # a typo that drops or adds separators: nboot, n-boot, nBoot
+        squash = {k.replace("_", "").lower(): k for k in known}
+        hit = squash.get(name.replace("_", "").replace("-", "").lower())
+        close = [hit] if hit else []
+    return f"{name} (did you mean {close[0]}?)" if close else name
+
+
 def slugify(name: str) -> str:
     """'St Helens Virtual School' -> 'st-helens-virtual-school' (a safe folder name)."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
@@ -196,7 +208,8 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
         # a shared parameter that only a summary notebook declares (min_participants) is for that notebook
         extra = set(params) - known - {"output_dir"} - (set(shared) & summary_known)
         if extra and known:
-            problems.append(f"site {name!r}: no notebook declares parameter(s) {', '.join(sorted(extra))} "
+            problems.append(f"site {name!r}: no notebook declares parameter(s) "
+                            f"{', '.join(did_you_mean(k, known) for k in sorted(extra))} "
                             f"(they declare {', '.join(sorted(known))})")
         sites.append(SiteEntry(site=name, slug=slug, parameters=params))
     if not sites and not problems:

@@ -62,6 +62,7 @@ def run_notebook(notebook: str | Path, output_ipynb: str | Path, parameters: dic
     internal notebook's output folder is part of a run for publication.
     """
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     from cm_research.batch.audience import check_internal_output, is_internal, write_internal_marker
@@ -84,6 +85,11 @@ def run_notebook(notebook: str | Path, output_ipynb: str | Path, parameters: dic
         raise NotebookExecutionError(
             f"{source.name} failed in cell {exc.exec_count} with {exc.ename}: {exc.evalue} "
             f"(the executed notebook, with the error, is at {output_ipynb})"
+        ) from None
+    except DeadKernelError:
+        raise NotebookExecutionError(
+            f"{source.name}: the kernel running it died (it ran out of memory, was killed, or a cell ended the "
+            f"process); the notebook as far as it got is at {output_ipynb}"
         ) from None
     if html:
         notebook_to_html(output_ipynb, footer=footer)

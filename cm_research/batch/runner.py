@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import sys
 import time
 import traceback
 import uuid
@@ -25,9 +26,10 @@ from tqdm.auto import tqdm
 from cm_research.batch.audience import PublicationError, run_publication, write_internal_marker
 from cm_research.batch.config import BatchConfig, SiteEntry, check_audience, slugify
 from cm_research.batch.execute import notebook_parameters, notebook_path, run_notebook
+from cm_research.batch.processes import init_worker, remove_stale_staging, run_lock, set_current_staging
 from cm_research.batch.provenance import environment, fingerprint, footer_html, input_hashes, sha256_file
 from cm_research.errors import NotebookExecutionError
-from cm_research.report.html import IndexEntry, write_index
+from cm_research.report.html import IndexEntry, relative_paths, title_of, write_index
 
 SUMMARY_SLUG = "all-sites"
 
@@ -134,6 +136,7 @@ def execute_job(job: Job) -> JobResult:
         previous = _previous_files(job)
         job.record_path.unlink(missing_ok=True)  # from now on the old outputs are not vouched for
         staging.mkdir(parents=True)
+        set_current_staging(staging)
         params = {**job.parameters, "output_dir": str(staging)}
         run_notebook(job.notebook, staging / f"{job.stem}.ipynb", params,
                      footer=footer_html(job.parameters, hashes, started[:10]))
@@ -150,6 +153,7 @@ def execute_job(job: Job) -> JobResult:
                            inputs=hashes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        set_current_staging(None)
     result.seconds = round(time.perf_counter() - clock, 3)
     if result.status == "ok":
         (job.output_dir / f"{job.stem}.failed.ipynb").unlink(missing_ok=True)
@@ -199,17 +203,28 @@ def run_jobs(jobs: list[Job], n_jobs: int | None = None, progress: bool = True, 
         from dask.distributed import as_completed as dask_completed
 
         with Client(scheduler) as client:
-            for future in dask_completed(client.map(execute_job, todo, pure=False)):
-                done(future.result())
+            futures = client.map(execute_job, todo, pure=False)
+            job_of = {future.key: job for future, job in zip(futures, todo)}
+            for future in dask_completed(futures):
+                try:
+                    done(future.result())
+                except Exception as exc:  # e.g. KilledWorker: the worker died (more times than the cluster retries)
+                    job = job_of[future.key]
+                    done(JobResult(job, "failed", error=f"the Dask worker running {job.stem} for {job.site} "
+                                   f"was lost ({type(exc).__name__}: {exc}); run the batch again with --resume",
+                                   finished=_now()))
     elif (n_jobs or os.cpu_count() or 1) <= 1 or len(todo) == 1:
         for job in todo:
             done(execute_job(job))
     else:
         workers = min(n_jobs or os.cpu_count() or 1, len(todo))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=init_worker) as pool:
             for future in as_completed([pool.submit(execute_job, job) for job in todo]):
                 done(future.result())
     bar.close()
+    for folder in {job.output_dir for job in todo}:  # a worker killed mid-job (its job retried) leaves one
+        for stale in folder.glob(".staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
     order = {(str(job.output_dir), job.notebook): i for i, job in enumerate(jobs)}  # results come back pickled
     return sorted(results, key=lambda r: order[(str(r.job.output_dir), r.job.notebook)])
 
@@ -295,9 +310,15 @@ def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthet
             status="ok" if r.ok else "failed",
             html=html.relative_to(run_dir).as_posix() if r.ok and html.exists() else None,
             ipynb=shown_nb.relative_to(run_dir).as_posix() if shown_nb.exists() else None,
-            error=r.error.splitlines()[0] if r.error else "",
+            error=relative_paths(r.error.splitlines()[0], run_dir) if r.error else "",
+            title=title_of(ipynb) if r.ok and ipynb.exists() else title_of(notebook_path(r.job.notebook)),
+            reused=r.status == "skipped",
+            docx=(html.with_suffix(".docx").relative_to(run_dir).as_posix()
+                  if r.ok and html.with_suffix(".docx").exists() else None),
         ))
-    return write_index(run_dir, title, entries, synthetic=synthetic, banner_html=banner_html)
+    # run_batch writes manifest.json right after the index
+    return write_index(run_dir, title, entries, synthetic=synthetic, banner_html=banner_html,
+                       manifest="manifest.json")
 
 
 def register_of_ids(config: BatchConfig) -> tuple[list[str], list[str]]:
@@ -368,6 +389,17 @@ def run_batch(config: BatchConfig, output_root: str | Path = "outputs", n_jobs: 
     run_dir = run_dir.resolve()
     _check_run_folder(run_dir, publication)
     run_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(run_dir):  # one batch per folder: a second one is refused (RunLockedError), not interleaved
+        stale = remove_stale_staging(run_dir)
+        if stale:
+            print(f"removed {len(stale)} unfinished staging folder(s) left in {run_dir} by a batch that was "
+                  f"stopped: {', '.join(stale)}", file=sys.stderr)
+        return _run_batch_locked(config, run_dir, n_jobs, resume, scheduler, progress, synthetic, publication)
+
+
+def _run_batch_locked(config: BatchConfig, run_dir: Path, n_jobs: int | None, resume: bool, scheduler: str | None,
+                      progress: bool, synthetic: bool, publication: bool) -> BatchRun:
+    """The body of :func:`run_batch`, run while holding the run folder's lock."""
     if not publication:  # marked before anything is written, so even a crashed run is marked
         write_internal_marker(run_dir, f"internal run {config.run!r}")
         write_manifest(run_dir, config, [], publication=False)  # the folder is internal from the start

@@ -13,7 +13,9 @@ import pandas as pd
 
 from cm_research.data.reading import RawTable, read_raw
 from cm_research.data.validation import (
+    BLANKED_PREFIX,
     ProblemLog,
+    map_columns,
     check_foreign_keys,
     check_measure_ranges,
     validate_cells,
@@ -41,6 +43,7 @@ class TableLoad:
     problems: pd.DataFrame
     quarantine: pd.DataFrame
     n_read: int
+    blanked: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows kept with a bad optional cell blanked
     blank_rows: list[int] = field(default_factory=list)
     label: str = ""  # the name of the file's role when it is not the table's (a waiting list of participants)
 
@@ -55,21 +58,39 @@ class TableLoad:
     def errors(self) -> pd.DataFrame:
         return self.problems[self.problems["severity"] == "error"]
 
+    @property
+    def n_blanked(self) -> int:
+        """Cells of optional fields left blank because their value broke a rule (the rows were kept)."""
+        return int(self.problems["rule"].astype(str).str.startswith(BLANKED_PREFIX).sum())
+
     def write_quarantine(self, folder: str | Path) -> Path | None:
-        """Write the held-back rows to ``folder/quarantine_<name>.csv`` (nothing when none were held back)."""
-        if self.quarantine.empty:
+        """Write the held-back rows, and the kept rows whose bad optional cells were blanked (cells as read, so
+        the original value is there to correct), to ``folder/quarantine_<name>.csv``; ``action`` says which.
+        Nothing is written when there are neither."""
+        if self.quarantine.empty and self.blanked.empty:
             return None
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         out = folder / f"quarantine_{self.name}.csv"
-        write_csv(self.quarantine, out)
+        parts = [frame.assign(action=action) for frame, action in
+                 ((self.quarantine, "row held back"), (self.blanked, "bad cells blanked, row kept"))
+                 if not frame.empty]
+        table = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable")
+        table.insert(1, "action", table.pop("action"))
+        write_csv(table, out)
         return out
 
 
-def _quarantine(raw: RawTable, problems: pd.DataFrame) -> pd.DataFrame:
-    errors = problems[(problems["severity"] == "error") & problems["row"].notna()]
-    reasons = errors.groupby("row")["message"].apply(lambda m: "; ".join(dict.fromkeys(m)))
-    held = raw.cells.loc[raw.cells.index.isin(reasons.index)].copy()
+def _quarantine(raw: RawTable, problems: pd.DataFrame, columns: dict[str, str], rule: str = "error") -> pd.DataFrame:
+    """The rows held back (``rule="error"``) or kept with blanked cells (``rule="blanked"``), cells exactly as
+    read but under the dictionary's column names (``Participant id`` -> ``participant_id``), so every lookup of
+    a quarantined key works whatever headings the file used."""
+    if rule == "error":
+        chosen = problems[(problems["severity"] == "error") & problems["row"].notna()]
+    else:
+        chosen = problems[problems["rule"].astype(str).str.startswith(BLANKED_PREFIX) & problems["row"].notna()]
+    reasons = chosen.groupby("row")["message"].apply(lambda m: "; ".join(dict.fromkeys(m)))
+    held = raw.cells.loc[raw.cells.index.isin(reasons.index)].rename(columns=columns).copy()
     held.insert(0, "problems", reasons.reindex(held.index).to_numpy())
     held.insert(0, "file", raw.file)
     return held.reset_index()
@@ -124,15 +145,17 @@ def validate_raw(
     problems = log.table()
     bad_rows = set(problems.loc[(problems["severity"] == "error") & problems["row"].notna(), "row"].astype(int))
     valid = data.loc[~data.index.isin(bad_rows)]
+    columns = map_columns(raw, schema, ProblemLog(raw.file))  # header -> field name, for the quarantine
     return TableLoad(
         table=schema.name,
         path=raw.path,
         encoding=raw.encoding,
         data=valid,
         problems=problems,
-        quarantine=_quarantine(raw, problems),
+        quarantine=_quarantine(raw, problems, columns),
         n_read=len(raw.cells),
         blank_rows=raw.blank_rows,
+        blanked=_quarantine(raw, problems, columns, "blanked"),
     )
 
 

@@ -232,6 +232,30 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
                 f"{rows.at[row, 'measure']} is a count: {display(value[row])} is not a whole number")
 
 
+#: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
+CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum")
+BLANKED_PREFIX = "blanked_"
+
+
+def _blankable(f: Field, schema: TableSchema) -> bool:
+    """An optional field that is no key: a bad value there costs the cell, not the young person."""
+    return not f.required and not f.unique and f.name not in schema.primary_key
+
+
+def blank_bad_cells(typed: pd.Series, log: ProblemLog, start: int, cells: pd.Series) -> pd.Series:
+    """Turn the errors logged since ``start`` for one optional field's cell rules into warnings and blank those
+    cells: the row is kept, and the problems table keeps the original value (rule ``blanked_<rule>``)."""
+    rows = []
+    for record in log.records[start:]:
+        if record["severity"] == "error" and record["rule"] in CELL_RULES and pd.notna(record["row"]):
+            record["rule"] = BLANKED_PREFIX + record["rule"]
+            record["severity"] = "warning"
+            record["value"] = display(cells[record["row"]])
+            record["message"] += "; the cell was left blank and the rest of the row kept"
+            rows.append(record["row"])
+    return typed.mask(typed.index.isin(rows)) if rows else typed
+
+
 def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.DataFrame:
     """Typed table with every column of the schema (absent optional columns are all missing)."""
     mapping = map_columns(raw, schema, log)
@@ -254,10 +278,14 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
                                                schema.missing_values)
             continue
         cells = raw.cells[by_field[f.name]]
+        start = len(log.records)
         typed, bad = coerce_column(cells, f, schema.missing_values, decimal=raw.decimal)
         for row, rule, message in bad:
             log.add(row, f.name, cells[row], rule, message)
-        columns[f.name] = _check_field(typed, f, log, {row for row, _, _ in bad})
+        typed = _check_field(typed, f, log, {row for row, _, _ in bad})
+        if _blankable(f, schema):
+            typed = blank_bad_cells(typed, log, start, cells)
+        columns[f.name] = typed
     data = pd.DataFrame(columns, index=raw.cells.index)
     _check_primary_key(data, schema, log)
     _check_not_before(data, schema, log)

@@ -39,6 +39,8 @@ from cm_research.interop.allowed import allowed_values, catalogue_for, yes_no
 from cm_research.interop.errors import TemplateError
 
 INSTRUCTIONS_SHEET = "Instructions"
+#: the dictionary's pattern for an academic year (cohort), checked in Excel by a formula
+ACADEMIC_YEAR = "^20[0-9]{2}/[0-9]{2}$"
 LISTS_SHEET = "lists"
 LAST_ROW = 1_048_576  # Excel's last row: validation covers the whole column below the heading
 DATE_FORMAT = "DD/MM/YYYY"
@@ -165,6 +167,12 @@ def _validation(schema: TableSchema, f: Field, letter: str, lists: _Lists,
         # Excel stores dates as day serials; the loader reads serials in this range as dates.
         dv = DataValidation(type="date", operator="between", formula1=str(EXCEL_SERIAL_RANGE[0]),
                             formula2=str(EXCEL_SERIAL_RANGE[1]), **common)
+    elif f.pattern == ACADEMIC_YEAR:
+        # the dictionary's regular expression, spelt in Excel: 20yy/yy, e.g. 2023/24
+        cell = f"{letter}2"
+        dv = DataValidation(type="custom", formula1=(
+            f'AND(LEN({cell})=7,LEFT({cell},2)="20",MID({cell},5,1)="/",ISNUMBER(--MID({cell},3,2)),'
+            f'ISNUMBER(--RIGHT({cell},2)))'), **common)
     elif f.unique:
         column = f"${letter}$2:${letter}${LAST_ROW}"
         dv = DataValidation(type="custom", formula1=f"COUNTIF({column},{letter}2)=1",
@@ -361,3 +369,18 @@ def write_template(tables: Sequence[str], path: str | Path, *, folder: str | Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def write_template_folder(tables: Sequence[str], folder: str | Path, *,
+                          dictionary: str | Path | None = None) -> list[Path]:
+    """Write a ready data folder: one template workbook per table, ``folder/<table>.xlsx``, each with its
+    Instructions sheet. This is the layout ``validate``, ``run``, ``batch`` and ``load_evaluation`` read, so a
+    filled-in folder is a site's data folder as it is. Existing files are never overwritten (they may hold data)."""
+    folder = Path(folder)
+    schemas = _schemas(tables, dictionary)
+    targets = [folder / f"{schema.name}.xlsx" for schema in schemas]
+    taken = [p for p in targets if p.exists() or p.with_suffix(".csv").exists()]
+    if taken:
+        raise TemplateError(f"{folder}: {', '.join(p.name for p in taken)} already exist(s) (with .xlsx or .csv); "
+                            "choose an empty folder so that no data are overwritten")
+    return [write_template([schema.name], target, folder=dictionary) for schema, target in zip(schemas, targets)]

@@ -3,18 +3,26 @@
 Everything here is an aid for the Virtual School when a young person chooses a mentor, never a decision.
 """
 
-from cm_research.mentors.analysis import (
-    INTEREST_GROUPS,
-    interest_group_summary,
-    interests_and_length,
-    interests_and_outcome,
-    match_table,
-    spearman,
-)
-from cm_research.mentors.assignment import PairingProposal, propose_pairings
-from cm_research.mentors.errors import MentorDataError, NotEnoughPlacesError
-from cm_research.mentors.profiles import format_tags, is_recorded, jaccard, normalise_tag, parse_tags, shared_tags
-from cm_research.mentors.ranking import free_places, rank_mentors
+from importlib import import_module
+
+#: public name -> the module defining it; imported on first use, so that ``cm_research.mentors.cli`` (loaded by
+#: every ``cm-research`` command to build its parser) does not pull in statsmodels and pandas at start-up
+_SOURCES = {
+    **dict.fromkeys(["INTEREST_GROUPS", "interest_group_summary", "interests_and_length", "interests_and_outcome",
+                     "match_table", "spearman"], "analysis"),
+    **dict.fromkeys(["PairingProposal", "propose_pairings"], "assignment"),
+    **dict.fromkeys(["MentorDataError", "NotEnoughPlacesError"], "errors"),
+    **dict.fromkeys(["format_tags", "is_recorded", "jaccard", "normalise_tag", "parse_tags", "shared_tags"],
+                    "profiles"),
+    **dict.fromkeys(["free_places", "rank_mentors"], "ranking"),
+}
+
+
+def __getattr__(name: str):
+    if name in _SOURCES:
+        return getattr(import_module(f"cm_research.mentors.{_SOURCES[name]}"), name)
+    raise AttributeError(f"module 'cm_research.mentors' has no attribute {name!r}")
+
 
 __all__ = [
     "INTEREST_GROUPS",

@@ -10,11 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from cm_research.data.writing import write_csv
 from cm_research.mentors.errors import MentorDataError
-from cm_research.mentors.profiles import is_recorded
+
+if TYPE_CHECKING:  # pandas is imported by the commands, not when the parser is built
+    import pandas as pd
 
 
 def _load(path: str, table: str, references: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -39,6 +40,8 @@ def _places_args(args: argparse.Namespace, mentors: pd.DataFrame) -> dict:
 def _write_or_print(table: pd.DataFrame, output: str | None, notice: str) -> None:
     print(notice)
     if output:
+        from cm_research.data.writing import write_csv  # pandas only when a command runs
+
         write_csv(table, output)
         print(f"wrote {output} ({len(table)} rows)")
     else:
@@ -46,6 +49,7 @@ def _write_or_print(table: pd.DataFrame, output: str | None, notice: str) -> Non
 
 
 def cmd_rank_mentors(args: argparse.Namespace) -> int:
+    from cm_research.mentors.profiles import is_recorded
     from cm_research.mentors.ranking import NOTICE, rank_mentors
 
     mentors = _load(args.mentors, "mentors")

@@ -198,5 +198,25 @@ def load_register(path: str | Path) -> Register:
     """Read a register from a CSV or Excel file; rows in messages are the rows Excel shows."""
     from cm_research.data.reading import read_raw
 
-    raw = read_raw(path)
+    raw = read_raw(path, data_sheet(Path(path)))
     return make_register(raw.cells, raw.file)
+
+
+def data_sheet(path: Path) -> str | None:
+    """The sheet holding the register in a workbook: a data-entry template's first sheet is its Instructions,
+    so take the first sheet that is neither that nor the hidden drop-down lists (None for a CSV)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
+        return None
+    from openpyxl import load_workbook
+
+    from cm_research.interop.excel_template import INSTRUCTIONS_SHEET, LISTS_SHEET
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # unreadable: let read_raw give its plain-English refusal
+        return None
+    try:
+        names = [n for n in book.sheetnames if n not in (INSTRUCTIONS_SHEET, LISTS_SHEET)]
+    finally:
+        book.close()
+    return names[0] if names else None

@@ -48,7 +48,7 @@ import pandas as pd
 
 from cm_research.privacy.errors import DisclosureScanError, RegisterError
 from cm_research.privacy.patterns import find_patterns
-from cm_research.privacy.register import Register, make_register
+from cm_research.privacy.register import Register, data_sheet, make_register
 
 FINDING_COLUMNS = ["file", "location", "kind", "text"]
 SCAN_PATTERNS = ("email", "upn", "postcode", "phone", "date_of_birth", "address")
@@ -130,7 +130,7 @@ def load_scan_register(source: str | Path | pd.DataFrame | Register | Iterable[s
     if isinstance(source, (str, Path)):
         from cm_research.data.reading import read_raw
 
-        raw = read_raw(source)
+        raw = read_raw(source, data_sheet(Path(source)))  # a template's data sheet, not its Instructions
         table, where = raw.cells, raw.file
     elif isinstance(source, pd.DataFrame):
         table, where = source, "register"
@@ -319,7 +319,7 @@ def _scan_csv(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]:
 
 
 _XML_TAG = re.compile(r"<[^>]*>")
-_XML_NAME = re.compile(r'\b(?:name|author|creator|lastModifiedBy|title)\s*=\s*"([^"]*)"')
+_XML_NAME = re.compile(r'\b(?:name|author|creator|lastModifiedBy|title|descr)\s*=\s*"([^"]*)"')  # descr: alt text
 
 
 def _scan_office(path: Path, matcher: _Matcher, skip: Iterable[str] = ()) -> Iterator[tuple[str, str, str]]:

@@ -15,7 +15,11 @@ from IPython.display import HTML, Markdown, display
 
 
 def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> None:
-    """Show a tidy table in the notebook without its index, numbers rounded for reading."""
+    """Show a tidy table in the notebook without its index, numbers rounded for reading, headings in words,
+    counts whole and a note common to every row once beneath it (:func:`cm_research.report.tables.readable_table`)."""
+    from cm_research.report.tables import readable_table
+
+    table, notes = readable_table(table)
     styler = (table.style.hide(axis="index").format(precision=decimals, na_rep="", escape="html")
               .format_index(escape="html", axis="columns"))
     text_columns = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
@@ -24,6 +28,8 @@ def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> Non
     if caption:
         styler = styler.set_caption(html.escape(caption, quote=False))
     display(HTML(styler.to_html()))
+    if notes:
+        show_markdown("\n\n".join(f"*Note:* {note}" for note in notes))
 
 
 def show_markdown(text: str) -> None:

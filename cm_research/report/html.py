@@ -11,6 +11,32 @@ from pathlib import Path
 import nbformat
 
 
+#: Printing on A4 (issue 18: a 23-page print lost 6 of 11 columns of a wide table, and printed a scrollbar).
+#: On screen a wide table scrolls inside the page; on paper nothing can scroll, so every table is laid out at the
+#: page's width with small type and cells that wrap (inside a word if a column must be that narrow), headings
+#: repeat on each page, rows, figures and headings are not split, and no scrollbar is drawn.
+PRINT_CSS = """<style media="print">
+@page { size: A4; margin: 14mm 12mm; }
+html, body { background: #fff !important; }
+* { overflow: visible !important; }
+::-webkit-scrollbar { display: none !important; }
+.jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .jp-RenderedHTMLCommon,
+.jp-RenderedHTML, main, body { max-width: 100% !important; width: auto !important; min-width: 0 !important;
+  margin-left: 0 !important; margin-right: 0 !important; padding-left: 0 !important; padding-right: 0 !important; }
+.jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
+table, .jp-OutputArea-output table, .output_html table, .jp-RenderedHTMLCommon table {
+  display: table !important; table-layout: auto !important; width: 100% !important; max-width: 100% !important;
+  font-size: 7.5pt !important; border-collapse: collapse !important; margin: 0.4em 0 !important; }
+th, td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, .jp-OutputArea-output th, .jp-OutputArea-output td {
+  white-space: normal !important; overflow-wrap: anywhere !important; word-break: normal !important;
+  max-width: none !important; min-width: 0 !important; padding: 2px 3px !important; text-align: left; }
+thead { display: table-header-group; }
+tr, img, figure, .cm-limits { break-inside: avoid; page-break-inside: avoid; }
+h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
+img { max-width: 100% !important; height: auto !important; }
+body { font-size: 10pt; }
+</style>"""
+
 _REMOTE_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 
 
@@ -26,7 +52,14 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     nb = nbformat.read(notebook_path, as_version=4)
     sanitise_notebook(nb)  # data-derived text in outputs can never become a live script in the report
+    nb.metadata["title"] = report_title(nb)  # the page's <title>, instead of nbconvert's "Notebook"
     body, _ = exporter.from_notebook_node(nb)
+    description = html.escape(report_description(nb), quote=True)
+    body = body.replace("<title>", f'<meta name="description" content="{description}"/>\n<title>', 1)
+    body = body.replace("</head>", PRINT_CSS + "\n</head>", 1)
+    # a wide table scrolls sideways on screen: keyboard users must be able to reach it (WCAG 2.1.1; axe's
+    # scrollable-region-focusable)
+    body = re.sub(r"<table(?![^>]*\btabindex=)", '<table tabindex="0"', body)
     # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
     # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
     body = _REMOTE_SCRIPT.sub("", body)
@@ -35,7 +68,57 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     tmp = html_path.with_suffix(".html.partial")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(html_path)  # a crash never leaves a half-written report under the final name
+    if nb.metadata.get("cm_research", {}).get("word_copy"):  # e.g. the site report: partnerships edit Word files
+        from cm_research.report.word import notebook_to_docx
+
+        notebook_to_docx(nb, html_path.with_suffix(".docx"), title=nb.metadata["title"],
+                         description=report_description(nb))
     return html_path
+
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
+_MARKUP = re.compile(r"[*`]|(?<!\w)_|_(?!\w)|\[([^\]]*)\]\([^)]*\)")  # emphasis and links; cm_research keeps its _
+
+
+def _plain(text: str) -> str:
+    return " ".join(_MARKUP.sub(lambda m: m.group(1) or "", text).split())
+
+
+def report_title(nb) -> str:
+    """A report's title for readers: its first ``# heading``, and the site it was run for (papermill's
+    ``site`` parameter), e.g. "Data quality: Northshire". Falls back to the notebook's file name."""
+    heading = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = _HEADING.search(cell.source)
+            if found:
+                heading = _plain(found.group(1))
+                break
+    site = str(nb.metadata.get("papermill", {}).get("parameters", {}).get("site") or "")
+    heading = heading or str(nb.metadata.get("papermill", {}).get("input_path", "report")).rsplit("/", 1)[-1]
+    return f"{heading}: {site}" if site and site.lower() not in heading.lower() else heading
+
+
+def report_description(nb, limit: int = 300) -> str:
+    """The first paragraph of prose after the title (what the report is for), as plain text for
+    ``<meta name="description">``, cut at a word boundary near ``limit`` characters."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for paragraph in cell.source.split("\n\n"):
+            paragraph = paragraph.strip()
+            if paragraph and not paragraph.startswith(("#", "|", "-", ">")):
+                text = _plain(paragraph)
+                return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+    return report_title(nb)
+
+
+def title_of(ipynb: str | Path) -> str:
+    """:func:`report_title` of an executed notebook file ("" when it cannot be read)."""
+    try:
+        return report_title(nbformat.read(str(ipynb), as_version=4))
+    except (OSError, ValueError):
+        return ""
 
 
 @dataclass
@@ -46,6 +129,20 @@ class IndexEntry:
     html: str | None  # relative link
     ipynb: str | None
     error: str = ""
+    title: str = ""  # the report's title (its first heading), shown instead of the notebook's file name
+    reused: bool = False  # True when --resume kept the report from an earlier run (inputs unchanged)
+    docx: str | None = None  # relative link to the editable Word copy, when the report has one
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[^\s'\"/]+/)+([^\s'\"/]+)")
+
+
+def relative_paths(text: str, run_dir: str | Path) -> str:
+    """``text`` with paths inside ``run_dir`` made relative to it and any other absolute path cut to its file
+    name, so that an index or a failure message shows no one's local folders."""
+    root = str(Path(run_dir).resolve())
+    text = text.replace(root + "/", "").replace(root, ".")
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), text)
 
 
 _STYLE = """
@@ -57,27 +154,50 @@ small{color:#666}
 
 
 def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synthetic: bool = False,
-                banner_html: str = "") -> Path:
-    """``run_dir/index.html``: one row per (site, notebook) with links to the HTML report and the notebook."""
+                banner_html: str = "", manifest: str | None = None) -> Path:
+    """``run_dir/index.html``: each site's status, then one row per (site, report) with the report's title, whether
+    it was made in this run or reused unchanged by ``--resume``, links to the HTML report and the notebook
+    (relative to the run), and a link to ``manifest`` (the run's provenance) when given."""
     run_dir = Path(run_dir)
     rows = []
     for e in sorted(entries, key=lambda e: (e.site, e.notebook)):
         links = " · ".join(
-            f'<a href="{html.escape(href)}">{label}</a>' for label, href in (("report", e.html), ("notebook", e.ipynb)) if href
+            f'<a href="{html.escape(href)}">{label}</a>' for label, href in (("report", e.html), ("Word", e.docx), ("notebook", e.ipynb)) if href
         )
-        status = f'<span class="{e.status}">{e.status}</span>'
+        label = "failed" if e.status != "ok" else ("reused (inputs unchanged)" if e.reused else "made in this run")
+        status = f'<span class="{e.status}">{label}</span>'
         if e.error:
             status += f"<br><small>{html.escape(e.error)}</small>"
-        rows.append(f"<tr><td>{html.escape(e.site)}</td><td>{html.escape(e.notebook)}</td><td>{status}</td><td>{links}</td></tr>")
+        name = html.escape(e.title or e.notebook) + (f"<br><small>{html.escape(e.notebook)}</small>" if e.title else "")
+        rows.append(f"<tr><td>{html.escape(e.site)}</td><td>{name}</td><td>{status}</td><td>{links}</td></tr>")
+    sites: dict[str, list[IndexEntry]] = {}
+    for e in entries:
+        sites.setdefault(e.site, []).append(e)
+    site_items = []
+    for site, found in sorted(sites.items()):
+        bad = sum(e.status != "ok" for e in found)
+        reused = sum(e.reused for e in found)
+        state = f'<span class="failed">{bad} failed</span>' if bad else '<span class="ok">all ready</span>'
+        site_items.append(f"<li>{html.escape(site)}: {len(found) - bad} of {len(found)} report"
+                          f"{'s' if len(found) != 1 else ''} ready, {state}"
+                          + (f"; {reused} reused unchanged" if reused else "") + "</li>")
+    provenance = (f' The run\'s provenance (inputs, parameters, versions): <a href="{html.escape(manifest)}">'
+                  "manifest.json</a>.") if manifest else ""
     banner = ('<p class="banner"><strong>Synthetic data.</strong> These reports were made from invented data '
               "to demonstrate cm_research; they are not evidence about any programme.</p>") if synthetic else ""
     failed = sum(e.status != "ok" for e in entries)
+    n_reused = sum(e.reused for e in entries)
+    reused_text = (f", {n_reused} reused unchanged by --resume and {len(entries) - n_reused - failed} made again"
+                   if n_reused else "")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head>
 <body><h1>{html.escape(title)}</h1>{banner}{banner_html}
-<p>{len(entries)} report{'s' if len(entries) != 1 else ''}, {failed} failed. Made {stamp} by cm_research.</p>
-<table><thead><tr><th>Site</th><th>Notebook</th><th>Status</th><th>Open</th></tr></thead>
+<p>{len(entries)} report{'s' if len(entries) != 1 else ''}, {failed} failed{reused_text}. Made {stamp} by cm_research.{provenance}</p>
+<h2>Sites</h2>
+<ul>{"".join(site_items)}</ul>
+<h2>Reports</h2>
+<table><thead><tr><th>Site</th><th>Report</th><th>Status</th><th>Open</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>

@@ -339,7 +339,8 @@ def _reliable_change(outcomes, participants, measures, baseline, post, confidenc
                      + (table.note or ""))
         fig, ax = plt.subplots(figsize=(5.5, 5))
         pre_post_scatter(table.people, cutoff=table.parameters["clinical_cutoff"].iloc[0], better=table.better, ax=ax)
-        ax.set_title(f"{measure}: each mentored young person, {baseline} vs {post}")
+        title = measures_catalogue()["title"].get(measure, measure)
+        ax.set_title(f"{title}: each mentored young person, {baseline} vs {post}")
         plt.close(fig)
         figures[f"reliable_change_{measure}"] = fig
     result = pd.DataFrame(rows, columns=["measure", *columns, "total", "smallest_reliable_change", "source"])

@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
+from cm_research.report.wording import whole
 
 #: Year-group bands: (first year group, last, label, education stage, typical ages during those years).
 #: Reception is year group 0; a child is 4 on 1 September of Reception, so year group y spans ages y+4 to y+5.
@@ -336,7 +337,7 @@ def describe_referral_profile(profile: ReferralProfile) -> list[str]:
     coverage = t["wait_coverage"].set_index("wait")["young_people"]
     wait = spread.loc["days from referral to first session"]
     if pd.notna(wait["median"]):
-        out.append(f"Among the {wait['young_people']} young people whose wait is known, the median time from "
+        out.append(f"Among the {whole(wait['young_people'])} young people whose wait is known, the median time from "
                    f"referral to first session was {_num(wait['median'])} days (half waited between "
                    f"{_num(wait['lower_quartile'])} and {_num(wait['upper_quartile'])} days).")
     else:

@@ -24,6 +24,7 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.privacy.contract import write_table
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
+from cm_research.report.wording import and_list, whole
 from cm_research.report.joint_display import (change_categories, describe_joint_display, interview_themes,
                                               joint_display)
 from cm_research.report.matches import MatchAnalysis, analyse_matches, write_match_tables
@@ -234,10 +235,15 @@ def limits_sentences(participants: pd.DataFrame, outcomes: pd.DataFrame, measure
     else:
         out.append(f"{title}: the comparison group was not chosen at random, so differences may reflect who was "
                    "referred rather than the mentoring.")
-    if at[baseline]:
+    if at[baseline] and not lost:
+        out.append(f"All {len(at[baseline])} mentored young people measured at {baseline} were measured again at "
+                   f"{post}." if len(at[baseline]) > 1 else f"The mentored young person measured at {baseline} was "
+                   f"measured again at {post}.")
+    elif at[baseline]:
+        share = 100 * lost / len(at[baseline])
         out.append(f"{both} of the {len(at[baseline])} mentored young people measured at {baseline} were measured "
-                   f"again at {post} ({100 * lost / len(at[baseline]):.0f}% missing); those lost may differ from "
-                   "those who stayed.")
+                   f"again at {post} ({'under 1' if share < 0.5 else f'{share:.0f}'}% missing); those lost may "
+                   "differ from those who stayed.")
     else:
         out.append(f"{title} was not measured at {baseline}, so there is no change to show for it.")
     if 0 < both < small:
@@ -249,10 +255,11 @@ def limits_sentences(participants: pd.DataFrame, outcomes: pd.DataFrame, measure
 def describe_costs(row: pd.Series | dict) -> str:
     """One sentence for :func:`cm_research.report.costs.cost_per_young_person`."""
     r = dict(row)
-    text = (f"In {r['years']}, the programme cost £{r['total_cost']:,.0f} for {r['n_mentored']} mentored young "
+    years = and_list(str(r["years"]).split(", "))
+    text = (f"In {years}, the programme cost £{r['total_cost']:,.0f} for {whole(r['n_mentored'])} mentored young "
             f"people: £{r['cost_per_young_person']:,.0f} per young person.")
     if pd.notna(r["cost_per_improved"]):
-        text += (f" {r['n_improved']} improved reliably, so the cost per young person with reliable improvement was "
+        text += (f" {whole(r['n_improved'])} improved reliably, so the cost per young person with reliable improvement was "
                  f"£{r['cost_per_improved']:,.0f}. This counts the whole cost against those who improved; it "
                  "describes spending, not what mentoring achieved.")
     elif r.get("note"):
@@ -312,7 +319,8 @@ def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
                          f"{titles.get(measure, measure)}: reliable change among mentored young people.")
         elif name.startswith("reliable_change_"):
             measure = name.removeprefix("reliable_change_")
-            out[name] = (f"Scatter plot of each mentored young person's {titles.get(measure, measure)} before "
+            out[name] = (f"Scatter plot of reliable change: each mentored young person's "
+                         f"{titles.get(measure, measure)} before "
                          "(horizontal) against after (vertical), the shaded band marking changes within measurement "
                          "error.", f"{titles.get(measure, measure)}: individual change among mentored young people.")
         elif name in analysis.figure_data:
@@ -335,6 +343,10 @@ def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
             detail = (f" {label.get(row['kind'], 'Estimate')} {row['estimate']:.2f} ({row['ci_low']:.2f} to "
                       f"{row['ci_high']:.2f}), mentored against comparison."
                       if row is not None and pd.notna(row["estimate"]) else "")
+            if row is not None and row["kind"] == "binary":  # one bar chart of proportions after, no slopes
+                out[name] = (f"{title}: bar chart of the proportion of each group (mentored, comparison) after the programme, "
+                             f"with confidence intervals.{detail}", f"{title}, mentored and comparison groups.")
+                continue
             out[name] = (f"{title}: mentored young people's values before and after, and both groups' values after "
                          f"the programme.{detail}", f"{title}, mentored and comparison groups.")
     return out

@@ -233,9 +233,9 @@ def test_bad_values_in_an_imported_file_are_reported_by_case_number(easton, tmp_
                          variable_value_labels=meta.variable_value_labels)
     loaded = import_table(path, "participants")
     found = sorted(zip(loaded.problems["row"].astype(int), loaded.problems["column"], loaded.problems["rule"]))
-    assert found == [(2, "care_status", "enum"), (3, "year_group", "maximum"), (4, "group", "required")]
-    assert list(loaded.data.index) == [1]
-    assert list(loaded.quarantine["row"]) == [2, 3, 4]
+    assert found == [(2, "care_status", "enum"), (3, "year_group", "blanked_maximum"), (4, "group", "required")]
+    assert list(loaded.data.index) == [1, 3]  # case 3's year group is optional: blanked, the case kept
+    assert list(loaded.quarantine["row"]) == [2, 4]
     assert (loaded.quarantine["file"] == "participants.sav").all()
 
 

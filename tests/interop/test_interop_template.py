@@ -195,8 +195,8 @@ def test_wrong_values_typed_past_the_validation_are_caught_by_load_table(templat
     path = fill(template, tmp_path, participants, outcomes)
     loaded = load_table(path, "participants")
     found = sorted(zip(loaded.problems["row"].astype(int), loaded.problems["column"], loaded.problems["rule"]))
-    assert found == [(3, "care_status", "enum"), (4, "year_group", "maximum"), (5, "match_ended_early", "type")]
-    assert list(loaded.data.index) == [2, 6]
+    assert found == [(3, "care_status", "enum"), (4, "year_group", "blanked_maximum"), (5, "match_ended_early", "blanked_type")]
+    assert list(loaded.data.index) == [2, 4, 5, 6]  # optional cells blanked, rows kept
     out = load_table(path, "outcomes")
     found = sorted(zip(out.problems["row"].astype(int), out.problems["column"], out.problems["rule"]))
     assert found == [(2, "value", "maximum"), (4, "measure", "foreign_key")]

@@ -61,7 +61,7 @@ def test_bad_matches_are_named_by_file_row_and_column(tmp_path):
     loaded = load_table(path, "matches", references={"participants": PEOPLE, "mentors": mentors})
     found = {(r.file, int(r.row), r.column, r.rule) for r in loaded.problems.itertuples()}
     assert found == {("matches.csv", 3, "mentor_id", "foreign_key"), ("matches.csv", 4, "match_end", "not_before"),
-                     ("matches.csv", 4, "end_reason", "enum")}
+                     ("matches.csv", 4, "end_reason", "blanked_enum")}
     message = loaded.problems.set_index("row").loc[3, "message"]
     assert message == "'M-07' is not in the mentors table"
     assert loaded.data.index.tolist() == [2]  # the bad rows are quarantined, not silently dropped

@@ -90,12 +90,13 @@ def test_row_problems_are_reported_and_held_back(tmp_path):
     survey = load_survey(tmp_path)
     problems = survey.responses.problems.set_index("row")
     assert len(survey.problems) == len(survey.responses.problems) + len(survey.comments.problems)
-    assert problems.loc[3, "rule"] == "maximum"
+    # `response` is optional (empty for "don't know"): an answer out of range is blanked, listed, the row kept
+    assert problems.loc[3, "rule"] == "blanked_maximum" and problems.loc[3, "severity"] == "warning"
     assert problems.loc[4, "rule"] == "foreign_key"
     assert problems.loc[5, "rule"] == "consistency" and "both an answer (2) and don't know" in problems.loc[5, "message"]
     assert "respondent EA-03 has more than one role (carer, teacher)" in problems.loc[7, "message"]
-    assert sorted(survey.responses.data.index) == [2]
-    assert sorted(survey.responses.quarantine["row"].astype(int)) == [3, 4, 5, 6, 7]
+    assert sorted(survey.responses.data.index) == [2, 3] and pd.isna(survey.responses.data.loc[3, "response"])
+    assert sorted(survey.responses.quarantine["row"].astype(int)) == [4, 5, 6, 7]
     comment_problems = survey.comments.problems
     assert comment_problems.loc[comment_problems["row"] == 3, "rule"].tolist() == ["foreign_key"]
 

@@ -1,0 +1,123 @@
+"""Tables for people who read reports: headings in words, whole-number counts, p-values as a reader expects them,
+and a technical note shown once under the table rather than on every row.
+
+The CSV files keep the tidy snake_case columns (``estimate, ci_low, ci_high, p_val, note``) that code and other
+tools read; only what a report shows goes through :func:`readable_table`.
+
+Headings come from the data dictionary first (a column named like a field shows the field's ``title``), then
+from :data:`HEADINGS` for the result columns the package computes, and otherwise from the name itself
+(``pct_of_mentored`` -> "% of mentored", ``mentor_fees`` -> "Mentor fees").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+#: result columns of the package's tables, in words
+HEADINGS = {
+    "estimate": "Estimate", "ci_low": "CI low", "ci_high": "CI high", "statistic": "Test statistic",
+    "dof": "Degrees of freedom", "p_val": "p", "p_holm": "p (Holm-adjusted)", "note": "Note",
+    "n": "n", "n_treated": "Mentored", "n_control": "Comparison", "n_pairs": "Measured twice",
+    "n_dropped": "Left out", "n_nonzero": "Changed", "n_items": "Statements", "n_dont_know": "Don't know",
+    "title": "Measure", "measure": "Measure", "analysis": "Analysis", "method": "Method", "favours": "Favours",
+    "effect_size": "Effect size", "effect_size_name": "Effect size measure",
+    "effect_size_ci_low": "Effect size CI low", "effect_size_ci_high": "Effect size CI high",
+    "d_z": "d (z)", "hedges_g_av": "g (av)", "rank_biserial": "Rank-biserial r",
+    "table": "Table", "file": "File", "rows_read": "Rows read", "rows_valid": "Rows valid",
+    "rows_quarantined": "Rows held back", "blank_rows_skipped": "Blank rows skipped",
+    "cells_blanked": "Cells blanked", "warnings": "Warnings", "encoding": "Encoding",
+    "n_expected": "Expected", "n_recorded": "Recorded", "n_missing": "Missing", "pct_recorded": "% recorded",
+    "n_baseline": "At baseline", "n_both": "At baseline and post", "n_lost": "Lost",
+    "pct_retained": "% retained", "rule": "Rule", "column": "Column", "severity": "Severity",
+    "n_problems": "Problems", "n_rows": "Rows", "row": "Row", "message": "Problem", "value": "Value",
+    "mentored": "Mentored", "comparison": "Comparison", "total": "Total", "young_people": "Young people",
+    "smallest_reliable_change": "Smallest reliable change", "reliable_improvement": "Reliable improvement",
+    "no_reliable_change": "No reliable change", "reliable_deterioration": "Reliable deterioration",
+    "mde_d": "Smallest detectable d", "power": "Power", "tau2": "τ²", "i2": "I² (%)",
+    "q_p_val": "p (heterogeneity)", "n_intervention": "Intervention points", "n_segments": "Segments",
+    "pi_low": "Prediction interval low", "pi_high": "Prediction interval high", "k": "Sites",
+}
+
+#: columns that hold counts of people, rows or answers: shown as whole numbers whatever their dtype
+COUNT_PATTERN = re.compile(r"^(n|k|total|young_people|mentored|comparison)$|^n_|^rows_|^cells_|_count$|^count_"
+                           r"|^warnings$")
+P_VALUE_PATTERN = re.compile(r"(^|_)p_(val|holm|adj|value)$|^p$")
+
+
+@lru_cache(maxsize=1)
+def _dictionary_titles() -> dict[str, str]:
+    from cm_research.dictionary import load_schemas
+
+    titles: dict[str, str] = {}
+    for schema in load_schemas().values():
+        for f in schema.fields:
+            titles.setdefault(f.name, f.title)
+    return titles
+
+
+def column_heading(name: object) -> str:
+    """The heading a reader sees for column ``name`` (see the module docstring for the order of sources)."""
+    if not isinstance(name, str):
+        return str(name)
+    if name in HEADINGS:
+        return HEADINGS[name]
+    titles = _dictionary_titles()
+    if name in titles:
+        return titles[name]
+    if not re.fullmatch(r"[a-z0-9_]+", name):  # already written for people ("% agree", "median (CI)")
+        return name
+    words = name.replace("_", " ")
+    words = re.sub(r"^pct ", "% ", words)
+    words = re.sub(r" pct$", " (%)", words)
+    words = re.sub(r"^n ", "number of ", words)
+    return words[:1].upper() + words[1:]
+
+
+def format_p(p: object) -> object:
+    """A p-value as reports print it: "< 0.001" below a thousandth, otherwise three decimals (never "0.00")."""
+    if not isinstance(p, (int, float)) or pd.isna(p):
+        return p
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _whole(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def readable_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """(table for display, notes to print once beneath it).
+
+    Counts become whole numbers (a suppressed ``c`` stays ``c``), p-values read "< 0.001" or 0.012, a ``note``
+    column whose text repeats across rows is lifted out as notes (a column of distinct per-row notes stays), and
+    headings are put in words (:func:`column_heading`)."""
+    shown = table.copy()
+    for column in shown.columns:
+        if not isinstance(column, str):
+            continue
+        if COUNT_PATTERN.search(column):
+            numeric = pd.to_numeric(shown[column], errors="coerce")
+            whole = numeric.dropna()
+            if len(whole) and (whole == whole.round()).all():
+                shown[column] = shown[column].map(_whole).astype(object)
+        elif P_VALUE_PATTERN.search(column):
+            shown[column] = shown[column].map(format_p).astype(object)
+    notes: list[str] = []
+    if "note" in shown.columns:
+        texts = shown["note"].dropna().astype(str).str.strip()
+        texts = texts[texts != ""]
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) == 1 and len(texts) > 1:  # the same note on every row that has one: say it once
+            notes = distinct
+            shown = shown.drop(columns=["note"])
+    headings: list[str] = []
+    both = {"measure", "title"} <= set(shown.columns)  # the measure's name and its title: say which is which
+    for column in shown.columns:
+        heading = "Measure (short name)" if both and column == "measure" else column_heading(column)
+        headings.append(heading if heading not in headings else str(column))
+    shown.columns = headings
+    return shown, notes
