@@ -114,8 +114,11 @@ class _Text(HTMLParser):
             self._skip += 1
         if tag == "figure":
             self._figure = False
-        if tag == "a" and self._figure is not None and str(a.get("href", "")).lower().endswith(".csv"):
-            self._figure = True
+        if tag == "a" and str(a.get("href", "")).lower().endswith(".csv"):
+            if self._figure is not None:
+                self._figure = True
+            elif self.figures:  # the link right after a figure (before the next one) is its numbers too
+                self.figures[-1] = True
         if tag == "img" and a.get("alt"):
             self.alts.append(a["alt"])
         if tag in ("p", "li", "td", "th", "figcaption", "h1", "h2", "h3", "h4", "div", "blockquote", "tr"):
