@@ -452,9 +452,10 @@ def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
     return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites, summary_notebooks=list(summary_notebooks))
 
 
-#: the internal demo run (a separate folder beside the published one): the case study of one young person,
-#: then (once, on its default demo site) mentor suggestions for the young people waiting
-DEMO_INTERNAL_NOTEBOOKS = ("08_case_study",)
+#: the internal demo run (a separate folder beside the published one): the case study of one young person and
+#: the outcomes without suppression (individual-level figures: reliable-change scatter, paired slopes), then
+#: (once, on its default demo site) mentor suggestions for the young people waiting
+DEMO_INTERNAL_NOTEBOOKS = ("08_case_study", "02_outcomes")
 # single-case series are one child's case lines: internal only, like the case study (issue 15)
 DEMO_INTERNAL_SUMMARY_NOTEBOOKS = ("05_single_case", "09_mentor_matching")
 DEMO_CASE_STUDY_SITE = "easton"
@@ -469,14 +470,14 @@ def internal_run_dir(published_run_dir: str | Path) -> Path:
 
 def internal_demo_config(notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS,
                          summary_notebooks: tuple[str, ...] = DEMO_INTERNAL_SUMMARY_NOTEBOOKS) -> BatchConfig:
-    """The internal demo batch: the case study (its default young person) for the Easton demo site, and the
-    mentor suggestions for Westbury's waiting list (the notebook's defaults)."""
+    """The internal demo batch: the case study (its default young person) and the unsuppressed outcomes report
+    (individual-level figures) for the Easton demo site, and the mentor suggestions for Westbury's waiting list (the notebook's defaults)."""
     from cm_research.datasets import DEMO_SITES, dataset_path
     from cm_research.datasets.transcripts import transcripts_dir
 
     spec = next(s for s in DEMO_SITES if s.slug == DEMO_CASE_STUDY_SITE)
     params = {"data_dir": str(dataset_path("demo") / spec.slug), "site": spec.site,
-              "transcripts_dir": str(transcripts_dir())}
+              "transcripts_dir": str(transcripts_dir()), "suppress_small_counts": False}
     return BatchConfig(run="demo-internal", notebooks=list(notebooks),
                        sites=[SiteEntry(site=spec.site, slug=spec.slug, parameters=params)],
                        summary_notebooks=list(summary_notebooks), publication=False)

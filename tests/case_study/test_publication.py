@@ -129,6 +129,10 @@ def test_the_demo_puts_the_case_study_beside_the_published_run_never_in_it(share
     assert not list(published.rglob("09_mentor_matching*")) and not list(published.rglob("pairing_proposal*"))
     index = (published / "index.html").read_text(encoding="utf-8")
     assert "08_case_study" not in index and "internal" not in index
+    # individual-level figures (one point a young person) stay in the internal run, never in the published one
+    scatter = "Scatter plot of reliable change: each mentored young person"
+    assert scatter in (internal / "easton" / "02_outcomes.html").read_text(encoding="utf-8")
+    assert not any(scatter in p.read_text(encoding="utf-8") for p in published.rglob("*.html"))
 
 
 def test_cm_research_run_refuses_an_internal_notebook_inside_a_published_run(tmp_path, capsys):
