@@ -346,16 +346,19 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def cmd_check_disclosure(args: argparse.Namespace) -> int:
+    from cm_research.privacy.audit import audit_run
     from cm_research.privacy.scan import check_disclosure, format_findings, record_disclosure_check
 
-    findings = check_disclosure(args.run_dir, register=args.register)
+    findings = (check_disclosure(args.run_dir, register=args.register) if args.identifiers_only else
+                audit_run(args.run_dir, register=args.register, threshold=args.threshold))
     if args.record:
         record_disclosure_check(args.run_dir, findings)
     if findings.attrs.get("skipped"):
         print(f"not scanned (restricted: never publish these): {', '.join(findings.attrs['skipped'])}",
               file=sys.stderr)
     if findings.empty:
-        print(f"{args.run_dir}: no identifiers found in {findings.attrs['n_files']} files")
+        what = "identifiers" if args.identifiers_only else "identifiers, small counts or single-person attributions"
+        print(f"{args.run_dir}: no {what} found in {findings.attrs['n_files']} files")
         return 0
     print(format_findings(findings, limit=None))
     print(f"{len(findings)} possible identifier(s) in {findings['file'].nunique()} file(s): NOT FOR PUBLICATION",
@@ -496,8 +499,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to write it (default: ~/.config/cm_research/pseudonym.key)")
     p.set_defaults(func=cmd_keygen)
 
-    p = sub.add_parser("check-disclosure", help="scan a run's reports, notebooks, tables and images for identifiers")
+    p = sub.add_parser("check-disclosure", help="audit a run for publication: identifiers in reports, notebooks, "
+                       "tables and images; counts from 1 to 5 not shown as c, 'k of n' with small numbers, "
+                       "quotes pointing at one person, figures without their numbers")
     p.add_argument("run_dir")
+    p.add_argument("--threshold", type=int, default=5, help="counts from 1 to this must be suppressed (default 5)")
+    p.add_argument("--identifiers-only", action="store_true",
+                   help="only the identifier scan, not the small-number audit")
     p.add_argument("--register", help="CSV/XLSX: a participants file, or a register with name and role columns")
     p.add_argument("--record", action="store_true",
                    help="also write restricted/disclosure_findings.csv and NOT_FOR_PUBLICATION.txt")

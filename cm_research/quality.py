@@ -186,12 +186,15 @@ def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = Tr
     """
     from pathlib import Path
 
-    from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
+    from cm_research.privacy.contract import write_table
+    from cm_research.privacy.joint import JointSuppression
+    from cm_research.privacy.suppression import DEFAULT_THRESHOLD, certify
 
     out = Path(output_dir)
     restricted = out / RESTRICTED
     restricted.mkdir(parents=True, exist_ok=True)
     participants, outcomes = evaluation.participants.data, evaluation.outcomes.data
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     tables = {
         "overview": quality_overview(evaluation),
         "counts_by_cohort": counts_by_group(participants, "cohort"),
@@ -199,12 +202,25 @@ def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = Tr
         "attrition": attrition(outcomes, participants),
         "problem_summary": problem_summary(evaluation.problems),
     }
+    # One joint round: the young people measured at baseline are both missingness's n_recorded at baseline
+    # and attrition's n_baseline, so hiding one and showing the other would give the hidden count away.
+    joint = JointSuppression(threshold=threshold, suppress=suppress)
     for name, spec in PUBLISHED_COUNTS.items():
         spec = dict(spec)
-        tables[name] = suppress_counts(tables[name], spec.pop("count_columns"), name=name, suppress=suppress,
-                                       threshold=DEFAULT_THRESHOLD if threshold is None else threshold, **spec)
+        joint.add(name, tables[name], spec.pop("count_columns"), **spec)
+    baseline_rows = tables["missingness"][tables["missingness"]["timepoint"] == "baseline"]
+    same = baseline_rows.merge(tables["attrition"], on=["measure", "group"])
+    same = same[same["n_recorded"] == same["n_baseline"]]  # a relation that does not hold discloses nothing
+    for row in same.itertuples():
+        joint.link(("missingness", {"measure": row.measure, "timepoint": "baseline", "group": row.group}, "n_recorded"),
+                   ("attrition", {"measure": row.measure, "group": row.group}, "n_baseline"))
+    tables.update(joint.run())
+    tables["overview"] = certify(tables["overview"], [], suppress=suppress, name="overview",
+                                 reason="Rows of data files, not counts of young people.")
+    tables["problem_summary"] = certify(tables["problem_summary"], [], suppress=suppress, name="problem_summary",
+                                        reason="Problems in data files, not counts of young people.")
     for name, table in tables.items():
-        write_csv(table, out / f"{name}.csv", lineterminator="\n")
+        write_table(table, out / f"{name}.csv", publication=suppress)
     write_csv(evaluation.problems, restricted / "problems.csv", lineterminator="\n")
     evaluation.write_quarantine(restricted)
     tables["problems"] = evaluation.problems

@@ -79,7 +79,7 @@ def test_failing_notebook_names_the_cell(tmp_path):
 def test_demo_writes_the_reports_and_an_index(shared_demo_run):
     run = shared_demo_run
     manifest = json.loads((run / "manifest.json").read_text())
-    assert [j["status"] for j in manifest["jobs"]] == ["ok"] * 13
+    assert [j["status"] for j in manifest["jobs"]] == ["ok"] * 12  # 05 single case is internal (issue 15)
     page = (run / "index.html").read_text(encoding="utf-8")
     for slug in ("northshire", "easton", "westbury"):
         for name in ("01_data_quality", "02_outcomes", "06_site_report"):
@@ -89,9 +89,9 @@ def test_demo_writes_the_reports_and_an_index(shared_demo_run):
             text = report.read_text(encoding="utf-8")
             assert "Synthetic data." in text
             assert "SYN-" not in text, f"{slug}/{name}: a participant id leaked into the report"
-    assert "Synthetic data." in page and "13 reports, 0 failed" in page
+    assert "Synthetic data." in page and "12 reports, 0 failed" in page
     assert 'href="all-sites/04_cross_site_synthesis.html"' in page
-    assert 'href="all-sites/05_single_case.html"' in page
+    assert "05_single_case" not in page  # one child's case lines: internal only (issue 15)
     assert 'href="all-sites/07_action_research.html"' in page
     assert 'href="all-sites/03_thematic_analysis.html"' in page
     pooled = pd.read_csv(run / "all-sites" / "pooled_effects.csv").set_index("measure")

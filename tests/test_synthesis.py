@@ -54,5 +54,10 @@ def test_synthesis_notebook_reads_site_folders(tmp_path):
     mu = dersimonian_laird([-2.0, -0.5, -3.0], [1.0, 0.8, 1.5])[0]
     assert pooled.loc["sdq_total", "estimate"] == pytest.approx(mu, rel=1e-9)
     assert (out / "forest_sdq_total.png").exists()
+    # the numbers behind the forest plot: each site's estimate, then the pooled row, linked under the figure
+    behind = pd.read_csv(out / "forest_sdq_total_data.csv")
+    assert list(behind["site"]) == ["A", "B", "C", "pooled (random effects)"]
+    assert list(behind["estimate"][:3]) == [-2.0, -0.5, -3.0] and behind["estimate"].iloc[3] == pytest.approx(mu)
     html = (out / "04.html").read_text()
     assert "Sites pooled: A, B, C (3)" in html and "Synthetic data" not in html
+    assert 'href="forest_sdq_total_data.csv"' in html

@@ -9,8 +9,16 @@ Example::
       - site: Northshire
         data_dir: data/northshire  # relative paths are relative to this file
         parameters: {n_boot: 5000} # this site only
-    summary_notebooks: [04_cross_site_synthesis]   # run once after every site (optional)
+    summary_notebooks:            # run once after every site (optional)
+      - 04_cross_site_synthesis   # gets run_dir, and the shared parameters it declares (alpha)
+      - notebook: 03_thematic_analysis
+        parameters: {transcripts_dir: interviews/, coding: interviews/coding.csv}  # its own inputs
     publication: true             # a run for publication (default); false for an internal run
+
+Shared ``parameters`` reach every notebook, site or summary, that declares them (a parameter only a summary
+notebook declares, e.g. ``min_participants``, is accepted). A summary notebook's own inputs are given under its
+entry; when the sites' data are not synthetic, a summary notebook that would otherwise fall back to bundled
+synthetic data (:data:`BUNDLED_FALLBACKS`) is refused with a message naming the missing input.
 
 A run for publication refuses notebooks marked for internal use (``08_case_study``); an internal run
 (``publication: false``) may hold them, and is marked NOT_FOR_PUBLICATION (see ``cm_research.batch.audience``).
@@ -51,6 +59,41 @@ class BatchConfig:
     summary_notebooks: list[str] = field(default_factory=list)
     source: Path | None = None
     publication: bool = True  # False: an internal run, never to be published
+    shared: dict[str, Any] = field(default_factory=dict)  # the batch file's `parameters:`
+    summary_parameters: dict[str, dict[str, Any]] = field(default_factory=dict)  # notebook -> its own inputs
+
+    def summary_job_parameters(self, notebook: str, declared: set[str]) -> dict[str, Any]:
+        """What a summary notebook receives: the shared parameters it declares, then its own."""
+        params = {k: v for k, v in self.shared.items() if k in declared}
+        params.update(self.summary_parameters.get(notebook, {}))
+        return params
+
+
+#: summary notebooks that read bundled synthetic data when this input is not given: refused for real sites
+BUNDLED_FALLBACKS = {"03_thematic_analysis": ("transcripts_dir",), "05_single_case": ("data_path",),
+                     "07_action_research": ("data_dir",), "09_mentor_matching": ("data_dir",)}
+
+
+def is_synthetic_folder(folder: str | Path) -> bool:
+    """True when ``folder`` (or a parent) holds the SYNTHETIC.txt marker of generated demo data."""
+    path = Path(folder).resolve()
+    return any((p / "SYNTHETIC.txt").exists() for p in (path, *path.parents))
+
+
+def _summary_entries(raw: list, problems: list[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """``summary_notebooks:`` items: a notebook name, or ``{notebook: name, parameters: {...}}``."""
+    names, params = [], {}
+    for i, item in enumerate(raw, start=1):
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("notebook"), str) and set(item) <= {"notebook",
+                                                                                               "parameters"}:
+            names.append(item["notebook"])
+            params[item["notebook"]] = dict(item.get("parameters") or {})
+        else:
+            problems.append(f"summary_notebooks entry {i}: expected a notebook name or "
+                            "`{notebook: <name>, parameters: {...}}`, not " + repr(item))
+    return names, params
 
 
 def did_you_mean(name: str, known) -> str:
@@ -124,7 +167,7 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
     if unknown_keys:
         problems.append(f"unknown top-level key(s): {', '.join(sorted(unknown_keys))}")
     notebooks = list(doc.get("notebooks") or [])
-    summary = list(doc.get("summary_notebooks") or [])
+    summary, summary_params = _summary_entries(list(doc.get("summary_notebooks") or []), problems)
     if not notebooks:
         problems.append("no notebooks listed under `notebooks:`")
     publication = doc.get("publication", True)
@@ -161,7 +204,9 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
             params["data_dir"] = str(data_dir.resolve())
         params = {k: _resolve(v, base, k) for k, v in params.items()}
         known = set().union(*(declared[nb] for nb in notebooks if nb in declared))
-        extra = set(params) - known - {"output_dir"}
+        summary_known = set().union(*(declared[nb] for nb in summary if nb in declared))
+        # a shared parameter that only a summary notebook declares (min_participants) is for that notebook
+        extra = set(params) - known - {"output_dir"} - (set(shared) & summary_known)
         if extra and known:
             problems.append(f"site {name!r}: no notebook declares parameter(s) "
                             f"{', '.join(did_you_mean(k, known) for k in sorted(extra))} "
@@ -169,11 +214,34 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
         sites.append(SiteEntry(site=name, slug=slug, parameters=params))
     if not sites and not problems:
         problems.append("no sites listed under `sites:`")
+    shared = {k: _resolve(v, base) for k, v in shared.items()}
+    for nb, own in summary_params.items():
+        undeclared = sorted(set(own) - declared.get(nb, set(own)))
+        if undeclared:
+            problems.append(f"summary notebook {nb!r} does not declare parameter(s) {', '.join(undeclared)} "
+                            f"(it declares {', '.join(sorted(declared.get(nb, [])))})")
+        for key, value in list(own.items()):
+            own[key] = _resolve(value, base)
+            if key.endswith(("_dir", "_file", "_path")) or key in ("coding", "codebook"):
+                if isinstance(value, str) and value and not Path(own[key]).exists():
+                    problems.append(f"summary notebook {nb!r}: {key} {value!r} does not exist "
+                                    f"(relative paths are relative to {where})")
+    real_sites = [s.site for s in sites if "data_dir" in s.parameters and not is_synthetic_folder(s.parameters["data_dir"])]
+    if real_sites:
+        for nb in summary:
+            given = set(summary_params.get(nb, {})) | (set(shared) & declared.get(nb, set()))
+            missing = [k for k in BUNDLED_FALLBACKS.get(nb, ()) if k not in given]
+            if missing:
+                problems.append(
+                    f"summary notebook {nb!r} has no {', '.join(missing)}: without it, it would analyse the bundled "
+                    f"synthetic data instead of your sites' ({', '.join(real_sites[:3])}"
+                    f"{'...' if len(real_sites) > 3 else ''}). Give it under summary_notebooks, e.g.\n"
+                    f"    - notebook: {nb}\n      parameters: {{{missing[0]}: <your folder>}}")
     if problems:
         raise BatchConfigError(f"{where} has {len(problems)} problem(s):\n- " + "\n- ".join(problems))
     run = str(doc.get("run") or (source.stem if source else "batch"))
     return BatchConfig(run=run, notebooks=notebooks, sites=sites, summary_notebooks=summary, source=source,
-                       publication=publication)
+                       publication=publication, shared=shared, summary_parameters=summary_params)
 
 
 def load_batch(path: str | Path) -> BatchConfig:

@@ -17,8 +17,9 @@ import cm_research
 
 DEPENDENCIES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn", "matplotlib", "nltk",
                 "papermill", "nbconvert", "openpyxl", "pyyaml")
-#: Parameters that never change a result: where it is written.
-NOT_INPUTS = {"output_dir"}
+#: Parameters that are not inputs: where a job writes, and the run folder a summary notebook reads (its real
+#: inputs, the sites' effect_sizes.csv, are listed by the job; hashing the whole folder would list its outputs)
+NOT_INPUTS = {"output_dir", "run_dir"}
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:

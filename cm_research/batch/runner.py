@@ -241,12 +241,17 @@ def site_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
 
 
 def summary_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
-    """Summary notebooks run once for the whole run; their inputs are the sites' effect_sizes.csv files."""
+    """Summary notebooks run once for the whole run. Each receives the shared parameters it declares, its own
+    parameters from the batch file (transcripts, survey folders...; their files are its inputs), and ``run_dir``
+    when it declares it -- then the sites' effect_sizes.csv are its inputs, not the whole run folder."""
     jobs = []
     for nb in config.summary_notebooks:
         declared = set(notebook_parameters(nb))
-        params = {k: v for k, v in {"run_dir": str(run_dir)}.items() if k in declared}
-        inputs = sorted(str(p) for p in run_dir.glob("*/effect_sizes.csv") if p.parent.name != SUMMARY_SLUG)
+        params = config.summary_job_parameters(nb, declared)
+        if "run_dir" in declared:
+            params["run_dir"] = str(run_dir)
+        inputs = (sorted(str(p) for p in run_dir.glob("*/effect_sizes.csv") if p.parent.name != SUMMARY_SLUG)
+                  if "run_dir" in declared else [])
         jobs.append(Job(site="all sites", notebook=nb, output_dir=run_dir / SUMMARY_SLUG, parameters=params,
                         extra_inputs=inputs))
     return jobs
@@ -337,11 +342,13 @@ def register_of_ids(config: BatchConfig) -> tuple[list[str], list[str]]:
 
 
 def disclosure_check(run_dir: Path, config: BatchConfig):
-    """Scan the run for identifiers; record the findings (restricted/) and a NOT_FOR_PUBLICATION.txt marker."""
-    from cm_research.privacy.scan import check_disclosure, record_disclosure_check
+    """Audit the run (identifiers and small numbers: :func:`cm_research.privacy.audit.audit_run`); record the
+    findings (restricted/) and a NOT_FOR_PUBLICATION.txt marker when there are any."""
+    from cm_research.privacy.audit import audit_run
+    from cm_research.privacy.scan import record_disclosure_check
 
     ids, gaps = register_of_ids(config)
-    findings = check_disclosure(run_dir, register=ids)
+    findings = audit_run(run_dir, register=ids)
     findings.attrs["register_gaps"] = gaps
     record_disclosure_check(run_dir, findings)
     return findings
@@ -426,7 +433,7 @@ def _run_batch_locked(config: BatchConfig, run_dir: Path, n_jobs: int | None, re
 
 
 DEMO_NOTEBOOKS = ("01_data_quality", "02_outcomes", "06_site_report")
-DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "05_single_case", "07_action_research")
+DEMO_SUMMARY_NOTEBOOKS = ("03_thematic_analysis", "04_cross_site_synthesis", "07_action_research")
 
 
 def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
@@ -445,10 +452,12 @@ def demo_config(notebooks: tuple[str, ...] = DEMO_NOTEBOOKS,
     return BatchConfig(run="demo", notebooks=list(notebooks), sites=sites, summary_notebooks=list(summary_notebooks))
 
 
-#: the internal demo run (a separate folder beside the published one): the case study of one young person,
-#: then (once, on its default demo site) mentor suggestions for the young people waiting
-DEMO_INTERNAL_NOTEBOOKS = ("08_case_study",)
-DEMO_INTERNAL_SUMMARY_NOTEBOOKS = ("09_mentor_matching",)
+#: the internal demo run (a separate folder beside the published one): the case study of one young person and
+#: the outcomes without suppression (individual-level figures: reliable-change scatter, paired slopes), then
+#: (once, on its default demo site) mentor suggestions for the young people waiting
+DEMO_INTERNAL_NOTEBOOKS = ("08_case_study", "02_outcomes")
+# single-case series are one child's case lines: internal only, like the case study (issue 15)
+DEMO_INTERNAL_SUMMARY_NOTEBOOKS = ("05_single_case", "09_mentor_matching")
 DEMO_CASE_STUDY_SITE = "easton"
 
 
@@ -461,14 +470,14 @@ def internal_run_dir(published_run_dir: str | Path) -> Path:
 
 def internal_demo_config(notebooks: tuple[str, ...] = DEMO_INTERNAL_NOTEBOOKS,
                          summary_notebooks: tuple[str, ...] = DEMO_INTERNAL_SUMMARY_NOTEBOOKS) -> BatchConfig:
-    """The internal demo batch: the case study (its default young person) for the Easton demo site, and the
-    mentor suggestions for Westbury's waiting list (the notebook's defaults)."""
+    """The internal demo batch: the case study (its default young person) and the unsuppressed outcomes report
+    (individual-level figures) for the Easton demo site, and the mentor suggestions for Westbury's waiting list (the notebook's defaults)."""
     from cm_research.datasets import DEMO_SITES, dataset_path
     from cm_research.datasets.transcripts import transcripts_dir
 
     spec = next(s for s in DEMO_SITES if s.slug == DEMO_CASE_STUDY_SITE)
     params = {"data_dir": str(dataset_path("demo") / spec.slug), "site": spec.site,
-              "transcripts_dir": str(transcripts_dir())}
+              "transcripts_dir": str(transcripts_dir()), "suppress_small_counts": False}
     return BatchConfig(run="demo-internal", notebooks=list(notebooks),
                        sites=[SiteEntry(site=spec.site, slug=spec.slug, parameters=params)],
                        summary_notebooks=list(summary_notebooks), publication=False)

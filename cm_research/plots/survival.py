@@ -18,7 +18,20 @@ from matplotlib.transforms import blended_transform_factory
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD
 from cm_research.stats.survival import SurvivalDataError, number_at_risk
 
-__all__ = ["kaplan_meier_plot"]
+__all__ = ["MIN_AT_RISK", "kaplan_meier_plot", "truncate_at_risk"]
+
+#: a published curve stops where fewer than this many matches remain at risk (each later step is one child)
+MIN_AT_RISK = 10
+
+
+def truncate_at_risk(km_table: pd.DataFrame, min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
+    """The rows of a Kaplan-Meier table while at least ``min_at_risk`` matches are at risk, per group.
+
+    Statistical disclosure control of survival curves (as ONS and NHS Digital advise for small cells, and as
+    published Kaplan-Meier figures commonly do): once few remain at risk, every step is one identifiable child's
+    match ending and the tail is a single child, so the curve stops there. ``n_risk`` counts those at risk just
+    before each time, so the rows kept are those with ``n_risk >= min_at_risk``."""
+    return km_table[km_table["n_risk"] >= min_at_risk].copy()
 
 X_LABEL = "Days since the match started"
 Y_LABEL = "Proportion of matches still going"
@@ -37,6 +50,7 @@ def kaplan_meier_plot(
     suppress: bool = True,
     threshold: int = DEFAULT_THRESHOLD,
     palette: str | Sequence | None = None,
+    min_at_risk: int | None = MIN_AT_RISK,
 ) -> Axes:
     """Kaplan-Meier curves of the proportion of matches still going, one per group.
 
@@ -52,6 +66,8 @@ def kaplan_meier_plot(
     suppress, threshold : numbers at risk from 1 to `threshold` are shown as ``c`` (DfE convention); switch
         off only for a figure that will not be published.
     palette : seaborn palette name or colours; default seaborn's colour-blind palette (Okabe & Ito).
+    min_at_risk : with ``suppress``, each curve stops where fewer than this many matches remain at risk
+        (:func:`truncate_at_risk`, default 10) and a note under the figure says so; None draws the whole curve.
 
     Returns
     -------
@@ -73,6 +89,14 @@ def kaplan_meier_plot(
     if missing:
         raise SurvivalDataError(f"kaplan_meier_plot: expected the table of kaplan_meier(); this one lacks "
                                 f"{', '.join(missing)}.")
+    truncated = bool(suppress and min_at_risk)
+    full = km_table  # numbers at risk are counted on the whole table, at times the curves still reach
+    if truncated:
+        km_table = truncate_at_risk(km_table, min_at_risk)
+        if km_table.empty:
+            raise SurvivalDataError(f"kaplan_meier_plot: no group has {min_at_risk} or more matches at risk, so "
+                                    "no curve can be published")
+        km_table.attrs = dict(full.attrs)
     created = ax is None
     ax = plt.subplots(figsize=(7, 5 + 0.25 * km_table["group"].nunique()))[1] if created else ax
     groups = list(pd.unique(km_table["group"]))
@@ -96,11 +120,16 @@ def kaplan_meier_plot(
     title = km_table.attrs.get("group_column")
     if len(groups) > 1 or title:
         ax.legend(title=title, frameon=False, fontsize="small")
+    if truncated:
+        ax.text(1, 1.01, f"Curves stop where fewer than {min_at_risk} matches remain at risk", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize="x-small", color="0.3", gid="truncation_note")
     if at_risk:
         if at_risk_times is None:
             low, high = ax.get_xlim()
             at_risk_times = [t for t in ax.get_xticks() if low <= t <= high]
-        depth = _draw_at_risk(ax, km_table, list(at_risk_times), groups, colours, suppress, threshold)
+        if truncated:
+            at_risk_times = [t for t in at_risk_times if t <= float(km_table["time"].max())]
+        depth = _draw_at_risk(ax, full, list(at_risk_times), groups, colours, suppress, threshold)
         if created:  # room for the table under the axis; a caller's own layout is left alone
             top = ax.figure.subplotpars.top
             ax.figure.subplots_adjust(bottom=min(0.5, (top * depth + 0.02) / (1 + depth)))

@@ -9,6 +9,9 @@ pre-publication scan of every run.
   (``suppression``).
 - ``check_disclosure(run_dir, register)``: findings of identifiers in a run's HTML, notebooks, CSVs and images
   (``scan``).
+- ``SuppressedTable`` / ``write_table``: the disclosure contract -- a run for publication writes only tables that
+  went through suppression (``contract``); ``JointSuppression``: a report's tables suppressed together
+  (``joint``); ``audit_run(run_dir)``: identifiers and small numbers everywhere in a run (``audit``).
 """
 
 from cm_research.privacy.deidentify import Deidentified, Deidentifier, deidentify_files, deidentify_text
@@ -27,11 +30,15 @@ from cm_research.privacy.keys import Key, default_key_path, generate_key_file, l
 from cm_research.privacy.pseudonymise import pseudonymise, pseudonymise_file, validate_upns
 from cm_research.privacy.register import Register, load_register, make_register
 from cm_research.privacy.scan import check_disclosure, format_findings, record_disclosure_check
-from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts, suppression_note
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, certify, suppress_counts, suppression_note
+from cm_research.privacy.contract import DisclosureContractError, SuppressedTable, write_table
+from cm_research.privacy.joint import JointSuppression
+from cm_research.privacy.audit import audit_run
 from cm_research.privacy.upn import check_letter, is_valid_upn
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "Deidentified", "Deidentifier", "DisclosureScanError", "InvalidUPNError", "Key",
+    "DEFAULT_THRESHOLD", "DisclosureContractError", "JointSuppression", "SuppressedTable", "audit_run", "certify",
+    "write_table", "Deidentified", "Deidentifier", "DisclosureScanError", "InvalidUPNError", "Key",
     "KeyFileError", "MappingLocationError", "MissingKeyError", "PrivacyError", "PseudonymCollisionError", "Register",
     "RegisterError", "SuppressionError", "check_disclosure", "check_letter", "default_key_path", "deidentify_files",
     "deidentify_text", "format_findings", "generate_key_file", "is_valid_upn", "load_key", "load_register",

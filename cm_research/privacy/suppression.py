@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cm_research.privacy.contract import SuppressedTable, make_suppressed
 from cm_research.privacy.errors import SuppressionError
 
 DEFAULT_THRESHOLD = 5
@@ -223,10 +224,11 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
 
     Returns
     -------
-    DataFrame
-        A copy in which suppressed cells of count and percentage columns hold ``"c"`` (those columns become
-        object dtype). ``attrs["disclosure_control"]`` records: suppression ("on"/"off"), threshold,
-        n_primary, n_secondary, note.
+    SuppressedTable
+        A copy (a DataFrame of the disclosure-contract type, :mod:`cm_research.privacy.contract`) in which
+        suppressed cells of count and percentage columns hold ``"c"`` (those columns become object dtype).
+        ``.disclosure`` (also ``attrs["disclosure_control"]``) records: suppression ("on"/"off"), threshold,
+        n_primary, n_secondary, note, count_columns.
 
     Examples
     --------
@@ -254,35 +256,43 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
     lines = build_lines(table, columns, totals, total_rows, within, name)
     _check_lines(lines, values, table, name)
 
-    out = table.copy()
+    out = pd.DataFrame(table).copy()
+    out.attrs.update({k: v for k, v in table.attrs.items() if k != "disclosure_control"})
     if not suppress:
-        out.attrs["disclosure_control"] = {
+        return make_suppressed(out, {
             "suppression": "off", "threshold": threshold, "n_primary": 0, "n_secondary": 0,
+            "count_columns": columns,
             "note": (f"Small-number suppression was switched OFF for this table (suppress=False): counts from 1 to "
                      f"{threshold} are shown. Do not publish it."),
-        }
-        return out
+        })
 
     total_positions = set(_total_row_positions(table, total_rows, within, name))
     margins = {c for c in values if c[1] in totals or c[0] in total_positions}
     primary, secondary = suppression_pattern(values, lines, threshold, margins)
+    return _apply(out, columns, primary, secondary, threshold, percentages)
+
+
+def _apply(out: pd.DataFrame, columns: list[str], primary: set[Cell], secondary: set[Cell], threshold: int,
+           percentages: Mapping[str, tuple[str, str]] | None) -> SuppressedTable:
+    """``out`` with the hidden cells (and percentages of them) shown as ``c``, as a SuppressedTable."""
     hidden = primary | secondary
     for col in columns:
-        out[col] = [SUPPRESSED if (pos, col) in hidden else values[(pos, col)] for pos in range(len(table))]
+        out[col] = [SUPPRESSED if (pos, col) in hidden else _as_count(out[col].iloc[pos], col)
+                    for pos in range(len(out))]
     for pct, (numerator, denominator) in (percentages or {}).items():
         cells = out[pct].astype(object).tolist()
-        for pos in range(len(table)):
+        for pos in range(len(out)):
             if (pos, numerator) in hidden or (pos, denominator) in hidden:
                 cells[pos] = SUPPRESSED
         out[pct] = pd.Series(cells, index=out.index, dtype=object)
-    out.attrs["disclosure_control"] = {
+    return make_suppressed(out, {
         "suppression": "on", "threshold": threshold, "n_primary": len(primary), "n_secondary": len(secondary),
+        "count_columns": columns,
         "note": (f"Counts from 1 to {threshold} are shown as c, as are {len(secondary)} further cell"
                  f"{'s' if len(secondary) != 1 else ''} that would let them be worked out from totals, and "
                  "percentages of suppressed counts. A 0 is a true zero."
                  if primary else f"No count was from 1 to {threshold}, so nothing was suppressed."),
-    }
-    return out
+    })
 
 
 def suppression_note(table: pd.DataFrame) -> str:
@@ -291,3 +301,41 @@ def suppression_note(table: pd.DataFrame) -> str:
     if control is None:
         return "This table has not been through small-number suppression: do not publish it."
     return control["note"]
+
+
+def certify(table: pd.DataFrame, count_columns: Sequence[str], *, threshold: int = DEFAULT_THRESHOLD,
+            suppress: bool = True, name: str = "table", reason: str = "",
+            not_people: Sequence[str] = ()) -> SuppressedTable:
+    """A table whose counts were protected another way (results withheld for small groups; no counts of
+    children at all), checked and made publishable.
+
+    Every cell of ``count_columns`` must be ``c``, blank, 0 or more than ``threshold``; otherwise
+    SuppressionError names the row and column (the table must go through :func:`suppress_counts` instead).
+    ``count_columns`` may be empty for a table with no counts of people (say why in ``reason``: it is recorded
+    in ``.disclosure``). ``not_people``: columns named like counts of people that are not (an n-gram's length, a
+    number of sentences), so the whole-run audit leaves them alone. This checks the primary rule only; a table whose counts add up to published totals
+    belongs in :func:`suppress_counts` or :class:`~cm_research.privacy.joint.JointSuppression`.
+    """
+    frame = pd.DataFrame(table).copy()
+    frame.attrs.update({k: v for k, v in table.attrs.items() if k != "disclosure_control"})
+    missing = [c for c in count_columns if c not in frame.columns]
+    if missing:
+        raise SuppressionError(f"{name}: no column {', '.join(map(repr, missing))}; the columns are "
+                               f"{', '.join(map(str, frame.columns))}")
+    if suppress:
+        for column in count_columns:
+            for pos, value in enumerate(frame[column].tolist()):
+                if isinstance(value, str) and value == SUPPRESSED:
+                    continue
+                if value is None or (not isinstance(value, str) and pd.isna(value)):
+                    continue
+                number = _as_count(value, f"{name}, row {frame.index[pos]!r}, column `{column}`")
+                if 1 <= number <= threshold:
+                    raise SuppressionError(
+                        f"{name}, row {frame.index[pos]!r}, column `{column}`: {number} is a count from 1 to "
+                        f"{threshold}, which cannot be published; suppress the table with suppress_counts()")
+    note = (reason or f"Counts from 1 to {threshold} are not shown (results for such small groups are withheld)."
+            if suppress else f"Small-number suppression was switched OFF for this table: do not publish it.")
+    return make_suppressed(frame, {"suppression": "certified" if suppress else "off", "threshold": threshold,
+                                   "n_primary": 0, "n_secondary": 0, "count_columns": list(count_columns),
+                                   "not_people": list(not_people), "note": note})

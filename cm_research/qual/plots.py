@@ -33,9 +33,12 @@ def plot_theme_role(data: pd.DataFrame, theme: str = "theme_label", role: str = 
         return _empty(ax, "nothing coded")
     roles = list(dict.fromkeys(data[role]))
     themes = list(dict.fromkeys(data[theme]))
+    hidden = (data[count].astype(str) == "c") | (data[total].astype(str) == "c")  # suppressed for publication
+    data = data.assign(**{value: pd.to_numeric(data[value], errors="coerce")})
     grid = data.pivot_table(index=theme, columns=role, values=value, aggfunc="first", sort=False).reindex(
         index=themes, columns=roles)
-    labels = (data[count].astype(int).astype(str) + "/" + data[total].astype(int).astype(str))
+    labels = (data[count].astype(str).str.replace(r"\.0$", "", regex=True) + "/"
+              + data[total].astype(str).str.replace(r"\.0$", "", regex=True)).mask(hidden, "c")
     annot = data.assign(_l=labels).pivot_table(index=theme, columns=role, values="_l", aggfunc="first",
                                                sort=False).reindex(index=themes, columns=roles)
     sns.heatmap(grid.astype(float), vmin=0, vmax=1, cmap="mako_r", annot=annot.fillna("").to_numpy(), fmt="",
@@ -59,8 +62,12 @@ def plot_cooccurrence(data: pd.DataFrame, code_a: str = "code_a", code_b: str = 
         return _empty(ax, "no codes applied")
     if (data[code_a] == data[code_b]).all():
         return _empty(ax, "no two codes were applied together")
-    grid = data.pivot_table(index=code_a, columns=code_b, values=value, aggfunc="sum").reindex(
+    hidden = data[data[value].astype(str) == "c"]  # suppressed for publication: left blank, not 0
+    shown = data.drop(hidden.index).assign(**{value: lambda t: pd.to_numeric(t[value])})
+    grid = shown.pivot_table(index=code_a, columns=code_b, values=value, aggfunc="sum").reindex(
         index=codes, columns=codes).fillna(0)
+    for a, b in zip(hidden[code_a], hidden[code_b]):
+        grid.loc[a, b] = np.nan
     mask = np.eye(len(codes), dtype=bool)
     sns.heatmap(grid, mask=mask, cmap="rocket_r", vmin=0, annot=len(codes) <= 20, fmt=".0f", linewidths=0.3,
                 cbar_kws={"label": value}, square=True, ax=ax)
@@ -76,11 +83,14 @@ def plot_code_frequency(data: pd.DataFrame, code: str = "code_label", role: str 
 
     The default, the share of each role's participants with the code, compares roles of different sizes.
     """
+    suppressed = (data[value].astype(str) == "c").any()
+    data = data.assign(**{value: pd.to_numeric(data[value], errors="coerce")})  # "c" (suppressed): no bar
     used = data[data.groupby(code)[value].transform("sum") > 0]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 1 + 0.16 * max(1, used[code].nunique()) * max(1, used[role].nunique()) ** 0.5))
     if used.empty:
-        return _empty(ax, "no codes applied")
+        return _empty(ax, "too few participants in each role to show (counts from 1 to 5 are suppressed)"
+                      if suppressed else "no codes applied")
     plot = used.assign(_role=used[role].map(role_name))
     sns.barplot(data=plot, y=code, x=value, hue="_role", orient="h", ax=ax)
     ax.legend(title="role", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))

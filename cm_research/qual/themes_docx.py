@@ -67,9 +67,10 @@ def write_themes_docx(codebook: Codebook, generated_by: pd.DataFrame, quotes: pd
         if mine.empty:
             document.add_paragraph("No complete sentence of a suitable length was coded with this theme.")
         for q in mine.itertuples(index=False):
-            text = getattr(q, "quote_display", q.quote)
+            text = getattr(q, "quote_display", None) or q.quote
             p = document.add_paragraph(style="Quote")
             p.add_run(f"\u201c{text}\u201d")
-            p.add_run(f" \u2014 {role_name(q.role)}, {q.site}")
+            said_by = getattr(q, "attribution", None) or f"{role_name(q.role)}, {q.site}"  # pooled when published
+            p.add_run(f" \u2014 {said_by}")
     document.save(str(path))
     return path

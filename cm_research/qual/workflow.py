@@ -246,7 +246,8 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
                           names=names)
 
 
-def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, Path]:
+def write_outputs(result: ThematicResult, output_dir: str | Path,
+                  review_dir: str | Path | None = None) -> dict[str, Path]:
     """Write every table as CSV, the codebook as Markdown/HTML/CSV, and the suggestions for review.
 
     Files: interviews.csv, coverage.csv, theme_role_matrix.csv (long), theme_role_wide.csv,
@@ -262,6 +263,8 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
     named ``..._UNREVIEWED_SUGGESTIONS`` and its CSV's first column is headed ``UNREVIEWED SUGGESTIONS``.
     No file holds participant ids or pseudonyms; transcripts are named by file, as the analyst saved them.
     """
+    from cm_research.privacy.contract import SuppressedTable, write_table
+    from cm_research.privacy.suppression import certify
     from cm_research.quality import RESTRICTED
 
     out = Path(output_dir)
@@ -271,6 +274,7 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
         if name in ("codebook", "framework_entries"):
             continue
         paths[name] = out / f"{output_name(result, name)}.csv"
+        published = table.disclosure if isinstance(table, SuppressedTable) else None  # cm_research.qual.publish
         if result.from_suggestions and name in CODING_TABLES:
             table = table.copy()
             table.insert(0, UNREVIEWED_HEADER, f"yes: {UNREVIEWED_NOTE}")
@@ -280,7 +284,13 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
             write_csv(table, restricted)
             paths["negative_cases_quotes"] = restricted
             table = table.drop(columns="quotes_against")
-        write_csv(table, paths[name])
+        if published is not None:  # a published table: written with its record (a label column added is no count)
+            if not isinstance(table, SuppressedTable):
+                table = certify(table, published.get("count_columns") or [], name=name, reason=published.get("note", ""),
+                                not_people=published.get("not_people") or ())
+            write_table(table, paths[name])
+        else:
+            write_csv(table, paths[name])
     paths["framework_matrix"] = write_framework_xlsx(
         result.tables["framework_entries"], result.corpus.participants(), result.codebook,
         out / RESTRICTED / framework_file_name(result.from_suggestions), unreviewed=result.from_suggestions,
@@ -290,7 +300,10 @@ def write_outputs(result: ThematicResult, output_dir: str | Path) -> dict[str, P
         out / themes_docx_name(result.from_suggestions), basis=result.basis, unreviewed=result.from_suggestions,
         synthetic=any((p / "SYNTHETIC.txt").exists() for t in result.corpus.transcripts[:1]
                       for p in (t.path.parent, *t.path.parent.parents)))
-    paths["suggestions_for_review"] = out / "suggestions_for_review.csv"
+    # the review sheet quotes every sentence as spoken: in a run for publication it belongs in restricted/
+    review = Path(review_dir) if review_dir else out
+    review.mkdir(parents=True, exist_ok=True)
+    paths["suggestions_for_review"] = review / "suggestions_for_review.csv"
     write_review_csv(result.suggestions, paths["suggestions_for_review"])
     if not result.corpus.problems.empty:
         paths["transcript_problems"] = out / "transcript_problems.csv"
@@ -318,12 +331,16 @@ def quotes_markdown(quotes: pd.DataFrame, from_suggestions: bool = False, contex
         lines.append(f"**{theme}**")
         lines.append("")
         for q in block.itertuples(index=False):
-            shown = getattr(q, "quote_display", q.quote)
+            shown = getattr(q, "quote_display", None) or q.quote
             around = getattr(q, "context_display", "") if context else ""
-            extra = f" (in: “{around}”)" if around and around.strip() != shown.strip() else ""
-            lines.append(f"- “{shown}”{extra} — {role_name(q.role)}, {q.site}")
+            extra = f" (in: “{around}”)" if isinstance(around, str) and around.strip() and around.strip() != shown.strip() else ""
+            said_by = getattr(q, "attribution", None) or f"{role_name(q.role)}, {q.site}"  # pooled when published
+            lines.append(f"- “{shown}”{extra} — {said_by}")
         lines.append("")
-    return "\n".join(lines)
+    from cm_research.qual.publish import pooling_note
+
+    note = pooling_note(quotes)
+    return "\n".join(lines + ([f"_{note}_"] if note else []))
 
 
 def keyword_in_context(result: ThematicResult, term: str, width: int = 50) -> pd.DataFrame:

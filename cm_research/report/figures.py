@@ -80,17 +80,23 @@ def describe_figure(fig: plt.Figure) -> str:
         sentences.insert(0, f"{len(panels)} panels.")
     if heading:
         sentences.insert(0, f"{heading}.")
+    if not sentences:  # nothing drawn: say what the figure says instead (e.g. why every bar is suppressed)
+        words = [a.get_title() for a in fig.axes] + [x.get_text() for a in fig.axes for x in a.texts]
+        words = [w.strip() for w in words if w.strip()]
+        if words:
+            sentences = [f"A figure with nothing drawn, which reads: {'; '.join(words)}."]
     return " ".join(sentences) or "An empty figure."
 
 
-def show_figure(fig: plt.Figure, alt: str | None = None, caption: str = "") -> None:
+def show_figure(fig: plt.Figure, alt: str | None = None, caption: str = "", data_href: str | None = None) -> None:
     """Show ``fig`` in the notebook as an embedded image with alt text (``alt``, or :func:`describe_figure`) and
-    ``caption``, then close it so it is not shown a second time without one."""
+    ``caption`` (with a link to ``data_href``, the CSV of the numbers behind it), then close it so it is not shown
+    a second time without one."""
     from IPython.display import HTML, display
 
     from cm_research.report.site_report import figure_html
 
-    display(HTML(figure_html(fig, alt or describe_figure(fig), caption)))
+    display(HTML(figure_html(fig, alt or describe_figure(fig), caption, data_href=data_href)))
     plt.close(fig)
 
 

@@ -37,6 +37,13 @@ img { max-width: 100% !important; height: auto !important; }
 body { font-size: 10pt; }
 </style>"""
 
+#: Links inside sentences and captions are underlined, not told apart by colour alone (WCAG 1.4.1; axe's
+#: link-in-text-block): the exporter's theme removes the underline.
+LINK_CSS = """<style>
+.jp-RenderedHTMLCommon a, .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, figcaption a {
+  text-decoration: underline !important; }
+</style>"""
+
 _REMOTE_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 
 
@@ -56,7 +63,7 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     body, _ = exporter.from_notebook_node(nb)
     description = html.escape(report_description(nb), quote=True)
     body = body.replace("<title>", f'<meta name="description" content="{description}"/>\n<title>', 1)
-    body = body.replace("</head>", PRINT_CSS + "\n</head>", 1)
+    body = body.replace("</head>", LINK_CSS + "\n" + PRINT_CSS + "\n</head>", 1)
     # a wide table scrolls sideways on screen: keyboard users must be able to reach it (WCAG 2.1.1; axe's
     # scrollable-region-focusable)
     body = re.sub(r"<table(?![^>]*\btabindex=)", '<table tabindex="0"', body)

@@ -42,6 +42,7 @@ class MatchAnalysis:
     sentences: list[str] = field(default_factory=list)
     figure: plt.Figure | None = None
     figure_alt: tuple[str, str] = ("", "")
+    figure_data: pd.DataFrame | None = None  # the numbers behind the figure (the curve as drawn)
 
 
 def default_as_of(matches: pd.DataFrame) -> pd.Timestamp:
@@ -109,11 +110,20 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
         if ax.get_legend() is not None:
             ax.get_legend().set_title("Interests in common")
         result.figure = ax.figure
+        if suppress:
+            from cm_research.plots.survival import MIN_AT_RISK, truncate_at_risk
+            from cm_research.privacy.suppression import certify
+
+            drawn = truncate_at_risk(km, MIN_AT_RISK)[["group", "time", "n_risk", "survival", "ci_low", "ci_high"]]
+            result.figure_data = certify(drawn, ["n_risk"], threshold=threshold, name="match_survival curve",
+                                         reason=f"The curve while {MIN_AT_RISK} or more matches were at risk.")
         left_out = [g for g in present if g not in drawable]
         result.figure_alt = (
             "Step curves of the proportion of matches still going against days since the match started, for "
             + " and ".join(drawable) + ", with shaded 95% confidence bands and ticks for matches still going.",
             "How long matches lasted, by shared interests (Kaplan-Meier)."
+            + (" Curves stop where fewer than 10 matches remain at risk: after that each step would be one young "
+               "person's match." if suppress else "")
             + (f" No curve for {' or '.join(left_out)}: fewer than {MIN_MATCHES_FOR_CURVE} matches." if left_out
                else ""))
     return result
@@ -205,16 +215,21 @@ def describe_matches(analysis: MatchAnalysis, threshold: int = DEFAULT_THRESHOLD
     return sentences
 
 
-def write_match_tables(analysis: MatchAnalysis, output_dir: str | Path) -> list[Path]:
-    """Write the published (suppressed) match tables as CSV; the per-match table is not written here."""
+def write_match_tables(analysis: MatchAnalysis, output_dir: str | Path, publication: bool = True) -> list[Path]:
+    """Write the published (suppressed) match tables as CSV; the per-match table is not written here. In a run
+    for publication only suppressed tables are accepted (:func:`cm_research.privacy.contract.write_table`)."""
+    from cm_research.privacy.contract import write_table
+    from cm_research.privacy.suppression import certify
+
     out = Path(output_dir)
     paths = []
     path = out / "match_survival.csv"
-    analysis.survival.to_csv(path, index=False, lineterminator="\n")
+    write_table(analysis.survival, path, publication=publication)
     paths.append(path)
     if analysis.logrank is not None:
         path = out / "match_logrank.csv"
         # observed and expected endings per group are counts of children's matches: not published
-        analysis.logrank[["test", "chi2", "dof", "p_val"]].to_csv(path, index=False, lineterminator="\n")
+        write_table(certify(analysis.logrank[["test", "chi2", "dof", "p_val"]], [], name="match_logrank",
+                            reason="A test statistic, no counts."), path, publication=publication)
         paths.append(path)
     return paths

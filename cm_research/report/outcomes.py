@@ -30,6 +30,7 @@ class OutcomeAnalysis:
     figures: dict[str, plt.Figure] = field(default_factory=dict)
     reliable_change: pd.DataFrame = field(default_factory=pd.DataFrame)
     reliable_change_notes: list[str] = field(default_factory=list)
+    figure_data: dict[str, pd.DataFrame] = field(default_factory=dict)  # name -> the numbers behind the figure
 
 
 def _power_table(comparisons: pd.DataFrame, alpha: float) -> pd.DataFrame:
@@ -68,6 +69,7 @@ def outcome_analysis(
                                  confidence=confidence, n_boot=n_boot, seed=seed)
     if suppress_small_counts:
         comparisons = withhold_small_groups(comparisons, small_count_threshold)
+        change = withhold_small_change(change, small_count_threshold)
     power = _power_table(comparisons, alpha)
     titles = measures_catalogue()["title"]
     t_rows = change[change["method"] == "Paired t-test"] if not change.empty else change
@@ -75,23 +77,107 @@ def outcome_analysis(
         comparisons=comparisons,
         change=change,
         power=power,
-        sentences=[describe_comparison(r, confidence) for _, r in comparisons.iterrows()],
+        sentences=[describe_comparison(r, confidence, n_outcomes=int(comparisons["p_val"].notna().sum()))
+                   for _, r in comparisons.iterrows()],
         change_sentences=[describe_change(r, titles.get(r["measure"], r["measure"]), confidence)
                           for _, r in t_rows.iterrows()],
     )
-    for name, table in (("comparisons", comparisons), ("change_within_mentored", change), ("power", power)):
-        table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-    effect_sizes(comparisons, confidence).assign(site=site).to_csv(out / "effect_sizes.csv", index=False, lineterminator="\n")
-    analysis.figures = _figures(comparisons, outcomes, participants, baseline, post, confidence)
+    from cm_research.privacy.contract import write_table
+    from cm_research.privacy.suppression import certify
+
+    published = suppress_small_counts
+    th = small_count_threshold
+    counts = ["n_treated", "n_control"]
+    for name, table, columns in (("comparisons", comparisons, counts),
+                                 ("change_within_mentored", change, CHANGE_COUNTS),
+                                 ("power", power, counts),
+                                 ("effect_sizes", effect_sizes(comparisons, confidence).assign(site=site), counts)):
+        columns = [c for c in columns if c in table.columns]
+        write_table(certify(table, columns, threshold=th, suppress=published, name=name), out / f"{name}.csv",
+                    publication=published)
+    if published:
+        analysis.figures, analysis.figure_data = _published_figures(comparisons, outcomes, participants, baseline,
+                                                                     post, confidence, th)
+    else:
+        analysis.figures = _figures(comparisons, outcomes, participants, baseline, post, confidence)
     rc_table, rc_notes, rc_figures = _reliable_change(outcomes, participants, measures, baseline, post, confidence,
                                                       suppress_small_counts, small_count_threshold)
     analysis.reliable_change, analysis.reliable_change_notes = rc_table, rc_notes
-    analysis.figures.update(rc_figures)
-    rc_table.to_csv(out / "reliable_change.csv", index=False, lineterminator="\n")
+    if published:  # a scatter of each young person's before and after is internal-only: bars of the categories
+        from cm_research.plots.published import category_plot
+
+        titles = measures_catalogue()["title"]
+        for _, row in rc_table.iterrows():
+            ax = category_plot(row, list(RC_CATEGORIES), f"{titles.get(row['measure'], row['measure'])}: "
+                               "reliable change among mentored young people")
+            analysis.figures[f"reliable_change_{row['measure']}"] = ax.figure
+            analysis.figure_data[f"reliable_change_{row['measure']}"] = rc_table
+    else:
+        analysis.figures.update(rc_figures)
+    write_table(rc_table, out / "reliable_change.csv", publication=published)
     for name, fig in analysis.figures.items():
         fig.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
         plt.close(fig)  # kept for display(fig) where the notebook wants it, not auto-shown by the backend
+    for name, table in analysis.figure_data.items():
+        write_table(table, out / figure_data_name(name), publication=published)
     return analysis
+
+
+def figure_data_name(figure: str) -> str:
+    """The file name of the numbers behind a figure: ``<figure>_data.csv``."""
+    return f"{figure}_data.csv"
+
+
+def data_link(analysis: OutcomeAnalysis, figure: str) -> str:
+    """Markdown linking the numbers behind ``figure`` (its CSV beside the report), or '' when it has none."""
+    if figure not in analysis.figure_data:
+        return ""
+    return f"[The numbers behind this figure (CSV)]({figure_data_name(figure)})"
+
+
+CHANGE_COUNTS = ["n", "n_pairs", "n_dropped", "n_nonzero"]
+
+
+def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Small-number suppression for the within-mentored change table: a row about 1 to ``threshold`` pairs is
+    withheld (counts ``c``, results blank); young people left out (``n_dropped``) and zero changes
+    (``n_pairs - n_nonzero``) from 1 to ``threshold`` are shown as ``c`` (with ``n_nonzero``, from which the
+    zeros follow), and the notes say "between 1 and <threshold>" instead of the number."""
+    import re
+
+    out = change.copy()
+    if out.empty:
+        return out
+    for column in CHANGE_COUNTS:
+        if column in out:
+            out[column] = out[column].astype(object)
+    result_columns = [c for c in out.columns if c not in ("measure", "group", "better", "method", "note",
+                                                          *CHANGE_COUNTS, "n_boot", "seed")]
+    few = "between 1 and " + str(threshold)
+
+    def scrub(note: object) -> object:
+        if not isinstance(note, str):
+            return note
+        return re.sub(r"\b(\d+)(?= (?:participant\(s\)|zero change\(s\)))",
+                      lambda m: few if 1 <= int(m.group(1)) <= threshold else m.group(1), note)
+
+    for i in out.index:
+        n_pairs = out.at[i, "n_pairs"] if "n_pairs" in out else out.at[i, "n"]
+        if pd.notna(n_pairs) and 1 <= int(n_pairs) <= threshold:
+            for column in CHANGE_COUNTS:
+                if column in out:
+                    out.at[i, column] = "c"
+            out.loc[i, result_columns] = float("nan")
+            out.at[i, "note"] = f"withheld: 1 to {threshold} young people measured twice"
+            continue
+        dropped = out.at[i, "n_dropped"] if "n_dropped" in out else None
+        if dropped is not None and pd.notna(dropped) and 1 <= int(dropped) <= threshold:
+            out.at[i, "n_dropped"] = "c"
+        nonzero = out.at[i, "n_nonzero"] if "n_nonzero" in out else None
+        if nonzero is not None and pd.notna(nonzero) and 1 <= int(n_pairs) - int(nonzero) <= threshold:
+            out.at[i, "n_nonzero"] = "c"
+        out.at[i, "note"] = scrub(out.at[i, "note"])
+    return out
 
 
 WITHHELD_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_size_ci_low", "effect_size_ci_high",
@@ -180,6 +266,42 @@ def _figures(comparisons, outcomes, participants, baseline, post, confidence) ->
             ax.set_title(f"{r.title} at {post}")
             figures[f"{r.measure}"] = fig
     return figures
+
+
+def _published_figures(comparisons, outcomes, participants, baseline, post, confidence, threshold):
+    """Figures for a run for publication (:mod:`cm_research.plots.published`): the forest plot of effect sizes,
+    group means with CIs for continuous and count measures, percentages for binary ones; no individuals. Returns
+    (figures, the numbers behind each)."""
+    from cm_research.plots.published import group_means, group_means_plot, proportion_counts, proportion_plot
+    from cm_research.privacy.suppression import certify
+
+    figures: dict[str, plt.Figure] = {}
+    data: dict[str, pd.DataFrame] = {}
+    long = outcomes.merge(participants[["participant_id", "group"]], on="participant_id")
+    continuous = comparisons[(comparisons["kind"] == "continuous") & comparisons["effect_size"].notna()]
+    if not continuous.empty:
+        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(continuous)))
+        forest_plot(continuous, label="title", estimate="effect_size", ci_low="effect_size_ci_low",
+                    ci_high="effect_size_ci_high", null=0.0, ax=ax)
+        ax.set_xlabel("Hedges' g, mentored − comparison (adjusted for baseline where measured), with CI")
+        figures["forest_standardised"] = fig
+        data["forest_standardised"] = certify(
+            continuous[["measure", "title", "n_treated", "n_control", "effect_size", "effect_size_ci_low",
+                        "effect_size_ci_high"]], ["n_treated", "n_control"], threshold=threshold,
+            name="forest_standardised")
+    for r in comparisons.itertuples():
+        if r.favours == "withheld":
+            continue
+        rows = long[long["measure"] == r.measure]
+        if r.kind in ("continuous", "count") and {baseline, post} <= set(rows["timepoint"]):
+            table = group_means(rows, [baseline, post], confidence=confidence, threshold=threshold, name=r.measure)
+            ax = group_means_plot(table, r.title)
+            figures[r.measure], data[r.measure] = ax.figure, table
+        elif r.kind == "binary" and not rows.empty:
+            table = proportion_counts(rows[rows["timepoint"] == post], threshold=threshold, name=r.measure)
+            ax = proportion_plot(table, f"{r.title} at {post}")
+            figures[r.measure], data[r.measure] = ax.figure, table
+    return figures, data
 
 
 RC_CATEGORIES = ("reliable improvement", "no reliable change", "reliable deterioration")

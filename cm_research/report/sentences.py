@@ -25,8 +25,20 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def describe_comparison(row: pd.Series | dict, confidence: float = 0.95) -> str:
-    """One sentence (or two) for a row of :func:`cm_research.stats.outcomes.compare_outcomes`."""
+def _p_policy(r: dict, n_outcomes: int) -> str:
+    """The p-value a sentence quotes: with several outcomes compared, the Holm-adjusted one, said so (the
+    report's one p-value policy; tables show both columns)."""
+    p_holm = r.get("p_holm")
+    if n_outcomes > 1 and p_holm is not None and not pd.isna(p_holm):
+        return f"Holm-adjusted {_p(p_holm)} across the {n_outcomes} outcomes compared"
+    return _p(r["p_val"])
+
+
+def describe_comparison(row: pd.Series | dict, confidence: float = 0.95, n_outcomes: int = 1) -> str:
+    """One sentence (or two) for a row of :func:`cm_research.stats.outcomes.compare_outcomes`.
+
+    ``n_outcomes``: how many outcomes were compared; above 1 the sentence quotes the Holm (1979) adjusted p
+    (``p_holm``) and says so, as the report's introduction promises."""
     r = dict(row)
     title = r["title"]
     if str(r.get("analysis", "")).startswith("withheld"):
@@ -42,14 +54,14 @@ def describe_comparison(row: pd.Series | dict, confidence: float = 0.95) -> str:
         direction = "higher" if r["estimate"] >= 0 else "lower"
         text = (f"{title}: among {n}, the mentored group's average was {_num(abs(r['estimate']))} {direction} "
                 f"than the comparison group's{' after adjusting for baseline' if adjusted else ''} "
-                f"({level} {_num(lo)} to {_num(hi)}; Hedges' g = {_num(r['effect_size'], 2)}; {_p(r['p_val'])}).")
+                f"({level} {_num(lo)} to {_num(hi)}; Hedges' g = {_num(r['effect_size'], 2)}; {_p_policy(r, n_outcomes)}).")
     elif r["kind"] == "binary":
         text = (f"{title}: among {n}, the proportion differed by {_num(100 * r['estimate'])} percentage points "
                 f"(mentored minus comparison; {level} {_num(100 * lo)} to {_num(100 * hi)}; "
-                f"risk ratio {_num(r['effect_size'], 2)}; {_p(r['p_val'])}).")
+                f"risk ratio {_num(r['effect_size'], 2)}; {_p_policy(r, n_outcomes)}).")
     else:
         text = (f"{title}: among {n}, the mentored group's rate was {_num(r['estimate'], 2)} times the comparison "
-                f"group's ({level} {_num(lo, 2)} to {_num(hi, 2)}; {_p(r['p_val'])}).")
+                f"group's ({level} {_num(lo, 2)} to {_num(hi, 2)}; {_p_policy(r, n_outcomes)}).")
     better = "higher" if r["better"] == "higher" else "lower"
     if r["favours"] == "unclear":
         null = "no difference" if r["null"] == 0 else "a ratio of 1"
@@ -73,7 +85,9 @@ def describe_change(row: pd.Series | dict, title: str, confidence: float = 0.95)
             f"average changed by {sign}{_num(r['estimate'])} ({level} {_num(r['ci_low'])} to {_num(r['ci_high'])}; "
             f"d_z = {_num(r['d_z'], 2)})")
     dropped = r.get("n_dropped")
-    if dropped and not (isinstance(dropped, float) and math.isnan(dropped)) and int(dropped) > 0:
+    if isinstance(dropped, str) and dropped == "c":  # 1 to the threshold: suppressed
+        text += "; a few (5 or fewer, not shown) without both values were left out"
+    elif dropped and not (isinstance(dropped, float) and math.isnan(dropped)) and int(dropped) > 0:
         text += f"; {int(dropped)} without both values were left out"
     text += ". Without a comparison group, a change like this cannot be attributed to mentoring."
     if r["n_pairs"] < SMALL_GROUP:

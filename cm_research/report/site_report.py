@@ -21,6 +21,7 @@ import seaborn as sns
 
 from cm_research.data.loading import find_table_file, load_evaluation, load_table
 from cm_research.dictionary import measures_catalogue
+from cm_research.privacy.contract import write_table
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
 from cm_research.report.wording import and_list, whole
@@ -41,17 +42,21 @@ def use_colour_blind_palette() -> list[tuple[float, float, float]]:
     return sns.color_palette(PALETTE)
 
 
-def figure_html(fig: plt.Figure, alt: str, caption: str = "", dpi: int = 110) -> str:
+def figure_html(fig: plt.Figure, alt: str, caption: str = "", dpi: int = 110, data_href: str | None = None) -> str:
     """A ``<figure>`` holding ``fig`` as an embedded PNG with ``alt`` text and a ``<figcaption>``.
 
     Embedding (data URI) keeps the report one file that can be emailed; ``max-width:100%`` fits the page.
+    ``data_href``: the CSV of the numbers behind the figure (written beside the report), linked in the caption;
+    it serves screen-reader users too.
     """
     if not alt.strip():
         raise ValueError("figure_html: alt text is required (it is what a screen reader says instead of the figure)")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    link = (f' <a href="{html.escape(data_href, quote=True)}">The numbers behind this figure (CSV)</a>'
+            if data_href else "")
+    cap = f"<figcaption>{html.escape(caption)}{link}</figcaption>" if caption or link else ""
     return (f'<figure class="cm-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
             f'style="max-width:100%;height:auto">{cap}</figure>')
 
@@ -304,12 +309,33 @@ def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
             out[name] = (f"Forest plot of standardised differences between mentored and comparison groups: {items}.",
                          "Standardised difference (Hedges' g) on each measure with its confidence interval; the "
                          "dashed line is no difference. Right of it: mentored group higher.")
+        elif name.startswith("reliable_change_") and name in analysis.figure_data:
+            measure = name.removeprefix("reliable_change_")
+            row = analysis.reliable_change.set_index("measure").loc[measure]
+            items = "; ".join(f"{c}: {row[c.replace(' ', '_')]}" for c in
+                              ("reliable improvement", "no reliable change", "reliable deterioration"))
+            out[name] = (f"Bar chart of the number of mentored young people in each reliable-change category of "
+                         f"{titles.get(measure, measure)}: {items} (c: from 1 to 5, not shown).",
+                         f"{titles.get(measure, measure)}: reliable change among mentored young people.")
         elif name.startswith("reliable_change_"):
             measure = name.removeprefix("reliable_change_")
             out[name] = (f"Scatter plot of reliable change: each mentored young person's "
                          f"{titles.get(measure, measure)} before "
                          "(horizontal) against after (vertical), the shaded band marking changes within measurement "
                          "error.", f"{titles.get(measure, measure)}: individual change among mentored young people.")
+        elif name in analysis.figure_data:
+            title, data = titles.get(name, name), analysis.figure_data[name]
+            if "mean" in data:
+                items = "; ".join(f"{r.group} at {r.timepoint} " + ("c" if r.young_people == "c" else
+                                  f"{r.mean:.1f} ({r.ci_low:.1f} to {r.ci_high:.1f})") for r in data.itertuples())
+                out[name] = (f"{title}: mean and confidence interval of each group, measured before and after: "
+                             f"{items}.", f"{title}: mean of the mentored and comparison groups (young people "
+                             "measured both times).")
+            else:
+                items = "; ".join(f"{r.group} {r.pct_with_outcome}%" if r.pct_with_outcome != "c" else
+                                  f"{r.group} c" for r in data.itertuples())
+                out[name] = (f"{title}: bar chart of the percentage of each group: {items}.",
+                             f"{title}, mentored and comparison groups (percentages; c: too few to show).")
         else:
             title = titles.get(name, name)
             row = comparisons.loc[name] if name in comparisons.index else None
@@ -366,20 +392,28 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
         problems=evaluation.problems,
     )
     alts = _alt_texts(analysis)
+    from cm_research.report.outcomes import figure_data_name
+
     for name, fig in analysis.figures.items():
-        report.figures[name] = figure_html(fig, *alts[name])
+        report.figures[name] = figure_html(fig, *alts[name], data_href=figure_data_name(name)
+                                           if name in analysis.figure_data else None)
 
     thematic = None
     if transcripts_dir:
         thematic = run_thematic_analysis(transcripts_dir, coding=coding, site=site)
-        report.themes = thematic.tables["themes_generated_by"]
-        report.quotes = thematic.tables["quotes"]
+        from cm_research.qual.publish import publish_thematic
+
+        # what the report shows: interviewee counts suppressed, quotes of small groups pooled (publication)
+        shown = publish_thematic(thematic, threshold=threshold, suppress=suppress) if suppress else thematic
+        report.themes = shown.tables["themes_generated_by"]
+        report.quotes = shown.tables["quotes"]
         report.qual_basis = thematic.basis
         categories = change_categories(outcomes, participants, joint_measure, baseline, post, 1 - alpha)
         themes = interview_themes(thematic.coded, thematic.corpus.participants(), thematic.codebook.table(), links)
         report.joint = joint_display(categories, themes, threshold=threshold, suppress=suppress)
         report.joint_sentences = describe_joint_display(report.joint, titles.get(joint_measure, joint_measure))
-        report.joint.to_csv(out / "joint_display.csv", index=False, lineterminator="\n")
+        write_table(_published(report.joint, ["total"], threshold, suppress, "joint_display"),
+                    out / "joint_display.csv", publication=suppress)
 
     if costs_file is None and any((Path(data_dir) / f"costs{ext}").exists() for ext in (".csv", ".xlsx")):
         costs_file = find_table_file(data_dir, "costs")  # none there: the report says there are no costs
@@ -394,7 +428,8 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
         report.costs = cost_per_young_person(costs.data, participants, site, improved, threshold=threshold)
         report.costs_lines = costs_by_line(costs.data, site)
         report.cost_sentence = describe_costs(report.costs.iloc[0])
-        report.costs.to_csv(out / "cost_per_young_person.csv", index=False, lineterminator="\n")
+        write_table(_published(report.costs, ["n_mentored", "n_improved"], threshold, suppress, "costs"),
+                    out / "cost_per_young_person.csv", publication=suppress)
     if sessions_file is None and any((Path(data_dir) / f"sessions{ext}").exists() for ext in (".csv", ".xlsx")):
         sessions_file = find_table_file(data_dir, "sessions")
     if sessions_file:
@@ -407,16 +442,17 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
         for label, key in (("activity", "by_activity"), ("setting", "by_setting")):
             table = report.sessions[key]
             ax = sessions_barplot(table, "hours", label)
-            report.figures[f"sessions_{label}"] = figure_html(ax.figure, *sessions_figure_alt(table, label, threshold))
-            ax.figure.savefig(out / f"sessions_{label}.png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-            plt.close(ax.figure)
+            _save_figure(report, f"sessions_{label}", ax.figure, sessions_figure_alt(table, label, threshold), out,
+                         table, publication=suppress)
         for name, table in report.sessions.items():
-            table.to_csv(out / f"sessions_{name}.csv", index=False, lineterminator="\n")
+            write_table(_published(table, ["young_people"], threshold, suppress, f"sessions_{name}"),
+                        out / f"sessions_{name}.csv", publication=suppress)
     _referral_section(report, participants, sessions.data if sessions_file else None, out, threshold, suppress)
     _match_section(report, data_dir, participants, held_back_ids(evaluation), as_of, out, alpha, threshold, suppress)
     _evidence_section(report, outcome_framework, framework_paths, analysis, thematic, out, alpha, threshold, suppress)
     for name, table in report.who.items():
-        table.to_csv(out / f"participants_{name}.csv", index=False, lineterminator="\n")
+        write_table(_published(table, ["young_people"], threshold, suppress, f"participants_{name}"),
+                    out / f"participants_{name}.csv", publication=suppress)
     return report
 
 
@@ -425,8 +461,29 @@ def held_back_ids(evaluation) -> set[str]:
     return set(evaluation.participants.quarantine.get("participant_id", pd.Series(dtype=object)).dropna().astype(str))
 
 
-def _save_figure(report: SiteReport, name: str, fig: plt.Figure, alt: tuple[str, str], out: Path) -> None:
-    report.figures[name] = figure_html(fig, *alt)
+def _published(table: pd.DataFrame, counts: list[str], threshold: int, suppress: bool, name: str) -> pd.DataFrame:
+    """``table`` if it is a SuppressedTable, else checked by :func:`~cm_research.privacy.suppression.certify`
+    (its counts from 1 to ``threshold`` must already show ``c``)."""
+    from cm_research.privacy.contract import SuppressedTable
+    from cm_research.privacy.suppression import certify
+
+    if isinstance(table, SuppressedTable):
+        return table
+    return certify(table, [c for c in counts if c in table.columns], threshold=threshold, suppress=suppress,
+                   name=name)
+
+
+def _save_figure(report: SiteReport, name: str, fig: plt.Figure, alt: tuple[str, str], out: Path,
+                 data: pd.DataFrame | None = None, publication: bool = True) -> None:
+    """Embed ``fig`` in the report and save its PNG; ``data`` (the numbers behind it) is written beside it as
+    ``<name>_data.csv`` and linked under the figure."""
+    from cm_research.privacy.contract import write_table
+
+    href = None
+    if data is not None:
+        href = f"{name}_data.csv"
+        write_table(data, out / href, publication=publication)
+    report.figures[name] = figure_html(fig, *alt, data_href=href)
     fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
@@ -437,14 +494,16 @@ def _referral_section(report: SiteReport, participants: pd.DataFrame, sessions: 
     report.referrals = referral_profile(participants, sessions, threshold, suppress)
     report.referral_sentences = describe_referral_profile(report.referrals)
     for name in ("reasons", "age_and_stage", "wait_bands", "spread", "programme_status"):
-        report.referrals.tables[name].to_csv(out / f"referrals_{name}.csv", index=False, lineterminator="\n")
+        write_table(_published(report.referrals.tables[name], ["young_people"], threshold, suppress,
+                               f"referrals_{name}"), out / f"referrals_{name}.csv", publication=suppress)
     for name, label, what in (("wait_bands", "wait", "wait from referral to first session"),
                               ("age_and_stage", "year_groups", "year group at the start")):
         table = report.referrals.tables[name]
         if (table.loc[table[label] != "total", "young_people"] != "c").any():
             ax = profile_barplot(table, label)
             _save_figure(report, f"referrals_{name}", ax.figure, profile_figure_alt(table, label, what, threshold),
-                         out)
+                         out, _published(table, ["young_people"], threshold, suppress, f"referrals_{name}"),
+                         publication=suppress)
 
 
 def _match_section(report: SiteReport, data_dir: str | Path, participants: pd.DataFrame, held_back: set[str],
@@ -464,9 +523,10 @@ def _match_section(report: SiteReport, data_dir: str | Path, participants: pd.Da
         return
     report.matches = analyse_matches(matches.data, participants, mentors.data, as_of, conf_level=1 - alpha,
                                      threshold=threshold, suppress=suppress)
-    write_match_tables(report.matches, out)
+    write_match_tables(report.matches, out, publication=suppress)
     if report.matches.figure is not None:
-        _save_figure(report, "match_survival", report.matches.figure, report.matches.figure_alt, out)
+        _save_figure(report, "match_survival", report.matches.figure, report.matches.figure_alt, out,
+                     report.matches.figure_data, publication=suppress)
 
 
 def _evidence_section(report: SiteReport, framework: str, framework_paths, analysis: OutcomeAnalysis, thematic,
@@ -483,9 +543,15 @@ def _evidence_section(report: SiteReport, framework: str, framework_paths, analy
     report.evidence = evidence_by_outcome(framework, comparisons, thematic, framework_paths=framework_paths,
                                           confidence=1 - alpha, threshold=threshold, suppress=suppress)
     report.evidence_sentences = describe_evidence(report.evidence, threshold)
-    report.evidence.to_csv(out / "evidence_by_outcome.csv", index=False, lineterminator="\n")
+    write_table(_published(report.evidence, [c for c in ("interviews",) if c in report.evidence], threshold, suppress,
+                           "evidence_by_outcome"), out / "evidence_by_outcome.csv", publication=suppress)
     ax = evidence_heatmap(report.evidence)
-    _save_figure(report, "evidence_by_outcome", ax.figure, evidence_figure_alt(report.evidence), out)
+    from cm_research.privacy.suppression import certify
+
+    counts = [c for c in ("interviews",) if c in report.evidence]
+    _save_figure(report, "evidence_by_outcome", ax.figure, evidence_figure_alt(report.evidence), out,
+                 certify(report.evidence, counts, threshold=threshold, suppress=suppress, name="evidence_by_outcome"),
+                 publication=suppress)
 
 
 REPORT_CSS = """<style>

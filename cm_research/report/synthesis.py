@@ -56,6 +56,20 @@ class Synthesis:
     studies: pd.DataFrame
     figures: dict[str, plt.Figure] = field(default_factory=dict)
 
+    def figure_data(self, measure: str) -> pd.DataFrame:
+        """The numbers behind the forest plot of ``measure``: each site's estimate and CI, then the pooled row
+        (site-level aggregates already published in ``site_effects.csv`` and ``pooled_effects.csv``)."""
+        sites = self.studies[self.studies["measure"] == measure]
+        sites = sites.reindex(columns=["study", "estimate", "ci_low", "ci_high", "weight"]).rename(
+            columns={"study": "site"})
+        pooled = self.pooled[self.pooled["measure"] == measure].reindex(columns=["estimate", "ci_low", "ci_high"])
+        return pd.concat([sites, pooled.assign(site="pooled (random effects)")], ignore_index=True)
+
+
+def forest_data_name(measure: str) -> str:
+    """The file name of the numbers behind the forest plot of ``measure``."""
+    return f"forest_{measure}_data.csv"
+
 
 def synthesise(effects: pd.DataFrame, method: str = "REML", hartung_knapp: bool = True,
                confidence: float = 0.95) -> Synthesis:
@@ -94,3 +108,4 @@ def write_synthesis(synthesis: Synthesis, output_dir: str | Path) -> None:
     synthesis.studies.to_csv(out / "site_effects.csv", index=False, lineterminator="\n")
     for measure, fig in synthesis.figures.items():
         fig.savefig(out / f"forest_{measure}.png", dpi=120, bbox_inches="tight")
+        synthesis.figure_data(measure).to_csv(out / forest_data_name(measure), index=False, lineterminator="\n")

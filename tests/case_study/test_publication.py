@@ -29,12 +29,15 @@ def write_batch(tmp_path, notebooks, **extra):
     return path
 
 
-def test_only_the_case_study_and_mentor_suggestions_are_marked_internal():
-    for name in ("08_case_study", "09_mentor_matching"):
+INTERNAL_NOTEBOOKS = ("05_single_case", "08_case_study", "09_mentor_matching")  # 05: one child's case lines
+
+
+def test_only_the_case_study_single_case_series_and_mentor_suggestions_are_marked_internal():
+    for name in INTERNAL_NOTEBOOKS:
         assert notebook_audience(name) == "internal"
         assert nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4).metadata["cm_research"] == {
             "audience": "internal"}
-    others = [p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem not in ("08_case_study", "09_mentor_matching")]
+    others = [p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem not in INTERNAL_NOTEBOOKS]
     assert others and not any(is_internal(nb) for nb in others)
 
 
@@ -126,6 +129,10 @@ def test_the_demo_puts_the_case_study_beside_the_published_run_never_in_it(share
     assert not list(published.rglob("09_mentor_matching*")) and not list(published.rglob("pairing_proposal*"))
     index = (published / "index.html").read_text(encoding="utf-8")
     assert "08_case_study" not in index and "internal" not in index
+    # individual-level figures (one point a young person) stay in the internal run, never in the published one
+    scatter = "Scatter plot of reliable change: each mentored young person"
+    assert scatter in (internal / "easton" / "02_outcomes.html").read_text(encoding="utf-8")
+    assert not any(scatter in p.read_text(encoding="utf-8") for p in published.rglob("*.html"))
 
 
 def test_cm_research_run_refuses_an_internal_notebook_inside_a_published_run(tmp_path, capsys):

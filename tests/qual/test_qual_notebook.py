@@ -69,11 +69,15 @@ def test_theme_role_matrix_matches_a_count_from_the_coding_file(demo_run):
                 raised[(theme_of[row["code"]], role_of[stem])].add(stem)
     per_role = pd.Series(role_of).value_counts()
 
-    matrix = pd.read_csv(out / "theme_role_matrix.csv")
+    matrix = pd.read_csv(out / "theme_role_matrix.csv", dtype=str)
     assert len(matrix) == 12 * 5
+
+    def published(n: int) -> str:  # a run for publication shows counts of people from 1 to 5 as c (issue 15)
+        return "c" if 1 <= n <= 5 else str(n)
+
     for r in matrix.itertuples():
-        assert r.n_participants == len(raised[(r.theme_label, r.role)]), (r.theme_label, r.role)
-        assert r.n_role_participants == per_role[r.role]
+        assert r.n_participants == published(len(raised[(r.theme_label, r.role)])), (r.theme_label, r.role)
+        assert r.n_role_participants == published(per_role[r.role])
     generated = pd.read_csv(out / "themes_generated_by.csv", keep_default_na=False).set_index("theme_label")
     for theme in generated.index:
         expected = [role for role in ["mentee", "mentor", "carer", "social_worker", "vsh"]
@@ -84,10 +88,15 @@ def test_theme_role_matrix_matches_a_count_from_the_coding_file(demo_run):
 
 
 def test_quotes_round_trip_and_are_never_the_interviewer(demo_run):
+    from cm_research.qual.workflow import run_thematic_analysis
+
     out, _ = demo_run
     headers = _headers(transcripts_dir())
-    quotes = pd.read_csv(out / "quotes.csv")
-    assert len(quotes) >= 20
+    published = pd.read_csv(out / "quotes.csv")
+    # published quotes say nothing that points at one interview (file, offsets, label): issue 15
+    assert not {"transcript", "start", "end", "participant_label", "quote"} & set(published.columns)
+    quotes = run_thematic_analysis(transcripts_dir(), coding=transcripts_dir() / CODING_FILE).tables["quotes"]
+    assert len(quotes) >= 20 and len(published) == len(quotes)
     for q in quotes.itertuples():
         text = headers[q.transcript]["text"]
         assert text[q.start:q.end] == q.quote
@@ -108,11 +117,13 @@ def test_report_hides_code_and_identifiers_and_writes_everything(demo_run):
     for h in _headers(transcripts_dir()).values():
         assert not re.search(rf"\b{h['Pseudonym']}\b", html), f"the name {h['Pseudonym']} is shown in the report"
     for name in ["interviews", "coverage", "theme_role_wide", "code_counts_by_role", "cooccurrence_segments",
-                 "cooccurrence_participants", "word_frequencies", "suggestions_for_review", "agreement",
+                 "cooccurrence_participants", "word_frequencies", "agreement",
                  "agreement_vs_suggestions", "concordance", "codebook"]:
         assert (out / f"{name}.csv").exists(), name
-    for png in ["theme_role_heatmap", "code_frequency_by_role", "cooccurrence_heatmap", "saturation_curve"]:
+    for png in ["theme_role_heatmap", "cooccurrence_heatmap", "saturation_curve"]:
         assert (out / f"{png}.png").stat().st_size > 5_000
+    # the demo interviewed 1 to 5 people of each role: every share is suppressed, so the bars say so (issue 15)
+    assert (out / "code_frequency_by_role.png").exists()
     # the framework matrix (counts only: the folder is in no internal run), saturation and the .docx link
     assert "Framework matrix overview: coded sentences per case and theme" in html and "Saturation reached at" in html
     assert "restricted/framework_matrix.xlsx" in html
@@ -120,7 +131,9 @@ def test_report_hides_code_and_identifiers_and_writes_everything(demo_run):
     assert (out / "restricted" / "framework_matrix.xlsx").exists() and "UNREVIEWED" not in html
     agreement = pd.read_csv(out / "agreement.csv").set_index("code")
     assert 0.5 < agreement.loc["(all codes, pooled)", "kappa"] < 1
-    review = pd.read_csv(out / "suggestions_for_review.csv", keep_default_na=False)
+    # the review sheet quotes every sentence as spoken: restricted in a run for publication (issue 15)
+    assert not (out / "suggestions_for_review.csv").exists()
+    review = pd.read_csv(out / "restricted" / "suggestions_for_review.csv", keep_default_na=False)
     assert set(review["decision"]) == {""} and review["negated"].astype(str).isin(["True", "False"]).all()
     executed = nbformat.read(ipynb, as_version=4)
     assert not [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -134,11 +147,11 @@ def test_without_human_coding_everything_is_labelled_as_suggestions(tmp_path):
     html = (tmp_path / "nb.html").read_text(encoding="utf-8")
     assert "Counts below rest on suggested codes: keyword matches that no analyst has reviewed" in html
     assert "carry <strong>suggested</strong> codes" in html
-    matrix = pd.read_csv(tmp_path / "theme_role_matrix_UNREVIEWED_SUGGESTIONS.csv")
+    matrix = pd.read_csv(tmp_path / "theme_role_matrix_UNREVIEWED_SUGGESTIONS.csv", dtype=str)
     assert matrix.columns[0] == "UNREVIEWED SUGGESTIONS"
     assert "Framework matrix overview: coded sentences per case and theme — from unreviewed suggested codes" in html
     assert (tmp_path / "saturation_curve_UNREVIEWED_SUGGESTIONS.png").exists()
     assert 'href="themes_UNREVIEWED_SUGGESTIONS.docx"' in html
     assert list(dict.fromkeys(matrix["role"])) == ["mentee", "mentor", "social_worker"]
-    assert set(matrix["n_role_participants"]) == {1}
+    assert set(matrix["n_role_participants"]) == {"c"}  # one interviewee per role: 1 is shown as c (issue 15)
     assert not (tmp_path / "agreement.csv").exists()

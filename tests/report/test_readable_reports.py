@@ -68,3 +68,15 @@ def test_alt_text_is_written_from_what_the_figure_draws():
     ax.set_title("Themes by role")
     assert describe_figure(fig).startswith('Heat map titled "Themes by role"')
     plt.close(fig)
+
+
+def test_a_figure_with_nothing_drawn_is_described_by_what_it_says():
+    """A chart whose every bar is suppressed shows only a message; its alt text must say that message."""
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "too few participants in each role to show", ha="center", transform=ax.transAxes)
+    ax.set_axis_off()
+    assert describe_figure(fig) == "A figure with nothing drawn, which reads: too few participants in each role to show."
+    plt.close(fig)
+    fig, _ = plt.subplots()
+    assert describe_figure(fig) == "An empty figure."
+    plt.close(fig)

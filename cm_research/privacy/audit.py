@@ -1,0 +1,200 @@
+"""The whole-run disclosure audit: identifiers (the scanner) *and* small numbers, everywhere a reader can look.
+
+``audit_run(run_dir)`` is what ``cm-research check-disclosure RUN`` and every batch run. It returns the findings of
+:func:`cm_research.privacy.scan.check_disclosure` (identifiers) plus the statistical-disclosure findings below, in
+the same columns (file, location, kind, text), so one table says whether a run may be published. The rules are
+those of UK statistical disclosure control for tables (ONS *Disclosure Control Policy for Tables*; NHS Digital
+*Disclosure control method*; DfE children-looked-after statistics: counts from 1 to 5 suppressed), applied to
+everything published, not only tables:
+
+- ``small_count``: in a CSV (tables and "the numbers behind this figure"), a column of counts of people holding
+  a whole number from 1 to the threshold that is not shown as ``c``. The columns are those the suppression step
+  declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`) and every
+  column named like a count of people (``n``, ``n_*``, ``young_people``, ``mentored``, ``interviews``...;
+  :data:`PEOPLE_COUNT`) unless the record says it is not one (an n-gram's length, a number of sentences);
+- ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k or n is from 1 to
+  the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
+- ``single_person``: a quote attributed to a role at a site where fewer than ``pool_below`` people of that role
+  were interviewed (from the run's ``interviews.csv``): the attribution points at one or two known people;
+- ``figure_without_data``: a figure in a report with no link to the numbers behind it.
+
+Restricted folders and files are skipped as the scanner skips them; an internal run (``NOT_FOR_PUBLICATION``
+folders) is audited all the same when asked, but batches record rather than enforce it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+
+from cm_research.privacy.scan import FINDING_COLUMNS, RESTRICTED_FILES, RESTRICTED_FOLDER, check_disclosure
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED
+
+#: column names that hold counts of people (young people, interviewees, respondents, matches of a child)
+PEOPLE_COUNT = re.compile(
+    r"^(n|n_(?!boot$|items$|segments$|coded_segments$|codes$|units$|problems$|rows$|roles$).+|young_people|"
+    r"mentored|comparison|mentee|mentor|carer|social worker|vsh|interviews|participants|respondents|matches|ended|"
+    r"still_going|ended_early|with_outcome|without_outcome|reliable_improvement|no_reliable_change|"
+    r"reliable_deterioration|baseline|end|both baseline and end|young people|adults|all respondents)$", re.I)
+#: default: fewer than this many people of a role interviewed at a site -> quotes are pooled
+POOL_BELOW = 3
+#: "(2 of 2)", "2 of the 5 mentees", "5/8": k of n about people (measures, codes, items are not people)
+_PEOPLE = (r"young people|children|pupils|mentees?|mentors?|carers?|social workers?|participants?|interviewees?|"
+           r"respondents?|matches|people|VSHs?|teachers?|staff")
+_K_OF_N = re.compile(r"\((\d{1,4}) of (\d{1,4})\)|\b(\d{1,4}) of (?:the |all )?(\d{1,4})(?= (?:[a-z-]+ )?(?:"
+                     + _PEOPLE + r")\b)|(?<![\d/.])(\d{1,4})/(\d{1,4})(?![\d/.])", re.IGNORECASE)
+_ATTRIBUTION = re.compile(r"[—–-]\s*(?:the\s+)?([A-Za-z][A-Za-z ]{1,40}?),\s*([A-Z][A-Za-z' -]{1,40})")
+
+
+def _restricted(path: Path, run_dir: Path) -> bool:
+    from fnmatch import fnmatch
+
+    rel = path.relative_to(run_dir)
+    return RESTRICTED_FOLDER in rel.parts[:-1] or any(fnmatch(path.name, p) for p in RESTRICTED_FILES)
+
+
+def _small(value: object, threshold: int) -> bool:
+    if isinstance(value, str):
+        value = value.strip()
+        if value == SUPPRESSED or not re.fullmatch(r"\d+(\.0+)?", value):
+            return False
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return number == int(number) and 1 <= number <= threshold
+
+
+def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """``small_count`` findings of one CSV: counts of people from 1 to ``threshold`` not shown as ``c``."""
+    import json
+
+    from cm_research.privacy.contract import sidecar_path
+
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError):
+        return
+    declared, not_people = set(), set()
+    record = sidecar_path(path)
+    if record.is_file():  # written by the suppression step: which columns count people, which only look so
+        try:
+            found = json.loads(record.read_text(encoding="utf-8"))
+            declared, not_people = set(found.get("count_columns") or []), set(found.get("not_people") or [])
+        except (ValueError, OSError):
+            pass
+    for column in table.columns:
+        named = PEOPLE_COUNT.match(str(column).strip()) and column not in not_people
+        if column not in declared and not named:
+            continue
+        for row, value in enumerate(table[column].tolist(), start=2):
+            if _small(value, threshold):
+                yield (name or path.name, f"line {row}, column `{column}`", "small_count",
+                       f"{value} (counts from 1 to {threshold} must be shown as c)")
+
+
+class _Text(HTMLParser):
+    """Visible text blocks, alt texts and figures (with or without a CSV link) of an HTML report."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.alts: list[str] = []
+        self.figures: list[bool] = []  # per <figure>: has a .csv link
+        self._skip = 0
+        self._figure: bool | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag == "figure":
+            self._figure = False
+        if tag == "a" and str(a.get("href", "")).lower().endswith(".csv"):
+            if self._figure is not None:
+                self._figure = True
+            elif self.figures:  # the link right after a figure (before the next one) is its numbers too
+                self.figures[-1] = True
+        if tag == "img" and a.get("alt"):
+            self.alts.append(a["alt"])
+        if tag in ("p", "li", "td", "th", "figcaption", "h1", "h2", "h3", "h4", "div", "blockquote", "tr"):
+            self.blocks.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        if tag == "figure" and self._figure is not None:
+            self.figures.append(self._figure)
+            self._figure = None
+
+    def handle_data(self, data):
+        if not self._skip:
+            if not self.blocks:
+                self.blocks.append("")
+            self.blocks[-1] += data
+
+
+def _small_roles(run_dir: Path, pool_below: int) -> set[tuple[str, str]]:
+    """(role, site) pairs with 1 to ``pool_below - 1`` interviewees, from the run's interviews tables."""
+    small = set()
+    for path in run_dir.rglob("interviews.csv"):
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError):
+            continue
+        if not {"role", "site", "interviews"} <= set(table.columns):
+            continue
+        for r in table.itertuples():
+            if r.interviews == SUPPRESSED or (r.interviews.isdigit() and 1 <= int(r.interviews) < pool_below):
+                small.add((r.role.strip().lower().replace("_", " "), r.site.strip().lower()))
+    return small
+
+
+def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iterable[tuple[str, str]] = (),
+               name: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """``k_of_n``, ``single_person`` and ``figure_without_data`` findings of one HTML report."""
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    name = name or path.name
+    small_roles = set(small_roles)
+    for where, texts in (("text", parser.blocks), ("alt text", parser.alts)):
+        for i, text in enumerate(texts):
+            for m in _K_OF_N.finditer(text):
+                k, n = (int(g) for g in [g for g in m.groups() if g is not None][:2])
+                if (_small(k, threshold) or _small(n, threshold)) and k <= n:
+                    yield name, f"{where} {i + 1}", "k_of_n", text[max(0, m.start() - 40):m.end() + 20].strip()
+            if where == "text":
+                for m in _ATTRIBUTION.finditer(text):
+                    role, site = m.group(1).strip().lower(), m.group(2).strip().lower()
+                    role = re.sub(r"^(?:a|an|the)\s+", "", role)
+                    if (role, site) in small_roles or (role.rstrip("s"), site) in small_roles:
+                        yield name, f"text {i + 1}", "single_person", m.group(0).strip()
+    for i, has_data in enumerate(parser.figures):
+        if not has_data:
+            yield name, f"figure {i + 1}", "figure_without_data", "no link to the numbers behind this figure"
+
+
+def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_THRESHOLD,
+              pool_below: int = POOL_BELOW, identifiers: bool = True) -> pd.DataFrame:
+    """Every finding of the identifier scan and of the small-number audit (module docstring) for a run folder.
+
+    An empty table means the run may be published. ``attrs`` keeps the scan's ``skipped`` and ``n_files``."""
+    run_dir = Path(run_dir)
+    found = check_disclosure(run_dir, register=register) if identifiers else pd.DataFrame(columns=FINDING_COLUMNS)
+    rows = []
+    small_roles = _small_roles(run_dir, pool_below)
+    for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
+        if _restricted(path, run_dir):
+            continue
+        rel = path.relative_to(run_dir).as_posix()
+        if path.suffix.lower() == ".csv":
+            rows += list(audit_table(path, threshold, rel))
+        elif path.suffix.lower() in (".html", ".htm"):
+            rows += list(audit_html(path, threshold, small_roles, rel))
+    out = pd.concat([found, pd.DataFrame(rows, columns=FINDING_COLUMNS)], ignore_index=True)
+    out.attrs.update(found.attrs)
+    return out

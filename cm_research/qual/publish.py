@@ -1,0 +1,168 @@
+"""Interview results fit to publish: counts of interviewees follow the count rule, quotes never point at one person.
+
+Statistical disclosure control (the DfE's rule for children-looked-after statistics, counts from 1 to 5
+suppressed; ONS and NHS Digital guidance on small cells) applies to interviews as to any count of people. And a
+quote attributed to "the social worker, Easton", when one social worker was interviewed at Easton, names that
+person to anyone who knows the service (the Government Social Research and UK Data Service guidance on
+anonymising qualitative data: attribute quotes at a level where no reader can tell who spoke). So, for a run for
+publication, :func:`publish_thematic` returns the thematic result with:
+
+- every count of people (interviewees by role and site, participants raising a theme or code, participants with
+  two codes, participants using a word) from 1 to ``threshold`` shown as ``c``, with shares of suppressed counts
+  withheld, and the sentences' "(k of n)" left out where k or n is that small;
+- quotes (and keyword-in-context rows) of a role with fewer than ``pool_below`` people interviewed at a site
+  attributed to a pooled label -- "a professional working with the young person" for adults, "a young person"
+  for mentees -- with no site; ``pooled`` says which, and :func:`pooling_note` is the sentence the report shows;
+- names spoken inside quotes replaced from the register of participants and staff as well as the transcript
+  headers (``names``).
+
+Every table is a :class:`~cm_research.privacy.contract.SuppressedTable`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pandas as pd
+
+from cm_research.privacy.contract import SuppressedTable
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, certify, suppress_counts
+from cm_research.qual.redact import redact_names
+from cm_research.qual.roles import role_name
+
+#: default: quotes of a role with fewer than this many people interviewed at a site are pooled
+POOL_BELOW = 3
+POOLED_LABEL = "a professional working with the young person"
+POOLED_YOUNG_LABEL = "a young person"
+YOUNG_ROLES = frozenset({"mentee", "young person", "young_person"})
+#: people-count columns of each thematic table; other numbers (sentences, words, ngram length) are not people
+PEOPLE_COUNTS = {
+    "interviews": ["interviews"],
+    "theme_role_matrix": ["n_participants", "n_role_participants"],
+    "code_counts_by_role": ["n_participants", "n_role_participants"],
+    "cooccurrence_participants": ["n"],
+    "word_frequencies": ["n_participants"],
+    "themes_by_site": ["n_participants", "n_group_participants"],
+}
+#: columns named like counts of people that are not: an n-gram's length, a number of sentences
+NOT_PEOPLE = {"word_frequencies": ["n"], "cooccurrence_segments": ["n"], "negative_cases": ["n_for", "n_against"],
+              "saturation_curve": ["n_codes", "n_new"], "saturation_runs": ["n_new"]}
+#: tables with one row per interviewee (role, site, case): attributed like quotes
+PER_CASE = ("framework_overview", "negative_cases")
+_K_OF_N = re.compile(r"\s*\((\d+) of (\d+)\)")
+
+
+def _mask(table: pd.DataFrame, columns: list[str], threshold: int) -> pd.DataFrame:
+    out = table.copy()
+    for column in columns:
+        if column in out:
+            out[column] = [SUPPRESSED if not isinstance(v, str) and pd.notna(v) and 1 <= v <= threshold else v
+                           for v in out[column]]
+    if "share_participants" in out:  # a share of a suppressed count would give it back
+        hidden = pd.Series(False, index=out.index)
+        for column in columns:
+            if column in out:
+                hidden |= out[column].astype(str) == SUPPRESSED
+        out["share_participants"] = out["share_participants"].astype(object).mask(hidden, SUPPRESSED)
+    return out
+
+
+def small_groups(interviews: pd.DataFrame, pool_below: int = POOL_BELOW) -> set[tuple[str, str]]:
+    """(role, site) pairs with fewer than ``pool_below`` people interviewed (``interviews`` before suppression;
+    role as the raw role code or its name)."""
+    return {(str(r.role), str(r.site)) for r in interviews.itertuples() if int(r.interviews) < pool_below}
+
+
+def pool_attributions(table: pd.DataFrame, small: set[tuple[str, str]], *, pooled_label: str = POOLED_LABEL,
+                      young_label: str = POOLED_YOUNG_LABEL) -> pd.DataFrame:
+    """``table`` (with role and site columns) with the rows of small (role, site) groups pooled: role set to
+    the pooled label, site blank, ``pooled`` True; ``attribution`` is what a reader sees ("mentor, Easton")."""
+    out = table.copy()
+    small_named = {(role_name(role), site) for role, site in small}
+    pooled = [(role_name(str(r)), str(s)) in small_named for r, s in zip(out["role"], out["site"])]
+    out["pooled"] = pooled
+    young = out["role"].astype(str).str.lower().isin(YOUNG_ROLES | {role_name(r).lower() for r in YOUNG_ROLES})
+    out["attribution"] = [
+        (young_label if y else pooled_label) if p else f"{role_name(str(r))}, {s}"
+        for r, s, p, y in zip(out["role"], out["site"], out["pooled"], young)]
+    out.loc[out["pooled"], "role"] = [young_label if y else pooled_label for y in young[out["pooled"]]]
+    out.loc[out["pooled"], "site"] = ""
+    return out
+
+
+def pooling_note(quotes: pd.DataFrame, pool_below: int = POOL_BELOW, pooled_label: str = POOLED_LABEL,
+                 young_label: str = POOLED_YOUNG_LABEL) -> str:
+    """The sentence the report shows when any quote was pooled ('' otherwise)."""
+    if "pooled" not in quotes or not quotes["pooled"].astype(bool).any():
+        return ""
+    labels = " or ".join(f"“{label}”" for label in dict.fromkeys(quotes.loc[quotes["pooled"].astype(bool),
+                                                                             "attribution"]))
+    return (f"Where fewer than {pool_below} people of a role were interviewed at a site, their quotes are "
+            f"attributed to {labels}, without the site, so that no quote points at one person.")
+
+
+def register_names(register) -> list[str]:
+    """The names (full, given, surname, variants) of a participant and staff register (a path, a table or a
+    :class:`~cm_research.privacy.register.Register`; None gives none), for replacing names spoken in quotes.
+    Names that are also ordinary words ("Hope", "Will") are left out, as the register marks them."""
+    if register is None or (isinstance(register, str) and not register):
+        return []
+    from cm_research.privacy.register import Register, load_register, make_register
+
+    if not isinstance(register, Register):
+        register = make_register(register) if isinstance(register, pd.DataFrame) else load_register(register)
+    return sorted({f.text for f in register.name_forms() if not f.also_a_word}, key=len, reverse=True)
+
+
+def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: int = POOL_BELOW,
+                     pooled_label: str = POOLED_LABEL, young_label: str = POOLED_YOUNG_LABEL,
+                     names: list[str] | None = None, suppress: bool = True):
+    """The :class:`~cm_research.qual.workflow.ThematicResult` with its tables made publishable (module docstring).
+
+    ``names``: further names to replace inside quotes (e.g. a register's participant and staff names). With
+    ``suppress=False`` the tables are returned as they are, marked as not suppressed."""
+    tables = dict(result.tables)
+    raw = tables.get("interviews")
+    small = set()
+    if raw is not None and not raw.empty:
+        small = small_groups(raw, pool_below)
+    out: dict[str, pd.DataFrame] = {}
+    for name, table in tables.items():
+        counts = PEOPLE_COUNTS.get(name, [])
+        if not suppress:
+            out[name] = certify(table, [], suppress=False, name=name)
+            continue
+        if name == "interviews":
+            table = suppress_counts(table, ["interviews"], threshold=threshold, name=name)
+            words = [("c" if n == SUPPRESSED else w) for n, w in zip(table["interviews"], table["participant_words"])]
+            table = table.to_frame().assign(participant_words=words)  # one person's words describe them
+        elif name == "themes_generated_by":
+            table = table.assign(sentence=[_K_OF_N.sub(lambda m: "" if (1 <= int(m.group(1)) <= threshold or
+                                                                         1 <= int(m.group(2)) <= threshold)
+                                                        else m.group(0), s) for s in table["sentence"]])
+        elif name == "quotes" and not table.empty:
+            display = table.get("quote_display", table["quote"])
+            extra = sorted(set(names or []), key=len, reverse=True)
+            table = table.assign(quote_display=[redact_names(q, extra) for q in display])
+            if "context_display" in table:  # the sentence around the quote (i16): the same names replaced
+                table = table.assign(context_display=[redact_names(q, extra) if isinstance(q, str) else q
+                                                      for q in table["context_display"]])
+            table = pool_attributions(table, small, pooled_label=pooled_label, young_label=young_label)
+            table = table.drop(columns=[c for c in ("participant_label", "transcript", "start", "end", "segment_id",
+                                                    "quote", "context", "context_start", "context_end") if c in table])
+        elif name == "coverage":
+            table = table.drop(columns=[c for c in ("participant_label",) if c in table])
+        elif name == "saturation_curve":  # one row an interview: its file, case and date point at the person
+            table = table.assign(**{c: "" for c in ("transcript", "case", "role", "date") if c in table})
+        elif name in PER_CASE and {"role", "site"} <= set(table.columns) and not table.empty:
+            table = pool_attributions(table, small, pooled_label=pooled_label, young_label=young_label)
+            if "case" in table:  # "VSH 1, Northshire" is one known person: a pooled row names no case
+                table["case"] = table["case"].astype(object).mask(table["pooled"], "")
+        elif name == "theme_role_wide":
+            counts = [c for c in table.columns if c != "theme_label"]
+        table = _mask(table, counts, threshold)
+        out[name] = table if isinstance(table, SuppressedTable) else certify(
+            table, counts, threshold=threshold, name=name, not_people=NOT_PEOPLE.get(name, ()),
+            reason=f"Counts of people from 1 to {threshold} are shown as c.")
+    return replace(result, tables=out)
