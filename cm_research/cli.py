@@ -167,6 +167,9 @@ def cmd_thematic(args: argparse.Namespace) -> int:
         params["site"] = args.site
     out = run_notebook("03_thematic_analysis", output_dir / "03_thematic_analysis.ipynb", params)
     print(f"wrote {out.with_suffix('.html')} and the tables beside it")
+    sheets = sorted(output_dir.glob("**/suggestions_for_review.csv"))
+    if sheets:  # quotes every sentence: kept in restricted/ when counts are suppressed for publication
+        print(f"review sheet (accept or reject each suggestion): {sheets[0]}")
     return 0
 
 
