@@ -34,6 +34,9 @@ import sys
 #: thread-pool sizes fixed before numpy loads: pools started in the template would be lost in the forked child
 PINNED_THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                           "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
+# pyarrow (which pandas loads for its string columns) starts jemalloc's background purging thread on import;
+# without it the template stays single-threaded and safe to fork
+PINNED_THREADS["JE_ARROW_MALLOC_CONF"] = "background_thread:false"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel sets when MPLBACKEND is unset
 
 #: a comma-separated list of modules to load in the template instead of STACK (e.g. what your own notebooks use)

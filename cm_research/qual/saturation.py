@@ -50,7 +50,7 @@ def new_codes_curve(coded: pd.DataFrame, participants: pd.DataFrame, codebook: C
         if codebook is None:
             raise ValueError("counting themes needs the codebook")
         rows = rows.merge(codebook.code_theme_table()[["code", "theme"]], on="code").assign(code=lambda t: t["theme"])
-    by_transcript = rows.groupby("transcript")["code"].agg(lambda c: set(c)).to_dict()
+    by_transcript = {t: set(c) for t, c in rows.groupby("transcript")["code"]}  # sets, whatever the string dtype
     seen: set[str] = set()
     out = []
     for k, r in enumerate(interview_order(participants).itertuples(index=False), start=1):

@@ -36,7 +36,7 @@ def respondents_by_role(
     both = f"both {before} and {after}"
     rows = []
     for r in roles:
-        seen = waves.loc[waves[role] == r, within]
+        seen = [set(s) for s in waves.loc[waves[role] == r, within]]  # with pyarrow, pandas returns the sets as lists
         rows.append({"role": role_label(r), before: sum(before in s for s in seen), after: sum(after in s for s in seen),
                      both: sum({before, after} <= s for s in seen)})
     table = pd.DataFrame(rows, columns=["role", before, after, both])
