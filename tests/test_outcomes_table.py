@@ -155,3 +155,18 @@ def test_small_groups_are_withheld_from_published_comparisons():
     kept = published.drop(index="attainment8")
     assert kept["p_holm"].tolist() == pytest.approx(holm(kept["p_val"]).tolist())
     assert published.loc["sdq_total", "n_treated"] == 12
+
+
+def test_few_changed_or_few_unchanged_scores_are_hidden_in_the_change_table():
+    """Among 20 young people measured twice, 5 whose score changed (or 3 whose score did not) are small counts
+    of people: `n_nonzero` shows c, and the table then passes the publication check. 10 and 10 stay."""
+    from cm_research.privacy.suppression import certify
+    from cm_research.report.outcomes import CHANGE_COUNTS, withhold_small_change
+
+    change = pd.DataFrame({"measure": ["a", "b", "c"], "group": "mentored", "method": "Wilcoxon signed-rank",
+                           "n": 20, "n_pairs": 20, "n_dropped": 0, "n_nonzero": [5, 17, 10],
+                           "estimate": [1.0, 2.0, 3.0], "note": ""})
+    out = withhold_small_change(change, 5)
+    assert list(out["n_nonzero"]) == ["c", "c", 10]
+    assert list(out["estimate"]) == [1.0, 2.0, 3.0]  # 20 pairs: the results themselves stay
+    certify(out, [c for c in CHANGE_COUNTS if c in out], threshold=5)  # raises if a count from 1 to 5 is left

@@ -140,9 +140,9 @@ CHANGE_COUNTS = ["n", "n_pairs", "n_dropped", "n_nonzero"]
 
 def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Small-number suppression for the within-mentored change table: a row about 1 to ``threshold`` pairs is
-    withheld (counts ``c``, results blank); young people left out (``n_dropped``) and zero changes
-    (``n_pairs - n_nonzero``) from 1 to ``threshold`` are shown as ``c`` (with ``n_nonzero``, from which the
-    zeros follow), and the notes say "between 1 and <threshold>" instead of the number."""
+    withheld (counts ``c``, results blank); young people left out (``n_dropped``), non-zero changes
+    (``n_nonzero``) and zero changes (``n_pairs - n_nonzero``) from 1 to ``threshold`` are shown as ``c`` (the
+    zeros through ``n_nonzero``, from which they follow), and the notes say "between 1 and <threshold>" instead of the number."""
     import re
 
     out = change.copy()
@@ -174,8 +174,9 @@ def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
         if dropped is not None and pd.notna(dropped) and 1 <= int(dropped) <= threshold:
             out.at[i, "n_dropped"] = "c"
         nonzero = out.at[i, "n_nonzero"] if "n_nonzero" in out else None
-        if nonzero is not None and pd.notna(nonzero) and 1 <= int(n_pairs) - int(nonzero) <= threshold:
-            out.at[i, "n_nonzero"] = "c"
+        if nonzero is not None and pd.notna(nonzero) and (1 <= int(n_pairs) - int(nonzero) <= threshold
+                                                           or 1 <= int(nonzero) <= threshold):
+            out.at[i, "n_nonzero"] = "c"  # few young people whose score changed, or few whose score did not
         out.at[i, "note"] = scrub(out.at[i, "note"])
     return out
 
