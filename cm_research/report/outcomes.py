@@ -233,16 +233,21 @@ def effect_sizes(comparisons: pd.DataFrame, confidence: float = 0.95) -> pd.Data
     })
 
 
+def _effect_size_forest(continuous: pd.DataFrame) -> plt.Figure:
+    """Forest plot of the standardised differences (Hedges' g with CI) of the continuous measures."""
+    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(continuous)))
+    forest_plot(continuous, label="title", estimate="effect_size", ci_low="effect_size_ci_low",
+                ci_high="effect_size_ci_high", null=0.0, ax=ax)
+    ax.set_xlabel("Hedges' g, mentored − comparison (adjusted for baseline where measured), with CI")
+    return fig
+
+
 def _figures(comparisons, outcomes, participants, baseline, post, confidence) -> dict[str, plt.Figure]:
     figures: dict[str, plt.Figure] = {}
     long = outcomes.merge(participants[["participant_id", "group"]], on="participant_id")
     continuous = comparisons[(comparisons["kind"] == "continuous") & comparisons["effect_size"].notna()]
     if not continuous.empty:
-        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(continuous)))
-        forest_plot(continuous, label="title", estimate="effect_size", ci_low="effect_size_ci_low",
-                    ci_high="effect_size_ci_high", null=0.0, ax=ax)
-        ax.set_xlabel("Hedges' g, mentored − comparison (adjusted for baseline where measured), with CI")
-        figures["forest_standardised"] = fig
+        figures["forest_standardised"] = _effect_size_forest(continuous)
     for r in comparisons.itertuples():
         if r.favours == "withheld":
             continue  # individual points of a handful of young people are not published either
@@ -281,11 +286,7 @@ def _published_figures(comparisons, outcomes, participants, baseline, post, conf
     long = outcomes.merge(participants[["participant_id", "group"]], on="participant_id")
     continuous = comparisons[(comparisons["kind"] == "continuous") & comparisons["effect_size"].notna()]
     if not continuous.empty:
-        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(continuous)))
-        forest_plot(continuous, label="title", estimate="effect_size", ci_low="effect_size_ci_low",
-                    ci_high="effect_size_ci_high", null=0.0, ax=ax)
-        ax.set_xlabel("Hedges' g, mentored − comparison (adjusted for baseline where measured), with CI")
-        figures["forest_standardised"] = fig
+        figures["forest_standardised"] = _effect_size_forest(continuous)
         data["forest_standardised"] = certify(
             continuous[["measure", "title", "n_treated", "n_control", "effect_size", "effect_size_ci_low",
                         "effect_size_ci_high"]], ["n_treated", "n_control"], threshold=threshold,
