@@ -7,7 +7,7 @@ per-notebook overhead on a trivial parameterised notebook whose one cell imports
 the papermill CLI, one notebook after another in one process with ordinary kernels, and with forked kernels.
 The machine's load average is printed with the figures: on a shared machine they are slower than on an idle one.
 
-With ``--national N`` the same run ends with the national batch of benchmarks/bench_national.py (N sites x 01, 02,
+With ``--national N`` the same run ends with the national batch of benchmarks/bench_national_batch.py (N sites x 01, 02,
 06; wall time, CPU time, peak memory), so the three figures come from one run:
 
     .venv/bin/python benchmarks/bench_batch.py [--sites 24] [--jobs 2] [--national 150]
@@ -138,7 +138,7 @@ def main() -> None:
     print(f"forked vs ordinary kernels, same batch: {ordinary / forked:.2f}x", flush=True)
     if args.national:
         sys.path.insert(0, str(Path(__file__).parent))
-        from bench_national import run_national
+        from bench_national_batch import run_national
 
         print("\n".join(run_national(args.national, args.jobs)))
     print(f"at end: {load()}")

@@ -1,131 +1,190 @@
-"""A national batch, end to end: N synthetic sites (150 Virtual Schools by default) x (01, 02, 06).
+"""Benchmark: a national comparison extract, read, validated and matched on one machine.
 
-Generates the sites' synthetic data (seeded), writes a batch.yaml, runs `cm-research batch --jobs J` as a child
-process and prints its wall time, the CPU time of the whole process tree (coordinator, workers, kernel templates and
-every notebook kernel; collected as each ends), and peak memory: the largest single process (max RSS) and the
-largest total of the tree sampled every half second, as proportional set size (PSS: a page shared by a template
-and its forked kernels counts once, split between them) and as the plain sum of RSS (which counts it in each).
-The machine's load average is printed too: on a shared machine the figures are slower than on an idle one.
+Generates a seeded, synthetic extract shaped like the National Pupil Database (``participants.csv``, one row a
+pupil; ``outcomes.csv`` in long form, four rows a pupil: attendance at baseline and after, suspensions and
+Attainment 8 after), then, each in a fresh process so that its peak memory is its own:
 
-    .venv/bin/python benchmarks/bench_national.py [--sites 150] [--jobs 2] [--kernels forked|ordinary]
+1. a plain ``pandas.read_csv(dtype=str)`` of both files (the floor: no checking at all);
+2. the validated load (``load_evaluation``: every rule of the data dictionary, problems table, quarantine),
+   followed by matching the mentored looked-after children against the whole cohort (Mahalanobis on baseline
+   attendance and year group, 1:1 without replacement) and the ATT on attendance afterwards with its CI.
+
+It prints wall time, peak memory (RSS, above the imports) and the ratio of the validated load to the plain read.
+All data are synthetic.
+
+    python benchmarks/bench_national.py                  # 1,000,000 pupils
+    python benchmarks/bench_national.py --pupils 200000  # smaller
+    python benchmarks/bench_national.py --full           # 8,000,000 pupils (about 2 GB of CSV)
+    python benchmarks/bench_national.py --engine python  # the row-by-row reader, for the 'before' figure
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
+import resource
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-import yaml
+import numpy as np
+import pandas as pd
 
-from cm_research.datasets.synthetic import SiteSpec, generate_site
-
-BIN = Path(sys.executable).parent
-NOTEBOOKS = ["01_data_quality", "02_outcomes", "06_site_report"]
-
-
-def make_sites(root: Path, n: int) -> list[dict]:
-    sites = []
-    for i in range(n):
-        spec = SiteSpec(f"la{i:03d}", f"Local authority {i:03d}", f"L{i:03d}", 60, "creative_mentoring", 0.5)
-        folder = root / "data" / spec.slug
-        folder.mkdir(parents=True)
-        for table, frame in generate_site(spec, seed=5000 + i).items():
-            frame.to_csv(folder / f"{table}.csv", index=False)
-        sites.append({"site": spec.site, "data_dir": str(folder)})
-    return sites
+SITES = [f"Local authority {i:03d}" for i in range(152)]  # England has 152 upper-tier local authorities
+#: looked-after children are about 1% of pupils (80,000 of 8 million); one in eight of them is mentored here
+LOOKED_AFTER_SHARE, MENTORED_SHARE = 0.01, 0.125
 
 
-def tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [pid], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+class _PeakRss:
+    """Peak resident memory of this process, in MB: the larger of ``ru_maxrss`` and ``VmRSS`` sampled from
+    /proc every 0.1 s by a thread (some sandboxed kernels do not keep ``ru_maxrss`` up to date)."""
 
+    def __init__(self) -> None:
+        self.peak = 0.0
+        threading.Thread(target=self._sample, daemon=True).start()
 
-def memory_kib(pids: list[int]) -> tuple[int, int]:
-    """(total PSS, total RSS) of ``pids`` in KiB."""
-    pss = rss = 0
-    for pid in pids:
+    @staticmethod
+    def now() -> float:
         try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-                elif line.startswith("Rss:"):
-                    rss += int(line.split()[1])
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
         except OSError:
-            continue
-    return pss, rss
+            pass
+        return 0.0
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, self.now())
+            time.sleep(0.1)
+
+    def __call__(self) -> float:
+        self.peak = max(self.peak, self.now(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return self.peak
 
 
-def run_national(n_sites: int, jobs: int = 2, kernels: str = "forked") -> list[str]:
-    """Run the national batch; return the lines to print."""
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        sites = make_sites(root, n_sites)
-        batch = root / "batch.yaml"
-        batch.write_text(yaml.safe_dump({"run": "national", "notebooks": NOTEBOOKS, "sites": sites}))
-        env = {**os.environ, "CM_RESEARCH_KERNELS": kernels}
+_rss_mb = _PeakRss()
+
+
+def generate(folder: Path, pupils: int, seed: int = 2025) -> None:
+    """Write a synthetic NPD-shaped ``participants.csv`` and ``outcomes.csv`` of ``pupils`` pupils to ``folder``."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = np.char.add("NPD-", np.char.zfill(np.arange(pupils).astype(str), 8))
+    year = rng.integers(0, 14, pupils)
+    stage = np.select([year == 0, year <= 2, year <= 6, year <= 9, year <= 11], ["EYFS", "KS1", "KS2", "KS3", "KS4"],
+                      "Post-16")
+    looked_after = rng.random(pupils) < LOOKED_AFTER_SHARE
+    mentored = looked_after & (rng.random(pupils) < MENTORED_SHARE)
+    status = np.where(looked_after, "looked_after",
+                      rng.choice(["child_in_need", "previously_looked_after", "care_leaver"], pupils, p=[.9, .07, .03]))
+    participants = pa.table({
+        "participant_id": ids,
+        "site": np.asarray(SITES)[rng.integers(0, len(SITES), pupils)],
+        "cohort": np.asarray(["2021/22", "2022/23", "2023/24"])[rng.integers(0, 3, pupils)],
+        "year_group": year.astype(str),
+        "education_stage": stage,
+        "care_status": status,
+        "group": np.where(mentored, "mentored", "comparison"),
+        "start_date": np.where(mentored, "15/09/2023", ""),
+    })
+    baseline = np.clip(rng.normal(93, 6, pupils) - 5 * looked_after, 0, 100).round(1)
+    after = np.clip(baseline + rng.normal(0, 3, pupils) + 2.0 * mentored, 0, 100).round(1)
+    suspensions = rng.poisson(0.2 + 0.5 * looked_after)
+    attainment = np.clip(rng.normal(46, 18, pupils) - 15 * looked_after + 3 * mentored, 0, 90).round(1)
+    long_ids = np.repeat(ids, 4)
+    outcomes = pa.table({
+        "participant_id": long_ids,
+        "measure": np.tile(["attendance_pct", "attendance_pct", "suspensions", "attainment8"], pupils),
+        "timepoint": np.tile(["baseline", "post", "post", "post"], pupils),
+        "date": np.tile(["31/07/2023", "31/07/2024", "31/07/2024", "31/07/2024"], pupils),
+        "value": np.column_stack([baseline, after, suspensions, attainment]).ravel().astype(str),
+    })
+    options = pacsv.WriteOptions(quoting_style="none")
+    pacsv.write_csv(participants, folder / "participants.csv", options)
+    pacsv.write_csv(outcomes, folder / "outcomes.csv", options)
+
+
+def stage_plain(folder: Path) -> dict:
+    """The floor: both files read as text, nothing checked."""
+    before = _rss_mb()
+    start = time.perf_counter()
+    tables = [pd.read_csv(folder / f"{name}.csv", dtype=str) for name in ("participants", "outcomes")]
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rss_mb": _rss_mb() - before, "rows": sum(len(t) for t in tables)}
+
+
+def stage_validated(folder: Path, engine: str) -> dict:
+    """Validated load, then matching of the mentored looked-after children and the ATT on attendance."""
+    from cm_research.data import load_evaluation
+    from cm_research.stats.matching import match_groups, matched_effect
+
+    before = _rss_mb()
+    start = time.perf_counter()
+    evaluation = load_evaluation(folder, engine=engine)
+    load_seconds = time.perf_counter() - start
+    load_rss = _rss_mb() - before
+    n_problems = len(evaluation.problems)
+    start = time.perf_counter()
+    people = evaluation.participants.data
+    people = people[(people["care_status"] == "looked_after") | (people["group"] == "comparison")]
+    outcomes = evaluation.outcomes.data
+    attendance = outcomes[outcomes["measure"] == "attendance_pct"].pivot_table(
+        index="participant_id", columns="timepoint", values="value", aggfunc="first")
+    wide = people[["participant_id", "group", "year_group"]].join(attendance, on="participant_id").dropna()
+    wide = wide.astype({"year_group": float, "baseline": float, "post": float})
+    matching = match_groups(wide, ["baseline", "year_group"], warn=False)
+    att = matched_effect(matching, "post").iloc[0]
+    match_seconds = time.perf_counter() - start
+    return {"load_seconds": load_seconds, "load_rss_mb": load_rss, "problems": n_problems,
+            "match_seconds": match_seconds, "rss_mb": _rss_mb() - before,
+            "treated": int((wide["group"] == "mentored").sum()), "comparison": int((wide["group"] == "comparison").sum()),
+            "att": float(att["estimate"]), "ci_low": float(att["ci_low"]), "ci_high": float(att["ci_high"])}
+
+
+def _run_stage(stage: str, folder: Path, engine: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--stage", stage, "--folder", str(folder), "--engine", engine],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pupils", type=int, default=1_000_000)
+    parser.add_argument("--full", action="store_true", help="8,000,000 pupils (all pupils in England)")
+    parser.add_argument("--folder", type=Path, default=None, help="where the extract is written (kept for reuse)")
+    parser.add_argument("--engine", default="auto", choices=["auto", "python", "columnar"])
+    parser.add_argument("--stage", choices=["plain", "validated"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:
+        result = stage_plain(args.folder) if args.stage == "plain" else stage_validated(args.folder, args.engine)
+        print(json.dumps(result))
+        return
+    pupils = 8_000_000 if args.full else args.pupils
+    folder = args.folder or Path(f"/tmp/cm_research_national_{pupils}")
+    if not (folder / "outcomes.csv").exists():
         start = time.perf_counter()
-        proc = subprocess.Popen([str(BIN / "cm-research"), "batch", str(batch), "--output", str(root / "run"),
-                                 "--jobs", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        peak = [0, 0]
-        loads: list[float] = []
-
-        def sample() -> None:
-            while proc.poll() is None:
-                pss, rss = memory_kib(tree(proc.pid))
-                peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
-                loads.append(os.getloadavg()[0])
-                time.sleep(0.5)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        stderr = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        sampler.join(timeout=2)
-        failed = stderr.decode(errors="replace").count("FAILED")
-        reports = len(list((root / "run").glob("*/*.html")))
-    pairs = n_sites * len(NOTEBOOKS)
-    cpu = usage.ru_utime + usage.ru_stime
-    lines = [f"national batch: {n_sites} sites x {len(NOTEBOOKS)} notebooks = {pairs} pairs, --jobs {jobs}, "
-             f"{kernels} kernels; exit status {os.waitstatus_to_exitcode(status)}, {failed} failed, "
-             f"{reports} HTML reports",
-             f"  wall time:  {wall:8.1f} s  ({wall / pairs:.2f} s per pair)",
-             f"  CPU time:   {cpu:8.1f} s  (user {usage.ru_utime:.1f} s, system {usage.ru_stime:.1f} s; "
-             f"{cpu / pairs:.2f} s per pair)",
-             f"  peak memory: largest process {usage.ru_maxrss / 1024:.0f} MiB; whole tree {peak[0] / 1024:.0f} MiB "
-             f"PSS ({peak[1] / 1024:.0f} MiB summed RSS)"]
-    if loads:
-        lines.append(f"  load average during the run: mean {sum(loads) / len(loads):.2f}, max {max(loads):.2f}")
-    return lines
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sites", type=int, default=150)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--kernels", choices=("forked", "ordinary"), default="forked")
-    args = parser.parse_args()
-    print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}",
-          flush=True)
-    print("\n".join(run_national(args.sites, args.jobs, args.kernels)))
+        generate(folder, pupils)
+        print(f"generated {pupils:,} synthetic pupils in {time.perf_counter() - start:.1f} s -> {folder}")
+    size_mb = sum((folder / f"{n}.csv").stat().st_size for n in ("participants", "outcomes")) / 1e6
+    plain = _run_stage("plain", folder, args.engine)
+    checked = _run_stage("validated", folder, args.engine)
+    ratio = checked["load_seconds"] / plain["seconds"]
+    print(f"pupils: {pupils:,}; CSV files: {size_mb:,.0f} MB; rows: {plain['rows']:,}; engine: {args.engine}")
+    print(f"plain pandas.read_csv(dtype=str): {plain['seconds']:.1f} s, {plain['rss_mb']:,.0f} MB")
+    print(f"validated load: {checked['load_seconds']:.1f} s ({ratio:.1f}x the plain read), "
+          f"{checked['load_rss_mb']:,.0f} MB ({checked['load_rss_mb'] / size_mb:.1f}x the files); "
+          f"{checked['problems']:,} problems")
+    print(f"matching {checked['treated']:,} mentored looked-after children against {checked['comparison']:,}: "
+          f"{checked['match_seconds']:.1f} s; ATT on attendance {checked['att']:.2f} "
+          f"(95% CI {checked['ci_low']:.2f} to {checked['ci_high']:.2f})")
+    total = checked["load_seconds"] + checked["match_seconds"]
+    print(f"end to end (load + match + ATT): {total:.1f} s, peak {checked['rss_mb']:,.0f} MB above the imports")
 
 
 if __name__ == "__main__":
