@@ -22,6 +22,7 @@ A codebook file (``codebook.yaml``)::
               regex: ['\\bfelt (?:so )?safe\\b']  # optional, case-insensitive
               negation_expected: [let me down]  # still evidence when negated ("never let me down")
               by_role: {mentee: [worried]}      # count only when said by this role
+              questions: [trust her]            # count only in the interviewer's question, for the answer
             frameworks:             # optional: outcomes of outcome frameworks this code gives evidence about
               every_child_matters: [make_a_positive_contribution]   # [] = considered, about no outcome
 
@@ -53,7 +54,7 @@ STARTER_CODEBOOK = Path(__file__).resolve().parent / "data" / "starter_codebook.
 _TOP_FIELDS = {"name", "description", "version", "allow_shared_codes", "themes"}
 _THEME_FIELDS = {"name", "label", "definition", "codes"}
 _CODE_FIELDS = {"name", "label", "definition", "use_when", "not_when", "example", "hints", "frameworks"}
-_HINT_FIELDS = {"words", "phrases", "regex", "negation_expected", "by_role"}
+_HINT_FIELDS = {"words", "phrases", "regex", "negation_expected", "by_role", "questions"}
 _NAME = re.compile(r"^[A-Za-z][\w-]*$")
 
 
@@ -69,9 +70,13 @@ class Hints:
     #: (role, words or phrases) pairs: hints that count only in that role's words (a social worker's "worry"
     #: is not the young person's anxiety)
     by_role: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: words or phrases that count only in an interviewer's question, for the sentences that answer it
+    #: ("How do you fit it around your job?" asks about time and workload)
+    questions: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.phrases or self.regex or self.negation_expected or self.by_role)
+        return bool(self.words or self.phrases or self.regex or self.negation_expected or self.by_role
+                    or self.questions)
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class Codebook:
             "hint_regex": "; ".join(c.hints.regex),
             "hint_negation_expected": "; ".join(c.hints.negation_expected),
             "hint_by_role": "; ".join(f"{role}: {', '.join(listed)}" for role, listed in c.hints.by_role),
+            "hint_questions": "; ".join(c.hints.questions),
             "frameworks": tags_text(c.framework_tags),
         } for t in self.themes for c in t.codes])
 
@@ -221,6 +227,8 @@ def _hint_text(hints: Hints) -> str:
         parts.append("still evidence when negated: " + ", ".join(f"“{p}”" for p in hints.negation_expected))
     for role, listed in hints.by_role:
         parts.append(f"only from a {role.replace('_', ' ')}: " + ", ".join(listed))
+    if hints.questions:
+        parts.append("in the interviewer's question: " + ", ".join(f"“{p}”" for p in hints.questions))
     return "; ".join(parts)
 
 
@@ -273,7 +281,8 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
         return Hints()
     for key in set(raw) - _HINT_FIELDS:
         problems.append({**where, "column": f"hints.{key}",
-                         "message": f"unknown hint field {key!r}; use words, phrases or regex"})
+                         "message": f"unknown hint field {key!r}; use words, phrases, regex, "
+                                    "negation_expected, by_role or questions"})
     lists = {}
     by_role: list[tuple[str, tuple[str, ...]]] = []
     raw_roles = raw.get("by_role")
@@ -296,7 +305,7 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
                                      "message": f"hints.by_role.{role} must be a list of words or phrases"})
                 else:
                     by_role.append((canonical, tuple(v for v in listed if v)))
-    for key in ("words", "phrases", "regex", "negation_expected"):
+    for key in ("words", "phrases", "regex", "negation_expected", "questions"):
         values = _string_list(raw.get(key))
         if values is None:
             problems.append({**where, "column": f"hints.{key}", "message": f"hints.{key} must be a list of text"})
@@ -316,7 +325,7 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
         lists[key] = [v for v in values if v]
     phrases = lists["phrases"] + [w for w in lists["words"] if " " in w.strip()]
     return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]),
-                 tuple(lists["negation_expected"]), tuple(by_role))
+                 tuple(lists["negation_expected"]), tuple(by_role), tuple(lists["questions"]))
 
 
 def parse_codebook(data, source: str = "codebook") -> Codebook:

@@ -48,6 +48,8 @@ from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, SURPRIS
                                      is_hedge, is_negator, normalise, stem, stems_of)
 
 SUGGESTION_STATUS = "suggested - not reviewed"
+#: the "role" of hints that count only in an interviewer's question (``hints.questions``)
+QUESTION = "interviewer's question"
 NO_NEGATION = "not flagged: no negation cue in its clause"
 _SEP = "\x00"  # joins segments for one split; never found in interviews (blanked out if it is)
 _JOIN = f" {_SEP} "
@@ -307,7 +309,9 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
             add(p, c)
         for p in code.hints.negation_expected:
             add(p, c, ok=True)
-        for role, listed in code.hints.by_role:
+        for role, listed in (*code.hints.by_role, (QUESTION, code.hints.questions)):
+            if not listed:
+                continue
             v = len(code_of)
             code_of.append(c)
             code_roles.append(role)
@@ -324,32 +328,36 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     )
 
 
-def _short_answers(segments: pd.DataFrame, max_words: int) -> list[tuple[int, str]]:
-    """(row, question) for each participant's first sentence of a turn of at most ``max_words`` words that
-    answers an interviewer's turn ("Did you trust her?" - "Yeah, eventually.")."""
-    need = {"is_interviewer", "transcript", "turn", "sentence", "n_words", "text"}
+def _answers(segments: pd.DataFrame) -> list[tuple[int, str]]:
+    """(row, question) for each participant sentence of a turn that directly answers an interviewer's turn
+    ("Did you trust her?" - "Yeah, eventually. It took ages though."); the question is the interviewer's
+    whole turn."""
+    need = {"is_interviewer", "transcript", "turn", "text"}
     if not need <= set(segments.columns) or segments.empty:
         return []
     interviewer = segments["is_interviewer"].to_numpy(dtype=bool)
     transcript = segments["transcript"].to_numpy(dtype=object)
     turn = segments["turn"].to_numpy()
     texts = segments["text"].tolist()
-    short = np.flatnonzero(~interviewer & (segments["sentence"].to_numpy() == 1)
-                           & (segments["n_words"].to_numpy() <= max_words))
+    n = len(texts)
+    # a new turn starts where the speaker kind, the turn number or the transcript changes
+    new = np.ones(n, dtype=bool)
+    new[1:] = (interviewer[1:] != interviewer[:-1]) | (turn[1:] != turn[:-1]) | (transcript[1:] != transcript[:-1])
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], n)
     out = []
-    for row in short:
-        q = row - 1
-        if q < 0 or not interviewer[q] or transcript[q] != transcript[row]:
+    for k in range(1, len(starts)):
+        a, b = starts[k], ends[k]
+        q0, q1 = starts[k - 1], ends[k - 1]
+        if interviewer[a] or not interviewer[q0] or transcript[q0] != transcript[a]:
             continue
-        first = q
-        while first > 0 and interviewer[first - 1] and turn[first - 1] == turn[q] and transcript[first - 1] == transcript[q]:
-            first -= 1
-        out.append((int(row), " ".join(texts[first:q + 1])))
+        question = " ".join(texts[q0:q1])
+        out.extend((int(row), question) for row in range(a, b))
     return out
 
 
 def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int = 8,
-                  include_interviewer: bool = False, short_answer_words: int = 4) -> pd.DataFrame:
+                  include_interviewer: bool = False, question_context: bool = True) -> pd.DataFrame:
     """Suggest codes for segments whose words match the codebook's hints.
 
     Parameters
@@ -363,10 +371,13 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         How many words before a match are searched for a negation cue.
     include_interviewer
         Interviewer (and other non-participant) segments are not coded unless this is True.
-    short_answer_words
-        A participant's answer whose first sentence has at most this many words ("Yeah, eventually.",
-        "Patchy.") and matches nothing itself is suggested the codes its interviewer's question matches,
-        with the question's words in ``matched`` and the reason in ``flag_reason``. 0 turns this off.
+    question_context
+        A sentence of a participant's answer that matches no hint itself (not even a negated one) is
+        suggested the codes that its interviewer's question matches ("Did you trust her?" - "Yeah,
+        eventually."; "How do you fit it around your job?" - "My manager was brilliant about it."), with the
+        question's words in ``matched`` and the reason in ``flag_reason``. Hints listed under
+        ``hints.questions`` count only here. People answer the question they were asked: on the gold set
+        (``benchmarks/eval_suggestions.py``) this is most of the gain in recall over the sentence's own words.
 
     Returns
     -------
@@ -388,25 +399,40 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     kept = [texts[p] for p in positions]
     code_of, code_roles = matcher.code_of, matcher.code_roles
     roles = segments["role"].to_numpy(dtype=object) if "role" in segments.columns else None
+    touched: set[int] = set()  # segments with a match of their own, even one negated or for another role
     for k, c, words, cue, reason in matcher.match_many(kept):
         role = code_roles[c] if c < len(code_roles) else None
+        if role == QUESTION:
+            continue
+        touched.add(k)
         if role is not None:
             if roles is None or roles[positions[k]] != role:
                 continue  # a hint that counts only in another role's words
             reason = "; ".join(filter(None, [reason, f"'{words}' counts only from a {role_name(role)}"]))
             c = code_of[c]
         grouped.setdefault((k, c), []).append((words, cue, reason))
-    if short_answer_words > 0 and not include_interviewer:
-        answers = _short_answers(segments, short_answer_words)
+    if question_context and not include_interviewer:
+        answers = _answers(segments)
         if answers:
             k_of = {int(p): k for k, p in enumerate(positions)}
-            have = {k for k, _ in grouped}
+            have = {k for k, _ in grouped} | touched
             answers = [(k_of[row], q) for row, q in answers if row in k_of and k_of[row] not in have]
-            for n, c, words, _cue, _reason in matcher.match_many([q for _, q in answers]):
-                if c < len(code_roles) and code_roles[c] is not None:
+            questions = list(dict.fromkeys(q for _, q in answers))
+            q_codes: dict[int, dict[int, list[str]]] = {}
+            for n, c, words, _cue, _reason in matcher.match_many(questions):
+                role = code_roles[c] if c < len(code_roles) else None
+                if role is not None and role != QUESTION:
                     continue  # role-restricted hints are about the speaker, not the question
-                grouped.setdefault((answers[n][0], c), []).append(
-                    (words, None, f"short answer: code from the interviewer's question ('{words}')"))
+                found = q_codes.setdefault(n, {}).setdefault(code_of[c] if role else c, [])
+                if words not in found:
+                    found.append(words)
+            q_index = {q: n for n, q in enumerate(questions)}
+            for k, q in answers:
+                for c, found in q_codes.get(q_index[q], {}).items():
+                    words = "; ".join(found)
+                    grouped.setdefault((k, c), []).append(
+                        (words, None, f"from the interviewer's question ('{words}'): the sentence answers it "
+                                      "and matches no hint itself"))
     seg_rows: list[int] = []
     code_ids: list[int] = []
     matched: list[str] = []
