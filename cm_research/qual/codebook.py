@@ -23,6 +23,7 @@ A codebook file (``codebook.yaml``)::
               negation_expected: [let me down]  # still evidence when negated ("never let me down")
               by_role: {mentee: [worried]}      # count only when said by this role
               questions: [trust her]            # count only in the interviewer's question, for the answer
+              negation: flag                    # or evidence: a negated match is still about the code
             frameworks:             # optional: outcomes of outcome frameworks this code gives evidence about
               every_child_matters: [make_a_positive_contribution]   # [] = considered, about no outcome
 
@@ -54,7 +55,7 @@ STARTER_CODEBOOK = Path(__file__).resolve().parent / "data" / "starter_codebook.
 _TOP_FIELDS = {"name", "description", "version", "allow_shared_codes", "themes"}
 _THEME_FIELDS = {"name", "label", "definition", "codes"}
 _CODE_FIELDS = {"name", "label", "definition", "use_when", "not_when", "example", "hints", "frameworks"}
-_HINT_FIELDS = {"words", "phrases", "regex", "negation_expected", "by_role", "questions"}
+_HINT_FIELDS = {"words", "phrases", "regex", "negation_expected", "by_role", "questions", "negation"}
 _NAME = re.compile(r"^[A-Za-z][\w-]*$")
 
 
@@ -73,6 +74,9 @@ class Hints:
     #: words or phrases that count only in an interviewer's question, for the sentences that answer it
     #: ("How do you fit it around your job?" asks about time and workload)
     questions: tuple[str, ...] = ()
+    #: "flag" (a negated match is flagged) or "evidence" (every hint is evidence even when negated: codes about
+    #: a topic whose absence is itself evidence, such as joined-up working that did not happen)
+    negation: str = "flag"
 
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases or self.regex or self.negation_expected or self.by_role
@@ -164,6 +168,7 @@ class Codebook:
             "hint_negation_expected": "; ".join(c.hints.negation_expected),
             "hint_by_role": "; ".join(f"{role}: {', '.join(listed)}" for role, listed in c.hints.by_role),
             "hint_questions": "; ".join(c.hints.questions),
+            "hint_negation": c.hints.negation,
             "frameworks": tags_text(c.framework_tags),
         } for t in self.themes for c in t.codes])
 
@@ -227,6 +232,8 @@ def _hint_text(hints: Hints) -> str:
         parts.append("still evidence when negated: " + ", ".join(f"“{p}”" for p in hints.negation_expected))
     for role, listed in hints.by_role:
         parts.append(f"only from a {role.replace('_', ' ')}: " + ", ".join(listed))
+    if hints.negation == "evidence":
+        parts.append("every hint is evidence even when negated")
     if hints.questions:
         parts.append("in the interviewer's question: " + ", ".join(f"“{p}”" for p in hints.questions))
     return "; ".join(parts)
@@ -305,6 +312,11 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
                                      "message": f"hints.by_role.{role} must be a list of words or phrases"})
                 else:
                     by_role.append((canonical, tuple(v for v in listed if v)))
+    negation = raw.get("negation", "flag")
+    if negation not in ("flag", "evidence"):
+        problems.append({**where, "column": "hints.negation", "value": str(negation),
+                         "message": f"hints.negation must be flag or evidence, not {negation!r}"})
+        negation = "flag"
     for key in ("words", "phrases", "regex", "negation_expected", "questions"):
         values = _string_list(raw.get(key))
         if values is None:
@@ -325,7 +337,8 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
         lists[key] = [v for v in values if v]
     phrases = lists["phrases"] + [w for w in lists["words"] if " " in w.strip()]
     return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]),
-                 tuple(lists["negation_expected"]), tuple(by_role), tuple(lists["questions"]))
+                 tuple(lists["negation_expected"]), tuple(by_role), tuple(lists["questions"]),
+                 negation)
 
 
 def parse_codebook(data, source: str = "codebook") -> Codebook:

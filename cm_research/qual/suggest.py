@@ -78,6 +78,8 @@ class Matcher:
     negation_window: int = 8
     #: (stem, code) of word hints that are evidence even when negated
     negation_ok: frozenset = frozenset()
+    #: matcher code indices whose every hint is evidence even when negated (``hints.negation: evidence``)
+    evidence_codes: frozenset = frozenset()
     #: matcher code index -> codebook code index (role-restricted hints have codes of their own) and the role
     #: they are restricted to (None: any role)
     code_of: list[int] = field(default_factory=list)
@@ -182,6 +184,7 @@ class Matcher:
         """(text number, code, matched words, negation cue, reason) for the hint words in the pieces at
         ``positions``; a separator among them moves the text number on by one, starting from ``first``."""
         entries, stems, hit_words, negation_ok = self._entries, self._stems, self._hit_words, self.negation_ok
+        evidence = self.evidence_codes
         out = []
         owner = first
         for i in positions:
@@ -203,7 +206,7 @@ class Matcher:
                 for c in codes:
                     if before is None:
                         before = self._before(raw, i, tokens, j)
-                    cue, reason = self._flag(before, word, (entry.stem, c) in negation_ok)
+                    cue, reason = self._flag(before, word, (entry.stem, c) in negation_ok or c in evidence)
                     out.append((owner, c, word, cue, reason))
                 for phrase, c, ok in entry.phrases:
                     rest = self._after(raw, i, tokens, j, len(phrase) - 1)
@@ -223,7 +226,7 @@ class Matcher:
                 if m:
                     before = TOKEN_RE.findall(normalise(text[:m.start()]))
                     self._learn(set(before) - self._known)
-                    out.append((c, m.group(0), *self._negation(before, len(before))))
+                    out.append((c, m.group(0), *self._flag(before, m.group(0), c in self.evidence_codes)))
         return out
 
     def match_segment(self, text: str) -> dict[int, list[tuple[str, str | None]]]:
@@ -277,6 +280,7 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     phrase_starts: dict[str, list[tuple[tuple[str, ...], int, bool]]] = {}
     regexes: list[tuple[int, re.Pattern]] = []
     negation_ok: set[tuple[str, int]] = set()
+    evidence_codes: set[int] = set()
 
     def add(hint: str, c: int, ok: bool = False) -> None:
         w = normalise(hint.strip())
@@ -295,6 +299,9 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
 
     for code in codebook.codes:
         c = index[code.name]
+        evidence = code.hints.negation == "evidence"
+        if evidence:
+            evidence_codes.add(c)
         for w in code.hints.words:
             if " " in w.strip():
                 add(w, c)
@@ -305,18 +312,22 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
                 else:
                     for s in stems_of(w):
                         stem_codes.setdefault(s, set()).add(c)
+                        if evidence:
+                            negation_ok.add((s, c))
         for p in code.hints.phrases:
-            add(p, c)
+            add(p, c, ok=evidence)
         for p in code.hints.negation_expected:
             add(p, c, ok=True)
         for role, listed in (*code.hints.by_role, (QUESTION, code.hints.questions)):
             if not listed:
                 continue
             v = len(code_of)
+            if evidence:
+                evidence_codes.add(v)
             code_of.append(c)
             code_roles.append(role)
             for p in listed:
-                add(p, v)
+                add(p, v, ok=evidence)
         for r in code.hints.regex:
             regexes.append((c, re.compile(r, re.IGNORECASE)))
     any_regex = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in regexes), re.IGNORECASE) if regexes else None
@@ -324,7 +335,8 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
         code_names=names, code_themes=["; ".join(codebook.themes_of(n)) for n in names],
         stem_codes={k: tuple(sorted(v)) for k, v in stem_codes.items()}, prefixes=prefixes,
         phrase_starts={k: tuple(v) for k, v in phrase_starts.items()}, regexes=regexes, any_regex=any_regex,
-        negation_window=negation_window, negation_ok=frozenset(negation_ok), code_of=code_of, code_roles=code_roles,
+        negation_window=negation_window, negation_ok=frozenset(negation_ok),
+        evidence_codes=frozenset(evidence_codes), code_of=code_of, code_roles=code_roles,
     )
 
 
