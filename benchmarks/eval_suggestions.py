@@ -1,10 +1,11 @@
 """Score suggested coding against the hand-coded gold set in ``tests/qual/gold`` (synthetic interviews).
 
 Prints precision, recall and F1 (pooled and per code) and the share of negation flags that are right, for
-the interviews written last and never used for tuning (``held_out_2``), the first held-out part and the
-interviews used for tuning (see ``tests/qual/gold/README.md``).
+the interviews written last and never used for tuning (``held_out_3``), then the earlier parts, which were
+each blind once and then used for development (``held_out_2``, ``held_out``, ``tune``; see
+``tests/qual/gold/README.md``).
 
-Usage: ``python benchmarks/eval_suggestions.py [--split held_out_2|held_out|tune|all] [--errors]``
+Usage: ``python benchmarks/eval_suggestions.py [--split held_out_3|held_out_2|held_out|tune|all] [--errors]``
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from cm_research.qual.suggest import suggest_codes
 from cm_research.qual.transcripts import read_transcripts
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
+#: the gold set's parts, the blind one first
+SPLITS = ["held_out_3", "held_out_2", "held_out", "tune"]
 
 
 def evaluate(split: str = "held_out", gold_dir: Path = GOLD):
-    """(overall, per_code, errors, suggestions) for one split ("held_out_2", "held_out", "tune" or "all")."""
+    """(overall, per_code, errors, suggestions) for one split ("held_out_3", "held_out_2", "held_out", "tune"
+    or "all")."""
     gold = read_gold(gold_dir / "gold_coding.csv")
     if split != "all":
         gold = gold[gold["split"] == split]
@@ -38,11 +42,11 @@ def evaluate(split: str = "held_out", gold_dir: Path = GOLD):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", default=None, choices=["held_out", "held_out_2", "tune", "all"])
+    parser.add_argument("--split", default=None, choices=[*SPLITS, "all"])
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     args = parser.parse_args(argv)
     pd.set_option("display.width", 200, "display.max_colwidth", 90, "display.max_rows", 500)
-    for split in [args.split] if args.split else ["held_out_2", "held_out", "tune"]:
+    for split in [args.split] if args.split else SPLITS:
         overall, per_code, errors, _ = evaluate(split)
         print(f"== {split}: {overall['n_gold']} coded (sentence, code) pairs; {overall['n_suggested']} counted "
               f"suggestions, {overall['n_flags']} flagged as negated")
