@@ -303,17 +303,7 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
         if evidence:
             evidence_codes.add(c)
         for w in code.hints.words:
-            if " " in w.strip():
-                add(w, c)
-            else:
-                w = normalise(w.strip())
-                if w.endswith("*"):
-                    prefixes.append((w.rstrip("*"), c))
-                else:
-                    for s in stems_of(w):
-                        stem_codes.setdefault(s, set()).add(c)
-                        if evidence:
-                            negation_ok.add((s, c))
+            add(w, c, ok=evidence)  # a hyphenated word ("short-staffed") is a phrase of its parts
         for p in code.hints.phrases:
             add(p, c, ok=evidence)
         for p in code.hints.negation_expected:
@@ -387,8 +377,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         A sentence of a participant's answer that matches no hint itself (not even a negated one) is
         suggested the codes that its interviewer's question matches ("Did you trust her?" - "Yeah,
         eventually."; "How do you fit it around your job?" - "My manager was brilliant about it."), with the
-        question's words in ``matched`` and the reason in ``flag_reason``. Hints listed under
-        ``hints.questions`` count only here. People answer the question they were asked: on the gold set
+        question's words in ``matched`` and the reason in ``flag_reason``. In a question, a code's
+        ``hints.questions`` count, and its other hints only when it lists no ``questions``. People answer the question they were asked: on the gold set
         (``benchmarks/eval_suggestions.py``) this is most of the gain in recall over the sentence's own words.
 
     Returns
@@ -431,10 +421,13 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
             answers = [(k_of[row], q) for row, q in answers if row in k_of and k_of[row] not in have]
             questions = list(dict.fromkeys(q for _, q in answers))
             q_codes: dict[int, dict[int, list[str]]] = {}
+            asked = {code_of[v] for v, role in enumerate(code_roles) if role == QUESTION}
             for n, c, words, _cue, _reason in matcher.match_many(questions):
                 role = code_roles[c] if c < len(code_roles) else None
                 if role is not None and role != QUESTION:
                     continue  # role-restricted hints are about the speaker, not the question
+                if role is None and c in asked:
+                    continue  # this code lists the words that carry it in a question: only those count there
                 found = q_codes.setdefault(n, {}).setdefault(code_of[c] if role else c, [])
                 if words not in found:
                     found.append(words)
