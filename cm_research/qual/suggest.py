@@ -11,8 +11,9 @@ How matching works
 Segments are lower-cased, joined in chunks and split on white space (in C). Each distinct piece of text
 ("confident," "didn't") is tokenised once with nltk's ``RegexpTokenizer`` and its words stemmed once with
 nltk's Snowball stemmer, then looked up in tables built from the codebook: stem -> codes for word hints,
-first stem -> phrases for phrase hints (a phrase matches when the following words' stems follow in order,
-within the same segment). A set lookup picks out the pieces that hold a hint word, and only those are visited
+anchor stem -> phrases for phrase hints (a phrase is anchored on its first word that is not a common
+function word, and matches when the words around the anchor have the phrase's other stems, in order, within
+the same segment). A set lookup picks out the pieces that hold a hint word, and only those are visited
 in Python, so the cost grows with the number of words and of matches, hardly with the size of the codebook.
 Regular-expression hints (rare) are searched in each segment's original text, behind one combined pattern.
 
@@ -44,10 +45,11 @@ import pandas as pd
 from cm_research.data.writing import write_csv
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.roles import role_name
-from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, SURPRISE, TOKEN_RE, WISH, clause_tokenizer,
-                                     is_hedge, is_negator, normalise, stem, stems_of)
+from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, STOPWORDS, SURPRISE, TOKEN_RE, WISH,
+                                     clause_tokenizer, is_hedge, is_negator, normalise, stem, stems_of)
 
 SUGGESTION_STATUS = "suggested - not reviewed"
+_COMMON_STEMS = frozenset(stem(w) for w in STOPWORDS)
 #: the "role" of hints that count only in an interviewer's question (``hints.questions``)
 QUESTION = "interviewer's question"
 NO_NEGATION = "not flagged: no negation cue in its clause"
@@ -57,11 +59,19 @@ SUGGESTION_COLUMNS = ["segment_id", "transcript", "participant", "role", "site",
                       "matched", "negated", "negation_cue", "flag_reason", "source", "status", "text"]
 
 
+#: a phrase hint: its stems, the position of its anchor stem in them, the code, and whether it is evidence
+#: even when negated
+_Phrase = tuple[tuple[str, ...], int, int, bool]
+
+
 @dataclass
 class _Entry:
     stem: str
     codes: tuple[int, ...]
-    phrases: tuple[tuple[tuple[str, ...], int, bool], ...]
+    phrases: tuple[_Phrase, ...]
+    #: the most words any of its phrases needs after and before the anchor
+    n_after: int = 0
+    n_before: int = 0
 
 
 @dataclass
@@ -72,7 +82,9 @@ class Matcher:
     code_themes: list[str]
     stem_codes: dict[str, tuple[int, ...]]
     prefixes: list[tuple[str, int]]
-    phrase_starts: dict[str, tuple[tuple[tuple[str, ...], int, bool], ...]]
+    #: anchor stem -> the phrases anchored on it (a phrase is looked for only where its anchor, its rarest-looking
+    #: word, occurs: "what i wanted" at "wanted", not at every "what")
+    phrase_anchors: dict[str, tuple[_Phrase, ...]]
     regexes: list[tuple[int, re.Pattern]]
     any_regex: re.Pattern | None
     negation_window: int = 8
@@ -104,9 +116,11 @@ class Matcher:
             for prefix, c in self.prefixes:
                 if w.startswith(prefix):
                     codes.add(c)
-            phrases = self.phrase_starts.get(s, ())
+            phrases = self.phrase_anchors.get(s, ())
             if codes or phrases or w in HEDGES:
-                self._entries[w] = _Entry(s, tuple(sorted(codes)), phrases)
+                self._entries[w] = _Entry(s, tuple(sorted(codes)), phrases,
+                                          max((len(p) - a - 1 for p, a, _, _ in phrases), default=0),
+                                          max((a for _, a, _, _ in phrases), default=0))
                 self._hit_words.add(w)
             if is_negator(w):
                 self._negators.add(w)
@@ -154,11 +168,12 @@ class Matcher:
             if piece == _SEP or not self._hit_words.isdisjoint(tokens):
                 self._interesting.add(piece)
 
-    def _before(self, raw: list[str], i: int, tokens: tuple[str, ...], j: int) -> list[str]:
-        """At least ``negation_window`` tokens before token j of piece i (fewer at the start of a text)."""
+    def _before(self, raw: list[str], i: int, tokens: tuple[str, ...], j: int, extra: int = 0) -> list[str]:
+        """At least ``negation_window`` + ``extra`` tokens before token j of piece i (fewer at the start of a
+        text)."""
         out = list(tokens[:j])
         k = i - 1
-        while len(out) < self.negation_window and k >= 0:
+        while len(out) < self.negation_window + extra and k >= 0:
             out[:0] = self._pieces[raw[k]]
             if raw[k] == _SEP:
                 break
@@ -208,14 +223,22 @@ class Matcher:
                         before = self._before(raw, i, tokens, j)
                     cue, reason = self._flag(before, word, (entry.stem, c) in negation_ok or c in evidence)
                     out.append((owner, c, word, cue, reason))
-                for phrase, c, ok in entry.phrases:
-                    rest = self._after(raw, i, tokens, j, len(phrase) - 1)
-                    if len(rest) == len(phrase) - 1 and all(stems.get(t) == s for t, s in zip(rest, phrase[1:])):
-                        if before is None:
-                            before = self._before(raw, i, tokens, j)
-                        words = " ".join([word, *rest])
-                        cue, reason = self._flag(before, words, ok)
-                        out.append((owner, c, words, cue, reason))
+                following = self._after(raw, i, tokens, j, entry.n_after) if entry.n_after else []
+                for phrase, a, c, ok in entry.phrases:
+                    n_after = len(phrase) - a - 1
+                    if len(following) < n_after or not all(stems.get(t) == s
+                                                           for t, s in zip(following, phrase[a + 1:])):
+                        continue
+                    rest = following[:n_after]
+                    if before is None or len(before) < self.negation_window + entry.n_before:
+                        before = self._before(raw, i, tokens, j, entry.n_before)
+                    if a:
+                        lead = before[len(before) - a:]
+                        if len(lead) != a or not all(stems.get(t) == s for t, s in zip(lead, phrase[:a])):
+                            continue
+                    words = " ".join([*before[len(before) - a:], word, *rest] if a else [word, *rest])
+                    cue, reason = self._flag(before[:len(before) - a], words, ok)
+                    out.append((owner, c, words, cue, reason))
         return out
 
     def _match_regex(self, text: str) -> list[tuple[int, str, str | None, str]]:
@@ -264,6 +287,15 @@ class Matcher:
         return out
 
 
+def _anchor(stems: tuple[str, ...]) -> int:
+    """The position of the stem a phrase is looked up by: its first word that is not a common function word
+    (the longest stem if all are), so that "what i wanted" is tried only where "wanted" occurs."""
+    content = [k for k, s in enumerate(stems) if s not in _COMMON_STEMS]
+    if content:
+        return content[0]
+    return max(range(len(stems)), key=lambda k: len(stems[k]))
+
+
 def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     """Compile a codebook's hints into a :class:`Matcher`.
 
@@ -277,7 +309,7 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     code_of, code_roles = list(range(len(names))), [None] * len(names)
     stem_codes: dict[str, set[int]] = {}
     prefixes: list[tuple[str, int]] = []
-    phrase_starts: dict[str, list[tuple[tuple[str, ...], int, bool]]] = {}
+    phrase_anchors: dict[str, list[_Phrase]] = {}
     regexes: list[tuple[int, re.Pattern]] = []
     negation_ok: set[tuple[str, int]] = set()
     evidence_codes: set[int] = set()
@@ -293,9 +325,10 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
             if ok:
                 negation_ok.add((stems[0], c))
         elif stems:
-            entry = (stems, c, ok)
-            if entry not in phrase_starts.setdefault(stems[0], []):
-                phrase_starts[stems[0]].append(entry)
+            a = _anchor(stems)
+            entry = (stems, a, c, ok)
+            if entry not in phrase_anchors.setdefault(stems[a], []):
+                phrase_anchors[stems[a]].append(entry)
 
     for code in codebook.codes:
         c = index[code.name]
@@ -324,7 +357,7 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     return Matcher(
         code_names=names, code_themes=["; ".join(codebook.themes_of(n)) for n in names],
         stem_codes={k: tuple(sorted(v)) for k, v in stem_codes.items()}, prefixes=prefixes,
-        phrase_starts={k: tuple(v) for k, v in phrase_starts.items()}, regexes=regexes, any_regex=any_regex,
+        phrase_anchors={k: tuple(v) for k, v in phrase_anchors.items()}, regexes=regexes, any_regex=any_regex,
         negation_window=negation_window, negation_ok=frozenset(negation_ok),
         evidence_codes=frozenset(evidence_codes), code_of=code_of, code_roles=code_roles,
     )

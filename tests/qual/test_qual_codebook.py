@@ -113,6 +113,17 @@ def test_a_good_codebook_loads(tmp_path):
      """, [(2, "theme 't1' has an empty definition"), (5, "unknown field 'colour'"),
            (5, "code 'a' has an empty definition"), (5, "regular expression '(unclosed' does not compile"),
            (5, "hints.words has an empty entry")]),
+    ("""\
+     themes:
+       - name: t1
+         definition: One.
+         codes:
+           - name: a
+             definition: A.
+             hints:
+               questions: [fit it around your job]
+               negation: sometimes
+     """, [(5, "hints.negation must be flag or evidence, not 'sometimes'")]),
 ])
 def test_validation_names_every_problem_and_line(tmp_path, text, expected):
     with pytest.raises(CodebookError) as err:

@@ -101,15 +101,56 @@ def test_hedges_are_never_evidence_and_negation_expected_hints_are_not_flagged()
         ("s0", "voice", "has a say", False, ""), ("s1", "voice", "feel safe", False, "")]
 
 
-def test_a_short_answer_takes_the_codes_of_the_question():
-    seg = _segments(["Did you feel confident?", "Yeah, eventually.", "It took a while.", "Anything else?",
-                     "No, that's it."], interviewer=[True, False, False, True, False])
-    seg["transcript"], seg["turn"], seg["sentence"] = "t", [1, 2, 2, 3, 4], [1, 1, 2, 1, 1]
-    seg["n_words"] = seg["text"].str.split().str.len()
+def test_an_answer_takes_the_codes_of_the_question():
+    seg = _segments(["Did you feel confident?", "Yeah, eventually.", "It took a while.", "I didn't listen at first.",
+                     "Anything else?", "No, that's it."], interviewer=[True, False, False, False, True, False])
+    seg["transcript"], seg["turn"] = "t", [1, 2, 2, 2, 3, 4]
     s = suggest_codes(seg, CODEBOOK)
-    assert _found(s) == [("s1", "confidence_gained", "confident", False, "")]
-    assert s["flag_reason"].tolist() == ["short answer: code from the interviewer's question ('confident')"]
-    assert suggest_codes(seg, CODEBOOK, short_answer_words=0).empty
+    # s1 and s2 answer the question and match nothing themselves; s3 has a match of its own (negated), so it
+    # keeps its own and takes nothing from the question; "Anything else?" carries no code
+    assert _found(s) == [("s1", "confidence_gained", "confident", False, ""),
+                         ("s2", "confidence_gained", "confident", False, ""),
+                         ("s3", "feeling_heard", "listen", True, "didn't")]
+    reason = ("from the interviewer's question ('confident'): the sentence answers it and matches no hint itself")
+    assert s["flag_reason"].tolist()[:2] == [reason, reason]
+    assert _found(suggest_codes(seg, CODEBOOK, question_context=False)) == [("s3", "feeling_heard", "listen", True,
+                                                                             "didn't")]
+
+
+def test_question_hints_count_only_in_questions_and_decide_which_questions_carry_a_code():
+    book = parse_codebook({"themes": [{"name": "t", "definition": "T.", "codes": [
+        {"name": "time_and_workload", "definition": "Time.", "hints": {"words": ["manager"],
+                                                                       "questions": ["around your job"]}},
+        {"name": "careers", "definition": "Jobs.", "hints": {"words": ["job"], "questions": ["career"]}},
+        {"name": "belonging", "definition": "Belonging.", "hints": {"words": ["belong"]}}]}]}, source="test")
+    seg = _segments(["How do you fit it around your job?", "My boss was brilliant.", "Around your job, you say?",
+                     "Do you feel you belong there?", "Mostly."],
+                    interviewer=[True, False, False, True, False])
+    seg["transcript"], seg["turn"] = "t", [1, 2, 2, 3, 4]
+    s = suggest_codes(seg, book)
+    # the question's "job" is a hint of careers, but careers lists its questions ("career"), and "job" is not one of
+    # them; a participant saying "around your job" is not a question; belonging lists no questions, so its
+    # ordinary hints carry it
+    assert _found(s) == [("s1", "time_and_workload", "around your job", False, ""),
+                         ("s2", "careers", "job", False, ""),
+                         ("s4", "belonging", "belong", False, "")]
+
+
+def test_a_code_whose_hints_are_evidence_when_negated_and_hyphenated_word_hints():
+    book = parse_codebook({"themes": [{"name": "t", "definition": "T.", "codes": [
+        {"name": "joined_up_working", "definition": "Services working together.",
+         "hints": {"words": ["communication", "short-staffed"], "negation": "evidence"}},
+        {"name": "confidence_gained", "definition": "More confident.", "hints": {"words": ["confident"]}}]}]},
+        source="test")
+    assert book.codes[0].hints.negation == "evidence" and book.codes[1].hints.negation == "flag"
+    s = suggest_codes(_segments(["We're not great at communication.", "I didn't feel confident.",
+                                 "They're short-staffed.", "It was short."]), book)
+    # the absence of joined-up working is evidence about it; the absence of confidence is not confidence gained;
+    # "short-staffed" is the phrase "short staffed", not the word "short"
+    assert _found(s) == [("s0", "joined_up_working", "communication", False, ""),
+                         ("s1", "confidence_gained", "confident", True, "didn't"),
+                         ("s2", "joined_up_working", "short staffed", False, "")]
+    assert s["flag_reason"].iloc[0] == "not flagged: 'communication' is evidence even when negated ('not')"
 
 
 def test_curly_apostrophes_and_a_code_negated_only_when_every_match_is():
@@ -244,16 +285,17 @@ def _reference_suggestions(segments, codebook, window=8):
 
     per_code = []
     for code in codebook.codes:
-        hints = [(stems_of(h), False, None) for h in list(code.hints.words) + list(code.hints.phrases)
+        evidence = code.hints.negation == "evidence"  # every hint of the code is evidence even when negated
+        hints = [(stems_of(h), evidence, None) for h in list(code.hints.words) + list(code.hints.phrases)
                  if not h.endswith("*")]
         hints += [(stems_of(h), True, None) for h in code.hints.negation_expected]
-        hints += [(stems_of(h), False, role) for role, listed in code.hints.by_role for h in listed]
-        per_code.append((code.name, hints, [h[:-1].lower() for h in code.hints.words if h.endswith("*")]))
+        hints += [(stems_of(h), evidence, role) for role, listed in code.hints.by_role for h in listed]
+        per_code.append((code.name, hints, [h[:-1].lower() for h in code.hints.words if h.endswith("*")], evidence))
     out = set()
     for seg_id, role, text in zip(segments["segment_id"], segments["role"], segments["text"]):
         tokens = token_re.findall(text.lower().replace("\u2019", "'"))
         stems = [stemmer.stem(IRREGULAR.get(t, t)) for t in tokens]
-        for name, hints, prefixes in per_code:
+        for name, hints, prefixes, evidence in per_code:
             flags = []
             for i in range(len(tokens)):
                 t = tokens[i]
@@ -265,7 +307,7 @@ def _reference_suggestions(segments, codebook, window=8):
                         continue
                     flags.append(False if ok else negated_at(tokens, i))
                 if any(t.startswith(p) for p in prefixes) and not hedge:
-                    flags.append(negated_at(tokens, i))
+                    flags.append(False if evidence else negated_at(tokens, i))
             if flags:
                 out.add((seg_id, name, all(flags)))
     return out
@@ -278,6 +320,6 @@ def test_fast_coder_equals_a_plain_reimplementation_on_the_demo_corpus():
     codebook = load_codebook()
     segments = read_transcripts(transcripts_dir()).segments()
     mine = segments[~segments["is_interviewer"]]
-    fast = suggest_codes(segments, codebook, short_answer_words=0)
+    fast = suggest_codes(segments, codebook, question_context=False)
     assert set(zip(fast["segment_id"], fast["code"], fast["negated"])) == _reference_suggestions(mine, codebook)
     assert fast["negated"].sum() > 10  # the demo interviews do say "I didn't feel confident" and the like
