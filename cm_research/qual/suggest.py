@@ -72,6 +72,8 @@ class _Entry:
     #: the most words any of its phrases needs after and before the anchor
     n_after: int = 0
     n_before: int = 0
+    #: its phrases by the stem that must follow the anchor (None: the anchor ends the phrase)
+    by_next: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -118,9 +120,13 @@ class Matcher:
                     codes.add(c)
             phrases = self.phrase_anchors.get(s, ())
             if codes or phrases or w in HEDGES:
+                by_next: dict[str | None, tuple[_Phrase, ...]] = {}
+                for ph in phrases:
+                    key = ph[0][ph[1] + 1] if ph[1] + 1 < len(ph[0]) else None
+                    by_next[key] = (*by_next.get(key, ()), ph)
                 self._entries[w] = _Entry(s, tuple(sorted(codes)), phrases,
                                           max((len(p) - a - 1 for p, a, _, _ in phrases), default=0),
-                                          max((a for _, a, _, _ in phrases), default=0))
+                                          max((a for _, a, _, _ in phrases), default=0), by_next)
                 self._hit_words.add(w)
             if is_negator(w):
                 self._negators.add(w)
@@ -223,11 +229,17 @@ class Matcher:
                         before = self._before(raw, i, tokens, j)
                     cue, reason = self._flag(before, word, (entry.stem, c) in negation_ok or c in evidence)
                     out.append((owner, c, word, cue, reason))
+                if not entry.phrases:
+                    continue
                 following = self._after(raw, i, tokens, j, entry.n_after) if entry.n_after else []
-                for phrase, a, c, ok in entry.phrases:
+                candidates = entry.by_next.get(None, ())
+                nxt = stems.get(following[0]) if following else None
+                if nxt is not None:  # only the phrases whose next stem is the next word's
+                    candidates += entry.by_next.get(nxt, ())
+                for phrase, a, c, ok in candidates:
                     n_after = len(phrase) - a - 1
-                    if len(following) < n_after or not all(stems.get(t) == s
-                                                           for t, s in zip(following, phrase[a + 1:])):
+                    if n_after > 1 and (len(following) < n_after or
+                                        not all(stems.get(t) == s for t, s in zip(following[1:], phrase[a + 2:]))):
                         continue
                     rest = following[:n_after]
                     if before is None or len(before) < self.negation_window + entry.n_before:
