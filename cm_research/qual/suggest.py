@@ -24,10 +24,18 @@ ends the clause too, except after a verb that carries negation over it ("I don't
 negation cues (not, no, never, nothing, nobody, without, any word ending in n't ...); an even number is a
 double negation ("not that I didn't trust her", "I'm not saying I didn't"), which is not flagged, and "never
 thought I would ..." is a surprise and "I don't want it to stop" a wish, not a denial. Hints listed under ``negation_expected`` are evidence when
-negated ("he never once let me down"). Hedges and discourse markers ("to be honest", "honestly", "to be
+negated ("he never once let me down"), and so is every hint of a code marked ``negation: evidence``, a code
+whose absence is itself evidence about it ("we're not great at joined-up working"). Hedges and discourse markers ("to be honest", "honestly", "to be
 fair") are never evidence. Hints under ``by_role`` count only in that role's words (a social worker's
 "worry" is not the young person's anxiety). A code's suggestion in a segment is negated only when all of its
 matches there are; ``flag_reason`` says why a suggestion was, or was not, flagged.
+
+Answers and their questions: people answer the question they were asked ("How have you managed it alongside
+work?" - "It's been tight."), so a sentence of a participant's answer that matches no hint of its own takes
+the codes that the interviewer's question matches (:func:`suggest_codes`, ``question_context``). In a question,
+a code's ``hints.questions`` count, and its other hints only when it lists none. On the hand-coded gold set
+(``benchmarks/eval_suggestions.py``) this is most of the gain in recall; it is also where most new false
+positives come from, so those suggestions show the question's words and say where they came from.
 
 Base forms: the stemmer is helped by a small list of irregular forms kept in the repository
 (:data:`cm_research.qual.tokens.IRREGULAR`: "has" -> "have", "felt" -> "feel"), so nothing is downloaded.
