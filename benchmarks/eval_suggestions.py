@@ -1,11 +1,11 @@
 """Score suggested coding against the hand-coded gold set in ``tests/qual/gold`` (synthetic interviews).
 
 Prints precision, recall and F1 (pooled and per code) and the share of negation flags that are right, for
-the interviews written last and never used for tuning (``held_out_4``), then the earlier parts, which were
-each blind once and then used for development (``held_out_3``, ``held_out_2``, ``held_out``, ``tune``; see
-``tests/qual/gold/README.md``).
+the interviews written last and never used for tuning (``held_out_5``), then the earlier parts, which were
+each blind once and then used for development (``held_out_4``, ``held_out_3``, ``held_out_2``, ``held_out``,
+``tune``; see ``tests/qual/gold/README.md``).
 
-Usage: ``python benchmarks/eval_suggestions.py [--split held_out_4|held_out_3|held_out_2|held_out|tune|all] [--errors]``
+Usage: ``python benchmarks/eval_suggestions.py [--split held_out_5|held_out_4|...|tune|all] [--errors]``
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cm_research.qual.transcripts import read_transcripts
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
 #: the gold set's parts, the blind one first
-SPLITS = ["held_out_4", "held_out_3", "held_out_2", "held_out", "tune"]
+SPLITS = ["held_out_5", "held_out_4", "held_out_3", "held_out_2", "held_out", "tune"]
 
 
 def evaluate(split: str = "held_out", gold_dir: Path = GOLD):

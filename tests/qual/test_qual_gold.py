@@ -43,9 +43,10 @@ def test_gold_set_is_what_the_issue_asks_for():
     assert {c for _, c in gold_pairs(gold)} <= set(load_codebook().code_names)
     # the split is by interview, and both parts hold every role
     split = gold.groupby("transcript")["split"].nunique()
-    assert (split == 1).all() and set(gold["split"]) == {"tune", "held_out", "held_out_2", "held_out_3", "held_out_4"}
+    assert (split == 1).all() and set(gold["split"]) == {"tune", "held_out", "held_out_2", "held_out_3", "held_out_4",
+                                                      "held_out_5"}
     roles = corpus.participants().set_index("transcript")["role"]
-    for part in ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4"):
+    for part in ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5"):
         assert set(roles[gold.loc[gold["split"] == part, "transcript"].unique()]) == set(roles)
 
 
@@ -53,11 +54,11 @@ def test_evaluation_script_figures_on_the_blind_held_out_interviews():
     spec = importlib.util.spec_from_file_location("eval_suggestions", ROOT / "benchmarks" / "eval_suggestions.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.SPLITS[0] == "held_out_4"
-    overall, per_code, errors, _ = module.evaluate("held_out_4")
+    assert module.SPLITS[0] == "held_out_5"
+    overall, per_code, errors, _ = module.evaluate("held_out_5")
     # the figures reported in the README, on the interviews written last and never used for tuning (precision
-    # 0.65, recall 0.39 when measured: a floor, so a change that makes the coder worse fails here; tuning on these
+    # 0.57, recall 0.36 when measured: a floor, so a change that makes the coder worse fails here; tuning on these
     # interviews would make the README's figures dishonest, so a better coder needs a new blind part to show it)
-    assert overall["n_gold"] == 82
-    assert overall["precision"] >= 0.63 and overall["recall"] >= 0.37
+    assert overall["n_gold"] == 55
+    assert overall["precision"] >= 0.55 and overall["recall"] >= 0.34
     assert set(errors["kind"]) <= {"false positive", "miss", "wrong flag"}
