@@ -27,6 +27,7 @@ Windows-1252 (re-encoded as UTF-8 for pyarrow).
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,12 +60,123 @@ def _body(data: bytes, check: bool = False) -> tuple[bytes, str] | None:
     return text.encode("utf-8"), encoding
 
 
-def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None, check: bool = False) -> RawTable | None:
-    """Cells of the CSV file ``data`` (the bytes of ``path``) as Arrow-backed text columns with Excel row numbers,
-    or ``None`` when the file is not provably clean (see the module docstring) and must be read row by row."""
+#: the file is looked through in pieces of this many bytes, never held whole, when pyarrow can read it from disk
+_SCAN_BYTES = 1 << 24
+
+
+@dataclass
+class _Scan:
+    """What a look through a file on disk found: its encoding, header line, and whether any quote mark follows
+    the header."""
+
+    encoding: str
+    header_line: str
+    quoted: bool
+
+
+def _scan(path: Path) -> _Scan | None:
+    """The checks of the module docstring made on the bytes of ``path``, read :data:`_SCAN_BYTES` at a time, for a
+    UTF-8 file (with or without a byte-order mark) ending in at most one line end; ``None`` for any other file
+    (which is then read into memory and checked as a whole)."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        head = f.read(min(size, _SCAN_BYTES))
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None
+        encoding, skip = ("utf-8-sig", 3) if head.startswith(b"\xef\xbb\xbf") else ("utf-8", 0)
+        f.seek(max(0, size - 4))
+        tail = f.read()
+        ending = tail[len(tail.rstrip(b"\r\n")):]
+        if ending not in (b"", b"\n", b"\r\n"):
+            return None
+        stop = size - len(ending)
+        end = head.find(b"\n")
+        if end < 0 or end >= stop:
+            return None
+        try:
+            header_line = head[skip:end].decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            return None
+        quoted = False
+        f.seek(0)
+        done, before = 0, b""
+        while done < stop:
+            chunk = f.read(min(_SCAN_BYTES, stop - done))
+            if chunk.endswith(b"\r") and done + len(chunk) < stop:
+                chunk += f.read(1)  # a line end is never split between two pieces
+            if not chunk:
+                return None
+            if chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return None
+            joined = before + chunk
+            if joined.find(b"\n\n") >= 0 or joined.find(b"\n\r\n") >= 0:
+                return None
+            if not quoted:
+                first = max(0, end + 1 - done)
+                quoted = chunk.find(b'"', first) >= 0 if first < len(chunk) else False
+            before = chunk[-2:]
+            done += len(chunk)
+    return _Scan(encoding, header_line, quoted)
+
+
+def _header(header_line: str) -> tuple[str, list[str]] | None:
+    """(delimiter, names) of a header line the columnar reader can take: names may be quoted, none empty or
+    repeated, at most :data:`MAX_COLUMNS` of them."""
+    if len(header_line) > MAX_CELL_CHARS:
+        return None
+    delimiter = sniff_delimiter(header_line)
+    try:  # the header alone may be quoted, as many exporting programs write it
+        header = [cell.strip() for cell in next(csv.reader([header_line], delimiter=delimiter, strict=True))]
+    except (csv.Error, StopIteration):
+        return None
+    if not all(header) or len(set(header)) != len(header) or len(header) > MAX_COLUMNS:
+        return None
+    return delimiter, header
+
+
+def _arrow_read(source, width: int, delimiter: str):
+    """Every cell of the rows after the header as Arrow text (``large_string``, as pandas keeps text)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(width)]
+    return pacsv.read_csv(
+        source,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False,
+                                         newlines_in_values=False, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                             strings_can_be_null=False, null_values=[], check_utf8=True),
+    )
+
+
+def read_csv_columnar(path: Path, data: bytes | None = None, decimal: str | None = None) -> RawTable | None:
+    """Cells of the CSV file ``path`` as Arrow-backed text columns with Excel row numbers, or ``None`` when the
+    file is not provably clean (see the module docstring) and must be read row by row.
+
+    A UTF-8 file is looked through in pieces and handed to pyarrow by name, so it is never held whole in memory
+    beside its cells; any other (``data``, its bytes, if already read) is checked and read in memory."""
+    import pyarrow as pa
+
+    scan = _scan(path)
+    if scan is None or scan.quoted:
+        return _read_in_memory(path, path.read_bytes() if data is None else data, decimal)
+    found = _header(scan.header_line)
+    if found is None:
+        return None
+    delimiter, header = found
+    try:
+        table = _arrow_read(str(path), len(header), delimiter)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        if "utf8" in str(exc).lower():  # not UTF-8: decode it as the row-by-row reader would
+            return _read_in_memory(path, path.read_bytes() if data is None else data, decimal, check=True)
+        return None  # a line with another number of cells, or text pyarrow cannot read: row by row
+    return _finish(path, table, header, scan.encoding, delimiter, decimal)
+
+
+def _read_in_memory(path: Path, data: bytes, decimal: str | None, check: bool = False) -> RawTable | None:
+    """:func:`read_csv_columnar` for a file held in memory as ``data`` (its bytes)."""
+    import pyarrow as pa
 
     found = _body(data, check)
     if found is None:
@@ -81,44 +193,61 @@ def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None, check
     try:
         header_line = body[:end].decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
-        return None if check else read_csv_columnar(path, data, decimal, check=True)
-    if (body.find(b'"', end, stop) >= 0 or len(header_line) > MAX_CELL_CHARS or body.find(b"\n\n", 0, stop) >= 0
+        return None if check else _read_in_memory(path, data, decimal, check=True)
+    if (body.find(b'"', end, stop) >= 0 or body.find(b"\n\n", 0, stop) >= 0
             or body.find(b"\n\r\n", 0, stop) >= 0):
         return None
-    delimiter = sniff_delimiter(header_line)
-    try:  # the header alone may be quoted, as many exporting programs write it
-        header = [cell.strip() for cell in next(csv.reader([header_line], delimiter=delimiter, strict=True))]
-    except (csv.Error, StopIteration):
+    found_header = _header(header_line)
+    if found_header is None:
         return None
-    if not all(header) or len(set(header)) != len(header) or len(header) > MAX_COLUMNS:
-        return None
-    names = [f"c{i}" for i in range(len(header))]
+    delimiter, header = found_header
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(memoryview(body)[:stop]),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False,
-                                             newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, null_values=[], check_utf8=True),
-        )
+        table = _arrow_read(pa.py_buffer(memoryview(body)[:stop]), len(header), delimiter)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         if "utf8" in str(exc).lower() and not check:  # not UTF-8: decode it as the row-by-row reader would
-            return read_csv_columnar(path, data, decimal, check=True)
+            return _read_in_memory(path, data, decimal, check=True)
         return None  # a line with another number of cells, or text pyarrow cannot read: row by row
     del body, data
+    return _finish(path, table, header, encoding, delimiter, decimal)
+
+
+def _first_bytes(column) -> tuple[np.ndarray, np.ndarray]:
+    """(first byte, length in bytes) of every cell of an Arrow text column, read from its buffers without
+    building a Python object (an empty cell's first byte is 0)."""
+    import pyarrow as pa
+
+    firsts, lengths = [], []
+    for chunk in column.chunks:
+        _, offsets, values = chunk.buffers()[:3]
+        kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets, dtype=kind)[chunk.offset:chunk.offset + len(chunk) + 1]
+        length = np.diff(offsets)
+        data = np.frombuffer(values, dtype=np.uint8) if values is not None and values.size else np.zeros(1, np.uint8)
+        first = data[np.minimum(offsets[:-1], len(data) - 1)]
+        firsts.append(np.where(length > 0, first, 0).astype(np.uint8))
+        lengths.append(length)
+    if not firsts:
+        return np.zeros(0, np.uint8), np.zeros(0, np.int64)
+    return np.concatenate(firsts), np.concatenate(lengths)
+
+
+def _finish(path: Path, table, header: list[str], encoding: str, delimiter: str, decimal: str | None) -> RawTable | None:
+    """The RawTable of cells read by pyarrow: blank rows found and dropped, cell lengths and the decimal mark
+    checked as the row-by-row reader would; ``None`` if the file must be read row by row after all."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     n = table.num_rows
     blank = np.ones(n, dtype=bool)
     comma = False
-    for name in names:
-        column = table.column(name)
-        if n and (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS:
+    for column in table.columns:
+        first, length = _first_bytes(column)
+        if n and length.max() > MAX_CELL_CHARS and (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS:
             return None
-        # a cell holding a printable ASCII character is not blank; the others are checked as Python would
-        maybe = blank & ~pc.match_substring_regex(column, "[!-~]").to_numpy(zero_copy_only=False)
-        empty = (pc.utf8_length(column).to_numpy(zero_copy_only=False) == 0)
-        blank = maybe & empty  # empty cells are blank; other candidates (spaces alone) are asked of Python
-        maybe &= ~empty
+        # a cell starting with a printable ASCII character is not blank, an empty one is; the rest (a leading
+        # space or a letter beyond ASCII) are asked of Python, in the rows that could still be blank
+        maybe = blank & ((first < 0x21) | (first > 0x7E)) & (length > 0)
+        blank &= length == 0
         where = np.flatnonzero(maybe)
         if len(where):
             cells = column.take(pa.array(where)).to_pylist()
@@ -136,7 +265,8 @@ def read_csv_columnar(path: Path, data: bytes, decimal: str | None = None, check
     blank_rows = [int(r) for r in rows[:last + 1][blank[:last + 1]]]
     if blank[:last + 1].any():
         table = table.take(pa.array(kept))
-    cells = table.rename_columns(header).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    cells = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get, self_destruct=True)
+    del table
     cells.index = pd.Index(rows[kept], name="row")
     cells.columns = header
     raw = RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank_rows, ragged_rows={})
