@@ -125,7 +125,9 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
         def mismatches(cells: pd.Series) -> tuple[pd.Series, list]:
             return cells, [(row, v) for row, v in cells.dropna().items() if not pattern.fullmatch(v)]
 
-        _, wrong = by_value(typed, mismatches) if all_text(typed) else mismatches(typed)
+        wrong = _arrow_mismatches(typed, f.pattern, pattern)
+        if wrong is None:
+            _, wrong = by_value(typed, mismatches) if all_text(typed) else mismatches(typed)
         for row, value in wrong:
             log.add(row, f.name, value, "pattern", f"{value!r} does not have the expected form ({_pattern_hint(f)})")
     if f.type in ("number", "integer"):
@@ -138,8 +140,8 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
     if f.unique:
         # ids that differ only in capitals ("AB-01", "ab-01") are one id to a person, to Excel and to the
         # pseudonymisation key, so uniqueness ignores case
-        key = typed.str.casefold() if f.type == "string" and f.enum is None else typed
-        dup = typed.notna() & key.duplicated(keep=False)
+        key = _casefold(typed) if f.type == "string" and f.enum is None else typed
+        dup = typed.notna() & _duplicated(key)
         for _, rows in typed[dup].groupby(key[dup], sort=False).groups.items():
             for row in rows:
                 value = typed[row]
@@ -149,6 +151,65 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
                         if any(typed[r] != value for r in rows) else
                         f"{value!r} appears more than once (also in row {others})")
     return typed
+
+
+def _arrow_mismatches(typed: pd.Series, source: str, pattern: re.Pattern) -> list[tuple[int, str]] | None:
+    """(row, value) of the Arrow text cells that ``pattern`` does not fully match, found by pyarrow's regular
+    expressions (RE2) for the ASCII cells and by Python's for the others (where ``\\w`` or ``\\d`` could differ);
+    None when the cells are not Arrow text or RE2 cannot compile the pattern (then Python checks every cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from cm_research.data.coercion import arrow_text, ascii_rows
+
+    array = arrow_text(typed)
+    if array is None:
+        return None
+    try:
+        matched = pc.match_substring_regex(array, f"^(?:{source})$")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    bad = ~pc.fill_null(matched, True).to_numpy(zero_copy_only=False)
+    other = ascii_rows(array)
+    if len(other):
+        bad[other] = [v is not None and not pattern.fullmatch(v) for v in array.take(pa.array(other)).to_pylist()]
+    where = np.flatnonzero(bad)
+    return list(zip(typed.index[where], typed.iloc[where]))
+
+
+def _casefold(typed: pd.Series) -> pd.Series:
+    """``typed.str.casefold()``; for Arrow text, ASCII cells are lower-cased by pyarrow (for ASCII, casefold is
+    lower) and the rest by Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from cm_research.data.coercion import arrow_text, ascii_rows
+
+    array = arrow_text(typed)
+    if array is None:
+        return typed.str.casefold()
+    key = pd.Series(pd.arrays.ArrowStringArray(pc.ascii_lower(array).cast(pa.large_string())), index=typed.index)
+    other = ascii_rows(array)
+    if len(other):
+        key.iloc[other] = [v.casefold() for v in array.take(pa.array(other)).to_pylist()]
+    return key
+
+
+def _duplicated(key: pd.Series) -> pd.Series:
+    """``key.duplicated(keep=False)``, counted on the codes of the distinct values."""
+    codes, _ = pd.factorize(key, use_na_sentinel=True)
+    return pd.Series(codes, index=key.index).duplicated(keep=False)
+
+
+def _row_codes(data: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One whole number per row, equal for rows that agree on every column of ``key`` (the codes of each column's
+    distinct values combined, and renumbered after each column so that they never grow past the number of rows)."""
+    combined = np.zeros(len(data), dtype=np.int64)
+    for column in key:
+        codes, uniques = pd.factorize(data[column], use_na_sentinel=True)
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+        combined, _ = pd.factorize(combined)
+    return combined
 
 
 def _pattern_hint(f: Field) -> str:
@@ -164,7 +225,7 @@ def _check_primary_key(data: pd.DataFrame, schema: TableSchema, log: ProblemLog)
     if len(key) < 2:
         return  # a single-column key is checked as `unique` on its field
     complete = data[key].notna().all(axis=1)
-    dup = complete & data[key].duplicated(keep=False)
+    dup = complete & pd.Series(_row_codes(data, key), index=data.index).duplicated(keep=False)
     for _, group in data[dup].groupby(key, sort=False):
         rows = list(group.index)
         label = ", ".join(f"{k}={display(group.iloc[0][k])}" for k in key)
@@ -209,12 +270,15 @@ def check_foreign_keys(
         if ref is None or len(fk.fields) != 1:
             continue
         column, ref_column = fk.fields[0], fk.reference_fields[0]
-        known = set(ref[ref_column].dropna().astype(str))
+        known = ref[ref_column].dropna()
         held_back = (quarantined or {}).get(fk.resource, set())
         values = data[column].dropna()
-        _, unknown = by_value(values.astype(str), lambda cells: (cells, [(i, None) for i, v in cells.items()
-                                                                          if v is not None and v not in known]))
-        for row, _ in unknown:
+        keys = values
+        if not (all_text(values) and all_text(known)):  # keys are compared as their text
+            keys, known = values.astype(str), known.astype(str)
+        unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
+        known = set(known)
+        for row in unknown:
             value = values[row]
             if value in held_back:
                 msg = f"{value!r} is in {fk.resource} but that row has problems and was quarantined"
@@ -226,32 +290,51 @@ def check_foreign_keys(
 
 
 def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: ProblemLog, value_column: str) -> None:
-    """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers."""
-    known = data["measure"].isin(catalogue.index) & data[value_column].notna()
-    rows = data[known]
-    codes, names = pd.factorize(rows["measure"].astype(str))  # each measure's row of the catalogue, spread by code
-    specs = catalogue.loc[list(names)]
-    spec = pd.DataFrame({c: np.asarray(specs[c], dtype=object)[codes] for c in ("minimum", "maximum", "kind")},
-                        index=rows.index)
-    value = rows[value_column].astype(float)
-    low = value < spec["minimum"].astype(float)
-    high = value > spec["maximum"].astype(float)
-    binary = (spec["kind"] == "binary") & ~value.isin([0.0, 1.0])
-    count = (spec["kind"] == "count") & (value != value.round())
-    def flagged(mask: pd.Series, *columns: str):  # (row, value, spec columns...) of the rows in mask, in row order
-        mask = mask.to_numpy(dtype=bool)
-        return zip(rows.index[mask], value.to_numpy()[mask], rows["measure"].to_numpy()[mask],
-                   *(spec[c].to_numpy()[mask] for c in columns))
+    """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers.
 
-    for row, v, measure, minimum in flagged(low, "minimum"):
-        log.add(row, value_column, v, "minimum", f"{display(v)} is below the minimum of {minimum:g} for {measure}")
-    for row, v, measure, maximum in flagged(high, "maximum"):
-        log.add(row, value_column, v, "maximum", f"{display(v)} is above the maximum of {maximum:g} for {measure}")
-    for row, v, measure in flagged(binary & ~low & ~high):
+    Each distinct measure's row of the catalogue is looked up once and spread over the rows by its code, and
+    the four rules are checked as array comparisons; only the rows that break one are visited in Python."""
+    codes, names = pd.factorize(data["measure"], use_na_sentinel=True)
+    names = [str(n) for n in names]
+    listed = [n for n in names if n in catalogue.index]
+    specs = catalogue.loc[listed] if listed else catalogue.iloc[:0]
+    # one entry per distinct measure, then one for the missing measure (code -1): NaN bounds, no kind
+    position = {n: i for i, n in enumerate(names)}
+    minimum = np.full(len(names) + 1, np.nan)
+    maximum = np.full(len(names) + 1, np.nan)
+    kind = np.full(len(names) + 1, None, dtype=object)
+    in_catalogue = np.zeros(len(names) + 1, dtype=bool)
+    for name, low_, high_, kind_ in zip(listed, specs["minimum"].astype(float), specs["maximum"].astype(float),
+                                        specs["kind"]):
+        i = position[name]
+        minimum[i], maximum[i], kind[i], in_catalogue[i] = low_, high_, kind_, True
+    value_all = data[value_column]
+    where = np.flatnonzero(in_catalogue[codes] & value_all.notna().to_numpy(dtype=bool))
+    code = codes[where]
+    value = value_all.to_numpy(dtype=float, na_value=np.nan)[where]
+    rows = data.index[where]
+    measure = np.asarray(names + [None], dtype=object)[code]
+    with np.errstate(invalid="ignore"):
+        low = value < minimum[code]
+        high = value > maximum[code]
+    binary = (kind[code] == "binary") & ~np.isin(value, [0.0, 1.0])
+    count = (kind[code] == "count") & (value != np.round(value))
+
+    def flagged(mask: np.ndarray, bound: np.ndarray | None = None):  # (row, value, measure[, bound]) in row order
+        hit = np.flatnonzero(mask)
+        if bound is None:
+            return zip(rows[hit], value[hit], measure[hit])
+        return zip(rows[hit], value[hit], measure[hit], bound[code[hit]])
+
+    for row, v, name, bound in flagged(low, minimum):
+        log.add(row, value_column, v, "minimum", f"{display(v)} is below the minimum of {bound:g} for {name}")
+    for row, v, name, bound in flagged(high, maximum):
+        log.add(row, value_column, v, "maximum", f"{display(v)} is above the maximum of {bound:g} for {name}")
+    for row, v, name in flagged(binary & ~low & ~high):
         log.add(row, value_column, v, "binary",
-                f"{measure} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}")
-    for row, v, measure in flagged(count & ~low & ~high):
-        log.add(row, value_column, v, "count", f"{measure} is a count: {display(v)} is not a whole number")
+                f"{name} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}")
+    for row, v, name in flagged(count & ~low & ~high):
+        log.add(row, value_column, v, "count", f"{name} is a count: {display(v)} is not a whole number")
 
 
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
