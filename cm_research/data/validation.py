@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cm_research.data.coercion import all_text, by_value, coerce_column, display
+from cm_research.data.coercion import all_text, arrow_text, by_value, coerce_column, display
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
 from cm_research.errors import DataValidationError
@@ -201,15 +201,19 @@ def _duplicated(key: pd.Series) -> pd.Series:
     return pd.Series(codes, index=key.index).duplicated(keep=False)
 
 
-def _row_codes(data: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """One whole number per row, equal for rows that agree on every column of ``key`` (the codes of each column's
-    distinct values combined, and renumbered after each column so that they never grow past the number of rows)."""
-    combined = np.zeros(len(data), dtype=np.int64)
+def _row_codes(data: pd.DataFrame, key: list[str]) -> tuple[np.ndarray, int]:
+    """One whole number per row, equal for rows that agree on every column of ``key``: the codes of each column's
+    distinct values combined as the digits of a number, renumbered only when it could outgrow 64 bits. Returns
+    (numbers, how many numbers there could be)."""
+    combined, size = np.zeros(len(data), dtype=np.int64), 1
     for column in key:
         codes, uniques = pd.factorize(data[column], use_na_sentinel=True)
+        if size * (len(uniques) + 1) >= 2 ** 62:
+            combined, distinct = pd.factorize(combined)
+            size = len(distinct)
         combined = combined * (len(uniques) + 1) + (codes + 1)
-        combined, _ = pd.factorize(combined)
-    return combined
+        size *= len(uniques) + 1
+    return combined, size
 
 
 def _pattern_hint(f: Field) -> str:
@@ -225,7 +229,12 @@ def _check_primary_key(data: pd.DataFrame, schema: TableSchema, log: ProblemLog)
     if len(key) < 2:
         return  # a single-column key is checked as `unique` on its field
     complete = data[key].notna().all(axis=1)
-    dup = complete & pd.Series(_row_codes(data, key), index=data.index).duplicated(keep=False)
+    codes, size = _row_codes(data, key)
+    if size <= 4 * len(codes) + 1024:  # few enough possible keys to count them all
+        repeated = np.bincount(codes, minlength=size)[codes] > 1
+    else:
+        repeated = pd.Series(codes).duplicated(keep=False).to_numpy()
+    dup = complete & repeated
     for _, group in data[dup].groupby(key, sort=False):
         rows = list(group.index)
         label = ", ".join(f"{k}={display(group.iloc[0][k])}" for k in key)
@@ -276,7 +285,13 @@ def check_foreign_keys(
         keys = values
         if not (all_text(values) and all_text(known)):  # keys are compared as their text
             keys, known = values.astype(str), known.astype(str)
-        unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
+        if arrow_text(keys) is not None and arrow_text(known) is not None:  # pandas' isin would go through Python
+            import pyarrow.compute as pc
+
+            found = pc.is_in(arrow_text(keys), value_set=arrow_text(known).combine_chunks())
+            unknown = values.index[~found.to_numpy(zero_copy_only=False)]
+        else:
+            unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
         known = set(known)
         for row in unknown:
             value = values[row]
