@@ -99,22 +99,26 @@ def _scan(path: Path) -> _Scan | None:
             return None
         quoted = False
         f.seek(0)
-        done, before = 0, b""
+        done, last_line_end = 0, -10  # the position of the last line end seen (none yet)
         while done < stop:
             chunk = f.read(min(_SCAN_BYTES, stop - done))
             if chunk.endswith(b"\r") and done + len(chunk) < stop:
                 chunk += f.read(1)  # a line end is never split between two pieces
             if not chunk:
                 return None
-            if chunk.count(b"\r") != chunk.count(b"\r\n"):
-                return None
-            joined = before + chunk
-            if joined.find(b"\n\n") >= 0 or joined.find(b"\n\r\n") >= 0:
-                return None
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return None  # a carriage return alone
+            # an empty line: two line ends one after the other ("\n\n", or "\n\r\n" since every \r is a line end's)
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 0x0A) + done
+            if len(ends):
+                gaps = np.diff(ends, prepend=last_line_end)
+                if (gaps == 1).any() or ((gaps == 2) & (np.frombuffer(chunk, dtype=np.uint8)[
+                        np.clip(ends - done - 1, 0, None)] == 0x0D)).any():
+                    return None
+                last_line_end = int(ends[-1])
             if not quoted:
                 first = max(0, end + 1 - done)
                 quoted = chunk.find(b'"', first) >= 0 if first < len(chunk) else False
-            before = chunk[-2:]
             done += len(chunk)
     return _Scan(encoding, header_line, quoted)
 
@@ -238,25 +242,29 @@ def _finish(path: Path, table, header: list[str], encoding: str, delimiter: str,
     import pyarrow.compute as pc
 
     n = table.num_rows
-    blank = np.ones(n, dtype=bool)
+    candidates = np.arange(n)  # the rows that could still be blank (every cell so far blank)
     comma = False
-    for column in table.columns:
-        first, length = _first_bytes(column)
-        if n and length.max() > MAX_CELL_CHARS and (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS:
+    for i, column in enumerate(table.columns):
+        if n and ((pc.max(pc.binary_length(column)).as_py() or 0) > MAX_CELL_CHARS
+                  and (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS):
             return None
-        # a cell starting with a printable ASCII character is not blank, an empty one is; the rest (a leading
-        # space or a letter beyond ASCII) are asked of Python, in the rows that could still be blank
-        maybe = blank & ((first < 0x21) | (first > 0x7E)) & (length > 0)
-        blank &= length == 0
-        where = np.flatnonzero(maybe)
-        if len(where):
-            cells = column.take(pa.array(where)).to_pylist()
-            blank[where] = [not c.strip() for c in cells]
+        if len(candidates):
+            cells = column if i == 0 else column.take(pa.array(candidates))
+            first, length = _first_bytes(cells)
+            # a cell starting with a printable ASCII character is not blank, an empty one is; the rest (a leading
+            # space or a letter beyond ASCII) are asked of Python
+            blank = length == 0
+            ask = np.flatnonzero(((first < 0x21) | (first > 0x7E)) & (length > 0))
+            if len(ask):
+                blank[ask] = [not c.strip() for c in cells.take(pa.array(ask)).to_pylist()]
+            candidates = candidates[blank]
         if decimal is None and delimiter != "," and not comma:
             uniques = pc.unique(column).to_pylist()
             comma = any(_DECIMAL_COMMA.match(u.strip()) for u in uniques)
     if comma:
         return None  # a decimal comma: the row-by-row reader decides and notes it with its first example
+    blank = np.zeros(n, dtype=bool)
+    blank[candidates] = True
     rows = np.arange(2, n + 2)
     kept = np.flatnonzero(~blank)
     if not len(kept):

@@ -104,7 +104,8 @@ def _quarantine(raw: RawTable, problems: pd.DataFrame, columns: dict[str, str], 
     reasons = pd.concat([distinct.loc[~several].set_index("row")["message"],
                          distinct.loc[several].groupby("row")["message"].agg("; ".join)])
     # cells as read (the columnar reader's Arrow text as Python strings, as the row-by-row reader gives them)
-    held = raw.cells.loc[raw.cells.index.isin(reasons.index)].rename(columns=columns).astype(object)
+    chosen_rows = raw.cells.iloc[:0] if reasons.empty else raw.cells.loc[raw.cells.index.isin(reasons.index)]
+    held = chosen_rows.rename(columns=columns).astype(object)
     held.insert(0, "problems", reasons.reindex(held.index).to_numpy())
     held.insert(0, "file", raw.file)
     return held.reset_index()

@@ -292,13 +292,14 @@ def check_foreign_keys(
             unknown = values.index[~found.to_numpy(zero_copy_only=False)]
         else:
             unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
-        known = set(known)
+        if len(unknown) and fk.resource == "measures":
+            listed = ", ".join(sorted(set(known)))
         for row in unknown:
             value = values[row]
             if value in held_back:
                 msg = f"{value!r} is in {fk.resource} but that row has problems and was quarantined"
             elif fk.resource == "measures":
-                msg = f"{value!r} is not a measure in the data dictionary (measures.yaml lists {', '.join(sorted(known))})"
+                msg = f"{value!r} is not a measure in the data dictionary (measures.yaml lists {listed})"
             else:
                 msg = f"{value!r} is not in the {fk.resource} table"
             log.add(row, column, value, "foreign_key", msg)
