@@ -106,6 +106,10 @@ def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
         return pd.Series(hits, index=cells.index, dtype="string"), [(row, cells[row]) for row, h in hits.items()
                                                                     if h is None]
 
+    if arrow_text(values) is not None:  # a national extract: most often every value is already written as allowed
+        distinct = pd.unique(values.dropna())
+        if all(canon.get(normalise_label(v)) == v for v in distinct):
+            return values  # nothing to change: the cells' own Arrow buffers are kept, not copied
     typed, unknown = by_value(values, convert) if all_text(values) else convert(values)
     for row, value in unknown:
         log.add(row, f.name, value, "enum", f"{value!r} is not one of: {allowed}")
@@ -308,49 +312,41 @@ def check_foreign_keys(
 def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: ProblemLog, value_column: str) -> None:
     """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers.
 
-    Each distinct measure's row of the catalogue is looked up once and spread over the rows by its code, and
-    the four rules are checked as array comparisons; only the rows that break one are visited in Python."""
+    The rules are checked as array comparisons, one distinct measure at a time (a national extract has a few
+    measures and millions of rows); only the rows that break one are visited in Python, rule by rule in row
+    order."""
     codes, names = pd.factorize(data["measure"], use_na_sentinel=True)
-    names = [str(n) for n in names]
-    listed = [n for n in names if n in catalogue.index]
-    specs = catalogue.loc[listed] if listed else catalogue.iloc[:0]
-    # one entry per distinct measure, then one for the missing measure (code -1): NaN bounds, no kind
-    position = {n: i for i, n in enumerate(names)}
-    minimum = np.full(len(names) + 1, np.nan)
-    maximum = np.full(len(names) + 1, np.nan)
-    kind = np.full(len(names) + 1, None, dtype=object)
-    in_catalogue = np.zeros(len(names) + 1, dtype=bool)
-    for name, low_, high_, kind_ in zip(listed, specs["minimum"].astype(float), specs["maximum"].astype(float),
-                                        specs["kind"]):
-        i = position[name]
-        minimum[i], maximum[i], kind[i], in_catalogue[i] = low_, high_, kind_, True
-    value_all = data[value_column]
-    where = np.flatnonzero(in_catalogue[codes] & value_all.notna().to_numpy(dtype=bool))
-    code = codes[where]
-    value = value_all.to_numpy(dtype=float, na_value=np.nan)[where]
-    rows = data.index[where]
-    measure = np.asarray(names + [None], dtype=object)[code]
-    with np.errstate(invalid="ignore"):
-        low = value < minimum[code]
-        high = value > maximum[code]
-    binary = (kind[code] == "binary") & ~np.isin(value, [0.0, 1.0])
-    count = (kind[code] == "count") & (value != np.round(value))
-
-    def flagged(mask: np.ndarray, bound: np.ndarray | None = None):  # (row, value, measure[, bound]) in row order
-        hit = np.flatnonzero(mask)
-        if bound is None:
-            return zip(rows[hit], value[hit], measure[hit])
-        return zip(rows[hit], value[hit], measure[hit], bound[code[hit]])
-
-    for row, v, name, bound in flagged(low, minimum):
-        log.add(row, value_column, v, "minimum", f"{display(v)} is below the minimum of {bound:g} for {name}")
-    for row, v, name, bound in flagged(high, maximum):
-        log.add(row, value_column, v, "maximum", f"{display(v)} is above the maximum of {bound:g} for {name}")
-    for row, v, name in flagged(binary & ~low & ~high):
-        log.add(row, value_column, v, "binary",
-                f"{name} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}")
-    for row, v, name in flagged(count & ~low & ~high):
-        log.add(row, value_column, v, "count", f"{name} is a count: {display(v)} is not a whole number")
+    value = data[value_column].to_numpy(dtype=float, na_value=np.nan)
+    found: dict[str, list[np.ndarray]] = {"minimum": [], "maximum": [], "binary": [], "count": []}
+    for code, name in enumerate(str(n) for n in names):
+        if name not in catalogue.index:
+            continue
+        spec = catalogue.loc[name]
+        where = np.flatnonzero(codes == code)
+        where = where[~np.isnan(value[where])]
+        v = value[where]
+        low = v < float(spec["minimum"]) if pd.notna(spec["minimum"]) else np.zeros(len(v), dtype=bool)
+        high = v > float(spec["maximum"]) if pd.notna(spec["maximum"]) else np.zeros(len(v), dtype=bool)
+        found["minimum"].append(where[low])
+        found["maximum"].append(where[high])
+        if spec["kind"] == "binary":
+            found["binary"].append(where[~low & ~high & ~np.isin(v, [0.0, 1.0])])
+        if spec["kind"] == "count":
+            found["count"].append(where[~low & ~high & (v != np.round(v))])
+    measures = data["measure"]
+    for rule, parts in found.items():
+        for i in np.sort(np.concatenate(parts)) if parts else []:
+            row, v, name = data.index[i], value[i], measures.iloc[i]
+            spec = catalogue.loc[name]
+            if rule == "minimum":
+                message = f"{display(v)} is below the minimum of {spec['minimum']:g} for {name}"
+            elif rule == "maximum":
+                message = f"{display(v)} is above the maximum of {spec['maximum']:g} for {name}"
+            elif rule == "binary":
+                message = f"{name} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}"
+            else:
+                message = f"{name} is a count: {display(v)} is not a whole number"
+            log.add(row, value_column, v, rule, message)
 
 
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
