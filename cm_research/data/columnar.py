@@ -275,6 +275,9 @@ def _finish(path: Path, table, header: list[str], encoding: str, delimiter: str,
         table = table.take(pa.array(kept))
     cells = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get, self_destruct=True)
     del table
+    from cm_research.data.loading import release_memory
+
+    release_memory()  # the parser's working blocks, kept by pyarrow's allocator for reuse
     cells.index = pd.Index(rows[kept], name="row")
     cells.columns = header
     raw = RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank_rows, ragged_rows={})
