@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cm_research.data.memory import release_memory
 from cm_research.data.reading import (
     _DECIMAL_COMMA,
     MAX_CELL_CHARS,
@@ -263,22 +264,22 @@ def _finish(path: Path, table, header: list[str], encoding: str, delimiter: str,
             comma = any(_DECIMAL_COMMA.match(u.strip()) for u in uniques)
     if comma:
         return None  # a decimal comma: the row-by-row reader decides and notes it with its first example
-    blank = np.zeros(n, dtype=bool)
-    blank[candidates] = True
-    rows = np.arange(2, n + 2)
-    kept = np.flatnonzero(~blank)
-    if not len(kept):
+    if not n or len(candidates) == n:
         return None
-    last = kept[-1]  # blank rows after the last row of data are trailing empty lines, not blank rows
-    blank_rows = [int(r) for r in rows[:last + 1][blank[:last + 1]]]
-    if blank[:last + 1].any():
+    if len(candidates):
+        blank = np.zeros(n, dtype=bool)
+        blank[candidates] = True
+        kept = np.flatnonzero(~blank)
+        last = kept[-1]  # blank rows after the last row of data are trailing empty lines, not blank rows
+        blank_rows = [int(r) + 2 for r in candidates if r < last]
         table = table.take(pa.array(kept))
+        index = pd.Index(kept + 2, name="row")
+    else:  # no blank row: the rows are numbered 2, 3, ... without an array of numbers
+        blank_rows, index = [], pd.RangeIndex(2, n + 2, name="row")
     cells = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get, self_destruct=True)
     del table
-    from cm_research.data.loading import release_memory
-
     release_memory()  # the parser's working blocks, kept by pyarrow's allocator for reuse
-    cells.index = pd.Index(rows[kept], name="row")
+    cells.index = index
     cells.columns = header
     raw = RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank_rows, ragged_rows={})
     mark, note = detect_decimal_mark([], delimiter, decimal)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable, read_raw
 from cm_research.data.validation import (
     BLANKED_PREFIX,
@@ -141,32 +142,12 @@ def load_table(
     schema = schema or load_schema(table)
     load = validate_raw(read_raw(path, table, engine=engine), schema, references=references, quarantined=quarantined)
     if load.n_read >= RELEASE_AFTER_ROWS:
-        release_memory()
+        release_memory(collect=True)
     return load
 
 
-#: after loading a table of this many rows, memory freed by the load is handed back (:func:`release_memory`)
+#: after loading a table of this many rows, memory freed by the load is handed back (:mod:`.memory`)
 RELEASE_AFTER_ROWS = 100_000
-
-
-def release_memory() -> None:
-    """Hand the memory freed after a large load back to the operating system, so that the next table (or the
-    matching after it) starts from what is really in use: pyarrow's allocator keeps freed blocks for reuse by
-    the thread that freed them, and glibc's ``malloc`` keeps freed heap. A no-op where neither applies."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except (ImportError, AttributeError):
-        pass
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def validate_raw(

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cm_research.data.coercion import all_text, arrow_text, by_value, coerce_column, display
+from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
 from cm_research.errors import DataValidationError
@@ -205,19 +206,34 @@ def _duplicated(key: pd.Series) -> pd.Series:
     return pd.Series(codes, index=key.index).duplicated(keep=False)
 
 
-def _row_codes(data: pd.DataFrame, key: list[str]) -> tuple[np.ndarray, int]:
+def _row_codes(data: pd.DataFrame, key: list[str]) -> np.ndarray:
     """One whole number per row, equal for rows that agree on every column of ``key``: the codes of each column's
-    distinct values combined as the digits of a number, renumbered only when it could outgrow 64 bits. Returns
-    (numbers, how many numbers there could be)."""
+    distinct values combined as the digits of a number (in place, one column at a time), renumbered only when it
+    could outgrow 64 bits."""
     combined, size = np.zeros(len(data), dtype=np.int64), 1
     for column in key:
         codes, uniques = pd.factorize(data[column], use_na_sentinel=True)
-        if size * (len(uniques) + 1) >= 2 ** 62:
+        base = len(uniques) + 1
+        del uniques
+        if size * base >= 2 ** 62:
             combined, distinct = pd.factorize(combined)
-            size = len(distinct)
-        combined = combined * (len(uniques) + 1) + (codes + 1)
-        size *= len(uniques) + 1
-    return combined, size
+            combined, size = combined.astype(np.int64, copy=False), len(distinct)
+        combined *= base
+        combined += codes
+        combined += 1
+        size *= base
+        del codes
+    return combined
+
+
+def _repeated(codes: np.ndarray) -> np.ndarray:
+    """Whether each number of ``codes`` occurs more than once, found by sorting a copy (no hash table, and no
+    count for every possible number)."""
+    ordered = np.sort(codes)
+    same = ordered[1:] == ordered[:-1]
+    twice = np.unique(ordered[1:][same])
+    del ordered, same
+    return np.isin(codes, twice) if len(twice) else np.zeros(len(codes), dtype=bool)
 
 
 def _pattern_hint(f: Field) -> str:
@@ -233,12 +249,7 @@ def _check_primary_key(data: pd.DataFrame, schema: TableSchema, log: ProblemLog)
     if len(key) < 2:
         return  # a single-column key is checked as `unique` on its field
     complete = data[key].notna().all(axis=1)
-    codes, size = _row_codes(data, key)
-    if size <= 4 * len(codes) + 1024:  # few enough possible keys to count them all
-        repeated = np.bincount(codes, minlength=size)[codes] > 1
-    else:
-        repeated = pd.Series(codes).duplicated(keep=False).to_numpy()
-    dup = complete & repeated
+    dup = complete & _repeated(_row_codes(data, key))
     for _, group in data[dup].groupby(key, sort=False):
         rows = list(group.index)
         label = ", ".join(f"{k}={display(group.iloc[0][k])}" for k in key)
@@ -403,6 +414,8 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
         if _blankable(f, schema):
             typed = blank_bad_cells(typed, log, start, cells)
         columns[f.name] = typed
+        if len(typed) >= 100_000:  # a large table: hand back what converting the column freed
+            release_memory()
     data = pd.DataFrame(columns, index=raw.cells.index)
     _check_primary_key(data, schema, log)
     _check_not_before(data, schema, log)
