@@ -78,6 +78,22 @@ CASES = [
     ("header only", (HEADER + "\n").encode(), False),
     ("unnamed column", "\n".join([HEADER + ",", ROW.format(1) + ",x"]).encode(), False),
     ("not text", HEADER.encode() + b"\nNS-0001,\x81\x8d,2023/24,9,KS3,looked_after,comparison\n", False),
+    ("every cell quoted (Excel, SPSS)", "\r\n".join(['"' + r.replace(",", '","') + '"' for r in [HEADER] + [
+        ROW.format(i) for i in range(3)]]).encode() + b"\r\n", True),
+    ("text quoted, numbers not (R)", "\n".join([HEADER] + ['"NS-000{0}","North, shire","2023/24",9,"KS3","looked_after",'
+                                                          '"comparison"'.format(i) for i in range(3)]).encode(), True),
+    ("doubled quotes within a quoted cell", "\n".join([HEADER, 'NS-0001,"The ""North"" shire",2023/24,9,KS3,'
+                                                                'looked_after,comparison']).encode(), True),
+    ("quoted cells, semicolons", "\n".join([HEADER.replace(",", ";")] + ['"NS-000{0}";"Northshire";"2023/24";"9";'
+                                                                       '"KS3";"looked_after";"comparison"'.format(i)
+                                                                       for i in range(2)]).encode(), True),
+    ("a quoted cell over two lines", "\n".join([HEADER, 'NS-0001,"North\nshire",2023/24,9,KS3,looked_after,comparison',
+                                                ROW.format(2)]).encode(), False),
+    ("text after a closing quote", "\n".join([HEADER, 'NS-0001,"North"shire,2023/24,9,KS3,looked_after,comparison',
+                                              ROW.format(2)]).encode(), False),
+    ("a quote inside an unquoted cell", "\n".join([HEADER, 'NS-0001,North"shire,2023/24,9,KS3,looked_after,'
+                                                           'comparison', ROW.format(2)]).encode(), False),
+    ("an empty line between crlf lines", "\r\n".join([HEADER, ROW.format(1), "", ROW.format(2)]).encode(), False),
     ("too long a cell", "\n".join([HEADER, ROW.format(1).replace("Northshire", "N" * 140_000)]).encode(), False),
 ]
 

@@ -7,9 +7,10 @@ as text (nothing is interpreted: types stay the job of ``coercion``), into Arrow
 It only reads files it can prove are read the same way as by the row-by-row reader, and otherwise returns
 ``None`` so that the caller uses that reader for the file. A file is read here when:
 
-- no quote mark after its header line (whose names may be quoted, as many exporting programs write them), so
-  no cell is quoted, can span lines or hold a stray quote
-  (:func:`~cm_research.data.reading.split_records` has nothing to do);
+- no quote mark after its header line (whose names may be quoted, as many exporting programs write them), or,
+  in a UTF-8 file, quotes used only as Excel, R, SPSS and Stata write them: a cell wholly inside quotes, with
+  quote marks within it doubled, that closes on its own line (:func:`_quotes_close_on_each_line`); so no cell
+  spans lines or holds a stray quote (:func:`~cm_research.data.reading.split_records` would find nothing to do);
 - every line holds exactly as many cells as the header names (pyarrow refuses any other line, so there are
   no ragged or short rows to report), and no line is empty;
 - line ends are ``\\n`` or ``\\r\\n`` only;
@@ -139,8 +140,35 @@ def _header(header_line: str) -> tuple[str, list[str]] | None:
     return delimiter, header
 
 
-def _arrow_read(source, width: int, delimiter: str):
-    """Every cell of the rows after the header as Arrow text (``large_string``, as pandas keeps text)."""
+def _quotes_close_on_each_line(path: Path, delimiter: str) -> bool:
+    """Whether every line after the header is a whole row whose quoted cells open and close on it: each cell is
+    either written without any quote mark, or wholly inside quotes with quote marks within doubled (``"5"" tall"``),
+    as Excel, R, SPSS and Stata write CSV. Such a file is read by pyarrow exactly as by the ``csv`` module; any
+    other use of quotes (a cell running over lines, a stray or unclosed quote, text after a closing quote) is left
+    to :func:`~cm_research.data.reading.split_records`. Checked with one regular expression over every line."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    d = "\\t" if delimiter == "\t" else delimiter
+    cell = f'(?:"(?:[^"]|"")*"|[^"{d}]*)'
+    try:
+        lines = pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(column_names=["line"], skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter="\x1f", quote_char=False, escape_char=False,
+                                             newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={"line": pa.large_string()}, strings_can_be_null=False,
+                                                 null_values=[], check_utf8=True)).column("line")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    whole = pc.match_substring_regex(lines, f"^{cell}(?:{d}{cell})*$")
+    return bool(pc.all(whole).as_py() is not False)
+
+
+def _arrow_read(source, width: int, delimiter: str, quoted: bool = False):
+    """Every cell of the rows after the header as Arrow text (``large_string``, as pandas keeps text); with
+    ``quoted``, cells in quotes are read as the ``csv`` module reads them (the quotes removed, doubled quotes
+    made single)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -148,7 +176,8 @@ def _arrow_read(source, width: int, delimiter: str):
     return pacsv.read_csv(
         source,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False,
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False,
+                                         double_quote=True, escape_char=False,
                                          newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                              strings_can_be_null=False, null_values=[], check_utf8=True),
@@ -164,14 +193,16 @@ def read_csv_columnar(path: Path, data: bytes | None = None, decimal: str | None
     import pyarrow as pa
 
     scan = _scan(path)
-    if scan is None or scan.quoted:
+    if scan is None:
         return _read_in_memory(path, path.read_bytes() if data is None else data, decimal)
     found = _header(scan.header_line)
     if found is None:
         return None
     delimiter, header = found
+    if scan.quoted and not _quotes_close_on_each_line(path, delimiter):
+        return None
     try:
-        table = _arrow_read(str(path), len(header), delimiter)
+        table = _arrow_read(str(path), len(header), delimiter, quoted=scan.quoted)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         if "utf8" in str(exc).lower():  # not UTF-8: decode it as the row-by-row reader would
             return _read_in_memory(path, path.read_bytes() if data is None else data, decimal, check=True)
