@@ -9,13 +9,14 @@ Attainment 8 after), then, each in a fresh process so that its peak memory is it
    followed by matching the mentored looked-after children against the whole cohort (Mahalanobis on baseline
    attendance and year group, 1:1 without replacement) and the ATT on attendance afterwards with its CI.
 
-It prints wall time, peak memory (RSS, above the imports) and the ratio of the validated load to the plain read.
-All data are synthetic.
+It prints wall time, processor time (user + system, every thread: steadier than wall time on a shared machine),
+peak memory (RSS, above the imports) and the ratio of the validated load to the plain read. All data are synthetic.
 
     python benchmarks/bench_national.py                  # 1,000,000 pupils
     python benchmarks/bench_national.py --pupils 200000  # smaller
     python benchmarks/bench_national.py --full           # 8,000,000 pupils (about 2 GB of CSV)
     python benchmarks/bench_national.py --engine python  # the row-by-row reader, for the 'before' figure
+    python benchmarks/bench_national.py --quoted         # every cell in quotes, as Excel and SPSS export CSV
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ class _PeakRss:
 _rss_mb = _PeakRss()
 
 
-def generate(folder: Path, pupils: int, seed: int = 2025) -> None:
-    """Write a synthetic NPD-shaped ``participants.csv`` and ``outcomes.csv`` of ``pupils`` pupils to ``folder``."""
+def generate(folder: Path, pupils: int, seed: int = 2025, quoted: bool = False) -> None:
+    """Write a synthetic NPD-shaped ``participants.csv`` and ``outcomes.csv`` of ``pupils`` pupils to ``folder``
+    (with ``quoted``, every cell in quotes)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -106,7 +108,7 @@ def generate(folder: Path, pupils: int, seed: int = 2025) -> None:
         "date": np.tile(["31/07/2023", "31/07/2024", "31/07/2024", "31/07/2024"], pupils),
         "value": np.column_stack([baseline, after, suspensions, attainment]).ravel().astype(str),
     })
-    options = pacsv.WriteOptions(quoting_style="none")
+    options = pacsv.WriteOptions(quoting_style="all_valid" if quoted else "none")
     pacsv.write_csv(participants, folder / "participants.csv", options)
     pacsv.write_csv(outcomes, folder / "outcomes.csv", options)
 
@@ -167,6 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--full", action="store_true", help="8,000,000 pupils (all pupils in England)")
     parser.add_argument("--folder", type=Path, default=None, help="where the extract is written (kept for reuse)")
     parser.add_argument("--engine", default="auto", choices=["auto", "python", "columnar"])
+    parser.add_argument("--quoted", action="store_true", help="every cell in quotes (Excel / SPSS export)")
     parser.add_argument("--stage", choices=["plain", "validated"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
@@ -174,16 +177,17 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(result))
         return
     pupils = 8_000_000 if args.full else args.pupils
-    folder = args.folder or Path(f"/tmp/cm_research_national_{pupils}")
+    folder = args.folder or Path(f"/tmp/cm_research_national_{pupils}{'_quoted' if args.quoted else ''}")
     if not (folder / "outcomes.csv").exists():
         start = time.perf_counter()
-        generate(folder, pupils)
+        generate(folder, pupils, quoted=args.quoted)
         print(f"generated {pupils:,} synthetic pupils in {time.perf_counter() - start:.1f} s -> {folder}")
     size_mb = sum((folder / f"{n}.csv").stat().st_size for n in ("participants", "outcomes")) / 1e6
     plain = _run_stage("plain", folder, args.engine)
     checked = _run_stage("validated", folder, args.engine)
     ratio = checked["load_seconds"] / plain["seconds"]
-    print(f"pupils: {pupils:,}; CSV files: {size_mb:,.0f} MB; rows: {plain['rows']:,}; engine: {args.engine}")
+    print(f"pupils: {pupils:,}; CSV files: {size_mb:,.0f} MB{' (every cell quoted)' if args.quoted else ''}; "
+          f"rows: {plain['rows']:,}; engine: {args.engine}")
     print(f"plain pandas.read_csv(dtype=str): {plain['seconds']:.1f} s (processor {plain['cpu_seconds']:.1f} s), "
           f"{plain['rss_mb']:,.0f} MB")
     print(f"validated load: {checked['load_seconds']:.1f} s ({ratio:.1f}x the plain read; processor "

@@ -303,7 +303,8 @@ def check_foreign_keys(
         if arrow_text(keys) is not None and arrow_text(known) is not None:  # pandas' isin would go through Python
             import pyarrow.compute as pc
 
-            found = pc.is_in(arrow_text(keys), value_set=arrow_text(known).combine_chunks())
+            array = arrow_text(keys)
+            found = pc.is_in(array, value_set=arrow_text(known).combine_chunks().cast(array.type))
             unknown = values.index[~found.to_numpy(zero_copy_only=False)]
         else:
             unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
