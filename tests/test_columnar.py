@@ -94,6 +94,9 @@ CASES = [
     ("a quote inside an unquoted cell", "\n".join([HEADER, 'NS-0001,North"shire,2023/24,9,KS3,looked_after,'
                                                            'comparison', ROW.format(2)]).encode(), False),
     ("an empty line between crlf lines", "\r\n".join([HEADER, ROW.format(1), "", ROW.format(2)]).encode(), False),
+    ("ids beyond ASCII", "\n".join([HEADER, ROW.format(1).replace("NS-0001", "NS-STRASSE"),
+                                    ROW.format(2).replace("NS-0002", "NS-stra\u00dfe"),
+                                    ROW.format(3).replace("Northshire", "\u00c9ire\u2003")]).encode(), True),
     ("too long a cell", "\n".join([HEADER, ROW.format(1).replace("Northshire", "N" * 140_000)]).encode(), False),
 ]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cm_research.data.coercion import all_text, arrow_text, by_value, coerce_column, display
+from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display
 from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
@@ -165,8 +165,6 @@ def _arrow_mismatches(typed: pd.Series, source: str, pattern: re.Pattern) -> lis
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from cm_research.data.coercion import arrow_text, ascii_rows
-
     array = arrow_text(typed)
     if array is None:
         return None
@@ -187,8 +185,6 @@ def _casefold(typed: pd.Series) -> pd.Series:
     lower) and the rest by Python."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from cm_research.data.coercion import arrow_text, ascii_rows
 
     array = arrow_text(typed)
     if array is None:
@@ -330,30 +326,33 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
     codes, names = pd.factorize(data["measure"], use_na_sentinel=True)
     value = data[value_column].to_numpy(dtype=float, na_value=np.nan)
     found: dict[str, list[np.ndarray]] = {"minimum": [], "maximum": [], "binary": [], "count": []}
+    bounds: dict[str, tuple[float, float]] = {}
     for code, name in enumerate(str(n) for n in names):
         if name not in catalogue.index:
             continue
         spec = catalogue.loc[name]
+        bounds[name] = (float(spec["minimum"]) if pd.notna(spec["minimum"]) else np.nan,
+                        float(spec["maximum"]) if pd.notna(spec["maximum"]) else np.nan)
         where = np.flatnonzero(codes == code)
         where = where[~np.isnan(value[where])]
         v = value[where]
-        low = v < float(spec["minimum"]) if pd.notna(spec["minimum"]) else np.zeros(len(v), dtype=bool)
-        high = v > float(spec["maximum"]) if pd.notna(spec["maximum"]) else np.zeros(len(v), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            low, high = v < bounds[name][0], v > bounds[name][1]
         found["minimum"].append(where[low])
         found["maximum"].append(where[high])
         if spec["kind"] == "binary":
             found["binary"].append(where[~low & ~high & ~np.isin(v, [0.0, 1.0])])
         if spec["kind"] == "count":
             found["count"].append(where[~low & ~high & (v != np.round(v))])
-    measures = data["measure"]
     for rule, parts in found.items():
-        for i in np.sort(np.concatenate(parts)) if parts else []:
-            row, v, name = data.index[i], value[i], measures.iloc[i]
-            spec = catalogue.loc[name]
+        hits = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
+        if not len(hits):
+            continue
+        for row, v, name in zip(data.index[hits], value[hits], data["measure"].iloc[hits].tolist()):
             if rule == "minimum":
-                message = f"{display(v)} is below the minimum of {spec['minimum']:g} for {name}"
+                message = f"{display(v)} is below the minimum of {bounds[name][0]:g} for {name}"
             elif rule == "maximum":
-                message = f"{display(v)} is above the maximum of {spec['maximum']:g} for {name}"
+                message = f"{display(v)} is above the maximum of {bounds[name][1]:g} for {name}"
             elif rule == "binary":
                 message = f"{name} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}"
             else:
