@@ -23,6 +23,11 @@ It only reads files it can prove are read the same way as by the row-by-row read
 Rows whose every cell is blank are recorded as blank rows (and trailing ones dropped) exactly as the row-by-row
 reader does. Encodings are the same: UTF-8 with or without a byte-order mark, UTF-16 with its mark, otherwise
 Windows-1252 (re-encoded as UTF-8 for pyarrow).
+
+Memory: a UTF-8 file ending in at most one line end is checked in pieces of :data:`_SCAN_BYTES` (:func:`_scan`)
+and pyarrow reads it from disk, so the file is never held whole beside its cells; cells are read straight into
+``large_string`` columns, the type pandas keeps its Arrow text in (no cast, no copy). Other files (Windows-1252,
+UTF-16, several trailing line ends) are read into memory and checked there (:func:`_read_in_memory`).
 """
 
 from __future__ import annotations
