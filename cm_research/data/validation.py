@@ -146,14 +146,20 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
         # ids that differ only in capitals ("AB-01", "ab-01") are one id to a person, to Excel and to the
         # pseudonymisation key, so uniqueness ignores case
         key = _casefold(typed) if f.type == "string" and f.enum is None else typed
-        dup = typed.notna() & _duplicated(key)
-        for _, rows in typed[dup].groupby(key[dup], sort=False).groups.items():
-            for row in rows:
-                value = typed[row]
-                others = ", ".join(f"{r}" if typed[r] == value else f"{r} as {typed[r]!r}" for r in rows if r != row)
-                log.add(row, f.name, value, "unique", f"{value!r} appears more than once (also in row {others}; "
-                                                      "capital and small letters count as the same)"
-                        if any(typed[r] != value for r in rows) else
+        where = np.flatnonzero((typed.notna() & _duplicated(key)).to_numpy(dtype=bool))
+        # the repeated rows as plain lists, grouped by key in order of first appearance, rows in order
+        rows, values = typed.index[where].tolist(), typed.iloc[where].tolist()
+        groups: dict[int, list[int]] = {}
+        for i, code in enumerate(pd.factorize(key.iloc[where])[0].tolist()):
+            groups.setdefault(code, []).append(i)
+        for members in groups.values():
+            for i in members:
+                value = values[i]
+                others = ", ".join(f"{rows[j]}" if values[j] == value else f"{rows[j]} as {values[j]!r}"
+                                   for j in members if j != i)
+                log.add(rows[i], f.name, value, "unique", f"{value!r} appears more than once (also in row {others}; "
+                                                          "capital and small letters count as the same)"
+                        if any(values[j] != value for j in members) else
                         f"{value!r} appears more than once (also in row {others})")
     return typed
 
