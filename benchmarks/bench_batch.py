@@ -172,10 +172,10 @@ def main() -> None:
         pairs, wall = national["pairs"], national["wall"]
         floor = pairs * cli  # what a papermill CLI loop would pay in per-notebook overhead alone
         print(f"  national {national['sites']} sites x 3 = {pairs} pairs: {national['failed']} failed, wall "
-              f"{wall:.0f} s ({wall / 60:.0f} min {wall % 60:02.0f} s, {wall / pairs:.2f} s a pair), CPU "
+              f"{wall:.0f} s ({round(wall) // 60} min {round(wall) % 60:02d} s, {wall / pairs:.2f} s a pair), CPU "
               f"{national['cpu']:.0f} s, peak {national['tree_pss_kib'] / 1024 ** 2:.2f} GiB PSS for the whole tree; "
               f"{floor / wall:.1f}x faster than the papermill CLI's per-notebook overhead alone "
-              f"({pairs} x {cli:.2f} s = {floor / 60:.0f} min)")
+              f"({pairs} x {cli:.2f} s = {round(floor / 60)} min)")
     if args.quick:
         print("  (--quick: a smoke run; these figures are not the benchmark's)")
 

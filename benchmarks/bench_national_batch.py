@@ -113,7 +113,7 @@ def national_lines(m: dict) -> list[str]:
     pairs, wall, cpu = m["pairs"], m["wall"], m["cpu"]
     lines = [f"national batch: {m['sites']} sites x {len(NOTEBOOKS)} notebooks = {pairs} pairs, --jobs {m['jobs']}, "
              f"{m['kernels']} kernels; exit status {m['exit']}, {m['failed']} failed, {m['reports']} HTML reports",
-             f"  wall time:  {wall:8.1f} s  ({wall / 60:.0f} min {wall % 60:02.0f} s; {wall / pairs:.2f} s per pair)",
+             f"  wall time:  {wall:8.1f} s  ({round(wall) // 60} min {round(wall) % 60:02d} s; {wall / pairs:.2f} s per pair)",
              f"  CPU time:   {cpu:8.1f} s  (user {m['user']:.1f} s, system {m['system']:.1f} s; "
              f"{cpu / pairs:.2f} s per pair; CPU/wall {cpu / wall:.2f} of {m['jobs']} workers' cores)",
              f"  peak memory: largest process {m['max_rss_kib'] / 1024:.0f} MiB; whole tree "
