@@ -120,7 +120,8 @@ def verdict(met: bool) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="The batch benchmark, in one run: per-notebook overhead, "
+                                     "N sites x 02_outcomes, and the national batch.")
     parser.add_argument("--sites", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--national", type=int, default=150, metavar="N",
