@@ -252,7 +252,8 @@ def _pipeline(todo: list[Job], workers: int, done) -> None:
     queue = iter(todo)
     backlog = RENDER_BACKLOG * workers
     rendering: set[Future] = set()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cm-research-render") as renderer:
+    renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cm-research-render")
+    try:
         def collect(block: bool) -> None:
             finished, _ = wait(rendering, timeout=None if block else 0, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -299,6 +300,10 @@ def _pipeline(todo: list[Job], workers: int, done) -> None:
                         pass
         while rendering:
             collect(block=True)
+    except BaseException:  # e.g. Ctrl-C: render nothing more; their staging folders go with the next run
+        renderer.shutdown(wait=True, cancel_futures=True)
+        raise
+    renderer.shutdown(wait=True)
 
 
 def run_jobs(jobs: list[Job], n_jobs: int | None = None, progress: bool = True, resume: bool = False,
