@@ -12,9 +12,9 @@ both exist. Every ``.csv`` (results tables and the data behind each figure) and 
 byte-identical. The files below carry run-specific values and are compared after those values are blanked:
 
 - ``.json`` (manifests, job records, disclosure records): timestamps, durations, absolute paths, process ids,
-  hostnames and versions of the run;
+  hostnames, versions and the git commit of the run;
 - ``.html`` and ``.ipynb``: the output folder's path, per-run staging folder names, cell ids, pandas Styler table
-  ids, timestamps, execution times and embedded PNG data (matplotlib writes the run date into PNG metadata);
+  ids, the git commit, timestamps, execution times and embedded PNG data (matplotlib writes the run date into PNG metadata);
 - ``NOT_FOR_PUBLICATION.txt`` names the run's staging folder, which is blanked the same way;
 - ``.png``, ``.docx``, ``.xlsx``: containers whose bytes carry a creation time; only their presence is compared.
 
@@ -44,6 +44,8 @@ _VOLATILE = [
     (re.compile(r'"id": "[0-9a-f]{8}"'), '"id": "<cell>"'),
     (re.compile(r'cell-id=[0-9a-f]{8}'), "cell-id=<cell>"),
     (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"), "<time>"),
+    # the code's own commit (the point of comparing is that it changed)
+    (re.compile(r"\b[0-9a-f]{40}(\+dirty)?"), "<commit>"),
     (re.compile(r"T_[0-9a-f]{5}(?=[_\\\"\s])"), "T_<uuid>"),
 ]
 

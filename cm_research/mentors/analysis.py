@@ -18,7 +18,7 @@ from cm_research.mentors._inputs import as_bool, require_columns, require_unique
 from cm_research.mentors.errors import MentorDataError
 from cm_research.mentors.profiles import format_tags, is_recorded, jaccard, parse_tags
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
-from cm_research.stats._checks import InsufficientDataError, ci_quantile, join_notes, tidy
+from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, tidy
 
 INTEREST_GROUPS = ("no shared interests", "1 shared interest", "2 or more shared interests", "interests not recorded")
 #: below this many pairs a correlation is reported with a warning that it is too imprecise to interpret

@@ -2,7 +2,8 @@
 
 Draws the table of :func:`cm_research.stats.survival.kaplan_meier` on the given Axes (or a new one) and
 returns it; never calls ``plt.show()``. Numbers at risk are counts of children, so those from 1 to the
-threshold are shown as ``c`` by default (:func:`cm_research.stats.survival.number_at_risk`).
+threshold are shown as ``c`` by default (:func:`number_at_risk`, which applies the suppression policy to the raw
+counts of :func:`cm_research.stats.survival.at_risk_counts`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,30 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
-from cm_research.privacy.suppression import DEFAULT_THRESHOLD
-from cm_research.stats.survival import SurvivalDataError, number_at_risk
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
+from cm_research.stats.survival import SurvivalDataError, at_risk_counts
 
-__all__ = ["MIN_AT_RISK", "kaplan_meier_plot", "truncate_at_risk"]
+__all__ = ["MIN_AT_RISK", "kaplan_meier_plot", "number_at_risk", "truncate_at_risk"]
 
 #: a published curve stops where fewer than this many matches remain at risk (each later step is one child)
 MIN_AT_RISK = 10
+
+
+def number_at_risk(km_table: pd.DataFrame, times: Sequence[float], *, suppress: bool = True,
+                   threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Matches still going and followed at each of `times`, per group, small numbers suppressed.
+
+    Takes the table of :func:`cm_research.stats.survival.kaplan_meier`. The number at risk at t is the number of
+    matches with duration >= t (:func:`cm_research.stats.survival.at_risk_counts`). Counts from 1 to `threshold`
+    become ``"c"`` (:func:`cm_research.privacy.suppress_counts`; there are no totals, so no secondary
+    suppression); ``suppress=False`` shows them (never publish that).
+
+    Returns
+    -------
+    ``group``, ``time``, ``n_risk``; ``attrs["disclosure_control"]`` as suppress_counts records it.
+    """
+    counts = at_risk_counts(km_table, times)
+    return suppress_counts(counts, ["n_risk"], threshold=threshold, suppress=suppress, name="number at risk")
 
 
 def truncate_at_risk(km_table: pd.DataFrame, min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 from cm_research.mentors.analysis import INTEREST_GROUPS, interests_and_length, match_table
 from cm_research.plots.survival import kaplan_meier_plot
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
-from cm_research.stats._checks import InsufficientDataError
+from cm_research.contract import InsufficientDataError
 from cm_research.stats.survival import SurvivalDataError, kaplan_meier, logrank_test, survival_summary
 
 #: the smallest group of matches for which a Kaplan-Meier curve is drawn in a published report

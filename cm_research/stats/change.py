@@ -19,7 +19,7 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.measures.errors import MissingReliabilityError
 from cm_research.measures.instruments import measure_metadata, measures_with_reliability
 
-from ._checks import InsufficientDataError, ci_quantile, require_columns
+from cm_research.contract import InsufficientDataError, ci_quantile, require_columns
 from .paired import pair_up
 
 __all__ = ["ReliableChangeTable", "reliable_change", "reliable_change_table", "CATEGORIES"]

@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from ._checks import InsufficientDataError, ci_quantile, join_notes, split_two_groups, tidy
+from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, split_two_groups, tidy
 
 __all__ = ["rate_ratio"]
 

@@ -29,8 +29,8 @@ from scipy.spatial import cKDTree
 
 from cm_research.errors import CMResearchError
 
-from ._bootstrap import order_statistic_quantile
-from ._checks import ci_quantile, join_notes, tidy
+from cm_research.resampling import order_statistic_quantile
+from cm_research.contract import ci_quantile, join_notes, tidy
 
 __all__ = [
     "MatchingError",

@@ -18,7 +18,7 @@ from scipy import optimize, stats
 
 from cm_research.errors import CMResearchError
 
-from ._checks import ci_quantile
+from cm_research.contract import ci_quantile
 
 __all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression",
            "moderator_slopes"]

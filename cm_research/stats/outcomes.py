@@ -27,7 +27,7 @@ from statsmodels.stats.multitest import multipletests
 
 from cm_research.dictionary import measures_catalogue
 
-from ._checks import InsufficientDataError
+from cm_research.contract import InsufficientDataError
 from .counts import rate_ratio
 from .groups import ancova, compare_groups
 from .paired import paired_change

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._bootstrap import bootstrap_interval
-from ._checks import InsufficientDataError, as_numeric, ci_quantile, join_notes, require_columns, tidy
+from cm_research.resampling import bootstrap_interval
+from cm_research.contract import InsufficientDataError, as_numeric, ci_quantile, join_notes, require_columns, tidy
 from ._effsize import hedges_j, noncentral_t_limits
 
 __all__ = ["paired_change"]

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import odds_ratio
 
-from ._checks import InsufficientDataError, ci_quantile, join_notes, require_columns, split_two_groups, tidy
+from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, require_columns, split_two_groups, tidy
 
 __all__ = ["wilson_interval", "proportion_table", "compare_proportions", "compare_proportions_two_periods"]
 

@@ -18,7 +18,7 @@ from scipy import optimize, stats
 
 from cm_research.errors import CMResearchError
 
-from ._checks import ci_quantile, join_notes, require_columns, tidy
+from cm_research.contract import ci_quantile, join_notes, require_columns, tidy
 
 __all__ = ["SingleCaseDataError", "nap", "pnd", "tau", "tau_u", "single_case_effects", "check_series"]
 

@@ -12,7 +12,8 @@ Ties: at a time where some matches end and others are censored, the endings are 
 censored matches are still at risk at that time (Kaplan & Meier 1958, as R does).
 
 Counts in these tables are counts of children: suppress small numbers (:mod:`cm_research.privacy.suppression`)
-before publishing them; :func:`number_at_risk` does so by default.
+before publishing them. Publication policy is applied above the statistics:
+:func:`cm_research.plots.survival.number_at_risk` suppresses the raw :func:`at_risk_counts` by default.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cm_research.deprecation import moved_attribute
 from cm_research.errors import CMResearchError
-from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 
 __all__ = [
     "SurvivalDataError",
@@ -33,7 +34,7 @@ __all__ = [
     "survival_summary",
     "survival_at",
     "logrank_test",
-    "number_at_risk",
+    "at_risk_counts",
 ]
 
 CONF_TYPES = ("log", "log-log", "plain")
@@ -587,17 +588,16 @@ def _survdiff(frame: pd.DataFrame, groups: list, rho: float) -> tuple[np.ndarray
 # Numbers at risk, for figures and tables
 # ----------------------------------------------------------------------------------------------------------
 
-def number_at_risk(km_table: pd.DataFrame, times: Sequence[float], *, suppress: bool = True,
-                   threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Matches still going and followed at each of `times`, per group, small numbers suppressed.
+def at_risk_counts(km_table: pd.DataFrame, times: Sequence[float]) -> pd.DataFrame:
+    """Matches still going and followed at each of `times`, per group (raw counts: not for publication as they are).
 
     Takes the table of :func:`kaplan_meier`. The number at risk at t is the number of matches with
-    duration >= t. Counts from 1 to `threshold` become ``"c"`` (:func:`cm_research.privacy.suppress_counts`;
-    there are no totals, so no secondary suppression); ``suppress=False`` shows them (never publish that).
+    duration >= t (0 after the last one). :func:`cm_research.plots.survival.number_at_risk` gives the same
+    counts with those from 1 to the threshold suppressed.
 
     Returns
     -------
-    ``group``, ``time``, ``n_risk``; ``attrs["disclosure_control"]`` as suppress_counts records it.
+    ``group``, ``time``, ``n_risk``.
     """
     missing = [c for c in ("group", "time", "n_risk") if c not in km_table.columns]
     if missing:
@@ -609,5 +609,8 @@ def number_at_risk(km_table: pd.DataFrame, times: Sequence[float], *, suppress: 
         for t in times:
             later = np.flatnonzero(time >= t)
             rows.append({"group": label, "time": float(t), "n_risk": int(n_risk[later[0]]) if len(later) else 0})
-    counts = pd.DataFrame(rows, columns=["group", "time", "n_risk"])
-    return suppress_counts(counts, ["n_risk"], threshold=threshold, suppress=suppress, name="number at risk")
+    return pd.DataFrame(rows, columns=["group", "time", "n_risk"])
+
+
+# number_at_risk applies the suppression policy, so it lives with the figure that publishes it
+__getattr__ = moved_attribute(__name__, {"number_at_risk": "cm_research.plots.survival:number_at_risk"})

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cm_research.stats._checks import InsufficientDataError, ci_quantile, join_notes, require_columns
+from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, require_columns
 from cm_research.stats.paired import pair_up, signed_rank
 from cm_research.surveys.errors import SurveyDataError
 

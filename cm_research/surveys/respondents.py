@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
-from cm_research.stats._checks import require_columns
+from cm_research.contract import require_columns
 from cm_research.surveys.comments import RESPONDENT_ROLES, role_label
 
 __all__ = ["respondents_by_role"]

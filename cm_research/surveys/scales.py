@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cm_research.measures.reliability import cronbach_alpha, mcdonald_omega
-from cm_research.stats._checks import require_columns, tidy
+from cm_research.contract import require_columns, tidy
 from cm_research.surveys.errors import SurveyDataError
 from cm_research.surveys.likert import keyed_responses
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cm_research.stats import InsufficientDataError, paired_change
-from cm_research.stats._bootstrap import resample_indices
+from cm_research.resampling import resample_indices
 
 SEED, N_BOOT = 2024, 2000
 
