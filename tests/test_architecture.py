@@ -1,4 +1,4 @@
-"""The package's layering: no import cycle between subpackages and no import from a higher layer.
+"""The package's layering: no import cycle between subpackages or between modules, no import from a higher layer.
 
 The graph is built with :mod:`ast` from every module's imports, at module level and inside functions alike (a
 function-level import is still a dependency; it only hides the cycle until the function runs). Imports under
@@ -128,43 +128,11 @@ def upward_imports(graph) -> list[str]:
 
 
 def area_cycles(graph) -> list[list[str]]:
-    """Every cycle between areas, as the list of areas on it (Tarjan's strongly connected components)."""
-    edges = _area_edges(graph)
-    nodes = sorted({n for pair in edges for n in pair})
-    succ = defaultdict(list)
-    for a, b in edges:
-        succ[a].append(b)
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    components: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in succ[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                components.append(sorted(component))
-
-    for v in nodes:
-        if v not in index:
-            visit(v)
-    return components
+    """Every cycle between areas, as the sorted list of the areas on it."""
+    succ: dict[str, set[str]] = defaultdict(set)
+    for a, b in _area_edges(graph):
+        succ[a].add(b)
+    return _strongly_connected(sorted({n for pair in succ.items() for n in (pair[0], *pair[1])}), succ)
 
 
 def test_every_area_has_a_layer():
@@ -227,3 +195,82 @@ def test_the_checker_forbids_statistics_importing_publication_policy(tmp_path):
                                               ("cm_research.errors", "errors")])
 def test_area_of_a_module(module, expected):
     assert area(module) == expected
+
+
+def module_cycles(graph, package: Path = PACKAGE) -> list[list[str]]:
+    """Cycles between modules (a package's ``__init__`` left out: importing a name the package re-exports from
+    one of its own modules is how a package is put together, not a cycle of meaning)."""
+    modules = set(graph)
+    packages = {m for m in modules if (package.parent / m.replace(".", "/") / "__init__.py").is_file()}
+
+    def resolve(target: str) -> str:
+        while target and target not in modules:  # ``from a.b import name``: the module is a.b
+            target = target.rpartition(".")[0]
+        return target
+
+    succ: dict[str, set[str]] = defaultdict(set)
+    for module, targets in graph.items():
+        for target, _ in targets:
+            found = resolve(target)
+            if found and found != module and module not in packages and found not in packages:
+                succ[module].add(found)
+    return _strongly_connected(sorted(modules - packages), succ)
+
+
+def _strongly_connected(nodes, succ) -> list[list[str]]:
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(succ[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                components.append(sorted(component))
+
+    for v in nodes:
+        if v not in index:
+            visit(v)
+    return components
+
+
+#: module cycles inside areas other helpers were rebuilding this session (left for their owners; see the report)
+KNOWN_MODULE_CYCLES = [
+    ["cm_research.batch.audience", "cm_research.batch.execute"],
+    ["cm_research.data.columnar", "cm_research.data.reading"],
+]
+
+
+def test_no_cycle_between_modules():
+    cycles = [c for c in module_cycles(import_graph()) if c not in KNOWN_MODULE_CYCLES]
+    assert not cycles, "import cycles between modules (function-level imports included):\n" + "\n".join(
+        " <-> ".join(c) for c in cycles)
+
+
+def test_the_checker_finds_a_cycle_between_two_modules_of_one_package(tmp_path):
+    package = _write(tmp_path, {
+        "__init__.py": "",
+        "report/__init__.py": "from .site_report import site_report\n",
+        "report/site_report.py": "from cm_research.report.referrals import profile\n",
+        "report/referrals.py": "def profile():\n    from cm_research.report.site_report import bars\n",
+    })
+    graph = import_graph(package)
+    assert area_cycles(graph) == []
+    assert module_cycles(graph, package) == [["cm_research.report.referrals", "cm_research.report.site_report"]]

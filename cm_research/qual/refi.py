@@ -54,7 +54,8 @@ from cm_research.qual.errors import CodingImportError, TranscriptError
 from cm_research.qual.qda_extras import (LINK_COLUMNS, NOTE_COLUMNS, SET_COLUMNS, describe_guids,
                                          nest_double_colon_codes, read_extras, set_attributes)
 from cm_research.qual.roles import normalise_role
-from cm_research.qual.transcripts import Corpus, SpeakerConvention, Transcript, Turn, read_transcript
+from cm_research.qual.transcripts import Corpus, Transcript, read_transcript
+from cm_research.qual.transcripts import line_turns as _line_turns
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -471,32 +472,6 @@ def read_qdc(path: str | Path) -> Codebook:
 
 
 # ------------------------------------------------------------------------------------------------------ transcripts
-
-_INTERVIEWER = SpeakerConvention().interviewer_labels
-_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'-]{0,30}?)[ \t]*:[ \t]+")
-
-
-def _line_turns(text: str, speaker: str) -> list[Turn]:
-    """One turn per non-empty line. A line starting with an interviewer's label (``Interviewer:``, ``Q:`` ...)
-    is the interviewer's turn; the words of a labelled line start after the label."""
-    turns, line, counted = [], 1, 0
-    for m in re.finditer(r"[^\r\n]+", text):
-        line += text.count("\n", counted, m.start())
-        counted = m.start()
-        piece = m.group()
-        label = _LABEL.match(piece)
-        kind, who, skip = "participant", speaker, 0
-        if label:
-            skip = label.end()
-            if label.group("label").strip().lower() in _INTERVIEWER:
-                kind, who = "interviewer", label.group("label").strip()
-        left = skip + len(piece[skip:]) - len(piece[skip:].lstrip())
-        right = len(piece.rstrip())
-        if right > left:
-            turns.append(Turn(index=len(turns) + 1, speaker=who, kind=kind, start=m.start() + left,
-                              end=m.start() + right, line=line))
-    return turns
-
 
 def _as_transcript(name: str, text: str, role: str, site: str, pseudonym: str, participant_id: str) -> tuple[
         Transcript, str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from cm_research.plots.bars import sessions_barplot
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
 from cm_research.report.wording import whole
 
@@ -375,8 +376,6 @@ def describe_referral_profile(profile: ReferralProfile) -> list[str]:
 def profile_barplot(data: pd.DataFrame, label: str, ax: plt.Axes | None = None) -> plt.Axes:
     """Horizontal bars of young people for each ``label`` of a published profile table, rows shown as ``c``
     and the total left out (the bars are of the published numbers only), colour-blind palette."""
-    from cm_research.report.site_report import sessions_barplot  # site_report may come to import this module
-
     ax = sessions_barplot(data, "young_people", label, ax=ax)
     ax.set_xlabel("Young people")
     return ax

@@ -21,6 +21,7 @@ import seaborn as sns
 
 from cm_research.data.loading import find_table_file, load_evaluation, load_table
 from cm_research.dictionary import measures_catalogue
+from cm_research.plots.bars import PALETTE, sessions_barplot  # noqa: F401  (sessions_barplot was defined here)
 from cm_research.privacy.contract import write_table
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
@@ -31,9 +32,6 @@ from cm_research.report.matches import MatchAnalysis, analyse_matches, write_mat
 from cm_research.report.outcomes import OutcomeAnalysis, outcome_analysis
 from cm_research.report.referrals import (ReferralProfile, describe_referral_profile, profile_barplot,
                                           profile_figure_alt, referral_profile)
-
-#: Okabe & Ito (2008) colour-universal-design palette, as seaborn ships it ("colorblind").
-PALETTE = "colorblind"
 
 
 def use_colour_blind_palette() -> list[tuple[float, float, float]]:
@@ -171,24 +169,6 @@ def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:
             f"young people: a median of {num(per['median_sessions'])} sessions each (half had between "
             f"{num(per['lower_quartile'])} and {num(per['upper_quartile'])}). {missed} planned "
             f"session{' was' if missed == 1 else 's were'} missed and {'is' if missed == 1 else 'are'} not counted.")
-
-
-def sessions_barplot(data: pd.DataFrame, x: str, y: str, ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars of ``x`` (a number) for each ``y`` (a category) in the table's order, total row left out,
-    colour-blind palette (Okabe-Ito). A suppressed row keeps its place, with no bar and the label ``c``, so the
-    categories stay in order and nobody reads a hidden group as missing."""
-    rows = data[data[y] != "total"]
-    hidden = rows[x] == "c"
-    shown = rows.assign(**{x: rows[x].mask(hidden, 0).astype(float), y: rows[y].astype(str)})
-    ax = ax or plt.subplots(figsize=(6.5, 0.4 * max(len(shown), 3) + 1))[1]
-    sns.barplot(data=shown, x=x, y=y, hue=y, palette=PALETTE, legend=False, ax=ax)
-    for position, is_hidden in enumerate(hidden):
-        if is_hidden:
-            ax.annotate("c", (0, position), xytext=(4, 0), textcoords="offset points", va="center", color="#444",
-                        gid="suppressed")
-    ax.set_xlabel(x.replace("_", " ").capitalize())
-    ax.set_ylabel("")
-    return ax
 
 
 def sessions_figure_alt(table: pd.DataFrame, label: str, threshold: int = DEFAULT_THRESHOLD) -> tuple[str, str]:
