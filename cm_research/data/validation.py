@@ -15,9 +15,7 @@ import pandas as pd
 from cm_research.data.coercion import all_text, by_value, coerce_column, display
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
-from cm_research.errors import DataValidationError
-
-PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule", "message", "severity"]
+from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
 
 
 def normalise_label(text: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.errors import PROBLEM_COLUMNS
 from cm_research.privacy.errors import InvalidUPNError, PseudonymCollisionError
 from cm_research.privacy.keys import Key, load_key
 from cm_research.privacy.upn import mask_upn, normalise_upn, upn_problem
@@ -25,7 +26,6 @@ from cm_research.privacy.upn import mask_upn, normalise_upn, upn_problem
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DEFAULT_PREFIX = "P-"
 DEFAULT_LENGTH = 10
-PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule", "message", "severity"]
 
 
 def is_upn_column(name: str) -> bool:
