@@ -26,7 +26,7 @@ from cm_research.data.writing import unescape_formula_cell
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.errors import CodingImportError
 from cm_research.qual.suggest import REVIEW_COLUMNS
-from cm_research.qual.transcripts import Corpus
+from cm_research.qual.transcripts import Corpus, squash_whitespace
 
 CODING_COLUMNS = ["transcript", "start", "end", "segment_id", "code", "coder", "source", "quote", "row"]
 ACCEPT = {"accept", "accepted", "yes", "y", "1", "true", "keep", "ok", "x"}
@@ -64,10 +64,6 @@ def _transcript_key(corpus: Corpus, value: str) -> str | None:
         return value
     stem = Path(value).stem
     return stem if stem in corpus else None
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str | None = None,
@@ -165,7 +161,7 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
             problem(number, "segment_id", "", "give a segment_id or start and end")
             continue
         quote = text[start:end]
-        if quote_col and (r.get(quote_col) or "").strip() and _squash(r[quote_col]) != _squash(quote):
+        if quote_col and (r.get(quote_col) or "").strip() and squash_whitespace(r[quote_col]) != squash_whitespace(quote):
             problem(number, quote_col, r[quote_col],
                     f"the quote is not the transcript text at {start}..{end}, which reads {quote[:60]!r}")
             continue
@@ -229,7 +225,7 @@ def read_review_csv(path: str | Path, corpus: Corpus, codebook: Codebook, coder:
             problems.append({"file": path.name, "line": number, "column": "end", "value": f"{start}..{end}",
                              "message": f"offsets {start}..{end} are outside the transcript (0..{len(text)})"})
             continue
-        if r.get("text") and _squash(r["text"]) != _squash(text[start:end]):
+        if r.get("text") and squash_whitespace(r["text"]) != squash_whitespace(text[start:end]):
             problems.append({"file": path.name, "line": number, "column": "text", "value": r["text"],
                              "message": "the text is not the transcript text at these offsets"})
             continue

@@ -54,7 +54,7 @@ from cm_research.qual.errors import CodingImportError, TranscriptError
 from cm_research.qual.qda_extras import (LINK_COLUMNS, NOTE_COLUMNS, SET_COLUMNS, describe_guids,
                                          nest_double_colon_codes, read_extras, set_attributes)
 from cm_research.qual.roles import normalise_role
-from cm_research.qual.transcripts import Corpus, Transcript, read_transcript
+from cm_research.qual.transcripts import Corpus, Transcript, read_transcript, squash_whitespace
 from cm_research.qual.transcripts import line_turns as _line_turns
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -327,16 +327,12 @@ def _on_boundary(text: str, i: int) -> bool:
     return i <= 0 or i >= len(text) or not (_WORD.match(text[i - 1]) and _WORD.match(text[i]))
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _name_matches(name: str, quoted: str) -> bool | None:
     """Does the selection's name quote its text? None when the name is not a quotation (short, or a label)."""
-    name = _squash(name).rstrip("…").rstrip(".").strip()
+    name = squash_whitespace(name).rstrip("…").rstrip(".").strip()
     if len(name.split()) < 3:
         return None
-    return _squash(quoted).startswith(name)
+    return squash_whitespace(quoted).startswith(name)
 
 
 def _place(text: str, pos: np.ndarray, raw_start: int, raw_end: int, name: str) -> tuple[int | None, int | None, str]:
@@ -970,7 +966,7 @@ def project_xml(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, name: 
                 written_guids.add(sel_guid)
                 raw_start, raw_end = ((int(pos[start - body]), int(pos[end - body])) if pos is not None
                                       else (int(start - body), int(end - body)))
-                sel = _sub(src, "PlainTextSelection", guid=sel_guid, name=_squash(t.text[start:end])[:60],
+                sel = _sub(src, "PlainTextSelection", guid=sel_guid, name=squash_whitespace(t.text[start:end])[:60],
                            startPosition=raw_start, endPosition=raw_end,
                            creatingUser=user_guid[sel_block["coder"].iloc[0]] if sel_block is not None else None)
                 if text_of.get(sel_guid):

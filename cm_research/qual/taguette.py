@@ -36,7 +36,7 @@ from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.qual.refi import CODE_COLUMNS, SELECTION_COLUMNS, SOURCE_COLUMNS, QdaImportError, QdaProject, \
     _as_transcript, codebook_from_codes
 from cm_research.qual.roles import normalise_role
-from cm_research.qual.transcripts import Corpus
+from cm_research.qual.transcripts import Corpus, squash_whitespace
 
 HIGHLIGHT_REPORT_COLUMNS = ["row", "id", "document", "tag", "status", "n_found", "start", "end", "content",
                             "message"]
@@ -218,11 +218,11 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
         for hid, (start, end, snippet, tag_list) in by_highlight.items():
             inside = isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)
             quoted = text[start:end] if inside else ""
-            status = ("aligned" if inside and _squash(quoted) == _squash(html_text(snippet)) else
+            status = ("aligned" if inside and squash_whitespace(quoted) == squash_whitespace(html_text(snippet)) else
                       "misaligned" if inside else "outside")
             if status != "aligned":
                 bad.append(f"highlight {hid} at bytes {raw_of[hid][0]}..{raw_of[hid][1]}")
-            selections.append({"transcript": name, "guid": str(hid), "name": _squash(html_text(snippet))[:60],
+            selections.append({"transcript": name, "guid": str(hid), "name": squash_whitespace(html_text(snippet))[:60],
                                "raw_start": raw_of[hid][0], "raw_end": raw_of[hid][1],
                                "start": start if inside else pd.NA,
                                "end": end if inside else pd.NA, "status": status, "n_codings": len(tag_list),
@@ -291,10 +291,6 @@ def read_taguette_codebook(path: str | Path) -> tuple[pd.DataFrame, Codebook]:
                            "n_highlights": int(r.get("number of highlights") or 0),
                            "n_documents": int(r.get("number of documents") or 0)} for _, r in rows])
     return table, codebook_from_codes(_tag_codes(table), path.stem, set(), path.name)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _find(text: str, content: str) -> list[tuple[int, int]]:

@@ -657,3 +657,9 @@ def line_turns(text: str, speaker: str) -> list[Turn]:
             turns.append(Turn(index=len(turns) + 1, speaker=who, kind=kind, start=m.start() + left,
                               end=m.start() + right, line=line))
     return turns
+
+
+def squash_whitespace(text: str) -> str:
+    """``text`` with every run of white space (line breaks included) one space, and none at either end: how a
+    quote is compared with the words it was taken from."""
+    return re.sub(r"\s+", " ", text).strip()

@@ -25,7 +25,7 @@ import pandas as pd
 
 from cm_research.plots.bars import sessions_barplot
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
-from cm_research.report.wording import whole
+from cm_research.report.wording import format_number, whole
 
 #: Year-group bands: (first year group, last, label, education stage, typical ages during those years).
 #: Reception is year group 0; a child is 4 on 1 September of Reception, so year group y spans ages y+4 to y+5.
@@ -316,7 +316,7 @@ def _people(value: object, threshold: int) -> str:
 
 
 def _num(x: float) -> str:
-    return f"{x:,.1f}".removesuffix(".0")
+    return format_number(x, thousands=True, trim_zero=True, unicode_minus=False)
 
 
 def describe_referral_profile(profile: ReferralProfile) -> list[str]:
