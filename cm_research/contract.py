@@ -33,17 +33,16 @@ LEADING = ["measure", "method"]
 STANDARD = ["estimate", "ci_low", "ci_high", "statistic", "dof", "p_val"]
 
 
-def require_columns(data: pd.DataFrame, columns: Iterable[str | None], where: str) -> None:
-    """Raise if `data` is not a DataFrame or lacks any of `columns` (None is skipped)."""
+def require_columns(data: pd.DataFrame, columns: Iterable[str | None], where: str,
+                    error: type[Exception] = InsufficientDataError) -> None:
+    """Raise if `data` is not a DataFrame (TypeError) or lacks any of `columns` (None is skipped): ``error``,
+    naming every missing column and the columns there are. Each analysis passes its own kind of error."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{where}: `data` must be a pandas DataFrame, not {type(data).__name__}.")
-    present = [str(c) for c in data.columns]
-    for column in columns:
-        if column is not None and column not in data.columns:
-            raise InsufficientDataError(
-                f"{where}: there is no column `{column}` in the data. "
-                f"The columns are: {', '.join(present) or '(none)'}."
-            )
+    missing = [c for c in dict.fromkeys(columns) if c is not None and c not in data.columns]
+    if missing:
+        raise error(f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)} in the data. "
+                    f"The columns are: {', '.join(str(c) for c in data.columns) or '(none)'}.")
 
 
 def as_numeric(values: pd.Series, column: str, where: str) -> pd.Series:

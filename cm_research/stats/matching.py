@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from cm_research.errors import CMResearchError
 
 from cm_research.resampling import order_statistic_quantile
-from cm_research.contract import ci_quantile, join_notes, tidy
+from cm_research.contract import ci_quantile, join_notes, require_columns, tidy
 
 __all__ = [
     "MatchingError",
@@ -528,13 +528,7 @@ def matched_effect(
 # --------------------------------------------------------------------------------------------------
 
 def _require(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{where}: `data` must be a pandas DataFrame, not {type(data).__name__}.")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise MatchingError(
-            f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)} in the data. "
-            f"The columns are: {', '.join(str(c) for c in data.columns) or '(none)'}.")
+    require_columns(data, columns, where, error=MatchingError)
 
 
 def _numeric(values: pd.Series, column: str, where: str) -> np.ndarray:

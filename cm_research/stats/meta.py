@@ -18,7 +18,7 @@ from scipy import optimize, stats
 
 from cm_research.errors import CMResearchError
 
-from cm_research.contract import ci_quantile
+from cm_research.contract import ci_quantile, require_columns
 
 __all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression",
            "moderator_slopes"]
@@ -255,12 +255,7 @@ def meta_analysis(
     if "ci_low/ci_high" in given and (ci_low is None or ci_high is None):
         raise MetaAnalysisError(f"{where}: give both `ci_low` and `ci_high`.")
     columns = [c for c in (study, effect, se, variance, ci_low, ci_high) if c is not None]
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{where}: `data` must be a pandas DataFrame, not {type(data).__name__}.")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise MetaAnalysisError(f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)}. "
-                                f"The columns are: {', '.join(map(str, data.columns))}.")
+    require_columns(data, columns, where, error=MetaAnalysisError)
     values = {}
     for col in columns[1:]:
         converted = pd.to_numeric(data[col], errors="coerce")
@@ -427,10 +422,7 @@ def meta_regression(
         raise MetaAnalysisError(f"{where}: give exactly one of `se` or `variance`.")
     uncertainty = se if se is not None else variance
     columns = [effect, uncertainty, *moderators]
-    missing = [c for c in [*columns, *([study] if study else [])] if c not in data.columns]
-    if missing:
-        raise MetaAnalysisError(f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)}. "
-                                f"The columns are: {', '.join(map(str, data.columns))}.")
+    require_columns(data, [*columns, study], where, error=MetaAnalysisError)
     values = {}
     for col in columns:
         converted = pd.to_numeric(data[col], errors="coerce")
