@@ -141,6 +141,20 @@ def _is_count(column: str) -> bool:
     return column in {"n", "events"} or column.startswith(("n_", "events_"))
 
 
+def critical_value(confidence: float, dof: float | None = None) -> float:
+    """The two-sided critical value of a ``confidence`` interval: z = Φ⁻¹(1 − α/2) of the standard normal, or
+    with ``dof`` the t quantile t(1 − α/2; dof); α = 1 − confidence. Computed from the upper tail (``isf``),
+    which keeps its precision for small α. E.g. 1.959964 for 95% (normal), 2.570582 for 95% with 5 degrees of freedom.
+
+    >>> round(critical_value(0.95), 6), round(critical_value(0.95, 5), 6)
+    (1.959964, 2.570582)
+    """
+    from scipy import stats
+
+    tail = ci_quantile(confidence)
+    return float(stats.norm.isf(tail) if dof is None else stats.t.isf(tail, dof))
+
+
 def ci_quantile(confidence: float) -> float:
     """Check `confidence` and return the two-sided tail probability alpha/2."""
     if not 0 < confidence < 1:

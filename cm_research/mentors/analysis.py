@@ -18,7 +18,7 @@ from cm_research.mentors._inputs import as_bool, require_columns, require_unique
 from cm_research.mentors.errors import MentorDataError
 from cm_research.mentors.profiles import format_tags, is_recorded, jaccard, parse_tags
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
-from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, tidy
+from cm_research.contract import InsufficientDataError, ci_quantile, critical_value, join_notes, tidy
 
 INTEREST_GROUPS = ("no shared interests", "1 shared interest", "2 or more shared interests", "interests not recorded")
 #: below this many pairs a correlation is reported with a warning that it is too imprecise to interpret
@@ -163,7 +163,7 @@ def spearman(data: pd.DataFrame, x: str, y: str, *, conf_level: float = 0.95) ->
     DataFrame
         One row: x, y, method, n, estimate (rho), ci_low, ci_high, statistic (S), dof, p_val, ci_method, note.
     """
-    half_alpha = ci_quantile(conf_level)
+    ci_quantile(conf_level)  # checks the level
     require_columns(data, [x, y], "data")
     pairs = data[[x, y]].apply(pd.to_numeric, errors="coerce").dropna()
     n = len(pairs)
@@ -187,7 +187,7 @@ def spearman(data: pd.DataFrame, x: str, y: str, *, conf_level: float = 0.95) ->
     low = high = math.nan
     if n >= 4 and not math.isnan(rho):
         z, se = math.atanh(max(min(rho, 1 - 1e-15), -1 + 1e-15)), math.sqrt((1 + rho**2 / 2) / (n - 3))
-        q = stats.norm.ppf(1 - half_alpha)
+        q = critical_value(conf_level)
         low, high = math.tanh(z - q * se), math.tanh(z + q * se)
     if n < SMALL_N:
         notes.append(f"only {n} pairs: the estimate is too imprecise to interpret (see the width of the interval)")

@@ -19,7 +19,7 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.measures.errors import MissingReliabilityError
 from cm_research.measures.instruments import measure_metadata, measures_with_reliability
 
-from cm_research.contract import InsufficientDataError, ci_quantile, require_columns
+from cm_research.contract import InsufficientDataError, ci_quantile, critical_value, require_columns
 from .paired import pair_up
 
 __all__ = ["ReliableChangeTable", "reliable_change", "reliable_change_table", "CATEGORIES"]
@@ -97,7 +97,7 @@ def reliable_change(
         raise ValueError(f"{where}: `sd` must be a positive number, not {sd!r}.")
     if better not in ("higher", "lower"):
         raise ValueError(f"{where}: `better` must be 'higher' or 'lower', not {better!r}.")
-    z = stats.norm.ppf(1 - ci_quantile(confidence))
+    z = critical_value(confidence)
     wide, n_dropped, note = pair_up(data, dv, within, subject, before, after, where)
     s_diff = math.sqrt(2) * sd * math.sqrt(1 - reliability)
     x0 = wide[before].to_numpy(dtype=float)

@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from cm_research.errors import CMResearchError
 
 from cm_research.resampling import order_statistic_quantile
-from cm_research.contract import ci_quantile, join_notes, require_columns, tidy
+from cm_research.contract import ci_quantile, critical_value, join_notes, require_columns, tidy
 
 __all__ = [
     "MatchingError",
@@ -501,7 +501,7 @@ def matched_effect(
         vcov = adj * bread @ meat @ bread
         se_value = float(math.sqrt(vcov[1, 1]))
         dof = n - p
-        crit = stats.t.isf(tail, dof)
+        crit = critical_value(confidence, dof)
         statistic = estimate / se_value
         row.update(se=se_value, ci_low=estimate - crit * se_value, ci_high=estimate + crit * se_value,
                    statistic=statistic, dof=float(dof), p_val=float(2 * stats.t.sf(abs(statistic), dof)),

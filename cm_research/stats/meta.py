@@ -18,7 +18,7 @@ from scipy import optimize, stats
 
 from cm_research.errors import CMResearchError
 
-from cm_research.contract import ci_quantile, require_columns
+from cm_research.contract import ci_quantile, critical_value, require_columns
 
 __all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression",
            "moderator_slopes"]
@@ -168,13 +168,13 @@ def random_effects(
     if hartung_knapp:
         se = math.sqrt(np.sum(ws * (y - mu) ** 2) / ((k - 1) * np.sum(ws)))
         dof = float(k - 1)
-        crit = stats.t.isf(tail, dof)
+        crit = critical_value(confidence, dof)
         statistic = mu / se
         p_val = 2 * stats.t.sf(abs(statistic), dof)
         test = "Hartung-Knapp t test"
     else:
         dof = math.nan
-        crit = stats.norm.isf(tail)
+        crit = critical_value(confidence)
         statistic = mu / se
         p_val = 2 * stats.norm.sf(abs(statistic))
         test = "z test"
@@ -200,7 +200,7 @@ def random_effects(
         "q": q, "q_dof": k - 1, "q_p_val": float(stats.chi2.sf(q, k - 1)), "scale": scale,
         "note": "; ".join(notes),
     }
-    z = stats.norm.isf(tail)
+    z = critical_value(confidence)
     sei = np.sqrt(v)
     table = pd.DataFrame({"study": labels, "estimate": y, "se": sei, "ci_low": y - z * sei,
                           "ci_high": y + z * sei, "weight": 100 * ws / np.sum(ws)})
@@ -278,7 +278,7 @@ def meta_analysis(
         if ratio:
             low = _log_positive(low, data, study, ci_low, where)
             high = _log_positive(high, data, study, ci_high, where)
-        var = ((high - low) / (2 * stats.norm.isf(ci_quantile(ci_level)))) ** 2
+        var = ((high - low) / (2 * critical_value(ci_level))) ** 2
     return random_effects(y, var, studies=data[study].tolist(), method=method, hartung_knapp=hartung_knapp,
                           confidence=confidence, scale="log" if ratio else "identity")
 
@@ -469,10 +469,10 @@ def meta_regression(
         s2 = float(y @ _projection(X, w) @ y) / (k - p)
         cov = cov * s2
         dof = float(k - p)
-        crit = stats.t.isf(tail, dof)
+        crit = critical_value(confidence, dof)
     else:
         dof = math.nan
-        crit = stats.norm.isf(tail)
+        crit = critical_value(confidence)
     ses = np.sqrt(np.diag(cov))
     statistic = beta / ses
     p_vals = 2 * (stats.t.sf(np.abs(statistic), dof) if hartung_knapp else stats.norm.sf(np.abs(statistic)))

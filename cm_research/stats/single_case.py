@@ -18,7 +18,7 @@ from scipy import optimize, stats
 
 from cm_research.errors import CMResearchError
 
-from cm_research.contract import ci_quantile, join_notes, require_columns, tidy
+from cm_research.contract import ci_quantile, critical_value, join_notes, require_columns, tidy
 
 __all__ = ["SingleCaseDataError", "nap", "pnd", "tau", "tau_u", "single_case_effects", "check_series"]
 
@@ -297,7 +297,7 @@ def _newcombe_ci(est: float, m: int, n: int, confidence: float) -> tuple[float, 
     f(t) = mn (est - t)^2 (2 - t)(1 + t) - z^2 t (1 - t) (2 + h + (1 + 2h) t (1 - t)), one on each side of
     est. At est = 1 (or 0) the factor (1 - t) (or t) is divided out so the root inside (0, 1) is found.
     """
-    z = stats.norm.ppf(1 - ci_quantile(confidence))
+    z = critical_value(confidence)
     h = (m + n) / 2 - 1
 
     def spread(t: float) -> float:

@@ -26,6 +26,7 @@ from scipy import stats
 
 from cm_research.deprecation import moved_attribute
 from cm_research.errors import CMResearchError
+from cm_research.contract import critical_value
 
 __all__ = [
     "SurvivalDataError",
@@ -147,7 +148,7 @@ def _z(conf_level: float, conf_type: str, where: str) -> float:
                                 f"not {conf_type!r}.")
     if not 0 < conf_level < 1:
         raise SurvivalDataError(f"{where}: conf_level must be between 0 and 1 (e.g. 0.95), not {conf_level!r}.")
-    return float(stats.norm.ppf(1 - (1 - conf_level) / 2))
+    return critical_value(conf_level)
 
 
 # ----------------------------------------------------------------------------------------------------------
