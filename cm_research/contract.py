@@ -11,6 +11,7 @@ Used by ``stats``, ``measures``, ``surveys``, ``mentors``, ``plots`` and ``repor
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -161,3 +162,17 @@ def ci_quantile(confidence: float) -> float:
         raise ValueError(f"`confidence` must be between 0 and 1 (e.g. 0.95), not {confidence!r}.")
     return (1 - confidence) / 2
 
+
+
+def write_records(frame: pd.DataFrame, path: str | Path, **kwargs) -> Path:
+    """Write a table as CSV the one way the package does: no index, UTF-8, ``\\n`` line endings on every system
+    (so a file made on Windows has the same bytes as on Linux); other ``to_csv`` options pass through.
+
+    A table for a *published* run goes through :func:`cm_research.privacy.contract.write_table` instead, which
+    refuses a table whose counts of people were not protected; a table read back into a spreadsheet by people
+    goes through :func:`cm_research.data.writing.write_csv`, which also keeps text from running as a formula.
+    """
+    kwargs.setdefault("index", False)
+    kwargs.setdefault("lineterminator", "\n")
+    frame.to_csv(path, **kwargs)
+    return Path(path)

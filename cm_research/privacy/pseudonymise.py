@@ -22,6 +22,7 @@ from cm_research.errors import PROBLEM_COLUMNS
 from cm_research.privacy.errors import InvalidUPNError, PseudonymCollisionError
 from cm_research.privacy.keys import Key, load_key
 from cm_research.privacy.upn import mask_upn, normalise_upn, upn_problem
+from cm_research.contract import write_records
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DEFAULT_PREFIX = "P-"
@@ -157,5 +158,5 @@ def pseudonymise_file(path: str | Path, columns: Sequence[str] | str, output: st
     out = pseudonymise(raw.cells, columns, key, file=raw.file, **options)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(output, index=False, lineterminator="\n")
+    write_records(out, output)
     return output
