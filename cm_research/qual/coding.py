@@ -12,8 +12,6 @@ tool cannot silently point at the wrong words. Every problem is reported with it
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import warnings
 from pathlib import Path
@@ -21,8 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cm_research.data.reading import decode_text
-from cm_research.data.writing import unescape_formula_cell
+from cm_research.interop.records import read_csv_records
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.errors import CodingImportError
 from cm_research.qual.suggest import REVIEW_COLUMNS
@@ -34,28 +31,7 @@ REJECT = {"reject", "rejected", "no", "n", "0", "false", "drop", "remove"}
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise CodingImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
-                                                "message": "the file is empty"}], path.name)
-    try:
-        text, _ = decode_text(data)
-    except UnicodeDecodeError as exc:
-        raise CodingImportError.from_problems([{"file": path.name, "line": data[:exc.start].count(b"\n") + 1,
-                                                "column": "", "value": "",
-                                                "message": "not readable text; save it again as CSV UTF-8"}],
-                                              path.name) from exc
-    delimiter = max([",", ";", "\t"], key=text.split("\n", 1)[0].count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = list(reader)
-    header = [h.strip().lower().replace(" ", "_") for h in records[0]]
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        rows.append((number, {h: (unescape_formula_cell(record[i]) if i < len(record) else "")
-                              for i, h in enumerate(header)}))
-    return header, rows
+    return read_csv_records(path, CodingImportError)
 
 
 def _transcript_key(corpus: Corpus, value: str) -> str | None:
