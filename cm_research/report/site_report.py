@@ -501,7 +501,7 @@ def _match_section(report: SiteReport, data_dir: str | Path, participants: pd.Da
     report.problems = pd.concat([report.problems, mentors.problems, matches.problems], ignore_index=True)
     if matches.data.empty:
         return
-    report.matches = analyse_matches(matches.data, participants, mentors.data, as_of, conf_level=1 - alpha,
+    report.matches = analyse_matches(matches.data, participants, mentors.data, as_of, confidence=1 - alpha,
                                      threshold=threshold, suppress=suppress)
     write_match_tables(report.matches, out, publication=suppress)
     if report.matches.figure is not None:

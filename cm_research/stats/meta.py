@@ -19,6 +19,7 @@ from scipy import optimize, stats
 from cm_research.errors import CMResearchError
 
 from cm_research.contract import ci_quantile, critical_value, require_columns
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression",
            "moderator_slopes"]
@@ -212,6 +213,7 @@ def random_effects(
     return MetaAnalysis(summary=pd.DataFrame([summary]), studies=table)
 
 
+@renamed_arguments(ci_level="ci_confidence")
 def meta_analysis(
     data: pd.DataFrame,
     effect: str = "estimate",
@@ -225,12 +227,12 @@ def meta_analysis(
     method: str = "REML",
     hartung_knapp: bool = False,
     confidence: float = 0.95,
-    ci_level: float = 0.95,
+    ci_confidence: float = 0.95,
 ) -> MetaAnalysis:
     """Pool per-site effect sizes given in a tidy table (one row per site).
 
     Give the uncertainty of each effect in one of three ways: `se` (standard error), `variance`
-    (SE²), or `ci_low` and `ci_high` (a normal-theory CI at `ci_level`, from which
+    (SE²), or `ci_low` and `ci_high` (a normal-theory CI at `ci_confidence`, from which
     SE = (high - low) / (2 z)). For ratios (risk, odds or rate ratios, e.g. the
     ``Risk ratio, Katz log CI`` rows of :func:`cm_research.stats.compare_proportions`), set
     ``ratio=True``: the effect and CI are logged first and the pooled result is also given back
@@ -278,7 +280,7 @@ def meta_analysis(
         if ratio:
             low = _log_positive(low, data, study, ci_low, where)
             high = _log_positive(high, data, study, ci_high, where)
-        var = ((high - low) / (2 * critical_value(ci_level))) ** 2
+        var = ((high - low) / (2 * critical_value(ci_confidence))) ** 2
     return random_effects(y, var, studies=data[study].tolist(), method=method, hartung_knapp=hartung_knapp,
                           confidence=confidence, scale="log" if ratio else "identity")
 

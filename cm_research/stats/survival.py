@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cm_research.deprecation import moved_attribute
+from cm_research.deprecation import renamed_arguments, moved_attribute
 from cm_research.errors import CMResearchError
 from cm_research.contract import critical_value
 
@@ -142,13 +142,13 @@ def _group_order(labels: pd.Series, order: Sequence | None, group: str | None, w
     return order
 
 
-def _z(conf_level: float, conf_type: str, where: str) -> float:
+def _z(confidence: float, conf_type: str, where: str) -> float:
     if conf_type not in CONF_TYPES:
         raise SurvivalDataError(f"{where}: conf_type must be one of {', '.join(map(repr, CONF_TYPES))}, "
                                 f"not {conf_type!r}.")
-    if not 0 < conf_level < 1:
-        raise SurvivalDataError(f"{where}: conf_level must be between 0 and 1 (e.g. 0.95), not {conf_level!r}.")
-    return critical_value(conf_level)
+    if not 0 < confidence < 1:
+        raise SurvivalDataError(f"{where}: confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}.")
+    return critical_value(confidence)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -194,13 +194,14 @@ def _confint(survival: np.ndarray, se_cumhaz: np.ndarray, z: float, conf_type: s
     return low, high
 
 
+@renamed_arguments(conf_level="confidence")
 def kaplan_meier(
     data: pd.DataFrame,
     duration: str,
     event: str,
     group: str | None = None,
     *,
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
     conf_type: str = "log",
     order: Sequence | None = None,
 ) -> pd.DataFrame:
@@ -213,7 +214,7 @@ def kaplan_meier(
         it is still going (0 or more; a timedelta column is converted to days).
     event : column: 1/True if the match ended, 0/False if it is still going (censored).
     group : optional column to estimate one curve per group (e.g. ``"site"``, ``"programme"``).
-    conf_level : level of the pointwise confidence intervals.
+    confidence : level of the pointwise confidence intervals.
     conf_type : ``"log"`` (R's survfit default), ``"log-log"`` or ``"plain"`` (see Notes).
     order : the groups in the order wanted; default: categories of a categorical column, else sorted.
 
@@ -226,7 +227,7 @@ def kaplan_meier(
     before ``time``), ``n_event`` (matches ending at ``time``), ``n_censor`` (censored at ``time``),
     ``survival`` (S(t)), ``std_err`` (Greenwood SE of S(t), what R's ``summary(fit)$std.err`` shows),
     ``std_err_cumhaz`` (SE of -log S(t), what R's ``fit$std.err`` holds and the CIs use),
-    ``ci_low``, ``ci_high``. ``attrs`` records conf_level, conf_type and the group column's name.
+    ``ci_low``, ``ci_high``. ``attrs`` records conf_level (the confidence), conf_type and the group column's name.
     If some durations are 0, the origin row is followed by a second row at time 0 holding them.
 
     Notes
@@ -264,7 +265,7 @@ def kaplan_meier(
     [1.0, 0.8333, 0.6667, 0.4444, 0.4444, 0.0]
     """
     where = "kaplan_meier"
-    z = _z(conf_level, conf_type, where)
+    z = _z(confidence, conf_type, where)
     frame, groups = _prepare(data, duration, event, group, order, where)
     parts = []
     for label in groups:
@@ -280,7 +281,7 @@ def kaplan_meier(
     for column in ("n_risk", "n_event", "n_censor"):
         km[column] = km[column].astype("int64")
     km = km[KM_COLUMNS]
-    km.attrs.update({"conf_level": conf_level, "conf_type": conf_type, "group_column": group})
+    km.attrs.update({"conf_level": confidence, "conf_type": conf_type, "group_column": group})
     return km
 
 
@@ -326,6 +327,7 @@ def _restricted_mean(km: pd.DataFrame, tau: float) -> tuple[float, float]:
     return float(rectangles.sum()), float(np.sqrt(variance))
 
 
+@renamed_arguments(conf_level="confidence")
 def survival_summary(
     data: pd.DataFrame,
     duration: str,
@@ -333,7 +335,7 @@ def survival_summary(
     group: str | None = None,
     *,
     tau: float | None = None,
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
     conf_type: str = "log",
     order: Sequence | None = None,
 ) -> pd.DataFrame:
@@ -341,7 +343,7 @@ def survival_summary(
 
     Parameters
     ----------
-    data, duration, event, group, conf_level, conf_type, order : as for :func:`kaplan_meier`.
+    data, duration, event, group, confidence, conf_type, order : as for :func:`kaplan_meier`.
     tau : horizon in days for the restricted mean survival time (e.g. 365); None to leave it out.
 
     Returns
@@ -380,7 +382,7 @@ def survival_summary(
     if tau is not None and not (np.isfinite(tau) and tau > 0):
         raise SurvivalDataError(f"survival_summary: tau (the horizon for the restricted mean) must be a positive "
                                 f"number of days, not {tau!r}.")
-    km = kaplan_meier(data, duration, event, group, conf_level=conf_level, conf_type=conf_type, order=order)
+    km = kaplan_meier(data, duration, event, group, confidence=confidence, conf_type=conf_type, order=order)
     rows = []
     for label, table in km.groupby("group", sort=False):
         obs = _observed(table)
@@ -397,13 +399,14 @@ def survival_summary(
             row["rmst"], row["rmst_se"] = _restricted_mean(table, float(tau))
             if tau > time.max() and obs["survival"].iloc[-1] > 0:
                 notes.append(f"tau ({tau:g}) is after the last follow-up ({time.max():g}): S carried forward")
-        row.update({"conf_level": conf_level, "conf_type": conf_type, "note": "; ".join(notes)})
+        row.update({"conf_level": confidence, "conf_type": conf_type, "note": "; ".join(notes)})
         rows.append(row)
     out = pd.DataFrame(rows)
     out[["n", "events"]] = out[["n", "events"]].astype("int64")
     return out
 
 
+@renamed_arguments(conf_level="confidence")
 def survival_at(
     data: pd.DataFrame,
     duration: str,
@@ -411,7 +414,7 @@ def survival_at(
     times: Sequence[float],
     group: str | None = None,
     *,
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
     conf_type: str = "log",
     order: Sequence | None = None,
 ) -> pd.DataFrame:
@@ -440,7 +443,7 @@ def survival_at(
     if grid.ndim != 1 or len(grid) == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
         raise SurvivalDataError(f"survival_at: `times` must be a list of days, 0 or more (e.g. [90, 180, 365]), "
                                 f"not {times!r}.")
-    km = kaplan_meier(data, duration, event, group, conf_level=conf_level, conf_type=conf_type, order=order)
+    km = kaplan_meier(data, duration, event, group, confidence=confidence, conf_type=conf_type, order=order)
     rows = []
     for label, table in km.groupby("group", sort=False):
         time = table["time"].to_numpy()

@@ -217,7 +217,7 @@ def test_kaplan_meier_hand_worked():
     assert km[["ci_low", "ci_high"]].iloc[5].isna().all()
     plain = kaplan_meier(SIX, "days", "ended", conf_type="plain").iloc[3]
     close([plain["ci_low"], plain["ci_high"]], [4 / 9 - Z95 * 2 / 9, 4 / 9 + Z95 * 2 / 9])
-    ninety = kaplan_meier(SIX, "days", "ended", conf_level=0.90).iloc[3]  # z = 1.644854
+    ninety = kaplan_meier(SIX, "days", "ended", confidence=0.90).iloc[3]  # z = 1.644854
     close(ninety["ci_low"], 4 / 9 * math.exp(-stats.norm.ppf(0.95) * 0.5))
     loglog = kaplan_meier(SIX, "days", "ended", conf_type="log-log").iloc[3]
     centre, shift = math.log(-math.log(4 / 9)), Z95 * 0.5 / math.log(4 / 9)
