@@ -16,6 +16,7 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
+from cm_research.plots.bars import PALETTE  # Okabe & Ito (2008) colour-universal-design palette
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.stats.survival import SurvivalDataError, at_risk_counts
 
@@ -53,8 +54,6 @@ def truncate_at_risk(km_table: pd.DataFrame, min_at_risk: int = MIN_AT_RISK) -> 
 
 X_LABEL = "Days since the match started"
 Y_LABEL = "Proportion of matches still going"
-# Okabe & Ito (2008) colour-universal-design palette, as in cm_research.report.site_report.PALETTE.
-PALETTE = "colorblind"
 
 
 def kaplan_meier_plot(

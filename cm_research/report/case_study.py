@@ -31,6 +31,7 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.errors import CMResearchError
 from cm_research.measures.instruments import measure_metadata
 from cm_research.stats.change import DETERIORATED, IMPROVED, UNCHANGED, reliable_change_table
+from cm_research.report.render import PALETTE  # Okabe & Ito (2008), as seaborn ships it
 from cm_research.report.wording import format_number
 
 THIS_YOUNG_PERSON = "this young person"
@@ -39,7 +40,6 @@ OWN_PLACEHOLDER = "[this young person]"
 #: DfE: a pupil missing 10% or more of possible sessions is persistently absent.
 PERSISTENT_ABSENCE_PCT = 90.0
 MARKERS = {IMPROVED: "^", DETERIORATED: "v", UNCHANGED: "o"}
-PALETTE = "colorblind"  # Okabe & Ito (2008), as seaborn ships it
 REGISTER_ROLES = {"mentee", "mentor", "carer", "social_worker", "teacher", "vsh"}
 
 

@@ -9,22 +9,21 @@ accessibility check.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from cm_research.data.loading import find_table_file, load_evaluation, load_table
 from cm_research.dictionary import measures_catalogue
-from cm_research.plots.bars import PALETTE, sessions_barplot  # noqa: F401  (sessions_barplot was defined here)
+from cm_research.plots.bars import sessions_barplot  # noqa: F401  (sessions_barplot was defined here)
 from cm_research.privacy.contract import write_table
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
+from cm_research.report.render import (PALETTE, REPORT_CSS, figure_html, report_style,  # noqa: F401  (defined
+                                       use_colour_blind_palette)  # here before; notebooks import them from here)
 from cm_research.report.wording import and_list, whole
 from cm_research.report.joint_display import (change_categories, describe_joint_display, interview_themes,
                                               joint_display)
@@ -32,31 +31,6 @@ from cm_research.report.matches import MatchAnalysis, analyse_matches, write_mat
 from cm_research.report.outcomes import OutcomeAnalysis, outcome_analysis
 from cm_research.report.referrals import (ReferralProfile, describe_referral_profile, profile_barplot,
                                           profile_figure_alt, referral_profile)
-
-
-def use_colour_blind_palette() -> list[tuple[float, float, float]]:
-    """Make seaborn's colour-blind-safe palette the default for every later figure; returns its colours."""
-    sns.set_palette(PALETTE)
-    return sns.color_palette(PALETTE)
-
-
-def figure_html(fig: plt.Figure, alt: str, caption: str = "", dpi: int = 110, data_href: str | None = None) -> str:
-    """A ``<figure>`` holding ``fig`` as an embedded PNG with ``alt`` text and a ``<figcaption>``.
-
-    Embedding (data URI) keeps the report one file that can be emailed; ``max-width:100%`` fits the page.
-    ``data_href``: the CSV of the numbers behind the figure (written beside the report), linked in the caption;
-    it serves screen-reader users too.
-    """
-    if not alt.strip():
-        raise ValueError("figure_html: alt text is required (it is what a screen reader says instead of the figure)")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    link = (f' <a href="{html.escape(data_href, quote=True)}">The numbers behind this figure (CSV)</a>'
-            if data_href else "")
-    cap = f"<figcaption>{html.escape(caption)}{link}</figcaption>" if caption or link else ""
-    return (f'<figure class="cm-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
-            f'style="max-width:100%;height:auto">{cap}</figure>')
 
 
 def _count_table(frame: pd.DataFrame, by: str, label: str, threshold: int, suppress: bool) -> pd.DataFrame:
@@ -532,19 +506,6 @@ def _evidence_section(report: SiteReport, framework: str, framework_paths, analy
     _save_figure(report, "evidence_by_outcome", ax.figure, evidence_figure_alt(report.evidence), out,
                  certify(report.evidence, counts, threshold=threshold, suppress=suppress, name="evidence_by_outcome"),
                  publication=suppress)
-
-
-REPORT_CSS = """<style>
-.jp-OutputArea-output table, .output_html table {max-width:100%; display:block; overflow-x:auto; font-size:0.9em}
-.jp-OutputArea-output td, .jp-OutputArea-output th {white-space:normal; max-width:28rem}
-figure.cm-figure {margin:1rem 0} figure.cm-figure figcaption {font-size:0.9em; color:#444; margin-top:0.3rem}
-.cm-limits {border-left:4px solid #0072B2; padding:0.2rem 0.8rem; background:#f3f8fc}
-</style>"""
-
-
-def report_style() -> str:
-    """CSS for the exported page: tables scroll inside the page instead of overflowing, captions read small."""
-    return REPORT_CSS
 
 
 def measure_block_html(report: SiteReport, measure: str) -> str:
