@@ -99,7 +99,7 @@ def kaplan_meier_plot(
     >>> matches = pd.DataFrame({"days": [20, 95, 130, 200, 260, 400, 30, 60, 75, 150, 300, 420],
     ...                         "ended": [1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0],
     ...                         "programme": ["arts"] * 6 + ["volunteer"] * 6})
-    >>> ax = kaplan_meier_plot(kaplan_meier(matches, "days", "ended", "programme"))
+    >>> ax = kaplan_meier_plot(kaplan_meier(matches, "days", "ended", "programme"), suppress=False)  # internal: few
     """
     needed = ["group", "time", "n_risk", "n_censor", "survival", "ci_low", "ci_high"]
     missing = [c for c in needed if c not in km_table.columns]
