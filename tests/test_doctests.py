@@ -7,12 +7,10 @@ import doctest
 import importlib
 import pkgutil
 
-import matplotlib
 import pytest
 
 import cm_research
 
-matplotlib.use("Agg")
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(cm_research.__path__, "cm_research."))
 WITH_EXAMPLES = [name for name in MODULES

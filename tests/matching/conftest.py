@@ -12,11 +12,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 import pytest
 
-matplotlib.use("Agg")
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 LALONDE_COVARIATES = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75"]

@@ -12,11 +12,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 import pytest
 
-matplotlib.use("Agg")
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 

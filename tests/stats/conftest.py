@@ -16,10 +16,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
 import pytest
 
-matplotlib.use("Agg")
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 

@@ -8,11 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 import pytest
-
-matplotlib.use("Agg")
 
 
 def run_r(code: str, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
