@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 #: R packages that are not in Debian (install from CRAN); every other is r-cran-<name> in lower case
@@ -61,3 +63,15 @@ def rscript(script: str | Path, *args: str, requires: Iterable[str] = (), timeou
     if proc.returncode != 0:
         raise RuntimeError(f"Rscript {Path(script).name} failed:\n{proc.stderr}")
     return proc
+
+
+def run_r_tables(script: str | Path, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Write ``tables`` to <tmp>/<name>.csv, run ``Rscript script <tmp>`` and return every CSV the script wrote
+    to <tmp>/out/, by file stem."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "out").mkdir()
+        for name, table in tables.items():
+            table.to_csv(folder / f"{name}.csv", index=False)
+        rscript(script, str(folder))
+        return {p.stem: pd.read_csv(p) for p in sorted((folder / "out").glob("*.csv"))}
