@@ -103,6 +103,8 @@ def synthesise(effects: pd.DataFrame, method: str = "REML", hartung_knapp: bool 
 
 
 def write_synthesis(synthesis: Synthesis, output_dir: str | Path) -> None:
+    """Write the pooled and per-site effect tables, and each forest plot with the numbers behind it, to
+    ``output_dir``."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_records(synthesis.pooled, out / "pooled_effects.csv")
