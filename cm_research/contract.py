@@ -46,15 +46,17 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str | None], where: st
                     f"The columns are: {', '.join(str(c) for c in data.columns) or '(none)'}.")
 
 
-def as_numeric(values: pd.Series, column: str, where: str) -> pd.Series:
-    """Return `values` as floats; raise naming the column and the first entries that are not numbers."""
+def as_numeric(values: pd.Series, column: str, where: str, error: type[Exception] = ValueError,
+               hint: str = "") -> pd.Series:
+    """Return `values` as floats (missing values stay missing); raise ``error`` naming the column and the first
+    entries that are not numbers, followed by ``hint`` (what to do instead), if any."""
     converted = pd.to_numeric(values, errors="coerce")
     bad = values[converted.isna() & values.notna()]
     if len(bad):
         shown = ", ".join(repr(v) for v in bad.head(3))
-        raise ValueError(
+        raise error(
             f"{where}: column `{column}` must hold numbers, but row(s) "
-            f"{', '.join(str(i) for i in bad.index[:3])} hold {shown}."
+            f"{', '.join(str(i) for i in bad.index[:3])} hold {shown}." + (f" {hint}" if hint else "")
         )
     return converted.astype(float)
 

@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from cm_research.errors import CMResearchError
 
 from cm_research.resampling import order_statistic_quantile
-from cm_research.contract import ci_quantile, critical_value, join_notes, require_columns, tidy
+from cm_research.contract import as_numeric, ci_quantile, critical_value, join_notes, require_columns, tidy
 from cm_research.deprecation import renamed_arguments
 
 __all__ = [
@@ -537,14 +537,8 @@ def _require(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
 def _numeric(values: pd.Series, column: str, where: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float).to_numpy()
-    converted = pd.to_numeric(values, errors="coerce")
-    bad = values[converted.isna() & values.notna()]
-    if len(bad):
-        shown = ", ".join(repr(v) for v in bad.head(3))
-        raise MatchingError(
-            f"{where}: column `{column}` must hold numbers, but row(s) {', '.join(str(i) for i in bad.index[:3])} "
-            f"hold {shown}. Put categorical variables (site, cohort, key stage) in `exact=` instead.")
-    return converted.to_numpy(dtype=float)
+    return as_numeric(values, column, where, error=MatchingError,
+                      hint="Put categorical variables (site, cohort, key stage) in `exact=` instead.").to_numpy()
 
 
 def _check_options(distance, exact, ratio, caliper, order, covariates, data) -> None:
