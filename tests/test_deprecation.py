@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from cm_research import stats
+from cm_research import stats, surveys
 from cm_research.deprecation import CMResearchDeprecationWarning, renamed_arguments
 from cm_research.mentors import analysis as mentor_analysis
 from cm_research.report import matches as match_report
@@ -17,7 +17,9 @@ RENAMED = [stats.paired_change, stats.reliable_change, stats.compare_outcomes, s
            stats.match_groups, stats.matched_effect, stats.single_case_effects, stats.kaplan_meier,
            stats.survival_at, stats.survival_summary, stats.meta_analysis, mentor_analysis.spearman,
            mentor_analysis.interests_and_length, mentor_analysis.interests_and_outcome,
-           match_report.analyse_matches, match_report.match_summary, match_report.describe_matches]
+           match_report.analyse_matches, match_report.match_summary, match_report.describe_matches,
+           surveys.keyed_responses, surveys.likert_distribution, surveys.likert_items, surveys.wave_change,
+           surveys.item_matrix, surveys.scale_scores, surveys.scale_reliability, surveys.respondents_by_role]
 
 
 @pytest.mark.parametrize("function", RENAMED, ids=lambda f: f.__name__)
