@@ -43,7 +43,8 @@ WAIT_BANDS: tuple[tuple[str, int, float], ...] = (
     ("up to 2 weeks", 0, 14), ("2 to 4 weeks", 15, 28), ("4 to 8 weeks", 29, 56),
     ("more than 8 weeks", 57, float("inf")))
 REASON_BANDS = ("1 reason", "2 reasons", "3 or more reasons", "none recorded")
-PROBLEM_COLUMNS = ["participant_id", "column", "value", "problem"]
+#: the referral checks list problems by young person (not by file and row: the tables were validated already)
+REFERRAL_PROBLEM_COLUMNS = ["participant_id", "column", "value", "problem"]
 
 
 @dataclass
@@ -51,7 +52,7 @@ class ReferralProfile:
     """The published tables (suppressed), the data problems found (not for publication) and notes."""
 
     tables: dict[str, pd.DataFrame]
-    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERRAL_PROBLEM_COLUMNS))
     threshold: int = DEFAULT_THRESHOLD
 
 
@@ -159,7 +160,7 @@ def stage_disagreements(participants: pd.DataFrame) -> pd.DataFrame:
             rows.append({"participant_id": r["participant_id"], "column": "education_stage", "value": stage,
                          "problem": f"year group {int(r['year_group'])} is {band[1]}, but the education stage "
                                     f"recorded is {stage}"})
-    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+    return pd.DataFrame(rows, columns=REFERRAL_PROBLEM_COLUMNS)
 
 
 def _spread(values: pd.Series, published_n: object, threshold: int, suppress: bool) -> dict:
@@ -229,7 +230,7 @@ def referral_waits(participants: pd.DataFrame, sessions: pd.DataFrame | None = N
                               "value": referred[pid].date().isoformat(),
                               "problem": f"first session ({first[pid].date().isoformat()}, from {source[pid]}) is "
                                          f"{-int(days[pid])} days before the referral date"}
-                             for pid in days[negative].index], columns=PROBLEM_COLUMNS)
+                             for pid in days[negative].index], columns=REFERRAL_PROBLEM_COLUMNS)
     sources = source[source != ""].value_counts().rename_axis("first_session_from").rename("young_people").reset_index()
     return {"coverage": coverage, "bands": bands, "spread": spread, "problems": problems, "sources": sources}
 
