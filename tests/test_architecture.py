@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,7 @@ def _type_checking_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
+@lru_cache(maxsize=None)  # parsed once for the four tests of the package
 def import_graph(package: Path = PACKAGE) -> dict[str, set[tuple[str, int]]]:
     """Module → {(imported cm_research module, line)} for every import in the package (module and function level)."""
     graph: dict[str, set[tuple[str, int]]] = defaultdict(set)
