@@ -187,7 +187,7 @@ def match_groups(
     * MatchIt 4.5.1 (Debian bookworm's r-cran-matchit) has a bug in its propensity-score matcher
       (``nn_matchC_vec`` compares distances with C's integer ``abs``): it always takes the left
       neighbour and ignores calipers below 1. Our results agree with MatchIt given the same distances
-      as a matrix, which uses its correct general matcher; see tests/matching/reference/matchit.R.
+      as a matrix, which uses its correct general matcher; see tests/stats/matching/reference/matchit.R.
     * Weights (ATT): treated 1; a comparison unit gets Σ 1/k_s over the sets s it belongs to
       (k_s = number of comparison units in set s), and comparison weights are then scaled to sum to
       the number of distinct matched comparison units (MatchIt's ``weights``).

@@ -20,7 +20,7 @@ LALONDE_COVARIATES = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74"
 
 
 def run_rscript(script: str, io_dir: Path) -> None:
-    """Run tests/matching/reference/<script> on `io_dir`; skip when R or a package is missing."""
+    """Run tests/stats/matching/reference/<script> on `io_dir`; skip when R or a package is missing."""
     rscript(REFERENCE / script, str(io_dir), timeout=600)
 
 
