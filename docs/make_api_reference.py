@@ -22,6 +22,7 @@ from pathlib import Path
 import cm_research
 
 OUTPUT = Path(__file__).resolve().parent / "api.md"
+PACKAGE_DIR = Path(cm_research.__file__).resolve().parent
 #: the layers of CONTRIBUTING.md, lowest first; the page follows them
 ORDER = ["errors", "contract", "resampling", "dictionary", "resources", "run_folder", "deprecation", "data", "interop",
          "measures", "stats", "qual", "privacy", "surveys", "quality", "frameworks", "mentors", "datasets", "plots",
@@ -60,6 +61,7 @@ def _signature(obj) -> str:
         text = str(inspect.signature(obj))
     except (TypeError, ValueError):
         return "(…)"
+    text = text.replace(str(PACKAGE_DIR), "<cm_research>")  # defaults inside the package: the same on every checkout
     return re.sub(r"<[^<>]* at 0x[0-9a-f]+>", "…", text)  # object reprs carry a memory address
 
 
