@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from cm_research.data.writing import write_csv
+from cm_research.deprecation import renamed_arguments
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.roles import role_name
 from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, STOPWORDS, SURPRISE, TOKEN_RE, WISH,
@@ -411,6 +412,7 @@ def _answers(segments: pd.DataFrame) -> list[tuple[int, str]]:
     return out
 
 
+@renamed_arguments(short_answer_words="question_context")  # 0 turned it off, as False does now
 def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int = 8,
                   include_interviewer: bool = False, question_context: bool = True) -> pd.DataFrame:
     """Suggest codes for segments whose words match the codebook's hints.
