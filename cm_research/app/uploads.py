@@ -201,10 +201,10 @@ def compare_checks(before: UploadCheck, after: UploadCheck) -> pd.DataFrame:
     old = before.problems[key].astype(str).drop_duplicates()
     new = after.problems[key].astype(str).drop_duplicates()
     merged = old.merge(new, on=key, how="outer", indicator=True)
-    merged["status"] = merged.pop("_merge").map({"left_only": "fixed", "both": "still there", "right_only": "new"})
+    merged["status"] = merged.pop("_merge").astype(str).map({"left_only": "fixed", "both": "still there", "right_only": "new"})
     order = {"fixed": 0, "still there": 1, "new": 2}
-    return (merged.sort_values(["status", "row"], key=lambda s: s.map(order) if s.name == "status" else s)
-            [["status", *key]].reset_index(drop=True))
+    rank = merged["status"].astype(str).map(order).astype(float) * 10**9 + pd.to_numeric(merged["row"], errors="coerce").fillna(0)
+    return merged.iloc[rank.argsort(kind="stable")][["status", *key]].reset_index(drop=True)
 
 
 def difference_sentence(diff: pd.DataFrame) -> str:
