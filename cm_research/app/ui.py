@@ -172,7 +172,8 @@ class App:
 
         def form() -> cycle_form.CycleForm:
             values = {k: box.value for k, box in {**text, **area}.items()}
-            values["actions"] = [cycle_form.Action(*(b.value for b in row.children)) for row in actions.children]
+            values["actions"] = [cycle_form.Action(date=row.children[0].value, who=row.children[1].value,
+                                                   action=row.children[2].value) for row in actions.children]
             return cycle_form.CycleForm(**values)
 
         def check(_=None) -> None:
