@@ -45,6 +45,11 @@ a.cm-download { color: #0b57d0; font-weight: bold; margin-right: 1.2em; }
 </style>"""
 
 
+def _fit() -> w.Layout:
+    """Buttons as wide as their text (a full-width button reads as a banner)."""
+    return w.Layout(width="fit-content", min_width="12em")
+
+
 def _label(text: str) -> dict:
     return {"description": text, "style": {"description_width": "initial"}, "layout": w.Layout(width="auto")}
 
@@ -71,6 +76,7 @@ class App:
         self.checks: dict[str, uploads.UploadCheck] = {}
         self.session: review.ReviewSession | None = None
         self.runs: list[reports.ReportRun] = []
+        self.site_choice: w.Dropdown | None = None  # the reports' site list, refreshed when participants change
         self._templates()
 
     @classmethod
@@ -105,7 +111,7 @@ class App:
         table = w.Dropdown(options=[("Work it out from the file name", "")] + [(t, t) for t in uploads.DATA_TABLES],
                            **_label("Which table does the file hold?"))
         upload = w.FileUpload(accept=".xlsx,.csv", multiple=False, description="Upload a workbook or CSV",
-                              layout=w.Layout(width="auto"))
+                              layout=_fit())
         result = w.HTML()
         history = w.HTML(self._uploads_html())
 
@@ -145,6 +151,8 @@ class App:
         parts.append(table_html(check.blanked, "Cells left blank (the row is kept)"))
         parts.append(table_html(check.held_back, "Rows held back from the reports until corrected"))
         self.checks[table] = check
+        if table == "participants" and self.site_choice is not None:
+            self.site_choice.options = reports.sites_in_data(self.project)
         return "".join(parts)
 
     # --- step 3 ----------------------------------------------------------------------------------------------
@@ -194,9 +202,9 @@ class App:
 
         for box in (*text.values(), *area.values()):
             box.observe(check, names="value")
-        add_button = w.Button(description="Add an action", layout=w.Layout(width="auto"))
+        add_button = w.Button(description="Add an action", layout=_fit())
         add_button.on_click(add_action)
-        save_button = w.Button(description="Save the cycle record", layout=w.Layout(width="auto"))
+        save_button = w.Button(description="Save the cycle record", layout=_fit())
         save_button.on_click(save)
         add_action()
         check()
@@ -204,7 +212,7 @@ class App:
         survey_link = download_link(self.project.path("templates", "survey.xlsx"), "survey.xlsx",
                                     "Download the barriers survey template (Excel)")
         survey_upload = w.FileUpload(accept=".xlsx,.csv", multiple=True, description="Upload survey answers",
-                                     layout=w.Layout(width="auto"))
+                                     layout=_fit())
         survey_result = w.HTML()
 
         def on_survey(change) -> None:
@@ -230,21 +238,21 @@ class App:
     # --- step 4 ----------------------------------------------------------------------------------------------
     def interviews_step(self) -> w.Widget:
         upload = w.FileUpload(accept=".txt,.docx,.vtt,.srt", multiple=True, description="Upload transcripts",
-                              layout=w.Layout(width="auto"))
+                              layout=_fit())
         uploaded = w.HTML()
-        suggest = w.Button(description="Suggest codes", layout=w.Layout(width="auto"))
+        suggest = w.Button(description="Suggest codes", layout=_fit())
         status = w.HTML()
         quote = w.HTML()
-        accept = w.Button(description="Accept", layout=w.Layout(width="auto"))
-        reject = w.Button(description="Reject", button_style="danger", layout=w.Layout(width="auto"))
+        accept = w.Button(description="Accept", layout=_fit())
+        reject = w.Button(description="Reject", button_style="danger", layout=_fit())
         recode_to = w.Dropdown(options=[], **_label("Recode as"))
-        recode = w.Button(description="Recode", layout=w.Layout(width="auto"))
-        previous = w.Button(description="Previous quote", layout=w.Layout(width="auto"))
-        following = w.Button(description="Next quote", layout=w.Layout(width="auto"))
+        recode = w.Button(description="Recode", layout=_fit())
+        previous = w.Button(description="Previous quote", layout=_fit())
+        following = w.Button(description="Next quote", layout=_fit())
         sheet = w.HTML()
         sheet_upload = w.FileUpload(accept=".csv", multiple=False, description="Upload a reviewed sheet",
-                                    layout=w.Layout(width="auto"))
-        themes_button = w.Button(description="Show themes by role", layout=w.Layout(width="auto"))
+                                    layout=_fit())
+        themes_button = w.Button(description="Show themes by role", layout=_fit())
         themes = w.HTML()
         panel = w.VBox([quote, w.HBox([accept, reject]), w.HBox([recode_to, recode]), w.HBox([previous, following]),
                         sheet], layout=w.Layout(display="none"))
@@ -346,8 +354,8 @@ class App:
         audience = w.RadioButtons(options=[("For publication (checked for disclosure)", True),
                                            ("Internal: not for publication", False)],
                                   **_label("Who is it for?"))
-        site = w.Dropdown(options=reports.sites_in_data(self.project), **_label("Site"))
-        run_button = w.Button(description="Run the reports", layout=w.Layout(width="auto"))
+        site = self.site_choice = w.Dropdown(options=reports.sites_in_data(self.project), **_label("Site"))
+        run_button = w.Button(description="Run the reports", layout=_fit())
         bar = w.FloatProgress(value=0, min=0, max=1, description="Progress", style={"description_width": "initial"})
         status = w.HTML()
         results = w.VBox()
@@ -364,7 +372,6 @@ class App:
             if not kinds:
                 status.value = message_html("Tick at least one report.", "error")
                 return
-            site.options = reports.sites_in_data(self.project)
             run_button.disabled = True
             bar.value = 0
             done = []
@@ -412,7 +419,7 @@ class App:
         parts.append("<p>" + " ".join(dict.fromkeys(links)) + "</p>")
         box = [w.HTML("".join(parts))]
         if run.html is not None:
-            view = w.Button(description=f"View the {run.title.lower()} here", layout=w.Layout(width="auto"))
+            view = w.Button(description=f"View the {run.title.lower()} here", layout=_fit())
 
             def on_view(_=None, run=run) -> None:
                 page = run.html.read_text(encoding="utf-8")
