@@ -47,3 +47,15 @@ def message_html(text: str, kind: str = "info") -> str:
     """A status message read out by screen readers (``role=status``; ``alert`` for errors)."""
     role = "alert" if kind == "error" else "status"
     return f'<div class="cm-msg cm-{esc(kind)}" role="{role}">{esc(text)}</div>'
+
+
+def suggestion_html(current: dict, counts: dict[str, int]) -> str:
+    """One suggestion under review (from :meth:`cm_research.app.review.ReviewSession.current`): where it is in the
+    sheet, the quote, the suggested code. The quote is transcript text: escaped, never markup."""
+    decided = f" Decision so far: {current['decision']}." if current["decision"] else ""
+    negated = " The words may be negated here: check." if current["negated"] else ""
+    return (f'<p role="status">Suggestion {current["n"]} of {current["total"]} '
+            f'({counts["accepted"]} accepted, {counts["rejected"]} rejected).{esc(decided)}</p>'
+            f'<blockquote class="cm-quote">{esc(current["quote"])}</blockquote>'
+            f'<p>Suggested code: <strong>{esc(current["code_label"])}</strong> '
+            f'({esc(current["role"])}, {esc(current["transcript"])}).{esc(negated)}</p>')

@@ -54,12 +54,13 @@ class Project:
     def open(cls, folder: str | os.PathLike = DEFAULT_PROJECT) -> "Project":
         """Open (and on first start make) the project folder ``folder``.
 
-        Raises ProjectFolderError when ``folder`` is a file, or a symbolic link: the app keeps the data where
-        the user can see it, not wherever a link points.
+        Raises ProjectFolderError when ``folder`` is a file, or is (or lies inside) a symbolic link below a
+        top-level folder: the app keeps the data where the user can see it, not wherever a link points.
         """
         given = Path(folder).expanduser()
         absolute = given if given.is_absolute() else Path.cwd() / given
-        for candidate in (absolute, *absolute.parents):
+        # top-level system folders may be links (macOS: /tmp -> /private/tmp); everything below them may not
+        for candidate in (c for c in (absolute, *absolute.parents) if len(c.parts) > 2):
             if candidate.is_symlink():
                 raise ProjectFolderError(
                     f"{given}: {candidate} is a symbolic link; give the app a real folder (the project folder and "

@@ -53,7 +53,8 @@ class ReportRun:
         if self.status != "ok":
             return f"The report could not be made: {self.error}"
         if self.passed:
-            return "Disclosure check passed: no identifiers, small counts or single-person quotes found."
+            return ("Disclosure check passed: no identifiers, small counts or single-person quotes found."
+                    + ("" if self.publication else " This run is internal all the same: NOT FOR PUBLICATION."))
         found = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.findings.items()) or "possible identifiers"
         if self.publication:
             return (f"Disclosure check FAILED ({found}): this report may not be published or downloaded for "

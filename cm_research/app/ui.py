@@ -19,7 +19,7 @@ from IPython.display import display
 
 from cm_research.app import cycle_form, reports, review, uploads
 from cm_research.app.errors import DownloadRefused
-from cm_research.app.html import download_link, esc, message_html, table_html
+from cm_research.app.html import download_link, esc, message_html, suggestion_html, table_html
 from cm_research.app.project import Project
 from cm_research.errors import CMResearchError
 
@@ -260,15 +260,7 @@ class App:
         def show(current: dict | None = None) -> None:
             if self.session is None:
                 return
-            current = current or self.session.current()
-            counts = self.session.counts()
-            decided = f" Decision so far: {current['decision']}." if current["decision"] else ""
-            negated = " The words may be negated here: check." if current["negated"] else ""
-            quote.value = (f'<p role="status">Suggestion {current["n"]} of {current["total"]} '
-                           f'({counts["accepted"]} accepted, {counts["rejected"]} rejected).{esc(decided)}</p>'
-                           f'<blockquote class="cm-quote">{esc(current["quote"])}</blockquote>'
-                           f'<p>Suggested code: <strong>{esc(current["code_label"])}</strong> '
-                           f'({esc(current["role"])}, {esc(current["transcript"])}).{esc(negated)}</p>')
+            quote.value = suggestion_html(current or self.session.current(), self.session.counts())
             sheet.value = ("<p>Or review in Excel: " + download_link(self.session.path, review.REVIEW_FILE,
                                                                      "Download the review sheet (CSV)")
                            + " fill the decision column with accept or reject, and upload it back.</p>")

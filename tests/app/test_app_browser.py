@@ -366,6 +366,7 @@ def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_p
     words = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
     assert "Riverside" in words
     assert content == (runs[0] / "site" / "06_site_report.docx").read_bytes()
+    assert page.link("Download Action-research report (Word .docx)").get_attribute("download").endswith(".docx")
     page.button("View the site report here").click()
     frame = browser.find_element(page.By.CSS_SELECTOR, "iframe.cm-frame")
     assert frame.get_attribute("title").startswith("Site report") and frame.get_attribute("sandbox") == ""

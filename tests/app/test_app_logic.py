@@ -255,3 +255,36 @@ def test_report_parameters_point_at_the_project(project):
     assert params == {"data_dir": str(project.data_dir), "site": "Riverside",
                       "transcripts_dir": str(project.path("interviews"))}
     assert reports.report_parameters(project, "action_research") == {"data_dir": str(project.data_dir)}
+
+
+# --- the server and what the page shows ----------------------------------------------------------------------
+def test_voila_is_configured_for_loopback_a_token_and_no_files():
+    import re
+
+    from cm_research.app.server import HOST, voila_config
+
+    c = voila_config(8999, "secret-token")
+    assert HOST == "127.0.0.1" and c.Voila.ip == "127.0.0.1" and c.Voila.token == "secret-token"
+    assert c.Voila.port_retries == 0 and c.VoilaConfiguration.show_tracebacks is False
+    for path in ("Start here.ipynb", "a.png", "../../etc/passwd", "data/participants.xlsx"):
+        assert not any(re.fullmatch(p, path) for p in c.VoilaConfiguration.file_allowlist)
+        assert any(re.fullmatch(p, path) for p in c.VoilaConfiguration.file_denylist)
+    assert c.Voila.tornado_settings["websocket_max_message_size"] > uploads.MAX_UPLOAD_BYTES
+
+
+def test_cm_research_app_refuses_a_project_folder_that_is_a_symlink_out(tmp_path, capsys):
+    from cm_research.cli import main
+
+    os.symlink(tmp_path, tmp_path.parent / f"{tmp_path.name}-link")
+    assert main(["app", "--no-browser", "--project", str(tmp_path.parent / f"{tmp_path.name}-link")]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+
+
+def test_transcript_text_under_review_is_shown_as_text():
+    from cm_research.app.html import suggestion_html
+
+    shown = suggestion_html({"n": 1, "total": 2, "decision": "", "negated": False, "quote": builders.HOSTILE,
+                             "code_label": "<b>x</b>", "role": "mentee", "transcript": "t"},
+                            {"accepted": 0, "rejected": 0})
+    assert "<script>" not in shown and "<img" not in shown and "<b>x" not in shown
+    assert "&lt;script&gt;window.__cmPwned=1&lt;/script&gt;" in shown
