@@ -288,3 +288,32 @@ def test_transcript_text_under_review_is_shown_as_text():
                             {"accepted": 0, "rejected": 0})
     assert "<script>" not in shown and "<img" not in shown and "<b>x" not in shown
     assert "&lt;script&gt;window.__cmPwned=1&lt;/script&gt;" in shown
+
+
+def test_a_failed_check_read_from_a_run_manifest_refuses_the_download_in_the_app(project):
+    """A run folder as run_batch leaves it (manifest.json with publication and disclosure_check): the app reads
+    the verdict from it and shows the refusal, with no download link."""
+    import json
+
+    import ipywidgets as w
+
+    from cm_research.app.ui import App
+
+    run = project.path("reports", "20250101-000000-000000__site")
+    (run / "site").mkdir(parents=True)
+    (run / "site" / "06_site_report.html").write_text("<html><body>report</body></html>")
+    (run / "site" / "06_site_report.docx").write_bytes(b"PK")
+    (run / "manifest.json").write_text(json.dumps({
+        "publication": True, "jobs": [{"status": "ok"}],
+        "disclosure_check": {"passed": False, "findings": 3, "kinds": {"small_count": 2, "identifier": 1}}}))
+    [found] = reports.earlier_runs(project)
+    assert found.publication and found.passed is False and not found.can_download
+    panel = App(project)._run_panel(found, w.HTML())
+    shown = panel.children[0].value
+    assert "Download refused" in shown and "2 small count, 1 identifier" in shown and "data:" not in shown
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["publication"] = False
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    internal = reports.earlier_runs(project)[0]
+    shown = App(project)._run_panel(internal, w.HTML()).children[0].value
+    assert "INTERNAL-NOT-FOR-PUBLICATION.docx" in shown and "NOT FOR PUBLICATION" in shown
