@@ -138,11 +138,11 @@ class App:
                                 "again", "error")
         try:
             stored = uploads.store_upload(self.project, name, content, kind, table)
+            previous = self.checks.get(table) or uploads.previous_check(self.project, kind, table, stored)
             check = uploads.check_table_upload(self.project, stored, table, original_name=name)
         except CMResearchError as exc:
             return message_html(str(exc), "error")
         parts = [message_html(check.summary(), "error" if check.n_errors else "ok")]
-        previous = self.checks.get(table)
         if previous is not None:
             diff = uploads.compare_checks(previous, check)
             parts.append(message_html(uploads.difference_sentence(diff)))

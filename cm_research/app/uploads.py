@@ -168,9 +168,11 @@ def _problems_shown(problems: pd.DataFrame, sheet: str) -> pd.DataFrame:
     return shown[cols].reset_index(drop=True)
 
 
-def check_table_upload(project: Project, stored: Path, table: str, original_name: str = "") -> UploadCheck:
+def check_table_upload(project: Project, stored: Path, table: str, original_name: str = "",
+                       make_current: bool = True) -> UploadCheck:
     """Read ``stored`` as ``table`` with :func:`cm_research.data.load_table` (outcomes and sessions are checked
-    against the current participants), make it the current ``data/<table>`` file, and report what was found.
+    against the current participants), make it the current ``data/<table>`` file (unless ``make_current`` is
+    false: re-checking an earlier upload to compare with), and report what was found.
     A file that cannot be read at all raises :class:`~cm_research.errors.DataValidationError` (the app shows its
     message) and does not replace the current file."""
     from cm_research.data import load_table
@@ -185,9 +187,10 @@ def check_table_upload(project: Project, stored: Path, table: str, original_name
     blanked = result.blanked[["row", "problems"]] if not result.blanked.empty else pd.DataFrame(columns=["row", "problems"])
     held_back = (result.quarantine[["row", "problems"]] if not result.quarantine.empty
                  else pd.DataFrame(columns=["row", "problems"]))
-    for other in project.data_dir.glob(f"{table}.*"):
-        other.unlink()  # the current copy only; the upload itself stays in uploads/
-    shutil.copyfile(stored, project.data_dir / f"{table}{stored.suffix.lower()}")
+    if make_current:
+        for other in project.data_dir.glob(f"{table}.*"):
+            other.unlink()  # the current copy only; the upload itself stays in uploads/
+        shutil.copyfile(stored, project.data_dir / f"{table}{stored.suffix.lower()}")
     return UploadCheck(table=table, file=original_name or stored.name.split("__")[-1], stored=stored,
                        n_read=result.n_read, n_valid=len(result.data),
                        problems=_problems_shown(result.problems, sheet), blanked=blanked.reset_index(drop=True),
@@ -211,3 +214,17 @@ def difference_sentence(diff: pd.DataFrame) -> str:
     counts = diff["status"].value_counts()
     return (f"Compared with the previous upload: {counts.get('fixed', 0)} problem(s) fixed, "
             f"{counts.get('still there', 0)} still there, {counts.get('new', 0)} new.")
+
+
+def previous_check(project: Project, kind: str, table: str, latest: Path) -> UploadCheck | None:
+    """The check of the upload of ``table`` made before ``latest`` (re-read, not made current), to show what a
+    corrected file changed after the app was restarted; None when there is none or it cannot be read."""
+    from cm_research.errors import CMResearchError
+
+    earlier = [p for p in uploads_of(project, kind, table) if p.name < latest.name]
+    if not earlier:
+        return None
+    try:
+        return check_table_upload(project, earlier[-1], table, make_current=False)
+    except (CMResearchError, OSError):
+        return None

@@ -317,3 +317,15 @@ def test_a_failed_check_read_from_a_run_manifest_refuses_the_download_in_the_app
     internal = reports.earlier_runs(project)[0]
     shown = App(project)._run_panel(internal, w.HTML()).children[0].value
     assert "INTERNAL-NOT-FOR-PUBLICATION.docx" in shown and "NOT FOR PUBLICATION" in shown
+
+
+def test_the_difference_is_shown_after_a_restart_from_the_kept_uploads(project, filled):
+    first = uploads.store_upload(project, "participants.xlsx", filled("participants", True), "data", "participants")
+    uploads.check_table_upload(project, first, "participants")
+    second = uploads.store_upload(project, "participants.xlsx", filled("participants"), "data", "participants")
+    before = uploads.previous_check(project, "data", "participants", second)  # the app restarted: nothing in memory
+    assert before is not None and before.stored == first
+    assert (project.data_dir / "participants.xlsx").read_bytes() == first.read_bytes()  # not made current again
+    after = uploads.check_table_upload(project, second, "participants")
+    assert list(uploads.compare_checks(before, after)["status"]) == ["fixed"] * 3
+    assert uploads.previous_check(project, "data", "participants", first) is None
