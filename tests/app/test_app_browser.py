@@ -170,10 +170,18 @@ class Page:
         return self.d.execute_script("return document.body.innerText")
 
     def wait_for(self, text: str, timeout: float = 60) -> None:
+        if os.environ.get("CM_APP_TIMING"):
+            print(f"{time.monotonic():.1f} waiting for {text[:40]!r}", flush=True)
         deadline = time.monotonic() + timeout
         while text not in self.text():
             if time.monotonic() > deadline:
                 raise AssertionError(f"{text!r} never appeared; the page shows:\n{self.text()[-3000:]}")
+            time.sleep(0.2)
+
+    def wait_for_element(self, css: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.d.find_elements(self.By.CSS_SELECTOR, css):
+            assert time.monotonic() < deadline, f"{css} never appeared"
             time.sleep(0.2)
 
     def control(self, label: str):
@@ -359,7 +367,7 @@ def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_p
 
     for run in runs:
         manifest = json.loads((run / "manifest.json").read_text())
-        assert manifest["publication"] is True and manifest["disclosure_check"]["passed"] is True
+        assert manifest["publication"] is True and manifest["disclosure_check"]["passed"] is True, manifest
         assert not (run / "NOT_FOR_PUBLICATION.txt").exists()
     name, content = page.download("Download Site report (Word .docx)")
     assert name.endswith(".docx") and "INTERNAL" not in name
@@ -368,6 +376,7 @@ def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_p
     assert content == (runs[0] / "site" / "06_site_report.docx").read_bytes()
     assert page.link("Download Action-research report (Word .docx)").get_attribute("download").endswith(".docx")
     page.button("View the site report here").click()
+    page.wait_for_element("iframe.cm-frame")
     frame = browser.find_element(page.By.CSS_SELECTOR, "iframe.cm-frame")
     assert frame.get_attribute("title").startswith("Site report") and frame.get_attribute("sandbox") == ""
     page.not_pwned()
