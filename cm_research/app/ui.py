@@ -260,10 +260,13 @@ class App:
         def show(current: dict | None = None) -> None:
             if self.session is None:
                 return
-            quote.value = suggestion_html(current or self.session.current(), self.session.counts())
+            current = current or self.session.current()
+            quote.value = suggestion_html(current, self.session.counts())
+            if current["code"] in {code for _, code in recode_to.options}:
+                recode_to.value = current["code"]  # recode starts from the suggested code
             sheet.value = ("<p>Or review in Excel: " + download_link(self.session.path, review.REVIEW_FILE,
                                                                      "Download the review sheet (CSV)")
-                           + " fill the decision column with accept or reject, and upload it back.</p>")
+                           + ", write accept or reject in its decision column, and upload it back.</p>")
             panel.layout.display = "flex"
 
         def open_session() -> None:
