@@ -298,7 +298,11 @@ class App:
                 return
             problems = run.problems[["file", "line", "message"]] if len(run.problems) else pd.DataFrame()
             status.value = message_html(run.summary(), "ok") + table_html(problems, "Transcripts not read")
-            open_session()
+            try:
+                open_session()
+            except CMResearchError as exc:  # e.g. no sentence matched any code
+                panel.layout.display = "none"
+                status.value += message_html(str(exc), "error")
 
         def decide(decision: str, code: str | None = None) -> None:
             try:
