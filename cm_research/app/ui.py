@@ -275,7 +275,10 @@ class App:
             show()
 
         if review.review_path(self.project).exists():
-            open_session()
+            try:
+                open_session()
+            except CMResearchError as exc:
+                status.value = message_html(str(exc), "error")
 
         def on_upload(change) -> None:
             out = []
@@ -320,7 +323,10 @@ class App:
                     continue
                 status.value = message_html(f"{_name(item)}: {counts['accepted']} accepted, {counts['rejected']} "
                                             f"rejected, {counts['undecided']} undecided.", "ok")
-                open_session()
+                try:
+                    open_session()
+                except CMResearchError as exc:
+                    status.value += message_html(str(exc), "error")
 
         def on_themes(_=None) -> None:
             try:
