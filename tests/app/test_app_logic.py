@@ -329,3 +329,13 @@ def test_the_difference_is_shown_after_a_restart_from_the_kept_uploads(project, 
     after = uploads.check_table_upload(project, second, "participants")
     assert list(uploads.compare_checks(before, after)["status"]) == ["fixed"] * 3
     assert uploads.previous_check(project, "data", "participants", first) is None
+
+
+def test_every_step_builds_on_a_new_project_and_with_an_empty_review_sheet(project):
+    from cm_research.app.ui import App
+
+    app = App(project)
+    steps = [getattr(app, f"{s}_step")() for s in ("project", "data", "cycle", "interviews", "reports")]
+    assert len(steps) == 5 and (project.root / "templates" / "survey.xlsx").exists()
+    review.review_path(project).write_text(",".join(["suggestion_id", "decision", "code", "text"]) + "\n")
+    assert App(project).interviews_step() is not None  # says there is nothing to review, does not fail
