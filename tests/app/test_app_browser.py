@@ -232,6 +232,7 @@ class Page:
         assert self.d.execute_script("return window.__cmPwned") is None, "markup from a data file ran as code"
 
 
+@pytest.mark.notebook  # the reports step runs notebooks 06 and 07
 def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
