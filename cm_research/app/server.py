@@ -9,6 +9,8 @@ Choices (Voilà 0.5, on jupyter_server 2):
   Voilà has no contents API, and its ``/voila/files/`` handler is closed (``file_allowlist`` matches nothing and
   ``file_denylist`` matches everything), so no file is served from the disk; downloads are ``data:`` links
   made by the app (:mod:`cm_research.app.html`) from files inside the project folder;
+* a Content-Security-Policy lets the page load from and connect to this server only (Voilà's template links
+  fonts and scripts on public CDNs; they are never fetched, so nothing is sent anywhere);
 * ``strip_sources`` (Voilà's default) keeps the notebook's code out of the page, and tracebacks are not shown;
 * uploads travel over the kernel's websocket; tornado's ``websocket_max_message_size`` is set just above
   :data:`cm_research.app.uploads.MAX_UPLOAD_BYTES`, which the app checks again for each file.
@@ -33,6 +35,13 @@ from cm_research.app.ui import PROJECT_ENV
 from cm_research.app.uploads import MAX_UPLOAD_BYTES
 
 HOST = "127.0.0.1"
+#: the browser may load and connect to this server only (Voilà's page template links fonts and scripts on public
+#: CDNs: with this policy they are never fetched, so opening the app sends nothing anywhere)
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self' data: blob:",
+    "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'self'"])
 DEFAULT_PORT = 8866
 NOTEBOOK = "start_here.ipynb"
 SHOWN_NAME = "Start here.ipynb"  # the page's title
@@ -53,7 +62,8 @@ def voila_config(port: int, token: str, open_browser: bool = False):
     c.Voila.port_retries = 0
     c.Voila.token = token
     c.Voila.open_browser = open_browser
-    c.Voila.tornado_settings = {"websocket_max_message_size": MAX_UPLOAD_BYTES + 2 * 2**20}
+    c.Voila.tornado_settings = {"websocket_max_message_size": MAX_UPLOAD_BYTES + 2 * 2**20,
+                                "headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}
     c.VoilaConfiguration.file_allowlist = ["(?!)"]  # matches nothing
     c.VoilaConfiguration.file_denylist = [".*"]
     c.VoilaConfiguration.show_tracebacks = False

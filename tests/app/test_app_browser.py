@@ -88,6 +88,10 @@ def test_server_listens_on_loopback_only_with_a_token_and_serves_no_files(app_se
         v6 = Path("/proc/net/tcp6")
         assert not v6.exists() or not any(int(line.split()[1].split(":")[1], 16) == port and line.split()[3] == "0A"
                                           for line in v6.read_text().splitlines()[1:])
+    # the page may load from and connect to this server only (Voilà's template links public CDNs)
+    with urllib.request.urlopen(f"{base}/login", timeout=20) as response:
+        policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self'" in policy and "https:" not in policy
     # without the token: the login page, never the app or the kernel API
     for path in ("/", "/api/kernels", "/voila/files/Start%20here.ipynb"):
         status, location, body = _get(base + path)
@@ -153,6 +157,7 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
                 "--disable-gpu", "--lang=en-GB"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # to see every request the page makes
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     yield driver
     driver.quit()
@@ -247,6 +252,16 @@ def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_p
     browser.get(f"{base}/?token={token}")
     page.wait_for("5. Reports", timeout=90)
     assert "show_step" not in browser.page_source  # the notebook's code is not in the page
+    # requests the page tried to make elsewhere (Voilà's template links public CDNs) were blocked before being sent
+    import json
+
+    events = [json.loads(entry["message"])["message"] for entry in browser.get_log("performance")]
+    sent = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in events
+            if e["method"] == "Network.requestWillBeSent"}
+    elsewhere = {i: url for i, url in sent.items() if not url.startswith((base, "data:", "blob:"))}
+    blocked = {e["params"]["requestId"] for e in events if e["method"] == "Network.loadingFailed"
+               and e["params"].get("blockedReason") == "csp"}
+    assert set(elsewhere) <= blocked, {i: u for i, u in elsewhere.items() if i not in blocked}
 
     # 1. the project folder, made on first start, and where it is
     assert f"Your project folder is {project}" in page.text()
