@@ -358,6 +358,9 @@ def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_p
 
     page.button("Reject").send_keys(Keys.SPACE)  # keyboard only
     page.wait_for("(1 accepted, 1 rejected)")
+    focus = browser.execute_script("const s = getComputedStyle(document.activeElement);"
+                                   "return [document.activeElement.textContent.trim(), s.outlineStyle, s.outlineWidth]")
+    assert focus == ["Reject", "solid", "3px"]  # the focus stays on the button, and is visible
     import pandas as pd
 
     sheet = pd.read_csv(project / "review" / "suggestions_for_review.csv", dtype=str, keep_default_na=False)
