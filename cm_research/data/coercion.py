@@ -241,11 +241,63 @@ def by_value(values: pd.Series, convert: Callable[[pd.Series], tuple[pd.Series, 
     return out, spread
 
 
+#: the ASCII characters Python's ``str.strip()`` removes (pyarrow's own whitespace set lacks \x1c-\x1f)
+ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def arrow_text(values: pd.Series):
+    """The Arrow array (``pyarrow.ChunkedArray``) of text behind ``values``, or None when they are not
+    Arrow-backed text (as the columnar reader and Parquet give cells; the row-by-row reader gives objects)."""
+    import pyarrow as pa
+
+    array = getattr(values.array, "_pa_array", None)
+    if array is None or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    return array
+
+
+def ascii_rows(array) -> np.ndarray:
+    """Positions of the cells of an Arrow text array that hold a character beyond ASCII (missing cells excluded):
+    the few cells whose handling by pyarrow and by Python could differ, which are left to Python."""
+    import pyarrow.compute as pc
+
+    return np.flatnonzero(~pc.fill_null(pc.string_is_ascii(array), True).to_numpy(zero_copy_only=False))
+
+
+def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str, ...]) -> tuple[pd.Series, Bad]:
+    """:func:`coerce_string` after :func:`mark_missing`, as column operations on Arrow text: surrounding spaces
+    trimmed, blanks and missing-value markers (any case) made missing. Every ASCII cell is handled by pyarrow,
+    whose trimming and lower-casing of ASCII are Python's; cells with other characters go through the Python
+    path (:func:`_coerce_cells`), so the result is the same cell for cell. Text fields have no problems."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = values.array._pa_array
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
+    trimmed = pc.ascii_trim(array, ASCII_SPACE)
+    if pc.sum(pc.binary_length(trimmed)).as_py() == pc.sum(pc.binary_length(array)).as_py():
+        trimmed = array  # nothing to trim: keep the cells' own buffers, not a copy
+    markers = pa.array(sorted({m.strip().lower() for m in missing_values} | {""}), pa.large_string())
+    missing = pc.or_kleene(pc.is_in(pc.ascii_lower(trimmed), value_set=markers), pc.is_null(trimmed))
+    if pc.any(missing).as_py():
+        trimmed = pc.if_else(missing, pa.scalar(None, pa.large_string()), trimmed)
+    typed = pd.Series(pd.arrays.ArrowStringArray(trimmed), index=values.index, name=values.name)
+    other = ascii_rows(array)
+    if len(other):
+        rest, _ = by_value(values.iloc[other], lambda cells: _coerce_cells(cells, field, missing_values, "."))
+        typed.iloc[other] = rest.to_numpy(dtype=object, na_value=None)
+    return typed, []
+
+
 def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...],
                   decimal: str = ".") -> tuple[pd.Series, Bad]:
     """Mark missing cells, then convert the rest to the field's type; numbers written as text use ``decimal``
-    as their decimal mark (see :func:`number_text`). Cells that are all text are converted once per distinct
+    as their decimal mark (see :func:`number_text`). Arrow-backed text for a text field is converted as column
+    operations (:func:`coerce_text_arrow`); other cells that are all text are converted once per distinct
     value (:func:`by_value`)."""
+    if field.type == "string" and arrow_text(values) is not None:
+        return coerce_text_arrow(values, field, missing_values)
     if all_text(values):
         return by_value(values, lambda cells: _coerce_cells(cells, field, missing_values, decimal))
     return _coerce_cells(values, field, missing_values, decimal)

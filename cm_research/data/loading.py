@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable, read_raw
 from cm_research.data.validation import (
     BLANKED_PREFIX,
@@ -104,7 +105,8 @@ def _quarantine(raw: RawTable, problems: pd.DataFrame, columns: dict[str, str], 
     reasons = pd.concat([distinct.loc[~several].set_index("row")["message"],
                          distinct.loc[several].groupby("row")["message"].agg("; ".join)])
     # cells as read (the columnar reader's Arrow text as Python strings, as the row-by-row reader gives them)
-    held = raw.cells.loc[raw.cells.index.isin(reasons.index)].rename(columns=columns).astype(object)
+    chosen_rows = raw.cells.iloc[:0] if reasons.empty else raw.cells.loc[raw.cells.index.isin(reasons.index)]
+    held = chosen_rows.rename(columns=columns).astype(object)
     held.insert(0, "problems", reasons.reindex(held.index).to_numpy())
     held.insert(0, "file", raw.file)
     return held.reset_index()
@@ -138,7 +140,14 @@ def load_table(
         never raise: they are returned in ``problems`` and the rows quarantined.
     """
     schema = schema or load_schema(table)
-    return validate_raw(read_raw(path, table, engine=engine), schema, references=references, quarantined=quarantined)
+    load = validate_raw(read_raw(path, table, engine=engine), schema, references=references, quarantined=quarantined)
+    if load.n_read >= RELEASE_AFTER_ROWS:
+        release_memory(collect=True)
+    return load
+
+
+#: after loading a table of this many rows, memory freed by the load is handed back (:mod:`.memory`)
+RELEASE_AFTER_ROWS = 100_000
 
 
 def validate_raw(

@@ -227,15 +227,16 @@ ENGINES = ("auto", "python", "columnar")
 
 
 def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> RawTable:
+    size = path.stat().st_size
+    if size and (engine == "columnar" or (engine == "auto" and size >= COLUMNAR_MIN_BYTES)):
+        from cm_research.data.columnar import read_csv_columnar
+
+        raw = read_csv_columnar(path, None, decimal)  # reads the file from disk itself
+        if raw is not None:
+            return raw
     data = path.read_bytes()
     if not data or data.isspace():
         raise _refuse(path, "the file is empty: it has no header row and no data")
-    if engine == "columnar" or (engine == "auto" and len(data) >= COLUMNAR_MIN_BYTES):
-        from cm_research.data.columnar import read_csv_columnar
-
-        raw = read_csv_columnar(path, data, decimal)
-        if raw is not None:
-            return raw
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:

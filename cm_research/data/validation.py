@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cm_research.data.coercion import all_text, by_value, coerce_column, display
+from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display
+from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
 from cm_research.errors import DataValidationError
@@ -106,6 +107,10 @@ def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
         return pd.Series(hits, index=cells.index, dtype="string"), [(row, cells[row]) for row, h in hits.items()
                                                                     if h is None]
 
+    if arrow_text(values) is not None:  # a national extract: most often every value is already written as allowed
+        distinct = pd.unique(values.dropna())
+        if all(canon.get(normalise_label(v)) == v for v in distinct):
+            return values  # nothing to change: the cells' own Arrow buffers are kept, not copied
     typed, unknown = by_value(values, convert) if all_text(values) else convert(values)
     for row, value in unknown:
         log.add(row, f.name, value, "enum", f"{value!r} is not one of: {allowed}")
@@ -125,7 +130,9 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
         def mismatches(cells: pd.Series) -> tuple[pd.Series, list]:
             return cells, [(row, v) for row, v in cells.dropna().items() if not pattern.fullmatch(v)]
 
-        _, wrong = by_value(typed, mismatches) if all_text(typed) else mismatches(typed)
+        wrong = _arrow_mismatches(typed, f.pattern, pattern)
+        if wrong is None:
+            _, wrong = by_value(typed, mismatches) if all_text(typed) else mismatches(typed)
         for row, value in wrong:
             log.add(row, f.name, value, "pattern", f"{value!r} does not have the expected form ({_pattern_hint(f)})")
     if f.type in ("number", "integer"):
@@ -138,17 +145,97 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
     if f.unique:
         # ids that differ only in capitals ("AB-01", "ab-01") are one id to a person, to Excel and to the
         # pseudonymisation key, so uniqueness ignores case
-        key = typed.str.casefold() if f.type == "string" and f.enum is None else typed
-        dup = typed.notna() & key.duplicated(keep=False)
-        for _, rows in typed[dup].groupby(key[dup], sort=False).groups.items():
-            for row in rows:
-                value = typed[row]
-                others = ", ".join(f"{r}" if typed[r] == value else f"{r} as {typed[r]!r}" for r in rows if r != row)
-                log.add(row, f.name, value, "unique", f"{value!r} appears more than once (also in row {others}; "
-                                                      "capital and small letters count as the same)"
-                        if any(typed[r] != value for r in rows) else
+        key = _casefold(typed) if f.type == "string" and f.enum is None else typed
+        where = np.flatnonzero((typed.notna() & _duplicated(key)).to_numpy(dtype=bool))
+        # the repeated rows as plain lists, grouped by key in order of first appearance, rows in order
+        rows, values = typed.index[where].tolist(), typed.iloc[where].tolist()
+        groups: dict[int, list[int]] = {}
+        for i, code in enumerate(pd.factorize(key.iloc[where])[0].tolist()):
+            groups.setdefault(code, []).append(i)
+        for members in groups.values():
+            for i in members:
+                value = values[i]
+                others = ", ".join(f"{rows[j]}" if values[j] == value else f"{rows[j]} as {values[j]!r}"
+                                   for j in members if j != i)
+                log.add(rows[i], f.name, value, "unique", f"{value!r} appears more than once (also in row {others}; "
+                                                          "capital and small letters count as the same)"
+                        if any(values[j] != value for j in members) else
                         f"{value!r} appears more than once (also in row {others})")
     return typed
+
+
+def _arrow_mismatches(typed: pd.Series, source: str, pattern: re.Pattern) -> list[tuple[int, str]] | None:
+    """(row, value) of the Arrow text cells that ``pattern`` does not fully match, found by pyarrow's regular
+    expressions (RE2) for the ASCII cells and by Python's for the others (where ``\\w`` or ``\\d`` could differ);
+    None when the cells are not Arrow text or RE2 cannot compile the pattern (then Python checks every cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = arrow_text(typed)
+    if array is None:
+        return None
+    try:
+        matched = pc.match_substring_regex(array, f"^(?:{source})$")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    bad = ~pc.fill_null(matched, True).to_numpy(zero_copy_only=False)
+    other = ascii_rows(array)
+    if len(other):
+        bad[other] = [v is not None and not pattern.fullmatch(v) for v in array.take(pa.array(other)).to_pylist()]
+    where = np.flatnonzero(bad)
+    return list(zip(typed.index[where], typed.iloc[where]))
+
+
+def _casefold(typed: pd.Series) -> pd.Series:
+    """``typed.str.casefold()``; for Arrow text, ASCII cells are lower-cased by pyarrow (for ASCII, casefold is
+    lower) and the rest by Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = arrow_text(typed)
+    if array is None:
+        return typed.str.casefold()
+    key = pd.Series(pd.arrays.ArrowStringArray(pc.ascii_lower(array).cast(pa.large_string())), index=typed.index)
+    other = ascii_rows(array)
+    if len(other):
+        key.iloc[other] = [v.casefold() for v in array.take(pa.array(other)).to_pylist()]
+    return key
+
+
+def _duplicated(key: pd.Series) -> pd.Series:
+    """``key.duplicated(keep=False)``, counted on the codes of the distinct values."""
+    codes, _ = pd.factorize(key, use_na_sentinel=True)
+    return pd.Series(codes, index=key.index).duplicated(keep=False)
+
+
+def _row_codes(data: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One whole number per row, equal for rows that agree on every column of ``key``: the codes of each column's
+    distinct values combined as the digits of a number (in place, one column at a time), renumbered only when it
+    could outgrow 64 bits."""
+    combined, size = np.zeros(len(data), dtype=np.int64), 1
+    for column in key:
+        codes, uniques = pd.factorize(data[column], use_na_sentinel=True)
+        base = len(uniques) + 1
+        del uniques
+        if size * base >= 2 ** 62:
+            combined, distinct = pd.factorize(combined)
+            combined, size = combined.astype(np.int64, copy=False), len(distinct)
+        combined *= base
+        combined += codes
+        combined += 1
+        size *= base
+        del codes
+    return combined
+
+
+def _repeated(codes: np.ndarray) -> np.ndarray:
+    """Whether each number of ``codes`` occurs more than once, found by sorting a copy (no hash table, and no
+    count for every possible number)."""
+    ordered = np.sort(codes)
+    same = ordered[1:] == ordered[:-1]
+    twice = np.unique(ordered[1:][same])
+    del ordered, same
+    return np.isin(codes, twice) if len(twice) else np.zeros(len(codes), dtype=bool)
 
 
 def _pattern_hint(f: Field) -> str:
@@ -164,7 +251,7 @@ def _check_primary_key(data: pd.DataFrame, schema: TableSchema, log: ProblemLog)
     if len(key) < 2:
         return  # a single-column key is checked as `unique` on its field
     complete = data[key].notna().all(axis=1)
-    dup = complete & data[key].duplicated(keep=False)
+    dup = complete & _repeated(_row_codes(data, key))
     for _, group in data[dup].groupby(key, sort=False):
         rows = list(group.index)
         label = ", ".join(f"{k}={display(group.iloc[0][k])}" for k in key)
@@ -209,49 +296,74 @@ def check_foreign_keys(
         if ref is None or len(fk.fields) != 1:
             continue
         column, ref_column = fk.fields[0], fk.reference_fields[0]
-        known = set(ref[ref_column].dropna().astype(str))
+        known = ref[ref_column].dropna()
         held_back = (quarantined or {}).get(fk.resource, set())
         values = data[column].dropna()
-        _, unknown = by_value(values.astype(str), lambda cells: (cells, [(i, None) for i, v in cells.items()
-                                                                          if v is not None and v not in known]))
-        for row, _ in unknown:
+        keys = values
+        if not (all_text(values) and all_text(known)):  # keys are compared as their text
+            keys, known = values.astype(str), known.astype(str)
+        if arrow_text(keys) is not None and arrow_text(known) is not None:  # pandas' isin would go through Python
+            import pyarrow.compute as pc
+
+            array = arrow_text(keys)
+            found = pc.is_in(array, value_set=arrow_text(known).combine_chunks().cast(array.type))
+            unknown = values.index[~found.to_numpy(zero_copy_only=False)]
+        else:
+            unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
+        if len(unknown) and fk.resource == "measures":
+            listed = ", ".join(sorted(set(known)))
+        for row in unknown:
             value = values[row]
             if value in held_back:
                 msg = f"{value!r} is in {fk.resource} but that row has problems and was quarantined"
             elif fk.resource == "measures":
-                msg = f"{value!r} is not a measure in the data dictionary (measures.yaml lists {', '.join(sorted(known))})"
+                msg = f"{value!r} is not a measure in the data dictionary (measures.yaml lists {listed})"
             else:
                 msg = f"{value!r} is not in the {fk.resource} table"
             log.add(row, column, value, "foreign_key", msg)
 
 
 def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: ProblemLog, value_column: str) -> None:
-    """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers."""
-    known = data["measure"].isin(catalogue.index) & data[value_column].notna()
-    rows = data[known]
-    codes, names = pd.factorize(rows["measure"].astype(str))  # each measure's row of the catalogue, spread by code
-    specs = catalogue.loc[list(names)]
-    spec = pd.DataFrame({c: np.asarray(specs[c], dtype=object)[codes] for c in ("minimum", "maximum", "kind")},
-                        index=rows.index)
-    value = rows[value_column].astype(float)
-    low = value < spec["minimum"].astype(float)
-    high = value > spec["maximum"].astype(float)
-    binary = (spec["kind"] == "binary") & ~value.isin([0.0, 1.0])
-    count = (spec["kind"] == "count") & (value != value.round())
-    def flagged(mask: pd.Series, *columns: str):  # (row, value, spec columns...) of the rows in mask, in row order
-        mask = mask.to_numpy(dtype=bool)
-        return zip(rows.index[mask], value.to_numpy()[mask], rows["measure"].to_numpy()[mask],
-                   *(spec[c].to_numpy()[mask] for c in columns))
+    """A value must lie in its measure's range; binary measures take 0 or 1, counts whole numbers.
 
-    for row, v, measure, minimum in flagged(low, "minimum"):
-        log.add(row, value_column, v, "minimum", f"{display(v)} is below the minimum of {minimum:g} for {measure}")
-    for row, v, measure, maximum in flagged(high, "maximum"):
-        log.add(row, value_column, v, "maximum", f"{display(v)} is above the maximum of {maximum:g} for {measure}")
-    for row, v, measure in flagged(binary & ~low & ~high):
-        log.add(row, value_column, v, "binary",
-                f"{measure} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}")
-    for row, v, measure in flagged(count & ~low & ~high):
-        log.add(row, value_column, v, "count", f"{measure} is a count: {display(v)} is not a whole number")
+    The rules are checked as array comparisons, one distinct measure at a time (a national extract has a few
+    measures and millions of rows); only the rows that break one are visited in Python, rule by rule in row
+    order."""
+    codes, names = pd.factorize(data["measure"], use_na_sentinel=True)
+    value = data[value_column].to_numpy(dtype=float, na_value=np.nan)
+    found: dict[str, list[np.ndarray]] = {"minimum": [], "maximum": [], "binary": [], "count": []}
+    bounds: dict[str, tuple[float, float]] = {}
+    for code, name in enumerate(str(n) for n in names):
+        if name not in catalogue.index:
+            continue
+        spec = catalogue.loc[name]
+        bounds[name] = (float(spec["minimum"]) if pd.notna(spec["minimum"]) else np.nan,
+                        float(spec["maximum"]) if pd.notna(spec["maximum"]) else np.nan)
+        where = np.flatnonzero(codes == code)
+        where = where[~np.isnan(value[where])]
+        v = value[where]
+        with np.errstate(invalid="ignore"):
+            low, high = v < bounds[name][0], v > bounds[name][1]
+        found["minimum"].append(where[low])
+        found["maximum"].append(where[high])
+        if spec["kind"] == "binary":
+            found["binary"].append(where[~low & ~high & ~np.isin(v, [0.0, 1.0])])
+        if spec["kind"] == "count":
+            found["count"].append(where[~low & ~high & (v != np.round(v))])
+    for rule, parts in found.items():
+        hits = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
+        if not len(hits):
+            continue
+        for row, v, name in zip(data.index[hits], value[hits], data["measure"].iloc[hits].tolist()):
+            if rule == "minimum":
+                message = f"{display(v)} is below the minimum of {bounds[name][0]:g} for {name}"
+            elif rule == "maximum":
+                message = f"{display(v)} is above the maximum of {bounds[name][1]:g} for {name}"
+            elif rule == "binary":
+                message = f"{name} is yes/no: the value must be 1 (yes) or 0 (no), not {display(v)}"
+            else:
+                message = f"{name} is a count: {display(v)} is not a whole number"
+            log.add(row, value_column, v, rule, message)
 
 
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
@@ -308,6 +420,8 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
         if _blankable(f, schema):
             typed = blank_bad_cells(typed, log, start, cells)
         columns[f.name] = typed
+        if len(typed) >= 100_000:  # a large table: hand back what converting the column freed
+            release_memory()
     data = pd.DataFrame(columns, index=raw.cells.index)
     _check_primary_key(data, schema, log)
     _check_not_before(data, schema, log)

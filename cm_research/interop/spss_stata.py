@@ -299,25 +299,15 @@ def _cell(value, labels: dict[object, str] | None):
     return value
 
 
-def read_labelled(path: str | Path, table: str, *, schema: TableSchema | None = None,
-                  ignore_unknown: bool = False) -> RawTable:
-    """Read a .sav or .dta file into raw cells named by field, with value labels mapped back to values.
+#: ``engine="auto"`` reads a .sav or .dta file of this size or more in chunks (:func:`_read_in_chunks`)
+CHUNKED_MIN_BYTES = 8_000_000
+#: the rows a chunk holds: pyreadstat's frame of one chunk is all the file that is ever in memory as numbers
+CHUNK_ROWS = 250_000
+ENGINES = ("auto", "python", "columnar")
 
-    A variable is matched to a field by its name, or else its variable label, against the fields' names
-    and titles (ignoring case, spaces and hyphens). Value labels are applied to fields that have allowed
-    values and to booleans; codes without a label are kept, so validation reports them.
 
-    Raises
-    ------
-    UnknownVariableError
-        When a variable matches no field (unless ``ignore_unknown``: then it is left for validation to
-        report as a warning and ignore).
-    DataValidationError
-        When the file is missing or cannot be read.
-    """
-    path = Path(path)
-    schema = schema or load_schema(table)
-    frame, meta = _read(path)
+def _variable_names(path: Path, meta, schema: TableSchema, ignore_unknown: bool) -> dict[str, str]:
+    """Variable -> field name (unknown variables keep their own name), matched by name or variable label."""
     lookup = _field_lookup(schema)
     names, unknown = {}, []
     for variable, label in zip(meta.column_names, meta.column_labels):
@@ -335,23 +325,124 @@ def read_labelled(path: str | Path, table: str, *, schema: TableSchema | None = 
                                   "message": f"variable `{v}` is not in the data dictionary for {schema.name}"}
                                  for v in unknown])
         raise UnknownVariableError(message, unknown, problems)
-    cells = {}
+    seen: dict[str, str] = {}
     for variable, name in names.items():
-        labels = None
-        if name in schema.field_names:
-            f = schema.field(name)
-            if f.type == "boolean" or allowed_values(schema, f) is not None:
-                raw_labels = meta.variable_value_labels.get(variable) or {}
-                labels = {_label_key(code): str(text) for code, text in raw_labels.items()}
-        if name in cells:
-            first = next(v for v, n in names.items() if n == name)
-            raise DataValidationError(f"{path.name}: variables `{first}` and `{variable}` both look like "
+        if name in seen:
+            raise DataValidationError(f"{path.name}: variables `{seen[name]}` and `{variable}` both look like "
                                       f"`{name}`; keep one of them")
-        cells[name] = [_cell(v, labels) for v in frame[variable].tolist()]
+        seen[name] = variable
+    return names
+
+
+def _labels_of(meta, variable: str, name: str, schema: TableSchema) -> dict[object, str] | None:
+    """The value labels to apply to ``variable`` (read as field ``name``): for booleans and fields with allowed
+    values only."""
+    if name not in schema.field_names:
+        return None
+    f = schema.field(name)
+    if f.type == "boolean" or allowed_values(schema, f) is not None:
+        raw_labels = meta.variable_value_labels.get(variable) or {}
+        return {_label_key(code): str(text) for code, text in raw_labels.items()}
+    return None
+
+
+def read_labelled(path: str | Path, table: str, *, schema: TableSchema | None = None,
+                  ignore_unknown: bool = False, engine: str = "auto") -> RawTable:
+    """Read a .sav or .dta file into raw cells named by field, with value labels mapped back to values.
+
+    A variable is matched to a field by its name, or else its variable label, against the fields' names
+    and titles (ignoring case, spaces and hyphens). Value labels are applied to fields that have allowed
+    values and to booleans; codes without a label are kept, so validation reports them. A row is named by its
+    case number (the first case is row 1), as SPSS's Data View and Stata's browser number them: a file of these
+    formats has no header row.
+
+    ``engine="python"`` reads the whole file at once and keeps cells as pyreadstat gives them (numbers, dates,
+    text); ``"columnar"`` reads it :data:`CHUNK_ROWS` cases at a time into Arrow text columns
+    (:func:`_read_in_chunks`), so that a national extract is never held as numbers and Python objects at once;
+    ``"auto"`` (the default) is columnar for files of :data:`CHUNKED_MIN_BYTES` or more. Both give the same
+    validated data and problems.
+
+    Raises
+    ------
+    UnknownVariableError
+        When a variable matches no field (unless ``ignore_unknown``: then it is left for validation to
+        report as a warning and ignore).
+    DataValidationError
+        When the file is missing or cannot be read.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    path = Path(path)
+    schema = schema or load_schema(table)
+    if engine == "columnar" or (engine == "auto" and path.exists() and path.stat().st_size >= CHUNKED_MIN_BYTES):
+        return _read_in_chunks(path, schema, ignore_unknown)
+    frame, meta = _read(path)
+    names = _variable_names(path, meta, schema, ignore_unknown)
+    cells = {name: [_cell(v, _labels_of(meta, variable, name, schema)) for v in frame[variable].tolist()]
+             for variable, name in names.items()}
     table_cells = pd.DataFrame(cells, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype=object)
     blank = table_cells.isna().all(axis=1)
     return RawTable(path=path, cells=table_cells[~blank], encoding=path.suffix.lower().lstrip("."),
                     blank_rows=[int(r) for r in table_cells.index[blank]], ragged_rows={})
+
+
+def _as_text(values: pd.Series, labels: dict[object, str] | None):
+    """One chunk of a variable as Arrow text: each distinct value mapped once through :func:`_cell` (labels
+    applied) and written as an error message would show it (``display``: 9.0 as ``9``, a date as its day), so
+    the checks read it exactly as the value itself; missing cells are null."""
+    import pyarrow as pa
+
+    from cm_research.data.coercion import display
+
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    texts = []
+    for value in np.asarray(distinct, dtype=object):
+        cell = _cell(value, labels)
+        texts.append(None if cell is None else (cell if isinstance(cell, str) else display(cell)))
+    texts.append(None)  # for the missing cells, coded -1
+    return pa.array(texts, type=pa.large_string()).take(pa.array(np.where(codes < 0, len(texts) - 1, codes)))
+
+
+def _read_in_chunks(path: Path, schema: TableSchema, ignore_unknown: bool) -> RawTable:
+    """:func:`read_labelled` reading :data:`CHUNK_ROWS` cases at a time (pyreadstat's ``read_file_in_chunks``),
+    each chunk's variables turned into Arrow text (:func:`_as_text`) before the next is read."""
+    import pyarrow as pa
+    import pyreadstat
+
+    if not path.exists():
+        raise _refuse(path, f"no such file: {path}")
+    fmt = path.suffix.lower()
+    if fmt not in FORMATS:
+        raise _refuse(path, f"unsupported file type {fmt!r}; import reads .sav (SPSS) and .dta (Stata)")
+    reader = pyreadstat.read_sav if fmt == ".sav" else pyreadstat.read_dta
+    errors = (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError, OSError)
+    try:
+        _, meta = reader(str(path), metadataonly=True)
+    except errors as exc:
+        raise _refuse(path, f"could not be read as a {FORMATS[fmt]} file ({exc})") from exc
+    names = _variable_names(path, meta, schema, ignore_unknown)
+    labels = {variable: _labels_of(meta, variable, name, schema) for variable, name in names.items()}
+    parts: dict[str, list] = {variable: [] for variable in names}
+    try:
+        for chunk, _ in pyreadstat.read_file_in_chunks(reader, str(path), chunksize=CHUNK_ROWS):
+            for variable in names:
+                parts[variable].append(_as_text(chunk[variable], labels[variable]))
+            del chunk
+    except errors as exc:
+        raise _refuse(path, f"could not be read as a {FORMATS[fmt]} file ({exc})") from exc
+    columns = {name: pa.chunked_array(parts.pop(variable), type=pa.large_string()) for variable, name in names.items()}
+    n = len(next(iter(columns.values()))) if columns else 0
+    blank = np.ones(n, dtype=bool)
+    for column in columns.values():
+        blank &= column.is_null().to_numpy(zero_copy_only=False)
+    rows = np.arange(1, n + 1)
+    kept = np.flatnonzero(~blank)
+    if blank.any():
+        columns = {name: column.take(pa.array(kept)) for name, column in columns.items()}
+    cells = pd.DataFrame({name: pd.arrays.ArrowStringArray(column) for name, column in columns.items()},
+                         index=pd.Index(rows[kept], name="row") if blank.any() else pd.RangeIndex(1, n + 1, name="row"))
+    return RawTable(path=path, cells=cells, encoding=fmt.lstrip("."), blank_rows=[int(r) for r in rows[blank]],
+                    ragged_rows={})
 
 
 def import_table(
@@ -362,14 +453,15 @@ def import_table(
     quarantined: dict[str, set] | None = None,
     schema: TableSchema | None = None,
     ignore_unknown: bool = False,
+    engine: str = "auto",
 ) -> TableLoad:
     """Read and validate a .sav or .dta file as ``table``, as ``load_table`` does a CSV or Excel file.
 
-    ``references`` and ``quarantined`` are as in ``load_table``. Returns a ``TableLoad``: the valid rows
+    ``references`` and ``quarantined`` are as in ``load_table``; ``engine`` as in :func:`read_labelled`. Returns a ``TableLoad``: the valid rows
     typed as the dictionary says, and every problem (``row`` is the case number).
     """
     schema = schema or load_schema(table)
-    raw = read_labelled(path, table, schema=schema, ignore_unknown=ignore_unknown)
+    raw = read_labelled(path, table, schema=schema, ignore_unknown=ignore_unknown, engine=engine)
     return validate_raw(raw, schema, references=references, quarantined=quarantined)
 
 
