@@ -7,10 +7,13 @@ per-notebook overhead on a trivial parameterised notebook whose one cell imports
 the papermill CLI, one notebook after another in one process with ordinary kernels, and with forked kernels.
 The machine's load average is printed with the figures: on a shared machine they are slower than on an idle one.
 
-With ``--national N`` the same run ends with the national batch of benchmarks/bench_national_batch.py (N sites x 01, 02,
-06; wall time, CPU time, peak memory), so the three figures come from one run:
+One command, one run, prints the issue's three figures with absolute times and ratios: the per-notebook overhead
+(forked kernels vs the papermill CLI; target <= 0.5 s), the 24-site batch (forked and ordinary kernels vs the
+sequential papermill CLI loop; target >= 4x), and the national batch of benchmarks/bench_national_batch.py (150
+sites x 01, 02, 06: wall time, CPU time, peak memory). About 12 minutes on an idle 2-core machine:
 
     .venv/bin/python benchmarks/bench_batch.py [--sites 24] [--jobs 2] [--national 150]
+    .venv/bin/python benchmarks/bench_batch.py --quick      # a smoke run (4 sites, national 3 sites): ~2 min
 """
 
 from __future__ import annotations
@@ -112,36 +115,70 @@ def load() -> str:
     return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="The batch benchmark, in one run: per-notebook overhead, "
+                                     "N sites x 02_outcomes, and the national batch.")
     parser.add_argument("--sites", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--national", type=int, default=0, metavar="N",
-                        help="also run the national batch with N sites (150 for the full one)")
+    parser.add_argument("--national", type=int, default=150, metavar="N",
+                        help="sites in the national batch (150, the default, for the full one; 0 to skip it)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the trivial notebook per way of running it")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 4 sites, 2 repeats, a national batch of 3 sites (figures not meaningful)")
     args = parser.parse_args()
+    if args.quick:
+        args.sites, args.repeat, args.national = 4, 2, min(args.national, 3)
     print(f"{os.cpu_count()} cores; at start: {load()}", flush=True)
+    loads = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sites = make_sites(root, args.sites)
-        times = overhead(root)
+        times = overhead(root, args.repeat)
+        loads["overhead"] = load()
+        cli, forked_nb = times["papermill CLI"], times["one process, forked kernels"]
+        print(f"1. per-notebook time, trivial parameterised notebook importing the whole stack "
+              f"(mean of {args.repeat}; {loads['overhead']}):")
+        for what, seconds in times.items():
+            ratio = "" if what.startswith(("kernel template", "papermill")) else f"  ({cli / seconds:.1f}x the CLI's speed)"
+            print(f"  {what + ':':42s} {seconds:6.2f} s{ratio}")
+        print(flush=True)
         loop = papermill_loop(sites, root)
         ordinary = our_batch(sites, root, args.jobs, "ordinary")
         forked = our_batch(sites, root, args.jobs, "forked")
-    print("per-notebook time, trivial parameterised notebook importing the whole stack (mean of 5):")
-    for what, seconds in times.items():
-        print(f"  {what + ':':42s} {seconds:6.2f} s")
-    print(f"{args.sites} site runs of 02_outcomes")
+        loads["batch"] = load()
+    print(f"2. {args.sites} site runs of 02_outcomes ({loads['batch']}):")
     print(f"  papermill CLI, shell loop, one after another:        {loop:7.1f} s  ({loop / args.sites:.2f} s/site)")
     for name, took in (("ordinary kernels", ordinary), ("forked kernels", forked)):
         print(f"  cm-research batch --jobs {args.jobs}, {name + ' (+HTML, hashes):':32s}"
               f"{took:7.1f} s  ({took / args.sites:.2f} s/site)  ratio {loop / took:.2f}x")
-    print(f"forked vs ordinary kernels, same batch: {ordinary / forked:.2f}x", flush=True)
+    print(f"  forked vs ordinary kernels, same batch: {ordinary / forked:.2f}x\n", flush=True)
+    national = None
     if args.national:
         sys.path.insert(0, str(Path(__file__).parent))
-        from bench_national_batch import run_national
+        from bench_national_batch import measure_national, national_lines
 
-        print("\n".join(run_national(args.national, args.jobs)))
-    print(f"at end: {load()}")
+        national = measure_national(args.national, args.jobs)
+        print("3. " + "\n".join(national_lines(national)), flush=True)
+    print(f"\nsummary, measured in this one run ({os.cpu_count()} cores; at end: {load()}):")
+    print(f"  per-notebook overhead: {forked_nb:.2f} s forked vs {cli:.2f} s papermill CLI ({cli / forked_nb:.1f}x); "
+          f"target <= 0.5 s: {verdict(forked_nb <= 0.5)}")
+    print(f"  {args.sites} sites x 02_outcomes: forked batch {forked:.1f} s vs sequential papermill CLI loop {loop:.1f} s "
+          f"({loop / forked:.1f}x; ordinary batch {ordinary:.1f} s, {loop / ordinary:.1f}x); target >= 4x: "
+          f"{verdict(loop / forked >= 4)}")
+    if national:
+        pairs, wall = national["pairs"], national["wall"]
+        floor = pairs * cli  # what a papermill CLI loop would pay in per-notebook overhead alone
+        print(f"  national {national['sites']} sites x 3 = {pairs} pairs: {national['failed']} failed, wall "
+              f"{wall:.0f} s ({round(wall) // 60} min {round(wall) % 60:02d} s, {wall / pairs:.2f} s a pair), CPU "
+              f"{national['cpu']:.0f} s, peak {national['tree_pss_kib'] / 1024 ** 2:.2f} GiB PSS for the whole tree; "
+              f"{floor / wall:.1f}x faster than the papermill CLI's per-notebook overhead alone "
+              f"({pairs} x {cli:.2f} s = {round(floor / 60)} min)")
+    if args.quick:
+        print("  (--quick: a smoke run; these figures are not the benchmark's)")
 
 
 if __name__ == "__main__":

@@ -73,8 +73,8 @@ def memory_kib(pids: list[int]) -> tuple[int, int]:
     return pss, rss
 
 
-def run_national(n_sites: int, jobs: int = 2, kernels: str = "forked") -> list[str]:
-    """Run the national batch; return the lines to print."""
+def measure_national(n_sites: int, jobs: int = 2, kernels: str = "forked") -> dict:
+    """Run the national batch; return its figures (seconds, KiB, counts)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sites = make_sites(root, n_sites)
@@ -102,19 +102,31 @@ def run_national(n_sites: int, jobs: int = 2, kernels: str = "forked") -> list[s
         sampler.join(timeout=2)
         failed = stderr.decode(errors="replace").count("FAILED")
         reports = len(list((root / "run").glob("*/*.html")))
-    pairs = n_sites * len(NOTEBOOKS)
-    cpu = usage.ru_utime + usage.ru_stime
-    lines = [f"national batch: {n_sites} sites x {len(NOTEBOOKS)} notebooks = {pairs} pairs, --jobs {jobs}, "
-             f"{kernels} kernels; exit status {os.waitstatus_to_exitcode(status)}, {failed} failed, "
-             f"{reports} HTML reports",
-             f"  wall time:  {wall:8.1f} s  ({wall / pairs:.2f} s per pair)",
-             f"  CPU time:   {cpu:8.1f} s  (user {usage.ru_utime:.1f} s, system {usage.ru_stime:.1f} s; "
-             f"{cpu / pairs:.2f} s per pair)",
-             f"  peak memory: largest process {usage.ru_maxrss / 1024:.0f} MiB; whole tree {peak[0] / 1024:.0f} MiB "
-             f"PSS ({peak[1] / 1024:.0f} MiB summed RSS)"]
-    if loads:
-        lines.append(f"  load average during the run: mean {sum(loads) / len(loads):.2f}, max {max(loads):.2f}")
+    return {"sites": n_sites, "pairs": n_sites * len(NOTEBOOKS), "jobs": jobs, "kernels": kernels,
+            "exit": os.waitstatus_to_exitcode(status), "failed": failed, "reports": reports, "wall": wall,
+            "user": usage.ru_utime, "system": usage.ru_stime, "cpu": usage.ru_utime + usage.ru_stime,
+            "max_rss_kib": usage.ru_maxrss, "tree_pss_kib": peak[0], "tree_rss_kib": peak[1], "loads": loads}
+
+
+def national_lines(m: dict) -> list[str]:
+    """The national batch's figures as lines to print."""
+    pairs, wall, cpu = m["pairs"], m["wall"], m["cpu"]
+    lines = [f"national batch: {m['sites']} sites x {len(NOTEBOOKS)} notebooks = {pairs} pairs, --jobs {m['jobs']}, "
+             f"{m['kernels']} kernels; exit status {m['exit']}, {m['failed']} failed, {m['reports']} HTML reports",
+             f"  wall time:  {wall:8.1f} s  ({round(wall) // 60} min {round(wall) % 60:02d} s; {wall / pairs:.2f} s per pair)",
+             f"  CPU time:   {cpu:8.1f} s  (user {m['user']:.1f} s, system {m['system']:.1f} s; "
+             f"{cpu / pairs:.2f} s per pair; CPU/wall {cpu / wall:.2f} of {m['jobs']} workers' cores)",
+             f"  peak memory: largest process {m['max_rss_kib'] / 1024:.0f} MiB; whole tree "
+             f"{m['tree_pss_kib'] / 1024:.0f} MiB PSS ({m['tree_rss_kib'] / 1024:.0f} MiB summed RSS)"]
+    if m["loads"]:
+        lines.append(f"  load average during the run: mean {sum(m['loads']) / len(m['loads']):.2f}, "
+                     f"max {max(m['loads']):.2f}")
     return lines
+
+
+def run_national(n_sites: int, jobs: int = 2, kernels: str = "forked") -> list[str]:
+    """Run the national batch; return the lines to print."""
+    return national_lines(measure_national(n_sites, jobs, kernels))
 
 
 def main() -> None:

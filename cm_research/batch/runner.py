@@ -4,6 +4,10 @@ Each job executes into a private staging folder; only when the notebook and its 
 its files moved into the site's folder and a job record written. A crash therefore never leaves a
 report that looks complete, and ``resume`` re-runs a job unless its record's fingerprint (notebook,
 parameters, content of every input file, package version) still matches and its outputs exist.
+
+Rendering is off the critical path: a worker executes a notebook (in a kernel forked ahead for it) and hands it
+back; the coordinator's renderer thread makes its HTML, publishes its files and writes its record while the worker
+already runs the next pair. A render failure is reported against its own pair only.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import sys
 import time
 import traceback
 import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +33,7 @@ from cm_research.batch.execute import notebook_parameters, notebook_path, run_no
 from cm_research.batch.processes import init_worker, remove_stale_staging, run_lock, set_current_staging
 from cm_research.batch.provenance import environment, fingerprint, footer_html, input_hashes, sha256_file
 from cm_research.errors import NotebookExecutionError
-from cm_research.report.html import IndexEntry, relative_paths, title_of, write_index
+from cm_research.report.html import IndexEntry, notebook_to_html, relative_paths, title_of, write_index
 
 SUMMARY_SLUG = "all-sites"
 
@@ -126,39 +130,97 @@ def _previous_files(job: Job) -> list[str]:
         return []
 
 
-def execute_job(job: Job) -> JobResult:
-    """Run one job into a staging folder and publish its files only if it completes. Never raises."""
+@dataclass
+class Executed:
+    """A pair whose notebook has run into its staging folder: what :func:`finish_pair` needs to render, publish
+    and record it (while the worker that ran it goes on to the next pair)."""
+
+    job: Job
+    staging: Path
+    started: str
+    seconds: float  # executing the notebook
+    fingerprint: str
+    inputs: dict[str, str]
+    previous: list[str]  # what the job published last time (its record is removed before it runs)
+
+
+def prepare(job: Job) -> tuple[str, dict[str, str]] | None:
+    """The job's fingerprint and input hashes, computed by the coordinator while workers execute other pairs
+    (None when they cannot be computed: the worker computes them again and reports the error against the pair)."""
+    try:
+        return job.fingerprint()
+    except Exception:  # noqa: BLE001 -- reported by execute_pair, against its pair
+        return None
+
+
+def _failed_notebook(job: Job, staging: Path, message: str) -> str:
+    """Keep the notebook as far as it got (with its traceback) as ``STEM.failed.ipynb`` for whoever investigates;
+    return ``message`` naming it there."""
+    failed = staging / f"{job.stem}.ipynb"
+    if failed.exists():
+        os.replace(failed, job.output_dir / f"{job.stem}.failed.ipynb")
+        message = message.replace(str(failed), str(job.output_dir / f"{job.stem}.failed.ipynb"))
+    return message
+
+
+def execute_pair(job: Job, prepared: tuple[str, dict[str, str]] | None = None) -> Executed | JobResult:
+    """Run one job's notebook into a staging folder (no HTML): an :class:`Executed` when it completes, else the
+    failed :class:`JobResult` (its staging folder removed). Never raises."""
     started, clock = _now(), time.perf_counter()
     staging = job.output_dir / f".staging-{job.stem}-{uuid.uuid4().hex[:8]}"
     fp, hashes = "", {}
+    handed_over = False
     try:
-        fp, hashes = job.fingerprint()
+        fp, hashes = prepared or job.fingerprint()
         previous = _previous_files(job)
         job.record_path.unlink(missing_ok=True)  # from now on the old outputs are not vouched for
         staging.mkdir(parents=True)
         set_current_staging(staging)
         params = {**job.parameters, "output_dir": str(staging)}
-        run_notebook(job.notebook, staging / f"{job.stem}.ipynb", params,
-                     footer=footer_html(job.parameters, hashes, started[:10]))
-        files = _publish(staging, job.output_dir, previous)
-        result = JobResult(job, "ok", started=started, finished=_now(), fingerprint=fp, inputs=hashes, files=files)
+        run_notebook(job.notebook, staging / f"{job.stem}.ipynb", params, html=False)
+        handed_over = True
+        return Executed(job, staging, started, round(time.perf_counter() - clock, 3), fp, hashes, previous)
     except Exception as exc:  # a worker reports every failure; one job never sinks the others
         message = str(exc) if isinstance(exc, NotebookExecutionError) else (
             f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
-        failed = staging / f"{job.stem}.ipynb"
-        if failed.exists():  # keep the failed notebook, with its traceback, for whoever investigates
-            os.replace(failed, job.output_dir / f"{job.stem}.failed.ipynb")
-            message = message.replace(str(failed), str(job.output_dir / f"{job.stem}.failed.ipynb"))
-        result = JobResult(job, "failed", error=message, started=started, finished=_now(), fingerprint=fp,
-                           inputs=hashes)
+        message = _failed_notebook(job, staging, message)
+        return JobResult(job, "failed", error=message, started=started, finished=_now(), fingerprint=fp,
+                         inputs=hashes, seconds=round(time.perf_counter() - clock, 3))
+    finally:
+        set_current_staging(None)
+        if not handed_over:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def finish_pair(executed: Executed | JobResult) -> JobResult:
+    """Render an executed pair's notebook as HTML (with its provenance footer), move its files from staging into
+    the site's folder and write its record. A failure here is reported against this pair only. Never raises."""
+    if isinstance(executed, JobResult):
+        return executed
+    job, staging, clock = executed.job, executed.staging, time.perf_counter()
+    common = dict(started=executed.started, fingerprint=executed.fingerprint, inputs=executed.inputs)
+    try:
+        notebook_to_html(staging / f"{job.stem}.ipynb",
+                         footer=footer_html(job.parameters, executed.inputs, executed.started[:10]))
+        files = _publish(staging, job.output_dir, executed.previous)
+        result = JobResult(job, "ok", finished=_now(), files=files, **common)
+    except Exception as exc:  # noqa: BLE001 -- reported against its pair
+        message = (f"{job.stem} for {job.site} ran, but its report could not be made ({type(exc).__name__}: {exc}); "
+                   f"the executed notebook is at {staging / f'{job.stem}.ipynb'}\n{traceback.format_exc(limit=4)}")
+        result = JobResult(job, "failed", error=_failed_notebook(job, staging, message), finished=_now(), **common)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        set_current_staging(None)
-    result.seconds = round(time.perf_counter() - clock, 3)
+    result.seconds = round(executed.seconds + time.perf_counter() - clock, 3)
     if result.status == "ok":
         (job.output_dir / f"{job.stem}.failed.ipynb").unlink(missing_ok=True)
         _write_json(job.record_path, _record(result))
     return result
+
+
+def execute_job(job: Job) -> JobResult:
+    """Run one job into a staging folder and publish its files only if it completes (executing, rendering and
+    publishing one after another, in this process). Never raises."""
+    return finish_pair(execute_pair(job))
 
 
 def _record(result: JobResult) -> dict:
@@ -177,10 +239,79 @@ def _record(result: JobResult) -> dict:
     }
 
 
+#: executed pairs waiting to be rendered, at most, per worker; beyond that no further pair is started until the
+#: renderer catches up (the staging folders of executed pairs do not pile up)
+RENDER_BACKLOG = 2
+
+
+def _pipeline(todo: list[Job], workers: int, done) -> None:
+    """Execute ``todo`` in ``workers`` worker processes (or, with one worker, in this thread) while one renderer
+    thread here renders, publishes and records each executed pair: a worker starts its next notebook (in the kernel
+    forked for it meanwhile) as soon as one has run, instead of after its HTML is made. Fingerprints (input hashes)
+    are computed here too, as each pair is handed to a worker."""
+    queue = iter(todo)
+    backlog = RENDER_BACKLOG * workers
+    rendering: set[Future] = set()
+    renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cm-research-render")
+    try:
+        def collect(block: bool) -> None:
+            finished, _ = wait(rendering, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                rendering.discard(future)
+                done(future.result())
+
+        if workers <= 1:
+            for job in queue:
+                while len(rendering) >= backlog:
+                    collect(block=True)
+                executed = execute_pair(job, prepare(job))
+                if isinstance(executed, Executed):
+                    rendering.add(renderer.submit(finish_pair, executed))
+                else:
+                    done(executed)
+                collect(block=False)
+        else:
+            # the pool forks its workers at its first submit, before the renderer thread exists
+            with ProcessPoolExecutor(max_workers=workers, initializer=init_worker) as pool:
+                running: dict[Future, Job] = {}
+
+                def submit() -> bool:
+                    job = next(queue, None)
+                    if job is not None:
+                        running[pool.submit(execute_pair, job, prepare(job))] = job
+                    return job is not None
+
+                while len(running) < 2 * workers and submit():  # one queued behind each running pair
+                    pass
+                while running or rendering:
+                    finished, _ = wait([*running, *rendering], return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        if future in rendering:
+                            rendering.discard(future)
+                            done(future.result())
+                            continue
+                        del running[future]
+                        executed = future.result()
+                        if isinstance(executed, Executed):
+                            rendering.add(renderer.submit(finish_pair, executed))
+                        else:
+                            done(executed)
+                    while len(running) < 2 * workers and len(rendering) < backlog and submit():
+                        pass
+        while rendering:
+            collect(block=True)
+    except BaseException:  # e.g. Ctrl-C: render nothing more; their staging folders go with the next run
+        renderer.shutdown(wait=True, cancel_futures=True)
+        raise
+    renderer.shutdown(wait=True)
+
+
 def run_jobs(jobs: list[Job], n_jobs: int | None = None, progress: bool = True, resume: bool = False,
              scheduler: str | None = None) -> list[JobResult]:
-    """Run ``jobs`` ``n_jobs`` at a time in worker processes (default: one per core), or as tasks on the
-    Dask cluster at ``scheduler`` (``tcp://host:port``). With ``resume``, up-to-date jobs are skipped."""
+    """Run ``jobs`` ``n_jobs`` at a time in worker processes (default: one per core), rendering each executed
+    notebook's HTML in this process while the workers go on (:func:`_pipeline`); or as tasks on the Dask cluster at
+    ``scheduler`` (``tcp://host:port``), where each task executes, renders and publishes its pair on its worker.
+    With ``resume``, up-to-date jobs are skipped."""
     results: list[JobResult] = []
     todo = []
     for job in jobs:
@@ -213,14 +344,8 @@ def run_jobs(jobs: list[Job], n_jobs: int | None = None, progress: bool = True, 
                     done(JobResult(job, "failed", error=f"the Dask worker running {job.stem} for {job.site} "
                                    f"was lost ({type(exc).__name__}: {exc}); run the batch again with --resume",
                                    finished=_now()))
-    elif (n_jobs or os.cpu_count() or 1) <= 1 or len(todo) == 1:
-        for job in todo:
-            done(execute_job(job))
     else:
-        workers = min(n_jobs or os.cpu_count() or 1, len(todo))
-        with ProcessPoolExecutor(max_workers=workers, initializer=init_worker) as pool:
-            for future in as_completed([pool.submit(execute_job, job) for job in todo]):
-                done(future.result())
+        _pipeline(todo, min(n_jobs or os.cpu_count() or 1, len(todo)), done)
     bar.close()
     for folder in {job.output_dir for job in todo}:  # a worker killed mid-job (its job retried) leaves one
         for stale in folder.glob(".staging-*"):
