@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean-outputs dictionary app
+.PHONY: install demo test bench clean-outputs dictionary api app
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "cm_research needs Python 3.10 or newer")'
@@ -36,6 +36,10 @@ bench: install
 
 dictionary: install
 	$(BIN)/cm-research dictionary --markdown --output data_dictionary/README.md
+
+# The public API reference, docs/api.md, from the docstrings (tests/test_api_reference.py checks it is current).
+api: install
+	$(BIN)/python docs/make_api_reference.py
 
 clean-outputs:
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -13,11 +13,11 @@ case study of one young person) makes output that must never be published:
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 from cm_research.errors import CMResearchError
+from cm_research.run_folder import run_publication  # noqa: F401  (it was defined here; batch.runner imports it)
 
 PUBLICATION, INTERNAL = "publication", "internal"
 AUDIENCES = (PUBLICATION, INTERNAL)
@@ -56,22 +56,6 @@ def notebook_audience(notebook: str | Path) -> str:
 def is_internal(notebook: str | Path) -> bool:
     """True when the notebook's output is for internal use only."""
     return notebook_audience(notebook) == INTERNAL
-
-
-def run_publication(folder: str | Path) -> tuple[Path, bool] | None:
-    """The run ``folder`` belongs to (itself or the nearest parent with a ``manifest.json``) and whether it is for
-    publication (a manifest without ``publication`` predates the setting: runs were all for publication); None
-    when the folder is in no run."""
-    folder = Path(folder).resolve()
-    for candidate in (folder, *folder.parents):
-        manifest = candidate / "manifest.json"
-        if manifest.is_file():
-            try:
-                publication = json.loads(manifest.read_text(encoding="utf-8")).get("publication", True)
-            except (OSError, ValueError):
-                publication = True  # unreadable: assume the safer case for internal output
-            return candidate, publication is not False
-    return None
 
 
 def check_internal_output(folder: str | Path, notebook: str | Path) -> None:

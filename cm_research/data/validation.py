@@ -16,9 +16,7 @@ from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value
 from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
-from cm_research.errors import DataValidationError
-
-PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule", "message", "severity"]
+from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
 
 
 def normalise_label(text: str) -> str:

@@ -30,7 +30,7 @@ def write_demo_dataset(folder: str | Path, seed: int = DEMO_SEED) -> Path:
     from cm_research.datasets.attendance import write_demo_attendance
     from cm_research.datasets.mentors import write_demo_mentors
     from cm_research.datasets.sessions import write_demo_sessions
-    from cm_research.report.costs import write_demo_costs
+    from cm_research.datasets.costs import write_demo_costs
 
     write_demo(folder, seed)
     write_demo_costs(folder, seed)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cm_research.dictionary import catalogue
+from cm_research.contract import write_records
 
 ACTION_RESEARCH_SEED = 20261125
 PARTNERSHIP = "Easton Arts Partnership"
@@ -261,9 +262,9 @@ def write_action_research(folder: str | Path = FOLDER, seed: int = ACTION_RESEAR
     for place in (folder, site):
         (place / "SYNTHETIC.txt").write_text(notice, encoding="utf-8")
     responses = generate_responses(seed)
-    responses.to_csv(site / "survey_responses.csv", index=False, lineterminator="\n")
+    write_records(responses, site / "survey_responses.csv")
     comments = generate_comments(responses, seed)
-    comments.to_csv(site / "survey_comments.csv", index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    write_records(comments, site / "survey_comments.csv", quoting=csv.QUOTE_MINIMAL)
     (site / "action_research_cycle.yaml").write_text(CYCLE_YAML, encoding="utf-8")
     return site
 

@@ -22,6 +22,7 @@ from cm_research.data.loading import validate_raw
 from cm_research.data.reading import RawTable
 from cm_research.datasets.synthetic import DEMO_SEED, DEMO_SITES, SiteSpec, generate_site
 from cm_research.dictionary import load_schema
+from cm_research.contract import write_records
 
 #: (month, day) of the first and last day of each half-term; year offset 0 = autumn of the cohort's start year.
 HALF_TERMS: tuple[tuple[tuple[int, int, int], tuple[int, int, int]], ...] = (
@@ -115,7 +116,7 @@ def write_site_attendance(site_dir: str | Path, spec: SiteSpec, seed: int = DEMO
     rng = np.random.default_rng([seed, sum(map(ord, spec.code)), 13])  # its own stream: synthetic.py unchanged
     tables = generate_site(spec, seed)
     path = site_dir / "attendance.csv"
-    demo_attendance(tables["participants"], tables["outcomes"], rng).to_csv(path, index=False, lineterminator="\n")
+    write_records(demo_attendance(tables["participants"], tables["outcomes"], rng), path)
     return path
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cm_research.datasets.sessions import valid_mentees
 from cm_research.datasets.synthetic import DEMO_SEED, DEMO_SITES, INTEREST_TAGS, SiteSpec, generate_site
+from cm_research.contract import write_records
 
 OCCUPATIONS = (
     "council planning officer", "library assistant", "highways engineer", "finance officer",
@@ -159,7 +160,7 @@ def write_mentor_tables(site_dir: str | Path, spec: SiteSpec, seed: int = DEMO_S
     paths = []
     for name in ("mentors", "matches"):
         path = site_dir / f"{name}.csv"
-        tables[name].to_csv(path, index=False, lineterminator="\n")
+        write_records(tables[name], path)
         paths.append(path)
     return paths[0], paths[1]
 
@@ -169,6 +170,5 @@ def write_demo_mentors(folder: str | Path, seed: int = DEMO_SEED, sites: tuple[S
     folder = Path(folder)
     for spec in sites:
         write_mentor_tables(folder / spec.slug, spec, seed)
-        demo_waiting_list(spec, seed).to_csv(folder / spec.slug / "waiting_list.csv", index=False,
-                                             lineterminator="\n")
+        write_records(demo_waiting_list(spec, seed), folder / spec.slug / "waiting_list.csv")
     return folder

@@ -17,6 +17,7 @@ from cm_research.data.loading import validate_raw
 from cm_research.data.reading import RawTable
 from cm_research.datasets.synthetic import DEMO_SEED, DEMO_SITES, SiteSpec, generate_site
 from cm_research.dictionary import load_schema
+from cm_research.contract import write_records
 
 #: programme -> (activity weights, setting weights, typical minutes)
 MIX: dict[str, tuple[dict[str, float], dict[str, float], int]] = {
@@ -80,6 +81,5 @@ def write_demo_sessions(folder: str | Path, seed: int = DEMO_SEED,
         site_dir.mkdir(parents=True, exist_ok=True)
         rng = np.random.default_rng([seed, sum(map(ord, spec.code)), 7])  # its own stream: synthetic.py unchanged
         participants = generate_site(spec, seed)["participants"]
-        demo_sessions(participants, spec.programme, rng).to_csv(site_dir / "sessions.csv", index=False,
-                                                                lineterminator="\n")
+        write_records(demo_sessions(participants, spec.programme, rng), site_dir / "sessions.csv")
     return folder

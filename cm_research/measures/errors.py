@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
-from cm_research.errors import CMResearchError
-
-PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule", "message"]
+from cm_research.errors import CELL_PROBLEM_COLUMNS, CMResearchError, ProblemsError
 
 
 class InstrumentDefinitionError(CMResearchError):
@@ -23,7 +19,7 @@ class UnknownInstrumentError(CMResearchError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class ItemResponseError(CMResearchError, ValueError):
+class ItemResponseError(ProblemsError, ValueError):
     """Item responses cannot be scored: a column is missing, or cells are not allowed answers.
 
     ``problems`` is a tidy table (file, row, column, value, rule, message) of every bad cell, so a
@@ -31,9 +27,7 @@ class ItemResponseError(CMResearchError, ValueError):
     cm_research.data, the row number Excel shows).
     """
 
-    def __init__(self, message: str, problems: pd.DataFrame | None = None):
-        super().__init__(message)
-        self.problems = problems if problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    problem_columns = CELL_PROBLEM_COLUMNS
 
 
 class MissingReliabilityError(CMResearchError, LookupError):

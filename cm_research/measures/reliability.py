@@ -16,8 +16,8 @@ from scipy import optimize, stats
 
 from cm_research.measures.instruments import Instrument, resolve
 from cm_research.measures.scoring import score_instrument
-from cm_research.stats._bootstrap import bootstrap_interval
-from cm_research.stats._checks import as_numeric, ci_quantile, join_notes, tidy
+from cm_research.resampling import bootstrap_interval
+from cm_research.contract import as_numeric, ci_quantile, join_notes, tidy
 
 # Lower bound of a uniqueness in the factor analysis, as R's factanal sets it.
 UNIQUENESS_FLOOR = 0.005

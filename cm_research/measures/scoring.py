@@ -14,7 +14,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from cm_research.measures.errors import PROBLEM_COLUMNS, ItemResponseError
+from cm_research.errors import CELL_PROBLEM_COLUMNS
+from cm_research.measures.errors import ItemResponseError
 from cm_research.measures.instruments import Impact, Instrument, Score, resolve
 
 SCORED_COLUMNS = ["instrument", "score", "value", "n_answered", "n_items", "prorated", "band", "note"]
@@ -274,7 +275,7 @@ def _read_cells(data: pd.DataFrame, inst: Instrument, columns: dict[str, str], a
 
 
 def _problem_error(inst: Instrument, problems: list[dict], source: str) -> ItemResponseError:
-    table = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+    table = pd.DataFrame(problems, columns=CELL_PROBLEM_COLUMNS)
     shown = "\n".join(f"- {m}" for m in table["message"].head(10))
     more = f"\n(and {len(table) - 10} more)" if len(table) > 10 else ""
     where = f" in {source}" if source else ""

@@ -6,20 +6,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from cm_research import contract
 from cm_research.dictionary import DEFAULT_FALSE, DEFAULT_TRUE
 from cm_research.mentors.errors import MentorDataError
 
 
 def require_columns(table: pd.DataFrame, columns: Iterable[str], name: str) -> None:
     """Raise naming the table, the missing columns and the columns it has."""
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, not {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise MentorDataError(
-            f"the {name} table has no column {', '.join(f'`{c}`' for c in missing)} "
-            f"(its columns are: {', '.join(map(str, table.columns)) or 'none'})"
-        )
+    contract.require_columns(table, columns, f"the {name} table", error=MentorDataError)
 
 
 def require_unique(ids: pd.Series, column: str, name: str) -> None:

@@ -18,7 +18,8 @@ from cm_research.mentors._inputs import as_bool, require_columns, require_unique
 from cm_research.mentors.errors import MentorDataError
 from cm_research.mentors.profiles import format_tags, is_recorded, jaccard, parse_tags
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
-from cm_research.stats._checks import InsufficientDataError, ci_quantile, join_notes, tidy
+from cm_research.contract import InsufficientDataError, ci_quantile, critical_value, join_notes, tidy
+from cm_research.deprecation import renamed_arguments
 
 INTEREST_GROUPS = ("no shared interests", "1 shared interest", "2 or more shared interests", "interests not recorded")
 #: below this many pairs a correlation is reported with a warning that it is too imprecise to interpret
@@ -140,7 +141,8 @@ def match_table(
     return out
 
 
-def spearman(data: pd.DataFrame, x: str, y: str, *, conf_level: float = 0.95) -> pd.DataFrame:
+@renamed_arguments(conf_level="confidence")
+def spearman(data: pd.DataFrame, x: str, y: str, *, confidence: float = 0.95) -> pd.DataFrame:
     """Spearman's rank correlation between columns ``x`` and ``y``, with a confidence interval.
 
     Notes
@@ -163,7 +165,7 @@ def spearman(data: pd.DataFrame, x: str, y: str, *, conf_level: float = 0.95) ->
     DataFrame
         One row: x, y, method, n, estimate (rho), ci_low, ci_high, statistic (S), dof, p_val, ci_method, note.
     """
-    half_alpha = ci_quantile(conf_level)
+    ci_quantile(confidence)  # checks the level
     require_columns(data, [x, y], "data")
     pairs = data[[x, y]].apply(pd.to_numeric, errors="coerce").dropna()
     n = len(pairs)
@@ -187,19 +189,20 @@ def spearman(data: pd.DataFrame, x: str, y: str, *, conf_level: float = 0.95) ->
     low = high = math.nan
     if n >= 4 and not math.isnan(rho):
         z, se = math.atanh(max(min(rho, 1 - 1e-15), -1 + 1e-15)), math.sqrt((1 + rho**2 / 2) / (n - 3))
-        q = stats.norm.ppf(1 - half_alpha)
+        q = critical_value(confidence)
         low, high = math.tanh(z - q * se), math.tanh(z + q * se)
     if n < SMALL_N:
         notes.append(f"only {n} pairs: the estimate is too imprecise to interpret (see the width of the interval)")
     return tidy([{
         "x": x, "y": y, "method": "Spearman rank correlation", "n": n, "estimate": rho,
         "ci_low": low, "ci_high": high, "statistic": stat, "dof": n - 2, "p_val": p,
-        "ci_method": f"Fisher z, Bonett-Wright variance, {conf_level:.0%}",
+        "ci_method": f"Fisher z, Bonett-Wright variance, {confidence:.0%}",
         "note": join_notes(notes),
     }], ids=["x", "y"])
 
 
-def interests_and_length(table: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFrame:
+@renamed_arguments(conf_level="confidence")
+def interests_and_length(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """Spearman correlation of the shared-interest score with match length, among matches that have ended.
 
     ``table`` is :func:`match_table`'s output. Matches still going are left out because their length is not
@@ -209,7 +212,7 @@ def interests_and_length(table: pd.DataFrame, *, conf_level: float = 0.95) -> pd
     """
     require_columns(table, ["event", "shared_interest", "duration_days"], "match")
     ended = table[table["event"] == 1]
-    result = spearman(ended, "shared_interest", "duration_days", conf_level=conf_level)
+    result = spearman(ended, "shared_interest", "duration_days", confidence=confidence)
     running = int((table["event"] == 0).sum())
     if running:
         result["note"] = join_notes(f"{running} match(es) still going at the as_of date not used "
@@ -217,8 +220,9 @@ def interests_and_length(table: pd.DataFrame, *, conf_level: float = 0.95) -> pd
     return result
 
 
+@renamed_arguments(conf_level="confidence")
 def interests_and_outcome(table: pd.DataFrame, outcomes: pd.DataFrame, measure: str, *,
-                          baseline: str = "baseline", post: str = "post", conf_level: float = 0.95) -> pd.DataFrame:
+                          baseline: str = "baseline", post: str = "post", confidence: float = 0.95) -> pd.DataFrame:
     """Spearman correlation of the shared-interest score of a young person's first match with the change
     (``post`` minus ``baseline``) in an outcome ``measure`` of the long outcomes table.
 
@@ -236,7 +240,7 @@ def interests_and_outcome(table: pd.DataFrame, outcomes: pd.DataFrame, measure: 
     first = table[table["match_number"] == 1].copy()
     column = f"{measure}_change"
     first[column] = first["participant_id"].map(change.rename(column))
-    result = spearman(first, "shared_interest", column, conf_level=conf_level)
+    result = spearman(first, "shared_interest", column, confidence=confidence)
     later = int((table["match_number"] > 1).sum())
     if later:
         result["note"] = join_notes(f"{later} later match(es) of young people with several mentors not used "

@@ -15,7 +15,7 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from cm_research.stats._checks import require_columns
+from cm_research.contract import require_columns
 from cm_research.stats.change import CATEGORIES
 
 __all__ = ["pre_post_scatter", "phase_plot", "phase_plots", "CATEGORY_COLOURS"]

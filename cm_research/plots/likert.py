@@ -16,7 +16,7 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from cm_research.stats._checks import require_columns
+from cm_research.contract import require_columns
 from cm_research.surveys.likert import likert_distribution
 
 __all__ = ["LIKERT_COLOURS", "diverging_stacked_bars", "likert_colours", "net_agreement_order"]

@@ -8,7 +8,7 @@ import seaborn as sns
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 
-from cm_research.stats._checks import require_columns
+from cm_research.contract import require_columns
 
 __all__ = ["love_plot"]
 

@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Polygon
 from matplotlib.ticker import FuncFormatter
 
-from cm_research.stats._checks import require_columns
+from cm_research.contract import require_columns
 
 __all__ = ["meta_forest_plot"]
 

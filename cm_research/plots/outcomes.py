@@ -13,7 +13,7 @@ import seaborn as sns
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 
-from cm_research.stats._checks import require_columns
+from cm_research.contract import require_columns
 from cm_research.stats.paired import pair_up
 from cm_research.stats.proportions import proportion_table
 

@@ -20,10 +20,10 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cm_research.privacy.contract import SuppressedTable
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, certify, suppress_counts
+from cm_research.contract import critical_value
 
 SUPPRESSED = "c"
 
@@ -50,7 +50,7 @@ def group_means(rows: pd.DataFrame, timepoints: list[str], *, confidence: float 
             if n == 0:
                 continue
             mean = float(values.mean())
-            half = (float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
+            half = (float(critical_value(confidence, n - 1) * values.std(ddof=1) / math.sqrt(n))
                     if n > 1 else math.nan)
             small = suppress and n <= threshold
             out.append({"group": group, "timepoint": timepoint, "young_people": SUPPRESSED if small else n,

@@ -2,7 +2,8 @@
 
 Draws the table of :func:`cm_research.stats.survival.kaplan_meier` on the given Axes (or a new one) and
 returns it; never calls ``plt.show()``. Numbers at risk are counts of children, so those from 1 to the
-threshold are shown as ``c`` by default (:func:`cm_research.stats.survival.number_at_risk`).
+threshold are shown as ``c`` by default (:func:`number_at_risk`, which applies the suppression policy to the raw
+counts of :func:`cm_research.stats.survival.at_risk_counts`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,31 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
-from cm_research.privacy.suppression import DEFAULT_THRESHOLD
-from cm_research.stats.survival import SurvivalDataError, number_at_risk
+from cm_research.plots.bars import PALETTE  # Okabe & Ito (2008) colour-universal-design palette
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
+from cm_research.stats.survival import SurvivalDataError, at_risk_counts
 
-__all__ = ["MIN_AT_RISK", "kaplan_meier_plot", "truncate_at_risk"]
+__all__ = ["MIN_AT_RISK", "kaplan_meier_plot", "number_at_risk", "truncate_at_risk"]
 
 #: a published curve stops where fewer than this many matches remain at risk (each later step is one child)
 MIN_AT_RISK = 10
+
+
+def number_at_risk(km_table: pd.DataFrame, times: Sequence[float], *, suppress: bool = True,
+                   threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Matches still going and followed at each of `times`, per group, small numbers suppressed.
+
+    Takes the table of :func:`cm_research.stats.survival.kaplan_meier`. The number at risk at t is the number of
+    matches with duration >= t (:func:`cm_research.stats.survival.at_risk_counts`). Counts from 1 to `threshold`
+    become ``"c"`` (:func:`cm_research.privacy.suppress_counts`; there are no totals, so no secondary
+    suppression); ``suppress=False`` shows them (never publish that).
+
+    Returns
+    -------
+    ``group``, ``time``, ``n_risk``; ``attrs["disclosure_control"]`` as suppress_counts records it.
+    """
+    counts = at_risk_counts(km_table, times)
+    return suppress_counts(counts, ["n_risk"], threshold=threshold, suppress=suppress, name="number at risk")
 
 
 def truncate_at_risk(km_table: pd.DataFrame, min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
@@ -35,8 +54,6 @@ def truncate_at_risk(km_table: pd.DataFrame, min_at_risk: int = MIN_AT_RISK) -> 
 
 X_LABEL = "Days since the match started"
 Y_LABEL = "Proportion of matches still going"
-# Okabe & Ito (2008) colour-universal-design palette, as in cm_research.report.site_report.PALETTE.
-PALETTE = "colorblind"
 
 
 def kaplan_meier_plot(
@@ -82,7 +99,7 @@ def kaplan_meier_plot(
     >>> matches = pd.DataFrame({"days": [20, 95, 130, 200, 260, 400, 30, 60, 75, 150, 300, 420],
     ...                         "ended": [1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0],
     ...                         "programme": ["arts"] * 6 + ["volunteer"] * 6})
-    >>> ax = kaplan_meier_plot(kaplan_meier(matches, "days", "ended", "programme"))
+    >>> ax = kaplan_meier_plot(kaplan_meier(matches, "days", "ended", "programme"), suppress=False)  # internal: few
     """
     needed = ["group", "time", "n_risk", "n_censor", "survival", "ci_low", "ci_high"]
     missing = [c for c in needed if c not in km_table.columns]

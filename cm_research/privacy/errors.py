@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
-from cm_research.errors import CMResearchError
+from cm_research.errors import PROBLEM_COLUMNS, CMResearchError, ProblemsError
 
 
 class PrivacyError(CMResearchError):
@@ -19,28 +17,24 @@ class KeyFileError(PrivacyError):
     """A key file is unreadable, malformed, inside a repository, or would overwrite an existing key."""
 
 
-class InvalidUPNError(PrivacyError):
+class InvalidUPNError(PrivacyError, ProblemsError):
     """One or more Unique Pupil Numbers are malformed or have the wrong check letter.
 
     ``problems`` is a tidy table (file, row, column, value, rule, message, severity); ``value`` is masked
     so that the error can be shown without repeating the pupil number.
     """
 
-    def __init__(self, message: str, problems: pd.DataFrame):
-        super().__init__(message)
-        self.problems = problems
+    problem_columns = PROBLEM_COLUMNS
 
 
 class PseudonymCollisionError(PrivacyError):
     """Two different identifiers were given the same pseudonym (use longer pseudonyms)."""
 
 
-class RegisterError(PrivacyError):
+class RegisterError(PrivacyError, ProblemsError):
     """The register of names and identifiers is malformed; ``problems`` names file, row and column."""
 
-    def __init__(self, message: str, problems: pd.DataFrame | None = None):
-        super().__init__(message)
-        self.problems = problems if problems is not None else pd.DataFrame()
+    problem_columns = ()  # none given: an empty table
 
 
 class SuppressionError(PrivacyError):

@@ -80,6 +80,7 @@ _NOT_A_STREET = re.compile(r"^\d+\s+(?:the|a|an|of|in|on|at|to|or|and|more|other
 
 
 def find_emails(text: str) -> list[Span]:
+    """Email addresses in ``text``, also spelt out ("jo at example dot com")."""
     spans = [Span("email", m.start(), m.end(), m.group()) for m in EMAIL.finditer(text)]
     spans += [Span("email", m.start(), m.end(), m.group()) for m in EMAIL_SPELT.finditer(text)
               if not EMAIL.fullmatch(m.group())]
@@ -87,6 +88,7 @@ def find_emails(text: str) -> list[Span]:
 
 
 def find_phones(text: str) -> list[Span]:
+    """UK telephone numbers in ``text`` (landline and mobile, with or without +44 and spaces)."""
     spans = []
     for m in _PHONE_CANDIDATE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
@@ -97,18 +99,24 @@ def find_phones(text: str) -> list[Span]:
 
 
 def find_postcodes(text: str) -> list[Span]:
+    """UK postcodes in ``text``."""
     return [Span("postcode", m.start(), m.end(), m.group()) for m in POSTCODE.finditer(text)]
 
 
 def find_upns(text: str) -> list[Span]:
+    """Unique Pupil Numbers in ``text``, written loosely (a check letter, eleven digits and a last digit or letter;
+    spaces and hyphens allowed): the check letter is not verified here."""
     return [Span("upn", m.start(), m.end(), m.group()) for m in UPN_LOOSE.finditer(text)]
 
 
 def find_dates_of_birth(text: str) -> list[Span]:
+    """Dates given as someone's date of birth in ``text`` (a date after "born", "DOB" and the like)."""
     return [Span("date_of_birth", m.start("date"), m.end("date"), m.group("date")) for m in DATE_OF_BIRTH.finditer(text)]
 
 
 def find_addresses(text: str) -> list[Span]:
+    """Street addresses in ``text``: a street name with its ending (Road, Close…), with or without a house or flat
+    number."""
     spans = []
     for m in ADDRESS.finditer(text):
         words = m.group().split()

@@ -18,14 +18,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.errors import PROBLEM_COLUMNS
 from cm_research.privacy.errors import InvalidUPNError, PseudonymCollisionError
 from cm_research.privacy.keys import Key, load_key
 from cm_research.privacy.upn import mask_upn, normalise_upn, upn_problem
+from cm_research.contract import write_records
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DEFAULT_PREFIX = "P-"
 DEFAULT_LENGTH = 10
-PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule", "message", "severity"]
 
 
 def is_upn_column(name: str) -> bool:
@@ -157,5 +158,5 @@ def pseudonymise_file(path: str | Path, columns: Sequence[str] | str, output: st
     out = pseudonymise(raw.cells, columns, key, file=raw.file, **options)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(output, index=False, lineterminator="\n")
+    write_records(out, output)
     return output

@@ -49,6 +49,7 @@ import pandas as pd
 from cm_research.privacy.errors import DisclosureScanError, RegisterError
 from cm_research.privacy.patterns import find_patterns
 from cm_research.privacy.register import Register, data_sheet, make_register
+from cm_research.contract import write_records
 
 FINDING_COLUMNS = ["file", "location", "kind", "text"]
 SCAN_PATTERNS = ("email", "upn", "postcode", "phone", "date_of_birth", "address")
@@ -527,7 +528,7 @@ def record_disclosure_check(run_dir: str | Path, findings: pd.DataFrame) -> Path
     run_dir = Path(run_dir)
     restricted = run_dir / RESTRICTED_FOLDER
     restricted.mkdir(parents=True, exist_ok=True)
-    findings.to_csv(restricted / "disclosure_findings.csv", index=False, lineterminator="\n")
+    write_records(findings, restricted / "disclosure_findings.csv")
     marker = run_dir / NOT_FOR_PUBLICATION
     if findings.empty:
         marker.unlink(missing_ok=True)

@@ -326,6 +326,20 @@ def parse_codebook(data, source: str = "codebook") -> Codebook:
     def problem(line, message, column="", value=""):
         problems.append({"file": source, "line": line, "column": column, "value": value, "message": message})
 
+    def checked_name(raw: dict, line, kind: str, fields: set[str], index: int, unnamed: str) -> str | None:
+        """The entry's name, after noting unknown fields, a missing name (None) or a name of the wrong form."""
+        name = _text(raw.get("name"))
+        for key in set(raw) - fields:
+            problem(line, f"{kind} {name or index}: unknown field {key!r}; {kind} fields are "
+                          f"{', '.join(sorted(fields))}", key)
+        if not name:
+            problem(line, f"{unnamed} has no name", "name")
+            return None
+        if not _NAME.match(name):
+            problem(line, f"{kind} name {name!r} must start with a letter and hold only letters, digits, _ or -",
+                    "name", name)
+        return name
+
     if not isinstance(data, dict) or not data:
         raise CodebookError.from_problems([{"file": source, "line": None, "column": "", "value": "",
                                             "message": "the codebook is empty or is not a YAML mapping"}], source)
@@ -345,16 +359,9 @@ def parse_codebook(data, source: str = "codebook") -> Codebook:
             problem(top_line, f"theme {t_index} is not a mapping with name, label, definition and codes")
             continue
         line = getattr(raw, "line", None)
-        name = _text(raw.get("name"))
-        for key in set(raw) - _THEME_FIELDS:
-            problem(line, f"theme {name or t_index}: unknown field {key!r}; theme fields are "
-                          f"{', '.join(sorted(_THEME_FIELDS))}", key)
-        if not name:
-            problem(line, f"theme {t_index} has no name", "name")
+        name = checked_name(raw, line, "theme", _THEME_FIELDS, t_index, f"theme {t_index}")
+        if name is None:
             continue
-        if not _NAME.match(name):
-            problem(line, f"theme name {name!r} must start with a letter and hold only letters, digits, _ or -",
-                    "name", name)
         if name in theme_lines:
             problem(line, f"theme {name!r} is defined twice (also at line {theme_lines[name]})", "name", name)
         theme_lines[name] = line
@@ -370,16 +377,9 @@ def parse_codebook(data, source: str = "codebook") -> Codebook:
                 problem(line, f"theme {name!r}: code {c_index} is not a mapping")
                 continue
             cline = getattr(rc, "line", None)
-            cname = _text(rc.get("name"))
-            for key in set(rc) - _CODE_FIELDS:
-                problem(cline, f"code {cname or c_index}: unknown field {key!r}; code fields are "
-                               f"{', '.join(sorted(_CODE_FIELDS))}", key)
-            if not cname:
-                problem(cline, f"theme {name!r}: code {c_index} has no name", "name")
+            cname = checked_name(rc, cline, "code", _CODE_FIELDS, c_index, f"theme {name!r}: code {c_index}")
+            if cname is None:
                 continue
-            if not _NAME.match(cname):
-                problem(cline, f"code name {cname!r} must start with a letter and hold only letters, digits, _ or -",
-                        "name", cname)
             if cname in code_homes:
                 home, home_line = code_homes[cname]
                 if home == name:

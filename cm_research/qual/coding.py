@@ -12,8 +12,6 @@ tool cannot silently point at the wrong words. Every problem is reported with it
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import warnings
 from pathlib import Path
@@ -21,12 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cm_research.data.reading import decode_text
-from cm_research.data.writing import unescape_formula_cell
+from cm_research.interop.records import read_csv_records
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.errors import CodingImportError
 from cm_research.qual.suggest import REVIEW_COLUMNS
-from cm_research.qual.transcripts import Corpus
+from cm_research.qual.transcripts import Corpus, squash_whitespace
 
 CODING_COLUMNS = ["transcript", "start", "end", "segment_id", "code", "coder", "source", "quote", "row"]
 ACCEPT = {"accept", "accepted", "yes", "y", "1", "true", "keep", "ok", "x"}
@@ -34,28 +31,7 @@ REJECT = {"reject", "rejected", "no", "n", "0", "false", "drop", "remove"}
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise CodingImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
-                                                "message": "the file is empty"}], path.name)
-    try:
-        text, _ = decode_text(data)
-    except UnicodeDecodeError as exc:
-        raise CodingImportError.from_problems([{"file": path.name, "line": data[:exc.start].count(b"\n") + 1,
-                                                "column": "", "value": "",
-                                                "message": "not readable text; save it again as CSV UTF-8"}],
-                                              path.name) from exc
-    delimiter = max([",", ";", "\t"], key=text.split("\n", 1)[0].count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = list(reader)
-    header = [h.strip().lower().replace(" ", "_") for h in records[0]]
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        rows.append((number, {h: (unescape_formula_cell(record[i]) if i < len(record) else "")
-                              for i, h in enumerate(header)}))
-    return header, rows
+    return read_csv_records(path, CodingImportError)
 
 
 def _transcript_key(corpus: Corpus, value: str) -> str | None:
@@ -64,10 +40,6 @@ def _transcript_key(corpus: Corpus, value: str) -> str | None:
         return value
     stem = Path(value).stem
     return stem if stem in corpus else None
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str | None = None,
@@ -165,7 +137,7 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
             problem(number, "segment_id", "", "give a segment_id or start and end")
             continue
         quote = text[start:end]
-        if quote_col and (r.get(quote_col) or "").strip() and _squash(r[quote_col]) != _squash(quote):
+        if quote_col and (r.get(quote_col) or "").strip() and squash_whitespace(r[quote_col]) != squash_whitespace(quote):
             problem(number, quote_col, r[quote_col],
                     f"the quote is not the transcript text at {start}..{end}, which reads {quote[:60]!r}")
             continue
@@ -229,7 +201,7 @@ def read_review_csv(path: str | Path, corpus: Corpus, codebook: Codebook, coder:
             problems.append({"file": path.name, "line": number, "column": "end", "value": f"{start}..{end}",
                              "message": f"offsets {start}..{end} are outside the transcript (0..{len(text)})"})
             continue
-        if r.get("text") and _squash(r["text"]) != _squash(text[start:end]):
+        if r.get("text") and squash_whitespace(r["text"]) != squash_whitespace(text[start:end]):
             problems.append({"file": path.name, "line": number, "column": "text", "value": r["text"],
                              "message": "the text is not the transcript text at these offsets"})
             continue

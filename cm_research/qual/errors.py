@@ -6,37 +6,22 @@ analyst can correct them all at once.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from cm_research.errors import CMResearchError
+from cm_research.errors import LINE_PROBLEM_COLUMNS, CMResearchError, ProblemsError
+from cm_research.errors import problems_table as _problems_table
 
-PROBLEM_COLUMNS = ["file", "line", "column", "value", "message"]
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def problems_table(rows: list[dict] | None = None) -> pd.DataFrame:
-    """A problems table with the standard columns (file, line, column, value, message)."""
-    frame = pd.DataFrame(rows or [], columns=PROBLEM_COLUMNS)
-    return frame.astype({"line": "Int64"}) if not frame.empty else frame
+    """A problems table with the columns of a text file's problems (file, line, column, value, message)."""
+    return _problems_table(rows, LINE_PROBLEM_COLUMNS)
 
 
-class _ProblemsError(CMResearchError):
-    def __init__(self, message: str, problems: pd.DataFrame | None = None):
-        super().__init__(message)
-        self.problems = problems if problems is not None else problems_table()
-
-    @classmethod
-    def from_problems(cls, rows: list[dict], what: str) -> "_ProblemsError":
-        """One error for many problems; the message lists each as 'file, line N: message'."""
-        lines = []
-        for r in rows:
-            where = r.get("file", "")
-            if r.get("line") is not None and not pd.isna(r.get("line")):
-                where += f", line {int(r['line'])}"
-            if r.get("column"):
-                where += f", column `{r['column']}`"
-            lines.append(f"{where}: {r['message']}")
-        head = f"{len(rows)} problem{'s' if len(rows) != 1 else ''} in {what}:\n  " if len(rows) > 1 else ""
-        return cls(head + "\n  ".join(lines), problems_table(rows))
+class _ProblemsError(ProblemsError):
+    problem_columns = LINE_PROBLEM_COLUMNS
 
 
 class TranscriptError(_ProblemsError):

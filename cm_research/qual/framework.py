@@ -152,7 +152,7 @@ def framework_matrix_is_internal(output_dir: str | Path) -> bool:
     ``"publication": false``; an internal batch writes it before anything runs). Anywhere else (a run for
     publication, whose manifest is written at its end, or a folder in no run) quotes case by case stay in the
     restricted .xlsx and the report shows only the matrix's counts."""
-    from cm_research.batch.audience import run_publication
+    from cm_research.run_folder import run_publication
 
     found = run_publication(output_dir)
     return found is not None and not found[1]

@@ -40,9 +40,12 @@ _TARGET_KIND = {"Project": "project", "TextSource": "source", "PictureSource": "
                 "Case": "case", "Set": "set", "Link": "link", "Note": "note"}
 
 
-def _g(value) -> str:
+def guid_key(value) -> str:
     """A GUID as compared everywhere: without braces, lower case ("" for a missing one)."""
     return value.strip("{}").lower() if isinstance(value, str) else ""
+
+
+_g = guid_key
 
 
 def _local(element) -> str:

@@ -52,9 +52,10 @@ from cm_research.qual.codebook import Code, Codebook, Theme
 from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.qual.errors import CodingImportError, TranscriptError
 from cm_research.qual.qda_extras import (LINK_COLUMNS, NOTE_COLUMNS, SET_COLUMNS, describe_guids,
-                                         nest_double_colon_codes, read_extras, set_attributes)
+                                         guid_key, nest_double_colon_codes, read_extras, set_attributes)
 from cm_research.qual.roles import normalise_role
-from cm_research.qual.transcripts import Corpus, SpeakerConvention, Transcript, Turn, read_transcript
+from cm_research.qual.transcripts import Corpus, Transcript, read_transcript, squash_whitespace
+from cm_research.qual.transcripts import line_turns as _line_turns
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -326,16 +327,12 @@ def _on_boundary(text: str, i: int) -> bool:
     return i <= 0 or i >= len(text) or not (_WORD.match(text[i - 1]) and _WORD.match(text[i]))
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _name_matches(name: str, quoted: str) -> bool | None:
     """Does the selection's name quote its text? None when the name is not a quotation (short, or a label)."""
-    name = _squash(name).rstrip("…").rstrip(".").strip()
+    name = squash_whitespace(name).rstrip("…").rstrip(".").strip()
     if len(name.split()) < 3:
         return None
-    return _squash(quoted).startswith(name)
+    return squash_whitespace(quoted).startswith(name)
 
 
 def _place(text: str, pos: np.ndarray, raw_start: int, raw_end: int, name: str) -> tuple[int | None, int | None, str]:
@@ -404,7 +401,7 @@ def _read_codes(codes_element, where: str) -> pd.DataFrame:
             name = (code.get("name") or "").strip()
             full = f"{path} / {name}" if path else name
             kids = _children(code, "Code")
-            rows.append({"guid": (code.get("guid") or "").strip("{}").lower(), "label": name,
+            rows.append({"guid": guid_key(code.get("guid")), "label": name,
                          "theme": theme or name, "parent": parent, "depth": depth, "path": full,
                          "description": _description(code),
                          "is_codable": (code.get("isCodable") or "true").lower() in ("true", "1"),
@@ -472,32 +469,6 @@ def read_qdc(path: str | Path) -> Codebook:
 
 # ------------------------------------------------------------------------------------------------------ transcripts
 
-_INTERVIEWER = SpeakerConvention().interviewer_labels
-_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'-]{0,30}?)[ \t]*:[ \t]+")
-
-
-def _line_turns(text: str, speaker: str) -> list[Turn]:
-    """One turn per non-empty line. A line starting with an interviewer's label (``Interviewer:``, ``Q:`` ...)
-    is the interviewer's turn; the words of a labelled line start after the label."""
-    turns, line, counted = [], 1, 0
-    for m in re.finditer(r"[^\r\n]+", text):
-        line += text.count("\n", counted, m.start())
-        counted = m.start()
-        piece = m.group()
-        label = _LABEL.match(piece)
-        kind, who, skip = "participant", speaker, 0
-        if label:
-            skip = label.end()
-            if label.group("label").strip().lower() in _INTERVIEWER:
-                kind, who = "interviewer", label.group("label").strip()
-        left = skip + len(piece[skip:]) - len(piece[skip:].lstrip())
-        right = len(piece.rstrip())
-        if right > left:
-            turns.append(Turn(index=len(turns) + 1, speaker=who, kind=kind, start=m.start() + left,
-                              end=m.start() + right, line=line))
-    return turns
-
-
 def _as_transcript(name: str, text: str, role: str, site: str, pseudonym: str, participant_id: str) -> tuple[
         Transcript, str]:
     """A transcript of ``text``: parsed as a cm_research interview when it has our header, else one turn a line."""
@@ -518,7 +489,7 @@ def _as_transcript(name: str, text: str, role: str, site: str, pseudonym: str, p
 
 
 def _variable_names(root) -> dict[str, str]:
-    return {(v.get("guid") or "").strip("{}").lower(): (v.get("name") or "")
+    return {guid_key(v.get("guid")): (v.get("name") or "")
             for v in root.iter(f"{{{PROJECT_NS}}}Variable")}
 
 
@@ -526,7 +497,7 @@ def _values(element, names: dict[str, str]) -> dict[str, str]:
     out = {}
     for vv in _children(element, "VariableValue"):
         ref = _child(vv, "VariableRef")
-        name = names.get((ref.get("targetGUID") or "").strip("{}").lower(), "") if ref is not None else ""
+        name = names.get(guid_key(ref.get("targetGUID")), "") if ref is not None else ""
         value = next((c.text or "" for c in vv if isinstance(c.tag, str) and _tag(c).endswith("Value")), "")
         if name:
             out[name] = value.strip()
@@ -580,184 +551,189 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
     """
     path = Path(path)
     zf = None
-    if zipfile.is_zipfile(path):
-        try:
-            zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-            raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
-                                                 "message": f"a damaged zip archive ({exc})"}], path.name) from None
-        qde = next((n for n in zf.namelist() if PurePosixPath(n).suffix.lower() == ".qde"), None)
-        if qde is None:
-            raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
-                                                 "message": "the zip holds no project.qde: not a REFI-QDA project"}],
-                                               path.name)
-        root = _parse_xml(read_member(zf, qde, path.name, MAX_PROJECT_BYTES), f"{path.name}/{qde}")
-    else:
-        root = _parse_xml(_read_project_file(path), path.name)
-    if _tag(root) != "Project":
-        raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": _tag(root),
-                                             "message": f"the root element is <{_tag(root)}>, not <Project>"}],
-                                           path.name)
-    archive = (_Archive if zf is not None else _FolderArchive)(path, zf, root.get("basePath") or "")
-    messages: list[str] = []
-    users = pd.DataFrame([{"guid": (u.get("guid") or "").strip("{}").lower(), "name": u.get("name") or ""}
-                          for u in root.iter(f"{{{PROJECT_NS}}}User")], columns=["guid", "name"])
-    user_name = dict(zip(users["guid"], users["name"]))
-    codes_element = root.find(f"{{{PROJECT_NS}}}CodeBook/{{{PROJECT_NS}}}Codes")
-    codes = _read_codes(codes_element, path.name) if codes_element is not None else pd.DataFrame(columns=CODE_COLUMNS)
-    codes, nested = nest_double_colon_codes(codes, GUID_NAMESPACE)
-    messages.extend(nested)
-    code_of = dict(zip(codes["guid"], codes["code"]))
-    # document groups named "variable: value" (ATLAS.ti) give attributes, below case variables in priority
-    group_values = set_attributes(read_extras(root, {}, {})[1])
-
-    # cases: role and site per source
-    var_names = _variable_names(root)
-    case_rows, case_of_source = [], {}
-    for case in root.iter(f"{{{PROJECT_NS}}}Case"):
-        name = case.get("name") or case.get("guid")
-        values = _values(case, var_names)
-        refs = [(r.get("targetGUID") or "").strip("{}").lower() for r in _children(case, "SourceRef")]
-        for ref in refs or [""]:
-            if ref:
-                case_of_source.setdefault(ref, (name, values))
-            for variable, value in values.items():
-                case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref,
-                                  "case_guid": (case.get("guid") or "").strip("{}").lower()})
-
-    transcripts, source_rows, selection_rows, coding_rows = [], [], [], []
-    used_names: set[str] = set()
-    sources_element = root.find(f"{{{PROJECT_NS}}}Sources")
-    for source in (list(sources_element) if sources_element is not None else []):
-        if not isinstance(source.tag, str):
-            continue
-        kind = _tag(source)
-        guid = (source.get("guid") or "").strip("{}").lower()
-        name = source.get("name") or guid
-        if kind in NON_TEXT_SOURCES:
-            n_codings = len(list(source.iter(f"{{{PROJECT_NS}}}Coding")))
-            message = (f"{NON_TEXT_SOURCES[kind]} source {name!r} skipped: cm_research analyses text sources only"
-                       + (f" ({n_codings} codings on it not imported)" if n_codings else ""))
-            messages.append(message)
-            source_rows.append({"guid": guid, "name": name, "kind": NON_TEXT_SOURCES[kind], "transcript": "",
-                                "status": "skipped", "offset_convention": "", "n_selections": 0, "message": message})
-            continue
-        if kind != "TextSource":
-            continue
-        selections = _children(source, "PlainTextSelection")
-        transcript_name = re.sub(r"\.(txt|docx?|rtf|odt)$", "", name, flags=re.IGNORECASE) or guid
-        base, k = transcript_name, 2
-        while transcript_name in used_names:
-            transcript_name, k = f"{base} ({k})", k + 1
-        used_names.add(transcript_name)
-        content = _child(source, "PlainTextContent")
-        had_bom = False
-        if content is not None:
-            text, where = content.text or "", "inline"
+    try:
+        if zipfile.is_zipfile(path):
+            try:
+                zf = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+                raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
+                                                     "message": f"a damaged zip archive ({exc})"}], path.name) from None
+            qde = next((n for n in zf.namelist() if PurePosixPath(n).suffix.lower() == ".qde"), None)
+            if qde is None:
+                raise QdaImportError.from_problems([{
+                    "file": path.name, "line": None, "column": "", "value": "",
+                    "message": "the zip holds no project.qde: not a REFI-QDA project"}], path.name)
+            root = _parse_xml(read_member(zf, qde, path.name, MAX_PROJECT_BYTES), f"{path.name}/{qde}")
         else:
-            data, where = archive.read(source.get("plainTextPath") or "") if source.get("plainTextPath") else (
-                None, "no plainTextPath (rich text only)")
-            text = None
-            if data is not None:
-                text, had_bom = _decode_source(data)
-        if text is None:
-            message = (f"text source {name!r}: its plain text was not found ({where}); its "
-                       f"{len(selections)} selections are listed but not imported")
-            messages.append(message)
-            source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": "", "status": "no_text",
-                                "offset_convention": "", "n_selections": len(selections), "message": message})
-            for sel in selections:
-                selection_rows.append({"transcript": transcript_name, "guid": sel.get("guid"),
-                                       "name": sel.get("name") or "",
-                                       "raw_start": _position(sel, "startPosition", path.name),
-                                       "raw_end": _position(sel, "endPosition", path.name), "start": pd.NA, "end": pd.NA,
-                                       "status": "no_text", "n_codings": len(_children(sel, "Coding")), "text": ""})
-            continue
-        case_name, values = case_of_source.get(guid, (None, {}))
-        values = {**group_values.get(guid, {}), **_values(source, var_names), **values}
-        lowered = {k.lower(): v for k, v in values.items()}
-        raw_role, site = lowered.get(role_variable.lower(), ""), lowered.get(site_variable.lower(), "")
-        role = (normalise_role(raw_role) or raw_role.strip().lower()) if raw_role else "unknown"
-        transcript, how = _as_transcript(transcript_name, text, role, site or "unknown", case_name or transcript_name,
-                                         case_name or "")
-        if not raw_role and not how.startswith("read as a cm_research"):
-            messages.append(f"{transcript_name}: no case variable {role_variable!r}; role set to 'unknown'")
-        transcripts.append(transcript)
-        spans = [(_position(s, "startPosition", path.name), _position(s, "endPosition", path.name), s.get("name") or "")
-                 for s in selections]
-        convention, pos = _choose_convention(text, had_bom, spans)
-        if convention != "characters":
-            messages.append(f"{transcript_name}: offsets read as {convention} (most selections line up that way)")
-        status_counts = {"aligned": 0, "misaligned": 0, "outside": 0}
-        examples = []
-        whole = _children(source, "Coding")  # codings of the whole source
-        items = [(sel, *spans[i]) for i, sel in enumerate(selections)]
-        items += [(c, None, None, "") for c in whole]
-        for sel, raw_start, raw_end, sel_name in items:
-            if raw_start is None:
-                start, end, status, codings = 0, len(text), "aligned", [sel]
-                raw_start, raw_end = int(pos[0]), int(pos[-1])
-            else:
-                start, end, status = _place(text, pos, raw_start, raw_end, sel_name)
-                codings = _children(sel, "Coding")
-            status_counts[status] += 1
-            quoted = text[start:end] if start is not None else ""
-            if status != "aligned":
-                examples.append(f"{raw_start}..{raw_end}" + (f" {quoted[:40]!r}" if quoted else ""))
-            selection_rows.append({"transcript": transcript_name, "guid": sel.get("guid"), "name": sel_name,
-                                   "raw_start": raw_start, "raw_end": raw_end,
-                                   "start": start if start is not None else pd.NA,
-                                   "end": end if end is not None else pd.NA, "status": status,
-                                   "n_codings": len(codings), "text": quoted})
-            if start is None:
+            root = _parse_xml(_read_project_file(path), path.name)
+        if _tag(root) != "Project":
+            raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": _tag(root),
+                                                 "message": f"the root element is <{_tag(root)}>, not <Project>"}],
+                                               path.name)
+        archive = (_Archive if zf is not None else _FolderArchive)(path, zf, root.get("basePath") or "")
+        messages: list[str] = []
+        users = pd.DataFrame([{"guid": guid_key(u.get("guid")), "name": u.get("name") or ""}
+                              for u in root.iter(f"{{{PROJECT_NS}}}User")], columns=["guid", "name"])
+        user_name = dict(zip(users["guid"], users["name"]))
+        codes_element = root.find(f"{{{PROJECT_NS}}}CodeBook/{{{PROJECT_NS}}}Codes")
+        codes = (_read_codes(codes_element, path.name) if codes_element is not None
+                 else pd.DataFrame(columns=CODE_COLUMNS))
+        codes, nested = nest_double_colon_codes(codes, GUID_NAMESPACE)
+        messages.extend(nested)
+        code_of = dict(zip(codes["guid"], codes["code"]))
+        # document groups named "variable: value" (ATLAS.ti) give attributes, below case variables in priority
+        group_values = set_attributes(read_extras(root, {}, {})[1])
+
+        # cases: role and site per source
+        var_names = _variable_names(root)
+        case_rows, case_of_source = [], {}
+        for case in root.iter(f"{{{PROJECT_NS}}}Case"):
+            name = case.get("name") or case.get("guid")
+            values = _values(case, var_names)
+            refs = [guid_key(r.get("targetGUID")) for r in _children(case, "SourceRef")]
+            for ref in refs or [""]:
+                if ref:
+                    case_of_source.setdefault(ref, (name, values))
+                for variable, value in values.items():
+                    case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref,
+                                      "case_guid": guid_key(case.get("guid"))})
+
+        transcripts, source_rows, selection_rows, coding_rows = [], [], [], []
+        used_names: set[str] = set()
+        sources_element = root.find(f"{{{PROJECT_NS}}}Sources")
+        for source in (list(sources_element) if sources_element is not None else []):
+            if not isinstance(source.tag, str):
                 continue
-            sel_user = (sel.get("creatingUser") or "").strip("{}").lower()
-            for coding in codings:
-                ref = _child(coding, "CodeRef")
-                target = (ref.get("targetGUID") or "").strip("{}").lower() if ref is not None else ""
-                if target not in code_of:
-                    messages.append(f"{transcript_name}: a coding at {raw_start}..{raw_end} refers to code "
-                                    f"{target!r}, which is not in the codebook; not imported")
+            kind = _tag(source)
+            guid = guid_key(source.get("guid"))
+            name = source.get("name") or guid
+            if kind in NON_TEXT_SOURCES:
+                n_codings = len(list(source.iter(f"{{{PROJECT_NS}}}Coding")))
+                message = (f"{NON_TEXT_SOURCES[kind]} source {name!r} skipped: cm_research analyses text sources only"
+                           + (f" ({n_codings} codings on it not imported)" if n_codings else ""))
+                messages.append(message)
+                source_rows.append({"guid": guid, "name": name, "kind": NON_TEXT_SOURCES[kind], "transcript": "",
+                                    "status": "skipped", "offset_convention": "", "n_selections": 0,
+                                    "message": message})
+                continue
+            if kind != "TextSource":
+                continue
+            selections = _children(source, "PlainTextSelection")
+            transcript_name = re.sub(r"\.(txt|docx?|rtf|odt)$", "", name, flags=re.IGNORECASE) or guid
+            base, k = transcript_name, 2
+            while transcript_name in used_names:
+                transcript_name, k = f"{base} ({k})", k + 1
+            used_names.add(transcript_name)
+            content = _child(source, "PlainTextContent")
+            had_bom = False
+            if content is not None:
+                text, where = content.text or "", "inline"
+            else:
+                data, where = archive.read(source.get("plainTextPath") or "") if source.get("plainTextPath") else (
+                    None, "no plainTextPath (rich text only)")
+                text = None
+                if data is not None:
+                    text, had_bom = _decode_source(data)
+            if text is None:
+                message = (f"text source {name!r}: its plain text was not found ({where}); its "
+                           f"{len(selections)} selections are listed but not imported")
+                messages.append(message)
+                source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": "", "status": "no_text",
+                                    "offset_convention": "", "n_selections": len(selections), "message": message})
+                for sel in selections:
+                    selection_rows.append({"transcript": transcript_name, "guid": sel.get("guid"),
+                                           "name": sel.get("name") or "",
+                                           "raw_start": _position(sel, "startPosition", path.name),
+                                           "raw_end": _position(sel, "endPosition", path.name),
+                                           "start": pd.NA, "end": pd.NA,
+                                           "status": "no_text", "n_codings": len(_children(sel, "Coding")), "text": ""})
+                continue
+            case_name, values = case_of_source.get(guid, (None, {}))
+            values = {**group_values.get(guid, {}), **_values(source, var_names), **values}
+            lowered = {k.lower(): v for k, v in values.items()}
+            raw_role, site = lowered.get(role_variable.lower(), ""), lowered.get(site_variable.lower(), "")
+            role = (normalise_role(raw_role) or raw_role.strip().lower()) if raw_role else "unknown"
+            transcript, how = _as_transcript(transcript_name, text, role, site or "unknown",
+                                             case_name or transcript_name, case_name or "")
+            if not raw_role and not how.startswith("read as a cm_research"):
+                messages.append(f"{transcript_name}: no case variable {role_variable!r}; role set to 'unknown'")
+            transcripts.append(transcript)
+            spans = [(_position(s, "startPosition", path.name), _position(s, "endPosition", path.name),
+                      s.get("name") or "") for s in selections]
+            convention, pos = _choose_convention(text, had_bom, spans)
+            if convention != "characters":
+                messages.append(f"{transcript_name}: offsets read as {convention} (most selections line up that way)")
+            status_counts = {"aligned": 0, "misaligned": 0, "outside": 0}
+            examples = []
+            whole = _children(source, "Coding")  # codings of the whole source
+            items = [(sel, *spans[i]) for i, sel in enumerate(selections)]
+            items += [(c, None, None, "") for c in whole]
+            for sel, raw_start, raw_end, sel_name in items:
+                if raw_start is None:
+                    start, end, status, codings = 0, len(text), "aligned", [sel]
+                    raw_start, raw_end = int(pos[0]), int(pos[-1])
+                else:
+                    start, end, status = _place(text, pos, raw_start, raw_end, sel_name)
+                    codings = _children(sel, "Coding")
+                status_counts[status] += 1
+                quoted = text[start:end] if start is not None else ""
+                if status != "aligned":
+                    examples.append(f"{raw_start}..{raw_end}" + (f" {quoted[:40]!r}" if quoted else ""))
+                selection_rows.append({"transcript": transcript_name, "guid": sel.get("guid"), "name": sel_name,
+                                       "raw_start": raw_start, "raw_end": raw_end,
+                                       "start": start if start is not None else pd.NA,
+                                       "end": end if end is not None else pd.NA, "status": status,
+                                       "n_codings": len(codings), "text": quoted})
+                if start is None:
                     continue
-                who = (coding.get("creatingUser") or "").strip("{}").lower() or sel_user
-                coding_rows.append({"transcript": transcript_name, "start": start, "end": end, "segment_id": "",
-                                    "code": code_of[target], "coder": user_name.get(who, who or "unknown"),
-                                    "source": "human", "quote": quoted, "row": pd.NA, "code_guid": target})
-        if status_counts["misaligned"] or status_counts["outside"]:
-            messages.append(
-                f"{transcript_name}: {status_counts['misaligned']} of {len(items)} selections do not line up with "
-                f"word boundaries (kept as given) and {status_counts['outside']} fall outside the text or inside a "
-                f"character (not imported); e.g. {'; '.join(examples[:3])}")
-        source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": transcript_name,
-                            "status": "imported", "offset_convention": convention, "n_selections": len(items),
-                            "message": how})
-    coding = pd.DataFrame(coding_rows, columns=[*CODING_COLUMNS, "code_guid"])
-    codebook = codebook_from_codes(codes, root.get("name") or path.stem, set(coding["code_guid"]), path.name) \
-        if not codes.empty else Codebook(name=path.stem, themes=())
-    coding = coding[CODING_COLUMNS].astype({"start": int, "end": int}) if len(coding) else coding[CODING_COLUMNS]
-    transcript_of = dict(zip((r["guid"] for r in source_rows), (r["transcript"] for r in source_rows)))
-    cases = pd.DataFrame(case_rows, columns=["case", "variable", "value", "source_guid", "case_guid"])
-    cases["transcript"] = cases["source_guid"].map(transcript_of).fillna("")
-    selections_table = pd.DataFrame(selection_rows, columns=SELECTION_COLUMNS)
+                sel_user = guid_key(sel.get("creatingUser"))
+                for coding in codings:
+                    ref = _child(coding, "CodeRef")
+                    target = guid_key(ref.get("targetGUID")) if ref is not None else ""
+                    if target not in code_of:
+                        messages.append(f"{transcript_name}: a coding at {raw_start}..{raw_end} refers to code "
+                                        f"{target!r}, which is not in the codebook; not imported")
+                        continue
+                    who = guid_key(coding.get("creatingUser")) or sel_user
+                    coding_rows.append({"transcript": transcript_name, "start": start, "end": end, "segment_id": "",
+                                        "code": code_of[target], "coder": user_name.get(who, who or "unknown"),
+                                        "source": "human", "quote": quoted, "row": pd.NA, "code_guid": target})
+            if status_counts["misaligned"] or status_counts["outside"]:
+                messages.append(
+                    f"{transcript_name}: {status_counts['misaligned']} of {len(items)} selections do not line up with "
+                    f"word boundaries (kept as given) and {status_counts['outside']} fall outside the text or inside a "
+                    f"character (not imported); e.g. {'; '.join(examples[:3])}")
+            source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": transcript_name,
+                                "status": "imported", "offset_convention": convention, "n_selections": len(items),
+                                "message": how})
+        coding = pd.DataFrame(coding_rows, columns=[*CODING_COLUMNS, "code_guid"])
+        codebook = codebook_from_codes(codes, root.get("name") or path.stem, set(coding["code_guid"]), path.name) \
+            if not codes.empty else Codebook(name=path.stem, themes=())
+        coding = coding[CODING_COLUMNS].astype({"start": int, "end": int}) if len(coding) else coding[CODING_COLUMNS]
+        transcript_of = dict(zip((r["guid"] for r in source_rows), (r["transcript"] for r in source_rows)))
+        cases = pd.DataFrame(case_rows, columns=["case", "variable", "value", "source_guid", "case_guid"])
+        cases["transcript"] = cases["source_guid"].map(transcript_of).fillna("")
+        selections_table = pd.DataFrame(selection_rows, columns=SELECTION_COLUMNS)
 
-    def note_text(uri: str) -> str | None:
-        data, _ = archive.read(uri)
-        return _decode_source(data)[0] if data is not None else None
+        def note_text(uri: str) -> str | None:
+            data, _ = archive.read(uri)
+            return _decode_source(data)[0] if data is not None else None
 
-    notes, sets, links, extra_messages = read_extras(root, describe_guids(root, codes, selections_table),
-                                                     user_name, note_text)
-    messages.extend(extra_messages)
-    if zf is not None:
-        zf.close()
-    return QdaProject(
-        name=root.get("name") or path.stem, origin=root.get("origin") or "",
-        corpus=Corpus(transcripts, skipped=pd.DataFrame(
-            [{"file": r["name"], "reason": r["message"]} for r in source_rows if r["status"] != "imported"],
-            columns=["file", "reason"])),
-        codebook=codebook, coding=coding.reset_index(drop=True), codes=codes, users=users,
-        sources=pd.DataFrame(source_rows, columns=SOURCE_COLUMNS),
-        selections=selections_table, cases=cases.drop(columns="source_guid"), messages=messages,
-        notes=notes, sets=sets, links=links)
+        notes, sets, links, extra_messages = read_extras(root, describe_guids(root, codes, selections_table),
+                                                         user_name, note_text)
+        messages.extend(extra_messages)
+        return QdaProject(
+            name=root.get("name") or path.stem, origin=root.get("origin") or "",
+            corpus=Corpus(transcripts, skipped=pd.DataFrame(
+                [{"file": r["name"], "reason": r["message"]} for r in source_rows if r["status"] != "imported"],
+                columns=["file", "reason"])),
+            codebook=codebook, coding=coding.reset_index(drop=True), codes=codes, users=users,
+            sources=pd.DataFrame(source_rows, columns=SOURCE_COLUMNS),
+            selections=selections_table, cases=cases.drop(columns="source_guid"), messages=messages,
+            notes=notes, sets=sets, links=links)
+    finally:  # the archive is closed on every path, an error's included
+        if zf is not None:
+            zf.close()
 
 
 # --------------------------------------------------------------------------------------------------------- export
@@ -995,7 +971,7 @@ def project_xml(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, name: 
                 written_guids.add(sel_guid)
                 raw_start, raw_end = ((int(pos[start - body]), int(pos[end - body])) if pos is not None
                                       else (int(start - body), int(end - body)))
-                sel = _sub(src, "PlainTextSelection", guid=sel_guid, name=_squash(t.text[start:end])[:60],
+                sel = _sub(src, "PlainTextSelection", guid=sel_guid, name=squash_whitespace(t.text[start:end])[:60],
                            startPosition=raw_start, endPosition=raw_end,
                            creatingUser=user_guid[sel_block["coder"].iloc[0]] if sel_block is not None else None)
                 if text_of.get(sel_guid):

@@ -19,8 +19,6 @@ accepted spelling) when given; otherwise they are ``"unknown"`` and ``messages``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sqlite3
@@ -30,13 +28,13 @@ from typing import Mapping
 
 import pandas as pd
 
-from cm_research.data.reading import decode_text
+from cm_research.interop.records import read_csv_records
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.qual.refi import CODE_COLUMNS, SELECTION_COLUMNS, SOURCE_COLUMNS, QdaImportError, QdaProject, \
     _as_transcript, codebook_from_codes
 from cm_research.qual.roles import normalise_role
-from cm_research.qual.transcripts import Corpus
+from cm_research.qual.transcripts import Corpus, squash_whitespace
 
 HIGHLIGHT_REPORT_COLUMNS = ["row", "id", "document", "tag", "status", "n_found", "start", "end", "content",
                             "message"]
@@ -218,11 +216,11 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
         for hid, (start, end, snippet, tag_list) in by_highlight.items():
             inside = isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)
             quoted = text[start:end] if inside else ""
-            status = ("aligned" if inside and _squash(quoted) == _squash(html_text(snippet)) else
+            status = ("aligned" if inside and squash_whitespace(quoted) == squash_whitespace(html_text(snippet)) else
                       "misaligned" if inside else "outside")
             if status != "aligned":
                 bad.append(f"highlight {hid} at bytes {raw_of[hid][0]}..{raw_of[hid][1]}")
-            selections.append({"transcript": name, "guid": str(hid), "name": _squash(html_text(snippet))[:60],
+            selections.append({"transcript": name, "guid": str(hid), "name": squash_whitespace(html_text(snippet))[:60],
                                "raw_start": raw_of[hid][0], "raw_end": raw_of[hid][1],
                                "start": start if inside else pd.NA,
                                "end": end if inside else pd.NA, "status": status, "n_codings": len(tag_list),
@@ -265,18 +263,8 @@ def _byte_to_char(encoded: bytes, offset: int) -> int:
 # ---------------------------------------------------------------------------------------------------------- CSVs
 
 def _read_csv(path: Path, required: list[str]) -> list[tuple[int, dict[str, str]]]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise QdaImportError.from_problems([_problem(path.name, None, "", "", "the file is empty")], path.name)
-    text, _ = decode_text(data)
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    header = [h.strip().lower() for h in records[0]]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise QdaImportError.from_problems([_problem(path.name, 1, ", ".join(missing), ", ".join(header), (
-            f"missing column(s) {', '.join(missing)}; a Taguette export has {', '.join(required)}"))], path.name)
-    return [(n, {h: (r[i] if i < len(r) else "") for i, h in enumerate(header)})
-            for n, r in enumerate(records[1:], start=2) if any(c.strip() for c in r)]
+    return read_csv_records(path, QdaImportError, required=required, unescape=False,
+                            hint=f"; a Taguette export has {', '.join(required)}")[1]
 
 
 def read_taguette_codebook(path: str | Path) -> tuple[pd.DataFrame, Codebook]:
@@ -288,13 +276,9 @@ def read_taguette_codebook(path: str | Path) -> tuple[pd.DataFrame, Codebook]:
     path = Path(path)
     rows = _read_csv(path, ["tag", "description"])
     table = pd.DataFrame([{"tag": r["tag"].strip(), "description": r.get("description", "").strip(),
-                           "n_highlights": int(r.get("number of highlights") or 0),
-                           "n_documents": int(r.get("number of documents") or 0)} for _, r in rows])
+                           "n_highlights": int(r.get("number_of_highlights") or 0),
+                           "n_documents": int(r.get("number_of_documents") or 0)} for _, r in rows])
     return table, codebook_from_codes(_tag_codes(table), path.stem, set(), path.name)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _find(text: str, content: str) -> list[tuple[int, int]]:

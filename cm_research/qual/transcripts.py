@@ -465,11 +465,9 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
     if captions:
         turns, problems = _caption_turns(path, text, labels)
     elif _norm(fields.get("turns", "")) == ONE_PER_LINE:
-        from cm_research.qual.refi import _line_turns
-
         turns = [dataclasses.replace(t, start=t.start + body_start, end=t.end + body_start,
                                      line=t.line + lines[first][0] - 1)
-                 for t in _line_turns(text[body_start:], fields["pseudonym"].strip())]
+                 for t in line_turns(text[body_start:], fields["pseudonym"].strip())]
         problems = [] if turns else [_problem(path, None, "the header is there but no interview follows it", "",
                                               locations)]
     else:
@@ -633,3 +631,35 @@ def read_transcripts(source: str | Path | Iterable[str | Path], convention: Spea
     if not kept and errors == "raise":
         raise TranscriptError(f"no transcripts (.txt or .docx) found in {source}")
     return Corpus(kept, problems_table(problem_rows), pd.DataFrame(skipped, columns=["file", "reason"]))
+
+
+_INTERVIEWER = SpeakerConvention().interviewer_labels
+_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'-]{0,30}?)[ \t]*:[ \t]+")
+
+
+def line_turns(text: str, speaker: str) -> list[Turn]:
+    """One turn per non-empty line (a plain-text interview with no header, or a header saying one turn a line). A line starting with an interviewer's label (``Interviewer:``, ``Q:`` ...)
+    is the interviewer's turn; the words of a labelled line start after the label."""
+    turns, line, counted = [], 1, 0
+    for m in re.finditer(r"[^\r\n]+", text):
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        piece = m.group()
+        label = _LABEL.match(piece)
+        kind, who, skip = "participant", speaker, 0
+        if label:
+            skip = label.end()
+            if label.group("label").strip().lower() in _INTERVIEWER:
+                kind, who = "interviewer", label.group("label").strip()
+        left = skip + len(piece[skip:]) - len(piece[skip:].lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            turns.append(Turn(index=len(turns) + 1, speaker=who, kind=kind, start=m.start() + left,
+                              end=m.start() + right, line=line))
+    return turns
+
+
+def squash_whitespace(text: str) -> str:
+    """``text`` with every run of white space (line breaks included) one space, and none at either end: how a
+    quote is compared with the words it was taken from."""
+    return re.sub(r"\s+", " ", text).strip()

@@ -31,6 +31,8 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.errors import CMResearchError
 from cm_research.measures.instruments import measure_metadata
 from cm_research.stats.change import DETERIORATED, IMPROVED, UNCHANGED, reliable_change_table
+from cm_research.report.render import PALETTE  # Okabe & Ito (2008), as seaborn ships it
+from cm_research.report.wording import format_number
 
 THIS_YOUNG_PERSON = "this young person"
 #: placeholder for the young person's own name in their quotes
@@ -38,7 +40,6 @@ OWN_PLACEHOLDER = "[this young person]"
 #: DfE: a pupil missing 10% or more of possible sessions is persistently absent.
 PERSISTENT_ABSENCE_PCT = 90.0
 MARKERS = {IMPROVED: "^", DETERIORATED: "v", UNCHANGED: "o"}
-PALETTE = "colorblind"  # Okabe & Ito (2008), as seaborn ships it
 REGISTER_ROLES = {"mentee", "mentor", "carer", "social_worker", "teacher", "vsh"}
 
 
@@ -316,8 +317,7 @@ def _fmt_date(when) -> str:
 
 
 def _num(x: float, digits: int = 1) -> str:
-    text = f"{x:.{digits}f}".removesuffix(".0")
-    return text.replace("-", "−") if text.startswith("-") else text
+    return format_number(x, digits, trim_zero=True)
 
 
 def describe_case(case: CaseStudy) -> list[str]:

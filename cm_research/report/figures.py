@@ -14,6 +14,8 @@ from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
+from cm_research.report.render import figure_html
+
 MAX_CATEGORIES = 12
 
 
@@ -93,8 +95,6 @@ def show_figure(fig: plt.Figure, alt: str | None = None, caption: str = "", data
     ``caption`` (with a link to ``data_href``, the CSV of the numbers behind it), then close it so it is not shown
     a second time without one."""
     from IPython.display import HTML, display
-
-    from cm_research.report.site_report import figure_html
 
     display(HTML(figure_html(fig, alt or describe_figure(fig), caption, data_href=data_href)))
     plt.close(fig)

@@ -20,8 +20,9 @@ import pandas as pd
 from cm_research.mentors.analysis import INTEREST_GROUPS, interests_and_length, match_table
 from cm_research.plots.survival import kaplan_meier_plot
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
-from cm_research.stats._checks import InsufficientDataError
+from cm_research.contract import InsufficientDataError
 from cm_research.stats.survival import SurvivalDataError, kaplan_meier, logrank_test, survival_summary
+from cm_research.deprecation import renamed_arguments
 
 #: the smallest group of matches for which a Kaplan-Meier curve is drawn in a published report
 MIN_MATCHES_FOR_CURVE = 10
@@ -69,8 +70,9 @@ def _count(value: object, threshold: int) -> str:
     return f"between 1 and {threshold}" if value == "c" else str(value)
 
 
+@renamed_arguments(conf_level="confidence")
 def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: pd.DataFrame,
-                    as_of: object = None, *, conf_level: float = 0.95, threshold: int = DEFAULT_THRESHOLD,
+                    as_of: object = None, *, confidence: float = 0.95, threshold: int = DEFAULT_THRESHOLD,
                     suppress: bool = True) -> MatchAnalysis:
     """Match lengths by shared interest: Kaplan-Meier per group, log-rank test, Spearman correlation of the
     shared-interest score with the length of ended matches, and sentences for the report.
@@ -85,7 +87,7 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
     table["shared_group"] = _shared_group(table)
     compared = table.dropna(subset=["shared_group"])
     present = [g for g in SHARED_GROUPS if (compared["shared_group"] == g).any()]
-    summary = match_summary(table, conf_level=conf_level, threshold=threshold, suppress=suppress)
+    summary = match_summary(table, confidence=confidence, threshold=threshold, suppress=suppress)
 
     logrank = None
     group_sizes = compared["shared_group"].value_counts()
@@ -95,17 +97,17 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
         except SurvivalDataError:
             logrank = None
     try:
-        length = interests_and_length(table.dropna(subset=["shared_group"]), conf_level=conf_level)
+        length = interests_and_length(table.dropna(subset=["shared_group"]), confidence=confidence)
     except InsufficientDataError:
         length = None
 
     result = MatchAnalysis(as_of=as_of, matches=table, survival=summary, logrank=logrank,
                            interests_and_length=length)
-    result.sentences = describe_matches(result, threshold, conf_level)
+    result.sentences = describe_matches(result, threshold, confidence)
     drawable = [g for g in present if (compared["shared_group"] == g).sum() >= MIN_MATCHES_FOR_CURVE]
     if drawable:
         km = kaplan_meier(compared[compared["shared_group"].isin(drawable)], "duration_days", "event",
-                          "shared_group", conf_level=conf_level, order=drawable)
+                          "shared_group", confidence=confidence, order=drawable)
         ax = kaplan_meier_plot(km, suppress=suppress, threshold=threshold)
         if ax.get_legend() is not None:
             ax.get_legend().set_title("Interests in common")
@@ -129,7 +131,8 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
     return result
 
 
-def match_summary(table: pd.DataFrame, *, conf_level: float = 0.95, threshold: int = DEFAULT_THRESHOLD,
+@renamed_arguments(conf_level="confidence")
+def match_summary(table: pd.DataFrame, *, confidence: float = 0.95, threshold: int = DEFAULT_THRESHOLD,
                   suppress: bool = True) -> pd.DataFrame:
     """One published table of matches by shared interest, with an ``all matches`` total row: matches, ended,
     still going, ended early (and % of ended), and the Kaplan-Meier median length with its CI.
@@ -141,8 +144,8 @@ def match_summary(table: pd.DataFrame, *, conf_level: float = 0.95, threshold: i
     labelled = table.assign(shared_group=table["shared_group"].fillna(INTEREST_GROUPS[3]))
     groups = [g for g in (*SHARED_GROUPS, INTEREST_GROUPS[3]) if (labelled["shared_group"] == g).any()]
     km = pd.concat([survival_summary(labelled.assign(all="all matches"), "duration_days", "event", "all",
-                                     conf_level=conf_level),
-                    survival_summary(labelled, "duration_days", "event", "shared_group", conf_level=conf_level,
+                                     confidence=confidence),
+                    survival_summary(labelled, "duration_days", "event", "shared_group", confidence=confidence,
                                      order=groups)], ignore_index=True).set_index("group")
     rows = []
     for group in ["all matches", *groups]:
@@ -166,8 +169,9 @@ def match_summary(table: pd.DataFrame, *, conf_level: float = 0.95, threshold: i
                            name="matches by shared interest")
 
 
+@renamed_arguments(conf_level="confidence")
 def describe_matches(analysis: MatchAnalysis, threshold: int = DEFAULT_THRESHOLD,
-                     conf_level: float = 0.95) -> list[str]:
+                     confidence: float = 0.95) -> list[str]:
     """Plain-English sentences about match length; never 'significant', never causal."""
     s = analysis.survival.set_index("group")
     overall = s.loc["all matches"]
@@ -192,7 +196,7 @@ def describe_matches(analysis: MatchAnalysis, threshold: int = DEFAULT_THRESHOLD
             continue
         early = ("" if row["pct_ended_early"] == "c" or pd.isna(row["pct_ended_early"])
                  else f" {row['pct_ended_early']:.0f}% of those that ended, ended early.")
-        sentences.append(f"Matches with {group}: half had ended by {_days(median)} ({conf_level:.0%} CI "
+        sentences.append(f"Matches with {group}: half had ended by {_days(median)} ({confidence:.0%} CI "
                          f"{_days(row['median_ci_low'])} to {_days(row['median_ci_high'])}).{early}")
     if analysis.logrank is None and all(g in s.index for g in SHARED_GROUPS):
         sentences.append(f"The two groups' match lengths are not compared: one group has fewer than "
@@ -207,7 +211,7 @@ def describe_matches(analysis: MatchAnalysis, threshold: int = DEFAULT_THRESHOLD
     if length is not None and not math.isnan(length.iloc[0]["estimate"]):
         r = length.iloc[0]
         sentences.append(f"Among matches that had ended, the Spearman correlation between the share of interests in "
-                         f"common (Jaccard) and the match's length was {r['estimate']:.2f} ({conf_level:.0%} CI "
+                         f"common (Jaccard) and the match's length was {r['estimate']:.2f} ({confidence:.0%} CI "
                          f"{r['ci_low']:.2f} to {r['ci_high']:.2f}"
                          # the number of ended matches would undo the suppression of the counts above
                          + ("" if overall["ended"] == "c" else f"; {int(r['n'])} matches") + ")."

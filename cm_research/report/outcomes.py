@@ -18,6 +18,7 @@ from cm_research.plots.outcomes import forest_plot, group_comparison, paired_slo
 from cm_research.report.sentences import describe_change, describe_comparison
 from cm_research.stats.outcomes import change_within_group, compare_outcomes
 from cm_research.stats.power import power_two_groups
+from cm_research.contract import critical_value
 
 
 @dataclass
@@ -213,13 +214,11 @@ def effect_sizes(comparisons: pd.DataFrame, confidence: float = 0.95) -> pd.Data
     SE is recovered from the CI: se = (ci_high - ci_low) / (2 z), on the log scale for ratios. This is
     exact for Wald-type intervals and approximate for the t-based ones (conservative by t/z).
     """
-    from scipy.stats import norm
-
     import numpy as np
 
     rows = comparisons.dropna(subset=["estimate", "ci_low", "ci_high"]).copy()
     ratio = rows["null"] == 1.0
-    z = norm.ppf(0.5 + confidence / 2)
+    z = critical_value(confidence)
 
     def scale(column: str) -> np.ndarray:
         values = rows[column].to_numpy(float)

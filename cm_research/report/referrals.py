@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from cm_research.plots.bars import sessions_barplot
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
-from cm_research.report.wording import whole
+from cm_research.report.wording import format_number, whole
 
 #: Year-group bands: (first year group, last, label, education stage, typical ages during those years).
 #: Reception is year group 0; a child is 4 on 1 September of Reception, so year group y spans ages y+4 to y+5.
@@ -42,7 +43,8 @@ WAIT_BANDS: tuple[tuple[str, int, float], ...] = (
     ("up to 2 weeks", 0, 14), ("2 to 4 weeks", 15, 28), ("4 to 8 weeks", 29, 56),
     ("more than 8 weeks", 57, float("inf")))
 REASON_BANDS = ("1 reason", "2 reasons", "3 or more reasons", "none recorded")
-PROBLEM_COLUMNS = ["participant_id", "column", "value", "problem"]
+#: the referral checks list problems by young person (not by file and row: the tables were validated already)
+REFERRAL_PROBLEM_COLUMNS = ["participant_id", "column", "value", "problem"]
 
 
 @dataclass
@@ -50,7 +52,7 @@ class ReferralProfile:
     """The published tables (suppressed), the data problems found (not for publication) and notes."""
 
     tables: dict[str, pd.DataFrame]
-    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERRAL_PROBLEM_COLUMNS))
     threshold: int = DEFAULT_THRESHOLD
 
 
@@ -158,7 +160,7 @@ def stage_disagreements(participants: pd.DataFrame) -> pd.DataFrame:
             rows.append({"participant_id": r["participant_id"], "column": "education_stage", "value": stage,
                          "problem": f"year group {int(r['year_group'])} is {band[1]}, but the education stage "
                                     f"recorded is {stage}"})
-    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+    return pd.DataFrame(rows, columns=REFERRAL_PROBLEM_COLUMNS)
 
 
 def _spread(values: pd.Series, published_n: object, threshold: int, suppress: bool) -> dict:
@@ -228,7 +230,7 @@ def referral_waits(participants: pd.DataFrame, sessions: pd.DataFrame | None = N
                               "value": referred[pid].date().isoformat(),
                               "problem": f"first session ({first[pid].date().isoformat()}, from {source[pid]}) is "
                                          f"{-int(days[pid])} days before the referral date"}
-                             for pid in days[negative].index], columns=PROBLEM_COLUMNS)
+                             for pid in days[negative].index], columns=REFERRAL_PROBLEM_COLUMNS)
     sources = source[source != ""].value_counts().rename_axis("first_session_from").rename("young_people").reset_index()
     return {"coverage": coverage, "bands": bands, "spread": spread, "problems": problems, "sources": sources}
 
@@ -315,7 +317,7 @@ def _people(value: object, threshold: int) -> str:
 
 
 def _num(x: float) -> str:
-    return f"{x:,.1f}".removesuffix(".0")
+    return format_number(x, thousands=True, trim_zero=True, unicode_minus=False)
 
 
 def describe_referral_profile(profile: ReferralProfile) -> list[str]:
@@ -375,8 +377,6 @@ def describe_referral_profile(profile: ReferralProfile) -> list[str]:
 def profile_barplot(data: pd.DataFrame, label: str, ax: plt.Axes | None = None) -> plt.Axes:
     """Horizontal bars of young people for each ``label`` of a published profile table, rows shown as ``c``
     and the total left out (the bars are of the published numbers only), colour-blind palette."""
-    from cm_research.report.site_report import sessions_barplot  # site_report may come to import this module
-
     ax = sessions_barplot(data, "young_people", label, ax=ax)
     ax.set_xlabel("Young people")
     return ax

@@ -11,12 +11,13 @@ Two kinds of notebook use them (see ``notebooks/reproductions/README`` in the pr
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import pandas as pd
+
+from cm_research.report.wording import format_p as _format_p
 
 __all__ = ["compare_with_published", "published_inputs", "format_p", "collect_warnings"]
 
@@ -66,10 +67,9 @@ def published_inputs(rows: Sequence[dict]) -> pd.DataFrame:
 
 
 def format_p(p: float) -> str:
-    """A p-value for a table or sentence: "< 0.001" below 0.001 (never "0"), else three decimals."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    """A p-value for a table or sentence: "< 0.001" below 0.001 (never "0"), else three decimals; "" when missing
+    (:func:`cm_research.report.wording.format_p`)."""
+    return _format_p(p)
 
 
 @contextmanager

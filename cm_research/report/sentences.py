@@ -12,17 +12,15 @@ import re
 import pandas as pd
 
 from cm_research.stats.outcomes import SMALL_GROUP
+from cm_research.report.wording import format_number, format_p
 
 
 def _num(x: float, digits: int = 1) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace("-", "−") if text.startswith("-") else text
+    return format_number(x, digits)
 
 
 def _p(p: float) -> str:
-    if pd.isna(p):
-        return ""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return format_p(p, prefix=True)
 
 
 def _p_policy(r: dict, n_outcomes: int) -> str:

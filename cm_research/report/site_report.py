@@ -9,21 +9,21 @@ accessibility check.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from cm_research.data.loading import find_table_file, load_evaluation, load_table
 from cm_research.dictionary import measures_catalogue
+from cm_research.plots.bars import sessions_barplot  # noqa: F401  (sessions_barplot was defined here)
 from cm_research.privacy.contract import write_table
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
+from cm_research.report.render import (PALETTE, REPORT_CSS, figure_html, report_style,  # noqa: F401  (defined
+                                       use_colour_blind_palette)  # here before; notebooks import them from here)
 from cm_research.report.wording import and_list, whole
 from cm_research.report.joint_display import (change_categories, describe_joint_display, interview_themes,
                                               joint_display)
@@ -31,34 +31,6 @@ from cm_research.report.matches import MatchAnalysis, analyse_matches, write_mat
 from cm_research.report.outcomes import OutcomeAnalysis, outcome_analysis
 from cm_research.report.referrals import (ReferralProfile, describe_referral_profile, profile_barplot,
                                           profile_figure_alt, referral_profile)
-
-#: Okabe & Ito (2008) colour-universal-design palette, as seaborn ships it ("colorblind").
-PALETTE = "colorblind"
-
-
-def use_colour_blind_palette() -> list[tuple[float, float, float]]:
-    """Make seaborn's colour-blind-safe palette the default for every later figure; returns its colours."""
-    sns.set_palette(PALETTE)
-    return sns.color_palette(PALETTE)
-
-
-def figure_html(fig: plt.Figure, alt: str, caption: str = "", dpi: int = 110, data_href: str | None = None) -> str:
-    """A ``<figure>`` holding ``fig`` as an embedded PNG with ``alt`` text and a ``<figcaption>``.
-
-    Embedding (data URI) keeps the report one file that can be emailed; ``max-width:100%`` fits the page.
-    ``data_href``: the CSV of the numbers behind the figure (written beside the report), linked in the caption;
-    it serves screen-reader users too.
-    """
-    if not alt.strip():
-        raise ValueError("figure_html: alt text is required (it is what a screen reader says instead of the figure)")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    link = (f' <a href="{html.escape(data_href, quote=True)}">The numbers behind this figure (CSV)</a>'
-            if data_href else "")
-    cap = f"<figcaption>{html.escape(caption)}{link}</figcaption>" if caption or link else ""
-    return (f'<figure class="cm-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
-            f'style="max-width:100%;height:auto">{cap}</figure>')
 
 
 def _count_table(frame: pd.DataFrame, by: str, label: str, threshold: int, suppress: bool) -> pd.DataFrame:
@@ -171,24 +143,6 @@ def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:
             f"young people: a median of {num(per['median_sessions'])} sessions each (half had between "
             f"{num(per['lower_quartile'])} and {num(per['upper_quartile'])}). {missed} planned "
             f"session{' was' if missed == 1 else 's were'} missed and {'is' if missed == 1 else 'are'} not counted.")
-
-
-def sessions_barplot(data: pd.DataFrame, x: str, y: str, ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars of ``x`` (a number) for each ``y`` (a category) in the table's order, total row left out,
-    colour-blind palette (Okabe-Ito). A suppressed row keeps its place, with no bar and the label ``c``, so the
-    categories stay in order and nobody reads a hidden group as missing."""
-    rows = data[data[y] != "total"]
-    hidden = rows[x] == "c"
-    shown = rows.assign(**{x: rows[x].mask(hidden, 0).astype(float), y: rows[y].astype(str)})
-    ax = ax or plt.subplots(figsize=(6.5, 0.4 * max(len(shown), 3) + 1))[1]
-    sns.barplot(data=shown, x=x, y=y, hue=y, palette=PALETTE, legend=False, ax=ax)
-    for position, is_hidden in enumerate(hidden):
-        if is_hidden:
-            ax.annotate("c", (0, position), xytext=(4, 0), textcoords="offset points", va="center", color="#444",
-                        gid="suppressed")
-    ax.set_xlabel(x.replace("_", " ").capitalize())
-    ax.set_ylabel("")
-    return ax
 
 
 def sessions_figure_alt(table: pd.DataFrame, label: str, threshold: int = DEFAULT_THRESHOLD) -> tuple[str, str]:
@@ -521,7 +475,7 @@ def _match_section(report: SiteReport, data_dir: str | Path, participants: pd.Da
     report.problems = pd.concat([report.problems, mentors.problems, matches.problems], ignore_index=True)
     if matches.data.empty:
         return
-    report.matches = analyse_matches(matches.data, participants, mentors.data, as_of, conf_level=1 - alpha,
+    report.matches = analyse_matches(matches.data, participants, mentors.data, as_of, confidence=1 - alpha,
                                      threshold=threshold, suppress=suppress)
     write_match_tables(report.matches, out, publication=suppress)
     if report.matches.figure is not None:
@@ -552,19 +506,6 @@ def _evidence_section(report: SiteReport, framework: str, framework_paths, analy
     _save_figure(report, "evidence_by_outcome", ax.figure, evidence_figure_alt(report.evidence), out,
                  certify(report.evidence, counts, threshold=threshold, suppress=suppress, name="evidence_by_outcome"),
                  publication=suppress)
-
-
-REPORT_CSS = """<style>
-.jp-OutputArea-output table, .output_html table {max-width:100%; display:block; overflow-x:auto; font-size:0.9em}
-.jp-OutputArea-output td, .jp-OutputArea-output th {white-space:normal; max-width:28rem}
-figure.cm-figure {margin:1rem 0} figure.cm-figure figcaption {font-size:0.9em; color:#444; margin-top:0.3rem}
-.cm-limits {border-left:4px solid #0072B2; padding:0.2rem 0.8rem; background:#f3f8fc}
-</style>"""
-
-
-def report_style() -> str:
-    """CSS for the exported page: tables scroll inside the page instead of overflowing, captions read small."""
-    return REPORT_CSS
 
 
 def measure_block_html(report: SiteReport, measure: str) -> str:

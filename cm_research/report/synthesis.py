@@ -18,6 +18,7 @@ import pandas as pd
 from cm_research.dictionary import measures_catalogue
 from cm_research.plots.meta import meta_forest_plot
 from cm_research.stats.meta import MetaAnalysisError, random_effects
+from cm_research.contract import write_records
 
 SYNTHESIS_COLUMNS = ["measure", "title", "scale", "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high",
                      "tau2", "i2", "q_p_val", "method", "note"]
@@ -102,10 +103,12 @@ def synthesise(effects: pd.DataFrame, method: str = "REML", hartung_knapp: bool 
 
 
 def write_synthesis(synthesis: Synthesis, output_dir: str | Path) -> None:
+    """Write the pooled and per-site effect tables, and each forest plot with the numbers behind it, to
+    ``output_dir``."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    synthesis.pooled.to_csv(out / "pooled_effects.csv", index=False, lineterminator="\n")
-    synthesis.studies.to_csv(out / "site_effects.csv", index=False, lineterminator="\n")
+    write_records(synthesis.pooled, out / "pooled_effects.csv")
+    write_records(synthesis.studies, out / "site_effects.csv")
     for measure, fig in synthesis.figures.items():
         fig.savefig(out / f"forest_{measure}.png", dpi=120, bbox_inches="tight")
-        synthesis.figure_data(measure).to_csv(out / forest_data_name(measure), index=False, lineterminator="\n")
+        write_records(synthesis.figure_data(measure), out / forest_data_name(measure))

@@ -16,6 +16,9 @@ from functools import lru_cache
 
 import pandas as pd
 
+from cm_research.report.wording import KEEP
+from cm_research.report.wording import format_p as _format_p
+
 #: result columns of the package's tables, in words
 HEADINGS = {
     "estimate": "Estimate", "ci_low": "CI low", "ci_high": "CI high", "statistic": "Test statistic",
@@ -77,10 +80,9 @@ def column_heading(name: object) -> str:
 
 
 def format_p(p: object) -> object:
-    """A p-value as reports print it: "< 0.001" below a thousandth, otherwise three decimals (never "0.00")."""
-    if not isinstance(p, (int, float)) or pd.isna(p):
-        return p
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    """A p-value as reports print it: "< 0.001" below a thousandth, otherwise three decimals (never "0.00");
+    anything else (a missing value, a suppressed ``c``) as it is (:func:`cm_research.report.wording.format_p`)."""
+    return _format_p(p, missing=KEEP)
 
 
 def _whole(value: object) -> object:

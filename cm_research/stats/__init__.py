@@ -1,6 +1,6 @@
 """Statistics for outcome comparisons (pingouin-style: tidy DataFrames in and out)."""
 
-from ._checks import InsufficientDataError
+from cm_research.contract import InsufficientDataError
 from .change import ReliableChangeTable, reliable_change, reliable_change_table
 from .counts import rate_ratio
 from .groups import ancova, compare_groups
@@ -23,8 +23,8 @@ from .proportions import compare_proportions, compare_proportions_two_periods, p
 from .survival import (
     SurvivalDataError,
     kaplan_meier,
+    at_risk_counts,
     logrank_test,
-    number_at_risk,
     survival_at,
     survival_summary,
 )
@@ -70,7 +70,12 @@ __all__ = [
     "SurvivalDataError",
     "kaplan_meier",
     "logrank_test",
-    "number_at_risk",
+    "at_risk_counts",
     "survival_at",
     "survival_summary",
 ]
+
+from cm_research.deprecation import moved_attribute  # noqa: E402
+
+# number_at_risk applies the suppression policy, so it lives with the figure that publishes it
+__getattr__ = moved_attribute(__name__, {"number_at_risk": "cm_research.plots.survival:number_at_risk"})

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from scipy import optimize, special, stats
+from cm_research.contract import critical_value
 
 
 def hedges_j(dof: float) -> float:
@@ -56,6 +57,6 @@ def noncentral_t_limits(t: float, dof: float, confidence: float) -> tuple[float,
     try:
         return solve(1 - tail), solve(tail)
     except _Unevaluable:
-        z = stats.norm.ppf(1 - tail)
+        z = critical_value(confidence)
         half = z * math.sqrt(1 + t * t / (2 * dof))
         return t - half, t + half

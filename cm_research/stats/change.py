@@ -19,8 +19,9 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.measures.errors import MissingReliabilityError
 from cm_research.measures.instruments import measure_metadata, measures_with_reliability
 
-from ._checks import InsufficientDataError, ci_quantile, require_columns
+from cm_research.contract import InsufficientDataError, ci_quantile, critical_value, require_columns
 from .paired import pair_up
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["ReliableChangeTable", "reliable_change", "reliable_change_table", "CATEGORIES"]
 
@@ -29,13 +30,14 @@ CATEGORIES = (IMPROVED, UNCHANGED, DETERIORATED)
 SE_METHOD = "Jacobson & Truax (1991): S_diff = sqrt(2) * SD_norm * sqrt(1 - r_xx)"
 
 
+@renamed_arguments(before="baseline", after="post")
 def reliable_change(
     data: pd.DataFrame,
     dv: str = "value",
     within: str = "timepoint",
     subject: str = "participant_id",
-    before: object = "baseline",
-    after: object = "post",
+    baseline: object = "baseline",
+    post: object = "post",
     *,
     reliability: float,
     sd: float,
@@ -43,12 +45,12 @@ def reliable_change(
     confidence: float = 0.95,
     clinical_cutoff: float | None = None,
 ) -> pd.DataFrame:
-    """Reliable Change Index for each young person with a value at `before` and `after`.
+    """Reliable Change Index for each young person with a value at `baseline` and `post`.
 
     Parameters
     ----------
     data : long-form outcomes, one row per participant and timepoint.
-    dv, within, subject, before, after : columns and timepoint labels, as in ``paired_change``.
+    dv, within, subject, baseline, post : columns and timepoint labels, as in ``paired_change``.
     reliability : the measure's reliability r_xx (e.g. Cronbach's alpha), between 0 and 1.
     sd : the normative (population) SD of the measure, in its units.
     better : ``"higher"`` or ``"lower"``: which direction is improvement.
@@ -97,11 +99,11 @@ def reliable_change(
         raise ValueError(f"{where}: `sd` must be a positive number, not {sd!r}.")
     if better not in ("higher", "lower"):
         raise ValueError(f"{where}: `better` must be 'higher' or 'lower', not {better!r}.")
-    z = stats.norm.ppf(1 - ci_quantile(confidence))
-    wide, n_dropped, note = pair_up(data, dv, within, subject, before, after, where)
+    z = critical_value(confidence)
+    wide, n_dropped, note = pair_up(data, dv, within, subject, baseline, post, where)
     s_diff = math.sqrt(2) * sd * math.sqrt(1 - reliability)
-    x0 = wide[before].to_numpy(dtype=float)
-    x1 = wide[after].to_numpy(dtype=float)
+    x0 = wide[baseline].to_numpy(dtype=float)
+    x1 = wide[post].to_numpy(dtype=float)
     change = x1 - x0
     rci = change / s_diff
     sign = -1.0 if better == "lower" else 1.0

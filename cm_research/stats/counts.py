@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from ._checks import InsufficientDataError, ci_quantile, join_notes, split_two_groups, tidy
+from cm_research.contract import InsufficientDataError, ci_quantile, critical_value, join_notes, split_two_groups, tidy
 
 __all__ = ["rate_ratio"]
 
@@ -155,7 +155,7 @@ def rate_ratio(
             fit, alpha, nb_note = _negative_binomial(y, design, offset)
             row["nb_alpha"] = alpha
             notes.append(nb_note)
-        z = stats.norm.isf(ci_quantile(confidence))
+        z = critical_value(confidence)
         b, se = float(fit.params[1]), float(fit.bse[1])
         if not (np.isfinite(b) and np.isfinite(se) and se > 0):
             raise InsufficientDataError(

@@ -9,7 +9,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from ._checks import InsufficientDataError, ci_quantile, join_notes, split_two_groups, tidy
+from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, split_two_groups, tidy
 from ._effsize import hedges_j, noncentral_t_limits
 
 __all__ = ["compare_groups", "ancova"]

@@ -29,8 +29,9 @@ from scipy.spatial import cKDTree
 
 from cm_research.errors import CMResearchError
 
-from ._bootstrap import order_statistic_quantile
-from ._checks import ci_quantile, join_notes, tidy
+from cm_research.resampling import order_statistic_quantile
+from cm_research.contract import as_numeric, ci_quantile, critical_value, join_notes, require_columns, tidy
+from cm_research.deprecation import renamed_arguments
 
 __all__ = [
     "MatchingError",
@@ -72,7 +73,7 @@ class Matching:
         The matched sample: the original rows of every matched unit, plus ``weight`` (matching
         weight), ``subclass`` (matched set; the stratum for exact matching alone; <NA> when matching
         with replacement, where a comparison unit can sit in several sets) and ``distance`` (the
-        propensity score or logit; NaN for Mahalanobis matching). With ``id=None`` a ``row_id``
+        propensity score or logit; NaN for Mahalanobis matching). With ``subject=None`` a ``row_id``
         column holds the index labels.
     pairs : DataFrame
         One row per (treated, control) match: ``subclass``, ``treated_id``, ``control_id``,
@@ -110,6 +111,7 @@ class Matching:
 # Public functions
 # --------------------------------------------------------------------------------------------------
 
+@renamed_arguments(id="subject")
 def match_groups(
     data: pd.DataFrame,
     covariates: Sequence[str],
@@ -117,7 +119,7 @@ def match_groups(
     between: str = "group",
     treated: object = "mentored",
     control: object = "comparison",
-    id: str | None = "participant_id",
+    subject: str | None = "participant_id",
     distance: str | None = "mahalanobis",
     exact: Sequence[str] | None = None,
     ratio: int = 1,
@@ -140,7 +142,7 @@ def match_groups(
     between, treated, control : str, object
         Column of the group label and the labels of the two groups; rows in other groups are left
         out (said in `notes`).
-    id : str or None
+    subject : str or None (was ``id``)
         Column of the pseudonymous id (must be unique); None uses the DataFrame index.
     distance : {"mahalanobis", "propensity", "logit"}, a column name, or None
         ``"mahalanobis"``: Mahalanobis distance on `covariates` with the pooled within-group
@@ -185,7 +187,7 @@ def match_groups(
     * MatchIt 4.5.1 (Debian bookworm's r-cran-matchit) has a bug in its propensity-score matcher
       (``nn_matchC_vec`` compares distances with C's integer ``abs``): it always takes the left
       neighbour and ignores calipers below 1. Our results agree with MatchIt given the same distances
-      as a matrix, which uses its correct general matcher; see tests/matching/reference/matchit.R.
+      as a matrix, which uses its correct general matcher; see tests/stats/matching/reference/matchit.R.
     * Weights (ATT): treated 1; a comparison unit gets Σ 1/k_s over the sets s it belongs to
       (k_s = number of comparison units in set s), and comparison weights are then scaled to sum to
       the number of distinct matched comparison units (MatchIt's ``weights``).
@@ -217,7 +219,7 @@ def match_groups(
     covariates = list(covariates)
     exact = list(exact or [])
     _check_options(distance, exact, ratio, caliper, order, covariates, data)
-    prepared = _prepare(data, covariates, exact, between, treated, control, id, distance, where)
+    prepared = _prepare(data, covariates, exact, between, treated, control, subject, distance, where)
     frame, ids, is_t, notes, unmatched_rows = prepared
     score_column = distance if (distance is not None and distance not in DISTANCES) else None
 
@@ -295,7 +297,7 @@ def match_groups(
     else:
         matched["subclass"] = _subclass_column(pairs_pos, weights, len(frame), replace)
     matched = matched.drop(columns=["_row"])
-    if id is None:  # keep the index labels as ids, for the pairs and the bootstrap
+    if subject is None:  # keep the index labels as ids, for the pairs and the bootstrap
         matched.insert(0, "row_id", ids[weights > 0])
 
     unmatched = pd.concat([
@@ -315,7 +317,7 @@ def match_groups(
     settings["smd_threshold"] = smd_threshold
     return Matching(data=matched.reset_index(drop=True), pairs=pairs, unmatched=unmatched, balance=balance,
                     between=between, treated=treated, control=control, covariates=covariates,
-                    id=id if id is not None else "row_id", method=method, settings=settings, notes=notes)
+                    id=subject if subject is not None else "row_id", method=method, settings=settings, notes=notes)
 
 
 def balance_table(
@@ -387,9 +389,10 @@ def balance_table(
     return pd.DataFrame(rows)
 
 
+@renamed_arguments(outcome="dv")
 def matched_effect(
     matching: Matching,
-    outcome: str,
+    dv: str,
     *,
     se: str | None = None,
     adjust: Sequence[str] | None = None,
@@ -400,7 +403,7 @@ def matched_effect(
     """Average effect of mentoring on the mentored (ATT) in the matched sample, with a CI.
 
     The estimate is the coefficient of the treatment indicator in a weighted least-squares
-    regression of `outcome` on treatment (plus `adjust` covariates, for a doubly robust estimate)
+    regression of `dv` on treatment (plus `adjust` covariates, for a doubly robust estimate)
     in the matched sample, with the matching weights (Ho et al. 2007; MatchIt's
     "Estimating effects after matching" workflow).
 
@@ -408,7 +411,7 @@ def matched_effect(
     ----------
     matching : Matching
         From :func:`match_groups`.
-    outcome : str
+    dv : str (was ``outcome``)
         Numeric outcome column (measured after mentoring).
     se : {"cluster", "robust", "bootstrap"}, optional
         * ``"cluster"`` (default without replacement): cluster-robust SE with matched sets as
@@ -456,15 +459,15 @@ def matched_effect(
             f"{where}: with matching with replacement a comparison young person can be in several matched sets, "
             "so the sets cannot be clusters; use se='robust' (clusters on the young person) or se='bootstrap'.")
     data = matching.data
-    _require(data, [outcome, *adjust], where)
-    y = _numeric(data[outcome], outcome, where)
+    _require(data, [dv, *adjust], where)
+    y = _numeric(data[dv], dv, where)
     missing = np.isnan(y)
     for cov in adjust:
         missing |= np.isnan(_numeric(data[cov], cov, where))
     notes = []
     if missing.any():
         raise MatchingError(
-            f"{where}: {int(missing.sum())} matched young people have no value for `{outcome}`"
+            f"{where}: {int(missing.sum())} matched young people have no value for `{dv}`"
             + (f" or {', '.join(adjust)}" if adjust else "")
             + f" (ids {', '.join(str(v) for v in data.loc[missing, matching.id].head(5))}…). Matched sets would be "
             "broken by leaving them out: handle the missing outcomes before matching (e.g. match only young people "
@@ -479,9 +482,9 @@ def matched_effect(
         n_sets = int(data["subclass"].nunique())
     else:  # with replacement: one set per matched treated unit
         n_sets = int(matching.pairs["treated_id"].nunique())
-    row = {"measure": outcome, "n": n, "n_treated": int(t.sum()), "n_control": int(n - t.sum()),
+    row = {"measure": dv, "n": n, "n_treated": int(t.sum()), "n_control": int(n - t.sum()),
            "n_sets": n_sets, "estimate": estimate}
-    formula = f"{outcome} ~ treated" + "".join(f" + {c}" for c in adjust)
+    formula = f"{dv} ~ treated" + "".join(f" + {c}" for c in adjust)
     if se in ("cluster", "robust"):
         scores = X * (w * resid)[:, None]
         if se == "cluster":
@@ -501,13 +504,13 @@ def matched_effect(
         vcov = adj * bread @ meat @ bread
         se_value = float(math.sqrt(vcov[1, 1]))
         dof = n - p
-        crit = stats.t.isf(tail, dof)
+        crit = critical_value(confidence, dof)
         statistic = estimate / se_value
         row.update(se=se_value, ci_low=estimate - crit * se_value, ci_high=estimate + crit * se_value,
                    statistic=statistic, dof=float(dof), p_val=float(2 * stats.t.sf(abs(statistic), dof)),
                    se_type=se_type)
     else:
-        replicates = _pair_bootstrap(matching, outcome, adjust, n_boot, seed)
+        replicates = _pair_bootstrap(matching, dv, adjust, n_boot, seed)
         finite = replicates[np.isfinite(replicates)]
         se_value = float(np.std(finite, ddof=1))
         row.update(se=se_value, ci_low=order_statistic_quantile(finite, tail),
@@ -528,26 +531,14 @@ def matched_effect(
 # --------------------------------------------------------------------------------------------------
 
 def _require(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{where}: `data` must be a pandas DataFrame, not {type(data).__name__}.")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise MatchingError(
-            f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)} in the data. "
-            f"The columns are: {', '.join(str(c) for c in data.columns) or '(none)'}.")
+    require_columns(data, columns, where, error=MatchingError)
 
 
 def _numeric(values: pd.Series, column: str, where: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float).to_numpy()
-    converted = pd.to_numeric(values, errors="coerce")
-    bad = values[converted.isna() & values.notna()]
-    if len(bad):
-        shown = ", ".join(repr(v) for v in bad.head(3))
-        raise MatchingError(
-            f"{where}: column `{column}` must hold numbers, but row(s) {', '.join(str(i) for i in bad.index[:3])} "
-            f"hold {shown}. Put categorical variables (site, cohort, key stage) in `exact=` instead.")
-    return converted.to_numpy(dtype=float)
+    return as_numeric(values, column, where, error=MatchingError,
+                      hint="Put categorical variables (site, cohort, key stage) in `exact=` instead.").to_numpy()
 
 
 def _check_options(distance, exact, ratio, caliper, order, covariates, data) -> None:

@@ -18,7 +18,8 @@ from scipy import optimize, stats
 
 from cm_research.errors import CMResearchError
 
-from ._checks import ci_quantile
+from cm_research.contract import ci_quantile, critical_value, require_columns
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["MetaAnalysisError", "MetaAnalysis", "MetaRegression", "random_effects", "meta_analysis", "meta_regression",
            "moderator_slopes"]
@@ -168,13 +169,13 @@ def random_effects(
     if hartung_knapp:
         se = math.sqrt(np.sum(ws * (y - mu) ** 2) / ((k - 1) * np.sum(ws)))
         dof = float(k - 1)
-        crit = stats.t.isf(tail, dof)
+        crit = critical_value(confidence, dof)
         statistic = mu / se
         p_val = 2 * stats.t.sf(abs(statistic), dof)
         test = "Hartung-Knapp t test"
     else:
         dof = math.nan
-        crit = stats.norm.isf(tail)
+        crit = critical_value(confidence)
         statistic = mu / se
         p_val = 2 * stats.norm.sf(abs(statistic))
         test = "z test"
@@ -200,7 +201,7 @@ def random_effects(
         "q": q, "q_dof": k - 1, "q_p_val": float(stats.chi2.sf(q, k - 1)), "scale": scale,
         "note": "; ".join(notes),
     }
-    z = stats.norm.isf(tail)
+    z = critical_value(confidence)
     sei = np.sqrt(v)
     table = pd.DataFrame({"study": labels, "estimate": y, "se": sei, "ci_low": y - z * sei,
                           "ci_high": y + z * sei, "weight": 100 * ws / np.sum(ws)})
@@ -212,6 +213,7 @@ def random_effects(
     return MetaAnalysis(summary=pd.DataFrame([summary]), studies=table)
 
 
+@renamed_arguments(ci_level="ci_confidence")
 def meta_analysis(
     data: pd.DataFrame,
     effect: str = "estimate",
@@ -225,12 +227,12 @@ def meta_analysis(
     method: str = "REML",
     hartung_knapp: bool = False,
     confidence: float = 0.95,
-    ci_level: float = 0.95,
+    ci_confidence: float = 0.95,
 ) -> MetaAnalysis:
     """Pool per-site effect sizes given in a tidy table (one row per site).
 
     Give the uncertainty of each effect in one of three ways: `se` (standard error), `variance`
-    (SE²), or `ci_low` and `ci_high` (a normal-theory CI at `ci_level`, from which
+    (SE²), or `ci_low` and `ci_high` (a normal-theory CI at `ci_confidence`, from which
     SE = (high - low) / (2 z)). For ratios (risk, odds or rate ratios, e.g. the
     ``Risk ratio, Katz log CI`` rows of :func:`cm_research.stats.compare_proportions`), set
     ``ratio=True``: the effect and CI are logged first and the pooled result is also given back
@@ -255,12 +257,7 @@ def meta_analysis(
     if "ci_low/ci_high" in given and (ci_low is None or ci_high is None):
         raise MetaAnalysisError(f"{where}: give both `ci_low` and `ci_high`.")
     columns = [c for c in (study, effect, se, variance, ci_low, ci_high) if c is not None]
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{where}: `data` must be a pandas DataFrame, not {type(data).__name__}.")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise MetaAnalysisError(f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)}. "
-                                f"The columns are: {', '.join(map(str, data.columns))}.")
+    require_columns(data, columns, where, error=MetaAnalysisError)
     values = {}
     for col in columns[1:]:
         converted = pd.to_numeric(data[col], errors="coerce")
@@ -283,7 +280,7 @@ def meta_analysis(
         if ratio:
             low = _log_positive(low, data, study, ci_low, where)
             high = _log_positive(high, data, study, ci_high, where)
-        var = ((high - low) / (2 * stats.norm.isf(ci_quantile(ci_level)))) ** 2
+        var = ((high - low) / (2 * critical_value(ci_confidence))) ** 2
     return random_effects(y, var, studies=data[study].tolist(), method=method, hartung_knapp=hartung_knapp,
                           confidence=confidence, scale="log" if ratio else "identity")
 
@@ -427,10 +424,7 @@ def meta_regression(
         raise MetaAnalysisError(f"{where}: give exactly one of `se` or `variance`.")
     uncertainty = se if se is not None else variance
     columns = [effect, uncertainty, *moderators]
-    missing = [c for c in [*columns, *([study] if study else [])] if c not in data.columns]
-    if missing:
-        raise MetaAnalysisError(f"{where}: there is no column {', '.join(f'`{c}`' for c in missing)}. "
-                                f"The columns are: {', '.join(map(str, data.columns))}.")
+    require_columns(data, [*columns, study], where, error=MetaAnalysisError)
     values = {}
     for col in columns:
         converted = pd.to_numeric(data[col], errors="coerce")
@@ -477,10 +471,10 @@ def meta_regression(
         s2 = float(y @ _projection(X, w) @ y) / (k - p)
         cov = cov * s2
         dof = float(k - p)
-        crit = stats.t.isf(tail, dof)
+        crit = critical_value(confidence, dof)
     else:
         dof = math.nan
-        crit = stats.norm.isf(tail)
+        crit = critical_value(confidence)
     ses = np.sqrt(np.diag(cov))
     statistic = beta / ses
     p_vals = 2 * (stats.t.sf(np.abs(statistic), dof) if hartung_knapp else stats.norm.sf(np.abs(statistic)))

@@ -27,11 +27,12 @@ from statsmodels.stats.multitest import multipletests
 
 from cm_research.dictionary import measures_catalogue
 
-from ._checks import InsufficientDataError
+from cm_research.contract import InsufficientDataError
 from .counts import rate_ratio
 from .groups import ancova, compare_groups
 from .paired import paired_change
 from .proportions import compare_proportions
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["compare_outcomes", "change_within_group", "SMALL_GROUP"]
 
@@ -109,6 +110,7 @@ def _count(wide, group, post, treated, control, confidence) -> dict:
                 effect_size_ci_high=r["ci_high"], p_val=r["p_val"], note=r["note"])
 
 
+@renamed_arguments(group="between")
 def compare_outcomes(
     outcomes: pd.DataFrame,
     participants: pd.DataFrame,
@@ -116,7 +118,7 @@ def compare_outcomes(
     *,
     baseline: str = "baseline",
     post: str = "post",
-    group: str = "group",
+    between: str = "group",
     treated: str = "mentored",
     control: str = "comparison",
     confidence: float = 0.95,
@@ -127,8 +129,9 @@ def compare_outcomes(
     ----------
     outcomes : long table (participant_id, measure, timepoint, value), as validated by
         :func:`cm_research.data.load_evaluation`.
-    participants : table with participant_id and ``group``.
+    participants : table with participant_id and the group column ``between`` (was ``group``).
     measures : measures to analyse (default: every dictionary measure present in ``outcomes``).
+    treated, control : the values of ``between`` for the mentees and the comparison group.
 
     Returns
     -------
@@ -149,7 +152,7 @@ def compare_outcomes(
         raise InsufficientDataError(
             f"unknown measure(s) {', '.join(unknown)}; the data dictionary lists {', '.join(catalogue.index)}"
         )
-    data = _with_groups(outcomes, participants, group)
+    data = _with_groups(outcomes, participants, between)
     rows = []
     for measure in chosen:
         spec = catalogue.loc[measure]
@@ -158,13 +161,13 @@ def compare_outcomes(
             rows_m = data[data["measure"] == measure]
             if rows_m.empty:
                 raise InsufficientDataError(f"no values of {measure} in the data")
-            wide = _wide(rows_m, group, [baseline, post])
+            wide = _wide(rows_m, between, [baseline, post])
             if spec["kind"] == "continuous":
-                result = _continuous(wide, group, baseline, post, treated, control, confidence)
+                result = _continuous(wide, between, baseline, post, treated, control, confidence)
             elif spec["kind"] == "binary":
-                result = _binary(wide, group, post, treated, control, confidence)
+                result = _binary(wide, between, post, treated, control, confidence)
             else:
-                result = _count(wide, group, post, treated, control, confidence)
+                result = _count(wide, between, post, treated, control, confidence)
             result["favours"] = _favours(result, spec["better"])
         except (InsufficientDataError, ValueError) as exc:
             result = dict(analysis="not analysed", method="", note=str(exc), favours="unclear")
@@ -185,25 +188,27 @@ def holm(p_values: pd.Series) -> pd.Series:
     return out
 
 
+@renamed_arguments(group="between", group_value="treated")
 def change_within_group(
     outcomes: pd.DataFrame,
     participants: pd.DataFrame,
     measures: Sequence[str] | None = None,
     *,
-    group_value: str = "mentored",
+    treated: str = "mentored",
     baseline: str = "baseline",
     post: str = "post",
-    group: str = "group",
+    between: str = "group",
     confidence: float = 0.95,
     n_boot: int = 2000,
     seed: int = 12345,
 ) -> pd.DataFrame:
-    """Before/after change within one group (default: the mentees) for every continuous or count measure
-    with both timepoints: the rows of :func:`paired_change` (paired t with d_z and g_av, Wilcoxon
-    signed-rank, bootstrap CI), labelled by measure, with the measure's direction of improvement."""
+    """Before/after change within one group (``treated``, default the mentees; was ``group_value``, and the group
+    column ``between`` was ``group``) for every continuous or count measure with both timepoints: the rows of
+    :func:`paired_change` (paired t with d_z and g_av, Wilcoxon signed-rank, bootstrap CI), labelled by measure,
+    with the measure's direction of improvement."""
     catalogue = measures_catalogue()
-    data = _with_groups(outcomes, participants, group)
-    data = data[data[group] == group_value]
+    data = _with_groups(outcomes, participants, between)
+    data = data[data[between] == treated]
     chosen = list(measures) if measures is not None else list(catalogue.index)
     tables = []
     for measure in chosen:
@@ -219,7 +224,7 @@ def change_within_group(
             table = pd.DataFrame([{"method": "not analysed", "note": str(exc)}])
         table["measure"] = measure
         table.insert(1, "better", catalogue.loc[measure, "better"])
-        table.insert(1, "group", group_value)
+        table.insert(1, "group", treated)
         tables.append(table)
     if not tables:
         return pd.DataFrame(columns=["measure", "group", "better", "method", "note"])

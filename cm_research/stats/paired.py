@@ -8,27 +8,29 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._bootstrap import bootstrap_interval
-from ._checks import InsufficientDataError, as_numeric, ci_quantile, join_notes, require_columns, tidy
+from cm_research.resampling import bootstrap_interval
+from cm_research.contract import InsufficientDataError, as_numeric, ci_quantile, join_notes, require_columns, tidy
 from ._effsize import hedges_j, noncentral_t_limits
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["paired_change"]
 
 
+@renamed_arguments(before="baseline", after="post")
 def paired_change(
     data: pd.DataFrame,
     dv: str = "value",
     within: str = "timepoint",
     subject: str = "participant_id",
-    before: object = "baseline",
-    after: object = "post",
+    baseline: object = "baseline",
+    post: object = "post",
     *,
     confidence: float = 0.95,
     n_boot: int = 2000,
     seed: int = 12345,
     bootstrap: str = "bca",
 ) -> pd.DataFrame:
-    """Change from `before` to `after` in the same participants, with effect sizes.
+    """Change from `baseline` to `post` in the same participants, with effect sizes.
 
     Parameters
     ----------
@@ -36,8 +38,8 @@ def paired_change(
         Long-form outcomes: one row per participant and timepoint.
     dv, within, subject : str
         Columns holding the value, the timepoint and the participant id.
-    before, after : object
-        Labels in `within` of the two timepoints compared; change = after - before.
+    baseline, post : object (were ``before``, ``after``)
+        Labels in `within` of the two timepoints compared; change = post - baseline.
     confidence : float
         Level of every confidence interval.
     n_boot, seed : int
@@ -105,12 +107,12 @@ def paired_change(
     where = "paired_change"
     require_columns(data, [dv, within, subject], where)
     ci_quantile(confidence)
-    pairs, n_dropped, dropped_note = pair_up(data, dv, within, subject, before, after, where)
-    diff = (pairs[after] - pairs[before]).to_numpy()
+    pairs, n_dropped, dropped_note = pair_up(data, dv, within, subject, baseline, post, where)
+    diff = (pairs[post] - pairs[baseline]).to_numpy()
     n = len(diff)
     common = {"measure": dv, "n": n, "n_pairs": n, "n_dropped": n_dropped}
     rows = [
-        {**common, **_t_and_effect_sizes(pairs[before].to_numpy(), pairs[after].to_numpy(), confidence)},
+        {**common, **_t_and_effect_sizes(pairs[baseline].to_numpy(), pairs[post].to_numpy(), confidence)},
         {**common, **signed_rank(diff)},
         {**common, **_bootstrap_row(diff, confidence, n_boot, seed, bootstrap)},
     ]

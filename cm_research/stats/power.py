@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pingouin as pg
 
-from ._checks import tidy
+from cm_research.contract import tidy
 
 __all__ = ["power_two_groups", "power_paired"]
 

@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import odds_ratio
 
-from ._checks import InsufficientDataError, ci_quantile, join_notes, require_columns, split_two_groups, tidy
+from cm_research.contract import (InsufficientDataError, ci_quantile, critical_value, join_notes, require_columns,
+                                  split_two_groups, tidy)
 
 __all__ = ["wilson_interval", "proportion_table", "compare_proportions", "compare_proportions_two_periods"]
 
@@ -34,7 +35,7 @@ def wilson_interval(events: int, n: int, confidence: float = 0.95) -> tuple[floa
         raise InsufficientDataError(f"wilson_interval: a proportion needs at least one observation, n = {n}.")
     if not 0 <= events <= n:
         raise ValueError(f"wilson_interval: events ({events}) must be between 0 and n ({n}).")
-    z = stats.norm.isf(ci_quantile(confidence))
+    z = critical_value(confidence)
     p = events / n
     centre = p + z**2 / (2 * n)
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
@@ -246,7 +247,7 @@ def compare_proportions_two_periods(
 
 def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: bool) -> pd.DataFrame:
     """All comparisons of a events in n1 (treated) with c events in n2 (control)."""
-    z = stats.norm.isf(ci_quantile(confidence))
+    z = critical_value(confidence)
     b, d = n1 - a, n2 - c
     p1, p2 = a / n1, c / n2
     common = {

@@ -18,7 +18,8 @@ from scipy import optimize, stats
 
 from cm_research.errors import CMResearchError
 
-from ._checks import ci_quantile, join_notes, require_columns, tidy
+from cm_research.contract import ci_quantile, critical_value, join_notes, require_columns, tidy
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["SingleCaseDataError", "nap", "pnd", "tau", "tau_u", "single_case_effects", "check_series"]
 
@@ -157,9 +158,10 @@ def pnd(baseline: Sequence[float], intervention: Sequence[float], *, better: str
                   "note": join_notes(notes, "no CI: PND has no known sampling distribution")}])
 
 
+@renamed_arguments(value="dv")
 def single_case_effects(
     data: pd.DataFrame,
-    value: str = "value",
+    dv: str = "value",
     phase: str = "phase",
     time: str = "week",
     *,
@@ -175,7 +177,7 @@ def single_case_effects(
 
     Parameters
     ----------
-    data : one row per observation: `value`, `phase` (`baseline` or `intervention` label), `time`
+    data : one row per observation: `dv` (the value; was ``value``), `phase` (`baseline` or `intervention` label), `time`
         (the order of observations, e.g. week number) and the `by` columns identifying a series
         (e.g. ``["case", "measure"]``).
     better : ``"higher"`` or ``"lower"`` for every series, unless ``better_from`` names a column
@@ -193,7 +195,7 @@ def single_case_effects(
         For a missing column, a phase label other than the two given, a non-numeric value or time,
         a time repeated within a series, or a B observation before the end of the A phase.
     """
-    checked = check_series(data, value, phase, time, by=by, baseline=baseline, intervention=intervention,
+    checked = check_series(data, dv, phase, time, by=by, baseline=baseline, intervention=intervention,
                            source=source, better_from=better_from)
     rows = []
     groups = checked.groupby(list(by), sort=False, dropna=False) if by else [((), checked)]
@@ -202,8 +204,8 @@ def single_case_effects(
         ids = dict(zip(by, key))
         direction = str(series[better_from].iloc[0]) if better_from else better
         series = series.sort_values(time)
-        a = series.loc[series[phase] == baseline, value].to_numpy(dtype=float)
-        b = series.loc[series[phase] == intervention, value].to_numpy(dtype=float)
+        a = series.loc[series[phase] == baseline, dv].to_numpy(dtype=float)
+        b = series.loc[series[phase] == intervention, dv].to_numpy(dtype=float)
         if len(a[~np.isnan(a)]) == 0 or len(b[~np.isnan(b)]) == 0:
             rows.append({**ids, "method": "(none)", "better": direction,
                          "note": "not analysed: a phase has no observations"})
@@ -216,21 +218,22 @@ def single_case_effects(
     return tidy(rows, ids=[c for c in by if c != "measure"])
 
 
-def check_series(data: pd.DataFrame, value: str = "value", phase: str = "phase", time: str = "week", *,
+@renamed_arguments(value="dv")
+def check_series(data: pd.DataFrame, dv: str = "value", phase: str = "phase", time: str = "week", *,
                  by: Sequence[str] = (), baseline: object = "A", intervention: object = "B", source: str = "",
                  better_from: str | None = None) -> pd.DataFrame:
-    """Check a long single-case table once, at the boundary, and return it with numeric `value` and `time`.
+    """Check a long single-case table once, at the boundary, and return it with numeric `dv` and `time`.
 
     Every problem is reported with the file (``source``), the row label and the column.
     """
     where = source or "single-case data"
     try:
-        require_columns(data, [value, phase, time, *by, better_from], where)
+        require_columns(data, [dv, phase, time, *by, better_from], where)
     except Exception as exc:  # re-raised as this module's error, same message
         raise SingleCaseDataError(str(exc)) from None
     problems = []
     out = data.copy()
-    for col in (value, time):
+    for col in (dv, time):
         text = out[col].astype("string").str.strip()
         blank = out[col].isna() | (text == "")
         numbers = pd.to_numeric(out[col].where(~blank), errors="coerce")
@@ -297,7 +300,7 @@ def _newcombe_ci(est: float, m: int, n: int, confidence: float) -> tuple[float, 
     f(t) = mn (est - t)^2 (2 - t)(1 + t) - z^2 t (1 - t) (2 + h + (1 + 2h) t (1 - t)), one on each side of
     est. At est = 1 (or 0) the factor (1 - t) (or t) is divided out so the root inside (0, 1) is found.
     """
-    z = stats.norm.ppf(1 - ci_quantile(confidence))
+    z = critical_value(confidence)
     h = (m + n) / 2 - 1
 
     def spread(t: float) -> float:

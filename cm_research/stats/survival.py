@@ -12,7 +12,8 @@ Ties: at a time where some matches end and others are censored, the endings are 
 censored matches are still at risk at that time (Kaplan & Meier 1958, as R does).
 
 Counts in these tables are counts of children: suppress small numbers (:mod:`cm_research.privacy.suppression`)
-before publishing them; :func:`number_at_risk` does so by default.
+before publishing them. Publication policy is applied above the statistics:
+:func:`cm_research.plots.survival.number_at_risk` suppresses the raw :func:`at_risk_counts` by default.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cm_research.deprecation import renamed_arguments, moved_attribute
 from cm_research.errors import CMResearchError
-from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
+from cm_research.contract import critical_value
 
 __all__ = [
     "SurvivalDataError",
@@ -33,7 +35,7 @@ __all__ = [
     "survival_summary",
     "survival_at",
     "logrank_test",
-    "number_at_risk",
+    "at_risk_counts",
 ]
 
 CONF_TYPES = ("log", "log-log", "plain")
@@ -140,13 +142,13 @@ def _group_order(labels: pd.Series, order: Sequence | None, group: str | None, w
     return order
 
 
-def _z(conf_level: float, conf_type: str, where: str) -> float:
+def _z(confidence: float, conf_type: str, where: str) -> float:
     if conf_type not in CONF_TYPES:
         raise SurvivalDataError(f"{where}: conf_type must be one of {', '.join(map(repr, CONF_TYPES))}, "
                                 f"not {conf_type!r}.")
-    if not 0 < conf_level < 1:
-        raise SurvivalDataError(f"{where}: conf_level must be between 0 and 1 (e.g. 0.95), not {conf_level!r}.")
-    return float(stats.norm.ppf(1 - (1 - conf_level) / 2))
+    if not 0 < confidence < 1:
+        raise SurvivalDataError(f"{where}: confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}.")
+    return critical_value(confidence)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -192,13 +194,14 @@ def _confint(survival: np.ndarray, se_cumhaz: np.ndarray, z: float, conf_type: s
     return low, high
 
 
+@renamed_arguments(conf_level="confidence")
 def kaplan_meier(
     data: pd.DataFrame,
     duration: str,
     event: str,
     group: str | None = None,
     *,
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
     conf_type: str = "log",
     order: Sequence | None = None,
 ) -> pd.DataFrame:
@@ -211,7 +214,7 @@ def kaplan_meier(
         it is still going (0 or more; a timedelta column is converted to days).
     event : column: 1/True if the match ended, 0/False if it is still going (censored).
     group : optional column to estimate one curve per group (e.g. ``"site"``, ``"programme"``).
-    conf_level : level of the pointwise confidence intervals.
+    confidence : level of the pointwise confidence intervals.
     conf_type : ``"log"`` (R's survfit default), ``"log-log"`` or ``"plain"`` (see Notes).
     order : the groups in the order wanted; default: categories of a categorical column, else sorted.
 
@@ -224,7 +227,7 @@ def kaplan_meier(
     before ``time``), ``n_event`` (matches ending at ``time``), ``n_censor`` (censored at ``time``),
     ``survival`` (S(t)), ``std_err`` (Greenwood SE of S(t), what R's ``summary(fit)$std.err`` shows),
     ``std_err_cumhaz`` (SE of -log S(t), what R's ``fit$std.err`` holds and the CIs use),
-    ``ci_low``, ``ci_high``. ``attrs`` records conf_level, conf_type and the group column's name.
+    ``ci_low``, ``ci_high``. ``attrs`` records conf_level (the confidence), conf_type and the group column's name.
     If some durations are 0, the origin row is followed by a second row at time 0 holding them.
 
     Notes
@@ -262,7 +265,7 @@ def kaplan_meier(
     [1.0, 0.8333, 0.6667, 0.4444, 0.4444, 0.0]
     """
     where = "kaplan_meier"
-    z = _z(conf_level, conf_type, where)
+    z = _z(confidence, conf_type, where)
     frame, groups = _prepare(data, duration, event, group, order, where)
     parts = []
     for label in groups:
@@ -278,7 +281,7 @@ def kaplan_meier(
     for column in ("n_risk", "n_event", "n_censor"):
         km[column] = km[column].astype("int64")
     km = km[KM_COLUMNS]
-    km.attrs.update({"conf_level": conf_level, "conf_type": conf_type, "group_column": group})
+    km.attrs.update({"conf_level": confidence, "conf_type": conf_type, "group_column": group})
     return km
 
 
@@ -324,6 +327,7 @@ def _restricted_mean(km: pd.DataFrame, tau: float) -> tuple[float, float]:
     return float(rectangles.sum()), float(np.sqrt(variance))
 
 
+@renamed_arguments(conf_level="confidence")
 def survival_summary(
     data: pd.DataFrame,
     duration: str,
@@ -331,7 +335,7 @@ def survival_summary(
     group: str | None = None,
     *,
     tau: float | None = None,
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
     conf_type: str = "log",
     order: Sequence | None = None,
 ) -> pd.DataFrame:
@@ -339,7 +343,7 @@ def survival_summary(
 
     Parameters
     ----------
-    data, duration, event, group, conf_level, conf_type, order : as for :func:`kaplan_meier`.
+    data, duration, event, group, confidence, conf_type, order : as for :func:`kaplan_meier`.
     tau : horizon in days for the restricted mean survival time (e.g. 365); None to leave it out.
 
     Returns
@@ -378,7 +382,7 @@ def survival_summary(
     if tau is not None and not (np.isfinite(tau) and tau > 0):
         raise SurvivalDataError(f"survival_summary: tau (the horizon for the restricted mean) must be a positive "
                                 f"number of days, not {tau!r}.")
-    km = kaplan_meier(data, duration, event, group, conf_level=conf_level, conf_type=conf_type, order=order)
+    km = kaplan_meier(data, duration, event, group, confidence=confidence, conf_type=conf_type, order=order)
     rows = []
     for label, table in km.groupby("group", sort=False):
         obs = _observed(table)
@@ -395,13 +399,14 @@ def survival_summary(
             row["rmst"], row["rmst_se"] = _restricted_mean(table, float(tau))
             if tau > time.max() and obs["survival"].iloc[-1] > 0:
                 notes.append(f"tau ({tau:g}) is after the last follow-up ({time.max():g}): S carried forward")
-        row.update({"conf_level": conf_level, "conf_type": conf_type, "note": "; ".join(notes)})
+        row.update({"conf_level": confidence, "conf_type": conf_type, "note": "; ".join(notes)})
         rows.append(row)
     out = pd.DataFrame(rows)
     out[["n", "events"]] = out[["n", "events"]].astype("int64")
     return out
 
 
+@renamed_arguments(conf_level="confidence")
 def survival_at(
     data: pd.DataFrame,
     duration: str,
@@ -409,7 +414,7 @@ def survival_at(
     times: Sequence[float],
     group: str | None = None,
     *,
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
     conf_type: str = "log",
     order: Sequence | None = None,
 ) -> pd.DataFrame:
@@ -438,7 +443,7 @@ def survival_at(
     if grid.ndim != 1 or len(grid) == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
         raise SurvivalDataError(f"survival_at: `times` must be a list of days, 0 or more (e.g. [90, 180, 365]), "
                                 f"not {times!r}.")
-    km = kaplan_meier(data, duration, event, group, conf_level=conf_level, conf_type=conf_type, order=order)
+    km = kaplan_meier(data, duration, event, group, confidence=confidence, conf_type=conf_type, order=order)
     rows = []
     for label, table in km.groupby("group", sort=False):
         time = table["time"].to_numpy()
@@ -587,17 +592,16 @@ def _survdiff(frame: pd.DataFrame, groups: list, rho: float) -> tuple[np.ndarray
 # Numbers at risk, for figures and tables
 # ----------------------------------------------------------------------------------------------------------
 
-def number_at_risk(km_table: pd.DataFrame, times: Sequence[float], *, suppress: bool = True,
-                   threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Matches still going and followed at each of `times`, per group, small numbers suppressed.
+def at_risk_counts(km_table: pd.DataFrame, times: Sequence[float]) -> pd.DataFrame:
+    """Matches still going and followed at each of `times`, per group (raw counts: not for publication as they are).
 
     Takes the table of :func:`kaplan_meier`. The number at risk at t is the number of matches with
-    duration >= t. Counts from 1 to `threshold` become ``"c"`` (:func:`cm_research.privacy.suppress_counts`;
-    there are no totals, so no secondary suppression); ``suppress=False`` shows them (never publish that).
+    duration >= t (0 after the last one). :func:`cm_research.plots.survival.number_at_risk` gives the same
+    counts with those from 1 to the threshold suppressed.
 
     Returns
     -------
-    ``group``, ``time``, ``n_risk``; ``attrs["disclosure_control"]`` as suppress_counts records it.
+    ``group``, ``time``, ``n_risk``.
     """
     missing = [c for c in ("group", "time", "n_risk") if c not in km_table.columns]
     if missing:
@@ -609,5 +613,8 @@ def number_at_risk(km_table: pd.DataFrame, times: Sequence[float], *, suppress: 
         for t in times:
             later = np.flatnonzero(time >= t)
             rows.append({"group": label, "time": float(t), "n_risk": int(n_risk[later[0]]) if len(later) else 0})
-    counts = pd.DataFrame(rows, columns=["group", "time", "n_risk"])
-    return suppress_counts(counts, ["n_risk"], threshold=threshold, suppress=suppress, name="number at risk")
+    return pd.DataFrame(rows, columns=["group", "time", "n_risk"])
+
+
+# number_at_risk applies the suppression policy, so it lives with the figure that publishes it
+__getattr__ = moved_attribute(__name__, {"number_at_risk": "cm_research.plots.survival:number_at_risk"})

@@ -19,7 +19,7 @@ from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.qual.codebook import Codebook, load_codebook
 from cm_research.qual.suggest import suggest_codes
 from cm_research.qual.tokens import words
-from cm_research.stats._checks import require_columns
+from cm_research.contract import require_columns
 from cm_research.surveys.errors import SurveyDataError
 
 __all__ = ["BARRIERS_CODEBOOK", "COMMENTS_BASIS", "RESPONDENT_ROLES", "code_counts_by_role", "comment_quotes",

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
-from cm_research.errors import CMResearchError
-
-CYCLE_PROBLEM_COLUMNS = ["file", "line", "key", "message"]
+from cm_research.errors import KEY_PROBLEM_COLUMNS, CMResearchError, ProblemsError, problem_location, problems_table
 
 
-class CycleFileError(CMResearchError):
+class CycleFileError(ProblemsError):
     """An ``action_research_cycle.yaml`` file is missing, not valid YAML, or does not follow the format.
 
     ``problems`` is a tidy table (file, line, key, message) of everything found, so all can be fixed at once.
     """
 
-    def __init__(self, message: str, problems: pd.DataFrame | None = None):
-        super().__init__(message)
-        self.problems = problems if problems is not None else pd.DataFrame(columns=CYCLE_PROBLEM_COLUMNS)
+    problem_columns = KEY_PROBLEM_COLUMNS
 
     @classmethod
     def from_problems(cls, problems: list[dict], file: str) -> CycleFileError:
-        table = pd.DataFrame(problems, columns=CYCLE_PROBLEM_COLUMNS)
-        lines = []
-        for p in problems[:15]:
-            where = [p["file"]] + ([f"line {p['line']}"] if p.get("line") else []) + (
-                [f"key `{p['key']}`"] if p.get("key") else [])
-            lines.append(f"{', '.join(where)}: {p['message']}")
+        table = problems_table(problems, KEY_PROBLEM_COLUMNS)
+        lines = [f"{problem_location(p)}: {p['message']}" for p in problems[:15]]
         more = f"\n... and {len(problems) - 15} more" if len(problems) > 15 else ""
         n = len(problems)
         return cls(f"{file} has {n} problem{'s' if n != 1 else ''} with the action-research cycle format:\n"

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cm_research.stats._checks import InsufficientDataError, ci_quantile, join_notes, require_columns
+from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, require_columns
 from cm_research.stats.paired import pair_up, signed_rank
 from cm_research.surveys.errors import SurveyDataError
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["LEVEL_LABELS", "MIN_NONZERO_CHANGES", "keyed_responses", "likert_distribution", "likert_items",
            "median_ci", "reverse_score", "wave_change"]
@@ -40,11 +41,12 @@ def reverse_score(values: pd.Series | np.ndarray | float, low: int = 1, high: in
     return low + high - values
 
 
+@renamed_arguments(response="dv")
 def keyed_responses(
     data: pd.DataFrame,
     catalogue: pd.DataFrame,
     item: str = "item",
-    response: str = "response",
+    dv: str = "response",
     *,
     low: int = 1,
     high: int = 5,
@@ -56,7 +58,7 @@ def keyed_responses(
     is one). An item of ``data`` missing from the catalogue is an error: guessing its direction would be wrong
     half the time.
     """
-    require_columns(data, [item, response], "keyed_responses")
+    require_columns(data, [item, dv], "keyed_responses")
     require_columns(catalogue, ["item", "reverse_scored"], "keyed_responses (catalogue)")
     reverse = catalogue.drop_duplicates("item").set_index("item")["reverse_scored"].astype(bool)
     unknown = sorted(set(data[item].dropna().astype(str)) - set(reverse.index))
@@ -64,7 +66,7 @@ def keyed_responses(
         raise SurveyDataError(f"keyed_responses: item(s) {', '.join(unknown)} are not in the item catalogue, so "
                               f"whether to reverse them is unknown; the catalogue lists {', '.join(reverse.index)}.")
     out = data.copy()
-    values = pd.to_numeric(out[response], errors="coerce").astype(float)
+    values = pd.to_numeric(out[dv], errors="coerce").astype(float)
     flip = out[item].astype(str).map(reverse).to_numpy(dtype=bool)
     out["scored"] = np.where(flip, reverse_score(values, low, high), values)
     return out
@@ -161,10 +163,11 @@ def _answers(data: pd.DataFrame, response: str, dont_know: str | None, low: int,
     return values, flags & values.isna()
 
 
+@renamed_arguments(response="dv")
 def likert_distribution(
     data: pd.DataFrame,
     item: str = "item",
-    response: str = "response",
+    dv: str = "response",
     by: str | Sequence[str] | None = "wave",
     *,
     dont_know: str | None = "dont_know",
@@ -177,8 +180,8 @@ def likert_distribution(
     ``low``..``high`` to the item; don't know and missing left out), ``pct`` = 100 n / n_valid, ``n_dont_know``.
     """
     by_cols = _by_columns(by)
-    require_columns(data, [*by_cols, item, response], "likert_distribution")
-    values, dk = _answers(data, response, dont_know, low, high, "likert_distribution")
+    require_columns(data, [*by_cols, item, dv], "likert_distribution")
+    values, dk = _answers(data, dv, dont_know, low, high, "likert_distribution")
     frame = data[[*by_cols, item]].assign(_value=values, _dk=dk)
     levels = list(range(low, high + 1))
     rows = []
@@ -195,10 +198,11 @@ def likert_distribution(
     return pd.DataFrame(rows, columns=[*by_cols, item, "level", "level_label", "n", "n_valid", "pct", "n_dont_know"])
 
 
+@renamed_arguments(response="dv")
 def likert_items(
     data: pd.DataFrame,
     item: str = "item",
-    response: str = "response",
+    dv: str = "response",
     by: str | Sequence[str] | None = "wave",
     *,
     dont_know: str | None = "dont_know",
@@ -212,7 +216,7 @@ def likert_items(
     Parameters
     ----------
     data : long form, one row per respondent, wave and item.
-    item, response, by : columns of the item name, the answer and the grouping (default ``wave``; None for none).
+    item, dv, by : columns of the item name, the answer and the grouping (default ``wave``; None for none).
     dont_know : column flagging "don't know" answers (counted, never in percentages), or None.
     confidence : level of the median's CI.
     low, high : the answer scale (default 1-5).
@@ -232,8 +236,8 @@ def likert_items(
     (Conover 1999, section 3.2).
     """
     by_cols = _by_columns(by)
-    require_columns(data, [*by_cols, item, response], "likert_items")
-    values, dk = _answers(data, response, dont_know, low, high, "likert_items")
+    require_columns(data, [*by_cols, item, dv], "likert_items")
+    values, dk = _answers(data, dv, dont_know, low, high, "likert_items")
     frame = data[[*by_cols, item]].assign(_value=values, _dk=dk)
     mid = (low + high) / 2
     rows = []
@@ -255,14 +259,15 @@ def likert_items(
     return pd.DataFrame(rows)
 
 
+@renamed_arguments(response="dv", before="baseline", after="post")
 def wave_change(
     data: pd.DataFrame,
     subject: str = "respondent_id",
     item: str = "item",
     within: str = "wave",
-    response: str = "response",
-    before: object = "baseline",
-    after: object = "end",
+    dv: str = "response",
+    baseline: object = "baseline",
+    post: object = "end",
     *,
     catalogue: pd.DataFrame | None = None,
     labels: Mapping[str, str] | None = None,
@@ -272,8 +277,9 @@ def wave_change(
     Parameters
     ----------
     data : long form, one row per respondent, wave and item.
-    subject, item, within, response : columns of the respondent id, item, wave and answer.
-    before, after : the two waves compared; change = after - before, on the answer as worded.
+    subject, item, within, dv : columns of the respondent id, item, wave and answer.
+    baseline, post : the two waves compared (were ``before``, ``after``); change = post - baseline, on the answer
+        as worded.
     catalogue : survey_items catalogue (``item``, ``reverse_scored``): adds ``fewer_barriers_if`` and ``reading``
         (does the median change point towards fewer or more of what the scale measures).
     labels : item -> label, for a ``label`` column.
@@ -299,8 +305,8 @@ def wave_change(
     Kerby, D. S. (2014). The simple difference formula. Comprehensive Psychology, 3, 11.
     """
     where = "wave_change"
-    require_columns(data, [subject, item, within, response], where)
-    for wave in (before, after):
+    require_columns(data, [subject, item, within, dv], where)
+    for wave in (baseline, post):
         if wave not in set(data[within].dropna()):
             raise SurveyDataError(f"{where}: wave {wave!r} does not occur in column `{within}`; the waves present "
                                   f"are {', '.join(map(repr, pd.unique(data[within].dropna()))) or '(none)'}.")
@@ -314,13 +320,13 @@ def wave_change(
         if labels is not None:
             row["label"] = labels.get(name, name)
         try:
-            pairs, n_dropped, dropped_note = pair_up(group, response, within, subject, before, after, where)
+            pairs, n_dropped, dropped_note = pair_up(group, dv, within, subject, baseline, post, where)
         except InsufficientDataError:
             row.update(n_pairs=0, n_dropped=group[subject].nunique(), n_higher=0, n_same=0, n_lower=0,
-                       note=f"no respondent answered this item at both {before!r} and {after!r}")
+                       note=f"no respondent answered this item at both {baseline!r} and {post!r}")
             rows.append(row)
             continue
-        diff = (pairs[after] - pairs[before]).to_numpy(dtype=float)
+        diff = (pairs[post] - pairs[baseline]).to_numpy(dtype=float)
         test = signed_rank(diff)
         notes = [dropped_note, test["note"]]
         if test["n_nonzero"] < MIN_NONZERO_CHANGES:
@@ -329,7 +335,7 @@ def wave_change(
                          "counts of rises and falls rather than the test")
         row.update(n_pairs=len(diff), n_dropped=n_dropped, n_higher=int((diff > 0).sum()),
                    n_same=int((diff == 0).sum()), n_lower=int((diff < 0).sum()),
-                   median_before=float(np.median(pairs[before])), median_after=float(np.median(pairs[after])),
+                   median_before=float(np.median(pairs[baseline])), median_after=float(np.median(pairs[post])),
                    median_change=float(np.median(diff)), method=test["method"], statistic=test["statistic"],
                    p_val=test["p_val"], rank_biserial=test["rank_biserial"])
         if reverse is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from cm_research.data import TableLoad, find_table_file, load_table
-from cm_research.data.validation import PROBLEM_COLUMNS
+from cm_research.errors import PROBLEM_COLUMNS
 from cm_research.dictionary import catalogue
 
 __all__ = ["Survey", "load_survey", "survey_catalogue"]

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from cm_research.measures.reliability import cronbach_alpha, mcdonald_omega
-from cm_research.stats._checks import require_columns, tidy
+from cm_research.contract import require_columns, tidy
 from cm_research.surveys.errors import SurveyDataError
 from cm_research.surveys.likert import keyed_responses
+from cm_research.deprecation import renamed_arguments
 
 __all__ = ["item_matrix", "scale_items", "scale_reliability", "scale_scores"]
 
@@ -29,6 +30,7 @@ def scale_items(catalogue: pd.DataFrame, scale: str) -> list[str]:
     return items
 
 
+@renamed_arguments(response="dv")
 def item_matrix(
     data: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -38,20 +40,21 @@ def item_matrix(
     subject: str = "respondent_id",
     item: str = "item",
     within: str = "wave",
-    response: str = "response",
+    dv: str = "response",
 ) -> pd.DataFrame:
     """Respondents (rows) by the scale's items (columns) at one wave, reverse-keyed so that a higher value
     always means more of what the scale measures; don't know and skipped answers are missing (NaN)."""
-    require_columns(data, [subject, item, within, response], "item_matrix")
+    require_columns(data, [subject, item, within, dv], "item_matrix")
     items = scale_items(catalogue, scale)
     rows = data[(data[within] == wave) & data[item].isin(items)]
     if rows.empty:
         raise SurveyDataError(f"item_matrix: no answers to the {scale!r} items at wave {wave!r}")
-    keyed = keyed_responses(rows, catalogue, item, response)
+    keyed = keyed_responses(rows, catalogue, item, dv)
     wide = keyed.pivot_table(index=subject, columns=item, values="scored", aggfunc="first", dropna=False)
     return wide.reindex(columns=items).rename_axis(columns=None)
 
 
+@renamed_arguments(response="dv")
 def scale_scores(
     data: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -61,7 +64,7 @@ def scale_scores(
     subject: str = "respondent_id",
     item: str = "item",
     within: str = "wave",
-    response: str = "response",
+    dv: str = "response",
 ) -> pd.DataFrame:
     """Each respondent's scale score at each wave: the mean of their reverse-keyed answers to the scale's items.
 
@@ -72,8 +75,8 @@ def scale_scores(
     if not 0 < min_share <= 1:
         raise ValueError(f"`min_share` must be above 0 and at most 1, not {min_share!r}")
     items = scale_items(catalogue, scale)
-    require_columns(data, [subject, item, within, response], "scale_scores")
-    keyed = keyed_responses(data[data[item].isin(items)], catalogue, item, response)
+    require_columns(data, [subject, item, within, dv], "scale_scores")
+    keyed = keyed_responses(data[data[item].isin(items)], catalogue, item, dv)
     out = (keyed.groupby([subject, within], sort=False)["scored"]
            .agg(n_answered="count", score="mean").reset_index())
     out["n_items"] = len(items)
@@ -82,6 +85,7 @@ def scale_scores(
     return out[[subject, within, "n_answered", "n_items", "score"]]
 
 
+@renamed_arguments(response="dv")
 def scale_reliability(
     data: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -94,7 +98,7 @@ def scale_reliability(
     subject: str = "respondent_id",
     item: str = "item",
     within: str = "wave",
-    response: str = "response",
+    dv: str = "response",
 ) -> pd.DataFrame:
     """Cronbach's alpha and McDonald's omega of a survey scale at each wave, items reverse-keyed.
 
@@ -122,7 +126,7 @@ def scale_reliability(
     rows = []
     for wave in waves:
         matrix = item_matrix(data, catalogue, scale, wave, subject=subject, item=item, within=within,
-                             response=response)
+                             dv=dv)
         for result in (cronbach_alpha(matrix, confidence=confidence),
                        mcdonald_omega(matrix, confidence=confidence, n_boot=n_boot, seed=seed)):
             rows += [{"measure": scale, within: wave, **r} for r in result.to_dict("records")]

@@ -4,10 +4,6 @@ segments. Every number below is counted by hand from the input written out in th
 import math
 import textwrap
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402

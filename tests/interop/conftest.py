@@ -4,11 +4,11 @@ reader and writer of SPSS and Stata files."""
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from rscript import rscript
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -24,15 +24,7 @@ def easton():
 
 def run_rscript(script: str, *args: str) -> subprocess.CompletedProcess:
     """Run tests/interop/reference/<script>; skip (saying which package to install) when R or a package is absent."""
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not found: install R (apt-get install r-base-core) for the R reference checks")
-    proc = subprocess.run(["Rscript", "--vanilla", str(REFERENCE_DIR / script), *args],
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode == 3:
-        pytest.skip(f"{script}: {proc.stderr.strip()}")
-    if proc.returncode != 0:
-        raise RuntimeError(f"Rscript {script} failed:\n{proc.stderr}")
-    return proc
+    return rscript(REFERENCE_DIR / script, *args, timeout=120)
 
 
 def read_with_r(path: Path, reader: str, date_variables: list[str], tmp_path: Path) -> dict:

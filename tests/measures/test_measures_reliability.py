@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cm_research.measures import ItemResponseError, cronbach_alpha, mcdonald_omega, scale_reliability
-from cm_research.stats._bootstrap import resample_indices
+from cm_research.resampling import resample_indices
 
 SEED, N_BOOT = 7, 300
 

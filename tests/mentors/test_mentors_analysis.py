@@ -2,13 +2,12 @@
 cor.test, its Fisher-z / Bonett-Wright interval by hand."""
 
 import math
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from rscript import rscript
 
 from cm_research.mentors import (
     INTEREST_GROUPS,
@@ -112,14 +111,9 @@ def test_spearman_refuses_too_few_and_flags_constant():
 
 
 def _r_spearman(cases: dict[str, pd.DataFrame], tmp_path: Path) -> pd.DataFrame:
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not found: install R (apt-get install r-base-core) to compare with R")
     pd.concat([d.assign(case=c) for c, d in cases.items()])[["case", "x", "y"]].to_csv(
         tmp_path / "input.csv", index=False, float_format="%.17g")
-    proc = subprocess.run(["Rscript", "--vanilla", str(REFERENCE / "spearman.R"), str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        raise RuntimeError(f"Rscript spearman.R failed:\n{proc.stderr}")
+    rscript(REFERENCE / "spearman.R", str(tmp_path), timeout=120)
     return pd.read_csv(tmp_path / "output.csv").set_index("case")
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import itertools
 
-import matplotlib
-
-matplotlib.use("Agg")
 import pandas as pd
 import pytest
 

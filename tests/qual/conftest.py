@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import matplotlib
 import pytest
-
-matplotlib.use("Agg")
 
 
 def header(pseudonym: str = "Jade", role: str = "mentee", site: str = "Testshire", extra: str = "") -> str:

@@ -1,10 +1,6 @@
 """The referral and activity profile on eight mentored young people written out below: every count, wait,
 median and quartile is worked out by hand in the comments, and small counts are suppressed."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import csv
 import math
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
 import pytest
+from rscript import install_hint, rscript
 
-matplotlib.use("Agg")
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 
@@ -37,14 +34,11 @@ class RReference(dict):
         """Skip the calling test when R lacked one of `packages`."""
         missing = sorted(set(packages) & set(self.get("_missing", {})))
         if missing:
-            names = " ".join(f"r-cran-{p.lower()}" for p in missing)
-            pytest.skip(f"R package(s) {', '.join(missing)} not installed (apt-get install {names})")
+            pytest.skip(f"R package(s) {', '.join(missing)} not installed ({install_hint(missing)})")
 
 
 def run_r(script: str, cases: Mapping[str, Mapping[str, Sequence[float]]]) -> RReference:
     """Run tests/reference/<script> on `cases` ({case: {var: numbers}}); return {case: {key: value}}."""
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not found: install R (e.g. apt-get install r-base-core) to compare with R")
     with tempfile.TemporaryDirectory() as tmp:
         with open(Path(tmp) / "input.csv", "w", newline="") as handle:
             writer = csv.writer(handle)
@@ -53,14 +47,7 @@ def run_r(script: str, cases: Mapping[str, Mapping[str, Sequence[float]]]) -> RR
                 for var, values in variables.items():
                     for value in values:
                         writer.writerow([case, var, repr(float(value))])
-        proc = subprocess.run(
-            ["Rscript", "--vanilla", str(REFERENCE_DIR / script), tmp],
-            capture_output=True, text=True, timeout=300,
-        )
-        if proc.returncode == 3:
-            pytest.skip(f"{script}: {proc.stderr.strip()} (install the Debian r-cran-* packages)")
-        if proc.returncode != 0:
-            raise RuntimeError(f"Rscript {script} failed:\n{proc.stderr}")
+        rscript(REFERENCE_DIR / script, tmp)
         out = RReference()
         with open(Path(tmp) / "output.csv", newline="") as handle:
             for row in csv.DictReader(handle):

@@ -82,6 +82,7 @@ def test_cameron_trivedi_matches_aer(r_ref, case):
 def test_negative_binomial_matches_mass_glm_nb(r_ref, case):
     # Reference: MASS::glm.nb (theta by ML, Wald CI from confint.default), both fitted to
     # convergence 1e-12: rate ratio, CI, z, p relative 1e-6; alpha = 1/theta relative 1e-6.
+    r_ref.require("MASS")
     r, ref = fit(case, model="negative_binomial"), r_ref[case]
     assert r["method"].startswith("Negative binomial (NB2)")
     assert r["estimate"] == pytest.approx(ref["nb_rr"], rel=1e-6)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cm_research.stats import InsufficientDataError, paired_change
-from cm_research.stats._bootstrap import resample_indices
+from cm_research.resampling import resample_indices
 
 SEED, N_BOOT = 2024, 2000
 
@@ -221,7 +221,7 @@ def test_missing_column_names_the_column_and_lists_columns():
 
 def test_absent_timepoint_is_named():
     with pytest.raises(InsufficientDataError, match=r"timepoint 'follow-up' does not occur.*'baseline', 'post'"):
-        paired_change(long_form([1, 2], [3, 4]), after="follow-up")
+        paired_change(long_form([1, 2], [3, 4]), post="follow-up")
 
 
 def test_no_complete_pair():

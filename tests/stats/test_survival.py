@@ -11,12 +11,12 @@ import pytest
 from matplotlib import pyplot as plt
 from scipy import stats
 
-from cm_research.plots.survival import kaplan_meier_plot
+from cm_research.plots.survival import kaplan_meier_plot, number_at_risk
 from cm_research.stats.survival import (
     SurvivalDataError,
+    at_risk_counts,
     kaplan_meier,
     logrank_test,
-    number_at_risk,
     survival_at,
     survival_summary,
 )
@@ -217,7 +217,7 @@ def test_kaplan_meier_hand_worked():
     assert km[["ci_low", "ci_high"]].iloc[5].isna().all()
     plain = kaplan_meier(SIX, "days", "ended", conf_type="plain").iloc[3]
     close([plain["ci_low"], plain["ci_high"]], [4 / 9 - Z95 * 2 / 9, 4 / 9 + Z95 * 2 / 9])
-    ninety = kaplan_meier(SIX, "days", "ended", conf_level=0.90).iloc[3]  # z = 1.644854
+    ninety = kaplan_meier(SIX, "days", "ended", confidence=0.90).iloc[3]  # z = 1.644854
     close(ninety["ci_low"], 4 / 9 * math.exp(-stats.norm.ppf(0.95) * 0.5))
     loglog = kaplan_meier(SIX, "days", "ended", conf_type="log-log").iloc[3]
     centre, shift = math.log(-math.log(4 / 9)), Z95 * 0.5 / math.log(4 / 9)
@@ -347,3 +347,17 @@ def test_number_at_risk_counts_durations_at_or_after_each_time():
     assert out["n_risk"].tolist() == [6, 5, 1, 0]
     published = number_at_risk(kaplan_meier(SIX, "days", "ended"), [0, 3, 7, 9])
     assert published["n_risk"].tolist() == [6, "c", "c", 0]
+    # the statistic itself gives the raw counts; suppression is the publishing layer's
+    assert at_risk_counts(kaplan_meier(SIX, "days", "ended"), [0, 3, 7, 9])["n_risk"].tolist() == [6, 5, 1, 0]
+
+
+def test_number_at_risk_is_still_reachable_under_its_old_name_with_a_warning():
+    from cm_research import stats
+    from cm_research.deprecation import CMResearchDeprecationWarning
+    from cm_research.stats import survival
+
+    for module in (stats, survival):
+        with pytest.warns(CMResearchDeprecationWarning, match="cm_research.plots.survival.number_at_risk"):
+            assert module.number_at_risk is number_at_risk
+    with pytest.raises(AttributeError):
+        survival.no_such_name

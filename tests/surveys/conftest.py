@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 import pytest
-
-matplotlib.use("Agg")
+from rscript import require_r, rscript
 
 
 def run_r(code: str, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Run R ``code`` with each table available as a data frame of that name (read from CSV); the code must
     ``write.csv(<result>, stdout(), row.names = FALSE)``. Skips the test when Rscript or a package is missing."""
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not found: install R (apt-get install r-base-core) to compare with R")
+    require_r()
     with tempfile.TemporaryDirectory() as tmp:
         lines = []
         for name, table in (tables or {}).items():
@@ -28,11 +23,12 @@ def run_r(code: str, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFr
             lines.append(f'{name} <- read.csv("{path.as_posix()}")')
         script = Path(tmp) / "reference.R"
         script.write_text("\n".join(lines + [code]) + "\n", encoding="utf-8")
-        proc = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        if "there is no package called" in proc.stderr:
-            pytest.skip(f"R package missing: {proc.stderr.strip()}")
-        raise RuntimeError(f"Rscript failed:\n{proc.stderr}")
+        try:
+            proc = rscript(script, timeout=120)
+        except RuntimeError as exc:
+            if "there is no package called" in str(exc):
+                pytest.skip(f"R package missing: {exc}")
+            raise
     return pd.read_csv(io.StringIO(proc.stdout))
 
 

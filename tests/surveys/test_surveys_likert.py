@@ -149,4 +149,4 @@ def test_wave_change_item_answered_once_only_and_missing_wave():
     out = wave_change(long_answers(rows)).set_index("item")
     assert out.loc["cost", "n_pairs"] == 0 and "no respondent answered this item at both" in out.loc["cost", "note"]
     with pytest.raises(SurveyDataError, match="wave 'post' does not occur"):
-        wave_change(long_answers(rows), after="post")
+        wave_change(long_answers(rows), post="post")

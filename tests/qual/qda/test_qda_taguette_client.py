@@ -25,7 +25,7 @@ from cm_research.cli import main
 from cm_research.qual.refi import import_qda
 
 pytestmark = pytest.mark.taguette
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEADLINE = 30.0
 TRANSCRIPT = ("Interviewer: How did the sessions go?\n"
               "Mentee: I liked making films with Sam. It made me feel more confident.\n"

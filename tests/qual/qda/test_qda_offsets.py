@@ -143,3 +143,20 @@ def test_write_tables_lists_everything_found(write_qdpx, tmp_path):
     assert "do not line up" in paths["messages"].read_text(encoding="utf-8")
     participants = pd.read_csv(paths["participants"])
     assert "participant" not in participants.columns and participants["role"].tolist() == ["carer"]
+
+
+def test_a_project_that_fails_to_import_closes_its_archive(tmp_path, monkeypatch):
+    import zipfile
+
+    from cm_research.qual.refi import QdaImportError, import_qda
+
+    path = tmp_path / "broken.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", "<Project><not closed")  # not XML: the import fails after opening the zip
+    closed = []
+    original = zipfile.ZipFile.close
+    monkeypatch.setattr(zipfile.ZipFile, "close", lambda self: (closed.append(self.filename), original(self)))
+    with pytest.raises(QdaImportError) as caught:
+        import_qda(path)
+    # the traceback keeps import_qda's frame, and so the archive, alive: only an explicit close() counts here
+    assert str(path) in closed and caught.tb is not None

@@ -8,30 +8,20 @@ R package is missing.
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 import pytest
+from rscript import rscript
 
-matplotlib.use("Agg")
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 LALONDE_COVARIATES = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75"]
 
 
 def run_rscript(script: str, io_dir: Path) -> None:
-    """Run tests/matching/reference/<script> on `io_dir`; skip when R or a package is missing."""
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not found: install R (apt-get install r-base-core) to compare with R")
-    proc = subprocess.run(["Rscript", "--vanilla", str(REFERENCE / script), str(io_dir)],
-                          capture_output=True, text=True, timeout=600)
-    if proc.returncode == 3:
-        pytest.skip(f"{script}: {proc.stderr.strip()} (install the Debian r-cran-* package)")
-    if proc.returncode != 0:
-        raise RuntimeError(f"Rscript {script} failed:\n{proc.stderr}")
+    """Run tests/stats/matching/reference/<script> on `io_dir`; skip when R or a package is missing."""
+    rscript(REFERENCE / script, str(io_dir), timeout=600)
 
 
 def read_scalars(path: Path) -> dict[str, dict[str, float]]:

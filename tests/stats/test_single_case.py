@@ -11,15 +11,17 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from rscript import run_r_tables
 from scipy import stats
 
 from cm_research.stats.single_case import SingleCaseDataError, nap, pnd, single_case_effects, tau, tau_u
 
-from .conftest import REFERENCE, run_r_tables
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 
 FUNCTIONS = {"NAP": nap, "PND": pnd, "Tau": tau, "Tau-U": tau_u}
 
@@ -67,7 +69,7 @@ def test_matches_singlecasees(i):
 @pytest.mark.r
 def test_stored_singlecasees_values_are_current(tmp_path):
     # Reruns reference/single_case_reference.R when SingleCaseES is installed (skips otherwise).
-    fresh = run_r_tables("single_case_reference.R", {})["single_case_reference"]
+    fresh = run_r_tables(REFERENCE / "single_case_reference.R", {})["single_case_reference"]
     pd.testing.assert_frame_equal(fresh, reference_rows(), check_exact=False, rtol=1e-12)
 
 

@@ -1,4 +1,4 @@
-# Reference values for tests/matching/test_matching_meta.py, computed with R's metafor (Debian
+# Reference values for tests/stats/matching/test_matching_meta.py, computed with R's metafor (Debian
 # r-cran-metafor, r-cran-metadat).
 #
 #   Rscript --vanilla metafor.R <dir>

@@ -28,7 +28,7 @@ from cm_research.stats import meta_analysis, meta_regression
 from .conftest import run_rscript
 
 pytestmark = pytest.mark.notebook
-FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "reproductions"
+FOLDER = Path(__file__).resolve().parents[3] / "notebooks" / "reproductions"
 REPRODUCED = {
     "lalonde": "lalonde_dehejia_wahba",
     "bcg": "bcg_meta_analysis",

@@ -19,7 +19,7 @@ from cm_research.stats.matching import match_groups, matched_effect
 from .conftest import LALONDE_COVARIATES, read_scalars, run_rscript
 
 pytestmark = pytest.mark.r
-SPEC = dict(between="treat", treated=1.0, control=0.0, id="id", warn=False)
+SPEC = dict(between="treat", treated=1.0, control=0.0, subject="id", warn=False)
 SPECS = {
     "ps": dict(distance="propensity"),
     "mahalanobis": dict(distance="mahalanobis"),

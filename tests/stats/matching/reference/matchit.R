@@ -1,4 +1,4 @@
-# Reference values for tests/matching/test_matching_matchit.py, computed with R's MatchIt
+# Reference values for tests/stats/matching/test_matching_matchit.py, computed with R's MatchIt
 # (Debian r-cran-matchit), sandwich and lmtest on the data the test writes.
 #
 #   Rscript --vanilla matchit.R <dir>

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,8 +10,6 @@ from matplotlib import pyplot as plt
 from cm_research.plots.matching import love_plot
 from cm_research.plots.meta import meta_forest_plot
 from cm_research.stats.meta import random_effects
-
-matplotlib.use("Agg")
 
 
 def test_love_plot_places_each_covariate_and_sample():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 
-from cm_research.qual.plots import plot_code_frequency, plot_cooccurrence, plot_theme_role
+from cm_research.plots.qual import plot_code_frequency, plot_cooccurrence, plot_theme_role
 
 MATRIX = pd.DataFrame({
     "theme_label": ["Trust", "Trust", "Pride", "Pride"], "role": ["mentee", "vsh", "mentee", "vsh"],
@@ -55,3 +56,13 @@ def test_cooccurrence_without_pairs_says_so():
     plot_cooccurrence(pd.DataFrame({"code_a": ["a", "b"], "code_b": ["a", "b"], "n": [3, 2]}), ax=ax)
     assert ax.texts[0].get_text() == "no two codes were applied together"
     plt.close(fig)
+
+
+def test_the_old_module_still_gives_the_figures_with_a_warning():
+    from cm_research import qual
+    from cm_research.deprecation import CMResearchDeprecationWarning
+    from cm_research.plots import qual as figures
+
+    with pytest.warns(CMResearchDeprecationWarning, match="cm_research.plots.qual.plot_theme_role"):
+        from cm_research.qual.plots import plot_theme_role
+    assert plot_theme_role is figures.plot_theme_role and qual is not None

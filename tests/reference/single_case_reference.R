@@ -1,9 +1,9 @@
-# Reference values for tests/measures/test_measures_single_case.py, computed with SingleCaseES
+# Reference values for tests/stats/test_single_case.py, computed with SingleCaseES
 # (Pustejovsky, Chen, Swan & Grekov; https://github.com/jepusto/SingleCaseES, version 0.7.4), an
 # independent implementation of NAP (Newcombe 2006 method 5 CI), Tau, Tau-U and PND.
 # SingleCaseES is not in Debian, so the numbers are stored beside this script (single_case_reference.csv)
 # and the tests read them; rerun with
-#     R_LIBS=<library with SingleCaseES> Rscript tests/measures/reference/single_case_reference.R
+#     R_LIBS=<library with SingleCaseES> Rscript tests/reference/single_case_reference.R
 # (given a folder argument, as the tests do, it writes <folder>/out/single_case_reference.csv instead).
 # SingleCaseES finds the NAP CI with uniroot's default tolerance (about 1e-4): compare CIs at that tolerance.
 if (!requireNamespace("SingleCaseES", quietly = TRUE)) {

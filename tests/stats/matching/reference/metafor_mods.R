@@ -1,4 +1,4 @@
-# Reference values for tests/matching/test_meta_regression.py, computed with R's metafor rma(mods = ...)
+# Reference values for tests/stats/matching/test_meta_regression.py, computed with R's metafor rma(mods = ...)
 # (Debian r-cran-metafor, r-cran-metadat).
 #
 #   Rscript --vanilla metafor_mods.R <dir>
