@@ -161,6 +161,7 @@ def earlier_runs(project: Project) -> list[ReportRun]:
 
 
 def runs_table(runs: list[ReportRun]) -> pd.DataFrame:
+    """The runs as a table: run (time), report, audience, status, disclosure check (passed, failed, not run)."""
     return pd.DataFrame([{"run": r.run_dir.name.split("__")[0], "report": r.title, "audience": r.audience,
                           "status": r.status, "disclosure check": "passed" if r.passed else "failed"
                           if r.passed is False else "not run"} for r in runs],

@@ -25,6 +25,7 @@ DECISIONS = ("accept", "reject")
 
 
 def review_path(project: Project) -> Path:
+    """The current review sheet, ``review/suggestions_for_review.csv``."""
     return project.path("review", REVIEW_FILE)
 
 

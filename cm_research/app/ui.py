@@ -443,4 +443,5 @@ def show_step(app: App, step: str) -> None:
 
 
 def project_from(path: str | Path | None) -> Project:
+    """The project folder ``path``, else the one ``cm-research app`` passed, else ``./my-evaluation``."""
     return Project.open(path or os.environ.get(PROJECT_ENV) or "my-evaluation")

@@ -211,6 +211,7 @@ def compare_checks(before: UploadCheck, after: UploadCheck) -> pd.DataFrame:
 
 
 def difference_sentence(diff: pd.DataFrame) -> str:
+    """:func:`compare_checks` in one sentence: how many problems were fixed, are still there, are new."""
     counts = diff["status"].value_counts()
     return (f"Compared with the previous upload: {counts.get('fixed', 0)} problem(s) fixed, "
             f"{counts.get('still there', 0)} still there, {counts.get('new', 0)} new.")
