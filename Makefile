@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean-outputs dictionary api
+.PHONY: install demo test bench clean-outputs dictionary api app
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "cm_research needs Python 3.10 or newer")'
@@ -18,6 +18,11 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/cm-research demo --output outputs/demo
+
+# The practitioners' app in the browser (127.0.0.1 only); the project folder is ./my-evaluation unless PROJECT=DIR.
+PROJECT ?= my-evaluation
+app: install
+	$(BIN)/cm-research app --project $(PROJECT)
 
 test: install
 	$(BIN)/python -m pytest

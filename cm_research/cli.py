@@ -369,6 +369,12 @@ def cmd_check_disclosure(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from cm_research.app.server import serve
+
+    return serve(args.project, port=args.port, open_browser=not args.no_browser)
+
+
 def cmd_generate_demo(args: argparse.Namespace) -> int:
     from cm_research.datasets import write_demo_dataset
 
@@ -527,6 +533,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=["sav", "dta"], help="sav for SPSS, dta for Stata")
     p.add_argument("--out", required=True, help="folder for participants.<format> and outcomes.<format>")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("app", help="the practitioners' app in your browser: data, cycle record, interviews and "
+                                   "reports, with no code (on this computer only)")
+    p.add_argument("--project", default="my-evaluation", help="the project folder (made on first start; default "
+                                                              "./my-evaluation)")
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser; open the printed address")
+    p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
     p.add_argument("folder")

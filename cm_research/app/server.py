@@ -1,0 +1,109 @@
+"""Start the app: Voilà serving the "Start here" notebook on 127.0.0.1, with a token, for one project folder.
+
+Choices (Voilà 0.5, on jupyter_server 2):
+
+* ``Voila.ip = 127.0.0.1``: reachable from this computer only, never from the network;
+* ``Voila.token``: a random token made at each start (``secrets.token_urlsafe``); a request without it, or
+  without the cookie the first visit sets, is refused; the browser is opened on the URL that carries it;
+* the notebook is copied alone into a fresh private folder, which is Voilà's root: in single-notebook mode
+  Voilà has no contents API, and its ``/voila/files/`` handler is closed (``file_allowlist`` matches nothing and
+  ``file_denylist`` matches everything), so no file is served from the disk; downloads are ``data:`` links
+  made by the app (:mod:`cm_research.app.html`) from files inside the project folder;
+* a Content-Security-Policy lets the page load from and connect to this server only (Voilà's template links
+  fonts and scripts on public CDNs; they are never fetched, so nothing is sent anywhere);
+* ``strip_sources`` (Voilà's default) keeps the notebook's code out of the page, and tracebacks are not shown;
+* uploads travel over the kernel's websocket; tornado's ``websocket_max_message_size`` is set just above
+  :data:`cm_research.app.uploads.MAX_UPLOAD_BYTES`, which the app checks again for each file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from importlib import resources
+from pathlib import Path
+
+from cm_research.app.project import Project
+from cm_research.app.ui import PROJECT_ENV
+from cm_research.app.uploads import MAX_UPLOAD_BYTES
+
+HOST = "127.0.0.1"
+#: the browser may load and connect to this server only (Voilà's page template links fonts and scripts on public
+#: CDNs: with this policy they are never fetched, so opening the app sends nothing anywhere)
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self' data: blob:",
+    "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'self'"])
+DEFAULT_PORT = 8866
+NOTEBOOK = "start_here.ipynb"
+SHOWN_NAME = "Start here.ipynb"  # the page's title
+
+
+def notebook_source() -> Path:
+    """The app's notebook, shipped inside the package."""
+    return Path(str(resources.files("cm_research.app") / NOTEBOOK))
+
+
+def voila_config(port: int, token: str, open_browser: bool = False):
+    """The traitlets config the app runs Voilà with (see the module docstring for each choice)."""
+    from traitlets.config import Config
+
+    c = Config()
+    c.Voila.ip = HOST
+    c.Voila.port = port
+    c.Voila.port_retries = 0
+    c.Voila.token = token
+    c.Voila.open_browser = open_browser
+    c.Voila.tornado_settings = {"websocket_max_message_size": MAX_UPLOAD_BYTES + 2 * 2**20,
+                                "headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}
+    c.VoilaConfiguration.file_allowlist = ["(?!)"]  # matches nothing
+    c.VoilaConfiguration.file_denylist = [".*"]
+    c.VoilaConfiguration.show_tracebacks = False
+    c.VoilaConfiguration.strip_sources = True
+    return c
+
+
+def _open_when_ready(url: str, port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex((HOST, port)) == 0:
+                webbrowser.open(url)
+                return
+        time.sleep(0.3)
+
+
+def serve(project_dir: str | os.PathLike, port: int = DEFAULT_PORT, open_browser: bool = True) -> int:
+    """Open (or make) the project folder and serve the app until stopped (Ctrl-C). Returns an exit code."""
+    from voila.app import Voila
+
+    project = Project.open(project_dir)
+    token = secrets.token_urlsafe(24)
+    root = Path(tempfile.mkdtemp(prefix="cm-research-app-"))
+    try:
+        shutil.copyfile(notebook_source(), root / SHOWN_NAME)
+        os.environ[PROJECT_ENV] = str(project.root)
+        url = f"http://{HOST}:{port}/?token={token}"
+        print(f"Your project folder: {project.root}\nThe app is at {url}\n(on this computer only; press Ctrl-C "
+              "here to stop it)", flush=True)
+        if open_browser:
+            threading.Thread(target=_open_when_ready, args=(url, port), daemon=True).start()
+        app = Voila(config=voila_config(port, token))
+        app.initialize([str(root / SHOWN_NAME)])
+        app.start()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":  # python -m cm_research.app.server PROJECT PORT
+    sys.exit(serve(sys.argv[1] if len(sys.argv) > 1 else "my-evaluation",
+                   int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_PORT, open_browser=False))

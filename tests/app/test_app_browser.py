@@ -1,0 +1,405 @@
+"""The practitioners' app end to end (issue 26): ``cm-research app --no-browser`` on a free loopback port, driven in
+headless Chromium (Debian's chromium and chromedriver, through Selenium with an explicit driver path, so nothing
+is downloaded), along a practitioner's path on an invented partnership, with axe-core on every step; and the
+server's safety checked with plain HTTP requests.
+
+Skips, saying why, when Chromium, chromedriver or npm (for axe-core) is missing. SYNTHETIC data only.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.app import builders
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """The app as a practitioner starts it, on a fresh project folder: (base URL, token, project folder)."""
+    project = tmp_path_factory.mktemp("app") / "my-evaluation"
+    port = _free_port()
+    exe = Path(sys.executable).parent / "cm-research"
+    log = tmp_path_factory.mktemp("app-log") / "app.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(exe), "app", "--no-browser", "--project", str(project), "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=project.parent)
+    try:
+        deadline = time.monotonic() + 60
+        while "Voilà is running" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.2)
+        token = re.search(r"token=([\w-]+)", log.read_text()).group(1)
+        yield f"http://127.0.0.1:{port}", token, project
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _get(url: str) -> tuple[int, str, str]:
+    """(status, final location or '', body) without following redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=20) as response:
+            return response.status, "", response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Location", ""), exc.read().decode("utf-8", "replace")
+
+
+def test_server_listens_on_loopback_only_with_a_token_and_serves_no_files(app_server):
+    base, token, project = app_server
+    port = int(base.rsplit(":", 1)[1])
+    # bound to 127.0.0.1 only: /proc/net/tcp lists the listening socket's local address (0100007F = 127.0.0.1)
+    if Path("/proc/net/tcp").exists():
+        listening = [line.split()[1] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                     if line.split()[3] == "0A" and int(line.split()[1].split(":")[1], 16) == port]
+        assert listening == [f"0100007F:{port:04X}"]
+        v6 = Path("/proc/net/tcp6")
+        assert not v6.exists() or not any(int(line.split()[1].split(":")[1], 16) == port and line.split()[3] == "0A"
+                                          for line in v6.read_text().splitlines()[1:])
+    # the page may load from and connect to this server only (Voilà's template links public CDNs)
+    with urllib.request.urlopen(f"{base}/login", timeout=20) as response:
+        policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self'" in policy and "https:" not in policy
+    # without the token: the login page, never the app or the kernel API
+    for path in ("/", "/api/kernels", "/voila/files/Start%20here.ipynb"):
+        status, location, body = _get(base + path)
+        assert status in (302, 403) and "show_step" not in body, (path, status)
+        assert not location or location.startswith("/login")
+    # with the token: no file is served, not the notebook's source, not the project, not the system
+    secret = project / "data" / "secret.csv"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("participant_id\nSYN-SECRET-1\n")
+    for path in ("/voila/files/Start%20here.ipynb", "/voila/files/..%2F..%2F..%2Fetc%2Fpasswd",
+                 "/voila/files/../../etc/passwd", f"/voila/files{secret}", "/voila/files/%2Fetc%2Fpasswd",
+                 "/api/contents", "/api/contents/", "/voila/api/contents/", "/voila/tree", "/files/etc/passwd",
+                 "/voila/files/..\\..\\etc\\passwd", "/voila/render/Start%20here.ipynb"):
+        sep = "&" if "?" in path else "?"
+        status, location, body = _get(f"{base}{path}{sep}token={token}")
+        assert status != 200 or ("show_step" not in body and "root:" not in body and "SYN-SECRET" not in body), path
+        assert "root:x:" not in body and "SYN-SECRET" not in body and '"cells"' not in body, path
+        if status in (301, 302):  # anything unknown is sent to the (closed) file handler
+            location = urllib.parse.quote(location, safe="/?&=%")
+            assert _get(f"{base}{location}{'&' if '?' in location else '?'}token={token}")[0] == 403, path
+
+
+# --- the browser path ----------------------------------------------------------------------------------------
+HOOK = """
+if (!window.__cmHooked) {
+  window.__cmHooked = true;
+  const click = HTMLInputElement.prototype.click;
+  HTMLInputElement.prototype.click = function () {
+    if (this.type === 'file') {  // stands in for the operating system's file dialog
+      document.querySelectorAll('#cm-test-file').forEach(e => e.removeAttribute('id'));
+      this.id = 'cm-test-file'; this.style.display = 'block'; document.body.appendChild(this); return;
+    }
+    return click.call(this);
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def axe_source(tmp_path_factory):
+    """axe-core from npm, installed once into a folder under TMPDIR (the same cache for every run)."""
+    folder = Path(os.environ.get("TMPDIR", "/tmp")) / "cm-app-axe"
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        if not shutil.which("npm"):
+            pytest.skip("npm is not installed (apt-get install npm): axe-core cannot be installed")
+        folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["npm", "install", "--silent", "--prefix", str(folder), "axe-core"],
+                              capture_output=True, text=True, timeout=180)
+        if done.returncode or not script.exists():
+            pytest.skip(f"npm install axe-core failed: {done.stderr.strip()[:300]}")
+    return script.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip("Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                "--disable-gpu", "--lang=en-GB"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # to see every request the page makes
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+class Page:
+    """What a practitioner does and sees, in Selenium terms."""
+
+    def __init__(self, driver, axe: str, artefacts: Path | None):
+        from selenium.webdriver.common.by import By
+
+        self.d, self.By, self.axe_js, self.artefacts = driver, By, axe, artefacts
+
+    def text(self) -> str:
+        return self.d.execute_script("return document.body.innerText")
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        if os.environ.get("CM_APP_TIMING"):
+            print(f"{time.monotonic():.1f} waiting for {text[:40]!r}", flush=True)
+        deadline = time.monotonic() + timeout
+        while text not in self.text():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared; the page shows:\n{self.text()[-3000:]}")
+            time.sleep(0.2)
+
+    def wait_for_element(self, css: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.d.find_elements(self.By.CSS_SELECTOR, css):
+            assert time.monotonic() < deadline, f"{css} never appeared"
+            time.sleep(0.2)
+
+    def control(self, label: str):
+        found = self.d.find_element(self.By.XPATH, f"//label[normalize-space()=\"{label}\"]")
+        return self.d.find_element(self.By.ID, found.get_attribute("for"))
+
+    def type(self, label: str, text: str, clear: bool = False) -> None:
+        box = self.control(label)
+        if clear:
+            box.clear()
+        box.send_keys(text)
+
+    def button(self, text: str):
+        return self.d.find_element(self.By.XPATH, f"//button[starts-with(normalize-space(), \"{text}\")]")
+
+    def link(self, text: str):
+        return self.d.find_element(self.By.XPATH, f"//a[normalize-space()=\"{text}\"]")
+
+    def download(self, text: str) -> tuple[str, bytes]:
+        """The file a download link gives: (its name, its bytes)."""
+        anchor = self.link(text)
+        href = anchor.get_attribute("href")
+        assert href.startswith("data:") and ";base64," in href
+        return anchor.get_attribute("download"), base64.b64decode(href.split(",", 1)[1])
+
+    def upload(self, button: str, *paths: Path) -> None:
+        self.d.execute_script(HOOK)
+        self.button(button).click()
+        self.d.find_element(self.By.ID, "cm-test-file").send_keys("\n".join(str(p) for p in paths))
+        self.d.execute_script("document.getElementById('cm-test-file').style.display = 'none'")  # the dialog closes
+
+    def axe(self, step: str) -> None:
+        """axe-core's WCAG 2.1 A/AA rules on the page as it is now: no serious or critical violation."""
+        self.d.execute_script(self.axe_js)
+        self.d.set_script_timeout(60)
+        violations = self.d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            f"axe.run(document, {{runOnly: {{type: 'tag', values: {WCAG!r}}}}})"
+            ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, n: v.nodes.length,"
+            " target: JSON.stringify(v.nodes[0].target), html: v.nodes[0].html.slice(0, 200)}))))"
+            ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));")
+        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+        if self.artefacts:
+            self.d.save_screenshot(str(self.artefacts / f"app-{step}.png"))
+        assert not bad, f"step {step}: {bad}"
+
+    def not_pwned(self) -> None:
+        assert self.d.execute_script("return window.__cmPwned") is None, "markup from a data file ran as code"
+
+
+@pytest.mark.notebook  # the reports step runs notebooks 06 and 07
+def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from cm_research.surveys.cycle import load_cycle
+
+    base, token, project = app_server
+    artefacts = Path(os.environ["CM_TEST_ARTEFACTS"]) / "app" if os.environ.get("CM_TEST_ARTEFACTS") else None
+    if artefacts:
+        artefacts.mkdir(parents=True, exist_ok=True)
+    page = Page(browser, axe_source, artefacts)
+    browser.get(f"{base}/?token={token}")
+    page.wait_for("5. Reports", timeout=90)
+    assert "show_step" not in browser.page_source  # the notebook's code is not in the page
+    # requests the page tried to make elsewhere (Voilà's template links public CDNs) were blocked before being sent
+    import json
+
+    events = [json.loads(entry["message"])["message"] for entry in browser.get_log("performance")]
+    sent = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in events
+            if e["method"] == "Network.requestWillBeSent"}
+    elsewhere = {i: url for i, url in sent.items() if not url.startswith((base, "data:", "blob:"))}
+    blocked = {e["params"]["requestId"] for e in events if e["method"] == "Network.loadingFailed"
+               and e["params"].get("blockedReason") == "csp"}
+    assert set(elsewhere) <= blocked, {i: u for i, u in elsewhere.items() if i not in blocked}
+
+    # 1. the project folder, made on first start, and where it is
+    assert f"Your project folder is {project}" in page.text()
+    assert sorted(p.name for p in project.iterdir() if p.is_dir()) == sorted(
+        ["templates", "uploads", "data", "cycles", "interviews", "review", "reports"])
+    page.axe("1-project")
+
+    # 2. data: the template, an upload with three mistakes, the corrected upload
+    name, content = page.download("Download the participants template (Excel)")
+    assert name == "participants.xlsx"
+    template = tmp_path / "template" / name
+    template.parent.mkdir()
+    template.write_bytes(content)
+    assert "participants" in load_workbook(template).sheetnames
+    first = builders.fill_workbook(template, tmp_path / "participants.xlsx", "participants",
+                                   builders.PARTICIPANT_COLUMNS, builders.participants(mistakes=True))
+    page.upload("Upload a workbook or CSV", first)
+    page.wait_for("participants.xlsx (participants): 40 rows read, 39 ready for the reports, 1 held back, "
+                  "2 with a cell left blank; 3 problems to look at.")
+    shown = page.text()
+    for row, column in builders.MISTAKES:
+        assert re.search(rf"participants\s+{row}\s+{column}\s", shown), (row, column)
+    assert "17 is above the maximum of 14" in shown and "'31/02/2024' is not a date" in shown
+    assert "in foster care <img src=x" in shown  # markup in a cell is shown as text
+    assert "Rows held back from the reports until corrected" in shown and "Cells left blank (the row is kept)" in shown
+    page.not_pwned()
+    page.axe("2-data-mistakes")
+    corrected = tmp_path / "corrected" / "participants.xlsx"
+    corrected.parent.mkdir()
+    builders.fill_workbook(template, corrected, "participants", builders.PARTICIPANT_COLUMNS, builders.participants())
+    page.upload("Upload a workbook or CSV", corrected)
+    page.wait_for("Compared with the previous upload: 3 problem(s) fixed, 0 still there, 0 new.")
+    assert "40 ready for the reports, 0 held back" in page.text()
+    _, outcomes_template = page.download("Download the outcomes template (Excel)")
+    (tmp_path / "outcomes-template.xlsx").write_bytes(outcomes_template)
+    outcomes = builders.fill_workbook(tmp_path / "outcomes-template.xlsx", tmp_path / "outcomes.xlsx", "outcomes",
+                                      builders.OUTCOME_COLUMNS, builders.outcomes())
+    page.upload("Upload a workbook or CSV", outcomes)
+    page.wait_for("outcomes.xlsx (outcomes): 160 rows read, 160 ready for the reports")
+    kept = sorted(p.name.split("__", 1)[1] for p in (project / "uploads" / "data").iterdir())
+    assert kept == ["outcomes__outcomes.xlsx", "participants__participants.xlsx", "participants__participants.xlsx"]
+    assert (project / "data" / "participants.xlsx").read_bytes() == corrected.read_bytes()
+    page.axe("2-data-corrected")
+
+    # 3. the cycle form, checked as typed, saved as the file notebook 07 reads; the survey
+    page.type("Cycle start date", "31/02/2024")
+    page.wait_for("'31/02/2024' is not a date")
+    page.type("Cycle start date", builders.CYCLE["start"], clear=True)
+    for key, label in (("partnership", "Partnership"), ("cycle", "Cycle number"), ("end", "Cycle end date"),
+                       ("question", "Question"), ("context", "Context"), ("baseline", "Baseline"),
+                       ("observations", "Observations (one point a line)"),
+                       ("reflection", "Reflection (one point a line)"), ("next_cycle", "Next cycle (one point a line)")):
+        page.type(label, builders.CYCLE[key])
+    for n, (date, who, action) in enumerate(builders.ACTIONS, start=1):
+        if n > 1:
+            page.button("Add an action").click()
+            page.wait_for(f"Action {n} date")
+        page.type(f"Action {n} date", date)
+        page.type(f"Action {n} who", who)
+        page.type(f"Action {n}: what was done", action)
+    page.wait_for("The form is complete: it can be saved.")
+    page.axe("3-cycle-form")
+    page.button("Save the cycle record").click()
+    page.wait_for("the action-research report will use it")
+    cycle = load_cycle(project / "data" / "action_research_cycle.yaml")
+    assert cycle.question == builders.CYCLE["question"] and list(cycle.actions["who"]) == ["dance company",
+                                                                                          "Virtual School"]
+    assert len(list((project / "cycles").glob("*__cycle.yaml"))) == 1
+    name, content = page.download("Download the barriers survey template (Excel)")
+    assert name == "survey.xlsx"
+    assert {"survey_responses", "survey_comments"} <= set(load_workbook(io.BytesIO(content)).sheetnames)
+    from cm_research.datasets.action_research import partnership_dir
+
+    survey = [partnership_dir() / "survey_responses.csv", partnership_dir() / "survey_comments.csv"]
+    page.upload("Upload survey answers", *survey)
+    page.wait_for("survey_responses.csv (survey_responses): 760 rows read, 760 ready for the reports")
+    page.wait_for("survey_comments.csv (survey_comments): 58 rows read")
+    assert (project / "data" / "survey_responses.csv").exists()
+    page.axe("3-survey")
+
+    # 4. interviews: transcripts, suggested coding, two suggestions reviewed (one by keyboard), themes
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    files = [builders.write_transcript(folder, name) for name in builders.TRANSCRIPTS]
+    page.upload("Upload transcripts", *files)
+    page.wait_for("riverside_mentor.txt uploaded.")
+    page.button("Suggest codes").click()
+    page.wait_for("3 transcript(s) read")
+    page.wait_for("Suggestion 1 of")
+    page.axe("4-review")
+    page.button("Accept").click()
+    page.wait_for("Suggestion 2 of")
+    from selenium.webdriver.common.keys import Keys
+
+    page.button("Reject").send_keys(Keys.SPACE)  # keyboard only
+    page.wait_for("(1 accepted, 1 rejected)")
+    focus = browser.execute_script("const s = getComputedStyle(document.activeElement);"
+                                   "return [document.activeElement.textContent.trim(), s.outlineStyle, s.outlineWidth]")
+    assert focus == ["Reject", "solid", "3px"]  # the focus stays on the button, and is visible
+    import pandas as pd
+
+    sheet = pd.read_csv(project / "review" / "suggestions_for_review.csv", dtype=str, keep_default_na=False)
+    assert list(sheet["decision"][:3]) == ["accept", "reject", ""]
+    assert page.link("Download the review sheet (CSV)").get_attribute("download") == "suggestions_for_review.csv"
+    page.button("Show themes by role").click()
+    page.wait_for("Themes and the roles whose views generated them")
+    assert "1 reviewed suggestions accepted; 1 rejected" in page.text()
+    page.not_pwned()
+    page.axe("4-themes")
+
+    # 5. reports: site and action research, for publication, with a progress bar and the disclosure verdict
+    page.button("Run the reports").click()
+    page.wait_for("Finished: 2 report(s) run.", timeout=240)
+    assert browser.execute_script("const bar = document.querySelector('.progress-bar');"
+                                  "return bar && bar.style.width") == "100%"
+    shown = page.text()
+    assert shown.count("Disclosure check passed") == 2, shown[-2000:]
+    assert "Site report, for publication" in shown and "Action-research report, for publication" in shown
+    runs = sorted(p for p in (project / "reports").iterdir() if p.is_dir())
+    assert [r.name.split("__")[1] for r in runs] == ["site", "action_research"]
+    import json
+
+    for run in runs:
+        manifest = json.loads((run / "manifest.json").read_text())
+        assert manifest["publication"] is True and manifest["disclosure_check"]["passed"] is True, manifest
+        assert not (run / "NOT_FOR_PUBLICATION.txt").exists()
+    name, content = page.download("Download Site report (Word .docx)")
+    assert name.endswith(".docx") and "INTERNAL" not in name
+    words = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    assert "Riverside" in words
+    assert content == (runs[0] / "site" / "06_site_report.docx").read_bytes()
+    assert page.link("Download Action-research report (Word .docx)").get_attribute("download").endswith(".docx")
+    page.button("View the site report here").click()
+    page.wait_for_element("iframe.cm-frame")
+    frame = browser.find_element(page.By.CSS_SELECTOR, "iframe.cm-frame")
+    assert frame.get_attribute("title").startswith("Site report") and frame.get_attribute("sandbox") == ""
+    page.not_pwned()
+    page.axe("5-reports")
+    if artefacts:
+        browser.execute_script("window.scrollTo(0, 0)")
+        browser.save_screenshot(str(artefacts / "app-start.png"))
