@@ -253,15 +253,8 @@ def _strongly_connected(nodes, succ) -> list[list[str]]:
     return components
 
 
-#: module cycles inside areas other helpers were rebuilding this session (left for their owners; see the report)
-KNOWN_MODULE_CYCLES = [
-    ["cm_research.batch.audience", "cm_research.batch.execute"],
-    ["cm_research.data.columnar", "cm_research.data.reading"],
-]
-
-
 def test_no_cycle_between_modules():
-    cycles = [c for c in module_cycles(import_graph()) if c not in KNOWN_MODULE_CYCLES]
+    cycles = module_cycles(import_graph())
     assert not cycles, "import cycles between modules (function-level imports included):\n" + "\n".join(
         " <-> ".join(c) for c in cycles)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from cm_research.batch.notebooks import notebook_path
 from cm_research.errors import CMResearchError
 from cm_research.run_folder import run_publication  # noqa: F401  (it was defined here; batch.runner imports it)
 
@@ -47,8 +48,6 @@ def _audience(path: str, mtime: float) -> str:
 
 def notebook_audience(notebook: str | Path) -> str:
     """``"internal"`` or ``"publication"`` from the notebook's metadata (``cm_research.audience``; default publication)."""
-    from cm_research.batch.execute import notebook_path
-
     path = notebook_path(notebook)
     return _audience(str(path.resolve()), path.stat().st_mtime)
 

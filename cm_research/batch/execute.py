@@ -5,30 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cm_research.batch.notebooks import NOTEBOOKS_DIR, notebook_path  # noqa: F401  (defined there; re-exported)
 from cm_research.errors import NotebookExecutionError, ParameterError
 from cm_research.report.html import notebook_to_html
-from cm_research.resources import resource_dir
-
-NOTEBOOKS_DIR = resource_dir("notebooks")
-
-
-def notebook_path(name: str | Path) -> Path:
-    """A notebook by name in the project's ``notebooks/`` folder ("01_data_quality"), or by path.
-
-    A bare name of a bundled notebook always means the bundled one, even when the current folder holds a file of
-    that name (a stray or planted copy must not run instead of it); give a path (``./01_data_quality.ipynb``) to
-    run a local copy."""
-    path = Path(name)
-    candidate = NOTEBOOKS_DIR / (path.name if path.suffix == ".ipynb" else f"{path.name}.ipynb")
-    bare = len(path.parts) == 1 and not str(name).startswith(".")
-    if bare and candidate.exists():
-        return candidate
-    if path.exists():
-        return path
-    if candidate.exists():
-        return candidate
-    known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
-    raise FileNotFoundError(f"no notebook {str(name)!r}; the project's notebooks are: {known}")
 
 
 def notebook_parameters(name: str | Path) -> dict[str, dict]:

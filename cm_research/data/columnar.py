@@ -40,11 +40,12 @@ import numpy as np
 import pandas as pd
 
 from cm_research.data.memory import release_memory
-from cm_research.data.reading import (
+from cm_research.data.raw import (
     _DECIMAL_COMMA,
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     RawTable,
+    _refuse,
     decode_text,
     detect_decimal_mark,
     sniff_delimiter,
@@ -334,8 +335,6 @@ def read_parquet(path: Path) -> RawTable:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
-
-    from cm_research.data.reading import _refuse
 
     try:
         table = pq.read_table(path)

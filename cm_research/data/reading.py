@@ -29,69 +29,25 @@ import itertools
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cm_research.errors import DataValidationError
+from cm_research.data.raw import (  # noqa: F401  (defined there; re-exported for the readers that import them here)
+    _DECIMAL_COMMA,
+    DELIMITERS,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    RawTable,
+    _refuse,
+    decode_text,
+    detect_decimal_mark,
+    sniff_delimiter,
+)
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-
-
-@dataclass
-class RawTable:
-    """Cells as read. ``cells`` has one column per header cell and an index of Excel row numbers
-    (the header is row 1, so the first data row is row 2)."""
-
-    path: Path
-    cells: pd.DataFrame
-    encoding: str
-    blank_rows: list[int]
-    ragged_rows: dict[int, int]  # Excel row -> number of cells, where more cells than the header
-    #: (Excel row, column header or "", value, rule, message): cells the reader itself could not read faithfully
-    #: (a stray quote, an over-long cell, an Excel formula without a saved result); those rows are held back
-    row_problems: list[tuple[int, str, object, str, str]] = field(default_factory=list)
-    short_rows: dict[int, int] = field(default_factory=dict)  # Excel row -> number of cells, where fewer
-    notes: list[str] = field(default_factory=list)  # facts about the whole file, reported as warnings
-    decimal: str = "."  # the decimal mark of numbers written as text: "." or ","
-
-    @property
-    def file(self) -> str:
-        return self.path.name
-
-
-def _refuse(path: Path, message: str) -> DataValidationError:
-    problems = pd.DataFrame(
-        [{"file": path.name, "row": pd.NA, "column": "", "value": "", "rule": "file", "message": message}]
-    )
-    return DataValidationError(f"{path.name}: {message}", problems)
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM allowed), UTF-16 with its BOM (Excel's "Unicode Text") or, failing those,
-    Windows-1252. Returns (text, encoding)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            return data[2:].decode(encoding), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        # Windows-1252 leaves five bytes undefined; those are genuinely unreadable text.
-        return data.decode("cp1252"), "cp1252"
-
-
-#: the longest cell a CSV row may hold (Python's csv module default); a longer one is almost always a stray quote
-MAX_CELL_CHARS = 131_072
-DELIMITERS = (",", ";", "\t")
-#: the most columns a header may name (a dictionary table has a few dozen; Excel allows 16,384)
-MAX_COLUMNS = 1_000
-_DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+%?$")
-_DECIMAL_POINT = re.compile(r"^[+-]?\d+\.\d+%?$")
-_THOUSANDS_POINT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")  # "1.234": a thousands point or a decimal point
 
 
 @dataclass
@@ -102,11 +58,6 @@ class CsvRecord:
     line: int
     cells: list[str]
     problem: tuple[str, str] | None = None
-
-
-def sniff_delimiter(first_line: str) -> str:
-    """The most frequent of comma, semicolon and tab in the header line (comma on a tie)."""
-    return max(DELIMITERS, key=first_line.count)
 
 
 def _loose_cells(line: str, delimiter: str) -> list[str]:
@@ -183,42 +134,6 @@ def _quote_problem(error: str) -> tuple[str, str]:
                          "check the quote marks in this row")
     return ("quote", f"the quote marks in this row do not balance ({error}); a cell that contains a quote mark "
                      "must be written inside quotes with the mark doubled, e.g. \"5\"\" tall\"")
-
-
-def detect_decimal_mark(records: list[list], delimiter: str, declared: str | None = None) -> tuple[str, str]:
-    """(decimal mark, note) for a CSV file's numbers written as text.
-
-    A declared mark (``","`` or ``"."``) wins. Otherwise a comma-separated file uses ``"."``; a semicolon- or
-    tab-separated file uses ``","`` when some cell is written like ``1,5`` or ``1.234,5`` and none like ``1.5``
-    (the way Excel saves CSV where the comma is the decimal mark). The note says which was used and why ("" when
-    nothing needs saying).
-    """
-    if declared is not None:
-        if declared not in (",", "."):
-            raise ValueError(f"decimal must be ',' or '.', not {declared!r}")
-        return declared, f"numbers read with a decimal {'comma' if declared == ',' else 'point'}, as declared"
-    if delimiter == ",":
-        return ".", ""
-    comma = point = None
-    for record in records[1:]:
-        for cell in record:
-            if not isinstance(cell, str):
-                continue
-            value = cell.strip()
-            if comma is None and _DECIMAL_COMMA.match(value):
-                comma = value
-            elif point is None and _DECIMAL_POINT.match(value) and not _THOUSANDS_POINT.match(value):
-                point = value
-        if comma is not None and point is not None:
-            break
-    name = "semicolon" if delimiter == ";" else "tab"
-    if comma is not None and point is None:
-        return ",", (f"numbers read with a decimal comma ({comma!r} is read as {comma.replace('.', '').replace(',', '.')}), "
-                     f"as Excel saves {name}-separated CSV where the comma is the decimal mark")
-    if comma is not None:
-        return ".", (f"numbers are written both with a decimal comma ({comma!r}) and a decimal point ({point!r}); "
-                     "read with a decimal point, and numbers with a comma are reported")
-    return ".", ""
 
 
 #: ``engine="auto"`` reads a CSV file of this size or more with the columnar reader (:mod:`.columnar`)

@@ -1,0 +1,33 @@
+"""Where the project's notebooks are, and which file a notebook name means.
+
+Its own module so that both :mod:`cm_research.batch.execute` (which runs notebooks) and
+:mod:`cm_research.batch.audience` (which reads a notebook's audience) can find a notebook without importing
+each other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cm_research.resources import resource_dir
+
+NOTEBOOKS_DIR = resource_dir("notebooks")
+
+
+def notebook_path(name: str | Path) -> Path:
+    """A notebook by name in the project's ``notebooks/`` folder ("01_data_quality"), or by path.
+
+    A bare name of a bundled notebook always means the bundled one, even when the current folder holds a file of
+    that name (a stray or planted copy must not run instead of it); give a path (``./01_data_quality.ipynb``) to
+    run a local copy."""
+    path = Path(name)
+    candidate = NOTEBOOKS_DIR / (path.name if path.suffix == ".ipynb" else f"{path.name}.ipynb")
+    bare = len(path.parts) == 1 and not str(name).startswith(".")
+    if bare and candidate.exists():
+        return candidate
+    if path.exists():
+        return path
+    if candidate.exists():
+        return candidate
+    known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
+    raise FileNotFoundError(f"no notebook {str(name)!r}; the project's notebooks are: {known}")
