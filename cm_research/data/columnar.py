@@ -14,10 +14,10 @@ It only reads files it can prove are read the same way as by the row-by-row read
 - every line holds exactly as many cells as the header names (pyarrow refuses any other line, so there are
   no ragged or short rows to report), and no line is empty;
 - line ends are ``\\n`` or ``\\r\\n`` only;
-- its header has no empty or repeated names and at most :data:`~cm_research.data.reading.MAX_COLUMNS` columns,
-  and no cell is longer than :data:`~cm_research.data.reading.MAX_CELL_CHARS`;
+- its header has no empty or repeated names and at most :data:`~cm_research.data.raw.MAX_COLUMNS` columns,
+  and no cell is longer than :data:`~cm_research.data.raw.MAX_CELL_CHARS`;
 - its decimal mark is not in doubt: a comma-separated file, a declared mark, or a semicolon- or tab-separated
-  file with no number written with a decimal comma (:func:`~cm_research.data.reading.detect_decimal_mark`
+  file with no number written with a decimal comma (:func:`~cm_research.data.raw.detect_decimal_mark`
   would find nothing to say).
 
 Rows whose every cell is blank are recorded as blank rows (and trailing ones dropped) exactly as the row-by-row

@@ -34,17 +34,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cm_research.data.raw import (  # noqa: F401  (defined there; re-exported for the readers that import them here)
-    _DECIMAL_COMMA,
-    DELIMITERS,
-    MAX_CELL_CHARS,
-    MAX_COLUMNS,
-    RawTable,
-    _refuse,
-    decode_text,
-    detect_decimal_mark,
-    sniff_delimiter,
-)
+# the raw table and the text rules live in .raw, shared with the columnar reader; RawTable, decode_text and
+# sniff_delimiter are still importable from here
+from cm_research.data.raw import MAX_CELL_CHARS, MAX_COLUMNS, RawTable, _refuse, decode_text, detect_decimal_mark
+from cm_research.data.raw import sniff_delimiter
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,7 @@ import pandas as pd
 
 from cm_research import __version__
 from cm_research.data.loading import TableLoad, load_evaluation, validate_raw
-from cm_research.data.reading import RawTable
+from cm_research.data.raw import RawTable, _refuse
 from cm_research.data.validation import normalise_label
 from cm_research.dictionary import Field, TableSchema, load_schema
 from cm_research.errors import DataValidationError
@@ -254,13 +256,8 @@ def export_evaluation(evaluation, out_dir: str | Path, fmt: str = "sav") -> pd.D
     return pd.DataFrame(rows)
 
 
-def _refuse(path: Path, message: str) -> DataValidationError:
-    problems = pd.DataFrame([{"file": path.name, "row": pd.NA, "column": "", "value": "", "rule": "file",
-                              "message": message}])
-    return DataValidationError(f"{path.name}: {message}", problems)
-
-
-def _read(path: Path):
+def _reader(path: Path):
+    """pyreadstat's reader for a .sav or .dta file; DataValidationError when the file is missing or of another type."""
     import pyreadstat
 
     if not path.exists():
@@ -268,11 +265,24 @@ def _read(path: Path):
     fmt = path.suffix.lower()
     if fmt not in FORMATS:
         raise _refuse(path, f"unsupported file type {fmt!r}; import reads .sav (SPSS) and .dta (Stata)")
-    reader = pyreadstat.read_sav if fmt == ".sav" else pyreadstat.read_dta
+    return pyreadstat.read_sav if fmt == ".sav" else pyreadstat.read_dta
+
+
+@contextmanager
+def _unreadable(path: Path) -> Iterator[None]:
+    """Turn an error pyreadstat raises while reading ``path`` into a DataValidationError naming the file."""
+    import pyreadstat
+
     try:
-        return reader(str(path))
+        yield
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError, OSError) as exc:
-        raise _refuse(path, f"could not be read as a {FORMATS[fmt]} file ({exc})") from exc
+        raise _refuse(path, f"could not be read as a {FORMATS[path.suffix.lower()]} file ({exc})") from exc
+
+
+def _read(path: Path):
+    reader = _reader(path)
+    with _unreadable(path):
+        return reader(str(path))
 
 
 def _field_lookup(schema: TableSchema) -> dict[str, str]:
@@ -409,27 +419,18 @@ def _read_in_chunks(path: Path, schema: TableSchema, ignore_unknown: bool) -> Ra
     import pyarrow as pa
     import pyreadstat
 
-    if not path.exists():
-        raise _refuse(path, f"no such file: {path}")
+    reader = _reader(path)
     fmt = path.suffix.lower()
-    if fmt not in FORMATS:
-        raise _refuse(path, f"unsupported file type {fmt!r}; import reads .sav (SPSS) and .dta (Stata)")
-    reader = pyreadstat.read_sav if fmt == ".sav" else pyreadstat.read_dta
-    errors = (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError, OSError)
-    try:
+    with _unreadable(path):
         _, meta = reader(str(path), metadataonly=True)
-    except errors as exc:
-        raise _refuse(path, f"could not be read as a {FORMATS[fmt]} file ({exc})") from exc
     names = _variable_names(path, meta, schema, ignore_unknown)
     labels = {variable: _labels_of(meta, variable, name, schema) for variable, name in names.items()}
     parts: dict[str, list] = {variable: [] for variable in names}
-    try:
+    with _unreadable(path):
         for chunk, _ in pyreadstat.read_file_in_chunks(reader, str(path), chunksize=CHUNK_ROWS):
             for variable in names:
                 parts[variable].append(_as_text(chunk[variable], labels[variable]))
             del chunk
-    except errors as exc:
-        raise _refuse(path, f"could not be read as a {FORMATS[fmt]} file ({exc})") from exc
     columns = {name: pa.chunked_array(parts.pop(variable), type=pa.large_string()) for variable, name in names.items()}
     n = len(next(iter(columns.values()))) if columns else 0
     blank = np.ones(n, dtype=bool)
