@@ -102,6 +102,6 @@ def deprecated_alias(function: F, old_name: str, use_instead: str) -> F:
         return function(*args, **kwargs)
 
     wrapper.__name__ = wrapper.__qualname__ = old_name
-    wrapper.__doc__ = f"Deprecated: use {use_instead} (goes in release {REMOVED_IN})."
+    wrapper.__doc__ = f"Deprecated, goes in release {REMOVED_IN}: use {use_instead}."
     wrapper.__deprecated_alias__ = use_instead  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
