@@ -76,7 +76,7 @@ def framework_matrix(entries: pd.DataFrame, participants: pd.DataFrame, codebook
     for code in t.codes:
         block = mine[mine["code"] == code.name]
         cells = {case: _cell(b) for case, b in block.groupby("case", sort=False)}
-        out[code.label] = out["case"].map(cells).fillna("")
+        out[code.label] = [cells.get(case, "") for case in out["case"]]
     return out
 
 
