@@ -77,3 +77,31 @@ def moved_attribute(module_name: str, moves: dict[str, str]) -> Callable[[str], 
         return getattr(importlib.import_module(target), attribute)
 
     return __getattr__
+
+
+def deprecated_alias(function: F, old_name: str, use_instead: str) -> F:
+    """The old public name of a function whose result was not a tidy table, kept for one release.
+
+    The alias warns, naming ``use_instead``, and returns exactly what the old function returned (CONTRIBUTING.md,
+    "Return types").
+
+    >>> def _double(x):
+    ...     return 2 * x
+    >>> double = deprecated_alias(_double, "double", "`tidy_double()`")
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     double(2), caught[0].category.__name__
+    (4, 'CMResearchDeprecationWarning')
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"{old_name}() is deprecated: use {use_instead} instead; {old_name}() goes in release "
+                      f"{REMOVED_IN}.", CMResearchDeprecationWarning, stacklevel=2)
+        return function(*args, **kwargs)
+
+    wrapper.__name__ = wrapper.__qualname__ = old_name
+    wrapper.__doc__ = f"Deprecated, goes in release {REMOVED_IN}: use {use_instead}."
+    wrapper.__deprecated_alias__ = use_instead  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

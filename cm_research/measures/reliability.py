@@ -18,6 +18,7 @@ from cm_research.measures.instruments import Instrument, resolve
 from cm_research.measures.scoring import score_instrument
 from cm_research.resampling import bootstrap_interval
 from cm_research.contract import as_numeric, ci_quantile, join_notes, tidy
+from cm_research.deprecation import deprecated_alias
 
 # Lower bound of a uniqueness in the factor analysis, as R's factanal sets it.
 UNIQUENESS_FLOOR = 0.005
@@ -116,7 +117,7 @@ def mcdonald_omega(
     if k < 3 or n <= k:
         notes.append("omega needs at least 3 items and more respondents than items")
         return tidy([{**row, "note": join_notes(notes)}])
-    fit = one_factor_omega(x)
+    fit = _one_factor_omega(x)
     notes += fit["notes"]
     row["estimate"] = fit["omega"]
     if not np.isfinite(fit["omega"]):
@@ -124,7 +125,7 @@ def mcdonald_omega(
     failed = []
 
     def statistic(rows: np.ndarray) -> float:
-        value = one_factor_omega(x[rows.astype(int)])["omega"]
+        value = _one_factor_omega(x[rows.astype(int)])["omega"]
         if not np.isfinite(value):
             failed.append(1)
         return value
@@ -197,7 +198,7 @@ def scale_reliability(
     return tidy(rows.to_dict("records"))
 
 
-def one_factor_omega(x: np.ndarray) -> dict:
+def _one_factor_omega(x: np.ndarray) -> dict:
     """Fit a one-factor model by ML to the correlations of ``x`` (rows = respondents) and return
     ``omega``, standardised ``loadings``, ``uniquenesses`` and ``notes``."""
     notes: list[str] = []
@@ -220,6 +221,9 @@ def one_factor_omega(x: np.ndarray) -> dict:
     common = lam.sum() ** 2
     return {"omega": float(common / (common + theta.sum())), "loadings": loadings, "uniquenesses": psi,
             "notes": notes}
+
+
+one_factor_omega = deprecated_alias(_one_factor_omega, "one_factor_omega", "`mcdonald_omega()` (a tidy table)")
 
 
 def _fit_one_factor(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

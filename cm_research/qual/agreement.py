@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from cm_research.deprecation import deprecated_alias
 from cm_research.qual.errors import AgreementError
 
 AGREEMENT_COLUMNS = ["code", "n_units", "both", "a_only", "b_only", "neither", "pct_agreement", "kappa", "alpha",
@@ -29,7 +30,7 @@ def percent_agreement(a: Sequence, b: Sequence) -> float:
     return float(100 * np.mean(a == b))
 
 
-def cohen_kappa(a: Sequence, b: Sequence) -> float:
+def _cohen_kappa(a: Sequence, b: Sequence) -> float:
     """Cohen's (1960) kappa for two coders labelling the same units.
 
     kappa = (p_o - p_e) / (1 - p_e), where p_o is the observed share of agreement and
@@ -45,6 +46,9 @@ def cohen_kappa(a: Sequence, b: Sequence) -> float:
     ca, cb = Counter(a.tolist()), Counter(b.tolist())
     p_e = sum(ca[k] * cb[k] for k in ca) / len(a) ** 2
     return float("nan") if np.isclose(p_e, 1.0) else float((p_o - p_e) / (1 - p_e))
+
+
+cohen_kappa = deprecated_alias(_cohen_kappa, "cohen_kappa", "`agreement()` (a tidy table of kappa per code)")
 
 
 def krippendorff_alpha(data: pd.DataFrame, unit: str = "unit", coder: str = "coder", value: str = "value") -> float:
@@ -90,7 +94,7 @@ def _pair_stats(a: np.ndarray, b: np.ndarray) -> dict:
     a_only = int(np.sum(a & ~b))
     b_only = int(np.sum(~a & b))
     neither = int(np.sum(~a & ~b))
-    kappa = cohen_kappa(a, b)
+    kappa = _cohen_kappa(a, b)
     present = a.astype(int) + b.astype(int)  # per unit: how many of the two coders applied the code
     alpha = _alpha_from_counts(np.stack([2 - present, present], axis=1).astype(float))
     note = ""

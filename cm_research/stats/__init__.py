@@ -16,10 +16,11 @@ from .matching import (
 from .meta import (MetaAnalysis, MetaAnalysisError, MetaRegression, meta_analysis, meta_regression, moderator_slopes,
                    random_effects)
 from .outcomes import change_within_group, compare_outcomes, holm
-from .paired import paired_change
+from .paired import paired_change, signed_rank_test
 from .power import power_paired, power_two_groups
 from .single_case import SingleCaseDataError, nap, pnd, single_case_effects, tau, tau_u
-from .proportions import compare_proportions, compare_proportions_two_periods, proportion_table, wilson_interval
+from .proportions import (compare_proportions, compare_proportions_two_periods, proportion_interval, proportion_table,
+                          wilson_interval)
 from .survival import (
     SurvivalDataError,
     kaplan_meier,
@@ -32,8 +33,10 @@ from .survival import (
 __all__ = [
     "InsufficientDataError",
     "paired_change",
+    "signed_rank_test",
     "compare_groups",
     "ancova",
+    "proportion_interval",
     "wilson_interval",
     "proportion_table",
     "compare_proportions",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,9 +12,9 @@ from scipy import stats
 from cm_research.resampling import bootstrap_interval
 from cm_research.contract import InsufficientDataError, as_numeric, ci_quantile, join_notes, require_columns, tidy
 from ._effsize import hedges_j, noncentral_t_limits
-from cm_research.deprecation import renamed_arguments
+from cm_research.deprecation import deprecated_alias, renamed_arguments
 
-__all__ = ["paired_change"]
+__all__ = ["paired_change", "signed_rank_test", "signed_rank"]
 
 
 @renamed_arguments(before="baseline", after="post")
@@ -113,7 +114,7 @@ def paired_change(
     common = {"measure": dv, "n": n, "n_pairs": n, "n_dropped": n_dropped}
     rows = [
         {**common, **_t_and_effect_sizes(pairs[baseline].to_numpy(), pairs[post].to_numpy(), confidence)},
-        {**common, **signed_rank(diff)},
+        {**common, **_signed_rank(diff)},
         {**common, **_bootstrap_row(diff, confidence, n_boot, seed, bootstrap)},
     ]
     for row in rows:
@@ -205,7 +206,25 @@ def _t_and_effect_sizes(x_before: np.ndarray, x_after: np.ndarray, confidence: f
     return row
 
 
-def signed_rank(diff: np.ndarray) -> dict:
+def signed_rank_test(changes: np.ndarray | Sequence[float]) -> pd.DataFrame:
+    """Wilcoxon signed-rank test of paired changes (post - baseline), as a one-row tidy table.
+
+    Columns `method`, `n_nonzero`, `estimate` (the median change, no CI), `statistic` (V, the sum of the ranks of
+    |change| over the positive changes), `p_val`, `rank_biserial` (r = (V - (T - V)) / T, T = n(n + 1)/2) and
+    `note`. Zero changes are dropped before ranking; p is exact for n < 50 without ties or zeros, otherwise the
+    normal approximation with continuity correction, as R's ``wilcox.test(x, paired = TRUE)`` (Wilcoxon 1945;
+    Kerby 2014 for r). :func:`paired_change` gives this row next to the t-test and bootstrap rows.
+
+    Example
+    -------
+    >>> res = signed_rank_test([-5, -2, -4, -1])
+    >>> float(res.loc[0, "statistic"]), round(float(res.loc[0, "p_val"]), 3)
+    (0.0, 0.125)
+    """
+    return tidy([_signed_rank(np.asarray(changes, dtype=float))])
+
+
+def _signed_rank(diff: np.ndarray) -> dict:
     """Wilcoxon signed-rank test of the changes ``diff`` (one row of fields: estimate, statistic V, p_val,
     rank_biserial, note), with R's rules for exact vs approximate p (as wilcox.test(paired = TRUE))."""
     nonzero = diff[diff != 0]
@@ -244,6 +263,9 @@ def signed_rank(diff: np.ndarray) -> dict:
         notes.append(f"p-value not exact because of {' and '.join(reasons)}")
     row["note"] = join_notes(notes)
     return row
+
+
+signed_rank = deprecated_alias(_signed_rank, "signed_rank", "`signed_rank_test()` (a tidy table)")
 
 
 def _signed_rank_exact_p(v: float, n: int) -> float:

@@ -9,13 +9,33 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import odds_ratio
 
+from cm_research.deprecation import deprecated_alias
 from cm_research.contract import (InsufficientDataError, ci_quantile, critical_value, join_notes, require_columns,
                                   split_two_groups, tidy)
 
-__all__ = ["wilson_interval", "proportion_table", "compare_proportions", "compare_proportions_two_periods"]
+__all__ = ["proportion_interval", "wilson_interval", "proportion_table", "compare_proportions",
+           "compare_proportions_two_periods"]
 
 
-def wilson_interval(events: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+def proportion_interval(events: int, n: int, *, confidence: float = 0.95) -> pd.DataFrame:
+    """A proportion from its counts, with its Wilson score interval (Wilson 1927), as a one-row tidy table.
+
+    Columns `method`, `n`, `events`, `estimate` (events / n), `ci_low`, `ci_high`, `note`; the interval is the one
+    of :func:`proportion_table` (formula in ``_wilson_limits``), R's ``prop.test(x, n, correct = FALSE)$conf.int``.
+    Use it for published proportions given as counts; :func:`proportion_table` works from one row per person.
+
+    Example
+    -------
+    >>> res = proportion_interval(9, 10)
+    >>> round(float(res.loc[0, "ci_low"]), 4), round(float(res.loc[0, "ci_high"]), 4)
+    (0.5958, 0.9821)
+    """
+    low, high = _wilson_limits(events, n, confidence)
+    return tidy([{"method": "Wilson score interval", "n": n, "events": events, "estimate": events / n,
+                  "ci_low": low, "ci_high": high, "note": ""}])
+
+
+def _wilson_limits(events: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion (Wilson 1927), without continuity correction.
 
     With p = events / n and z = Φ⁻¹(1 - α/2)::
@@ -27,14 +47,14 @@ def wilson_interval(events: int, n: int, confidence: float = 0.95) -> tuple[floa
 
     Example
     -------
-    >>> lo, hi = wilson_interval(9, 10)
+    >>> lo, hi = _wilson_limits(9, 10)
     >>> round(lo, 4), round(hi, 4)
     (0.5958, 0.9821)
     """
     if n <= 0:
-        raise InsufficientDataError(f"wilson_interval: a proportion needs at least one observation, n = {n}.")
+        raise InsufficientDataError(f"proportion_interval: a proportion needs at least one observation, n = {n}.")
     if not 0 <= events <= n:
-        raise ValueError(f"wilson_interval: events ({events}) must be between 0 and n ({n}).")
+        raise ValueError(f"proportion_interval: events ({events}) must be between 0 and n ({n}).")
     z = critical_value(confidence)
     p = events / n
     centre = p + z**2 / (2 * n)
@@ -42,6 +62,9 @@ def wilson_interval(events: int, n: int, confidence: float = 0.95) -> tuple[floa
     denom = 1 + z**2 / n
     # Clip rounding error at the boundaries (events = 0 or n give exactly 0 or 1).
     return max(0.0, float((centre - half) / denom)), min(1.0, float((centre + half) / denom))
+
+
+wilson_interval = deprecated_alias(_wilson_limits, "wilson_interval", "`proportion_interval()` (a tidy table)")
 
 
 def _binary(values: pd.Series, column: str, where: str) -> pd.Series:
@@ -65,7 +88,7 @@ def proportion_table(
     Returns one row per group (in order of appearance) with `group`, `n`,
     `events`, `estimate` (proportion), `ci_low`, `ci_high`, `n_dropped`
     (rows with the outcome missing), `method` and `note`. See
-    :func:`wilson_interval` for the formula.
+    :func:`proportion_interval` for the interval.
 
     Example
     -------
@@ -91,7 +114,7 @@ def proportion_table(
             row.update(estimate=math.nan, ci_low=math.nan, ci_high=math.nan)
             notes.append("no values in this group: proportion undefined")
         else:
-            low, high = wilson_interval(events, n, confidence)
+            low, high = _wilson_limits(events, n, confidence)
             row.update(estimate=events / n, ci_low=low, ci_high=high)
         row["note"] = join_notes(notes)
         rows.append(row)
@@ -260,8 +283,8 @@ def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: b
     outcome_word = "no one" if a + c == 0 else "everyone"
     rows = []
 
-    l1, u1 = wilson_interval(a, n1, confidence)
-    l2, u2 = wilson_interval(c, n2, confidence)
+    l1, u1 = _wilson_limits(a, n1, confidence)
+    l2, u2 = _wilson_limits(c, n2, confidence)
     rd = p1 - p2
     rows.append({
         "method": "Risk difference, Newcombe hybrid score CI",

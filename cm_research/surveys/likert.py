@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, require_columns
-from cm_research.stats.paired import pair_up, signed_rank
+from cm_research.stats.paired import pair_up, signed_rank_test
 from cm_research.surveys.errors import SurveyDataError
 from cm_research.deprecation import renamed_arguments
 
@@ -327,7 +327,7 @@ def wave_change(
             rows.append(row)
             continue
         diff = (pairs[post] - pairs[baseline]).to_numpy(dtype=float)
-        test = signed_rank(diff)
+        test = signed_rank_test(diff).iloc[0]
         notes = [dropped_note, test["note"]]
         if test["n_nonzero"] < MIN_NONZERO_CHANGES:
             notes.append(f"only {test['n_nonzero']} respondent(s) changed their answer: with fewer than "

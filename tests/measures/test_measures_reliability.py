@@ -151,3 +151,19 @@ def test_scale_reliability_checks_cells():
                                                  "disciplined"]})
     with pytest.raises(ItemResponseError, match="row 2, column `imaginative`: 9 is not an allowed answer"):
         scale_reliability(forms, "creative_habits")
+
+
+def test_one_factor_omega_is_a_deprecated_alias_of_the_helper_behind_mcdonald_omega():
+    from cm_research.deprecation import CMResearchDeprecationWarning
+    from cm_research.measures.reliability import _one_factor_omega, one_factor_omega
+
+    # the exact one-factor structure of test_omega_of_an_exact_one_factor_structure: omega = 2.4^2 / (2.4^2 + 3)
+    rng = np.random.default_rng(5)
+    noise = rng.normal(size=(400, 4))
+    q, _ = np.linalg.qr(noise - noise.mean(axis=0))
+    z = q * math.sqrt(399)
+    x = z[:, :1] * np.array([0.9, 0.8, 0.7]) + z[:, 1:4]
+    with pytest.warns(CMResearchDeprecationWarning, match="mcdonald_omega"):
+        old = one_factor_omega(x)
+    assert isinstance(old, dict)  # the old return type, for one release
+    assert old["omega"] == _one_factor_omega(x)["omega"] == pytest.approx(2.4**2 / (2.4**2 + 3), abs=1e-6)

@@ -9,7 +9,7 @@ from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 
 from cm_research.plots.outcomes import forest_plot, group_comparison, paired_slopes, proportion_bars  # noqa: E402
-from cm_research.stats import wilson_interval  # noqa: E402
+from cm_research.stats import proportion_interval  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +98,7 @@ def test_proportion_bars_heights_and_wilson_limits():
     assert heights == pytest.approx([0.9, 0.3])
     caps = [line for line in ax.get_lines() if len(line.get_ydata()) == 2]  # cap markers: low and high
     ys = sorted(np.round(np.concatenate([line.get_ydata() for line in caps]), 12).tolist())
-    expected = sorted(np.round([*wilson_interval(9, 10), *wilson_interval(3, 10)], 12).tolist())
+    limits = pd.concat([proportion_interval(9, 10), proportion_interval(3, 10)])[["ci_low", "ci_high"]]
+    expected = sorted(np.round(limits.to_numpy().ravel().astype(float), 12).tolist())
     assert ys == expected
     assert [t.get_text() for t in ax.texts] == ["9/10", "3/10"]

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from nltk.metrics.agreement import AnnotationTask
 
+from cm_research.deprecation import CMResearchDeprecationWarning
 from cm_research.qual import (AgreementError, agreement, cohen_kappa, coded_segments, krippendorff_alpha,
                               load_codebook, percent_agreement, read_coding, read_transcripts)
-from cm_research.qual.agreement import OVERALL
+from cm_research.qual.agreement import OVERALL, _cohen_kappa
 
 
 def test_cohen_kappa_hand_calculation():
@@ -20,11 +21,14 @@ def test_cohen_kappa_hand_calculation():
     # p_e = 0.5 * 0.6 + 0.5 * 0.4 = 0.50; kappa = (0.70 - 0.50) / (1 - 0.50) = 0.40
     a = ["yes"] * 25 + ["no"] * 25
     b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
-    assert cohen_kappa(a, b) == pytest.approx(0.40, abs=1e-12)
+    assert _cohen_kappa(a, b) == pytest.approx(0.40, abs=1e-12)
     assert percent_agreement(a, b) == pytest.approx(70.0)
-    assert math.isnan(cohen_kappa([1, 1, 1], [1, 1, 1]))  # p_e = 1: undefined
+    assert math.isnan(_cohen_kappa([1, 1, 1], [1, 1, 1]))  # p_e = 1: undefined
     with pytest.raises(ValueError):
-        cohen_kappa([1, 0], [1])
+        _cohen_kappa([1, 0], [1])
+    # the old public name: same number, with a warning pointing to the tidy agreement() table
+    with pytest.warns(CMResearchDeprecationWarning, match="agreement"):
+        assert cohen_kappa(a, b) == pytest.approx(0.40, abs=1e-12)
 
 
 def test_krippendorff_alpha_published_examples():
@@ -53,7 +57,7 @@ def test_kappa_and_alpha_match_nltk_on_random_labels(seed):
     task = AnnotationTask([("a", i, int(x)) for i, x in enumerate(a)] + [("b", i, int(x)) for i, x in enumerate(b)])
     tidy = pd.DataFrame({"unit": np.r_[np.arange(200), np.arange(200)], "coder": ["a"] * 200 + ["b"] * 200,
                          "value": np.r_[a, b]})
-    assert cohen_kappa(a, b) == pytest.approx(task.kappa(), abs=1e-12)
+    assert _cohen_kappa(a, b) == pytest.approx(task.kappa(), abs=1e-12)
     assert krippendorff_alpha(tidy) == pytest.approx(task.alpha(), abs=1e-12)
 
 

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cm_research.stats import InsufficientDataError, paired_change
+from cm_research.deprecation import CMResearchDeprecationWarning
+from cm_research.stats import InsufficientDataError, paired_change, signed_rank_test
+from cm_research.stats.paired import signed_rank
 from cm_research.resampling import resample_indices
 
 SEED, N_BOOT = 2024, 2000
@@ -94,6 +96,33 @@ def test_signed_rank_matches_r_wilcox_test(r_ref, case):
     assert w["estimate"] == ref["median_change"]
     if "rank_biserial" in ref:  # effectsize's paired rank-biserial (no zero changes)
         assert w["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(CASES))
+def test_signed_rank_test_alone_matches_r_wilcox_test(r_ref, case):
+    # The same references as above (R wilcox.test, effectsize), for the one-row tidy table of the changes alone.
+    ref = r_ref[case]
+    changes = np.asarray(CASES[case]["after"], dtype=float) - np.asarray(CASES[case]["before"], dtype=float)
+    res = signed_rank_test(changes)
+    assert len(res) == 1
+    assert list(res.columns)[:2] == ["method", "n_nonzero"] and list(res.columns)[-1] == "note"
+    w = res.iloc[0]
+    assert w["statistic"] == ref["wilcox_V"]
+    assert w["p_val"] == pytest.approx(ref["wilcox_p"], rel=1e-9)
+    assert w["estimate"] == ref["median_change"]
+    if "rank_biserial" in ref:
+        assert w["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
+
+
+def test_signed_rank_is_a_deprecated_alias_returning_the_old_dict():
+    # two_pairs: changes -3, -1, no ties: V = 0, exact p = 2 * P(V <= 0) = 2 * 1/4 = 0.5 (hand-worked)
+    with pytest.warns(CMResearchDeprecationWarning, match="signed_rank_test"):
+        old = signed_rank(np.array([-3.0, -1.0]))
+    assert isinstance(old, dict)
+    assert (old["statistic"], old["p_val"]) == (0.0, pytest.approx(0.5, abs=1e-12))
+    new = signed_rank_test([-3, -1]).iloc[0]
+    assert {key: new[key] for key in old if key != "p_val"} == {key: old[key] for key in old if key != "p_val"}
 
 
 def test_signed_rank_notes_ties_and_zeros():

@@ -13,9 +13,11 @@ from cm_research.stats import (
     InsufficientDataError,
     compare_proportions,
     compare_proportions_two_periods,
+    proportion_interval,
     proportion_table,
     wilson_interval,
 )
+from cm_research.deprecation import CMResearchDeprecationWarning
 
 # (events treated, n treated, events control, n control)
 TABLES = {
@@ -78,7 +80,19 @@ def test_risk_difference_matches_newcombe_1998_table_ii(table, limits):
     (81, 263, (0.2553, 0.3662)), (15, 148, (0.0624, 0.1605)), (0, 20, (0.0, 0.1611)), (1, 29, (0.0061, 0.1718)),
 ])
 def test_wilson_matches_newcombe_single_proportion(events, n, limits):
-    assert list(wilson_interval(events, n)) == pytest.approx(list(limits), abs=5e-5)
+    res = proportion_interval(events, n)
+    assert len(res) == 1 and list(res.columns) == ["method", "n", "events", "estimate", "ci_low", "ci_high", "note"]
+    got = res.iloc[0]
+    assert (got["n"], got["events"]) == (n, events)
+    assert got["estimate"] == pytest.approx(events / n, abs=1e-12)
+    assert [got["ci_low"], got["ci_high"]] == pytest.approx(list(limits), abs=5e-5)
+
+
+def test_wilson_interval_is_a_deprecated_alias_of_the_same_limits():
+    with pytest.warns(CMResearchDeprecationWarning, match="proportion_interval"):
+        limits = wilson_interval(81, 263)
+    assert isinstance(limits, tuple)  # the old return type, for one release
+    assert list(limits) == pytest.approx(list(proportion_interval(81, 263).loc[0, ["ci_low", "ci_high"]]), abs=0)
 
 
 def test_fagerland_2015_worked_example():
