@@ -339,7 +339,10 @@ def describe_referral_profile(profile: ReferralProfile) -> list[str]:
     coverage = t["wait_coverage"].set_index("wait")["young_people"]
     wait = spread.loc["days from referral to first session"]
     if pd.notna(wait["median"]):
-        out.append(f"Among the {whole(wait['young_people'])} young people whose wait is known, the median time from "
+        known = wait["young_people"]
+        among = ("Among the young people whose wait is known (how many is not shown, to protect them)"
+                 if known == SUPPRESSED else f"Among the {whole(known)} young people whose wait is known")
+        out.append(f"{among}, the median time from "
                    f"referral to first session was {_num(wait['median'])} days (half waited between "
                    f"{_num(wait['lower_quartile'])} and {_num(wait['upper_quartile'])} days).")
     else:

@@ -5,6 +5,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from cm_research.privacy.suppression import SUPPRESSED  # noqa: E402
+
 from cm_research.report.referrals import (age_and_stage, describe_referral_profile, profile_barplot,  # noqa: E402
                                           profile_figure_alt, programme_length, reasons_per_young_person,
                                           referral_profile, referral_reasons, referral_waits,
@@ -152,6 +154,18 @@ def test_profile_sentences_use_published_numbers_only():
     assert "19 days" not in hidden
     small = " ".join(describe_referral_profile(referral_profile(PARTICIPANTS, SESSIONS, threshold=1)))
     assert "1 or fewer young people (not shown, to protect them) had no referral date" in small
+
+
+def test_wait_sentence_never_reads_the_c_of_a_withheld_count():
+    # secondary suppression can withhold how many waits are known while their median is published
+    profile = referral_profile(PARTICIPANTS, SESSIONS, suppress=False)
+    spread = profile.tables["spread"]
+    row = spread["quantity"] == "days from referral to first session"
+    spread["young_people"] = spread["young_people"].astype(object)
+    spread.loc[row, "young_people"] = SUPPRESSED
+    text = " ".join(describe_referral_profile(profile))
+    assert "Among the young people whose wait is known (how many is not shown, to protect them), the median" in text
+    assert "the c young people" not in text
 
 
 def test_figure_marks_suppressed_rows_c_with_no_bar():
