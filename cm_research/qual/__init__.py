@@ -17,7 +17,8 @@ Typical use::
     qual.generated_by(matrix, min_participants=2)
 """
 
-from cm_research.qual.agreement import agreement, cohen_kappa, krippendorff_alpha, percent_agreement
+from cm_research.qual.agreement import (agreement, cohen_kappa, krippendorff_alpha, nominal_alpha,
+                                        percent_agreement)
 from cm_research.qual.analysis import (code_role_counts, concordance, cooccurrence, coverage, exemplar_quotes,
                                        generated_by, matrix_wide, theme_role_matrix, word_frequencies)
 from cm_research.qual.codebook import (STARTER_CODEBOOK, Code, Codebook, Hints, Theme, load_codebook,
@@ -47,7 +48,8 @@ __all__ = [
     "STARTER_CODEBOOK", "SUGGESTION_STATUS", "SpeakerConvention", "Theme", "Transcript", "TranscriptError",
     "accepted_coding", "agreement", "code_role_counts", "coded_segments", "cohen_kappa", "compile_codebook",
     "concordance", "cooccurrence", "coverage", "exemplar_quotes", "generated_by", "krippendorff_alpha",
-    "load_codebook", "matrix_wide", "parse_codebook", "percent_agreement", "read_coding", "read_review_csv",
+    "load_codebook", "matrix_wide", "nominal_alpha", "parse_codebook", "percent_agreement", "read_coding",
+    "read_review_csv",
     "read_transcript", "read_transcripts", "segment_transcripts", "split_sentences", "suggest_codes",
     "suggestions_as_coding", "theme_role_matrix", "word_frequencies", "write_codebook_exports", "write_review_csv",
     "QdaImportError", "QdaProject", "export_qdc", "export_qdpx", "import_qda", "read_qdc", "validate_project",

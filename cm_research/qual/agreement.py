@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from cm_research.contract import require_columns, tidy
 from cm_research.deprecation import deprecated_alias
 from cm_research.qual.errors import AgreementError
 
@@ -22,8 +23,8 @@ AGREEMENT_COLUMNS = ["code", "n_units", "both", "a_only", "b_only", "neither", "
 OVERALL = "(all codes, pooled)"
 
 
-def percent_agreement(a: Sequence, b: Sequence) -> float:
-    """Share of units (as a percentage) on which the two coders gave the same label."""
+def _percent_agreement(a: Sequence, b: Sequence) -> float:
+    """Share of units (as a percentage) on which the two coders gave the same label: 100 * mean(a == b)."""
     a, b = np.asarray(a), np.asarray(b)
     if len(a) != len(b) or len(a) == 0:
         raise ValueError("two equally long, non-empty sequences of labels are needed")
@@ -51,7 +52,42 @@ def _cohen_kappa(a: Sequence, b: Sequence) -> float:
 cohen_kappa = deprecated_alias(_cohen_kappa, "cohen_kappa", "`agreement()` (a tidy table of kappa per code)")
 
 
-def krippendorff_alpha(data: pd.DataFrame, unit: str = "unit", coder: str = "coder", value: str = "value") -> float:
+percent_agreement = deprecated_alias(_percent_agreement, "percent_agreement",
+                                     "`agreement()` (a tidy table of pct_agreement per code)")
+
+
+def nominal_alpha(data: pd.DataFrame, unit: str = "unit", coder: str = "coder", value: str = "value") -> pd.DataFrame:
+    """Krippendorff's alpha for nominal data (any number of coders, missing values allowed) as a one-row tidy table.
+
+    Columns `method`, `n_units` (units with at least two values: the pairable ones), `n_coders`, `n_values`
+    (pairable values, the n of the formula), `estimate` (alpha) and `note`; the formula is in
+    ``_krippendorff_alpha``. Use :func:`agreement` for two coders' codes per code.
+
+    Example (Krippendorff 2011, binary data, two observers: alpha = 0.095)
+    -------
+    >>> c, k = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
+    >>> data = pd.DataFrame({"unit": list(range(10)) * 2, "coder": ["c"] * 10 + ["k"] * 10, "value": c + k})
+    >>> res = nominal_alpha(data)
+    >>> int(res.loc[0, "n_units"]), round(float(res.loc[0, "estimate"]), 3)
+    (10, 0.095)
+    """
+    require_columns(data, [unit, coder, value], "nominal_alpha")
+    rows = data.dropna(subset=[value])
+    counts = rows.groupby([unit, value]).size().unstack(fill_value=0).to_numpy(dtype=float)
+    pairable = counts[counts.sum(axis=1) >= 2] if len(counts) else counts
+    estimate = _alpha_from_counts(counts) if len(counts) else float("nan")
+    note = ""
+    if not len(pairable):
+        note = "no unit has values from two coders: alpha is undefined"
+    elif np.isnan(estimate):
+        note = "a single value throughout: alpha is undefined"
+    return tidy([{"method": "Krippendorff's alpha (nominal)", "n_units": len(pairable),
+                  "n_coders": int(rows[coder].nunique()), "n_values": int(pairable.sum()), "estimate": estimate,
+                  "note": note}])
+
+
+def _krippendorff_alpha(data: pd.DataFrame, unit: str = "unit", coder: str = "coder",
+                        value: str = "value") -> float:
     """Krippendorff's alpha for nominal data, any number of coders, missing values allowed.
 
     alpha = 1 - D_o / D_e, from the coincidence matrix of pairable values (units with at least two values):
@@ -75,8 +111,12 @@ def krippendorff_alpha(data: pd.DataFrame, unit: str = "unit", coder: str = "cod
     return _alpha_from_counts(counts)
 
 
+krippendorff_alpha = deprecated_alias(_krippendorff_alpha, "krippendorff_alpha",
+                                      "`nominal_alpha()` (a one-row tidy table)")
+
+
 def _alpha_from_counts(counts: np.ndarray) -> float:
-    """Nominal alpha from a units x values matrix of counts n_uc (see :func:`krippendorff_alpha`)."""
+    """Nominal alpha from a units x values matrix of counts n_uc (see ``_krippendorff_alpha``)."""
     m_u = counts.sum(axis=1)
     counts = counts[m_u >= 2]
     m_u = m_u[m_u >= 2]
@@ -103,7 +143,7 @@ def _pair_stats(a: np.ndarray, b: np.ndarray) -> dict:
     elif both + a_only == len(a) and both + b_only == len(b):
         note = "both coders applied this code everywhere: kappa and alpha are undefined"
     return {"n_units": len(a), "both": both, "a_only": a_only, "b_only": b_only, "neither": neither,
-            "pct_agreement": percent_agreement(a, b), "kappa": kappa, "alpha": alpha, "note": note}
+            "pct_agreement": _percent_agreement(a, b), "kappa": kappa, "alpha": alpha, "note": note}
 
 
 def agreement(coded: pd.DataFrame, segments: pd.DataFrame, coder_a: str | None = None, coder_b: str | None = None,

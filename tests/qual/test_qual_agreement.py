@@ -11,8 +11,16 @@ from nltk.metrics.agreement import AnnotationTask
 
 from cm_research.deprecation import CMResearchDeprecationWarning
 from cm_research.qual import (AgreementError, agreement, cohen_kappa, coded_segments, krippendorff_alpha,
-                              load_codebook, percent_agreement, read_coding, read_transcripts)
-from cm_research.qual.agreement import OVERALL, _cohen_kappa
+                              load_codebook, nominal_alpha, percent_agreement, read_coding, read_transcripts)
+from cm_research.qual.agreement import OVERALL, _cohen_kappa, _percent_agreement
+
+
+def _alpha(data: pd.DataFrame) -> float:
+    """The estimate of the one-row nominal_alpha table (checking it is one row in the house column order)."""
+    res = nominal_alpha(data)
+    assert list(res.columns) == ["method", "n_units", "n_coders", "n_values", "estimate", "note"]
+    assert len(res) == 1
+    return float(res.loc[0, "estimate"])
 
 
 def test_cohen_kappa_hand_calculation():
@@ -22,13 +30,16 @@ def test_cohen_kappa_hand_calculation():
     a = ["yes"] * 25 + ["no"] * 25
     b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
     assert _cohen_kappa(a, b) == pytest.approx(0.40, abs=1e-12)
-    assert percent_agreement(a, b) == pytest.approx(70.0)
+    assert _percent_agreement(a, b) == pytest.approx(70.0)  # 35 of 50 agree
     assert math.isnan(_cohen_kappa([1, 1, 1], [1, 1, 1]))  # p_e = 1: undefined
     with pytest.raises(ValueError):
         _cohen_kappa([1, 0], [1])
     # the old public name: same number, with a warning pointing to the tidy agreement() table
     with pytest.warns(CMResearchDeprecationWarning, match="agreement"):
         assert cohen_kappa(a, b) == pytest.approx(0.40, abs=1e-12)
+    with pytest.warns(CMResearchDeprecationWarning, match="agreement"):
+        old = percent_agreement(a, b)
+    assert isinstance(old, float) and old == pytest.approx(70.0)
 
 
 def test_krippendorff_alpha_published_examples():
@@ -36,17 +47,34 @@ def test_krippendorff_alpha_published_examples():
     c = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
     k = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
     tidy = pd.DataFrame({"unit": list(range(10)) * 2, "coder": ["c"] * 10 + ["k"] * 10, "value": c + k})
-    assert krippendorff_alpha(tidy) == pytest.approx(0.095, abs=5e-4)
+    assert _alpha(tidy) == pytest.approx(0.095, abs=5e-4)
     # by hand from the coincidence matrix: o_01 = 4, n_0 = 14, n_1 = 6, n = 20: 1 - 19 * 4 / (14 * 6)
-    assert krippendorff_alpha(tidy) == pytest.approx(1 - 19 * 4 / (14 * 6), abs=1e-12)
+    assert _alpha(tidy) == pytest.approx(1 - 19 * 4 / (14 * 6), abs=1e-12)
     # ... nominal data, four observers, missing values -> 0.743
     nan = np.nan
     data = {"A": [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan], "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
             "C": [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan], "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]}
     tidy = pd.DataFrame([(coder, u, v) for coder, vals in data.items() for u, v in enumerate(vals)],
                         columns=["coder", "unit", "value"])
-    assert krippendorff_alpha(tidy) == pytest.approx(0.743, abs=5e-4)
-    assert math.isnan(krippendorff_alpha(pd.DataFrame({"unit": [0, 0], "coder": ["a", "b"], "value": [1, 1]})))
+    assert _alpha(tidy) == pytest.approx(0.743, abs=5e-4)
+    # the counts of the four-observer example: units 0-10 have two or more values (unit 11 has one),
+    # and 3+4+4+4+4+4+4+4+4+3+2 = 40 pairable values (Krippendorff's n = 40) from 4 coders
+    res = nominal_alpha(tidy)
+    assert (int(res.loc[0, "n_units"]), int(res.loc[0, "n_coders"]), int(res.loc[0, "n_values"])) == (11, 4, 40)
+    assert res.loc[0, "note"] == ""
+    single = nominal_alpha(pd.DataFrame({"unit": [0, 0], "coder": ["a", "b"], "value": [1, 1]}))
+    assert math.isnan(single.loc[0, "estimate"]) and "undefined" in single.loc[0, "note"]
+    unpaired = nominal_alpha(pd.DataFrame({"unit": [0, 1], "coder": ["a", "b"], "value": [1, 2]}))
+    assert math.isnan(unpaired.loc[0, "estimate"]) and int(unpaired.loc[0, "n_units"]) == 0
+    assert "two coders" in unpaired.loc[0, "note"]
+    with pytest.raises(ValueError, match="`value`"):
+        nominal_alpha(pd.DataFrame({"unit": [0], "coder": ["a"]}))
+    # the old public name: the same float, with a warning pointing to nominal_alpha()
+    with pytest.warns(CMResearchDeprecationWarning, match="nominal_alpha"):
+        old = krippendorff_alpha(tidy)
+    assert isinstance(old, float) and old == pytest.approx(0.743, abs=5e-4)
+
+
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -58,7 +86,7 @@ def test_kappa_and_alpha_match_nltk_on_random_labels(seed):
     tidy = pd.DataFrame({"unit": np.r_[np.arange(200), np.arange(200)], "coder": ["a"] * 200 + ["b"] * 200,
                          "value": np.r_[a, b]})
     assert _cohen_kappa(a, b) == pytest.approx(task.kappa(), abs=1e-12)
-    assert krippendorff_alpha(tidy) == pytest.approx(task.alpha(), abs=1e-12)
+    assert _alpha(tidy) == pytest.approx(task.alpha(), abs=1e-12)
 
 
 @pytest.fixture(scope="module")
