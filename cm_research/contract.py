@@ -3,7 +3,8 @@
 Inputs are checked here, once, at the public boundary (:func:`require_columns`, :func:`as_numeric`,
 :func:`split_two_groups`); the error messages are written for a practitioner and say which column or group is the
 problem and what the data hold instead. Results are assembled by :func:`tidy` in the standard column order
-(``estimate, ci_low, ci_high, statistic, dof, p_val, note``); :func:`ci_quantile` checks a confidence level.
+(``estimate, se, ci_low, ci_high, statistic, dof, p_val, note``; ``se``, the standard error of the estimate, only
+where the estimator has one); :func:`ci_quantile` checks a confidence level.
 Used by ``stats``, ``measures``, ``surveys``, ``mentors``, ``plots`` and ``report`` alike (it was
 ``cm_research.stats._checks``, which stays as a deprecated re-export for one release).
 """
@@ -31,7 +32,7 @@ class InsufficientDataError(CMResearchError, ValueError):
 # Column order shared by every result table; columns a function does not
 # produce are simply absent, columns it adds go between these and `note`.
 LEADING = ["measure", "method"]
-STANDARD = ["estimate", "ci_low", "ci_high", "statistic", "dof", "p_val"]
+STANDARD = ["estimate", "se", "ci_low", "ci_high", "statistic", "dof", "p_val"]
 
 
 def require_columns(data: pd.DataFrame, columns: Iterable[str | None], where: str,

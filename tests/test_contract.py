@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cm_research.contract import InsufficientDataError, critical_value, require_columns
+from cm_research.contract import InsufficientDataError, critical_value, require_columns, tidy
 from cm_research.stats.matching import MatchingError
 
 
@@ -34,3 +34,13 @@ def test_required_columns_are_all_named_with_the_callers_error():
     with pytest.raises(TypeError, match="must be a pandas DataFrame, not list"):
         require_columns([1, 2], ["x"], "compare_groups")
     require_columns(data, ["site", "score"], "compare_groups")  # nothing missing: no error
+
+
+def test_tidy_puts_se_right_after_the_estimate():
+    # the house order: ids, measure, method, counts, estimate, se, ci_low, ci_high, statistic, dof, p_val, the rest,
+    # note; a row without a standard error (here the second) holds NaN
+    rows = [{"extra": 1.0, "p_val": 0.5, "ci_low": 0.0, "se": 0.1, "estimate": 0.2, "n": 10, "method": "m"},
+            {"estimate": 0.3, "method": "m2", "note": "no se"}]
+    table = tidy(rows)
+    assert list(table.columns) == ["method", "n", "estimate", "se", "ci_low", "p_val", "extra", "note"]
+    assert pd.isna(table.loc[1, "se"]) and table.loc[0, "se"] == 0.1

@@ -45,10 +45,10 @@ def compare_groups(
     DataFrame with two rows, both with `measure`, `n` (= `n_treated` + `n_control`),
     `n_treated`, `n_control`, `n_dropped` (rows of the two groups with the outcome missing):
 
-    * ``Welch two-sample t-test``: `estimate` = mean difference with Welch CI,
-      `statistic` = t, `dof` (Welch–Satterthwaite), `p_val`, `hedges_g` with CI.
+    * ``Welch two-sample t-test``: `estimate` = mean difference, `se` = sqrt(s_1²/n_1 + s_2²/n_2),
+      Welch CI, `statistic` = t, `dof` (Welch–Satterthwaite), `p_val`, `hedges_g` with CI.
     * ``Mann-Whitney U test (...)``: `estimate` = difference in medians (descriptive,
-      no CI), `statistic` = U of the treated group (R's W), `p_val`, `rank_biserial`.
+      no `se`, no CI), `statistic` = U of the treated group (R's W), `p_val`, `rank_biserial`.
 
     Notes
     -----
@@ -97,7 +97,7 @@ def compare_groups(
 def _welch(x: np.ndarray, y: np.ndarray, confidence: float) -> dict:
     nan = math.nan
     n1, n2 = len(x), len(y)
-    row = {"method": "Welch two-sample t-test", "estimate": float(x.mean() - y.mean())}
+    row = {"method": "Welch two-sample t-test", "estimate": float(x.mean() - y.mean()), "se": nan}
     row.update(ci_low=nan, ci_high=nan, statistic=nan, dof=nan, p_val=nan)
     row.update(hedges_g=nan, hedges_g_ci_low=nan, hedges_g_ci_high=nan)
     notes = []
@@ -111,6 +111,7 @@ def _welch(x: np.ndarray, y: np.ndarray, confidence: float) -> dict:
         res = stats.ttest_ind(x, y, equal_var=False)
         ci = res.confidence_interval(confidence)
         row.update(
+            se=math.sqrt(v1 / n1 + v2 / n2),  # sqrt(s1²/n1 + s2²/n2), R's t.test()$stderr
             ci_low=float(ci.low), ci_high=float(ci.high), statistic=float(res.statistic),
             dof=float(res.df), p_val=float(res.pvalue),
         )
@@ -144,6 +145,7 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray) -> dict:
     ties = bool(np.any(tie_counts > 1))
     row = {
         "estimate": float(np.median(x) - np.median(y)),
+        "se": math.nan,  # no standard error for a difference in medians
         "statistic": u,
         "rank_biserial": 2 * u / (n1 * n2) - 1,
     }
@@ -196,8 +198,8 @@ def ancova(
 
     Returns
     -------
-    DataFrame with one row: `estimate` = adjusted difference (treated - control) with
-    its t CI, `statistic` = t, `dof` = n - 3, `p_val`, `slope` (covariate
+    DataFrame with one row: `estimate` = adjusted difference (treated - control), its
+    OLS standard error `se` and t CI, `statistic` = t, `dof` = n - 3, `p_val`, `slope` (covariate
     coefficient), `sd_pooled` and `hedges_g_adj`.
 
     Notes
@@ -240,7 +242,7 @@ def ancova(
         "n_treated": n1,
         "n_control": n2,
         "n_dropped": n_dropped,
-        "estimate": nan, "ci_low": nan, "ci_high": nan, "statistic": nan, "dof": nan, "p_val": nan,
+        "estimate": nan, "se": nan, "ci_low": nan, "ci_high": nan, "statistic": nan, "dof": nan, "p_val": nan,
         "slope": nan, "sd_pooled": nan, "hedges_g_adj": nan,
     }
     if n < 4:
@@ -262,13 +264,13 @@ def ancova(
     fit = sm.OLS(y, design).fit()
     ci = fit.conf_int(alpha=1 - confidence)
     row.update(
-        estimate=float(fit.params[1]), ci_low=float(ci[1, 0]), ci_high=float(ci[1, 1]),
+        estimate=float(fit.params[1]), se=float(fit.bse[1]), ci_low=float(ci[1, 0]), ci_high=float(ci[1, 1]),
         statistic=float(fit.tvalues[1]), dof=float(fit.df_resid), p_val=float(fit.pvalues[1]),
         slope=float(fit.params[2]),
     )
     if fit.ssr == 0:
         notes.append("the model fits the data exactly (residual SD 0): CI, t and p undefined")
-        row.update(ci_low=nan, ci_high=nan, statistic=nan, p_val=nan)
+        row.update(se=nan, ci_low=nan, ci_high=nan, statistic=nan, p_val=nan)
     ss = np.sum((g1[dv] - g1[dv].mean()) ** 2) + np.sum((g2[dv] - g2[dv].mean()) ** 2)
     sd_pooled = math.sqrt(ss / (n - 2))
     row["sd_pooled"] = sd_pooled

@@ -11,6 +11,7 @@ for (name in names(cases <- read_cases())) {
     x <- cs$treated; y <- cs$control
     tt <- t.test(x, y)                      # Welch is R's default
     emit(name, "t_estimate", mean(x) - mean(y))
+    emit(name, "t_se", tt$stderr)
     emit(name, "t_ci", tt$conf.int)
     emit(name, "t_statistic", tt$statistic)
     emit(name, "t_df", tt$parameter)
@@ -28,6 +29,7 @@ for (name in names(cases <- read_cases())) {
     fit <- lm(post ~ treat + base, data = d)
     co <- summary(fit)$coefficients
     emit(name, "coef", co["treat", "Estimate"])
+    emit(name, "se", co["treat", "Std. Error"])
     emit(name, "ci", confint(fit, "treat", level = 0.95))
     emit(name, "t", co["treat", "t value"])
     emit(name, "p", co["treat", "Pr(>|t|)"])

@@ -72,6 +72,7 @@ def test_welch_matches_r_t_test(r_ref, case):
     ref = r_ref[case]
     t = row(compare_groups(two_groups(CASES[case]["treated"], CASES[case]["control"]), "score"), "Welch")
     assert t["estimate"] == pytest.approx(ref["t_estimate"], rel=1e-9)
+    assert t["se"] == pytest.approx(ref["t_se"], rel=1e-9)  # t.test()$stderr
     assert [t["ci_low"], t["ci_high"]] == pytest.approx([ref["t_ci_1"], ref["t_ci_2"]], rel=1e-9)
     assert t["statistic"] == pytest.approx(ref["t_statistic"], rel=1e-9)
     assert t["dof"] == pytest.approx(ref["t_df"], rel=1e-9)
@@ -100,6 +101,7 @@ def test_mann_whitney_matches_r_wilcox_test(r_ref, case):
     u = row(compare_groups(two_groups(CASES[case]["treated"], CASES[case]["control"]), "score"), "Mann-Whitney")
     assert u["method"].endswith("(exact)" if CASES[case]["wilcox_exact"][0] else "continuity correction)")
     assert u["statistic"] == ref["wilcox_W"]
+    assert math.isnan(u["se"])  # a difference in medians has no standard error here
     assert u["p_val"] == pytest.approx(ref["wilcox_p"], rel=1e-9)
     assert u["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
 
@@ -111,6 +113,7 @@ def test_welch_is_not_the_pooled_t():
     c = CASES["unequal_spread"]
     t = row(compare_groups(two_groups(c["treated"], c["control"]), "score"), "Welch")
     assert t["dof"] == pytest.approx(5.0511, abs=1e-4)
+    assert t["se"] == pytest.approx(math.sqrt(57.294 + 0.29239), abs=1e-3)  # sqrt(s1²/n1 + s2²/n2) = 7.5886
 
 
 @pytest.mark.r
@@ -121,6 +124,7 @@ def test_ancova_matches_r_lm(r_ref):
     ref = r_ref["sdq_ancova"]
     a = ancova(ancova_frame("sdq_ancova"), "sdq_post", "group", "sdq_baseline").iloc[0]
     assert a["estimate"] == pytest.approx(ref["coef"], rel=1e-9)
+    assert a["se"] == pytest.approx(ref["se"], rel=1e-9)  # summary(lm)$coefficients["treat", "Std. Error"]
     assert [a["ci_low"], a["ci_high"]] == pytest.approx([ref["ci_1"], ref["ci_2"]], rel=1e-9)
     assert a["statistic"] == pytest.approx(ref["t"], rel=1e-9)
     assert a["p_val"] == pytest.approx(ref["p"], rel=1e-9)
