@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from cm_research.qual import coded_segments, theme_role_matrix
-from cm_research.qual.refi import (CODEBOOK_NS, codebook_xml, export_qdc, export_qdpx, import_qda, project_xml,
+from cm_research.interop.qda.refi import (CODEBOOK_NS, codebook_xml, export_qdc, export_qdpx, import_qda, project_xml,
                                    read_qdc, validate_project)
 
 KEY = ["transcript", "start", "end", "code", "coder"]
