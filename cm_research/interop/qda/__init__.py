@@ -5,7 +5,9 @@ They read into and write from the thematic analysis's own model (:class:`~cm_res
 :class:`~cm_research.qual.Corpus`, the coding table), so this part of ``interop`` sits in the layer above the
 analysis (see CONTRIBUTING.md); the rest of ``interop`` is below it.
 
-* :mod:`~cm_research.interop.qda.refi` — REFI-QDA import, offset reconciliation and export
+* :mod:`~cm_research.interop.qda.refi` — REFI-QDA import and export
+* :mod:`~cm_research.interop.qda.offsets` — reconciling selection offsets with the text (characters, UTF-16, BOM, CRLF)
+* :mod:`~cm_research.interop.qda.errors` — :class:`QdaImportError`
 * :mod:`~cm_research.interop.qda.extras` — notes, comments, sets and links of a REFI-QDA project
 * :mod:`~cm_research.interop.qda.taguette` — Taguette's SQLite database and CSV exports
 * :mod:`~cm_research.interop.qda.folder` — the project folder (transcripts, codebook, coding, memos as text files)
