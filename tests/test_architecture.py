@@ -198,7 +198,7 @@ def test_the_checker_forbids_statistics_importing_publication_policy(tmp_path):
 
 @pytest.mark.parametrize("module, expected", [("cm_research", "<root>"), ("cm_research.stats.change", "stats"),
                                               ("cm_research.mentors.cli", "mentors.cli"),
-                                              ("cm_research.interop.qda.refi", "interop.qda"),
+                                              ("cm_research.interop.qda.read", "interop.qda"),
                                               ("cm_research.interop.records", "interop"),
                                               ("cm_research.errors", "errors")])
 def test_area_of_a_module(module, expected):

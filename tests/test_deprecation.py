@@ -55,13 +55,15 @@ def test_a_new_name_gives_no_warning():
 
 
 @pytest.mark.parametrize("old, name, new", [
-    ("cm_research.qual.refi", "import_qda", "cm_research.interop.qda.refi"),
-    ("cm_research.qual.refi", "GUID_NAMESPACE", "cm_research.interop.qda.refi"),
+    ("cm_research.qual.refi", "import_qda", "cm_research.interop.qda.read"),
+    ("cm_research.qual.refi", "export_qdpx", "cm_research.interop.qda.write"),
+    ("cm_research.qual.refi", "_place", "cm_research.interop.qda.offsets"),
+    ("cm_research.qual.refi", "GUID_NAMESPACE", "cm_research.interop.qda.read"),
     ("cm_research.qual.taguette", "import_taguette", "cm_research.interop.qda.taguette"),
     ("cm_research.qual.qda_extras", "ProjectExtras", "cm_research.interop.qda.extras"),
     ("cm_research.qual.qda_folder", "write_project_folder", "cm_research.interop.qda.folder"),
     ("cm_research.qual.qda_folder", "read_memos", "cm_research.qual.memos"),
-    ("cm_research.qual", "export_qdpx", "cm_research.interop.qda.refi"),
+    ("cm_research.qual", "export_qdpx", "cm_research.interop.qda.write"),
 ])
 def test_the_moved_qda_modules_keep_their_old_paths_for_one_release(old, name, new):
     import importlib

@@ -47,8 +47,8 @@ from cm_research.deprecation import moved_attribute  # noqa: E402
 
 #: REFI-QDA and Taguette moved to :mod:`cm_research.interop.qda`; the old names work for one release, with a warning
 __getattr__ = moved_attribute(__name__, {
-    **{n: f"cm_research.interop.qda.refi:{n}" for n in ("QdaImportError", "QdaProject", "export_qdc", "export_qdpx",
-                                                        "import_qda", "read_qdc", "validate_project")},
+    **{n: f"cm_research.interop.qda.read:{n}" for n in ("QdaImportError", "QdaProject", "import_qda", "read_qdc")},
+    **{n: f"cm_research.interop.qda.write:{n}" for n in ("export_qdc", "export_qdpx", "validate_project")},
     **{n: f"cm_research.interop.qda.taguette:{n}" for n in ("import_taguette", "read_taguette_codebook",
                                                             "read_taguette_highlights")},
     **{n: f"cm_research.interop.qda.folder:{n}" for n in ("read_project_folder", "write_project_folder")},

@@ -1,5 +1,5 @@
-"""Deprecated: REFI-QDA import and export moved to :mod:`cm_research.interop.qda.refi` (foreign formats live in
-``interop``). The old names still work for one release, with a warning; the new module is imported only when one
+"""Deprecated: REFI-QDA import and export moved to :mod:`cm_research.interop.qda` (``read``, ``offsets``,
+``write``; foreign formats live in ``interop``). The old names still work for one release, with a warning; the new module is imported only when one
 is used, so ``qual`` does not import the layer above it."""
 
 from cm_research.deprecation import moved_attribute
@@ -44,16 +44,13 @@ _NAMES = [
     "_values",
     "_variable_names",
     "codebook_from_codes",
-    "codebook_xml",
-    "export_qdc",
-    "export_qdpx",
     "import_qda",
-    "project_xml",
     "read_member",
     "read_qdc",
-    "validate_project",
 ]
+_WRITE = ["codebook_xml", "export_qdc", "export_qdpx", "project_xml", "validate_project"]
 _OFFSETS = ["OFFSET_CONVENTIONS", "_choose_convention", "_decode_source", "_name_matches", "_on_boundary", "_place",
             "_position", "_positions", "_to_index"]
-__getattr__ = moved_attribute(__name__, {**{n: f"cm_research.interop.qda.refi:{n}" for n in _NAMES},
+__getattr__ = moved_attribute(__name__, {**{n: f"cm_research.interop.qda.read:{n}" for n in _NAMES},
+                                         **{n: f"cm_research.interop.qda.write:{n}" for n in _WRITE},
                                          **{n: f"cm_research.interop.qda.offsets:{n}" for n in _OFFSETS}})

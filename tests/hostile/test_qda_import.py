@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from cm_research.interop.qda import refi
-from cm_research.interop.qda.refi import QdaImportError, import_qda
+from cm_research.interop.qda import read as refi
+from cm_research.interop.qda.read import QdaImportError, import_qda
 from cm_research.interop.qda.taguette import import_taguette
 from tests.hostile.builders import G, SOURCE_TEXT, qde, taguette_db, text_source, write_qdpx  # noqa: F401 (fixtures)
 

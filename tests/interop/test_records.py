@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cm_research.interop.records import read_csv_records
-from cm_research.interop.qda.refi import QdaImportError
+from cm_research.interop.qda.read import QdaImportError
 from cm_research.interop.qda.taguette import read_taguette_codebook
 
 

@@ -30,19 +30,17 @@ REFI-QDA note attached to its target.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from cm_research.data.writing import unescape_formula_cell, write_csv
+from cm_research.data.writing import write_csv
+from cm_research.interop.qda.extras import LINK_COLUMNS, NOTE_COLUMNS, SET_COLUMNS, ProjectExtras
+from cm_research.interop.qda.read import QdaProject
 from cm_research.qual.codebook import Codebook, load_codebook
 from cm_research.qual.coding import CODING_COLUMNS, read_coding
-from cm_research.qual.errors import CodingImportError
-from cm_research.qual.memos import MEMO_KINDS, csv_or_empty as _csv, read_memos
-from cm_research.interop.qda.extras import LINK_COLUMNS, NOTE_COLUMNS, SET_COLUMNS, ProjectExtras
-from cm_research.interop.qda.refi import QdaProject, _guid
+from cm_research.qual.memos import csv_or_empty as _csv, read_memos
 from cm_research.qual.transcripts import Corpus, read_transcripts
 
 MARKER = "project.yaml"
@@ -172,7 +170,7 @@ def write_project_folder(project: QdaProject, output_dir: str | Path, source_fil
 
 def read_project_folder(folder: str | Path) -> tuple[Corpus, Codebook, pd.DataFrame, ProjectExtras, str]:
     """(corpus, codebook, coding, extras, project name) of a folder written by :func:`write_project_folder`,
-    ready for :func:`cm_research.interop.qda.refi.export_qdpx` (``extras=``)."""
+    ready for :func:`cm_research.interop.qda.write.export_qdpx` (``extras=``)."""
     folder = Path(folder)
     meta = yaml.safe_load((folder / MARKER).read_text(encoding="utf-8")) or {}
     has_texts = any(p.suffix.lower() in (".txt", ".docx") for p in (folder / "transcripts").iterdir())

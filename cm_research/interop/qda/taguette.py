@@ -13,7 +13,7 @@ found once is placed; one found nowhere, or in more than one place, is not place
 report with its status (``not_found`` / ``ambiguous``) and where it was found, never silently dropped.
 
 Tags become codes; as with REFI-QDA imports each top-level code is a theme (see
-:func:`cm_research.interop.qda.refi.codebook_from_codes`). Roles come from ``roles`` (document name -> role, any
+:func:`cm_research.interop.qda.read.codebook_from_codes`). Roles come from ``roles`` (document name -> role, any
 accepted spelling) when given; otherwise they are ``"unknown"`` and ``messages`` says so.
 """
 
@@ -31,8 +31,8 @@ import pandas as pd
 from cm_research.interop.records import read_csv_records
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.coding import CODING_COLUMNS
-from cm_research.interop.qda.refi import CODE_COLUMNS, SELECTION_COLUMNS, SOURCE_COLUMNS, QdaImportError, QdaProject, \
-    _as_transcript, codebook_from_codes
+from cm_research.interop.qda.read import (CODE_COLUMNS, SELECTION_COLUMNS, SOURCE_COLUMNS, QdaImportError,
+                                          QdaProject, _as_transcript, codebook_from_codes)
 from cm_research.qual.roles import normalise_role
 from cm_research.qual.transcripts import Corpus, squash_whitespace
 
@@ -160,7 +160,7 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
 
     Returns
     -------
-    :class:`~cm_research.interop.qda.refi.QdaProject`; ``selections`` lists every highlight with status
+    :class:`~cm_research.interop.qda.read.QdaProject`; ``selections`` lists every highlight with status
     ``aligned`` (its offsets give its snippet) or ``misaligned`` (kept, listed in ``messages``).
     """
     path = Path(path)
@@ -271,7 +271,7 @@ def read_taguette_codebook(path: str | Path) -> tuple[pd.DataFrame, Codebook]:
     """Read Taguette's codebook CSV (tag, description, number of highlights, number of documents).
 
     Returns (the table with columns tag, description, n_highlights, n_documents; the codebook, one theme per
-    tag). Taguette's ``.qdc`` codebook export reads with :func:`cm_research.interop.qda.refi.read_qdc`.
+    tag). Taguette's ``.qdc`` codebook export reads with :func:`cm_research.interop.qda.read.read_qdc`.
     """
     path = Path(path)
     rows = _read_csv(path, ["tag", "description"])

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from cm_research.interop.qda.refi import QdaImportError
+from cm_research.interop.qda.read import QdaImportError
 from cm_research.interop.qda.taguette import html_text, import_taguette, read_taguette_codebook, read_taguette_highlights
 
 # Text content, worked by hand: "Interviewer: Why?\nMentee: Art &amp; music helped. Art helped me."

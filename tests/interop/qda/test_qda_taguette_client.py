@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from cm_research.cli import main
-from cm_research.interop.qda.refi import import_qda
+from cm_research.interop.qda.read import import_qda
 
 pytestmark = pytest.mark.taguette
 REPO = Path(__file__).resolve().parents[3]
