@@ -143,7 +143,7 @@ def _report_disclosure(run) -> int:
 def cmd_thematic(args: argparse.Namespace) -> int:
     from cm_research.batch import run_notebook
 
-    from cm_research.qual.qda_folder import is_project_folder
+    from cm_research.interop.qda.folder import is_project_folder
 
     output_dir = Path(args.output).resolve()
     transcripts = Path(args.transcripts)
@@ -229,8 +229,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_qda(args: argparse.Namespace) -> int:
-    from cm_research.qual import import_qda, read_qdc, write_codebook_exports
-    from cm_research.qual.qda_folder import write_project_folder
+    from cm_research.interop.qda import import_qda, read_qdc
+    from cm_research.qual import write_codebook_exports
+    from cm_research.interop.qda.folder import write_project_folder
 
     path = Path(args.file)
     suffix = path.suffix.lower()
@@ -252,7 +253,7 @@ def cmd_import_qda(args: argparse.Namespace) -> int:
         raise QdaCommandError(f"{args.out} already holds an import (transcripts/ is not empty); give a new --out "
                               "folder, or delete the old one first, so two projects never mix")
     if suffix in (".sqlite3", ".sqlite", ".db"):
-        from cm_research.qual.taguette import import_taguette
+        from cm_research.interop.qda.taguette import import_taguette
 
         roles, sites = _roles_table(args.roles)
         project = import_taguette(path, roles=roles, sites=sites, project=args.project)
@@ -290,8 +291,9 @@ def _roles_table(path: str | None) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:
-    from cm_research.qual import export_qdpx, load_codebook, read_coding, read_transcripts
-    from cm_research.qual.qda_folder import is_project_folder, read_memos, read_project_folder
+    from cm_research.interop.qda import export_qdpx
+    from cm_research.qual import load_codebook, read_coding, read_transcripts
+    from cm_research.interop.qda.folder import is_project_folder, read_memos, read_project_folder
 
     extras = None
     if is_project_folder(args.transcripts):
@@ -307,7 +309,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         coding = read_coding(args.coding, corpus, codebook, coder=args.coder)
         name = args.name or "cm_research project"
     if args.memos:
-        from cm_research.qual.qda_extras import ProjectExtras
+        from cm_research.interop.qda.extras import ProjectExtras
 
         notes = read_memos(args.memos, corpus, extras.codes if extras else None,
                            extras.source_guids if extras else None, codebook=codebook)

@@ -12,6 +12,8 @@ Layers, lowest first (a module may import its own layer and any lower one; CONTR
 2. analysis    ``measures``, ``stats``, ``qual``, ``privacy``, ``surveys``, ``quality``, ``frameworks``, ``mentors``;
                statistics (``stats``, ``measures``) never import ``privacy``: publication policy is applied
                above them
+2b. QDA formats ``interop.qda`` (REFI-QDA, Taguette, the project folder: they read into and write from
+               ``qual``'s model, so they sit above it; the rest of ``interop`` is a file layer below the analysis)
 3. demo        ``datasets`` (synthetic demo material, made with the analysis layer's own tools)
 4. figures     ``plots``
 5. documents   ``report``
@@ -34,6 +36,7 @@ LAYERS: list[set[str]] = [
     {"<root>", "errors", "resources", "dictionary", "contract", "resampling", "run_folder", "deprecation"},
     {"data", "interop"},
     {"measures", "stats", "qual", "privacy", "surveys", "quality", "frameworks", "mentors"},
+    {"interop.qda"},
     {"datasets"},
     {"plots"},
     {"report"},
@@ -94,12 +97,13 @@ def import_graph(package: Path = PACKAGE) -> dict[str, set[tuple[str, int]]]:
 
 
 def area(module: str) -> str:
-    """The subpackage (or top-level module) a module belongs to; ``mentors.cli`` is its own front end."""
+    """The subpackage (or top-level module) a module belongs to; ``mentors.cli`` is its own front end and
+    ``interop.qda`` its own layer."""
     parts = module.split(".")
     if len(parts) == 1:
         return "<root>"
-    if parts[1:3] == ["mentors", "cli"]:
-        return "mentors.cli"
+    if parts[1:3] in (["mentors", "cli"], ["interop", "qda"]):
+        return ".".join(parts[1:3])
     return parts[1]
 
 
@@ -194,6 +198,8 @@ def test_the_checker_forbids_statistics_importing_publication_policy(tmp_path):
 
 @pytest.mark.parametrize("module, expected", [("cm_research", "<root>"), ("cm_research.stats.change", "stats"),
                                               ("cm_research.mentors.cli", "mentors.cli"),
+                                              ("cm_research.interop.qda.read", "interop.qda"),
+                                              ("cm_research.interop.records", "interop"),
                                               ("cm_research.errors", "errors")])
 def test_area_of_a_module(module, expected):
     assert area(module) == expected

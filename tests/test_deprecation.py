@@ -52,3 +52,24 @@ def test_a_new_name_gives_no_warning():
         warnings.simplefilter("error")
         assert interval(confidence=0.9) == 0.9
     assert interval.__name__ == "interval" and interval.__wrapped__(0.8) == 0.8
+
+
+@pytest.mark.parametrize("old, name, new", [
+    ("cm_research.qual.refi", "import_qda", "cm_research.interop.qda.read"),
+    ("cm_research.qual.refi", "export_qdpx", "cm_research.interop.qda.write"),
+    ("cm_research.qual.refi", "_place", "cm_research.interop.qda.offsets"),
+    ("cm_research.qual.refi", "GUID_NAMESPACE", "cm_research.interop.qda.read"),
+    ("cm_research.qual.taguette", "import_taguette", "cm_research.interop.qda.taguette"),
+    ("cm_research.qual.qda_extras", "ProjectExtras", "cm_research.interop.qda.extras"),
+    ("cm_research.qual.qda_folder", "write_project_folder", "cm_research.interop.qda.folder"),
+    ("cm_research.qual.qda_folder", "read_memos", "cm_research.qual.memos"),
+    ("cm_research.qual", "export_qdpx", "cm_research.interop.qda.write"),
+])
+def test_the_moved_qda_modules_keep_their_old_paths_for_one_release(old, name, new):
+    import importlib
+
+    with pytest.warns(CMResearchDeprecationWarning, match=f"{old}.{name} is now {new}.{name}"):
+        moved = getattr(importlib.import_module(old), name)
+    assert moved is getattr(importlib.import_module(new), name)
+    with pytest.raises(AttributeError, match="has no attribute"):
+        getattr(importlib.import_module(old), "no_such_name")

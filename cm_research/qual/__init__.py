@@ -29,17 +29,7 @@ from cm_research.qual.errors import AgreementError, CodebookError, CodingImportE
 from cm_research.qual.segments import segment_transcripts, split_sentences
 from cm_research.qual.suggest import SUGGESTION_STATUS, compile_codebook, suggest_codes, write_review_csv
 from cm_research.qual.transcripts import Corpus, SpeakerConvention, Transcript, read_transcript, read_transcripts
-from cm_research.qual.refi import (
-    QdaImportError,
-    QdaProject,
-    export_qdc,
-    export_qdpx,
-    import_qda,
-    read_qdc,
-    validate_project,
-)
-from cm_research.qual.taguette import import_taguette, read_taguette_codebook, read_taguette_highlights
-from cm_research.qual.qda_folder import read_memos, read_project_folder, write_project_folder
+from cm_research.qual.memos import read_memos
 from cm_research.qual.quotes import coded_span_quotes
 from cm_research.qual.transcript_formats import read_speakers
 
@@ -52,7 +42,16 @@ __all__ = [
     "read_review_csv",
     "read_transcript", "read_transcripts", "segment_transcripts", "split_sentences", "suggest_codes",
     "suggestions_as_coding", "theme_role_matrix", "word_frequencies", "write_codebook_exports", "write_review_csv",
-    "QdaImportError", "QdaProject", "export_qdc", "export_qdpx", "import_qda", "read_qdc", "validate_project",
-    "import_taguette", "read_taguette_codebook", "read_taguette_highlights",
-    "read_memos", "read_project_folder", "write_project_folder", "coded_span_quotes", "read_speakers",
+    "read_memos", "coded_span_quotes", "read_speakers",
 ]
+
+from cm_research.deprecation import moved_attribute  # noqa: E402
+
+#: REFI-QDA and Taguette moved to :mod:`cm_research.interop.qda`; the old names work for one release, with a warning
+__getattr__ = moved_attribute(__name__, {
+    **{n: f"cm_research.interop.qda.read:{n}" for n in ("QdaImportError", "QdaProject", "import_qda", "read_qdc")},
+    **{n: f"cm_research.interop.qda.write:{n}" for n in ("export_qdc", "export_qdpx", "validate_project")},
+    **{n: f"cm_research.interop.qda.taguette:{n}" for n in ("import_taguette", "read_taguette_codebook",
+                                                            "read_taguette_highlights")},
+    **{n: f"cm_research.interop.qda.folder:{n}" for n in ("read_project_folder", "write_project_folder")},
+})

@@ -135,7 +135,7 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
         Guest, Namey & Chen's (2020) base size, run length and new-information threshold
         (see :mod:`cm_research.qual.saturation`).
     memos
-        The analyst's memos file (see :mod:`cm_research.qual.qda_folder`: target_kind, target, name, text);
+        The analyst's memos file (see :mod:`cm_research.interop.qda.folder`: target_kind, target, name, text);
         None looks for ``memos.csv`` in the transcripts folder, then beside it in a folder written by
         import-qda. Shown in the report as ``tables["memos"]`` and exported to REFI-QDA as notes.
     """
@@ -211,7 +211,7 @@ def run_thematic_analysis(transcripts_dir: str | Path, codebook: str | Path | Co
         (p for p in (Path(transcripts_dir) / "memos.csv", Path(transcripts_dir).parent / "memos.csv")
          if p.is_file() and (p.parent == Path(transcripts_dir) or (p.parent / "project.yaml").is_file())), None)
     if memo_file is not None:
-        from cm_research.qual.qda_folder import read_memos
+        from cm_research.qual.memos import read_memos
 
         notes = read_memos(memo_file, everyone, codebook=codebook)
         tables["memos"] = pd.DataFrame({

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.qual.qda.test_qda_taguette import HTML as TAGUETTE_HTML
-from tests.qual.qda.test_qda_taguette import SCHEMA as TAGUETTE_SCHEMA
+from tests.interop.qda.test_qda_taguette import HTML as TAGUETTE_HTML
+from tests.interop.qda.test_qda_taguette import SCHEMA as TAGUETTE_SCHEMA
 
 G = "00000000-0000-4000-8000-{:012d}".format
 SOURCE_TEXT = "SYNTHETIC interview. I felt safe there. The end.\n"

@@ -19,7 +19,7 @@ import pytest
 from cm_research.data import load_table
 from cm_research.data.reading import read_raw
 from cm_research.errors import CMResearchError
-from cm_research.qual.refi import import_qda
+from cm_research.interop.qda.read import import_qda
 from tests.conftest import OUTCOMES_HEADER, PARTICIPANTS_HEADER, VALID_OUTCOMES, VALID_PARTICIPANTS
 from tests.hostile.builders import G, SOURCE_TEXT, qde, text_source
 

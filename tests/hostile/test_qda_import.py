@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
-from cm_research.qual import refi
-from cm_research.qual.refi import QdaImportError, import_qda
-from cm_research.qual.taguette import import_taguette
+from cm_research.interop.qda import read as refi
+from cm_research.interop.qda.read import QdaImportError, import_qda
+from cm_research.interop.qda.taguette import import_taguette
 from tests.hostile.builders import G, SOURCE_TEXT, qde, taguette_db, text_source, write_qdpx  # noqa: F401 (fixtures)
 
 SECRET = "SYNTHETIC-SECRET-KEY-0123456789"
@@ -121,7 +121,7 @@ def test_a_recursive_view_is_refused_not_run_for_ever(taguette_db):
 
 
 def test_an_endless_query_is_stopped_in_time(taguette_db, monkeypatch):
-    import cm_research.qual.taguette as taguette
+    import cm_research.interop.qda.taguette as taguette
 
     # a trigger-free way to make a query endless: a huge cross join of a real table with itself
     path = taguette_db("INSERT INTO tags SELECT 100 + rowid, 1, 't' || rowid, '' FROM "

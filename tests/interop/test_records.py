@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cm_research.interop.records import read_csv_records
-from cm_research.qual.refi import QdaImportError
-from cm_research.qual.taguette import read_taguette_codebook
+from cm_research.interop.qda.read import QdaImportError
+from cm_research.interop.qda.taguette import read_taguette_codebook
 
 
 def test_a_semicolon_export_with_a_byte_order_mark_reads_with_spreadsheet_line_numbers(tmp_path):

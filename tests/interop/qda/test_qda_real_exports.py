@@ -1,7 +1,7 @@
 """Real exports from NVivo 12 (Windows), ATLAS.ti 8 and Taguette 1.5.2 (../shared/interop/, skipped when absent).
 
 Expected counts come from the README of ../shared/interop/ (152 codes, 303 codings for NVivo) and from
-walking the XML / database here with lxml and sqlite3, independently of cm_research.qual.refi.
+walking the XML / database here with lxml and sqlite3, independently of cm_research.interop.qda.read.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from cm_research.qual import coded_segments, theme_role_matrix
-from cm_research.qual.refi import import_qda, read_qdc
+from cm_research.interop.qda.read import import_qda, read_qdc
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
@@ -155,7 +155,7 @@ def test_taguette_qdc_with_empty_sets_and_no_descriptions(shared):
 
 
 def test_taguette_database_and_csv_exports_agree(shared):
-    from cm_research.qual.taguette import import_taguette, read_taguette_codebook, read_taguette_highlights
+    from cm_research.interop.qda.taguette import import_taguette, read_taguette_codebook, read_taguette_highlights
 
     db = shared("taguette-1.5.2-export/project.sqlite3")
     project = import_taguette(db, roles={"Mentee01": "young person"}, sites={"Mentee01": "Testshire"})

@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from cm_research.qual.refi import QdaImportError
-from cm_research.qual.taguette import html_text, import_taguette, read_taguette_codebook, read_taguette_highlights
+from cm_research.interop.qda.read import QdaImportError
+from cm_research.interop.qda.taguette import html_text, import_taguette, read_taguette_codebook, read_taguette_highlights
 
 # Text content, worked by hand: "Interviewer: Why?\nMentee: Art &amp; music helped. Art helped me."
 # with &amp; read as "&": "Art & music helped." starts at 26 and ends at 45; "Art helped me." is 46..60.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from cm_research.qual.refi import QdaImportError, import_qda
+from cm_research.interop.qda.read import QdaImportError, import_qda
 
 TEXT = "I felt safe there.\r\nIt helped \U0001F600 a lot.\r\nThe end.\r\n"
 WANTED = ["safe", "a lot", "The end"]
@@ -148,7 +148,7 @@ def test_write_tables_lists_everything_found(write_qdpx, tmp_path):
 def test_a_project_that_fails_to_import_closes_its_archive(tmp_path, monkeypatch):
     import zipfile
 
-    from cm_research.qual.refi import QdaImportError, import_qda
+    from cm_research.interop.qda.read import QdaImportError, import_qda
 
     path = tmp_path / "broken.qdpx"
     with zipfile.ZipFile(path, "w") as zf:

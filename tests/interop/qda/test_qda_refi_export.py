@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from cm_research.qual import coded_segments, theme_role_matrix
-from cm_research.qual.refi import (CODEBOOK_NS, codebook_xml, export_qdc, export_qdpx, import_qda, project_xml,
-                                   read_qdc, validate_project)
+from cm_research.interop.qda.read import CODEBOOK_NS, import_qda, read_qdc
+from cm_research.interop.qda.write import codebook_xml, export_qdc, export_qdpx, project_xml, validate_project
 
 KEY = ["transcript", "start", "end", "code", "coder"]
 

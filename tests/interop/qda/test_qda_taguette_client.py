@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from cm_research.cli import main
-from cm_research.qual.refi import import_qda
+from cm_research.interop.qda.read import import_qda
 
 pytestmark = pytest.mark.taguette
 REPO = Path(__file__).resolve().parents[3]
@@ -120,7 +120,7 @@ def test_a_project_coded_in_taguette_comes_back_exactly(taguette, tmp_path):
         tags[name] = api("POST", f"/api/project/{project}/tag/new",
                          json={"path": name, "description": f"SYNTHETIC {name}"}).json()["id"]
     # offsets in Taguette count characters of the document's text content (its HTML without tags)
-    from cm_research.qual.taguette import html_text
+    from cm_research.interop.qda.taguette import html_text
 
     contents = api("GET", f"/api/project/{project}/document/{document}/contents").json()
     text = html_text("".join(c["contents"] for c in contents["contents"]))

@@ -17,8 +17,9 @@ from lxml import etree
 
 from cm_research.cli import main
 from cm_research.qual import parse_codebook, read_transcripts
-from cm_research.qual.qda_folder import read_project_folder, write_project_folder
-from cm_research.qual.refi import export_qdpx, import_qda, validate_project
+from cm_research.interop.qda.folder import read_project_folder, write_project_folder
+from cm_research.interop.qda.read import import_qda
+from cm_research.interop.qda.write import export_qdpx, validate_project
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 KEY = ["transcript", "start", "end", "code", "coder", "quote"]
@@ -352,7 +353,8 @@ def test_import_refusals_say_what_to_do(shared, tmp_path, capsys):
 
 
 def test_taguette_codebook_round_trip_keeps_flat_codes(shared, tmp_path):
-    from cm_research.qual.refi import export_qdc, read_qdc
+    from cm_research.interop.qda.read import read_qdc
+    from cm_research.interop.qda.write import export_qdc
 
     first = read_qdc(shared("taguette-1.5.2-export/codebook.qdc"))
     again = read_qdc(export_qdc(first, tmp_path / "back.qdc"))
