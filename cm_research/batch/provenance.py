@@ -23,6 +23,7 @@ NOT_INPUTS = {"output_dir", "run_dir"}
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """The SHA-256 of a file's bytes as hex, read ``chunk`` bytes at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(chunk):

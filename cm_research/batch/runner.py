@@ -423,6 +423,7 @@ def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult],
 
 def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthetic: bool = False,
                     banner_html: str = "") -> Path:
+    """Write the run's ``index.html`` linking each pair's report (or saying why it failed); return its path."""
     entries = []
     for r in results:
         ipynb = r.job.output_ipynb

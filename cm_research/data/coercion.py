@@ -43,6 +43,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    """Cells as trimmed text (numbers from Excel without a spurious '.0'); never a problem."""
     if all_text(values):  # display() of a string is the string itself
         return values.str.strip().astype("string"), []
     return _text(values).astype("string"), []
@@ -104,12 +105,14 @@ def _not_a_number(value: object, decimal: str) -> str:
 
 
 def coerce_number(values: pd.Series, field: Field, decimal: str = ".") -> tuple[pd.Series, Bad]:
+    """Cells as floats, as people write numbers (``decimal``: the decimal mark); a problem for each cell that is not."""
     numbers, failed = _numbers(values, decimal)
     bad = [(row, "type", _not_a_number(values[row], decimal)) for row in values.index[failed]]
     return numbers, bad
 
 
 def coerce_integer(values: pd.Series, field: Field, decimal: str = ".") -> tuple[pd.Series, Bad]:
+    """Cells as nullable integers; a problem for each cell that is not a whole number (that cell is left blank)."""
     numbers, failed = _numbers(values, decimal)
     fractional = numbers.notna() & (numbers != numbers.round())
     def why(row) -> str:
@@ -123,6 +126,7 @@ def coerce_integer(values: pd.Series, field: Field, decimal: str = ".") -> tuple
 
 
 def coerce_boolean(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    """Cells as nullable booleans from the field's true and false values (any case); a problem for any other cell."""
     lookup = {**{v: True for v in field.true_values}, **{v: False for v in field.false_values}}
     text = _text(values).map(lambda v: str(v).lower(), na_action="ignore")
     result = text.map(lookup, na_action="ignore")
@@ -177,6 +181,7 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
 
 
 def coerce_list(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    """Cells split on the field's delimiter into tuples of trimmed, non-empty parts; never a problem."""
     def split(cell: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in cell.split(field.delimiter) if part.strip())
 

@@ -113,6 +113,7 @@ def is_hedge(word: str, before: list[str] | tuple[str, ...]) -> bool:
 
 
 def is_negator(token: str) -> bool:
+    """True for a negating word (``not``, ``never``, ``no``…) or any contraction ending in n't."""
     return token in NEGATORS or token.endswith("n't")
 
 
@@ -122,6 +123,7 @@ def words(text: str) -> list[str]:
 
 
 def count_words(text: str) -> int:
+    """The number of words in ``text``, counted as the coding benchmark counts them."""
     return len(WORD_RE.findall(text))
 
 
