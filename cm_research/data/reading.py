@@ -222,6 +222,10 @@ _DAMAGED_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError
 def _read_excel(path: Path, table: str | None) -> RawTable:
     from openpyxl import load_workbook
 
+    from cm_research.data.archives import oversized_archive
+
+    if reason := oversized_archive(path):
+        raise _refuse(path, reason)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError) as exc:

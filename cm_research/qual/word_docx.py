@@ -79,7 +79,12 @@ def docx_lines(path: str | Path) -> list[tuple[str, str]]:
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
+    from cm_research.data.archives import oversized_archive
+
     path = Path(path)
+    if reason := oversized_archive(path):
+        raise TranscriptError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
+                                              "message": reason}], path.name)
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
