@@ -414,7 +414,8 @@ def _answers(segments: pd.DataFrame) -> list[tuple[int, str]]:
 
 @renamed_arguments(short_answer_words="question_context")  # 0 turned it off, as False does now
 def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int = 8,
-                  include_interviewer: bool = False, question_context: bool = True) -> pd.DataFrame:
+                  include_interviewer: bool = False, question_context: bool = True,
+                  model="auto") -> pd.DataFrame:
     """Suggest codes for segments whose words match the codebook's hints.
 
     Parameters

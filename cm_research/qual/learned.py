@@ -1,0 +1,359 @@
+"""A learned coder: one-vs-rest logistic regression over the rule coder's evidence, words and word vectors.
+
+The rule coder (:mod:`cm_research.qual.suggest`) finds a code's hint words; on interviews nobody tuned it on it
+misses paraphrase ("Every other day I'd get a call") and context ("Doesn't always work, mind." after a
+sentence about counting to ten). This model scores every participant sentence for every code it was trained
+on, from features that carry over to new interviews:
+
+* the rule coder's evidence for each code: a match of the sentence's own (counted), a negated match, a match
+  carried from the interviewer's question (3 features a code);
+* the stems in the sentence, and in the interviewer's question it answers (binary bag of stems; only stems
+  seen in at least ``min_count`` training sentences);
+* the unit-length mean GloVe vector (:mod:`cm_research.qual.vectors`) of the sentence's content words, of the
+  question's, and of the whole answer turn's (so a short sentence reads in its answer's context);
+* the cosine between the sentence's (and the turn's) vector and each code's prototype, the mean vector of its
+  definition, use-when note and example;
+* the speaker's role (mentee, mentor, carer, social worker, other).
+
+For code k, P(k | x) = σ(x · w_k + b_k), with the weights fitted jointly by L-BFGS on the penalised
+log-likelihood  Σ_k Σ_i [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)] − λ/2 · Σ_k ||w_k||²  (the intercept is not
+penalised; Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical Learning*, §4.4). A code is
+suggested when P ≥ its threshold. λ and the thresholds are chosen by leave-one-site-out cross-validation inside
+the training data (:mod:`cm_research.qual.crossval`).
+
+Codes the model was not trained on (an analyst's own) are left to the rule coder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, sparse
+
+from cm_research.qual.codebook import Codebook
+from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, normalise, stem
+from cm_research.qual.vectors import DIMS, text_vector, word_vectors
+
+ROLES = ("mentee", "mentor", "carer", "social_worker")
+WEIGHTS = Path(__file__).resolve().parent / "data" / "coder_weights.npz"
+_SEP = "\x01"
+_TOKENS = re.compile(WORD_PATTERN + "|" + _SEP)
+
+
+class ModelError(ValueError):
+    """The learned coder's weights file is missing, unreadable or does not fit the codebook."""
+
+
+@dataclass
+class RawFeatures:
+    """Every participant sentence's features (see the module docstring), before a model picks its stems."""
+
+    rows: np.ndarray  # positions, in the segments table, of the participant sentences
+    stems: list[str]  # the bag-of-stems columns
+    s_bow: sparse.csr_matrix  # n × stems, 0/1: the sentence
+    q_bow: sparse.csr_matrix  # n × stems, 0/1: the interviewer's question
+    shared: np.ndarray  # n × 305: sentence, question and turn vectors, role
+    per_code: np.ndarray  # n × K × 2: cosine of the sentence's and of the turn's vector with the code's prototype
+    counts: sparse.csr_matrix  # n × distinct tokens: the sentence's word counts (for evidence)
+    tokens: list[str]  # the distinct tokens
+    norms: np.ndarray  # n: the length of each sentence's summed vector
+    token_vectors: np.ndarray = field(repr=False, default=None)  # distinct tokens × 100 (zero for stop words)
+
+
+def _count_matrix(texts: list[str]) -> tuple[sparse.csr_matrix, list[str]]:
+    """(counts, tokens): a len(texts) × distinct-tokens csr matrix of word counts, from one regex pass over the
+    joined texts."""
+    if not texts:
+        return sparse.csr_matrix((0, 0)), []
+    joined = normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts))
+    toks = _TOKENS.findall(joined)
+    distinct = list(dict.fromkeys(toks))
+    index = {t: i for i, t in enumerate(distinct)}
+    ids = np.fromiter(map(index.__getitem__, toks), dtype=np.int64, count=len(toks))
+    sep = index.get(_SEP, -1)
+    is_sep = ids == sep
+    row = np.cumsum(is_sep)
+    keep = ~is_sep
+    counts = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (row[keep], ids[keep])),
+                               shape=(len(texts), len(distinct)))
+    return counts, distinct
+
+
+def _turns(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(turn number of each row, the turn number of the interviewer's question each row answers or −1): a
+    new turn starts where the speaker kind, the turn or the transcript changes."""
+    n = len(segments)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    interviewer = segments["is_interviewer"].to_numpy(dtype=bool) if "is_interviewer" in segments \
+        else np.zeros(n, dtype=bool)
+    transcript = segments["transcript"].to_numpy(dtype=object) if "transcript" in segments \
+        else np.zeros(n, dtype=object)
+    turn = segments["turn"].to_numpy() if "turn" in segments else np.arange(n)
+    new = np.ones(n, dtype=bool)
+    new[1:] = (interviewer[1:] != interviewer[:-1]) | (turn[1:] != turn[:-1]) | (transcript[1:] != transcript[:-1])
+    turn_id = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    turn_is_q = interviewer[starts]
+    turn_tr = transcript[starts]
+    prev = turn_id - 1
+    ok = (prev >= 0) & ~interviewer
+    ok[ok] = turn_is_q[prev[ok]] & (turn_tr[prev[ok]] == transcript[ok])
+    return turn_id, np.where(ok, prev, -1)
+
+
+def prototypes(codebook: Codebook, codes: list[str]) -> np.ndarray:
+    """K × 100: each code's prototype, the unit mean vector of its definition, use-when note and example."""
+    from cm_research.qual.tokens import words
+
+    by_name = {c.name: c for c in codebook.codes}
+    out = np.zeros((len(codes), DIMS), dtype=np.float32)
+    for k, name in enumerate(codes):
+        c = by_name.get(name)
+        if c is not None:
+            out[k] = text_vector(words(" ".join([c.definition, c.use_when, c.example])), STOPWORDS)
+    return out
+
+
+def _unit(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    norms = np.linalg.norm(m, axis=1)
+    return m / np.where(norms > 0, norms, 1.0)[:, None], norms
+
+
+def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | None = None) -> RawFeatures:
+    """Features of the participant sentences of ``segments`` (all rows when there is no ``is_interviewer``).
+
+    ``protos``: the codes' prototypes (:func:`prototypes`). ``stems``: the bag-of-stems columns (a trained model's vocabulary); None takes every stem seen.
+    """
+    segments = segments.reset_index(drop=True)
+    texts = segments["text"].astype(str).tolist()
+    counts, tokens = _count_matrix(texts)
+    token_stems = [stem(t) for t in tokens]
+    if stems is None:
+        stems = sorted(set(token_stems))
+    col = {s: j for j, s in enumerate(stems)}
+    tok_col = np.array([col.get(s, -1) for s in token_stems], dtype=np.int64)
+    has = np.flatnonzero(tok_col >= 0)
+    to_stem = sparse.csr_matrix((np.ones(len(has), dtype=np.float32), (has, tok_col[has])),
+                                shape=(len(tokens), len(stems)))
+    vecs, known = word_vectors(tokens)
+    vecs[[t in STOPWORDS for t in tokens]] = 0.0
+    bow = (counts @ to_stem).tocsr()
+    bow.data[:] = 1.0
+    vsum = np.asarray(counts @ vecs, dtype=np.float32)
+    turn_id, q_turn = _turns(segments)
+    n_turns = int(turn_id.max()) + 1 if len(turn_id) else 0
+    in_turn = sparse.csr_matrix((np.ones(len(texts), dtype=np.float32), (turn_id, np.arange(len(texts)))),
+                                shape=(n_turns, len(texts)))
+    turn_bow = (in_turn @ bow).tocsr()
+    turn_bow.data[:] = 1.0
+    turn_vec = np.asarray(in_turn @ vsum, dtype=np.float32)
+    interviewer = segments["is_interviewer"].to_numpy(dtype=bool) if "is_interviewer" in segments \
+        else np.zeros(len(texts), dtype=bool)
+    rows = np.flatnonzero(~interviewer)
+    q = q_turn[rows]
+    has_q = q >= 0
+    pick = sparse.csr_matrix((np.ones(int(has_q.sum()), dtype=np.float32), (np.flatnonzero(has_q), q[has_q])),
+                             shape=(len(rows), n_turns))
+    q_bow = (pick @ turn_bow).tocsr()
+    s_vec, norms = _unit(vsum[rows])
+    q_vec, _ = _unit(np.asarray(pick @ turn_vec, dtype=np.float32))
+    t_vec, _ = _unit(turn_vec[turn_id[rows]])
+    per_code = np.stack([s_vec @ protos.T, t_vec @ protos.T], axis=2)
+    role_col = segments["role"].astype(str).to_numpy() if "role" in segments else np.full(len(texts), "")
+    role = np.stack([role_col[rows] == r for r in ROLES] + [~np.isin(role_col[rows], ROLES)], axis=1)
+    shared = np.hstack([s_vec, q_vec, t_vec, role.astype(np.float32)]).astype(np.float32)
+    return RawFeatures(rows=rows, stems=stems, s_bow=bow[rows], q_bow=q_bow, shared=shared,
+                       per_code=per_code.astype(np.float32), counts=counts[rows], tokens=tokens,
+                       norms=norms, token_vectors=vecs)
+
+
+#: vectors and prototype cosines are multiplied by this before fitting, so that their weights are penalised on a
+#: scale like the 0/1 stems' (fixed before any cross-validation was run)
+VECTOR_SCALE = 3.0
+
+
+def design(raw: RawFeatures, columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(shared, per_code): the n × F matrix every code's weights apply to (the sentence's stems, the question's
+    stems, only ``columns`` of them; the three vectors; the role) and the n × K × 2 prototype cosines, each
+    code with weights of its own."""
+    s, q = raw.s_bow, raw.q_bow
+    if columns is not None:
+        s, q = s[:, columns], q[:, columns]
+    dense = raw.shared.astype(np.float64)
+    dense[:, :3 * DIMS] *= VECTOR_SCALE
+    return np.hstack([s.toarray(), q.toarray(), dense]), raw.per_code.astype(np.float64) * VECTOR_SCALE
+
+
+def fit_logistic(x: np.ndarray, xk: np.ndarray, y: np.ndarray, lam: float = 3.0, lam_k: float = 0.3,
+                 max_iter: int = 300) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(W, U, b) for K logistic regressions fitted together, p_ik = σ(x_i · w_k + xk_ik · u_k + b_k),
+    maximising Σ_ik [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)] − λ/2 ||W||² − λ_k/2 ||U||² (intercepts not
+    penalised) by L-BFGS from zero, so the fit is deterministic."""
+    n, f = x.shape
+    k, m = xk.shape[1], xk.shape[2]
+
+    def unpack(theta):
+        return theta[:f * k].reshape(f, k), theta[f * k:f * k + m * k].reshape(k, m), theta[f * k + m * k:]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, u, b = unpack(theta)
+        z = x @ w + np.einsum("nkm,km->nk", xk, u) + b
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))
+        g = p - y
+        value = (np.logaddexp(0.0, z) - y * z).sum() + 0.5 * lam * np.sum(w * w) + 0.5 * lam_k * np.sum(u * u)
+        grad = [(x.T @ g + lam * w).ravel(), (np.einsum("nkm,nk->km", xk, g) + lam_k * u).ravel(), g.sum(axis=0)]
+        return value, np.concatenate(grad)
+
+    res = optimize.minimize(loss, np.zeros(f * k + m * k + k), jac=True, method="L-BFGS-B",
+                            options={"maxiter": max_iter})
+    return unpack(res.x)
+
+
+def predict(x: np.ndarray, xk: np.ndarray, w: np.ndarray, u: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """n × K probabilities σ(x · w_k + xk_k · u_k + b_k)."""
+    z = x @ w + np.einsum("nkm,km->nk", xk, u) + b
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+@dataclass
+class CoderModel:
+    """A trained coder: the codes it knows, its stem vocabulary, weights, threshold and code prototypes."""
+
+    codes: list[str]
+    stems: list[str]
+    w: np.ndarray  # features × codes
+    u: np.ndarray  # codes × 2 (prototype cosines)
+    b: np.ndarray  # codes
+    threshold: float
+    protos: np.ndarray  # codes × 100
+    info: dict = field(default_factory=dict)
+
+    def save(self, path: str | Path) -> None:
+        np.savez_compressed(path, codes=np.array(self.codes), stems=np.array(self.stems),
+                            w=self.w.astype(np.float32), u=self.u.astype(np.float32), b=self.b.astype(np.float32),
+                            threshold=np.array(self.threshold), protos=self.protos.astype(np.float32),
+                            info=np.array(json.dumps(self.info, sort_keys=True)))
+
+    @classmethod
+    def load(cls, path: str | Path) -> CoderModel:
+        try:
+            with np.load(path) as z:
+                return cls(codes=z["codes"].tolist(), stems=z["stems"].tolist(), w=z["w"].astype(np.float64),
+                           u=z["u"].astype(np.float64), b=z["b"].astype(np.float64),
+                           threshold=float(z["threshold"]), protos=z["protos"].astype(np.float32),
+                           info=json.loads(str(z["info"])))
+        except (OSError, KeyError, ValueError) as e:
+            raise ModelError(f"{Path(path).name}: cannot read the coder's weights ({e}); rebuild them with "
+                             "python benchmarks/train_coder.py") from e
+
+    def scores(self, raw: RawFeatures) -> np.ndarray:
+        """n × K probabilities, for features made with this model's stems and codes."""
+        x, xk = design(raw)
+        return predict(x, xk, self.w, self.u, self.b)
+
+    def evidence(self, raw: RawFeatures, pairs_row: np.ndarray, pairs_code: np.ndarray, top: int = 3) -> list[str]:
+        """For each (sentence, code) pair, the sentence's words that add most to the code's score: the weight
+        of the word's stem plus the word's share of the sentence-vector term (its vector · the code's vector
+        weights, over the length of the sentence's summed vector); strongest first, "; "-separated."""
+        if len(pairs_row) == 0:
+            return []
+        v = len(self.stems)
+        w_stem = self.w[:v]
+        w_vec = self.w[2 * v:2 * v + DIMS] * VECTOR_SCALE
+        col = {s: j for j, s in enumerate(self.stems)}
+        tok_stem = np.array([col.get(stem(t), -1) for t in raw.tokens], dtype=np.int64)
+        c = raw.counts.tocsr()
+        lengths = np.diff(c.indptr)[pairs_row]
+        pair_of = np.repeat(np.arange(len(pairs_row)), lengths)
+        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        tok = c.indices[np.repeat(c.indptr[pairs_row], lengths) + offsets]
+        code = pairs_code[pair_of]
+        ts = tok_stem[tok]
+        contrib = np.where(ts >= 0, w_stem[np.maximum(ts, 0), code], 0.0)
+        norms = raw.norms[pairs_row][pair_of]
+        vec_part = np.einsum("ij,ij->i", raw.token_vectors[tok], w_vec[:, code].T)
+        contrib = contrib + vec_part / np.where(norms > 0, norms, 1.0)
+        order = np.lexsort((-contrib, pair_of))
+        out: list[list[str]] = [[] for _ in range(len(pairs_row))]
+        for i in order:
+            p = pair_of[i]
+            if len(out[p]) < top and contrib[i] > 0:
+                out[p].append(raw.tokens[tok[i]])
+        return ["; ".join(words) for words in out]
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> CoderModel | None:
+    """The weights trained on the gold set (``benchmarks/train_coder.py``), or None when none ship."""
+    if not WEIGHTS.is_file():
+        return None
+    return CoderModel.load(WEIGHTS)
+
+
+def model_reason(score: float, threshold: float, cue: str) -> str:
+    """The ``flag_reason`` of a suggestion the model adds where no hint matched."""
+    why = f"suggested by the model (score {score:.2f} ≥ threshold {threshold:.2f}); no hint matched"
+    if cue:
+        return (f"not flagged: {why}; the sentence holds the negation cue '{cue}', which the model does not "
+                "read as a denial: check it")
+    return f"not flagged: {why}; no negation cue in the sentence"
+
+
+def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs: np.ndarray, threshold: float,
+            model: CoderModel, code_themes: dict[str, str]) -> pd.DataFrame:
+    """The hybrid's suggestions: the rule coder's (``rules``), each given the model's ``score`` and the words
+    that carry it (``model_words``), plus a suggestion wherever the model's probability for a code it knows is
+    at least ``threshold`` and the rule coder has nothing for that sentence and code (not even a negated
+    match: a flag stands). ``probs`` is len(raw.rows) × len(model.codes)."""
+    from cm_research.qual.suggest import SUGGESTION_STATUS
+    from cm_research.qual.tokens import is_negator
+
+    segments = segments.reset_index(drop=True)
+    known = [k for k, c in enumerate(model.codes) if c in code_themes]
+    row_of = pd.Index(segments["segment_id"].iloc[raw.rows])
+    rules = rules.reset_index(drop=True)
+    r_pos = row_of.get_indexer(rules["segment_id"])
+    col = {c: k for k, c in enumerate(model.codes)}
+    r_code = rules["code"].map(col).fillna(-1).astype(np.int64).to_numpy()
+    scored = (r_pos >= 0) & (r_code >= 0)
+    score = np.full(len(rules), np.nan)
+    score[scored] = probs[r_pos[scored], r_code[scored]]
+    words = np.full(len(rules), "", dtype=object)
+    words[scored] = model.evidence(raw, r_pos[scored], r_code[scored])
+    rules = rules.assign(score=score, model_words=words)
+    taken = np.zeros(probs.shape, dtype=bool)
+    taken[r_pos[scored], r_code[scored]] = True
+    mask = np.zeros(probs.shape, dtype=bool)
+    mask[:, known] = True
+    new_row, new_code = np.nonzero((probs >= threshold) & mask & ~taken)
+    if len(new_row) == 0:
+        return rules
+    carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
+               if c in segments.columns]
+    added = segments[carried].iloc[raw.rows[new_row]].reset_index(drop=True)
+    names = np.asarray(model.codes, dtype=object)[new_code]
+    added["code"] = names
+    added["theme"] = [code_themes[c] for c in names]
+    added["matched"] = ""
+    added["negated"] = False
+    added["negation_cue"] = ""
+    cues = []
+    c = raw.counts.tocsr()
+    for r in new_row:
+        toks = [raw.tokens[t] for t in c.indices[c.indptr[r]:c.indptr[r + 1]]]
+        cues.append(next((t for t in toks if is_negator(t)), ""))
+    added["flag_reason"] = [model_reason(probs[r, k], threshold, cue) for r, k, cue in zip(new_row, new_code, cues)]
+    added["source"] = "suggestion"
+    added["status"] = SUGGESTION_STATUS
+    added["score"] = probs[new_row, new_code]
+    added["model_words"] = model.evidence(raw, new_row, new_code)
+    out = pd.concat([rules, added.reindex(columns=rules.columns)], ignore_index=True)
+    order = pd.Index(segments["segment_id"]).get_indexer(out["segment_id"])
+    return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
