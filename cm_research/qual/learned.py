@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import optimize, sparse
 
 from cm_research.qual.codebook import Codebook
-from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, normalise, stem
+from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, is_negator, normalise, stem
 from cm_research.qual.vectors import DIMS, text_vector, word_vectors
 
 ROLES = ("mentee", "mentor", "carer", "social_worker")
@@ -180,7 +180,7 @@ VECTOR_SCALE = 3.0
 
 
 def design(raw: RawFeatures, columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(shared, per_code): the n × F matrix every code's weights apply to (the sentence's stems, the question's
+    """(shared, per_code): the n × F sparse matrix every code's weights apply to (the sentence's stems, the question's
     stems, only ``columns`` of them; the three vectors; the role) and the n × K × 2 prototype cosines, each
     code with weights of its own."""
     s, q = raw.s_bow, raw.q_bow
@@ -188,7 +188,8 @@ def design(raw: RawFeatures, columns: np.ndarray | None = None) -> tuple[np.ndar
         s, q = s[:, columns], q[:, columns]
     dense = raw.shared.astype(np.float64)
     dense[:, :3 * DIMS] *= VECTOR_SCALE
-    return np.hstack([s.toarray(), q.toarray(), dense]), raw.per_code.astype(np.float64) * VECTOR_SCALE
+    return (sparse.hstack([s, q, sparse.csr_matrix(dense)], format="csr"),
+            raw.per_code.astype(np.float64) * VECTOR_SCALE)
 
 
 def fit_logistic(x: np.ndarray, xk: np.ndarray, y: np.ndarray, lam: float = 3.0, lam_k: float = 0.3,
@@ -198,17 +199,19 @@ def fit_logistic(x: np.ndarray, xk: np.ndarray, y: np.ndarray, lam: float = 3.0,
     penalised) by L-BFGS from zero, so the fit is deterministic."""
     n, f = x.shape
     k, m = xk.shape[1], xk.shape[2]
+    x = sparse.csr_matrix(x)
+    xt = x.T.tocsr()
 
     def unpack(theta):
         return theta[:f * k].reshape(f, k), theta[f * k:f * k + m * k].reshape(k, m), theta[f * k + m * k:]
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, u, b = unpack(theta)
-        z = x @ w + np.einsum("nkm,km->nk", xk, u) + b
+        z = np.asarray(x @ w) + np.einsum("nkm,km->nk", xk, u) + b
         p = 0.5 * (1.0 + np.tanh(0.5 * z))
         g = p - y
         value = (np.logaddexp(0.0, z) - y * z).sum() + 0.5 * lam * np.sum(w * w) + 0.5 * lam_k * np.sum(u * u)
-        grad = [(x.T @ g + lam * w).ravel(), (np.einsum("nkm,nk->km", xk, g) + lam_k * u).ravel(), g.sum(axis=0)]
+        grad = [(xt @ g + lam * w).ravel(), (np.einsum("nkm,nk->km", xk, g) + lam_k * u).ravel(), g.sum(axis=0)]
         return value, np.concatenate(grad)
 
     res = optimize.minimize(loss, np.zeros(f * k + m * k + k), jac=True, method="L-BFGS-B",
@@ -218,7 +221,7 @@ def fit_logistic(x: np.ndarray, xk: np.ndarray, y: np.ndarray, lam: float = 3.0,
 
 def predict(x: np.ndarray, xk: np.ndarray, w: np.ndarray, u: np.ndarray, b: np.ndarray) -> np.ndarray:
     """n × K probabilities σ(x · w_k + xk_k · u_k + b_k)."""
-    z = x @ w + np.einsum("nkm,km->nk", xk, u) + b
+    z = np.asarray(x @ w) + np.einsum("nkm,km->nk", xk, u) + b
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
@@ -254,39 +257,47 @@ class CoderModel:
                              "python benchmarks/train_coder.py") from e
 
     def scores(self, raw: RawFeatures) -> np.ndarray:
-        """n × K probabilities, for features made with this model's stems and codes."""
-        x, xk = design(raw)
-        return predict(x, xk, self.w, self.u, self.b)
+        """n × K probabilities, for features made with this model's stems (the same sum as :func:`predict` on
+        :func:`design`, with the stems kept sparse)."""
+        v = len(self.stems)
+        dense = raw.shared.astype(np.float64)
+        dense[:, :3 * DIMS] *= VECTOR_SCALE
+        z = (raw.s_bow @ self.w[:v] + raw.q_bow @ self.w[v:2 * v] + dense @ self.w[2 * v:]
+             + np.einsum("nkm,km->nk", raw.per_code.astype(np.float64) * VECTOR_SCALE, self.u) + self.b)
+        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z)))
 
     def evidence(self, raw: RawFeatures, pairs_row: np.ndarray, pairs_code: np.ndarray, top: int = 3) -> list[str]:
         """For each (sentence, code) pair, the sentence's words that add most to the code's score: the weight
         of the word's stem plus the word's share of the sentence-vector term (its vector · the code's vector
-        weights, over the length of the sentence's summed vector); strongest first, "; "-separated."""
+        weights, over the length of the sentence's summed vector); strongest first, "; "-separated, at most
+        ``top``, only words that raise the score, function words left out (negation cues kept)."""
         if len(pairs_row) == 0:
             return []
         v = len(self.stems)
-        w_stem = self.w[:v]
-        w_vec = self.w[2 * v:2 * v + DIMS] * VECTOR_SCALE
         col = {s: j for j, s in enumerate(self.stems)}
         tok_stem = np.array([col.get(stem(t), -1) for t in raw.tokens], dtype=np.int64)
+        # distinct tokens × codes: each token's stem weight, and its vector · the sentence-vector weights
+        by_stem = np.where((tok_stem >= 0)[:, None], self.w[:v][np.maximum(tok_stem, 0)], 0.0)
+        by_vector = raw.token_vectors @ (self.w[2 * v:2 * v + DIMS] * VECTOR_SCALE)
         c = raw.counts.tocsr()
         lengths = np.diff(c.indptr)[pairs_row]
         pair_of = np.repeat(np.arange(len(pairs_row)), lengths)
         offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         tok = c.indices[np.repeat(c.indptr[pairs_row], lengths) + offsets]
         code = pairs_code[pair_of]
-        ts = tok_stem[tok]
-        contrib = np.where(ts >= 0, w_stem[np.maximum(ts, 0), code], 0.0)
         norms = raw.norms[pairs_row][pair_of]
-        vec_part = np.einsum("ij,ij->i", raw.token_vectors[tok], w_vec[:, code].T)
-        contrib = contrib + vec_part / np.where(norms > 0, norms, 1.0)
+        contrib = by_stem[tok, code] + by_vector[tok, code] / np.where(norms > 0, norms, 1.0)
+        # function words are not shown as evidence (negation cues are: "not" can carry a code)
+        shown = np.array([t not in STOPWORDS or is_negator(t) for t in raw.tokens], dtype=bool)
+        contrib = np.where(shown[tok], contrib, -np.inf)
         order = np.lexsort((-contrib, pair_of))
-        out: list[list[str]] = [[] for _ in range(len(pairs_row))]
-        for i in order:
-            p = pair_of[i]
-            if len(out[p]) < top and contrib[i] > 0:
-                out[p].append(raw.tokens[tok[i]])
-        return ["; ".join(words) for words in out]
+        first = np.searchsorted(pair_of[order], np.arange(len(pairs_row)))
+        rank = np.arange(len(order)) - first[pair_of[order]]
+        names = np.asarray(raw.tokens, dtype=object)
+        slots = np.full((top, len(pairs_row)), "", dtype=object)
+        pick = (rank < top) & (contrib[order] > 0)
+        slots[rank[pick], pair_of[order][pick]] = names[tok[order][pick]]
+        return ["; ".join(filter(None, words)) for words in zip(*slots)]
 
 
 @lru_cache(maxsize=1)

@@ -65,7 +65,8 @@ NO_NEGATION = "not flagged: no negation cue in its clause"
 _SEP = "\x00"  # joins segments for one split; never found in interviews (blanked out if it is)
 _JOIN = f" {_SEP} "
 SUGGESTION_COLUMNS = ["segment_id", "transcript", "participant", "role", "site", "start", "end", "code", "theme",
-                      "matched", "negated", "negation_cue", "flag_reason", "source", "status", "text"]
+                      "matched", "negated", "negation_cue", "flag_reason", "source", "status", "text", "score",
+                      "model_words"]
 
 
 #: a phrase hint: its stems, the position of its anchor stem in them, the code, and whether it is evidence
@@ -429,6 +430,14 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         How many words before a match are searched for a negation cue.
     include_interviewer
         Interviewer (and other non-participant) segments are not coded unless this is True.
+    model
+        The learned coder (:mod:`cm_research.qual.learned`) that scores every participant sentence for the codes
+        it was trained on: ``"auto"`` (default) uses the weights that ship with the package (trained on the
+        gold set by ``benchmarks/train_coder.py``), a :class:`~cm_research.qual.learned.CoderModel` those, and
+        None the hint rules alone. The rule coder's suggestions all stay (each with the model's ``score`` and
+        ``model_words``); the model adds a suggestion where its probability for a code reaches its threshold
+        and no hint of that code matched the sentence (a negated match keeps its flag). Codes the model does
+        not know (an analyst's own) are left to the rules: their ``score`` is empty.
     question_context
         A sentence of a participant's answer that matches no hint itself (not even a negated one) is
         suggested the codes that its interviewer's question matches ("Did you trust her?" - "Yeah,
@@ -442,8 +451,35 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     One row per (segment, code) suggestion, columns: segment_id, transcript, participant, role, site, start,
     end, code, theme, matched (the words that matched, ``"; "``-separated), negated (bool), negation_cue,
     flag_reason (why the suggestion was or was not flagged, and any condition on the speaker), source (``"suggestion"``), status (``"suggested - not reviewed"``), text (the segment, which is
-    ``transcript.text[start:end]``).
+    ``transcript.text[start:end]``), score (the model's probability for the code, empty for codes it does not
+    know or when ``model`` is None), model_words (the sentence's words that add most to that score).
     """
+    rules = _suggest_by_rules(segments, codebook, negation_window, include_interviewer, question_context)
+    if isinstance(model, str):
+        if model != "auto":
+            raise ValueError(f"model must be 'auto', None or a CoderModel, not {model!r}")
+        from cm_research.qual.learned import shipped_model
+
+        model = shipped_model()
+    names = codebook.code_names
+    if model is None or not set(model.codes) & set(names) or "segment_id" not in segments.columns:
+        return rules
+    from cm_research.qual.learned import combine, featurise
+
+    themes = dict(zip(rules["code"], rules["theme"]))
+    if isinstance(codebook, Matcher):
+        themes.update(zip(codebook.code_names, codebook.code_themes))
+    else:
+        themes.update((c, "; ".join(codebook.themes_of(c))) for c in names)
+    raw = featurise(segments, model.protos, model.stems)
+    if len(raw.rows) == 0:
+        return rules
+    return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes)[SUGGESTION_COLUMNS]
+
+
+def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int,
+                      include_interviewer: bool, question_context: bool) -> pd.DataFrame:
+    """:func:`suggest_codes` by the codebook's hints alone (the model's columns empty)."""
     matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
     if "text" not in segments.columns:
         raise KeyError("segments need a 'text' column (see cm_research.qual.segments.segment_transcripts)")
@@ -533,6 +569,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     out["flag_reason"] = reasons
     out["source"] = "suggestion"
     out["status"] = SUGGESTION_STATUS
+    out["score"] = np.nan
+    out["model_words"] = ""
     return out.reindex(columns=SUGGESTION_COLUMNS)
 
 
