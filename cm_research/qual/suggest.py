@@ -575,17 +575,18 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
 
 
 REVIEW_COLUMNS = ["suggestion_id", "decision", "status", "code", "theme", "matched", "negated", "negation_cue",
-                  "flag_reason", "role",
+                  "flag_reason", "score", "model_words", "role",
                   "transcript", "segment_id", "start", "end", "text"]
 
 
 def write_review_csv(suggestions: pd.DataFrame, path) -> pd.DataFrame:
     """Write suggestions for review: the analyst fills ``decision`` with accept or reject for each row.
 
-    Negated suggestions are included (flagged in ``negated`` and ``negation_cue``) so the analyst sees them.
+    Negated suggestions are included (flagged in ``negated`` and ``negation_cue``) so the analyst sees them,
+    and so are the learned model's ``score`` and ``model_words`` (empty for suggestions made without it).
     Returns the table written.
     """
     review = suggestions.assign(suggestion_id=[f"S{i:05d}" for i in range(1, len(suggestions) + 1)], decision="")
-    review = review[REVIEW_COLUMNS]
+    review = review.reindex(columns=REVIEW_COLUMNS, fill_value="")
     write_csv(review, path, encoding="utf-8")
     return review

@@ -1,0 +1,129 @@
+"""The learned coder: its logistic regression against hand-worked answers, its evidence, the fallback to the rules
+for codes it does not know, cross-validation folds that never hold their own site, and the shipped weights."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cm_research.qual import load_codebook, parse_codebook, suggest_codes
+from cm_research.qual.crossval import BLIND_SPLITS, MIN_COUNT, gold_data, grouped_site_folds, site_folds, \
+    train_model
+from cm_research.qual.learned import ROLES, CoderModel, fit_logistic, predict, shipped_model
+from cm_research.qual.vectors import DIMS
+
+GOLD = Path(__file__).resolve().parent / "gold"
+
+
+def test_site_folds_never_hold_their_own_site():
+    sites = np.array(["B", "A", "C", "A", "B", "D", "C", "A", "E"], dtype=object)
+    folds = site_folds(sites)
+    assert [s for s, _, _ in folds] == ["A", "B", "C", "D", "E"]
+    for site, train, test in folds:
+        assert set(sites[test]) == {site} and site not in set(sites[train])
+        assert sorted([*train, *test]) == list(range(len(sites)))
+    grouped = grouped_site_folds(sites, 2)
+    # sites dealt round-robin in sorted order: {A, C, E} and {B, D}
+    assert [g for g, _, _ in grouped] == ["A, C, E", "B, D"]
+    for _, train, test in grouped:
+        assert not set(sites[train]) & set(sites[test])
+    assert sorted(i for _, _, test in grouped for i in test) == list(range(len(sites)))
+
+
+def test_logistic_regression_matches_the_maximum_likelihood_answer_worked_by_hand():
+    # one 0/1 feature, penalty ~0: the fitted probabilities are the observed shares, P(y | x=0) = 1/4 and
+    # P(y | x=1) = 3/4, so b = logit(1/4) = -ln 3 and w = logit(3/4) - b = 2 ln 3. A second code with
+    # y = x everywhere but one row: P(y | x=0) = 1/4, P(y | x=1) = 1, which has no finite answer, so it is
+    # fitted with λ = 1 and checked by the first-order condition Σ (p - y) x + λ w = 0, Σ (p - y) = 0.
+    x = np.array([[0], [0], [0], [0], [1], [1], [1], [1]], dtype=float)
+    y = np.array([[1, 1], [0, 0], [0, 0], [0, 0], [1, 1], [1, 1], [1, 1], [0, 1]], dtype=float)
+    xk = np.zeros((8, 2, 1))
+    w, u, b = fit_logistic(x, xk, y[:, :1], lam=1e-9, lam_k=1.0, max_iter=1000)
+    assert b[0] == pytest.approx(-math.log(3), abs=1e-4) and w[0, 0] == pytest.approx(2 * math.log(3), abs=1e-4)
+    assert predict(x, xk, w, u, b)[[0, 4], 0] == pytest.approx([0.25, 0.75], abs=1e-5)
+    w2, u2, b2 = fit_logistic(x, xk, y, lam=1.0, lam_k=1.0, max_iter=1000)
+    p = predict(x, xk, w2, u2, b2)[:, 1]
+    assert ((p - y[:, 1]) @ x[:, 0] + w2[0, 1]) == pytest.approx(0, abs=1e-4)
+    assert (p - y[:, 1]).sum() == pytest.approx(0, abs=1e-4)
+    # the codes are fitted independently: the first code's answer is the same fitted alone or with the second
+    assert w2[0, 0] == pytest.approx(fit_logistic(x, xk, y[:, :1], lam=1.0, lam_k=1.0)[0][0, 0], abs=1e-5)
+
+
+CODEBOOK = parse_codebook({"themes": [
+    {"name": "arts", "definition": "Art.", "codes": [
+        {"name": "arts_activity", "definition": "Making art.", "hints": {"words": ["paint"]}},
+        {"name": "my_own_code", "definition": "An analyst's own code.", "hints": {"words": ["banana"]}}]},
+]}, source="test")
+
+
+def _segments(texts):
+    return pd.DataFrame({"segment_id": [f"s{i}" for i in range(len(texts))], "transcript": "t", "participant": "p",
+                         "role": "mentee", "site": "X", "start": 0, "end": 1, "is_interviewer": False,
+                         "turn": range(len(texts)), "text": texts})
+
+
+def _hand_model(threshold=0.5):
+    """A model that knows arts_activity only: the stem "drum" weighs 5, the intercept is -3, nothing else."""
+    stems = ["drum", "walk"]
+    w = np.zeros((2 * len(stems) + 3 * DIMS + len(ROLES) + 1, 1))
+    w[0, 0] = 5.0
+    return CoderModel(codes=["arts_activity"], stems=stems, w=w, u=np.zeros((1, 2)), b=np.array([-3.0]),
+                      threshold=threshold, protos=np.zeros((1, DIMS), dtype=np.float32))
+
+
+def test_hand_set_model_adds_suggestions_shows_its_words_and_leaves_other_codes_to_the_rules():
+    s = suggest_codes(_segments(["We played the drums all afternoon.", "I like to paint.", "We went for a walk.",
+                                 "A banana for the drums."]), CODEBOOK, model=_hand_model())
+    by = {(r.segment_id, r.code): r for r in s.itertuples()}
+    # "drums" (stem drum): z = 5 - 3 = 2, p = 1/(1 + e^-2) = 0.8808 >= 0.5, no hint matched: the model adds it
+    drums = by[("s0", "arts_activity")]
+    assert drums.score == pytest.approx(1 / (1 + math.exp(-2)), abs=1e-6)
+    assert drums.model_words == "drums" and drums.matched == "" and not drums.negated
+    assert "suggested by the model (score 0.88 ≥ threshold 0.50)" in drums.flag_reason
+    # "paint" is a hint: the rule's suggestion stays, with the model's score p = 1/(1 + e^3) = 0.0474
+    paint = by[("s1", "arts_activity")]
+    assert paint.matched == "paint" and paint.score == pytest.approx(1 / (1 + math.exp(3)), abs=1e-6)
+    # no drum, no hint: nothing
+    assert not any(k[0] == "s2" for k in by)
+    # an analyst's own code is the rules' alone, with no score; the model still scores its own code there
+    assert by[("s3", "my_own_code")].matched == "banana" and pd.isna(by[("s3", "my_own_code")].score)
+    assert by[("s3", "arts_activity")].model_words == "drums"
+    # without the model, the rules alone
+    rules = suggest_codes(_segments(["We played the drums all afternoon."]), CODEBOOK, model=None)
+    assert rules.empty and {"score", "model_words"} <= set(rules.columns)
+
+
+def test_a_negated_hint_keeps_its_flag_however_high_the_model_scores():
+    s = suggest_codes(_segments(["I didn't paint the drums."]), CODEBOOK, model=_hand_model())
+    row = s[s["code"] == "arts_activity"].iloc[0]
+    assert row.negated and row.negation_cue == "didn't" and row.score > 0.5 and row.model_words == "drums"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return gold_data(GOLD, load_codebook())
+
+
+def test_shipped_weights_are_reproduced_by_the_training_procedure(data):
+    shipped = shipped_model()
+    assert not set(BLIND_SPLITS) & set(data.gold["split"])
+    assert shipped.info["sites"] == sorted(set(data.sites)) and shipped.info["sentences"] == len(data.y)
+    # the vocabulary is every stem in at least MIN_COUNT training sentences
+    counts = np.asarray(data.raw.s_bow.sum(axis=0)).ravel()
+    assert shipped.stems == [s for s, n in zip(data.raw.stems, counts) if n >= MIN_COUNT]
+    # the weights, refitted with the shipped threshold (the threshold's own cross-validation is checked on a
+    # smaller subset below, to keep the test quick), equal the shipped ones to float32 rounding
+    again = train_model(data, threshold=shipped.threshold)
+    assert np.allclose(again.w, shipped.w, atol=1e-4) and np.allclose(again.b, shipped.b, atol=1e-4)
+
+
+def test_training_with_its_threshold_chosen_by_site_is_deterministic():
+    subset = sorted(pd.read_csv(GOLD / "gold_coding.csv")["transcript"].unique())[:8]  # two sites
+    small = gold_data(GOLD, load_codebook(), transcripts=subset)
+    assert len(set(small.sites)) == 2
+    a, b = train_model(small), train_model(small)
+    assert a.threshold == b.threshold and np.array_equal(a.w, b.w) and a.stems == b.stems
