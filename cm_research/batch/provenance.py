@@ -31,6 +31,25 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+#: (path, size, modification and change times in ns, inode) -> SHA-256, for files already hashed in this process
+_HASHES: dict[tuple, str] = {}
+_MAX_CACHED = 65_536
+
+
+def cached_sha256(path: str | Path) -> str:
+    """:func:`sha256_file`, remembered while the file's size, modification time, change time and inode are
+    unchanged: a national batch that names the same large extract in every job reads it once, not once a job."""
+    resolved = Path(path).resolve()
+    stat = resolved.stat()
+    key = (str(resolved), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    if (digest := _HASHES.get(key)) is None:
+        digest = sha256_file(resolved)
+        if len(_HASHES) >= _MAX_CACHED:
+            _HASHES.clear()
+        _HASHES[key] = digest
+    return digest
+
+
 def input_files(parameters: dict[str, Any]) -> list[Path]:
     """Every existing file a job reads: parameter values that name a file, or all files in a named folder."""
     files: list[Path] = []
@@ -47,14 +66,14 @@ def input_files(parameters: dict[str, Any]) -> list[Path]:
 
 def input_hashes(parameters: dict[str, Any]) -> dict[str, str]:
     """SHA-256 of every input file, keyed by its path."""
-    return {str(p): sha256_file(p) for p in input_files(parameters)}
+    return {str(p): cached_sha256(p) for p in input_files(parameters)}
 
 
 def fingerprint(notebook: Path, parameters: dict[str, Any], hashes: dict[str, str]) -> str:
     """A hash of everything that determines a job's results: the notebook, its parameters (not where it
     writes), the content of its inputs and the package version."""
     content = {
-        "notebook": sha256_file(notebook),
+        "notebook": cached_sha256(notebook),
         "parameters": {k: v for k, v in sorted(parameters.items()) if k not in NOT_INPUTS},
         "inputs": sorted(hashes.values()),
         "cm_research": cm_research.__version__,

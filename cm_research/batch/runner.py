@@ -31,7 +31,7 @@ from cm_research.batch.audience import PublicationError, run_publication, write_
 from cm_research.batch.config import BatchConfig, check_audience, slugify
 from cm_research.batch.execute import notebook_parameters, notebook_path, run_notebook
 from cm_research.batch.processes import init_worker, remove_stale_staging, run_lock, set_current_staging
-from cm_research.batch.provenance import environment, fingerprint, footer_html, input_hashes, sha256_file
+from cm_research.batch.provenance import cached_sha256, environment, fingerprint, footer_html, input_hashes
 from cm_research.errors import NotebookExecutionError
 from cm_research.report.html import IndexEntry, notebook_to_html, relative_paths, title_of, write_index
 
@@ -66,7 +66,7 @@ class Job:
 
     def inputs(self) -> dict[str, str]:
         hashes = input_hashes(self.parameters)
-        hashes.update({p: sha256_file(p) for p in self.extra_inputs if Path(p).exists()})
+        hashes.update({p: cached_sha256(p) for p in self.extra_inputs if Path(p).exists()})
         return hashes
 
     def fingerprint(self) -> tuple[str, dict[str, str]]:

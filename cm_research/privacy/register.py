@@ -209,8 +209,11 @@ def data_sheet(path: Path) -> str | None:
         return None
     from openpyxl import load_workbook
 
+    from cm_research.data.archives import oversized_archive
     from cm_research.interop.excel_template import INSTRUCTIONS_SHEET, LISTS_SHEET
 
+    if oversized_archive(path):  # never opened here: read_raw refuses it, naming the file
+        return None
     try:
         book = load_workbook(path, read_only=True)
     except Exception:  # unreadable: let read_raw give its plain-English refusal

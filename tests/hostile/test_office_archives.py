@@ -47,3 +47,48 @@ def test_a_word_transcript_that_would_inflate_is_refused(tmp_path):
     with pytest.raises(TranscriptError) as caught:
         docx_lines(path)
     assert "would expand" in str(caught.value.problems["message"].iloc[0])
+
+
+_OPENED: list = []
+
+
+def _refuse_to_open(*args, **kwargs):
+    _OPENED.append(args)  # recorded as well as raised: a caller may swallow the exception
+    raise AssertionError("openpyxl was asked to open a workbook that would inflate")
+
+
+def test_an_identifier_register_workbook_that_would_inflate_is_never_opened(tmp_path, monkeypatch):
+    from cm_research.privacy.register import load_register
+
+    path = tmp_path / "register.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["name", "role", "placeholder"])
+    book.active.append(["Jo Bloggs", "mentee", "[mentee]"])
+    book.save(path)
+    assert len(load_register(path).entries) == 1  # an ordinary register workbook is read
+    _pad(path, MIN_SUSPECT_BYTES // (1 << 20) + 1)
+    monkeypatch.setattr(openpyxl, "load_workbook", _refuse_to_open)
+    _OPENED.clear()
+    with pytest.raises(DataValidationError) as caught:
+        load_register(path)
+    assert "register.xlsx" in str(caught.value) and "would expand" in str(caught.value)
+    assert not _OPENED
+
+
+def test_the_disclosure_check_reports_an_inflating_office_file_as_unchecked_without_opening_it(tmp_path, monkeypatch):
+    from cm_research.privacy.scan import check_disclosure
+
+    run = tmp_path / "run"
+    run.mkdir()
+    openpyxl.Workbook().save(run / "table.xlsx")
+    docx.Document().save(run / "report.docx")
+    assert check_disclosure(run).empty  # ordinary files pass
+    for name in ("table.xlsx", "report.docx"):
+        _pad(run / name, MIN_SUSPECT_BYTES // (1 << 20) + 1)
+    monkeypatch.setattr(openpyxl, "load_workbook", _refuse_to_open)
+    _OPENED.clear()
+    findings = check_disclosure(run)
+    assert not _OPENED
+    assert sorted(findings["file"]) == ["report.docx", "table.xlsx"]
+    assert (findings["kind"] == "unscanned_file").all()
+    assert findings["text"].str.contains("would expand").all()
