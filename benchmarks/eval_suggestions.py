@@ -95,7 +95,8 @@ def cross_validate_by_site(show_errors: bool = False) -> dict:
     m = hybrid["model_only"]
     print(f"model's suggestions on their own: precision {m['precision']:.2f}  recall {m['recall']:.2f}  "
           f"F1 {m['f1']:.2f}")
-    print("thresholds chosen in the folds: " + ", ".join(f"{s} {t:.2f}" for s, t in hybrid["thresholds"].items()))
+    print("threshold / veto chosen in each fold: "
+          + ", ".join(f"{s} {t:.2f}/{v:.2f}" for s, (t, v) in hybrid["thresholds"].items()))
     print(f"({time.perf_counter() - t0:.0f} s)")
     return {"rules": rules, "hybrid": hybrid}
 

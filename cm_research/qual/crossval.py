@@ -5,7 +5,7 @@ worker talking about the same relationship), so sentences of one site share name
 A coder is only measured honestly on a site it never saw: each fold leaves one site's interviews out, fits
 on the rest and predicts the left-out site; the predictions of all folds are pooled and scored once
 (:func:`cm_research.qual.evaluation.score_suggestions`). Every choice is made inside the training sites: the
-stem vocabulary (stems in at least ``MIN_COUNT`` training sentences) and the threshold, chosen by an inner
+stem vocabulary (stems in at least ``MIN_COUNT`` training sentences) and the threshold and veto, chosen by an inner
 cross-validation by site on the training sites alone (at most ``INNER_FOLDS`` groups of sites) as the one on ``THRESHOLDS`` with the best
 pooled F1 of the hybrid (rule coder's suggestions plus the model's). The penalties (λ = 3 for the shared
 weights, 0.3 for the prototype weights), :data:`cm_research.qual.learned.VECTOR_SCALE` and the 300 L-BFGS
@@ -33,6 +33,8 @@ from cm_research.qual.learned import CoderModel, RawFeatures, combine, design, f
 BLIND_SPLITS = ("held_out_6",)
 MIN_COUNT = 2
 THRESHOLDS = tuple(np.round(np.arange(0.2, 0.75, 0.05), 2))
+#: the model's score under which a counted hint match is dropped (0: never)
+VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
 LAM, LAM_K = 3.0, 0.3
 #: the inner cross-validation (threshold) leaves out one of at most this many groups of training sites
 INNER_FOLDS = 4
@@ -125,10 +127,10 @@ def _rule_any(data: GoldData) -> np.ndarray:
 
 
 def hybrid_f1(probs: np.ndarray, threshold: float, counted: np.ndarray, any_rule: np.ndarray,
-              y: np.ndarray) -> float:
-    """Pooled F1 of the hybrid's counted suggestions: the rule coder's, plus the model's at ``threshold``
-    where the rule coder has nothing for the pair."""
-    pred = counted | ((probs >= threshold) & ~any_rule)
+              y: np.ndarray, veto: float = 0.0) -> float:
+    """Pooled F1 of the hybrid's counted suggestions: the rule coder's that the model scores at least
+    ``veto``, plus the model's at ``threshold`` where the rule coder has nothing for the pair."""
+    pred = (counted & (probs >= veto)) | ((probs >= threshold) & ~any_rule)
     tp = float((pred & (y > 0)).sum())
     p = tp / pred.sum() if pred.sum() else 0.0
     r = tp / y.sum() if y.sum() else 0.0
@@ -145,40 +147,43 @@ def grouped_site_folds(sites, n_folds: int = INNER_FOLDS) -> list[tuple[str, np.
             for i in range(min(n_folds, len(names)))]
 
 
-def choose_threshold(data: GoldData, rows: np.ndarray) -> float:
-    """The threshold with the best pooled hybrid F1 in a cross-validation by site on ``rows`` alone
-    (:func:`grouped_site_folds`; ties: the higher threshold)."""
+def choose_threshold(data: GoldData, rows: np.ndarray) -> tuple[float, float]:
+    """(threshold, veto) with the best pooled hybrid F1 (:func:`hybrid_f1`) in a cross-validation by site on
+    ``rows`` alone (:func:`grouped_site_folds`; ties: the higher threshold, then the lower veto)."""
     probs = np.zeros((len(rows), len(data.codes)))
     for _, train, test in grouped_site_folds(data.sites[rows]):
         columns, params = _fit(data, rows[train])
         probs[test] = _predict(data, columns, params, rows[test])
     counted, any_rule = _rule_counted(data)[rows], _rule_any(data)[rows]
-    f1 = [hybrid_f1(probs, t, counted, any_rule, data.y[rows]) for t in THRESHOLDS]
-    best = max(range(len(THRESHOLDS)), key=lambda i: (round(f1[i], 9), THRESHOLDS[i]))
-    return float(THRESHOLDS[best])
+    grid = [(float(t), float(v)) for t in THRESHOLDS for v in VETOES]
+    f1 = [hybrid_f1(probs, t, counted, any_rule, data.y[rows], v) for t, v in grid]
+    best = max(range(len(grid)), key=lambda i: (round(f1[i], 9), grid[i][0], -grid[i][1]))
+    return grid[best]
 
 
-def train_model(data: GoldData, rows: np.ndarray | None = None, threshold: float | None = None) -> CoderModel:
-    """Fit the coder on ``rows`` (all participant sentences by default), its threshold chosen by
-    :func:`choose_threshold` on the same rows unless given."""
+def train_model(data: GoldData, rows: np.ndarray | None = None, threshold: float | None = None,
+                veto: float = 0.0) -> CoderModel:
+    """Fit the coder on ``rows`` (all participant sentences by default), its threshold and veto chosen by
+    :func:`choose_threshold` on the same rows unless ``threshold`` is given."""
     rows = np.arange(len(data.y)) if rows is None else rows
     if threshold is None:
-        threshold = choose_threshold(data, rows)
+        threshold, veto = choose_threshold(data, rows)
     columns, (w, u, b) = _fit(data, rows)
     stems = [data.raw.stems[j] for j in columns]  # the weights' rows: these stems twice, then the rest
-    return CoderModel(codes=list(data.codes), stems=stems, w=w, u=u, b=b, threshold=threshold, protos=data.protos,
+    return CoderModel(codes=list(data.codes), stems=stems, w=w, u=u, b=b, threshold=threshold, veto=veto,
+                      protos=data.protos,
                       info={"sites": sorted(set(data.sites[rows])), "sentences": int(len(rows)),
                             "lam": LAM, "lam_k": LAM_K, "min_count": MIN_COUNT})
 
 
 def cross_validate(data: GoldData, rule_only: bool = False,
-                   threshold: float | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+                   threshold: float | None = None, veto: float = 0.0) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """Leave-one-site-out cross-validation: (overall, per_code, pooled suggestions), scored with
     :func:`score_suggestions` on every participant sentence. ``rule_only`` scores the rule coder alone.
 
     ``threshold`` None (the honest procedure) chooses each fold's threshold inside its training sites
-    (:func:`choose_threshold`); a number skips that inner cross-validation (quicker, for tests).
-    ``overall`` also holds ``thresholds`` (site -> the fold's threshold) and ``model_only`` (precision, recall
+    (:func:`choose_threshold`), and its veto; a number (and ``veto``) skips that inner cross-validation
+    (quicker, for tests). ``overall`` also holds ``thresholds`` (site -> the fold's (threshold, veto)) and ``model_only`` (precision, recall
     and F1 of the model's suggestions on their own, without the rule coder's).
     """
     if rule_only:
@@ -188,8 +193,8 @@ def cross_validate(data: GoldData, rule_only: bool = False,
     thresholds = {}
     hits = np.zeros(data.y.shape, dtype=bool)
     for site, train, test in site_folds(data.sites):
-        model = train_model(data, train, threshold)
-        thresholds[site] = model.threshold
+        model = train_model(data, train, threshold, veto)
+        thresholds[site] = (model.threshold, model.veto)
         test_ids = set(data.segments["segment_id"].to_numpy()[data.raw.rows[test]])
         seg_mask = data.segments["segment_id"].isin(test_ids) | data.segments["is_interviewer"]
         segs = data.segments[seg_mask & data.segments["site"].eq(site)]

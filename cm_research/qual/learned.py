@@ -237,11 +237,13 @@ class CoderModel:
     threshold: float
     protos: np.ndarray  # codes × 100
     info: dict = field(default_factory=dict)
+    #: a counted hint match the model scores below this is not suggested (0: every hint match stays)
+    veto: float = 0.0
 
     def save(self, path: str | Path) -> None:
         np.savez_compressed(path, codes=np.array(self.codes), stems=np.array(self.stems),
                             w=self.w.astype(np.float32), u=self.u.astype(np.float32), b=self.b.astype(np.float32),
-                            threshold=np.array(self.threshold), protos=self.protos.astype(np.float32),
+                            threshold=np.array(self.threshold), veto=np.array(self.veto), protos=self.protos.astype(np.float32),
                             info=np.array(json.dumps(self.info, sort_keys=True)))
 
     @classmethod
@@ -251,7 +253,7 @@ class CoderModel:
                 return cls(codes=z["codes"].tolist(), stems=z["stems"].tolist(), w=z["w"].astype(np.float64),
                            u=z["u"].astype(np.float64), b=z["b"].astype(np.float64),
                            threshold=float(z["threshold"]), protos=z["protos"].astype(np.float32),
-                           info=json.loads(str(z["info"])))
+                           info=json.loads(str(z["info"])), veto=float(z["veto"]) if "veto" in z else 0.0)
         except (OSError, KeyError, ValueError) as e:
             raise ModelError(f"{Path(path).name}: cannot read the coder's weights ({e}); rebuild them with "
                              "python benchmarks/train_coder.py") from e
@@ -339,11 +341,14 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     words = np.full(len(rules), "", dtype=object)
     words[scored] = model.evidence(raw, r_pos[scored], r_code[scored])
     rules = rules.assign(score=score, model_words=words)
+    # a counted hint match the model scores below its veto is not suggested (a negated one stays, flagged)
+    vetoed = scored & (score < model.veto) & ~rules["negated"].to_numpy(dtype=bool)
     taken = np.zeros(probs.shape, dtype=bool)
     taken[r_pos[scored], r_code[scored]] = True
     mask = np.zeros(probs.shape, dtype=bool)
     mask[:, known] = True
     new_row, new_code = np.nonzero((probs >= threshold) & mask & ~taken)
+    rules = rules[~vetoed].reset_index(drop=True)
     if len(new_row) == 0:
         return rules
     carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
