@@ -32,9 +32,11 @@ from cm_research.qual.learned import CoderModel, RawFeatures, combine, design, f
 #: splits never used for training or tuning: kept for the final, blind measurement
 BLIND_SPLITS = ("held_out_6",)
 MIN_COUNT = 2
-THRESHOLDS = tuple(np.round(np.arange(0.2, 0.75, 0.05), 2))
+THRESHOLDS = tuple(np.round(np.arange(0.1, 0.75, 0.05), 2))
 #: the model's score under which a counted hint match is dropped (0: never)
-VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
+VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+#: whether the rule coder's evidence is among the model's features
+RULE_FEATURES = False
 LAM, LAM_K = 3.0, 0.3
 #: the inner cross-validation (threshold) leaves out one of at most this many groups of training sites
 INNER_FOLDS = 4
@@ -71,7 +73,8 @@ def gold_data(gold_dir: str | Path, codebook: Codebook, exclude_splits=BLIND_SPL
     segments = read_transcripts(files, errors="raise").segments("sentence").reset_index(drop=True)
     codes = codebook.code_names
     protos = prototypes(codebook, codes)
-    raw = featurise(segments, protos)
+    rules = suggest_codes(segments, codebook, model=None)
+    raw = featurise(segments, protos, rules=rules if RULE_FEATURES else None, codes=codes)
     ids = segments["segment_id"].to_numpy()[raw.rows]
     pairs = gold_pairs(gold)
     col = {c: k for k, c in enumerate(codes)}
@@ -81,7 +84,6 @@ def gold_data(gold_dir: str | Path, codebook: Codebook, exclude_splits=BLIND_SPL
         if s in row:
             y[row[s], col[c]] = 1.0
     sites = segments["site"].to_numpy(dtype=object)[raw.rows]
-    rules = suggest_codes(segments, codebook, model=None)
     themes = {c: "; ".join(codebook.themes_of(c)) for c in codes}
     return GoldData(segments, gold, codes, themes, protos, raw, y, sites, rules)
 
@@ -198,7 +200,9 @@ def cross_validate(data: GoldData, rule_only: bool = False,
         test_ids = set(data.segments["segment_id"].to_numpy()[data.raw.rows[test]])
         seg_mask = data.segments["segment_id"].isin(test_ids) | data.segments["is_interviewer"]
         segs = data.segments[seg_mask & data.segments["site"].eq(site)]
-        raw = featurise(segs, data.protos, model.stems)
+        rules = data.rules[data.rules["segment_id"].isin(test_ids)]
+        raw = featurise(segs, data.protos, model.stems, rules=rules if model.uses_rules else None,
+                        codes=model.codes)
         probs = model.scores(raw)
         if not np.array_equal(segs["segment_id"].to_numpy()[raw.rows], data.segments["segment_id"].to_numpy()[
                 data.raw.rows[test]]):

@@ -126,10 +126,28 @@ def _unit(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return m / np.where(norms > 0, norms, 1.0)[:, None], norms
 
 
-def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | None = None) -> RawFeatures:
+def rule_evidence(segments: pd.DataFrame, rows: np.ndarray, rules: pd.DataFrame, codes: list[str]) -> np.ndarray:
+    """len(rows) × K × 3: for the segments at ``rows``, the rule coder's counted match of the sentence's own,
+    its negated match, and its match carried from the interviewer's question, per code (0/1)."""
+    out = np.zeros((len(rows), len(codes), 3), dtype=np.float32)
+    if rules.empty:
+        return out
+    pos = pd.Index(segments["segment_id"].to_numpy()[rows]).get_indexer(rules["segment_id"])
+    k = rules["code"].map({c: i for i, c in enumerate(codes)}).fillna(-1).astype(np.int64).to_numpy()
+    ok = (pos >= 0) & (k >= 0)
+    negated = rules["negated"].to_numpy(dtype=bool)
+    from_q = rules["flag_reason"].astype(str).str.startswith("from the interviewer's question").to_numpy()
+    kind = np.where(from_q, 2, np.where(negated, 1, 0))
+    out[pos[ok], k[ok], kind[ok]] = 1.0
+    return out
+
+
+def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | None = None,
+              rules: pd.DataFrame | None = None, codes: list[str] | None = None) -> RawFeatures:
     """Features of the participant sentences of ``segments`` (all rows when there is no ``is_interviewer``).
 
-    ``protos``: the codes' prototypes (:func:`prototypes`). ``stems``: the bag-of-stems columns (a trained model's vocabulary); None takes every stem seen.
+    ``protos``: the codes' prototypes (:func:`prototypes`); ``rules`` (with ``codes``, the model's): the rule
+    coder's suggestions, whose evidence (:func:`rule_evidence`) joins the per-code features. ``stems``: the bag-of-stems columns (a trained model's vocabulary); None takes every stem seen.
     """
     segments = segments.reset_index(drop=True)
     texts = segments["text"].astype(str).tolist()
@@ -166,6 +184,8 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     q_vec, _ = _unit(np.asarray(pick @ turn_vec, dtype=np.float32))
     t_vec, _ = _unit(turn_vec[turn_id[rows]])
     per_code = np.stack([s_vec @ protos.T, t_vec @ protos.T], axis=2)
+    if rules is not None:
+        per_code = np.concatenate([per_code, rule_evidence(segments, rows, rules, codes) / VECTOR_SCALE], axis=2)
     role_col = segments["role"].astype(str).to_numpy() if "role" in segments else np.full(len(texts), "")
     role = np.stack([role_col[rows] == r for r in ROLES] + [~np.isin(role_col[rows], ROLES)], axis=1)
     shared = np.hstack([s_vec, q_vec, t_vec, role.astype(np.float32)]).astype(np.float32)
@@ -257,6 +277,12 @@ class CoderModel:
         except (OSError, KeyError, ValueError) as e:
             raise ModelError(f"{Path(path).name}: cannot read the coder's weights ({e}); rebuild them with "
                              "python benchmarks/train_coder.py") from e
+
+    @property
+    def uses_rules(self) -> bool:
+        """Whether the rule coder's evidence is among its features (3 per-code weights beside the 2 prototype
+        cosines')."""
+        return self.u.shape[1] == 5
 
     def scores(self, raw: RawFeatures) -> np.ndarray:
         """n × K probabilities, for features made with this model's stems (the same sum as :func:`predict` on

@@ -471,7 +471,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         themes.update(zip(codebook.code_names, codebook.code_themes))
     else:
         themes.update((c, "; ".join(codebook.themes_of(c))) for c in names)
-    raw = featurise(segments, model.protos, model.stems)
+    raw = featurise(segments, model.protos, model.stems, rules=rules if model.uses_rules else None,
+                    codes=model.codes)
     if len(raw.rows) == 0:
         return rules
     return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes)[SUGGESTION_COLUMNS]
