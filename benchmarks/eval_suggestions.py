@@ -33,8 +33,6 @@ from cm_research.qual.transcripts import read_transcripts
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
 #: the gold set's parts, the one written last first
-#: training splits written by other people, blind to the rule coder: its hints were never tuned on them
-FRESH_TO_RULES = ("tune_2", "tune_3")
 SPLITS = ["held_out_6", "held_out_5", "held_out_4", "held_out_3", "held_out_2", "held_out", "tune", "tune_2",
           "tune_3"]
 
@@ -68,7 +66,7 @@ def _print(title: str, overall: dict, per_code: pd.DataFrame | None, errors: pd.
 
 def cross_validate_by_site(show_errors: bool = False) -> dict:
     """Print and return the leave-one-site-out figures of the rule coder alone and of the hybrid."""
-    from cm_research.qual.crossval import cross_validate, gold_data
+    from cm_research.qual.crossval import FRESH_TO_RULES, cross_validate, gold_data
 
     t0 = time.perf_counter()
     data = gold_data(GOLD, load_codebook())

@@ -56,18 +56,20 @@ def test_cross_validation_by_site_floor():
 
     data = gold_data(GOLD, load_codebook())
     rules, _, _ = cross_validate(data, rule_only=True)
-    # each site predicted by a model fitted without it; the threshold is the shipped one (chosen by
-    # cross-validation on all the training sites) so that the inner cross-validation is skipped and the test
-    # stays quick: `python benchmarks/eval_suggestions.py --cv site` chooses it inside each fold (README figures:
-    # hybrid precision 0.78, recall 0.70 on the six first sites). A floor, so a change that makes the coder
-    # worse fails here.
-    hybrid, per_code, pooled = cross_validate(data, threshold=shipped_model().threshold)
-    assert hybrid["n_gold"] == rules["n_gold"] == 459
-    assert hybrid["precision"] >= 0.75 and hybrid["recall"] >= 0.68
-    assert hybrid["f1"] >= rules["f1"]  # the model adds more than it costs
-    assert hybrid["model_only"]["precision"] >= 0.80  # what the model adds is mostly right
+    # each of three groups of sites predicted by a model fitted without them, with the shipped threshold and veto
+    # (chosen by cross-validation on all the training sites), so that the test stays quick;
+    # `python benchmarks/eval_suggestions.py --cv site` leaves one site out at a time and chooses them inside
+    # each fold (the README's figures). Measured: precision 0.71, recall 0.56, F1 0.625 (rules alone 0.586),
+    # the model's own suggestions precision 0.75. A floor, so a change that makes the coder worse fails here.
+    shipped = shipped_model()
+    hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, veto=shipped.veto, n_folds=3)
+    assert hybrid["n_gold"] == rules["n_gold"] == 830
+    assert hybrid["precision"] >= 0.68 and hybrid["recall"] >= 0.54
+    assert hybrid["f1"] >= rules["f1"] + 0.02  # the model adds more than it costs
+    assert hybrid["model_only"]["precision"] >= 0.72  # what the model suggests is mostly right
     assert hybrid["negation_accuracy"] >= 0.9
-    assert set(pooled["fold"]) == set(data.sites)
+    for group in set(pooled["fold"]):  # every sentence predicted by the fold that left its site out
+        assert set(pooled.loc[pooled["fold"] == group, "site"]) <= set(group.split(", "))
 
 
 def test_evaluation_script_scores_a_split():

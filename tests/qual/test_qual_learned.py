@@ -66,13 +66,13 @@ def _segments(texts):
                          "turn": range(len(texts)), "text": texts})
 
 
-def _hand_model(threshold=0.5):
+def _hand_model(threshold=0.5, veto=0.0):
     """A model that knows arts_activity only: the stem "drum" weighs 5, the intercept is -3, nothing else."""
     stems = ["drum", "walk"]
     w = np.zeros((2 * len(stems) + 3 * DIMS + len(ROLES) + 1, 1))
     w[0, 0] = 5.0
     return CoderModel(codes=["arts_activity"], stems=stems, w=w, u=np.zeros((1, 2)), b=np.array([-3.0]),
-                      threshold=threshold, protos=np.zeros((1, DIMS), dtype=np.float32))
+                      threshold=threshold, protos=np.zeros((1, DIMS), dtype=np.float32), veto=veto)
 
 
 def test_hand_set_model_adds_suggestions_shows_its_words_and_leaves_other_codes_to_the_rules():
@@ -97,6 +97,15 @@ def test_hand_set_model_adds_suggestions_shows_its_words_and_leaves_other_codes_
     assert rules.empty and {"score", "model_words"} <= set(rules.columns)
 
 
+def test_a_hint_match_the_model_scores_below_its_veto_is_not_suggested():
+    texts = ["I like to paint.", "I like to paint drums."]
+    # "paint" alone: p = σ(-3) = 0.047 < veto 0.1, dropped; with "drums": p = σ(2) = 0.88, kept
+    s = suggest_codes(_segments(texts), CODEBOOK, model=_hand_model(veto=0.1))
+    assert list(zip(s["segment_id"], s["code"])) == [("s1", "arts_activity")]
+    kept = suggest_codes(_segments(texts), CODEBOOK, model=_hand_model(veto=0.04))  # 0.047 >= 0.04
+    assert list(kept["segment_id"]) == ["s0", "s1"]
+
+
 def test_a_negated_hint_keeps_its_flag_however_high_the_model_scores():
     s = suggest_codes(_segments(["I didn't paint the drums."]), CODEBOOK, model=_hand_model())
     row = s[s["code"] == "arts_activity"].iloc[0]
@@ -117,7 +126,7 @@ def test_shipped_weights_are_reproduced_by_the_training_procedure(data):
     assert shipped.stems == [s for s, n in zip(data.raw.stems, counts) if n >= MIN_COUNT]
     # the weights, refitted with the shipped threshold (the threshold's own cross-validation is checked on a
     # smaller subset below, to keep the test quick), equal the shipped ones to float32 rounding
-    again = train_model(data, threshold=shipped.threshold)
+    again = train_model(data, threshold=shipped.threshold, veto=shipped.veto)
     assert np.allclose(again.w, shipped.w, atol=1e-4) and np.allclose(again.b, shipped.b, atol=1e-4)
 
 
