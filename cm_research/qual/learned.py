@@ -288,10 +288,10 @@ class CoderModel:
         """n × K probabilities, for features made with this model's stems (the same sum as :func:`predict` on
         :func:`design`, with the stems kept sparse)."""
         v = len(self.stems)
-        dense = raw.shared.astype(np.float64)
-        dense[:, :3 * DIMS] *= VECTOR_SCALE
-        z = (raw.s_bow @ self.w[:v] + raw.q_bow @ self.w[v:2 * v] + dense @ self.w[2 * v:]
-             + np.einsum("nkm,km->nk", raw.per_code.astype(np.float64) * VECTOR_SCALE, self.u) + self.b)
+        w_dense = self.w[2 * v:].copy()
+        w_dense[:3 * DIMS] *= VECTOR_SCALE  # scale the weights, not the (large) feature matrix
+        z = (raw.s_bow @ self.w[:v] + raw.q_bow @ self.w[v:2 * v] + raw.shared @ w_dense.astype(np.float32)
+             + np.einsum("nkm,km->nk", raw.per_code, (self.u * VECTOR_SCALE).astype(np.float32)) + self.b)
         return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z)))
 
     def evidence(self, raw: RawFeatures, pairs_row: np.ndarray, pairs_code: np.ndarray, top: int = 3) -> list[str]:
@@ -386,11 +386,16 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     added["matched"] = ""
     added["negated"] = False
     added["negation_cue"] = ""
-    cues = []
     c = raw.counts.tocsr()
+    negator = np.array([is_negator(t) for t in raw.tokens], dtype=bool)
+    has_cue = np.asarray(c @ negator.astype(np.float32)).ravel() > 0
+    cues = []
     for r in new_row:
-        toks = [raw.tokens[t] for t in c.indices[c.indptr[r]:c.indptr[r + 1]]]
-        cues.append(next((t for t in toks if is_negator(t)), ""))
+        if not has_cue[r]:
+            cues.append("")
+            continue
+        toks = c.indices[c.indptr[r]:c.indptr[r + 1]]
+        cues.append(raw.tokens[toks[negator[toks]][0]])
     added["flag_reason"] = [model_reason(probs[r, k], threshold, cue) for r, k, cue in zip(new_row, new_code, cues)]
     added["source"] = "suggestion"
     added["status"] = SUGGESTION_STATUS
