@@ -1,25 +1,28 @@
-"""A learned coder: one-vs-rest logistic regression over the rule coder's evidence, words and word vectors.
+"""A learned coder: one-vs-rest logistic regression over words, word vectors and the codes' definitions.
 
 The rule coder (:mod:`cm_research.qual.suggest`) finds a code's hint words; on interviews nobody tuned it on it
 misses paraphrase ("Every other day I'd get a call") and context ("Doesn't always work, mind." after a
 sentence about counting to ten). This model scores every participant sentence for every code it was trained
 on, from features that carry over to new interviews:
 
-* the rule coder's evidence for each code: a match of the sentence's own (counted), a negated match, a match
-  carried from the interviewer's question (3 features a code);
-* the stems in the sentence, and in the interviewer's question it answers (binary bag of stems; only stems
-  seen in at least ``min_count`` training sentences);
+* the stems in the sentence, and in the interviewer's question it answers (0/1 bag of stems; only stems
+  seen in at least ``MIN_COUNT`` training sentences, :mod:`cm_research.qual.crossval`);
 * the unit-length mean GloVe vector (:mod:`cm_research.qual.vectors`) of the sentence's content words, of the
   question's, and of the whole answer turn's (so a short sentence reads in its answer's context);
-* the cosine between the sentence's (and the turn's) vector and each code's prototype, the mean vector of its
-  definition, use-when note and example;
+* for each code, the cosine between the sentence's (and the turn's) vector and the code's prototype, the mean
+  vector of its definition, use-when note and example (these two have weights of the code's own);
 * the speaker's role (mentee, mentor, carer, social worker, other).
 
-For code k, P(k | x) = σ(x · w_k + b_k), with the weights fitted jointly by L-BFGS on the penalised
-log-likelihood  Σ_k Σ_i [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)] − λ/2 · Σ_k ||w_k||²  (the intercept is not
-penalised; Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical Learning*, §4.4). A code is
-suggested when P ≥ its threshold. λ and the thresholds are chosen by leave-one-site-out cross-validation inside
-the training data (:mod:`cm_research.qual.crossval`).
+For code k, P(k | x) = σ(x · w_k + c_k · u_k + b_k), with all codes' weights fitted together by L-BFGS on the
+penalised log-likelihood Σ_k Σ_i [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)] − λ/2 Σ_k ||w_k||² − λ_k/2 Σ_k ||u_k||²
+(intercepts not penalised; Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical Learning*, §4.4.4).
+
+The hybrid (:func:`combine`, used by :func:`cm_research.qual.suggest.suggest_codes`) keeps the rule coder's
+suggestions, drops a counted hint match the model scores below ``veto``, and adds a suggestion where the model's
+probability reaches ``threshold`` and no hint of the code matched. Threshold and veto are chosen by
+cross-validation by site inside the training data (:mod:`cm_research.qual.crossval`). The rule coder's evidence
+as features of the model was tried and left out (``crossval.RULE_FEATURES``): the hints were tuned on the first
+six sites, so the model learnt to trust them more than they deserve on new interviews.
 
 Codes the model was not trained on (an analyst's own) are left to the rule coder.
 """

@@ -39,6 +39,11 @@ positives come from, so those suggestions show the question's words and say wher
 
 Base forms: the stemmer is helped by a small list of irregular forms kept in the repository
 (:data:`cm_research.qual.tokens.IRREGULAR`: "has" -> "have", "felt" -> "feel"), so nothing is downloaded.
+
+The learned coder: by default :func:`suggest_codes` also scores each participant sentence with the model that
+ships with the package (:mod:`cm_research.qual.learned`, trained on the gold set), which adds suggestions the
+hints miss (paraphrase, context) and drops hint matches it scores as very unlikely; codes it does not know
+are left to the hints. ``model=None`` gives the hints alone.
 """
 
 from __future__ import annotations
@@ -434,9 +439,10 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         The learned coder (:mod:`cm_research.qual.learned`) that scores every participant sentence for the codes
         it was trained on: ``"auto"`` (default) uses the weights that ship with the package (trained on the
         gold set by ``benchmarks/train_coder.py``), a :class:`~cm_research.qual.learned.CoderModel` those, and
-        None the hint rules alone. The rule coder's suggestions all stay (each with the model's ``score`` and
-        ``model_words``); the model adds a suggestion where its probability for a code reaches its threshold
-        and no hint of that code matched the sentence (a negated match keeps its flag). Codes the model does
+        None the hint rules alone. The rule coder's suggestions stay (each with the model's ``score`` and
+        ``model_words``) unless the model scores a counted one below its ``veto``; the model adds a suggestion
+        where its probability for a code reaches its ``threshold`` and no hint of that code matched the
+        sentence (a negated match keeps its flag). Codes the model does
         not know (an analyst's own) are left to the rules: their ``score`` is empty.
     question_context
         A sentence of a participant's answer that matches no hint itself (not even a negated one) is
