@@ -42,8 +42,7 @@ Base forms: the stemmer is helped by a small list of irregular forms kept in the
 
 The learned coder: by default :func:`suggest_codes` also scores each participant sentence with the model that
 ships with the package (:mod:`cm_research.qual.learned`, trained on the gold set), which adds suggestions the
-hints miss (paraphrase, context) and drops hint matches it scores as very unlikely; codes it does not know
-are left to the hints. ``model=None`` gives the hints alone.
+hints miss (paraphrase, context); codes it does not know are left to the hints. ``model=None`` gives the hints alone.
 """
 
 from __future__ import annotations

@@ -56,15 +56,15 @@ def test_cross_validation_by_site_floor():
 
     data = gold_data(GOLD, load_codebook())
     rules, _, _ = cross_validate(data, rule_only=True)
-    # each of three groups of sites predicted by a model fitted without them, with the shipped threshold and veto
+    # each of three groups of sites predicted by a model fitted without them, with the shipped threshold
     # (chosen by cross-validation on all the training sites), so that the test stays quick;
-    # `python benchmarks/eval_suggestions.py --cv site` leaves one site out at a time and chooses them inside
-    # each fold (the README's figures). Measured: precision 0.71, recall 0.56, F1 0.625 (rules alone 0.586),
+    # `python benchmarks/eval_suggestions.py --cv site` leaves one site out at a time and chooses it inside
+    # each fold (the README's figures). Measured: precision 0.61, recall 0.63, F1 0.622 (rules alone 0.586),
     # the model's own suggestions precision 0.75. A floor, so a change that makes the coder worse fails here.
     shipped = shipped_model()
     hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, veto=shipped.veto, n_folds=3)
     assert hybrid["n_gold"] == rules["n_gold"] == 830
-    assert hybrid["precision"] >= 0.68 and hybrid["recall"] >= 0.54
+    assert hybrid["precision"] >= 0.59 and hybrid["recall"] >= 0.61
     assert hybrid["f1"] >= rules["f1"] + 0.02  # the model adds more than it costs
     assert hybrid["model_only"]["precision"] >= 0.72  # what the model suggests is mostly right
     assert hybrid["negation_accuracy"] >= 0.9
