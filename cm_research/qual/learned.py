@@ -18,9 +18,10 @@ penalised log-likelihood Σ_k Σ_i [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)
 (intercepts not penalised; Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical Learning*, §4.4.4).
 
 The hybrid (:func:`combine`, used by :func:`cm_research.qual.suggest.suggest_codes`) keeps the rule coder's
-suggestions, drops a counted hint match the model scores below ``veto``, and adds a suggestion where the model's
-probability reaches ``threshold`` and no hint of the code matched. Threshold and veto are chosen by
-cross-validation by site inside the training data (:mod:`cm_research.qual.crossval`). The rule coder's evidence
+suggestions (less any counted hint match the model scores below ``veto``, which is 0 in the shipped model: see
+``crossval.VETOES``) and adds a suggestion where the model's probability reaches ``threshold`` and no hint of the
+code matched. The threshold is chosen by cross-validation by site inside the training data
+(:mod:`cm_research.qual.crossval`). The rule coder's evidence
 as features of the model was tried and left out (``crossval.RULE_FEATURES``): the hints were tuned on the first
 six sites, so the model learnt to trust them more than they deserve on new interviews.
 
