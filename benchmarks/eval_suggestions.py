@@ -42,7 +42,8 @@ def evaluate(split: str = "held_out", gold_dir: Path = GOLD, rules_only: bool = 
     gold = read_gold(gold_dir / "gold_coding.csv")
     if split != "all":
         if split not in set(gold["split"]):
-            raise SystemExit(f"gold_coding.csv has no split {split!r} (it has: {', '.join(sorted(set(gold['split'])))})")
+            have = ", ".join(sorted(set(gold["split"])))
+            raise SystemExit(f"gold_coding.csv has no split {split!r} (it has: {have})")
         gold = gold[gold["split"] == split]
     files = [gold_dir / "transcripts" / f"{t}.txt" for t in sorted(set(gold["transcript"]))]
     segments = read_transcripts(files, errors="raise").segments("sentence")

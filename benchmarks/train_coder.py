@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     model = train_model(data)
     model.save(args.out)
     print(f"trained on {model.info['sentences']} participant sentences of {len(model.info['sites'])} sites "
-          f"({', '.join(model.info['sites'])}); {len(model.stems)} stems; threshold {model.threshold:.2f}, veto {model.veto:.2f}; "
+          f"({', '.join(model.info['sites'])}); {len(model.stems)} stems; threshold {model.threshold:.2f}, "
+          f"veto {model.veto:.2f}; "
           f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} kB) in {time.perf_counter() - t0:.0f} s")
     return 0
 

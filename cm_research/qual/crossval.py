@@ -31,6 +31,7 @@ from cm_research.qual.codebook import Codebook
 from cm_research.qual.evaluation import gold_pairs, read_gold, score_suggestions
 from cm_research.qual.learned import CoderModel, RawFeatures, combine, design, featurise, fit_logistic, predict, \
     prototypes
+from cm_research.qual.suggest import SUGGESTION_STATUS
 
 #: splits never used for training or tuning: kept for the final, blind measurement
 BLIND_SPLITS = ("held_out_6",)
@@ -195,8 +196,9 @@ def cross_validate(data: GoldData, rule_only: bool = False,
     ``threshold`` None (the honest procedure) chooses each fold's threshold inside its training sites
     (:func:`choose_threshold`), and its veto; a number (and ``veto``) skips that inner cross-validation
     (quicker, for tests). ``n_folds`` None leaves one site out at a time; a number leaves out one of that many
-    groups of sites (:func:`grouped_site_folds`, quicker). ``overall`` also holds ``thresholds`` (site -> the fold's (threshold, veto)) and ``model_only`` (precision, recall
-    and F1 of the model's suggestions on their own, without the rule coder's).
+    groups of sites (:func:`grouped_site_folds`, quicker). ``overall`` also holds ``thresholds`` (site -> the
+    fold's (threshold, veto)) and ``model_only`` (precision, recall and F1 of the model's suggestions on their
+    own, without the rule coder's).
     """
     if rule_only:
         overall, per_code = score_suggestions(data.rules, data.gold)
@@ -219,7 +221,8 @@ def cross_validate(data: GoldData, rule_only: bool = False,
                 data.raw.rows[test]]):
             raise RuntimeError(f"site {site}: the test sentences came out of order")
         hits[test] = probs >= model.threshold  # featurise keeps the test sentences in order
-        parts.append(combine(rules, segs, raw, probs, model.threshold, model, data.code_themes)
+        parts.append(combine(rules, segs, raw, probs, model.threshold, model, data.code_themes,
+                             SUGGESTION_STATUS)
                      .assign(fold=site, fold_threshold=model.threshold))
     pooled = pd.concat(parts, ignore_index=True)
     overall, per_code = score_suggestions(pooled, data.gold)

@@ -14,7 +14,8 @@ on, from features that carry over to new interviews:
 * the speaker's role (mentee, mentor, carer, social worker, other).
 
 For code k, P(k | x) = σ(x · w_k + c_k · u_k + b_k), with all codes' weights fitted together by L-BFGS on the
-penalised log-likelihood Σ_k Σ_i [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)] − λ/2 Σ_k ||w_k||² − λ_k/2 Σ_k ||u_k||²
+penalised log-likelihood Σ_k Σ_i [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)] − λ/2 Σ_k ||w_k||²
+− λ_k/2 Σ_k ||u_k||²
 (intercepts not penalised; Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical Learning*, §4.4.4).
 
 The hybrid (:func:`combine`, used by :func:`cm_research.qual.suggest.suggest_codes`) keeps the rule coder's
@@ -151,7 +152,8 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     """Features of the participant sentences of ``segments`` (all rows when there is no ``is_interviewer``).
 
     ``protos``: the codes' prototypes (:func:`prototypes`); ``rules`` (with ``codes``, the model's): the rule
-    coder's suggestions, whose evidence (:func:`rule_evidence`) joins the per-code features. ``stems``: the bag-of-stems columns (a trained model's vocabulary); None takes every stem seen.
+    coder's suggestions, whose evidence (:func:`rule_evidence`) joins the per-code features. ``stems``: the
+    bag-of-stems columns (a trained model's vocabulary); None takes every stem seen.
     """
     segments = segments.reset_index(drop=True)
     texts = segments["text"].astype(str).tolist()
@@ -267,7 +269,8 @@ class CoderModel:
     def save(self, path: str | Path) -> None:
         np.savez_compressed(path, codes=np.array(self.codes), stems=np.array(self.stems),
                             w=self.w.astype(np.float32), u=self.u.astype(np.float32), b=self.b.astype(np.float32),
-                            threshold=np.array(self.threshold), veto=np.array(self.veto), protos=self.protos.astype(np.float32),
+                            threshold=np.array(self.threshold), veto=np.array(self.veto),
+                            protos=self.protos.astype(np.float32),
                             info=np.array(json.dumps(self.info, sort_keys=True)))
 
     @classmethod
@@ -350,13 +353,11 @@ def model_reason(score: float, threshold: float, cue: str) -> str:
 
 
 def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs: np.ndarray, threshold: float,
-            model: CoderModel, code_themes: dict[str, str]) -> pd.DataFrame:
+            model: CoderModel, code_themes: dict[str, str], status: str) -> pd.DataFrame:
     """The hybrid's suggestions: the rule coder's (``rules``), each given the model's ``score`` and the words
     that carry it (``model_words``), plus a suggestion wherever the model's probability for a code it knows is
     at least ``threshold`` and the rule coder has nothing for that sentence and code (not even a negated
-    match: a flag stands). ``probs`` is len(raw.rows) × len(model.codes)."""
-    from cm_research.qual.suggest import SUGGESTION_STATUS
-    from cm_research.qual.tokens import is_negator
+    match: a flag stands), with ``status``. ``probs`` is len(raw.rows) × len(model.codes)."""
 
     segments = segments.reset_index(drop=True)
     known = [k for k, c in enumerate(model.codes) if c in code_themes]
@@ -402,7 +403,7 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
         cues.append(raw.tokens[toks[negator[toks]][0]])
     added["flag_reason"] = [model_reason(probs[r, k], threshold, cue) for r, k, cue in zip(new_row, new_code, cues)]
     added["source"] = "suggestion"
-    added["status"] = SUGGESTION_STATUS
+    added["status"] = status
     added["score"] = probs[new_row, new_code]
     added["model_words"] = model.evidence(raw, new_row, new_code)
     out = pd.concat([rules, added.reindex(columns=rules.columns)], ignore_index=True)

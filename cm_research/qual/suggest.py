@@ -480,7 +480,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
                     codes=model.codes)
     if len(raw.rows) == 0:
         return rules
-    return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes)[SUGGESTION_COLUMNS]
+    return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes,
+                   SUGGESTION_STATUS)[SUGGESTION_COLUMNS]
 
 
 def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int,
