@@ -60,14 +60,14 @@ def test_cross_validation_by_site_floor():
     # each of three groups of sites predicted by a model fitted without them, with the shipped threshold
     # (chosen by cross-validation on all the training sites), so that the test stays quick;
     # `python benchmarks/eval_suggestions.py --cv site` leaves one site out at a time and chooses it inside
-    # each fold (the README's figures). Measured: precision 0.61, recall 0.63, F1 0.622 (rules alone 0.586),
-    # the model's own suggestions precision 0.75. A floor, so a change that makes the coder worse fails here.
+    # each fold (the README's figures). Measured on fourteen sites: precision 0.56, recall 0.59, F1 0.576 (rules
+    # alone 0.545), the model's own suggestions precision 0.69. A floor, so a change that makes the coder worse fails here.
     shipped = shipped_model()
     hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, veto=shipped.veto, n_folds=3)
-    assert hybrid["n_gold"] == rules["n_gold"] == 830
-    assert hybrid["precision"] >= 0.59 and hybrid["recall"] >= 0.61
+    assert hybrid["n_gold"] == rules["n_gold"] == 1175
+    assert hybrid["precision"] >= 0.54 and hybrid["recall"] >= 0.57
     assert hybrid["f1"] >= rules["f1"] + 0.02  # the model adds more than it costs
-    assert hybrid["model_only"]["precision"] >= 0.72  # what the model suggests is mostly right
+    assert hybrid["model_only"]["precision"] >= 0.66  # what the model suggests is mostly right
     assert hybrid["negation_accuracy"] >= 0.9
     for group in set(pooled["fold"]):  # every sentence predicted by the fold that left its site out
         assert set(pooled.loc[pooled["fold"] == group, "site"]) <= set(group.split(", "))
