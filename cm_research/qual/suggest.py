@@ -442,7 +442,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         ``model_words``) unless the model scores a counted one below its ``veto``; the model adds a suggestion
         where its probability for a code reaches its ``threshold`` and no hint of that code matched the
         sentence (a negated match keeps its flag). Codes the model does
-        not know (an analyst's own) are left to the rules: their ``score`` is empty.
+        not know (an analyst's own) are left to the rules: their ``score`` is empty, as it is everywhere when
+        ``segment_id`` is missing or not unique.
     question_context
         A sentence of a participant's answer that matches no hint itself (not even a negated one) is
         suggested the codes that its interviewer's question matches ("Did you trust her?" - "Yeah,
@@ -467,7 +468,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
 
         model = shipped_model()
     names = codebook.code_names
-    if model is None or not set(model.codes) & set(names) or "segment_id" not in segments.columns:
+    if (model is None or not set(model.codes) & set(names) or "segment_id" not in segments.columns
+            or not segments["segment_id"].is_unique):  # the model's rows are found by segment_id
         return rules
     from cm_research.qual.learned import combine, featurise
 

@@ -136,3 +136,9 @@ def test_training_with_its_threshold_chosen_by_site_is_deterministic():
     assert len(set(small.sites)) == 2
     a, b = train_model(small), train_model(small)
     assert a.threshold == b.threshold and np.array_equal(a.w, b.w) and a.stems == b.stems
+
+
+def test_without_unique_segment_ids_the_rules_alone():
+    seg = _segments(["We played the drums.", "I like to paint."]).assign(segment_id="same")
+    s = suggest_codes(seg, CODEBOOK, model=_hand_model())
+    assert list(s["code"]) == ["arts_activity"] and s["score"].isna().all()  # "paint"; no model suggestion
