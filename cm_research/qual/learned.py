@@ -52,7 +52,7 @@ _TOKENS = re.compile(WORD_PATTERN + "|" + _SEP)
 
 
 class ModelError(ValueError):
-    """The learned coder's weights file is missing, unreadable or does not fit the codebook."""
+    """The learned coder's weights file cannot be read."""
 
 
 @dataclass
@@ -166,7 +166,7 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     has = np.flatnonzero(tok_col >= 0)
     to_stem = sparse.csr_matrix((np.ones(len(has), dtype=np.float32), (has, tok_col[has])),
                                 shape=(len(tokens), len(stems)))
-    vecs, known = word_vectors(tokens)
+    vecs, _ = word_vectors(tokens)
     vecs[[t in STOPWORDS for t in tokens]] = 0.0
     bow = (counts @ to_stem).tocsr()
     bow.data[:] = 1.0
