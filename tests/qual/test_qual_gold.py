@@ -44,10 +44,11 @@ def test_gold_set_is_what_the_issue_asks_for():
     # the split is by interview, and both parts hold every role
     split = gold.groupby("transcript")["split"].nunique()
     assert (split == 1).all() and set(gold["split"]) == {"tune", "held_out", "held_out_2", "held_out_3", "held_out_4",
-                                                      "held_out_5", "tune_2", "tune_3", "tune_4", "tune_5"}
+                                                      "held_out_5", "tune_2", "tune_3", "tune_4", "tune_5",
+                                                      "held_out_6"}
     roles = corpus.participants().set_index("transcript")["role"]
     for part in ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "tune_2", "tune_3",
-                 "tune_4", "tune_5"):
+                 "tune_4", "tune_5", "held_out_6"):
         assert set(roles[gold.loc[gold["split"] == part, "transcript"].unique()]) == set(roles)
 
 
