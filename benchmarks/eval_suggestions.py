@@ -13,8 +13,11 @@ Prints precision, recall and F1 (pooled and per code) and the share of negation 
   ones, so only a blind split (``held_out_6``) measures it honestly; the earlier splits were each blind to
   the rule coder once (``tests/qual/gold/README.md``).
 
+* ``--second-coder``: a second person's independent coding of ``held_out_6``, scored against the gold coding
+  in the same way: how far two people agree on these interviews.
+
 Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_6|held_out_5|...|tune|all]
-[--rules] [--errors]``
+[--rules] [--errors] [--second-coder]``
 """
 
 from __future__ import annotations
@@ -27,14 +30,17 @@ from pathlib import Path
 import pandas as pd
 
 from cm_research.qual.codebook import load_codebook
-from cm_research.qual.evaluation import errors_table, read_gold, score_suggestions
+from cm_research.qual.evaluation import errors_table, gold_pairs, read_gold, score_suggestions
 from cm_research.qual.suggest import suggest_codes
 from cm_research.qual.transcripts import read_transcripts
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
 #: the gold set's parts, the one written last first
 SPLITS = ["held_out_6", "held_out_5", "held_out_4", "held_out_3", "held_out_2", "held_out", "tune", "tune_2",
-          "tune_3"]
+          "tune_3", "tune_4", "tune_5"]
+#: a second person's independent coding of held_out_6, scored against the first as if it were suggestions:
+#: how far two people agree on these interviews, the ceiling a coder can be expected to reach
+SECOND_CODER = GOLD / "second_coder_held_out_6.csv"
 
 
 def evaluate(split: str = "held_out", gold_dir: Path = GOLD, rules_only: bool = False):
@@ -50,6 +56,17 @@ def evaluate(split: str = "held_out", gold_dir: Path = GOLD, rules_only: bool = 
     suggestions = suggest_codes(segments, load_codebook(), model=None if rules_only else "auto")
     overall, per_code = score_suggestions(suggestions, gold)
     return overall, per_code, errors_table(suggestions, gold), suggestions
+
+
+def second_coder_agreement(gold_dir: Path = GOLD) -> tuple[dict, pd.DataFrame]:
+    """(overall, per_code) of the second person's coding of held_out_6 against the gold coding of it."""
+    second = read_gold(SECOND_CODER if gold_dir == GOLD else gold_dir / SECOND_CODER.name)
+    gold = read_gold(gold_dir / "gold_coding.csv")
+    gold = gold[gold["split"].isin(set(second["split"]))]
+    if sorted(second["segment_id"]) != sorted(gold["segment_id"]):
+        raise SystemExit(f"{SECOND_CODER.name} does not judge the same sentences as gold_coding.csv")
+    pairs = pd.DataFrame(sorted(gold_pairs(second)), columns=["segment_id", "code"]).assign(negated=False)
+    return score_suggestions(pairs, gold)
 
 
 def _print(title: str, overall: dict, per_code: pd.DataFrame | None, errors: pd.DataFrame | None = None) -> None:
@@ -106,10 +123,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default=None, help=f"one of {', '.join(SPLITS)} or all")
     parser.add_argument("--rules", action="store_true", help="the hint rules alone, without the learned model")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
+    parser.add_argument("--second-coder", action="store_true",
+                        help="how far a second person's independent coding of held_out_6 agrees with the gold coding")
     args = parser.parse_args(argv)
     pd.set_option("display.width", 200, "display.max_colwidth", 90, "display.max_rows", 500)
     if args.cv:
         cross_validate_by_site(args.errors)
+        return 0
+    if args.second_coder:
+        overall, per_code = second_coder_agreement()
+        _print("a second person's coding of held_out_6 against the gold coding", overall, per_code)
         return 0
     present = set(read_gold(GOLD / "gold_coding.csv")["split"])
     for split in [args.split] if args.split else [s for s in SPLITS if s in present]:
