@@ -460,6 +460,7 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     ``transcript.text[start:end]``), score (the model's probability for the code, empty for codes it does not
     know or when ``model`` is None), model_words (the sentence's words that add most to that score).
     """
+    segments = _with_text(segments)
     rules = _suggest_by_rules(segments, codebook, negation_window, include_interviewer, question_context)
     if isinstance(model, str):
         if model != "auto":
@@ -484,6 +485,17 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         return rules
     return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes,
                    SUGGESTION_STATUS)[SUGGESTION_COLUMNS]
+
+
+def _with_text(segments: pd.DataFrame) -> pd.DataFrame:
+    """The segments with ``text`` as strings: an empty cell (a table read from a file with a blank sentence)
+    is an empty sentence, which matches nothing; any other value is read as its text."""
+    if "text" not in segments.columns:
+        raise KeyError("segments need a 'text' column (see cm_research.qual.segments.segment_transcripts)")
+    text = segments["text"]
+    if pd.api.types.is_string_dtype(text) and not text.isna().any():  # object columns: inferred from values
+        return segments
+    return segments.assign(text=[v if isinstance(v, str) else "" if pd.isna(v) else str(v) for v in text])
 
 
 def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int,

@@ -323,3 +323,15 @@ def test_fast_coder_equals_a_plain_reimplementation_on_the_demo_corpus():
     fast = suggest_codes(segments, codebook, question_context=False, model=None)  # the rules alone
     assert set(zip(fast["segment_id"], fast["code"], fast["negated"])) == _reference_suggestions(mine, codebook)
     assert fast["negated"].sum() > 10  # the demo interviews do say "I didn't feel confident" and the like
+
+
+def test_blank_and_non_text_cells_are_read_as_text_not_a_crash():
+    # a segments table read from a file: a blank sentence is empty (no codes), a number is its text
+    from cm_research.qual import load_codebook
+
+    segments = pd.DataFrame({"segment_id": ["a", "b", "c"], "transcript": "t", "participant": "p", "role": "mentee",
+                             "site": "X", "start": 0, "end": 1, "is_interviewer": False, "turn": [1, 2, 3],
+                             "text": pd.Series([None, 7, "I trusted her with everything."], dtype=object)})
+    for model in (None, "auto"):
+        found = suggest_codes(segments, load_codebook(), model=model)
+        assert set(found["segment_id"]) == {"c"} and "trust_and_openness" in set(found["code"])
