@@ -224,3 +224,65 @@ def test_a_tables_record_cannot_hide_a_count_of_people_from_the_audit(tmp_path):
     found = audit_run(tmp_path, identifiers=False)
     # declared nothing, but `n_participants` is named like a count of people: 3 is found; `n` (n-gram length) is not
     assert found["location"].tolist() == ["line 2, column `n_participants`"]
+
+
+# --- rows that point back at one interview ---------------------------------------------------------------------
+
+def test_rows_of_one_interview_name_no_file_role_or_site_and_keyword_lines_are_pooled_without_their_source():
+    from dataclasses import dataclass
+
+    from cm_research.qual.publish import POOLED_LABEL, publish_concordance, publish_thematic, small_groups
+
+    @dataclass
+    class Result:
+        tables: dict
+
+    interviews = pd.DataFrame({"role": ["vsh", "mentor"], "site": ["Northshire"] * 2, "interviews": [1, 4],
+                               "participant_words": [900, 3000]})
+    # one VSH and four mentors at Northshire: five rows of coverage; counting them by role and site gave back
+    # the 1 and the 4 that interviews.csv shows as c
+    coverage = pd.DataFrame({"transcript": ["04_northshire_vsh", *[f"0{i}_northshire_mentor" for i in range(5, 9)]],
+                             "role": ["vsh"] + ["mentor"] * 4, "site": ["Northshire"] * 5,
+                             "n_segments": [60, 80, 70, 90, 50], "n_coded_segments": [30, 60, 35, 45, 40],
+                             "pct_coded": [50.0, 75.0, 50.0, 50.0, 80.0], "n_codes": [12, 20, 15, 14, 9]})
+    out = publish_thematic(Result({"interviews": interviews, "coverage": coverage})).tables["coverage"]
+    assert set(out["transcript"]) == {""} and set(out["role"]) == {""} and set(out["site"]) == {""}
+    assert out["pct_coded"].tolist() == [80.0, 75.0, 50.0, 50.0, 50.0]  # by coverage, not in file order
+    assert sorted(out["n_codes"]) == sorted(coverage["n_codes"])  # the numbers themselves are all kept
+
+    kwic = pd.DataFrame({"transcript": ["04_northshire_vsh", "05_northshire_mentor"],
+                         "segment_id": ["04_northshire_vsh#46.1", "05_northshire_mentor#3.1"],
+                         "role": ["vsh", "mentor"], "site": ["Northshire"] * 2, "start": [10, 20], "end": [18, 28],
+                         "left": ["I ", "We "], "match": ["listened", "listened"], "right": [".", "."]})
+    shown = publish_concordance(kwic, small_groups(interviews))
+    assert not {"transcript", "segment_id", "start", "end"} & set(shown.columns)
+    assert shown["attribution"].tolist() == [POOLED_LABEL, "mentor, Northshire"]
+    assert "northshire" not in shown.iloc[0].to_string().lower()  # the pooled VSH line names no site at all
+
+
+def test_the_audit_finds_a_table_that_names_the_interview_of_its_rows(tmp_path):
+    table = certify(pd.DataFrame({"transcript": ["04_northshire_vsh", ""], "role": ["a professional", "mentor"],
+                                  "match": ["listened", "listened"]}), [], name="concordance")
+    write_table(table, tmp_path / "concordance.csv", publication=False)
+    found = audit_run(tmp_path, identifiers=False)
+    assert found["kind"].tolist() == ["interview_source"] and "04_northshire_vsh" in found["text"].iloc[0]
+    blank = certify(pd.DataFrame({"transcript": ["", ""], "pct_coded": [50.0, 75.0]}), [], name="coverage")
+    write_table(blank, tmp_path / "concordance.csv", publication=False)
+    assert audit_run(tmp_path, identifiers=False).empty
+
+
+def test_the_published_demo_gives_back_no_hidden_count_of_matches_or_interviews(shared_demo_run):
+    # matches: a curve's first point is its group's size; it may be shown only where the table shows it too
+    for site in ("easton", "northshire", "westbury"):
+        table = pd.read_csv(shared_demo_run / site / "match_survival.csv", dtype=str).set_index("group")
+        curve = shared_demo_run / site / "match_survival_data.csv"
+        if curve.exists():
+            for group, rows in pd.read_csv(curve).groupby("group"):
+                assert table.loc[group, "matches"] == str(rows["n_risk"].iloc[0]), (site, group)
+    qual = shared_demo_run / "all-sites"
+    for name in ("coverage", "concordance", "quotes", "saturation_curve"):
+        t = pd.read_csv(qual / f"{name}.csv", dtype=str, keep_default_na=False)
+        assert not any(t[c].str.strip().any() for c in ("transcript", "segment_id") if c in t), name
+    coverage = pd.read_csv(qual / "coverage.csv", dtype=str, keep_default_na=False)
+    assert set(coverage["role"]) == {""} and set(coverage["site"]) == {""}
+    assert audit_run(shared_demo_run, identifiers=False).empty
