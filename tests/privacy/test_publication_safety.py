@@ -285,4 +285,13 @@ def test_the_published_demo_gives_back_no_hidden_count_of_matches_or_interviews(
         assert not any(t[c].str.strip().any() for c in ("transcript", "segment_id") if c in t), name
     coverage = pd.read_csv(qual / "coverage.csv", dtype=str, keep_default_na=False)
     assert set(coverage["role"]) == {""} and set(coverage["site"]) == {""}
+    # limits sentences: "k of the n mentored young people measured at baseline" only with an n the table shows
+    import re
+
+    for site in ("easton", "northshire", "westbury"):
+        attrition = pd.read_csv(shared_demo_run / site / "attrition.csv", dtype=str)
+        shown = set(attrition.loc[attrition["group"] == "mentored", "n_baseline"]) - {"c"}
+        html = (shared_demo_run / site / "06_site_report.html").read_text(encoding="utf-8")
+        stated = set(re.findall(r"\d+ of the (\d+) mentored young people measured at baseline", html))
+        assert stated <= shown, (site, stated - shown)
     assert audit_run(shared_demo_run, identifiers=False).empty
