@@ -103,13 +103,17 @@ def _sessions_by(sessions: pd.DataFrame, by: str, threshold: int, suppress: bool
 
 
 def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
-                     suppress: bool = True) -> dict[str, pd.DataFrame]:
+                     suppress: bool = True, mentored: int | None = None) -> dict[str, pd.DataFrame]:
     """Published tables about mentoring sessions: by activity, by setting, and sessions per young person.
 
     Only sessions attended count (``attended`` no is a missed session; blank counts as attended); a missing
     ``minutes`` adds nothing to the minutes. Sessions per young person: median and quartiles (pandas' default
     linear interpolation, Hyndman & Fan 1996 type 7) of the number of attended sessions of each young person
     with at least one, withheld when there are ``threshold`` or fewer such young people.
+
+    ``mentored``: the number of mentored young people, which the report publishes. When 1 to ``threshold`` of
+    them had no attended session, the number who had one is shown as ``c`` (the median and quartiles stay:
+    they describe many young people), since mentored minus it would give the few away.
     """
     held = sessions[sessions["attended"].fillna(True).astype(bool)].copy()
     held["minutes"] = held["minutes"].astype("Float64").fillna(0)
@@ -126,6 +130,11 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
         row = {"young_people": "c", "median_sessions": float("nan"), "lower_quartile": float("nan"),
                "upper_quartile": float("nan"), "missed_sessions": "c"}
     tables["per_young_person"] = pd.DataFrame([row])
+    if suppress and mentored is not None and 1 <= mentored - len(per_person) <= threshold:
+        tables["per_young_person"]["young_people"] = SUPPRESSED
+        for key in ("by_activity", "by_setting"):
+            total = tables[key].index[tables[key].iloc[:, 0] == "total"]
+            tables[key].loc[total, "young_people"] = SUPPRESSED
     return tables
 
 
@@ -133,14 +142,16 @@ def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:
     """One sentence for :func:`sessions_summary`."""
     total = tables["by_activity"].to_dict("records")[-1]
     per = tables["per_young_person"].to_dict("records")[0]
-    if per["young_people"] == "c" or total["sessions"] == "c":
+    if pd.isna(per["median_sessions"]) or total["sessions"] == "c":
         return "Too few young people had sessions recorded to publish any figures about them."
     def num(value: float) -> str:
         return f"{value:,.1f}".removesuffix(".0")
 
     missed = per["missed_sessions"]
-    return (f"{total['sessions']} sessions ({num(total['hours'])} hours) were attended by {per['young_people']} "
-            f"young people: a median of {num(per['median_sessions'])} sessions each (half had between "
+    who = (f"{per['young_people']} young people" if per["young_people"] != "c" else
+           "mentored young people (how many is not shown: a few had no attended session, and the difference "
+           "would show how many)")
+    return (f"{total['sessions']} sessions ({num(total['hours'])} hours) were attended by {who}: a median of {num(per['median_sessions'])} sessions each (half had between "
             f"{num(per['lower_quartile'])} and {num(per['upper_quartile'])}). {missed} planned "
             f"session{' was' if missed == 1 else 's were'} missed and {'is' if missed == 1 else 'are'} not counted.")
 
@@ -415,7 +426,8 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
         sessions = load_table(sessions_file, "sessions", references={"participants": participants},
                               quarantined={"participants": held_back})
         report.problems = pd.concat([report.problems, sessions.problems], ignore_index=True)
-        report.sessions = sessions_summary(sessions.data, threshold, suppress)
+        report.sessions = sessions_summary(sessions.data, threshold, suppress,
+                                           mentored=int((participants["group"] == "mentored").sum()))
         report.sessions_sentence = describe_sessions(report.sessions)
         for label, key in (("activity", "by_activity"), ("setting", "by_setting")):
             table = report.sessions[key]
