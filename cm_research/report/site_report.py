@@ -133,8 +133,9 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
     if suppress and mentored is not None and 1 <= mentored - len(per_person) <= threshold:
         tables["per_young_person"]["young_people"] = SUPPRESSED
         for key in ("by_activity", "by_setting"):
-            total = tables[key].index[tables[key].iloc[:, 0] == "total"]
-            tables[key].loc[total, "young_people"] = SUPPRESSED
+            table = tables[key]
+            table["young_people"] = [SUPPRESSED if label == "total" else n
+                                     for label, n in zip(table.iloc[:, 0], table["young_people"])]
     return tables
 
 

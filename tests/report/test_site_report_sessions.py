@@ -160,3 +160,8 @@ def test_the_number_with_sessions_is_hidden_when_the_mentored_total_minus_it_is_
     shown = sessions_summary(sessions, threshold=1, mentored=20)
     assert shown["per_young_person"]["young_people"].iloc[0] == 7
     assert shown["by_activity"].set_index("activity").loc["total", "young_people"] == 7
+    # a table with nothing else hidden (whole-number columns): music and film only, 5 young people, 6 mentored
+    text = "\n".join(line for line in ROWS.splitlines() if not line.startswith("YP-") or ",music," in line
+                     or ",film," in line) + "\n"
+    few = sessions_summary(_sessions(tmp_path, text), threshold=1, mentored=6)
+    assert few["by_activity"]["young_people"].tolist() == [3, 3, "c"]
