@@ -12,8 +12,8 @@ everything published, not only tables:
   declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`) and every
   column named like a count of people (``n``, ``n_*``, ``young_people``, ``mentored``, ``interviews``...;
   :data:`PEOPLE_COUNT`) unless the record says it is not one (an n-gram's length, a number of sentences);
-- ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k or n is from 1 to
-  the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
+- ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k, n or n - k (the
+  people the sentence leaves out) is from 1 to the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
 - ``single_person``: a quote attributed to a role at a site where fewer than ``pool_below`` people of that role
   were interviewed (from the run's ``interviews.csv``): the attribution points at one or two known people;
 - ``figure_without_data``: a figure in a report with no link to the numbers behind it;
@@ -176,7 +176,8 @@ def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iter
         for i, text in enumerate(texts):
             for m in _K_OF_N.finditer(text):
                 k, n = (int(g) for g in [g for g in m.groups() if g is not None][:2])
-                if (_small(k, threshold) or _small(n, threshold)) and k <= n:
+                # n - k is people too ("18 of the 23 measured again": 5 were not)
+                if (_small(k, threshold) or _small(n, threshold) or _small(n - k, threshold)) and k <= n:
                     yield name, f"{where} {i + 1}", "k_of_n", text[max(0, m.start() - 40):m.end() + 20].strip()
             if where == "text":
                 for m in _ATTRIBUTION.finditer(text):

@@ -9,7 +9,7 @@ publication, :func:`publish_thematic` returns the thematic result with:
 
 - every count of people (interviewees by role and site, participants raising a theme or code, participants with
   two codes, participants using a word) from 1 to ``threshold`` shown as ``c``, with shares of suppressed counts
-  withheld, and the sentences' "(k of n)" left out where k or n is that small;
+  withheld, and the sentences' "(k of n)" left out where k, n or n - k is that small;
 - quotes (and keyword-in-context rows) of a role with fewer than ``pool_below`` people interviewed at a site
   attributed to a pooled label -- "a professional working with the young person" for adults, "a young person"
   for mentees -- with no site; ``pooled`` says which, and :func:`pooling_note` is the sentence the report shows;
@@ -154,7 +154,9 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
             table = table.to_frame().assign(participant_words=words)  # one person's words describe them
         elif name == "themes_generated_by":
             table = table.assign(sentence=[_K_OF_N.sub(lambda m: "" if (1 <= int(m.group(1)) <= threshold or
-                                                                         1 <= int(m.group(2)) <= threshold)
+                                                                         1 <= int(m.group(2)) <= threshold or
+                                                                         1 <= int(m.group(2)) - int(m.group(1))
+                                                                         <= threshold)
                                                         else m.group(0), s) for s in table["sentence"]])
         elif name == "quotes" and not table.empty:
             display = table.get("quote_display", table["quote"])
