@@ -108,19 +108,106 @@ def environment() -> dict[str, Any]:
             "git_commit": git_commit(), "dependencies": versions}
 
 
-def footer_html(parameters: dict[str, Any], hashes: dict[str, str], finished: str) -> str:
-    """A short provenance note for the end of an HTML report. Shows file names and short hashes only."""
+def input_label(path: str | Path, number: int) -> str:
+    """A neutral label for an input in published provenance: the data-dictionary table a file is read as
+    (``participants`` for ``.../participants.csv``), otherwise ``input <number>``; never the file's own name."""
+    from cm_research.data.loading import TABLE_SUFFIXES
+
+    path = Path(path)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        try:
+            from cm_research.dictionary import load_schemas
+
+            if path.stem in load_schemas():
+                return path.stem
+        except Exception:  # noqa: BLE001 -- without the dictionary every input is numbered
+            pass
+    return f"input {number}"
+
+
+def published_inputs(hashes: dict[str, str]) -> list[dict[str, Any]]:
+    """Each input as published (label, SHA-256, size in bytes), in the order of ``hashes``: enough for a reviewer
+    to check which version of the data was used, without the file's name or where it sits."""
+    out, used = [], set()
+    for number, (path, digest) in enumerate(hashes.items(), start=1):
+        label = input_label(path, number)
+        if label in used:
+            label = f"input {number}"
+        used.add(label)
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            size = None
+        out.append({"label": label, "sha256": digest, "bytes": size})
+    return out
+
+
+def inputs_digest(inputs: list[dict[str, Any]]) -> str:
+    """SHA-256 of a job's published input list: the lines ``<sha256> <bytes>``, sorted, joined by newlines.
+    The report footer and the job's entry in manifest.json give it; anyone can recompute it from the manifest."""
+    lines = sorted(f"{i['sha256']} {i['bytes']}" for i in inputs)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def path_labels(parameters: dict[str, Any], hashes: dict[str, str]) -> dict[str, str]:
+    """Absolute path -> what a published run shows instead: each input file's label, each folder parameter's
+    ``<parameter> folder`` (longest paths are replaced first, so a file inside a folder keeps its own label)."""
+    labels = {str(Path(p).resolve()): i["label"] for p, i in zip(hashes, published_inputs(hashes))}
+    labels.update({str(p): i["label"] for p, i in zip(hashes, published_inputs(hashes))})
+    for key, value in parameters.items():
+        if isinstance(value, str) and value and key not in NOT_INPUTS:
+            path = Path(value)
+            if path.is_dir() or path.is_absolute():
+                for shown in {value, str(path.resolve())}:
+                    labels.setdefault(shown, labels.get(str(path.resolve()), f"<{key}>"))
+    return labels
+
+
+def published_parameters(parameters: dict[str, Any], hashes: dict[str, str]) -> dict[str, Any]:
+    """The parameters as a published run shows them: a value that is a path is replaced by its input's label
+    (a file) or ``<parameter>`` (a folder); other values as they are."""
+    labels = path_labels(parameters, hashes)
+    shown = {}
+    for key, value in parameters.items():
+        if key in NOT_INPUTS:
+            continue
+        if isinstance(value, str) and value in labels:
+            shown[key] = labels[value]
+        elif isinstance(value, str) and value and (Path(value).is_absolute() or Path(value).exists()):
+            shown[key] = f"<{key}>"
+        else:
+            shown[key] = value
+    return shown
+
+
+def footer_html(parameters: dict[str, Any], hashes: dict[str, str], finished: str,
+                publication: bool = False) -> str:
+    """A short provenance note for the end of an HTML report.
+
+    For a run not for publication: file names and short hashes. For a run for publication: how many inputs and
+    the digest of their published list (:func:`inputs_digest`, as in manifest.json), never names or paths."""
     env = environment()
-    shown = {k: v for k, v in parameters.items() if k not in NOT_INPUTS and k != "data_dir"}
-    files = ", ".join(f"{Path(p).name} ({h[:12]})" for p, h in hashes.items()) or "none"
-    # a path is shown by its last part: a report names its inputs, never where they sit on someone's disk
-    shown = {k: (Path(v).name if isinstance(v, str) and Path(v).is_absolute() else v) for k, v in shown.items()}
-    params = ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items())) or "defaults"
+    if publication:
+        shown = published_parameters({k: v for k, v in parameters.items() if k != "data_dir"}, hashes)
+        params = ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items())) or "defaults"
+        n = len(hashes)
+        files = (f"{n} input file{'s' if n != 1 else ''} (inputs digest, SHA-256: "
+                 f"{inputs_digest(published_inputs(hashes))}; each input's label, SHA-256 and size are in the "
+                 "run's manifest.json)")
+        where = "The full record (with file names) is kept in the run's restricted folder, not published."
+    else:
+        shown = {k: v for k, v in parameters.items() if k not in NOT_INPUTS and k != "data_dir"}
+        files = "Input files (SHA-256): " + (", ".join(f"{Path(p).name} ({h[:12]})" for p, h in hashes.items())
+                                             or "none")
+        # a path is shown by its last part: a report names its inputs, never where they sit on someone's disk
+        shown = {k: (Path(v).name if isinstance(v, str) and Path(v).is_absolute() else v) for k, v in shown.items()}
+        params = ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items())) or "defaults"
+        where = "The full record is in the run's manifest.json."
     return (
         '<footer style="margin:3rem 0 1rem;padding-top:.6rem;border-top:1px solid #ccc;color:#555;'
         'font:0.8rem system-ui,sans-serif">'
         f"Made by cm_research {html.escape(env['cm_research'])} (commit {html.escape(str(env['git_commit']))}), "
         f"Python {html.escape(env['python'])}, on {html.escape(finished)}. "
-        f"Parameters: {html.escape(params)}. Input files (SHA-256): {html.escape(files)}. "
-        "The full record is in the run's manifest.json.</footer>"
+        f"Parameters: {html.escape(params)}. {html.escape(files)}. "
+        f"{where}</footer>"
     )

@@ -31,11 +31,15 @@ from cm_research.batch.audience import PublicationError, run_publication, write_
 from cm_research.batch.config import BatchConfig, check_audience, slugify
 from cm_research.batch.execute import notebook_parameters, notebook_path, run_notebook
 from cm_research.batch.processes import init_worker, remove_stale_staging, run_lock, set_current_staging
-from cm_research.batch.provenance import cached_sha256, environment, fingerprint, footer_html, input_hashes
+from cm_research.batch.provenance import (cached_sha256, environment, fingerprint, footer_html, input_hashes,
+                                         published_parameters)
+from cm_research.batch.published import FULL_RECORDS, published_record, replacements, scrub_notebook
 from cm_research.errors import NotebookExecutionError
 from cm_research.report.html import IndexEntry, notebook_to_html, relative_paths, title_of, write_index
 
 SUMMARY_SLUG = "all-sites"
+#: a run for publication's full manifest (input names and paths): restricted, never published
+RESTRICTED_MANIFEST = Path("restricted") / "manifest.json"
 
 
 def _now() -> str:
@@ -51,6 +55,7 @@ class Job:
     output_dir: Path
     parameters: dict[str, Any] = field(default_factory=dict)
     extra_inputs: list[str] = field(default_factory=list)  # files read besides those named in parameters
+    publication: bool = False  # in a run for publication: no input file names or paths in what it publishes
 
     @property
     def stem(self) -> str:
@@ -63,6 +68,11 @@ class Job:
     @property
     def record_path(self) -> Path:
         return self.output_dir / ".jobs" / f"{self.stem}.json"
+
+    @property
+    def full_record_path(self) -> Path:
+        """Where a publication job keeps its record with paths (restricted); others keep it in ``record_path``."""
+        return self.output_dir / FULL_RECORDS / f"{self.stem}.json" if self.publication else self.record_path
 
     def inputs(self) -> dict[str, str]:
         hashes = input_hashes(self.parameters)
@@ -200,8 +210,13 @@ def finish_pair(executed: Executed | JobResult) -> JobResult:
     job, staging, clock = executed.job, executed.staging, time.perf_counter()
     common = dict(started=executed.started, fingerprint=executed.fingerprint, inputs=executed.inputs)
     try:
+        if job.publication:  # no input's name or absolute path in the notebook or its HTML
+            scrub_notebook(staging / f"{job.stem}.ipynb",
+                           replacements(job.parameters, executed.inputs, staging, job.output_dir),
+                           published_parameters(job.parameters, executed.inputs))
         notebook_to_html(staging / f"{job.stem}.ipynb",
-                         footer=footer_html(job.parameters, executed.inputs, executed.started[:10]))
+                         footer=footer_html(job.parameters, executed.inputs, executed.started[:10],
+                                            publication=job.publication))
         files = _publish(staging, job.output_dir, executed.previous)
         result = JobResult(job, "ok", finished=_now(), files=files, **common)
     except Exception as exc:  # noqa: BLE001 -- reported against its pair
@@ -213,8 +228,23 @@ def finish_pair(executed: Executed | JobResult) -> JobResult:
     result.seconds = round(executed.seconds + time.perf_counter() - clock, 3)
     if result.status == "ok":
         (job.output_dir / f"{job.stem}.failed.ipynb").unlink(missing_ok=True)
-        _write_json(job.record_path, _record(result))
+        _write_record(result)
     return result
+
+
+def _write_record(result: JobResult) -> None:
+    """The job's record in ``.jobs/``; in a run for publication that one names no input (labels, SHA-256 and
+    sizes) and the full record goes to the site's ``restricted/provenance/``."""
+    job = result.job
+    _write_json(job.full_record_path, _record(result))
+    if job.publication:
+        _write_json(job.record_path, _published_record(result))
+
+
+def _published_record(result: JobResult) -> dict:
+    job = result.job
+    return published_record(_record(result), job.parameters, result.inputs,
+                            replacements(job.parameters, result.inputs, job.output_dir, job.output_dir))
 
 
 def execute_job(job: Job) -> JobResult:
@@ -354,21 +384,24 @@ def run_jobs(jobs: list[Job], n_jobs: int | None = None, progress: bool = True, 
     return sorted(results, key=lambda r: order[(str(r.job.output_dir), r.job.notebook)])
 
 
-def site_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
+def site_jobs(config: BatchConfig, run_dir: Path, publication: bool | None = None) -> list[Job]:
     """One job per (site, notebook); each notebook receives only the parameters it declares."""
+    publication = config.publication if publication is None else publication
     jobs = []
     for site in config.sites:
         for nb in config.notebooks:
             declared = set(notebook_parameters(nb))
             params = {k: v for k, v in site.parameters.items() if k in declared}
-            jobs.append(Job(site=site.site, notebook=nb, output_dir=run_dir / site.slug, parameters=params))
+            jobs.append(Job(site=site.site, notebook=nb, output_dir=run_dir / site.slug, parameters=params,
+                            publication=publication))
     return jobs
 
 
-def summary_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
+def summary_jobs(config: BatchConfig, run_dir: Path, publication: bool | None = None) -> list[Job]:
     """Summary notebooks run once for the whole run. Each receives the shared parameters it declares, its own
     parameters from the batch file (transcripts, survey folders...; their files are its inputs), and ``run_dir``
     when it declares it -- then the sites' effect_sizes.csv are its inputs, not the whole run folder."""
+    publication = config.publication if publication is None else publication
     jobs = []
     for nb in config.summary_notebooks:
         declared = set(notebook_parameters(nb))
@@ -378,7 +411,7 @@ def summary_jobs(config: BatchConfig, run_dir: Path) -> list[Job]:
         inputs = (sorted(str(p) for p in run_dir.glob("*/effect_sizes.csv") if p.parent.name != SUMMARY_SLUG)
                   if "run_dir" in declared else [])
         jobs.append(Job(site="all sites", notebook=nb, output_dir=run_dir / SUMMARY_SLUG, parameters=params,
-                        extra_inputs=inputs))
+                        extra_inputs=inputs, publication=publication))
     return jobs
 
 
@@ -398,25 +431,42 @@ class BatchRun:
 def write_manifest(run_dir: Path, config: BatchConfig, results: list[JobResult],
                    disclosure: dict | None = None, publication: bool | None = None) -> Path:
     """``run_dir/manifest.json``: whether the run is for publication, the environment, and for every job its
-    parameters, input hashes, times, status."""
-    jobs = []
+    parameters, input hashes, times, status.
+
+    In a run for publication, ``manifest.json`` lists each job's inputs by label, SHA-256 and size (no names or
+    paths) and the full manifest goes to ``run_dir/restricted/manifest.json``, which is never published."""
+    publication = config.publication if publication is None else publication
+    full, shown = [], []
     for r in results:
         if r.status == "skipped" and r.job.record_path.exists():
             entry = json.loads(r.job.record_path.read_text(encoding="utf-8"))
-            entry["status"] = "skipped (up to date)"
+            if r.job.full_record_path.exists():
+                full_entry = json.loads(r.job.full_record_path.read_text(encoding="utf-8"))
+            else:  # a record from before full records were kept apart: made again from the job
+                full_entry = _record(JobResult(r.job, "skipped", fingerprint=r.fingerprint, inputs=r.job.inputs()))
+            entry["status"] = full_entry["status"] = "skipped (up to date)"
         else:
-            entry = _record(r)
-        jobs.append(entry)
+            full_entry = _record(r)
+            entry = _published_record(r) if publication else full_entry
+        full.append(full_entry)
+        shown.append(entry if publication else full_entry)
     manifest = {
         "run": config.run,
-        "publication": config.publication if publication is None else publication,
+        "publication": publication,
         "batch_file": str(config.source) if config.source else None,
         "written": _now(),
         "environment": environment(),
         "disclosure_check": disclosure,
-        "jobs": jobs,
+        "jobs": full,
     }
     path = run_dir / "manifest.json"
+    if publication:
+        _write_json(run_dir / RESTRICTED_MANIFEST, manifest)
+        manifest = {**manifest, "jobs": shown,
+                    "batch_file": ({"label": "batch file", "sha256": cached_sha256(config.source)}
+                                   if config.source and Path(config.source).is_file() else None),
+                    "inputs": "each job's inputs by label, SHA-256 and size; their file names and paths are in "
+                              f"{RESTRICTED_MANIFEST.as_posix()}, which is not published"}
     _write_json(path, manifest)
     return path
 
@@ -533,16 +583,17 @@ def _run_batch_locked(config: BatchConfig, run_dir: Path, n_jobs: int | None, re
         from cm_research.datasets.synthetic import DEMO_SEED, SYNTHETIC_NOTICE
 
         (run_dir / "SYNTHETIC.txt").write_text(SYNTHETIC_NOTICE.format(seed=DEMO_SEED), encoding="utf-8")
-    results = run_jobs(site_jobs(config, run_dir), n_jobs=n_jobs, progress=progress, resume=resume,
+    results = run_jobs(site_jobs(config, run_dir, publication), n_jobs=n_jobs, progress=progress, resume=resume,
                        scheduler=scheduler)
     if config.summary_notebooks:
-        results += run_jobs(summary_jobs(config, run_dir), n_jobs=n_jobs, progress=False, resume=resume,
+        results += run_jobs(summary_jobs(config, run_dir, publication), n_jobs=n_jobs, progress=False, resume=resume,
                             scheduler=scheduler)
     from cm_research.privacy.scan import disclosure_banner
 
     title = f"cm_research: {config.run}" + ("" if publication else " (internal, NOT FOR PUBLICATION)")
     internal_banner = "" if publication else INTERNAL_BANNER
     write_run_index(run_dir, title, results, synthetic=synthetic, banner_html=internal_banner)
+    write_manifest(run_dir, config, results, publication=publication)  # checked with the rest
     findings = disclosure_check(run_dir, config)  # after the index: its error lines come from notebooks
     if not publication:  # the disclosure check removes a marker when it finds nothing: an internal run keeps one
         marker = run_dir / "NOT_FOR_PUBLICATION.txt"

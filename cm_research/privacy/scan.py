@@ -7,7 +7,11 @@ finding (file, location, kind, text). Kinds:
 - ``upn``, ``postcode``, ``email``, ``phone``, ``date_of_birth``, ``address``: the patterns of ``cm_research.privacy.patterns``;
 - ``identifier_column``: a CSV column or HTML table heading named like an identifier (``participant_id``,
   ``upn``, ``name``, ``date_of_birth``, ``postcode``...), i.e. row-level data about children;
-- ``unscanned_file``: a file the scan cannot read (e.g. PDF, Word), so cannot vouch for.
+- ``unscanned_file``: a file the scan cannot read (e.g. PDF, Word), so cannot vouch for;
+- ``input_file_name``: the name of one of the run's input files (or its stem, when it is no ordinary word), read
+  from the run's ``restricted/manifest.json`` (or ``manifest.json``): a transcript's file name can name one person;
+  the data dictionary's table files (``participants.csv``) and files the run itself publishes are not counted;
+- ``absolute_path``: an absolute path (``/home/ann/...``, ``C:\\Users\\...``), which can hold a person's name.
 
 What is read (every file type a run can contain; hidden files and folders too):
 
@@ -47,6 +51,7 @@ from pathlib import Path
 import pandas as pd
 
 from cm_research.privacy.errors import DisclosureScanError, RegisterError
+from cm_research.privacy.paths import absolute_paths, distinctive_names, names_regex
 from cm_research.privacy.patterns import find_patterns
 from cm_research.privacy.register import Register, data_sheet, make_register
 from cm_research.contract import write_records
@@ -150,10 +155,11 @@ def load_scan_register(source: str | Path | pd.DataFrame | Register | Iterable[s
 
 
 class _Matcher:
-    def __init__(self, identifiers: list[str]):
+    def __init__(self, identifiers: list[str], input_names: Iterable[str] = ()):
         self.identifiers = identifiers
         self.regex = (re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(i) for i in identifiers)
                                  + r")(?![A-Za-z0-9])", re.IGNORECASE) if identifiers else None)
+        self.names = names_regex(input_names)
         self.columns = identifier_columns()
 
     def text(self, text: str) -> Iterator[tuple[int, str, str]]:
@@ -163,6 +169,9 @@ class _Matcher:
         if self.regex:
             found += [(m.start(), "register", m.group()) for m in self.regex.finditer(text)]
         found += [(s.start, s.kind, s.text) for s in find_patterns(text, SCAN_PATTERNS)]
+        if self.names:
+            found += [(m.start(), "input_file_name", m.group()) for m in self.names.finditer(text)]
+        found += [(start, "absolute_path", path) for start, path in absolute_paths(text)]
         for start, kind, matched in sorted(found):
             yield text.count("\n", 0, start), kind, matched
 
@@ -491,17 +500,52 @@ def is_restricted(relative: Path) -> bool:
     return any(fnmatch.fnmatch(relative.name, pattern) for pattern in RESTRICTED_FILES)
 
 
-def check_disclosure(run_dir: str | Path,
-                     register: str | Path | pd.DataFrame | Register | Iterable[str] | None = None) -> pd.DataFrame:
-    """Scan every file under ``run_dir`` for identifiers; one row per finding: file, location, kind, text.
+def run_input_names(run_dir: str | Path) -> list[str]:
+    """The names of a run's input files worth looking for in what it publishes (:func:`distinctive_names`),
+    from its full manifest (``restricted/manifest.json``, else ``manifest.json``); none when it has neither.
+    Files named as a data-dictionary table (``participants.csv``) and files the run itself publishes
+    (``effect_sizes.csv`` read by the synthesis, ``SYNTHETIC.txt``) name nobody and are not counted."""
+    from cm_research.data.loading import TABLE_SUFFIXES
 
-    An empty table means the run passed. ``attrs["skipped"]`` lists the restricted files left out (relative
-    paths); ``attrs["n_files"]`` the number of files scanned. This is what ``cm-research check-disclosure`` runs.
+    run_dir = Path(run_dir)
+    names: set[str] = set()
+    for manifest in (run_dir / RESTRICTED_FOLDER / "manifest.json", run_dir / "manifest.json"):
+        try:
+            jobs = json.loads(manifest.read_text(encoding="utf-8")).get("jobs") or []
+        except (OSError, ValueError, AttributeError):
+            continue
+        for job in jobs:
+            inputs = job.get("inputs") if isinstance(job, dict) else None
+            if isinstance(inputs, dict):  # the full record: {path: sha256}
+                names.update(Path(str(p).replace("\\", "/")).name for p in inputs)
+        if names:
+            break
+    try:
+        from cm_research.dictionary import load_schemas
+
+        tables = set(load_schemas())
+    except Exception:  # the scan must still run when the dictionary cannot be read
+        tables = set()
+    generic = {f"{t}{ext}" for t in tables for ext in TABLE_SUFFIXES}
+    generic |= {p.name for p in run_dir.rglob("*") if p.is_file() and not is_restricted(p.relative_to(run_dir))}
+    return distinctive_names(names, generic)
+
+
+def check_disclosure(run_dir: str | Path,
+                     register: str | Path | pd.DataFrame | Register | Iterable[str] | None = None,
+                     input_names: Iterable[str] | None = None) -> pd.DataFrame:
+    """Scan every file under ``run_dir`` for identifiers, input file names and absolute paths; one row per
+    finding: file, location, kind, text.
+
+    An empty table means the run passed. ``input_names`` (default: :func:`run_input_names`) are the file names
+    that must not appear. ``attrs["skipped"]`` lists the restricted files left out (relative paths);
+    ``attrs["n_files"]`` the number of files scanned. This is what ``cm-research check-disclosure`` runs.
     """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise DisclosureScanError(f"{run_dir}: no such run folder")
-    matcher = _Matcher(load_scan_register(register))
+    matcher = _Matcher(load_scan_register(register),
+                       run_input_names(run_dir) if input_names is None else input_names)
     rows, skipped, n_files = [], [], 0
     # hidden files and folders are scanned like the rest: whatever is in the folder is published with it
     for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
