@@ -118,7 +118,9 @@ def input_label(path: str | Path, number: int) -> str:
         try:
             from cm_research.dictionary import load_schemas
 
-            if path.stem in load_schemas():
+            from cm_research.data.loading import FILE_ROLES
+
+            if path.stem in load_schemas() or path.stem in FILE_ROLES:
                 return path.stem
         except Exception:  # noqa: BLE001 -- without the dictionary every input is numbered
             pass

@@ -41,6 +41,8 @@ def replacements(parameters: dict[str, Any], hashes: dict[str, str], staging: Pa
     for folder in {staging, staging.resolve(), output_dir, output_dir.resolve()}:
         found[f"{folder}/"] = ""
         found[str(folder)] = "."
+    for run in {output_dir.parent, output_dir.resolve().parent}:  # a summary notebook's run_dir
+        found.setdefault(str(run), "..")
     return found
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 ABSOLUTE_PATH = re.compile(
     r"(?<![\w.:/\\~+=%&;<>-])/(?:[\w.~-]+/)+[\w.~-]+"
     r"|(?<![A-Za-z0-9])[A-Za-z]:[\\/](?:[\w .~-]+[\\/])*[\w.~-]+"
-    r"|(?<![\w\\])\\\\[\w.-]+\\[\w.$ -]+")
+    r"|(?<![\w\\])\\\\[\w.-]+(?:\\[\w.$-]+)+")
 #: first parts of POSIX paths that are not someone's disk: MIME types and similar ("image/png" is no path anyway)
 _NOT_PATHS = re.compile(r"^/(?:dev/null)$")
 

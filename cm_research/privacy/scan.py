@@ -503,7 +503,7 @@ def is_restricted(relative: Path) -> bool:
 def run_input_names(run_dir: str | Path) -> list[str]:
     """The names of a run's input files worth looking for in what it publishes (:func:`distinctive_names`),
     from its full manifest (``restricted/manifest.json``, else ``manifest.json``); none when it has neither.
-    Files named as a data-dictionary table (``participants.csv``) and files the run itself publishes
+    Files named as a data-dictionary table (``participants.csv``, ``waiting_list.csv``) and files the run itself publishes
     (``effect_sizes.csv`` read by the synthesis, ``SYNTHETIC.txt``) name nobody and are not counted."""
     from cm_research.data.loading import TABLE_SUFFIXES
 
@@ -526,7 +526,9 @@ def run_input_names(run_dir: str | Path) -> list[str]:
         tables = set(load_schemas())
     except Exception:  # the scan must still run when the dictionary cannot be read
         tables = set()
-    generic = {f"{t}{ext}" for t in tables for ext in TABLE_SUFFIXES}
+    from cm_research.data.loading import FILE_ROLES  # files read as a table under their own name (waiting_list)
+
+    generic = {f"{t}{ext}" for t in tables | set(FILE_ROLES) for ext in TABLE_SUFFIXES}
     generic |= {p.name for p in run_dir.rglob("*") if p.is_file() and not is_restricted(p.relative_to(run_dir))}
     return distinctive_names(names, generic)
 
