@@ -87,14 +87,18 @@ def test_same_inputs_same_tables_and_a_changed_input_reruns_only_its_site(tmp_pa
         assert filecmp.cmp(tmp_path / "a" / table, tmp_path / "b" / table, shallow=False), table
 
     # provenance: the manifest's hashes are the files' SHA-256, and each report has a footer
-    manifest = json.loads(first.manifest.read_text())
+    # (a run for publication: paths in the restricted manifest, labels, hashes and sizes in the published one)
+    manifest = json.loads((tmp_path / "a" / "restricted" / "manifest.json").read_text())
     job = manifest["jobs"][0]
     for file, digest in job["inputs"].items():
         assert hashlib.sha256(Path(file).read_bytes()).hexdigest() == digest
+    shown = json.loads(first.manifest.read_text())["jobs"][0]["inputs"]
+    assert [i["sha256"] for i in shown] == list(job["inputs"].values())
     assert manifest["environment"]["dependencies"]["pandas"]
     assert job["parameters"]["site"] == "Northshire" and job["started"] <= job["finished"]
     html = (tmp_path / "a" / "northshire" / "02_outcomes.html").read_text()
-    assert "Made by cm_research" in html and "outcomes.csv (" in html
+    assert "Made by cm_research" in html and "input files (inputs digest, SHA-256: " in html
+    assert "outcomes.csv (" not in html
 
     outcomes = tmp_path / "data" / "westbury" / "outcomes.csv"
     outcomes.write_text(outcomes.read_text().replace(",post,15/07/", ",post,16/07/", 1))

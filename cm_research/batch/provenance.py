@@ -128,10 +128,11 @@ def input_label(path: str | Path, number: int) -> str:
 
 
 def published_inputs(hashes: dict[str, str]) -> list[dict[str, Any]]:
-    """Each input as published (label, SHA-256, size in bytes), in the order of ``hashes``: enough for a reviewer
-    to check which version of the data was used, without the file's name or where it sits."""
+    """Each input as published (label, SHA-256, size in bytes): enough for a reviewer
+    to check which version of the data was used, without the file's name or where it sits. In the order of the
+    paths (as the full record, written with sorted keys, lists them), so entry k here is entry k there."""
     out, used = [], set()
-    for number, (path, digest) in enumerate(hashes.items(), start=1):
+    for number, (path, digest) in enumerate(sorted(hashes.items()), start=1):
         label = input_label(path, number)
         if label in used:
             label = f"input {number}"
@@ -154,8 +155,9 @@ def inputs_digest(inputs: list[dict[str, Any]]) -> str:
 def path_labels(parameters: dict[str, Any], hashes: dict[str, str]) -> dict[str, str]:
     """Absolute path -> what a published run shows instead: each input file's label, each folder parameter's
     ``<parameter> folder`` (longest paths are replaced first, so a file inside a folder keeps its own label)."""
-    labels = {str(Path(p).resolve()): i["label"] for p, i in zip(hashes, published_inputs(hashes))}
-    labels.update({str(p): i["label"] for p, i in zip(hashes, published_inputs(hashes))})
+    shown = published_inputs(hashes)
+    labels = {str(Path(p).resolve()): i["label"] for p, i in zip(sorted(hashes), shown)}
+    labels.update({str(p): i["label"] for p, i in zip(sorted(hashes), shown)})
     for key, value in parameters.items():
         if isinstance(value, str) and value and key not in NOT_INPUTS:
             path = Path(value)

@@ -45,6 +45,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -530,7 +531,21 @@ def run_input_names(run_dir: str | Path) -> list[str]:
 
     generic = {f"{t}{ext}" for t in tables | set(FILE_ROLES) for ext in TABLE_SUFFIXES}
     generic |= {p.name for p in run_dir.rglob("*") if p.is_file() and not is_restricted(p.relative_to(run_dir))}
-    return distinctive_names(names, generic)
+    return distinctive_names(names, generic | conventional_names())
+
+
+@lru_cache(maxsize=1)
+def conventional_names() -> frozenset[str]:
+    """File names the package's own notebooks read by convention (``action_research_cycle.yaml``): a file so
+    named was named by the package, not by whoever saved it, and tells nothing about anyone."""
+    try:
+        from cm_research.resources import resource_dir
+
+        text = "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                         for p in resource_dir("notebooks").glob("*.ipynb"))
+    except Exception:  # noqa: BLE001 -- without the notebooks no name is conventional
+        return frozenset()
+    return frozenset(n.lower() for n in re.findall(r"[\w.-]+\.(?:csv|xlsx|yaml|yml|txt|json|docx)\b", text))
 
 
 def check_disclosure(run_dir: str | Path,

@@ -166,7 +166,8 @@ def test_nothing_in_the_published_tiny_run_identifies_a_child(tiny_run):
 
 def test_summary_notebooks_get_shared_parameters_and_their_real_inputs_and_resume_sees_a_transcript(tiny_run):
     root, run = tiny_run
-    jobs = {j["notebook"]: j for j in json.loads((run.run_dir / "manifest.json").read_text())["jobs"]}
+    # the inputs' names and paths are in the restricted manifest (the published one lists them by label)
+    jobs = {j["notebook"]: j for j in json.loads((run.run_dir / "restricted" / "manifest.json").read_text())["jobs"]}
     assert jobs["04_cross_site_synthesis"]["parameters"]["alpha"] == 0.10  # the shared alpha reaches 04
     assert jobs["03_thematic_analysis"]["parameters"]["min_participants"] == 1  # declared by 03 only
     inputs = {Path(p).name for p in jobs["03_thematic_analysis"]["inputs"]}
