@@ -7,9 +7,11 @@ import warnings
 # threads take the cores the other needs: the learned-coder tests took four times as long. 2**4 cycles makes
 # them sleep at once; the number of threads, and so every result, is unchanged. Set before numpy loads, and
 # inherited by every kernel and subprocess the tests start.
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-if "numpy" in sys.modules:  # a plugin imported it first: this process keeps the default (subprocesses do not)
-    warnings.warn("numpy was imported before tests/conftest.py set OPENBLAS_THREAD_TIMEOUT", stacklevel=1)
+# (Some test modules import this file again by name; by then the variable is set and numpy loaded, rightly.)
+if "OPENBLAS_THREAD_TIMEOUT" not in os.environ:
+    if "numpy" in sys.modules:  # a plugin imported it first: this process keeps the default, subprocesses do not
+        warnings.warn("numpy was imported before tests/conftest.py set OPENBLAS_THREAD_TIMEOUT", stacklevel=1)
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = "4"
 
 import matplotlib  # noqa: E402
 
