@@ -517,32 +517,33 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     )
 
 
-def _answers(segments: pd.DataFrame) -> list[tuple[int, str]]:
-    """(row, question) for each participant sentence of a turn that directly answers an interviewer's turn
-    ("Did you trust her?" - "Yeah, eventually. It took ages though."); the question is the interviewer's
-    whole turn."""
+def _answers(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(rows, turn, questions): the participant sentences (rows of ``segments``) of each turn that directly
+    answers an interviewer's turn ("Did you trust her?" - "Yeah, eventually. It took ages though."), the
+    number of that answer in ``questions``, and each answer's question, the interviewer's whole turn."""
     need = {"is_interviewer", "transcript", "turn", "text"}
+    none = np.array([], dtype=np.int64)
     if not need <= set(segments.columns) or segments.empty:
-        return []
+        return none, none, []
     interviewer = segments["is_interviewer"].to_numpy(dtype=bool)
     transcript = segments["transcript"].to_numpy(dtype=object)
     turn = segments["turn"].to_numpy()
-    texts = segments["text"].tolist()
-    n = len(texts)
+    n = len(interviewer)
     # a new turn starts where the speaker kind, the turn number or the transcript changes
     new = np.ones(n, dtype=bool)
     new[1:] = (interviewer[1:] != interviewer[:-1]) | (turn[1:] != turn[:-1]) | (transcript[1:] != transcript[:-1])
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], n)
-    out = []
-    for k in range(1, len(starts)):
-        a, b = starts[k], ends[k]
-        q0, q1 = starts[k - 1], ends[k - 1]
-        if interviewer[a] or not interviewer[q0] or transcript[q0] != transcript[a]:
-            continue
-        question = " ".join(texts[q0:q1])
-        out.extend((int(row), question) for row in range(a, b))
-    return out
+    a, q0 = starts[1:], starts[:-1]
+    answer = ~interviewer[a] & interviewer[q0] & (transcript[q0] == transcript[a])
+    a, b, q0, q1 = a[answer], ends[1:][answer], q0[answer], ends[:-1][answer]
+    if not len(a):
+        return none, none, []
+    texts = segments["text"].tolist()
+    questions = [" ".join(texts[i:j]) for i, j in zip(q0.tolist(), q1.tolist())]
+    sizes = b - a
+    rows = np.repeat(a - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+    return rows, np.repeat(np.arange(len(a)), sizes), questions
 
 
 @renamed_arguments(short_answer_words="question_context")  # 0 turned it off, as False does now
@@ -660,15 +661,18 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
         seg_c[i] = code_of[c]
     parts = [(seg_k[counted], seg_c[counted], words[counted], cues[counted], reasons[counted])]
     if question_context and not include_interviewer:
-        answers = _answers(segments)
-        if answers:
-            k_of = {int(p): k for k, p in enumerate(positions)}
-            have = touched  # every segment with a counted match is among them
-            answers = [(k_of[row], q) for row, q in answers if row in k_of and k_of[row] not in have]
-            questions = list(dict.fromkeys(q for _, q in answers))
+        rows_a, turn_a, questions = _answers(segments)
+        if len(rows_a):
+            k_of = np.full(len(texts), -1, dtype=np.int64)
+            k_of[positions] = np.arange(len(positions))
+            k_a = k_of[rows_a]
+            # a sentence with a match of its own (even one negated or for another role) keeps to its own words
+            open_ = (k_a >= 0) & ~np.isin(k_a, np.fromiter(touched, dtype=np.int64, count=len(touched)))
+            k_a, turn_a = k_a[open_], turn_a[open_]
+            q_number = {q: n for n, q in enumerate(dict.fromkeys(questions[t] for t in np.unique(turn_a).tolist()))}
             q_codes: dict[int, dict[int, list[str]]] = {}
             asked = {code_of[v] for v, role in enumerate(code_roles) if role == QUESTION}
-            for n, c, words_q, _cue, _reason in matcher.match_many(questions):
+            for n, c, words_q, _cue, _reason in matcher.match_many(list(q_number)):
                 role = code_roles[c] if c < len(code_roles) else None
                 if role is not None and role != QUESTION:
                     continue  # role-restricted hints are about the speaker, not the question
@@ -677,11 +681,10 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
                 got = q_codes.setdefault(n, {}).setdefault(code_of[c] if role else c, [])
                 if words_q not in got:
                     got.append(words_q)
-            q_index = {q: n for n, q in enumerate(questions)}
+            carried_codes = {n: [(c, "; ".join(got)) for c, got in by_code.items()] for n, by_code in q_codes.items()}
             rows_q = []
-            for k, q in answers:
-                for c, got in q_codes.get(q_index[q], {}).items():
-                    joined = "; ".join(got)
+            for k, t in zip(k_a.tolist(), turn_a.tolist()):
+                for c, joined in carried_codes.get(q_number[questions[t]], ()):
                     rows_q.append((k, c, joined, "", f"from the interviewer's question ('{joined}'): the sentence "
                                                        "answers it and matches no hint itself"))
             if rows_q:
@@ -702,16 +705,20 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
     matched = words[first]
     cue = cues[first]
     reason = reasons[first]
-    for g in np.flatnonzero(group_size > 1).tolist():
-        members = order[group_start[g]:group_start[g] + group_size[g]]  # in the order they were found
-        m_words, m_cues, m_reasons = words[members], cues[members], reasons[members]
-        matched[g] = "; ".join(dict.fromkeys(m_words))
-        if all(m_cues != ""):
-            cue[g] = next(c for c in m_cues if c)
-            reason[g] = m_reasons[0]
-        else:
-            cue[g] = ""
-            reason[g] = "; ".join(dict.fromkeys(r for c, r in zip(m_cues, m_reasons) if c == "" and r)) or NO_NEGATION
+    multi = np.flatnonzero(group_size > 1).tolist()
+    if multi:
+        order_l, words_l, cues_l, reasons_l = order.tolist(), words.tolist(), cues.tolist(), reasons.tolist()
+        for g in multi:
+            members = order_l[group_start[g]:group_start[g] + group_size[g]]  # in the order they were found
+            matched[g] = "; ".join(dict.fromkeys([words_l[i] for i in members]))
+            m_cues = [cues_l[i] for i in members]
+            if all(m_cues):
+                cue[g] = next(c for c in m_cues if c)
+                reason[g] = reasons_l[members[0]]
+            else:
+                cue[g] = ""
+                reason[g] = "; ".join(dict.fromkeys(reasons_l[i] for i in members
+                                                    if not cues_l[i] and reasons_l[i])) or NO_NEGATION
     rows = positions[seg_k[first]] if len(first) else np.array([], dtype=np.int64)
     codes = seg_c[first]
     negated = cue != ""
