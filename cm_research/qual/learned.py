@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import optimize, sparse
 
 from cm_research.qual.codebook import Codebook
-from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, is_negator, normalise, stem
+from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, is_negator, normalise, stem, token_ids
 from cm_research.qual.vectors import DIMS, text_vector, word_vectors
 
 ROLES = ("mentee", "mentor", "carer", "social_worker")
@@ -72,16 +72,13 @@ class RawFeatures:
 
 
 def _count_matrix(texts: list[str]) -> tuple[sparse.csr_matrix, list[str]]:
-    """(counts, tokens): a len(texts) × distinct-tokens csr matrix of word counts, from one regex pass over the
-    joined texts."""
+    """(counts, tokens): a len(texts) × distinct-tokens csr matrix of word counts, from one pass over the
+    joined texts (:func:`cm_research.qual.tokens.token_ids`)."""
     if not texts:
         return sparse.csr_matrix((0, 0)), []
     joined = normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts))
-    toks = _TOKENS.findall(joined)
-    distinct = list(dict.fromkeys(toks))
-    index = {t: i for i, t in enumerate(distinct)}
-    ids = np.fromiter(map(index.__getitem__, toks), dtype=np.int64, count=len(toks))
-    sep = index.get(_SEP, -1)
+    ids, distinct = token_ids(joined, _TOKENS)
+    sep = distinct.index(_SEP) if len(texts) > 1 else -1
     is_sep = ids == sep
     row = np.cumsum(is_sep)
     keep = ~is_sep
@@ -194,9 +191,9 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
         per_code = np.concatenate([per_code, rule_evidence(segments, rows, rules, codes) / VECTOR_SCALE], axis=2)
     role_col = segments["role"].astype(str).to_numpy() if "role" in segments else np.full(len(texts), "")
     role = np.stack([role_col[rows] == r for r in ROLES] + [~np.isin(role_col[rows], ROLES)], axis=1)
-    shared = np.hstack([s_vec, q_vec, t_vec, role.astype(np.float32)]).astype(np.float32)
+    shared = np.hstack([s_vec, q_vec, t_vec, role], dtype=np.float32)
     return RawFeatures(rows=rows, stems=stems, s_bow=bow[rows], q_bow=q_bow, shared=shared,
-                       per_code=per_code.astype(np.float32), counts=counts[rows], tokens=tokens,
+                       per_code=per_code.astype(np.float32, copy=False), counts=counts[rows], tokens=tokens,
                        norms=norms, token_vectors=vecs)
 
 
@@ -324,15 +321,20 @@ class CoderModel:
         contrib = by_stem[tok, code] + by_vector[tok, code] / np.where(norms > 0, norms, 1.0)
         # function words are not shown as evidence (negation cues are: "not" can carry a code)
         shown = np.array([t not in STOPWORDS or is_negator(t) for t in raw.tokens], dtype=bool)
-        contrib = np.where(shown[tok], contrib, -np.inf)
+        # only words that raise the score can be shown (the same ranks as sorting them all: the others sort last)
+        keep = np.flatnonzero(shown[tok] & (contrib > 0))
+        pair_of, tok, contrib = pair_of[keep], tok[keep], contrib[keep]
         order = np.lexsort((-contrib, pair_of))
-        first = np.searchsorted(pair_of[order], np.arange(len(pairs_row)))
-        rank = np.arange(len(order)) - first[pair_of[order]]
+        pair_sorted = pair_of[order]
+        rank = np.arange(len(order)) - np.searchsorted(pair_sorted, pair_sorted)
+        pick = rank < top
         names = np.asarray(raw.tokens, dtype=object)
         slots = np.full((top, len(pairs_row)), "", dtype=object)
-        pick = (rank < top) & (contrib[order] > 0)
-        slots[rank[pick], pair_of[order][pick]] = names[tok[order][pick]]
-        return ["; ".join(filter(None, words)) for words in zip(*slots)]
+        slots[rank[pick], pair_sorted[pick]] = names[tok[order][pick]]
+        out = slots[0]
+        for more in slots[1:]:  # a slot is filled only when the one before it is
+            out = np.where(more != "", out + "; " + more, out)
+        return out.tolist()
 
 
 @lru_cache(maxsize=1)
