@@ -217,6 +217,8 @@ class Matcher:
                      c_flat=np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=int(c_len.sum())),
                      c_ok=np.fromiter(chain.from_iterable(self._tok_ok), dtype=bool, count=int(c_len.sum())),
                      stem=stems, neg=np.asarray(self._tok_neg, dtype=bool), hedge=hedge, has_phrase=has_phrase,
+                     brk=np.fromiter((t in CLAUSE_BREAKS or t == _SEP for t in self._tok_str), dtype=bool,
+                                     count=len(codes)),
                      hit=(c_len > 0) | hedge | has_phrase, text=np.asarray(self._tok_str, dtype=object))
         if a.get("pieces") != len(self._piece_toks):
             toks = self._piece_toks
@@ -333,6 +335,8 @@ class Matcher:
         textno = np.cumsum(is_sep)  # a separator counts with the text after it
         bounds = np.concatenate(([0], np.flatnonzero(is_sep)))  # where each text's words may be read back to
         cneg = np.concatenate(([0], np.cumsum(a["neg"][flat])))
+        # the last clause break ("that" aside) at or before each position: no cue before it is read
+        last_break = np.maximum.accumulate(np.where(a["brk"][flat], np.arange(n), -1)) if n else flat
         tok_str = self._tok_str
         window = self.negation_window
 
@@ -346,7 +350,10 @@ class Matcher:
             lo = np.maximum(start, p0 - window - 1)  # "not that": the word before the window's first
             cue = np.full(len(p0), "", dtype=object)
             reason = np.full(len(p0), NO_NEGATION, dtype=object)
-            for i in np.flatnonzero(cneg[p0] - cneg[lo] > 0).tolist():
+            if not len(p0):
+                return cue, reason
+            reach = np.maximum(lo, last_break[np.maximum(p0 - 1, 0)] + 1)
+            for i in np.flatnonzero(cneg[p0] - cneg[np.minimum(reach, p0)] > 0).tolist():
                 before = [tok_str[t] for t in flat[lo[i]:p0[i]].tolist()]
                 c, reason[i] = self._negation(before, len(before))
                 cue[i] = c or ""
@@ -416,10 +423,14 @@ class Matcher:
                 length = np.concatenate(ph_len)
                 need = np.concatenate(ph_need)
                 cue, reason = negation(pos - pa, starts(pos, need))
-                first = (pos - pa).tolist()
+                first = pos - pa
                 words = np.empty(len(pos), dtype=object)
-                words[:] = [" ".join([tok_str[t] for t in flat[f:f + m].tolist()])
-                            for f, m in zip(first, length.tolist())]
+                for m in np.unique(length).tolist():  # the phrase's words, joined as object arrays
+                    sel = np.flatnonzero(length == m)
+                    joined = a["text"][flat[first[sel]]]
+                    for j in range(1, m):
+                        joined = joined + " " + a["text"][flat[first[sel] + j]]
+                    words[sel] = joined
                 parts_pos.append(pos)
                 parts_rank.append(np.concatenate(ph_rank))
                 parts_code.append(np.concatenate(ph_code))
@@ -603,11 +614,11 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         return rules
     from cm_research.qual.learned import combine, featurise
 
-    themes = dict(zip(rules["code"], rules["theme"]))
+    # every code of the rules' suggestions is among these, with the same theme
     if isinstance(codebook, Matcher):
-        themes.update(zip(codebook.code_names, codebook.code_themes))
+        themes = dict(zip(codebook.code_names, codebook.code_themes))
     else:
-        themes.update((c, "; ".join(codebook.themes_of(c))) for c in names)
+        themes = {c: "; ".join(codebook.themes_of(c)) for c in names}
     raw = featurise(segments, model.protos, model.stems, rules=rules if model.uses_rules else None,
                     codes=model.codes)
     if len(raw.rows) == 0:
