@@ -71,13 +71,16 @@ class RawFeatures:
     token_vectors: np.ndarray = field(repr=False, default=None)  # distinct tokens × 100 (zero for stop words)
 
 
-def _count_matrix(texts: list[str]) -> tuple[sparse.csr_matrix, list[str]]:
+def _count_matrix(texts: list[str], tokens: tuple[np.ndarray, list[str]] | None = None
+                  ) -> tuple[sparse.csr_matrix, list[str]]:
     """(counts, tokens): a len(texts) × distinct-tokens csr matrix of word counts, from one pass over the
-    joined texts (:func:`cm_research.qual.tokens.token_ids`)."""
+    joined texts (:func:`cm_research.qual.tokens.token_ids`), or from their ``tokens`` when already found."""
     if not texts:
         return sparse.csr_matrix((0, 0)), []
-    joined = normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts))
-    ids, distinct = token_ids(joined, _TOKENS)
+    if tokens is None:
+        joined = normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts))
+        tokens = token_ids(joined, _TOKENS)
+    ids, distinct = tokens
     sep = distinct.index(_SEP) if len(texts) > 1 else -1
     is_sep = ids == sep
     row = np.cumsum(is_sep)
@@ -145,16 +148,18 @@ def rule_evidence(segments: pd.DataFrame, rows: np.ndarray, rules: pd.DataFrame,
 
 
 def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | None = None,
-              rules: pd.DataFrame | None = None, codes: list[str] | None = None) -> RawFeatures:
+              rules: pd.DataFrame | None = None, codes: list[str] | None = None,
+              tokens: tuple[np.ndarray, list[str]] | None = None) -> RawFeatures:
     """Features of the participant sentences of ``segments`` (all rows when there is no ``is_interviewer``).
 
     ``protos``: the codes' prototypes (:func:`prototypes`); ``rules`` (with ``codes``, the model's): the rule
     coder's suggestions, whose evidence (:func:`rule_evidence`) joins the per-code features. ``stems``: the
-    bag-of-stems columns (a trained model's vocabulary); None takes every stem seen.
+    bag-of-stems columns (a trained model's vocabulary); None takes every stem seen. ``tokens``: the words of
+    the texts joined by ``_SEP`` (:func:`cm_research.qual.tokens.token_ids`), when the caller has them.
     """
     segments = segments.reset_index(drop=True)
     texts = segments["text"].astype(str).tolist()
-    counts, tokens = _count_matrix(texts)
+    counts, tokens = _count_matrix(texts, tokens)
     token_stems = [stem(t) for t in tokens]
     if stems is None:
         stems = sorted(set(token_stems))

@@ -287,7 +287,8 @@ class Matcher:
         (:meth:`match_table` as a list)."""
         return self.match_table(texts, chunk, offset).rows()
 
-    def match_table(self, texts: list[str], chunk: int = 8192, offset: int = 0) -> Matches:
+    def match_table(self, texts: list[str], chunk: int = 8192, offset: int = 0,
+                    pieces: np.ndarray | None = None) -> Matches:
         """Every match in ``texts``, numbered from ``offset``, as arrays.
 
         The texts are lower-cased and joined in chunks with a separator and split on white space (in C); each
@@ -298,39 +299,62 @@ class Matcher:
         (:meth:`_negation`), and a phrase is checked by comparing stem ids at fixed offsets from each of its
         anchor's positions. The words read back for negation and hedges are those the earlier matcher read:
         whole white-space pieces back to the window, so that the results do not depend on how it is done.
+        ``pieces``: the texts' :meth:`pieces`, when already found.
         """
         if not len(texts):
             return _no_matches()
-        chunks, regex_rows = [], []
+        found = self._match_tokens(self.pieces(texts, chunk) if pieces is None else pieces, offset)
+        if self.any_regex is not None:
+            regex_rows = []
+            for k, text in enumerate(texts):
+                for c, words, cue, reason in self._match_regex(text.replace(_SEP, " ") if _SEP in text else text):
+                    regex_rows.append((offset + k, c, words, cue or "", reason))
+            if regex_rows:
+                k, c, words, cue, reason = zip(*regex_rows)
+                found = _concat([found, Matches(np.asarray(k, dtype=np.int64), np.asarray(c, dtype=np.int64),
+                                                np.asarray(words, dtype=object), np.asarray(cue, dtype=object),
+                                                np.asarray(reason, dtype=object))])
+        return found
+
+    def pieces(self, texts: list[str], chunk: int = 8192) -> np.ndarray:
+        """The ids of the texts' white-space separated pieces, lower-cased, the texts separated by the
+        separator's piece (:meth:`match_table` reads them; so can :meth:`word_ids` and :func:`_select_texts`)."""
+        chunks = []
         sep_piece = np.array([_SEP_ID], dtype=np.int64)
         for first in range(0, len(texts), chunk):
             part = texts[first:first + chunk]
             joined = _JOIN.join(part)
             if joined.count(_SEP) != len(part) - 1:  # a text holding the separator itself: blank it out
-                part = [t.replace(_SEP, " ") for t in part]
-                joined = _JOIN.join(part)
+                joined = _JOIN.join([t.replace(_SEP, " ") for t in part])
             if first:
                 chunks.append(sep_piece)
             chunks.append(self._piece_ids(normalise(joined).split()))
-            if self.any_regex is not None:
-                for k, text in enumerate(part):
-                    for c, words, cue, reason in self._match_regex(text):
-                        regex_rows.append((offset + first + k, c, words, cue or "", reason))
-        found = self._match_tokens(np.concatenate(chunks), offset)
-        if regex_rows:
-            k, c, words, cue, reason = zip(*regex_rows)
-            found = _concat([found, Matches(np.asarray(k, dtype=np.int64), np.asarray(c, dtype=np.int64),
-                                            np.asarray(words, dtype=object), np.asarray(cue, dtype=object),
-                                            np.asarray(reason, dtype=object))])
-        return found
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+    def _flatten(self, pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(token ids, where each piece's tokens start) of the pieces ``pid``."""
+        a = self._numpy()
+        lens = a["p_len"][pid]
+        pstart = np.cumsum(lens) - lens
+        n = int(lens.sum())
+        return a["p_flat"][np.repeat(a["p_ptr"][pid] - pstart, lens) + np.arange(n)], pstart
+
+    def word_ids(self, pid: np.ndarray, separator: str) -> tuple[np.ndarray, list[str]]:
+        """(ids, words): the words of the pieces ``pid`` and the separators between their texts (punctuation
+        left out), as indices into ``words``, the distinct words in the order they first occur, the separator
+        named ``separator``: the same as :func:`cm_research.qual.tokens.token_ids` on the texts joined by it."""
+        flat, _ = self._flatten(pid)
+        a = self._numpy()
+        flat = flat[(a["stem"][flat] >= 0) | (flat == _SEP_ID)]
+        ids, first = pd.factorize(flat)
+        names = a["text"][first].tolist()
+        return ids.astype(np.int64, copy=False), [separator if w == _SEP else w for w in names]
 
     def _match_tokens(self, pid: np.ndarray, offset: int) -> Matches:
         """The matches in the pieces ``pid`` (texts separated by the separator piece)."""
         a = self._numpy()
-        lens = a["p_len"][pid]
-        pstart = np.cumsum(lens) - lens  # where each piece's tokens start
-        n = int(lens.sum())
-        flat = a["p_flat"][np.repeat(a["p_ptr"][pid] - pstart, lens) + np.arange(n)]
+        flat, pstart = self._flatten(pid)  # token ids, and where each piece's tokens start
+        n = len(flat)
         is_sep = flat == _SEP_ID
         textno = np.cumsum(is_sep)  # a separator counts with the text after it
         bounds = np.concatenate(([0], np.flatnonzero(is_sep)))  # where each text's words may be read back to
@@ -528,6 +552,13 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     )
 
 
+def _select_texts(pid: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The pieces (:meth:`Matcher.pieces`) of the texts where ``keep`` is True, as if only those had been read."""
+    is_sep = pid == _SEP_ID
+    out = pid[keep[np.cumsum(is_sep)]]  # each text after the first with the separator before it
+    return out[1:] if len(out) and not keep[0] else out
+
+
 def _answers(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(rows, turn, questions): the participant sentences (rows of ``segments``) of each turn that directly
     answers an interviewer's turn ("Did you trust her?" - "Yeah, eventually. It took ages though."), the
@@ -601,7 +632,6 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     know or when ``model`` is None), model_words (the sentence's words that add most to that score).
     """
     segments = _with_text(segments)
-    rules = _suggest_by_rules(segments, codebook, negation_window, include_interviewer, question_context)
     if isinstance(model, str):
         if model != "auto":
             raise ValueError(f"model must be 'auto', None or a CoderModel, not {model!r}")
@@ -611,16 +641,17 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     names = codebook.code_names
     if (model is None or not set(model.codes) & set(names) or "segment_id" not in segments.columns
             or not segments["segment_id"].is_unique):  # the model's rows are found by segment_id
-        return rules
-    from cm_research.qual.learned import combine, featurise
+        return _suggest_by_rules(segments, codebook, negation_window, include_interviewer, question_context)
+    from cm_research.qual.learned import _SEP as MODEL_SEP, combine, featurise
 
+    # the texts are read once, for the rules and the model
+    matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
+    pieces = matcher.pieces(segments["text"].tolist())
+    rules = _suggest_by_rules(segments, matcher, negation_window, include_interviewer, question_context, pieces)
     # every code of the rules' suggestions is among these, with the same theme
-    if isinstance(codebook, Matcher):
-        themes = dict(zip(codebook.code_names, codebook.code_themes))
-    else:
-        themes = {c: "; ".join(codebook.themes_of(c)) for c in names}
+    themes = dict(zip(matcher.code_names, matcher.code_themes))
     raw = featurise(segments, model.protos, model.stems, rules=rules if model.uses_rules else None,
-                    codes=model.codes)
+                    codes=model.codes, tokens=matcher.word_ids(pieces, MODEL_SEP))
     if len(raw.rows) == 0:
         return rules
     return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes,
@@ -639,8 +670,10 @@ def _with_text(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int,
-                      include_interviewer: bool, question_context: bool) -> pd.DataFrame:
-    """:func:`suggest_codes` by the codebook's hints alone (the model's columns empty)."""
+                      include_interviewer: bool, question_context: bool,
+                      pieces: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`suggest_codes` by the codebook's hints alone (the model's columns empty); ``pieces``: every
+    segment's :meth:`Matcher.pieces`, when already found."""
     matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
     if "text" not in segments.columns:
         raise KeyError("segments need a 'text' column (see cm_research.qual.segments.segment_transcripts)")
@@ -653,7 +686,7 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
     kept = [texts[p] for p in positions]
     code_of, code_roles = matcher.code_of, matcher.code_roles
     roles = segments["role"].to_numpy(dtype=object) if "role" in segments.columns else None
-    found = matcher.match_table(kept)
+    found = matcher.match_table(kept, pieces=None if pieces is None else _select_texts(pieces, keep))
     # 0: any speaker; 1: only in an interviewer's question; 2: only from one role
     n_codes = max(len(code_roles), int(found.code.max()) + 1 if len(found) else 0)
     kind = np.zeros(n_codes, dtype=np.int8)
