@@ -329,16 +329,21 @@ class CoderModel:
         # only words that raise the score can be shown (the same ranks as sorting them all: the others sort last)
         keep = np.flatnonzero(shown[tok] & (contrib > 0))
         pair_of, tok, contrib = pair_of[keep], tok[keep], contrib[keep]
-        order = np.lexsort((-contrib, pair_of))
+        # by pair, then strongest first (ties in the order found): one stable sort of a key made of the pair and
+        # the rank of the contribution
+        levels, level = np.unique(-contrib, return_inverse=True)
+        order = np.argsort(pair_of.astype(np.int64) * len(levels) + level, kind="stable")
         pair_sorted = pair_of[order]
         rank = np.arange(len(order)) - np.searchsorted(pair_sorted, pair_sorted)
         pick = rank < top
         names = np.asarray(raw.tokens, dtype=object)
         slots = np.full((top, len(pairs_row)), "", dtype=object)
         slots[rank[pick], pair_sorted[pick]] = names[tok[order][pick]]
+        filled = np.bincount(pair_sorted[pick], minlength=len(pairs_row))  # slots fill from the first
         out = slots[0]
-        for more in slots[1:]:  # a slot is filled only when the one before it is
-            out = np.where(more != "", out + "; " + more, out)
+        for r in range(1, top):
+            more = np.flatnonzero(filled > r)
+            out[more] = out[more] + "; " + slots[r, more]
         return out.tolist()
 
 
