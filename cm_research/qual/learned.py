@@ -373,9 +373,11 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
 
     segments = segments.reset_index(drop=True)
     known = [k for k, c in enumerate(model.codes) if c in code_themes]
-    row_of = pd.Index(segments["segment_id"].iloc[raw.rows])
     rules = rules.reset_index(drop=True)
-    r_pos = row_of.get_indexer(rules["segment_id"])
+    at = pd.Index(segments["segment_id"]).get_indexer(rules["segment_id"])  # each rule's row in segments
+    sentence = np.full(len(segments) + 1, -1, dtype=np.int64)  # a row's place in raw.rows (the last: not found)
+    sentence[raw.rows] = np.arange(len(raw.rows))
+    r_pos = sentence[at]
     col = {c: k for k, c in enumerate(model.codes)}
     r_code = rules["code"].map(col).fillna(-1).astype(np.int64).to_numpy()
     scored = (r_pos >= 0) & (r_code >= 0)
@@ -392,6 +394,7 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     mask[:, known] = True
     new_row, new_code = np.nonzero((probs >= threshold) & mask & ~taken)
     rules = rules[~vetoed].reset_index(drop=True)
+    at = at[~vetoed]
     if len(new_row) == 0:
         return rules
     carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
@@ -405,19 +408,17 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     added["negation_cue"] = ""
     c = raw.counts.tocsr()
     negator = np.array([is_negator(t) for t in raw.tokens], dtype=bool)
-    has_cue = np.asarray(c @ negator.astype(np.float32)).ravel() > 0
-    cues = []
-    for r in new_row:
-        if not has_cue[r]:
-            cues.append("")
-            continue
-        toks = c.indices[c.indptr[r]:c.indptr[r + 1]]
-        cues.append(raw.tokens[toks[negator[toks]][0]])
+    # each sentence's first negation cue among its words (in column order), "" for none
+    cue_at = np.flatnonzero(negator[c.indices])
+    with_cue, first = np.unique(np.searchsorted(c.indptr, cue_at, side="right") - 1, return_index=True)
+    first_cue = np.full(c.shape[0], "", dtype=object)
+    first_cue[with_cue] = np.asarray(raw.tokens, dtype=object)[c.indices[cue_at[first]]]
+    cues = first_cue[new_row].tolist()
     added["flag_reason"] = [model_reason(probs[r, k], threshold, cue) for r, k, cue in zip(new_row, new_code, cues)]
     added["source"] = "suggestion"
     added["status"] = status
     added["score"] = probs[new_row, new_code]
     added["model_words"] = model.evidence(raw, new_row, new_code)
     out = pd.concat([rules, added.reindex(columns=rules.columns)], ignore_index=True)
-    order = pd.Index(segments["segment_id"]).get_indexer(out["segment_id"])
+    order = np.concatenate([at, raw.rows[new_row]])  # each suggestion's row in segments
     return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
