@@ -219,6 +219,8 @@ class Matcher:
                      stem=stems, neg=np.asarray(self._tok_neg, dtype=bool), hedge=hedge, has_phrase=has_phrase,
                      brk=np.fromiter((t in CLAUSE_BREAKS or t == _SEP for t in self._tok_str), dtype=bool,
                                      count=len(codes)),
+                     surprise_or_wish=np.fromiter((t in SURPRISE or t in WISH for t in self._tok_str), dtype=bool,
+                                                  count=len(codes)),
                      hit=(c_len > 0) | hedge | has_phrase, text=np.asarray(self._tok_str, dtype=object))
         if a.get("pieces") != len(self._piece_toks):
             toks = self._piece_toks
@@ -370,14 +372,34 @@ class Matcher:
             k = np.searchsorted(pstart, pos - need, side="right") - 1
             return np.maximum(np.where(k >= 0, pstart[np.maximum(k, 0)], 0), bounds[textno[pos]])
 
+        neg_flat = a["neg"][flat]
+        last_neg = np.maximum.accumulate(np.where(neg_flat, np.arange(n), -1)) if n else flat
+        cthat = np.concatenate(([0], np.cumsum(flat == self._tok_id.get("that", -1))))
+        flagged_by: dict[int, str] = {}
+
         def negation(p0: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            lo = np.maximum(start, p0 - window - 1)  # "not that": the word before the window's first
+            """(cue, reason) for matches starting at ``p0`` whose words are read back to ``start``
+            (:meth:`_negation`); the common cases (no cue in the clause, one cue and no "that") in numpy."""
             cue = np.full(len(p0), "", dtype=object)
             reason = np.full(len(p0), NO_NEGATION, dtype=object)
             if not len(p0):
                 return cue, reason
-            reach = np.maximum(lo, last_break[np.maximum(p0 - 1, 0)] + 1)
-            for i in np.flatnonzero(cneg[p0] - cneg[np.minimum(reach, p0)] > 0).tolist():
+            lb = last_break[np.maximum(p0 - 1, 0)] + 1  # the clause starts after its last break
+            lo = np.maximum(start, p0 - window - 1)  # "not that": the word before the window's first
+            reach = np.minimum(np.maximum(lo, lb), p0)
+            read = np.minimum(np.maximum(np.maximum(start, p0 - window), lb), p0)  # the words read back
+            cues = cneg[p0] - cneg[read]
+            plain = (cthat[p0] == cthat[read]) & (cneg[p0] - cneg[reach] == cues)
+            j = last_neg[np.maximum(p0 - 1, 0)]
+            after = np.minimum(j + 1, max(n - 1, 0))
+            one = plain & (cues == 1) & ~((j + 1 < p0) & a["surprise_or_wish"][flat[after]])
+            for i in np.flatnonzero(one).tolist():
+                t = int(flat[j[i]])
+                cue[i] = tok_str[t]
+                if t not in flagged_by:
+                    flagged_by[t] = f"flagged: negated by '{tok_str[t]}' in the same clause"
+                reason[i] = flagged_by[t]
+            for i in np.flatnonzero((cneg[p0] - cneg[reach] > 0) & ~one & ~(plain & (cues == 0))).tolist():
                 before = [tok_str[t] for t in flat[lo[i]:p0[i]].tolist()]
                 c, reason[i] = self._negation(before, len(before))
                 cue[i] = c or ""
