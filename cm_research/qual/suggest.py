@@ -747,16 +747,24 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
                 got = q_codes.setdefault(n, {}).setdefault(code_of[c] if role else c, [])
                 if words_q not in got:
                     got.append(words_q)
-            carried_codes = {n: [(c, "; ".join(got)) for c, got in by_code.items()] for n, by_code in q_codes.items()}
-            rows_q = []
-            for k, t in zip(k_a.tolist(), turn_a.tolist()):
-                for c, joined in carried_codes.get(q_number[questions[t]], ()):
-                    rows_q.append((k, c, joined, "", f"from the interviewer's question ('{joined}'): the sentence "
-                                                       "answers it and matches no hint itself"))
-            if rows_q:
-                k, c, w, cue, r = zip(*rows_q)
-                parts.append((np.asarray(k, dtype=np.int64), np.asarray(c, dtype=np.int64),
-                              np.asarray(w, dtype=object), np.asarray(cue, dtype=object), np.asarray(r, dtype=object)))
+            # each question's codes, flattened; each answering sentence takes all of its question's
+            from_question = [(n, c, "; ".join(got)) for n in sorted(q_codes) for c, got in q_codes[n].items()]
+            if from_question:
+                q_of = np.asarray([n for n, _, _ in from_question], dtype=np.int64)
+                q_code = np.asarray([c for _, c, _ in from_question], dtype=np.int64)
+                q_words = np.asarray([w for _, _, w in from_question], dtype=object)
+                q_reason = np.asarray([f"from the interviewer's question ('{w}'): the sentence answers it and "
+                                       "matches no hint itself" for _, _, w in from_question], dtype=object)
+                per_question = np.bincount(q_of, minlength=len(q_number))
+                q_first = np.cumsum(per_question) - per_question
+                turn_q = np.full(len(questions), -1, dtype=np.int64)
+                for t in np.unique(turn_a).tolist():
+                    turn_q[t] = q_number[questions[t]]
+                n_a = turn_q[turn_a]
+                sizes = per_question[n_a]
+                at = np.repeat(q_first[n_a] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+                parts.append((np.repeat(k_a, sizes), q_code[at], q_words[at], np.full(len(at), "", dtype=object),
+                              q_reason[at]))
     seg_k, seg_c, words, cues, reasons = (np.concatenate(column) for column in zip(*parts))
     # one suggestion per (segment, code): segments in order, codes in the order first matched
     key = seg_k * (n_codes + 1) + seg_c
