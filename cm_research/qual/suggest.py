@@ -581,7 +581,7 @@ def _select_texts(pid: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return out[1:] if len(out) and not keep[0] else out
 
 
-def _answers(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _answers(segments: pd.DataFrame, texts: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(rows, turn, questions): the participant sentences (rows of ``segments``) of each turn that directly
     answers an interviewer's turn ("Did you trust her?" - "Yeah, eventually. It took ages though."), the
     number of that answer in ``questions``, and each answer's question, the interviewer's whole turn."""
@@ -603,7 +603,7 @@ def _answers(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]
     a, b, q0, q1 = a[answer], ends[1:][answer], q0[answer], ends[:-1][answer]
     if not len(a):
         return none, none, []
-    texts = segments["text"].tolist()
+    texts = segments["text"].tolist() if texts is None else texts
     questions = [" ".join(texts[i:j]) for i, j in zip(q0.tolist(), q1.tolist())]
     sizes = b - a
     rows = np.repeat(a - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
@@ -668,8 +668,10 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
 
     # the texts are read once, for the rules and the model
     matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
-    pieces = matcher.pieces(segments["text"].tolist())
-    rules = _suggest_by_rules(segments, matcher, negation_window, include_interviewer, question_context, pieces)
+    texts = segments["text"].tolist()
+    pieces = matcher.pieces(texts)
+    rules = _suggest_by_rules(segments, matcher, negation_window, include_interviewer, question_context, pieces,
+                              texts)
     # every code of the rules' suggestions is among these, with the same theme
     themes = dict(zip(matcher.code_names, matcher.code_themes))
     raw = featurise(segments, model.protos, model.stems, rules=rules if model.uses_rules else None,
@@ -693,13 +695,13 @@ def _with_text(segments: pd.DataFrame) -> pd.DataFrame:
 
 def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int,
                       include_interviewer: bool, question_context: bool,
-                      pieces: np.ndarray | None = None) -> pd.DataFrame:
+                      pieces: np.ndarray | None = None, texts: list[str] | None = None) -> pd.DataFrame:
     """:func:`suggest_codes` by the codebook's hints alone (the model's columns empty); ``pieces``: every
-    segment's :meth:`Matcher.pieces`, when already found."""
+    segment's :meth:`Matcher.pieces`, and ``texts`` its text as a list, when already found."""
     matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
     if "text" not in segments.columns:
         raise KeyError("segments need a 'text' column (see cm_research.qual.segments.segment_transcripts)")
-    texts = segments["text"].tolist()
+    texts = segments["text"].tolist() if texts is None else texts
     if not include_interviewer and "is_interviewer" in segments.columns:
         keep = ~segments["is_interviewer"].to_numpy(dtype=bool)
     else:
@@ -727,7 +729,7 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
         seg_c[i] = code_of[c]
     parts = [(seg_k[counted], seg_c[counted], words[counted], cues[counted], reasons[counted])]
     if question_context and not include_interviewer:
-        rows_a, turn_a, questions = _answers(segments)
+        rows_a, turn_a, questions = _answers(segments, texts)
         if len(rows_a):
             k_of = np.full(len(texts), -1, dtype=np.int64)
             k_of[positions] = np.arange(len(positions))
