@@ -195,7 +195,9 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     if rules is not None:
         per_code = np.concatenate([per_code, rule_evidence(segments, rows, rules, codes) / VECTOR_SCALE], axis=2)
     role_col = segments["role"].astype(str).to_numpy() if "role" in segments else np.full(len(texts), "")
-    role = np.stack([role_col[rows] == r for r in ROLES] + [~np.isin(role_col[rows], ROLES)], axis=1)
+    kind, kinds = pd.factorize(role_col[rows])  # the few distinct roles, each looked up once
+    kinds = np.asarray(kinds, dtype=object)
+    role = np.stack([kinds == r for r in ROLES] + [~np.isin(kinds, ROLES)], axis=1)[kind]
     shared = np.hstack([s_vec, q_vec, t_vec, role], dtype=np.float32)
     return RawFeatures(rows=rows, stems=stems, s_bow=bow[rows], q_bow=q_bow, shared=shared,
                        per_code=per_code.astype(np.float32, copy=False), counts=counts[rows], tokens=tokens,
@@ -414,7 +416,7 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     first_cue = np.full(c.shape[0], "", dtype=object)
     first_cue[with_cue] = np.asarray(raw.tokens, dtype=object)[c.indices[cue_at[first]]]
     cues = first_cue[new_row].tolist()
-    added["flag_reason"] = [model_reason(probs[r, k], threshold, cue) for r, k, cue in zip(new_row, new_code, cues)]
+    added["flag_reason"] = [model_reason(p, threshold, cue) for p, cue in zip(probs[new_row, new_code].tolist(), cues)]
     added["source"] = "suggestion"
     added["status"] = status
     added["score"] = probs[new_row, new_code]
