@@ -590,16 +590,20 @@ def _answers(segments: pd.DataFrame, texts: list[str] | None = None) -> tuple[np
     if not need <= set(segments.columns) or segments.empty:
         return none, none, []
     interviewer = segments["is_interviewer"].to_numpy(dtype=bool)
-    transcript = segments["transcript"].to_numpy(dtype=object)
+    transcript = pd.factorize(segments["transcript"])[0]  # a missing name (-1) equals no other, as NaN != NaN
     turn = segments["turn"].to_numpy()
     n = len(interviewer)
+
+    def same(i, j):
+        return (transcript[i] == transcript[j]) & (transcript[i] >= 0)
+
     # a new turn starts where the speaker kind, the turn number or the transcript changes
     new = np.ones(n, dtype=bool)
-    new[1:] = (interviewer[1:] != interviewer[:-1]) | (turn[1:] != turn[:-1]) | (transcript[1:] != transcript[:-1])
+    new[1:] = (interviewer[1:] != interviewer[:-1]) | (turn[1:] != turn[:-1]) | ~same(slice(1, None), slice(None, -1))
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], n)
     a, q0 = starts[1:], starts[:-1]
-    answer = ~interviewer[a] & interviewer[q0] & (transcript[q0] == transcript[a])
+    answer = ~interviewer[a] & interviewer[q0] & same(q0, a)
     a, b, q0, q1 = a[answer], ends[1:][answer], q0[answer], ends[:-1][answer]
     if not len(a):
         return none, none, []
@@ -737,10 +741,15 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
             # a sentence with a match of its own (even one negated or for another role) keeps to its own words
             open_ = (k_a >= 0) & ~np.isin(k_a, np.fromiter(touched, dtype=np.int64, count=len(touched)))
             k_a, turn_a = k_a[open_], turn_a[open_]
-            q_number = {q: n for n, q in enumerate(dict.fromkeys(questions[t] for t in np.unique(turn_a).tolist()))}
+            # the distinct questions these sentences answer, numbered
+            q_id, q_text = pd.factorize(np.asarray(questions, dtype=object))
+            needed = np.unique(q_id[turn_a])
+            q_of_id = np.full(len(q_text), -1, dtype=np.int64)
+            q_of_id[needed] = np.arange(len(needed))
+            q_list = np.asarray(q_text, dtype=object)[needed].tolist()
             q_codes: dict[int, dict[int, list[str]]] = {}
             asked = {code_of[v] for v, role in enumerate(code_roles) if role == QUESTION}
-            for n, c, words_q, _cue, _reason in matcher.match_many(list(q_number)):
+            for n, c, words_q, _cue, _reason in matcher.match_many(q_list):
                 role = code_roles[c] if c < len(code_roles) else None
                 if role is not None and role != QUESTION:
                     continue  # role-restricted hints are about the speaker, not the question
@@ -757,12 +766,9 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
                 q_words = np.asarray([w for _, _, w in from_question], dtype=object)
                 q_reason = np.asarray([f"from the interviewer's question ('{w}'): the sentence answers it and "
                                        "matches no hint itself" for _, _, w in from_question], dtype=object)
-                per_question = np.bincount(q_of, minlength=len(q_number))
+                per_question = np.bincount(q_of, minlength=len(q_list))
                 q_first = np.cumsum(per_question) - per_question
-                turn_q = np.full(len(questions), -1, dtype=np.int64)
-                for t in np.unique(turn_a).tolist():
-                    turn_q[t] = q_number[questions[t]]
-                n_a = turn_q[turn_a]
+                n_a = q_of_id[q_id[turn_a]]
                 sizes = per_question[n_a]
                 at = np.repeat(q_first[n_a] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
                 parts.append((np.repeat(k_a, sizes), q_code[at], q_words[at], np.full(len(at), "", dtype=object),
