@@ -4,8 +4,9 @@ Generates (with a seed) a corpus of at least 1,000,000 words in sentence segment
 whose hints are invented words and two-word phrases, then times, in the same run:
 
 * ours: :func:`cm_research.qual.suggest.suggest_codes`: segments are joined in chunks and split on white
-  space in C; each distinct piece is tokenised and stemmed once; a set lookup picks out the pieces holding a
-  hint word, and only those are visited in Python (dict lookups of stem -> codes, phrase and negation checks);
+  space in C; each distinct piece is tokenised and stemmed once; the corpus becomes one array of token ids in
+  which numpy finds hint words, phrases (stem ids at fixed offsets) and the negation cues in each match's
+  clause; only a clause with two cues or a "that" is read word by word in Python;
 * naive: for each segment, for each code, for each hint, ``pattern.search(text)`` with the hint's pattern
   compiled beforehand (``\\bword\\w*`` for a word, ``\\bw1\\w*\\s+w2\\w*`` for a phrase, case-insensitive).
   Precompiling is kindness to the baseline: with 700 hints, ``re.search(string, ...)`` would overflow the

@@ -10,12 +10,16 @@ How matching works
 ------------------
 Segments are lower-cased, joined in chunks and split on white space (in C). Each distinct piece of text
 ("confident," "didn't") is tokenised once with nltk's ``RegexpTokenizer`` and its words stemmed once with
-nltk's Snowball stemmer, then looked up in tables built from the codebook: stem -> codes for word hints,
-anchor stem -> phrases for phrase hints (a phrase is anchored on its first word that is not a common
-function word, and matches when the words around the anchor have the phrase's other stems, in order, within
-the same segment). A set lookup picks out the pieces that hold a hint word, and only those are visited
-in Python, so the cost grows with the number of words and of matches, hardly with the size of the codebook.
-Regular-expression hints (rare) are searched in each segment's original text, behind one combined pattern.
+nltk's Snowball stemmer, and the corpus becomes one array of token ids. Tables built from the codebook say
+which tokens carry a word hint's codes, which stems anchor a phrase (a phrase is anchored on its first word
+that is not a common function word), which tokens are negation cues and clause breaks. numpy then finds the
+positions of hint words, the start of each match's clause (the last clause break before it) and, from a
+running count of negation cues, which matches have a cue in reach at all; a phrase is checked by comparing
+stem ids at fixed offsets from its anchor's positions, within the same segment. Only a match whose clause is
+not simple (two cues, or a "that") is read word by word in Python, so the cost grows with the number of
+words, hardly with the size of the codebook. Regular-expression hints (rare) are searched in each segment's
+original text, behind one combined pattern. With the learned model (below), the rules and the model read the
+same token ids, so the text is split once.
 
 Negation is scoped to the clause: the words before a match, up to ``negation_window`` of them, are read
 back to the first clause break (, ; : . ! ? but although though however because when which if ...). "that"
