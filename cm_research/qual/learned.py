@@ -395,8 +395,9 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     mask = np.zeros(probs.shape, dtype=bool)
     mask[:, known] = True
     new_row, new_code = np.nonzero((probs >= threshold) & mask & ~taken)
-    rules = rules[~vetoed].reset_index(drop=True)
-    at = at[~vetoed]
+    if vetoed.any():  # (a copy of every column otherwise)
+        rules = rules[~vetoed].reset_index(drop=True)
+        at = at[~vetoed]
     if len(new_row) == 0:
         return rules
     carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
