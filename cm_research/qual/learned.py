@@ -385,16 +385,19 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     scored = (r_pos >= 0) & (r_code >= 0)
     score = np.full(len(rules), np.nan)
     score[scored] = probs[r_pos[scored], r_code[scored]]
-    words = np.full(len(rules), "", dtype=object)
-    words[scored] = model.evidence(raw, r_pos[scored], r_code[scored])
-    rules = rules.assign(score=score, model_words=words)
-    # a counted hint match the model scores below its veto is not suggested (a negated one stays, flagged)
-    vetoed = scored & (score < model.veto) & ~rules["negated"].to_numpy(dtype=bool)
     taken = np.zeros(probs.shape, dtype=bool)
     taken[r_pos[scored], r_code[scored]] = True
     mask = np.zeros(probs.shape, dtype=bool)
     mask[:, known] = True
     new_row, new_code = np.nonzero((probs >= threshold) & mask & ~taken)
+    # the words behind each score, for the rules' suggestions and the model's own, in one pass
+    n_scored = int(scored.sum())
+    found = model.evidence(raw, np.concatenate([r_pos[scored], new_row]), np.concatenate([r_code[scored], new_code]))
+    words = np.full(len(rules), "", dtype=object)
+    words[scored] = found[:n_scored]
+    rules = rules.assign(score=score, model_words=words)
+    # a counted hint match the model scores below its veto is not suggested (a negated one stays, flagged)
+    vetoed = scored & (score < model.veto) & ~rules["negated"].to_numpy(dtype=bool)
     if vetoed.any():  # (a copy of every column otherwise)
         rules = rules[~vetoed].reset_index(drop=True)
         at = at[~vetoed]
@@ -421,7 +424,7 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     added["source"] = "suggestion"
     added["status"] = status
     added["score"] = probs[new_row, new_code]
-    added["model_words"] = model.evidence(raw, new_row, new_code)
+    added["model_words"] = found[n_scored:]
     out = pd.concat([rules, added.reindex(columns=rules.columns)], ignore_index=True)
     order = np.concatenate([at, raw.rows[new_row]])  # each suggestion's row in segments
     return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
