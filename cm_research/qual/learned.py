@@ -380,8 +380,7 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     sentence = np.full(len(segments) + 1, -1, dtype=np.int64)  # a row's place in raw.rows (the last: not found)
     sentence[raw.rows] = np.arange(len(raw.rows))
     r_pos = sentence[at]
-    col = {c: k for k, c in enumerate(model.codes)}
-    r_code = rules["code"].map(col).fillna(-1).astype(np.int64).to_numpy()
+    r_code = pd.Index(model.codes).get_indexer(rules["code"])  # −1: a code the model does not know
     scored = (r_pos >= 0) & (r_code >= 0)
     score = np.full(len(rules), np.nan)
     score[scored] = probs[r_pos[scored], r_code[scored]]

@@ -717,7 +717,6 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
     positions = np.flatnonzero(keep)
     kept = [texts[p] for p in positions]
     code_of, code_roles = matcher.code_of, matcher.code_roles
-    roles = segments["role"].to_numpy(dtype=object) if "role" in segments.columns else None
     found = matcher.match_table(kept, pieces=None if pieces is None else _select_texts(pieces, keep))
     # 0: any speaker; 1: only in an interviewer's question; 2: only from one role
     n_codes = max(len(code_roles), int(found.code.max()) + 1 if len(found) else 0)
@@ -727,7 +726,9 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
     # segments with a match of their own, even one negated or for another role
     touched = set(np.unique(found.text[counted]).tolist())
     seg_k, seg_c, words, cues, reasons = found.text, found.code.copy(), found.words, found.cue, found.reason
-    for i in np.flatnonzero(kind[seg_c] == 2).tolist():
+    restricted = np.flatnonzero(kind[seg_c] == 2).tolist()
+    roles = segments["role"].to_numpy(dtype=object) if restricted and "role" in segments.columns else None
+    for i in restricted:
         c = int(seg_c[i])
         role = code_roles[c]
         if roles is None or roles[positions[seg_k[i]]] != role:
