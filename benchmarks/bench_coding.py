@@ -12,8 +12,8 @@ whose hints are invented words and two-word phrases, then times, in the same run
   Precompiling is kindness to the baseline: with 700 hints, ``re.search(string, ...)`` would overflow the
   ``re`` module's cache of 512 patterns and recompile on almost every call.
 
-Prints words per second (wall-clock and CPU) for both, the ratio, and how often the two agree about which (segment, code) pairs
-match (they differ where stemming and the naive prefix pattern disagree, e.g. ``-ies`` endings).
+Prints words per second (wall-clock and CPU) for both, the ratio, and how often the two agree about which
+(segment, code) pairs match (they differ where stemming and the naive prefix pattern disagree, e.g. ``-ies`` endings).
 
 Ours is timed best of three, in one process; the naive coder once, on the first ``--naive-words`` words (its
 rate does not depend on the corpus size, and the whole million takes minutes).
@@ -250,8 +250,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({r['ours_cpu_words_per_s']:,.0f} words per CPU-second; {r['suggestions']:,} suggestions)")
     print(f"naive: {r['naive_seconds']:7.2f} s {r['naive_words_per_s']:>12,.0f} words/s "
           f"({r['naive_cpu_words_per_s']:,.0f} words per CPU-second; timed on the first {r['naive_words']:,} words)")
-    print(f"ratio: {r['ratio']:.0f}x ({r['cpu_ratio']:.0f}x in CPU time); the two coders agree on {100 * r['agreement']:.1f}% of matched "
-          "(segment, code) pairs")
+    print(f"ratio: {r['ratio']:.0f}x ({r['cpu_ratio']:.0f}x in CPU time); the two coders agree on "
+          f"{100 * r['agreement']:.1f}% of matched (segment, code) pairs")
     print(f"machine load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other work on the machine slows both coders)")
     return 0

@@ -85,7 +85,8 @@ def test_many_chunks_give_the_same_matches_as_one():
 
 def test_edge_cases_agree_with_the_plain_reimplementation():
     texts = ["Brave", "not", "brave", "Not, brave", "Brave not", "I was not brave", "never thought I was brave",
-             "I don't want to be brave", "Not that I wasn't brave", "I don’t believe in myself", "café", "Zoë brave",
+             "I don't want to be brave", "Not that I wasn't brave", "I don’t believe in myself", "café",
+             "Zoë brave",
              "it's not that I didn't feel brave, but", "", "brave brave not brave"]
     segments = _segments(texts)
     fast = suggest_codes(segments, BOOK, question_context=False, model=None)
