@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
@@ -57,7 +61,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, **kwargs) -> Path:
     return Path(path)
 
 
-def workbook_text_only(book) -> None:
+def workbook_text_only(book: "Workbook") -> None:
     """Make every cell of an openpyxl ``book`` that openpyxl would store as a formula a plain text cell.
 
     openpyxl saves any string beginning with ``=`` as a live formula, so a site name or quote typed as
