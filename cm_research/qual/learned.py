@@ -405,11 +405,16 @@ def hint_keys(rules: pd.DataFrame) -> list[list[tuple[str, str]]]:
     question."""
     from cm_research.qual.tokens import stems_of
 
-    out = []
     reasons = rules["flag_reason"].astype(str).tolist() if "flag_reason" in rules else [""] * len(rules)
+    seen: dict[tuple[str, str, bool], list[tuple[str, str]]] = {}  # the same few matches recur
+    out = []
     for code, matched, reason in zip(rules["code"], rules["matched"].astype(str), reasons):
-        where = "question: " if reason.startswith("from the interviewer's question") else ""
-        out.append([(code, where + " ".join(stems_of(piece))) for piece in matched.split("; ") if piece])
+        key = (code, matched, reason.startswith("from the interviewer's question"))
+        keys = seen.get(key)
+        if keys is None:
+            where = "question: " if key[2] else ""
+            keys = seen[key] = [(code, where + " ".join(stems_of(p))) for p in matched.split("; ") if p]
+        out.append(keys)
     return out
 
 
@@ -424,15 +429,18 @@ def smoothed_precision(hints: dict, matches: np.ndarray, right: np.ndarray) -> n
 
 def hint_precision(hints: dict, keys: list[list[tuple[str, str]]]) -> np.ndarray:
     """For each list of hints, the best smoothed precision among them (an unseen hint: the pooled one)."""
-    flat = [k for ks in keys for k in ks]
-    record = np.array([hints.get(k, (0, 0)) for k in flat], dtype=np.float64).reshape(-1, 2)
-    prec = smoothed_precision(hints, record[:, 0], record[:, 1])
-    out = np.full(len(keys), smoothed_precision(hints, np.zeros(1), np.zeros(1))[0])
-    at = 0
+    total = np.array(list(hints.values()), dtype=np.float64).reshape(-1, 2).sum(axis=0)
+    prior = total[1] / total[0] if total[0] else 0.5
+    m = HINT_PRIOR_WEIGHT
+    best: dict[tuple, float] = {}
+    out = np.empty(len(keys))
     for i, ks in enumerate(keys):
-        if ks:
-            out[i] = prec[at:at + len(ks)].max()
-        at += len(ks)
+        t = tuple(ks)
+        p = best.get(t)
+        if p is None:
+            p = best[t] = max(((r + m * prior) / (n + m) for n, r in map(lambda k: hints.get(k, (0, 0)), ks)),
+                              default=prior)
+        out[i] = p
     return out
 
 
