@@ -49,7 +49,7 @@ CHECK_LAM = 1.0
 #: whether the rule coder's evidence is among the model's features
 RULE_FEATURES = False
 #: training splits written by other people, blind to the rule coder: its hints were never tuned on them
-FRESH_TO_RULES = ("tune_2", "tune_3", "tune_4", "tune_5", "held_out_6")
+FRESH_TO_RULES = ("tune_2", "tune_3", "tune_4", "tune_5", "held_out_6", "tune_6", "tune_7", "tune_8")
 LAM, LAM_K = 3.0, 0.3
 #: the inner cross-validation (threshold) leaves out one of at most this many groups of training sites
 INNER_FOLDS = 4
