@@ -15,9 +15,9 @@ convergence: a fixed, deterministic amount of early stopping) were fixed before 
 λ = 1 and 10 were looked at once afterwards and gave F1 within 0.02.
 
 Caveat, which the figures must carry: the rule coder's hints were tuned by reading the 24 interviews of the
-first six sites, so on those sites the rule coder is not blind to the left-out site; the four sites of
-``FRESH_TO_RULES`` (``tune_2``, ``tune_3``) were written by other people and never used to tune the hints, so
-their figures are honest for both parts. The model's part is blind to every left-out site.
+first six sites, so on those sites the rule coder is not blind to the left-out site; the sites of
+``FRESH_TO_RULES`` (``tune_2`` to ``tune_8``, ``held_out_6``) were written by other people and never used to tune
+the hints, so their figures are honest for both parts. The model's part is blind to every left-out site.
 """
 
 from __future__ import annotations
