@@ -37,7 +37,7 @@ from cm_research.qual.transcripts import read_transcripts
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
 #: the gold set's parts, the one written last first
 SPLITS = ["held_out_7", "held_out_6", "held_out_5", "held_out_4", "held_out_3", "held_out_2", "held_out", "tune",
-          "tune_2", "tune_3", "tune_4", "tune_5", "tune_6", "tune_7", "tune_8"]
+          "tune_2", "tune_3", "tune_4", "tune_5", "tune_6", "tune_7", "tune_8", "tune_9", "tune_10", "tune_11"]
 #: a second person's independent coding of held_out_6, scored against the first as if it were suggestions:
 #: how far two people agree on these interviews, the ceiling a coder can be expected to reach
 SECOND_CODER = GOLD / "second_coder_held_out_6.csv"
@@ -84,7 +84,7 @@ def _print(title: str, overall: dict, per_code: pd.DataFrame | None, errors: pd.
 
 def cross_validate_by_site(show_errors: bool = False) -> dict:
     """Print and return the leave-one-site-out figures of the rule coder alone and of the hybrid."""
-    from cm_research.qual.crossval import FRESH_TO_RULES, cross_validate, gold_data
+    from cm_research.qual.crossval import cross_validate, fresh_to_rules, gold_data
 
     t0 = time.perf_counter()
     data = gold_data(GOLD, load_codebook())
@@ -98,9 +98,10 @@ def cross_validate_by_site(show_errors: bool = False) -> dict:
     hybrid, per_code, pooled = cross_validate(data)
     _print("hybrid, rules + model (model fitted and thresholded without the left-out site)", hybrid, per_code,
            errors_table(pooled, data.gold) if show_errors else None)
-    fresh = data.gold["split"].isin(FRESH_TO_RULES)
+    fresh = fresh_to_rules(data.gold)
     if fresh.any() and not fresh.all():
-        for label, part in ((f"the sites of {', '.join(FRESH_TO_RULES)} (the hints were never tuned on them)",
+        splits = ", ".join(sorted(set(data.gold.loc[fresh, "split"])))
+        for label, part in ((f"the sites of {splits} (the hints were never tuned on them)",
                              data.gold[fresh]),
                             ("the first six sites (the hints were tuned on them)", data.gold[~fresh])):
             r, _ = score_suggestions(rule_suggestions, part)

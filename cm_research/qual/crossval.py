@@ -15,9 +15,10 @@ convergence: a fixed, deterministic amount of early stopping) were fixed before 
 λ = 1 and 10 were looked at once afterwards and gave F1 within 0.02.
 
 Caveat, which the figures must carry: the rule coder's hints were tuned by reading the 24 interviews of the
-first six sites, so on those sites the rule coder is not blind to the left-out site; the sites of
-``FRESH_TO_RULES`` (``tune_2`` to ``tune_8``, ``held_out_6``) were written by other people and never used to tune
-the hints, so their figures are honest for both parts. The model's part is blind to every left-out site.
+first six sites (the splits of ``HINTS_TUNED_ON``), so on those sites the rule coder is not blind to the left-out
+site; every other split (``tune_2`` onwards, ``held_out_6``) was written by other people and never used to tune
+the hints (:func:`fresh_to_rules`), so their figures are honest for both parts. The model's part is blind to
+every left-out site.
 """
 
 from __future__ import annotations
@@ -48,8 +49,14 @@ CHECK_CUTS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 CHECK_LAM = 1.0
 #: whether the rule coder's evidence is among the model's features
 RULE_FEATURES = False
-#: training splits written by other people, blind to the rule coder: its hints were never tuned on them
-FRESH_TO_RULES = ("tune_2", "tune_3", "tune_4", "tune_5", "held_out_6", "tune_6", "tune_7", "tune_8")
+#: the splits of the first six sites, whose interviews the rule coder's hints were tuned on; every later split
+#: was written by other people and is blind to the rule coder (:func:`fresh_to_rules`)
+HINTS_TUNED_ON = ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5")
+
+
+def fresh_to_rules(gold: pd.DataFrame) -> pd.Series:
+    """Whether each gold row is of a split the rule coder's hints were never tuned on."""
+    return ~gold["split"].isin(HINTS_TUNED_ON)
 LAM, LAM_K = 3.0, 0.3
 #: the inner cross-validation (threshold) leaves out one of at most this many groups of training sites
 INNER_FOLDS = 4
