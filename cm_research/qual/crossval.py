@@ -231,6 +231,8 @@ def choose_threshold(data: GoldData, rows: np.ndarray) -> tuple[float, tuple[flo
         codes.append(k)
         prec.append(hint_precision(hint_record(data, rows[train]), keys))
     at, codes, prec = np.concatenate(at), np.concatenate(codes), np.concatenate(prec)
+    judged = ~np.isnan(prec)  # a hint with no record in the other groups stands, as in combine
+    at, codes, prec = at[judged], codes[judged], prec[judged]
     y = data.y[rows]
     score = probs[at, codes]
     a, c, d = fit_check(score, prec, y[at, codes])

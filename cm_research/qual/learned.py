@@ -74,6 +74,8 @@ class RawFeatures:
     tokens: list[str]  # the distinct tokens
     norms: np.ndarray  # n: the length of each sentence's summed vector
     token_vectors: np.ndarray = field(repr=False, default=None)  # distinct tokens × 100 (zero for stop words)
+    #: n: whether the sentence answers an interviewer's question (the form of every training sentence)
+    answers: np.ndarray = None
 
 
 def _count_matrix(texts: list[str]) -> tuple[sparse.csr_matrix, list[str]]:
@@ -202,7 +204,7 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     shared = np.hstack([s_vec, q_vec, t_vec, role.astype(np.float32)]).astype(np.float32)
     return RawFeatures(rows=rows, stems=stems, s_bow=bow[rows], q_bow=q_bow, shared=shared,
                        per_code=per_code.astype(np.float32), counts=counts[rows], tokens=tokens,
-                       norms=norms, token_vectors=vecs)
+                       norms=norms, token_vectors=vecs, answers=has_q)
 
 
 #: vectors and prototype cosines are multiplied by this before fitting, so that their weights are penalised on a
@@ -312,7 +314,7 @@ class CoderModel:
 
     def hint_precision(self, keys: list[list[tuple[str, str]]]) -> np.ndarray:
         """For each suggestion's hints (:func:`hint_keys`), the best smoothed precision any of them had in
-        training (:func:`smoothed_precision`); a hint never seen there takes the pooled precision of all hints."""
+        training (:func:`smoothed_precision`); NaN where none of them was matched there."""
         return hint_precision(self.hints, keys)
 
     def keep_probability(self, score: np.ndarray, hint_prec: np.ndarray) -> np.ndarray:
@@ -428,7 +430,8 @@ def smoothed_precision(hints: dict, matches: np.ndarray, right: np.ndarray) -> n
 
 
 def hint_precision(hints: dict, keys: list[list[tuple[str, str]]]) -> np.ndarray:
-    """For each list of hints, the best smoothed precision among them (an unseen hint: the pooled one)."""
+    """For each list of hints, the best smoothed precision among those with a record in training (NaN when
+    none has one: a hint never matched in training, such as an analyst's new one, has no record to judge)."""
     total = np.array(list(hints.values()), dtype=np.float64).reshape(-1, 2).sum(axis=0)
     prior = total[1] / total[0] if total[0] else 0.5
     m = HINT_PRIOR_WEIGHT
@@ -438,8 +441,8 @@ def hint_precision(hints: dict, keys: list[list[tuple[str, str]]]) -> np.ndarray
         t = tuple(ks)
         p = best.get(t)
         if p is None:
-            p = best[t] = max(((r + m * prior) / (n + m) for n, r in map(lambda k: hints.get(k, (0, 0)), ks)),
-                              default=prior)
+            p = best[t] = max(((r + m * prior) / (n + m) for n, r in (hints[k] for k in ks if k in hints)),
+                              default=np.nan)
         out[i] = p
     return out
 
@@ -469,7 +472,7 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     """The hybrid's suggestions: the rule coder's (``rules``), each given the model's ``score`` and the words
     that carry it (``model_words``), less the counted hint matches the model's check does not keep
     (:meth:`CoderModel.keep_probability` under its cut: a hint often wrong in training that the model also
-    scores low), plus a suggestion wherever the model's probability for a code it knows is at least
+    scores low; only in sentences that answer an interviewer's question, the form of its training), plus a suggestion wherever the model's probability for a code it knows is at least
     ``threshold`` and the rule coder has nothing kept for that sentence and code (not even a negated match: a
     flag stands), with ``status``. ``probs`` is len(raw.rows) × len(model.codes)."""
 
@@ -487,13 +490,18 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     words[scored] = model.evidence(raw, r_pos[scored], r_code[scored])
     rules = rules.assign(score=score, model_words=words)
     # a counted hint match the check finds unlikely is not suggested (a negated one stays, flagged); the
-    # model may still suggest the pair on its own score below
+    # model may still suggest the pair on its own score below. Only in answers to an interviewer's question:
+    # every training sentence was one, and the model scores any other sentence low ("I feel confident now."
+    # alone), so elsewhere the hints stand as they are
     vetoed = np.zeros(len(rules), dtype=bool)
     checked = scored & ~rules["negated"].to_numpy(dtype=bool)
+    if raw.answers is not None:
+        checked[scored] &= raw.answers[r_pos[scored]]
     if model.check is not None and checked.any():
         at = np.flatnonzero(checked)
-        keep = model.keep_probability(score[at], model.hint_precision(hint_keys(rules.iloc[at])))
-        vetoed[at] = keep < model.check[3]
+        prec = model.hint_precision(hint_keys(rules.iloc[at]))
+        # a hint with no record in training (never matched there, or an analyst's new one) stands
+        vetoed[at] = ~np.isnan(prec) & (model.keep_probability(score[at], np.nan_to_num(prec)) < model.check[3])
     taken = np.zeros(probs.shape, dtype=bool)
     taken[r_pos[scored & ~vetoed], r_code[scored & ~vetoed]] = True
     mask = np.zeros(probs.shape, dtype=bool)

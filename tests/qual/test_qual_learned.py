@@ -103,15 +103,25 @@ def test_hand_set_model_adds_suggestions_shows_its_words_and_leaves_other_codes_
 
 
 def test_hint_records_are_smoothed_towards_the_pooled_precision_by_hand():
-    # p0 = 20 / 40 = 0.5, m = 5: "paint" (19 + 2.5) / 25 = 0.86, "draw" (1 + 2.5) / 25 = 0.14; an unseen hint
-    # takes p0; a suggestion made by both hints takes the better
+    # p0 = 20 / 40 = 0.5, m = 5: "paint" (19 + 2.5) / 25 = 0.86, "draw" (1 + 2.5) / 25 = 0.14; a hint never
+    # matched in training has no record (NaN, and its matches stand); a suggestion made by two hints takes the
+    # better record
     assert HINT_PRIOR_WEIGHT == 5
     model = _hand_model()
     prec = model.hint_precision([[("arts_activity", "paint")], [("arts_activity", "draw")],
                                  [("arts_activity", "clay")], [("arts_activity", "draw"), ("arts_activity", "paint")]])
-    assert prec == pytest.approx([0.86, 0.14, 0.5, 0.86])
+    assert prec == pytest.approx([0.86, 0.14, np.nan, 0.86], nan_ok=True)
     table = model.hint_table()
     assert list(table["hint"]) == ["draw", "paint"] and table["precision"].tolist() == pytest.approx([0.14, 0.86])
+
+
+def _answers(texts):
+    """Each text as the answer to an interviewer's question ("What do you do?"), ids s0, s1, ... kept."""
+    rows = []
+    for i, t in enumerate(texts):
+        rows += [(f"q{i}", True, 2 * i, "What do you do?"), (f"s{i}", False, 2 * i + 1, t)]
+    seg = pd.DataFrame(rows, columns=["segment_id", "is_interviewer", "turn", "text"])
+    return seg.assign(transcript="t", participant="p", role="mentee", site="X", start=0, end=1)
 
 
 def test_the_check_drops_an_unreliable_hint_match_the_model_scores_low_and_keeps_a_reliable_one():
@@ -129,13 +139,19 @@ def test_the_check_drops_an_unreliable_hint_match_the_model_scores_low_and_keeps
     assert keep == pytest.approx([1 / (1 + math.exp(-(-3 + 2 * math.log(0.86 / 0.14)))),
                                   1 / (1 + math.exp(-(-3 - 2 * math.log(0.86 / 0.14)))),
                                   1 / (1 + math.exp(-(2 - 2 * math.log(0.86 / 0.14))))], abs=1e-6)
-    s = suggest_codes(_segments(texts), CODEBOOK, model=model)
+    s = suggest_codes(_answers(texts), CODEBOOK, model=model)
     by = {r.segment_id: r for r in s.itertuples()}
     assert set(by) == {"s0", "s2"} and by["s0"].matched == "paint"
     assert by["s2"].matched == "draw" and "the hint 'draw' matched but was not kept" in by["s2"].flag_reason
     assert by["s2"].score == pytest.approx(1 / (1 + math.exp(-2)), abs=1e-6)
     # without a check every hint match stays
-    assert len(suggest_codes(_segments(texts), CODEBOOK, model=_hand_model())) == 3
+    assert len(suggest_codes(_answers(texts), CODEBOOK, model=_hand_model())) == 3
+    # a hint with no record in training stands, however low the score
+    unrecorded = _hand_model(check=check, hints={("arts_activity", "paint"): (20, 19)})
+    assert list(suggest_codes(_answers(texts), CODEBOOK, model=unrecorded)["matched"]) == ["paint", "draw", "draw"]
+    # nor is the check applied to sentences that answer no interviewer's question (the model was trained on
+    # answers)
+    assert list(suggest_codes(_segments(texts), CODEBOOK, model=model)["matched"]) == ["paint", "draw", "draw"]
 
 
 def test_a_negated_hint_keeps_its_flag_however_high_the_model_scores():
