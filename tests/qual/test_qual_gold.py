@@ -63,30 +63,30 @@ def test_cross_validation_by_site_floor():
     # each of three groups of sites predicted by a model fitted without them, with the shipped threshold and
     # check (chosen by cross-validation on all the training sites), so that the test stays quick;
     # `python benchmarks/eval_suggestions.py --cv site` leaves one site out at a time and chooses them inside
-    # each fold (the README's figures). Measured on 24 sites: precision 0.655, recall 0.53, F1 0.586 (rules
+    # each fold (the README's figures). Measured on 24 sites: precision 0.64, recall 0.54, F1 0.584 (rules
     # alone 0.49; without the check 0.54, 0.57, 0.556), the model's own suggestions precision 0.73; on the
-    # sites the hints never saw precision 0.61, recall 0.49 (without the check 0.49, 0.52). A floor, so a
+    # sites the hints never saw precision 0.59, recall 0.49 (without the check 0.49, 0.52). A floor, so a
     # change that makes the coder worse fails here.
     shipped = shipped_model()
     hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, check=shipped.check, n_folds=3)
     # every coded pair of the training splits is scored (2,105 on 24 sites)
     assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 2105
-    assert hybrid["precision"] >= 0.63 and hybrid["recall"] >= 0.51
+    assert hybrid["precision"] >= 0.62 and hybrid["recall"] >= 0.52
     assert hybrid["f1"] >= rules["f1"] + 0.07  # the model adds more than it costs
     assert hybrid["model_only"]["precision"] >= 0.70  # what the model suggests is mostly right
     fresh, _ = score_suggestions(pooled, data.gold[fresh_to_rules(data.gold)])
-    assert fresh["precision"] >= 0.58 and fresh["recall"] >= 0.46
+    assert fresh["precision"] >= 0.57 and fresh["recall"] >= 0.47
     # the rule coder's flags, untouched by the model (23 of 28 right when measured)
     assert hybrid["negation_accuracy"] >= 0.8
-    # the check drops hint matches that are mostly wrong (81 of 497 right when measured) and keeps mostly
-    # right ones (862 of 1242)
+    # the check drops hint matches that are mostly wrong (67 of 435 right when measured) and keeps mostly
+    # right ones (876 of 1304)
     truth = gold_pairs(data.gold)
     counted = data.rules[~data.rules["negated"].astype(bool)]
     kept = set(zip(pooled["segment_id"], pooled["code"]))
     pairs = list(zip(counted["segment_id"], counted["code"]))
     dropped = [p for p in pairs if p not in kept]
     assert len(dropped) >= 300 and sum(p in truth for p in dropped) / len(dropped) <= 0.2
-    assert sum(p in truth for p in pairs if p in kept) / (len(pairs) - len(dropped)) >= 0.65
+    assert sum(p in truth for p in pairs if p in kept) / (len(pairs) - len(dropped)) >= 0.64
     for group in set(pooled["fold"]):  # every sentence predicted by the fold that left its site out
         assert set(pooled.loc[pooled["fold"] == group, "site"]) <= set(group.split(", "))
 
