@@ -10,13 +10,13 @@ Prints precision, recall and F1 (pooled and per code) and the share of negation 
   its figures here are not blind; the model's part is.
 * ``--split S``: the suggestions of :func:`cm_research.qual.suggest.suggest_codes` (the shipped model, or with
   ``--rules`` the hints alone) on one split. The shipped model was trained on every split except the blind
-  ones, so only a blind split (``held_out_6``) measures it honestly; the earlier splits were each blind to
+  ones, so only a blind split (``held_out_7``) measures it honestly; the earlier splits were each blind to
   the rule coder once (``tests/qual/gold/README.md``).
 
 * ``--second-coder``: a second person's independent coding of ``held_out_6``, scored against the gold coding
   in the same way: how far two people agree on these interviews.
 
-Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_6|held_out_5|...|tune|all]
+Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_7|held_out_6|...|tune|all]
 [--rules] [--errors] [--second-coder]``
 """
 
