@@ -272,7 +272,8 @@ def predict(x: np.ndarray, xk: np.ndarray, w: np.ndarray, u: np.ndarray, b: np.n
 
 @dataclass
 class CoderModel:
-    """A trained coder: the codes it knows, its stem vocabulary, weights, threshold and code prototypes."""
+    """A trained coder: the codes it knows, its stem vocabulary, weights, threshold, code prototypes, the check
+    on hint matches and each hint's record in training."""
 
     codes: list[str]
     stems: list[str]
