@@ -174,6 +174,33 @@ PUBLISHED_COUNTS = {
 RESTRICTED = "restricted"
 
 
+def published_counts(participants: pd.DataFrame, outcomes: pd.DataFrame, *, threshold: int | None = None,
+                     suppress: bool = True) -> dict[str, pd.DataFrame]:
+    """counts_by_cohort, missingness and attrition as published: suppressed in one joint round
+    (:class:`~cm_research.privacy.joint.JointSuppression`). Any other part of a run that states one of these
+    counts (a report's sentences) takes it from here, so it cannot show what these tables hide."""
+    from cm_research.privacy.joint import JointSuppression
+    from cm_research.privacy.suppression import DEFAULT_THRESHOLD
+
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    tables = {"counts_by_cohort": counts_by_group(participants, "cohort"),
+              "missingness": missingness(outcomes, participants),
+              "attrition": attrition(outcomes, participants)}
+    # One joint round: the young people measured at baseline are both missingness's n_recorded at baseline
+    # and attrition's n_baseline, so hiding one and showing the other would give the hidden count away.
+    joint = JointSuppression(threshold=threshold, suppress=suppress)
+    for name, spec in PUBLISHED_COUNTS.items():
+        spec = dict(spec)
+        joint.add(name, tables[name], spec.pop("count_columns"), **spec)
+    baseline_rows = tables["missingness"][tables["missingness"]["timepoint"] == "baseline"]
+    same = baseline_rows.merge(tables["attrition"], on=["measure", "group"])
+    same = same[same["n_recorded"] == same["n_baseline"]]  # a relation that does not hold discloses nothing
+    for row in same.itertuples():
+        joint.link(("missingness", {"measure": row.measure, "timepoint": "baseline", "group": row.group}, "n_recorded"),
+                   ("attrition", {"measure": row.measure, "group": row.group}, "n_baseline"))
+    return joint.run()
+
+
 def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = True,
                          threshold: int | None = None) -> dict[str, pd.DataFrame]:
     """Compute every data-quality table, write each as CSV in ``output_dir``, and return them by name.
@@ -187,7 +214,6 @@ def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = Tr
     from pathlib import Path
 
     from cm_research.privacy.contract import write_table
-    from cm_research.privacy.joint import JointSuppression
     from cm_research.privacy.suppression import DEFAULT_THRESHOLD, certify
 
     out = Path(output_dir)
@@ -197,24 +223,9 @@ def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = Tr
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     tables = {
         "overview": quality_overview(evaluation),
-        "counts_by_cohort": counts_by_group(participants, "cohort"),
-        "missingness": missingness(outcomes, participants),
-        "attrition": attrition(outcomes, participants),
+        **published_counts(participants, outcomes, threshold=threshold, suppress=suppress),
         "problem_summary": problem_summary(evaluation.problems),
     }
-    # One joint round: the young people measured at baseline are both missingness's n_recorded at baseline
-    # and attrition's n_baseline, so hiding one and showing the other would give the hidden count away.
-    joint = JointSuppression(threshold=threshold, suppress=suppress)
-    for name, spec in PUBLISHED_COUNTS.items():
-        spec = dict(spec)
-        joint.add(name, tables[name], spec.pop("count_columns"), **spec)
-    baseline_rows = tables["missingness"][tables["missingness"]["timepoint"] == "baseline"]
-    same = baseline_rows.merge(tables["attrition"], on=["measure", "group"])
-    same = same[same["n_recorded"] == same["n_baseline"]]  # a relation that does not hold discloses nothing
-    for row in same.itertuples():
-        joint.link(("missingness", {"measure": row.measure, "timepoint": "baseline", "group": row.group}, "n_recorded"),
-                   ("attrition", {"measure": row.measure, "group": row.group}, "n_baseline"))
-    tables.update(joint.run())
     tables["overview"] = certify(tables["overview"], [], suppress=suppress, name="overview",
                                  reason="Rows of data files, not counts of young people.")
     tables["problem_summary"] = certify(tables["problem_summary"], [], suppress=suppress, name="problem_summary",

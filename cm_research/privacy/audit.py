@@ -12,11 +12,14 @@ everything published, not only tables:
   declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`) and every
   column named like a count of people (``n``, ``n_*``, ``young_people``, ``mentored``, ``interviews``...;
   :data:`PEOPLE_COUNT`) unless the record says it is not one (an n-gram's length, a number of sentences);
-- ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k or n is from 1 to
-  the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
+- ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k, n or n - k (the
+  people the sentence leaves out) is from 1 to the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
 - ``single_person``: a quote attributed to a role at a site where fewer than ``pool_below`` people of that role
   were interviewed (from the run's ``interviews.csv``): the attribution points at one or two known people;
-- ``figure_without_data``: a figure in a report with no link to the numbers behind it.
+- ``figure_without_data``: a figure in a report with no link to the numbers behind it;
+- ``interview_source``: in a CSV, a ``transcript`` or ``segment_id`` column with values: the interview a row
+  comes from (a file name like ``04_northshire_vsh`` is one known person) undoes the pooling of quotes and the
+  suppression of interview counts (see :mod:`cm_research.qual.publish`).
 
 Restricted folders and files are skipped as the scanner skips them; an internal run (``NOT_FOR_PUBLICATION``
 folders) is audited all the same when asked, but batches record rather than enforce it.
@@ -40,6 +43,8 @@ PEOPLE_COUNT = re.compile(
     r"mentored|comparison|mentee|mentor|carer|social worker|vsh|interviews|participants|respondents|matches|ended|"
     r"still_going|ended_early|with_outcome|without_outcome|reliable_improvement|no_reliable_change|"
     r"reliable_deterioration|baseline|end|both baseline and end|young people|adults|all respondents)$", re.I)
+#: columns naming the interview a row comes from (see ``interview_source``)
+INTERVIEW_SOURCE = frozenset({"transcript", "segment_id"})
 #: default: fewer than this many people of a role interviewed at a site -> quotes are pooled
 POOL_BELOW = 3
 #: "(2 of 2)", "2 of the 5 mentees", "5/8": k of n about people (measures, codes, items are not people)
@@ -88,6 +93,12 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
         except (ValueError, OSError):
             pass
     for column in table.columns:
+        if str(column).strip().lower() in INTERVIEW_SOURCE:
+            shown = [(row, v) for row, v in enumerate(table[column].tolist(), start=2) if str(v).strip()]
+            if shown:
+                yield (name or path.name, f"line {shown[0][0]}, column `{column}`", "interview_source",
+                       f"{shown[0][1]} (and {len(shown) - 1} more): rows must not name the interview they come from")
+            continue
         named = PEOPLE_COUNT.match(str(column).strip()) and column not in not_people
         if column not in declared and not named:
             continue
@@ -165,7 +176,8 @@ def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iter
         for i, text in enumerate(texts):
             for m in _K_OF_N.finditer(text):
                 k, n = (int(g) for g in [g for g in m.groups() if g is not None][:2])
-                if (_small(k, threshold) or _small(n, threshold)) and k <= n:
+                # n - k is people too ("18 of the 23 measured again": 5 were not)
+                if (_small(k, threshold) or _small(n, threshold) or _small(n - k, threshold)) and k <= n:
                     yield name, f"{where} {i + 1}", "k_of_n", text[max(0, m.start() - 40):m.end() + 20].strip()
             if where == "text":
                 for m in _ATTRIBUTION.finditer(text):

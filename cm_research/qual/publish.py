@@ -9,12 +9,16 @@ publication, :func:`publish_thematic` returns the thematic result with:
 
 - every count of people (interviewees by role and site, participants raising a theme or code, participants with
   two codes, participants using a word) from 1 to ``threshold`` shown as ``c``, with shares of suppressed counts
-  withheld, and the sentences' "(k of n)" left out where k or n is that small;
+  withheld, and the sentences' "(k of n)" left out where k, n or n - k is that small;
 - quotes (and keyword-in-context rows) of a role with fewer than ``pool_below`` people interviewed at a site
   attributed to a pooled label -- "a professional working with the young person" for adults, "a young person"
   for mentees -- with no site; ``pooled`` says which, and :func:`pooling_note` is the sentence the report shows;
 - names spoken inside quotes replaced from the register of participants and staff as well as the transcript
-  headers (``names``).
+  headers (``names``);
+- nothing that points back at one interview beside what it says: quotes and keyword-in-context rows
+  (:func:`publish_concordance`) lose their transcript, segment and offsets, and the tables with one row per
+  interview (coverage, the saturation curve) keep their numbers without the interview's file, case, role, site
+  or date -- otherwise counting rows would give back the suppressed interview counts.
 
 Every table is a :class:`~cm_research.privacy.contract.SuppressedTable`.
 """
@@ -48,6 +52,8 @@ PEOPLE_COUNTS = {
 #: columns named like counts of people that are not: an n-gram's length, a number of sentences
 NOT_PEOPLE = {"word_frequencies": ["n"], "cooccurrence_segments": ["n"], "negative_cases": ["n_for", "n_against"],
               "saturation_curve": ["n_codes", "n_new"], "saturation_runs": ["n_new"]}
+#: columns that point back at one interview (its file name, label, offsets in it): never published beside a quote
+SOURCE_COLUMNS = ("participant_label", "transcript", "segment_id", "start", "end", "context_start", "context_end")
 #: tables with one row per interviewee (role, site, case): attributed like quotes
 PER_CASE = ("framework_overview", "negative_cases")
 _K_OF_N = re.compile(r"\s*\((\d+) of (\d+)\)")
@@ -89,6 +95,15 @@ def pool_attributions(table: pd.DataFrame, small: set[tuple[str, str]], *, poole
     out.loc[out["pooled"], "role"] = [young_label if y else pooled_label for y in young[out["pooled"]]]
     out.loc[out["pooled"], "site"] = ""
     return out
+
+
+def publish_concordance(kwic: pd.DataFrame, small: set[tuple[str, str]], *, pooled_label: str = POOLED_LABEL,
+                        young_label: str = POOLED_YOUNG_LABEL) -> pd.DataFrame:
+    """Keyword-in-context rows fit to publish: attributed as quotes are (:func:`pool_attributions`), and without the
+    transcript, segment and offsets, which name the interview (a file such as ``04_northshire_vsh`` is one known
+    person, and would undo the pooling)."""
+    out = pool_attributions(kwic, small, pooled_label=pooled_label, young_label=young_label)
+    return out.drop(columns=[c for c in SOURCE_COLUMNS if c in out])
 
 
 def pooling_note(quotes: pd.DataFrame, pool_below: int = POOL_BELOW, pooled_label: str = POOLED_LABEL,
@@ -139,7 +154,9 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
             table = table.to_frame().assign(participant_words=words)  # one person's words describe them
         elif name == "themes_generated_by":
             table = table.assign(sentence=[_K_OF_N.sub(lambda m: "" if (1 <= int(m.group(1)) <= threshold or
-                                                                         1 <= int(m.group(2)) <= threshold)
+                                                                         1 <= int(m.group(2)) <= threshold or
+                                                                         1 <= int(m.group(2)) - int(m.group(1))
+                                                                         <= threshold)
                                                         else m.group(0), s) for s in table["sentence"]])
         elif name == "quotes" and not table.empty:
             display = table.get("quote_display", table["quote"])
@@ -149,10 +166,14 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
                 table = table.assign(context_display=[redact_names(q, extra) if isinstance(q, str) else q
                                                       for q in table["context_display"]])
             table = pool_attributions(table, small, pooled_label=pooled_label, young_label=young_label)
-            table = table.drop(columns=[c for c in ("participant_label", "transcript", "start", "end", "segment_id",
-                                                    "quote", "context", "context_start", "context_end") if c in table])
-        elif name == "coverage":
+            table = table.drop(columns=[c for c in (*SOURCE_COLUMNS, "quote", "context") if c in table])
+        elif name == "coverage":  # one row an interview: counting rows by role and site would give back the
+            # interview counts suppressed above, and the file name points at the person; so the numbers only,
+            # in an order (most coded first) that follows no file, site or date
             table = table.drop(columns=[c for c in ("participant_label",) if c in table])
+            table = table.assign(**{c: "" for c in ("transcript", "case", "role", "site") if c in table})
+            if "pct_coded" in table:
+                table = table.sort_values("pct_coded", ascending=False, kind="stable").reset_index(drop=True)
         elif name == "saturation_curve":  # one row an interview: its file, case and date point at the person
             table = table.assign(**{c: "" for c in ("transcript", "case", "role", "date") if c in table})
         elif name in PER_CASE and {"role", "site"} <= set(table.columns) and not table.empty:

@@ -5,7 +5,9 @@ Match length is analysed as time to the match ending (Kaplan-Meier), with matche
 censored there, never dropped; the groups are matches with no shared interest and with at least one (Jaccard
 score > 0), compared by the log-rank test. Everything published goes through small-number suppression:
 counts of matches from 1 to the threshold are shown as ``c``, and a curve is drawn only for a group of at least
-:data:`MIN_MATCHES_FOR_CURVE` matches, because each step of a curve is one young person's match ending.
+:data:`MIN_MATCHES_FOR_CURVE` matches, because each step of a curve is one young person's match ending, and whose
+number of matches the table publishes (a curve's first point is its group's size, so a curve for a group the
+table hides would undo the suppression: all matches minus that group is the small group).
 """
 
 from __future__ import annotations
@@ -104,7 +106,11 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
     result = MatchAnalysis(as_of=as_of, matches=table, survival=summary, logrank=logrank,
                            interests_and_length=length)
     result.sentences = describe_matches(result, threshold, confidence)
-    drawable = [g for g in present if (compared["shared_group"] == g).sum() >= MIN_MATCHES_FOR_CURVE]
+    # a curve starts at its group's size (the number at risk at day 0), so a group whose count the table hides
+    # (secondary suppression: the other group, or the matches without interests recorded, are few) gets no curve
+    published = summary.set_index("group")["matches"].astype(str) != "c" if suppress else None
+    drawable = [g for g in present if (compared["shared_group"] == g).sum() >= MIN_MATCHES_FOR_CURVE
+                and (published is None or bool(published.get(g, False)))]
     if drawable:
         km = kaplan_meier(compared[compared["shared_group"].isin(drawable)], "duration_days", "event",
                           "shared_group", confidence=confidence, order=drawable)
@@ -126,8 +132,8 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
             "How long matches lasted, by shared interests (Kaplan-Meier)."
             + (" Curves stop where fewer than 10 matches remain at risk: after that each step would be one young "
                "person's match." if suppress else "")
-            + (f" No curve for {' or '.join(left_out)}: fewer than {MIN_MATCHES_FOR_CURVE} matches." if left_out
-               else ""))
+            + (f" No curve for {' or '.join(left_out)}: fewer than {MIN_MATCHES_FOR_CURVE} matches, or a number "
+               "of matches the table withholds." if left_out else ""))
     return result
 
 

@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from cm_research.plots.bars import sessions_barplot
+from cm_research.privacy.joint import JointSuppression
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
 from cm_research.report.wording import format_number, whole
 
@@ -218,12 +219,30 @@ def referral_waits(participants: pd.DataFrame, sessions: pd.DataFrame | None = N
     known = days[days >= 0]
     counts = [len(known), int(referred.isna().sum()), int((referred.notna() & first.isna()).sum()),
               int(negative.sum())]
-    coverage = _counts_with_total(["wait known", "no referral date", "no first session or start date",
-                                   "first session before referral (data problem)"], counts, "wait",
-                                  len(mentees), threshold, suppress, "referral waits")
     band_counts = [int(known.between(low, high).sum()) for _, low, high in WAIT_BANDS]
-    bands = _counts_with_total([b[0] for b in WAIT_BANDS], band_counts, "wait", len(known), threshold, suppress,
-                               "waits in bands").rename(columns={"pct_of_mentored": "pct_of_known_waits"})
+    # one joint round: the bands' total is the coverage's "wait known", so a total shown under the bands gave
+    # back a "wait known" hidden to protect a few young people without a known wait (mentored - known)
+    joint = JointSuppression(threshold=threshold, suppress=suppress)
+    for name, labels, values in (("referral waits", ["wait known", "no referral date", "no first session or start date",
+                                                     "first session before referral (data problem)"], counts),
+                                 ("waits in bands", [b[0] for b in WAIT_BANDS], band_counts)):
+        joint.add(name, pd.DataFrame({"wait": [*labels, "total"], "young_people": [*values, sum(values)]}),
+                  ["young_people"], total_rows={"wait": "total"})
+    joint.link(("referral waits", {"wait": "wait known"}, "young_people"),
+               ("waits in bands", {"wait": "total"}, "young_people"))
+    jointly = joint.run()
+    coverage, bands = jointly["referral waits"], jointly["waits in bands"]
+    if suppress and coverage["young_people"].iloc[-1] == SUPPRESSED and len(mentees) > threshold:
+        # the joint round hid the number of mentored young people, which every other table shows: keep the
+        # coverage as suppressed on its own and show no count of the bands instead (zeros stay 0)
+        coverage = suppress_counts(pd.DataFrame({"wait": coverage["wait"], "young_people": [*counts, sum(counts)]}),
+                                   ["young_people"], total_rows={"wait": "total"}, threshold=threshold,
+                                   name="referral waits")
+        bands["young_people"] = [0 if v == 0 else SUPPRESSED for v in bands["young_people"]]
+    coverage["pct_of_mentored"] = [_pct(v, len(mentees)) for v in coverage["young_people"]]
+    # a share of a hidden total would give the total back (17 = 44.7% of 38)
+    hidden_total = bands["young_people"].iloc[-1] == SUPPRESSED
+    bands["pct_of_known_waits"] = [SUPPRESSED if hidden_total else _pct(v, len(known)) for v in bands["young_people"]]
     spread = pd.DataFrame([{"quantity": "days from referral to first session",
                             **_spread(known, coverage["young_people"].iloc[0], threshold, suppress)}])
     problems = pd.DataFrame([{"participant_id": pid, "column": "referral_date",

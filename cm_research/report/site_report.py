@@ -20,7 +20,7 @@ from cm_research.data.loading import find_table_file, load_evaluation, load_tabl
 from cm_research.dictionary import measures_catalogue
 from cm_research.plots.bars import sessions_barplot  # noqa: F401  (sessions_barplot was defined here)
 from cm_research.privacy.contract import write_table
-from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
 from cm_research.report.render import (PALETTE, REPORT_CSS, figure_html, report_style,  # noqa: F401  (defined
                                        use_colour_blind_palette)  # here before; notebooks import them from here)
@@ -103,13 +103,17 @@ def _sessions_by(sessions: pd.DataFrame, by: str, threshold: int, suppress: bool
 
 
 def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
-                     suppress: bool = True) -> dict[str, pd.DataFrame]:
+                     suppress: bool = True, mentored: int | None = None) -> dict[str, pd.DataFrame]:
     """Published tables about mentoring sessions: by activity, by setting, and sessions per young person.
 
     Only sessions attended count (``attended`` no is a missed session; blank counts as attended); a missing
     ``minutes`` adds nothing to the minutes. Sessions per young person: median and quartiles (pandas' default
     linear interpolation, Hyndman & Fan 1996 type 7) of the number of attended sessions of each young person
     with at least one, withheld when there are ``threshold`` or fewer such young people.
+
+    ``mentored``: the number of mentored young people, which the report publishes. When 1 to ``threshold`` of
+    them had no attended session, the number who had one is shown as ``c`` (the median and quartiles stay:
+    they describe many young people), since mentored minus it would give the few away.
     """
     held = sessions[sessions["attended"].fillna(True).astype(bool)].copy()
     held["minutes"] = held["minutes"].astype("Float64").fillna(0)
@@ -126,6 +130,12 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
         row = {"young_people": "c", "median_sessions": float("nan"), "lower_quartile": float("nan"),
                "upper_quartile": float("nan"), "missed_sessions": "c"}
     tables["per_young_person"] = pd.DataFrame([row])
+    if suppress and mentored is not None and 1 <= mentored - len(per_person) <= threshold:
+        tables["per_young_person"]["young_people"] = SUPPRESSED
+        for key in ("by_activity", "by_setting"):
+            table = tables[key]
+            table["young_people"] = [SUPPRESSED if label == "total" else n
+                                     for label, n in zip(table.iloc[:, 0], table["young_people"])]
     return tables
 
 
@@ -133,14 +143,16 @@ def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:
     """One sentence for :func:`sessions_summary`."""
     total = tables["by_activity"].to_dict("records")[-1]
     per = tables["per_young_person"].to_dict("records")[0]
-    if per["young_people"] == "c" or total["sessions"] == "c":
+    if pd.isna(per["median_sessions"]) or total["sessions"] == "c":
         return "Too few young people had sessions recorded to publish any figures about them."
     def num(value: float) -> str:
         return f"{value:,.1f}".removesuffix(".0")
 
     missed = per["missed_sessions"]
-    return (f"{total['sessions']} sessions ({num(total['hours'])} hours) were attended by {per['young_people']} "
-            f"young people: a median of {num(per['median_sessions'])} sessions each (half had between "
+    who = (f"{per['young_people']} young people" if per["young_people"] != "c" else
+           "mentored young people (how many is not shown: a few had no attended session, and the difference "
+           "would show how many)")
+    return (f"{total['sessions']} sessions ({num(total['hours'])} hours) were attended by {who}: a median of {num(per['median_sessions'])} sessions each (half had between "
             f"{num(per['lower_quartile'])} and {num(per['upper_quartile'])}). {missed} planned "
             f"session{' was' if missed == 1 else 's were'} missed and {'is' if missed == 1 else 'are'} not counted.")
 
@@ -175,8 +187,15 @@ def describe_reliable_change(row: pd.Series | dict, title: str, threshold: int =
 
 
 def limits_sentences(participants: pd.DataFrame, outcomes: pd.DataFrame, measure: str, title: str,
-                     baseline: str = "baseline", post: str = "post", small: int = 20) -> list[str]:
-    """The limits that qualify a measure's result, from the data: comparison group or not, attrition, small n."""
+                     baseline: str = "baseline", post: str = "post", small: int = 20,
+                     published_attrition: pd.DataFrame | None = None,
+                     threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """The limits that qualify a measure's result, from the data: comparison group or not, attrition, small n.
+
+    ``published_attrition``: the run's published attrition table (:func:`cm_research.quality.published_counts`).
+    When given, the counts of young people measured at baseline, at both times and lost are stated only as that
+    table shows them: a count it hides (``c``, perhaps only because the total of mentored young people minus it
+    would give away a small count elsewhere) is not written out here either."""
     mentees = set(participants.loc[participants["group"] == "mentored", "participant_id"])
     has_comparison = (participants["group"] == "comparison").any()
     rows = outcomes[(outcomes["measure"] == measure) & outcomes["participant_id"].isin(mentees)]
@@ -189,7 +208,18 @@ def limits_sentences(participants: pd.DataFrame, outcomes: pd.DataFrame, measure
     else:
         out.append(f"{title}: the comparison group was not chosen at random, so differences may reflect who was "
                    "referred rather than the mentoring.")
-    if at[baseline] and not lost:
+    shown = None
+    if published_attrition is not None and at[baseline]:
+        match = published_attrition[(published_attrition["measure"] == measure)
+                                    & (published_attrition["group"] == "mentored")]
+        shown = match.iloc[0] if len(match) else None
+    hidden = shown is not None and SUPPRESSED in (str(shown["n_baseline"]), str(shown["n_both"]), str(shown["n_lost"]))
+    if hidden:
+        measured = (f"{threshold} or fewer" if str(shown["n_both"]) == SUPPRESSED else str(shown["n_both"]))
+        out.append(f"{measured.capitalize()} mentored young people were measured at both {baseline} and {post}. "
+                   f"How many were measured at {baseline} only is not shown: it, or a count it would give away, is "
+                   f"{threshold} or fewer. Those lost may differ from those who stayed.")
+    elif at[baseline] and not lost:
         out.append(f"All {len(at[baseline])} mentored young people measured at {baseline} were measured again at "
                    f"{post}." if len(at[baseline]) > 1 else f"The mentored young person measured at {baseline} was "
                    f"measured again at {post}.")
@@ -337,10 +367,16 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
                                 small_count_threshold=threshold)
     titles = measures_catalogue()["title"]
     measures = list(dict.fromkeys(outcomes["measure"]))
+    from cm_research.quality import published_counts
+
+    # the attrition counts as the data-quality report publishes them, so the limits below hide what it hides
+    published_attrition = (published_counts(participants, outcomes, threshold=threshold)["attrition"] if suppress
+                           else None)
     report = SiteReport(
         site=site, participants=participants, who=who_took_part(participants, threshold, suppress),
         outcomes=analysis,
-        limits={m: limits_sentences(participants, outcomes, m, titles.get(m, m), baseline, post) for m in measures},
+        limits={m: limits_sentences(participants, outcomes, m, titles.get(m, m), baseline, post,
+                                    published_attrition=published_attrition, threshold=threshold) for m in measures},
         reliable_sentences=[describe_reliable_change(r, titles.get(r["measure"], r["measure"]), threshold)
                             for _, r in analysis.reliable_change.iterrows()],
         problems=evaluation.problems,
@@ -391,7 +427,8 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
         sessions = load_table(sessions_file, "sessions", references={"participants": participants},
                               quarantined={"participants": held_back})
         report.problems = pd.concat([report.problems, sessions.problems], ignore_index=True)
-        report.sessions = sessions_summary(sessions.data, threshold, suppress)
+        report.sessions = sessions_summary(sessions.data, threshold, suppress,
+                                           mentored=int((participants["group"] == "mentored").sum()))
         report.sessions_sentence = describe_sessions(report.sessions)
         for label, key in (("activity", "by_activity"), ("setting", "by_setting")):
             table = report.sessions[key]

@@ -6,7 +6,8 @@ Policy for Tables*) treats a percentage as the count it stands for: 7.7% of 39 r
 - :func:`publish_items_summary`: the disagree / neutral / agree percentages of each statement are turned back into
   counts (percentage x n / 100), suppressed with ``n`` as their total (primary and secondary suppression, so the
   third cannot be worked out as 100% minus the other two), and a percentage is shown as ``c`` with its count;
-  "don't know" and missing answers from 1 to the threshold are ``c``;
+  "don't know" and missing answers from 1 to the threshold are ``c``, with ``n`` as secondary suppression where
+  the wave's number of respondents (published in the respondents table) minus the rest would give them back;
 - :func:`publish_wave_change`: respondents who agreed more / the same / less are suppressed with ``n_pairs`` as
   their total; respondents left out (``n_dropped``) from 1 to the threshold are ``c`` and the note says "between 1
   and 5" instead of the number;
@@ -65,16 +66,22 @@ def publish_items_summary(summary: pd.DataFrame, *, threshold: int = DEFAULT_THR
         rows = list(table.index[~exact])
         raise ValueError(f"{name}: rows {rows}: the percentages do not add up to n; cannot publish them safely")
     work = counts.astype(int).assign(n=table["n"].astype(int))
-    hidden = suppress_counts(work, list(_PCTS), totals={"n": list(_PCTS)}, threshold=threshold, name=name)
+    totals = {"n": list(_PCTS)}
+    answers = [c for c in ("n_dont_know", "n_missing") if c in table]
+    if answers:
+        # n + don't know + missing = the wave's respondents, which the respondents table publishes: one "c" among
+        # them alone would be that total minus the rest (40 respondents, n 39, don't know 0: 1 missing)
+        work = work.assign(**{c: table[c].astype(int) for c in answers})
+        work["respondents"] = work[["n", *answers]].sum(axis=1)
+        totals["respondents"] = ["n", *answers]
+    hidden = suppress_counts(work, [*_PCTS, *answers], totals=totals, threshold=threshold, name=name)
     out = table.copy()
-    for p in _PCTS:
-        out[p] = [SUPPRESSED if h == SUPPRESSED else v for h, v in zip(hidden[p], table[p])]
-    out["n"] = list(hidden["n"])
-    for column in ("n_dont_know", "n_missing"):
-        if column in out:
-            out[column] = [SUPPRESSED if _small(v, threshold) else v for v in out[column]]
-    if "n" in out:  # a median of 1 to threshold answers describes those few
-        few = out["n"].astype(str) == SUPPRESSED
+    for p in _PCTS:  # a percentage of a hidden n would give n back (26 of 39 is 66.67%; of 40, 65%)
+        out[p] = [SUPPRESSED if SUPPRESSED in (h, n) else v for h, n, v in zip(hidden[p], hidden["n"], table[p])]
+    for column in ("n", *answers):
+        out[column] = list(hidden[column])
+    if "n" in out:  # a median of 1 to threshold answers describes those few (many answers behind a c: kept)
+        few = table["n"].astype(int) <= threshold
         for column in ("median", "median_ci_low", "median_ci_high"):
             if column in out:
                 out[column] = out[column].astype(object).mask(few, float("nan"))

@@ -224,3 +224,100 @@ def test_a_tables_record_cannot_hide_a_count_of_people_from_the_audit(tmp_path):
     found = audit_run(tmp_path, identifiers=False)
     # declared nothing, but `n_participants` is named like a count of people: 3 is found; `n` (n-gram length) is not
     assert found["location"].tolist() == ["line 2, column `n_participants`"]
+
+
+# --- rows that point back at one interview ---------------------------------------------------------------------
+
+def test_rows_of_one_interview_name_no_file_role_or_site_and_keyword_lines_are_pooled_without_their_source():
+    from dataclasses import dataclass
+
+    from cm_research.qual.publish import POOLED_LABEL, publish_concordance, publish_thematic, small_groups
+
+    @dataclass
+    class Result:
+        tables: dict
+
+    interviews = pd.DataFrame({"role": ["vsh", "mentor"], "site": ["Northshire"] * 2, "interviews": [1, 4],
+                               "participant_words": [900, 3000]})
+    # one VSH and four mentors at Northshire: five rows of coverage; counting them by role and site gave back
+    # the 1 and the 4 that interviews.csv shows as c
+    coverage = pd.DataFrame({"transcript": ["04_northshire_vsh", *[f"0{i}_northshire_mentor" for i in range(5, 9)]],
+                             "role": ["vsh"] + ["mentor"] * 4, "site": ["Northshire"] * 5,
+                             "n_segments": [60, 80, 70, 90, 50], "n_coded_segments": [30, 60, 35, 45, 40],
+                             "pct_coded": [50.0, 75.0, 50.0, 50.0, 80.0], "n_codes": [12, 20, 15, 14, 9]})
+    out = publish_thematic(Result({"interviews": interviews, "coverage": coverage})).tables["coverage"]
+    assert set(out["transcript"]) == {""} and set(out["role"]) == {""} and set(out["site"]) == {""}
+    assert out["pct_coded"].tolist() == [80.0, 75.0, 50.0, 50.0, 50.0]  # by coverage, not in file order
+    assert sorted(out["n_codes"]) == sorted(coverage["n_codes"])  # the numbers themselves are all kept
+
+    kwic = pd.DataFrame({"transcript": ["04_northshire_vsh", "05_northshire_mentor"],
+                         "segment_id": ["04_northshire_vsh#46.1", "05_northshire_mentor#3.1"],
+                         "role": ["vsh", "mentor"], "site": ["Northshire"] * 2, "start": [10, 20], "end": [18, 28],
+                         "left": ["I ", "We "], "match": ["listened", "listened"], "right": [".", "."]})
+    shown = publish_concordance(kwic, small_groups(interviews))
+    assert not {"transcript", "segment_id", "start", "end"} & set(shown.columns)
+    assert shown["attribution"].tolist() == [POOLED_LABEL, "mentor, Northshire"]
+    assert "northshire" not in shown.iloc[0].to_string().lower()  # the pooled VSH line names no site at all
+
+
+def test_the_audit_finds_a_table_that_names_the_interview_of_its_rows(tmp_path):
+    table = certify(pd.DataFrame({"transcript": ["04_northshire_vsh", ""], "role": ["a professional", "mentor"],
+                                  "match": ["listened", "listened"]}), [], name="concordance")
+    write_table(table, tmp_path / "concordance.csv", publication=False)
+    found = audit_run(tmp_path, identifiers=False)
+    assert found["kind"].tolist() == ["interview_source"] and "04_northshire_vsh" in found["text"].iloc[0]
+    blank = certify(pd.DataFrame({"transcript": ["", ""], "pct_coded": [50.0, 75.0]}), [], name="coverage")
+    write_table(blank, tmp_path / "concordance.csv", publication=False)
+    assert audit_run(tmp_path, identifiers=False).empty
+
+
+def test_the_published_demo_gives_back_no_hidden_count_of_matches_or_interviews(shared_demo_run):
+    # matches: a curve's first point is its group's size; it may be shown only where the table shows it too
+    for site in ("easton", "northshire", "westbury"):
+        table = pd.read_csv(shared_demo_run / site / "match_survival.csv", dtype=str).set_index("group")
+        curve = shared_demo_run / site / "match_survival_data.csv"
+        if curve.exists():
+            for group, rows in pd.read_csv(curve).groupby("group"):
+                assert table.loc[group, "matches"] == str(rows["n_risk"].iloc[0]), (site, group)
+    qual = shared_demo_run / "all-sites"
+    for name in ("coverage", "concordance", "quotes", "saturation_curve"):
+        t = pd.read_csv(qual / f"{name}.csv", dtype=str, keep_default_na=False)
+        assert not any(t[c].str.strip().any() for c in ("transcript", "segment_id") if c in t), name
+    coverage = pd.read_csv(qual / "coverage.csv", dtype=str, keep_default_na=False)
+    assert set(coverage["role"]) == {""} and set(coverage["site"]) == {""}
+    # limits sentences: "k of the n mentored young people measured at baseline" only with an n the table shows
+    import re
+
+    for site in ("easton", "northshire", "westbury"):
+        attrition = pd.read_csv(shared_demo_run / site / "attrition.csv", dtype=str)
+        shown = set(attrition.loc[attrition["group"] == "mentored", "n_baseline"]) - {"c"}
+        html = (shared_demo_run / site / "06_site_report.html").read_text(encoding="utf-8")
+        stated = set(re.findall(r"\d+ of the (\d+) mentored young people measured at baseline", html))
+        assert stated <= shown, (site, stated - shown)
+    assert audit_run(shared_demo_run, identifiers=False).empty
+
+
+def test_k_of_n_leaving_out_a_few_people_is_a_small_count_too(tmp_path):
+    # "18 of the 23 ... measured again": the 5 not measured again are a count from 1 to 5, as in Westbury's
+    # demo report before the limits took their numbers from the published attrition table
+    (tmp_path / "report.html").write_text(
+        "<p>18 of the 23 mentored young people measured at baseline were measured again.</p>"
+        "<p>32 of the 39 mentored young people measured at baseline were measured again.</p>"
+        "<p>Raised by mentors (10 of 12).</p><p>2 of the 3 measures tagged to it could be compared.</p>",
+        encoding="utf-8")
+    found = audit_run(tmp_path, identifiers=False)
+    assert found["kind"].tolist() == ["k_of_n", "k_of_n"]  # 23 - 18 = 5 and 12 - 10 = 2; not 39 - 32 = 7
+    assert "18 of the 23" in found["text"].iloc[0] and "(10 of 12)" in found["text"].iloc[1]
+
+    from dataclasses import dataclass
+
+    from cm_research.qual.publish import publish_thematic
+
+    @dataclass
+    class Result:
+        tables: dict
+
+    generated = pd.DataFrame({"theme": ["trust"], "theme_label": ["Trust"], "roles": ["mentor"], "n_roles": [1],
+                              "sentence": ["Trust: generated by views of mentors (10 of 12) and carers (20 of 30)."]})
+    out = publish_thematic(Result({"themes_generated_by": generated})).tables["themes_generated_by"]
+    assert out["sentence"].iloc[0] == "Trust: generated by views of mentors and carers (20 of 30)."

@@ -72,7 +72,7 @@ def _inputs(n_none: int, n_some: int):
 
 
 def test_no_log_rank_or_curve_for_a_small_group():
-    matches, people, mentors = _inputs(n_none=4, n_some=14)
+    matches, people, mentors = _inputs(n_none=6, n_some=14)
     result = analyse_matches(matches, people, mentors, "2024-09-01")
     assert result.logrank is None
     assert any("not compared" in s for s in result.sentences)
@@ -93,3 +93,19 @@ def test_log_rank_and_sentences_with_two_large_groups():
     shared = result.matches.set_index("participant_id")
     assert shared.loc["SYN-T-0000", "shared_interest"] == 0  # drawing vs chess
     assert shared.loc["SYN-T-0013", "shared_interest"] == pytest.approx(1 / 2)  # {football} vs {football, music}
+
+
+def test_no_curve_starts_from_a_count_the_table_hides():
+    """4 matches with no shared interest, 14 with: the table hides the 4 and so, by secondary suppression, the 14
+    (18 = 4 + 14). A curve for the 14 would start at 14 at risk on day 0 and give back 18 - 14 = 4."""
+    matches, people, mentors = _inputs(n_none=4, n_some=14)
+    result = analyse_matches(matches, people, mentors, "2024-09-01")
+    s = result.survival.set_index("group")
+    assert s.loc["all matches", "matches"] == 18 and s.loc[NONE, "matches"] == "c" and s.loc[SOME, "matches"] == "c"
+    assert result.figure is None and result.figure_data is None
+    # and in general: every curve drawn starts from a group size the table publishes
+    for n_none, n_some in [(6, 14), (12, 14), (0, 14)]:
+        result = analyse_matches(*_inputs(n_none=n_none, n_some=n_some), "2024-09-01")
+        shown = result.survival.set_index("group")["matches"]
+        for group, curve in result.figure_data.groupby("group"):
+            assert shown[group] != "c" and curve["n_risk"].iloc[0] == shown[group], (n_none, n_some, group)

@@ -113,6 +113,13 @@ def test_waits_suppressed_and_withheld():
     small = referral_waits(PARTICIPANTS, SESSIONS, threshold=1)
     assert small["coverage"]["young_people"].tolist() == ["c", "c", "c", "c", 8]
     assert small["spread"].iloc[0]["young_people"] == "c" and small["spread"].iloc[0]["median"] == 19
+    # and the bands' total is that same "wait known": shown as 5 under the bands it gave the coverage back
+    # (8 - 5 = 3 over three cells of at least 1 each: each is 1), so it is hidden with it, and so are the
+    # shares of known waits (2 = 40% of 5 gives the 5 back)
+    assert small["bands"]["young_people"].iloc[-1] == "c"
+    assert set(small["bands"]["pct_of_known_waits"]) == {"c"}
+    hidden = [w for w, n in zip(small["bands"]["wait"], small["bands"]["young_people"]) if n == "c"]
+    assert len(hidden) >= 2  # the total and at least one band: no band is the total minus the rest
 
 
 def test_missing_referral_dates_column_counts_everyone_as_without_one():

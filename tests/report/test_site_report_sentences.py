@@ -129,3 +129,30 @@ def test_palette_is_okabe_ito_colour_blind_safe():
     from matplotlib.colors import to_hex
 
     assert to_hex(plt.rcParams["axes.prop_cycle"].by_key()["color"][0]) == "#0173b2"
+
+
+def test_limits_do_not_state_a_count_the_published_attrition_table_hides():
+    """39 mentored young people (a published total); 37 measured at baseline, 31 of them again at post, and 2
+    measured at post only. The data-quality tables hide those 2 with no baseline (missingness), and so, jointly,
+    the 37 too. Writing "31 of the 37" gave back 39 - 37 = 2 (the Easton demo's SDQ, before this was fixed)."""
+    from cm_research.quality import published_counts
+
+    people = _people(39, 30)
+    outcomes = _outcomes(31, 6)  # P0-P30 at both times, P31-P36 at baseline only
+    more = [(f"P{39 + i}", "attendance_pct", t, 95.0) for i in range(30) for t in ("baseline", "post")]
+    more += [(f"P{i}", "attendance_pct", "post", 85.0) for i in (37, 38)]  # P37, P38: no baseline
+    outcomes = pd.concat([outcomes, pd.DataFrame(more, columns=outcomes.columns)])
+    published = published_counts(people, outcomes)
+    mentored = published["attrition"].set_index(["measure", "group"]).loc[("attendance_pct", "mentored")]
+    assert mentored["n_baseline"] == "c" and mentored["n_both"] == 31  # hidden with the missing 2
+    unprotected = limits_sentences(people, outcomes, "attendance_pct", "Attendance")
+    assert unprotected[1].startswith("31 of the 37 mentored")  # the leak, without the published table
+    text = " ".join(limits_sentences(people, outcomes, "attendance_pct", "Attendance",
+                                     published_attrition=published["attrition"]))
+    assert "31 mentored young people were measured at both baseline and post" in text
+    assert not re.search(r"\b(37|6|2)\b", text) and "% missing" not in text
+    # a table that hides nothing changes nothing
+    shown = published_counts(_people(30, 10), _outcomes(24, 6))["attrition"]
+    assert limits_sentences(_people(30, 10), _outcomes(24, 6), "attendance_pct", "Attendance",
+                            published_attrition=shown) == limits_sentences(_people(30, 10), _outcomes(24, 6),
+                                                                           "attendance_pct", "Attendance")

@@ -142,3 +142,26 @@ def test_site_report_reads_the_sessions_table_and_logs_bad_rows(site_copy, tmp_p
     assert written["sessions"].tolist() == [16, 16]
     assert not any("SYN-" in (tmp_path / "out" / f).read_text() for f in
                    ("sessions_by_activity.csv", "sessions_by_setting.csv", "sessions_per_young_person.csv"))
+
+
+def test_the_number_with_sessions_is_hidden_when_the_mentored_total_minus_it_is_small(tmp_path):
+    """7 young people attended sessions; with 8 mentored (a number the report publishes), "attended by 7"
+    gives away the 1 mentored young person who never attended; with 20 mentored, 13 without is not small."""
+    sessions = _sessions(tmp_path)
+    hidden = sessions_summary(sessions, threshold=1, mentored=8)
+    assert hidden["per_young_person"]["young_people"].iloc[0] == "c"
+    assert hidden["by_activity"].set_index("activity").loc["total", "young_people"] == "c"
+    assert hidden["by_setting"].set_index("setting").loc["total", "young_people"] == "c"
+    # the median and quartiles describe 7 young people: still given
+    assert hidden["per_young_person"]["median_sessions"].iloc[0] == 2
+    text = describe_sessions(hidden)
+    assert text.startswith("15 sessions (13.5 hours) were attended by mentored young people (how many is not shown")
+    assert not re.search(r"\b7\b", text)
+    shown = sessions_summary(sessions, threshold=1, mentored=20)
+    assert shown["per_young_person"]["young_people"].iloc[0] == 7
+    assert shown["by_activity"].set_index("activity").loc["total", "young_people"] == 7
+    # a table with nothing else hidden (whole-number columns): music and film only, 5 young people, 6 mentored
+    text = "\n".join(line for line in ROWS.splitlines() if not line.startswith("YP-") or ",music," in line
+                     or ",film," in line) + "\n"
+    few = sessions_summary(_sessions(tmp_path, text), threshold=1, mentored=6)
+    assert few["by_activity"]["young_people"].tolist() == [3, 3, "c"]
