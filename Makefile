@@ -24,8 +24,11 @@ PROJECT ?= my-evaluation
 app: install
 	$(BIN)/cm-research app --project $(PROJECT)
 
+# The whole suite in TEST_WORKERS pytest-xdist processes (CI has 2 cores), a test module at a time per worker so
+# each module's shared fixtures are built once; TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # Timings of our code against a naive baseline in the same run (minutes; not part of `make test`).
 bench: install

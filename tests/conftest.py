@@ -1,4 +1,19 @@
-import matplotlib
+import os
+import sys
+import warnings
+
+# OpenBLAS threads that wait for work spin for up to 2**28 CPU cycles before sleeping (its default). With two
+# pytest-xdist workers on two cores, and the kernels, R and Chromium the tests start, each worker's spinning
+# threads take the cores the other needs: the learned-coder tests took four times as long. 2**4 cycles makes
+# them sleep at once; the number of threads, and so every result, is unchanged. Set before numpy loads, and
+# inherited by every kernel and subprocess the tests start.
+# (Some test modules import this file again by name; by then the variable is set and numpy loaded, rightly.)
+if "OPENBLAS_THREAD_TIMEOUT" not in os.environ:
+    if "numpy" in sys.modules:  # a plugin imported it first: this process keeps the default, subprocesses do not
+        warnings.warn("numpy was imported before tests/conftest.py set OPENBLAS_THREAD_TIMEOUT", stacklevel=1)
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = "4"
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
@@ -45,10 +60,30 @@ def participants_csv(write_file):
 
 @pytest.fixture(scope="session")
 def shared_demo_run(tmp_path_factory):
-    """The whole synthetic demo (`make demo`), run once per test session; tests must copy it before changing it."""
+    """The whole synthetic demo (`make demo`), run once per test session; tests must copy it before changing it.
+
+    Under pytest-xdist (`make test` runs two workers) every worker has its own session, so the first worker to
+    need the demo builds it, under a file lock, in a folder all workers share; the others wait for it and read
+    it. A failed build is recorded there too, so the other workers fail with its message rather than build again.
+    """
+    from filelock import FileLock
+
     from cm_research.batch import run_demo
 
-    root = tmp_path_factory.mktemp("shared-demo") / "demo"
-    _, results = run_demo(root, n_jobs=2, progress=False)
-    assert all(r.ok for r in results), [r.error for r in results]
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # pytest-of-user/pytest-N/ is shared; each worker's own basetemp is popen-gwN/ in it
+    folder = base / "shared-demo"
+    root, done, failed = folder / "demo", folder / "built", folder / "failed"
+    folder.mkdir(exist_ok=True)
+    with FileLock(str(base / "shared-demo.lock")):
+        if not done.exists() and not failed.exists():
+            try:
+                _, results = run_demo(root, n_jobs=2, progress=False)
+                errors = [r.error for r in results if not r.ok]
+            except Exception as exc:  # noqa: BLE001 - recorded for the other workers, then raised here
+                failed.write_text(f"the shared demo run raised {exc!r}", encoding="utf-8")
+                raise
+            (failed if errors else done).write_text("\n".join(map(str, errors)), encoding="utf-8")
+    assert not failed.exists(), f"the shared demo run failed: {failed.read_text(encoding='utf-8')}"
     return root

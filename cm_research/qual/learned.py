@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import optimize, sparse
 
 from cm_research.qual.codebook import Codebook
-from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, is_negator, normalise, stem
+from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, is_negator, normalise, stem, token_ids
 from cm_research.qual.vectors import DIMS, text_vector, word_vectors
 
 ROLES = ("mentee", "mentor", "carer", "social_worker")
@@ -78,17 +78,17 @@ class RawFeatures:
     answers: np.ndarray = None
 
 
-def _count_matrix(texts: list[str]) -> tuple[sparse.csr_matrix, list[str]]:
-    """(counts, tokens): a len(texts) × distinct-tokens csr matrix of word counts, from one regex pass over the
-    joined texts."""
+def _count_matrix(texts: list[str], tokens: tuple[np.ndarray, list[str]] | None = None
+                  ) -> tuple[sparse.csr_matrix, list[str]]:
+    """(counts, tokens): a len(texts) × distinct-tokens csr matrix of word counts, from one pass over the
+    joined texts (:func:`cm_research.qual.tokens.token_ids`), or from their ``tokens`` when already found."""
     if not texts:
         return sparse.csr_matrix((0, 0)), []
-    joined = normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts))
-    toks = _TOKENS.findall(joined)
-    distinct = list(dict.fromkeys(toks))
-    index = {t: i for i, t in enumerate(distinct)}
-    ids = np.fromiter(map(index.__getitem__, toks), dtype=np.int64, count=len(toks))
-    sep = index.get(_SEP, -1)
+    if tokens is None:
+        joined = normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts))
+        tokens = token_ids(joined, _TOKENS)
+    ids, distinct = tokens
+    sep = distinct.index(_SEP) if len(texts) > 1 else -1
     is_sep = ids == sep
     row = np.cumsum(is_sep)
     keep = ~is_sep
@@ -155,16 +155,18 @@ def rule_evidence(segments: pd.DataFrame, rows: np.ndarray, rules: pd.DataFrame,
 
 
 def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | None = None,
-              rules: pd.DataFrame | None = None, codes: list[str] | None = None) -> RawFeatures:
+              rules: pd.DataFrame | None = None, codes: list[str] | None = None,
+              tokens: tuple[np.ndarray, list[str]] | None = None) -> RawFeatures:
     """Features of the participant sentences of ``segments`` (all rows when there is no ``is_interviewer``).
 
     ``protos``: the codes' prototypes (:func:`prototypes`); ``rules`` (with ``codes``, the model's): the rule
     coder's suggestions, whose evidence (:func:`rule_evidence`) joins the per-code features. ``stems``: the
-    bag-of-stems columns (a trained model's vocabulary); None takes every stem seen.
+    bag-of-stems columns (a trained model's vocabulary); None takes every stem seen. ``tokens``: the words of
+    the texts joined by ``_SEP`` (:func:`cm_research.qual.tokens.token_ids`), when the caller has them.
     """
     segments = segments.reset_index(drop=True)
     texts = segments["text"].astype(str).tolist()
-    counts, tokens = _count_matrix(texts)
+    counts, tokens = _count_matrix(texts, tokens)
     token_stems = [stem(t) for t in tokens]
     if stems is None:
         stems = sorted(set(token_stems))
@@ -200,10 +202,12 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     if rules is not None:
         per_code = np.concatenate([per_code, rule_evidence(segments, rows, rules, codes) / VECTOR_SCALE], axis=2)
     role_col = segments["role"].astype(str).to_numpy() if "role" in segments else np.full(len(texts), "")
-    role = np.stack([role_col[rows] == r for r in ROLES] + [~np.isin(role_col[rows], ROLES)], axis=1)
-    shared = np.hstack([s_vec, q_vec, t_vec, role.astype(np.float32)]).astype(np.float32)
+    kind, kinds = pd.factorize(role_col[rows])  # the few distinct roles, each looked up once
+    kinds = np.asarray(kinds, dtype=object)
+    role = np.stack([kinds == r for r in ROLES] + [~np.isin(kinds, ROLES)], axis=1)[kind]
+    shared = np.hstack([s_vec, q_vec, t_vec, role], dtype=np.float32)
     return RawFeatures(rows=rows, stems=stems, s_bow=bow[rows], q_bow=q_bow, shared=shared,
-                       per_code=per_code.astype(np.float32), counts=counts[rows], tokens=tokens,
+                       per_code=per_code.astype(np.float32, copy=False), counts=counts[rows], tokens=tokens,
                        norms=norms, token_vectors=vecs, answers=has_q)
 
 
@@ -372,15 +376,25 @@ class CoderModel:
         contrib = by_stem[tok, code] + by_vector[tok, code] / np.where(norms > 0, norms, 1.0)
         # function words are not shown as evidence (negation cues are: "not" can carry a code)
         shown = np.array([t not in STOPWORDS or is_negator(t) for t in raw.tokens], dtype=bool)
-        contrib = np.where(shown[tok], contrib, -np.inf)
-        order = np.lexsort((-contrib, pair_of))
-        first = np.searchsorted(pair_of[order], np.arange(len(pairs_row)))
-        rank = np.arange(len(order)) - first[pair_of[order]]
+        # only words that raise the score can be shown (the same ranks as sorting them all: the others sort last)
+        keep = np.flatnonzero(shown[tok] & (contrib > 0))
+        pair_of, tok, contrib = pair_of[keep], tok[keep], contrib[keep]
+        # by pair, then strongest first (ties in the order found): one stable sort of a key made of the pair and
+        # the rank of the contribution
+        levels, level = np.unique(-contrib, return_inverse=True)
+        order = np.argsort(pair_of.astype(np.int64) * len(levels) + level, kind="stable")
+        pair_sorted = pair_of[order]
+        rank = np.arange(len(order)) - np.searchsorted(pair_sorted, pair_sorted)
+        pick = rank < top
         names = np.asarray(raw.tokens, dtype=object)
         slots = np.full((top, len(pairs_row)), "", dtype=object)
-        pick = (rank < top) & (contrib[order] > 0)
-        slots[rank[pick], pair_of[order][pick]] = names[tok[order][pick]]
-        return ["; ".join(filter(None, words)) for words in zip(*slots)]
+        slots[rank[pick], pair_sorted[pick]] = names[tok[order][pick]]
+        filled = np.bincount(pair_sorted[pick], minlength=len(pairs_row))  # slots fill from the first
+        out = slots[0]
+        for r in range(1, top):
+            more = np.flatnonzero(filled > r)
+            out[more] = out[more] + "; " + slots[r, more]
+        return out.tolist()
 
 
 #: the prior weight (in matches) that pulls a hint's precision towards the pooled precision of all hints
@@ -473,23 +487,21 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     """The hybrid's suggestions: the rule coder's (``rules``), each given the model's ``score`` and the words
     that carry it (``model_words``), less the counted hint matches the model's check does not keep
     (:meth:`CoderModel.keep_probability` under its cut: a hint often wrong in training that the model also
-    scores low; only in sentences that answer an interviewer's question, the form of its training), plus a suggestion wherever the model's probability for a code it knows is at least
-    ``threshold`` and the rule coder has nothing kept for that sentence and code (not even a negated match: a
-    flag stands), with ``status``. ``probs`` is len(raw.rows) × len(model.codes)."""
+    scores low; only in sentences that answer an interviewer's question, the form of its training), plus a
+    suggestion wherever the model's probability for a code it knows is at least ``threshold`` and the rule coder
+    has nothing kept for that sentence and code (not even a negated match: a flag stands), with ``status``. ``probs`` is len(raw.rows) × len(model.codes)."""
 
     segments = segments.reset_index(drop=True)
     known = [k for k, c in enumerate(model.codes) if c in code_themes]
-    row_of = pd.Index(segments["segment_id"].iloc[raw.rows])
     rules = rules.reset_index(drop=True)
-    r_pos = row_of.get_indexer(rules["segment_id"])
-    col = {c: k for k, c in enumerate(model.codes)}
-    r_code = rules["code"].map(col).fillna(-1).astype(np.int64).to_numpy()
+    at = pd.Index(segments["segment_id"]).get_indexer(rules["segment_id"])  # each rule's row in segments
+    sentence = np.full(len(segments) + 1, -1, dtype=np.int64)  # a row's place in raw.rows (the last: not found)
+    sentence[raw.rows] = np.arange(len(raw.rows))
+    r_pos = sentence[at]
+    r_code = pd.Index(model.codes).get_indexer(rules["code"])  # −1: a code the model does not know
     scored = (r_pos >= 0) & (r_code >= 0)
     score = np.full(len(rules), np.nan)
     score[scored] = probs[r_pos[scored], r_code[scored]]
-    words = np.full(len(rules), "", dtype=object)
-    words[scored] = model.evidence(raw, r_pos[scored], r_code[scored])
-    rules = rules.assign(score=score, model_words=words)
     # a counted hint match the check finds unlikely is not suggested (a negated one stays, flagged); the
     # model may still suggest the pair on its own score below. Only in answers to an interviewer's question:
     # every training sentence was one, and the model scores any other sentence low ("I feel confident now."
@@ -499,17 +511,25 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     if raw.answers is not None:
         checked[scored] &= raw.answers[r_pos[scored]]
     if model.check is not None and checked.any():
-        at = np.flatnonzero(checked)
-        prec = model.hint_precision(hint_keys(rules.iloc[at]))
+        ck = np.flatnonzero(checked)
+        prec = model.hint_precision(hint_keys(rules.iloc[ck]))
         # a hint with no record in training (never matched there, or an analyst's new one) stands
-        vetoed[at] = ~np.isnan(prec) & (model.keep_probability(score[at], np.nan_to_num(prec)) < model.check[3])
+        vetoed[ck] = ~np.isnan(prec) & (model.keep_probability(score[ck], np.nan_to_num(prec)) < model.check[3])
     taken = np.zeros(probs.shape, dtype=bool)
     taken[r_pos[scored & ~vetoed], r_code[scored & ~vetoed]] = True
     mask = np.zeros(probs.shape, dtype=bool)
     mask[:, known] = True
     new_row, new_code = np.nonzero((probs >= threshold) & mask & ~taken)
+    # the words behind each score, for the rules' suggestions and the model's own, in one pass
+    n_scored = int(scored.sum())
+    found = model.evidence(raw, np.concatenate([r_pos[scored], new_row]), np.concatenate([r_code[scored], new_code]))
+    words = np.full(len(rules), "", dtype=object)
+    words[scored] = found[:n_scored]
+    rules = rules.assign(score=score, model_words=words)
     matched_before = rules["matched"].astype(str).to_numpy()
-    rules = rules[~vetoed].reset_index(drop=True)
+    if vetoed.any():  # (a copy of every column otherwise)
+        rules = rules[~vetoed].reset_index(drop=True)
+        at = at[~vetoed]
     if len(new_row) == 0:
         return rules
     carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
@@ -522,23 +542,22 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     added["negation_cue"] = ""
     c = raw.counts.tocsr()
     negator = np.array([is_negator(t) for t in raw.tokens], dtype=bool)
-    has_cue = np.asarray(c @ negator.astype(np.float32)).ravel() > 0
-    cues = []
-    for r in new_row:
-        if not has_cue[r]:
-            cues.append("")
-            continue
-        toks = c.indices[c.indptr[r]:c.indptr[r + 1]]
-        cues.append(raw.tokens[toks[negator[toks]][0]])
-    dropped = {(p, k): m for p, k, m in zip(r_pos[vetoed], r_code[vetoed], matched_before[vetoed])}
-    hints = [dropped.get((r, k), "") for r, k in zip(new_row, new_code)]
+    # each sentence's first negation cue among its words (in column order), "" for none
+    cue_at = np.flatnonzero(negator[c.indices])
+    with_cue, first = np.unique(np.searchsorted(c.indptr, cue_at, side="right") - 1, return_index=True)
+    first_cue = np.full(c.shape[0], "", dtype=object)
+    first_cue[with_cue] = np.asarray(raw.tokens, dtype=object)[c.indices[cue_at[first]]]
+    cues = first_cue[new_row].tolist()
+    # a pair whose hint match the check did not keep shows that hint
+    dropped = {(int(p), int(k)): m for p, k, m in zip(r_pos[vetoed], r_code[vetoed], matched_before[vetoed])}
+    hints = [dropped.get((r, k), "") for r, k in zip(new_row.tolist(), new_code.tolist())]
     added["matched"] = hints
-    added["flag_reason"] = [model_reason(probs[r, k], threshold, cue, h)
-                            for r, k, cue, h in zip(new_row, new_code, cues, hints)]
+    added["flag_reason"] = [model_reason(p, threshold, cue, h)
+                            for p, cue, h in zip(probs[new_row, new_code].tolist(), cues, hints)]
     added["source"] = "suggestion"
     added["status"] = status
     added["score"] = probs[new_row, new_code]
-    added["model_words"] = model.evidence(raw, new_row, new_code)
+    added["model_words"] = found[n_scored:]
     out = pd.concat([rules, added.reindex(columns=rules.columns)], ignore_index=True)
-    order = pd.Index(segments["segment_id"]).get_indexer(out["segment_id"])
+    order = np.concatenate([at, raw.rows[new_row]])  # each suggestion's row in segments
     return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)

@@ -10,12 +10,16 @@ How matching works
 ------------------
 Segments are lower-cased, joined in chunks and split on white space (in C). Each distinct piece of text
 ("confident," "didn't") is tokenised once with nltk's ``RegexpTokenizer`` and its words stemmed once with
-nltk's Snowball stemmer, then looked up in tables built from the codebook: stem -> codes for word hints,
-anchor stem -> phrases for phrase hints (a phrase is anchored on its first word that is not a common
-function word, and matches when the words around the anchor have the phrase's other stems, in order, within
-the same segment). A set lookup picks out the pieces that hold a hint word, and only those are visited
-in Python, so the cost grows with the number of words and of matches, hardly with the size of the codebook.
-Regular-expression hints (rare) are searched in each segment's original text, behind one combined pattern.
+nltk's Snowball stemmer, and the corpus becomes one array of token ids. Tables built from the codebook say
+which tokens carry a word hint's codes, which stems anchor a phrase (a phrase is anchored on its first word
+that is not a common function word), which tokens are negation cues and clause breaks. numpy then finds the
+positions of hint words, the start of each match's clause (the last clause break before it) and, from a
+running count of negation cues, which matches have a cue in reach at all; a phrase is checked by comparing
+stem ids at fixed offsets from its anchor's positions, within the same segment. Only a match whose clause is
+not simple (two cues, or a "that") is read word by word in Python, so the cost grows with the number of
+words, hardly with the size of the codebook. Regular-expression hints (rare) are searched in each segment's
+original text, behind one combined pattern. With the learned model (below), the rules and the model read the
+same token ids, so the text is split once.
 
 Negation is scoped to the clause: the words before a match, up to ``negation_window`` of them, are read
 back to the first clause break (, ; : . ! ? but although though however because when which if ...). "that"
@@ -49,7 +53,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -76,18 +80,48 @@ SUGGESTION_COLUMNS = ["segment_id", "transcript", "participant", "role", "site",
 #: a phrase hint: its stems, the position of its anchor stem in them, the code, and whether it is evidence
 #: even when negated
 _Phrase = tuple[tuple[str, ...], int, int, bool]
+#: the separator's token id and piece id (every matcher's vocabulary starts with it)
+_SEP_ID = 0
+#: a phrase match sorts after every word match at its anchor; among phrases, those the anchor ends come first
+_PHRASE_RANK = 1 << 40
+_NEXT_RANK = 1 << 20
+_HEDGE_WORDS = max(len(p) for patterns in HEDGES.values() for p in patterns)
 
 
 @dataclass
-class _Entry:
-    stem: str
-    codes: tuple[int, ...]
-    phrases: tuple[_Phrase, ...]
-    #: the most words any of its phrases needs after and before the anchor
-    n_after: int = 0
-    n_before: int = 0
-    #: its phrases by the stem that must follow the anchor (None: the anchor ends the phrase)
-    by_next: dict = field(default_factory=dict)
+class Matches:
+    """Every hint match in a list of texts, one entry per match, in the order of the texts' words (at one
+    word: its word hints' codes in code order, then its phrases): the text's number, the matcher's code
+    index, the words that matched, the negation cue ("" for none) and why it was or was not flagged."""
+
+    text: np.ndarray
+    code: np.ndarray
+    words: np.ndarray
+    cue: np.ndarray
+    reason: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def rows(self) -> list[tuple[int, int, str, str | None, str]]:
+        """(text number, code, matched words, negation cue or None, reason) for each match."""
+        return [(k, c, w, cue or None, r) for k, c, w, cue, r in
+                zip(self.text.tolist(), self.code.tolist(), self.words, self.cue, self.reason)]
+
+
+def _no_matches() -> Matches:
+    empty = np.array([], dtype=object)
+    return Matches(np.array([], dtype=np.int64), np.array([], dtype=np.int64), empty, empty.copy(), empty.copy())
+
+
+def _concat(parts: list[Matches]) -> Matches:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _no_matches()
+    if len(parts) == 1:
+        return parts[0]
+    return Matches(*(np.concatenate([getattr(p, f) for p in parts])
+                     for f in ("text", "code", "words", "cue", "reason")))
 
 
 @dataclass
@@ -112,39 +146,92 @@ class Matcher:
     #: they are restricted to (None: any role)
     code_of: list[int] = field(default_factory=list)
     code_roles: list[str | None] = field(default_factory=list)
-    # lazily filled, per distinct surface word
-    _entries: dict[str, _Entry] = field(default_factory=dict, repr=False)
-    _stems: dict[str, str] = field(default_factory=dict, repr=False)
-    _known: set[str] = field(default_factory=set, repr=False)
-    _hit_words: set[str] = field(default_factory=set, repr=False)
-    _negators: set[str] = field(default_factory=set, repr=False)
-    _pieces: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _interesting: set[str] = field(default_factory=set, repr=False)
+    # the vocabulary, filled as texts are read: token id -> its text, stem id (-1: punctuation, separator),
+    # whether it is a negation cue or a hedge word, its word hints' codes and whether each is evidence when negated
+    _tok_id: dict[str, int] = field(default_factory=lambda: {_SEP: _SEP_ID}, repr=False)
+    _tok_str: list[str] = field(default_factory=lambda: [_SEP], repr=False)
+    _tok_stem: list[int] = field(default_factory=lambda: [-1], repr=False)
+    _tok_neg: list[bool] = field(default_factory=lambda: [False], repr=False)
+    _tok_hedge: list[bool] = field(default_factory=lambda: [False], repr=False)
+    _tok_codes: list[tuple[int, ...]] = field(default_factory=lambda: [()], repr=False)
+    _tok_ok: list[tuple[bool, ...]] = field(default_factory=lambda: [()], repr=False)
+    _stem_id: dict[str, int] = field(default_factory=dict, repr=False)
+    # white-space separated piece ("confident," "didn't") -> id, and each piece's token ids
+    _piece_id: dict[str, int] = field(default_factory=lambda: {_SEP: _SEP_ID}, repr=False)
+    _piece_toks: list[tuple[int, ...]] = field(default_factory=lambda: [(_SEP_ID,)], repr=False)
+    # anchor stem id -> [(stem ids, anchor position, code, evidence when negated, rank)], and the most words
+    # its phrases have before the anchor
+    _phrases: dict[int, list] = field(default_factory=dict, repr=False)
+    _phrase_before: dict[int, int] = field(default_factory=dict, repr=False)
+    _arrays: dict = field(default_factory=dict, repr=False)
 
-    def _learn(self, new_words) -> None:
-        for w in new_words:
-            if len(w) == 1 and not w.isalnum():  # punctuation and the separator
-                self._known.add(w)
-                continue
+    def __post_init__(self) -> None:
+        for s, phrases in self.phrase_anchors.items():
+            sid = self._sid(s)
+            self._phrases[sid] = [(tuple(self._sid(x) for x in stems), a, c, ok,
+                                   _PHRASE_RANK + (a + 1 < len(stems)) * _NEXT_RANK + n)
+                                  for n, (stems, a, c, ok) in enumerate(phrases)]
+            self._phrase_before[sid] = max(a for _, a, _, _ in phrases)
+
+    def _sid(self, s: str) -> int:
+        return self._stem_id.setdefault(s, len(self._stem_id))
+
+    def _learn_token(self, w: str) -> int:
+        i = len(self._tok_str)
+        self._tok_id[w] = i
+        self._tok_str.append(w)
+        codes: tuple[int, ...] = ()
+        sid = -1
+        if not (len(w) == 1 and not w.isalnum()):  # punctuation has no stem
             s = stem(w)
-            self._stems[w] = s
-            codes = set(self.stem_codes.get(s, ()))
+            sid = self._sid(s)
+            found = set(self.stem_codes.get(s, ()))
             for prefix, c in self.prefixes:
                 if w.startswith(prefix):
-                    codes.add(c)
-            phrases = self.phrase_anchors.get(s, ())
-            if codes or phrases or w in HEDGES:
-                by_next: dict[str | None, tuple[_Phrase, ...]] = {}
-                for ph in phrases:
-                    key = ph[0][ph[1] + 1] if ph[1] + 1 < len(ph[0]) else None
-                    by_next[key] = (*by_next.get(key, ()), ph)
-                self._entries[w] = _Entry(s, tuple(sorted(codes)), phrases,
-                                          max((len(p) - a - 1 for p, a, _, _ in phrases), default=0),
-                                          max((a for _, a, _, _ in phrases), default=0), by_next)
-                self._hit_words.add(w)
-            if is_negator(w):
-                self._negators.add(w)
-            self._known.add(w)
+                    found.add(c)
+            codes = tuple(sorted(found))
+            self._tok_ok.append(tuple((s, c) in self.negation_ok or c in self.evidence_codes for c in codes))
+        else:
+            self._tok_ok.append(())
+        self._tok_stem.append(sid)
+        self._tok_neg.append(sid >= 0 and is_negator(w))
+        self._tok_hedge.append(w in HEDGES)
+        self._tok_codes.append(codes)
+        return i
+
+    def _piece_ids(self, raw: list[str]) -> np.ndarray:
+        """The ids of white-space separated pieces; each new piece is tokenised (and its new words learnt) once."""
+        ids, tok_id = self._piece_id, self._tok_id
+        for piece in set(raw) - ids.keys():
+            toks = tuple(tok_id[t] if t in tok_id else self._learn_token(t) for t in clause_tokenizer.tokenize(piece))
+            ids[piece] = len(self._piece_toks)
+            self._piece_toks.append(toks)
+        return np.fromiter(map(ids.__getitem__, raw), dtype=np.int64, count=len(raw))
+
+    def _numpy(self) -> dict:
+        """The vocabulary as arrays (rebuilt when it has grown)."""
+        a = self._arrays
+        if a.get("tokens") != len(self._tok_str):
+            codes = self._tok_codes
+            c_len = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
+            stems = np.asarray(self._tok_stem, dtype=np.int64)
+            hedge = np.asarray(self._tok_hedge, dtype=bool)
+            has_phrase = np.isin(stems, np.fromiter(self._phrases, dtype=np.int64, count=len(self._phrases)))
+            a.update(tokens=len(codes), c_len=c_len, c_ptr=np.cumsum(c_len) - c_len,
+                     c_flat=np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=int(c_len.sum())),
+                     c_ok=np.fromiter(chain.from_iterable(self._tok_ok), dtype=bool, count=int(c_len.sum())),
+                     stem=stems, neg=np.asarray(self._tok_neg, dtype=bool), hedge=hedge, has_phrase=has_phrase,
+                     brk=np.fromiter((t in CLAUSE_BREAKS or t == _SEP for t in self._tok_str), dtype=bool,
+                                     count=len(codes)),
+                     surprise_or_wish=np.fromiter((t in SURPRISE or t in WISH for t in self._tok_str), dtype=bool,
+                                                  count=len(codes)),
+                     hit=(c_len > 0) | hedge | has_phrase, text=np.asarray(self._tok_str, dtype=object))
+        if a.get("pieces") != len(self._piece_toks):
+            toks = self._piece_toks
+            p_len = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+            a.update(pieces=len(toks), p_len=p_len, p_ptr=np.cumsum(p_len) - p_len,
+                     p_flat=np.fromiter(chain.from_iterable(toks), dtype=np.int64, count=int(p_len.sum())))
+        return a
 
     def _negation(self, tokens: list[str], i: int) -> tuple[str | None, str]:
         """(negation cue or None, reason) for the match at position ``i``: the negation cues in its clause,
@@ -155,7 +242,7 @@ class Matcher:
             t = tokens[j]
             if t == "that":
                 previous = tokens[j - 1] if j > 0 else ""
-                if previous in self._negators:  # "not that I didn't ..."
+                if is_negator(previous):  # "not that I didn't ..."
                     found.append(f"{previous} that")
                     j -= 2
                     continue
@@ -163,7 +250,7 @@ class Matcher:
                     break
             elif t in CLAUSE_BREAKS or t == _SEP:
                 break
-            elif t in self._negators:
+            elif is_negator(t):
                 following = tokens[j + 1] if j + 1 < len(tokens) else ""
                 if following in SURPRISE:
                     return None, f"not flagged: '{t} {following}' reports a surprise, not a denial"
@@ -177,95 +264,11 @@ class Matcher:
             return None, f"not flagged: double negation ('{' ... '.join(reversed(found))}')"
         return found[0], f"flagged: negated by '{found[0]}' in the same clause"
 
-    def _learn_pieces(self, new_pieces) -> None:
-        """Split new whitespace-separated pieces ("confident," "didn't") into tokens; learn their words."""
-        for piece in new_pieces:
-            tokens = (_SEP,) if piece == _SEP else tuple(clause_tokenizer.tokenize(piece))
-            self._pieces[piece] = tokens
-            new_words = set(tokens) - self._known
-            if new_words:
-                self._learn(new_words)
-            if piece == _SEP or not self._hit_words.isdisjoint(tokens):
-                self._interesting.add(piece)
-
-    def _before(self, raw: list[str], i: int, tokens: tuple[str, ...], j: int, extra: int = 0) -> list[str]:
-        """At least ``negation_window`` + ``extra`` tokens before token j of piece i (fewer at the start of a
-        text)."""
-        out = list(tokens[:j])
-        k = i - 1
-        while len(out) < self.negation_window + extra and k >= 0:
-            out[:0] = self._pieces[raw[k]]
-            if raw[k] == _SEP:
-                break
-            k -= 1
-        return out
-
-    def _after(self, raw: list[str], i: int, tokens: tuple[str, ...], j: int, n: int) -> list[str]:
-        """Up to ``n`` tokens after token j of piece i, stopping at the end of the text."""
-        out = list(tokens[j + 1:])
-        k = i + 1
-        while len(out) < n and k < len(raw) and raw[k] != _SEP:
-            out.extend(self._pieces[raw[k]])
-            k += 1
-        return out[:n]
-
     def _flag(self, before: list[str], words: str, negation_ok: bool) -> tuple[str | None, str]:
         cue, reason = self._negation(before, len(before))
         if cue is not None and negation_ok:
             return None, f"not flagged: '{words}' is evidence even when negated ('{cue}')"
         return cue, reason
-
-    def _match_pieces(self, raw: list[str], positions, first: int) -> list[tuple[int, int, str, str | None, str]]:
-        """(text number, code, matched words, negation cue, reason) for the hint words in the pieces at
-        ``positions``; a separator among them moves the text number on by one, starting from ``first``."""
-        entries, stems, hit_words, negation_ok = self._entries, self._stems, self._hit_words, self.negation_ok
-        evidence = self.evidence_codes
-        out = []
-        owner = first
-        for i in positions:
-            piece = raw[i]
-            if piece == _SEP:
-                owner += 1
-                continue
-            tokens = self._pieces[piece]
-            for j, word in enumerate(tokens):
-                if word not in hit_words:
-                    continue
-                entry = entries[word]
-                before = None  # looked for once, only when something matched here
-                codes = entry.codes
-                if word in HEDGES:
-                    before = self._before(raw, i, tokens, j)
-                    if is_hedge(word, before):
-                        codes = ()  # "to be honest", "honestly": never evidence
-                for c in codes:
-                    if before is None:
-                        before = self._before(raw, i, tokens, j)
-                    cue, reason = self._flag(before, word, (entry.stem, c) in negation_ok or c in evidence)
-                    out.append((owner, c, word, cue, reason))
-                if not entry.phrases:
-                    continue
-                following = self._after(raw, i, tokens, j, entry.n_after) if entry.n_after else []
-                candidates = entry.by_next.get(None, ())
-                nxt = stems.get(following[0]) if following else None
-                if nxt is not None:  # only the phrases whose next stem is the next word's
-                    candidates += entry.by_next.get(nxt, ())
-                for phrase, a, c, ok in candidates:
-                    n_after = len(phrase) - a - 1
-                    if n_after > 1 and (len(following) < n_after or
-                                        not all(stems.get(t) == s for t, s in zip(following[1:], phrase[a + 2:]))):
-                        continue
-                    rest = following[:n_after]
-                    if before is None or len(before) < self.negation_window + entry.n_before:
-                        before = self._before(raw, i, tokens, j, entry.n_before)
-                    if a:
-                        lead = before[len(before) - a:]
-                        if len(lead) != a or not all(stems.get(t) == s for t, s in zip(lead, phrase[:a])):
-                            continue
-                    words = " ".join([*before[len(before) - a:], word, *rest] if a else [word, *rest])
-                    cue, reason = self._flag(before[:len(before) - a], words, ok)
-                    out.append((owner, c, words, cue, reason))
-        return out
 
     def _match_regex(self, text: str) -> list[tuple[int, str, str | None, str]]:
         out = []
@@ -274,7 +277,6 @@ class Matcher:
                 m = rx.search(text)
                 if m:
                     before = TOKEN_RE.findall(normalise(text[:m.start()]))
-                    self._learn(set(before) - self._known)
                     out.append((c, m.group(0), *self._flag(before, m.group(0), c in self.evidence_codes)))
         return out
 
@@ -287,30 +289,217 @@ class Matcher:
 
     def match_many(self, texts: list[str], chunk: int = 8192,
                    offset: int = 0) -> list[tuple[int, int, str, str | None, str]]:
-        """(text number + ``offset``, code, matched words, negation cue, reason) for every match in ``texts``.
+        """(text number + ``offset``, code, matched words, negation cue, reason) for every match in ``texts``
+        (:meth:`match_table` as a list)."""
+        return self.match_table(texts, chunk, offset).rows()
 
-        Texts are lower-cased and joined in chunks with a separator, and split on white space (fast, in C).
-        Each distinct piece ("confident," "didn't") is tokenised and stemmed once, ever; only the pieces that
-        hold a hint word are then visited in Python, with the words around them for negation and phrases.
+    def match_table(self, texts: list[str], chunk: int = 8192, offset: int = 0,
+                    pieces: np.ndarray | None = None) -> Matches:
+        """Every match in ``texts``, numbered from ``offset``, as arrays.
+
+        The texts are lower-cased and joined in chunks with a separator and split on white space (in C); each
+        distinct piece ("confident," "didn't") is tokenised, and its words stemmed, once per matcher. The
+        corpus becomes one array of token ids, and the positions of hint words are found with numpy. A
+        match's clause is the tokens before it back to ``negation_window`` words (or the start of its text);
+        only a match with a negation cue there (counted from a running sum) is read word by word
+        (:meth:`_negation`), and a phrase is checked by comparing stem ids at fixed offsets from each of its
+        anchor's positions. The words read back for negation and hedges are those the earlier matcher read:
+        whole white-space pieces back to the window, so that the results do not depend on how it is done.
+        ``pieces``: the texts' :meth:`pieces`, when already found.
         """
-        out: list[tuple[int, int, str, str | None, str]] = []
+        if not len(texts):
+            return _no_matches()
+        found = self._match_tokens(self.pieces(texts, chunk) if pieces is None else pieces, offset)
+        if self.any_regex is not None:
+            regex_rows = []
+            for k, text in enumerate(texts):
+                for c, words, cue, reason in self._match_regex(text.replace(_SEP, " ") if _SEP in text else text):
+                    regex_rows.append((offset + k, c, words, cue or "", reason))
+            if regex_rows:
+                k, c, words, cue, reason = zip(*regex_rows)
+                found = _concat([found, Matches(np.asarray(k, dtype=np.int64), np.asarray(c, dtype=np.int64),
+                                                np.asarray(words, dtype=object), np.asarray(cue, dtype=object),
+                                                np.asarray(reason, dtype=object))])
+        return found
+
+    def pieces(self, texts: list[str], chunk: int = 8192) -> np.ndarray:
+        """The ids of the texts' white-space separated pieces, lower-cased, the texts separated by the
+        separator's piece (:meth:`match_table` reads them; so can :meth:`word_ids` and :func:`_select_texts`)."""
+        chunks = []
+        sep_piece = np.array([_SEP_ID], dtype=np.int64)
         for first in range(0, len(texts), chunk):
             part = texts[first:first + chunk]
             joined = _JOIN.join(part)
             if joined.count(_SEP) != len(part) - 1:  # a text holding the separator itself: blank it out
-                part = [t.replace(_SEP, " ") for t in part]
-                joined = _JOIN.join(part)
-            raw = normalise(joined).split()
-            distinct = set(raw)
-            if not distinct <= self._pieces.keys():
-                self._learn_pieces(distinct - self._pieces.keys())
-            positions = compress(range(len(raw)), map(self._interesting.__contains__, raw))
-            out.extend(self._match_pieces(raw, positions, offset + first))
-            if self.any_regex is not None:
-                for k, text in enumerate(part):
-                    for c, words, cue, reason in self._match_regex(text):
-                        out.append((offset + first + k, c, words, cue, reason))
-        return out
+                joined = _JOIN.join([t.replace(_SEP, " ") for t in part])
+            if first:
+                chunks.append(sep_piece)
+            chunks.append(self._piece_ids(normalise(joined).split()))
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+    def _flatten(self, pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(token ids, where each piece's tokens start) of the pieces ``pid``."""
+        a = self._numpy()
+        lens = a["p_len"][pid]
+        pstart = np.cumsum(lens) - lens
+        n = int(lens.sum())
+        return a["p_flat"][np.repeat(a["p_ptr"][pid] - pstart, lens) + np.arange(n)], pstart
+
+    def word_ids(self, pid: np.ndarray, separator: str) -> tuple[np.ndarray, list[str]]:
+        """(ids, words): the words of the pieces ``pid`` and the separators between their texts (punctuation
+        left out), as indices into ``words``, the distinct words in the order they first occur, the separator
+        named ``separator``: the same as :func:`cm_research.qual.tokens.token_ids` on the texts joined by it."""
+        flat, _ = self._flatten(pid)
+        a = self._numpy()
+        flat = flat[(a["stem"][flat] >= 0) | (flat == _SEP_ID)]
+        ids, first = pd.factorize(flat)
+        names = a["text"][first].tolist()
+        return ids.astype(np.int64, copy=False), [separator if w == _SEP else w for w in names]
+
+    def _match_tokens(self, pid: np.ndarray, offset: int) -> Matches:
+        """The matches in the pieces ``pid`` (texts separated by the separator piece)."""
+        a = self._numpy()
+        flat, pstart = self._flatten(pid)  # token ids, and where each piece's tokens start
+        n = len(flat)
+        is_sep = flat == _SEP_ID
+        textno = np.cumsum(is_sep)  # a separator counts with the text after it
+        bounds = np.concatenate(([0], np.flatnonzero(is_sep)))  # where each text's words may be read back to
+        cneg = np.concatenate(([0], np.cumsum(a["neg"][flat])))
+        # the last clause break ("that" aside) at or before each position: no cue before it is read
+        last_break = np.maximum.accumulate(np.where(a["brk"][flat], np.arange(n), -1)) if n else flat
+        tok_str = self._tok_str
+        window = self.negation_window
+
+        def starts(pos: np.ndarray, need: int) -> np.ndarray:
+            """Where the words read back from ``pos`` start: whole pieces back to ``need`` tokens, not before
+            the text."""
+            k = np.searchsorted(pstart, pos - need, side="right") - 1
+            return np.maximum(np.where(k >= 0, pstart[np.maximum(k, 0)], 0), bounds[textno[pos]])
+
+        neg_flat = a["neg"][flat]
+        last_neg = np.maximum.accumulate(np.where(neg_flat, np.arange(n), -1)) if n else flat
+        cthat = np.concatenate(([0], np.cumsum(flat == self._tok_id.get("that", -1))))
+        flagged_by: dict[int, str] = {}
+
+        def negation(p0: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """(cue, reason) for matches starting at ``p0`` whose words are read back to ``start``
+            (:meth:`_negation`); the common cases (no cue in the clause, one cue and no "that") in numpy."""
+            cue = np.full(len(p0), "", dtype=object)
+            reason = np.full(len(p0), NO_NEGATION, dtype=object)
+            if not len(p0):
+                return cue, reason
+            lb = last_break[np.maximum(p0 - 1, 0)] + 1  # the clause starts after its last break
+            lo = np.maximum(start, p0 - window - 1)  # "not that": the word before the window's first
+            reach = np.minimum(np.maximum(lo, lb), p0)
+            read = np.minimum(np.maximum(np.maximum(start, p0 - window), lb), p0)  # the words read back
+            cues = cneg[p0] - cneg[read]
+            plain = (cthat[p0] == cthat[read]) & (cneg[p0] - cneg[reach] == cues)
+            j = last_neg[np.maximum(p0 - 1, 0)]
+            after = np.minimum(j + 1, max(n - 1, 0))
+            one = plain & (cues == 1) & ~((j + 1 < p0) & a["surprise_or_wish"][flat[after]])
+            for i in np.flatnonzero(one).tolist():
+                t = int(flat[j[i]])
+                cue[i] = tok_str[t]
+                if t not in flagged_by:
+                    flagged_by[t] = f"flagged: negated by '{tok_str[t]}' in the same clause"
+                reason[i] = flagged_by[t]
+            for i in np.flatnonzero((cneg[p0] - cneg[reach] > 0) & ~one & ~(plain & (cues == 0))).tolist():
+                before = [tok_str[t] for t in flat[lo[i]:p0[i]].tolist()]
+                c, reason[i] = self._negation(before, len(before))
+                cue[i] = c or ""
+            return cue, reason
+
+        hpos = np.flatnonzero(a["hit"][flat])
+        htok = flat[hpos]
+        parts_pos, parts_rank, parts_code, parts_words, parts_cue, parts_reason, parts_ok = [], [], [], [], [], [], []
+
+        # word hints
+        has_codes = a["c_len"][htok] > 0
+        hedges = np.flatnonzero(a["hedge"][htok])
+        for i, pos, start in zip(hedges.tolist(), hpos[hedges].tolist(), starts(hpos[hedges], window).tolist()):
+            before = [tok_str[t] for t in flat[max(start, pos - _HEDGE_WORDS):pos].tolist()]
+            if is_hedge(tok_str[htok[i]], before):
+                has_codes[i] = False  # "to be honest", "honestly": never evidence
+        wpos, wtok = hpos[has_codes], htok[has_codes]
+        cl = a["c_len"][wtok]
+        total = int(cl.sum())
+        within = np.arange(total) - np.repeat(np.cumsum(cl) - cl, cl)
+        at = np.repeat(a["c_ptr"][wtok], cl) + within
+        cue, reason = negation(wpos, starts(wpos, window))
+        parts_pos.append(np.repeat(wpos, cl))
+        parts_rank.append(within)
+        parts_code.append(a["c_flat"][at])
+        parts_ok.append(a["c_ok"][at])
+        parts_words.append(a["text"][np.repeat(wtok, cl)])
+        parts_cue.append(np.repeat(cue, cl))
+        parts_reason.append(np.repeat(reason, cl))
+
+        # phrases, by their anchor's stem
+        anchors = hpos[a["has_phrase"][htok]]
+        if len(anchors):
+            stem_flat = a["stem"][flat]
+            anchor_stem = stem_flat[anchors]
+            order = np.argsort(anchor_stem, kind="stable")
+            anchors, anchor_stem = anchors[order], anchor_stem[order]
+            cuts = np.flatnonzero(np.diff(anchor_stem)) + 1
+            ph_pos, ph_rank, ph_code, ph_ok, ph_a, ph_len, ph_need = [], [], [], [], [], [], []
+            for group in np.split(np.arange(len(anchors)), cuts):
+                sid = int(anchor_stem[group[0]])
+                where = anchors[group]
+                need = window + self._phrase_before[sid]
+                for stems, pa, c, ok, rank in self._phrases[sid]:
+                    keep = np.ones(len(where), dtype=bool)
+                    for k, s in enumerate(stems):
+                        if k == pa:
+                            continue
+                        q = where + (k - pa)
+                        keep &= (q >= 0) & (q < n)
+                        keep[keep] = stem_flat[q[keep]] == s
+                        if not keep.any():
+                            break
+                    if keep.any():
+                        hit = where[keep]
+                        ph_pos.append(hit)
+                        m = len(hit)
+                        ph_rank.append(np.full(m, rank, dtype=np.int64))
+                        ph_code.append(np.full(m, c, dtype=np.int64))
+                        ph_ok.append(np.full(m, ok, dtype=bool))
+                        ph_a.append(np.full(m, pa, dtype=np.int64))
+                        ph_len.append(np.full(m, len(stems), dtype=np.int64))
+                        ph_need.append(np.full(m, need, dtype=np.int64))
+            if ph_pos:
+                pos = np.concatenate(ph_pos)
+                pa = np.concatenate(ph_a)
+                length = np.concatenate(ph_len)
+                need = np.concatenate(ph_need)
+                cue, reason = negation(pos - pa, starts(pos, need))
+                first = pos - pa
+                words = np.empty(len(pos), dtype=object)
+                for m in np.unique(length).tolist():  # the phrase's words, joined as object arrays
+                    sel = np.flatnonzero(length == m)
+                    joined = a["text"][flat[first[sel]]]
+                    for j in range(1, m):
+                        joined = joined + " " + a["text"][flat[first[sel] + j]]
+                    words[sel] = joined
+                parts_pos.append(pos)
+                parts_rank.append(np.concatenate(ph_rank))
+                parts_code.append(np.concatenate(ph_code))
+                parts_ok.append(np.concatenate(ph_ok))
+                parts_words.append(words)
+                parts_cue.append(cue)
+                parts_reason.append(reason)
+
+        pos = np.concatenate(parts_pos)
+        order = np.lexsort((np.concatenate(parts_rank), pos))
+        pos = pos[order]
+        words = np.concatenate(parts_words)[order]
+        cue = np.concatenate(parts_cue)[order]
+        reason = np.concatenate(parts_reason)[order]
+        flip = np.flatnonzero(np.concatenate(parts_ok)[order] & (cue != ""))
+        for i in flip.tolist():  # a hint that is evidence even when negated
+            reason[i] = f"not flagged: '{words[i]}' is evidence even when negated ('{cue[i]}')"
+            cue[i] = ""
+        return Matches(textno[pos] + offset, np.concatenate(parts_code)[order], words, cue, reason)
 
 
 def _anchor(stems: tuple[str, ...]) -> int:
@@ -389,32 +578,44 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
     )
 
 
-def _answers(segments: pd.DataFrame) -> list[tuple[int, str]]:
-    """(row, question) for each participant sentence of a turn that directly answers an interviewer's turn
-    ("Did you trust her?" - "Yeah, eventually. It took ages though."); the question is the interviewer's
-    whole turn."""
+def _select_texts(pid: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The pieces (:meth:`Matcher.pieces`) of the texts where ``keep`` is True, as if only those had been read."""
+    is_sep = pid == _SEP_ID
+    out = pid[keep[np.cumsum(is_sep)]]  # each text after the first with the separator before it
+    return out[1:] if len(out) and not keep[0] else out
+
+
+def _answers(segments: pd.DataFrame, texts: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(rows, turn, questions): the participant sentences (rows of ``segments``) of each turn that directly
+    answers an interviewer's turn ("Did you trust her?" - "Yeah, eventually. It took ages though."), the
+    number of that answer in ``questions``, and each answer's question, the interviewer's whole turn."""
     need = {"is_interviewer", "transcript", "turn", "text"}
+    none = np.array([], dtype=np.int64)
     if not need <= set(segments.columns) or segments.empty:
-        return []
+        return none, none, []
     interviewer = segments["is_interviewer"].to_numpy(dtype=bool)
-    transcript = segments["transcript"].to_numpy(dtype=object)
+    transcript = pd.factorize(segments["transcript"])[0]  # a missing name (-1) equals no other, as NaN != NaN
     turn = segments["turn"].to_numpy()
-    texts = segments["text"].tolist()
-    n = len(texts)
+    n = len(interviewer)
+
+    def same(i, j):
+        return (transcript[i] == transcript[j]) & (transcript[i] >= 0)
+
     # a new turn starts where the speaker kind, the turn number or the transcript changes
     new = np.ones(n, dtype=bool)
-    new[1:] = (interviewer[1:] != interviewer[:-1]) | (turn[1:] != turn[:-1]) | (transcript[1:] != transcript[:-1])
+    new[1:] = (interviewer[1:] != interviewer[:-1]) | (turn[1:] != turn[:-1]) | ~same(slice(1, None), slice(None, -1))
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], n)
-    out = []
-    for k in range(1, len(starts)):
-        a, b = starts[k], ends[k]
-        q0, q1 = starts[k - 1], ends[k - 1]
-        if interviewer[a] or not interviewer[q0] or transcript[q0] != transcript[a]:
-            continue
-        question = " ".join(texts[q0:q1])
-        out.extend((int(row), question) for row in range(a, b))
-    return out
+    a, q0 = starts[1:], starts[:-1]
+    answer = ~interviewer[a] & interviewer[q0] & same(q0, a)
+    a, b, q0, q1 = a[answer], ends[1:][answer], q0[answer], ends[:-1][answer]
+    if not len(a):
+        return none, none, []
+    texts = segments["text"].tolist() if texts is None else texts
+    questions = [" ".join(texts[i:j]) for i, j in zip(q0.tolist(), q1.tolist())]
+    sizes = b - a
+    rows = np.repeat(a - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+    return rows, np.repeat(np.arange(len(a)), sizes), questions
 
 
 @renamed_arguments(short_answer_words="question_context")  # 0 turned it off, as False does now
@@ -462,7 +663,6 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     know or when ``model`` is None), model_words (the sentence's words that add most to that score).
     """
     segments = _with_text(segments)
-    rules = _suggest_by_rules(segments, codebook, negation_window, include_interviewer, question_context)
     if isinstance(model, str):
         if model != "auto":
             raise ValueError(f"model must be 'auto', None or a CoderModel, not {model!r}")
@@ -472,16 +672,19 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     names = codebook.code_names
     if (model is None or not set(model.codes) & set(names) or "segment_id" not in segments.columns
             or not segments["segment_id"].is_unique):  # the model's rows are found by segment_id
-        return rules
-    from cm_research.qual.learned import combine, featurise
+        return _suggest_by_rules(segments, codebook, negation_window, include_interviewer, question_context)
+    from cm_research.qual.learned import _SEP as MODEL_SEP, combine, featurise
 
-    themes = dict(zip(rules["code"], rules["theme"]))
-    if isinstance(codebook, Matcher):
-        themes.update(zip(codebook.code_names, codebook.code_themes))
-    else:
-        themes.update((c, "; ".join(codebook.themes_of(c))) for c in names)
+    # the texts are read once, for the rules and the model
+    matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
+    texts = segments["text"].tolist()
+    pieces = matcher.pieces(texts)
+    rules = _suggest_by_rules(segments, matcher, negation_window, include_interviewer, question_context, pieces,
+                              texts)
+    # every code of the rules' suggestions is among these, with the same theme
+    themes = dict(zip(matcher.code_names, matcher.code_themes))
     raw = featurise(segments, model.protos, model.stems, rules=rules if model.uses_rules else None,
-                    codes=model.codes)
+                    codes=model.codes, tokens=matcher.word_ids(pieces, MODEL_SEP))
     if len(raw.rows) == 0:
         return rules
     return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes,
@@ -500,86 +703,113 @@ def _with_text(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, negation_window: int,
-                      include_interviewer: bool, question_context: bool) -> pd.DataFrame:
-    """:func:`suggest_codes` by the codebook's hints alone (the model's columns empty)."""
+                      include_interviewer: bool, question_context: bool,
+                      pieces: np.ndarray | None = None, texts: list[str] | None = None) -> pd.DataFrame:
+    """:func:`suggest_codes` by the codebook's hints alone (the model's columns empty); ``pieces``: every
+    segment's :meth:`Matcher.pieces`, and ``texts`` its text as a list, when already found."""
     matcher = codebook if isinstance(codebook, Matcher) else compile_codebook(codebook, negation_window)
     if "text" not in segments.columns:
         raise KeyError("segments need a 'text' column (see cm_research.qual.segments.segment_transcripts)")
-    texts = segments["text"].tolist()
+    texts = segments["text"].tolist() if texts is None else texts
     if not include_interviewer and "is_interviewer" in segments.columns:
         keep = ~segments["is_interviewer"].to_numpy(dtype=bool)
     else:
         keep = np.ones(len(texts), dtype=bool)
     positions = np.flatnonzero(keep)
-    grouped: dict[tuple[int, int], list[tuple[str, str | None, str]]] = {}
     kept = [texts[p] for p in positions]
     code_of, code_roles = matcher.code_of, matcher.code_roles
-    roles = segments["role"].to_numpy(dtype=object) if "role" in segments.columns else None
-    touched: set[int] = set()  # segments with a match of their own, even one negated or for another role
-    for k, c, words, cue, reason in matcher.match_many(kept):
-        role = code_roles[c] if c < len(code_roles) else None
-        if role == QUESTION:
+    found = matcher.match_table(kept, pieces=None if pieces is None else _select_texts(pieces, keep))
+    # 0: any speaker; 1: only in an interviewer's question; 2: only from one role
+    n_codes = max(len(code_roles), int(found.code.max()) + 1 if len(found) else 0)
+    kind = np.zeros(n_codes, dtype=np.int8)
+    kind[:len(code_roles)] = [0 if r is None else 1 if r == QUESTION else 2 for r in code_roles]
+    counted = kind[found.code] != 1
+    # segments with a match of their own, even one negated or for another role
+    touched = set(np.unique(found.text[counted]).tolist())
+    seg_k, seg_c, words, cues, reasons = found.text, found.code.copy(), found.words, found.cue, found.reason
+    restricted = np.flatnonzero(kind[seg_c] == 2).tolist()
+    roles = segments["role"].to_numpy(dtype=object) if restricted and "role" in segments.columns else None
+    for i in restricted:
+        c = int(seg_c[i])
+        role = code_roles[c]
+        if roles is None or roles[positions[seg_k[i]]] != role:
+            counted[i] = False  # a hint that counts only in another role's words
             continue
-        touched.add(k)
-        if role is not None:
-            if roles is None or roles[positions[k]] != role:
-                continue  # a hint that counts only in another role's words
-            reason = "; ".join(filter(None, [reason, f"'{words}' counts only from a {role_name(role)}"]))
-            c = code_of[c]
-        grouped.setdefault((k, c), []).append((words, cue, reason))
+        reasons[i] = "; ".join(filter(None, [reasons[i], f"'{words[i]}' counts only from a {role_name(role)}"]))
+        seg_c[i] = code_of[c]
+    parts = [(seg_k[counted], seg_c[counted], words[counted], cues[counted], reasons[counted])]
     if question_context and not include_interviewer:
-        answers = _answers(segments)
-        if answers:
-            k_of = {int(p): k for k, p in enumerate(positions)}
-            have = {k for k, _ in grouped} | touched
-            answers = [(k_of[row], q) for row, q in answers if row in k_of and k_of[row] not in have]
-            questions = list(dict.fromkeys(q for _, q in answers))
+        rows_a, turn_a, questions = _answers(segments, texts)
+        if len(rows_a):
+            k_of = np.full(len(texts), -1, dtype=np.int64)
+            k_of[positions] = np.arange(len(positions))
+            k_a = k_of[rows_a]
+            # a sentence with a match of its own (even one negated or for another role) keeps to its own words
+            open_ = (k_a >= 0) & ~np.isin(k_a, np.fromiter(touched, dtype=np.int64, count=len(touched)))
+            k_a, turn_a = k_a[open_], turn_a[open_]
+            # the distinct questions these sentences answer, numbered
+            q_id, q_text = pd.factorize(np.asarray(questions, dtype=object))
+            needed = np.unique(q_id[turn_a])
+            q_of_id = np.full(len(q_text), -1, dtype=np.int64)
+            q_of_id[needed] = np.arange(len(needed))
+            q_list = np.asarray(q_text, dtype=object)[needed].tolist()
             q_codes: dict[int, dict[int, list[str]]] = {}
             asked = {code_of[v] for v, role in enumerate(code_roles) if role == QUESTION}
-            for n, c, words, _cue, _reason in matcher.match_many(questions):
+            for n, c, words_q, _cue, _reason in matcher.match_many(q_list):
                 role = code_roles[c] if c < len(code_roles) else None
                 if role is not None and role != QUESTION:
                     continue  # role-restricted hints are about the speaker, not the question
                 if role is None and c in asked:
                     continue  # this code lists the words that carry it in a question: only those count there
-                found = q_codes.setdefault(n, {}).setdefault(code_of[c] if role else c, [])
-                if words not in found:
-                    found.append(words)
-            q_index = {q: n for n, q in enumerate(questions)}
-            for k, q in answers:
-                for c, found in q_codes.get(q_index[q], {}).items():
-                    words = "; ".join(found)
-                    grouped.setdefault((k, c), []).append(
-                        (words, None, f"from the interviewer's question ('{words}'): the sentence answers it "
-                                      "and matches no hint itself"))
-    seg_rows: list[int] = []
-    code_ids: list[int] = []
-    matched: list[str] = []
-    negated: list[bool] = []
-    cues: list[str] = []
-    reasons: list[str] = []
-    ordered = sorted(grouped.items(), key=lambda item: item[0][0])  # stable: codes in the order first matched
-    for (k, c), found in ordered:  # segments in order
-        seg_rows.append(k)
-        code_ids.append(c)
-        if len(found) == 1:
-            words, cue, reason = found[0]
-            matched.append(words)
-            negated.append(cue is not None)
-            cues.append(cue or "")
-            reasons.append(reason)
-            continue
-        matched.append("; ".join(dict.fromkeys(m for m, _, _ in found)))
-        all_negated = all(cue is not None for _, cue, _ in found)
-        negated.append(all_negated)
-        cues.append(next((cue for _, cue, _ in found if cue), "") if all_negated else "")
-        if all_negated:
-            reasons.append(found[0][2])
-        else:
-            kept_reasons = [r for _, cue, r in found if cue is None and r]
-            reasons.append("; ".join(dict.fromkeys(kept_reasons)) or NO_NEGATION)
-    rows = positions[np.asarray(seg_rows, dtype=np.int64)] if seg_rows else np.array([], dtype=np.int64)
-    codes = np.asarray(code_ids, dtype=np.int64)
+                got = q_codes.setdefault(n, {}).setdefault(code_of[c] if role else c, [])
+                if words_q not in got:
+                    got.append(words_q)
+            # each question's codes, flattened; each answering sentence takes all of its question's
+            from_question = [(n, c, "; ".join(got)) for n in sorted(q_codes) for c, got in q_codes[n].items()]
+            if from_question:
+                q_of = np.asarray([n for n, _, _ in from_question], dtype=np.int64)
+                q_code = np.asarray([c for _, c, _ in from_question], dtype=np.int64)
+                q_words = np.asarray([w for _, _, w in from_question], dtype=object)
+                q_reason = np.asarray([f"from the interviewer's question ('{w}'): the sentence answers it and "
+                                       "matches no hint itself" for _, _, w in from_question], dtype=object)
+                per_question = np.bincount(q_of, minlength=len(q_list))
+                q_first = np.cumsum(per_question) - per_question
+                n_a = q_of_id[q_id[turn_a]]
+                sizes = per_question[n_a]
+                at = np.repeat(q_first[n_a] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+                parts.append((np.repeat(k_a, sizes), q_code[at], q_words[at], np.full(len(at), "", dtype=object),
+                              q_reason[at]))
+    seg_k, seg_c, words, cues, reasons = (np.concatenate(column) for column in zip(*parts))
+    # one suggestion per (segment, code): segments in order, codes in the order first matched
+    key = seg_k * (n_codes + 1) + seg_c
+    order = np.argsort(key, kind="stable")
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = key[order][1:] != key[order][:-1]
+    group_start = np.flatnonzero(new)
+    group_size = np.diff(np.append(group_start, len(order)))
+    first = order[group_start]
+    by_segment = np.lexsort((first, seg_k[first]))
+    first, group_start, group_size = first[by_segment], group_start[by_segment], group_size[by_segment]
+    matched = words[first]
+    cue = cues[first]
+    reason = reasons[first]
+    multi = np.flatnonzero(group_size > 1).tolist()
+    if multi:
+        order_l, words_l, cues_l, reasons_l = order.tolist(), words.tolist(), cues.tolist(), reasons.tolist()
+        for g in multi:
+            members = order_l[group_start[g]:group_start[g] + group_size[g]]  # in the order they were found
+            matched[g] = "; ".join(dict.fromkeys([words_l[i] for i in members]))
+            m_cues = [cues_l[i] for i in members]
+            if all(m_cues):
+                cue[g] = next(c for c in m_cues if c)
+                reason[g] = reasons_l[members[0]]
+            else:
+                cue[g] = ""
+                reason[g] = "; ".join(dict.fromkeys(reasons_l[i] for i in members
+                                                    if not cues_l[i] and reasons_l[i])) or NO_NEGATION
+    rows = positions[seg_k[first]] if len(first) else np.array([], dtype=np.int64)
+    codes = seg_c[first]
+    negated = cue != ""
     carried = [c for c in ("segment_id", "transcript", "participant", "role", "site", "start", "end", "text")
                if c in segments.columns]
     out = segments[carried].take(rows).reset_index(drop=True)
@@ -587,8 +817,8 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
     out["theme"] = np.asarray(matcher.code_themes, dtype=object)[codes]
     out["matched"] = matched
     out["negated"] = np.asarray(negated, dtype=bool)
-    out["negation_cue"] = cues
-    out["flag_reason"] = reasons
+    out["negation_cue"] = cue
+    out["flag_reason"] = reason
     out["source"] = "suggestion"
     out["status"] = SUGGESTION_STATUS
     out["score"] = np.nan

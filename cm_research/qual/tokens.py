@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pandas as pd
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 
@@ -130,3 +132,28 @@ def count_words(text: str) -> int:
 def stems_of(phrase: str) -> tuple[str, ...]:
     """The stems of a word or phrase, in order."""
     return tuple(stem(w) for w in words(phrase))
+
+
+def token_ids(text: str, pattern: re.Pattern = WORD_RE) -> tuple[np.ndarray, list[str]]:
+    """(ids, tokens): every match of ``pattern`` in ``text``, in order, as an index into ``tokens``, the distinct
+    matches in the order they first occur. The same as ``pattern.findall(text)`` for a pattern that never
+    matches white space, and faster on a long text: the text is split on white space (in C), the pieces are
+    numbered with a hash table, and each distinct piece is searched once."""
+    pieces = text.split()
+    if not pieces:
+        return np.zeros(0, dtype=np.int64), []
+    piece_no, distinct = pd.factorize(np.asarray(pieces, dtype=object))
+    vocab: dict[str, int] = {}
+    lengths, flat = [], []
+    for piece in distinct:
+        found = pattern.findall(piece)
+        lengths.append(len(found))
+        flat.extend(vocab.setdefault(t, len(vocab)) for t in found)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    flat = np.asarray(flat, dtype=np.int64)
+    per_piece = lengths[piece_no]
+    total = int(per_piece.sum())
+    into = np.repeat((np.cumsum(lengths) - lengths)[piece_no] - (np.cumsum(per_piece) - per_piece), per_piece)
+    ids, first = pd.factorize(flat[into + np.arange(total)])
+    names = list(vocab)
+    return ids.astype(np.int64, copy=False), [names[i] for i in first]
