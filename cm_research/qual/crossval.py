@@ -34,7 +34,7 @@ from cm_research.qual.learned import CoderModel, RawFeatures, combine, design, f
 from cm_research.qual.suggest import SUGGESTION_STATUS
 
 #: splits never used for training or tuning: kept for the final, blind measurement
-BLIND_SPLITS = ("held_out_6",)
+BLIND_SPLITS = ("held_out_6", "held_out_7")
 MIN_COUNT = 2
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.75, 0.05), 2))
 #: the model's score under which a counted hint match is dropped (0: never). Only 0: a veto chosen in the folds

@@ -45,10 +45,10 @@ def test_gold_set_is_what_the_issue_asks_for():
     split = gold.groupby("transcript")["split"].nunique()
     assert (split == 1).all() and set(gold["split"]) == {"tune", "held_out", "held_out_2", "held_out_3", "held_out_4",
                                                       "held_out_5", "tune_2", "tune_3", "tune_4", "tune_5",
-                                                      "held_out_6"}
+                                                      "held_out_6", "held_out_7"}
     roles = corpus.participants().set_index("transcript")["role"]
     for part in ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "tune_2", "tune_3",
-                 "tune_4", "tune_5", "held_out_6"):
+                 "tune_4", "tune_5", "held_out_6", "held_out_7"):
         assert set(roles[gold.loc[gold["split"] == part, "transcript"].unique()]) == set(roles)
 
 
