@@ -10,13 +10,13 @@ Prints precision, recall and F1 (pooled and per code) and the share of negation 
   its figures here are not blind; the model's part is.
 * ``--split S``: the suggestions of :func:`cm_research.qual.suggest.suggest_codes` (the shipped model, or with
   ``--rules`` the hints alone) on one split. The shipped model was trained on every split except the blind
-  ones, so only a blind split (``held_out_6``) measures it honestly; the earlier splits were each blind to
+  ones, so only a blind split (``held_out_7``) measures it honestly; the earlier splits were each blind to
   the rule coder once (``tests/qual/gold/README.md``).
 
 * ``--second-coder``: a second person's independent coding of ``held_out_6``, scored against the gold coding
   in the same way: how far two people agree on these interviews.
 
-Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_6|held_out_5|...|tune|all]
+Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_7|held_out_6|...|tune|all]
 [--rules] [--errors] [--second-coder]``
 """
 
@@ -36,8 +36,8 @@ from cm_research.qual.transcripts import read_transcripts
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
 #: the gold set's parts, the one written last first
-SPLITS = ["held_out_6", "held_out_5", "held_out_4", "held_out_3", "held_out_2", "held_out", "tune", "tune_2",
-          "tune_3", "tune_4", "tune_5"]
+SPLITS = ["held_out_7", "held_out_6", "held_out_5", "held_out_4", "held_out_3", "held_out_2", "held_out", "tune",
+          "tune_2", "tune_3", "tune_4", "tune_5", "tune_6", "tune_7", "tune_8", "tune_9", "tune_10", "tune_11"]
 #: a second person's independent coding of held_out_6, scored against the first as if it were suggestions:
 #: how far two people agree on these interviews, the ceiling a coder can be expected to reach
 SECOND_CODER = GOLD / "second_coder_held_out_6.csv"
@@ -84,7 +84,7 @@ def _print(title: str, overall: dict, per_code: pd.DataFrame | None, errors: pd.
 
 def cross_validate_by_site(show_errors: bool = False) -> dict:
     """Print and return the leave-one-site-out figures of the rule coder alone and of the hybrid."""
-    from cm_research.qual.crossval import FRESH_TO_RULES, cross_validate, gold_data
+    from cm_research.qual.crossval import cross_validate, fresh_to_rules, gold_data
 
     t0 = time.perf_counter()
     data = gold_data(GOLD, load_codebook())
@@ -98,9 +98,10 @@ def cross_validate_by_site(show_errors: bool = False) -> dict:
     hybrid, per_code, pooled = cross_validate(data)
     _print("hybrid, rules + model (model fitted and thresholded without the left-out site)", hybrid, per_code,
            errors_table(pooled, data.gold) if show_errors else None)
-    fresh = data.gold["split"].isin(FRESH_TO_RULES)
+    fresh = fresh_to_rules(data.gold)
     if fresh.any() and not fresh.all():
-        for label, part in ((f"the sites of {', '.join(FRESH_TO_RULES)} (the hints were never tuned on them)",
+        splits = ", ".join(sorted(set(data.gold.loc[fresh, "split"])))
+        for label, part in ((f"the sites of {splits} (the hints were never tuned on them)",
                              data.gold[fresh]),
                             ("the first six sites (the hints were tuned on them)", data.gold[~fresh])):
             r, _ = score_suggestions(rule_suggestions, part)
@@ -111,8 +112,8 @@ def cross_validate_by_site(show_errors: bool = False) -> dict:
     m = hybrid["model_only"]
     print(f"model's suggestions on their own: precision {m['precision']:.2f}  recall {m['recall']:.2f}  "
           f"F1 {m['f1']:.2f}")
-    print("threshold / veto chosen in each fold: "
-          + ", ".join(f"{s} {t:.2f}/{v:.2f}" for s, (t, v) in hybrid["thresholds"].items()))
+    print("threshold / cut of the check on hint matches chosen in each fold: "
+          + ", ".join(f"{s} {t:.2f}/{c[3] if c else 0:.2f}" for s, (t, c) in hybrid["thresholds"].items()))
     print(f"({time.perf_counter() - t0:.0f} s)")
     return {"rules": rules, "hybrid": hybrid}
 

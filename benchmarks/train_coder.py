@@ -32,8 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     model.save(args.out)
     print(f"trained on {model.info['sentences']} participant sentences of {len(model.info['sites'])} sites "
           f"({', '.join(model.info['sites'])}); {len(model.stems)} stems; threshold {model.threshold:.2f}, "
-          f"veto {model.veto:.2f}; "
+          f"check on hint matches (a, c, d, cut) {tuple(round(v, 3) for v in model.check or ())}; "
           f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} kB) in {time.perf_counter() - t0:.0f} s")
+    hints = model.hint_table()
+    print(f"{len(hints)} hints matched in training; the ten least reliable (precision smoothed towards the "
+          "pooled one; their matches are kept only where the model's score is high enough):")
+    print(hints.head(10).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     return 0
 
 

@@ -142,7 +142,15 @@ def _parse_schema(doc: dict[str, Any], where: str) -> TableSchema:
     body = doc.get("schema", doc)  # a catalogue nests its schema under `schema:` beside its `rows:`
     if "fields" not in body:
         raise DictionaryError(f"{where}: no 'fields' list")
-    fields = tuple(_parse_field(f, where) for f in body["fields"])
+    raw_fields = body["fields"]
+    if not isinstance(raw_fields, list):
+        raise DictionaryError(f"{where}: 'fields' must be a list of fields (field 1 is {raw_fields!r}), each a "
+                              f"mapping with name, type, title and description")
+    for i, f in enumerate(raw_fields, start=1):
+        if not isinstance(f, dict):
+            raise DictionaryError(f"{where}: field {i} is {f!r}, not a mapping with name, type, title and "
+                                  f"description (write `- name: ...` with its keys indented beneath)")
+    fields = tuple(_parse_field(f, where) for f in raw_fields)
     names = [f.name for f in fields]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

@@ -106,3 +106,16 @@ def test_same_inputs_same_tables_and_a_changed_input_reruns_only_its_site(tmp_pa
     status = {(r.job.site, r.job.stem): r.status for r in third.results}
     assert status == {("Northshire", "01_data_quality"): "skipped", ("Northshire", "02_outcomes"): "skipped",
                       ("Westbury", "01_data_quality"): "ok", ("Westbury", "02_outcomes"): "ok"}
+
+
+def test_a_batch_file_that_expands_to_a_billion_values_is_refused_at_once(tmp_path):
+    """YAML anchors nested eight deep (a 'billion laughs' file of a few hundred bytes) would expand to 10**8
+    values when the parameters are written into each notebook; the reader refuses it, naming the file."""
+    items = ['&a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    items += [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("notebooks: [02_outcomes.ipynb]\nparameters:\n  seed: [" + ", ".join(items) + "]\n"
+                    "sites:\n  - site: North\n", encoding="utf-8")
+    assert path.stat().st_size < 1000
+    with pytest.raises(BatchConfigError, match=r"bomb\.yaml.*more than"):
+        load_batch(path)

@@ -71,3 +71,12 @@ def test_rendered_dictionary_in_the_repository_is_up_to_date():
 
     committed = Path(__file__).resolve().parents[1] / "data_dictionary" / "README.md"
     assert committed.read_text(encoding="utf-8") == to_markdown() + "\n", "run `make dictionary` and commit"
+
+
+@pytest.mark.parametrize("fields", ["fields:\n  - participant_id\n", "fields: participant_id\n", "fields:\n  - [a, b]\n"])
+def test_a_fields_list_that_is_not_a_list_of_mappings_gets_a_plain_error(tmp_path, fields):
+    """A careless dictionary (fields written as bare names, or one name) names the file and the field number,
+    instead of failing inside the parser with AttributeError."""
+    (tmp_path / "participants.yaml").write_text("name: participants\n" + fields, encoding="utf-8")
+    with pytest.raises(DictionaryError, match=r"participants\.yaml.*field 1"):
+        load_schema("participants", folder=tmp_path)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cm_research.app.errors import ReviewError
 from cm_research.app.project import Project, timestamp
+from cm_research.data.writing import write_csv
 
 REVIEW_FILE = "suggestions_for_review.csv"
 DECISIONS = ("accept", "reject")
@@ -137,7 +138,7 @@ class ReviewSession:
 
     def save(self) -> None:
         tmp = self.path.with_name(f".{self.path.name}.tmp")
-        self.table.to_csv(tmp, index=False, encoding="utf-8")
+        write_csv(self.table, tmp, encoding="utf-8")  # text typed as a formula stays text
         os.replace(tmp, self.path)
 
 

@@ -244,6 +244,26 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
                        publication=publication, shared=shared, summary_parameters=summary_params)
 
 
+MAX_VALUES = 100_000
+
+
+def _count_values(doc: Any, limit: int = MAX_VALUES) -> int:
+    """How many values ``doc`` holds once YAML aliases are expanded, counting no further than ``limit + 1``.
+
+    An alias is a reference, so a file of a few hundred bytes can expand to 10**9 values ("billion laughs");
+    the walk stops as soon as the count passes ``limit``, so the check itself costs at most ``limit`` steps."""
+    count, stack = 0, [doc]
+    while stack and count <= limit:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return count
+
+
 def load_batch(path: str | Path) -> BatchConfig:
     """Read and validate a batch file."""
     path = Path(path)
@@ -253,4 +273,8 @@ def load_batch(path: str | Path) -> BatchConfig:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise BatchConfigError(f"{path.name}: not valid YAML: {exc}") from exc
+    if _count_values(doc) > MAX_VALUES:
+        raise BatchConfigError(f"{path.name}: the file expands to more than {MAX_VALUES:,} values (YAML anchors "
+                               f"and aliases repeated inside each other?); a batch file lists notebooks, "
+                               f"parameters and sites, so it is refused")
     return build_config(doc, path.parent.resolve(), source=path)

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
@@ -55,3 +59,18 @@ def write_csv(frame: pd.DataFrame, path: str | Path, **kwargs) -> Path:
     kwargs.setdefault("index", False)
     formula_safe(frame).to_csv(path, **kwargs)
     return Path(path)
+
+
+def workbook_text_only(book: "Workbook") -> None:
+    """Make every cell of an openpyxl ``book`` that openpyxl would store as a formula a plain text cell.
+
+    openpyxl saves any string beginning with ``=`` as a live formula, so a site name or quote typed as
+    ``=HYPERLINK(...)`` would run in whoever opens the workbook. We never write formulas on purpose, so each such
+    cell is marked as text (type ``s``): Excel shows it exactly as typed and never evaluates it. Call just before
+    ``book.save``.
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"

@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cm_research import __version__
 from cm_research.data.coercion import EXCEL_SERIAL_RANGE
+from cm_research.data.writing import workbook_text_only
 from cm_research.dictionary import Field, TableSchema, load_schema
 from cm_research.interop.allowed import allowed_values, catalogue_for, yes_no
 from cm_research.interop.errors import TemplateError
@@ -367,6 +368,7 @@ def write_template(tables: Sequence[str], path: str | Path, *, folder: str | Pat
     list_sheet.sheet_state = "hidden"
     book.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
+    workbook_text_only(book)
     book.save(path)
     return path
 

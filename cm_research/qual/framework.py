@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.data.writing import workbook_text_only
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.redact import redact_names
 from cm_research.qual.roles import role_name
@@ -143,6 +144,7 @@ def write_framework_xlsx(entries: pd.DataFrame, participants: pd.DataFrame, code
         for j, width in enumerate([14, 14, 14, 40] + [60] * (len(headers) - 4), start=1):
             sheet.column_dimensions[get_column_letter(j)].width = width
         sheet.freeze_panes = "B3"
+    workbook_text_only(book)
     book.save(path)
     return path
 

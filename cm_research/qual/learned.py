@@ -18,10 +18,14 @@ penalised log-likelihood Σ_k Σ_i [y_ik log p_ik + (1 − y_ik) log(1 − p_ik)
 − λ_k/2 Σ_k ||u_k||²
 (intercepts not penalised; Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical Learning*, §4.4.4).
 
-The hybrid (:func:`combine`, used by :func:`cm_research.qual.suggest.suggest_codes`) keeps the rule coder's
-suggestions (less any counted hint match the model scores below ``veto``, which is 0 in the shipped model: see
-``crossval.VETOES``) and adds a suggestion where the model's probability reaches ``threshold`` and no hint of the
-code matched. The threshold is chosen by cross-validation by site inside the training data
+The hybrid (:func:`combine`, used by :func:`cm_research.qual.suggest.suggest_codes`) checks each counted hint
+match: the hints were written for the first six sites, and on interviews by other people more than half of
+their matches are a word used in passing. Each hint's record in training (how often its matches were coded so,
+:func:`hint_keys`, smoothed towards the pooled record) and the model's score for the pair give the match's
+keep probability σ(a · logit(score) + c · logit(hint precision) + d) (:meth:`CoderModel.keep_probability`); a
+match under the cut is not suggested, unless the model suggests the pair itself. The hybrid then adds a
+suggestion where the model's probability reaches ``threshold`` and no kept hint of the code matched. The
+check's weights, its cut and the threshold are chosen by cross-validation by site inside the training data
 (:mod:`cm_research.qual.crossval`). The rule coder's evidence
 as features of the model was tried and left out (``crossval.RULE_FEATURES``): the hints were tuned on the first
 six sites, so the model learnt to trust them more than they deserve on new interviews.
@@ -31,6 +35,7 @@ Codes the model was not trained on (an analyst's own) are left to the rule coder
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -69,6 +74,8 @@ class RawFeatures:
     tokens: list[str]  # the distinct tokens
     norms: np.ndarray  # n: the length of each sentence's summed vector
     token_vectors: np.ndarray = field(repr=False, default=None)  # distinct tokens × 100 (zero for stop words)
+    #: n: whether the sentence answers an interviewer's question (the form of every training sentence)
+    answers: np.ndarray = None
 
 
 def _count_matrix(texts: list[str], tokens: tuple[np.ndarray, list[str]] | None = None
@@ -201,7 +208,7 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     shared = np.hstack([s_vec, q_vec, t_vec, role], dtype=np.float32)
     return RawFeatures(rows=rows, stems=stems, s_bow=bow[rows], q_bow=q_bow, shared=shared,
                        per_code=per_code.astype(np.float32, copy=False), counts=counts[rows], tokens=tokens,
-                       norms=norms, token_vectors=vecs)
+                       norms=norms, token_vectors=vecs, answers=has_q)
 
 
 #: vectors and prototype cosines are multiplied by this before fitting, so that their weights are penalised on a
@@ -244,9 +251,21 @@ def fit_logistic(x: np.ndarray, xk: np.ndarray, y: np.ndarray, lam: float = 3.0,
         grad = [(xt @ g + lam * w).ravel(), (np.einsum("nkm,nk->km", xk, g) + lam_k * u).ravel(), g.sum(axis=0)]
         return value, np.concatenate(grad)
 
-    res = optimize.minimize(loss, np.zeros(f * k + m * k + k), jac=True, method="L-BFGS-B",
-                            options={"maxiter": max_iter})
+    with _one_blas_thread():
+        res = optimize.minimize(loss, np.zeros(f * k + m * k + k), jac=True, method="L-BFGS-B",
+                                options={"maxiter": max_iter})
     return unpack(res.x)
+
+
+def _one_blas_thread():
+    """L-BFGS-B's many small vector operations on one BLAS thread: on a busy machine threaded BLAS waits for
+    idle cores (a fit took 41 s instead of 9 s with eight processes on two cores). A no-op when threadpoolctl
+    is not installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: the same fit, only slower on a loaded machine
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def predict(x: np.ndarray, xk: np.ndarray, w: np.ndarray, u: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -257,7 +276,8 @@ def predict(x: np.ndarray, xk: np.ndarray, w: np.ndarray, u: np.ndarray, b: np.n
 
 @dataclass
 class CoderModel:
-    """A trained coder: the codes it knows, its stem vocabulary, weights, threshold and code prototypes."""
+    """A trained coder: the codes it knows, its stem vocabulary, weights, threshold, code prototypes, the check
+    on hint matches and each hint's record in training."""
 
     codes: list[str]
     stems: list[str]
@@ -267,27 +287,55 @@ class CoderModel:
     threshold: float
     protos: np.ndarray  # codes × 100
     info: dict = field(default_factory=dict)
-    #: a counted hint match the model scores below this is not suggested (0: every hint match stays)
-    veto: float = 0.0
+    #: the check on a counted hint match (:meth:`keep_probability`): (weight of logit(score), weight of
+    #: logit(hint precision), intercept, cut); a match whose keep probability is under the cut is not
+    #: suggested. None: every hint match stays
+    check: tuple[float, float, float, float] | None = None
+    #: each hint's record in training (:func:`hint_keys`): (code, hint) -> (counted matches, matches coded so)
+    hints: dict = field(default_factory=dict)
 
     def save(self, path: str | Path) -> None:
+        hints = [[c, h, int(n), int(r)] for (c, h), (n, r) in sorted(self.hints.items())]
         np.savez_compressed(path, codes=np.array(self.codes), stems=np.array(self.stems),
                             w=self.w.astype(np.float32), u=self.u.astype(np.float32), b=self.b.astype(np.float32),
-                            threshold=np.array(self.threshold), veto=np.array(self.veto),
-                            protos=self.protos.astype(np.float32),
+                            threshold=np.array(self.threshold),
+                            check=np.array(self.check if self.check is not None else [], dtype=np.float64),
+                            hints=np.array(json.dumps(hints)), protos=self.protos.astype(np.float32),
                             info=np.array(json.dumps(self.info, sort_keys=True)))
 
     @classmethod
     def load(cls, path: str | Path) -> CoderModel:
         try:
             with np.load(path) as z:
+                check = tuple(float(v) for v in z["check"]) if "check" in z and len(z["check"]) == 4 else None
+                hints = {(c, h): (n, r) for c, h, n, r in json.loads(str(z["hints"]))} if "hints" in z else {}
                 return cls(codes=z["codes"].tolist(), stems=z["stems"].tolist(), w=z["w"].astype(np.float64),
                            u=z["u"].astype(np.float64), b=z["b"].astype(np.float64),
                            threshold=float(z["threshold"]), protos=z["protos"].astype(np.float32),
-                           info=json.loads(str(z["info"])), veto=float(z["veto"]) if "veto" in z else 0.0)
-        except (OSError, KeyError, ValueError) as e:
+                           info=json.loads(str(z["info"])), check=check, hints=hints)
+        except (OSError, KeyError, ValueError, TypeError) as e:
             raise ModelError(f"{Path(path).name}: cannot read the coder's weights ({e}); rebuild them with "
                              "python benchmarks/train_coder.py") from e
+
+    def hint_precision(self, keys: list[list[tuple[str, str]]]) -> np.ndarray:
+        """For each suggestion's hints (:func:`hint_keys`), the best smoothed precision any of them had in
+        training (:func:`smoothed_precision`); NaN where none of them was matched there."""
+        return hint_precision(self.hints, keys)
+
+    def keep_probability(self, score: np.ndarray, hint_prec: np.ndarray) -> np.ndarray:
+        """The check's probability that a counted hint match is right: σ(a · logit(score) + c · logit(hint
+        precision) + d), fitted on the training sites' matches (:func:`cm_research.qual.crossval.fit_check`).
+        All ones when the model has no check."""
+        return keep_probability(self.check, score, hint_prec)
+
+    def hint_table(self) -> pd.DataFrame:
+        """Each hint's record in training, worst first: code, hint ("question: ..." for a hint matched in the
+        interviewer's question), matches, right, precision (smoothed, :func:`smoothed_precision`)."""
+        rows = [(c, h, n, r) for (c, h), (n, r) in self.hints.items()]
+        table = pd.DataFrame(rows, columns=["code", "hint", "matches", "right"])
+        table["precision"] = smoothed_precision(self.hints, table["matches"].to_numpy(), table["right"].to_numpy())
+        return table.sort_values(["precision", "matches", "code", "hint"], ascending=[True, False, True, True],
+                                 ignore_index=True)
 
     @property
     def uses_rules(self) -> bool:
@@ -349,6 +397,71 @@ class CoderModel:
         return out.tolist()
 
 
+#: the prior weight (in matches) that pulls a hint's precision towards the pooled precision of all hints
+HINT_PRIOR_WEIGHT = 5.0
+
+
+def _logit(p: np.ndarray, eps: float) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1.0 - eps)
+    return np.log(p) - np.log1p(-p)
+
+
+def keep_probability(check: tuple | None, score: np.ndarray, hint_prec: np.ndarray) -> np.ndarray:
+    """σ(a · logit(score) + c · logit(hint precision) + d) for ``check`` = (a, c, d, cut) (scores clipped to
+    [1e-4, 1 − 1e-4], precisions to [1e-3, 1 − 1e-3]); all ones when ``check`` is None."""
+    if check is None:
+        return np.ones(len(score))
+    a, c, d = check[:3]
+    z = a * _logit(score, 1e-4) + c * _logit(hint_prec, 1e-3) + d
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def hint_keys(rules: pd.DataFrame) -> list[list[tuple[str, str]]]:
+    """For each rule suggestion, the hints that made it, as (code, hint): the stems of each matched word or
+    phrase ("honest", "let me down" -> "let me down"), prefixed "question: " when carried from the interviewer's
+    question."""
+    from cm_research.qual.tokens import stems_of
+
+    reasons = rules["flag_reason"].astype(str).tolist() if "flag_reason" in rules else [""] * len(rules)
+    seen: dict[tuple[str, str, bool], list[tuple[str, str]]] = {}  # the same few matches recur
+    out = []
+    for code, matched, reason in zip(rules["code"], rules["matched"].astype(str), reasons):
+        key = (code, matched, reason.startswith("from the interviewer's question"))
+        keys = seen.get(key)
+        if keys is None:
+            where = "question: " if key[2] else ""
+            keys = seen[key] = [(code, where + " ".join(stems_of(p))) for p in matched.split("; ") if p]
+        out.append(keys)
+    return out
+
+
+def smoothed_precision(hints: dict, matches: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """(right + m · p0) / (matches + m): a hint's precision in training pulled towards p0, the pooled precision
+    of all hints, with weight m = ``HINT_PRIOR_WEIGHT`` (an additive, beta-prior smoothing)."""
+    total = np.array(list(hints.values()), dtype=np.float64).reshape(-1, 2).sum(axis=0)
+    prior = total[1] / total[0] if total[0] else 0.5
+    return (np.asarray(right, dtype=np.float64) + HINT_PRIOR_WEIGHT * prior) / \
+        (np.asarray(matches, dtype=np.float64) + HINT_PRIOR_WEIGHT)
+
+
+def hint_precision(hints: dict, keys: list[list[tuple[str, str]]]) -> np.ndarray:
+    """For each list of hints, the best smoothed precision among those with a record in training (NaN when
+    none has one: a hint never matched in training, such as an analyst's new one, has no record to judge)."""
+    total = np.array(list(hints.values()), dtype=np.float64).reshape(-1, 2).sum(axis=0)
+    prior = total[1] / total[0] if total[0] else 0.5
+    m = HINT_PRIOR_WEIGHT
+    best: dict[tuple, float] = {}
+    out = np.empty(len(keys))
+    for i, ks in enumerate(keys):
+        t = tuple(ks)
+        p = best.get(t)
+        if p is None:
+            p = best[t] = max(((r + m * prior) / (n + m) for n, r in (hints[k] for k in ks if k in hints)),
+                              default=np.nan)
+        out[i] = p
+    return out
+
+
 @lru_cache(maxsize=1)
 def shipped_model() -> CoderModel | None:
     """The weights trained on the gold set (``benchmarks/train_coder.py``), or None when none ship."""
@@ -357,9 +470,12 @@ def shipped_model() -> CoderModel | None:
     return CoderModel.load(WEIGHTS)
 
 
-def model_reason(score: float, threshold: float, cue: str) -> str:
-    """The ``flag_reason`` of a suggestion the model adds where no hint matched."""
-    why = f"suggested by the model (score {score:.2f} ≥ threshold {threshold:.2f}); no hint matched"
+def model_reason(score: float, threshold: float, cue: str, hint: str = "") -> str:
+    """The ``flag_reason`` of a suggestion the model adds where no hint matched (or only a ``hint`` that its
+    check did not keep)."""
+    why = f"suggested by the model (score {score:.2f} ≥ threshold {threshold:.2f}); " + (
+        f"the hint '{hint}' matched but was not kept on its own (its record in training and the score)" if hint
+        else "no hint matched")
     if cue:
         return (f"not flagged: {why}; the sentence holds the negation cue '{cue}', which the model does not "
                 "read as a denial: check it")
@@ -369,9 +485,11 @@ def model_reason(score: float, threshold: float, cue: str) -> str:
 def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs: np.ndarray, threshold: float,
             model: CoderModel, code_themes: dict[str, str], status: str) -> pd.DataFrame:
     """The hybrid's suggestions: the rule coder's (``rules``), each given the model's ``score`` and the words
-    that carry it (``model_words``), plus a suggestion wherever the model's probability for a code it knows is
-    at least ``threshold`` and the rule coder has nothing for that sentence and code (not even a negated
-    match: a flag stands), with ``status``. ``probs`` is len(raw.rows) × len(model.codes)."""
+    that carry it (``model_words``), less the counted hint matches the model's check does not keep
+    (:meth:`CoderModel.keep_probability` under its cut: a hint often wrong in training that the model also
+    scores low; only in sentences that answer an interviewer's question, the form of its training), plus a
+    suggestion wherever the model's probability for a code it knows is at least ``threshold`` and the rule coder
+    has nothing kept for that sentence and code (not even a negated match: a flag stands), with ``status``. ``probs`` is len(raw.rows) × len(model.codes)."""
 
     segments = segments.reset_index(drop=True)
     known = [k for k, c in enumerate(model.codes) if c in code_themes]
@@ -384,8 +502,21 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     scored = (r_pos >= 0) & (r_code >= 0)
     score = np.full(len(rules), np.nan)
     score[scored] = probs[r_pos[scored], r_code[scored]]
+    # a counted hint match the check finds unlikely is not suggested (a negated one stays, flagged); the
+    # model may still suggest the pair on its own score below. Only in answers to an interviewer's question:
+    # every training sentence was one, and the model scores any other sentence low ("I feel confident now."
+    # alone), so elsewhere the hints stand as they are
+    vetoed = np.zeros(len(rules), dtype=bool)
+    checked = scored & ~rules["negated"].to_numpy(dtype=bool)
+    if raw.answers is not None:
+        checked[scored] &= raw.answers[r_pos[scored]]
+    if model.check is not None and checked.any():
+        ck = np.flatnonzero(checked)
+        prec = model.hint_precision(hint_keys(rules.iloc[ck]))
+        # a hint with no record in training (never matched there, or an analyst's new one) stands
+        vetoed[ck] = ~np.isnan(prec) & (model.keep_probability(score[ck], np.nan_to_num(prec)) < model.check[3])
     taken = np.zeros(probs.shape, dtype=bool)
-    taken[r_pos[scored], r_code[scored]] = True
+    taken[r_pos[scored & ~vetoed], r_code[scored & ~vetoed]] = True
     mask = np.zeros(probs.shape, dtype=bool)
     mask[:, known] = True
     new_row, new_code = np.nonzero((probs >= threshold) & mask & ~taken)
@@ -395,8 +526,7 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     words = np.full(len(rules), "", dtype=object)
     words[scored] = found[:n_scored]
     rules = rules.assign(score=score, model_words=words)
-    # a counted hint match the model scores below its veto is not suggested (a negated one stays, flagged)
-    vetoed = scored & (score < model.veto) & ~rules["negated"].to_numpy(dtype=bool)
+    matched_before = rules["matched"].astype(str).to_numpy()
     if vetoed.any():  # (a copy of every column otherwise)
         rules = rules[~vetoed].reset_index(drop=True)
         at = at[~vetoed]
@@ -408,7 +538,6 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     names = np.asarray(model.codes, dtype=object)[new_code]
     added["code"] = names
     added["theme"] = [code_themes[c] for c in names]
-    added["matched"] = ""
     added["negated"] = False
     added["negation_cue"] = ""
     c = raw.counts.tocsr()
@@ -419,7 +548,12 @@ def combine(rules: pd.DataFrame, segments: pd.DataFrame, raw: RawFeatures, probs
     first_cue = np.full(c.shape[0], "", dtype=object)
     first_cue[with_cue] = np.asarray(raw.tokens, dtype=object)[c.indices[cue_at[first]]]
     cues = first_cue[new_row].tolist()
-    added["flag_reason"] = [model_reason(p, threshold, cue) for p, cue in zip(probs[new_row, new_code].tolist(), cues)]
+    # a pair whose hint match the check did not keep shows that hint
+    dropped = {(int(p), int(k)): m for p, k, m in zip(r_pos[vetoed], r_code[vetoed], matched_before[vetoed])}
+    hints = [dropped.get((r, k), "") for r, k in zip(new_row.tolist(), new_code.tolist())]
+    added["matched"] = hints
+    added["flag_reason"] = [model_reason(p, threshold, cue, h)
+                            for p, cue, h in zip(probs[new_row, new_code].tolist(), cues, hints)]
     added["source"] = "suggestion"
     added["status"] = status
     added["score"] = probs[new_row, new_code]

@@ -640,7 +640,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
         it was trained on: ``"auto"`` (default) uses the weights that ship with the package (trained on the
         gold set by ``benchmarks/train_coder.py``), a :class:`~cm_research.qual.learned.CoderModel` those, and
         None the hint rules alone. The rule coder's suggestions stay (each with the model's ``score`` and
-        ``model_words``) unless the model scores a counted one below its ``veto``; the model adds a suggestion
+        ``model_words``) unless its check drops a counted one (a hint often wrong in training that the model also
+        scores low, :func:`cm_research.qual.learned.combine`); the model adds a suggestion
         where its probability for a code reaches its ``threshold`` and no hint of that code matched the
         sentence (a negated match keeps its flag). Codes the model does
         not know (an analyst's own) are left to the rules: their ``score`` is empty, as it is everywhere when

@@ -136,7 +136,21 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
             table = tables[key]
             table["young_people"] = [SUPPRESSED if label == "total" else n
                                      for label, n in zip(table.iloc[:, 0], table["young_people"])]
+            _note_hidden_total(table, threshold)
     return tables
+
+
+def _note_hidden_total(table: pd.DataFrame, threshold: int) -> None:
+    """Say under ``table`` why its total of young people is ``c`` (instead of "nothing was suppressed")."""
+    control = dict(table.attrs.get("disclosure_control") or {})
+    if not control:
+        return
+    why = ("The total number of young people is shown as c: the number of mentored young people, published "
+           f"elsewhere in this report, minus it would show how many (1 to {threshold}) had no attended session.")
+    note = control.get("note", "")
+    kept = f"No other count was from 1 to {threshold}." if note.startswith("No count was") else note
+    control["note"] = f"{kept} {why}"
+    table.attrs["disclosure_control"] = control
 
 
 def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:

