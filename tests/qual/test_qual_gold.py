@@ -76,8 +76,14 @@ def test_cross_validation_by_site_floor():
     assert hybrid["model_only"]["precision"] >= 0.70  # what the model suggests is mostly right
     fresh, _ = score_suggestions(pooled, data.gold[fresh_to_rules(data.gold)])
     assert fresh["precision"] >= 0.57 and fresh["recall"] >= 0.47
-    # the rule coder's flags, untouched by the model (23 of 28 right when measured)
+    # the rule coder's flags, untouched by the model (23 of 28 right when measured): the 90% this floor held
+    # before still holds on the fourteen sites it was measured on then (13 of 14); the wrong flags the new sites
+    # brought are accounts of absence their writers coded as evidence ("never felt she belonged")
     assert hybrid["negation_accuracy"] >= 0.8
+    earlier = data.gold["split"].isin(["tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5",
+                                       "tune_2", "tune_3", "tune_4", "tune_5"])
+    first_fourteen, _ = score_suggestions(pooled, data.gold[earlier])
+    assert first_fourteen["n_flags"] >= 14 and first_fourteen["negation_accuracy"] >= 0.9
     # the check drops hint matches that are mostly wrong (67 of 435 right when measured) and keeps mostly
     # right ones (876 of 1304)
     truth = gold_pairs(data.gold)
