@@ -47,13 +47,19 @@ import pandas as pd
 from scipy import optimize, sparse
 
 from cm_research.qual.codebook import Codebook
-from cm_research.qual.tokens import STOPWORDS, WORD_PATTERN, is_negator, normalise, stem, token_ids
-from cm_research.qual.vectors import DIMS, text_vector, word_vectors
+from cm_research.qual.tokens import CLAUSE_BREAKS, STOPWORDS, TOKEN_PATTERN, WORD_PATTERN, WORD_RE, is_negator, \
+    negation_scope, normalise, stem, token_ids
+from cm_research.qual.vectors import DIMS, first_component, remove_component, sif_weights, word_vectors
 
 ROLES = ("mentee", "mentor", "carer", "social_worker")
 WEIGHTS = Path(__file__).resolve().parent / "data" / "coder_weights.npz"
 _SEP = "\x01"
 _TOKENS = re.compile(WORD_PATTERN + "|" + _SEP)
+_CLAUSE_TOKENS = re.compile(TOKEN_PATTERN + "|" + _SEP)
+#: the prefix of a stem read in a negation's scope (:func:`cm_research.qual.tokens.negation_scope`)
+NOT_PREFIX = "NOT_"
+#: whether stems in a negation's scope also count as "NOT_" stems of their own
+NEGATION_FEATURES = True
 
 
 class ModelError(ValueError):
@@ -72,29 +78,50 @@ class RawFeatures:
     per_code: np.ndarray  # n × K × 2: cosine of the sentence's and of the turn's vector with the code's prototype
     counts: sparse.csr_matrix  # n × distinct tokens: the sentence's word counts (for evidence)
     tokens: list[str]  # the distinct tokens
-    norms: np.ndarray  # n: the length of each sentence's summed vector
+    norms: np.ndarray  # n: the length of each sentence's summed vector, its common component removed
     token_vectors: np.ndarray = field(repr=False, default=None)  # distinct tokens × 100 (zero for stop words)
     #: n: whether the sentence answers an interviewer's question (the form of every training sentence)
     answers: np.ndarray = None
+    #: n × 3 × 100: the SIF-weighted sums of the word vectors of the sentence, its question and its answer turn,
+    #: before the common component is removed and they are made unit length (:func:`vector_features`)
+    sums: np.ndarray = field(repr=False, default=None)
+    protos: np.ndarray = field(repr=False, default=None)  # the codes' prototypes the cosines were taken with
 
 
-def _count_matrix(texts: list[str], tokens: tuple[np.ndarray, list[str]] | None = None
-                  ) -> tuple[sparse.csr_matrix, list[str]]:
-    """(counts, tokens): a len(texts) × distinct-tokens csr matrix of word counts, from one pass over the
-    joined texts (:func:`cm_research.qual.tokens.token_ids`), or from their ``tokens`` when already found."""
+def clause_words(joined: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(ids, words, in_scope) of a normalised text: its words and separators as :func:`token_ids` finds them
+    with ``_TOKENS``, and whether each is in a negation's scope (:func:`cm_research.qual.tokens.negation_scope`),
+    read with the punctuation that ends a clause, which is then left out."""
+    ids, distinct = token_ids(joined, _CLAUSE_TOKENS)
+    is_word = np.array([t == _SEP or WORD_RE.fullmatch(t) is not None for t in distinct], dtype=bool)
+    cue = np.array([w and is_negator(t) for t, w in zip(distinct, is_word)], dtype=bool)
+    brk = np.array([t in CLAUSE_BREAKS or t == _SEP for t in distinct], dtype=bool)
+    scope = negation_scope(cue[ids], brk[ids])
+    keep = is_word[ids]
+    ids, first = pd.factorize(ids[keep])
+    return ids.astype(np.int64, copy=False), [distinct[i] for i in first], scope[keep]
+
+
+def _count_matrix(texts: list[str], tokens: tuple | None = None
+                  ) -> tuple[sparse.csr_matrix, list[str], sparse.csr_matrix]:
+    """(counts, tokens, negated): len(texts) × distinct-tokens csr matrices of word counts, all of them and those
+    in a negation's scope, from one pass over the joined texts (:func:`clause_words`), or from their ``tokens``
+    (ids, words and, optionally, in_scope) when already found."""
     if not texts:
-        return sparse.csr_matrix((0, 0)), []
+        return sparse.csr_matrix((0, 0)), [], sparse.csr_matrix((0, 0))
     if tokens is None:
-        joined = normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts))
-        tokens = token_ids(joined, _TOKENS)
-    ids, distinct = tokens
+        tokens = clause_words(normalise(f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts)))
+    ids, distinct = tokens[0], tokens[1]
+    scope = tokens[2] if len(tokens) > 2 else np.zeros(len(ids), dtype=bool)
     sep = distinct.index(_SEP) if len(texts) > 1 else -1
     is_sep = ids == sep
     row = np.cumsum(is_sep)
     keep = ~is_sep
-    counts = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (row[keep], ids[keep])),
-                               shape=(len(texts), len(distinct)))
-    return counts, distinct
+    shape = (len(texts), len(distinct))
+    counts = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (row[keep], ids[keep])), shape=shape)
+    neg = keep & scope
+    negated = sparse.csr_matrix((np.ones(int(neg.sum()), dtype=np.float32), (row[neg], ids[neg])), shape=shape)
+    return counts, distinct, negated
 
 
 def _turns(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -120,8 +147,16 @@ def _turns(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return turn_id, np.where(ok, prev, -1)
 
 
+#: whether word vectors are weighted by SIF (:func:`cm_research.qual.vectors.sif_weights`) before they are
+#: summed, and the training sentences' common component removed (:func:`vector_features`)
+SIF = True
+#: whether function words (:data:`STOPWORDS`) are left out of the sentence vectors (SIF weights them down anyway)
+STOPWORDS_OUT = True
+
+
 def prototypes(codebook: Codebook, codes: list[str]) -> np.ndarray:
-    """K × 100: each code's prototype, the unit mean vector of its definition, use-when note and example."""
+    """K × 100: each code's prototype, the unit SIF-weighted mean vector (:func:`word_weights`) of its definition,
+    use-when note and example."""
     from cm_research.qual.tokens import words
 
     by_name = {c.name: c for c in codebook.codes}
@@ -129,8 +164,102 @@ def prototypes(codebook: Codebook, codes: list[str]) -> np.ndarray:
     for k, name in enumerate(codes):
         c = by_name.get(name)
         if c is not None:
-            out[k] = text_vector(words(" ".join([c.definition, c.use_when, c.example])), STOPWORDS)
+            ws = [w for w in words(" ".join([c.definition, c.use_when, c.example])) if w not in STOPWORDS]
+            vecs, _ = word_vectors(ws)
+            total = (vecs * word_weights(ws)[:, None]).sum(axis=0)
+            norm = float(np.linalg.norm(total))
+            out[k] = total / norm if norm else total
     return out
+
+
+#: whether each code's score also reads how close the sentence's nearest word comes to a word of the code's own
+#: description (:func:`alignment`)
+ALIGN = True
+#: a description word found in this many codes' descriptions or more says nothing about which code: left out
+ANCHOR_MAX_CODES = 4
+
+
+def anchor_words(codebook: Codebook, codes: list[str]) -> tuple[list[str], np.ndarray]:
+    """(words, code of each): the content words of each code's definition, use-when note and example that GloVe
+    knows, less function words and words of ``ANCHOR_MAX_CODES`` or more codes' descriptions ("describe",
+    "mentor"); a word of two codes' descriptions appears once for each."""
+    from cm_research.qual.tokens import words
+
+    by_name = {c.name: c for c in codebook.codes}
+    found: list[list[str]] = []
+    for name in codes:
+        c = by_name.get(name)
+        text = " ".join([c.definition, c.use_when, c.example]) if c is not None else ""
+        found.append(sorted({w for w in words(text) if w not in STOPWORDS and not is_negator(w)}))
+    n_codes: dict[str, int] = {}
+    for ws in found:
+        for w in ws:
+            n_codes[w] = n_codes.get(w, 0) + 1
+    out, owner = [], []
+    for k, ws in enumerate(found):
+        for w in ws:
+            if n_codes[w] < ANCHOR_MAX_CODES:
+                out.append(w)
+                owner.append(k)
+    _, known = word_vectors(out)
+    return [w for w, ok in zip(out, known) if ok], np.asarray(owner, dtype=np.int64)[known]
+
+
+def alignment(counts: sparse.csr_matrix, tokens: list[str], anchors: tuple[np.ndarray, np.ndarray], n_codes: int
+              ) -> np.ndarray:
+    """n × K: for each sentence and code, max over the sentence's content words w and the code's anchor words a
+    (:func:`anchor_words`) of cos(w, a), the GloVe cosine (0 for a sentence with no content word GloVe knows):
+    a soft match of the code's own words ("listens" near "listened", "magazine" near "zine") where a bag of
+    stems needs the very word seen in training. ``anchors`` = (anchor words' unit vectors, code of each)."""
+    vecs, known = word_vectors(tokens)
+    known &= np.array([t not in STOPWORDS and not is_negator(t) for t in tokens], dtype=bool)
+    vecs[~known] = 0.0
+    a_vecs, owner = anchors
+    sims = vecs @ np.asarray(a_vecs, dtype=np.float32).T  # tokens × anchors (the table's vectors are unit length)
+    by_code = np.zeros((len(tokens), n_codes), dtype=np.float32)
+    for k in range(n_codes):
+        cols = np.flatnonzero(owner == k)
+        if len(cols):
+            by_code[:, k] = sims[:, cols].max(axis=1)
+    np.maximum(by_code, 0.0, out=by_code)
+    c = counts.tocsr()
+    out = np.zeros((c.shape[0], n_codes), dtype=np.float32)
+    rows = np.flatnonzero(np.diff(c.indptr) > 0)
+    if len(rows):
+        out[rows] = np.maximum.reduceat(by_code[c.indices], c.indptr[rows], axis=0)
+    return out
+
+
+def word_weights(tokens: list[str]) -> np.ndarray:
+    """Each token's weight in a sentence vector: 0 for a function word (:data:`STOPWORDS`), else its SIF weight
+    a / (a + p(w)) (:func:`cm_research.qual.vectors.sif_weights`), or 1 when ``SIF`` is off."""
+    weights = sif_weights(tokens) if SIF else np.ones(len(tokens))
+    if STOPWORDS_OUT:
+        weights[[t in STOPWORDS for t in tokens]] = 0.0
+    return weights.astype(np.float32)
+
+
+def vector_features(sums: np.ndarray, protos: np.ndarray, pc: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(n × 300 unit vectors of sentence, question and turn; n × K × 2 cosines of the sentence's and the turn's
+    vector with each code's prototype) from the n × 3 × 100 vector ``sums``, after removing the common component
+    ``pc`` (:func:`cm_research.qual.vectors.remove_component`) from the sums and the prototypes alike."""
+    n = len(sums)
+    flat = remove_component(sums.reshape(n * 3, DIMS), pc)
+    unit, _ = _unit(flat)
+    unit = unit.reshape(n, 3, DIMS).astype(np.float32)
+    p, _ = _unit(remove_component(protos.astype(np.float32), pc))
+    per_code = np.stack([unit[:, 0] @ p.T, unit[:, 2] @ p.T], axis=2)
+    return unit.reshape(n, 3 * DIMS), per_code
+
+
+def common_component(raw: RawFeatures, rows: np.ndarray | None = None) -> np.ndarray | None:
+    """The first principal direction of the unit sentence vectors at ``rows`` (all by default): the
+    component every sentence shares that SIF removes (Arora, Liang & Ma 2017); None when ``SIF`` is off."""
+    if not SIF:
+        return None
+    s = raw.sums[:, 0] if rows is None else raw.sums[rows, 0]
+    unit, norms = _unit(s.astype(np.float64))
+    return first_component(unit[norms > 0]).astype(np.float32)
 
 
 def _unit(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,28 +285,39 @@ def rule_evidence(segments: pd.DataFrame, rows: np.ndarray, rules: pd.DataFrame,
 
 def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | None = None,
               rules: pd.DataFrame | None = None, codes: list[str] | None = None,
-              tokens: tuple[np.ndarray, list[str]] | None = None) -> RawFeatures:
+              tokens: tuple | None = None, pc: np.ndarray | None = None,
+              anchors: tuple[np.ndarray, np.ndarray] | None = None) -> RawFeatures:
     """Features of the participant sentences of ``segments`` (all rows when there is no ``is_interviewer``).
 
     ``protos``: the codes' prototypes (:func:`prototypes`); ``rules`` (with ``codes``, the model's): the rule
     coder's suggestions, whose evidence (:func:`rule_evidence`) joins the per-code features. ``stems``: the
     bag-of-stems columns (a trained model's vocabulary); None takes every stem seen. ``tokens``: the words of
-    the texts joined by ``_SEP`` (:func:`cm_research.qual.tokens.token_ids`), when the caller has them.
+    the texts joined by ``_SEP`` (:func:`cm_research.qual.tokens.token_ids`), when the caller has them. ``pc``:
+    the common component to remove from the vectors (a trained model's, :func:`common_component`); ``anchors``:
+    the codes' anchor words' vectors and codes (:func:`anchor_words`), whose :func:`alignment` joins the
+    per-code features when given.
     """
     segments = segments.reset_index(drop=True)
     texts = segments["text"].astype(str).tolist()
-    counts, tokens = _count_matrix(texts, tokens)
+    counts, tokens, negated = _count_matrix(texts, tokens)
     token_stems = [stem(t) for t in tokens]
     if stems is None:
-        stems = sorted(set(token_stems))
+        stems = sorted(set(token_stems) | ({NOT_PREFIX + token_stems[j] for j in np.unique(negated.indices)}
+                                           if NEGATION_FEATURES else set()))
     col = {s: j for j, s in enumerate(stems)}
-    tok_col = np.array([col.get(s, -1) for s in token_stems], dtype=np.int64)
-    has = np.flatnonzero(tok_col >= 0)
-    to_stem = sparse.csr_matrix((np.ones(len(has), dtype=np.float32), (has, tok_col[has])),
-                                shape=(len(tokens), len(stems)))
+
+    def to_columns(names: list[str]) -> sparse.csr_matrix:
+        at = np.array([col.get(s, -1) for s in names], dtype=np.int64)
+        has = np.flatnonzero(at >= 0)
+        return sparse.csr_matrix((np.ones(len(has), dtype=np.float32), (has, at[has])),
+                                 shape=(len(tokens), len(stems)))
+
     vecs, _ = word_vectors(tokens)
-    vecs[[t in STOPWORDS for t in tokens]] = 0.0
-    bow = (counts @ to_stem).tocsr()
+    vecs *= word_weights(tokens)[:, None]
+    bow = counts @ to_columns(token_stems)
+    if negated.nnz:
+        bow = bow + negated @ to_columns([NOT_PREFIX + t for t in token_stems])
+    bow = bow.tocsr()
     bow.data[:] = 1.0
     vsum = np.asarray(counts @ vecs, dtype=np.float32)
     turn_id, q_turn = _turns(segments)
@@ -195,20 +335,22 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     pick = sparse.csr_matrix((np.ones(int(has_q.sum()), dtype=np.float32), (np.flatnonzero(has_q), q[has_q])),
                              shape=(len(rows), n_turns))
     q_bow = (pick @ turn_bow).tocsr()
-    s_vec, norms = _unit(vsum[rows])
-    q_vec, _ = _unit(np.asarray(pick @ turn_vec, dtype=np.float32))
-    t_vec, _ = _unit(turn_vec[turn_id[rows]])
-    per_code = np.stack([s_vec @ protos.T, t_vec @ protos.T], axis=2)
+    sums = np.stack([vsum[rows], np.asarray(pick @ turn_vec, dtype=np.float32), turn_vec[turn_id[rows]]], axis=1)
+    norms = np.linalg.norm(remove_component(vsum[rows], pc), axis=1)
+    vec3, per_code = vector_features(sums, protos, pc)
+    if anchors is not None:
+        per_code = np.concatenate([per_code, alignment(counts[rows], tokens, anchors, len(protos))[:, :, None]],
+                                  axis=2)
     if rules is not None:
         per_code = np.concatenate([per_code, rule_evidence(segments, rows, rules, codes) / VECTOR_SCALE], axis=2)
     role_col = segments["role"].astype(str).to_numpy() if "role" in segments else np.full(len(texts), "")
     kind, kinds = pd.factorize(role_col[rows])  # the few distinct roles, each looked up once
     kinds = np.asarray(kinds, dtype=object)
     role = np.stack([kinds == r for r in ROLES] + [~np.isin(kinds, ROLES)], axis=1)[kind]
-    shared = np.hstack([s_vec, q_vec, t_vec, role], dtype=np.float32)
+    shared = np.hstack([vec3, role], dtype=np.float32)
     return RawFeatures(rows=rows, stems=stems, s_bow=bow[rows], q_bow=q_bow, shared=shared,
                        per_code=per_code.astype(np.float32, copy=False), counts=counts[rows], tokens=tokens,
-                       norms=norms, token_vectors=vecs, answers=has_q)
+                       norms=norms, token_vectors=vecs, answers=has_q, sums=sums, protos=protos)
 
 
 #: vectors and prototype cosines are multiplied by this before fitting, so that their weights are penalised on a
@@ -216,17 +358,23 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
 VECTOR_SCALE = 3.0
 
 
-def design(raw: RawFeatures, columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def design(raw: RawFeatures, columns: np.ndarray | None = None, pc: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """(shared, per_code): the n × F sparse matrix every code's weights apply to (the sentence's stems, the question's
     stems, only ``columns`` of them; the three vectors; the role) and the n × K × 2 prototype cosines, each
-    code with weights of its own."""
+    code with weights of its own; with the common component ``pc`` removed from the vectors when given (the
+    features are then computed again from ``raw.sums``)."""
     s, q = raw.s_bow, raw.q_bow
     if columns is not None:
         s, q = s[:, columns], q[:, columns]
     dense = raw.shared.astype(np.float64)
+    per_code = raw.per_code.astype(np.float64)
+    if pc is not None:
+        vec3, cosines = vector_features(raw.sums, raw.protos, pc)
+        dense[:, :3 * DIMS] = vec3
+        per_code[:, :, :2] = cosines
     dense[:, :3 * DIMS] *= VECTOR_SCALE
-    return (sparse.hstack([s, q, sparse.csr_matrix(dense)], format="csr"),
-            raw.per_code.astype(np.float64) * VECTOR_SCALE)
+    return (sparse.hstack([s, q, sparse.csr_matrix(dense)], format="csr"), per_code * VECTOR_SCALE)
 
 
 def fit_logistic(x: np.ndarray, xk: np.ndarray, y: np.ndarray, lam: float = 3.0, lam_k: float = 0.3,
@@ -269,7 +417,16 @@ def _one_blas_thread():
 
 
 def predict(x: np.ndarray, xk: np.ndarray, w: np.ndarray, u: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """n × K probabilities σ(x · w_k + xk_k · u_k + b_k)."""
+    """n × K probabilities σ(x · w_k + xk_k · u_k + b_k); with one column of weights more than ``xk`` has codes
+    (a two-stage model, :func:`cm_research.qual.crossval.fit_two_stage`), the last column is the probability
+    that the sentence carries any code, which multiplies the others: P(k) = P(k | any code) · P(any code)."""
+    k = xk.shape[1]
+    if w.shape[1] == k + 1:
+        z = np.asarray(x @ w)
+        z[:, :k] += np.einsum("nkm,km->nk", xk, u[:k]) + b[:k]
+        z[:, k] += b[k]
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))
+        return p[:, :k] * p[:, k:]
     z = np.asarray(x @ w) + np.einsum("nkm,km->nk", xk, u) + b
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
@@ -293,6 +450,11 @@ class CoderModel:
     check: tuple[float, float, float, float] | None = None
     #: each hint's record in training (:func:`hint_keys`): (code, hint) -> (counted matches, matches coded so)
     hints: dict = field(default_factory=dict)
+    #: the training sentences' common component, removed from every vector (:func:`common_component`); None: none
+    pc: np.ndarray | None = None
+    #: the codes' anchor words (:func:`anchor_words`): their unit vectors and the code of each; None: no
+    #: :func:`alignment` feature
+    anchors: tuple[np.ndarray, np.ndarray] | None = None
 
     def save(self, path: str | Path) -> None:
         hints = [[c, h, int(n), int(r)] for (c, h), (n, r) in sorted(self.hints.items())]
@@ -301,7 +463,12 @@ class CoderModel:
                             threshold=np.array(self.threshold),
                             check=np.array(self.check if self.check is not None else [], dtype=np.float64),
                             hints=np.array(json.dumps(hints)), protos=self.protos.astype(np.float32),
-                            info=np.array(json.dumps(self.info, sort_keys=True)))
+                            info=np.array(json.dumps(self.info, sort_keys=True)),
+                            pc=np.zeros(0, dtype=np.float32) if self.pc is None else self.pc.astype(np.float32),
+                            anchor_vectors=np.zeros((0, DIMS), dtype=np.float32) if self.anchors is None
+                            else self.anchors[0].astype(np.float32),
+                            anchor_codes=np.zeros(0, dtype=np.int64) if self.anchors is None
+                            else self.anchors[1].astype(np.int64))
 
     @classmethod
     def load(cls, path: str | Path) -> CoderModel:
@@ -309,10 +476,14 @@ class CoderModel:
             with np.load(path) as z:
                 check = tuple(float(v) for v in z["check"]) if "check" in z and len(z["check"]) == 4 else None
                 hints = {(c, h): (n, r) for c, h, n, r in json.loads(str(z["hints"]))} if "hints" in z else {}
+                pc = z["pc"].astype(np.float32) if "pc" in z and len(z["pc"]) == DIMS else None
+                anchors = (z["anchor_vectors"].astype(np.float32), z["anchor_codes"].astype(np.int64)) \
+                    if "anchor_codes" in z and len(z["anchor_codes"]) else None
                 return cls(codes=z["codes"].tolist(), stems=z["stems"].tolist(), w=z["w"].astype(np.float64),
                            u=z["u"].astype(np.float64), b=z["b"].astype(np.float64),
                            threshold=float(z["threshold"]), protos=z["protos"].astype(np.float32),
-                           info=json.loads(str(z["info"])), check=check, hints=hints)
+                           info=json.loads(str(z["info"])), check=check, hints=hints, pc=pc,
+                           anchors=anchors)
         except (OSError, KeyError, ValueError, TypeError) as e:
             raise ModelError(f"{Path(path).name}: cannot read the coder's weights ({e}); rebuild them with "
                              "python benchmarks/train_coder.py") from e
@@ -341,17 +512,19 @@ class CoderModel:
     def uses_rules(self) -> bool:
         """Whether the rule coder's evidence is among its features (3 per-code weights beside the 2 prototype
         cosines')."""
-        return self.u.shape[1] == 5
+        return self.u.shape[1] - (self.anchors is not None) == 5
 
     def scores(self, raw: RawFeatures) -> np.ndarray:
         """n × K probabilities, for features made with this model's stems (the same sum as :func:`predict` on
         :func:`design`, with the stems kept sparse)."""
-        v = len(self.stems)
+        v, k = len(self.stems), len(self.codes)
         w_dense = self.w[2 * v:].copy()
         w_dense[:3 * DIMS] *= VECTOR_SCALE  # scale the weights, not the (large) feature matrix
-        z = (raw.s_bow @ self.w[:v] + raw.q_bow @ self.w[v:2 * v] + raw.shared @ w_dense.astype(np.float32)
-             + np.einsum("nkm,km->nk", raw.per_code, (self.u * VECTOR_SCALE).astype(np.float32)) + self.b)
-        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z)))
+        z = np.asarray(raw.s_bow @ self.w[:v] + raw.q_bow @ self.w[v:2 * v] + raw.shared @ w_dense.astype(np.float32)
+                       + self.b)
+        z[:, :k] += np.einsum("nkm,km->nk", raw.per_code, (self.u[:k] * VECTOR_SCALE).astype(np.float32))
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))
+        return p[:, :k] * p[:, k:] if self.w.shape[1] == k + 1 else p
 
     def evidence(self, raw: RawFeatures, pairs_row: np.ndarray, pairs_code: np.ndarray, top: int = 3) -> list[str]:
         """For each (sentence, code) pair, the sentence's words that add most to the code's score: the weight
@@ -365,7 +538,7 @@ class CoderModel:
         tok_stem = np.array([col.get(stem(t), -1) for t in raw.tokens], dtype=np.int64)
         # distinct tokens × codes: each token's stem weight, and its vector · the sentence-vector weights
         by_stem = np.where((tok_stem >= 0)[:, None], self.w[:v][np.maximum(tok_stem, 0)], 0.0)
-        by_vector = raw.token_vectors @ (self.w[2 * v:2 * v + DIMS] * VECTOR_SCALE)
+        by_vector = remove_component(raw.token_vectors, self.pc) @ (self.w[2 * v:2 * v + DIMS] * VECTOR_SCALE)
         c = raw.counts.tocsr()
         lengths = np.diff(c.indptr)[pairs_row]
         pair_of = np.repeat(np.arange(len(pairs_row)), lengths)

@@ -63,7 +63,8 @@ from cm_research.deprecation import renamed_arguments
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.roles import role_name
 from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, STOPWORDS, SURPRISE, TOKEN_RE, WISH,
-                                     clause_tokenizer, is_hedge, is_negator, normalise, stem, stems_of)
+                                     clause_tokenizer, is_hedge, is_negator, negation_scope, normalise, stem,
+                                     stems_of)
 
 SUGGESTION_STATUS = "suggested - not reviewed"
 _COMMON_STEMS = frozenset(stem(w) for w in STOPWORDS)
@@ -345,16 +346,19 @@ class Matcher:
         n = int(lens.sum())
         return a["p_flat"][np.repeat(a["p_ptr"][pid] - pstart, lens) + np.arange(n)], pstart
 
-    def word_ids(self, pid: np.ndarray, separator: str) -> tuple[np.ndarray, list[str]]:
-        """(ids, words): the words of the pieces ``pid`` and the separators between their texts (punctuation
-        left out), as indices into ``words``, the distinct words in the order they first occur, the separator
-        named ``separator``: the same as :func:`cm_research.qual.tokens.token_ids` on the texts joined by it."""
+    def word_ids(self, pid: np.ndarray, separator: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(ids, words, in_scope): the words of the pieces ``pid`` and the separators between their texts
+        (punctuation left out), as indices into ``words``, the distinct words in the order they first occur, the
+        separator named ``separator``, and whether each is in a negation's scope
+        (:func:`cm_research.qual.tokens.negation_scope`, read with the punctuation): the same as
+        :func:`cm_research.qual.learned.clause_words` on the texts joined by it."""
         flat, _ = self._flatten(pid)
         a = self._numpy()
-        flat = flat[(a["stem"][flat] >= 0) | (flat == _SEP_ID)]
-        ids, first = pd.factorize(flat)
+        scope = negation_scope(a["neg"][flat], a["brk"][flat])
+        keep = (a["stem"][flat] >= 0) | (flat == _SEP_ID)
+        ids, first = pd.factorize(flat[keep])
         names = a["text"][first].tolist()
-        return ids.astype(np.int64, copy=False), [separator if w == _SEP else w for w in names]
+        return ids.astype(np.int64, copy=False), [separator if w == _SEP else w for w in names], scope[keep]
 
     def _match_tokens(self, pid: np.ndarray, offset: int) -> Matches:
         """The matches in the pieces ``pid`` (texts separated by the separator piece)."""
@@ -684,7 +688,8 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     # every code of the rules' suggestions is among these, with the same theme
     themes = dict(zip(matcher.code_names, matcher.code_themes))
     raw = featurise(segments, model.protos, model.stems, rules=rules if model.uses_rules else None,
-                    codes=model.codes, tokens=matcher.word_ids(pieces, MODEL_SEP))
+                    codes=model.codes, tokens=matcher.word_ids(pieces, MODEL_SEP), pc=model.pc,
+                    anchors=model.anchors)
     if len(raw.rows) == 0:
         return rules
     return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes,

@@ -157,3 +157,17 @@ def token_ids(text: str, pattern: re.Pattern = WORD_RE) -> tuple[np.ndarray, lis
     ids, first = pd.factorize(flat[into + np.arange(total)])
     names = list(vocab)
     return ids.astype(np.int64, copy=False), [names[i] for i in first]
+
+
+def negation_scope(is_cue: np.ndarray, is_break: np.ndarray) -> np.ndarray:
+    """For a run of tokens, whether each is in the scope of a negation: a cue (``is_cue``) comes before it in
+    the same clause, that is with no clause break (``is_break``: punctuation, "but", the end of a text...)
+    between them; cues and breaks themselves are not in scope. The marking of Das & Chen (2001) and Pang, Lee &
+    Vaithyanathan (2002), who prefix such words "NOT_" so that a model can learn that "never felt listened to"
+    is evidence of another kind than "felt listened to"."""
+    is_cue = np.asarray(is_cue, dtype=bool)
+    is_break = np.asarray(is_break, dtype=bool)
+    pos = np.arange(len(is_cue))
+    last_cue = np.maximum.accumulate(np.where(is_cue, pos, -1)) if len(pos) else pos
+    last_break = np.maximum.accumulate(np.where(is_break, pos, -1)) if len(pos) else pos
+    return (last_cue > last_break) & ~is_cue & ~is_break

@@ -57,3 +57,64 @@ def text_vector(text_words: list[str], skip: frozenset = frozenset()) -> np.ndar
     total = vecs[known].sum(axis=0)
     norm = float(np.linalg.norm(total))
     return total / norm if norm else total
+
+
+#: the number of words in GloVe 6B's vocabulary, over which the Zipf probabilities of :func:`word_probability` sum
+GLOVE_VOCABULARY = 400_000
+#: SIF's smoothing constant a (Arora, Liang & Ma 2017 found 1e-4 to 1e-3 work well; fixed before any
+#: cross-validation was run)
+SIF_A = 1e-3
+
+
+@lru_cache(maxsize=4)
+def _harmonic(n: int) -> float:
+    return float(np.sum(1.0 / np.arange(1, n + 1, dtype=np.float64)))
+
+
+def word_probability(ranks: np.ndarray, n: int | None = None) -> np.ndarray:
+    """p(w) = 1 / (r · H_N): the probability of the word of frequency rank r (1 = most frequent) under Zipf's law
+    with exponent 1 over N words (``GLOVE_VOCABULARY``, GloVe 6B's, by default), H_N = Σ_{i ≤ N} 1/i (Zipf 1949).
+    GloVe's words are in frequency order, so a word's place in the shipped table stands in for its rank."""
+    return 1.0 / (np.asarray(ranks, dtype=np.float64) * _harmonic(GLOVE_VOCABULARY if n is None else n))
+
+
+def sif_weights(words: list[str], a: float = SIF_A) -> np.ndarray:
+    """a / (a + p(w)) for each lower-cased word: the smooth inverse frequency weight of Arora, Liang & Ma (2017),
+    "A simple but tough-to-beat baseline for sentence embeddings" (ICLR), with p(w) from the word's rank
+    (:func:`word_probability`). A word split as a contraction ("didn't" = "did" + "n't", :func:`word_vectors`) takes
+    the rank of its rarer part; a word not in the table has no vector, and weight 1."""
+    index, _ = _table()
+    ranks = np.zeros(len(words), dtype=np.float64)
+    for i, w in enumerate(words):
+        j = index.get(w)
+        if j is None and "'" in w:
+            parts = [w[:-3], "n't"] if w.endswith("n't") else [w[:w.index("'")], w[w.index("'"):]]
+            found = [index[p] for p in parts if p in index]
+            j = max(found) if found else None
+        if j is not None:
+            ranks[i] = j + 1
+    out = np.ones(len(words), dtype=np.float64)
+    known = ranks > 0
+    out[known] = a / (a + word_probability(ranks[known]))
+    return out
+
+
+def first_component(vectors: np.ndarray) -> np.ndarray:
+    """The unit first principal direction of the rows of ``vectors`` (uncentred, as Arora et al. 2017 compute
+    the common component: the top right singular vector), its sign fixed so that its largest entry is positive
+    (deterministic); zeros for an empty or all-zero matrix."""
+    v = np.asarray(vectors, dtype=np.float64)
+    if v.size == 0 or not np.any(v):
+        return np.zeros(v.shape[1] if v.ndim == 2 else DIMS)
+    _, _, vt = np.linalg.svd(v, full_matrices=False)
+    u = vt[0]
+    return u if u[np.argmax(np.abs(u))] > 0 else -u
+
+
+def remove_component(vectors: np.ndarray, u: np.ndarray | None) -> np.ndarray:
+    """v − (v · u) u for each row v: the common component along the unit ``u`` removed (SIF's last step); the
+    rows unchanged when ``u`` is None or zero."""
+    if u is None or not np.any(u):
+        return vectors
+    u = np.asarray(u, dtype=vectors.dtype)
+    return vectors - np.outer(vectors @ u, u)

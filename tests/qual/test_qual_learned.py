@@ -192,3 +192,68 @@ def test_without_unique_segment_ids_the_rules_alone():
     seg = _segments(["We played the drums.", "I like to paint."]).assign(segment_id="same")
     s = suggest_codes(seg, CODEBOOK, model=_hand_model())
     assert list(s["code"]) == ["arts_activity"] and s["score"].isna().all()  # "paint"; no model suggestion
+
+
+def test_sif_weights_on_a_three_word_vocabulary_worked_by_hand(monkeypatch):
+    import cm_research.qual.vectors as vectors
+
+    # a toy table of three words in frequency order: ranks 1, 2, 3, N = 3, so H_3 = 1 + 1/2 + 1/3 = 11/6 and
+    # p = 1 / (r · 11/6) = 6/11, 3/11, 2/11; with a = 0.1 the weights a / (a + p) are 0.1 / (0.1 + 6/11) = 11/71,
+    # 0.1 / (0.1 + 3/11) = 11/41 and 0.1 / (0.1 + 2/11) = 11/31; a word not in the table has no vector, weight 1
+    monkeypatch.setattr(vectors, "_table", lambda: ({"the": 0, "cat": 1, "sat": 2}, np.eye(3, DIMS)))
+    monkeypatch.setattr(vectors, "GLOVE_VOCABULARY", 3)
+    assert vectors.word_probability([1, 2, 3]) == pytest.approx([6 / 11, 3 / 11, 2 / 11])
+    assert vectors.sif_weights(["sat", "the", "cat", "dog"], a=0.1) == pytest.approx([11 / 31, 11 / 71, 11 / 41, 1])
+    # a contraction takes the rank of its rarer part ("cat" + "'s": "'s" is not in the table, so "cat"'s)
+    assert vectors.sif_weights(["cat's"], a=0.1) == pytest.approx([11 / 41])
+
+
+def test_the_common_component_worked_by_hand():
+    from cm_research.qual.vectors import first_component, remove_component
+
+    # rows (1, 1), (1, 1), (1, -1): MᵀM = [[3, 1], [1, 3]], whose top eigenvector is (1, 1)/√2 (eigenvalue 4)
+    m = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, -1.0]])
+    u = first_component(m)
+    assert u == pytest.approx([2 ** -0.5, 2 ** -0.5])
+    assert first_component(-m) == pytest.approx(u)  # the sign is fixed, whatever the SVD returns
+    # (2, 0) − ((2, 0) · u) u = (2, 0) − √2 (1, 1)/√2 = (1, −1)
+    assert remove_component(np.array([[2.0, 0.0]]), u) == pytest.approx(np.array([[1.0, -1.0]]))
+    assert remove_component(m, None) is m
+
+
+def test_negation_scope_runs_from_the_cue_to_the_end_of_its_clause():
+    from cm_research.qual.learned import NOT_PREFIX, clause_words, featurise
+    from cm_research.qual.tokens import normalise
+
+    ids, words, scope = clause_words(normalise("I never felt like anyone really listened, but she did. It's not fair"))
+    assert [w for w, s in zip([words[i] for i in ids], scope) if s] == ["felt", "like", "anyone", "really",
+                                                                       "listened", "fair"]
+    # the negated words count as "NOT_" stems beside their own: "listen" and "NOT_listen" in the first sentence,
+    # only "listen" in the second
+    seg = pd.DataFrame({"segment_id": ["a", "b"], "text": ["Nobody listened to me.", "She listened to me."],
+                        "role": "mentee"})
+    raw = featurise(seg, np.zeros((1, DIMS), dtype=np.float32))
+    bags = [{raw.stems[j] for j in row.indices} for row in raw.s_bow]
+    assert {"listen", NOT_PREFIX + "listen", NOT_PREFIX + "me"} <= bags[0] and NOT_PREFIX + "listen" not in bags[1]
+
+
+def test_alignment_is_the_nearest_description_word_worked_by_hand(monkeypatch):
+    import cm_research.qual.learned as learned
+    from scipy import sparse as sp
+
+    # unit 2-d vectors: "heard" (1, 0), "listened" (0.6, 0.8), "paint" (0, 1); code 0's anchor is "heard",
+    # code 1's "paint"
+    table = {"heard": [1.0, 0.0], "listened": [0.6, 0.8], "paint": [0.0, 1.0]}
+
+    def toy(words):
+        return (np.array([table.get(w, [0.0, 0.0]) for w in words], dtype=np.float32).reshape(-1, 2),
+                np.array([w in table for w in words]))
+
+    monkeypatch.setattr(learned, "word_vectors", toy)
+    tokens = ["she", "listened", "heard", "the"]
+    counts = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 1], [1, 0, 0, 1]], dtype=np.float32))
+    anchors = (np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32), np.array([0, 1]))
+    got = learned.alignment(counts, tokens, anchors, 2)
+    # sentence 1: "listened" · heard = 0.6, · paint = 0.8; sentence 2: max(0.6, 1) = 1 and max(0.8, 0) = 0.8;
+    # sentence 3: only words without vectors, so 0
+    assert got == pytest.approx(np.array([[0.6, 0.8], [1.0, 0.8], [0.0, 0.0]]))
