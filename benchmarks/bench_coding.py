@@ -195,13 +195,19 @@ def run(n_words: int = 1_000_000, n_codes: int = 100, seed: int = 7, naive_words
 
 
 def interview_segments(n_words: int) -> pd.DataFrame:
-    """The gold interviews' segments (interviewer and participant), repeated as new transcripts up to ``n_words``."""
+    """The gold interviews' segments (interviewer and participant), repeated as new transcripts up to ``n_words``;
+    the blind splits' interviews (:data:`cm_research.qual.crossval.BLIND_SPLITS`) are left unread."""
     from pathlib import Path
 
+    from cm_research.qual.crossval import BLIND_SPLITS
+    from cm_research.qual.evaluation import read_gold
     from cm_research.qual.transcripts import read_transcripts
 
-    gold = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold" / "transcripts"
-    one = read_transcripts(gold, errors="raise").segments()
+    gold = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
+    coding = read_gold(gold / "gold_coding.csv")
+    blind = set(coding.loc[coding["split"].isin(BLIND_SPLITS), "transcript"])
+    files = sorted(f for f in (gold / "transcripts").glob("*.txt") if f.stem not in blind)
+    one = read_transcripts(files, errors="raise").segments()
     copies = -(-n_words // count_words(one))
     return pd.concat([one.assign(transcript=one["transcript"] + f"~{k}", segment_id=one["segment_id"] + f"~{k}")
                       for k in range(copies)], ignore_index=True)

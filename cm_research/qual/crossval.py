@@ -31,10 +31,8 @@ import pandas as pd
 
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.evaluation import gold_pairs, read_gold, score_suggestions
-import cm_research.qual.learned as learned
-from cm_research.qual.learned import CoderModel, RawFeatures, anchor_words, combine, common_component, design, \
-    featurise, fit_logistic, hint_keys, hint_precision, keep_probability, predict, prototypes
-from cm_research.qual.vectors import word_vectors
+from cm_research.qual.learned import CoderModel, RawFeatures, combine, common_component, design, featurise, \
+    fit_logistic, hint_keys, hint_precision, keep_probability, predict, prototypes
 from cm_research.qual.suggest import SUGGESTION_STATUS
 
 #: splits never used for training or tuning: kept for the final, blind measurement
@@ -60,8 +58,6 @@ def fresh_to_rules(gold: pd.DataFrame) -> pd.Series:
     """Whether each gold row is of a split the rule coder's hints were never tuned on."""
     return ~gold["split"].isin(HINTS_TUNED_ON)
 LAM, LAM_K = 3.0, 0.3
-#: whether the coder has two stages: whether a sentence carries any code, times which codes it carries
-TWO_STAGE = False
 #: the inner cross-validation (threshold) leaves out one of at most this many groups of training sites
 INNER_FOLDS = 4
 
@@ -84,8 +80,6 @@ class GoldData:
     match_rows: np.ndarray = None
     match_codes: np.ndarray = None
     match_hints: list = None
-    #: the codes' anchor words' vectors and codes (:func:`cm_research.qual.learned.anchor_words`), or None
-    anchors: tuple | None = None
 
 
 def gold_data(gold_dir: str | Path, codebook: Codebook, exclude_splits=BLIND_SPLITS,
@@ -105,11 +99,7 @@ def gold_data(gold_dir: str | Path, codebook: Codebook, exclude_splits=BLIND_SPL
     codes = codebook.code_names
     protos = prototypes(codebook, codes)
     rules = suggest_codes(segments, codebook, model=None)
-    anchors = None
-    if learned.ALIGN:
-        anchor, owner = anchor_words(codebook, codes)
-        anchors = (word_vectors(anchor)[0], owner)
-    raw = featurise(segments, protos, rules=rules if RULE_FEATURES else None, codes=codes, anchors=anchors)
+    raw = featurise(segments, protos, rules=rules if RULE_FEATURES else None, codes=codes)
     ids = segments["segment_id"].to_numpy()[raw.rows]
     pairs = gold_pairs(gold)
     col = {c: k for k, c in enumerate(codes)}
@@ -125,7 +115,7 @@ def gold_data(gold_dir: str | Path, codebook: Codebook, exclude_splits=BLIND_SPL
     known = m_rows >= 0
     counted = counted[known]
     return GoldData(segments, gold, codes, themes, protos, raw, y, sites, rules, m_rows[known],
-                    counted["code"].map(col).to_numpy(dtype=np.int64), hint_keys(counted), anchors)
+                    counted["code"].map(col).to_numpy(dtype=np.int64), hint_keys(counted))
 
 
 def site_folds(sites) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -140,20 +130,7 @@ def _fit(data: GoldData, rows: np.ndarray) -> tuple[np.ndarray, tuple, np.ndarra
     columns = np.flatnonzero(counts >= MIN_COUNT)
     pc = common_component(data.raw, rows)
     x, xk = design(data.raw, columns, pc)
-    if TWO_STAGE:
-        return columns, fit_two_stage(x[rows], xk[rows], data.y[rows]), pc
     return columns, fit_logistic(x[rows], xk[rows], data.y[rows], LAM, LAM_K), pc
-
-
-def fit_two_stage(x, xk: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(W, U, b) of a two-stage coder (:func:`cm_research.qual.learned.predict`): the K codes' weights fitted on
-    the sentences that carry at least one code, P(k | any code), and one column more, P(any code), fitted on
-    every sentence from the shared features alone."""
-    coded = np.flatnonzero(y.any(axis=1))
-    w, u, b = fit_logistic(x[coded], xk[coded], y[coded], LAM, LAM_K)
-    wg, _, bg = fit_logistic(x, np.zeros((x.shape[0], 1, 1)), y.any(axis=1, keepdims=True).astype(np.float64),
-                             LAM, LAM_K)
-    return np.hstack([w, wg]), np.vstack([u, np.zeros((1, u.shape[1]))]), np.concatenate([b, bg])
 
 
 def _predict(data: GoldData, columns: np.ndarray, params: tuple, rows: np.ndarray,
@@ -286,7 +263,7 @@ def train_model(data: GoldData, rows: np.ndarray | None = None, threshold: float
     columns, (w, u, b), pc = _fit(data, rows)
     stems = [data.raw.stems[j] for j in columns]  # the weights' rows: these stems twice, then the rest
     return CoderModel(codes=list(data.codes), stems=stems, w=w, u=u, b=b, threshold=threshold, check=check,
-                      hints=hint_record(data, rows), protos=data.protos, pc=pc, anchors=data.anchors,
+                      hints=hint_record(data, rows), protos=data.protos, pc=pc,
                       info={"sites": sorted(set(data.sites[rows])), "sentences": int(len(rows)),
                             "lam": LAM, "lam_k": LAM_K, "min_count": MIN_COUNT})
 
@@ -320,7 +297,7 @@ def cross_validate(data: GoldData, rule_only: bool = False,
         segs = data.segments[seg_mask & data.segments["site"].isin(set(data.sites[test]))]
         rules = data.rules[data.rules["segment_id"].isin(test_ids)]
         raw = featurise(segs, data.protos, model.stems, rules=rules if model.uses_rules else None,
-                        codes=model.codes, pc=model.pc, anchors=model.anchors)
+                        codes=model.codes, pc=model.pc)
         probs = model.scores(raw)
         if not np.array_equal(segs["segment_id"].to_numpy()[raw.rows], data.segments["segment_id"].to_numpy()[
                 data.raw.rows[test]]):

@@ -172,64 +172,6 @@ def prototypes(codebook: Codebook, codes: list[str]) -> np.ndarray:
     return out
 
 
-#: whether each code's score also reads how close the sentence's nearest word comes to a word of the code's own
-#: description (:func:`alignment`)
-ALIGN = True
-#: a description word found in this many codes' descriptions or more says nothing about which code: left out
-ANCHOR_MAX_CODES = 4
-
-
-def anchor_words(codebook: Codebook, codes: list[str]) -> tuple[list[str], np.ndarray]:
-    """(words, code of each): the content words of each code's definition, use-when note and example that GloVe
-    knows, less function words and words of ``ANCHOR_MAX_CODES`` or more codes' descriptions ("describe",
-    "mentor"); a word of two codes' descriptions appears once for each."""
-    from cm_research.qual.tokens import words
-
-    by_name = {c.name: c for c in codebook.codes}
-    found: list[list[str]] = []
-    for name in codes:
-        c = by_name.get(name)
-        text = " ".join([c.definition, c.use_when, c.example]) if c is not None else ""
-        found.append(sorted({w for w in words(text) if w not in STOPWORDS and not is_negator(w)}))
-    n_codes: dict[str, int] = {}
-    for ws in found:
-        for w in ws:
-            n_codes[w] = n_codes.get(w, 0) + 1
-    out, owner = [], []
-    for k, ws in enumerate(found):
-        for w in ws:
-            if n_codes[w] < ANCHOR_MAX_CODES:
-                out.append(w)
-                owner.append(k)
-    _, known = word_vectors(out)
-    return [w for w, ok in zip(out, known) if ok], np.asarray(owner, dtype=np.int64)[known]
-
-
-def alignment(counts: sparse.csr_matrix, tokens: list[str], anchors: tuple[np.ndarray, np.ndarray], n_codes: int
-              ) -> np.ndarray:
-    """n × K: for each sentence and code, max over the sentence's content words w and the code's anchor words a
-    (:func:`anchor_words`) of cos(w, a), the GloVe cosine (0 for a sentence with no content word GloVe knows):
-    a soft match of the code's own words ("listens" near "listened", "magazine" near "zine") where a bag of
-    stems needs the very word seen in training. ``anchors`` = (anchor words' unit vectors, code of each)."""
-    vecs, known = word_vectors(tokens)
-    known &= np.array([t not in STOPWORDS and not is_negator(t) for t in tokens], dtype=bool)
-    vecs[~known] = 0.0
-    a_vecs, owner = anchors
-    sims = vecs @ np.asarray(a_vecs, dtype=np.float32).T  # tokens × anchors (the table's vectors are unit length)
-    by_code = np.zeros((len(tokens), n_codes), dtype=np.float32)
-    for k in range(n_codes):
-        cols = np.flatnonzero(owner == k)
-        if len(cols):
-            by_code[:, k] = sims[:, cols].max(axis=1)
-    np.maximum(by_code, 0.0, out=by_code)
-    c = counts.tocsr()
-    out = np.zeros((c.shape[0], n_codes), dtype=np.float32)
-    rows = np.flatnonzero(np.diff(c.indptr) > 0)
-    if len(rows):
-        out[rows] = np.maximum.reduceat(by_code[c.indices], c.indptr[rows], axis=0)
-    return out
-
-
 def word_weights(tokens: list[str]) -> np.ndarray:
     """Each token's weight in a sentence vector: 0 for a function word (:data:`STOPWORDS`), else its SIF weight
     a / (a + p(w)) (:func:`cm_research.qual.vectors.sif_weights`), or 1 when ``SIF`` is off."""
@@ -285,17 +227,14 @@ def rule_evidence(segments: pd.DataFrame, rows: np.ndarray, rules: pd.DataFrame,
 
 def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | None = None,
               rules: pd.DataFrame | None = None, codes: list[str] | None = None,
-              tokens: tuple | None = None, pc: np.ndarray | None = None,
-              anchors: tuple[np.ndarray, np.ndarray] | None = None) -> RawFeatures:
+              tokens: tuple | None = None, pc: np.ndarray | None = None) -> RawFeatures:
     """Features of the participant sentences of ``segments`` (all rows when there is no ``is_interviewer``).
 
     ``protos``: the codes' prototypes (:func:`prototypes`); ``rules`` (with ``codes``, the model's): the rule
     coder's suggestions, whose evidence (:func:`rule_evidence`) joins the per-code features. ``stems``: the
     bag-of-stems columns (a trained model's vocabulary); None takes every stem seen. ``tokens``: the words of
     the texts joined by ``_SEP`` (:func:`cm_research.qual.tokens.token_ids`), when the caller has them. ``pc``:
-    the common component to remove from the vectors (a trained model's, :func:`common_component`); ``anchors``:
-    the codes' anchor words' vectors and codes (:func:`anchor_words`), whose :func:`alignment` joins the
-    per-code features when given.
+    the common component to remove from the vectors (a trained model's, :func:`common_component`).
     """
     segments = segments.reset_index(drop=True)
     texts = segments["text"].astype(str).tolist()
@@ -338,9 +277,6 @@ def featurise(segments: pd.DataFrame, protos: np.ndarray, stems: list[str] | Non
     sums = np.stack([vsum[rows], np.asarray(pick @ turn_vec, dtype=np.float32), turn_vec[turn_id[rows]]], axis=1)
     norms = np.linalg.norm(remove_component(vsum[rows], pc), axis=1)
     vec3, per_code = vector_features(sums, protos, pc)
-    if anchors is not None:
-        per_code = np.concatenate([per_code, alignment(counts[rows], tokens, anchors, len(protos))[:, :, None]],
-                                  axis=2)
     if rules is not None:
         per_code = np.concatenate([per_code, rule_evidence(segments, rows, rules, codes) / VECTOR_SCALE], axis=2)
     role_col = segments["role"].astype(str).to_numpy() if "role" in segments else np.full(len(texts), "")
@@ -417,16 +353,7 @@ def _one_blas_thread():
 
 
 def predict(x: np.ndarray, xk: np.ndarray, w: np.ndarray, u: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """n × K probabilities σ(x · w_k + xk_k · u_k + b_k); with one column of weights more than ``xk`` has codes
-    (a two-stage model, :func:`cm_research.qual.crossval.fit_two_stage`), the last column is the probability
-    that the sentence carries any code, which multiplies the others: P(k) = P(k | any code) · P(any code)."""
-    k = xk.shape[1]
-    if w.shape[1] == k + 1:
-        z = np.asarray(x @ w)
-        z[:, :k] += np.einsum("nkm,km->nk", xk, u[:k]) + b[:k]
-        z[:, k] += b[k]
-        p = 0.5 * (1.0 + np.tanh(0.5 * z))
-        return p[:, :k] * p[:, k:]
+    """n × K probabilities σ(x · w_k + xk_k · u_k + b_k)."""
     z = np.asarray(x @ w) + np.einsum("nkm,km->nk", xk, u) + b
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
@@ -452,9 +379,6 @@ class CoderModel:
     hints: dict = field(default_factory=dict)
     #: the training sentences' common component, removed from every vector (:func:`common_component`); None: none
     pc: np.ndarray | None = None
-    #: the codes' anchor words (:func:`anchor_words`): their unit vectors and the code of each; None: no
-    #: :func:`alignment` feature
-    anchors: tuple[np.ndarray, np.ndarray] | None = None
 
     def save(self, path: str | Path) -> None:
         hints = [[c, h, int(n), int(r)] for (c, h), (n, r) in sorted(self.hints.items())]
@@ -464,11 +388,7 @@ class CoderModel:
                             check=np.array(self.check if self.check is not None else [], dtype=np.float64),
                             hints=np.array(json.dumps(hints)), protos=self.protos.astype(np.float32),
                             info=np.array(json.dumps(self.info, sort_keys=True)),
-                            pc=np.zeros(0, dtype=np.float32) if self.pc is None else self.pc.astype(np.float32),
-                            anchor_vectors=np.zeros((0, DIMS), dtype=np.float32) if self.anchors is None
-                            else self.anchors[0].astype(np.float32),
-                            anchor_codes=np.zeros(0, dtype=np.int64) if self.anchors is None
-                            else self.anchors[1].astype(np.int64))
+                            pc=np.zeros(0, dtype=np.float32) if self.pc is None else self.pc.astype(np.float32))
 
     @classmethod
     def load(cls, path: str | Path) -> CoderModel:
@@ -477,13 +397,10 @@ class CoderModel:
                 check = tuple(float(v) for v in z["check"]) if "check" in z and len(z["check"]) == 4 else None
                 hints = {(c, h): (n, r) for c, h, n, r in json.loads(str(z["hints"]))} if "hints" in z else {}
                 pc = z["pc"].astype(np.float32) if "pc" in z and len(z["pc"]) == DIMS else None
-                anchors = (z["anchor_vectors"].astype(np.float32), z["anchor_codes"].astype(np.int64)) \
-                    if "anchor_codes" in z and len(z["anchor_codes"]) else None
                 return cls(codes=z["codes"].tolist(), stems=z["stems"].tolist(), w=z["w"].astype(np.float64),
                            u=z["u"].astype(np.float64), b=z["b"].astype(np.float64),
                            threshold=float(z["threshold"]), protos=z["protos"].astype(np.float32),
-                           info=json.loads(str(z["info"])), check=check, hints=hints, pc=pc,
-                           anchors=anchors)
+                           info=json.loads(str(z["info"])), check=check, hints=hints, pc=pc)
         except (OSError, KeyError, ValueError, TypeError) as e:
             raise ModelError(f"{Path(path).name}: cannot read the coder's weights ({e}); rebuild them with "
                              "python benchmarks/train_coder.py") from e
@@ -512,19 +429,17 @@ class CoderModel:
     def uses_rules(self) -> bool:
         """Whether the rule coder's evidence is among its features (3 per-code weights beside the 2 prototype
         cosines')."""
-        return self.u.shape[1] - (self.anchors is not None) == 5
+        return self.u.shape[1] == 5
 
     def scores(self, raw: RawFeatures) -> np.ndarray:
         """n × K probabilities, for features made with this model's stems (the same sum as :func:`predict` on
         :func:`design`, with the stems kept sparse)."""
-        v, k = len(self.stems), len(self.codes)
+        v = len(self.stems)
         w_dense = self.w[2 * v:].copy()
         w_dense[:3 * DIMS] *= VECTOR_SCALE  # scale the weights, not the (large) feature matrix
-        z = np.asarray(raw.s_bow @ self.w[:v] + raw.q_bow @ self.w[v:2 * v] + raw.shared @ w_dense.astype(np.float32)
-                       + self.b)
-        z[:, :k] += np.einsum("nkm,km->nk", raw.per_code, (self.u[:k] * VECTOR_SCALE).astype(np.float32))
-        p = 0.5 * (1.0 + np.tanh(0.5 * z))
-        return p[:, :k] * p[:, k:] if self.w.shape[1] == k + 1 else p
+        z = (raw.s_bow @ self.w[:v] + raw.q_bow @ self.w[v:2 * v] + raw.shared @ w_dense.astype(np.float32)
+             + np.einsum("nkm,km->nk", raw.per_code, (self.u * VECTOR_SCALE).astype(np.float32)) + self.b)
+        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z)))
 
     def evidence(self, raw: RawFeatures, pairs_row: np.ndarray, pairs_code: np.ndarray, top: int = 3) -> list[str]:
         """For each (sentence, code) pair, the sentence's words that add most to the code's score: the weight

@@ -688,8 +688,7 @@ def suggest_codes(segments: pd.DataFrame, codebook: Codebook | Matcher, negation
     # every code of the rules' suggestions is among these, with the same theme
     themes = dict(zip(matcher.code_names, matcher.code_themes))
     raw = featurise(segments, model.protos, model.stems, rules=rules if model.uses_rules else None,
-                    codes=model.codes, tokens=matcher.word_ids(pieces, MODEL_SEP), pc=model.pc,
-                    anchors=model.anchors)
+                    codes=model.codes, tokens=matcher.word_ids(pieces, MODEL_SEP), pc=model.pc)
     if len(raw.rows) == 0:
         return rules
     return combine(rules, segments, raw, model.scores(raw), model.threshold, model, themes,

@@ -115,20 +115,20 @@ def _eval_module():
     return module
 
 
-def test_the_blind_split_held_out_7_floor():
-    # held_out_7 (Pembury, Quarrydale) was written and coded by another person, committed before any coder ran on
-    # it, merged after the shipped weights were final, and measured once (README): hybrid precision 0.58, recall
-    # 0.42, F1 0.49; the rules alone 0.42, 0.31, 0.35; 2 of 2 negation flags right. A floor, so a change that makes
-    # the coder worse on it fails here; it is no longer blind, so tuning on it would make these figures meaningless
-    # (write a new split instead).
+def test_held_out_7_floor_now_that_it_is_training_data():
+    # held_out_7 (Pembury, Quarrydale) was written and coded by another person and measured once while it was
+    # blind (README): hybrid precision 0.58, recall 0.42, F1 0.49; the rules alone 0.42, 0.31, 0.35; 2 of 2
+    # negation flags right. It is training data now (the blind split is held_out_8), so a coder trained on it
+    # does better here than it would on unseen interviews: this is a floor against breaking the coder, not a
+    # measure of how it generalises (the site cross-validation and held_out_8 are).
     from cm_research.qual.crossval import BLIND_SPLITS
 
-    assert "held_out_7" in BLIND_SPLITS  # never read by training or the site cross-validation
+    assert "held_out_7" not in BLIND_SPLITS and "held_out_8" in BLIND_SPLITS
     module = _eval_module()
     hybrid, _, _, _ = module.evaluate("held_out_7")
     rules, _, _, _ = module.evaluate("held_out_7", rules_only=True)
     assert hybrid["n_gold"] == rules["n_gold"] == 193
-    assert hybrid["precision"] >= 0.56 and hybrid["recall"] >= 0.40
+    assert hybrid["precision"] >= 0.58 and hybrid["recall"] >= 0.42
     assert hybrid["precision"] >= rules["precision"] + 0.1  # the check drops hint words said in passing
     assert hybrid["recall"] >= rules["recall"] + 0.08  # the model finds what the hints miss
     assert hybrid["negation_accuracy"] >= 0.9

@@ -235,25 +235,3 @@ def test_negation_scope_runs_from_the_cue_to_the_end_of_its_clause():
     raw = featurise(seg, np.zeros((1, DIMS), dtype=np.float32))
     bags = [{raw.stems[j] for j in row.indices} for row in raw.s_bow]
     assert {"listen", NOT_PREFIX + "listen", NOT_PREFIX + "me"} <= bags[0] and NOT_PREFIX + "listen" not in bags[1]
-
-
-def test_alignment_is_the_nearest_description_word_worked_by_hand(monkeypatch):
-    import cm_research.qual.learned as learned
-    from scipy import sparse as sp
-
-    # unit 2-d vectors: "heard" (1, 0), "listened" (0.6, 0.8), "paint" (0, 1); code 0's anchor is "heard",
-    # code 1's "paint"
-    table = {"heard": [1.0, 0.0], "listened": [0.6, 0.8], "paint": [0.0, 1.0]}
-
-    def toy(words):
-        return (np.array([table.get(w, [0.0, 0.0]) for w in words], dtype=np.float32).reshape(-1, 2),
-                np.array([w in table for w in words]))
-
-    monkeypatch.setattr(learned, "word_vectors", toy)
-    tokens = ["she", "listened", "heard", "the"]
-    counts = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 1], [1, 0, 0, 1]], dtype=np.float32))
-    anchors = (np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32), np.array([0, 1]))
-    got = learned.alignment(counts, tokens, anchors, 2)
-    # sentence 1: "listened" · heard = 0.6, · paint = 0.8; sentence 2: max(0.6, 1) = 1 and max(0.8, 0) = 0.8;
-    # sentence 3: only words without vectors, so 0
-    assert got == pytest.approx(np.array([[0.6, 0.8], [1.0, 0.8], [0.0, 0.0]]))
