@@ -221,9 +221,12 @@ def test_the_common_component_worked_by_hand():
     assert remove_component(m, None) is m
 
 
-def test_negation_scope_runs_from_the_cue_to_the_end_of_its_clause():
+def test_negation_scope_runs_from_the_cue_to_the_end_of_its_clause(monkeypatch):
+    import cm_research.qual.learned as learned
     from cm_research.qual.learned import NOT_PREFIX, clause_words, featurise
     from cm_research.qual.tokens import normalise
+
+    monkeypatch.setattr(learned, "NEGATION_FEATURES", True)  # tried and left out of the shipped coder
 
     ids, words, scope = clause_words(normalise("I never felt like anyone really listened, but she did. It's not fair"))
     assert [w for w, s in zip([words[i] for i in ids], scope) if s] == ["felt", "like", "anyone", "really",

@@ -119,5 +119,8 @@ def test_the_model_reads_the_same_words_from_the_rule_coders_pieces():
     alone = _count_matrix(texts)
     assert shared[1] == alone[1]
     assert (shared[0] != alone[0]).nnz == 0 and shared[0].shape == alone[0].shape
+    # and the same words in a negation's scope, read up to the comma: "feel", "brave" after "didn't"
+    assert (shared[2] != alone[2]).nnz == 0 and shared[2].shape == alone[2].shape
+    assert sorted(shared[1][j] for j in shared[2][0].indices) == ["brave", "feel"] and shared[2][1:].nnz == 0
     words = [re.findall(r"[^\W_]+(?:'[^\W_]+)*", normalise(t)) for t in texts]  # each text's words, by hand
     assert [sorted(shared[1][j] for j in row.indices) for row in shared[0]] == [sorted(set(w)) for w in words]
