@@ -64,29 +64,29 @@ def test_cross_validation_by_site_floor():
     # each of three groups of sites predicted by a model fitted without them, with the shipped threshold and
     # check (chosen by cross-validation on all the training sites), so that the test stays quick;
     # `python benchmarks/eval_suggestions.py --cv site` leaves one site out at a time and chooses them inside
-    # each fold (the README's figures). Measured on 24 sites: precision 0.64, recall 0.54, F1 0.584 (rules
-    # alone 0.49; without the check 0.54, 0.57, 0.556), the model's own suggestions precision 0.73; on the
-    # sites the hints never saw precision 0.59, recall 0.49 (without the check 0.49, 0.52). A floor, so a
-    # change that makes the coder worse fails here.
+    # each fold (the README's figures). Measured on 30 sites: precision 0.625, recall 0.563, F1 0.592 (rules
+    # alone 0.473), the model's own suggestions precision 0.68; on the 24 sites the hints never saw precision
+    # 0.588, recall 0.528. A floor, so a change that makes the coder worse fails here.
     shipped = shipped_model()
     hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, check=shipped.check, n_folds=3)
-    # every coded pair of the training splits is scored (2,105 on 24 sites)
-    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 2105
-    assert hybrid["precision"] >= 0.62 and hybrid["recall"] >= 0.52
+    # every coded pair of the training splits is scored (2,590 on 30 sites)
+    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 2590
+    assert hybrid["precision"] >= 0.61 and hybrid["recall"] >= 0.55
     assert hybrid["f1"] >= rules["f1"] + 0.07  # the model adds more than it costs
-    assert hybrid["model_only"]["precision"] >= 0.70  # what the model suggests is mostly right
+    assert hybrid["model_only"]["precision"] >= 0.65  # what the model suggests is mostly right
     fresh, _ = score_suggestions(pooled, data.gold[fresh_to_rules(data.gold)])
-    assert fresh["precision"] >= 0.57 and fresh["recall"] >= 0.47
-    # the rule coder's flags, untouched by the model (23 of 28 right when measured): the 90% this floor held
-    # before still holds on the fourteen sites it was measured on then (13 of 14); the wrong flags the new sites
-    # brought are accounts of absence their writers coded as evidence ("never felt she belonged")
-    assert hybrid["negation_accuracy"] >= 0.8
+    assert fresh["precision"] >= 0.57 and fresh["recall"] >= 0.51
+    # the rule coder's flags, untouched by the model: 27 of 29 right when measured, once identity_and_belonging
+    # and council_as_parent followed the codebook's own convention for accounts of absence (topics that "are
+    # discussed" and codes about how the programme works count them as evidence: "never felt she belonged");
+    # 12 of 13 on the fourteen sites the 90% floor was first measured on
+    assert hybrid["negation_accuracy"] >= 0.9
     earlier = data.gold["split"].isin(["tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5",
                                        "tune_2", "tune_3", "tune_4", "tune_5"])
     first_fourteen, _ = score_suggestions(pooled, data.gold[earlier])
-    assert first_fourteen["n_flags"] >= 14 and first_fourteen["negation_accuracy"] >= 0.9
-    # the check drops hint matches that are mostly wrong (67 of 435 right when measured) and keeps mostly
-    # right ones (876 of 1304)
+    assert first_fourteen["n_flags"] >= 13 and first_fourteen["negation_accuracy"] >= 0.9
+    # the check drops hint matches that are mostly wrong (85 of 654 right when measured) and keeps mostly
+    # right ones (1,033 of 1,487)
     truth = gold_pairs(data.gold)
     counted = data.rules[~data.rules["negated"].astype(bool)]
     kept = set(zip(pooled["segment_id"], pooled["code"]))

@@ -127,7 +127,7 @@ def test_question_hints_count_only_in_questions_and_decide_which_questions_carry
                      "Do you feel you belong there?", "Mostly."],
                     interviewer=[True, False, False, True, False])
     seg["transcript"], seg["turn"] = "t", [1, 2, 2, 3, 4]
-    s = suggest_codes(seg, book)
+    s = suggest_codes(seg, book, model=None)  # the hints alone (the model may add "My boss..." on its own score)
     # the question's "job" is a hint of careers, but careers lists its questions ("career"), and "job" is not one of
     # them; a participant saying "around your job" is not a question; belonging lists no questions, so its
     # ordinary hints carry it
