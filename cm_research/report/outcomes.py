@@ -143,8 +143,12 @@ def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Small-number suppression for the within-mentored change table: a row about 1 to ``threshold`` pairs is
     withheld (counts ``c``, results blank); young people left out (``n_dropped``), non-zero changes
     (``n_nonzero``) and zero changes (``n_pairs - n_nonzero``) from 1 to ``threshold`` are shown as ``c`` (the
-    zeros through ``n_nonzero``, from which they follow), and the notes say "between 1 and <threshold>" instead of the number."""
+    zeros through ``n_nonzero``, from which they follow), and the notes say "between 1 and <threshold>" instead of the number.
+    Where ``n_nonzero`` is ``c``, the signed-rank statistic and rank-biserial correlation are withheld as well
+    (together they give it back: :func:`cm_research.privacy.derived.withhold_derived`)."""
     import re
+
+    from cm_research.privacy.derived import withhold_derived
 
     out = change.copy()
     if out.empty:
@@ -179,7 +183,7 @@ def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
                                                            or 1 <= int(nonzero) <= threshold):
             out.at[i, "n_nonzero"] = "c"  # few young people whose score changed, or few whose score did not
         out.at[i, "note"] = scrub(out.at[i, "note"])
-    return out
+    return withhold_derived(out, threshold)  # V with the rank-biserial r gives n_nonzero back
 
 
 WITHHELD_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_size_ci_low", "effect_size_ci_high",
