@@ -69,7 +69,8 @@ def outcome_analysis(
     change = change_within_group(outcomes, participants, measures, baseline=baseline, post=post,
                                  confidence=confidence, n_boot=n_boot, seed=seed)
     if suppress_small_counts:
-        comparisons = withhold_small_groups(comparisons, small_count_threshold)
+        comparisons = withhold_small_groups(comparisons, small_count_threshold,
+                                            binary_counts(outcomes, participants, comparisons, post))
         change = withhold_small_change(change, small_count_threshold)
     power = _power_table(comparisons, alpha)
     titles = measures_catalogue()["title"]
@@ -190,15 +191,51 @@ WITHHELD_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_size
                     "p_val", "p_holm"]
 
 
-def withhold_small_groups(comparisons: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def binary_counts(outcomes: pd.DataFrame, participants: pd.DataFrame, comparisons: pd.DataFrame,
+                  post: str = "post") -> dict[str, list[int]]:
+    """For each binary measure of ``comparisons``: the young people with and without the outcome at ``post``, in
+    each group (mentored with, mentored without, comparison with, comparison without)."""
+    groups = participants.set_index("participant_id")["group"]
+    out = {}
+    for measure in comparisons.loc[comparisons["kind"] == "binary", "measure"]:
+        rows = outcomes[(outcomes["measure"] == measure) & (outcomes["timepoint"] == post)]
+        values = pd.to_numeric(rows["value"], errors="coerce")
+        group = rows["participant_id"].map(groups)
+        counts = []
+        for g in ("mentored", "comparison"):
+            v = values[(group == g) & values.notna()]
+            counts += [int((v == 1).sum()), int((v != 1).sum())]
+        out[measure] = counts
+    return out
+
+
+def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
+                          binary: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """Small-number suppression for published comparisons: where a group has 1 to ``threshold`` young people,
     the group sizes are shown as ``c`` and the results withheld (a mean or proportion of so few can identify
-    them). Recorded in ``analysis`` and ``note``; the Holm adjustment is recomputed over what remains."""
+    them). Recorded in ``analysis`` and ``note``; the Holm adjustment is recomputed over what remains.
+
+    ``binary`` (:func:`binary_counts`): for a binary measure, a group may be large while 1 to ``threshold`` of
+    it have (or lack) the outcome. The published counts hide them, but the difference in proportions with the
+    group sizes gives them back (Easton: comparison 12 of 18, difference -4.2 points, so the mentored 8 had
+    0.625 x 8 = 5), and so do the risk ratio, the CI and Fisher's p. Such a row keeps its group sizes and has
+    its results withheld."""
     from cm_research.stats.outcomes import holm
 
     out = comparisons.copy()
     smallest = out[["n_treated", "n_control"]].min(axis=1)
     small = smallest.between(1, threshold)
+    few_with = pd.Series(False, index=out.index)
+    for i, measure in out["measure"].items():
+        cells = (binary or {}).get(measure)
+        few_with[i] = bool(cells) and any(1 <= c <= threshold for c in cells) and not small[i]
+    if few_with.any():
+        out.loc[few_with, WITHHELD_COLUMNS] = float("nan")
+        out.loc[few_with, "favours"] = "withheld"
+        out.loc[few_with, "analysis"] = "withheld (small-number suppression)"
+        out.loc[few_with, "note"] = (f"withheld: between 1 and {threshold} young people in a group had (or did not "
+                                     "have) the outcome; the result with the group sizes would show how many")
+        out["p_holm"] = holm(out["p_val"])
     if not small.any():
         return out
     out[["n_treated", "n_control"]] = out[["n_treated", "n_control"]].astype(object)

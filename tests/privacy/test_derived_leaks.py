@@ -160,25 +160,25 @@ def test_the_audit_finds_a_coverage_beside_a_hidden_n(tmp_path):
 def test_sessions_rows_do_not_pin_down_the_hidden_number_who_had_a_session():
     from cm_research.report.site_report import sessions_summary
 
-    # 10 mentored young people; 9 had sessions (1 had none): the total 9 is hidden, as 10 - 9 = 1.
-    # All 9 met in the community, so "community 9" said the hidden total was 9 (it is at least 9, at most 9).
+    # 20 mentored young people; 19 had sessions (1 had none): the total 19 is hidden, as 20 - 19 = 1.
+    # All 19 met in the community, so "community 19" said the hidden total was 19 (at least 19, at most 19).
     rows = []
-    for i in range(9):
+    for i in range(19):
         rows += [{"participant_id": f"SYN-{i}", "activity": "drama", "setting": "community", "minutes": 60,
                   "attended": True}] * 3
-        if i < 6:
+        if i < 12:
             rows.append({"participant_id": f"SYN-{i}", "activity": "film", "setting": "school", "minutes": 60,
                          "attended": True})
-    tables = sessions_summary(pd.DataFrame(rows), mentored=10)
+    tables = sessions_summary(pd.DataFrame(rows), mentored=20)
     for key in ("by_setting", "by_activity"):
         table = tables[key].set_index(tables[key].columns[0])
         assert table.at["total", "young_people"] == C
         shown = [int(v) for label, v in table["young_people"].items() if label != "total" and v != C]
-        # the attacker: total in [10 - 5, 10 - 1] and at least every shown row
-        possible = set(range(max([10 - 5, *shown]), 10))
+        # the attacker: total in [20 - 5, 20 - 1] and at least every shown row
+        possible = set(range(max([20 - 5, *shown]), 20))
         assert len(possible) > 1, (key, table)
-    # a row far from the band stays: 6 young people met at school
-    assert tables["by_setting"].set_index("setting").at["school", "young_people"] == 6
+    # a row below the band stays: 12 young people met at school
+    assert tables["by_setting"].set_index("setting").at["school", "young_people"] == 12
 
 
 # ---------------------------------------------------------------- group disclosure
@@ -229,6 +229,12 @@ def test_the_published_demo_gives_back_none_of_these_hidden_counts(shared_demo_r
     items = pd.read_csv(shared_demo_run / "all-sites" / "survey_items_summary.csv", dtype=str, keep_default_na=False)
     assert all(len(n_from_coverage(r["ci_coverage"], 60)) != 1 for r in items.to_dict("records") if r["n"] == C)
     for site in ("easton", "northshire", "westbury"):
+        comparisons = pd.read_csv(shared_demo_run / site / "comparisons.csv", dtype=str,
+                                  keep_default_na=False).set_index("measure")
+        for measure in comparisons.index[comparisons["kind"] == "binary"]:
+            counts = shared_demo_run / site / f"{measure}_data.csv"
+            if counts.is_file() and (pd.read_csv(counts, dtype=str)[["with_outcome", "without_outcome"]] == C).any().any():
+                assert comparisons.at[measure, "estimate"] == "", (site, measure)  # Easton's EET: 5 of 8 before
         matches = pd.read_csv(shared_demo_run / site / "match_survival.csv", dtype=str, keep_default_na=False)
         for row in matches.to_dict("records"):
             if row["matches"] == C:
@@ -240,3 +246,43 @@ def test_the_published_demo_gives_back_none_of_these_hidden_counts(shared_demo_r
             if t.iloc[-1]["young_people"] == C:
                 shown = [int(v) for v in t.iloc[:-1]["young_people"] if v != C]
                 assert max([mentored - 5, *shown]) < mentored - 1, (site, name)
+
+
+# ---------------------------------------------------------------- a proportion's difference with its group size
+
+def test_a_difference_in_proportions_does_not_give_back_a_hidden_count_with_the_outcome():
+    from cm_research.report.outcomes import binary_counts, withhold_small_groups
+    from cm_research.stats.outcomes import compare_outcomes
+
+    # Easton's published run: mentored 8 (5 in education, employment or training: hidden), comparison 18 (12)
+    people = pd.DataFrame({"participant_id": [f"SYN-{i:02d}" for i in range(26)],
+                           "group": ["mentored"] * 8 + ["comparison"] * 18})
+    eet = [1] * 5 + [0] * 3 + [1] * 12 + [0] * 6
+    outcomes = pd.DataFrame({"participant_id": people["participant_id"], "measure": "destination_eet",
+                             "timepoint": "post", "value": eet})
+    comparisons = compare_outcomes(outcomes, people, ["destination_eet"])
+    row = comparisons.iloc[0]
+    assert (row["n_treated"], row["n_control"]) == (8, 18)
+
+    def attack(r) -> int | None:
+        """k_mentored = (difference + 12/18) x 8, when the difference is shown and that is whole."""
+        if pd.isna(r["estimate"]):
+            return None
+        k = (float(r["estimate"]) + 12 / 18) * int(r["n_treated"])
+        return round(k) if abs(k - round(k)) < 1e-9 else None
+
+    assert attack(row) == 5  # the leak before
+    assert binary_counts(outcomes, people, comparisons) == {"destination_eet": [5, 3, 12, 6]}
+    published = withhold_small_groups(comparisons, 5, binary_counts(outcomes, people, comparisons)).iloc[0]
+    assert attack(published) is None
+    assert pd.isna(published["p_val"]) and pd.isna(published["effect_size"]) and pd.isna(published["ci_low"])
+    assert published["favours"] == "withheld" and published["n_treated"] == 8
+    # a large enough split in both groups is published as before
+    eet = [1] * 6 + [0] * 6 + [1] * 12 + [0] * 6
+    people = pd.DataFrame({"participant_id": [f"SYN-{i:02d}" for i in range(30)],
+                           "group": ["mentored"] * 12 + ["comparison"] * 18})
+    outcomes = pd.DataFrame({"participant_id": people["participant_id"], "measure": "destination_eet",
+                             "timepoint": "post", "value": eet})
+    comparisons = compare_outcomes(outcomes, people, ["destination_eet"])
+    kept = withhold_small_groups(comparisons, 5, binary_counts(outcomes, people, comparisons)).iloc[0]
+    assert kept["estimate"] == pytest.approx(6 / 12 - 12 / 18)
