@@ -145,13 +145,18 @@ def _protect_groups(lines: list[Line], values: dict[Cell, int], suppressed: set[
     total) has that part's value -- "1 to 5 matches, 0 still going" says every one of them ended. One zero of
     each such line is hidden too (ONS *Disclosure Control Policy for Tables*: group disclosure). True if any."""
     changed = False
+    memberships: dict[Cell, int] = {}
+    for line in lines:
+        for cell in line.cells:
+            memberships[cell] = memberships.get(cell, 0) + 1
     for line in lines:
         total = next(cell for cell, coef in line.coefficients if coef < 0)
         parts = [cell for cell, coef in line.coefficients if coef > 0]
         hidden = [c for c in parts if c in suppressed]
         zeros = [c for c in parts if c not in suppressed and values[c] == 0]
         if len(hidden) == 1 and zeros and len(zeros) == len(parts) - 1 and values[total] > 0:
-            suppressed.add(zeros[0])
+            # the zero in the fewest other relations: one that another line pins down protects nothing
+            suppressed.add(min(zeros, key=lambda c: (memberships[c], c)))
             changed = True
     return changed
 
@@ -219,6 +224,8 @@ def suppression_pattern(values: dict[Cell, int], lines: list[Line], threshold: i
         for cell in exposed:
             candidates = [c for line in lines if cell in line.cells for c in line.cells
                           if c not in suppressed and values[c] > 0]
+            if not candidates and values[cell] == 0:  # a hidden zero pinned by zeros: hide one of those too
+                candidates = [c for line in lines if cell in line.cells for c in line.cells if c not in suppressed]
             if candidates:
                 suppressed.add(min(candidates, key=lambda c: (values[c], c in margins, c)))
                 break
