@@ -140,10 +140,14 @@ def _fill_lines(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell
                 changed = True
 
 
-def _protect_groups(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell]) -> bool:
+def _protect_groups(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell],
+                    whole_groups: bool = False) -> bool:
     """Group disclosure: a line whose only hidden part sits beside zeros says that everyone in the group (the
     total) has that part's value -- "1 to 5 matches, 0 still going" says every one of them ended. One zero of
-    each such line is hidden too (ONS *Disclosure Control Policy for Tables*: group disclosure). True if any."""
+    each such line is hidden too (ONS *Disclosure Control Policy for Tables*: group disclosure). With
+    ``whole_groups`` (the parts are values of a sensitive attribute, such as an outcome), a shown part beside
+    zeros is hidden with one of them as well, whatever the group's size ("18 of 18 in education" tells each of
+    the 18's outcome). True if any cell was added."""
     changed = False
     memberships: dict[Cell, int] = {}
     for line in lines:
@@ -154,6 +158,9 @@ def _protect_groups(lines: list[Line], values: dict[Cell, int], suppressed: set[
         parts = [cell for cell, coef in line.coefficients if coef > 0]
         hidden = [c for c in parts if c in suppressed]
         zeros = [c for c in parts if c not in suppressed and values[c] == 0]
+        if whole_groups and not hidden and zeros and len(zeros) == len(parts) - 1 and values[total] > 0:
+            hidden = [c for c in parts if c not in zeros]
+            suppressed.update(hidden)
         if len(hidden) == 1 and zeros and len(zeros) == len(parts) - 1 and values[total] > 0:
             # the zero in the fewest other relations: one that another line pins down protects nothing
             suppressed.add(min(zeros, key=lambda c: (memberships[c], c)))
@@ -209,13 +216,13 @@ def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
 
 
 def suppression_pattern(values: dict[Cell, int], lines: list[Line], threshold: int,
-                        margins: set[Cell] = frozenset()) -> tuple[set[Cell], set[Cell]]:
+                        margins: set[Cell] = frozenset(), whole_groups: bool = False) -> tuple[set[Cell], set[Cell]]:
     """(primary, secondary) cells to suppress so that no suppressed cell can be recovered (steps 1-3)."""
     primary = {c for c, v in values.items() if 1 <= v <= threshold}
     suppressed = set(primary)
     while True:
         _fill_lines(lines, values, suppressed, margins)
-        if _protect_groups(lines, values, suppressed):
+        if _protect_groups(lines, values, suppressed, whole_groups):
             continue
         exposed = _disclosed(feasible_ranges(lines, values, suppressed))
         if not exposed:
@@ -237,7 +244,7 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
                     totals: Mapping[str, Sequence[str]] | str | None = None,
                     total_rows: Mapping[str, object] | None = None, within: Sequence[str] | None = None,
                     percentages: Mapping[str, tuple[str, str]] | None = None, suppress: bool = True,
-                    name: str = "table") -> pd.DataFrame:
+                    name: str = "table", whole_groups: bool = False) -> pd.DataFrame:
     """The table to publish: small counts shown as ``c``, with secondary suppression (see the module docstring).
 
     Parameters
@@ -253,6 +260,8 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
         numerator or denominator is.
     suppress : False switches suppression off; the result's note then says so. Never publish such a table.
     name : the table's name in error messages.
+    whole_groups : the parts of each total are values of a sensitive attribute (an outcome): where all of a
+        group share one value ("18 of 18", "0 of 18"), that count and a zero are hidden too (group disclosure).
 
     Returns
     -------
@@ -300,7 +309,7 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
 
     total_positions = set(_total_row_positions(table, total_rows, within, name))
     margins = {c for c in values if c[1] in totals or c[0] in total_positions}
-    primary, secondary = suppression_pattern(values, lines, threshold, margins)
+    primary, secondary = suppression_pattern(values, lines, threshold, margins, whole_groups)
     return _apply(out, columns, primary, secondary, threshold, percentages)
 
 

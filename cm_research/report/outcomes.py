@@ -219,7 +219,8 @@ def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
     it have (or lack) the outcome. The published counts hide them, but the difference in proportions with the
     group sizes gives them back (Easton: comparison 12 of 18, difference -4.2 points, so the mentored 8 had
     0.625 x 8 = 5), and so do the risk ratio, the CI and Fisher's p. Such a row keeps its group sizes and has
-    its results withheld."""
+    its results withheld; so does a row where everyone in a group had the same outcome (0 of 18 or 18 of 18
+    tells each young person's outcome: group disclosure)."""
     from cm_research.stats.outcomes import holm
 
     out = comparisons.copy()
@@ -228,13 +229,16 @@ def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
     few_with = pd.Series(False, index=out.index)
     for i, measure in out["measure"].items():
         cells = (binary or {}).get(measure)
-        few_with[i] = bool(cells) and any(1 <= c <= threshold for c in cells) and not small[i]
+        # 1 to threshold with (or without) the outcome; or a whole group with the same outcome (0 of n, n of n)
+        whole = bool(cells) and any(cells[j] == 0 and cells[j + 1 - 2 * (j % 2)] > 0 for j in range(4))
+        few_with[i] = bool(cells) and (any(1 <= c <= threshold for c in cells) or whole) and not small[i]
     if few_with.any():
         out.loc[few_with, WITHHELD_COLUMNS] = float("nan")
         out.loc[few_with, "favours"] = "withheld"
         out.loc[few_with, "analysis"] = "withheld (small-number suppression)"
         out.loc[few_with, "note"] = (f"withheld: between 1 and {threshold} young people in a group had (or did not "
-                                     "have) the outcome; the result with the group sizes would show how many")
+                                     "have) the outcome, or all of a group had the same outcome; the result with "
+                                     "the group sizes would show how many, or each young person's outcome")
         out["p_holm"] = holm(out["p_val"])
     if not small.any():
         return out

@@ -286,3 +286,23 @@ def test_a_difference_in_proportions_does_not_give_back_a_hidden_count_with_the_
     comparisons = compare_outcomes(outcomes, people, ["destination_eet"])
     kept = withhold_small_groups(comparisons, 5, binary_counts(outcomes, people, comparisons)).iloc[0]
     assert kept["estimate"] == pytest.approx(6 / 12 - 12 / 18)
+
+
+def test_a_whole_group_with_the_same_outcome_is_not_published_as_such():
+    from cm_research.plots.published import proportion_counts
+    from cm_research.report.outcomes import binary_counts, withhold_small_groups
+    from cm_research.stats.outcomes import compare_outcomes
+
+    # all 8 mentored young people in education, employment or training: "8 of 8" (100%) tells each one's outcome
+    people = pd.DataFrame({"participant_id": [f"SYN-{i:02d}" for i in range(26)],
+                           "group": ["mentored"] * 8 + ["comparison"] * 18})
+    outcomes = pd.DataFrame({"participant_id": people["participant_id"], "measure": "destination_eet",
+                             "timepoint": "post", "value": [1] * 8 + [1] * 12 + [0] * 6})
+    figure = proportion_counts(outcomes.merge(people)).set_index("group")
+    assert figure.loc["mentored", ["with_outcome", "without_outcome", "pct_with_outcome"]].tolist() == [C, C, C]
+    assert figure.loc["mentored", "young_people"] == 8
+    assert figure.loc["comparison", ["with_outcome", "without_outcome"]].tolist() == [12, 6]
+    comparisons = compare_outcomes(outcomes, people, ["destination_eet"])
+    assert comparisons.iloc[0]["estimate"] == pytest.approx(1 - 12 / 18)  # 100% of the 8 follows from it
+    published = withhold_small_groups(comparisons, 5, binary_counts(outcomes, people, comparisons)).iloc[0]
+    assert pd.isna(published["estimate"]) and published["favours"] == "withheld"
