@@ -19,6 +19,10 @@ for (name in names(cases <- read_cases())) {
   w <- suppressWarnings(wilcox.test(y, x, paired = TRUE, exact = cs$wilcox_exact == 1, correct = TRUE))
   emit(name, "wilcox_V", w$statistic)
   emit(name, "wilcox_p", w$p.value)
+  # R's own choice (exact = NULL, correct = TRUE): what our method claims to follow
+  w0 <- suppressWarnings(wilcox.test(y, x, paired = TRUE))
+  emit(name, "wilcox_default_p", w0$p.value)
+  emit(name, "wilcox_default_exact", as.numeric(grepl("exact", w0$method) && !grepl("correction", w0$method)))
   emit(name, "median_change", median(d))
   if (all(d != 0)) emit(name, "rank_biserial", effectsize::rank_biserial(y, x, paired = TRUE)$r_rank_biserial)
 

@@ -29,6 +29,16 @@ CASES = {
         "control": [80, 82, 79, 81, 83, 78, 80, 84, 79, 81, 82, 80, 83, 77],
         "wilcox_exact": [0],
     },
+    # edge cases, each judged by R (tests/reference/groups.R, also run with wilcox.test's default `exact`):
+    # two per group: Welch with 2 values a side, exact Mann-Whitney p = 1/3
+    "two_per_group": {"treated": [12, 15], "control": [9, 10], "wilcox_exact": [1]},
+    # three against two, no ties
+    "three_vs_two": {"treated": [3.1, 4.7, 5.2], "control": [6.0, 7.4], "wilcox_exact": [1]},
+    # one group constant (SD 0): Welch's SE comes from the other group alone; ties, so approximate p
+    "one_group_constant": {"treated": [10, 10, 10, 10], "control": [8, 9, 12, 11, 7], "wilcox_exact": [0]},
+    # 50 and 52, no ties: exact is not R's default once a group has 50 values
+    "fifty_no_ties": {"treated": [round(50 + 0.37 * i, 2) for i in range(50)],
+                      "control": [round(45.05 + 0.41 * i, 2) for i in range(52)], "wilcox_exact": [0]},
 }
 ANCOVA = {
     "sdq_ancova": {
@@ -90,6 +100,16 @@ def test_hedges_g_matches_effectsize(r_ref, case):
     assert t["hedges_g"] == pytest.approx(ref["hedges_g"], rel=1e-9)
     assert [t["hedges_g_ci_low"], t["hedges_g_ci_high"]] == pytest.approx(
         [ref["hedges_g_ci_1"], ref["hedges_g_ci_2"]], abs=1e-5)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(CASES))
+def test_mann_whitney_p_is_r_default_choice(r_ref, case):
+    # Reference: R wilcox.test(treated, control) with R's defaults (exact = NULL: exact only when both groups have
+    # fewer than 50 values and there are no ties; correct = TRUE): p to relative 1e-9, including 2 per group, a
+    # constant group and 50 v 52 without ties (where R's default is the normal approximation).
+    u = row(compare_groups(two_groups(CASES[case]["treated"], CASES[case]["control"]), "score"), "Mann-Whitney")
+    assert u["p_val"] == pytest.approx(r_ref[case]["wilcox_default_p"], rel=1e-9)
 
 
 @pytest.mark.r

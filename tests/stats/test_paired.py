@@ -35,6 +35,15 @@ CASES = {
         "wilcox_exact": [1],
     },
     "two_pairs": {"before": [20, 14], "after": [17, 13], "wilcox_exact": [1]},
+    # edge cases, each judged by R (tests/reference/paired.R, also run with wilcox.test's default `exact`):
+    # three pairs with tied |changes| (2, 2): normal approximation even at n = 3
+    "three_pairs_ties": {"before": [10, 12, 15], "after": [12, 14, 14], "wilcox_exact": [0]},
+    # four zero changes and one non-zero: n_nonzero = 1, z = 0 after the continuity correction, p = 1
+    "one_nonzero_change": {"before": [5, 6, 7, 8, 9], "after": [5, 6, 7, 10, 9], "wilcox_exact": [0]},
+    # 55 distinct non-zero |changes|: no ties, but n >= 50, so R's default is the normal approximation
+    "fifty_five_no_ties": {"before": [40.0 + (7 * i) % 23 for i in range(55)],
+                           "after": [40.0 + (7 * i) % 23 + round(0.7 * i - 12.05, 2) for i in range(55)],
+                           "wilcox_exact": [0]},
 }
 BOOT_CASES = ("sdq_no_ties", "attendance")
 
@@ -96,6 +105,17 @@ def test_signed_rank_matches_r_wilcox_test(r_ref, case):
     assert w["estimate"] == ref["median_change"]
     if "rank_biserial" in ref:  # effectsize's paired rank-biserial (no zero changes)
         assert w["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(CASES))
+def test_signed_rank_p_is_r_default_choice(r_ref, case):
+    # Reference: R wilcox.test(after, before, paired = TRUE) with R's defaults (exact = NULL: exact only for fewer
+    # than 50 non-zero changes without ties or zeros; correct = TRUE). Our method name must say the same choice
+    # R made, and p must equal R's to relative 1e-9 (n = 3 with ties, n_nonzero = 1, n = 55 without ties included).
+    ref, w = r_ref[case], row(run(case), "Wilcoxon signed-rank")
+    assert w["method"].endswith("(exact)") == bool(ref["wilcox_default_exact"])
+    assert w["p_val"] == pytest.approx(ref["wilcox_default_p"], rel=1e-9)
 
 
 @pytest.mark.r

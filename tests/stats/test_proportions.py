@@ -27,6 +27,10 @@ TABLES = {
     "fagerland": (7, 34, 1, 34),
     "all_events_treated": (10, 10, 4, 12),
     "two_periods": (120, 140, 65, 120),
+    # edge cases judged by R: a zero cell in the control group, everyone in the control group, very large counts
+    "zero_control": (5, 12, 0, 11),
+    "all_events_control": (3, 9, 8, 8),
+    "large_counts": (4500, 90000, 3900, 91000),
 }
 
 
