@@ -157,7 +157,8 @@ def compare_proportions(
 
     * ``Risk difference, Newcombe hybrid score CI``
     * ``Risk ratio, Katz log CI``
-    * ``Odds ratio, Woolf log CI``
+    * ``Odds ratio, Woolf log CI``: `se` is the standard error of log RR or log OR, the
+      scale its CI is built on (metafor's ``sqrt(escalc(...)$vi)``).
     * ``Fisher's exact test``: conditional maximum-likelihood odds ratio with its
       exact CI (R's ``fisher.test``) and two-sided p.
     * ``Pearson chi-square test`` (+ which continuity correction): statistic, dof, p.
@@ -296,7 +297,7 @@ def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: b
     if no_variation:
         why = f"{outcome_word} had the event in either group: ratio measures are undefined"
         for name in ("Risk ratio, Katz log CI", "Odds ratio, Woolf log CI"):
-            rows.append({"method": name, "estimate": nan, "ci_low": nan, "ci_high": nan, "note": why})
+            rows.append({"method": name, "estimate": nan, "se": nan, "ci_low": nan, "ci_high": nan, "note": why})
     else:
         corrected = min(a, b, c, d) == 0
         aa, bb, cc, dd = (v + 0.5 if corrected else float(v) for v in (a, b, c, d))
@@ -307,7 +308,7 @@ def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: b
         se_or = math.sqrt(1 / aa + 1 / bb + 1 / cc + 1 / dd)
         for name, est, se in (("Risk ratio, Katz log CI", log_rr, se_rr), ("Odds ratio, Woolf log CI", log_or, se_or)):
             rows.append({
-                "method": name, "estimate": math.exp(est),
+                "method": name, "estimate": math.exp(est), "se": se,
                 "ci_low": math.exp(est - z * se), "ci_high": math.exp(est + z * se), "note": note,
             })
 

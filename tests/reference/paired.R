@@ -11,6 +11,7 @@ for (name in names(cases <- read_cases())) {
 
   tt <- t.test(y, x, paired = TRUE, conf.level = 0.95)
   emit(name, "t_estimate", tt$estimate)
+  emit(name, "t_se", tt$stderr)
   emit(name, "t_ci", tt$conf.int)
   emit(name, "t_statistic", tt$statistic)
   emit(name, "t_df", tt$parameter)

@@ -14,6 +14,7 @@ for (name in names(cases <- read_cases())) {
   for (measure in c("RR", "OR")) {
     es <- metafor::escalc(measure, ai = a, bi = b, ci = c, di = d)
     emit(name, measure, exp(es$yi))
+    emit(name, paste0(measure, "_se"), sqrt(es$vi))
     emit(name, paste0(measure, "_ci"), exp(es$yi + c(-1, 1) * z * sqrt(es$vi)))
   }
   m <- matrix(c(a, b, c, d), nrow = 2, byrow = TRUE)

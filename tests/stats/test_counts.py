@@ -54,6 +54,7 @@ def test_poisson_matches_r_glm(r_ref, case):
     assert r["estimate"] == pytest.approx(ref["pois_rr"], rel=1e-9)
     assert [r["ci_low"], r["ci_high"]] == pytest.approx([ref["pois_ci_1"], ref["pois_ci_2"]], rel=1e-6)
     assert r["statistic"] == pytest.approx(ref["pois_z"], rel=1e-6)
+    assert r["se"] == pytest.approx(ref["pois_se"], rel=1e-6)  # SE of log(rate ratio), the CI's scale
     assert r["p_val"] == pytest.approx(ref["pois_p"], rel=1e-5)
     assert r["dispersion"] == pytest.approx(ref["dispersion"], rel=1e-9)
 
@@ -92,6 +93,7 @@ def test_negative_binomial_matches_mass_glm_nb(r_ref, case):
     assert r["estimate"] == pytest.approx(ref["nb_rr"], rel=1e-6)
     assert [r["ci_low"], r["ci_high"]] == pytest.approx([ref["nb_ci_1"], ref["nb_ci_2"]], rel=1e-6)
     assert r["statistic"] == pytest.approx(ref["nb_z"], rel=1e-6)
+    assert r["se"] == pytest.approx(ref["nb_se"], rel=1e-6)
     assert r["p_val"] == pytest.approx(ref["nb_p"], rel=1e-6)
     assert r["nb_alpha"] == pytest.approx(1 / ref["nb_theta"], rel=1e-6)
 
@@ -123,6 +125,7 @@ def test_zero_events_group_uses_exact_test_like_r_poisson_test(r_ref, case, rati
     assert r["method"].startswith("Exact conditional test")
     assert "a group has no events" in r["note"]
     assert r["estimate"] == ref["exact_rr"] == ratio
+    assert math.isnan(r["se"])  # the exact CI is not built from a standard error
     assert [r["ci_low"], r["ci_high"]] == pytest.approx([ref["exact_ci_1"], ref["exact_ci_2"]], rel=1e-9)
     assert r["p_val"] == pytest.approx(ref["exact_p"], rel=1e-9)
 

@@ -86,6 +86,7 @@ def test_paired_t_matches_r_t_test(r_ref, case):
     ref, t = r_ref[case], row(run(case), "Paired t-test")
     assert t["n_pairs"] == len(CASES[case]["before"])
     assert t["estimate"] == pytest.approx(ref["t_estimate"], rel=1e-9)
+    assert t["se"] == pytest.approx(ref["t_se"], rel=1e-9)
     assert [t["ci_low"], t["ci_high"]] == pytest.approx([ref["t_ci_1"], ref["t_ci_2"]], rel=1e-9)
     assert t["statistic"] == pytest.approx(ref["t_statistic"], rel=1e-9)
     assert t["dof"] == ref["t_df"]

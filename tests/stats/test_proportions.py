@@ -130,6 +130,7 @@ def test_ratios_match_metafor(r_ref, case):
     for method, key in (("Risk ratio", "RR"), ("Odds ratio", "OR")):
         got = row(res, method)
         assert got["estimate"] == pytest.approx(ref[key], rel=1e-10)
+        assert got["se"] == pytest.approx(ref[f"{key}_se"], rel=1e-10)  # SE of the log ratio, the CI's scale
         assert [got["ci_low"], got["ci_high"]] == pytest.approx([ref[f"{key}_ci_1"], ref[f"{key}_ci_2"]], rel=1e-10)
         has_zero = min(TABLES[case][0], TABLES[case][1] - TABLES[case][0],
                        TABLES[case][2], TABLES[case][3] - TABLES[case][2]) == 0
