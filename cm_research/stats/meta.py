@@ -107,6 +107,10 @@ def random_effects(
     * Prediction interval for the true effect in a new study: μ̂ ± c sqrt(SE² + τ²), c the normal
       quantile (or t(k - 1) with Hartung–Knapp), as metafor's ``predict()``; Riley et al. (2011)
       suggest t(k - 2) instead, which is wider. None (NaN) for the common-effect model.
+    * k = 1 is refused (MetaAnalysisError), deliberately unlike metafor, whose ``rma()`` fits one study and
+      returns that study's own estimate with τ² fixed at 0: one site is not a synthesis. k = 2 is pooled (τ²
+      from two studies is very imprecise, said in `note`) and agrees with metafor, as does τ² = 0 at the boundary.
+    * `tau2_se` is given for REML only (metafor's ``se.tau2``); NaN for DL and the common-effect model.
 
     References
     ----------
