@@ -17,12 +17,18 @@ __all__ = ["proportion_interval", "wilson_interval", "proportion_table", "compar
            "compare_proportions_two_periods"]
 
 
-def proportion_interval(events: int, n: int, *, confidence: float = 0.95) -> pd.DataFrame:
+def proportion_interval(events: int, n: int, *, confidence: float = 0.95, method: str = "wilson") -> pd.DataFrame:
     """A proportion from its counts, with its Wilson score interval (Wilson 1927), as a one-row tidy table.
 
     Columns `method`, `n`, `events`, `estimate` (events / n), `ci_low`, `ci_high`, `note`; the interval is the one
     of :func:`proportion_table` (formula in ``_wilson_limits``), R's ``prop.test(x, n, correct = FALSE)$conf.int``.
     Use it for published proportions given as counts; :func:`proportion_table` works from one row per person.
+
+    ``method="clopper-pearson"`` gives the exact interval instead (Clopper & Pearson 1934): the limits solve
+    P(X >= x | p_low) = α/2 and P(X <= x | p_high) = α/2, i.e. Beta(α/2; x, n - x + 1) and
+    Beta(1 - α/2; x + 1, n - x), with p_low = 0 when x = 0 and p_high = 1 when x = n; R's
+    ``binom.test(x, n)$conf.int``. It is conservative (coverage at least the nominal level); Wilson's is
+    closer to nominal on average (Newcombe 1998), hence the default.
 
     Example
     -------
@@ -30,8 +36,16 @@ def proportion_interval(events: int, n: int, *, confidence: float = 0.95) -> pd.
     >>> round(float(res.loc[0, "ci_low"]), 4), round(float(res.loc[0, "ci_high"]), 4)
     (0.5958, 0.9821)
     """
+    if method not in ("wilson", "clopper-pearson"):
+        raise ValueError(f"proportion_interval: `method` must be 'wilson' or 'clopper-pearson', not {method!r}.")
     low, high = _wilson_limits(events, n, confidence)
-    return tidy([{"method": "Wilson score interval", "n": n, "events": events, "estimate": events / n,
+    name = "Wilson score interval"
+    if method == "clopper-pearson":
+        tail = (1 - confidence) / 2
+        low = 0.0 if events == 0 else float(stats.beta.ppf(tail, events, n - events + 1))
+        high = 1.0 if events == n else float(stats.beta.ppf(1 - tail, events + 1, n - events))
+        name = "Clopper-Pearson exact interval"
+    return tidy([{"method": name, "n": n, "events": events, "estimate": events / n,
                   "ci_low": low, "ci_high": high, "note": ""}])
 
 

@@ -10,6 +10,8 @@ for (name in names(cases <- read_cases())) {
   a <- cs$a; n1 <- cs$n1; c <- cs$c; n2 <- cs$n2; b <- n1 - a; d <- n2 - c
   emit(name, "wilson_treated", prop.test(a, n1, correct = FALSE)$conf.int)
   emit(name, "wilson_control", prop.test(c, n2, correct = FALSE)$conf.int)
+  emit(name, "cp_treated", binom.test(a, n1)$conf.int)   # Clopper-Pearson
+  emit(name, "cp_control", binom.test(c, n2)$conf.int)
   # Katz log RR and Woolf log OR; metafor adds 1/2 to every cell of a table with a zero cell.
   for (measure in c("RR", "OR")) {
     es <- metafor::escalc(measure, ai = a, bi = b, ci = c, di = d)

@@ -123,6 +123,28 @@ def test_wilson_matches_r_prop_test(r_ref, case):
 
 @pytest.mark.r
 @pytest.mark.parametrize("case", list(TABLES))
+def test_clopper_pearson_matches_r_binom_test(r_ref, case):
+    # Reference: R binom.test(x, n)$conf.int (Clopper-Pearson, from qbeta): relative 1e-10. The cases include
+    # 0 events (lower limit exactly 0), all events (upper limit exactly 1) and 90 000 observations.
+    a, n1, c, n2 = TABLES[case]
+    for events, n, key in ((a, n1, "cp_treated"), (c, n2, "cp_control")):
+        got = proportion_interval(events, n, method="clopper-pearson").iloc[0]
+        assert got["method"] == "Clopper-Pearson exact interval"
+        assert [got["ci_low"], got["ci_high"]] == pytest.approx([r_ref[case][f"{key}_1"], r_ref[case][f"{key}_2"]],
+                                                                rel=1e-10, abs=1e-15)
+        assert (got["ci_low"] == 0) == (events == 0) and (got["ci_high"] == 1) == (events == n)
+
+
+def test_clopper_pearson_hand_worked_and_bad_method():
+    # 0 of 10: the upper limit solves (1 - p)^10 = 0.025, p = 1 - 0.025^(1/10) = 0.308496 (Clopper & Pearson 1934).
+    got = proportion_interval(0, 10, method="clopper-pearson").iloc[0]
+    assert got["ci_low"] == 0 and got["ci_high"] == pytest.approx(1 - 0.025 ** 0.1, rel=1e-12)
+    with pytest.raises(ValueError, match="clopper-pearson"):
+        proportion_interval(3, 10, method="exact")
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(TABLES))
 def test_ratios_match_metafor(r_ref, case):
     # Reference: metafor::escalc("RR"/"OR") (Katz / Woolf variances; 1/2 added to all cells of a
     # table with a zero cell, add = 1/2, to = "only0"), CI exp(yi ± z sqrt(vi)) in R: relative 1e-10.
