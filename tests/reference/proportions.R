@@ -28,14 +28,17 @@ for (name in names(cases <- read_cases())) {
   # (about 1e-4 on a 0-1 scale), so its limits can be off by ~1% when large. The same
   # defining equations (noncentral hypergeometric of cell [1, 1] given the margins, built
   # from R's dhyper) solved here to 1e-12 on the log scale give a tight reference.
-  if (min(a, b, c, d) > 0) {
-    support <- max(0, n1 - (b + d)):min(n1, a + c)
+  support <- max(0, n1 - (b + d)):min(n1, a + c)
+  if (length(support) > 1) {
     base <- dhyper(support, a + c, b + d, n1, log = TRUE)
     prob <- function(log_psi) { w <- exp(base + support * log_psi - max(base + support * log_psi)); w / sum(w) }
     solve <- function(f) uniroot(f, c(-30, 30), tol = 1e-12)$root
-    emit(name, "cond_mle", exp(solve(function(l) sum(support * prob(l)) - a)))
-    emit(name, "cond_ci", exp(c(solve(function(l) sum(prob(l)[support >= a]) - 0.025),
-                                solve(function(l) sum(prob(l)[support <= a]) - 0.025))))
+    # At the edge of the support (a zero cell) the MLE is 0 or Inf and that side's limit is 0 or Inf,
+    # as fisher.test gives them; the other limit solves the same tail equation.
+    at_low <- a == min(support); at_high <- a == max(support)
+    emit(name, "cond_mle", if (at_low) 0 else if (at_high) Inf else exp(solve(function(l) sum(support * prob(l)) - a)))
+    emit(name, "cond_ci", c(if (at_low) 0 else exp(solve(function(l) sum(prob(l)[support >= a]) - 0.025)),
+                            if (at_high) Inf else exp(solve(function(l) sum(prob(l)[support <= a]) - 0.025))))
   }
   for (yates in c(FALSE, TRUE)) {
     x2 <- suppressWarnings(chisq.test(m, correct = yates))
