@@ -13,7 +13,7 @@ CASES = {
     # five outcomes, one clearly below the others
     "five": [0.004, 0.030, 0.012, 0.410, 0.049],
     # tied p-values
-    "ties_and_cap": [0.02, 0.02, 0.6, 0.01],
+    "ties": [0.02, 0.02, 0.6, 0.01],
     # products above 1 are capped at 1 (3 x 0.4 = 1.2)
     "cap": [0.4, 0.5, 0.6],
     # missing p-values (measures not analysed) stay missing and do not count in m
@@ -41,4 +41,4 @@ def test_holm_matches_r_p_adjust(r_ref, case):
 
 def test_holm_by_hand():
     # sorted 0.01, 0.02, 0.02, 0.6 times 4, 3, 2, 1 = 0.04, 0.06, 0.04, 0.6; running maximum 0.04, 0.06, 0.06, 0.6
-    assert holm(pd.Series(CASES["ties_and_cap"])).tolist() == pytest.approx([0.06, 0.06, 0.6, 0.04], rel=1e-12)
+    assert holm(pd.Series(CASES["ties"])).tolist() == pytest.approx([0.06, 0.06, 0.6, 0.04], rel=1e-12)

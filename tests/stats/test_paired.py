@@ -45,7 +45,8 @@ CASES = {
                            "after": [40.0 + (7 * i) % 23 + round(0.7 * i - 12.05, 2) for i in range(55)],
                            "wilcox_exact": [0]},
 }
-BOOT_CASES = ("sdq_no_ties", "attendance")
+# sdq_ties_zeros: whole-number changes, so many replicates equal the estimate (BCa counts those strictly below)
+BOOT_CASES = ("sdq_no_ties", "attendance", "sdq_ties_zeros")
 
 
 def long_form(before, after, ids=None) -> pd.DataFrame:
