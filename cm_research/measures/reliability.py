@@ -30,7 +30,8 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataF
     Parameters
     ----------
     items : one column per item, one row per respondent; rows with any item missing are left out
-        (listwise) and counted in ``n_dropped``.
+        (listwise) and counted in ``n_dropped``. This differs deliberately from ``psych::alpha``, whose
+        default uses pairwise covariances: listwise keeps alpha the reliability of one set of people's totals.
     confidence : level of the CI.
 
     Returns
