@@ -166,6 +166,29 @@ def test_d_z_matches_effectsize(r_ref, case):
     assert [t["d_z_ci_low"], t["d_z_ci_high"]] == pytest.approx([ref["d_z_ci_1"], ref["d_z_ci_2"]], abs=1e-5)
 
 
+def test_d_z_ci_for_a_huge_effect_solves_the_noncentral_t_equations():
+    # Everyone improved by 5 points give or take 0.1: t = 205 on 7 df, λ limits near 100 and 310, beyond the
+    # ncp (about 37.62) up to which R documents pt(ncp =) as accurate, so effectsize (31.95, 107.96) is not the
+    # judge here. Reference: the definition of the noncentral t CDF, integrated numerically here,
+    # P(T <= t | λ) = ∫ Φ(t sqrt(u/ν) - λ) f_χ²(ν)(u) du, which must be 0.975 at the lower limit and 0.025 at the
+    # upper (absolute 1e-9), independently of the scipy.stats.nct routine the code uses.
+    from scipy import integrate, stats
+    before = [10, 12, 15, 11, 14, 13, 16, 9]
+    after = [b + 5 + e for b, e in zip(before, [0.1, -0.1, 0.05, 0, 0.02, -0.03, 0.08, -0.06])]
+    t = row(paired_change(long_form(before, after), n_boot=200), "Paired t-test")
+    nu, n = 7, 8
+
+    def cdf(lam: float) -> float:
+        integrand = lambda u: stats.norm.cdf(t["statistic"] * math.sqrt(u / nu) - lam) * stats.chi2.pdf(u, nu)  # noqa: E731
+        peak = nu * (lam / t["statistic"]) ** 2
+        return integrate.quad(integrand, 0, 200, points=[peak], limit=500, epsabs=1e-14, epsrel=1e-12)[0]
+
+    assert t["statistic"] == pytest.approx(205.1951, abs=1e-4)
+    assert cdf(t["d_z_ci_low"] * math.sqrt(n)) == pytest.approx(0.975, abs=1e-9)
+    assert cdf(t["d_z_ci_high"] * math.sqrt(n)) == pytest.approx(0.025, abs=1e-9)
+    assert t["d_z_ci_low"] > 35 and t["d_z_ci_high"] > 109  # effectsize's (31.95, 107.96) fails the equations
+
+
 @pytest.mark.r
 @pytest.mark.parametrize("case", ["sdq_no_ties", "sdq_ties_zeros", "attendance"])
 def test_hedges_g_av_and_ci(r_ref, case):
