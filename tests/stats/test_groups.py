@@ -47,6 +47,8 @@ ANCOVA = {
         "post_c": [18, 21, 15, 22, 17, 19, 12, 23, 16, 20],
         "base_c": [19, 22, 16, 24, 17, 18, 13, 25, 18, 21],
     },
+    # edge case: three and two young people, one residual degree of freedom left
+    "ancova_three_two": {"post_t": [14, 17, 12], "base_t": [18, 20, 17], "post_c": [18, 21], "base_c": [19, 23]},
 }
 
 
@@ -137,12 +139,13 @@ def test_welch_is_not_the_pooled_t():
 
 
 @pytest.mark.r
-def test_ancova_matches_r_lm(r_ref):
+@pytest.mark.parametrize("case", list(ANCOVA))
+def test_ancova_matches_r_lm(r_ref, case):
     # Reference: R lm(post ~ treat + baseline) with treat = 1 for mentored: coefficient,
     # confint, t, p, residual df, baseline slope; relative 1e-9. g_adj: WWC formula
     # (1 - 3/(4N - 9)) b / s_p evaluated in R with effectsize::sd_pooled; relative 1e-9.
-    ref = r_ref["sdq_ancova"]
-    a = ancova(ancova_frame("sdq_ancova"), "sdq_post", "group", "sdq_baseline").iloc[0]
+    ref = r_ref[case]
+    a = ancova(ancova_frame(case), "sdq_post", "group", "sdq_baseline").iloc[0]
     assert a["estimate"] == pytest.approx(ref["coef"], rel=1e-9)
     assert a["se"] == pytest.approx(ref["se"], rel=1e-9)  # summary(lm)$coefficients["treat", "Std. Error"]
     assert [a["ci_low"], a["ci_high"]] == pytest.approx([ref["ci_1"], ref["ci_2"]], rel=1e-9)
