@@ -110,7 +110,9 @@ def random_effects(
     * k = 1 is refused (MetaAnalysisError), deliberately unlike metafor, whose ``rma()`` fits one study and
       returns that study's own estimate with τ² fixed at 0: one site is not a synthesis. k = 2 is pooled (τ²
       from two studies is very imprecise, said in `note`) and agrees with metafor, as does τ² = 0 at the boundary.
-    * `tau2_se` is given for REML only (metafor's ``se.tau2``); NaN for DL and the common-effect model.
+    * `tau2_se` (metafor's ``se.tau2``): REML sqrt(2 / tr(P²)) as above; DL
+      sqrt((2 (k - 1) + 4 τ² tr P + 2 τ⁴ tr P²)) / tr P with P built from the weights 1 / v_i (the
+      variance of Q, Biggerstaff & Tweedie 1997); NaN for the common-effect model.
 
     References
     ----------
@@ -161,7 +163,12 @@ def random_effects(
     if method == "EE":
         tau2 = 0.0
     elif method == "DL":
-        tau2 = max(0.0, (q - (k - 1)) / (np.sum(w) - np.sum(w**2) / np.sum(w)))
+        tr_p = np.sum(w) - np.sum(w**2) / np.sum(w)
+        tau2 = max(0.0, (q - (k - 1)) / tr_p)
+        # Var(Q) under the model with τ² in place, divided by tr(P)² (P from the fixed-effect weights): metafor's
+        # se.tau2 for DL, sqrt((2 (k - 1) + 4 τ² tr P + 2 τ⁴ tr P²) / (tr P)²)
+        tr_pp = np.sum(w**2) - 2 * np.sum(w**3) / np.sum(w) + np.sum(w**2) ** 2 / np.sum(w) ** 2
+        tau2_se = math.sqrt((2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * tr_pp) / tr_p**2)
     else:
         tau2 = _reml_tau2(y, v)
         ws = 1 / (v + tau2)
