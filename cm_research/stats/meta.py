@@ -331,7 +331,8 @@ class MetaRegression:
         One row per model term (``intercept`` first, then each moderator): `term`, `estimate`, `se`,
         `ci_low`, `ci_high`, `statistic` (z, or t with Hartung-Knapp), `dof`, `p_val`, `note`.
     summary : DataFrame
-        One row: `method`, `k`, `n_terms`, `tau2` (residual between-study variance), `tau2_se`, `tau`,
+        One row: `method`, `k`, `n_terms`, `tau2` (residual between-study variance), `tau2_se` (REML or DL, as
+        metafor's se.tau2; NaN for EE), `tau`,
         `i2` (% of the remaining variability that is residual heterogeneity), `h2`, `r2` (% of the
         random-effects model's τ² accounted for by the moderators; NaN when that τ² is 0), `qe`,
         `qe_dof`, `qe_p_val` (test of residual heterogeneity), `qm`, `qm_dof`, `qm_p_val` (omnibus
@@ -468,7 +469,10 @@ def meta_regression(
     if method == "EE":
         tau2 = 0.0
     elif method == "DL":
-        tau2 = max(0.0, (qe - (k - p)) / float(np.trace(p0)))
+        tr_p = float(np.trace(p0))
+        tau2 = max(0.0, (qe - (k - p)) / tr_p)
+        # metafor's se.tau2 for DL, as in random_effects with k - p residual degrees of freedom
+        tau2_se = math.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * float(np.sum(p0 * p0))) / tr_p**2)
     else:
         tau2 = _reml_tau2_mods(y, v, X)
         pw = _projection(X, 1 / (v + tau2))
