@@ -128,6 +128,15 @@ def test_mann_whitney_matches_r_wilcox_test(r_ref, case):
     assert u["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
 
 
+def test_lakens_2013_published_two_group_example():
+    # Lakens (2013), Frontiers in Psychology 4:863: the same ratings as two independent groups of 10 give
+    # t(18) = 2.52 (equal n, so Welch's t equals Student's; only the df differ) and Hedges' g_s = 1.08
+    # (d_s = 1.13), published to 2 decimals: tolerance half a unit in the last place.
+    movie_1, movie_2 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+    t = row(compare_groups(two_groups(movie_1, movie_2), "score"), "Welch")
+    assert abs(t["statistic"] - 2.52) < 0.005 and abs(t["hedges_g"] - 1.08) < 0.005
+
+
 def test_welch_is_not_the_pooled_t():
     # Guard against pingouin's correction='auto' trap: with unequal spread the pooled-variance
     # t has 18 df; Welch's has far fewer. Hand: s1²/n1 = 343.77/6 = 57.294, s2²/n2 = 4.0934/14

@@ -166,6 +166,22 @@ def test_d_z_matches_effectsize(r_ref, case):
     assert [t["d_z_ci_low"], t["d_z_ci_high"]] == pytest.approx([ref["d_z_ci_1"], ref["d_z_ci_2"]], abs=1e-5)
 
 
+# Lakens (2013), "Calculating and reporting effect sizes to facilitate cumulative science", Frontiers in
+# Psychology 4:863, Table 1: ten people rate two movies (movie 1 = post, movie 2 = baseline here).
+LAKENS_MOVIE_1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
+LAKENS_MOVIE_2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+
+
+def test_lakens_2013_published_paired_example():
+    # Published to 2 decimals (tolerance half a unit in the last place): M 8.7 and 7.7, r = 0.726 (3 decimals),
+    # t(9) = 4.74, d_z = 1.50. His g_av is not compared: he averages the two SDs arithmetically and corrects with
+    # 2(n - 1) df, where we follow Cumming (2012), sqrt((s1² + s2²)/2) and J(n - 1), as the docstring says.
+    t = row(paired_change(long_form(LAKENS_MOVIE_2, LAKENS_MOVIE_1), n_boot=200), "Paired t-test")
+    assert abs(np.corrcoef(LAKENS_MOVIE_1, LAKENS_MOVIE_2)[0, 1] - 0.726) < 5e-4
+    assert t["estimate"] == pytest.approx(8.7 - 7.7, abs=1e-12)
+    assert t["dof"] == 9 and abs(t["statistic"] - 4.74) < 0.005 and abs(t["d_z"] - 1.50) < 0.005
+
+
 def test_d_z_ci_for_a_huge_effect_solves_the_noncentral_t_equations():
     # Everyone improved by 5 points give or take 0.1: t = 205 on 7 df, λ limits near 100 and 310, beyond the
     # ncp (about 37.62) up to which R documents pt(ncp =) as accurate, so effectsize (31.95, 107.96) is not the
