@@ -196,7 +196,7 @@ def nest_double_colon_codes(codes: pd.DataFrame, namespace: uuid.UUID) -> tuple[
             if path not in by_path:
                 new = {"guid": str(uuid.uuid5(namespace, "code-group\x1f" + path)), "label": part,
                        "theme": parts[0], "parent": parent, "depth": path.count(" / ") + 1, "path": path,
-                       "description": "", "is_codable": False, "n_children": 0}
+                       "description": "", "is_codable": False, "n_children": 0, "color": ""}
                 rows.append(new)
                 by_path[path] = new
             parent = path

@@ -63,7 +63,9 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 NON_TEXT_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio",
                     "VideoSource": "video"}
 CODE_COLUMNS = ["guid", "code", "label", "theme", "parent", "depth", "path", "description", "is_codable",
-                "n_children"]
+                "n_children", "color"]
+#: a code's colour as the schema allows it (RGBType): #RRGGBB or #RGB
+RGB = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 SOURCE_COLUMNS = ["guid", "name", "kind", "transcript", "status", "offset_convention", "n_selections", "message"]
 SELECTION_COLUMNS = ["transcript", "guid", "name", "raw_start", "raw_end", "start", "end", "status", "n_codings",
                      "text"]
@@ -101,11 +103,12 @@ class QdaProject:
         Ready for :func:`cm_research.qual.coding.coded_segments` and :mod:`cm_research.qual.analysis`.
     codes
         The code tree: guid, code, label, theme, parent (code name or ""), depth (1 = top level), path
-        (``"A / B / C"``), description, is_codable, n_children.
+        (``"A / B / C"``), description, is_codable, n_children, color (``#RRGGBB`` as written, or "").
     users
         guid, name.
     sources
-        One row per source of any kind: guid, name, kind (text, PDF, picture, audio, video), transcript,
+        One row per source of any kind: guid, name, kind (text, "PDF text" for a PDF's text representation, PDF,
+        picture, audio, video), transcript,
         status (imported, skipped, no_text), offset_convention, n_selections, message.
     selections
         One row per text selection: transcript, guid, name, raw_start, raw_end (as written), start, end (in
@@ -303,7 +306,7 @@ def _read_codes(codes_element, where: str) -> pd.DataFrame:
                          "theme": theme or name, "parent": parent, "depth": depth, "path": full,
                          "description": _description(code),
                          "is_codable": (code.get("isCodable") or "true").lower() in ("true", "1"),
-                         "n_children": len(kids)})
+                         "n_children": len(kids), "color": (code.get("color") or "").strip()})
             walk(code, full, depth + 1, full, theme or name)
 
     walk(codes_element, "", 1, "", "")
@@ -391,11 +394,17 @@ def _variable_names(root) -> dict[str, str]:
             for v in root.iter(f"{{{PROJECT_NS}}}Variable")}
 
 
-def _values(element, names: dict[str, str]) -> dict[str, str]:
+def _values(element, names: dict[str, str], messages: list[str] | None = None, owner: str = "") -> dict[str, str]:
+    """{variable name: value as text} of an element's ``<VariableValue>`` children; a value whose
+    ``<VariableRef>`` names no ``<Variable>`` of the project is not imported, and ``messages`` say so."""
     out = {}
     for vv in _children(element, "VariableValue"):
         ref = _child(vv, "VariableRef")
         name = names.get(guid_key(ref.get("targetGUID")), "") if ref is not None else ""
+        if not name and messages is not None:
+            target = ref.get("targetGUID") if ref is not None else "(no VariableRef)"
+            messages.append(f"{owner}: a variable value refers to variable {target!r}, which is not defined under "
+                            "<Variables>; not imported")
         value = next((c.text or "" for c in vv if isinstance(c.tag, str) and _tag(c).endswith("Value")), "")
         if name:
             out[name] = value.strip()
@@ -487,14 +496,21 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         case_rows, case_of_source = [], {}
         for case in root.iter(f"{{{PROJECT_NS}}}Case"):
             name = case.get("name") or case.get("guid")
-            values = _values(case, var_names)
+            values = _values(case, var_names, messages, f"case {name!r}")
             refs = [guid_key(r.get("targetGUID")) for r in _children(case, "SourceRef")]
             for ref in refs or [""]:
                 if ref:
                     case_of_source.setdefault(ref, (name, values))
-                for variable, value in values.items():
+                # a case without variables is still a case: one row with an empty variable keeps it
+                for variable, value in (values or {"": ""}).items():
                     case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref,
                                       "case_guid": guid_key(case.get("guid"))})
+            n_selection_refs, n_code_refs = len(_children(case, "SelectionRef")), len(_children(case, "CodeRef"))
+            if n_selection_refs or n_code_refs:
+                messages.append(
+                    f"case {name!r}: {n_selection_refs} selection reference(s) and {n_code_refs} code reference(s) "
+                    "not imported (cm_research links a case to whole sources only); its variables apply to the "
+                    f"{len([r for r in refs if r])} source(s) it names")
 
         transcripts, source_rows, selection_rows, coding_rows = [], [], [], []
         used_names: set[str] = set()
@@ -505,10 +521,27 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
             kind = _tag(source)
             guid = guid_key(source.get("guid"))
             name = source.get("name") or guid
+            representation = _child(source, "Representation") if kind == "PDFSource" else None
+            if representation is not None:
+                # a PDF's text representation is a text source of its own (TextSourceType): its plain-text
+                # selections are imported; regions drawn on the PDF's pages are not, and are counted
+                regions = _children(source, "PDFSelection")
+                n_region_codings = sum(len(_children(r, "Coding")) for r in regions)
+                n_whole = len(_children(source, "Coding"))
+                if regions or n_whole:
+                    messages.append(
+                        f"PDF source {name!r}: its text representation is imported; {len(regions)} regions "
+                        f"drawn on its pages ({n_region_codings} codings) and {n_whole} codings of the whole PDF "
+                        "are not (cm_research analyses text; code the representation's text instead)")
+                source, kind = representation, "TextSource"
+            text_kind = "PDF text" if representation is not None else "text"
             if kind in NON_TEXT_SOURCES:
                 n_codings = len(list(source.iter(f"{{{PROJECT_NS}}}Coding")))
+                n_transcripts = len(_children(source, "Transcript")) + len(_children(source, "TextDescription"))
                 message = (f"{NON_TEXT_SOURCES[kind]} source {name!r} skipped: cm_research analyses text sources only"
-                           + (f" ({n_codings} codings on it not imported)" if n_codings else ""))
+                           + (f" ({n_codings} codings on it not imported)" if n_codings else "")
+                           + (f"; its {n_transcripts} transcript(s) or text description(s) are not imported either "
+                              "(import them as text sources)" if n_transcripts else ""))
                 messages.append(message)
                 source_rows.append({"guid": guid, "name": name, "kind": NON_TEXT_SOURCES[kind], "transcript": "",
                                     "status": "skipped", "offset_convention": "", "n_selections": 0,
@@ -517,7 +550,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
             if kind != "TextSource":
                 continue
             selections = _children(source, "PlainTextSelection")
-            transcript_name = re.sub(r"\.(txt|docx?|rtf|odt)$", "", name, flags=re.IGNORECASE) or guid
+            transcript_name = re.sub(r"\.(txt|docx?|rtf|odt|pdf)$", "", name, flags=re.IGNORECASE) or guid
             base, k = transcript_name, 2
             while transcript_name in used_names:
                 transcript_name, k = f"{base} ({k})", k + 1
@@ -536,7 +569,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                 message = (f"text source {name!r}: its plain text was not found ({where}); its "
                            f"{len(selections)} selections are listed but not imported")
                 messages.append(message)
-                source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": "", "status": "no_text",
+                source_rows.append({"guid": guid, "name": name, "kind": text_kind, "transcript": "", "status": "no_text",
                                     "offset_convention": "", "n_selections": len(selections), "message": message})
                 for sel in selections:
                     selection_rows.append({"transcript": transcript_name, "guid": sel.get("guid"),
@@ -547,7 +580,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                                            "status": "no_text", "n_codings": len(_children(sel, "Coding")), "text": ""})
                 continue
             case_name, values = case_of_source.get(guid, (None, {}))
-            values = {**group_values.get(guid, {}), **_values(source, var_names), **values}
+            values = {**group_values.get(guid, {}), **_values(source, var_names, messages, f"source {name!r}"),
+                      **values}
             lowered = {k.lower(): v for k, v in values.items()}
             raw_role, site = lowered.get(role_variable.lower(), ""), lowered.get(site_variable.lower(), "")
             role = (normalise_role(raw_role) or raw_role.strip().lower()) if raw_role else "unknown"
@@ -601,7 +635,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                     f"{transcript_name}: {status_counts['misaligned']} of {len(items)} selections do not line up with "
                     f"word boundaries (kept as given) and {status_counts['outside']} fall outside the text or inside a "
                     f"character (not imported); e.g. {'; '.join(examples[:3])}")
-            source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": transcript_name,
+            source_rows.append({"guid": guid, "name": name, "kind": text_kind, "transcript": transcript_name,
                                 "status": "imported", "offset_convention": convention, "n_selections": len(items),
                                 "message": how})
         coding = pd.DataFrame(coding_rows, columns=[*CODING_COLUMNS, "code_guid"])

@@ -67,7 +67,7 @@ def _tag_codes(tags: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "guid": [f"taguette-tag-{t}" for t in tags["tag"]], "code": tags["tag"], "label": tags["tag"],
         "theme": tags["tag"], "parent": "", "depth": 1, "path": tags["tag"], "description": tags["description"],
-        "is_codable": True, "n_children": 0}, columns=CODE_COLUMNS)
+        "is_codable": True, "n_children": 0, "color": ""}, columns=CODE_COLUMNS)
 
 
 def _role(document: str, roles: Mapping[str, str] | None, messages: list[str]) -> str:
