@@ -135,7 +135,7 @@ def read_extras(root, names: dict[str, str], user_name: dict[str, str], read_not
                          "text": description, "target_kind": kind, "target_guid": guid,
                          "target": names.get(guid, ""), "creating_user": user_name.get(
                              _g(element.get("creatingUser")), "")})
-    notes = pd.DataFrame(rows, columns=[*NOTE_COLUMNS, "description"]).fillna("")
+    notes = pd.DataFrame(rows, columns=[*NOTE_COLUMNS, "description"]).astype(object).fillna("")
     kind_of = {"MemberCode": "code", "MemberSource": "source", "MemberNote": "note"}
     set_rows = []
     for s in root.iter(f"{{{_NS}}}Set"):
