@@ -464,8 +464,10 @@ def import_table(
     schema = schema or load_schema(table)
     raw = read_labelled(path, table, schema=schema, ignore_unknown=ignore_unknown, engine=engine)
     load = validate_raw(raw, schema, references=references, quarantined=quarantined)
-    declared = declared_missing(path, schema, ignore_unknown=True)
-    if len(declared):
+    # a declared-missing cell is read as missing, so only variables with missing cells need a second look
+    with_missing = {str(c) for c in raw.cells.columns if raw.cells[c].isna().any()}
+    declared = declared_missing(path, schema, ignore_unknown=True, fields=with_missing) if with_missing else None
+    if declared is not None and len(declared):
         problems = pd.concat([declared.astype(object), load.problems.astype(object)], ignore_index=True)
         load.problems = problems.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
     return load
@@ -475,13 +477,14 @@ def _in_ranges(value, ranges: list[dict]) -> bool:
     return isinstance(value, (int, float)) and any(r["lo"] <= value <= r["hi"] for r in ranges)
 
 
-def declared_missing(path: str | Path, schema: TableSchema, *, ignore_unknown: bool = False) -> pd.DataFrame:
+def declared_missing(path: str | Path, schema: TableSchema, *, ignore_unknown: bool = False,
+                     fields: set[str] | None = None) -> pd.DataFrame:
     """Cells the file itself declares missing, one warning each (columns of ``TableLoad.problems``).
 
     SPSS lets a variable declare codes as *user-missing* (``MISSING VALUES value (-99, -999 THRU -900)``) and
     Stata has 26 *extended missing* values ``.a`` to ``.z`` besides ``.``; both say why a value is absent
     ("refused", "not asked"). pyreadstat reads them as plain missing; this reads them again (only the variables
-    that declare any) and names each one, with its value label, so the reason is not lost: "-99, which the SPSS
+    that can hold any, and of those only the ones read as ``fields`` when given) and names each one, with its value label, so the reason is not lost: "-99, which the SPSS
     file declares missing ('refused'); read as missing". Row numbers are case numbers, as elsewhere.
     """
     import pyreadstat
@@ -495,9 +498,11 @@ def declared_missing(path: str | Path, schema: TableSchema, *, ignore_unknown: b
         columns = [c for c in (meta.missing_ranges or {}) if c in meta.column_names]
     else:  # Stata: an extended missing value may be in any numeric variable (string formats end in "s")
         columns = [c for c in meta.column_names if not str(meta.original_variable_types.get(c, "")).endswith("s")]
+    names = _variable_names(path, meta, schema, ignore_unknown)
+    if fields is not None:
+        columns = [c for c in columns if names.get(c, c) in fields]
     if not columns:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
-    names = _variable_names(path, meta, schema, ignore_unknown)
     rows = []
     offset = 0
     with _unreadable(path):  # chunk by chunk, as the columnar reader does, so a large file is never held whole
@@ -515,7 +520,19 @@ def _declared_in_chunk(path: Path, frame: pd.DataFrame, meta, columns: list[str]
     for variable in columns:
         labels = meta.variable_value_labels.get(variable) or {}
         ranges = meta.missing_ranges.get(variable, []) if is_sav else []
-        for k, value in enumerate(frame[variable].tolist(), start=offset):
+        column = frame[variable]
+        if is_sav:  # only the cells inside a declared range are looked at one by one
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+            hit = np.zeros(len(values), dtype=bool)
+            for r in ranges:
+                hit |= (values >= r["lo"]) & (values <= r["hi"])
+        else:  # pyreadstat gives an extended missing value as its letter, so a column of numbers has none
+            if column.dtype != object:
+                continue
+            hit = column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        for k in np.flatnonzero(hit):
+            value = column.iloc[k]
+            k = int(k) + offset
             if is_sav and _in_ranges(value, ranges):
                 shown = display_number(value)
                 how = f"{shown}, which the SPSS file declares missing"
