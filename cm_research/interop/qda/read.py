@@ -533,6 +533,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                         f"PDF source {name!r}: its text representation is imported; {len(regions)} regions "
                         f"drawn on its pages ({n_region_codings} codings) and {n_whole} codings of the whole PDF "
                         "are not (cm_research analyses text; code the representation's text instead)")
+                outer_values = _values(source, var_names, messages, f"source {name!r}")
                 source, kind = representation, "TextSource"
             text_kind = "PDF text" if representation is not None else "text"
             if kind in NON_TEXT_SOURCES:
@@ -580,8 +581,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                                            "status": "no_text", "n_codings": len(_children(sel, "Coding")), "text": ""})
                 continue
             case_name, values = case_of_source.get(guid, (None, {}))
-            values = {**group_values.get(guid, {}), **_values(source, var_names, messages, f"source {name!r}"),
-                      **values}
+            values = {**group_values.get(guid, {}), **(outer_values if representation is not None else {}),
+                      **_values(source, var_names, messages, f"source {name!r}"), **values}
             lowered = {k.lower(): v for k, v in values.items()}
             raw_role, site = lowered.get(role_variable.lower(), ""), lowered.get(site_variable.lower(), "")
             role = (normalise_role(raw_role) or raw_role.strip().lower()) if raw_role else "unknown"
@@ -639,6 +640,19 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                                 "status": "imported", "offset_convention": convention, "n_selections": len(items),
                                 "message": how})
         coding = pd.DataFrame(coding_rows, columns=[*CODING_COLUMNS, "code_guid"])
+        not_codable = codes.loc[~codes["is_codable"].astype(bool), ["guid", "path"]]
+        for guid, code_path in not_codable.itertuples(index=False):
+            n = int((coding["code_guid"] == guid).sum())
+            if n:
+                messages.append(f"{n} codings carry code {code_path!r}, which the project marks isCodable=\"false\"; "
+                                "imported as coded")
+        # a note is a text of its own (TextSourceType) and may be coded; cm_research codes transcripts only
+        for note in root.iter(f"{{{PROJECT_NS}}}Note"):
+            n_sel = len(_children(note, "PlainTextSelection"))
+            n_cod = len(list(note.iter(f"{{{PROJECT_NS}}}Coding")))
+            if n_sel or n_cod:
+                messages.append(f"note {note.get('name') or note.get('guid')!r}: {n_sel} selections and {n_cod} codings "
+                                "inside the note are not imported (the note's text is, in memos.csv)")
         codebook = codebook_from_codes(codes, root.get("name") or path.stem, set(coding["code_guid"]), path.name) \
             if not codes.empty else Codebook(name=path.stem, themes=())
         coding = coding[CODING_COLUMNS].astype({"start": int, "end": int}) if len(coding) else coding[CODING_COLUMNS]

@@ -96,6 +96,7 @@ def _kitchen_sink() -> bytes:
     {_sel(102, T1, "mentor", 12, user=2)}
     {_sel(103, T1, resume, 13, inner="<Description>a comment</Description>")}
     {_sel(104, T1, "together", 99)}
+    {_sel(115, T1, "felt", 10)}
   </TextSource>
   <TextSource guid="{G(41)}" name="T2.txt" plainTextPath="internal://t2.txt">
     {_sel(105, T2, "trusts him", 11)}
@@ -116,6 +117,7 @@ def _kitchen_sink() -> bytes:
     <Representation guid="{G(46)}" name="Representation of Report.pdf" plainTextPath="internal://pdf1.txt">
       {_sel(110, PDF1, "weekly", 11)}
     </Representation>
+    <VariableValue><VariableRef targetGUID="{G(20)}"/><TextValue>mentor</TextValue></VariableValue>
   </PDFSource>
   <PictureSource guid="{G(47)}" name="Drawing.png" path="internal://drawing.png">
     <TextDescription guid="{G(48)}" name="alt"><PlainTextContent>a house</PlainTextContent></TextDescription>
@@ -136,7 +138,8 @@ def _kitchen_sink() -> bytes:
 </Sources>
 <Notes>
   <Note guid="{G(90)}" name="On support" creatingUser="{G(1)}"><PlainTextContent>Support means more than help.</PlainTextContent></Note>
-  <Note guid="{G(91)}" name="Research plan"><PlainTextContent>Interview three roles.</PlainTextContent></Note>
+  <Note guid="{G(91)}" name="Research plan"><PlainTextContent>Interview three roles.</PlainTextContent>
+    {_sel(116, "Interview three roles.", "three roles", 13)}</Note>
 </Notes>
 <Links><Link guid="{G(95)}" name="memo to quote" direction="OneWay" color="#000000" originGUID="{G(90)}" targetGUID="{G(101)}"/></Links>
 <Sets>
@@ -172,6 +175,9 @@ def test_nested_codes_colours_and_codability(sink):
     assert codes["color"].to_dict() == {G(10): "#336699", G(11): "#0F0", G(12): "", G(13): ""}
     assert codes["is_codable"].to_dict() == {G(10): False, G(11): True, G(12): True, G(13): True}
     assert codes.loc[G(10), "description"] == "Who helps"
+    # a coding on a code the project marks not codable is imported, and said
+    assert "1 codings carry code 'Support', which the project marks isCodable=\"false\"; imported as coded" in \
+        project.messages
 
 
 def test_text_offsets_count_code_points_with_emoji_and_combining_accents(sink):
@@ -181,7 +187,8 @@ def test_text_offsets_count_code_points_with_emoji_and_combining_accents(sink):
     coding = project.coding[project.coding["transcript"] == "T1"].sort_values("start")
     resume = f"re{ACUTE}sume{ACUTE}"
     expected = [(T1.index(w), T1.index(w) + len(w), w, code, coder) for w, code, coder in
-                (("safe", "Trust", "Ana"), ("mentor", "Early trust", "Ben"), (resume, "Barriers", "Ana"))]
+                (("felt", "Support", "Ana"), ("safe", "Trust", "Ana"), ("mentor", "Early trust", "Ben"),
+                 (resume, "Barriers", "Ana"))]
     assert list(coding[["start", "end", "quote", "code", "coder"]].itertuples(index=False, name=None)) == expected
     # the emoji is one code point: "mentor" starts 1 after where UTF-16 units would put it
     assert T1.index("mentor") + 1 == len(T1[:T1.index("mentor")].encode("utf-16-le")) // 2
@@ -219,6 +226,7 @@ def test_pdf_text_representation_is_imported_its_regions_counted(sink):
     project, _ = sink
     pdf = project.sources.set_index("guid").loc[G(45)]
     assert (pdf["kind"], pdf["status"], pdf["transcript"]) == ("PDF text", "imported", "Report")
+    assert project.corpus["Report"].role == "mentor"  # a variable of the PDF source reaches its text
     row = project.coding[project.coding["transcript"] == "Report"].iloc[0]
     assert (row["quote"], row["code"]) == ("weekly", "Trust") and project.corpus.text("Report") == PDF1
     assert any("PDF source 'Report.pdf'" in m and "1 regions drawn on its pages (1 codings)" in m
@@ -257,6 +265,8 @@ def test_notes_sets_links_graphs_and_descriptions(sink):
     on_code = notes[notes["name"] == "On support"].iloc[0]
     assert (on_code["target_kind"], on_code["target"], on_code["creating_user"]) == ("code", "Support", "Ana")
     assert notes.loc[notes["name"] == "Research plan", "target_kind"].tolist() == ["project"]
+    assert ("note 'Research plan': 1 selections and 1 codings inside the note are not imported (the note's text "
+            "is, in memos.csv)") in project.messages
     assert ("comment", "a comment") in set(zip(notes["kind"], notes["text"]))
     assert ("description", "SYNTHETIC project written from the XSD") in set(zip(notes["kind"], notes["text"]))
     assert ("description", "typed in") in set(zip(notes["kind"], notes["text"]))
