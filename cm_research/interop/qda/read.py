@@ -33,6 +33,7 @@ byte-identical files.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import tempfile
@@ -435,6 +436,56 @@ class _FolderArchive(_Archive):
 #: the largest source text read from the Sources folder beside a bare .qde
 FOLDER_SOURCE_BYTES = 64 * 2**20
 
+#: marks a text source made from an audio or video source's transcript (its kind in ``sources``)
+TRANSCRIPT_OF = "{urn:cm-research:import}kind"
+
+
+def _media_transcripts(media, text_paths: dict[str, str], messages: list[str]) -> list:
+    """Each ``<Transcript>`` of an audio or video source as a ``<TextSource>`` element the import reads as any
+    other: its text (inline or a file), and each ``<TranscriptSelection>`` as a plain-text selection from the
+    position of its ``fromSyncPoint`` to that of its ``toSyncPoint`` (REFI-QDA: character positions in the
+    transcript), with its codings, description and notes.
+
+    A transcript whose file is also a text source of the project (ATLAS.ti writes both) and has no selections
+    of its own is read once, as that text source; a selection whose sync points are missing is listed in
+    ``messages`` with its codings, not imported."""
+    kind = {"AudioSource": "audio transcript", "VideoSource": "video transcript"}[_tag(media)]
+    media_name = media.get("name") or media.get("guid") or ""
+    out = []
+    for transcript in _children(media, "Transcript"):
+        name = transcript.get("name") or f"{media_name} transcript"
+        selections = _children(transcript, "TranscriptSelection")
+        same = text_paths.get((transcript.get("plainTextPath") or "").lower())
+        if same is not None and not selections:
+            messages.append(f"transcript {name!r} of {media_name!r} is the same file as text source {same!r}; read once, "
+                            "as that source")
+            continue
+        element = etree.Element(f"{{{PROJECT_NS}}}TextSource", {TRANSCRIPT_OF: kind, "name": name,
+                                                                 "guid": transcript.get("guid") or ""})
+        for attribute in ("plainTextPath", "richTextPath", "creatingUser"):
+            if transcript.get(attribute):
+                element.set(attribute, transcript.get(attribute))
+        content = _child(transcript, "PlainTextContent")
+        if content is not None:
+            etree.SubElement(element, f"{{{PROJECT_NS}}}PlainTextContent").text = content.text
+        points = {guid_key(p.get("guid")): p.get("position") for p in _children(transcript, "SyncPoint")}
+        for selection in selections:
+            start = points.get(guid_key(selection.get("fromSyncPoint")))
+            end = points.get(guid_key(selection.get("toSyncPoint")))
+            if not (start or "").isdigit() or not (end or "").isdigit():
+                messages.append(f"transcript {name!r} of {media_name!r}: selection {selection.get('name') or selection.get('guid')!r} "
+                                f"has no sync point with a position at its start or end; its "
+                                f"{len(_children(selection, 'Coding'))} codings are not imported")
+                continue
+            placed = etree.SubElement(element, f"{{{PROJECT_NS}}}PlainTextSelection", startPosition=start,
+                                      endPosition=end, **{a: selection.get(a) for a in ("guid", "name", "creatingUser")
+                                                          if selection.get(a)})
+            for child in selection:  # description, codings, note references: copies, the project tree is untouched
+                if isinstance(child.tag, str):
+                    placed.append(copy.deepcopy(child))
+        out.append(element)
+    return out
+
 
 def import_qda(path: str | Path, role_variable: str = "role", site_variable: str = "site") -> QdaProject:
     """Import a REFI-QDA project (``.qdpx`` zip, or a bare ``project.qde``) onto the qual data model.
@@ -515,9 +566,13 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         transcripts, source_rows, selection_rows, coding_rows = [], [], [], []
         used_names: set[str] = set()
         sources_element = root.find(f"{{{PROJECT_NS}}}Sources")
-        for source in (list(sources_element) if sources_element is not None else []):
-            if not isinstance(source.tag, str):
-                continue
+        work = [s for s in (list(sources_element) if sources_element is not None else []) if isinstance(s.tag, str)]
+        text_paths = {(s.get("plainTextPath") or "").lower(): s.get("name") or "" for s in work
+                      if _tag(s) == "TextSource" and s.get("plainTextPath")}
+        # an audio or video source's transcripts are texts: each follows its source as a text source of its own
+        work = [x for s in work for x in (
+            [s, *_media_transcripts(s, text_paths, messages)] if _tag(s) in ("AudioSource", "VideoSource") else [s])]
+        for source in work:
             kind = _tag(source)
             guid = guid_key(source.get("guid"))
             name = source.get("name") or guid
@@ -535,14 +590,17 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                         "are not (cm_research analyses text; code the representation's text instead)")
                 outer_values = _values(source, var_names, messages, f"source {name!r}")
                 source, kind = representation, "TextSource"
-            text_kind = "PDF text" if representation is not None else "text"
+            text_kind = ("PDF text" if representation is not None else source.get(TRANSCRIPT_OF) or "text")
             if kind in NON_TEXT_SOURCES:
-                n_codings = len(list(source.iter(f"{{{PROJECT_NS}}}Coding")))
-                n_transcripts = len(_children(source, "Transcript")) + len(_children(source, "TextDescription"))
+                # codings in its transcripts travel with the transcripts (imported above), not counted here
+                n_codings = len([c for c in source.iter(f"{{{PROJECT_NS}}}Coding")
+                                 if not any(_tag(a) == "Transcript" for a in c.iterancestors())])
+                n_transcripts = len(_children(source, "Transcript"))
+                n_descriptions = len(_children(source, "TextDescription"))
                 message = (f"{NON_TEXT_SOURCES[kind]} source {name!r} skipped: cm_research analyses text sources only"
                            + (f" ({n_codings} codings on it not imported)" if n_codings else "")
-                           + (f"; its {n_transcripts} transcript(s) or text description(s) are not imported either "
-                              "(import them as text sources)" if n_transcripts else ""))
+                           + (f"; its {n_transcripts} transcript(s) are read as text sources" if n_transcripts else "")
+                           + ("; its text description is not imported" if n_descriptions else ""))
                 messages.append(message)
                 source_rows.append({"guid": guid, "name": name, "kind": NON_TEXT_SOURCES[kind], "transcript": "",
                                     "status": "skipped", "offset_convention": "", "n_selections": 0,

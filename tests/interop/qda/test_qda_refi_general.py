@@ -126,9 +126,12 @@ def _kitchen_sink() -> bytes:
   </PictureSource>
   <AudioSource guid="{G(49)}" name="Interview.m4a" path="relative://interview.m4a">
     <Transcript guid="{G(50)}" name="Interview transcript"><PlainTextContent>{TRANSCRIPT}</PlainTextContent>
-      <SyncPoint guid="{G(51)}" position="0" timeStamp="0"/><SyncPoint guid="{G(52)}" position="20" timeStamp="4000"/>
-      <TranscriptSelection guid="{G(112)}" fromSyncPoint="{G(51)}" toSyncPoint="{G(52)}">
+      <SyncPoint guid="{G(51)}" position="{TRANSCRIPT.index("we met")}" timeStamp="0"/>
+      <SyncPoint guid="{G(52)}" position="{TRANSCRIPT.index("we met") + len("we met at the library")}" timeStamp="4000"/>
+      <TranscriptSelection guid="{G(112)}" name="met" fromSyncPoint="{G(51)}" toSyncPoint="{G(52)}" creatingUser="{G(2)}">
         <Coding guid="{G(612)}"><CodeRef targetGUID="{G(11)}"/></Coding></TranscriptSelection>
+      <TranscriptSelection guid="{G(117)}" name="unsynced" fromSyncPoint="{G(51)}">
+        <Coding guid="{G(617)}"><CodeRef targetGUID="{G(13)}"/></Coding></TranscriptSelection>
     </Transcript>
     <AudioSelection guid="{G(113)}" begin="0" end="4000"><Coding guid="{G(613)}"><CodeRef targetGUID="{G(13)}"/></Coding></AudioSelection>
   </AudioSource>
@@ -239,8 +242,15 @@ def test_picture_audio_video_are_listed_with_what_they_carry(sink):
     assert sources.loc[[G(47), G(49), G(53)], "kind"].tolist() == ["picture", "audio", "video"]
     assert (sources.loc[[G(47), G(49), G(53)], "status"] == "skipped").all()
     picture, audio, video = sources.loc[[G(47), G(49), G(53)], "message"]
-    assert "(1 codings on it not imported)" in picture and "1 transcript(s) or text description(s)" in picture
-    assert "(2 codings on it not imported)" in audio and "1 transcript(s)" in audio
+    assert "(1 codings on it not imported)" in picture and "its text description is not imported" in picture
+    assert "(1 codings on it not imported)" in audio and "its 1 transcript(s) are read as text sources" in audio
+    # the transcript is a text: its synchronised selection is placed from one sync point's position to the other's
+    assert sources.loc[G(50), ["kind", "status"]].tolist() == ["audio transcript", "imported"]
+    row = project.coding[project.coding["transcript"] == "Interview transcript"]
+    assert row[["quote", "code", "coder", "start"]].values.tolist() == [
+        ["we met at the library", "Trust", "Ben", TRANSCRIPT.index("we met")]]
+    assert ("transcript 'Interview transcript' of 'Interview.m4a': selection 'unsynced' has no sync point with a "
+            "position at its start or end; its 1 codings are not imported") in project.messages
     assert "codings" not in video and "skipped" in video
     assert len(project.corpus.skipped) == 5  # T4, T5, picture, audio, video
 
