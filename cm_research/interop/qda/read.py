@@ -24,7 +24,12 @@ selection's name, which ATLAS.ti fills with the quoted text) is chosen and recor
 converted to positions in ``Transcript.text`` (the decoded file without its BOM, line ends untouched), never
 shifted to fit. Selections that still do not line up are kept and listed (``selections.status ==
 "misaligned"``, with count and examples in ``messages``); selections outside the text cannot be placed and are
-listed as ``"outside"``. Non-text sources (PDF, pictures, audio, video) are listed in ``sources`` as skipped.
+listed as ``"outside"``. Non-text sources (PDF, pictures, audio, video) are listed in ``sources`` as skipped,
+with the codings on them counted in ``messages``; their texts are read as text sources: a PDF's
+``<Representation>`` and an audio or video source's ``<Transcript>`` (its ``<TranscriptSelection>`` placed by the
+positions of its sync points). Code colours, cases without variables and descriptions are kept; a variable value
+naming no variable, a case's selection or code references and selections coded inside a note are listed in
+``messages``.
 
 Export writes offsets as Python characters (code points) of the text written, UTF-8 without BOM, and derives
 every GUID with :func:`uuid.uuid5` from the content it names, so exporting the same project twice gives
