@@ -534,7 +534,7 @@ def _declared_in_chunk(path: Path, frame: pd.DataFrame, meta, columns: list[str]
             value = column.iloc[k]
             k = int(k) + offset
             if is_sav and _in_ranges(value, ranges):
-                shown = display_number(value)
+                shown = _display_number(value)
                 how = f"{shown}, which the SPSS file declares missing"
             elif not is_sav and isinstance(value, str) and len(value) == 1 and "a" <= value <= "z":
                 shown = f".{value}"
@@ -549,7 +549,7 @@ def _declared_in_chunk(path: Path, frame: pd.DataFrame, meta, columns: list[str]
     return rows
 
 
-def display_number(value: float) -> str:
+def _display_number(value: float) -> str:
     """-99.0 as ``-99``, 2.5 as ``2.5``."""
     return str(int(value)) if float(value).is_integer() else str(value)
 
