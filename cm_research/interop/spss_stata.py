@@ -14,6 +14,9 @@ variable per field, named as the field, with the field's title as its variable l
 reads either with pyreadstat, maps variable names (or, failing that, variable labels) back to field names
 and value labels back to the dictionary's values, then validates the table exactly as ``load_table`` does
 a CSV or Excel file. In problems, ``row`` is the case number SPSS's Data View and Stata's browser show.
+Values the file declares missing (SPSS user-missing codes and ranges, Stata's ``.a``-``.z``) are read as missing
+and each is named in the problems as a ``declared_missing`` warning with its value label
+(:func:`declared_missing`), so the reason a value is absent is not lost.
 """
 
 from __future__ import annotations
