@@ -8,6 +8,7 @@ selections and keeps the one under which most selections fall on word boundaries
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 
@@ -73,6 +74,10 @@ def _to_index(pos: np.ndarray, raw: int) -> int | None:
 
 
 def _on_boundary(text: str, i: int) -> bool:
+    """Is ``i`` between words? Never just before a combining mark (an accent written as its own code point
+    belongs to the letter before it, which ``\\w`` does not see)."""
+    if 0 < i < len(text) and unicodedata.combining(text[i]):
+        return False
     return i <= 0 or i >= len(text) or not (_WORD.match(text[i - 1]) and _WORD.match(text[i]))
 
 

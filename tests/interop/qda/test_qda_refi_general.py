@@ -323,3 +323,19 @@ def test_utf8_byte_offsets_are_recognised(write_qdpx):
     assert project.sources["offset_convention"].tolist() == ["utf8 bytes"]
     assert project.coding["quote"].tolist() == ["señora Muñoz", "ayudó", "después todo mejoró"]
     assert (project.selections["status"] == "aligned").all()
+
+
+def test_a_selection_that_splits_a_letter_from_its_accent_is_reported(write_qdpx):
+    text = f"SYNTHETIC. We made a re{ACUTE}sume{ACUTE} together.\n"
+    whole, cut = text.index("re"), text.index(f"e{ACUTE} together") + 1  # ends between "e" and its accent
+    body = (f'<CodeBook><Codes><Code guid="{G(13)}" name="Barriers" isCodable="true"/></Codes></CodeBook>'
+            f'<Sources><TextSource guid="{G(40)}" name="accents.txt" plainTextPath="internal://a.txt">'
+            f'<PlainTextSelection guid="{G(200)}" startPosition="{whole}" endPosition="{whole + 8}">'
+            f'<Coding guid="{G(300)}"><CodeRef targetGUID="{G(13)}"/></Coding></PlainTextSelection>'
+            f'<PlainTextSelection guid="{G(201)}" startPosition="{whole}" endPosition="{cut}">'
+            f'<Coding guid="{G(301)}"><CodeRef targetGUID="{G(13)}"/></Coding></PlainTextSelection>'
+            '</TextSource></Sources>')
+    path = write_qdpx(body, {"Sources/a.txt": text.encode("utf-8")})
+    project = import_qda(path)
+    assert project.selections["status"].tolist() == ["aligned", "misaligned"]
+    assert project.selections["text"].tolist() == [f"re{ACUTE}sume{ACUTE}", "re\u0301sume"]
