@@ -74,11 +74,16 @@ def _table(doc, table) -> None:
     if not rows:
         return
     caption = table.find("caption")
+    name = caption.get_text(" ", strip=True) if caption is not None else table.get("aria-label", "")
     if caption is not None and caption.get_text(strip=True):
         doc.add_paragraph(caption.get_text(" ", strip=True), style="Caption")
     width = max(len(r) for r in rows)
     word = doc.add_table(rows=len(rows), cols=width)
     word.style = "Table Grid"
+    if name:  # the table's title in Word's Table Properties > Alt Text, which screen readers announce
+        table_caption = OxmlElement("w:tblCaption")
+        table_caption.set(qn("w:val"), name[:255])
+        word._tbl.tblPr.append(table_caption)
     for i, values in enumerate(rows):
         for j, value in enumerate(values):
             word.cell(i, j).text = value
@@ -134,9 +139,10 @@ def notebook_to_docx(notebook: str | Path | nbformat.NotebookNode, docx_path: st
     from docx import Document
 
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
+    from cm_research.qual.document_properties import set_docx_properties
+
     doc = Document()
-    doc.core_properties.title = title
-    doc.core_properties.subject = description[:255]  # the .docx property's limit
+    set_docx_properties(doc, title, subject=description)  # title and language for screen readers (WCAG 2.4.2, 3.1.1)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             _markdown(doc, cell.source)
