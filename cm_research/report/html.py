@@ -43,14 +43,21 @@ footer { overflow-wrap: anywhere; }
 #: Keyboard and narrow screens (WCAG 2.4.1, 2.4.7, 1.4.10): a skip link to the report's main content, shown when it
 #: has focus; a focus ring that is seen on every control and on each table (a wide table scrolls with the arrow
 #: keys once it has focus), drawn at 3:1 or more against the page (#0b57d0 on white: 6.6:1); a footer whose long
-#: fingerprints wrap instead of making a 320-pixel-wide page scroll sideways.
+#: fingerprints wrap instead of making a 320-pixel-wide page scroll sideways; and each table its own scrolling
+#: region (JupyterLab's narrow-screen layout turns an output into a table row, which cannot scroll, inside a box
+#: that hides what overflows: at 320 pixels the right-hand columns of a wide table were cut off and unreachable).
 ACCESS_CSS = """<style>
 .cm-skip-link { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
 .cm-skip-link:focus { position: static; width: auto; height: auto; display: inline-block; margin: 0.4rem;
   padding: 0.4rem 0.8rem; background: #fff; color: #0b57d0; text-decoration: underline; }
 :focus-visible, table[tabindex]:focus { outline: 3px solid #0b57d0 !important; outline-offset: 2px; }
+table[tabindex]:focus { outline-offset: -3px; }  /* inside the table's box: the output area clips what is outside */
 main:focus { outline: none !important; }
 footer { overflow-wrap: anywhere; }
+@media screen {
+  .jp-RenderedHTMLCommon table { display: block; max-width: 100%; overflow-x: auto; }
+  .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li, .jp-RenderedHTMLCommon code { overflow-wrap: anywhere; }
+}
 </style>"""
 
 SKIP_LINK = '<a class="cm-skip-link" href="#main-content">Skip to the report</a>'
