@@ -14,6 +14,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from cm_research.data.characters import HOMOGLYPHS, character_name, clean_text, escape_unseen
+from cm_research.data.characters import mixed_script_word
 from cm_research.dictionary import Field
 
 Bad = list[tuple[int, str, str]]
@@ -42,11 +44,64 @@ def _text(values: pd.Series) -> pd.Series:
     return values.map(lambda v: None if v is None else display(v).strip(), na_action="ignore")
 
 
+def is_warning(rule: str, field: Field) -> bool:
+    """Whether a problem a coercer found is a warning (the cell is kept, cleaned) rather than an error: an invisible
+    character removed, or look-alike letters in free text."""
+    return rule == "invisible_character" or (rule == "homoglyph" and not key_like(field))
+
+
+def key_like(field: Field) -> bool:
+    """A field whose text names or keys something (an id, a site, a code): equal-looking values must be equal."""
+    return bool(field.required or field.unique or field.pattern or field.enum or field.identifier)
+
+
+def check_characters(text: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    """Text cells cleaned of invisible characters and refused for characters that reorder or hide text
+    (:func:`cm_research.data.characters.clean_text`); a refused cell becomes missing. Problems use the rules
+    ``invisible_character`` (a warning: removed, the cell kept), ``characters`` (refused) and ``homoglyph``
+    (a word mixing Latin with Cyrillic or Greek letters: refused in a :func:`key_like` field, else a warning)."""
+    bad: Bad = []
+    out = {}
+    for row, value in text.dropna().items():
+        if value.isascii() and value.isprintable():
+            continue
+        cleaned, removed, refused = clean_text(value)
+        if refused:
+            bad.append((row, "characters", f"'{escape_unseen(value)}' cannot be read: {refused}"))
+            out[row] = None
+            continue
+        if removed:
+            bad.append((row, "invisible_character",
+                        f"'{escape_unseen(value)}' holds {', '.join(removed)}, which cannot be seen; read as "
+                        f"{cleaned!r}"))
+        if (word := mixed_script_word(cleaned)) is not None:
+            letters = ", ".join(f"{c!r} ({character_name(c)})" for c in dict.fromkeys(word)
+                                if c.isalpha() and not c.isascii())
+            key = key_like(field)
+            bad.append((row, "homoglyph",
+                        f"{cleaned!r} mixes Latin letters with look-alike letters of another alphabet ({letters}), "
+                        f"so it looks like {cleaned.translate(HOMOGLYPHS)!r} but is not; retype it"))
+            if key:
+                out[row] = None
+                continue
+        if cleaned != value:
+            out[row] = cleaned
+    if not out:
+        return text, bad
+    text = text.astype(object).copy()
+    for row, value in out.items():
+        text[row] = value
+    return text, bad
+
+
 def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
-    """Cells as trimmed text (numbers from Excel without a spurious '.0'); never a problem."""
+    """Cells as trimmed text (numbers from Excel without a spurious '.0'), checked by :func:`check_characters`."""
     if all_text(values):  # display() of a string is the string itself
-        return values.str.strip().astype("string"), []
-    return _text(values).astype("string"), []
+        text = values.str.strip()
+    else:
+        text = _text(values)
+    text, bad = check_characters(text, field)
+    return text.astype("string"), bad
 
 
 _GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?$")  # 1,234 or 12,345.5
@@ -185,7 +240,8 @@ def coerce_list(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     def split(cell: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in cell.split(field.delimiter) if part.strip())
 
-    return _text(values).map(split, na_action="ignore").astype(object), []
+    text, bad = check_characters(_text(values), field)
+    return text.map(split, na_action="ignore").astype(object), bad
 
 
 COERCERS: dict[str, Callable[[pd.Series, Field], tuple[pd.Series, Bad]]] = {
@@ -273,7 +329,8 @@ def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str
     """:func:`coerce_string` after :func:`mark_missing`, as column operations on Arrow text: surrounding spaces
     trimmed, blanks and missing-value markers (any case) made missing. Every ASCII cell is handled by pyarrow,
     whose trimming and lower-casing of ASCII are Python's; cells with other characters go through the Python
-    path (:func:`_coerce_cells`), so the result is the same cell for cell. Text fields have no problems."""
+    path (:func:`_coerce_cells`), so the result is the same cell for cell. Problems are those of
+    :func:`check_characters`."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -288,11 +345,14 @@ def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str
     if pc.any(missing).as_py():
         trimmed = pc.if_else(missing, pa.scalar(None, pa.large_string()), trimmed)
     typed = pd.Series(pd.arrays.ArrowStringArray(trimmed), index=values.index, name=values.name)
-    other = ascii_rows(array)
+    # cells beyond ASCII, and ASCII cells holding a control character (NUL...), are checked by Python
+    controls = pc.fill_null(pc.match_substring_regex(array, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"), False)
+    other = np.union1d(ascii_rows(array), np.flatnonzero(controls.to_numpy(zero_copy_only=False)))
+    bad: Bad = []
     if len(other):
-        rest, _ = by_value(values.iloc[other], lambda cells: _coerce_cells(cells, field, missing_values, "."))
+        rest, bad = by_value(values.iloc[other], lambda cells: _coerce_cells(cells, field, missing_values, "."))
         typed.iloc[other] = rest.to_numpy(dtype=object, na_value=None)
-    return typed, []
+    return typed, bad
 
 
 def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...],

@@ -37,7 +37,7 @@ import pandas as pd
 # the raw table and the text rules live in .raw, shared with the columnar reader; RawTable, decode_text and
 # sniff_delimiter are still importable from here
 from cm_research.data.raw import MAX_CELL_CHARS, MAX_COLUMNS, RawTable, _refuse, decode_text, detect_decimal_mark
-from cm_research.data.raw import sniff_delimiter
+from cm_research.data.raw import not_a_regular_file, sniff_delimiter, undecodable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -148,10 +148,7 @@ def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> R
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:
-        raise _refuse(
-            path, f"the file is not readable text (byte {exc.start} is neither UTF-8 nor Windows-1252); "
-            "save it again from Excel as 'CSV UTF-8'"
-        ) from exc
+        raise _refuse(path, undecodable(data, exc)) from exc
     delimiter = sniff_delimiter(text.split("\n", 1)[0])
     split = split_records(text, delimiter)
     if split and split[0].problem:
@@ -310,6 +307,8 @@ def read_raw(path: str | Path, table: str | None = None, decimal: str | None = N
     path = Path(path)
     if not path.exists():
         raise _refuse(path, f"no such file: {path}")
+    if reason := not_a_regular_file(path):
+        raise _refuse(path, reason)
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, table)

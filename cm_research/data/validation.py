@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display
+from cm_research.data.characters import character_name, escape_unseen, fold_label
+from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display, is_warning
 from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
@@ -20,8 +21,9 @@ from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
 
 
 def normalise_label(text: str) -> str:
-    """'Participant ID ' -> 'participant_id'; used to match headers and enum values forgivingly."""
-    return re.sub(r"[\s\-/]+", "_", str(text).strip().lower()).strip("_")
+    """'Participant ID ' -> 'participant_id'; used to match headers and enum values forgivingly, as the letters
+    they show (:func:`cm_research.data.characters.fold_label`: look-alike and invisible characters folded)."""
+    return re.sub(r"[\s\-/]+", "_", fold_label(text).strip().lower()).strip("_")
 
 
 @dataclass
@@ -37,7 +39,7 @@ class ProblemLog:
                 "file": self.file,
                 "row": row,
                 "column": column,
-                "value": "" if value is None else display(value),
+                "value": "" if value is None else escape_unseen(display(value)),
                 "rule": rule,
                 "message": message,
                 "severity": severity,
@@ -70,6 +72,13 @@ def map_columns(raw: RawTable, schema: TableSchema, log: ProblemLog) -> dict[str
             )
         else:
             mapping[header] = name
+            shown = re.sub(r"[\s\-/]+", "_", str(header).strip().lower()).strip("_")
+            if shown != normalise_label(header):  # the header only matched once look-alikes were folded
+                odd = ", ".join(character_name(c) for c in dict.fromkeys(str(header))
+                                if not c.isascii() and fold_label(c) != c)
+                log.add(pd.NA, name, None, "header_characters",
+                        f"column `{escape_unseen(str(header))}` is read as `{name}`, but its header holds characters "
+                        f"that only look like it ({odd}); retype the header", severity="warning")
     missing = [f for f in schema.required_fields if f not in mapping.values()]
     if missing:
         for name in missing:
@@ -365,7 +374,7 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
 
 
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
-CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum")
+CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph")
 BLANKED_PREFIX = "blanked_"
 
 
@@ -413,7 +422,7 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
         start = len(log.records)
         typed, bad = coerce_column(cells, f, schema.missing_values, decimal=raw.decimal)
         for row, rule, message in bad:
-            log.add(row, f.name, cells[row], rule, message)
+            log.add(row, f.name, cells[row], rule, message, severity="warning" if is_warning(rule, f) else "error")
         typed = _check_field(typed, f, log, {row for row, _, _ in bad})
         if _blankable(f, schema):
             typed = blank_bad_cells(typed, log, start, cells)

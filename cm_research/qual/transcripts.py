@@ -47,6 +47,7 @@ from typing import Iterable
 import pandas as pd
 
 from cm_research.data.reading import decode_text
+from cm_research.data.raw import undecodable
 from cm_research.qual.errors import TranscriptError, problems_table
 from cm_research.qual.roles import ROLE_ALIASES, accepted_spellings, normalise_role, role_name
 from cm_research.qual.transcript_formats import NAME_TIME_LINE
@@ -175,8 +176,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         line = data[: exc.start].count(b"\n") + 1
         raise TranscriptError.from_problems([{
             "file": path.name, "line": line, "column": "", "value": repr(data[exc.start:exc.start + 1]),
-            "message": (f"byte {exc.start} is neither UTF-8 nor Windows-1252 text; "
-                        "open the file and save it again as UTF-8 text"),
+            "message": undecodable(data, exc),
         }], path.name) from exc
 
 
