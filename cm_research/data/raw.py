@@ -103,15 +103,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
 
 
-def undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
+def undecodable(data: bytes, exc: UnicodeDecodeError, save_as: str = "'CSV UTF-8'") -> str:
     """Where and why ``data`` could not be decoded (:func:`decode_text`), for a person: the line, the byte, and
     what to do."""
     line = data[: exc.start].count(b"\n") + 1
-    where = f"line {line} (byte {exc.start:,}, {data[exc.start:exc.start + 1]!r})"
     if exc.reason == MIXED_ENCODING:
+        where = f"line {line} (byte {exc.start:,}, {data[exc.start:exc.start + 1]!r})"
         return (f"the file mixes two encodings: most of it is UTF-8 text, but {where} is not, so reading it either "
-                "way would garble some letters; open it in Excel or a text editor and save it again as 'CSV UTF-8'")
-    return f"the file is not readable text ({where} is neither UTF-8 nor Windows-1252); save it again as 'CSV UTF-8'"
+                f"way would garble some letters; open it in Excel or a text editor and save it again as {save_as}")
+    return (f"byte {exc.start} is neither UTF-8 nor Windows-1252 ({data[exc.start:exc.start + 1]!r} on line {line}), "
+            f"so the file is not readable text; save it again as {save_as}")
 
 
 #: the longest cell a CSV row may hold (Python's csv module default); a longer one is almost always a stray quote

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -47,6 +48,8 @@ from typing import Iterable
 import pandas as pd
 
 from cm_research.data.reading import decode_text
+from cm_research.data.characters import BIDI_CONTROLS, INVISIBLE, JOINERS, character_name, clean_text, escape_unseen
+from cm_research.data.characters import mixed_script_word
 from cm_research.data.raw import undecodable
 from cm_research.qual.errors import TranscriptError, problems_table
 from cm_research.qual.roles import ROLE_ALIASES, accepted_spellings, normalise_role, role_name
@@ -80,13 +83,31 @@ _HEADER_LINE = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<va
 _DEFAULT_LABEL = re.compile(
     r"^[ \t]*(?:[\[(](?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])][ \t]*"
     r"|(?P<ts2>(?:\d{1,2}:)?\d{1,2}:\d{2})[ \t]+)?"
-    r"(?P<label>[^\W_][\w .'\u2019-]{0,39}?)[ \t]*:(?:[ \t]+|$)"
+    r"(?P<label>[^\W_][\w .'\u2019\u0300-\u036f-]{0,39}?)[ \t]*:(?:[ \t]+|$)"  # accents as combining marks too
 )
 _NAME_LIKE = re.compile(r"^[A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){0,2}$")
 
 
 def _norm(label: str) -> str:
+    """A label or name as compared: NFC (an accent typed as a combining mark is the accented letter), without
+    invisible characters, spaces squashed, lower case."""
+    label = unicodedata.normalize("NFC", "".join(c for c in label if c not in INVISIBLE and c not in JOINERS))
     return re.sub(r"\s+", " ", label.strip().strip(".").lower())
+
+
+def _unseen_label(line: str, labels: "_Labels", convention: "SpeakerConvention") -> str | None:
+    """A problem when ``line`` starts with a speaker's label only once characters a person cannot see are taken
+    out (``Ja\u200bde:``); read as it is, the line would silently join the turn above, the participant's words
+    counted as the interviewer's."""
+    shown = "".join(c for c in line if c not in INVISIBLE and c not in JOINERS and c not in BIDI_CONTROLS)
+    if shown == line:
+        return None
+    m = convention.label_pattern.match(shown) or NAME_TIME_LINE.match(shown)
+    if not m or labels.classify(m.group("label"))[0] is None:
+        return None
+    unseen = ", ".join(character_name(c) for c in dict.fromkeys(line) if c not in shown)
+    return (f"the speaker label '{escape_unseen(line[:line.find(':') + 1])}' holds {unseen}, which cannot be seen; "
+            f"retype the label as '{m.group('label')}:'")
 
 
 @dataclass(frozen=True)
@@ -176,7 +197,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         line = data[: exc.start].count(b"\n") + 1
         raise TranscriptError.from_problems([{
             "file": path.name, "line": line, "column": "", "value": repr(data[exc.start:exc.start + 1]),
-            "message": undecodable(data, exc),
+            "message": undecodable(data, exc, "UTF-8 text"),
         }], path.name) from exc
 
 
@@ -237,7 +258,14 @@ def _parse_header(path: Path, lines, locations) -> tuple[dict[str, str], dict[st
                 f"unknown header field {m.group('key')!r}; header fields are Pseudonym, Role, Site, Date, "
                 "Interviewer, Participant ID, Other speakers, Notes"), line, locations))
         else:
-            fields[HEADER_FIELDS[key]] = m.group("value")
+            value, _, refused = clean_text(m.group("value"))  # invisible characters out, NFC
+            if refused is None and (word := mixed_script_word(value)) and HEADER_FIELDS[key] in REQUIRED_FIELDS:
+                refused = (f"the word {word!r} mixes Latin letters with look-alike letters of another alphabet, so it "
+                           "only looks like what it says; retype it")
+            if refused:
+                problems.append(_problem(path, number, f"the {m.group('key').strip()} cannot be read: {refused}",
+                                         escape_unseen(line), locations))
+            fields[HEADER_FIELDS[key]] = value
             field_lines[HEADER_FIELDS[key]] = number
         started = True
         i += 1
@@ -311,6 +339,9 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
                            timestamp=groups.get("ts") or groups.get("ts2"), role=role, participant=who)
             turns.append(current)
             empty_start = not content
+            continue
+        if not kind and not problem and (unseen := _unseen_label(line, labels, convention)):
+            problems.append(_problem(path, number, unseen, escape_unseen(line), locations))
             continue
         if problem:
             key = _norm(m.group("label"))

@@ -166,3 +166,55 @@ def test_a_folder_a_pipe_or_a_device_given_as_data_is_refused_without_hanging(tm
     for path, kind in ((folder, "a folder"), (pipe, "a named pipe"), (zero, "a device")):
         with pytest.raises(DataValidationError, match=rf"^{path.name}: {path.name} is {kind}"):
             load_table(path, "participants")
+
+
+# ---------------------------------------------------------------------------------------------- transcripts
+
+_INTERVIEW = ("# SYNTHETIC interview\nPseudonym: {name}\nRole: mentee\nSite: {site}\n---\n"
+              "Interviewer: How was it?\n{label}: It was good. I felt safe.\nInterviewer: And then?\n{name}: Fine.\n")
+
+
+def _transcript(tmp_path, name="Jade", site="Easton", label="Jade", data: bytes | None = None):
+    from cm_research.qual.transcripts import read_transcript
+
+    path = tmp_path / "interview.txt"
+    path.write_bytes(data if data is not None else _INTERVIEW.format(name=name, site=site, label=label).encode())
+    return read_transcript(path)
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\ufeff", "\u2060"])
+def test_an_invisible_character_in_a_speaker_label_is_refused_not_merged_into_the_turn_above(tmp_path, hidden):
+    # before: "Ja\u200bde: It was good." matched no label and silently joined the interviewer's turn
+    from cm_research.qual.errors import TranscriptError
+
+    with pytest.raises(TranscriptError) as caught:
+        _transcript(tmp_path, label=f"Ja{hidden}de")
+    problem = caught.value.problems.iloc[0]
+    assert (problem["file"], problem["line"]) == ("interview.txt", 7)
+    assert f"U+{ord(hidden):04X}" in problem["message"] and "retype the label as 'Jade:'" in problem["message"]
+
+
+def test_a_speaker_typed_with_a_combining_accent_is_the_pseudonym(tmp_path):
+    transcript = _transcript(tmp_path, name="Zo\u00eb", label="Zoe\u0308")
+    assert [t.kind for t in transcript.turns] == ["interviewer", "participant", "interviewer", "participant"]
+
+
+def test_header_values_are_cleaned_or_refused(tmp_path):
+    from cm_research.qual.errors import TranscriptError
+
+    assert _transcript(tmp_path, site="East\u200bon").site == "Easton"  # the same site as every other Easton file
+    for site, words in (("\u202enotsaE", "U+202E"), ("E\u0430ston", "look-alike")):
+        with pytest.raises(TranscriptError) as caught:
+            _transcript(tmp_path, site=site)
+        problem = caught.value.problems.iloc[0]
+        assert problem["line"] == 4 and words in problem["message"] and "\u202e" not in problem["value"]
+
+
+def test_a_transcript_mixing_encodings_names_its_line(tmp_path):
+    from cm_research.qual.errors import TranscriptError
+
+    data = _INTERVIEW.format(name="Zo\u00eb", site="Easton", label="Zo\u00eb").encode() + "Zo\u00eb: caf\u00e9\n".encode("cp1252")
+    with pytest.raises(TranscriptError) as caught:
+        _transcript(tmp_path, data=data)
+    problem = caught.value.problems.iloc[0]
+    assert problem["line"] == 10 and "mixes two encodings" in problem["message"] and "UTF-8 text" in problem["message"]
