@@ -33,6 +33,8 @@ class RawTable:
     short_rows: dict[int, int] = field(default_factory=dict)  # Excel row -> number of cells, where fewer
     notes: list[str] = field(default_factory=list)  # facts about the whole file, reported as warnings
     decimal: str = "."  # the decimal mark of numbers written as text: "." or ","
+    top_rows: list[list] = field(default_factory=list)  # the first rows as read, header included, all their cells
+    excel_1904: bool = False  # a workbook in the Mac 1904 date system: date serials count days from 1904-01-01
 
     @property
     def file(self) -> str:

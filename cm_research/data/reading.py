@@ -216,11 +216,72 @@ _DAMAGED_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError
                      IndexError)
 
 
+def _not_a_workbook(path: Path) -> str | None:
+    """What a file named .xlsx really is when it is not a zip archive (every .xlsx and .xlsm is one), in plain
+    English, or None when it is a zip archive."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    if head.startswith(b"PK"):
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
+        return ("it is not an .xlsx workbook inside: it is either protected with a password (encrypted) or an "
+                "old-style .xls workbook renamed; open it in Excel, remove the password if there is one "
+                "(File > Info > Protect Workbook), and save it as .xlsx")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype", b"<?xml", b"<table", b"<head")):
+        return ("it is a web page (HTML or XML) with an .xlsx name, as some systems export 'Excel' files; open it "
+                "in Excel and save it as .xlsx, or export CSV")
+    if head and not re.search(rb"[\x00-\x08\x0e-\x1f\x7f]", head):  # text in any 8-bit encoding or UTF-8
+        return ("it is a text file (CSV) with an .xlsx name; rename it to .csv, or open it in Excel and save it "
+                "as .xlsx")
+    return "it is not an Excel workbook (an .xlsx file is a zip archive and this is not one)"
+
+
+def _merged_ranges(path: Path, sheet_name: str) -> list:
+    """The merged cell ranges of a sheet (the read-only reader cannot see them), looked for only when the
+    workbook's XML has any."""
+    with zipfile.ZipFile(path) as zf:
+        if not any(info.filename.startswith("xl/worksheets/") and b"<mergeCell " in zf.read(info)
+                   for info in zf.infolist() if info.filename.endswith(".xml")):
+            return []
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=False, data_only=True)
+    try:
+        return list(book[sheet_name].merged_cells.ranges)
+    finally:
+        book.close()
+
+
+def _fill_merged(records: list[list], ranges: list) -> list[str]:
+    """Give every cell of a merged range the value Excel shows across it (stored in its top-left cell only).
+    Returns the ranges filled, as Excel names them (e.g. B2:B4)."""
+    filled = []
+    for merged in ranges:
+        top, left = merged.min_row - 1, merged.min_col - 1
+        if top >= len(records) or left >= len(records[top]):
+            continue
+        value = records[top][left]
+        for r in range(top, min(merged.max_row, len(records))):
+            row = records[r]
+            row.extend([None] * (merged.max_col - len(row)))
+            for c in range(left, merged.max_col):
+                row[c] = value
+        filled.append(merged.coord)
+    return filled
+
+
+#: days from Excel's 1900 date system (serial 0 = 1899-12-30) to the Mac 1904 one (serial 0 = 1904-01-01)
+DAYS_1900_TO_1904 = 1462
+
+
 def _read_excel(path: Path, table: str | None) -> RawTable:
     from openpyxl import load_workbook
 
     from cm_research.data.archives import oversized_archive
 
+    if reason := _not_a_workbook(path):
+        raise _refuse(path, reason)
     if reason := oversized_archive(path):
         raise _refuse(path, reason)
     try:
@@ -229,26 +290,48 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
         raise _refuse(path, f"could not be opened as an Excel workbook ({exc})") from exc
     try:
         names = book.sheetnames
-        sheet_name = next((n for n in names if table and n.strip().lower() == table.lower()), names[0])
-        records = [[_excel_value(c) for c in row] for row in book[sheet_name].iter_rows()]
+        # a hidden sheet is never read in place of what the person sees: visible sheets first, the one named
+        # like the table before the others, and an empty one passed over
+        states = {ws.title: getattr(ws, "sheet_state", "visible") for ws in book.worksheets}
+        hidden = [n for n in names if states.get(n, "visible") != "visible"]
+        visible = [n for n in names if n not in hidden] or names
+        named = [n for n in visible if table and n.strip().lower() == table.lower()]
+        sheet_name, records = names[0], []
+        for candidate in named + [n for n in visible if n not in named]:
+            sheet_name = candidate
+            records = [[_excel_value(c) for c in row] for row in book[candidate].iter_rows()]
+            if any(not _is_blank(v) for row in records for v in row):
+                break
+        epoch_1904 = getattr(book, "epoch", None) is not None and book.epoch.year == 1904
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     finally:
         book.close()
     try:
         formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
+        merged = _fill_merged(records, _merged_ranges(path, sheet_name))
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     raw = _from_records(path, records, "xlsx")
+    raw.excel_1904 = epoch_1904
+    if merged:
+        raw.notes.append(f"sheet `{sheet_name}` has merged cells ({', '.join(merged[:10])}"
+                         f"{', ...' if len(merged) > 10 else ''}); each cell of a merged range was read as the value "
+                         "shown across it; unmerge them in Excel if that is not what is meant")
+    if hidden:
+        raw.notes.append(f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
+                         f"({', '.join(hidden)}), which {'were' if len(hidden) > 1 else 'was'} not read; only "
+                         f"`{sheet_name}`, which can be seen, was read")
     header = list(raw.cells.columns)
     for r, c, formula in formulas:
         if r in raw.cells.index and c < len(header):
             raw.row_problems.append((r, header[c], formula, "formula",
                                      f"the cell holds the formula {formula} but no saved result, so its value "
                                      "is unknown; open the file in Excel and save it (or paste the values)"))
-    if len(names) > 1 and sheet_name.strip().lower() != (table or "").lower():
-        raw.notes.append(f"the workbook has {len(names)} sheets ({', '.join(names)}) and none is named "
-                         f"{table or 'like the table'}; read the first sheet, `{sheet_name}`; the others were not read")
+    if len(visible) > 1 and sheet_name.strip().lower() != (table or "").lower():
+        which = f"the first sheet, `{sheet_name}`" if sheet_name == visible[0] else f"`{sheet_name}`, the first with data"
+        raw.notes.append(f"the workbook has {len(visible)} sheets ({', '.join(visible)}) and none is named "
+                         f"{table or 'like the table'}; read {which}; the others were not read")
     return raw
 
 
@@ -289,7 +372,7 @@ def _from_records(path: Path, records: list[list], encoding: str, check_short: b
     cells = pd.DataFrame(rows, columns=header, index=pd.Index(index, name="row"), dtype=object)
     notes = [] if rows else ["the file has a header row but no rows of data"]
     return RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank, ragged_rows=ragged,
-                    short_rows=short, notes=notes)
+                    short_rows=short, notes=notes, top_rows=[list(r) for r in records[:20]])
 
 
 def read_raw(path: str | Path, table: str | None = None, decimal: str | None = None,

@@ -83,14 +83,25 @@ def map_columns(raw: RawTable, schema: TableSchema, log: ProblemLog) -> dict[str
     if missing:
         for name in missing:
             log.add(pd.NA, name, None, "missing_column", f"required column `{name}` is missing")
-        found = ", ".join(f"`{h}`" for h in raw.cells.columns)
+        found = ", ".join(f"`{escape_unseen(str(h))}`" for h in raw.cells.columns)
         raise DataValidationError(
             f"{raw.file}: required column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(f'`{m}`' for m in missing)} missing (the file has {found}). "
-            f"Expected columns for {schema.name}: {', '.join(schema.field_names)}.",
+            f"Expected columns for {schema.name}: {', '.join(schema.field_names)}.{_header_lower_down(raw, lookup)}",
             log.table(),
         )
     return mapping
+
+
+def _header_lower_down(raw: RawTable, lookup: dict[str, str]) -> str:
+    """A sentence saying on which row the column names are, when a title or notes sit above them (the header
+    must be row 1), found among the first 20 rows; "" when no row there names at least three columns."""
+    for row, cells in enumerate(raw.top_rows[1:], start=2):
+        named = {lookup[key] for v in cells if isinstance(v, str) and (key := normalise_label(v)) in lookup}
+        if len(named) >= 3:
+            return (f" The column names seem to be on row {row}: delete the rows above them, so that they are on "
+                    "row 1.")
+    return ""
 
 
 def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
@@ -397,6 +408,18 @@ def blank_bad_cells(typed: pd.Series, log: ProblemLog, start: int, cells: pd.Ser
     return typed.mask(typed.index.isin(rows)) if rows else typed
 
 
+def _serial_from_1904(value: object) -> object:
+    """A date serial of a workbook in the Mac 1904 date system as the 1900 system's serial (Excel date cells are
+    converted by openpyxl already; this is for dates stored as plain numbers)."""
+    from cm_research.data.reading import DAYS_1900_TO_1904
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value + DAYS_1900_TO_1904
+    if isinstance(value, str) and value.strip().isdigit():
+        return str(int(value) + DAYS_1900_TO_1904)
+    return value
+
+
 def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.DataFrame:
     """Typed table with every column of the schema (absent optional columns are all missing)."""
     mapping = map_columns(raw, schema, log)
@@ -419,6 +442,8 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
                                                schema.missing_values)
             continue
         cells = raw.cells[by_field[f.name]]
+        if f.type == "date" and raw.excel_1904:
+            cells = cells.map(_serial_from_1904, na_action="ignore")
         start = len(log.records)
         typed, bad = coerce_column(cells, f, schema.missing_values, decimal=raw.decimal)
         for row, rule, message in bad:
