@@ -318,7 +318,8 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
         raw.notes.append(f"sheet `{sheet_name}` has merged cells ({', '.join(merged[:10])}"
                          f"{', ...' if len(merged) > 10 else ''}); each cell of a merged range was read as the value "
                          "shown across it; unmerge them in Excel if that is not what is meant")
-    if hidden:
+    hidden_named = [n for n in hidden if table and n.strip().lower() == table.lower()]
+    if hidden_named or (hidden and not named):  # a template's hidden drop-down lists beside its table: nothing to say
         raw.notes.append(f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
                          f"({', '.join(hidden)}), which {'were' if len(hidden) > 1 else 'was'} not read; only "
                          f"`{sheet_name}`, which can be seen, was read")
