@@ -213,7 +213,7 @@ def _formulas_without_results(path: Path, sheet_name: str, records: list[list]) 
 
 #: what a damaged .xlsx makes openpyxl, zipfile or zlib raise while reading
 _DAMAGED_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, AttributeError,
-                     IndexError)
+                     IndexError, SyntaxError)  # lxml's and ElementTree's XML errors are SyntaxErrors
 
 
 def _not_a_workbook(path: Path) -> str | None:
@@ -271,6 +271,50 @@ def _fill_merged(records: list[list], ranges: list) -> list[str]:
     return filled
 
 
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _sheet_order_problem(path: Path, member: str) -> str | None:
+    """Why the rows or cells of a sheet's XML cannot be trusted to be read in full, or None.
+
+    Excel writes rows in increasing order and the cells of a row left to right. A row or cell numbered out of
+    order, or twice (a file made by another program, or crafted), is silently skipped or overwritten by the
+    read-only reader, so such a sheet is refused. The XML is read as a stream (lxml, no entities, no network,
+    libxml2's default limits on depth and text size)."""
+    from lxml import etree
+
+    last_row = 0
+    with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
+        for _, row in etree.iterparse(stream, events=("end",), tag=f"{_SHEET_NS}row", resolve_entities=False,
+                                      no_network=True, huge_tree=False):
+            number = int(row.get("r") or last_row + 1)
+            if number <= last_row:
+                return (f"its row {number} comes after row {last_row} in the file (rows out of order or repeated), so "
+                        "some rows would be skipped; the file was not saved by Excel or is damaged: open it in Excel "
+                        "and save it again")
+            last_row, last_column = number, 0
+            for cell in row.iterchildren(f"{_SHEET_NS}c"):
+                ref = _CELL_REF.match(cell.get("r") or "")
+                column = _column_number(ref.group(1)) if ref else last_column + 1
+                if column <= last_column or (ref and int(ref.group(2)) != number):
+                    return (f"cell {cell.get('r')} of row {number} is out of place (cells out of order, repeated or in "
+                            "the wrong row), so a value would be lost; the file was not saved by Excel or is "
+                            "damaged: open it in Excel and save it again")
+                last_column = column
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+    return None
+
+
 #: days from Excel's 1900 date system (serial 0 = 1899-12-30) to the Mac 1904 one (serial 0 = 1904-01-01)
 DAYS_1900_TO_1904 = 1462
 
@@ -303,11 +347,14 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
             if any(not _is_blank(v) for row in records for v in row):
                 break
         epoch_1904 = getattr(book, "epoch", None) is not None and book.epoch.year == 1904
+        member = getattr(book[sheet_name], "_worksheet_path", None)
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     finally:
         book.close()
     try:
+        if member and (reason := _sheet_order_problem(path, member)):
+            raise _refuse(path, f"sheet `{sheet_name}`: {reason}")
         formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
         merged = _fill_merged(records, _merged_ranges(path, sheet_name))
     except _DAMAGED_WORKBOOK as exc:
