@@ -27,6 +27,9 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 #: a year written with two digits (01/01/68) could be 1968 or 2068: such dates are refused, never guessed
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
 _EARLIEST_YEAR = 1900
+#: the last year read as a date: later ones (9999, typed for "not known") are refused, never held as a date
+_LATEST_YEAR = 2200
+_FAR_YEAR = re.compile(r"(?:^|\D)(\d{4})(?:\D|$)")
 _TRAILING_MIDNIGHT = re.compile(r"[ T]00:00(:00)?(\.0+)?$")
 
 
@@ -129,7 +132,10 @@ def number_text(cell: str, decimal: str = ".") -> str | None:
     if not _PLAIN_NUMBER.match(text):
         return None
     text = text.rstrip("%")
-    return text if np.isfinite(float(text)) else None
+    number = float(text)
+    if number == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):
+        return None  # 12e-400: too small for a float, it would silently become 0
+    return text if np.isfinite(number) else None
 
 
 def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
@@ -141,9 +147,9 @@ def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Serie
         if isinstance(v, bool):
             return None
         if isinstance(v, (int, float, np.integer, np.floating)):
-            return float(v) if np.isfinite(v) else None
+            return float(v) + 0.0 if np.isfinite(v) else None  # + 0.0: -0 is 0
         text = number_text(display(v), decimal)
-        return None if text is None else float(text)
+        return None if text is None else float(text) + 0.0
 
     numbers = pd.to_numeric(values.map(parse, na_action="ignore"), errors="coerce")
     return numbers.astype("Float64"), present & numbers.isna()
@@ -199,11 +205,14 @@ def _excel_serial(values: pd.Series) -> pd.Series:
 
 
 def _parsed(text: pd.Series, fmt: str) -> pd.Series:
-    """Dates of ``text`` in format ``fmt``; a year before 1900 (a year typed short: "1/1/0068") is no date."""
+    """Dates of ``text`` in format ``fmt`` (nanosecond resolution, as the result column holds them); a year before
+    1900 (a year typed short: "1/1/0068") or after 2200 ("31/12/9999" for "not known") is no date."""
     parsed = pd.to_datetime(text, format=fmt, errors="coerce")
     if parsed.dtype == object:  # a year outside pandas' range came back as a plain timestamp
-        parsed = pd.to_datetime(parsed.map(lambda t: t if getattr(t, "year", 0) >= _EARLIEST_YEAR else pd.NaT))
-    return parsed.where(parsed.dt.year >= _EARLIEST_YEAR)
+        parsed = pd.to_datetime(parsed.map(lambda t: t if _EARLIEST_YEAR <= getattr(t, "year", 0) <= _LATEST_YEAR
+                                           else pd.NaT))
+    parsed = parsed.where((parsed.dt.year >= _EARLIEST_YEAR) & (parsed.dt.year <= _LATEST_YEAR))
+    return parsed.astype("datetime64[ns]")
 
 
 def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
@@ -211,8 +220,10 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     (days since 1899-12-30, as Excel shows a date cell pasted as a number). US mm/dd/yyyy is not accepted."""
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     native = values.map(lambda v: isinstance(v, (dt.date, dt.datetime)), na_action="ignore").fillna(False).astype(bool)
-    if native.any():
-        result[native] = pd.to_datetime(values[native].map(lambda v: pd.Timestamp(v).normalize()))
+    if native.any():  # Excel date cells; one in a year outside 1900-2200 (9999 for "not known") is no date
+        result[native] = pd.to_datetime(values[native].map(
+            lambda v: pd.Timestamp(v).normalize() if _EARLIEST_YEAR <= v.year <= _LATEST_YEAR else pd.NaT)
+        ).astype("datetime64[ns]")
     rest = values.notna() & ~native
     serial = _excel_serial(values[rest])
     result[serial.index] = serial
@@ -229,6 +240,10 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
         if _TWO_DIGIT_YEAR.match(display(value).strip()):
             return (f"{display(value)!r} has a two-digit year, which could mean 19.. or 20..; write the year in "
                     "full, e.g. 31/01/2024")
+        far = [int(y) for y in _FAR_YEAR.findall(display(value))]
+        if any(not _EARLIEST_YEAR <= y <= _LATEST_YEAR for y in far):
+            return (f"{display(value)!r} is not a date the analysis can use (the year must be {_EARLIEST_YEAR} to "
+                    f"{_LATEST_YEAR}); leave the cell empty when the date is not known")
         return f"{display(value)!r} is not a date; write it as dd/mm/yyyy, e.g. 31/01/2024"
 
     bad = [(row, "type", why(values[row])) for row in values.index[failed]]
