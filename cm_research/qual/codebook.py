@@ -39,12 +39,14 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from cm_research.data.characters import HOMOGLYPHS, character_name, escape_unseen, mixed_script_word
 from cm_research.data.writing import write_csv
 from cm_research.frameworks import FrameworkTagError, parse_tags, tags_text
 from cm_research.qual.errors import CodebookError
@@ -357,9 +359,15 @@ def parse_codebook(data, source: str = "codebook") -> Codebook:
         if not name:
             problem(line, f"{unnamed} has no name", "name")
             return None
+        name = unicodedata.normalize("NFC", name)  # "café" typed with a combining accent is the same name
         if not _NAME.match(name):
-            problem(line, f"{kind} name {name!r} must start with a letter and hold only letters, digits, _ or -",
-                    "name", name)
+            problem(line, f"{kind} name '{escape_unseen(name)}' must start with a letter and hold only letters, "
+                          "digits, _ or -", "name", escape_unseen(name))
+        elif mixed_script_word(name):
+            letters = ", ".join(character_name(c) for c in dict.fromkeys(name) if c.isalpha() and not c.isascii())
+            problem(line, f"{kind} name {name!r} mixes Latin letters with look-alike letters of another alphabet "
+                          f"({letters}), so it looks like {name.translate(HOMOGLYPHS)!r} but is another name; "
+                          "retype it", "name", name)
         return name
 
     if not isinstance(data, dict) or not data:

@@ -218,3 +218,24 @@ def test_a_transcript_mixing_encodings_names_its_line(tmp_path):
         _transcript(tmp_path, data=data)
     problem = caught.value.problems.iloc[0]
     assert problem["line"] == 10 and "mixes two encodings" in problem["message"] and "UTF-8 text" in problem["message"]
+
+
+# ------------------------------------------------------------------------------------------------ codebooks
+
+def _codebook(*names: str) -> dict:
+    return {"themes": [{"name": "safety", "label": "Safety", "definition": "SYNTHETIC",
+                        "codes": [{"name": n, "label": n, "definition": "SYNTHETIC"} for n in names]}]}
+
+
+@pytest.mark.parametrize("names, says", [
+    (("caf\u00e9_visits", "cafe\u0301_visits"), "appears twice"),  # composed and decomposed: one name
+    (("trust", "tru\u0455t"), "U+0455"),  # a Cyrillic dze: two codes a reader cannot tell apart
+    (("trust", "trust\u200b"), "\\u200b"),  # shown escaped, never as an invisible character
+])
+def test_codes_that_look_the_same_are_refused(names, says):
+    from cm_research.qual.codebook import parse_codebook
+    from cm_research.qual.errors import CodebookError
+
+    with pytest.raises(CodebookError) as caught:
+        parse_codebook(_codebook(*names), source="codebook.yaml")
+    assert any(says in m for m in caught.value.problems["message"])
