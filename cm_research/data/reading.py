@@ -134,8 +134,24 @@ COLUMNAR_MIN_BYTES = 8_000_000
 ENGINES = ("auto", "python", "columnar")
 
 
+#: Excel's delimiter line ("sep=;"), which it writes and reads before the header and never shows as a row
+_SEP_LINE = re.compile(r"^sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
+#: what a file named .csv really is, when it is an Office file or an old workbook
+_NOT_TEXT = ((b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, or a Word document) with a .csv name; "
+                              "rename it to .xlsx if it is a workbook, or save it from Excel as 'CSV UTF-8'"),
+             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style .xls (or password-protected) workbook with a .csv name; "
+                                               "open it in Excel and save it as 'CSV UTF-8'"))
+
+
 def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> RawTable:
     size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    for magic, what in _NOT_TEXT:
+        if head.startswith(magic):
+            raise _refuse(path, f"it is {what}")
+    if head.lstrip(b"\xef\xbb\xbf")[:4].lower() == b"sep=":
+        engine = "python"  # the columnar reader knows no delimiter line
     if size and (engine == "columnar" or (engine == "auto" and size >= COLUMNAR_MIN_BYTES)):
         from cm_research.data.columnar import read_csv_columnar
 
@@ -149,10 +165,16 @@ def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> R
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:
         raise _refuse(path, undecodable(data, exc)) from exc
-    delimiter = sniff_delimiter(text.split("\n", 1)[0])
+    skipped = 0
+    if sep := _SEP_LINE.match(text):  # Excel's "sep=;" line: the delimiter is declared, and row 1 is the next line
+        delimiter, text, skipped = sep.group(1), text[sep.end():], 1
+    else:
+        delimiter = sniff_delimiter(text.split("\n", 1)[0])
     split = split_records(text, delimiter)
+    for record in split:
+        record.line += skipped  # lines of the file as a text editor counts them
     if split and split[0].problem:
-        raise _refuse(path, f"the header row (line 1) cannot be read: {split[0].problem[1]}")
+        raise _refuse(path, f"the header row (line {1 + skipped}) cannot be read: {split[0].problem[1]}")
     records = [r.cells for r in split]
     mark, note = detect_decimal_mark(records, delimiter, decimal)
     raw = _from_records(path, records, encoding, check_short=True)

@@ -50,7 +50,7 @@ import pandas as pd
 from cm_research.data.reading import decode_text
 from cm_research.data.characters import BIDI_CONTROLS, INVISIBLE, JOINERS, character_name, clean_text, escape_unseen
 from cm_research.data.characters import mixed_script_word
-from cm_research.data.raw import undecodable
+from cm_research.data.raw import not_a_regular_file, undecodable
 from cm_research.qual.errors import TranscriptError, problems_table
 from cm_research.qual.roles import ROLE_ALIASES, accepted_spellings, normalise_role, role_name
 from cm_research.qual.transcript_formats import NAME_TIME_LINE
@@ -430,7 +430,14 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         text, encoding = "\n".join(line for line, _ in extracted) + ("\n" if extracted else ""), "docx"
         locations = {i: where for i, (_, where) in enumerate(extracted, start=1)}
     elif path.suffix.lower() in (".txt", *CAPTION_SUFFIXES):
-        text, encoding = _decode(path, path.read_bytes())
+        if path.exists() and (reason := not_a_regular_file(path)):
+            raise TranscriptError.from_problems([_problem(path, None, reason)], path.name)
+        data = path.read_bytes()
+        if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise TranscriptError.from_problems([_problem(path, None, (
+                f"this is a Word or other Office document with a {path.suffix} name, not text; rename it to .docx "
+                "if it is a Word document, or save it from Word as plain text (UTF-8)"))], path.name)
+        text, encoding = _decode(path, data)
     else:
         raise TranscriptError.from_problems([_problem(path, None, (
             f"{path.suffix or 'files without an extension'} cannot be read as a transcript; save the interview "
@@ -598,13 +605,15 @@ def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Pa
         folder = Path(source)
         if not folder.exists():
             raise FileNotFoundError(f"no transcripts folder or file at {folder}")
-        paths = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
+        paths = [folder] if not folder.is_dir() else sorted(p for p in folder.iterdir() if not p.is_dir())
     else:
         paths = sorted(Path(p) for p in source)
     files, skipped = [], []
     for p in paths:
         suffix = p.suffix.lower()
-        if p.name.startswith(("~$", ".")):
+        if p.exists() and not p.is_file():  # a named pipe would block the reader for ever, a device never end
+            skipped.append({"file": p.name, "reason": "not an ordinary file (a pipe, socket or device); not read"})
+        elif p.name.startswith(("~$", ".")):
             skipped.append({"file": p.name, "reason": "a temporary or hidden file"})
         elif NOTICE_NAMES.match(p.name):
             skipped.append({"file": p.name, "reason": "a notice, not an interview"})

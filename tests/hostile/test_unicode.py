@@ -239,3 +239,46 @@ def test_codes_that_look_the_same_are_refused(names, says):
     with pytest.raises(CodebookError) as caught:
         parse_codebook(_codebook(*names), source="codebook.yaml")
     assert any(says in m for m in caught.value.problems["message"])
+
+
+def test_a_pipe_among_transcripts_is_listed_not_read_and_a_word_file_named_txt_is_named(tmp_path):
+    import os
+
+    from cm_research.qual.errors import TranscriptError
+    from cm_research.qual.transcripts import read_transcript, read_transcripts
+
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "jade.txt").write_text(_INTERVIEW.format(name="Jade", site="Easton", label="Jade"))
+    os.mkfifo(folder / "pipe.txt")  # before: skipped without a word; given alone, NotADirectoryError
+    corpus = read_transcripts(folder)
+    skipped = corpus.skipped.set_index("file")["reason"]
+    assert len(corpus) == 1 and "not an ordinary file" in skipped["pipe.txt"]
+    with pytest.raises(TranscriptError, match="no transcripts"):  # given alone: a refusal, neither a hang nor a traceback
+        read_transcripts(folder / "pipe.txt")
+    with pytest.raises(TranscriptError, match="pipe.txt is a named pipe"):
+        read_transcript(folder / "pipe.txt")
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Interviewer: hello")
+    document.save(folder / "word.txt")
+    with pytest.raises(TranscriptError, match=r"a Word or other Office document with a \.txt name"):
+        read_transcript(folder / "word.txt")
+
+
+def test_excels_sep_line_declares_the_delimiter_and_is_not_a_row(write_file):
+    # Excel writes and reads "sep=;" before the header; before, it was taken for the header row
+    rows = [HEADER, _participant(1), _participant(2)]
+    result = _load(write_file, data=("sep=;\n" + "\n".join(r.replace(",", ";") for r in rows) + "\n").encode())
+    assert result.data["participant_id"].tolist() == ["T-001", "T-002"] and list(result.data.index) == [2, 3]
+
+
+def test_a_workbook_named_csv_is_named_for_what_it_is(tmp_path):
+    import zipfile
+
+    path = tmp_path / "participants.csv"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(DataValidationError, match=r"^participants.csv: it is a zip archive \(an Excel .xlsx"):
+        load_table(path, "participants")
