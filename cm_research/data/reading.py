@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 import zipfile
 import zlib
@@ -83,7 +82,9 @@ def split_records(text: str, delimiter: str, width: int | None = None) -> list[C
     records: list[CsvRecord] = []
     start = 0
     while start < len(lines):
-        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter, strict=True)
+        # lines from ``start`` on without stepping over the earlier ones (islice would: a file of stray quotes, one
+        # a row, would take time growing with the square of its length)
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter, strict=True)
         consumed = 0
         failed: tuple[str, str] | None = None
         while True:
