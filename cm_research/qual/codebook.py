@@ -282,6 +282,37 @@ def _string_list(value) -> list[str] | None:
     return None
 
 
+def _nested_repeat(pattern: str) -> bool:
+    """Whether ``pattern`` has an unbounded (or long) repeat around a group that itself repeats: the shape of
+    regular expressions whose backtracking grows exponentially with the text (OWASP, "Regular expression Denial of
+    Service"). Possessive repeats and atomic groups, which never backtrack, are allowed."""
+    try:
+        from re import _constants as c
+        from re import _parser as parser
+    except ImportError:  # Python < 3.11
+        import sre_constants as c  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef]
+
+    def walk(items, inside: bool) -> bool:
+        for op, av in items:
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                _, high, sub = av
+                long = high == c.MAXREPEAT or high > 10
+                if long and inside:
+                    return True
+                if walk(sub, inside or long):
+                    return True
+            elif op is c.SUBPATTERN and walk(av[-1], inside):
+                return True
+            elif op is c.BRANCH and any(walk(branch, inside) for branch in av[1]):
+                return True
+            elif op in (c.ASSERT, c.ASSERT_NOT) and walk(av[1], inside):
+                return True
+        return False
+
+    return walk(parser.parse(pattern), False)
+
+
 def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
     if raw is None:
         return Hints()
@@ -336,6 +367,12 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
                 except re.error as exc:
                     problems.append({**where, "column": "hints.regex", "value": v,
                                      "message": f"regular expression {v!r} does not compile: {exc}"})
+                    continue
+                if _nested_repeat(v):
+                    problems.append({**where, "column": "hints.regex", "value": v, "message": (
+                        f"regular expression {v!r} repeats a group that itself repeats (like (a+)+), which can take "
+                        "hours on a single sentence that almost matches; write it without the outer repeat, or as "
+                        "words and phrases")})
         lists[key] = [v for v in values if v]
     phrases = lists["phrases"] + [w for w in lists["words"] if " " in w.strip()]
     return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]),

@@ -282,3 +282,17 @@ def test_a_workbook_named_csv_is_named_for_what_it_is(tmp_path):
         archive.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(DataValidationError, match=r"^participants.csv: it is a zip archive \(an Excel .xlsx"):
         load_table(path, "participants")
+
+
+def test_a_codebook_regex_that_backtracks_for_hours_is_refused():
+    # (\w+\s?)+$ on one 64-character sentence ran for more than 20 s before it was stopped (Python's re)
+    from cm_research.qual.codebook import parse_codebook
+    from cm_research.qual.errors import CodebookError
+
+    book = _codebook("safety_felt")
+    book["themes"][0]["codes"][0]["hints"] = {"regex": [r"(\w+\s?)+$", r"\bfelt (?:so )?safe\b"]}
+    with pytest.raises(CodebookError) as caught:
+        parse_codebook(book, source="codebook.yaml")
+    problems = caught.value.problems
+    assert len(problems) == 1 and "repeats a group that itself repeats" in problems["message"].iloc[0]
+    assert problems["value"].iloc[0] == r"(\w+\s?)+$"
