@@ -62,14 +62,14 @@ def map_columns(raw: RawTable, schema: TableSchema, log: ProblemLog) -> dict[str
     for header in raw.cells.columns:
         name = lookup.get(normalise_label(header))
         if name is None:
-            log.add(pd.NA, header, None, "unknown_column",
-                    f"column `{header}` is not in the data dictionary for {schema.name}; it was ignored",
+            shown = escape_unseen(str(header))  # never a live bidi override or invisible character in a report
+            log.add(pd.NA, shown, None, "unknown_column",
+                    f"column `{shown}` is not in the data dictionary for {schema.name}; it was ignored",
                     severity="warning")
         elif name in mapping.values():
             first = next(h for h, n in mapping.items() if n == name)
-            raise DataValidationError(
-                f"{raw.file}: columns `{first}` and `{header}` both look like `{name}`; keep one of them"
-            )
+            raise DataValidationError(f"{raw.file}: columns `{escape_unseen(str(first))}` and "
+                                      f"`{escape_unseen(str(header))}` both look like `{name}`; keep one of them")
         else:
             mapping[header] = name
             shown = re.sub(r"[\s\-/]+", "_", str(header).strip().lower()).strip("_")
