@@ -360,9 +360,9 @@ def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str
     if pc.any(missing).as_py():
         trimmed = pc.if_else(missing, pa.scalar(None, pa.large_string()), trimmed)
     typed = pd.Series(pd.arrays.ArrowStringArray(trimmed), index=values.index, name=values.name)
-    # cells beyond ASCII, and ASCII cells holding a control character (NUL...), are checked by Python
-    controls = pc.fill_null(pc.match_substring_regex(array, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"), False)
-    other = np.union1d(ascii_rows(array), np.flatnonzero(controls.to_numpy(zero_copy_only=False)))
+    # cells beyond ASCII, and ASCII cells holding a control character (NUL...) or a tab or line break, are checked
+    # by Python (pyarrow's ascii_is_printable is false for each of them)
+    other = np.flatnonzero(~pc.fill_null(pc.ascii_is_printable(array), True).to_numpy(zero_copy_only=False))
     bad: Bad = []
     if len(other):
         rest, bad = by_value(values.iloc[other], lambda cells: _coerce_cells(cells, field, missing_values, "."))
