@@ -91,6 +91,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
     every accented letter of the UTF-8 part into two wrong ones ("Zoë" into "ZoÃ«")."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be")):
+        if data.startswith(bom):  # before UTF-16, whose little-endian mark begins UTF-32's
+            return data[4:].decode(encoding), "utf-32"
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
             return data[2:].decode(encoding), "utf-16"

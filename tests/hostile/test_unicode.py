@@ -114,6 +114,7 @@ def test_an_optional_column_with_a_look_alike_header_is_not_dropped(write_file):
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                           ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-32-be", b"\x00\x00\xfe\xff"),
                                            ("utf-16-le", b""), ("utf-16-be", b""), ("utf-8", b"\xef\xbb\xbf"),
                                            ("cp1252", b""), ("latin-1", b"")])
 def test_every_encoding_excel_saves_reads_the_same(write_file, encoding, bom):
