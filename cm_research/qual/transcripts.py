@@ -514,8 +514,9 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         raise TranscriptError.from_problems(problems, path.name)
     meta = {k: v for k, v in fields.items() if k not in ("pseudonym", "role", "site", "date", "interviewer",
                                                        "participant_id", "other_speakers")}
-    return Transcript(
-        transcript=path.stem, path=path, text=text, encoding=encoding, pseudonym=fields["pseudonym"].strip(),
+    return Transcript(  # the name in NFC: macOS may store "Zoë.txt" with a combining accent
+        transcript=unicodedata.normalize("NFC", path.stem), path=path, text=text, encoding=encoding,
+        pseudonym=fields["pseudonym"].strip(),
         role=role, site=fields["site"].strip(), date=fields.get("date", ""), interviewer=fields.get("interviewer", ""),
         participant_id=fields.get("participant_id", "").strip(), other_speakers=others, notes=notes, meta=meta,
         turns=turns, locations=locations, body_start=body_start,

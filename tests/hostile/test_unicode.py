@@ -297,3 +297,17 @@ def test_a_codebook_regex_that_backtracks_for_hours_is_refused():
     problems = caught.value.problems
     assert len(problems) == 1 and "repeats a group that itself repeats" in problems["message"].iloc[0]
     assert problems["value"].iloc[0] == r"(\w+\s?)+$"
+
+
+def test_a_transcript_file_named_with_a_decomposed_accent_is_found_by_its_coding(tmp_path):
+    # "Zoë.txt" as macOS may store it (e + combining diaeresis); the coding sheet types "Zoë" (composed)
+    from cm_research.qual import parse_codebook, read_coding, read_transcripts
+
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "Zoe\u0308.txt").write_text(_INTERVIEW.format(name="Zo\u00eb", site="Easton", label="Zo\u00eb"))
+    corpus = read_transcripts(folder)
+    start = corpus.text("Zo\u00eb").index("I felt safe")
+    (tmp_path / "coding.csv").write_text(f"transcript,code,coder,start,end\nZo\u00eb,safety_felt,A,{start},{start + 11}\n")
+    coding = read_coding(tmp_path / "coding.csv", corpus, parse_codebook(_codebook("safety_felt")))
+    assert coding["transcript"].tolist() == ["Zo\u00eb"]
