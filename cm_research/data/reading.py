@@ -260,35 +260,21 @@ def _not_a_workbook(path: Path) -> str | None:
     return "it is not an Excel workbook (an .xlsx file is a zip archive and this is not one)"
 
 
-def _merged_ranges(path: Path, sheet_name: str) -> list:
-    """The merged cell ranges of a sheet (the read-only reader cannot see them), looked for only when the
-    workbook's XML has any."""
-    with zipfile.ZipFile(path) as zf:
-        if not any(info.filename.startswith("xl/worksheets/") and b"<mergeCell " in zf.read(info)
-                   for info in zf.infolist() if info.filename.endswith(".xml")):
-            return []
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=False, data_only=True)
-    try:
-        return list(book[sheet_name].merged_cells.ranges)
-    finally:
-        book.close()
-
-
 def _fill_merged(records: list[list], ranges: list) -> list[str]:
-    """Give every cell of a merged range the value Excel shows across it (stored in its top-left cell only).
-    Returns the ranges filled, as Excel names them (e.g. B2:B4)."""
+    """Give every cell of a merged range the value Excel shows across it (stored in its top-left cell only), within
+    the rows and columns the sheet has (a range may claim the whole sheet). Returns the ranges filled, as Excel
+    names them (e.g. B2:B4)."""
     filled = []
+    widest = max((len(row) for row in records), default=0)
     for merged in ranges:
         top, left = merged.min_row - 1, merged.min_col - 1
         if top >= len(records) or left >= len(records[top]):
             continue
-        value = records[top][left]
+        value, right = records[top][left], min(merged.max_col, widest)
         for r in range(top, min(merged.max_row, len(records))):
             row = records[r]
-            row.extend([None] * (merged.max_col - len(row)))
-            for c in range(left, merged.max_col):
+            row.extend([None] * (right - len(row)))
+            for c in range(left, right):
                 row[c] = value
         filled.append(merged.coord)
     return filled
@@ -305,24 +291,29 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _sheet_order_problem(path: Path, member: str) -> str | None:
-    """Why the rows or cells of a sheet's XML cannot be trusted to be read in full, or None.
+def _scan_sheet(path: Path, member: str) -> tuple[str | None, list]:
+    """(why the rows or cells of a sheet's XML cannot be trusted to be read in full, or None; its merged ranges).
 
     Excel writes rows in increasing order and the cells of a row left to right. A row or cell numbered out of
     order, or twice (a file made by another program, or crafted), is silently skipped or overwritten by the
-    read-only reader, so such a sheet is refused. The XML is read as a stream (lxml, no entities, no network,
-    libxml2's default limits on depth and text size)."""
+    read-only reader, so such a sheet is refused. Merged ranges (which the read-only reader cannot see) are
+    collected on the way. The XML is read as a stream (lxml, no entities, no network, libxml2's default limits
+    on depth and text size), so a large sheet is never held whole."""
     from lxml import etree
+    from openpyxl.worksheet.cell_range import CellRange
 
-    last_row = 0
+    last_row, merged = 0, []
     with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
-        for _, row in etree.iterparse(stream, events=("end",), tag=f"{_SHEET_NS}row", resolve_entities=False,
-                                      no_network=True, huge_tree=False):
-            number = int(row.get("r") or last_row + 1)
+        for _, element in etree.iterparse(stream, events=("end",), tag=(f"{_SHEET_NS}row", f"{_SHEET_NS}mergeCell"),
+                                          resolve_entities=False, no_network=True, huge_tree=False):
+            if element.tag == f"{_SHEET_NS}mergeCell":
+                merged.append(CellRange(element.get("ref")))
+                continue
+            row, number = element, int(element.get("r") or last_row + 1)
             if number <= last_row:
                 return (f"its row {number} comes after row {last_row} in the file (rows out of order or repeated), so "
                         "some rows would be skipped; the file was not saved by Excel or is damaged: open it in Excel "
-                        "and save it again")
+                        "and save it again"), []
             last_row, last_column = number, 0
             for cell in row.iterchildren(f"{_SHEET_NS}c"):
                 ref = _CELL_REF.match(cell.get("r") or "")
@@ -330,12 +321,12 @@ def _sheet_order_problem(path: Path, member: str) -> str | None:
                 if column <= last_column or (ref and int(ref.group(2)) != number):
                     return (f"cell {cell.get('r')} of row {number} is out of place (cells out of order, repeated or in "
                             "the wrong row), so a value would be lost; the file was not saved by Excel or is "
-                            "damaged: open it in Excel and save it again")
+                            "damaged: open it in Excel and save it again"), []
                 last_column = column
             row.clear()
             while row.getprevious() is not None:
                 del row.getparent()[0]
-    return None
+    return None, merged
 
 
 #: days from Excel's 1900 date system (serial 0 = 1899-12-30) to the Mac 1904 one (serial 0 = 1904-01-01)
@@ -376,10 +367,11 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
     finally:
         book.close()
     try:
-        if member and (reason := _sheet_order_problem(path, member)):
+        reason, ranges = _scan_sheet(path, member) if member else (None, [])
+        if reason:
             raise _refuse(path, f"sheet `{sheet_name}`: {reason}")
         formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
-        merged = _fill_merged(records, _merged_ranges(path, sheet_name))
+        merged = _fill_merged(records, ranges)
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     raw = _from_records(path, records, "xlsx")

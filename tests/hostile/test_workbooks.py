@@ -127,3 +127,35 @@ def test_an_xlsm_with_a_macro_part_is_read_for_its_values_only(tmp_path):
     with zipfile.ZipFile(path, "a") as archive:  # a macro project is only ever stored, never run by a reader
         archive.writestr("xl/vbaProject.bin", b"Attribute VB_Name = \"SYNTHETIC\"\nSub Auto_Open()\nEnd Sub\n")
     assert _load(path).data["participant_id"].tolist() == ["T-001"]
+
+
+def test_a_merged_range_claiming_the_whole_sheet_stays_within_the_data(tmp_path):
+    import time
+    import zipfile
+
+    # interests and 16,372 columns beyond the table, to the last row Excel has (written into the XML: openpyxl
+    # itself would make a cell object for each of the 17 billion cells)
+    plain = _save(tmp_path, [HEADER] + [_row(f"T-{i:03d}") for i in range(1, 201)], name="plain.xlsx")
+    path = tmp_path / "participants.xlsx"
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
+                                                     b'<mergeCell ref="M2:XFD1048576"/></mergeCells>')
+            new.writestr(info.filename, data)
+    started = time.perf_counter()
+    result = _load(path)
+    assert time.perf_counter() - started < 10  # not 200 rows x 16,384 cells filled
+    assert result.data["interests"].tolist() == [("art",)] * 200
+    assert any("merged cells (M2:XFD1048576)" in m for m in result.problems["message"])
+
+
+def test_filling_a_merged_range_never_widens_the_rows():
+    from openpyxl.worksheet.cell_range import CellRange
+
+    from cm_research.data.reading import _fill_merged
+
+    records = [["participant_id", "group"], ["T-001", "mentored"], ["T-002", None]]
+    assert _fill_merged(records, [CellRange("B2:XFD1048576")]) == ["B2:XFD1048576"]
+    assert records == [["participant_id", "group"], ["T-001", "mentored"], ["T-002", "mentored"]]
