@@ -61,8 +61,9 @@ def key_like(field: Field) -> bool:
 def check_characters(text: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     """Text cells cleaned of invisible characters and refused for characters that reorder or hide text
     (:func:`cm_research.data.characters.clean_text`); a refused cell becomes missing. Problems use the rules
-    ``invisible_character`` (a warning: removed, the cell kept), ``characters`` (refused) and ``homoglyph``
-    (a word mixing Latin with Cyrillic or Greek letters: refused in a :func:`key_like` field, else a warning)."""
+    ``invisible_character`` (a warning, in a :func:`key_like` field: removed, the cell kept), ``characters``
+    (refused) and ``homoglyph`` (a word mixing Latin with Cyrillic or Greek letters: refused in a
+    :func:`key_like` field, else a warning)."""
     bad: Bad = []
     out = {}
     for row, value in text.dropna().items():
@@ -73,7 +74,7 @@ def check_characters(text: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
             bad.append((row, "characters", f"'{escape_unseen(value)}' cannot be read: {refused}"))
             out[row] = None
             continue
-        if removed:
+        if removed and key_like(field):  # in free text (comments pasted from Word) the cleaning needs no word
             bad.append((row, "invisible_character",
                         f"'{escape_unseen(value)}' holds {', '.join(removed)}, which cannot be seen; read as "
                         f"{cleaned!r}"))

@@ -311,3 +311,9 @@ def test_a_transcript_file_named_with_a_decomposed_accent_is_found_by_its_coding
     (tmp_path / "coding.csv").write_text(f"transcript,code,coder,start,end\nZo\u00eb,safety_felt,A,{start},{start + 11}\n")
     coding = read_coding(tmp_path / "coding.csv", corpus, parse_codebook(_codebook("safety_felt")))
     assert coding["transcript"].tolist() == ["Zo\u00eb"]
+
+
+def test_invisible_characters_in_free_text_are_cleaned_without_a_warning(write_file):
+    # interests pasted from Word, with no-break spaces: cleaned, and no warning for every such cell
+    result = _load(write_file, [_participant(1, "art; music\u00a0and\u00a0drama")])
+    assert result.data.loc[2, "interests"] == ("art", "music and drama") and result.problems.empty
