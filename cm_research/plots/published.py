@@ -102,8 +102,10 @@ def proportion_counts(rows: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD,
                     "young_people": len(values), "pct_with_outcome": round(100 * k / len(values), 1)})
     table = pd.DataFrame(out, columns=["group", "with_outcome", "without_outcome", "young_people",
                                        "pct_with_outcome"])
+    # whole_groups: "18 of 18 in education" (or 0 of 18) tells each young person's outcome, however many
     return suppress_counts(table, ["with_outcome", "without_outcome"], totals="young_people", threshold=threshold,
                            percentages={"pct_with_outcome": ("with_outcome", "young_people")}, suppress=suppress,
+                           whole_groups=True,
                            name=name)
 
 

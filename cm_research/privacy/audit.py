@@ -19,7 +19,10 @@ everything published, not only tables:
 - ``figure_without_data``: a figure in a report with no link to the numbers behind it;
 - ``interview_source``: in a CSV, a ``transcript`` or ``segment_id`` column with values: the interview a row
   comes from (a file name like ``04_northshire_vsh`` is one known person) undoes the pooling of quotes and the
-  suppression of interview counts (see :mod:`cm_research.qual.publish`).
+  suppression of interview counts (see :mod:`cm_research.qual.publish`);
+- ``derived_count``: in a CSV, a number that gives a count shown as ``c`` back -- zero changes as ``n_pairs``
+  minus ``n_nonzero``, non-zero changes from a signed-rank statistic with its rank-biserial correlation, the
+  number of answers from a median CI's exact coverage (see :mod:`cm_research.privacy.derived`).
 
 Restricted folders and files are skipped as the scanner skips them; an internal run (``NOT_FOR_PUBLICATION``
 folders) is audited all the same when asked, but batches record rather than enforce it.
@@ -75,10 +78,12 @@ def _small(value: object, threshold: int) -> bool:
 
 
 def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") -> Iterator[tuple[str, str, str, str]]:
-    """``small_count`` findings of one CSV: counts of people from 1 to ``threshold`` not shown as ``c``."""
+    """``small_count`` findings of one CSV: counts of people from 1 to ``threshold`` not shown as ``c``; and
+    ``derived_count`` findings: numbers in it that give such a count back (:mod:`cm_research.privacy.derived`)."""
     import json
 
     from cm_research.privacy.contract import sidecar_path
+    from cm_research.privacy.derived import derived_findings
 
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -106,6 +111,7 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
             if _small(value, threshold):
                 yield (name or path.name, f"line {row}, column `{column}`", "small_count",
                        f"{value} (counts from 1 to {threshold} must be shown as c)")
+    yield from derived_findings(table, name or path.name, threshold)
 
 
 class _Text(HTMLParser):

@@ -45,6 +45,7 @@ PATTERN_PLACEHOLDERS = {
     "upn": "[UPN]",
     "date_of_birth": "[Date of birth]",
     "address": "[Address]",
+    "nhs_number": "[NHS number]",
 }
 AMBIGUOUS_PLACEHOLDER = "[Name]"
 REPLACEMENT_COLUMNS = ["line", "kind", "form", "original", "placeholder", "possessive"]

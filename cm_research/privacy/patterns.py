@@ -17,6 +17,14 @@ where two overlap.
 - address: a house number and one to three capitalised words ending in a street word (``14 Station Road``),
   or capitalised words ending in a street word without a number (``Station Road``), or a house number and one or
   two words ending in a street word in any case (``14 station road``).
+- nhs_number: ten digits (grouped 3-3-4 by spaces or hyphens, or not at all) whose tenth is the Modulus 11 check
+  digit of the first nine (NHS Digital, *NHS Number* standard: weights 10 to 2, check = 11 - sum mod 11, 11 -> 0,
+  10 never issued); ``943 476 5919`` is the standard's own example.
+- titled_name: a title and a capitalised name (``Mr Okafor``, ``Mrs O'Neill``, ``Dr. Shah``): a teacher, social
+  worker or carer named in a quote.
+- school: one to four capitalised words before School, Academy, College, Primary, Infants or Juniors
+  (``Hillside Academy``, ``St Mary's Primary School``), other than the care system's own Virtual Schools
+  (``Easton Virtual School`` is a local authority's service, named like the site).
 """
 
 from __future__ import annotations
@@ -56,7 +64,7 @@ EMAIL_SPELT = re.compile(rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:(?:{_DOT}|\.)[\w+-]+)
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
-_DATE = (rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})"
+_DATE = (rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})"
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?"
          rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)")
 DATE_OF_BIRTH = re.compile(
@@ -77,6 +85,51 @@ ADDRESS_NUMBERED = re.compile(
     rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:[A-Za-z][a-z'’]+\s+){{1,2}}(?:{_STREET_UNAMBIGUOUS})\b\.?", re.IGNORECASE)
 _NOT_A_STREET = re.compile(r"^\d+\s+(?:the|a|an|of|in|on|at|to|or|and|more|other|new|old|long|short|big|small)\b",
                            re.IGNORECASE)
+
+
+#: not part of a longer number or a decimal ("1.9434765919"), but may end a sentence
+NHS_NUMBER = re.compile(r"(?<![\w.])(?<!\d[ -])\d{3}([ -]?)\d{3}\1\d{4}(?!\w)(?!\.\d)(?![ -]\d)")
+TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame)\.?\s+(?:[A-Z][a-z]*['’-])?[A-Z][a-z]+"
+                         r"(?:-[A-Z][a-z]+)?\b")
+SCHOOL = re.compile(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'’-]+\s+){1,4}"
+                    r"(?:School|Academy|College|Primary|Infants|Juniors)\b")
+#: capitalised phrases ending like a school's name that name no school
+_NOT_A_SCHOOL = re.compile(r"^(?:(?:The|A|An|Our|My|Your|Their|His|Her|This|That|Each|Every|Any)\s+)?"
+                           r"(?:Virtual|Virtual School|Secondary|Special|Free|Grammar|Primary|High|Infant|Junior|"
+                           r"Sixth Form|Further Education|Pupil Referral)?\s*"
+                           r"(?:School|Academy|College|Primary|Infants|Juniors)$")
+
+
+def nhs_check_digit(nine: str) -> int | None:
+    """The Modulus 11 check digit of nine digits (weights 10 down to 2), or None where it would be 10 (such
+    numbers are never issued)."""
+    remainder = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1))) % 11
+    check = 11 - remainder
+    return 0 if check == 11 else None if check == 10 else check
+
+
+def find_nhs_numbers(text: str) -> list[Span]:
+    """NHS numbers in ``text``: ten digits whose last is the Modulus 11 check digit of the others."""
+    spans = []
+    for m in NHS_NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if len(set(digits)) > 1 and nhs_check_digit(digits[:9]) == int(digits[9]):
+            spans.append(Span("nhs_number", m.start(), m.end(), m.group()))
+    return spans
+
+
+def find_titled_names(text: str) -> list[Span]:
+    """A title followed by a capitalised name ("Mr Okafor", "Dr. Shah")."""
+    return [Span("titled_name", m.start(), m.end(), m.group()) for m in TITLED_NAME.finditer(text)]
+
+
+def find_schools(text: str) -> list[Span]:
+    """Names of schools ("Hillside Academy", "St Mary's Primary School"), not generic phrases ("Virtual School")."""
+    spans = []
+    for m in SCHOOL.finditer(text):
+        if not _NOT_A_SCHOOL.match(m.group()) and not m.group().endswith("Virtual School"):
+            spans.append(Span("school", m.start(), m.end(), m.group()))
+    return spans
 
 
 def find_emails(text: str) -> list[Span]:
@@ -140,6 +193,9 @@ FINDERS = {
     "phone": find_phones,
     "date_of_birth": find_dates_of_birth,
     "address": find_addresses,
+    "nhs_number": find_nhs_numbers,
+    "titled_name": find_titled_names,
+    "school": find_schools,
 }
 
 
@@ -153,7 +209,14 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     return chosen
 
 
+#: found by the pre-publication scan only: de-identification handles names and schools through the register
+#: and flags capitalised words it cannot resolve, so replacing these too would change transcripts under analysis
+SCAN_ONLY = ("titled_name", "school")
+DEFAULT_KINDS = tuple(k for k in FINDERS if k not in SCAN_ONLY)
+
+
 def find_patterns(text: str, kinds: tuple[str, ...] | None = None) -> list[Span]:
-    """Every pattern of ``kinds`` (default: all of ``FINDERS``) in ``text``, overlaps resolved."""
-    spans = [s for kind in (kinds or tuple(FINDERS)) for s in FINDERS[kind](text)]
+    """Every pattern of ``kinds`` (default: :data:`DEFAULT_KINDS`, all of ``FINDERS`` but the scan-only ones) in
+    ``text``, overlaps resolved."""
+    spans = [s for kind in (kinds or DEFAULT_KINDS) for s in FINDERS[kind](text)]
     return resolve_overlaps(spans)

@@ -4,7 +4,8 @@
 finding (file, location, kind, text). Kinds:
 
 - ``register``: a value from the register (participant ids, names, schools; see ``load_scan_register``);
-- ``upn``, ``postcode``, ``email``, ``phone``, ``date_of_birth``, ``address``: the patterns of ``cm_research.privacy.patterns``;
+- ``upn``, ``postcode``, ``email``, ``phone``, ``date_of_birth``, ``address``, ``nhs_number``, ``titled_name``
+  (Mr Okafor), ``school`` (Hillside Academy): the patterns of ``cm_research.privacy.patterns``;
 - ``identifier_column``: a CSV column or HTML table heading named like an identifier (``participant_id``,
   ``upn``, ``name``, ``date_of_birth``, ``postcode``...), i.e. row-level data about children;
 - ``unscanned_file``: a file the scan cannot read (e.g. PDF, Word), so cannot vouch for;
@@ -58,7 +59,8 @@ from cm_research.privacy.register import Register, data_sheet, make_register
 from cm_research.contract import write_records
 
 FINDING_COLUMNS = ["file", "location", "kind", "text"]
-SCAN_PATTERNS = ("email", "upn", "postcode", "phone", "date_of_birth", "address")
+SCAN_PATTERNS = ("email", "upn", "postcode", "phone", "date_of_birth", "address", "nhs_number", "titled_name",
+                 "school")
 RESTRICTED_FOLDER = "restricted"
 RESTRICTED_FILES = ("problems.csv", "quarantine_*.csv")
 NOT_FOR_PUBLICATION = "NOT_FOR_PUBLICATION.txt"

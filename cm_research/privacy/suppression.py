@@ -23,6 +23,10 @@ Method
    programming (scipy's HiGHS). A cell whose range holds a single whole number is disclosed: one more cell of
    one of its lines is suppressed and steps 2-3 repeat.
 4. A percentage is suppressed when its numerator or denominator is.
+5. *Group disclosure*: a line whose one hidden part sits beside zeros only (``matches c, ended c, still going
+   0``) tells that everyone in the group has that part's value, however few they are; one of its zeros is shown
+   as ``c`` as well. So a ``c`` is usually 1 to the threshold, or a larger count hidden to protect one, and
+   occasionally a 0 hidden for this reason (the table's note says so).
 
 Suppression is on by default. ``suppress=False`` switches it off; the returned table then carries a note
 saying so (``suppression_note``), for the report to show.
@@ -136,9 +140,38 @@ def _fill_lines(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell
                 changed = True
 
 
+def _protect_groups(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell],
+                    whole_groups: bool = False) -> bool:
+    """Group disclosure: a line whose only hidden part sits beside zeros says that everyone in the group (the
+    total) has that part's value -- "1 to 5 matches, 0 still going" says every one of them ended. One zero of
+    each such line is hidden too (ONS *Disclosure Control Policy for Tables*: group disclosure). With
+    ``whole_groups`` (the parts are values of a sensitive attribute, such as an outcome), a shown part beside
+    zeros is hidden with one of them as well, whatever the group's size ("18 of 18 in education" tells each of
+    the 18's outcome). True if any cell was added."""
+    changed = False
+    memberships: dict[Cell, int] = {}
+    for line in lines:
+        for cell in line.cells:
+            memberships[cell] = memberships.get(cell, 0) + 1
+    for line in lines:
+        total = next(cell for cell, coef in line.coefficients if coef < 0)
+        parts = [cell for cell, coef in line.coefficients if coef > 0]
+        hidden = [c for c in parts if c in suppressed]
+        zeros = [c for c in parts if c not in suppressed and values[c] == 0]
+        if whole_groups and not hidden and zeros and len(zeros) == len(parts) - 1 and values[total] > 0:
+            hidden = [c for c in parts if c not in zeros]
+            suppressed.update(hidden)
+        if len(hidden) == 1 and zeros and len(zeros) == len(parts) - 1 and values[total] > 0:
+            # the zero in the fewest other relations: one that another line pins down protects nothing
+            suppressed.add(min(zeros, key=lambda c: (memberships[c], c)))
+            changed = True
+    return changed
+
+
 def feasible_ranges(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell]) -> dict[Cell, tuple[float, float]]:
     """For each suppressed cell in some line, the (min, max) it could take given everything published and
-    every suppressed cell being at least 1 (``inf`` when unbounded). Linear programming with scipy's HiGHS."""
+    every suppressed cell being at least 1 (a hidden zero at least 0; ``inf`` when unbounded). Linear programming
+    with scipy's HiGHS."""
     from scipy.optimize import linprog
 
     unknown = sorted({c for line in lines for c in line.cells if c in suppressed})
@@ -159,13 +192,15 @@ def feasible_ranges(lines: list[Line], values: dict[Cell, int], suppressed: set[
         rows.append(row)
         rhs.append(-known)
     a_eq, b_eq = np.array(rows), np.array(rhs)
+    # a hidden zero (group disclosure, :func:`_protect_groups`) may be 0; every other hidden count is at least 1
+    lower = [(0 if values[c] == 0 else 1, None) for c in unknown]
     ranges = {}
     for cell, i in index.items():
         bounds = []
         for sign in (1, -1):
             objective = np.zeros(len(unknown))
             objective[i] = sign
-            result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=[(1, None)] * len(unknown), method="highs")
+            result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=lower, method="highs")
             if result.status == 3:  # unbounded
                 bounds.append(np.inf)
             elif result.status != 0:
@@ -181,12 +216,14 @@ def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
 
 
 def suppression_pattern(values: dict[Cell, int], lines: list[Line], threshold: int,
-                        margins: set[Cell] = frozenset()) -> tuple[set[Cell], set[Cell]]:
+                        margins: set[Cell] = frozenset(), whole_groups: bool = False) -> tuple[set[Cell], set[Cell]]:
     """(primary, secondary) cells to suppress so that no suppressed cell can be recovered (steps 1-3)."""
     primary = {c for c, v in values.items() if 1 <= v <= threshold}
     suppressed = set(primary)
     while True:
         _fill_lines(lines, values, suppressed, margins)
+        if _protect_groups(lines, values, suppressed, whole_groups):
+            continue
         exposed = _disclosed(feasible_ranges(lines, values, suppressed))
         if not exposed:
             return primary, suppressed - primary
@@ -194,6 +231,8 @@ def suppression_pattern(values: dict[Cell, int], lines: list[Line], threshold: i
         for cell in exposed:
             candidates = [c for line in lines if cell in line.cells for c in line.cells
                           if c not in suppressed and values[c] > 0]
+            if not candidates and values[cell] == 0:  # a hidden zero pinned by zeros: hide one of those too
+                candidates = [c for line in lines if cell in line.cells for c in line.cells if c not in suppressed]
             if candidates:
                 suppressed.add(min(candidates, key=lambda c: (values[c], c in margins, c)))
                 break
@@ -205,7 +244,7 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
                     totals: Mapping[str, Sequence[str]] | str | None = None,
                     total_rows: Mapping[str, object] | None = None, within: Sequence[str] | None = None,
                     percentages: Mapping[str, tuple[str, str]] | None = None, suppress: bool = True,
-                    name: str = "table") -> pd.DataFrame:
+                    name: str = "table", whole_groups: bool = False) -> pd.DataFrame:
     """The table to publish: small counts shown as ``c``, with secondary suppression (see the module docstring).
 
     Parameters
@@ -221,6 +260,8 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
         numerator or denominator is.
     suppress : False switches suppression off; the result's note then says so. Never publish such a table.
     name : the table's name in error messages.
+    whole_groups : the parts of each total are values of a sensitive attribute (an outcome): where all of a
+        group share one value ("18 of 18", "0 of 18"), that count and a zero are hidden too (group disclosure).
 
     Returns
     -------
@@ -268,7 +309,7 @@ def suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], *, thresh
 
     total_positions = set(_total_row_positions(table, total_rows, within, name))
     margins = {c for c in values if c[1] in totals or c[0] in total_positions}
-    primary, secondary = suppression_pattern(values, lines, threshold, margins)
+    primary, secondary = suppression_pattern(values, lines, threshold, margins, whole_groups)
     return _apply(out, columns, primary, secondary, threshold, percentages)
 
 
@@ -276,6 +317,7 @@ def _apply(out: pd.DataFrame, columns: list[str], primary: set[Cell], secondary:
            percentages: Mapping[str, tuple[str, str]] | None) -> SuppressedTable:
     """``out`` with the hidden cells (and percentages of them) shown as ``c``, as a SuppressedTable."""
     hidden = primary | secondary
+    zeros = sum(1 for pos, col in secondary if _as_count(out[col].iloc[pos], col) == 0)
     for col in columns:
         out[col] = [SUPPRESSED if (pos, col) in hidden else _as_count(out[col].iloc[pos], col)
                     for pos in range(len(out))]
@@ -290,7 +332,10 @@ def _apply(out: pd.DataFrame, columns: list[str], primary: set[Cell], secondary:
         "count_columns": columns,
         "note": (f"Counts from 1 to {threshold} are shown as c, as are {len(secondary)} further cell"
                  f"{'s' if len(secondary) != 1 else ''} that would let them be worked out from totals, and "
-                 "percentages of suppressed counts. A 0 is a true zero."
+                 "percentages of suppressed counts. "
+                 + (f"{zeros} zero{'s' if zeros != 1 else ''} beside a small group {'are' if zeros != 1 else 'is'} "
+                    "shown as c too, since it would show that everyone in the group had the same answer; every "
+                    "other 0 is a true zero." if zeros else "A 0 is a true zero.")
                  if primary else f"No count was from 1 to {threshold}, so nothing was suppressed."),
     })
 

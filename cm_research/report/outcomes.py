@@ -69,7 +69,8 @@ def outcome_analysis(
     change = change_within_group(outcomes, participants, measures, baseline=baseline, post=post,
                                  confidence=confidence, n_boot=n_boot, seed=seed)
     if suppress_small_counts:
-        comparisons = withhold_small_groups(comparisons, small_count_threshold)
+        comparisons = withhold_small_groups(comparisons, small_count_threshold,
+                                            binary_counts(outcomes, participants, comparisons, post))
         change = withhold_small_change(change, small_count_threshold)
     power = _power_table(comparisons, alpha)
     titles = measures_catalogue()["title"]
@@ -143,8 +144,12 @@ def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Small-number suppression for the within-mentored change table: a row about 1 to ``threshold`` pairs is
     withheld (counts ``c``, results blank); young people left out (``n_dropped``), non-zero changes
     (``n_nonzero``) and zero changes (``n_pairs - n_nonzero``) from 1 to ``threshold`` are shown as ``c`` (the
-    zeros through ``n_nonzero``, from which they follow), and the notes say "between 1 and <threshold>" instead of the number."""
+    zeros through ``n_nonzero``, from which they follow), and the notes say "between 1 and <threshold>" instead of the number.
+    Where ``n_nonzero`` is ``c``, the signed-rank statistic and rank-biserial correlation are withheld as well
+    (together they give it back: :func:`cm_research.privacy.derived.withhold_derived`)."""
     import re
+
+    from cm_research.privacy.derived import withhold_derived
 
     out = change.copy()
     if out.empty:
@@ -179,22 +184,62 @@ def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
                                                            or 1 <= int(nonzero) <= threshold):
             out.at[i, "n_nonzero"] = "c"  # few young people whose score changed, or few whose score did not
         out.at[i, "note"] = scrub(out.at[i, "note"])
-    return out
+    return withhold_derived(out, threshold)  # V with the rank-biserial r gives n_nonzero back
 
 
 WITHHELD_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_size_ci_low", "effect_size_ci_high",
                     "p_val", "p_holm"]
 
 
-def withhold_small_groups(comparisons: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def binary_counts(outcomes: pd.DataFrame, participants: pd.DataFrame, comparisons: pd.DataFrame,
+                  post: str = "post") -> dict[str, list[int]]:
+    """For each binary measure of ``comparisons``: the young people with and without the outcome at ``post``, in
+    each group (mentored with, mentored without, comparison with, comparison without)."""
+    groups = participants.set_index("participant_id")["group"]
+    out = {}
+    for measure in comparisons.loc[comparisons["kind"] == "binary", "measure"]:
+        rows = outcomes[(outcomes["measure"] == measure) & (outcomes["timepoint"] == post)]
+        values = pd.to_numeric(rows["value"], errors="coerce")
+        group = rows["participant_id"].map(groups)
+        counts = []
+        for g in ("mentored", "comparison"):
+            v = values[(group == g) & values.notna()]
+            counts += [int((v == 1).sum()), int((v != 1).sum())]
+        out[measure] = counts
+    return out
+
+
+def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
+                          binary: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """Small-number suppression for published comparisons: where a group has 1 to ``threshold`` young people,
     the group sizes are shown as ``c`` and the results withheld (a mean or proportion of so few can identify
-    them). Recorded in ``analysis`` and ``note``; the Holm adjustment is recomputed over what remains."""
+    them). Recorded in ``analysis`` and ``note``; the Holm adjustment is recomputed over what remains.
+
+    ``binary`` (:func:`binary_counts`): for a binary measure, a group may be large while 1 to ``threshold`` of
+    it have (or lack) the outcome. The published counts hide them, but the difference in proportions with the
+    group sizes gives them back (Easton: comparison 12 of 18, difference -4.2 points, so the mentored 8 had
+    0.625 x 8 = 5), and so do the risk ratio, the CI and Fisher's p. Such a row keeps its group sizes and has
+    its results withheld; so does a row where everyone in a group had the same outcome (0 of 18 or 18 of 18
+    tells each young person's outcome: group disclosure)."""
     from cm_research.stats.outcomes import holm
 
     out = comparisons.copy()
     smallest = out[["n_treated", "n_control"]].min(axis=1)
     small = smallest.between(1, threshold)
+    few_with = pd.Series(False, index=out.index)
+    for i, measure in out["measure"].items():
+        cells = (binary or {}).get(measure)
+        # 1 to threshold with (or without) the outcome; or a whole group with the same outcome (0 of n, n of n)
+        whole = bool(cells) and any(cells[j] == 0 and cells[j + 1 - 2 * (j % 2)] > 0 for j in range(4))
+        few_with[i] = bool(cells) and (any(1 <= c <= threshold for c in cells) or whole) and not small[i]
+    if few_with.any():
+        out.loc[few_with, WITHHELD_COLUMNS] = float("nan")
+        out.loc[few_with, "favours"] = "withheld"
+        out.loc[few_with, "analysis"] = "withheld (small-number suppression)"
+        out.loc[few_with, "note"] = (f"withheld: between 1 and {threshold} young people in a group had (or did not "
+                                     "have) the outcome, or all of a group had the same outcome; the result with "
+                                     "the group sizes would show how many, or each young person's outcome")
+        out["p_holm"] = holm(out["p_val"])
     if not small.any():
         return out
     out[["n_treated", "n_control"]] = out[["n_treated", "n_control"]].astype(object)

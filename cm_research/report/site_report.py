@@ -114,6 +114,8 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
     ``mentored``: the number of mentored young people, which the report publishes. When 1 to ``threshold`` of
     them had no attended session, the number who had one is shown as ``c`` (the median and quartiles stay:
     they describe many young people), since mentored minus it would give the few away.
+    So is the number of young people of any activity or setting from ``mentored - threshold`` up: the total
+    is at least each of them.
     """
     held = sessions[sessions["attended"].fillna(True).astype(bool)].copy()
     held["minutes"] = held["minutes"].astype("Float64").fillna(0)
@@ -134,8 +136,12 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
         tables["per_young_person"]["young_people"] = SUPPRESSED
         for key in ("by_activity", "by_setting"):
             table = tables[key]
-            table["young_people"] = [SUPPRESSED if label == "total" else n
-                                     for label, n in zip(table.iloc[:, 0], table["young_people"])]
+            # The hidden total is known to lie in [mentored - threshold, mentored - 1], and a young person may
+            # be in several rows, so it is at least every row: a row in that band would pin it down (39
+            # mentored, community 38, total c: the total is 38, so one had no session). Such rows are hidden too.
+            table["young_people"] = [
+                SUPPRESSED if label == "total" or (n != SUPPRESSED and int(n) >= mentored - threshold) else n
+                for label, n in zip(table.iloc[:, 0], table["young_people"])]
             _note_hidden_total(table, threshold)
     return tables
 
@@ -146,7 +152,9 @@ def _note_hidden_total(table: pd.DataFrame, threshold: int) -> None:
     if not control:
         return
     why = ("The total number of young people is shown as c: the number of mentored young people, published "
-           f"elsewhere in this report, minus it would show how many (1 to {threshold}) had no attended session.")
+           f"elsewhere in this report, minus it would show how many (1 to {threshold}) had no attended session; "
+           f"so is the number for any {table.columns[0]} within {threshold} of the number mentored, since the "
+           "total is at least that.")
     note = control.get("note", "")
     kept = f"No other count was from 1 to {threshold}." if note.startswith("No count was") else note
     control["note"] = f"{kept} {why}"

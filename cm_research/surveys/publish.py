@@ -12,6 +12,10 @@ Policy for Tables*) treats a percentage as the count it stands for: 7.7% of 39 r
   their total; respondents left out (``n_dropped``) from 1 to the threshold are ``c`` and the note says "between 1
   and 5" instead of the number;
 - :func:`publish_counts_in_notes`: ``n_dropped`` and the notes of any other table (reliability, scale change).
+
+Each also withholds the numbers that would give a hidden count back (:mod:`cm_research.privacy.derived`): zero
+changes as ``n_pairs - n_nonzero``, the signed-rank statistic with its rank-biserial correlation, a median CI's
+exact coverage beside a hidden ``n``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import re
 import pandas as pd
 
 from cm_research.privacy.contract import SuppressedTable
+from cm_research.privacy.derived import withhold_derived
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, certify, suppress_counts
 
 _PCTS = ("pct_disagree", "pct_neutral", "pct_agree")
@@ -50,6 +55,8 @@ def publish_counts_in_notes(table: pd.DataFrame, columns: tuple[str, ...] = ("n_
                 out[column] = [SUPPRESSED if _small(v, threshold) else v for v in out[column]]
         if "note" in out:
             out["note"] = [_scrub(n, threshold) for n in out["note"]]
+        # zero changes as n_pairs - n_nonzero; a hidden count from the signed-rank statistic with its r
+        out = withhold_derived(out, threshold)
     return certify(out, [c for c in columns if c in out], threshold=threshold, suppress=suppress, name=name,
                    reason=f"Counts of respondents from 1 to {threshold} are shown as c.")
 
@@ -85,6 +92,7 @@ def publish_items_summary(summary: pd.DataFrame, *, threshold: int = DEFAULT_THR
         for column in ("median", "median_ci_low", "median_ci_high"):
             if column in out:
                 out[column] = out[column].astype(object).mask(few, float("nan"))
+    out = withhold_derived(out, threshold)  # the CI's exact coverage would give a hidden n back
     return certify(out, ["n", "n_dont_know", "n_missing"], threshold=threshold, name=name,
                    reason=f"Counts of respondents from 1 to {threshold}, and the percentages they make, are c.")
 

@@ -62,9 +62,9 @@ def recover_by_margins(published, label, parts, total=None, total_label=None, pe
     return recovered
 
 
-def possible_values(published, label, parts, total=None, total_label=None, cap=60):
-    """Every value each ``c`` cell can take in some whole-number table (a ``c`` is at least 1: zeros are shown)
-    that agrees with every published sum. Exhaustive search with pruning."""
+def possible_values(published, label, parts, total=None, total_label=None, cap=60, floor=1):
+    """Every value each ``c`` cell can take in some whole-number table (a ``c`` is at least ``floor``: 1 where
+    zeros are shown, 0 where a zero may be hidden) that agrees with every published sum. Exhaustive search."""
     values = cell_values(published, label)
     unknown = sorted(k for k, v in values.items() if v == C and any(k in p + m for p, m in
                                                                      equations(published, label, parts, total, total_label)))
@@ -88,7 +88,7 @@ def possible_values(published, label, parts, total=None, total_label=None, cap=6
             for cell in unknown:
                 seen[cell].add(assignment[cell])
             return
-        for v in range(1, cap + 1):
+        for v in range(floor, cap + 1):
             assignment[unknown[i]] = v
             if consistent():
                 search(i + 1)
@@ -218,6 +218,7 @@ def test_random_tables_never_leak():
     spec_parts = ["a", "b", "c3"]
     exhaustive = 0
     for trial in range(40):
+        hidden_zeros = 0
         body = rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 20], size=(3, 3))
         table = pd.DataFrame(body, columns=spec_parts)
         table.insert(0, "row", ["r1", "r2", "r3"])
@@ -230,6 +231,14 @@ def test_random_tables_never_leak():
             for i, (truth, shown) in enumerate(zip(table[col], published[col])):
                 if 1 <= truth <= DEFAULT_THRESHOLD:
                     assert shown == C, (trial, i, col)
+                elif truth == 0 and shown == C:
+                    # only a zero that would show everyone in a group shares one value: in its row or its
+                    # column every other part is 0 but one (group disclosure)
+                    row_parts = table.loc[i, spec_parts] if i < 3 and col in spec_parts else None
+                    col_parts = table.loc[:2, col]
+                    assert any(p is not None and int((p != 0).sum()) == 1 for p in (row_parts, col_parts)), (
+                        trial, i, col)
+                    hidden_zeros += 1
                 elif truth == 0:
                     assert shown == 0, (trial, i, col)
                 elif shown != C:
@@ -239,7 +248,8 @@ def test_random_tables_never_leak():
         n_hidden = int((published[spec_parts + ["total"]] == C).to_numpy().sum())
         if n_hidden <= 6:
             exhaustive += 1
-            ranges = possible_values(published, *spec, cap=int(table["total"].iloc[-1]) or 1)
+            ranges = possible_values(published, *spec, cap=int(table["total"].iloc[-1]) or 1,
+                                     floor=0 if hidden_zeros else 1)
             assert all(len(v) > 1 for v in ranges.values()), (trial, ranges)
     assert exhaustive >= 10  # the exact check really ran on a good share of the tables
 
@@ -343,4 +353,9 @@ def test_the_data_quality_tables_of_the_synthetic_demo(site):
         for col in [*columns, total]:
             small = table[col].between(1, DEFAULT_THRESHOLD)
             assert (published.loc[small, col] == C).all(), (name, col)
-            assert (published.loc[table[col] == 0, col] == 0).all(), (name, col)
+            # a zero is shown as 0, except one beside a hidden group total whose only other part is hidden too
+            # (everyone in the small group has that value: group disclosure)
+            hidden_zero = (table[col] == 0) & (published[col] == C)
+            group = (published[total] == C) & (table[columns].ne(0).sum(axis=1) == 1)
+            assert (published.loc[(table[col] == 0) & ~hidden_zero, col] == 0).all(), (name, col)
+            assert (group[hidden_zero]).all(), (name, col)

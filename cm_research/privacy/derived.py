@@ -1,0 +1,139 @@
+"""Numbers that give a hidden count back: withhold them before publishing, and find them in a run.
+
+Suppressing a count is not enough when another published number is a function of it. Three such functions
+appear in this package's tables (found by the round-3 red team on the demo's published run):
+
+- **the complement**: a table shows ``n_pairs`` and ``n_nonzero``; the zero changes are ``n_pairs - n_nonzero``,
+  so when that difference is from 1 to the threshold ``n_nonzero`` must be ``c`` too (a note saying "between 1
+  and 5 zero change(s)" hid nothing while both columns were shown: 34 pairs, 33 non-zero);
+- **the signed-rank statistic with its rank-biserial correlation**: for the Wilcoxon signed-rank test on
+  ``m`` non-zero changes, V + V' = m(m + 1)/2 and r_rb = (V - V') / (V + V'), so
+  ``m(m + 1)/2 = 2V / (1 + r_rb)`` (Kerby 2014, *Comprehensive Psychology* 3, 11.IT.3.1, the simple difference
+  formula). With both shown, ``m`` -- and from it a hidden number of zero changes, or of respondents whose
+  answer rose or fell -- follows exactly. Where such a count is ``c``, ``statistic`` and ``rank_biserial`` are
+  withheld (the p-value stays: without V it does not give ``m`` back);
+- **the exact coverage of a median's order-statistic CI**: ``1 - 2 P(B <= r - 1)`` with B ~ Binomial(n, 1/2)
+  (Conover 1999, section 3.2) takes a different value for almost every n, so a shown ``ci_coverage`` beside a
+  hidden ``n`` gives n back, and with it "don't know" and missing answers (the wave's respondents are
+  published). Where ``n`` is ``c`` the coverage is withheld (the interval itself stays).
+
+:func:`withhold_derived` applies these rules to a table; :func:`derived_findings` looks for each recovery in a
+published CSV, for the whole-run audit (finding kind ``derived_count``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import lru_cache
+
+import pandas as pd
+
+from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED
+
+#: counts that the signed-rank statistic and rank-biserial correlation give back (with n_pairs or a shown part)
+RANK_COUNTS = ("n_nonzero", "n_higher", "n_same", "n_lower")
+RANK_STATISTICS = ("statistic", "rank_biserial")
+COVERAGE_COLUMNS = ("ci_coverage", "coverage")
+#: the largest number of answers searched when matching a coverage to n
+_MAX_N = 1000
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, str):
+        if value.strip() in ("", SUPPRESSED):
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _hidden(value: object) -> bool:
+    return isinstance(value, str) and value.strip() == SUPPRESSED
+
+
+def withhold_derived(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """A copy of ``table`` with every number that would give a hidden count back withheld (module docstring).
+
+    Columns it knows: ``n_pairs`` and ``n_nonzero`` (complement), :data:`RANK_COUNTS` with ``statistic`` and
+    ``rank_biserial`` (signed-rank), ``n`` with ``ci_coverage``/``coverage``. Other columns, and ``attrs``, are
+    kept. Withheld statistics become NaN and the row's ``note`` (when there is one) says why."""
+    out = table.copy()
+    out.attrs.update(table.attrs)
+    for column in ("n_nonzero", *RANK_STATISTICS, *COVERAGE_COLUMNS):
+        if column in out:
+            out[column] = out[column].astype(object)
+    notes: dict[int, list[str]] = {}
+    for pos in range(len(out)):
+        row = out.iloc[pos]
+        pairs, nonzero = _number(row.get("n_pairs")), _number(row.get("n_nonzero"))
+        if pairs is not None and nonzero is not None and (1 <= pairs - nonzero <= threshold
+                                                          or 1 <= nonzero <= threshold):
+            out.iat[pos, out.columns.get_loc("n_nonzero")] = SUPPRESSED
+        row = out.iloc[pos]
+        shown = [c for c in RANK_STATISTICS if c in out and _number(row[c]) is not None]
+        if len(shown) == 2 and any(_hidden(row.get(c)) for c in RANK_COUNTS):
+            for column in RANK_STATISTICS:
+                out.iat[pos, out.columns.get_loc(column)] = math.nan
+            notes.setdefault(pos, []).append(
+                "statistic and rank-biserial correlation withheld: with them a count shown as c could be worked out")
+        if _hidden(row.get("n")):
+            for column in COVERAGE_COLUMNS:
+                if column in out and _number(row[column]) is not None:
+                    out.iat[pos, out.columns.get_loc(column)] = math.nan
+    if "note" in out:
+        for pos, added in notes.items():
+            note = out.iat[pos, out.columns.get_loc("note")]
+            kept = note if isinstance(note, str) and note.strip() else ""
+            out.iat[pos, out.columns.get_loc("note")] = "; ".join([*([kept] if kept else []), *added])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _coverages() -> dict[float, set[int]]:
+    """Every exact coverage 1 - 2 P(B <= r - 1), B ~ Binomial(n, 1/2), rounded to 12 places -> the n giving it."""
+    import numpy as np
+    from scipy import stats
+
+    found: dict[float, set[int]] = {}
+    for n in range(1, _MAX_N + 1):
+        cdf = stats.binom.cdf(np.arange(n // 2 + 1), n, 0.5)
+        for value in 1 - 2 * cdf:
+            if value > 0.5:  # a CI's coverage; smaller values are never a reported level
+                found.setdefault(round(float(value), 12), set()).add(n)
+    return found
+
+
+def derived_findings(table: pd.DataFrame, name: str,
+                     threshold: int = DEFAULT_THRESHOLD) -> Iterator[tuple[str, str, str, str]]:
+    """``derived_count`` findings of one published table (read as text): each hidden count it gives back.
+
+    Yields (file, location, kind, text) as :func:`cm_research.privacy.audit.audit_run` does."""
+    for pos, row in enumerate(table.to_dict("records"), start=2):
+        pairs, nonzero = _number(row.get("n_pairs")), _number(row.get("n_nonzero"))
+        if pairs is not None and nonzero is not None and 1 <= pairs - nonzero <= threshold:
+            yield (name, f"line {pos}, columns `n_pairs`, `n_nonzero`", "derived_count",
+                   f"{pairs - nonzero:g} zero change(s) = n_pairs {pairs:g} - n_nonzero {nonzero:g}")
+        hidden = [c for c in RANK_COUNTS if _hidden(row.get(c))]
+        v, r = _number(row.get("statistic")), _number(row.get("rank_biserial"))
+        if hidden and v is not None and r is not None and r > -1:
+            total = 2 * v / (1 + r)
+            m = (math.sqrt(1 + 8 * total) - 1) / 2
+            if total > 0 and abs(m - round(m)) < 1e-6:
+                yield (name, f"line {pos}, columns `statistic`, `rank_biserial`", "derived_count",
+                       f"2V / (1 + r) with V = {v:g}, r = {r:.6g} is m(m + 1)/2 for m = {round(m)} non-zero "
+                       f"changes, which gives back {', '.join(hidden)} shown as c")
+        if _hidden(row.get("n")):
+            for column in COVERAGE_COLUMNS:
+                value = _number(row.get(column))
+                if value is None:
+                    continue
+                ns = _coverages().get(round(value, 12), set())
+                if len(ns) == 1:
+                    yield (name, f"line {pos}, column `{column}`", "derived_count",
+                           f"coverage {value:.12g} is that of a median CI from exactly {next(iter(ns))} answers: "
+                           "n shown as c")
