@@ -4,6 +4,14 @@ Conventions follow Davison & Hinkley (1997, ch. 5), the conventions of R's
 `boot::boot.ci`: the bias correction counts replicates strictly below the
 estimate, the acceleration comes from the jackknife, and an endpoint that falls
 between two order statistics is interpolated on the normal-quantile scale.
+
+One deliberate difference from ``boot.ci``'s defaults: called without ``L``,
+``boot.ci(type = "bca")`` estimates the influence values by regression on the
+resamples (``empinf(type = "reg")``), an estimate that depends on the resamples;
+we use the jackknife, which for the mean gives the exact influence values
+x_i - x̄. Our BCa limits therefore equal
+``boot.ci(b, type = "bca", L = empinf(data = x, statistic = f, type = "jack"))``
+on the same resamples (tests/reference/paired.R), not boot.ci's regression default.
 """
 
 from __future__ import annotations

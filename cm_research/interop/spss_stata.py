@@ -14,6 +14,9 @@ variable per field, named as the field, with the field's title as its variable l
 reads either with pyreadstat, maps variable names (or, failing that, variable labels) back to field names
 and value labels back to the dictionary's values, then validates the table exactly as ``load_table`` does
 a CSV or Excel file. In problems, ``row`` is the case number SPSS's Data View and Stata's browser show.
+Values the file declares missing (SPSS user-missing codes and ranges, Stata's ``.a``-``.z``) are read as missing
+and each is named in the problems as a ``declared_missing`` warning with its value label
+(:func:`declared_missing`), so the reason a value is absent is not lost.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from cm_research.data.loading import TableLoad, load_evaluation, validate_raw
 from cm_research.data.raw import RawTable, _refuse
 from cm_research.data.validation import normalise_label
 from cm_research.dictionary import Field, TableSchema, load_schema
-from cm_research.errors import DataValidationError
+from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
 from cm_research.interop.allowed import allowed_values, value_labels
 from cm_research.interop.errors import ExportError, UnknownVariableError
 
@@ -463,6 +466,94 @@ def import_table(
     """
     schema = schema or load_schema(table)
     raw = read_labelled(path, table, schema=schema, ignore_unknown=ignore_unknown, engine=engine)
-    return validate_raw(raw, schema, references=references, quarantined=quarantined)
+    load = validate_raw(raw, schema, references=references, quarantined=quarantined)
+    # a declared-missing cell is read as missing, so only variables with missing cells need a second look
+    with_missing = {str(c) for c in raw.cells.columns if raw.cells[c].isna().any()}
+    declared = declared_missing(path, schema, ignore_unknown=True, fields=with_missing) if with_missing else None
+    if declared is not None and len(declared):
+        problems = pd.concat([declared.astype(object), load.problems.astype(object)], ignore_index=True)
+        load.problems = problems.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+    return load
+
+
+def _in_ranges(value, ranges: list[dict]) -> bool:
+    return isinstance(value, (int, float)) and any(r["lo"] <= value <= r["hi"] for r in ranges)
+
+
+def declared_missing(path: str | Path, schema: TableSchema, *, ignore_unknown: bool = False,
+                     fields: set[str] | None = None) -> pd.DataFrame:
+    """Cells the file itself declares missing, one warning each (columns of ``TableLoad.problems``).
+
+    SPSS lets a variable declare codes as *user-missing* (``MISSING VALUES value (-99, -999 THRU -900)``) and
+    Stata has 26 *extended missing* values ``.a`` to ``.z`` besides ``.``; both say why a value is absent
+    ("refused", "not asked"). pyreadstat reads them as plain missing; this reads them again (only the variables
+    that can hold any, and of those only the ones read as ``fields`` when given) and names each one, with its value label, so the reason is not lost: "-99, which the SPSS
+    file declares missing ('refused'); read as missing". Row numbers are case numbers, as elsewhere.
+    """
+    import pyreadstat
+
+    path = Path(path)
+    reader = _reader(path)
+    is_sav = path.suffix.lower() == ".sav"
+    with _unreadable(path):
+        _, meta = reader(str(path), metadataonly=True, user_missing=True)
+    if is_sav:  # SPSS: only the variables that declare missing values
+        columns = [c for c in (meta.missing_ranges or {}) if c in meta.column_names]
+    else:  # Stata: an extended missing value may be in any numeric variable (string formats end in "s")
+        columns = [c for c in meta.column_names if not str(meta.original_variable_types.get(c, "")).endswith("s")]
+    names = _variable_names(path, meta, schema, ignore_unknown)
+    if fields is not None:
+        columns = [c for c in columns if names.get(c, c) in fields]
+    if not columns:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    rows = []
+    offset = 0
+    with _unreadable(path):  # chunk by chunk, as the columnar reader does, so a large file is never held whole
+        for frame, meta in pyreadstat.read_file_in_chunks(reader, str(path), chunksize=CHUNK_ROWS,
+                                                          user_missing=True, usecols=columns):
+            rows.extend(_declared_in_chunk(path, frame, meta, columns, names, is_sav, offset))
+            offset += len(frame)
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+
+
+def _declared_in_chunk(path: Path, frame: pd.DataFrame, meta, columns: list[str], names: dict[str, str],
+                       is_sav: bool, offset: int) -> list[dict]:
+    """The declared-missing cells of one chunk whose first case is case ``offset + 1``."""
+    rows = []
+    for variable in columns:
+        labels = meta.variable_value_labels.get(variable) or {}
+        ranges = meta.missing_ranges.get(variable, []) if is_sav else []
+        column = frame[variable]
+        if is_sav:  # only the cells inside a declared range are looked at one by one
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+            hit = np.zeros(len(values), dtype=bool)
+            for r in ranges:
+                hit |= (values >= r["lo"]) & (values <= r["hi"])
+        else:  # pyreadstat gives an extended missing value as its letter, so a column of numbers has none
+            if column.dtype != object:
+                continue
+            hit = column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        for k in np.flatnonzero(hit):
+            value = column.iloc[k]
+            k = int(k) + offset
+            if is_sav and _in_ranges(value, ranges):
+                shown = _display_number(value)
+                how = f"{shown}, which the SPSS file declares missing"
+            elif not is_sav and isinstance(value, str) and len(value) == 1 and "a" <= value <= "z":
+                shown = f".{value}"
+                how = f"Stata's extended missing value .{value}"
+            else:
+                continue
+            label = labels.get(value)
+            rows.append({"file": path.name, "row": k + 1, "column": names.get(variable, variable), "value": shown,
+                         "rule": "declared_missing", "severity": "warning",
+                         "message": f"`{names.get(variable, variable)}` is {how}"
+                                    + (f" ({label!r})" if label else "") + "; read as missing"})
+    return rows
+
+
+def _display_number(value: float) -> str:
+    """-99.0 as ``-99``, 2.5 as ``2.5``."""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 

@@ -30,7 +30,8 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataF
     Parameters
     ----------
     items : one column per item, one row per respondent; rows with any item missing are left out
-        (listwise) and counted in ``n_dropped``.
+        (listwise) and counted in ``n_dropped``. This differs deliberately from ``psych::alpha``, whose
+        default uses pairwise covariances: listwise keeps alpha the reliability of one set of people's totals.
     confidence : level of the CI.
 
     Returns
@@ -98,7 +99,10 @@ def mcdonald_omega(
         omega = (sum lambda_i s_i)^2 / ((sum lambda_i s_i)^2 + sum psi_i s_i^2),
 
     the reliability of the raw total implied by the model (McDonald 1999, eq. 6.20b; Hayes & Coutts
-    2020). Bootstrap over respondents, BCa or percentile (Efron 1987) as in ``cm_research.stats``;
+    2020). This is deliberately not ``psych::omega(x, nfactors = 1)$omega.tot``, which works on the
+    standardized items and the observed variance of their total, 1 - Σ psi_i / Σ_ij r_ij (r the item
+    correlations): the two agree when the items have equal SDs and the model fits exactly, and otherwise
+    differ slightly (on 120 synthetic five-item answers: 0.6304 here, 0.6346 from psych). Bootstrap over respondents, BCa or percentile (Efron 1987) as in ``cm_research.stats``;
     Kelley & Pornprasertmanit (2016) recommend bootstrap intervals for omega.
 
     References

@@ -3,6 +3,7 @@
 from cm_research.contract import InsufficientDataError
 from .change import ReliableChangeTable, reliable_change, reliable_change_table
 from .counts import rate_ratio
+from .cox import hazard_ratio
 from .groups import ancova, compare_groups
 from .matching import (
     Matching,
@@ -73,6 +74,7 @@ __all__ = [
     "SurvivalDataError",
     "kaplan_meier",
     "logrank_test",
+    "hazard_ratio",
     "at_risk_counts",
     "survival_at",
     "survival_summary",

@@ -57,7 +57,10 @@ def rate_ratio(
     -------
     DataFrame with one row: `n`, `n_treated`, `n_control`, `n_dropped`;
     `events_*`, `exposure_*`, `rate_*` per group;
-    `estimate` = rate ratio with `ci_low`, `ci_high`; `statistic` = Wald z
+    `estimate` = rate ratio with `ci_low`, `ci_high`; `se` = the standard error of
+    log(rate ratio), the scale the Wald CI is built on (R's ``summary(glm)`` SE of
+    the group coefficient; NaN for the exact method, whose CI is not built from an
+    SE); `statistic` = Wald z
     (NaN for the exact method); `p_val`; `dispersion` (Pearson X² / df of the
     Poisson fit); `overdispersion_z`, `overdispersion_p` (Cameron–Trivedi);
     `nb_alpha` (NB2 α = 1/θ, NaN unless the negative binomial was used);
@@ -111,7 +114,7 @@ def rate_ratio(
         "measure": dv, "n": len(y), "n_treated": len(g1), "n_control": len(g2), "n_dropped": n_dropped,
         "events_treated": int(x1), "events_control": int(x2),
         "exposure_treated": e1, "exposure_control": e2, "rate_treated": x1 / e1, "rate_control": x2 / e2,
-        "estimate": nan, "ci_low": nan, "ci_high": nan, "statistic": nan, "p_val": nan,
+        "estimate": nan, "se": nan, "ci_low": nan, "ci_high": nan, "statistic": nan, "p_val": nan,
         "dispersion": nan, "overdispersion_z": nan, "overdispersion_p": nan, "nb_alpha": nan,
     }
     if x1 == 0 and x2 == 0:
@@ -164,7 +167,7 @@ def rate_ratio(
             )
         row.update(
             method=("Negative binomial (NB2) GLM, log link, Wald CI" if use_nb else "Poisson GLM, log link, Wald CI"),
-            estimate=math.exp(b), ci_low=math.exp(b - z * se), ci_high=math.exp(b + z * se),
+            estimate=math.exp(b), se=se, ci_low=math.exp(b - z * se), ci_high=math.exp(b + z * se),
             statistic=b / se, p_val=float(2 * stats.norm.sf(abs(b / se))),
         )
         if exposure is not None:

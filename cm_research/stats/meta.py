@@ -107,6 +107,12 @@ def random_effects(
     * Prediction interval for the true effect in a new study: μ̂ ± c sqrt(SE² + τ²), c the normal
       quantile (or t(k - 1) with Hartung–Knapp), as metafor's ``predict()``; Riley et al. (2011)
       suggest t(k - 2) instead, which is wider. None (NaN) for the common-effect model.
+    * k = 1 is refused (MetaAnalysisError), deliberately unlike metafor, whose ``rma()`` fits one study and
+      returns that study's own estimate with τ² fixed at 0: one site is not a synthesis. k = 2 is pooled (τ²
+      from two studies is very imprecise, said in `note`) and agrees with metafor, as does τ² = 0 at the boundary.
+    * `tau2_se` (metafor's ``se.tau2``): REML sqrt(2 / tr(P²)) as above; DL
+      sqrt((2 (k - 1) + 4 τ² tr P + 2 τ⁴ tr P²)) / tr P with P built from the weights 1 / v_i (the
+      variance of Q, Biggerstaff & Tweedie 1997); NaN for the common-effect model.
 
     References
     ----------
@@ -157,7 +163,12 @@ def random_effects(
     if method == "EE":
         tau2 = 0.0
     elif method == "DL":
-        tau2 = max(0.0, (q - (k - 1)) / (np.sum(w) - np.sum(w**2) / np.sum(w)))
+        tr_p = np.sum(w) - np.sum(w**2) / np.sum(w)
+        tau2 = max(0.0, (q - (k - 1)) / tr_p)
+        # Var(Q) under the model with τ² in place, divided by tr(P)² (P from the fixed-effect weights): metafor's
+        # se.tau2 for DL, sqrt((2 (k - 1) + 4 τ² tr P + 2 τ⁴ tr P²) / (tr P)²)
+        tr_pp = np.sum(w**2) - 2 * np.sum(w**3) / np.sum(w) + np.sum(w**2) ** 2 / np.sum(w) ** 2
+        tau2_se = math.sqrt((2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * tr_pp) / tr_p**2)
     else:
         tau2 = _reml_tau2(y, v)
         ws = 1 / (v + tau2)
@@ -320,7 +331,8 @@ class MetaRegression:
         One row per model term (``intercept`` first, then each moderator): `term`, `estimate`, `se`,
         `ci_low`, `ci_high`, `statistic` (z, or t with Hartung-Knapp), `dof`, `p_val`, `note`.
     summary : DataFrame
-        One row: `method`, `k`, `n_terms`, `tau2` (residual between-study variance), `tau2_se`, `tau`,
+        One row: `method`, `k`, `n_terms`, `tau2` (residual between-study variance), `tau2_se` (REML or DL, as
+        metafor's se.tau2; NaN for EE), `tau`,
         `i2` (% of the remaining variability that is residual heterogeneity), `h2`, `r2` (% of the
         random-effects model's τ² accounted for by the moderators; NaN when that τ² is 0), `qe`,
         `qe_dof`, `qe_p_val` (test of residual heterogeneity), `qm`, `qm_dof`, `qm_p_val` (omnibus
@@ -457,7 +469,10 @@ def meta_regression(
     if method == "EE":
         tau2 = 0.0
     elif method == "DL":
-        tau2 = max(0.0, (qe - (k - p)) / float(np.trace(p0)))
+        tr_p = float(np.trace(p0))
+        tau2 = max(0.0, (qe - (k - p)) / tr_p)
+        # metafor's se.tau2 for DL, as in random_effects with k - p residual degrees of freedom
+        tau2_se = math.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * float(np.sum(p0 * p0))) / tr_p**2)
     else:
         tau2 = _reml_tau2_mods(y, v, X)
         pw = _projection(X, 1 / (v + tau2))

@@ -53,7 +53,8 @@ def paired_change(
     DataFrame with three rows, all with `measure` (= `dv`), `n` and `n_pairs`
     (participants with both values) and `n_dropped` (participants missing one or both):
 
-    * ``Paired t-test``: `estimate` = mean change with its t interval, `statistic` = t,
+    * ``Paired t-test``: `estimate` = mean change with its t interval, `se` = s_d / sqrt(n)
+      (the standard error the interval is built on, R's ``t.test()$stderr``), `statistic` = t,
       `dof` = n - 1, `p_val`; `d_z`, `hedges_g_av` and their CIs.
     * ``Wilcoxon signed-rank test (...)``: `estimate` = median change (descriptive,
       no CI), `statistic` = V (sum of the ranks of positive changes, as R reports it),
@@ -173,7 +174,7 @@ def _t_and_effect_sizes(x_before: np.ndarray, x_after: np.ndarray, confidence: f
     row = {"method": "Paired t-test", "estimate": mean}
     notes = []
     nan = math.nan
-    row.update(ci_low=nan, ci_high=nan, statistic=nan, dof=nan, p_val=nan)
+    row.update(se=nan, ci_low=nan, ci_high=nan, statistic=nan, dof=nan, p_val=nan)
     row.update(d_z=nan, d_z_ci_low=nan, d_z_ci_high=nan)
     row.update(hedges_g_av=nan, hedges_g_av_ci_low=nan, hedges_g_av_ci_high=nan)
     if n < 2:
@@ -190,7 +191,8 @@ def _t_and_effect_sizes(x_before: np.ndarray, x_after: np.ndarray, confidence: f
         res = stats.ttest_1samp(diff, 0.0)
         ci = res.confidence_interval(confidence)
         t = float(res.statistic)
-        row.update(ci_low=float(ci.low), ci_high=float(ci.high), statistic=t, p_val=float(res.pvalue))
+        row.update(se=sd_d / math.sqrt(n), ci_low=float(ci.low), ci_high=float(ci.high), statistic=t,
+                   p_val=float(res.pvalue))
         lam_low, lam_high = noncentral_t_limits(t, dof, confidence)
         row.update(d_z=mean / sd_d, d_z_ci_low=lam_low / math.sqrt(n), d_z_ci_high=lam_high / math.sqrt(n))
     j = hedges_j(dof)

@@ -17,12 +17,18 @@ __all__ = ["proportion_interval", "wilson_interval", "proportion_table", "compar
            "compare_proportions_two_periods"]
 
 
-def proportion_interval(events: int, n: int, *, confidence: float = 0.95) -> pd.DataFrame:
+def proportion_interval(events: int, n: int, *, confidence: float = 0.95, method: str = "wilson") -> pd.DataFrame:
     """A proportion from its counts, with its Wilson score interval (Wilson 1927), as a one-row tidy table.
 
     Columns `method`, `n`, `events`, `estimate` (events / n), `ci_low`, `ci_high`, `note`; the interval is the one
     of :func:`proportion_table` (formula in ``_wilson_limits``), R's ``prop.test(x, n, correct = FALSE)$conf.int``.
     Use it for published proportions given as counts; :func:`proportion_table` works from one row per person.
+
+    ``method="clopper-pearson"`` gives the exact interval instead (Clopper & Pearson 1934): the limits solve
+    P(X >= x | p_low) = α/2 and P(X <= x | p_high) = α/2, i.e. Beta(α/2; x, n - x + 1) and
+    Beta(1 - α/2; x + 1, n - x), with p_low = 0 when x = 0 and p_high = 1 when x = n; R's
+    ``binom.test(x, n)$conf.int``. It is conservative (coverage at least the nominal level); Wilson's is
+    closer to nominal on average (Newcombe 1998), hence the default.
 
     Example
     -------
@@ -30,8 +36,16 @@ def proportion_interval(events: int, n: int, *, confidence: float = 0.95) -> pd.
     >>> round(float(res.loc[0, "ci_low"]), 4), round(float(res.loc[0, "ci_high"]), 4)
     (0.5958, 0.9821)
     """
+    if method not in ("wilson", "clopper-pearson"):
+        raise ValueError(f"proportion_interval: `method` must be 'wilson' or 'clopper-pearson', not {method!r}.")
     low, high = _wilson_limits(events, n, confidence)
-    return tidy([{"method": "Wilson score interval", "n": n, "events": events, "estimate": events / n,
+    name = "Wilson score interval"
+    if method == "clopper-pearson":
+        tail = (1 - confidence) / 2
+        low = 0.0 if events == 0 else float(stats.beta.ppf(tail, events, n - events + 1))
+        high = 1.0 if events == n else float(stats.beta.ppf(1 - tail, events + 1, n - events))
+        name = "Clopper-Pearson exact interval"
+    return tidy([{"method": name, "n": n, "events": events, "estimate": events / n,
                   "ci_low": low, "ci_high": high, "note": ""}])
 
 
@@ -157,7 +171,8 @@ def compare_proportions(
 
     * ``Risk difference, Newcombe hybrid score CI``
     * ``Risk ratio, Katz log CI``
-    * ``Odds ratio, Woolf log CI``
+    * ``Odds ratio, Woolf log CI``: `se` is the standard error of log RR or log OR, the
+      scale its CI is built on (metafor's ``sqrt(escalc(...)$vi)``).
     * ``Fisher's exact test``: conditional maximum-likelihood odds ratio with its
       exact CI (R's ``fisher.test``) and two-sided p.
     * ``Pearson chi-square test`` (+ which continuity correction): statistic, dof, p.
@@ -296,7 +311,7 @@ def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: b
     if no_variation:
         why = f"{outcome_word} had the event in either group: ratio measures are undefined"
         for name in ("Risk ratio, Katz log CI", "Odds ratio, Woolf log CI"):
-            rows.append({"method": name, "estimate": nan, "ci_low": nan, "ci_high": nan, "note": why})
+            rows.append({"method": name, "estimate": nan, "se": nan, "ci_low": nan, "ci_high": nan, "note": why})
     else:
         corrected = min(a, b, c, d) == 0
         aa, bb, cc, dd = (v + 0.5 if corrected else float(v) for v in (a, b, c, d))
@@ -307,7 +322,7 @@ def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: b
         se_or = math.sqrt(1 / aa + 1 / bb + 1 / cc + 1 / dd)
         for name, est, se in (("Risk ratio, Katz log CI", log_rr, se_rr), ("Odds ratio, Woolf log CI", log_or, se_or)):
             rows.append({
-                "method": name, "estimate": math.exp(est),
+                "method": name, "estimate": math.exp(est), "se": se,
                 "ci_low": math.exp(est - z * se), "ci_high": math.exp(est + z * se), "note": note,
             })
 

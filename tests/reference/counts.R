@@ -13,6 +13,7 @@ for (name in names(cases <- read_cases())) {
     emit(name, "pois_rr", exp(co["g", "Estimate"]))
     emit(name, "pois_ci", exp(confint.default(fit)["g", ]))   # Wald
     emit(name, "pois_z", co["g", "z value"])
+    emit(name, "pois_se", co["g", "Std. Error"])
     emit(name, "pois_p", co["g", "Pr(>|z|)"])
     emit(name, "dispersion", sum(residuals(fit, type = "pearson")^2) / fit$df.residual)
     if (have("AER")) {
@@ -26,6 +27,7 @@ for (name in names(cases <- read_cases())) {
       emit(name, "nb_rr", exp(nco["g", "Estimate"]))
       emit(name, "nb_ci", exp(confint.default(nb)["g", ]))
       emit(name, "nb_z", nco["g", "z value"])
+      emit(name, "nb_se", nco["g", "Std. Error"])
       emit(name, "nb_p", nco["g", "Pr(>|z|)"])
       emit(name, "nb_theta", nb$theta)
     }

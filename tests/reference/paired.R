@@ -11,6 +11,7 @@ for (name in names(cases <- read_cases())) {
 
   tt <- t.test(y, x, paired = TRUE, conf.level = 0.95)
   emit(name, "t_estimate", tt$estimate)
+  emit(name, "t_se", tt$stderr)
   emit(name, "t_ci", tt$conf.int)
   emit(name, "t_statistic", tt$statistic)
   emit(name, "t_df", tt$parameter)
@@ -19,6 +20,10 @@ for (name in names(cases <- read_cases())) {
   w <- suppressWarnings(wilcox.test(y, x, paired = TRUE, exact = cs$wilcox_exact == 1, correct = TRUE))
   emit(name, "wilcox_V", w$statistic)
   emit(name, "wilcox_p", w$p.value)
+  # R's own choice (exact = NULL, correct = TRUE): what our method claims to follow
+  w0 <- suppressWarnings(wilcox.test(y, x, paired = TRUE))
+  emit(name, "wilcox_default_p", w0$p.value)
+  emit(name, "wilcox_default_exact", as.numeric(grepl("exact", w0$method) && !grepl("correction", w0$method)))
   emit(name, "median_change", median(d))
   if (all(d != 0)) emit(name, "rank_biserial", effectsize::rank_biserial(y, x, paired = TRUE)$r_rank_biserial)
 

@@ -18,6 +18,10 @@ CASES = {
     "overdispersed": ([0, 0, 0, 7, 1, 0, 0, 5, 0, 3], [2, 9, 0, 0, 6, 1, 0, 8, 4, 0], DAYS),
     "no_exposure": ([0, 0, 0, 7, 1, 0, 0, 5, 0, 3], [2, 9, 0, 0, 6, 1, 0, 8, 4, 0], [1] * 10),
     "zero_treated": ([0] * 8, [0, 1, 0, 2, 0, 1, 3, 0], DAYS[:8]),
+    # edge cases judged by R: no events in the control group; very large counts
+    "zero_control": ([0, 1, 0, 2, 1, 0, 1, 1, 0, 2], [0] * 10, DAYS),
+    "large_counts": ([3012, 2875, 3300, 2950, 3105, 2990, 3210, 2800, 3050, 3150],
+                     [3400, 3520, 3380, 3610, 3450, 3300, 3700, 3490, 3550, 3420], DAYS),
 }
 
 
@@ -39,7 +43,7 @@ def r_ref(r_reference):
 
 
 @pytest.mark.r
-@pytest.mark.parametrize("case", ["poisson_ok", "overdispersed", "no_exposure"])
+@pytest.mark.parametrize("case", ["poisson_ok", "overdispersed", "no_exposure", "large_counts"])
 def test_poisson_matches_r_glm(r_ref, case):
     # Reference: R glm(y ~ g + offset(log(t)), poisson), Wald CI (confint.default).
     # Rate ratio and Pearson dispersion: relative 1e-9. CI, z, p: relative 1e-6, because R
@@ -50,6 +54,7 @@ def test_poisson_matches_r_glm(r_ref, case):
     assert r["estimate"] == pytest.approx(ref["pois_rr"], rel=1e-9)
     assert [r["ci_low"], r["ci_high"]] == pytest.approx([ref["pois_ci_1"], ref["pois_ci_2"]], rel=1e-6)
     assert r["statistic"] == pytest.approx(ref["pois_z"], rel=1e-6)
+    assert r["se"] == pytest.approx(ref["pois_se"], rel=1e-6)  # SE of log(rate ratio), the CI's scale
     assert r["p_val"] == pytest.approx(ref["pois_p"], rel=1e-5)
     assert r["dispersion"] == pytest.approx(ref["dispersion"], rel=1e-9)
 
@@ -88,6 +93,7 @@ def test_negative_binomial_matches_mass_glm_nb(r_ref, case):
     assert r["estimate"] == pytest.approx(ref["nb_rr"], rel=1e-6)
     assert [r["ci_low"], r["ci_high"]] == pytest.approx([ref["nb_ci_1"], ref["nb_ci_2"]], rel=1e-6)
     assert r["statistic"] == pytest.approx(ref["nb_z"], rel=1e-6)
+    assert r["se"] == pytest.approx(ref["nb_se"], rel=1e-6)
     assert r["p_val"] == pytest.approx(ref["nb_p"], rel=1e-6)
     assert r["nb_alpha"] == pytest.approx(1 / ref["nb_theta"], rel=1e-6)
 
@@ -110,19 +116,22 @@ def test_underdispersed_forced_negative_binomial_says_so():
 
 
 @pytest.mark.r
-def test_zero_events_group_uses_exact_test_like_r_poisson_test(r_ref):
+@pytest.mark.parametrize(("case", "ratio"), [("zero_treated", 0.0), ("zero_control", math.inf)])
+def test_zero_events_group_uses_exact_test_like_r_poisson_test(r_ref, case, ratio):
     # Reference: R poisson.test(c(x1, x2), c(E1, E2)) (binomial conditional test,
-    # Clopper-Pearson limits): relative 1e-9 (the lower limit is exactly 0).
-    r, ref = fit("zero_treated"), r_ref["zero_treated"]
+    # Clopper-Pearson limits): relative 1e-9 (the lower limit is exactly 0 with no treated events,
+    # the upper limit infinite with no control events).
+    r, ref = fit(case), r_ref[case]
     assert r["method"].startswith("Exact conditional test")
     assert "a group has no events" in r["note"]
-    assert r["estimate"] == ref["exact_rr"] == 0
+    assert r["estimate"] == ref["exact_rr"] == ratio
+    assert math.isnan(r["se"])  # the exact CI is not built from a standard error
     assert [r["ci_low"], r["ci_high"]] == pytest.approx([ref["exact_ci_1"], ref["exact_ci_2"]], rel=1e-9)
     assert r["p_val"] == pytest.approx(ref["exact_p"], rel=1e-9)
 
 
 @pytest.mark.r
-@pytest.mark.parametrize("case", ["poisson_ok", "overdispersed"])
+@pytest.mark.parametrize("case", ["poisson_ok", "overdispersed", "large_counts"])
 def test_exact_on_request_matches_r_poisson_test(r_ref, case):
     # Same reference, for groups that both have events: relative 1e-9.
     r, ref = fit(case, model="exact"), r_ref[case]

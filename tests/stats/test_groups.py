@@ -29,6 +29,16 @@ CASES = {
         "control": [80, 82, 79, 81, 83, 78, 80, 84, 79, 81, 82, 80, 83, 77],
         "wilcox_exact": [0],
     },
+    # edge cases, each judged by R (tests/reference/groups.R, also run with wilcox.test's default `exact`):
+    # two per group: Welch with 2 values a side, exact Mann-Whitney p = 1/3
+    "two_per_group": {"treated": [12, 15], "control": [9, 10], "wilcox_exact": [1]},
+    # three against two, no ties
+    "three_vs_two": {"treated": [3.1, 4.7, 5.2], "control": [6.0, 7.4], "wilcox_exact": [1]},
+    # one group constant (SD 0): Welch's SE comes from the other group alone; ties, so approximate p
+    "one_group_constant": {"treated": [10, 10, 10, 10], "control": [8, 9, 12, 11, 7], "wilcox_exact": [0]},
+    # 50 and 52, no ties: exact is not R's default once a group has 50 values
+    "fifty_no_ties": {"treated": [round(50 + 0.37 * i, 2) for i in range(50)],
+                      "control": [round(45.05 + 0.41 * i, 2) for i in range(52)], "wilcox_exact": [0]},
 }
 ANCOVA = {
     "sdq_ancova": {
@@ -37,6 +47,8 @@ ANCOVA = {
         "post_c": [18, 21, 15, 22, 17, 19, 12, 23, 16, 20],
         "base_c": [19, 22, 16, 24, 17, 18, 13, 25, 18, 21],
     },
+    # edge case: three and two young people, one residual degree of freedom left
+    "ancova_three_two": {"post_t": [14, 17, 12], "base_t": [18, 20, 17], "post_c": [18, 21], "base_c": [19, 23]},
 }
 
 
@@ -94,6 +106,16 @@ def test_hedges_g_matches_effectsize(r_ref, case):
 
 @pytest.mark.r
 @pytest.mark.parametrize("case", list(CASES))
+def test_mann_whitney_p_is_r_default_choice(r_ref, case):
+    # Reference: R wilcox.test(treated, control) with R's defaults (exact = NULL: exact only when both groups have
+    # fewer than 50 values and there are no ties; correct = TRUE): p to relative 1e-9, including 2 per group, a
+    # constant group and 50 v 52 without ties (where R's default is the normal approximation).
+    u = row(compare_groups(two_groups(CASES[case]["treated"], CASES[case]["control"]), "score"), "Mann-Whitney")
+    assert u["p_val"] == pytest.approx(r_ref[case]["wilcox_default_p"], rel=1e-9)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(CASES))
 def test_mann_whitney_matches_r_wilcox_test(r_ref, case):
     # Reference: R wilcox.test(treated, control, correct = TRUE), exact = TRUE without ties,
     # FALSE with ties; effectsize::rank_biserial. W exactly; p and r to relative 1e-9.
@@ -104,6 +126,15 @@ def test_mann_whitney_matches_r_wilcox_test(r_ref, case):
     assert math.isnan(u["se"])  # a difference in medians has no standard error here
     assert u["p_val"] == pytest.approx(ref["wilcox_p"], rel=1e-9)
     assert u["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
+
+
+def test_lakens_2013_published_two_group_example():
+    # Lakens (2013), Frontiers in Psychology 4:863: the same ratings as two independent groups of 10 give
+    # t(18) = 2.52 (equal n, so Welch's t equals Student's; only the df differ) and Hedges' g_s = 1.08
+    # (d_s = 1.13), published to 2 decimals: tolerance half a unit in the last place.
+    movie_1, movie_2 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+    t = row(compare_groups(two_groups(movie_1, movie_2), "score"), "Welch")
+    assert abs(t["statistic"] - 2.52) < 0.005 and abs(t["hedges_g"] - 1.08) < 0.005
 
 
 def test_welch_is_not_the_pooled_t():
@@ -117,12 +148,13 @@ def test_welch_is_not_the_pooled_t():
 
 
 @pytest.mark.r
-def test_ancova_matches_r_lm(r_ref):
+@pytest.mark.parametrize("case", list(ANCOVA))
+def test_ancova_matches_r_lm(r_ref, case):
     # Reference: R lm(post ~ treat + baseline) with treat = 1 for mentored: coefficient,
     # confint, t, p, residual df, baseline slope; relative 1e-9. g_adj: WWC formula
     # (1 - 3/(4N - 9)) b / s_p evaluated in R with effectsize::sd_pooled; relative 1e-9.
-    ref = r_ref["sdq_ancova"]
-    a = ancova(ancova_frame("sdq_ancova"), "sdq_post", "group", "sdq_baseline").iloc[0]
+    ref = r_ref[case]
+    a = ancova(ancova_frame(case), "sdq_post", "group", "sdq_baseline").iloc[0]
     assert a["estimate"] == pytest.approx(ref["coef"], rel=1e-9)
     assert a["se"] == pytest.approx(ref["se"], rel=1e-9)  # summary(lm)$coefficients["treat", "Std. Error"]
     assert [a["ci_low"], a["ci_high"]] == pytest.approx([ref["ci_1"], ref["ci_2"]], rel=1e-9)

@@ -35,8 +35,18 @@ CASES = {
         "wilcox_exact": [1],
     },
     "two_pairs": {"before": [20, 14], "after": [17, 13], "wilcox_exact": [1]},
+    # edge cases, each judged by R (tests/reference/paired.R, also run with wilcox.test's default `exact`):
+    # three pairs with tied |changes| (2, 2): normal approximation even at n = 3
+    "three_pairs_ties": {"before": [10, 12, 15], "after": [12, 14, 14], "wilcox_exact": [0]},
+    # four zero changes and one non-zero: n_nonzero = 1, z = 0 after the continuity correction, p = 1
+    "one_nonzero_change": {"before": [5, 6, 7, 8, 9], "after": [5, 6, 7, 10, 9], "wilcox_exact": [0]},
+    # 55 distinct non-zero |changes|: no ties, but n >= 50, so R's default is the normal approximation
+    "fifty_five_no_ties": {"before": [40.0 + (7 * i) % 23 for i in range(55)],
+                           "after": [40.0 + (7 * i) % 23 + round(0.7 * i - 12.05, 2) for i in range(55)],
+                           "wilcox_exact": [0]},
 }
-BOOT_CASES = ("sdq_no_ties", "attendance")
+# sdq_ties_zeros: whole-number changes, so many replicates equal the estimate (BCa counts those strictly below)
+BOOT_CASES = ("sdq_no_ties", "attendance", "sdq_ties_zeros")
 
 
 def long_form(before, after, ids=None) -> pd.DataFrame:
@@ -77,6 +87,7 @@ def test_paired_t_matches_r_t_test(r_ref, case):
     ref, t = r_ref[case], row(run(case), "Paired t-test")
     assert t["n_pairs"] == len(CASES[case]["before"])
     assert t["estimate"] == pytest.approx(ref["t_estimate"], rel=1e-9)
+    assert t["se"] == pytest.approx(ref["t_se"], rel=1e-9)
     assert [t["ci_low"], t["ci_high"]] == pytest.approx([ref["t_ci_1"], ref["t_ci_2"]], rel=1e-9)
     assert t["statistic"] == pytest.approx(ref["t_statistic"], rel=1e-9)
     assert t["dof"] == ref["t_df"]
@@ -96,6 +107,17 @@ def test_signed_rank_matches_r_wilcox_test(r_ref, case):
     assert w["estimate"] == ref["median_change"]
     if "rank_biserial" in ref:  # effectsize's paired rank-biserial (no zero changes)
         assert w["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(CASES))
+def test_signed_rank_p_is_r_default_choice(r_ref, case):
+    # Reference: R wilcox.test(after, before, paired = TRUE) with R's defaults (exact = NULL: exact only for fewer
+    # than 50 non-zero changes without ties or zeros; correct = TRUE). Our method name must say the same choice
+    # R made, and p must equal R's to relative 1e-9 (n = 3 with ties, n_nonzero = 1, n = 55 without ties included).
+    ref, w = r_ref[case], row(run(case), "Wilcoxon signed-rank")
+    assert w["method"].endswith("(exact)") == bool(ref["wilcox_default_exact"])
+    assert w["p_val"] == pytest.approx(ref["wilcox_default_p"], rel=1e-9)
 
 
 @pytest.mark.r
@@ -142,6 +164,45 @@ def test_d_z_matches_effectsize(r_ref, case):
     ref, t = r_ref[case], row(run(case), "Paired t-test")
     assert t["d_z"] == pytest.approx(ref["d_z"], rel=1e-9)
     assert [t["d_z_ci_low"], t["d_z_ci_high"]] == pytest.approx([ref["d_z_ci_1"], ref["d_z_ci_2"]], abs=1e-5)
+
+
+# Lakens (2013), "Calculating and reporting effect sizes to facilitate cumulative science", Frontiers in
+# Psychology 4:863, Table 1: ten people rate two movies (movie 1 = post, movie 2 = baseline here).
+LAKENS_MOVIE_1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
+LAKENS_MOVIE_2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+
+
+def test_lakens_2013_published_paired_example():
+    # Published to 2 decimals (tolerance half a unit in the last place): M 8.7 and 7.7, r = 0.726 (3 decimals),
+    # t(9) = 4.74, d_z = 1.50. His g_av is not compared: he averages the two SDs arithmetically and corrects with
+    # 2(n - 1) df, where we follow Cumming (2012), sqrt((s1² + s2²)/2) and J(n - 1), as the docstring says.
+    t = row(paired_change(long_form(LAKENS_MOVIE_2, LAKENS_MOVIE_1), n_boot=200), "Paired t-test")
+    assert abs(np.corrcoef(LAKENS_MOVIE_1, LAKENS_MOVIE_2)[0, 1] - 0.726) < 5e-4
+    assert t["estimate"] == pytest.approx(8.7 - 7.7, abs=1e-12)
+    assert t["dof"] == 9 and abs(t["statistic"] - 4.74) < 0.005 and abs(t["d_z"] - 1.50) < 0.005
+
+
+def test_d_z_ci_for_a_huge_effect_solves_the_noncentral_t_equations():
+    # Everyone improved by 5 points give or take 0.1: t = 205 on 7 df, λ limits near 100 and 310, beyond the
+    # ncp (about 37.62) up to which R documents pt(ncp =) as accurate, so effectsize (31.95, 107.96) is not the
+    # judge here. Reference: the definition of the noncentral t CDF, integrated numerically here,
+    # P(T <= t | λ) = ∫ Φ(t sqrt(u/ν) - λ) f_χ²(ν)(u) du, which must be 0.975 at the lower limit and 0.025 at the
+    # upper (absolute 1e-9), independently of the scipy.stats.nct routine the code uses.
+    from scipy import integrate, stats
+    before = [10, 12, 15, 11, 14, 13, 16, 9]
+    after = [b + 5 + e for b, e in zip(before, [0.1, -0.1, 0.05, 0, 0.02, -0.03, 0.08, -0.06])]
+    t = row(paired_change(long_form(before, after), n_boot=200), "Paired t-test")
+    nu, n = 7, 8
+
+    def cdf(lam: float) -> float:
+        integrand = lambda u: stats.norm.cdf(t["statistic"] * math.sqrt(u / nu) - lam) * stats.chi2.pdf(u, nu)  # noqa: E731
+        peak = nu * (lam / t["statistic"]) ** 2
+        return integrate.quad(integrand, 0, 200, points=[peak], limit=500, epsabs=1e-14, epsrel=1e-12)[0]
+
+    assert t["statistic"] == pytest.approx(205.1951, abs=1e-4)
+    assert cdf(t["d_z_ci_low"] * math.sqrt(n)) == pytest.approx(0.975, abs=1e-9)
+    assert cdf(t["d_z_ci_high"] * math.sqrt(n)) == pytest.approx(0.025, abs=1e-9)
+    assert t["d_z_ci_low"] > 35 and t["d_z_ci_high"] > 109  # effectsize's (31.95, 107.96) fails the equations
 
 
 @pytest.mark.r

@@ -20,6 +20,10 @@ CASES = {
     "paired_mde": dict(type=2, n=12, n2=nan, d=nan, power=0.8, alpha=0.05, sided=2),
     "unequal_mde": dict(type=3, n=30, n2=60, d=nan, power=0.8, alpha=0.05, sided=2),
     "unequal_power": dict(type=3, n=15, n2=25, d=0.6, power=nan, alpha=0.10, sided=2),
+    # edge cases: the smallest designs a t-test allows (2 per group: 2 df; 3 pairs: 2 df), and a huge effect
+    "two_power_n2": dict(type=1, n=2, n2=2, d=2.0, power=nan, alpha=0.05, sided=2),
+    "paired_power_n3": dict(type=2, n=3, n2=nan, d=1.5, power=nan, alpha=0.05, sided=2),
+    "paired_mde_n3": dict(type=2, n=3, n2=nan, d=nan, power=0.8, alpha=0.05, sided=2),
 }
 
 
@@ -37,7 +41,8 @@ def r_ref(r_reference):
 
 
 @pytest.mark.r
-@pytest.mark.parametrize("case", ["two_power", "two_mde", "two_one_sided", "unequal_mde", "unequal_power"])
+@pytest.mark.parametrize("case", ["two_power", "two_mde", "two_one_sided", "unequal_mde", "unequal_power",
+                                  "two_power_n2"])
 def test_two_groups_power_and_mde(r_ref, case):
     # Reference: R power.t.test(strict = TRUE, tol = 1e-10) / pwr::pwr.t2n.test (both tails).
     # Power: absolute 1e-8 (direct noncentral-t evaluation on both sides). Solved d: relative
@@ -71,7 +76,7 @@ def test_two_groups_sample_size(r_ref):
 
 
 @pytest.mark.r
-@pytest.mark.parametrize("case", ["paired_power", "paired_n", "paired_mde"])
+@pytest.mark.parametrize("case", ["paired_power", "paired_n", "paired_mde", "paired_power_n3", "paired_mde_n3"])
 def test_paired(r_ref, case):
     # Reference: power.t.test(type = "paired", sd = 1, delta = d_z, strict = TRUE, tol = 1e-10).
     # Power absolute 1e-8; solved n and d_z relative 1e-6.

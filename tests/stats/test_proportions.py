@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -27,6 +28,11 @@ TABLES = {
     "fagerland": (7, 34, 1, 34),
     "all_events_treated": (10, 10, 4, 12),
     "two_periods": (120, 140, 65, 120),
+    # edge cases judged by R: a zero cell in the control group, everyone in the control group, very large counts
+    "zero_control": (5, 12, 0, 11),
+    "all_events_control": (3, 9, 8, 8),
+    # (9 000 a side: the conditional odds ratio's exact CI takes ~4 s at 90 000, too slow for the suite)
+    "large_counts": (900, 9000, 780, 9100),
 }
 
 
@@ -37,6 +43,7 @@ def binary_frame(a, n1, c, n2, dv="eet") -> pd.DataFrame:
     })
 
 
+@functools.lru_cache(maxsize=None)  # each table once per option: the large one takes ~0.4 s (tests only read it)
 def compare(case, **kwargs) -> pd.DataFrame:
     return compare_proportions(binary_frame(*TABLES[case]), "eet", **kwargs)
 
@@ -119,6 +126,28 @@ def test_wilson_matches_r_prop_test(r_ref, case):
 
 @pytest.mark.r
 @pytest.mark.parametrize("case", list(TABLES))
+def test_clopper_pearson_matches_r_binom_test(r_ref, case):
+    # Reference: R binom.test(x, n)$conf.int (Clopper-Pearson, from qbeta): relative 1e-10. The cases include
+    # 0 events (lower limit exactly 0), all events (upper limit exactly 1) and 9 000 observations.
+    a, n1, c, n2 = TABLES[case]
+    for events, n, key in ((a, n1, "cp_treated"), (c, n2, "cp_control")):
+        got = proportion_interval(events, n, method="clopper-pearson").iloc[0]
+        assert got["method"] == "Clopper-Pearson exact interval"
+        assert [got["ci_low"], got["ci_high"]] == pytest.approx([r_ref[case][f"{key}_1"], r_ref[case][f"{key}_2"]],
+                                                                rel=1e-10, abs=1e-15)
+        assert (got["ci_low"] == 0) == (events == 0) and (got["ci_high"] == 1) == (events == n)
+
+
+def test_clopper_pearson_hand_worked_and_bad_method():
+    # 0 of 10: the upper limit solves (1 - p)^10 = 0.025, p = 1 - 0.025^(1/10) = 0.308496 (Clopper & Pearson 1934).
+    got = proportion_interval(0, 10, method="clopper-pearson").iloc[0]
+    assert got["ci_low"] == 0 and got["ci_high"] == pytest.approx(1 - 0.025 ** 0.1, rel=1e-12)
+    with pytest.raises(ValueError, match="clopper-pearson"):
+        proportion_interval(3, 10, method="exact")
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(TABLES))
 def test_ratios_match_metafor(r_ref, case):
     # Reference: metafor::escalc("RR"/"OR") (Katz / Woolf variances; 1/2 added to all cells of a
     # table with a zero cell, add = 1/2, to = "only0"), CI exp(yi ± z sqrt(vi)) in R: relative 1e-10.
@@ -126,6 +155,7 @@ def test_ratios_match_metafor(r_ref, case):
     for method, key in (("Risk ratio", "RR"), ("Odds ratio", "OR")):
         got = row(res, method)
         assert got["estimate"] == pytest.approx(ref[key], rel=1e-10)
+        assert got["se"] == pytest.approx(ref[f"{key}_se"], rel=1e-10)  # SE of the log ratio, the CI's scale
         assert [got["ci_low"], got["ci_high"]] == pytest.approx([ref[f"{key}_ci_1"], ref[f"{key}_ci_2"]], rel=1e-10)
         has_zero = min(TABLES[case][0], TABLES[case][1] - TABLES[case][0],
                        TABLES[case][2], TABLES[case][3] - TABLES[case][2]) == 0
@@ -141,7 +171,7 @@ def test_fisher_matches_r(r_ref, case):
     res, ref = compare(case), r_ref[case]
     f = row(res, "Fisher")
     assert f["p_val"] == pytest.approx(ref["fisher_p"], rel=1e-9)
-    if "cond_mle" in ref:
+    if math.isfinite(ref["cond_mle"]) and ref["cond_mle"] > 0:
         assert f["estimate"] == pytest.approx(ref["cond_mle"], rel=1e-7)
         assert [f["ci_low"], f["ci_high"]] == pytest.approx([ref["cond_ci_1"], ref["cond_ci_2"]], rel=1e-7)
         assert [f["estimate"], f["ci_low"], f["ci_high"]] == pytest.approx(
@@ -149,6 +179,11 @@ def test_fisher_matches_r(r_ref, case):
     else:  # a zero cell: R gives 0 or Inf and a one-sided-open interval
         assert f["estimate"] == ref["fisher_or"]
         assert "0 or infinite" in f["note"]
+    if min(TABLES[case][0], TABLES[case][1] - TABLES[case][0], TABLES[case][2], TABLES[case][3] - TABLES[case][2]) == 0:
+        # the finite limit of the one-sided-open interval: relative 1e-7 to the tight solution, 1e-3 to fisher.test
+        assert f["estimate"] == ref["cond_mle"]
+        assert [f["ci_low"], f["ci_high"]] == pytest.approx([ref["cond_ci_1"], ref["cond_ci_2"]], rel=1e-7)
+        assert [f["ci_low"], f["ci_high"]] == pytest.approx([ref["fisher_ci_1"], ref["fisher_ci_2"]], rel=1e-3)
 
 
 @pytest.mark.r

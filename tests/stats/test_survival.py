@@ -61,7 +61,16 @@ def with_early_censored() -> pd.DataFrame:
     return pd.concat([aml(), extra], ignore_index=True)
 
 
+def tied_ends() -> pd.DataFrame:
+    """SYNTHETIC: in both groups endings and censorings share several times, the last time included (group a's
+    last record is censored at the time of its last ending; group b's curve ends on two tied endings)."""
+    return pd.DataFrame({"days": [3, 3, 3, 5, 5, 7, 7, 7, 2, 3, 3, 6, 7, 7],
+                         "ended": [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1],
+                         "group": list("aaaaaaaa") + list("bbbbbb")})
+
+
 CASES = {
+    "tied_ends": (tied_ends(), "group", [3, 5, 7], 7.0),
     "aml": (aml(), "arm", [10, 20, 30, 40], 40.0),
     "synthetic3": (synthetic_matches(), "programme", [90, 180, 365], 365.0),
     "half": (half(), "group", [1, 2.5, 4], 5.0),

@@ -135,7 +135,7 @@ def read_extras(root, names: dict[str, str], user_name: dict[str, str], read_not
                          "text": description, "target_kind": kind, "target_guid": guid,
                          "target": names.get(guid, ""), "creating_user": user_name.get(
                              _g(element.get("creatingUser")), "")})
-    notes = pd.DataFrame(rows, columns=[*NOTE_COLUMNS, "description"]).fillna("")
+    notes = pd.DataFrame(rows, columns=[*NOTE_COLUMNS, "description"]).astype(object).fillna("")
     kind_of = {"MemberCode": "code", "MemberSource": "source", "MemberNote": "note"}
     set_rows = []
     for s in root.iter(f"{{{_NS}}}Set"):
@@ -196,7 +196,7 @@ def nest_double_colon_codes(codes: pd.DataFrame, namespace: uuid.UUID) -> tuple[
             if path not in by_path:
                 new = {"guid": str(uuid.uuid5(namespace, "code-group\x1f" + path)), "label": part,
                        "theme": parts[0], "parent": parent, "depth": path.count(" / ") + 1, "path": path,
-                       "description": "", "is_codable": False, "n_children": 0}
+                       "description": "", "is_codable": False, "n_children": 0, "color": ""}
                 rows.append(new)
                 by_path[path] = new
             parent = path

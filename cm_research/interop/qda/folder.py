@@ -181,7 +181,7 @@ def read_project_folder(folder: str | Path) -> tuple[Corpus, Codebook, pd.DataFr
     coding = (read_coding(folder / "coding.csv", corpus, codebook) if has_texts and len(_csv(folder / "coding.csv", []))
               else pd.DataFrame(columns=CODING_COLUMNS))
     codes = _csv(folder / "codes.csv", ["guid", "code", "label", "theme", "parent", "depth", "path", "description",
-                                        "is_codable", "n_children"])
+                                        "is_codable", "n_children", "color"])
     codes["depth"] = pd.to_numeric(codes["depth"]).astype(int) if len(codes) else codes["depth"]
     sources = _csv(folder / "sources.csv", ["guid", "transcript"])
     source_guids = {r.transcript: r.guid for r in sources.itertuples() if r.transcript}

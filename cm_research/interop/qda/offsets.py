@@ -1,13 +1,14 @@
 """Where a REFI-QDA selection starts and ends in the text cm_research reads.
 
 QDA programs count positions differently (characters or UTF-16 code units, with or without a byte-order mark,
-CRLF as one or two); :func:`_choose_convention` tries each of :data:`OFFSET_CONVENTIONS` on a source's
+CRLF as one or two; a few count UTF-8 bytes, as Taguette does in its own database); :func:`_choose_convention` tries each of :data:`OFFSET_CONVENTIONS` on a source's
 selections and keeps the one under which most selections fall on word boundaries and match their quoted text.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from cm_research.qual.transcripts import squash_whitespace
 
 #: Offset conventions tried, simplest first (ties go to the earlier one).
 OFFSET_CONVENTIONS = ("characters", "utf16", "characters+bom", "utf16+bom", "characters, CRLF as one",
-                      "utf16, CRLF as one")
+                      "utf16, CRLF as one", "utf8 bytes")
 
 _WORD = re.compile(r"\w")
 
@@ -51,7 +52,11 @@ def _decode_source(data: bytes) -> tuple[str, bool]:
 
 def _positions(text: str, convention: str) -> np.ndarray:
     """Position, under ``convention``, of every character boundary 0..len(text) of ``text``."""
-    widths = np.ones(len(text), dtype=np.int64)
+    if "utf8" in convention:
+        widths = np.fromiter((len(c.encode("utf-8", "surrogatepass")) for c in text), dtype=np.int64,
+                             count=len(text))
+    else:
+        widths = np.ones(len(text), dtype=np.int64)
     if "utf16" in convention:
         widths += np.fromiter((ord(c) > 0xFFFF for c in text), dtype=np.int64, count=len(text))
     if "CRLF" in convention:
@@ -69,6 +74,10 @@ def _to_index(pos: np.ndarray, raw: int) -> int | None:
 
 
 def _on_boundary(text: str, i: int) -> bool:
+    """Is ``i`` between words? Never just before a combining mark (an accent written as its own code point
+    belongs to the letter before it, which ``\\w`` does not see)."""
+    if 0 < i < len(text) and unicodedata.combining(text[i]):
+        return False
     return i <= 0 or i >= len(text) or not (_WORD.match(text[i - 1]) and _WORD.match(text[i]))
 
 
@@ -99,6 +108,8 @@ def _choose_convention(text: str, had_bom: bool, spans: list[tuple[int, int, str
         if "CRLF" in convention and "\r\n" not in text:
             continue
         if "utf16" in convention and not any(ord(c) > 0xFFFF for c in text):
+            continue
+        if "utf8" in convention and text.isascii():
             continue
         pos = _positions(text, convention)
         score = sum(_place(text, pos, s, e, n)[2] == "aligned" for s, e, n in spans)

@@ -24,7 +24,12 @@ selection's name, which ATLAS.ti fills with the quoted text) is chosen and recor
 converted to positions in ``Transcript.text`` (the decoded file without its BOM, line ends untouched), never
 shifted to fit. Selections that still do not line up are kept and listed (``selections.status ==
 "misaligned"``, with count and examples in ``messages``); selections outside the text cannot be placed and are
-listed as ``"outside"``. Non-text sources (PDF, pictures, audio, video) are listed in ``sources`` as skipped.
+listed as ``"outside"``. Non-text sources (PDF, pictures, audio, video) are listed in ``sources`` as skipped,
+with the codings on them counted in ``messages``; their texts are read as text sources: a PDF's
+``<Representation>`` and an audio or video source's ``<Transcript>`` (its ``<TranscriptSelection>`` placed by the
+positions of its sync points). Code colours, cases without variables and descriptions are kept; a variable value
+naming no variable, a case's selection or code references and selections coded inside a note are listed in
+``messages``.
 
 Export writes offsets as Python characters (code points) of the text written, UTF-8 without BOM, and derives
 every GUID with :func:`uuid.uuid5` from the content it names, so exporting the same project twice gives
@@ -33,6 +38,7 @@ byte-identical files.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import tempfile
@@ -63,7 +69,9 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 NON_TEXT_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio",
                     "VideoSource": "video"}
 CODE_COLUMNS = ["guid", "code", "label", "theme", "parent", "depth", "path", "description", "is_codable",
-                "n_children"]
+                "n_children", "color"]
+#: a code's colour as the schema allows it (RGBType): #RRGGBB or #RGB
+RGB = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 SOURCE_COLUMNS = ["guid", "name", "kind", "transcript", "status", "offset_convention", "n_selections", "message"]
 SELECTION_COLUMNS = ["transcript", "guid", "name", "raw_start", "raw_end", "start", "end", "status", "n_codings",
                      "text"]
@@ -101,11 +109,12 @@ class QdaProject:
         Ready for :func:`cm_research.qual.coding.coded_segments` and :mod:`cm_research.qual.analysis`.
     codes
         The code tree: guid, code, label, theme, parent (code name or ""), depth (1 = top level), path
-        (``"A / B / C"``), description, is_codable, n_children.
+        (``"A / B / C"``), description, is_codable, n_children, color (``#RRGGBB`` as written, or "").
     users
         guid, name.
     sources
-        One row per source of any kind: guid, name, kind (text, PDF, picture, audio, video), transcript,
+        One row per source of any kind: guid, name, kind (text, "PDF text" for a PDF's text representation, PDF,
+        picture, audio, video), transcript,
         status (imported, skipped, no_text), offset_convention, n_selections, message.
     selections
         One row per text selection: transcript, guid, name, raw_start, raw_end (as written), start, end (in
@@ -303,7 +312,7 @@ def _read_codes(codes_element, where: str) -> pd.DataFrame:
                          "theme": theme or name, "parent": parent, "depth": depth, "path": full,
                          "description": _description(code),
                          "is_codable": (code.get("isCodable") or "true").lower() in ("true", "1"),
-                         "n_children": len(kids)})
+                         "n_children": len(kids), "color": (code.get("color") or "").strip()})
             walk(code, full, depth + 1, full, theme or name)
 
     walk(codes_element, "", 1, "", "")
@@ -391,11 +400,17 @@ def _variable_names(root) -> dict[str, str]:
             for v in root.iter(f"{{{PROJECT_NS}}}Variable")}
 
 
-def _values(element, names: dict[str, str]) -> dict[str, str]:
+def _values(element, names: dict[str, str], messages: list[str] | None = None, owner: str = "") -> dict[str, str]:
+    """{variable name: value as text} of an element's ``<VariableValue>`` children; a value whose
+    ``<VariableRef>`` names no ``<Variable>`` of the project is not imported, and ``messages`` say so."""
     out = {}
     for vv in _children(element, "VariableValue"):
         ref = _child(vv, "VariableRef")
         name = names.get(guid_key(ref.get("targetGUID")), "") if ref is not None else ""
+        if not name and messages is not None:
+            target = ref.get("targetGUID") if ref is not None else "(no VariableRef)"
+            messages.append(f"{owner}: a variable value refers to variable {target!r}, which is not defined under "
+                            "<Variables>; not imported")
         value = next((c.text or "" for c in vv if isinstance(c.tag, str) and _tag(c).endswith("Value")), "")
         if name:
             out[name] = value.strip()
@@ -425,6 +440,56 @@ class _FolderArchive(_Archive):
 
 #: the largest source text read from the Sources folder beside a bare .qde
 FOLDER_SOURCE_BYTES = 64 * 2**20
+
+#: marks a text source made from an audio or video source's transcript (its kind in ``sources``)
+TRANSCRIPT_OF = "{urn:cm-research:import}kind"
+
+
+def _media_transcripts(media, text_paths: dict[str, str], messages: list[str]) -> list:
+    """Each ``<Transcript>`` of an audio or video source as a ``<TextSource>`` element the import reads as any
+    other: its text (inline or a file), and each ``<TranscriptSelection>`` as a plain-text selection from the
+    position of its ``fromSyncPoint`` to that of its ``toSyncPoint`` (REFI-QDA: character positions in the
+    transcript), with its codings, description and notes.
+
+    A transcript whose file is also a text source of the project (ATLAS.ti writes both) and has no selections
+    of its own is read once, as that text source; a selection whose sync points are missing is listed in
+    ``messages`` with its codings, not imported."""
+    kind = {"AudioSource": "audio transcript", "VideoSource": "video transcript"}[_tag(media)]
+    media_name = media.get("name") or media.get("guid") or ""
+    out = []
+    for transcript in _children(media, "Transcript"):
+        name = transcript.get("name") or f"{media_name} transcript"
+        selections = _children(transcript, "TranscriptSelection")
+        same = text_paths.get((transcript.get("plainTextPath") or "").lower())
+        if same is not None and not selections:
+            messages.append(f"transcript {name!r} of {media_name!r} is the same file as text source {same!r}; read once, "
+                            "as that source")
+            continue
+        element = etree.Element(f"{{{PROJECT_NS}}}TextSource", {TRANSCRIPT_OF: kind, "name": name,
+                                                                 "guid": transcript.get("guid") or ""})
+        for attribute in ("plainTextPath", "richTextPath", "creatingUser"):
+            if transcript.get(attribute):
+                element.set(attribute, transcript.get(attribute))
+        content = _child(transcript, "PlainTextContent")
+        if content is not None:
+            etree.SubElement(element, f"{{{PROJECT_NS}}}PlainTextContent").text = content.text
+        points = {guid_key(p.get("guid")): p.get("position") for p in _children(transcript, "SyncPoint")}
+        for selection in selections:
+            start = points.get(guid_key(selection.get("fromSyncPoint")))
+            end = points.get(guid_key(selection.get("toSyncPoint")))
+            if not (start or "").isdigit() or not (end or "").isdigit():
+                messages.append(f"transcript {name!r} of {media_name!r}: selection {selection.get('name') or selection.get('guid')!r} "
+                                f"has no sync point with a position at its start or end; its "
+                                f"{len(_children(selection, 'Coding'))} codings are not imported")
+                continue
+            placed = etree.SubElement(element, f"{{{PROJECT_NS}}}PlainTextSelection", startPosition=start,
+                                      endPosition=end, **{a: selection.get(a) for a in ("guid", "name", "creatingUser")
+                                                          if selection.get(a)})
+            for child in selection:  # description, codings, note references: copies, the project tree is untouched
+                if isinstance(child.tag, str):
+                    placed.append(copy.deepcopy(child))
+        out.append(element)
+    return out
 
 
 def import_qda(path: str | Path, role_variable: str = "role", site_variable: str = "site") -> QdaProject:
@@ -487,28 +552,60 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
         case_rows, case_of_source = [], {}
         for case in root.iter(f"{{{PROJECT_NS}}}Case"):
             name = case.get("name") or case.get("guid")
-            values = _values(case, var_names)
+            values = _values(case, var_names, messages, f"case {name!r}")
             refs = [guid_key(r.get("targetGUID")) for r in _children(case, "SourceRef")]
             for ref in refs or [""]:
                 if ref:
                     case_of_source.setdefault(ref, (name, values))
-                for variable, value in values.items():
+                # a case without variables is still a case: one row with an empty variable keeps it
+                for variable, value in (values or {"": ""}).items():
                     case_rows.append({"case": name, "variable": variable, "value": value, "source_guid": ref,
                                       "case_guid": guid_key(case.get("guid"))})
+            n_selection_refs, n_code_refs = len(_children(case, "SelectionRef")), len(_children(case, "CodeRef"))
+            if n_selection_refs or n_code_refs:
+                messages.append(
+                    f"case {name!r}: {n_selection_refs} selection reference(s) and {n_code_refs} code reference(s) "
+                    "not imported (cm_research links a case to whole sources only); its variables apply to the "
+                    f"{len([r for r in refs if r])} source(s) it names")
 
         transcripts, source_rows, selection_rows, coding_rows = [], [], [], []
         used_names: set[str] = set()
         sources_element = root.find(f"{{{PROJECT_NS}}}Sources")
-        for source in (list(sources_element) if sources_element is not None else []):
-            if not isinstance(source.tag, str):
-                continue
+        work = [s for s in (list(sources_element) if sources_element is not None else []) if isinstance(s.tag, str)]
+        text_paths = {(s.get("plainTextPath") or "").lower(): s.get("name") or "" for s in work
+                      if _tag(s) == "TextSource" and s.get("plainTextPath")}
+        # an audio or video source's transcripts are texts: each follows its source as a text source of its own
+        work = [x for s in work for x in (
+            [s, *_media_transcripts(s, text_paths, messages)] if _tag(s) in ("AudioSource", "VideoSource") else [s])]
+        for source in work:
             kind = _tag(source)
             guid = guid_key(source.get("guid"))
             name = source.get("name") or guid
+            representation = _child(source, "Representation") if kind == "PDFSource" else None
+            if representation is not None:
+                # a PDF's text representation is a text source of its own (TextSourceType): its plain-text
+                # selections are imported; regions drawn on the PDF's pages are not, and are counted
+                regions = _children(source, "PDFSelection")
+                n_region_codings = sum(len(_children(r, "Coding")) for r in regions)
+                n_whole = len(_children(source, "Coding"))
+                if regions or n_whole:
+                    messages.append(
+                        f"PDF source {name!r}: its text representation is imported; {len(regions)} regions "
+                        f"drawn on its pages ({n_region_codings} codings) and {n_whole} codings of the whole PDF "
+                        "are not (cm_research analyses text; code the representation's text instead)")
+                outer_values = _values(source, var_names, messages, f"source {name!r}")
+                source, kind = representation, "TextSource"
+            text_kind = ("PDF text" if representation is not None else source.get(TRANSCRIPT_OF) or "text")
             if kind in NON_TEXT_SOURCES:
-                n_codings = len(list(source.iter(f"{{{PROJECT_NS}}}Coding")))
+                # codings in its transcripts travel with the transcripts (imported above), not counted here
+                n_codings = len([c for c in source.iter(f"{{{PROJECT_NS}}}Coding")
+                                 if not any(_tag(a) == "Transcript" for a in c.iterancestors())])
+                n_transcripts = len(_children(source, "Transcript"))
+                n_descriptions = len(_children(source, "TextDescription"))
                 message = (f"{NON_TEXT_SOURCES[kind]} source {name!r} skipped: cm_research analyses text sources only"
-                           + (f" ({n_codings} codings on it not imported)" if n_codings else ""))
+                           + (f" ({n_codings} codings on it not imported)" if n_codings else "")
+                           + (f"; its {n_transcripts} transcript(s) are read as text sources" if n_transcripts else "")
+                           + ("; its text description is not imported" if n_descriptions else ""))
                 messages.append(message)
                 source_rows.append({"guid": guid, "name": name, "kind": NON_TEXT_SOURCES[kind], "transcript": "",
                                     "status": "skipped", "offset_convention": "", "n_selections": 0,
@@ -517,7 +614,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
             if kind != "TextSource":
                 continue
             selections = _children(source, "PlainTextSelection")
-            transcript_name = re.sub(r"\.(txt|docx?|rtf|odt)$", "", name, flags=re.IGNORECASE) or guid
+            transcript_name = re.sub(r"\.(txt|docx?|rtf|odt|pdf)$", "", name, flags=re.IGNORECASE) or guid
             base, k = transcript_name, 2
             while transcript_name in used_names:
                 transcript_name, k = f"{base} ({k})", k + 1
@@ -536,7 +633,7 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                 message = (f"text source {name!r}: its plain text was not found ({where}); its "
                            f"{len(selections)} selections are listed but not imported")
                 messages.append(message)
-                source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": "", "status": "no_text",
+                source_rows.append({"guid": guid, "name": name, "kind": text_kind, "transcript": "", "status": "no_text",
                                     "offset_convention": "", "n_selections": len(selections), "message": message})
                 for sel in selections:
                     selection_rows.append({"transcript": transcript_name, "guid": sel.get("guid"),
@@ -547,7 +644,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                                            "status": "no_text", "n_codings": len(_children(sel, "Coding")), "text": ""})
                 continue
             case_name, values = case_of_source.get(guid, (None, {}))
-            values = {**group_values.get(guid, {}), **_values(source, var_names), **values}
+            values = {**group_values.get(guid, {}), **(outer_values if representation is not None else {}),
+                      **_values(source, var_names, messages, f"source {name!r}"), **values}
             lowered = {k.lower(): v for k, v in values.items()}
             raw_role, site = lowered.get(role_variable.lower(), ""), lowered.get(site_variable.lower(), "")
             role = (normalise_role(raw_role) or raw_role.strip().lower()) if raw_role else "unknown"
@@ -601,10 +699,23 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                     f"{transcript_name}: {status_counts['misaligned']} of {len(items)} selections do not line up with "
                     f"word boundaries (kept as given) and {status_counts['outside']} fall outside the text or inside a "
                     f"character (not imported); e.g. {'; '.join(examples[:3])}")
-            source_rows.append({"guid": guid, "name": name, "kind": "text", "transcript": transcript_name,
+            source_rows.append({"guid": guid, "name": name, "kind": text_kind, "transcript": transcript_name,
                                 "status": "imported", "offset_convention": convention, "n_selections": len(items),
                                 "message": how})
         coding = pd.DataFrame(coding_rows, columns=[*CODING_COLUMNS, "code_guid"])
+        not_codable = codes.loc[~codes["is_codable"].astype(bool), ["guid", "path"]]
+        for guid, code_path in not_codable.itertuples(index=False):
+            n = int((coding["code_guid"] == guid).sum())
+            if n:
+                messages.append(f"{n} codings carry code {code_path!r}, which the project marks isCodable=\"false\"; "
+                                "imported as coded")
+        # a note is a text of its own (TextSourceType) and may be coded; cm_research codes transcripts only
+        for note in root.iter(f"{{{PROJECT_NS}}}Note"):
+            n_sel = len(_children(note, "PlainTextSelection"))
+            n_cod = len(list(note.iter(f"{{{PROJECT_NS}}}Coding")))
+            if n_sel or n_cod:
+                messages.append(f"note {note.get('name') or note.get('guid')!r}: {n_sel} selections and {n_cod} codings "
+                                "inside the note are not imported (the note's text is, in memos.csv)")
         codebook = codebook_from_codes(codes, root.get("name") or path.stem, set(coding["code_guid"]), path.name) \
             if not codes.empty else Codebook(name=path.stem, themes=())
         coding = coding[CODING_COLUMNS].astype({"start": int, "end": int}) if len(coding) else coding[CODING_COLUMNS]

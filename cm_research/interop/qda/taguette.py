@@ -30,6 +30,7 @@ import pandas as pd
 
 from cm_research.interop.records import read_csv_records
 from cm_research.qual.codebook import Codebook
+from cm_research.qual.memos import NOTE_COLUMNS
 from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.interop.qda.read import (CODE_COLUMNS, SELECTION_COLUMNS, SOURCE_COLUMNS, QdaImportError,
                                           QdaProject, _as_transcript, codebook_from_codes)
@@ -67,7 +68,7 @@ def _tag_codes(tags: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "guid": [f"taguette-tag-{t}" for t in tags["tag"]], "code": tags["tag"], "label": tags["tag"],
         "theme": tags["tag"], "parent": "", "depth": 1, "path": tags["tag"], "description": tags["description"],
-        "is_codable": True, "n_children": 0}, columns=CODE_COLUMNS)
+        "is_codable": True, "n_children": 0, "color": ""}, columns=CODE_COLUMNS)
 
 
 def _role(document: str, roles: Mapping[str, str] | None, messages: list[str]) -> str:
@@ -194,6 +195,11 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
         if isinstance(data, dict) and data.get("type") == "highlight_add":
             coder_of[data.get("highlight_id")] = login
     transcripts, sources, selections, coding = [], [], [], []
+    # the project's and the documents' descriptions travel as notes (memos.csv), as REFI-QDA descriptions do
+    notes = [{"guid": "", "kind": "description", "name": "", "text": text.strip(), "target_kind": "project",
+              "target_guid": "", "target": "", "creating_user": "", "description": ""}
+             for (text,) in con.execute("SELECT description FROM projects WHERE id = ?", (project_id,))
+             if isinstance(text, str) and text.strip()]
     for doc_id, name, description, contents in con.execute(
             "SELECT id, name, description, contents FROM documents WHERE project_id = ? ORDER BY id",
             (project_id,)).fetchall():
@@ -201,8 +207,13 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
         transcript, how = _as_transcript(name, text, _role(name, roles, messages), (sites or {}).get(name, "unknown"),
                                          name, name)
         transcripts.append(transcript)
+        if (description or "").strip():
+            notes.append({"guid": "", "kind": "description", "name": "", "text": description.strip(),
+                          "target_kind": "source", "target_guid": str(doc_id), "target": name, "creating_user": "",
+                          "description": ""})
+        # LEFT JOINs: a highlight that carries no tag is still listed (with no codings), never lost
         rows = con.execute("SELECT h.id, h.start_offset, h.end_offset, h.snippet, t.path FROM highlights h "
-                           "JOIN highlight_tags ht ON ht.highlight_id = h.id JOIN tags t ON t.id = ht.tag_id "
+                           "LEFT JOIN highlight_tags ht ON ht.highlight_id = h.id LEFT JOIN tags t ON t.id = ht.tag_id "
                            "WHERE h.document_id = ? ORDER BY h.id, t.id", (doc_id,)).fetchall()
         by_highlight: dict[int, list] = {}
         # Taguette counts UTF-8 bytes of the text content; positions here are characters (-1: outside the text
@@ -211,7 +222,9 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
         for hid, raw_start, raw_end, snippet, tag in rows:
             raw_of[hid] = (raw_start, raw_end)
             start, end = _byte_to_char(encoded, raw_start), _byte_to_char(encoded, raw_end)
-            by_highlight.setdefault(hid, [start, end, snippet, []])[3].append(tag)
+            tag_list = by_highlight.setdefault(hid, [start, end, snippet, []])[3]
+            if tag is not None:
+                tag_list.append(tag)
         bad = []
         for hid, (start, end, snippet, tag_list) in by_highlight.items():
             inside = isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)
@@ -247,7 +260,8 @@ def import_taguette(path: str | Path, roles: Mapping[str, str] | None = None,
                   else Codebook(name=project_name, themes=())),
         coding=coding_table, codes=codes, users=users, sources=pd.DataFrame(sources, columns=SOURCE_COLUMNS),
         selections=pd.DataFrame(selections, columns=SELECTION_COLUMNS),
-        cases=pd.DataFrame(columns=["case", "variable", "value", "transcript"]), messages=messages)
+        cases=pd.DataFrame(columns=["case", "variable", "value", "transcript"]), messages=messages,
+        notes=pd.DataFrame(notes, columns=[*NOTE_COLUMNS, "description"]).fillna(""))
 
 
 def _byte_to_char(encoded: bytes, offset: int) -> int:

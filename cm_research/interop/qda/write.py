@@ -15,7 +15,7 @@ from lxml import etree
 
 from cm_research.interop.qda.extras import NOTE_COLUMNS
 from cm_research.interop.qda.offsets import _positions
-from cm_research.interop.qda.read import CODEBOOK_NS, PROJECT_NS, QdaProject, _children, _describe, import_qda
+from cm_research.interop.qda.read import CODEBOOK_NS, PROJECT_NS, RGB, QdaProject, _children, _describe, import_qda
 from cm_research.qual.codebook import Code, Codebook
 from cm_research.qual.errors import CodingImportError
 from cm_research.qual.memos import stable_guid as _guid
@@ -101,8 +101,10 @@ def _tree_xml(parent, codes: pd.DataFrame, codebook: Codebook) -> dict[str, str]
     at: dict[str, object] = {"": element}
     guid_of: dict[str, str] = {}
     for r in codes.sort_values("depth", kind="stable").itertuples():
+        color = getattr(r, "color", "")
         c = _sub(at[r.parent], "Code", guid=r.guid, name=r.label,
-                 isCodable="true" if str(r.is_codable).lower() in ("true", "1") else "false")
+                 isCodable="true" if str(r.is_codable).lower() in ("true", "1") else "false",
+                 **({"color": color} if isinstance(color, str) and RGB.match(color) else {}))
         if isinstance(r.description, str) and r.description:
             _sub(c, "Description").text = r.description
         at[r.path] = c
@@ -175,7 +177,7 @@ def project_xml(corpus: Corpus, codebook: Codebook, coding: pd.DataFrame, name: 
                                   or _guid("source", t.transcript, t.text)) for t in corpus.transcripts}
     kept = _kept_cases(extras, corpus)
     if len(participants) or len(kept):
-        names = list(dict.fromkeys(["role", "site", *kept["variable"]]))
+        names = list(dict.fromkeys(["role", "site", *(v for v in kept["variable"] if v)]))
         variables = _sub(root, "Variables")
         var_guid = {v: _guid("variable", v) for v in names}
         for v in names:

@@ -125,23 +125,29 @@ def test_atlas_codes_users_and_descriptions(atlas, shared):
 def test_atlas_non_text_sources_are_listed_and_skipped(atlas):
     project, root = atlas
     sources = project.sources
-    for element, kind in (("PictureSource", "picture"), ("PDFSource", "PDF"), ("AudioSource", "audio"),
-                          ("VideoSource", "video")):
+    for element, kind in (("PictureSource", "picture"), ("AudioSource", "audio"), ("VideoSource", "video")):
         expected = int(root.xpath(f"count(q:Sources/q:{element})", namespaces=NS))
         got = sources[sources["kind"] == kind]
         assert len(got) == expected > 0
         assert (got["status"] == "skipped").all()
         assert all(f"{kind} source" in m and "skipped" in m for m in got["message"])
+    # both PDFs carry a text representation: read as text (not found here, a bare .qde), their regions counted
+    pdfs = root.xpath("q:Sources/q:PDFSource[q:Representation]/@name", namespaces=NS)
+    assert sorted(sources.loc[sources["kind"] == "PDF text", "name"]) == sorted(pdfs) and len(pdfs) == 2
+    n_regions = int(root.xpath("count(q:Sources/q:PDFSource/q:PDFSelection)", namespaces=NS))
+    assert sum(f"{n_regions} regions drawn on its pages (4 codings)" in m for m in project.messages) == 1
     assert len(project.corpus.skipped) == len(sources)  # nothing imported: a bare .qde carries no texts
 
 
 def test_atlas_bare_qde_lists_text_selections_it_cannot_place(atlas):
     project, root = atlas
-    n_text = int(root.xpath("count(q:Sources/q:TextSource)", namespaces=NS))
-    n_sel = int(root.xpath("count(q:Sources/q:TextSource/q:PlainTextSelection)", namespaces=NS))
-    text_sources = project.sources[project.sources["kind"] == "text"]
-    assert len(text_sources) == n_text == 6 and (text_sources["status"] == "no_text").all()
-    assert len(project.selections) == n_sel == 6 and (project.selections["status"] == "no_text").all()
+    n_text = int(root.xpath("count(q:Sources/q:TextSource | q:Sources/q:PDFSource/q:Representation)",
+                            namespaces=NS))
+    n_sel = int(root.xpath("count(q:Sources/*/q:PlainTextSelection | q:Sources/*/q:Representation/q:PlainTextSelection)",
+                           namespaces=NS))
+    text_sources = project.sources[project.sources["kind"].isin(["text", "PDF text"])]
+    assert len(text_sources) == n_text == 8 and (text_sources["status"] == "no_text").all()
+    assert len(project.selections) == n_sel == 8 and (project.selections["status"] == "no_text").all()
     assert project.coding.empty and len(project.corpus) == 0
     assert all("put the project's Sources folder beside project.qde" in m for m in text_sources["message"])
 

@@ -25,6 +25,10 @@ CASES = {
     "homogeneous": ([0.20, 0.22, 0.19, 0.21], [0.01, 0.02, 0.015, 0.03]),
     # only three sites
     "three": ([-0.4, 0.1, 0.5], [0.05, 0.04, 0.09]),
+    # k = 2, far apart: tau^2 > 0 from two studies (REML and DL differ; Hartung-Knapp on 1 df)
+    "two": ([-0.10, 0.55], [0.02, 0.03]),
+    # k = 2, close together: tau^2 = 0 at the boundary for REML and DL, so they equal the common-effect model
+    "two_homogeneous": ([0.30, 0.32], [0.04, 0.05]),
 }
 
 

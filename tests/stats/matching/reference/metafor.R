@@ -41,7 +41,7 @@ for (name in names(sets)) {
       emit(spec, "estimate", fit$beta); emit(spec, "se", fit$se)
       emit(spec, "ci_low", fit$ci.lb); emit(spec, "ci_high", fit$ci.ub)
       emit(spec, "statistic", fit$zval); emit(spec, "p_val", fit$pval)
-      emit(spec, "tau2", fit$tau2); emit(spec, "tau2_se", if (method == "REML") fit$se.tau2 else NA)
+      emit(spec, "tau2", fit$tau2); emit(spec, "tau2_se", if (method %in% c("REML", "DL")) fit$se.tau2 else NA)
       emit(spec, "i2", fit$I2); emit(spec, "h2", fit$H2)
       emit(spec, "q", fit$QE); emit(spec, "q_p_val", fit$QEp)
       emit(spec, "pi_low", pr$pi.lb); emit(spec, "pi_high", pr$pi.ub)

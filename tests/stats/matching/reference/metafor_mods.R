@@ -41,7 +41,7 @@ for (name in unique(cases$case)) {
       emit(spec, "estimate", fit$beta); emit(spec, "se", fit$se)
       emit(spec, "ci_low", fit$ci.lb); emit(spec, "ci_high", fit$ci.ub)
       emit(spec, "statistic", fit$zval); emit(spec, "p_val", fit$pval)
-      emit(spec, "tau2", fit$tau2); emit(spec, "tau2_se", if (method == "REML") fit$se.tau2 else NA)
+      emit(spec, "tau2", fit$tau2); emit(spec, "tau2_se", if (method %in% c("REML", "DL")) fit$se.tau2 else NA)
       emit(spec, "i2", fit$I2); emit(spec, "h2", fit$H2); emit(spec, "r2", if (method == "EE") NA else fit$R2)
       emit(spec, "qe", fit$QE); emit(spec, "qe_p_val", fit$QEp)
       emit(spec, "qm", fit$QM); emit(spec, "qm_p_val", fit$QMp)
