@@ -59,3 +59,43 @@ def suggestion_html(current: dict, counts: dict[str, int]) -> str:
             f'<blockquote class="cm-quote">{esc(current["quote"])}</blockquote>'
             f'<p>Suggested code: <strong>{esc(current["code_label"])}</strong> '
             f'({esc(current["role"])}, {esc(current["transcript"])}).{esc(negated)}</p>')
+
+
+def upload_limit_script(limit: int) -> str:
+    """JavaScript that refuses, in the page, a file larger than ``limit`` bytes before it is sent.
+
+    An upload travels to the kernel as one websocket message; a message over the server's limit makes tornado
+    close the connection, so the page would go dead without a word. The widget reads each chosen file with a
+    ``FileReader`` before sending; this script (run once per page) makes that read refuse a file over the limit:
+    nothing is sent, the connection stays, and a message in the app's words (the one
+    :func:`cm_research.app.uploads.check_content` gives) appears under the upload button as an ARIA alert."""
+    return """
+(function () {
+  if (window.__cmUploadLimit) { return; }
+  const LIMIT = %d, MB = 1048576;
+  window.__cmUploadLimit = LIMIT;
+  let button = null;  // the upload button last pressed: the message goes under it
+  document.addEventListener('click', function (event) {
+    const found = event.target instanceof Element ? event.target.closest('.widget-upload') : null;
+    if (found) {
+      button = found;
+      document.querySelectorAll('.cm-upload-refused').forEach(function (e) { e.remove(); });
+    }
+  }, true);
+  const read = FileReader.prototype.readAsArrayBuffer;
+  FileReader.prototype.readAsArrayBuffer = function (blob) {
+    if (blob && blob.size > LIMIT) {
+      const name = blob.name || 'The file';
+      const note = document.createElement('p');
+      note.className = 'cm-msg cm-error cm-upload-refused';
+      note.setAttribute('role', 'alert');
+      note.textContent = name + ' is ' + (blob.size / MB).toFixed(1) + ' MB; the app takes files up to ' +
+        Math.floor(LIMIT / MB) + ' MB (split a larger file, or ask your analyst). Nothing was uploaded.';
+      if (button && button.parentNode) { button.parentNode.insertBefore(note, button.nextSibling); }
+      else { document.body.appendChild(note); }
+      return;  // never read, never sent: the widget waits for a file that does not come
+    }
+    return read.call(this, blob);
+  };
+})();
+""" % limit

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
-from IPython.display import display
+from IPython.display import Javascript, display
 
 from cm_research.app import cycle_form, reports, review, uploads
 from cm_research.app.errors import DownloadRefused
 from cm_research.app.html import download_link, esc, message_html, suggestion_html, table_html
+from cm_research.app.html import upload_limit_script
 from cm_research.app.project import Project
 from cm_research.errors import CMResearchError
 
@@ -438,7 +439,10 @@ class App:
 
 
 def show_step(app: App, step: str) -> None:
-    """Display one step (the notebook calls this once per step)."""
+    """Display one step (the notebook calls this once per step). The first step also installs, in the page, the
+    refusal of a file over the upload limit before it is sent (:func:`cm_research.app.html.upload_limit_script`)."""
+    if step == "project":
+        display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES)))
     display(getattr(app, f"{step}_step")())
 
 

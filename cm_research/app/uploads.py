@@ -69,8 +69,23 @@ def check_content(name: str, content: bytes) -> None:
     if suffix in _ZIP_SUFFIXES and not content.startswith(b"PK\x03\x04"):
         raise UploadError(f"{name} is not a real {suffix} file (perhaps a renamed file of another kind); save it "
                           f"from Excel or Word as {suffix} and upload it again")
-    if suffix not in _ZIP_SUFFIXES and b"\x00" in content[:65536]:
+    if suffix not in _ZIP_SUFFIXES and b"\x00" in content[:65536] and not _wide_text(content):
         raise UploadError(f"{name} is not a text file (it holds binary data); save it as {suffix} and upload it again")
+
+
+def _wide_text(content: bytes) -> bool:
+    """Text in UTF-16 or UTF-32 (Excel's "Unicode Text", with or without its byte-order mark), whose NUL bytes are
+    half of each Latin letter, not binary data; the readers decode it (:func:`cm_research.data.raw.decode_text`)."""
+    from cm_research.data.raw import decode_text
+
+    if not content.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) and content[:1] != b"\x00" \
+            and content[1:2] != b"\x00":
+        return False
+    try:
+        text, encoding = decode_text(content)
+    except UnicodeDecodeError:
+        return False
+    return encoding.startswith(("utf-16", "utf-32")) and "\x00" not in text
 
 
 def store_upload(project: Project, name: str, content: bytes, kind: str, table: str = "") -> Path:

@@ -122,9 +122,47 @@ NAME_PARAMETERS = frozenset({"site", "participant_id", "coder", "kwic_term", "me
 def _resolve(value: Any, base: Path, key: str = "") -> Any:
     if key in NAME_PARAMETERS:
         return value
+    if isinstance(value, str) and value.startswith("~"):
+        value = str(Path(value).expanduser())  # ~/data is the home folder's data, as in a shell
     if isinstance(value, str) and value and not Path(value).is_absolute() and (base / value).exists():
         return str((base / value).resolve())
     return value
+
+
+#: folders that hold the system or a person's keys, never evaluation data: a batch file (perhaps written by
+#: someone else) that points a notebook at one would put its contents in a report or an error message
+FORBIDDEN_FOLDERS = tuple(Path(p) for p in ("/etc", "/proc", "/sys", "/dev", "/boot", "/bin", "/sbin",
+                                           "/usr", "/lib", "/lib64", "/run", "/var/log", "/var/lib", "/var/run",
+                                           "/var/spool", "/var/mail"))
+SECRET_FOLDERS = frozenset({".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".password-store"})
+
+
+def _is_path_key(key: str) -> bool:
+    return key == "data_dir" or key.endswith(("_dir", "_file", "_path")) or key in ("coding", "codebook")
+
+
+def path_problem(key: str, value: Any, written: Any = None) -> str | None:
+    """Why a path parameter of a batch file must not be used, or None: it leads (after ``..`` and symbolic links)
+    into a system folder or a folder of keys, or a folder is given where a file is expected or the reverse.
+    ``written`` is the value as the batch file gives it, for the message (default ``value``)."""
+    if not isinstance(value, str) or not value or not _is_path_key(key):
+        return None
+    path, value = Path(value).expanduser(), written if isinstance(written, str) else value
+    resolved = path.resolve()
+    for folder in FORBIDDEN_FOLDERS:
+        if resolved == folder or folder in resolved.parents:
+            return (f"{key} {value!r} leads into the system folder {folder}, which holds no evaluation data; "
+                    "give a folder or file of your project")
+    if SECRET_FOLDERS & set(resolved.parts):
+        return f"{key} {value!r} leads into a folder of keys ({resolved}); give a folder or file of your project"
+    if key.endswith("_file") or key in ("coding", "codebook"):
+        if resolved.is_dir():
+            return f"{key} {value!r} is a folder; give the file inside it"
+        if resolved.exists() and not resolved.is_file():
+            return f"{key} {value!r} is not an ordinary file (a pipe or a device); give a file of your project"
+    elif key.endswith("_dir") and resolved.exists() and not resolved.is_dir():
+        return f"{key} {value!r} is a file; give the folder it is in"
+    return None
 
 
 def internal_notebook_problems(notebooks: list[str], publication: bool) -> list[str]:
@@ -196,8 +234,11 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
         params = {**shared, **dict(entry.get("parameters") or {}), "site": name}
         for key in set(entry) - {"site", "parameters"}:
             params[key] = entry[key]
+        for key, value in params.items():
+            if reason := path_problem(key, _resolve(value, base, key), value):
+                problems.append(f"site {name!r}: {reason}")
         if "data_dir" in params:
-            data_dir = Path(str(params["data_dir"]))
+            data_dir = Path(str(params["data_dir"])).expanduser()
             data_dir = data_dir if data_dir.is_absolute() else base / data_dir
             if not data_dir.is_dir():
                 problems.append(f"site {name!r}: data folder {data_dir} does not exist")
@@ -214,6 +255,8 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
         sites.append(SiteEntry(site=name, slug=slug, parameters=params))
     if not sites and not problems:
         problems.append("no sites listed under `sites:`")
+    problems += [f"parameters: {reason}" for k, v in shared.items() if (reason := path_problem(k, _resolve(v, base), v))
+                 and not any(reason in p for p in problems)]
     shared = {k: _resolve(v, base) for k, v in shared.items()}
     for nb, own in summary_params.items():
         undeclared = sorted(set(own) - declared.get(nb, set(own)))
@@ -222,6 +265,9 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
                             f"(it declares {', '.join(sorted(declared.get(nb, [])))})")
         for key, value in list(own.items()):
             own[key] = _resolve(value, base)
+            if reason := path_problem(key, own[key], value):
+                problems.append(f"summary notebook {nb!r}: {reason}")
+                continue
             if key.endswith(("_dir", "_file", "_path")) or key in ("coding", "codebook"):
                 if isinstance(value, str) and value and not Path(own[key]).exists():
                     problems.append(f"summary notebook {nb!r}: {key} {value!r} does not exist "

@@ -14,6 +14,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from cm_research.data.characters import HOMOGLYPHS, character_name, clean_text, escape_unseen
+from cm_research.data.characters import mixed_script_word
 from cm_research.dictionary import Field
 
 Bad = list[tuple[int, str, str]]
@@ -25,6 +27,9 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 #: a year written with two digits (01/01/68) could be 1968 or 2068: such dates are refused, never guessed
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
 _EARLIEST_YEAR = 1900
+#: the last year read as a date: later ones (9999, typed for "not known") are refused, never held as a date
+_LATEST_YEAR = 2200
+_FAR_YEAR = re.compile(r"(?:^|\D)(\d{4})(?:\D|$)")
 _TRAILING_MIDNIGHT = re.compile(r"[ T]00:00(:00)?(\.0+)?$")
 
 
@@ -42,11 +47,65 @@ def _text(values: pd.Series) -> pd.Series:
     return values.map(lambda v: None if v is None else display(v).strip(), na_action="ignore")
 
 
+def is_warning(rule: str, field: Field) -> bool:
+    """Whether a problem a coercer found is a warning (the cell is kept, cleaned) rather than an error: an invisible
+    character removed, or look-alike letters in free text."""
+    return rule == "invisible_character" or (rule == "homoglyph" and not key_like(field))
+
+
+def key_like(field: Field) -> bool:
+    """A field whose text names or keys something (an id, a site, a code): equal-looking values must be equal."""
+    return bool(field.required or field.unique or field.pattern or field.enum or field.identifier)
+
+
+def check_characters(text: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
+    """Text cells cleaned of invisible characters and refused for characters that reorder or hide text
+    (:func:`cm_research.data.characters.clean_text`); a refused cell becomes missing. Problems use the rules
+    ``invisible_character`` (a warning, in a :func:`key_like` field: removed, the cell kept), ``characters``
+    (refused) and ``homoglyph`` (a word mixing Latin with Cyrillic or Greek letters: refused in a
+    :func:`key_like` field, else a warning)."""
+    bad: Bad = []
+    out = {}
+    for row, value in text.dropna().items():
+        if value.isascii() and value.isprintable():
+            continue
+        cleaned, removed, refused = clean_text(value)
+        if refused:
+            bad.append((row, "characters", f"'{escape_unseen(value)}' cannot be read: {refused}"))
+            out[row] = None
+            continue
+        if removed and key_like(field):  # in free text (comments pasted from Word) the cleaning needs no word
+            bad.append((row, "invisible_character",
+                        f"'{escape_unseen(value)}' holds {', '.join(removed)}, which cannot be seen; read as "
+                        f"{cleaned!r}"))
+        if (word := mixed_script_word(cleaned)) is not None:
+            letters = ", ".join(f"{c!r} ({character_name(c)})" for c in dict.fromkeys(word)
+                                if c.isalpha() and not c.isascii())
+            key = key_like(field)
+            bad.append((row, "homoglyph",
+                        f"{cleaned!r} mixes Latin letters with look-alike letters of another alphabet ({letters}), "
+                        f"so it looks like {cleaned.translate(HOMOGLYPHS)!r} but is not; retype it"))
+            if key:
+                out[row] = None
+                continue
+        if cleaned != value:
+            out[row] = cleaned
+    if not out:
+        return text, bad
+    text = text.astype(object).copy()
+    for row, value in out.items():
+        text[row] = value
+    return text, bad
+
+
 def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
-    """Cells as trimmed text (numbers from Excel without a spurious '.0'); never a problem."""
+    """Cells as trimmed text (numbers from Excel without a spurious '.0'), checked by :func:`check_characters`."""
     if all_text(values):  # display() of a string is the string itself
-        return values.str.strip().astype("string"), []
-    return _text(values).astype("string"), []
+        text = values.str.strip()
+    else:
+        text = _text(values)
+    text, bad = check_characters(text, field)
+    return text.astype("string"), bad
 
 
 _GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?$")  # 1,234 or 12,345.5
@@ -74,7 +133,10 @@ def number_text(cell: str, decimal: str = ".") -> str | None:
     if not _PLAIN_NUMBER.match(text):
         return None
     text = text.rstrip("%")
-    return text if np.isfinite(float(text)) else None
+    number = float(text)
+    if number == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):
+        return None  # 12e-400: too small for a float, it would silently become 0
+    return text if np.isfinite(number) else None
 
 
 def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
@@ -86,9 +148,9 @@ def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Serie
         if isinstance(v, bool):
             return None
         if isinstance(v, (int, float, np.integer, np.floating)):
-            return float(v) if np.isfinite(v) else None
+            return float(v) + 0.0 if np.isfinite(v) else None  # + 0.0: -0 is 0
         text = number_text(display(v), decimal)
-        return None if text is None else float(text)
+        return None if text is None else float(text) + 0.0
 
     numbers = pd.to_numeric(values.map(parse, na_action="ignore"), errors="coerce")
     return numbers.astype("Float64"), present & numbers.isna()
@@ -144,11 +206,14 @@ def _excel_serial(values: pd.Series) -> pd.Series:
 
 
 def _parsed(text: pd.Series, fmt: str) -> pd.Series:
-    """Dates of ``text`` in format ``fmt``; a year before 1900 (a year typed short: "1/1/0068") is no date."""
+    """Dates of ``text`` in format ``fmt`` (nanosecond resolution, as the result column holds them); a year before
+    1900 (a year typed short: "1/1/0068") or after 2200 ("31/12/9999" for "not known") is no date."""
     parsed = pd.to_datetime(text, format=fmt, errors="coerce")
     if parsed.dtype == object:  # a year outside pandas' range came back as a plain timestamp
-        parsed = pd.to_datetime(parsed.map(lambda t: t if getattr(t, "year", 0) >= _EARLIEST_YEAR else pd.NaT))
-    return parsed.where(parsed.dt.year >= _EARLIEST_YEAR)
+        parsed = pd.to_datetime(parsed.map(lambda t: t if _EARLIEST_YEAR <= getattr(t, "year", 0) <= _LATEST_YEAR
+                                           else pd.NaT))
+    parsed = parsed.where((parsed.dt.year >= _EARLIEST_YEAR) & (parsed.dt.year <= _LATEST_YEAR))
+    return parsed.astype("datetime64[ns]")
 
 
 def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
@@ -156,8 +221,10 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     (days since 1899-12-30, as Excel shows a date cell pasted as a number). US mm/dd/yyyy is not accepted."""
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     native = values.map(lambda v: isinstance(v, (dt.date, dt.datetime)), na_action="ignore").fillna(False).astype(bool)
-    if native.any():
-        result[native] = pd.to_datetime(values[native].map(lambda v: pd.Timestamp(v).normalize()))
+    if native.any():  # Excel date cells; one in a year outside 1900-2200 (9999 for "not known") is no date
+        result[native] = pd.to_datetime(values[native].map(
+            lambda v: pd.Timestamp(v).normalize() if _EARLIEST_YEAR <= v.year <= _LATEST_YEAR else pd.NaT)
+        ).astype("datetime64[ns]")
     rest = values.notna() & ~native
     serial = _excel_serial(values[rest])
     result[serial.index] = serial
@@ -174,6 +241,10 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
         if _TWO_DIGIT_YEAR.match(display(value).strip()):
             return (f"{display(value)!r} has a two-digit year, which could mean 19.. or 20..; write the year in "
                     "full, e.g. 31/01/2024")
+        far = [int(y) for y in _FAR_YEAR.findall(display(value))]
+        if any(not _EARLIEST_YEAR <= y <= _LATEST_YEAR for y in far):
+            return (f"{display(value)!r} is not a date the analysis can use (the year must be {_EARLIEST_YEAR} to "
+                    f"{_LATEST_YEAR}); leave the cell empty when the date is not known")
         return f"{display(value)!r} is not a date; write it as dd/mm/yyyy, e.g. 31/01/2024"
 
     bad = [(row, "type", why(values[row])) for row in values.index[failed]]
@@ -185,7 +256,8 @@ def coerce_list(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     def split(cell: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in cell.split(field.delimiter) if part.strip())
 
-    return _text(values).map(split, na_action="ignore").astype(object), []
+    text, bad = check_characters(_text(values), field)
+    return text.map(split, na_action="ignore").astype(object), bad
 
 
 COERCERS: dict[str, Callable[[pd.Series, Field], tuple[pd.Series, Bad]]] = {
@@ -273,7 +345,8 @@ def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str
     """:func:`coerce_string` after :func:`mark_missing`, as column operations on Arrow text: surrounding spaces
     trimmed, blanks and missing-value markers (any case) made missing. Every ASCII cell is handled by pyarrow,
     whose trimming and lower-casing of ASCII are Python's; cells with other characters go through the Python
-    path (:func:`_coerce_cells`), so the result is the same cell for cell. Text fields have no problems."""
+    path (:func:`_coerce_cells`), so the result is the same cell for cell. Problems are those of
+    :func:`check_characters`."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -288,11 +361,14 @@ def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str
     if pc.any(missing).as_py():
         trimmed = pc.if_else(missing, pa.scalar(None, pa.large_string()), trimmed)
     typed = pd.Series(pd.arrays.ArrowStringArray(trimmed), index=values.index, name=values.name)
-    other = ascii_rows(array)
+    # cells beyond ASCII, and ASCII cells holding a control character (NUL...) or a tab or line break, are checked
+    # by Python (pyarrow's ascii_is_printable is false for each of them)
+    other = np.flatnonzero(~pc.fill_null(pc.ascii_is_printable(array), True).to_numpy(zero_copy_only=False))
+    bad: Bad = []
     if len(other):
-        rest, _ = by_value(values.iloc[other], lambda cells: _coerce_cells(cells, field, missing_values, "."))
+        rest, bad = by_value(values.iloc[other], lambda cells: _coerce_cells(cells, field, missing_values, "."))
         typed.iloc[other] = rest.to_numpy(dtype=object, na_value=None)
-    return typed, []
+    return typed, bad
 
 
 def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...],

@@ -33,6 +33,8 @@ class RawTable:
     short_rows: dict[int, int] = field(default_factory=dict)  # Excel row -> number of cells, where fewer
     notes: list[str] = field(default_factory=list)  # facts about the whole file, reported as warnings
     decimal: str = "."  # the decimal mark of numbers written as text: "." or ","
+    top_rows: list[list] = field(default_factory=list)  # the first rows as read, header included, all their cells
+    excel_1904: bool = False  # a workbook in the Mac 1904 date system: date serials count days from 1904-01-01
 
     @property
     def file(self) -> str:
@@ -46,19 +48,76 @@ def _refuse(path: Path, message: str) -> DataValidationError:
     return DataValidationError(f"{path.name}: {message}", problems)
 
 
+#: a character of two to four bytes as UTF-8 writes it (RFC 3629): bytes that are no accident of Windows-1252
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+MIXED_ENCODING = "mixed encodings"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when ``data`` looks like UTF-16 saved without its byte-order mark (every other
+    byte of its first 200 a zero, as in text of Latin letters), else None."""
+    head = data[:200] if len(data) % 2 == 0 else b""
+    if len(head) < 8:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd >= 0.9 * len(head[1::2]) and even == 0:
+        return "utf-16-le"
+    if even >= 0.9 * len(head[0::2]) and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` (which exists) cannot be read as a data file, or None: a folder, or a pipe, socket or device,
+    which would block a reader for ever (a FIFO waits for a writer) or never end (``/dev/zero``)."""
+    import stat
+
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        return f"{path.name} is a folder, not a file; give the path of the file inside it"
+    if not stat.S_ISREG(mode):
+        kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not an ordinary file")
+        return f"{path.name} is {kind}, not a file of data; it was not opened"
+    return None
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM allowed), UTF-16 with its BOM (Excel's "Unicode Text") or, failing those,
-    Windows-1252. Returns (text, encoding)."""
+    """Decode bytes as UTF-8 (BOM allowed), UTF-16 with its BOM (Excel's "Unicode Text") or without it, or,
+    failing those, Windows-1252. Returns (text, encoding).
+
+    A file that is UTF-8 in one place and not in another (a row pasted from another file, or damaged) is refused
+    (UnicodeDecodeError with reason :data:`MIXED_ENCODING`): reading it all as Windows-1252 would silently turn
+    every accented letter of the UTF-8 part into two wrong ones ("Zoë" into "ZoÃ«")."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be")):
+        if data.startswith(bom):  # before UTF-16, whose little-endian mark begins UTF-32's
+            return data[4:].decode(encoding), "utf-32"
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
             return data[2:].decode(encoding), "utf-16"
+    if encoding := _utf16_without_bom(data):
+        return data.decode(encoding), encoding
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data):
+            raise UnicodeDecodeError("utf-8", data, exc.start, exc.end, MIXED_ENCODING) from None
         # Windows-1252 leaves five bytes undefined; those are genuinely unreadable text.
         return data.decode("cp1252"), "cp1252"
+
+
+def undecodable(data: bytes, exc: UnicodeDecodeError, save_as: str = "'CSV UTF-8'") -> str:
+    """Where and why ``data`` could not be decoded (:func:`decode_text`), for a person: the line, the byte, and
+    what to do."""
+    line = data[: exc.start].count(b"\n") + 1
+    if exc.reason == MIXED_ENCODING:
+        where = f"line {line} (byte {exc.start:,}, {data[exc.start:exc.start + 1]!r})"
+        return (f"the file mixes two encodings: most of it is UTF-8 text, but {where} is not, so reading it either "
+                f"way would garble some letters; open it in Excel or a text editor and save it again as {save_as}")
+    return (f"byte {exc.start} is neither UTF-8 nor Windows-1252 ({data[exc.start:exc.start + 1]!r} on line {line}), "
+            f"so the file is not readable text; save it again as {save_as}")
 
 
 #: the longest cell a CSV row may hold (Python's csv module default); a longer one is almost always a stray quote

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 import zipfile
 import zlib
@@ -37,7 +36,7 @@ import pandas as pd
 # the raw table and the text rules live in .raw, shared with the columnar reader; RawTable, decode_text and
 # sniff_delimiter are still importable from here
 from cm_research.data.raw import MAX_CELL_CHARS, MAX_COLUMNS, RawTable, _refuse, decode_text, detect_decimal_mark
-from cm_research.data.raw import sniff_delimiter
+from cm_research.data.raw import not_a_regular_file, sniff_delimiter, undecodable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -83,7 +82,9 @@ def split_records(text: str, delimiter: str, width: int | None = None) -> list[C
     records: list[CsvRecord] = []
     start = 0
     while start < len(lines):
-        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter, strict=True)
+        # lines from ``start`` on without stepping over the earlier ones (islice would: a file of stray quotes, one
+        # a row, would take time growing with the square of its length)
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter, strict=True)
         consumed = 0
         failed: tuple[str, str] | None = None
         while True:
@@ -134,8 +135,24 @@ COLUMNAR_MIN_BYTES = 8_000_000
 ENGINES = ("auto", "python", "columnar")
 
 
+#: Excel's delimiter line ("sep=;"), which it writes and reads before the header and never shows as a row
+_SEP_LINE = re.compile(r"^sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
+#: what a file named .csv really is, when it is an Office file or an old workbook
+_NOT_TEXT = ((b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, or a Word document) with a .csv name; "
+                              "rename it to .xlsx if it is a workbook, or save it from Excel as 'CSV UTF-8'"),
+             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style .xls (or password-protected) workbook with a .csv name; "
+                                               "open it in Excel and save it as 'CSV UTF-8'"))
+
+
 def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> RawTable:
     size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    for magic, what in _NOT_TEXT:
+        if head.startswith(magic):
+            raise _refuse(path, f"it is {what}")
+    if head.lstrip(b"\xef\xbb\xbf")[:4].lower() == b"sep=":
+        engine = "python"  # the columnar reader knows no delimiter line
     if size and (engine == "columnar" or (engine == "auto" and size >= COLUMNAR_MIN_BYTES)):
         from cm_research.data.columnar import read_csv_columnar
 
@@ -148,14 +165,17 @@ def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> R
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:
-        raise _refuse(
-            path, f"the file is not readable text (byte {exc.start} is neither UTF-8 nor Windows-1252); "
-            "save it again from Excel as 'CSV UTF-8'"
-        ) from exc
-    delimiter = sniff_delimiter(text.split("\n", 1)[0])
+        raise _refuse(path, undecodable(data, exc)) from exc
+    skipped = 0
+    if sep := _SEP_LINE.match(text):  # Excel's "sep=;" line: the delimiter is declared, and row 1 is the next line
+        delimiter, text, skipped = sep.group(1), text[sep.end():], 1
+    else:
+        delimiter = sniff_delimiter(text.split("\n", 1)[0])
     split = split_records(text, delimiter)
+    for record in split:
+        record.line += skipped  # lines of the file as a text editor counts them
     if split and split[0].problem:
-        raise _refuse(path, f"the header row (line 1) cannot be read: {split[0].problem[1]}")
+        raise _refuse(path, f"the header row (line {1 + skipped}) cannot be read: {split[0].problem[1]}")
     records = [r.cells for r in split]
     mark, note = detect_decimal_mark(records, delimiter, decimal)
     raw = _from_records(path, records, encoding, check_short=True)
@@ -216,7 +236,101 @@ def _formulas_without_results(path: Path, sheet_name: str, records: list[list]) 
 
 #: what a damaged .xlsx makes openpyxl, zipfile or zlib raise while reading
 _DAMAGED_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, AttributeError,
-                     IndexError)
+                     IndexError, SyntaxError)  # lxml's and ElementTree's XML errors are SyntaxErrors
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """What a file named .xlsx really is when it is not a zip archive (every .xlsx and .xlsm is one), in plain
+    English, or None when it is a zip archive."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    if head.startswith(b"PK"):
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
+        return ("it is not an .xlsx workbook inside: it is either protected with a password (encrypted) or an "
+                "old-style .xls workbook renamed; open it in Excel, remove the password if there is one "
+                "(File > Info > Protect Workbook), and save it as .xlsx")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype", b"<?xml", b"<table", b"<head")):
+        return ("it is a web page (HTML or XML) with an .xlsx name, as some systems export 'Excel' files; open it "
+                "in Excel and save it as .xlsx, or export CSV")
+    if head and not re.search(rb"[\x00-\x08\x0e-\x1f\x7f]", head):  # text in any 8-bit encoding or UTF-8
+        return ("it is a text file (CSV) with an .xlsx name; rename it to .csv, or open it in Excel and save it "
+                "as .xlsx")
+    return "it is not an Excel workbook (an .xlsx file is a zip archive and this is not one)"
+
+
+def _fill_merged(records: list[list], ranges: list) -> list[str]:
+    """Give every cell of a merged range the value Excel shows across it (stored in its top-left cell only), within
+    the rows and columns the sheet has (a range may claim the whole sheet). Returns the ranges filled, as Excel
+    names them (e.g. B2:B4)."""
+    filled = []
+    widest = max((len(row) for row in records), default=0)
+    for merged in ranges:
+        top, left = merged.min_row - 1, merged.min_col - 1
+        if top >= len(records) or left >= len(records[top]):
+            continue
+        value, right = records[top][left], min(merged.max_col, widest)
+        for r in range(top, min(merged.max_row, len(records))):
+            row = records[r]
+            row.extend([None] * (right - len(row)))
+            for c in range(left, right):
+                row[c] = value
+        filled.append(merged.coord)
+    return filled
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _scan_sheet(path: Path, member: str) -> tuple[str | None, list]:
+    """(why the rows or cells of a sheet's XML cannot be trusted to be read in full, or None; its merged ranges).
+
+    Excel writes rows in increasing order and the cells of a row left to right. A row or cell numbered out of
+    order, or twice (a file made by another program, or crafted), is silently skipped or overwritten by the
+    read-only reader, so such a sheet is refused. Merged ranges (which the read-only reader cannot see) are
+    collected on the way. The XML is read as a stream (lxml, no entities, no network, libxml2's default limits
+    on depth and text size), so a large sheet is never held whole."""
+    from lxml import etree
+    from openpyxl.worksheet.cell_range import CellRange
+
+    last_row, merged = 0, []
+    with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
+        for _, element in etree.iterparse(stream, events=("end",), tag=(f"{_SHEET_NS}row", f"{_SHEET_NS}mergeCell"),
+                                          resolve_entities=False, no_network=True, huge_tree=False):
+            if element.tag == f"{_SHEET_NS}mergeCell":
+                merged.append(CellRange(element.get("ref")))
+                continue
+            row, number = element, int(element.get("r") or last_row + 1)
+            if number <= last_row:
+                return (f"its row {number} comes after row {last_row} in the file (rows out of order or repeated), so "
+                        "some rows would be skipped; the file was not saved by Excel or is damaged: open it in Excel "
+                        "and save it again"), []
+            last_row, last_column = number, 0
+            for cell in row.iterchildren(f"{_SHEET_NS}c"):
+                ref = _CELL_REF.match(cell.get("r") or "")
+                column = _column_number(ref.group(1)) if ref else last_column + 1
+                if column <= last_column or (ref and int(ref.group(2)) != number):
+                    return (f"cell {cell.get('r')} of row {number} is out of place (cells out of order, repeated or in "
+                            "the wrong row), so a value would be lost; the file was not saved by Excel or is "
+                            "damaged: open it in Excel and save it again"), []
+                last_column = column
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+    return None, merged
+
+
+#: days from Excel's 1900 date system (serial 0 = 1899-12-30) to the Mac 1904 one (serial 0 = 1904-01-01)
+DAYS_1900_TO_1904 = 1462
 
 
 def _read_excel(path: Path, table: str | None) -> RawTable:
@@ -224,6 +338,8 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
 
     from cm_research.data.archives import oversized_archive
 
+    if reason := _not_a_workbook(path):
+        raise _refuse(path, reason)
     if reason := oversized_archive(path):
         raise _refuse(path, reason)
     try:
@@ -232,26 +348,53 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
         raise _refuse(path, f"could not be opened as an Excel workbook ({exc})") from exc
     try:
         names = book.sheetnames
-        sheet_name = next((n for n in names if table and n.strip().lower() == table.lower()), names[0])
-        records = [[_excel_value(c) for c in row] for row in book[sheet_name].iter_rows()]
+        # a hidden sheet is never read in place of what the person sees: visible sheets first, the one named
+        # like the table before the others, and an empty one passed over
+        states = {ws.title: getattr(ws, "sheet_state", "visible") for ws in book.worksheets}
+        hidden = [n for n in names if states.get(n, "visible") != "visible"]
+        visible = [n for n in names if n not in hidden] or names
+        named = [n for n in visible if table and n.strip().lower() == table.lower()]
+        sheet_name, records = names[0], []
+        for candidate in named + [n for n in visible if n not in named]:
+            sheet_name = candidate
+            records = [[_excel_value(c) for c in row] for row in book[candidate].iter_rows()]
+            if any(not _is_blank(v) for row in records for v in row):
+                break
+        epoch_1904 = getattr(book, "epoch", None) is not None and book.epoch.year == 1904
+        member = getattr(book[sheet_name], "_worksheet_path", None)
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     finally:
         book.close()
     try:
+        reason, ranges = _scan_sheet(path, member) if member else (None, [])
+        if reason:
+            raise _refuse(path, f"sheet `{sheet_name}`: {reason}")
         formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
+        merged = _fill_merged(records, ranges)
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     raw = _from_records(path, records, "xlsx")
+    raw.excel_1904 = epoch_1904
+    if merged:
+        raw.notes.append(f"sheet `{sheet_name}` has merged cells ({', '.join(merged[:10])}"
+                         f"{', ...' if len(merged) > 10 else ''}); each cell of a merged range was read as the value "
+                         "shown across it; unmerge them in Excel if that is not what is meant")
+    hidden_named = [n for n in hidden if table and n.strip().lower() == table.lower()]
+    if hidden_named or (hidden and not named):  # a template's hidden drop-down lists beside its table: nothing to say
+        raw.notes.append(f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
+                         f"({', '.join(hidden)}), which {'were' if len(hidden) > 1 else 'was'} not read; only "
+                         f"`{sheet_name}`, which can be seen, was read")
     header = list(raw.cells.columns)
     for r, c, formula in formulas:
         if r in raw.cells.index and c < len(header):
             raw.row_problems.append((r, header[c], formula, "formula",
                                      f"the cell holds the formula {formula} but no saved result, so its value "
                                      "is unknown; open the file in Excel and save it (or paste the values)"))
-    if len(names) > 1 and sheet_name.strip().lower() != (table or "").lower():
-        raw.notes.append(f"the workbook has {len(names)} sheets ({', '.join(names)}) and none is named "
-                         f"{table or 'like the table'}; read the first sheet, `{sheet_name}`; the others were not read")
+    if len(visible) > 1 and sheet_name.strip().lower() != (table or "").lower():
+        which = f"the first sheet, `{sheet_name}`" if sheet_name == visible[0] else f"`{sheet_name}`, the first with data"
+        raw.notes.append(f"the workbook has {len(visible)} sheets ({', '.join(visible)}) and none is named "
+                         f"{table or 'like the table'}; read {which}; the others were not read")
     return raw
 
 
@@ -292,7 +435,7 @@ def _from_records(path: Path, records: list[list], encoding: str, check_short: b
     cells = pd.DataFrame(rows, columns=header, index=pd.Index(index, name="row"), dtype=object)
     notes = [] if rows else ["the file has a header row but no rows of data"]
     return RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank, ragged_rows=ragged,
-                    short_rows=short, notes=notes)
+                    short_rows=short, notes=notes, top_rows=[list(r) for r in records[:20]])
 
 
 def read_raw(path: str | Path, table: str | None = None, decimal: str | None = None,
@@ -310,6 +453,8 @@ def read_raw(path: str | Path, table: str | None = None, decimal: str | None = N
     path = Path(path)
     if not path.exists():
         raise _refuse(path, f"no such file: {path}")
+    if reason := not_a_regular_file(path):
+        raise _refuse(path, reason)
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, table)

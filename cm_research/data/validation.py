@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display
+from cm_research.data.characters import character_name, escape_unseen, fold_label
+from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display, is_warning
 from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
@@ -20,8 +21,9 @@ from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
 
 
 def normalise_label(text: str) -> str:
-    """'Participant ID ' -> 'participant_id'; used to match headers and enum values forgivingly."""
-    return re.sub(r"[\s\-/]+", "_", str(text).strip().lower()).strip("_")
+    """'Participant ID ' -> 'participant_id'; used to match headers and enum values forgivingly, as the letters
+    they show (:func:`cm_research.data.characters.fold_label`: look-alike and invisible characters folded)."""
+    return re.sub(r"[\s\-/]+", "_", fold_label(text).strip().lower()).strip("_")
 
 
 @dataclass
@@ -37,7 +39,7 @@ class ProblemLog:
                 "file": self.file,
                 "row": row,
                 "column": column,
-                "value": "" if value is None else display(value),
+                "value": "" if value is None else escape_unseen(display(value)),
                 "rule": rule,
                 "message": message,
                 "severity": severity,
@@ -60,28 +62,46 @@ def map_columns(raw: RawTable, schema: TableSchema, log: ProblemLog) -> dict[str
     for header in raw.cells.columns:
         name = lookup.get(normalise_label(header))
         if name is None:
-            log.add(pd.NA, header, None, "unknown_column",
-                    f"column `{header}` is not in the data dictionary for {schema.name}; it was ignored",
+            shown = escape_unseen(str(header))  # never a live bidi override or invisible character in a report
+            log.add(pd.NA, shown, None, "unknown_column",
+                    f"column `{shown}` is not in the data dictionary for {schema.name}; it was ignored",
                     severity="warning")
         elif name in mapping.values():
             first = next(h for h, n in mapping.items() if n == name)
-            raise DataValidationError(
-                f"{raw.file}: columns `{first}` and `{header}` both look like `{name}`; keep one of them"
-            )
+            raise DataValidationError(f"{raw.file}: columns `{escape_unseen(str(first))}` and "
+                                      f"`{escape_unseen(str(header))}` both look like `{name}`; keep one of them")
         else:
             mapping[header] = name
+            shown = re.sub(r"[\s\-/]+", "_", str(header).strip().lower()).strip("_")
+            if shown != normalise_label(header):  # the header only matched once look-alikes were folded
+                odd = ", ".join(character_name(c) for c in dict.fromkeys(str(header))
+                                if not c.isascii() and fold_label(c) != c)
+                log.add(pd.NA, name, None, "header_characters",
+                        f"column `{escape_unseen(str(header))}` is read as `{name}`, but its header holds characters "
+                        f"that only look like it ({odd}); retype the header", severity="warning")
     missing = [f for f in schema.required_fields if f not in mapping.values()]
     if missing:
         for name in missing:
             log.add(pd.NA, name, None, "missing_column", f"required column `{name}` is missing")
-        found = ", ".join(f"`{h}`" for h in raw.cells.columns)
+        found = ", ".join(f"`{escape_unseen(str(h))}`" for h in raw.cells.columns)
         raise DataValidationError(
             f"{raw.file}: required column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(f'`{m}`' for m in missing)} missing (the file has {found}). "
-            f"Expected columns for {schema.name}: {', '.join(schema.field_names)}.",
+            f"Expected columns for {schema.name}: {', '.join(schema.field_names)}.{_header_lower_down(raw, lookup)}",
             log.table(),
         )
     return mapping
+
+
+def _header_lower_down(raw: RawTable, lookup: dict[str, str]) -> str:
+    """A sentence saying on which row the column names are, when a title or notes sit above them (the header
+    must be row 1), found among the first 20 rows; "" when no row there names at least three columns."""
+    for row, cells in enumerate(raw.top_rows[1:], start=2):
+        named = {lookup[key] for v in cells if isinstance(v, str) and (key := normalise_label(v)) in lookup}
+        if len(named) >= 3:
+            return (f" The column names seem to be on row {row}: delete the rows above them, so that they are on "
+                    "row 1.")
+    return ""
 
 
 def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
@@ -365,7 +385,7 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
 
 
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
-CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum")
+CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph")
 BLANKED_PREFIX = "blanked_"
 
 
@@ -386,6 +406,18 @@ def blank_bad_cells(typed: pd.Series, log: ProblemLog, start: int, cells: pd.Ser
             record["message"] += "; the cell was left blank and the rest of the row kept"
             rows.append(record["row"])
     return typed.mask(typed.index.isin(rows)) if rows else typed
+
+
+def _serial_from_1904(value: object) -> object:
+    """A date serial of a workbook in the Mac 1904 date system as the 1900 system's serial (Excel date cells are
+    converted by openpyxl already; this is for dates stored as plain numbers)."""
+    from cm_research.data.reading import DAYS_1900_TO_1904
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value + DAYS_1900_TO_1904
+    if isinstance(value, str) and value.strip().isdigit():
+        return str(int(value) + DAYS_1900_TO_1904)
+    return value
 
 
 def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.DataFrame:
@@ -410,10 +442,12 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
                                                schema.missing_values)
             continue
         cells = raw.cells[by_field[f.name]]
+        if f.type == "date" and raw.excel_1904:
+            cells = cells.map(_serial_from_1904, na_action="ignore")
         start = len(log.records)
         typed, bad = coerce_column(cells, f, schema.missing_values, decimal=raw.decimal)
         for row, rule, message in bad:
-            log.add(row, f.name, cells[row], rule, message)
+            log.add(row, f.name, cells[row], rule, message, severity="warning" if is_warning(rule, f) else "error")
         typed = _check_field(typed, f, log, {row for row, _, _ in bad})
         if _blankable(f, schema):
             typed = blank_bad_cells(typed, log, start, cells)

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from cm_research.contract import require_columns
+from cm_research.plots.bars import OUTLINE
 from cm_research.surveys.likert import likert_distribution
 
 __all__ = ["LIKERT_COLOURS", "diverging_stacked_bars", "likert_colours", "net_agreement_order"]
@@ -142,7 +143,7 @@ def diverging_stacked_bars(
         starts[lv] = edge.copy()
         edge = edge + pct[lv].to_numpy()
     for lv, colour in zip(levels, colours):
-        ax.barh(y, pct[lv].to_numpy(), left=starts[lv], color=colour, edgecolor="white", linewidth=0.5,
+        ax.barh(y, pct[lv].to_numpy(), left=starts[lv], color=colour, edgecolor=OUTLINE, linewidth=0.5,
                 height=0.7, label=level_names.get(lv, str(lv)), gid=f"likert_level_{lv}")
     ax.axvline(0, color="0.25", linewidth=0.8)
     reach = max(float((half + pct[below].sum(axis=1).to_numpy()).max(initial=0)),

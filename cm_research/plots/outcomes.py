@@ -14,6 +14,7 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 
 from cm_research.contract import require_columns
+from cm_research.plots.bars import OUTLINE
 from cm_research.stats.paired import pair_up
 from cm_research.stats.proportions import proportion_table
 
@@ -178,7 +179,8 @@ def proportion_bars(
         table = table.set_index("group").loc[[g for g in order if g in present]].reset_index()
     ax = _axes(ax)
     table["group"] = table["group"].astype(str)
-    sns.barplot(data=table, x="group", y="estimate", order=list(table["group"]), color="0.75", errorbar=None, ax=ax)
+    sns.barplot(data=table, x="group", y="estimate", order=list(table["group"]), color="0.75", errorbar=None,
+                edgecolor=OUTLINE, linewidth=0.8, ax=ax)
     x = np.arange(len(table))
     est, low, high = (table[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
     # Wilson limits at p = 0 or 1 can sit a rounding error inside the estimate; clip to keep yerr >= 0

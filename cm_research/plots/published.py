@@ -24,6 +24,7 @@ import pandas as pd
 from cm_research.privacy.contract import SuppressedTable
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, certify, suppress_counts
 from cm_research.contract import critical_value
+from cm_research.plots.bars import OUTLINE
 
 SUPPRESSED = "c"
 
@@ -66,7 +67,10 @@ def group_means_plot(table: pd.DataFrame, title: str, ax: plt.Axes | None = None
     marked ``c``."""
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     timepoints = list(dict.fromkeys(table["timepoint"]))
-    colours = {"mentored": "#0072B2", "comparison": "#E69F00"}
+    # Okabe-Ito blue and vermillion: 5.0:1 and 4.0:1 on white (the orange was 2.0:1, under WCAG 1.4.11's 3:1);
+    # the comparison group is also drawn dashed with square markers, so colour is not the only cue
+    colours = {"mentored": "#0072B2", "comparison": "#D55E00"}
+    styles = {"mentored": "o-", "comparison": "s--"}
     for offset, group in ((-0.08, "mentored"), (0.08, "comparison")):
         g = table[table["group"] == group]
         if g.empty:
@@ -76,7 +80,7 @@ def group_means_plot(table: pd.DataFrame, title: str, ax: plt.Axes | None = None
         mean = g["mean"].to_numpy(float)
         err = np.vstack([mean - g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float) - mean])
         ax.errorbar(x[shown.to_numpy()], mean[shown.to_numpy()], yerr=np.nan_to_num(err[:, shown.to_numpy()]),
-                    fmt="o-", capsize=4, color=colours[group], label=group)
+                    fmt=styles[group], capsize=4, color=colours[group], label=group)
         for xi in x[~shown.to_numpy()]:
             ax.annotate(SUPPRESSED, (xi, 0.5), xycoords=("data", "axes fraction"), ha="center", color="#444",
                         gid="suppressed")
@@ -117,7 +121,7 @@ def proportion_plot(table: pd.DataFrame, title: str, ax: plt.Axes | None = None)
         if r.pct_with_outcome == SUPPRESSED:
             ax.annotate(SUPPRESSED, (i, 2), ha="center", color="#444", gid="suppressed")
             continue
-        ax.bar(i, float(r.pct_with_outcome), color="0.7")
+        ax.bar(i, float(r.pct_with_outcome), color="0.7", edgecolor=OUTLINE, linewidth=0.8)
         ax.annotate(f"{float(r.pct_with_outcome):.0f}%", (i, float(r.pct_with_outcome)), xytext=(0, 3),
                     textcoords="offset points", ha="center")
     ax.set_xticks(range(len(table)), list(table["group"]))
@@ -166,7 +170,8 @@ def agreement_figure(summary: pd.DataFrame, waves: list[str], order: list[str] |
                 continue
             left = 0.0
             for p, name, colour in parts:
-                ax.barh(y, float(r[p]), left=left, color=colour, label=name if y == 0 else None)
+                ax.barh(y, float(r[p]), left=left, color=colour, edgecolor=OUTLINE, linewidth=0.6,
+                        label=name if y == 0 else None)
                 left += float(r[p])
         ax.set_yticks(range(len(items)), [str(rows.loc[i, label]) if label in rows and pd.notna(rows.loc[i, label])
                                           else i for i in items])

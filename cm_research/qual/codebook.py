@@ -39,12 +39,14 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from cm_research.data.characters import HOMOGLYPHS, character_name, escape_unseen, mixed_script_word
 from cm_research.data.writing import write_csv
 from cm_research.frameworks import FrameworkTagError, parse_tags, tags_text
 from cm_research.qual.errors import CodebookError
@@ -280,6 +282,37 @@ def _string_list(value) -> list[str] | None:
     return None
 
 
+def _nested_repeat(pattern: str) -> bool:
+    """Whether ``pattern`` has an unbounded (or long) repeat around a group that itself repeats: the shape of
+    regular expressions whose backtracking grows exponentially with the text (OWASP, "Regular expression Denial of
+    Service"). Possessive repeats and atomic groups, which never backtrack, are allowed."""
+    try:
+        from re import _constants as c
+        from re import _parser as parser
+    except ImportError:  # Python < 3.11
+        import sre_constants as c  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef]
+
+    def walk(items, inside: bool) -> bool:
+        for op, av in items:
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                _, high, sub = av
+                long = high == c.MAXREPEAT or high > 10
+                if long and inside:
+                    return True
+                if walk(sub, inside or long):
+                    return True
+            elif op is c.SUBPATTERN and walk(av[-1], inside):
+                return True
+            elif op is c.BRANCH and any(walk(branch, inside) for branch in av[1]):
+                return True
+            elif op in (c.ASSERT, c.ASSERT_NOT) and walk(av[1], inside):
+                return True
+        return False
+
+    return walk(parser.parse(pattern), False)
+
+
 def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
     if raw is None:
         return Hints()
@@ -334,6 +367,12 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
                 except re.error as exc:
                     problems.append({**where, "column": "hints.regex", "value": v,
                                      "message": f"regular expression {v!r} does not compile: {exc}"})
+                    continue
+                if _nested_repeat(v):
+                    problems.append({**where, "column": "hints.regex", "value": v, "message": (
+                        f"regular expression {v!r} repeats a group that itself repeats (like (a+)+), which can take "
+                        "hours on a single sentence that almost matches; write it without the outer repeat, or as "
+                        "words and phrases")})
         lists[key] = [v for v in values if v]
     phrases = lists["phrases"] + [w for w in lists["words"] if " " in w.strip()]
     return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]),
@@ -357,9 +396,15 @@ def parse_codebook(data, source: str = "codebook") -> Codebook:
         if not name:
             problem(line, f"{unnamed} has no name", "name")
             return None
+        name = unicodedata.normalize("NFC", name)  # "café" typed with a combining accent is the same name
         if not _NAME.match(name):
-            problem(line, f"{kind} name {name!r} must start with a letter and hold only letters, digits, _ or -",
-                    "name", name)
+            problem(line, f"{kind} name '{escape_unseen(name)}' must start with a letter and hold only letters, "
+                          "digits, _ or -", "name", escape_unseen(name))
+        elif mixed_script_word(name):
+            letters = ", ".join(character_name(c) for c in dict.fromkeys(name) if c.isalpha() and not c.isascii())
+            problem(line, f"{kind} name {name!r} mixes Latin letters with look-alike letters of another alphabet "
+                          f"({letters}), so it looks like {name.translate(HOMOGLYPHS)!r} but is another name; "
+                          "retype it", "name", name)
         return name
 
     if not isinstance(data, dict) or not data:

@@ -13,6 +13,7 @@ tool cannot silently point at the wrong words. Every problem is reported with it
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 
 def _transcript_key(corpus: Corpus, value: str) -> str | None:
-    value = value.strip()
+    value = unicodedata.normalize("NFC", value.strip())  # as transcripts are named (read_transcript)
     if value in corpus:
         return value
     stem = Path(value).stem

@@ -24,6 +24,7 @@ import pandas as pd
 
 from cm_research.data.writing import workbook_text_only
 from cm_research.qual.codebook import Codebook
+from cm_research.qual.document_properties import set_xlsx_properties
 from cm_research.qual.redact import redact_names
 from cm_research.qual.roles import role_name
 
@@ -104,6 +105,22 @@ def _sheet_title(label: str, used: set[str]) -> str:
     return title
 
 
+def _mark_header_row(sheet, headers: list[str], n_rows: int, number: int) -> None:
+    """Make row 2 the header row of an Excel table over the matrix (so Excel, and a screen reader in it, reads
+    each cell with its column's header; GSS guidance on accessible spreadsheets keeps the sheet's title in A1
+    above it), repeated at the top of every printed page."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    sheet.print_title_rows = "2:2"
+    if len(set(headers)) != len(headers):  # an Excel table needs distinct headers; the frozen row still serves
+        return
+    table = Table(displayName=f"framework_matrix_{number}",
+                  ref=f"A2:{get_column_letter(len(headers))}{2 + max(n_rows, 1)}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+
+
 def framework_file_name(unreviewed: bool) -> str:
     """``framework_matrix.xlsx``, or ``framework_matrix_UNREVIEWED_SUGGESTIONS.xlsx`` from suggestions."""
     return f"framework_matrix{'_' + UNREVIEWED if unreviewed else ''}.xlsx"
@@ -144,6 +161,9 @@ def write_framework_xlsx(entries: pd.DataFrame, participants: pd.DataFrame, code
         for j, width in enumerate([14, 14, 14, 40] + [60] * (len(headers) - 4), start=1):
             sheet.column_dimensions[get_column_letter(j)].width = width
         sheet.freeze_panes = "B3"
+        _mark_header_row(sheet, headers, len(matrix), len(book.sheetnames))
+    set_xlsx_properties(book, "Framework matrix" + (" (unreviewed suggested codes)" if unreviewed else ""),
+                        subject="One sheet per theme: cases down, codes across. Internal: do not publish.")
     workbook_text_only(book)
     book.save(path)
     return path

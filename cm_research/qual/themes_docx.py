@@ -37,8 +37,13 @@ def write_themes_docx(codebook: Codebook, generated_by: pd.DataFrame, quotes: pd
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    from cm_research.qual.document_properties import set_docx_properties
+
     document = docx.Document()
-    document.add_heading(title + (" (unreviewed suggested codes)" if unreviewed else ""), level=0)
+    heading = title + (" (unreviewed suggested codes)" if unreviewed else "")
+    set_docx_properties(document, heading, subject="Themes, their definitions, whose views generated them, and "
+                                                    "quotes attributed by role and site")
+    document.add_heading(heading, level=0)
     if synthetic:
         document.add_paragraph("Synthetic data: every interview here was invented to demonstrate the analysis. "
                                "None of it is evidence about any programme.")

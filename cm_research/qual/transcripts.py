@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -47,6 +48,9 @@ from typing import Iterable
 import pandas as pd
 
 from cm_research.data.reading import decode_text
+from cm_research.data.characters import BIDI_CONTROLS, INVISIBLE, JOINERS, character_name, clean_text, escape_unseen
+from cm_research.data.characters import mixed_script_word
+from cm_research.data.raw import not_a_regular_file, undecodable
 from cm_research.qual.errors import TranscriptError, problems_table
 from cm_research.qual.roles import ROLE_ALIASES, accepted_spellings, normalise_role, role_name
 from cm_research.qual.transcript_formats import NAME_TIME_LINE
@@ -79,13 +83,31 @@ _HEADER_LINE = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<va
 _DEFAULT_LABEL = re.compile(
     r"^[ \t]*(?:[\[(](?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])][ \t]*"
     r"|(?P<ts2>(?:\d{1,2}:)?\d{1,2}:\d{2})[ \t]+)?"
-    r"(?P<label>[^\W_][\w .'\u2019-]{0,39}?)[ \t]*:(?:[ \t]+|$)"
+    r"(?P<label>[^\W_][\w .'\u2019\u0300-\u036f-]{0,39}?)[ \t]*:(?:[ \t]+|$)"  # accents as combining marks too
 )
 _NAME_LIKE = re.compile(r"^[A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){0,2}$")
 
 
 def _norm(label: str) -> str:
+    """A label or name as compared: NFC (an accent typed as a combining mark is the accented letter), without
+    invisible characters, spaces squashed, lower case."""
+    label = unicodedata.normalize("NFC", "".join(c for c in label if c not in INVISIBLE and c not in JOINERS))
     return re.sub(r"\s+", " ", label.strip().strip(".").lower())
+
+
+def _unseen_label(line: str, labels: "_Labels", convention: "SpeakerConvention") -> str | None:
+    """A problem when ``line`` starts with a speaker's label only once characters a person cannot see are taken
+    out (``Ja\u200bde:``); read as it is, the line would silently join the turn above, the participant's words
+    counted as the interviewer's."""
+    shown = "".join(c for c in line if c not in INVISIBLE and c not in JOINERS and c not in BIDI_CONTROLS)
+    if shown == line:
+        return None
+    m = convention.label_pattern.match(shown) or NAME_TIME_LINE.match(shown)
+    if not m or labels.classify(m.group("label"))[0] is None:
+        return None
+    unseen = ", ".join(character_name(c) for c in dict.fromkeys(line) if c not in shown)
+    return (f"the speaker label '{escape_unseen(line[:line.find(':') + 1])}' holds {unseen}, which cannot be seen; "
+            f"retype the label as '{m.group('label')}:'")
 
 
 @dataclass(frozen=True)
@@ -175,8 +197,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         line = data[: exc.start].count(b"\n") + 1
         raise TranscriptError.from_problems([{
             "file": path.name, "line": line, "column": "", "value": repr(data[exc.start:exc.start + 1]),
-            "message": (f"byte {exc.start} is neither UTF-8 nor Windows-1252 text; "
-                        "open the file and save it again as UTF-8 text"),
+            "message": undecodable(data, exc, "UTF-8 text"),
         }], path.name) from exc
 
 
@@ -237,7 +258,14 @@ def _parse_header(path: Path, lines, locations) -> tuple[dict[str, str], dict[st
                 f"unknown header field {m.group('key')!r}; header fields are Pseudonym, Role, Site, Date, "
                 "Interviewer, Participant ID, Other speakers, Notes"), line, locations))
         else:
-            fields[HEADER_FIELDS[key]] = m.group("value")
+            value, _, refused = clean_text(m.group("value"))  # invisible characters out, NFC
+            if refused is None and (word := mixed_script_word(value)) and HEADER_FIELDS[key] in REQUIRED_FIELDS:
+                refused = (f"the word {word!r} mixes Latin letters with look-alike letters of another alphabet, so it "
+                           "only looks like what it says; retype it")
+            if refused:
+                problems.append(_problem(path, number, f"the {m.group('key').strip()} cannot be read: {refused}",
+                                         escape_unseen(line), locations))
+            fields[HEADER_FIELDS[key]] = value
             field_lines[HEADER_FIELDS[key]] = number
         started = True
         i += 1
@@ -311,6 +339,9 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
                            timestamp=groups.get("ts") or groups.get("ts2"), role=role, participant=who)
             turns.append(current)
             empty_start = not content
+            continue
+        if not kind and not problem and (unseen := _unseen_label(line, labels, convention)):
+            problems.append(_problem(path, number, unseen, escape_unseen(line), locations))
             continue
         if problem:
             key = _norm(m.group("label"))
@@ -399,7 +430,14 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         text, encoding = "\n".join(line for line, _ in extracted) + ("\n" if extracted else ""), "docx"
         locations = {i: where for i, (_, where) in enumerate(extracted, start=1)}
     elif path.suffix.lower() in (".txt", *CAPTION_SUFFIXES):
-        text, encoding = _decode(path, path.read_bytes())
+        if path.exists() and (reason := not_a_regular_file(path)):
+            raise TranscriptError.from_problems([_problem(path, None, reason)], path.name)
+        data = path.read_bytes()
+        if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise TranscriptError.from_problems([_problem(path, None, (
+                f"this is a Word or other Office document with a {path.suffix} name, not text; rename it to .docx "
+                "if it is a Word document, or save it from Word as plain text (UTF-8)"))], path.name)
+        text, encoding = _decode(path, data)
     else:
         raise TranscriptError.from_problems([_problem(path, None, (
             f"{path.suffix or 'files without an extension'} cannot be read as a transcript; save the interview "
@@ -476,8 +514,9 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         raise TranscriptError.from_problems(problems, path.name)
     meta = {k: v for k, v in fields.items() if k not in ("pseudonym", "role", "site", "date", "interviewer",
                                                        "participant_id", "other_speakers")}
-    return Transcript(
-        transcript=path.stem, path=path, text=text, encoding=encoding, pseudonym=fields["pseudonym"].strip(),
+    return Transcript(  # the name in NFC: macOS may store "Zoë.txt" with a combining accent
+        transcript=unicodedata.normalize("NFC", path.stem), path=path, text=text, encoding=encoding,
+        pseudonym=fields["pseudonym"].strip(),
         role=role, site=fields["site"].strip(), date=fields.get("date", ""), interviewer=fields.get("interviewer", ""),
         participant_id=fields.get("participant_id", "").strip(), other_speakers=others, notes=notes, meta=meta,
         turns=turns, locations=locations, body_start=body_start,
@@ -567,13 +606,15 @@ def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Pa
         folder = Path(source)
         if not folder.exists():
             raise FileNotFoundError(f"no transcripts folder or file at {folder}")
-        paths = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
+        paths = [folder] if not folder.is_dir() else sorted(p for p in folder.iterdir() if not p.is_dir())
     else:
         paths = sorted(Path(p) for p in source)
     files, skipped = [], []
     for p in paths:
         suffix = p.suffix.lower()
-        if p.name.startswith(("~$", ".")):
+        if p.exists() and not p.is_file():  # a named pipe would block the reader for ever, a device never end
+            skipped.append({"file": p.name, "reason": "not an ordinary file (a pipe, socket or device); not read"})
+        elif p.name.startswith(("~$", ".")):
             skipped.append({"file": p.name, "reason": "a temporary or hidden file"})
         elif NOTICE_NAMES.match(p.name):
             skipped.append({"file": p.name, "reason": "a notice, not an interview"})

@@ -92,6 +92,13 @@ def docx_lines(path: str | Path) -> list[tuple[str, str]]:
             "file": path.name, "line": None, "column": "", "value": "",
             "message": f"this is not a readable Word .docx file ({exc}); open it in Word and save it again as .docx",
         }], path.name) from exc
+    except SyntaxError as exc:  # lxml refuses XML nested deeper than 256 or with a text over 10 MB (libxml2's limits)
+        raise TranscriptError.from_problems([{
+            "file": path.name, "line": None, "column": "", "value": "",
+            "message": ("the document's XML is beyond what a Word interview holds (elements nested hundreds deep, "
+                        "or one paragraph of more than 10 MB of text); it was not read. "
+                        "Open it in Word and save it again as .docx, or save the interview as plain text"),
+        }], path.name) from exc
     lines: list[tuple[str, str]] = []
     paragraph = table_number = 0
     for block in document.iter_inner_content():

@@ -32,10 +32,35 @@ th, td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, .jp-OutputArea-out
   max-width: none !important; min-width: 0 !important; padding: 2px 3px !important; text-align: left; }
 thead { display: table-header-group; }
 tr, img, figure, .cm-limits { break-inside: avoid; page-break-inside: avoid; }
-h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
+h1, h2, h3, h4, h5, h6, caption { break-after: avoid; page-break-after: avoid; }
+p, li { orphans: 2; widows: 2; }
 img { max-width: 100% !important; height: auto !important; }
 body { font-size: 10pt; }
+.cm-skip-link, a.anchor-link { display: none !important; }
+footer { overflow-wrap: anywhere; }
 </style>"""
+
+#: Keyboard and narrow screens (WCAG 2.4.1, 2.4.7, 1.4.10): a skip link to the report's main content, shown when it
+#: has focus; a focus ring that is seen on every control and on each table (a wide table scrolls with the arrow
+#: keys once it has focus), drawn at 3:1 or more against the page (#0b57d0 on white: 6.6:1); a footer whose long
+#: fingerprints wrap instead of making a 320-pixel-wide page scroll sideways; and each table its own scrolling
+#: region (JupyterLab's narrow-screen layout turns an output into a table row, which cannot scroll, inside a box
+#: that hides what overflows: at 320 pixels the right-hand columns of a wide table were cut off and unreachable).
+ACCESS_CSS = """<style>
+.cm-skip-link { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
+.cm-skip-link:focus { position: static; width: auto; height: auto; display: inline-block; margin: 0.4rem;
+  padding: 0.4rem 0.8rem; background: #fff; color: #0b57d0; text-decoration: underline; }
+:focus-visible, table[tabindex]:focus { outline: 3px solid #0b57d0 !important; outline-offset: 2px; }
+table[tabindex]:focus { outline-offset: -3px; }  /* inside the table's box: the output area clips what is outside */
+main:focus { outline: none !important; }
+footer { overflow-wrap: anywhere; }
+@media screen {
+  .jp-RenderedHTMLCommon table { display: block; max-width: 100%; overflow-x: auto; }
+  .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li, .jp-RenderedHTMLCommon code { overflow-wrap: anywhere; }
+}
+</style>"""
+
+SKIP_LINK = '<a class="cm-skip-link" href="#main-content">Skip to the report</a>'
 
 #: Links inside sentences and captions are underlined, not told apart by colour alone (WCAG 1.4.1; axe's
 #: link-in-text-block): the exporter's theme removes the underline.
@@ -63,10 +88,11 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     body, _ = exporter.from_notebook_node(nb)
     description = html.escape(report_description(nb), quote=True)
     body = body.replace("<title>", f'<meta name="description" content="{description}"/>\n<title>', 1)
-    body = body.replace("</head>", LINK_CSS + "\n" + PRINT_CSS + "\n</head>", 1)
+    body = body.replace("</head>", LINK_CSS + "\n" + ACCESS_CSS + "\n" + PRINT_CSS + "\n</head>", 1)
     # a wide table scrolls sideways on screen: keyboard users must be able to reach it (WCAG 2.1.1; axe's
     # scrollable-region-focusable)
     body = re.sub(r"<table(?![^>]*\btabindex=)", '<table tabindex="0"', body)
+    body = accessible_structure(body)
     # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
     # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
     body = _REMOTE_SCRIPT.sub("", body)
@@ -81,6 +107,51 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
         notebook_to_docx(nb, html_path.with_suffix(".docx"), title=nb.metadata["title"],
                          description=report_description(nb))
     return html_path
+
+
+_SECTION = re.compile(r"<(thead|tbody|tfoot)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+_BARE_TH = re.compile(r"<th(?![^>]*\bscope=)(?=[\s>])", re.IGNORECASE)
+_HEADING_OR_TABLE = re.compile(r"<h[1-6]\b[^>]*>(?P<heading>.*?)</h[1-6]>|<table\b(?P<attrs>[^>]*)>(?P<next>\s*<caption)?",
+                               re.DOTALL | re.IGNORECASE)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"(?![^>]*aria-hidden)')
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).replace("\u00b6", "").split())
+
+
+def accessible_structure(body: str) -> str:
+    """The exported page with what WCAG asks beyond axe's checks (1.3.1, 2.4.1, 4.1.2):
+
+    - every header cell says what it heads: ``scope="col"`` in a table's head, ``scope="row"`` in its body
+      (pandas writes the index there);
+    - a table without a ``<caption>`` (a Markdown table in the prose) is named after the heading above it
+      (``aria-label``), so a screen reader that lists the page's tables, and a keyboard user who tabs to one,
+      hears what it holds;
+    - the exporter's "¶" links beside headings are taken out of the tab order and hidden from screen readers
+      (fifteen stops that each say "pilcrow");
+    - a skip link, first on the page, moves focus to ``<main>``.
+    """
+    body = _SECTION.sub(lambda m: _BARE_TH.sub(
+        f'<th scope="{"row" if m.group(1).lower() == "tbody" else "col"}"', m.group(0)), body)
+    heading = ""
+
+    def name_table(m: re.Match) -> str:
+        nonlocal heading
+        if m.group("heading") is not None:
+            heading = _text(m.group("heading"))
+            return m.group(0)
+        if m.group("next") or "aria-label" in m.group("attrs") or not heading:
+            return m.group(0)
+        label = html.escape(f"Table: {heading}", quote=True)
+        return f'<table aria-label="{label}"{m.group("attrs")}>'
+
+    body = _HEADING_OR_TABLE.sub(name_table, body)
+    body = _ANCHOR_LINK.sub('<a class="anchor-link" aria-hidden="true" tabindex="-1"', body)
+    if "<main>" in body and SKIP_LINK not in body:
+        body = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + "\n" + SKIP_LINK, body, count=1)
+        body = body.replace("<main>", '<main id="main-content" tabindex="-1">', 1)
+    return body
 
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
@@ -156,7 +227,8 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd}
 .failed{color:#a40000;font-weight:600}.ok{color:#176b00}.banner{background:#fff4ce;border-left:4px solid #e0a800;padding:.6rem 1rem}
-small{color:#666}
+small{color:#666}caption{text-align:left;font-weight:600;padding:.4rem 0}td{overflow-wrap:anywhere}
+:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 """
 
 
@@ -204,7 +276,8 @@ def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synt
 <h2>Sites</h2>
 <ul>{"".join(site_items)}</ul>
 <h2>Reports</h2>
-<table><thead><tr><th>Site</th><th>Report</th><th>Status</th><th>Open</th></tr></thead>
+<table><caption>Every report of the run, by site</caption>
+<thead><tr><th scope="col">Site</th><th scope="col">Report</th><th scope="col">Status</th><th scope="col">Open</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>

@@ -38,25 +38,43 @@ def _add_inline(paragraph, text: str) -> None:
             paragraph.add_run(part)
 
 
+_SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+
+
 def _markdown(doc, text: str) -> None:
-    """Headings, bullet or numbered items, and paragraphs (lines of one block joined); tables and anchors skipped
-    (Markdown tables do not occur in the reports' prose)."""
+    """Headings, bullet or numbered items, paragraphs (lines of one block joined) and pipe tables (a Word table
+    named after the heading above it, as the HTML page names it); anchors skipped."""
     paragraph: list[str] = []
+    table: list[list[str]] = []
+    heading_text = ""
 
     def flush() -> None:
         if paragraph:
             _add_inline(doc.add_paragraph(), " ".join(paragraph))
             paragraph.clear()
+        if table:
+            _word_table(doc, table, f"Table: {heading_text}" if heading_text else "")
+            table.clear()
 
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("<a id=") or line.startswith("|"):
+        if line.startswith("|"):
+            if paragraph:
+                _add_inline(doc.add_paragraph(), " ".join(paragraph))
+                paragraph.clear()
+            if not _SEPARATOR_ROW.match(line):
+                table.append([re.sub(r"`|\*\*", "", c).strip() for c in line.strip("|").split("|")])
+            continue
+        if not line or line.startswith("<a id="):
             flush()
             continue
+        if table:
+            flush()
         heading, bullet = _HEADING.match(line), _BULLET.match(line)
         if heading:
             flush()
-            doc.add_heading(re.sub(r"[*_`]", "", heading.group(2)).strip(), level=min(len(heading.group(1)), 4))
+            heading_text = re.sub(r"[*_`]", "", heading.group(2)).strip()
+            doc.add_heading(heading_text, level=min(len(heading.group(1)), 4))
         elif bullet:
             flush()
             _add_inline(doc.add_paragraph(style="List Bullet"), bullet.group(1).strip())
@@ -66,19 +84,29 @@ def _markdown(doc, text: str) -> None:
 
 
 def _table(doc, table) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     rows = [[cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
     rows = [r for r in rows if r]
     if not rows:
         return
     caption = table.find("caption")
+    name = caption.get_text(" ", strip=True) if caption is not None else table.get("aria-label", "")
     if caption is not None and caption.get_text(strip=True):
         doc.add_paragraph(caption.get_text(" ", strip=True), style="Caption")
+    _word_table(doc, rows, name)
+
+
+def _word_table(doc, rows: list[list[str]], name: str) -> None:
+    """A Word table of ``rows`` (the first the header row, bold and repeated on each page) titled ``name``."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     width = max(len(r) for r in rows)
     word = doc.add_table(rows=len(rows), cols=width)
     word.style = "Table Grid"
+    if name:  # the table's title in Word's Table Properties > Alt Text, which screen readers announce
+        table_caption = OxmlElement("w:tblCaption")
+        table_caption.set(qn("w:val"), name[:255])
+        word._tbl.tblPr.append(table_caption)
     for i, values in enumerate(rows):
         for j, value in enumerate(values):
             word.cell(i, j).text = value
@@ -134,9 +162,10 @@ def notebook_to_docx(notebook: str | Path | nbformat.NotebookNode, docx_path: st
     from docx import Document
 
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
+    from cm_research.qual.document_properties import set_docx_properties
+
     doc = Document()
-    doc.core_properties.title = title
-    doc.core_properties.subject = description[:255]  # the .docx property's limit
+    set_docx_properties(doc, title, subject=description)  # title and language for screen readers (WCAG 2.4.2, 3.1.1)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             _markdown(doc, cell.source)

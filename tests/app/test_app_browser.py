@@ -403,3 +403,28 @@ def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_p
     if artefacts:
         browser.execute_script("window.scrollTo(0, 0)")
         browser.save_screenshot(str(artefacts / "app-start.png"))
+
+
+def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_working(app_server, browser, tmp_path):
+    # hostile input round 2, item 6: a file over the websocket limit (20 MB + 2 MB) used to drop the kernel's
+    # connection, so the page went dead without a word; it must get the app's own 20 MB message, and the app
+    # must still take a file afterwards
+    from cm_research.app.uploads import MAX_UPLOAD_BYTES
+
+    base, token, project = app_server
+    page = Page(browser, "", None)
+    browser.get(f"{base}/?token={token}")
+    page.wait_for("5. Reports", timeout=90)
+    kept = project / "uploads" / "data"
+    before = set(kept.iterdir()) if kept.is_dir() else set()  # the server (and its project) is the module's
+    big = tmp_path / "participants.csv"
+    big.write_bytes(b"participant_id,site\n" + b"T-001,SYNTHETIC\n" * ((MAX_UPLOAD_BYTES + 3 * 2**20) // 16))
+    page.upload("Upload a workbook or CSV", big)
+    page.wait_for(f"participants.csv is {big.stat().st_size / 2**20:.1f} MB; the app takes files up to 20 MB",
+                  timeout=30)
+    assert (set(kept.iterdir()) if kept.is_dir() else set()) == before  # nothing was sent, nothing kept
+    small = tmp_path / "small" / "outcomes.csv"
+    small.parent.mkdir()
+    small.write_text("participant_id,measure,timepoint,date,value\n")
+    page.upload("Upload a workbook or CSV", small)
+    page.wait_for("outcomes.csv (outcomes)", timeout=60)  # the kernel is still there and answers

@@ -354,3 +354,16 @@ def test_the_review_sheet_saved_by_the_app_runs_no_formula(project):
     saved = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert saved.loc[1, "quote"] == '\'=HYPERLINK("http://example.invalid","open")'
     assert saved.loc[0, "decision"] == "accept" and len(saved) == len(sheet)
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-le", b""), ("utf-16-be", b""),
+                                           ("utf-32-le", b"\xff\xfe\x00\x00")])
+def test_a_unicode_text_csv_from_excel_is_taken_and_read(project, encoding, bom):
+    # hostile input round 2: its NUL bytes (half of every Latin letter) made the app refuse it as binary,
+    # though the reader reads it
+    text = "participant_id,measure,timepoint,date,value\nT-001,sdq_total,baseline,01/10/2023,12\n"
+    stored = uploads.store_upload(project, "outcomes.csv", bom + text.encode(encoding), "data", "outcomes")
+    check = uploads.check_table_upload(project, stored, "outcomes")
+    assert (check.n_read, check.n_valid) == (1, 1)
+    with pytest.raises(UploadError, match="holds binary data"):
+        uploads.check_content("outcomes.csv", b"\xff\xfe" + b"\x00\x00\x00\x01" * 8)  # still refused: not text
