@@ -135,6 +135,18 @@ def test_held_out_7_floor_now_that_it_is_training_data():
     assert hybrid["negation_accuracy"] >= 0.9
 
 
+def test_the_blind_split_held_out_8_floor():
+    # held_out_8 (Stonecross, Tarnside) was written and coded by another person, merged after the shipped weights
+    # were final and measured once (README): hybrid precision 0.60 (87 of 145), recall 0.56 (87 of 155), F1 0.58;
+    # the rules alone 0.50, 0.45, 0.47. It is spent now: a floor against breaking the coder, not a new measure.
+    module = _eval_module()
+    hybrid, _, _, _ = module.evaluate("held_out_8")
+    rules, _, _, _ = module.evaluate("held_out_8", rules_only=True)
+    assert hybrid["n_gold"] == rules["n_gold"] == 155
+    assert hybrid["precision"] >= 0.59 and hybrid["recall"] >= 0.55
+    assert hybrid["f1"] >= rules["f1"] + 0.08  # the model and the check add to what the hints find
+
+
 def test_the_second_coder_judged_every_held_out_6_sentence_once():
     # a second person coded the same eight interviews independently (the ceiling a coder can be expected to
     # reach: precision 0.88, recall 0.96 against the first person's coding when measured)
