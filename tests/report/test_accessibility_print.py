@@ -11,7 +11,6 @@ the printable width is 186 mm = 186 / 25.4 * 96 = 703 CSS pixels.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -21,11 +20,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from headless_chrome import start_chrome
+
 from cm_research.plots.contrast import contrast_ratio, darkened, figure_contrast_problems
 from cm_research.report.html import IndexEntry, accessible_structure, write_index
 
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
 A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)  # 703
 #: one report of each kind (the other sites' copies are made by the same notebooks)
 KINDS = ["easton/01_data_quality.html", "easton/02_outcomes.html", "easton/06_site_report.html",
@@ -98,17 +97,7 @@ def test_every_demo_report_has_a_skip_link_scopes_named_tables_and_headings_in_o
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip("Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                "--disable-gpu"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = start_chrome()
     yield driver
     driver.quit()
 
