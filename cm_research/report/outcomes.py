@@ -187,8 +187,9 @@ def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return withhold_derived(out, threshold)  # V with the rank-biserial r gives n_nonzero back
 
 
-WITHHELD_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_size_ci_low", "effect_size_ci_high",
-                    "p_val", "p_holm"]
+#: withheld together: the SE and dof would give back the CI, and dof (n - 3 for ANCOVA) the group sizes
+WITHHELD_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "dof", "effect_size", "effect_size_ci_low",
+                    "effect_size_ci_high", "p_val", "p_holm"]
 
 
 def binary_counts(outcomes: pd.DataFrame, participants: pd.DataFrame, comparisons: pd.DataFrame,
@@ -256,25 +257,51 @@ def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
 def effect_sizes(comparisons: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Per-measure estimates with standard errors, for pooling across sites.
 
-    SE is recovered from the CI: se = (ci_high - ci_low) / (2 z), on the log scale for ratios. This is
-    exact for Wald-type intervals and approximate for the t-based ones (conservative by t/z).
+    Ratios (``null`` = 1) are put on the log scale, where their CIs are built. The SE of each row is, in order:
+
+    1. the estimator's own ``se`` (ANCOVA, Welch, rate ratio: already on the scale of its CI), when finite;
+    2. else recovered from the CI, se = (ci_high - ci_low) / (2 q), with q = t(1 - α/2; dof) when the row has
+       ``dof`` (a t-based CI) and q = z = Φ⁻¹(1 - α/2) otherwise. Exact for a symmetric Wald or t interval,
+       approximate for an asymmetric one (Newcombe's risk difference, an exact rate ratio).
+
+    Reading a t interval with z would overstate the SE by t/z (about 12% at 10 df) and misweight the sites.
+    ``note`` says which way each SE was found.
     """
     import numpy as np
 
-    rows = comparisons.dropna(subset=["estimate", "ci_low", "ci_high"]).copy()
-    ratio = rows["null"] == 1.0
-    z = critical_value(confidence)
+    rows = comparisons.dropna(subset=["estimate", "ci_low", "ci_high"])
+    ratio = (rows["null"] == 1.0).to_numpy()
 
     def scale(column: str) -> np.ndarray:
         values = rows[column].to_numpy(float)
-        return np.where(ratio, np.log(np.where(ratio, values, 1.0)), values)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a ratio CI reaching 0 gives -inf: not poolable
+            return np.where(ratio, np.log(np.where(ratio, values, 1.0)), values)
 
     est, lo, hi = scale("estimate"), scale("ci_low"), scale("ci_high")
+    own = rows["se"].to_numpy(float) if "se" in rows else np.full(len(rows), np.nan)
+    dof = rows["dof"].to_numpy(float) if "dof" in rows else np.full(len(rows), np.nan)
+    found = [_site_se(*values, method, confidence) for *values, method in zip(own, lo, hi, dof, rows["method"])]
     return pd.DataFrame({
         "measure": rows["measure"], "scale": np.where(ratio, "log ratio", "difference"),
-        "estimate": est, "se": (hi - lo) / (2 * z), "n_treated": rows["n_treated"], "n_control": rows["n_control"],
-        "method": rows["method"],
+        "estimate": est, "se": [se for se, _ in found], "n_treated": rows["n_treated"],
+        "n_control": rows["n_control"], "method": rows["method"], "note": [note for _, note in found],
     })
+
+
+def _site_se(own: float, low: float, high: float, dof: float, method: str, confidence: float) -> tuple[float, str]:
+    """One row's standard error for pooling and how it was found (see :func:`effect_sizes`)."""
+    import math
+
+    if math.isfinite(own) and own > 0:
+        return own, "se: the standard error of the estimator"
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return math.nan, f"no standard error: {method} gave none and its CI is not finite, so it cannot be pooled"
+    if math.isfinite(dof):
+        q = critical_value(confidence, dof)
+        return (high - low) / (2 * q), f"se recovered from the CI width with the t quantile on {dof:g} dof ({q:.4f})"
+    q = critical_value(confidence)
+    return (high - low) / (2 * q), (f"se recovered from the CI width with the normal quantile ({q:.4f}): exact for a "
+                                    f"symmetric Wald interval, approximate for {method}")
 
 
 def _effect_size_forest(continuous: pd.DataFrame) -> plt.Figure:

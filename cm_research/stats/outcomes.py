@@ -41,8 +41,8 @@ SMALL_GROUP = 10
 
 RESULT_COLUMNS = [
     "measure", "title", "kind", "better", "analysis", "method", "n_treated", "n_control",
-    "estimate", "ci_low", "ci_high", "null", "effect_size_name", "effect_size", "effect_size_ci_low",
-    "effect_size_ci_high", "p_val", "p_holm", "favours", "small_sample", "note",
+    "estimate", "se", "ci_low", "ci_high", "dof", "null", "effect_size_name", "effect_size",
+    "effect_size_ci_low", "effect_size_ci_high", "p_val", "p_holm", "favours", "small_sample", "note",
 ]
 
 
@@ -77,15 +77,16 @@ def _continuous(wide, group, baseline, post, treated, control, confidence) -> di
         # treating the pooled SD as known (so it is a little narrow for small samples).
         scale = r["hedges_g_adj"] / r["estimate"] if r["estimate"] != 0 else np.nan
         return dict(analysis=f"{post} adjusted for {baseline} (ANCOVA)", method=r["method"],
-                    n_treated=r["n_treated"], n_control=r["n_control"], estimate=r["estimate"],
-                    ci_low=r["ci_low"], ci_high=r["ci_high"], null=0.0, effect_size_name="hedges_g_adj",
-                    effect_size=r["hedges_g_adj"], effect_size_ci_low=scale * r["ci_low"],
-                    effect_size_ci_high=scale * r["ci_high"],
+                    n_treated=r["n_treated"], n_control=r["n_control"], estimate=r["estimate"], se=r["se"],
+                    ci_low=r["ci_low"], ci_high=r["ci_high"], dof=r["dof"], null=0.0,
+                    effect_size_name="hedges_g_adj", effect_size=r["hedges_g_adj"],
+                    effect_size_ci_low=scale * r["ci_low"], effect_size_ci_high=scale * r["ci_high"],
                     p_val=r["p_val"], note=r["note"])
     r = compare_groups(wide, post, group, treated=treated, control=control, confidence=confidence).iloc[0]
     return dict(analysis=f"{post} only (no usable baseline in both groups)", method=r["method"],
-                n_treated=r["n_treated"], n_control=r["n_control"], estimate=r["estimate"], ci_low=r["ci_low"],
-                ci_high=r["ci_high"], null=0.0, effect_size_name="hedges_g", effect_size=r["hedges_g"],
+                n_treated=r["n_treated"], n_control=r["n_control"], estimate=r["estimate"], se=r["se"],
+                ci_low=r["ci_low"], ci_high=r["ci_high"], dof=r["dof"], null=0.0, effect_size_name="hedges_g",
+                effect_size=r["hedges_g"],
                 effect_size_ci_low=r["hedges_g_ci_low"], effect_size_ci_high=r["hedges_g_ci_high"],
                 p_val=r["p_val"], note=r["note"])
 
@@ -105,9 +106,9 @@ def _binary(wide, group, post, treated, control, confidence) -> dict:
 def _count(wide, group, post, treated, control, confidence) -> dict:
     r = rate_ratio(wide, post, group, treated=treated, control=control, confidence=confidence).iloc[0]
     return dict(analysis=f"{post}: rate ratio", method=r["method"], n_treated=r["n_treated"],
-                n_control=r["n_control"], estimate=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
-                null=1.0, effect_size_name="rate_ratio", effect_size=r["estimate"], effect_size_ci_low=r["ci_low"],
-                effect_size_ci_high=r["ci_high"], p_val=r["p_val"], note=r["note"])
+                n_control=r["n_control"], estimate=r["estimate"], se=r["se"], ci_low=r["ci_low"],
+                ci_high=r["ci_high"], null=1.0, effect_size_name="rate_ratio", effect_size=r["estimate"],
+                effect_size_ci_low=r["ci_low"], effect_size_ci_high=r["ci_high"], p_val=r["p_val"], note=r["note"])
 
 
 @renamed_arguments(group="between")
@@ -136,7 +137,10 @@ def compare_outcomes(
     Returns
     -------
     DataFrame with columns ``RESULT_COLUMNS``. ``estimate`` is the mentored minus comparison difference
-    (or ratio for counts, ``null`` says which); ``favours`` is ``mentored``, ``comparison`` or ``unclear``
+    (or ratio for counts, ``null`` says which); ``se`` is the estimator's standard error on the scale its CI
+    is built on (the log rate ratio for counts; NaN for the risk difference, whose Newcombe CI is not built
+    from one, and for an exact or rank-based method) and ``dof`` the degrees of freedom of a t-based CI
+    (ANCOVA, Welch; NaN for a normal or exact CI); ``favours`` is ``mentored``, ``comparison`` or ``unclear``
     (the CI includes no difference), read with the measure's direction of improvement. A measure that
     cannot be analysed gets a row of missing numbers with the reason in ``note``; it never stops the rest.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -239,8 +240,11 @@ def compare_proportions_two_periods(
 
     For figures such as "54% of 120 leavers in 2013-14 vs 86% of 140 in 2016-17",
     where the two cohorts are different young people. The event counts are
-    reconstructed as round(p × n), and the note says so, because published
-    percentages are rounded.
+    reconstructed as p × n rounded to the nearest whole number, halves up, and the
+    note says so, because published percentages are rounded. p × n is worked in
+    decimal from the proportion as written (0.29 × 50 = 14.5 exactly, where binary
+    floating point gives 14.499999999999998); a half (50% of 5 = 2.5) is possible,
+    and when met the note says which count was used.
 
     Parameters
     ----------
@@ -272,15 +276,33 @@ def compare_proportions_two_periods(
                 f"{where}: p_{name} = {p!r} is not a proportion between 0 and 1 "
                 f"(give 54% as 0.54)."
             )
-        counts.append(int(round(p * n)))
+        counts.append(_count_from_proportion(p, n))
     table = _two_by_two(counts[1], n_after, counts[0], n_before, confidence=confidence, yates=yates)
     table.insert(0, "measure", f"{after} vs {before}")
     reconstructed = (
         f"events reconstructed from the proportions: {counts[0]}/{n_before} ({before}), "
         f"{counts[1]}/{n_after} ({after})"
     )
+    halves = [f"{label}: {p} × {n} is half-way, rounded up to {k}"
+              for label, p, n, k in ((before, p_before, n_before, counts[0]), (after, p_after, n_after, counts[1]))
+              if _exact_product(p, n) % 1 == Decimal("0.5")]
+    reconstructed = join_notes(reconstructed, *halves)
     table["note"] = [join_notes(reconstructed, note) for note in table["note"]]
     return table
+
+
+def _exact_product(p: float, n: int) -> Decimal:
+    """p × n in decimal arithmetic, from p as written (its shortest repr), free of binary rounding error."""
+    return Decimal(repr(float(p))) * n
+
+
+def _count_from_proportion(p: float, n: int) -> int:
+    """The event count behind a published proportion: p × n to the nearest whole number, halves rounded up.
+
+    An explicit rule, because Python's ``round`` sends halves to the even neighbour (round(2.5) = 2) and reads
+    p × n after binary rounding (0.29 × 50 = 14.499999999999998).
+    """
+    return int(_exact_product(p, n).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: bool) -> pd.DataFrame:

@@ -292,3 +292,15 @@ def test_proportion_table_counts_and_missing():
     assert table.loc["mentored", ["n", "events", "n_dropped"]].tolist() == [4, 2, 1]
     assert table.loc["mentored", "estimate"] == 0.5
     assert "1 row(s) with `eet` missing" in table.loc["mentored", "note"]
+
+
+def test_two_periods_a_count_exactly_half_way_is_rounded_up_and_said():
+    # 50% of 5 gives p × n = 2.5 and 29% of 50 gives 14.5 (0.29 × 50 is 14.499999999999998 in binary floating
+    # point): halves go up, to 3 and 15, by an explicit rule (Python's round() gives 2 and 14: halves to even,
+    # and the float error). 54% of 120 = 64.8 is not a half and rounds to 65 as before.
+    res = compare_proportions_two_periods(0.29, 50, 0.5, 5)
+    rd = row(res, "Risk difference")
+    assert (rd["events_treated"], rd["events_control"]) == (3, 15)
+    assert "half-way" in rd["note"] and "rounded up" in rd["note"]
+    plain = row(compare_proportions_two_periods(0.54, 120, 0.86, 140), "Risk difference")
+    assert (plain["events_treated"], plain["events_control"]) == (120, 65) and "half-way" not in plain["note"]
