@@ -45,6 +45,8 @@ NAME_TIME_LINE = re.compile(
     r"^[ \t]*\[?(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\]?(?:[ \t]{1,}|\t)[\[(]?"
     r"(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?[ \t]*$")
 _TIMING = re.compile(r"^\s*(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>\S+)")
+#: a line meant as a cue's timing (an arrow), which the timing pattern could not read
+_ARROW = re.compile(r"-->|^\s*\d[\d:.,]*\s*-+>")
 _TIME = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<ms>\d{1,3})$")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<label>[^>]+)>")
 _TAG = re.compile(r"</?[^>]*>")
@@ -95,8 +97,8 @@ def read_captions(path: Path, text: str) -> list[CaptionTurn]:
     """The spoken lines of a WebVTT or SRT file, with the speaker of each where the file names one.
 
     Raises :class:`TranscriptError` naming the line of each cue whose time is impossible (minutes or seconds
-    of 60 or more, an end before the start): the times place the words in the recording, and a wrong one is
-    no typo to guess at."""
+    of 60 or more, an end before the start) or cannot be read: the times place the words in the recording, and
+    a wrong one is no typo to guess at."""
     out: list[CaptionTurn] = []
     problems: list[dict] = []
     in_cue, timestamp, skip_block = False, None, False
@@ -117,6 +119,11 @@ def read_captions(path: Path, text: str) -> list[CaptionTurn]:
                 skip_block = True  # the cue's words are not read: the file is refused
             elif m:
                 in_cue, timestamp = True, m.group("ts")
+            elif _ARROW.search(line):  # else the cue's words would be passed over as if they were its identifier
+                problems.append({"file": path.name, "line": number, "column": "", "value": line[:80], "message": (
+                    "the cue timing cannot be read: write it as 00:01:23.000 --> 00:01:25.500 (hours, minutes, "
+                    "seconds and milliseconds)")})
+                skip_block = True
             continue  # a cue number or identifier
         body_start, body_end, speaker = 0, len(line), None
         voice = _VOICE.search(line)

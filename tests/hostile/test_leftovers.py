@@ -103,6 +103,20 @@ def test_a_cue_with_an_impossible_time_is_refused_naming_file_and_line(tmp_path,
     assert len(corpus) == 0 and corpus.problems["file"].tolist() == [path.name]
 
 
+@pytest.mark.parametrize("timing", ["00:00:04.000 -> 00:00:06.000", "00:00:04 --> 00:00:06", "4s --> 6s"])
+def test_a_timing_line_that_cannot_be_read_is_refused_not_its_cue_silently_dropped(tmp_path, timing):
+    # before: the line was taken for a cue identifier and the cue's words were left out without a word
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "speakers.csv").write_text(_SPEAKERS)
+    (folder / "tia.vtt").write_text(_VTT.format(timing=timing))
+    with pytest.raises(TranscriptError) as caught:
+        read_transcripts(folder)
+    problem = caught.value.problems.iloc[0]
+    assert (problem["file"], problem["line"], problem["value"]) == ("tia.vtt", 10, timing)
+    assert "cannot be read" in problem["message"]
+
+
 def test_possible_cue_times_are_read(tmp_path):
     # hours beyond 24 are a long recording, not an error; a cue may end as it starts; mm:ss.ttt has no hours
     folder = tmp_path / "interviews"
