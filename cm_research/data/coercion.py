@@ -49,8 +49,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 def is_warning(rule: str, field: Field) -> bool:
     """Whether a problem a coercer found is a warning (the cell is kept, cleaned) rather than an error: an invisible
-    character removed, or look-alike letters in free text."""
-    return rule == "invisible_character" or (rule == "homoglyph" and not key_like(field))
+    character removed, look-alike letters in free text, or a number read after Excel's apostrophe."""
+    return rule in ("invisible_character", APOSTROPHE) or (rule == "homoglyph" and not key_like(field))
 
 
 def key_like(field: Field) -> bool:
@@ -139,9 +139,22 @@ def number_text(cell: str, decimal: str = ".") -> str | None:
     return text if np.isfinite(number) else None
 
 
-def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
-    """Parse numbers with :func:`number_text` (Excel's own numbers pass as they are, if finite). Returns
-    (numbers, failed mask)."""
+#: the rule of the note on a number typed after Excel's text marker, an apostrophe (``'42``)
+APOSTROPHE = "apostrophe"
+
+
+def _marked(value: object) -> str | None:
+    """The cell without Excel's leading apostrophe, when it has one. Excel shows ``'42`` as 42 and stores it as
+    text; a CSV exported from some spreadsheets (and cells pasted from Excel) keep the apostrophe."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text[1:] if text.startswith("'") and len(text) > 1 else None
+
+
+def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse numbers with :func:`number_text` (Excel's own numbers pass as they are, if finite; a number after
+    Excel's text marker ``'`` is read as the number). Returns (numbers, failed mask, apostrophe mask)."""
     present = values.notna()
 
     def parse(v: object) -> float | None:
@@ -153,7 +166,20 @@ def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Serie
         return None if text is None else float(text) + 0.0
 
     numbers = pd.to_numeric(values.map(parse, na_action="ignore"), errors="coerce")
-    return numbers.astype("Float64"), present & numbers.isna()
+    unmarked = values[present & numbers.isna()].map(_marked).dropna()
+    marked = pd.Series(False, index=values.index)
+    if len(unmarked):
+        again = pd.to_numeric(unmarked.map(parse), errors="coerce").dropna()
+        numbers[again.index] = again
+        marked[again.index] = True
+    return numbers.astype("Float64"), present & numbers.isna(), marked
+
+
+def _apostrophe_notes(values: pd.Series, numbers: pd.Series, marked: pd.Series) -> Bad:
+    """A note for each cell read as a number after Excel's text marker."""
+    return [(row, APOSTROPHE, f"{display(values[row])!r} starts with an apostrophe, Excel's mark for a number "
+                              f"stored as text; read as {display(float(numbers[row]))}")
+            for row in values.index[marked & numbers.notna()]]
 
 
 def _not_a_number(value: object, decimal: str) -> str:
@@ -167,15 +193,19 @@ def _not_a_number(value: object, decimal: str) -> str:
 
 
 def coerce_number(values: pd.Series, field: Field, decimal: str = ".") -> tuple[pd.Series, Bad]:
-    """Cells as floats, as people write numbers (``decimal``: the decimal mark); a problem for each cell that is not."""
-    numbers, failed = _numbers(values, decimal)
+    """Cells as floats, as people write numbers (``decimal``: the decimal mark); a problem for each cell that is not.
+
+    A number after Excel's text marker (``'42``, kept by CSVs exported from Excel) is read as the number, with a
+    note (rule ``apostrophe``, a warning)."""
+    numbers, failed, marked = _numbers(values, decimal)
     bad = [(row, "type", _not_a_number(values[row], decimal)) for row in values.index[failed]]
-    return numbers, bad
+    return numbers, bad + _apostrophe_notes(values, numbers, marked)
 
 
 def coerce_integer(values: pd.Series, field: Field, decimal: str = ".") -> tuple[pd.Series, Bad]:
-    """Cells as nullable integers; a problem for each cell that is not a whole number (that cell is left blank)."""
-    numbers, failed = _numbers(values, decimal)
+    """Cells as nullable integers; a problem for each cell that is not a whole number (that cell is left blank).
+    Excel's apostrophe before a number is read as :func:`coerce_number` reads it."""
+    numbers, failed, marked = _numbers(values, decimal)
     fractional = numbers.notna() & (numbers != numbers.round())
     def why(row) -> str:
         message = _not_a_number(values[row], decimal) if failed[row] else ""
@@ -184,7 +214,7 @@ def coerce_integer(values: pd.Series, field: Field, decimal: str = ".") -> tuple
 
     bad = [(row, "type", why(row)) for row in values.index[failed | fractional]]
     numbers[fractional.fillna(False)] = pd.NA
-    return numbers.round().astype("Int64"), bad
+    return numbers.round().astype("Int64"), bad + _apostrophe_notes(values, numbers, marked)
 
 
 def coerce_boolean(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:

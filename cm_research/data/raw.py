@@ -32,6 +32,9 @@ class RawTable:
     row_problems: list[tuple[int, str, object, str, str]] = field(default_factory=list)
     short_rows: dict[int, int] = field(default_factory=dict)  # Excel row -> number of cells, where fewer
     notes: list[str] = field(default_factory=list)  # facts about the whole file, reported as warnings
+    #: (column header, rule, message): facts about a whole column (e.g. times of day dropped from a date
+    #: field), reported as warnings naming the column
+    column_notes: list[tuple[str, str, str]] = field(default_factory=list)
     decimal: str = "."  # the decimal mark of numbers written as text: "." or ","
     top_rows: list[list] = field(default_factory=list)  # the first rows as read, header included, all their cells
     excel_1904: bool = False  # a workbook in the Mac 1904 date system: date serials count days from 1904-01-01

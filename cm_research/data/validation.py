@@ -434,6 +434,8 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
         log.add(row, mapping.get(column, column), value, rule, message)
     for note in raw.notes:
         log.add(pd.NA, "", None, "file", note, severity="warning")
+    for column, rule, note in raw.column_notes:
+        log.add(pd.NA, mapping.get(column, column), None, rule, note, severity="warning")
     by_field = {name: header for header, name in mapping.items()}
     columns = {}
     for f in schema.fields:

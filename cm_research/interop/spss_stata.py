@@ -359,13 +359,39 @@ def _labels_of(meta, variable: str, name: str, schema: TableSchema) -> dict[obje
     return None
 
 
+def _times_of_day(values: pd.Series) -> tuple[int, int, object]:
+    """(values with a time of day other than midnight, values present, the first such value) of a variable
+    pyreadstat read as date and time (SPSS ``DATETIME``, Stata ``%tc``); (0, 0, None) for any other."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        return 0, 0, None
+    timed = values.notna() & (values != values.dt.normalize())
+    return int(timed.sum()), int(values.notna().sum()), values[timed].iloc[0] if timed.any() else None
+
+
+def _time_note(path: Path, meta, variable: str, name: str, counts: tuple[int, int, object]) -> tuple[str, str, str]:
+    """The warning for a date field whose values in the file held a time of day: the day is kept, and said so."""
+    timed, present, first = counts
+    fmt = meta.original_variable_types.get(variable, "") if getattr(meta, "original_variable_types", None) else ""
+    program = FORMATS[path.suffix.lower()]
+    return (name, "time_of_day", (
+        f"`{name}` is a date in the data dictionary, but {timed} of {present} values of the {program} variable "
+        f"`{variable}` ({fmt or 'date and time'}) had a time of day: kept the day and dropped the time "
+        f"(e.g. {pd.Timestamp(first):%d/%m/%Y %H:%M:%S} is read as {pd.Timestamp(first):%d/%m/%Y})"))
+
+
+def _date_variables(names: dict[str, str], schema: TableSchema) -> list[str]:
+    return [v for v, name in names.items() if name in schema.field_names and schema.field(name).type == "date"]
+
+
 def read_labelled(path: str | Path, table: str, *, schema: TableSchema | None = None,
                   ignore_unknown: bool = False, engine: str = "auto") -> RawTable:
     """Read a .sav or .dta file into raw cells named by field, with value labels mapped back to values.
 
     A variable is matched to a field by its name, or else its variable label, against the fields' names
     and titles (ignoring case, spaces and hyphens). Value labels are applied to fields that have allowed
-    values and to booleans; codes without a label are kept, so validation reports them. A row is named by its
+    values and to booleans; codes without a label are kept, so validation reports them. A date and time
+    (SPSS ``DATETIME``, Stata ``%tc``) read into a ``date`` field keeps its day; when any value had a time of
+    day, a ``time_of_day`` warning names the column and how many values lost their time. A row is named by its
     case number (the first case is row 1), as SPSS's Data View and Stata's browser number them: a file of these
     formats has no header row.
 
@@ -395,8 +421,10 @@ def read_labelled(path: str | Path, table: str, *, schema: TableSchema | None = 
              for variable, name in names.items()}
     table_cells = pd.DataFrame(cells, index=pd.RangeIndex(1, len(frame) + 1, name="row"), dtype=object)
     blank = table_cells.isna().all(axis=1)
+    notes = [_time_note(path, meta, v, names[v], counts) for v in _date_variables(names, schema)
+             if (counts := _times_of_day(frame[v]))[0]]
     return RawTable(path=path, cells=table_cells[~blank], encoding=path.suffix.lower().lstrip("."),
-                    blank_rows=[int(r) for r in table_cells.index[blank]], ragged_rows={})
+                    blank_rows=[int(r) for r in table_cells.index[blank]], ragged_rows={}, column_notes=notes)
 
 
 def _as_text(values: pd.Series, labels: dict[object, str] | None):
@@ -429,11 +457,16 @@ def _read_in_chunks(path: Path, schema: TableSchema, ignore_unknown: bool) -> Ra
     names = _variable_names(path, meta, schema, ignore_unknown)
     labels = {variable: _labels_of(meta, variable, name, schema) for variable, name in names.items()}
     parts: dict[str, list] = {variable: [] for variable in names}
+    timed = {variable: (0, 0, None) for variable in _date_variables(names, schema)}
     with _unreadable(path):
         for chunk, _ in pyreadstat.read_file_in_chunks(reader, str(path), chunksize=CHUNK_ROWS):
             for variable in names:
                 parts[variable].append(_as_text(chunk[variable], labels[variable]))
+            for variable, (n, present, first) in timed.items():
+                more, more_present, more_first = _times_of_day(chunk[variable])
+                timed[variable] = (n + more, present + more_present, first if first is not None else more_first)
             del chunk
+    notes = [_time_note(path, meta, v, names[v], counts) for v, counts in timed.items() if counts[0]]
     columns = {name: pa.chunked_array(parts.pop(variable), type=pa.large_string()) for variable, name in names.items()}
     n = len(next(iter(columns.values()))) if columns else 0
     blank = np.ones(n, dtype=bool)
@@ -446,7 +479,7 @@ def _read_in_chunks(path: Path, schema: TableSchema, ignore_unknown: bool) -> Ra
     cells = pd.DataFrame({name: pd.arrays.ArrowStringArray(column) for name, column in columns.items()},
                          index=pd.Index(rows[kept], name="row") if blank.any() else pd.RangeIndex(1, n + 1, name="row"))
     return RawTable(path=path, cells=cells, encoding=fmt.lstrip("."), blank_rows=[int(r) for r in rows[blank]],
-                    ragged_rows={})
+                    ragged_rows={}, column_notes=notes)
 
 
 def import_table(

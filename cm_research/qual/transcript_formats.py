@@ -9,6 +9,8 @@ positions.
   speaker is the voice tag ``<v Tia>words</v>`` (Teams) or a ``Tia: words`` prefix (Zoom); a cue without a
   speaker continues the previous speaker's turn.
 * **SRT** (``.srt``): numbered cues, timing ``00:00:11,000 --> ...``, speaker as ``Tia: words`` or ``[Tia] words``.
+* A cue whose time is impossible (minutes or seconds of 60 or more, an end before its start) refuses the file,
+  naming the line: the times place the words in the recording.
 * **Name and time on their own line** (Teams .docx and Otter .txt exports)::
 
       Tia   0:00:11
@@ -42,7 +44,10 @@ INTERVIEWER_ROLE = "interviewer"
 NAME_TIME_LINE = re.compile(
     r"^[ \t]*\[?(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\]?(?:[ \t]{1,}|\t)[\[(]?"
     r"(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?[ \t]*$")
-_TIMING = re.compile(r"^\s*(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*\S+")
+_TIMING = re.compile(r"^\s*(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>\S+)")
+#: a line meant as a cue's timing (an arrow), which the timing pattern could not read
+_ARROW = re.compile(r"-->|^\s*\d[\d:.,]*\s*-+>")
+_TIME = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<ms>\d{1,3})$")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<label>[^>]+)>")
 _TAG = re.compile(r"</?[^>]*>")
 _PREFIX = re.compile(r"^\s*(?:-\s*)?(?:\[(?P<b>[^\]]{1,40})\]|(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\s*:)\s+")
@@ -66,9 +71,36 @@ def _lines(text: str):
         pos += len(line)
 
 
+def cue_seconds(stamp: str) -> float | None:
+    """A cue time (``hh:mm:ss.ttt``, ``mm:ss.ttt``, or with a decimal comma as SRT writes it) in seconds, or None
+    when it is no time: minutes and seconds run from 0 to 59 (hours may pass 24 in a long recording)."""
+    m = _TIME.match(stamp)
+    if not m or int(m["m"]) > 59 or int(m["s"]) > 59:
+        return None
+    return int(m["h"] or 0) * 3600 + int(m["m"]) * 60 + int(m["s"]) + int(m["ms"].ljust(3, "0")) / 1000
+
+
+def _timing_problem(m: re.Match) -> str | None:
+    """Why a cue's timing line cannot be right, or None."""
+    start, end = cue_seconds(m["ts"]), cue_seconds(m["end"])
+    for stamp, seconds in ((m["ts"], start), (m["end"], end)):
+        if seconds is None:
+            return (f"the cue time {stamp} is impossible (a time is hh:mm:ss.ttt, minutes and seconds 00 to 59); "
+                    "correct it from the recording, or delete the cue")
+    if end < start:
+        return (f"the cue ends before it starts (it starts at {m['ts']} and ends at {m['end']}); correct the times "
+                "from the recording, or delete the cue")
+    return None
+
+
 def read_captions(path: Path, text: str) -> list[CaptionTurn]:
-    """The spoken lines of a WebVTT or SRT file, with the speaker of each where the file names one."""
+    """The spoken lines of a WebVTT or SRT file, with the speaker of each where the file names one.
+
+    Raises :class:`TranscriptError` naming the line of each cue whose time is impossible (minutes or seconds
+    of 60 or more, an end before the start) or cannot be read: the times place the words in the recording, and
+    a wrong one is no typo to guess at."""
     out: list[CaptionTurn] = []
+    problems: list[dict] = []
     in_cue, timestamp, skip_block = False, None, False
     for number, offset, line in _lines(text):
         if not line.strip():
@@ -81,8 +113,17 @@ def read_captions(path: Path, text: str) -> list[CaptionTurn]:
                 skip_block = True
                 continue
             m = _TIMING.match(line)
-            if m:
+            if m and (problem := _timing_problem(m)):
+                problems.append({"file": path.name, "line": number, "column": "", "value": line[:80],
+                                 "message": problem})
+                skip_block = True  # the cue's words are not read: the file is refused
+            elif m:
                 in_cue, timestamp = True, m.group("ts")
+            elif _ARROW.search(line):  # else the cue's words would be passed over as if they were its identifier
+                problems.append({"file": path.name, "line": number, "column": "", "value": line[:80], "message": (
+                    "the cue timing cannot be read: write it as 00:01:23.000 --> 00:01:25.500 (hours, minutes, "
+                    "seconds and milliseconds)")})
+                skip_block = True
             continue  # a cue number or identifier
         body_start, body_end, speaker = 0, len(line), None
         voice = _VOICE.search(line)
@@ -100,6 +141,8 @@ def read_captions(path: Path, text: str) -> list[CaptionTurn]:
         if right > left and _TAG.sub("", words).strip():
             out.append(CaptionTurn(speaker, offset + body_start + left, offset + body_start + right, number,
                                    timestamp))
+    if problems:
+        raise TranscriptError.from_problems(problems, path.name)
     return out
 
 

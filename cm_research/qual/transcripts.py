@@ -33,7 +33,9 @@ extracted by :mod:`cm_research.qual.word_docx`. ``text[start:end]`` is always th
 the label.
 
 Problems (empty file, no header, unknown role, no speaker labels, an unknown speaker, a different role
-speaking, text that cannot be decoded) raise :class:`TranscriptError` naming the file and line.
+speaking, text that cannot be decoded, a control character such as NUL in the text, a caption cue with an
+impossible time) raise :class:`TranscriptError` naming the file and line. In a folder, a symbolic link that
+leads out of the folder is a problem and is not read.
 """
 
 from __future__ import annotations
@@ -210,6 +212,26 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     if pos < len(text):
         out.append((number, pos, text[pos:]))
     return out
+
+
+#: control characters, which are no text: NUL, escape, delete, C1 controls (tabs, line breaks, vertical tabs and
+#: page breaks, which Word's text exports carry, are layout and allowed)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_characters(path: Path, lines, locations) -> list[dict]:
+    """A problem for each line holding a control character (a NUL from a damaged file or one saved as UTF-16 and
+    read as UTF-8, an escape from a terminal): such a character is no word, would be invisible in a quote and
+    breaks exports to QDA programs and Word, so the file is refused, as a data cell holding one is
+    (:func:`cm_research.data.characters.clean_text`)."""
+    problems = []
+    for number, _, line in lines:
+        if found := _CONTROL.search(line):
+            problems.append(_problem(path, number, (
+                f"the line holds the invisible control character {character_name(found.group())} at character "
+                f"{found.start() + 1}, which is not text; delete it (or save the file again as UTF-8 text)"),
+                escape_unseen(line), locations))
+    return problems
 
 
 def _problem(path: Path, line: int | None, message: str, value: str = "", locations: dict | None = None) -> dict:
@@ -446,6 +468,8 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         raise TranscriptError.from_problems([_problem(path, None, "the file is empty: no header and no interview")],
                                             path.name)
     lines = _lines(text)
+    if problems := _control_characters(path, lines, locations):
+        raise TranscriptError.from_problems(problems, path.name)
     captions = path.suffix.lower() in CAPTION_SUFFIXES
     listed = table[table["role"] != INTERVIEWER_ROLE]
     if captions or (len(listed) and not _HEADER_LINE.match(next((x[2] for x in lines if x[2].strip()
@@ -601,12 +625,36 @@ class Corpus:
         return Corpus(list(keep), self.problems, self.skipped)
 
 
-def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[dict]]:
+def _link_problem(path: Path, folder: Path) -> dict | None:
+    """A problem when ``path`` (in ``folder``) is a symbolic link that leads out of the folder, or to nothing;
+    else None.
+
+    A folder of transcripts may come from someone else; a link in it to ``/etc/passwd`` or another project's
+    interviews would be read, quoted and reported as if it were an interview of this one. Links are resolved
+    and compared with the folder (so ``../`` in a link's target is followed too); links within it are read."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if not target.exists():
+        return _problem(path, None, f"{path.name} is a symbolic link to {target}, which does not exist")
+    if target.is_relative_to(folder.resolve()):
+        return None
+    return _problem(path, None, (
+        f"{path.name} is a symbolic link to {target}, outside the transcripts folder; it is not read. Copy the file "
+        "into the folder if it belongs to this analysis"))
+
+
+def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[dict], list[dict]]:
+    """(files to read, files skipped with the reason, problems: links leading out of the folder)."""
+    problems: list[dict] = []
     if isinstance(source, (str, Path)):
         folder = Path(source)
         if not folder.exists():
             raise FileNotFoundError(f"no transcripts folder or file at {folder}")
         paths = [folder] if not folder.is_dir() else sorted(p for p in folder.iterdir() if not p.is_dir())
+        if folder.is_dir():
+            problems = [found for p in paths if (found := _link_problem(p, folder))]
+            paths = [p for p in paths if not _link_problem(p, folder)]
     else:
         paths = sorted(Path(p) for p in source)
     files, skipped = [], []
@@ -622,7 +670,7 @@ def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Pa
             files.append(p)
         else:
             skipped.append({"file": p.name, "reason": f"not a transcript ({suffix or 'no extension'})"})
-    return files, skipped
+    return files, skipped, problems
 
 
 def read_transcripts(source: str | Path | Iterable[str | Path], convention: SpeakerConvention | None = None,
@@ -638,15 +686,17 @@ def read_transcripts(source: str | Path | Iterable[str | Path], convention: Spea
 
     Files named ``SYNTHETIC.txt``, ``README*`` or ``LICENSE*``, hidden and Word lock files (``~$...``), and
     files of other types are not interviews: they are listed in ``Corpus.skipped``. Files in formats that
-    cannot be read (.doc, .rtf, .pdf ...) are problems.
+    cannot be read (.doc, .rtf, .pdf ...) are problems, and so are symbolic links in the folder that lead out
+    of it (or to nothing): they are not read.
     """
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
-    files, skipped = _candidate_files(source)
+    files, skipped, problem_rows = _candidate_files(source)
     transcripts: list[Transcript] = []
-    problem_rows: list[dict] = []
     speakers = None
     table_path = Path(source) / SPEAKERS_FILE if isinstance(source, (str, Path)) and Path(source).is_dir() else None
+    if table_path is not None and _link_problem(table_path, table_path.parent):
+        table_path = None  # refused with the other links out of the folder
     if table_path is not None and table_path.is_file():
         from cm_research.qual.transcript_formats import read_speakers
 

@@ -107,3 +107,23 @@ def test_long_strings_survive(tmp_path):
         assert loaded.problems.empty, loaded.problems.to_dict("records")
         assert loaded.data["site"].tolist() == [LONG_SITE, "Short"] and len(LONG_SITE) == 348
         assert loaded.data["group"].tolist() == ["mentored", "comparison"]
+
+
+@pytest.mark.parametrize("engine", ["python", "columnar"])
+@pytest.mark.parametrize("fmt, stored", [("DATETIME20", "spss"), ("%tc", "stata")])
+def test_a_time_of_day_dropped_from_a_date_field_is_said(tmp_path, fmt, stored, engine):
+    # before: 11/09/2023 14:30 read into the date field `date` as 11/09/2023 without a word
+    frame = _outcomes(with_time=True).assign(value=[14.0, 12.0, 80.0, 11.0, 92.5])
+    frame.loc[0, "date"] = dt.datetime(2023, 9, 11, 14, 30)
+    frame.loc[3, "date"] = dt.datetime(2024, 3, 1, 0, 0, 5)
+    path = tmp_path / ("outcomes.sav" if stored == "spss" else "outcomes.dta")
+    writer = pyreadstat.write_sav if stored == "spss" else pyreadstat.write_dta
+    writer(frame, str(path), variable_value_labels=LABELS, variable_format={"date": fmt})
+    loaded = import_table(path, "outcomes", engine=engine)
+    assert loaded.data["date"].tolist()[:2] == [pd.Timestamp(2023, 9, 11), pd.Timestamp(2023, 12, 1)]
+    assert loaded.data["date"].iloc[3] == pd.Timestamp(2024, 3, 1) and len(loaded.data) == 5
+    note = loaded.problems.iloc[0]
+    assert len(loaded.problems) == 1
+    assert (note["file"], note["column"], note["rule"], note["severity"]) == (path.name, "date", "time_of_day",
+                                                                              "warning")
+    assert "2 of 4 values" in note["message"] and "time of day" in note["message"] and "kept the day" in note["message"]
