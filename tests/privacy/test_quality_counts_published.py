@@ -103,3 +103,18 @@ def test_audit_flags_a_small_count_of_problems():
         quality.problem_summary(_problems()).to_csv(path, index=False)
         found = list(audit_table(path))
     assert any(f[2] == "small_count" and "n_problems" in f[1] for f in found)
+
+
+def test_the_published_demo_shows_no_small_count_of_problems_nor_the_problems_row_by_row(shared_demo_run):
+    """Easton's demo data has one blanked start date (row 11, '31/02/2023'): not a 1 in problem_summary.csv, and
+    not one row of a list in the published report (a list counts what the summary hides)."""
+    easton = shared_demo_run / "easton"
+    summary = pd.read_csv(easton / "problem_summary.csv", dtype=str)
+    assert _cell(summary, "n_problems", rule="blanked_type", column="start_date") == SUPPRESSED
+    for name in ("problem_summary.csv", "overview.csv"):
+        assert list(audit_table(easton / name)) == [], name
+    exact = pd.read_csv(easton / "restricted" / "problem_summary.csv", dtype=str)
+    assert _cell(exact, "n_problems", rule="blanked_type", column="start_date") == "1"
+    report = (easton / "01_data_quality.html").read_text(encoding="utf-8")
+    assert "31/02/2023" not in report and "Every problem" not in report
+    assert "restricted/problems.csv" in report
