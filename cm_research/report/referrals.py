@@ -11,9 +11,10 @@ Published counts go through :func:`cm_research.privacy.suppression.suppress_coun
 as ``c``, with secondary suppression where a table has a total). A median and quartiles are withheld when
 they describe ``threshold`` or fewer young people. Medians and quartiles are pandas' default (linear
 interpolation, Hyndman & Fan 1996 type 7, as R's ``quantile`` default), except beside a hidden n: then type 1,
-whose values do not reveal n's parity (:func:`cm_research.privacy.derived.published_quartiles`). Data problems (a first session
-before the referral, a year group that disagrees with the education stage) are listed in ``problems``, never
-dropped silently; that table holds participant ids and is for the data owner, not for publication.
+whose values do not reveal n's parity (:func:`cm_research.privacy.derived.published_quartiles`). Data problems
+(a first session before the referral, a year group that disagrees with the education stage) are listed in
+``problems``, never dropped silently; that table holds participant ids and is for the data owner, not for
+publication.
 """
 
 from __future__ import annotations

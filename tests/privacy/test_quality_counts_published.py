@@ -94,7 +94,7 @@ def test_write_quality_tables_publishes_suppressed_and_keeps_exact_counts_restri
 
 
 def test_audit_flags_a_small_count_of_problems():
-    """Before the fix the audit let problem_summary's 1s through (``n_problems`` was not taken for a count of people)."""
+    """Before the fix the audit let problem_summary's 1s through (``n_problems`` was not a count of people)."""
     import tempfile
     from pathlib import Path
 
