@@ -206,17 +206,17 @@ PROBLEM_TOTAL = "total"
 
 def problem_summary_with_totals(problems: pd.DataFrame) -> pd.DataFrame:
     """:func:`problem_summary` with a ``total`` row (rule ``total``, column blank) closing each file's errors and
-    each file's warnings, in that block's order: ``n_problems`` is the block's sum and ``n_rows`` its distinct
-    rows. These are the relations a reader can add up (a file's warnings are the overview's ``warnings``), so
-    suppression protects the parts against them (:func:`published_quality_counts`)."""
+    each file's warnings: the block's sums of ``n_problems`` and of ``n_rows`` (a row breaking two rules counts
+    once for each, as it does in the rows above). These are the relations a reader can add up (a file's
+    warnings are the overview's ``warnings``), so suppression protects the parts against them
+    (:func:`published_quality_counts`)."""
     summary = problem_summary(problems)
     if summary.empty:
         return summary
     blocks = []
     for (file, severity), block in summary.groupby(["file", "severity"], sort=True, dropna=False):
-        mine = problems[(problems["file"] == file) & (problems["severity"] == severity)]
         total = {"file": file, "rule": PROBLEM_TOTAL, "column": "", "severity": severity,
-                 "n_problems": int(block["n_problems"].sum()), "n_rows": int(mine["row"].nunique())}
+                 "n_problems": int(block["n_problems"].sum()), "n_rows": int(block["n_rows"].sum())}
         blocks.append(pd.concat([block, pd.DataFrame([total])], ignore_index=True))
     return pd.concat(blocks, ignore_index=True)
 
