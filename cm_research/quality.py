@@ -201,37 +201,112 @@ def published_counts(participants: pd.DataFrame, outcomes: pd.DataFrame, *, thre
     return joint.run()
 
 
+PROBLEM_TOTAL = "total"
+
+
+def problem_summary_with_totals(problems: pd.DataFrame) -> pd.DataFrame:
+    """:func:`problem_summary` with a ``total`` row (rule ``total``, column blank) closing each file's errors and
+    each file's warnings: the block's sums of ``n_problems`` and of ``n_rows`` (a row breaking two rules counts
+    once for each, as it does in the rows above). These are the relations a reader can add up (a file's
+    warnings are the overview's ``warnings``), so suppression protects the parts against them
+    (:func:`published_quality_counts`)."""
+    summary = problem_summary(problems)
+    if summary.empty:
+        return summary
+    blocks = []
+    for (file, severity), block in summary.groupby(["file", "severity"], sort=True, dropna=False):
+        total = {"file": file, "rule": PROBLEM_TOTAL, "column": "", "severity": severity,
+                 "n_problems": int(block["n_problems"].sum()), "n_rows": int(block["n_rows"].sum())}
+        blocks.append(pd.concat([block, pd.DataFrame([total])], ignore_index=True))
+    return pd.concat(blocks, ignore_index=True)
+
+
+#: overview columns that count rows of a file (a row of participants.csv is a young person)
+OVERVIEW_COUNTS = ["rows_read", "rows_valid", "rows_quarantined", "blank_rows_skipped", "cells_blanked", "warnings"]
+
+
+def published_quality_counts(overview: pd.DataFrame, problems: pd.DataFrame, *,
+                             threshold: int | None = None, suppress: bool = True) -> dict[str, pd.DataFrame]:
+    """The overview and the problem summary as published: suppressed in one joint round.
+
+    A count of data problems is a count of rows, and a row of ``participants.csv`` is a young person: "1 blanked
+    start date" beside a hidden "no start date" narrows it. So ``n_problems`` and ``n_rows`` from 1 to the
+    threshold are ``c``, with secondary suppression against every total a reader can add up: each file's errors
+    and warnings (the ``total`` rows of :func:`problem_summary_with_totals`), the overview's ``warnings`` (the
+    same number as that file's warning total), its ``cells_blanked`` (the same, when every warning is a blanked
+    cell) and ``rows_read = rows_valid + rows_quarantined + blank_rows_skipped`` (when that holds for every file).
+    Where a row's ``n_rows`` equals its ``n_problems`` the two are linked (one is the other). The exact counts
+    are for the restricted copy (:func:`write_quality_tables`)."""
+    from cm_research.privacy.joint import JointSuppression
+    from cm_research.privacy.suppression import DEFAULT_THRESHOLD
+
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    summary = problem_summary_with_totals(problems)
+    joint = JointSuppression(threshold=threshold, suppress=suppress)
+    parts = ["rows_valid", "rows_quarantined", "blank_rows_skipped"]
+    adds_up = bool((overview[parts].sum(axis=1) == overview["rows_read"]).all())
+    joint.add("overview", overview, OVERVIEW_COUNTS, totals={"rows_read": parts} if adds_up else None)
+    if summary.empty:
+        return joint.run() | {"problem_summary": _certified_empty(summary, threshold, suppress)}
+    joint.add("problem_summary", summary, ["n_problems", "n_rows"], total_rows={"rule": PROBLEM_TOTAL},
+              within=["file", "severity"])
+    for row in summary.itertuples():
+        where = {"file": row.file, "rule": row.rule, "column": row.column, "severity": row.severity}
+        if row.n_rows == row.n_problems:
+            joint.link(("problem_summary", where, "n_problems"), ("problem_summary", where, "n_rows"))
+        if row.rule != PROBLEM_TOTAL or row.severity != "warning":
+            continue
+        file = overview[overview["file"] == row.file]
+        if len(file) != 1:
+            continue
+        for column in ("warnings", "cells_blanked"):
+            if int(file[column].iloc[0]) == row.n_problems:
+                joint.link(("problem_summary", where, "n_problems"), ("overview", {"file": row.file}, column))
+    return joint.run()
+
+
+def _certified_empty(summary: pd.DataFrame, threshold: int, suppress: bool) -> pd.DataFrame:
+    from cm_research.privacy.suppression import certify
+
+    return certify(summary, ["n_problems", "n_rows"], threshold=threshold, suppress=suppress,
+                   name="problem_summary", reason="No problems were found.")
+
+
 def write_quality_tables(evaluation: Evaluation, output_dir, suppress: bool = True,
                          threshold: int | None = None) -> dict[str, pd.DataFrame]:
     """Compute every data-quality table, write each as CSV in ``output_dir``, and return them by name.
 
     Published (small counts suppressed as ``c`` unless ``suppress=False``, which each table's
     ``attrs["disclosure_control"]`` records): overview.csv, counts_by_cohort.csv, missingness.csv,
-    attrition.csv, problem_summary.csv. Restricted, for whoever corrects the data and never published
-    (they name rows and values): ``restricted/problems.csv`` and ``restricted/quarantine_<table>.csv``.
+    attrition.csv, problem_summary.csv (with each file's error and warning totals). Restricted, for whoever
+    corrects the data and never published (they name rows and values, or hold exact small counts):
+    ``restricted/problems.csv``, ``restricted/quarantine_<table>.csv``, and the exact
+    ``restricted/overview.csv`` and ``restricted/problem_summary.csv``.
     ``tables["problems_redacted"]`` is the problems table with identifiers hidden, for the report.
     """
     from pathlib import Path
 
     from cm_research.privacy.contract import write_table
-    from cm_research.privacy.suppression import DEFAULT_THRESHOLD, certify
+    from cm_research.privacy.suppression import DEFAULT_THRESHOLD
 
     out = Path(output_dir)
     restricted = out / RESTRICTED
     restricted.mkdir(parents=True, exist_ok=True)
     participants, outcomes = evaluation.participants.data, evaluation.outcomes.data
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    overview = quality_overview(evaluation)
     tables = {
-        "overview": quality_overview(evaluation),
+        **published_quality_counts(overview, evaluation.problems, threshold=threshold, suppress=suppress),
         **published_counts(participants, outcomes, threshold=threshold, suppress=suppress),
-        "problem_summary": problem_summary(evaluation.problems),
     }
-    tables["overview"] = certify(tables["overview"], [], suppress=suppress, name="overview",
-                                 reason="Rows of data files, not counts of young people.")
-    tables["problem_summary"] = certify(tables["problem_summary"], [], suppress=suppress, name="problem_summary",
-                                        reason="Problems in data files, not counts of young people.")
+    tables = {name: tables[name] for name in ("overview", "counts_by_cohort", "missingness", "attrition",
+                                              "problem_summary")}
     for name, table in tables.items():
         write_table(table, out / f"{name}.csv", publication=suppress)
+    # the exact counts, for whoever corrects the data (they may be from 1 to 5: never published)
+    write_csv(overview, restricted / "overview.csv", lineterminator="\n")
+    write_csv(problem_summary_with_totals(evaluation.problems), restricted / "problem_summary.csv",
+              lineterminator="\n")
     write_csv(evaluation.problems, restricted / "problems.csv", lineterminator="\n")
     evaluation.write_quarantine(restricted)
     tables["problems"] = evaluation.problems

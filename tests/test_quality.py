@@ -75,8 +75,10 @@ def test_write_quality_tables(write_file, tmp_path):
     assert len(pd.read_csv(tmp_path / "out" / "restricted" / "problems.csv")) == 1
     assert (tmp_path / "out" / "restricted" / "quarantine_outcomes.csv").exists()
     assert not (tmp_path / "out" / "problems.csv").exists()
-    overview = tables["overview"].set_index("table")
+    # the exact counts are restricted; the published overview hides the 1 row held back (and 7 - 6 with it)
+    overview = pd.read_csv(tmp_path / "out" / "restricted" / "overview.csv").set_index("table")
     assert overview.loc["outcomes", ["rows_read", "rows_valid", "rows_quarantined"]].tolist() == [7, 6, 1]
+    assert tables["overview"].set_index("table").loc["outcomes", "rows_quarantined"] == "c"
 
 
 def test_published_counts_are_suppressed_by_default_and_switching_off_is_recorded(write_file, tmp_path):
@@ -107,7 +109,7 @@ def test_every_table_in_the_folder_is_checked_and_its_bad_rows_quarantined(write
     write_file("waiting_list.csv", [PARTICIPANTS_HEADER, "W-001,Testshire,2024/25,6,KS2,in care,,,mentored,,,"])
     ev = load_evaluation(tmp_path, all_tables=True)
     tables = quality.write_quality_tables(ev, tmp_path / "out")
-    overview = tables["overview"].set_index("table")
+    overview = pd.read_csv(tmp_path / "out" / "restricted" / "overview.csv").set_index("table")  # exact counts
     assert overview.loc["sessions", ["rows_read", "rows_valid", "rows_quarantined"]].tolist() == [3, 1, 2]
     assert overview.loc["matches", ["rows_read", "rows_valid", "rows_quarantined"]].tolist() == [2, 1, 1]
     assert overview.loc["mentors", ["rows_read", "rows_valid"]].tolist() == [1, 1]

@@ -11,7 +11,9 @@ everything published, not only tables:
   a whole number from 1 to the threshold that is not shown as ``c``. The columns are those the suppression step
   declared (``.disclosure/<file>.json``, written by :func:`~cm_research.privacy.contract.write_table`) and every
   column named like a count of people (``n``, ``n_*``, ``young_people``, ``mentored``, ``interviews``...;
-  :data:`PEOPLE_COUNT`) unless the record says it is not one (an n-gram's length, a number of sentences);
+  :data:`PEOPLE_COUNT`) unless the record says it is not one (an n-gram's length, a number of sentences).
+  Counts of data problems (``n_problems``, ``n_rows``, the overview's ``rows_quarantined`` and
+  ``cells_blanked``) are counts of people too: a problem in a row of participants.csv is a young person;
 - ``k_of_n``: in a report's text or alt text, "(k of n)", "k of n <people>" or "k/n" where k, n or n - k (the
   people the sentence leaves out) is from 1 to the threshold ("mentees (2 of 2)", "2 of the 40 young people", "5/8"); "1 of 4 measures" is not about people;
 - ``single_person``: a quote attributed to a role at a site where fewer than ``pool_below`` people of that role
@@ -42,10 +44,11 @@ from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED
 
 #: column names that hold counts of people (young people, interviewees, respondents, matches of a child)
 PEOPLE_COUNT = re.compile(
-    r"^(n|n_(?!boot$|items$|segments$|coded_segments$|codes$|units$|problems$|rows$|roles$).+|young_people|"
+    r"^(n|n_(?!boot$|items$|segments$|coded_segments$|codes$|units$|roles$).+|young_people|"
     r"mentored|comparison|mentee|mentor|carer|social worker|vsh|interviews|participants|respondents|matches|ended|"
     r"still_going|ended_early|with_outcome|without_outcome|reliable_improvement|no_reliable_change|"
-    r"reliable_deterioration|baseline|end|both baseline and end|young people|adults|all respondents)$", re.I)
+    r"reliable_deterioration|baseline|end|both baseline and end|young people|adults|all respondents|rows_quarantined|"
+    r"cells_blanked)$", re.I)
 #: columns naming the interview a row comes from (see ``interview_source``)
 INTERVIEW_SOURCE = frozenset({"transcript", "segment_id"})
 #: default: fewer than this many people of a role interviewed at a site -> quotes are pooled

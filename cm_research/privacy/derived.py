@@ -12,6 +12,11 @@ appear in this package's tables (found by the round-3 red team on the demo's pub
   formula). With both shown, ``m`` -- and from it a hidden number of zero changes, or of respondents whose
   answer rose or fell -- follows exactly. Where such a count is ``c``, ``statistic`` and ``rank_biserial`` are
   withheld (the p-value stays: without V it does not give ``m`` back);
+- **quartiles' fractions beside a hidden n**: for whole-number values (days, sessions, minutes) R's default
+  quantile (Hyndman & Fan 1996 type 7, pandas' default) interpolates at position 1 + (n - 1)p, so a median at
+  x.5 says n is even and a quartile at x.25 or x.75 says n = 2 (mod 4): with the other published counts the
+  demo's hidden number of known waits narrowed to {34, 36, 38}. Where ``n`` is ``c``, quartiles are published
+  by :func:`published_quartiles` as type 1 (always one of the values, so their form does not depend on n);
 - **the exact coverage of a median's order-statistic CI**: ``1 - 2 P(B <= r - 1)`` with B ~ Binomial(n, 1/2)
   (Conover 1999, section 3.2) takes a different value for almost every n, so a shown ``ci_coverage`` beside a
   hidden ``n`` gives n back, and with it "don't know" and missing answers (the wave's respondents are
@@ -35,6 +40,10 @@ from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED
 RANK_COUNTS = ("n_nonzero", "n_higher", "n_same", "n_lower")
 RANK_STATISTICS = ("statistic", "rank_biserial")
 COVERAGE_COLUMNS = ("ci_coverage", "coverage")
+#: columns holding a median or quartile (of one row's values; ``n``/``young_people`` is how many)
+QUARTILE_COLUMNS = ("median", "lower_quartile", "upper_quartile", "median_sessions")
+#: a row's number of values, for the quartile rule
+SIZE_COLUMNS = ("n", "young_people")
 #: the largest number of answers searched when matching a coverage to n
 _MAX_N = 1000
 
@@ -93,6 +102,40 @@ def withhold_derived(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) ->
     return out
 
 
+def published_quartiles(values: pd.Series, n_hidden: bool) -> dict[str, float | str]:
+    """Median and quartiles of ``values`` as published: ``median``, ``lower_quartile``, ``upper_quartile``, and
+    ``note`` naming the method.
+
+    With n shown: R's default, Hyndman & Fan (1996) type 7 (linear interpolation between order statistics at
+    position 1 + (n - 1)p; pandas' and numpy's default). With n hidden (``n_hidden``): type 1, the inverse of the
+    empirical distribution function, Q(p) = x_(ceil(np)) (x_(np) when np is whole; R ``quantile(x, type = 1)``,
+    numpy ``method="inverted_cdf"``). Type 1 never averages two values, so a quartile is always one of the values
+    themselves: for whole days it is a whole number whatever n is, where type 7's x.5 (n even) and x.25 / x.75
+    (n = 2 mod 4) narrow the hidden n (module docstring). Rounding type 7 to whole days would also hide the
+    parity, but only for whole-number data; type 1 hides it for any values (weeks as days / 7 too) and keeps
+    the median a value someone actually had.
+
+    Hyndman, R. J. & Fan, Y. (1996). Sample quantiles in statistical packages. *The American Statistician*
+    50(4), 361-365.
+    """
+    import numpy as np
+
+    clean = pd.Series(values, dtype=float).dropna().to_numpy()
+    if not len(clean):
+        return {"median": math.nan, "lower_quartile": math.nan, "upper_quartile": math.nan, "note": "no values"}
+    method = "inverted_cdf" if n_hidden else "linear"
+    low, mid, high = (float(q) for q in np.quantile(clean, [0.25, 0.5, 0.75], method=method))
+    note = ("quartiles are values of the data (R type 1), so they do not reveal the hidden n" if n_hidden
+            else "quartiles by linear interpolation (R type 7, R's default)")
+    return {"median": mid, "lower_quartile": low, "upper_quartile": high, "note": note}
+
+
+def _quartile_fraction(value: float) -> bool:
+    """True for x.25, x.5 or x.75: the fractions type 7 gives whole-number values only for some n."""
+    fraction = value - math.floor(value)
+    return any(abs(fraction - f) < 1e-9 for f in (0.25, 0.5, 0.75))
+
+
 @lru_cache(maxsize=1)
 def _coverages() -> dict[float, set[int]]:
     """Every exact coverage 1 - 2 P(B <= r - 1), B ~ Binomial(n, 1/2), rounded to 12 places -> the n giving it."""
@@ -127,6 +170,13 @@ def derived_findings(table: pd.DataFrame, name: str,
                 yield (name, f"line {pos}, columns `statistic`, `rank_biserial`", "derived_count",
                        f"2V / (1 + r) with V = {v:g}, r = {r:.6g} is m(m + 1)/2 for m = {round(m)} non-zero "
                        f"changes, which gives back {', '.join(hidden)} shown as c")
+        if any(_hidden(row.get(c)) for c in SIZE_COLUMNS):
+            quartiles = [c for c in QUARTILE_COLUMNS if _number(row.get(c)) is not None]
+            if any(_quartile_fraction(_number(row[c])) for c in quartiles):
+                shown = ", ".join(f"{c} {_number(row[c]):g}" for c in quartiles)
+                yield (name, f"line {pos}, columns {', '.join(f'`{c}`' for c in quartiles)}", "derived_count",
+                       f"{shown}: interpolated quartiles at x.25, x.5 or x.75 narrow the number of values, n shown "
+                       "as c (an even n, or n = 2 mod 4, for whole-number values); publish type 1 quartiles")
         if _hidden(row.get("n")):
             for column in COVERAGE_COLUMNS:
                 value = _number(row.get(column))

@@ -10,9 +10,11 @@ session, minutes per young person, and programme length with those still being m
 Published counts go through :func:`cm_research.privacy.suppression.suppress_counts` (1 to ``threshold`` shown
 as ``c``, with secondary suppression where a table has a total). A median and quartiles are withheld when
 they describe ``threshold`` or fewer young people. Medians and quartiles are pandas' default (linear
-interpolation, Hyndman & Fan 1996 type 7, as R's ``quantile`` default). Data problems (a first session
-before the referral, a year group that disagrees with the education stage) are listed in ``problems``, never
-dropped silently; that table holds participant ids and is for the data owner, not for publication.
+interpolation, Hyndman & Fan 1996 type 7, as R's ``quantile`` default), except beside a hidden n: then type 1,
+whose values do not reveal n's parity (:func:`cm_research.privacy.derived.published_quartiles`). Data problems
+(a first session before the referral, a year group that disagrees with the education stage) are listed in
+``problems``, never dropped silently; that table holds participant ids and is for the data owner, not for
+publication.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from cm_research.plots.bars import sessions_barplot
+from cm_research.privacy.derived import published_quartiles
 from cm_research.privacy.joint import JointSuppression
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
 from cm_research.report.wording import format_number, whole
@@ -165,16 +168,18 @@ def stage_disagreements(participants: pd.DataFrame) -> pd.DataFrame:
 
 
 def _spread(values: pd.Series, published_n: object, threshold: int, suppress: bool) -> dict:
-    """n, median and quartiles (type 7); withheld when there are ``threshold`` or fewer values. When n itself
-    is suppressed in another table (secondary suppression) but more than ``threshold`` values lie behind it,
-    n shows ``c`` and the median and quartiles are still given: they describe many young people, not a few."""
+    """n, median and quartiles, with a ``note``; withheld when there are ``threshold`` or fewer values. When n
+    itself is suppressed in another table (secondary suppression) but more than ``threshold`` values lie behind
+    it, n shows ``c`` and the median and quartiles are still given: they describe many young people, not a few.
+    They are then R's type 1 rather than type 7, whose fractions would narrow the hidden n
+    (:func:`cm_research.privacy.derived.published_quartiles` says why)."""
     values = pd.Series(values, dtype=float).dropna()
     if suppress and len(values) <= threshold:
         return {"young_people": SUPPRESSED if len(values) else 0, "median": float("nan"),
-                "lower_quartile": float("nan"), "upper_quartile": float("nan")}
-    return {"young_people": SUPPRESSED if suppress and published_n == SUPPRESSED else len(values),
-            "median": values.median(), "lower_quartile": values.quantile(0.25),
-            "upper_quartile": values.quantile(0.75)}
+                "lower_quartile": float("nan"), "upper_quartile": float("nan"),
+                "note": f"withheld: {threshold} or fewer values"}
+    hidden = suppress and published_n == SUPPRESSED
+    return {"young_people": SUPPRESSED if hidden else len(values), **published_quartiles(values, hidden)}
 
 
 def _first_sessions(mentees: pd.DataFrame, sessions: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:

@@ -20,6 +20,7 @@ from cm_research.data.loading import find_table_file, load_evaluation, load_tabl
 from cm_research.dictionary import measures_catalogue
 from cm_research.plots.bars import sessions_barplot  # noqa: F401  (sessions_barplot was defined here)
 from cm_research.privacy.contract import write_table
+from cm_research.privacy.derived import published_quartiles
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
 from cm_research.report.render import (PALETTE, REPORT_CSS, figure_html, report_style,  # noqa: F401  (defined
@@ -113,7 +114,9 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
 
     ``mentored``: the number of mentored young people, which the report publishes. When 1 to ``threshold`` of
     them had no attended session, the number who had one is shown as ``c`` (the median and quartiles stay:
-    they describe many young people), since mentored minus it would give the few away.
+    they describe many young people, and are then R's type 1, values of the data, since type 7's x.5 and x.25
+    would narrow the hidden number: :func:`cm_research.privacy.derived.published_quartiles`), since mentored
+    minus it would give the few away.
     So is the number of young people of any activity or setting from ``mentored - threshold`` up: the total
     is at least each of them.
     """
@@ -124,16 +127,18 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
                                          "setting", threshold, suppress)}
     per_person = held.groupby("participant_id").size()
     missed = int((~sessions["attended"].fillna(True).astype(bool)).sum())
+    # mentored minus the number with a session would give the few without one away: that number is hidden
+    n_hidden = suppress and mentored is not None and 1 <= mentored - len(per_person) <= threshold
     if len(per_person) > threshold or not suppress:
-        row = {"young_people": len(per_person), "median_sessions": per_person.median(),
-               "lower_quartile": per_person.quantile(0.25), "upper_quartile": per_person.quantile(0.75),
+        spread = published_quartiles(per_person, n_hidden)
+        row = {"young_people": SUPPRESSED if n_hidden else len(per_person), "median_sessions": spread["median"],
+               "lower_quartile": spread["lower_quartile"], "upper_quartile": spread["upper_quartile"],
                "missed_sessions": missed}
     else:
         row = {"young_people": "c", "median_sessions": float("nan"), "lower_quartile": float("nan"),
                "upper_quartile": float("nan"), "missed_sessions": "c"}
     tables["per_young_person"] = pd.DataFrame([row])
-    if suppress and mentored is not None and 1 <= mentored - len(per_person) <= threshold:
-        tables["per_young_person"]["young_people"] = SUPPRESSED
+    if n_hidden:
         for key in ("by_activity", "by_setting"):
             table = tables[key]
             # The hidden total is known to lie in [mentored - threshold, mentored - 1], and a young person may
