@@ -13,7 +13,6 @@ needs a long text alternative), or a link to its CSV when ``data_href`` is given
 from __future__ import annotations
 
 import html
-import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -22,6 +21,7 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 from cm_research.plots.findings import NOT_SHOWN, PROTECTED, figure_data, findings
+from cm_research.report.html import plain_alt_text
 from cm_research.report.render import figure_html
 
 MAX_CATEGORIES = 12
@@ -167,10 +167,6 @@ def show_figure(fig: plt.Figure, alt: str | None = None, caption: str = "", data
     plt.close(fig)
 
 
-#: a suppressed value written "c" inside a sentence ("mentored at post c;"), said in words instead
-_SUPPRESSED_WORD = re.compile(r"(?<= )c(?=[;.])")
-
-
 def outcome_figure_alts(analysis) -> dict[str, tuple[str, str]]:
     """(alt, caption) for each figure of an :class:`~cm_research.report.outcomes.OutcomeAnalysis`, written from
     the numbers it shows (the same texts the site report uses)."""
@@ -183,8 +179,5 @@ def outcome_figure_alts(analysis) -> dict[str, tuple[str, str]]:
         if finding and ": " in alt and finding not in alt:  # the finding first, then every number drawn
             title, rest = alt.split(": ", 1)
             alt = f"{title}: {finding} {rest[:1].upper()}{rest[1:]}"
-        if _SUPPRESSED_WORD.search(alt):
-            alt = _SUPPRESSED_WORD.sub(NOT_SHOWN, alt).replace(" (c: from 1 to 5, not shown)", "")
-            alt += f" Values not shown are withheld {PROTECTED}."
-        out[name] = (alt, caption)
+        out[name] = (plain_alt_text(alt), caption)
     return out

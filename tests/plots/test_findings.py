@@ -114,3 +114,14 @@ def test_agreement_alt_text_names_the_most_agreed_statement_per_wave():
     alt = describe_figure(agreement_figure(summary, ["baseline", "post"]))
     assert alt.endswith('Baseline: most agreed with "Venues" (60% agree). Post: most agreed with "Cost" '
                         "(70% agree); 1 of 2 statements are not shown, to protect counts of fewer than 6.")
+
+
+def test_a_withheld_c_in_an_alt_text_is_said_in_words_never_as_a_count():
+    from cm_research.report.html import plain_alt_text
+
+    alt = ("Bar chart of reliable change: reliable improvement: c; no reliable change: c; reliable deterioration: 0 "
+           "(c: from 1 to 5, not shown).")
+    assert plain_alt_text(alt) == ("Bar chart of reliable change: reliable improvement: not shown; no reliable "
+                                   "change: not shown; reliable deterioration: 0. Values not shown are withheld to "
+                                   "protect counts of fewer than 6.")
+    assert plain_alt_text("Attendance 84.0 at baseline.") == "Attendance 84.0 at baseline."  # nothing withheld
