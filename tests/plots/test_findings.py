@@ -125,3 +125,16 @@ def test_a_withheld_c_in_an_alt_text_is_said_in_words_never_as_a_count():
                                    "change: not shown; reliable deterioration: 0. Values not shown are withheld to "
                                    "protect counts of fewer than 6.")
     assert plain_alt_text("Attendance 84.0 at baseline.") == "Attendance 84.0 at baseline."  # nothing withheld
+
+
+def test_a_figure_with_no_recorded_data_is_followed_by_the_numbers_it_draws():
+    from cm_research.report.figures import drawn_data
+
+    fig, ax = plt.subplots()
+    ax.bar(["A", "B"], [3, 5])  # two bars: A 3, B 5
+    ax.plot([0, 1], [4, 6], label="so far")  # a labelled line: (0, 4), (1, 6)
+    ax.axvline(0.5, label="marker")  # spans the axes: no data
+    table = drawn_data(fig)
+    assert list(zip(table["category"], table["value"])) == [("A", 3.0), ("B", 5.0), ("0", 4.0), ("1", 6.0)]
+    assert list(table["series"])[2:] == ["so far", "so far"]
+    assert "Data for this figure" in data_details(fig, "Bar chart: A and B")
