@@ -13,6 +13,7 @@ import seaborn as sns
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 
+from cm_research.plots.findings import attach
 from cm_research.contract import require_columns
 from cm_research.plots.bars import OUTLINE
 from cm_research.stats.paired import pair_up
@@ -147,7 +148,7 @@ def forest_plot(
     if log_scale:
         ax.set_xscale("log")
     ax.set_xlabel(estimate)
-    return ax
+    return attach(ax, data=table[[label, estimate, ci_low, ci_high]])
 
 
 def proportion_bars(

@@ -25,6 +25,7 @@ from cm_research.privacy.contract import SuppressedTable
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, certify, suppress_counts
 from cm_research.contract import critical_value
 from cm_research.plots.bars import OUTLINE
+from cm_research.plots.findings import FEWER_THAN, PROTECTED, attach
 
 SUPPRESSED = "c"
 
@@ -89,7 +90,32 @@ def group_means_plot(table: pd.DataFrame, title: str, ax: plt.Axes | None = None
     ax.set_title(title)
     ax.set_ylabel(f"{title}: mean with confidence interval")
     ax.legend(frameon=False)
-    return ax
+    return attach(ax, group_means_finding(table, title), table)
+
+
+def _change(first: float, last: float) -> str:
+    a, b = f"{first:.1f}", f"{last:.1f}"
+    return f"stayed at {a}" if a == b else f"{'rose' if last > first else 'fell'} from {a} to {b}"
+
+
+def group_means_finding(table: pd.DataFrame, title: str) -> str:
+    """:func:`group_means_plot` in words: how each group's mean changed from the first timepoint to the last, e.g.
+    "Mean Attendance (%) rose from 84.0 to 90.0 among mentored young people and stayed at 85.0 in the comparison
+    group."; a group with a withheld mean is said to have fewer than 6 young people."""
+    timepoints = list(dict.fromkeys(table["timepoint"]))
+    parts = []
+    for group, who in (("mentored", "among mentored young people"), ("comparison", "in the comparison group")):
+        g = table[table["group"] == group].set_index("timepoint")
+        if g.empty:
+            continue
+        ends = [g.loc[t] for t in (timepoints[0], timepoints[-1]) if t in g.index]
+        if len(ends) < 2 or any(str(e["young_people"]) == SUPPRESSED for e in ends):
+            parts.append(f"is not shown {who} ({FEWER_THAN} young people at a timepoint)")
+        elif len(timepoints) == 1:
+            parts.append(f"was {float(ends[0]['mean']):.1f} {who}")
+        else:
+            parts.append(f"{_change(float(ends[0]['mean']), float(ends[1]['mean']))} {who}")
+    return f"Mean {title} " + " and ".join(parts) + "." if parts else f"No mean of {title} can be shown."
 
 
 def proportion_counts(rows: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD, suppress: bool = True,
@@ -128,7 +154,7 @@ def proportion_plot(table: pd.DataFrame, title: str, ax: plt.Axes | None = None)
     ax.set_ylim(0, 105)
     ax.set_ylabel("% of young people")
     ax.set_title(title)
-    return ax
+    return attach(ax, data=table)
 
 
 def category_plot(row: pd.Series | dict, categories: list[str], title: str, ax: plt.Axes | None = None) -> plt.Axes:
@@ -147,7 +173,8 @@ def category_plot(row: pd.Series | dict, categories: list[str], title: str, ax: 
     ax.invert_yaxis()
     ax.set_xlabel("Young people (c: from 1 to the threshold, not shown)")
     ax.set_title(title)
-    return ax
+    return attach(ax, data=pd.DataFrame({"category": categories,
+                                         "young_people": [r[c.replace(" ", "_")] for c in categories]}))
 
 
 def agreement_figure(summary: pd.DataFrame, waves: list[str], order: list[str] | None = None,
@@ -181,4 +208,25 @@ def agreement_figure(summary: pd.DataFrame, waves: list[str], order: list[str] |
         ax.set_title(wave.capitalize())
     axes[-1, 0].legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25))
     fig.tight_layout()
+    attach(axes[0, 0], agreement_finding(summary, waves, label), summary)
     return fig
+
+
+def agreement_finding(summary: pd.DataFrame, waves: list[str], label: str = "label") -> str:
+    """:func:`agreement_figure` in words: for each wave, the statement most agreed with (its % agree) and how many
+    statements are not shown because a count in them is small (never the count)."""
+    sentences = []
+    for wave in waves:
+        rows = summary[summary["wave"] == wave]
+        agree = pd.to_numeric(rows["pct_agree"], errors="coerce")
+        hidden = int((rows[["pct_disagree", "pct_neutral", "pct_agree"]].astype(str) == SUPPRESSED).any(axis=1).sum())
+        note = (f"{hidden} of {len(rows)} statements are not shown, {PROTECTED}"
+                if hidden else "")
+        if agree.notna().any():
+            top = rows.loc[agree.idxmax()]
+            name = top[label] if label in rows and pd.notna(top[label]) else top["item"]
+            text = f'{wave.capitalize()}: most agreed with "{name}" ({agree.max():.0f}% agree)'
+            sentences.append(text + (f"; {note}" if note else "") + ".")
+        else:
+            sentences.append(f"{wave.capitalize()}: no statement is shown; each is withheld {PROTECTED}.")
+    return " ".join(sentences)

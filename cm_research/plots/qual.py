@@ -10,7 +10,23 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from cm_research.plots.findings import PROTECTED, attach
 from cm_research.qual.roles import role_name
+
+
+def _hidden_note(k: int, n: int, what: str) -> str:
+    return f" {k} of {n} {what} are not shown, {PROTECTED}." if k else ""
+
+
+def _top_share(data: pd.DataFrame, name: str, role: str, value: str, what: str) -> str:
+    """'The most widely shared <what> was "<name>", raised by 80% of the mentor participants.'"""
+    shares = pd.to_numeric(data[value], errors="coerce")
+    if shares.notna().sum() == 0:
+        return ""
+    top = data.loc[shares.idxmax()]
+    amount = f"{shares.max():.0%}" if value.startswith("share") else f"{shares.max():g}"
+    return (f'The most widely shared {what} was "{top[name]}", raised by {amount} of the '
+            f"{role_name(top[role])} participants.")
 
 
 def _empty(ax: plt.Axes, message: str) -> plt.Axes:
@@ -34,7 +50,7 @@ def plot_theme_role(data: pd.DataFrame, theme: str = "theme_label", role: str = 
     roles = list(dict.fromkeys(data[role]))
     themes = list(dict.fromkeys(data[theme]))
     hidden = (data[count].astype(str) == "c") | (data[total].astype(str) == "c")  # suppressed for publication
-    data = data.assign(**{value: pd.to_numeric(data[value], errors="coerce")})
+    published, data = data, data.assign(**{value: pd.to_numeric(data[value], errors="coerce")})
     grid = data.pivot_table(index=theme, columns=role, values=value, aggfunc="first", sort=False).reindex(
         index=themes, columns=roles)
     labels = (data[count].astype(str).str.replace(r"\.0$", "", regex=True) + "/"
@@ -47,7 +63,10 @@ def plot_theme_role(data: pd.DataFrame, theme: str = "theme_label", role: str = 
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title or "Themes by participant role (participants with the theme / interviewed)")
-    return ax
+    lead = _top_share(data[~hidden], theme, role, value, "theme") or (
+        f"No share is shown: every theme and role cell is withheld {PROTECTED}.")
+    return attach(ax, lead + (_hidden_note(int(hidden.sum()), len(data), "theme and role cells")
+                              if not lead.startswith("No share") else ""), published)
 
 
 def plot_cooccurrence(data: pd.DataFrame, code_a: str = "code_a", code_b: str = "code_b", value: str = "n",
@@ -74,7 +93,16 @@ def plot_cooccurrence(data: pd.DataFrame, code_a: str = "code_a", code_b: str = 
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title or "Codes applied together")
-    return ax
+    pairs = shown[shown[code_a] != shown[code_b]]
+    off = data[data[code_a] != data[code_b]]
+    lead = ""
+    if not pairs.empty and pairs[value].max() > 0:
+        top = pairs.loc[pairs[value].idxmax()]
+        lead = (f'The codes applied together most often were "{top[code_a]}" and "{top[code_b]}", '
+                f"{top[value]:g} times; {int((pairs[value] > 0).sum())} pairs of codes were applied together.")
+    hidden_pairs = int((off[value].astype(str) == "c").sum())
+    return attach(ax, (lead or "No pair of codes can be shown.") + _hidden_note(hidden_pairs, len(off), "pairs"),
+                  data)
 
 
 def plot_code_frequency(data: pd.DataFrame, code: str = "code_label", role: str = "role",
@@ -84,17 +112,21 @@ def plot_code_frequency(data: pd.DataFrame, code: str = "code_label", role: str 
     The default, the share of each role's participants with the code, compares roles of different sizes.
     """
     suppressed = (data[value].astype(str) == "c").any()
-    data = data.assign(**{value: pd.to_numeric(data[value], errors="coerce")})  # "c" (suppressed): no bar
+    published, data = data, data.assign(**{value: pd.to_numeric(data[value], errors="coerce")})  # "c" (suppressed): no bar
     used = data[data.groupby(code)[value].transform("sum") > 0]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 1 + 0.16 * max(1, used[code].nunique()) * max(1, used[role].nunique()) ** 0.5))
     if used.empty:
-        return _empty(ax, "too few participants in each role to show (counts from 1 to 5 are suppressed)"
-                      if suppressed else "no codes applied")
+        if suppressed:
+            _empty(ax, "too few participants in each role to show (counts from 1 to 5 are suppressed)")
+            return attach(ax, f"No bar is shown: every code and role cell is withheld {PROTECTED}.", published)
+        return _empty(ax, "no codes applied")
     plot = used.assign(_role=used[role].map(role_name))
     sns.barplot(data=plot, y=code, x=value, hue="_role", orient="h", ax=ax)
     ax.legend(title="role", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_ylabel("")
     ax.set_xlabel("share of the role's participants" if value == "share_participants" else value.replace("_", " "))
     ax.set_title(title or "Codes by participant role")
-    return ax
+    hidden = int((published[value].astype(str) == "c").sum())
+    return attach(ax, _top_share(used, code, role, value, "code") + _hidden_note(hidden, len(data), "code and role "
+                                                                                  "cells"), published)

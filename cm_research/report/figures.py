@@ -3,17 +3,25 @@
 A figure shown by ``plt.show()`` or ``display(fig)`` reaches the HTML report as an image without alt text (nbconvert
 then writes "No description has been provided for this image", which fails WCAG 2.1 success criterion 1.1.1).
 ``show_figure`` embeds the figure as a ``<figure>`` with alt text and an optional caption. When no alt text is
-given, :func:`describe_figure` writes one from what the figure itself draws: the kind of chart, its title, its
-axes and the categories on them, so that the description can never belong to another plot.
+given, :func:`describe_figure` writes one: the finding the plotting function recorded from its data
+(:mod:`cm_research.plots.findings`), or else what the figure itself draws (the kind of chart, its title, its axes
+and the categories on them), so that the description can never belong to another plot. Every figure is followed
+by its numbers, as a "Data for this figure" table in a ``<details>`` element (WCAG 2.1 1.1.1: a complex image
+needs a long text alternative), or a link to its CSV when ``data_href`` is given.
 """
 
 from __future__ import annotations
 
+import html
+
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
+from cm_research.plots.findings import NOT_SHOWN, PROTECTED, figure_data, findings
+from cm_research.report.html import plain_alt_text
 from cm_research.report.render import figure_html
 
 MAX_CATEGORIES = 12
@@ -74,9 +82,22 @@ def describe_axes(ax: plt.Axes) -> str:
 
 
 def describe_figure(fig: plt.Figure) -> str:
-    """Alt text written from the figure's own content (panels with something drawn; colour bars left out)."""
+    """Alt text: the finding recorded by the plotting function (:func:`cm_research.plots.findings.attach`) after
+    the kind of chart and its title, e.g. 'Heat map titled "Outcome data recorded (%)": Outcome data were
+    recorded for between 62% and 100% ...'; else written from the figure's own content (panels with something
+    drawn; colour bars left out)."""
     panels = [ax for ax in fig.axes if ax.has_data() and ax.get_label() != "<colorbar>"]
     heading = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    finding = findings(fig)
+    if finding:
+        first = panels[0] if panels else (fig.axes[0] if fig.axes else None)
+        title = heading or (first.get_title() if first is not None else "")
+        if not title and not panels:  # nothing drawn (e.g. every bar suppressed): the finding says why
+            return finding
+        kind = (_kind(first) if first is not None and first.has_data() else "figure").capitalize()
+        if len(panels) > 1:
+            kind = f"{len(panels)}-panel {kind.lower()}"
+        return f'{kind}{f" titled {chr(34)}{title}{chr(34)}" if title else ""}: {finding}'
     sentences = [describe_axes(ax) for ax in panels]
     if len(panels) > 1:
         sentences.insert(0, f"{len(panels)} panels.")
@@ -90,13 +111,59 @@ def describe_figure(fig: plt.Figure) -> str:
     return " ".join(sentences) or "An empty figure."
 
 
+def drawn_data(fig: plt.Figure) -> pd.DataFrame:
+    """The numbers a figure draws, read from its artists, for a figure whose plotting function recorded no data:
+    one row per bar (its category and length) and per point of a labelled line (x, y), by panel."""
+    rows = []
+    for ax in [a for a in fig.axes if a.has_data() and a.get_label() != "<colorbar>"]:
+        panel = ax.get_title()
+        for bar in [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0 and p.get_height() > 0]:
+            horizontal = bar.get_height() < bar.get_width() and ax.get_yticklabels()
+            centre = bar.get_y() + bar.get_height() / 2 if horizontal else bar.get_x() + bar.get_width() / 2
+            ticks, labels = ((ax.get_yticks(), ax.get_yticklabels()) if horizontal
+                             else (ax.get_xticks(), ax.get_xticklabels()))
+            near = [t.get_text() for v, t in zip(ticks, labels) if abs(v - centre) < 0.5]
+            label = bar.get_label() if not bar.get_label().startswith("_") else ""
+            rows.append({"panel": panel, "series": label, "category": near[0] if near else f"{centre:g}",
+                         "value": round(float(bar.get_width() if horizontal else bar.get_height()), 2)})
+        # labelled lines in data coordinates (an axvline marking a point spans the axes, and holds no data)
+        for line in [l for l in ax.lines if not l.get_label().startswith("_") and l.get_transform() == ax.transData]:
+            for x, y in zip(line.get_xdata(), line.get_ydata()):
+                rows.append({"panel": panel, "series": line.get_label(), "category": f"{x:g}" if isinstance(
+                    x, (int, float)) else str(x), "value": round(float(y), 2)})
+    return pd.DataFrame(rows, columns=["panel", "series", "category", "value"])
+
+
+def data_details(fig: plt.Figure, alt: str) -> str:
+    """A ``<details>`` element "Data for this figure" holding the figure's numbers as a table (the data its
+    plotting function recorded, else :func:`drawn_data`); "" when the figure draws no numbers."""
+    table = figure_data(fig)
+    if table is None:
+        table = drawn_data(fig)
+        table = table[[c for c in table.columns if (table[c].astype(str) != "").any()]]  # e.g. no panel titles
+    if table.empty:
+        return ""
+    withheld = (table.astype(str) == NOT_SHOWN).any().any()
+    note = f" (not shown: withheld {PROTECTED})" if withheld else ""
+    name = alt.split(":")[0] if len(alt.split(":")[0]) <= 120 else alt[:117] + "..."
+    body = table.to_html(index=False, na_rep="", border=0, escape=True)
+    body = body.replace('<table class="dataframe">', f'<table class="dataframe"><caption>Data for this figure: '
+                        f'{html.escape(name + note)}</caption>', 1)
+    return f'<details class="cm-figure-data"><summary>Data for this figure</summary>{body}</details>'
+
+
 def show_figure(fig: plt.Figure, alt: str | None = None, caption: str = "", data_href: str | None = None) -> None:
     """Show ``fig`` in the notebook as an embedded image with alt text (``alt``, or :func:`describe_figure`) and
-    ``caption`` (with a link to ``data_href``, the CSV of the numbers behind it), then close it so it is not shown
-    a second time without one."""
+    ``caption`` (with a link to ``data_href``, the CSV of the numbers behind it; without one, the figure is
+    followed by its numbers in a "Data for this figure" table, :func:`data_details`), then close it so it is not
+    shown a second time without one."""
     from IPython.display import HTML, display
 
-    display(HTML(figure_html(fig, alt or describe_figure(fig), caption, data_href=data_href)))
+    alt = alt or describe_figure(fig)
+    page = figure_html(fig, alt, caption, data_href=data_href)
+    if not data_href:
+        page = page.replace("</figure>", data_details(fig, alt) + "</figure>")
+    display(HTML(page))
     plt.close(fig)
 
 
@@ -105,4 +172,12 @@ def outcome_figure_alts(analysis) -> dict[str, tuple[str, str]]:
     the numbers it shows (the same texts the site report uses)."""
     from cm_research.report.site_report import _alt_texts
 
-    return _alt_texts(analysis)
+    out = {}
+    for name, (alt, caption) in _alt_texts(analysis).items():
+        fig = analysis.figures.get(name)
+        finding = findings(fig) if fig is not None else ""
+        if finding and ": " in alt and finding not in alt:  # the finding first, then every number drawn
+            title, rest = alt.split(": ", 1)
+            alt = f"{title}: {finding} {rest[:1].upper()}{rest[1:]}"
+        out[name] = (plain_alt_text(alt), caption)
+    return out

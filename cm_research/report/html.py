@@ -84,6 +84,7 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     nb = nbformat.read(notebook_path, as_version=4)
     sanitise_notebook(nb)  # data-derived text in outputs can never become a live script in the report
+    plain_alt_texts(nb)  # before both exports, so the Word copy's alt texts are the page's
     nb.metadata["title"] = report_title(nb)  # the page's <title>, instead of nbconvert's "Notebook"
     body, _ = exporter.from_notebook_node(nb)
     description = html.escape(report_description(nb), quote=True)
@@ -107,6 +108,32 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
         notebook_to_docx(nb, html_path.with_suffix(".docx"), title=nb.metadata["title"],
                          description=report_description(nb))
     return html_path
+
+
+_ALT = re.compile(r'(<img\b[^>]*?\balt=")([^"]*)(")', re.IGNORECASE)
+_BARE_C = re.compile(r"(?<= )c(?=[;.,])")  # a withheld value written "c" inside a sentence: "improvement: c;"
+_C_KEY = re.compile(r"\s*\(c: from 1 to \d+, not shown\)")
+
+
+def plain_alt_text(alt: str) -> str:
+    """``alt`` with each withheld value ``c`` said in words ("not shown"), and why, once: "Values not shown are
+    withheld to protect counts of fewer than 6." (a ``c`` may be a larger count withheld so that a small one
+    cannot be worked out, so it is never called "fewer than 6" itself). WCAG 1.1.1: a screen reader says "c"."""
+    from cm_research.plots.findings import NOT_SHOWN, PROTECTED
+
+    if not _BARE_C.search(alt):
+        return alt
+    return _C_KEY.sub("", _BARE_C.sub(NOT_SHOWN, alt)) + f" Values not shown are withheld {PROTECTED}."
+
+
+def plain_alt_texts(nb) -> None:
+    """:func:`plain_alt_text` on the alt text of every figure in the notebook's HTML outputs, in place."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                text = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
+                data["text/html"] = _ALT.sub(lambda m: m.group(1) + plain_alt_text(m.group(2)) + m.group(3), text)
 
 
 _SECTION = re.compile(r"<(thead|tbody|tfoot)\b.*?</\1>", re.DOTALL | re.IGNORECASE)

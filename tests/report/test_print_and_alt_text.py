@@ -60,8 +60,36 @@ def test_every_figure_of_the_demo_has_an_alt_text_that_describes_it(shared_demo_
         completeness = pages.get(path.parent / "01_data_quality.html")
         if completeness is not None:  # drawn by plot_completeness, titled "Outcome data recorded (%)"
             alt = completeness.find("img")["alt"]
-            assert alt.startswith('Heat map titled "Outcome data recorded (%)"') and "vertical axis measure" in alt
+            assert alt.startswith('Heat map titled "Outcome data recorded (%)": Outcome data were recorded for'), alt
     assert n_images >= 20
+
+
+def _has_number(alt: str) -> bool:
+    return bool(re.search(r"\d", alt.replace("fewer than 6", "fewer than six"))) or "fewer than 6" in alt
+
+
+def test_every_figure_states_a_number_and_is_followed_by_its_data(shared_demo_run):
+    """WCAG 2.1 1.1.1: the alt text states what the figure finds (with a number, or "fewer than 6" where the
+    numbers are suppressed, never a withheld count), and each figure links to its numbers: a CSV linked in its
+    caption, or a "Data for this figure" table in a <details> element inside the <figure>."""
+    n = 0
+    for path, soup in _pages(shared_demo_run).items():
+        for img in soup.find_all("img"):
+            n += 1
+            alt = img.get("alt", "")
+            assert _has_number(alt), (path.name, alt)
+            assert not re.search(r"(?<= )c(?=[;.])", alt.split("(c:")[0]), (path.name, alt)  # a bare "c" value
+            figure = img.find_parent("figure")
+            assert figure is not None, (path.name, alt)
+            caption_link = figure.figcaption is not None and figure.figcaption.find("a", href=True) is not None
+            details = figure.find("details")
+            table = details.find("table") if details is not None else None
+            assert caption_link or (details.summary.get_text() == "Data for this figure" and table is not None
+                                    and table.find("td") is not None), (path.name, alt)
+            if caption_link:
+                href = figure.figcaption.find("a", href=True)["href"]
+                assert (path.parent / href).exists(), (path.name, href)
+    assert n >= 20
 
 
 def test_every_report_has_a_title_and_a_description(shared_demo_run):
