@@ -92,6 +92,11 @@ def publish_items_summary(summary: pd.DataFrame, *, threshold: int = DEFAULT_THR
         for column in ("median", "median_ci_low", "median_ci_high"):
             if column in out:
                 out[column] = out[column].astype(object).mask(few, float("nan"))
+        # a median halfway between two answers (2.5) says n is even: beside a hidden n that narrows it, so such a
+        # median is withheld where n is c (the interval's ends are answers themselves and stay)
+        if "median" in out:
+            halfway = [n == SUPPRESSED and not pd.isna(m) and float(m) % 1 != 0 for n, m in zip(out["n"], out["median"])]
+            out["median"] = out["median"].astype(object).mask(pd.Series(halfway, index=out.index), float("nan"))
     out = withhold_derived(out, threshold)  # the CI's exact coverage would give a hidden n back
     return certify(out, ["n", "n_dont_know", "n_missing"], threshold=threshold, name=name,
                    reason=f"Counts of respondents from 1 to {threshold}, and the percentages they make, are c.")

@@ -306,3 +306,22 @@ def test_a_whole_group_with_the_same_outcome_is_not_published_as_such():
     assert comparisons.iloc[0]["estimate"] == pytest.approx(1 - 12 / 18)  # 100% of the 8 follows from it
     published = withhold_small_groups(comparisons, 5, binary_counts(outcomes, people, comparisons)).iloc[0]
     assert pd.isna(published["estimate"]) and published["favours"] == "withheld"
+
+
+def test_items_summary_withholds_a_halfway_median_beside_a_hidden_n():
+    from cm_research.surveys import likert_items
+    from cm_research.surveys.publish import publish_items_summary
+
+    # 40 respondents, 38 answered: 19 said 2 and 19 said 3, so the median is (2 + 3) / 2 = 2.5, which only an even
+    # number of answers gives. n 38 is hidden (40 - 38 = 2 missing), so 2.5 would narrow it to the even numbers.
+    answers = pd.DataFrame({"respondent_id": [f"SYN-R{i:03d}" for i in range(40)], "wave": "baseline",
+                            "item": "cost_stops", "response": ["2"] * 19 + ["3"] * 19 + ["", ""]})
+    answers["response"] = answers["response"].replace("", pd.NA)
+    summary = likert_items(answers)
+    summary["n_missing"] = 2
+    assert int(summary.iloc[0]["n"]) == 38 and float(summary.iloc[0]["median"]) == 2.5
+    published = publish_items_summary(summary).iloc[0]
+    assert published["n"] == C and math.isnan(float(published["median"]))
+    # with n shown (no one missing: 38 of 38 respondents) the same median is published
+    summary["n_missing"] = 0
+    assert float(publish_items_summary(summary).iloc[0]["median"]) == 2.5
