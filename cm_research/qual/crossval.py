@@ -36,7 +36,7 @@ from cm_research.qual.learned import CoderModel, RawFeatures, combine, common_co
 from cm_research.qual.suggest import SUGGESTION_STATUS
 
 #: splits never used for training or tuning: kept for the final, blind measurement
-BLIND_SPLITS = ("held_out_8", "held_out_9")
+BLIND_SPLITS = ("held_out_9",)
 MIN_COUNT = 2
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.75, 0.05), 2))
 #: the cuts tried for the check on counted hint matches (:meth:`CoderModel.keep_probability`; 0 keeps every
@@ -270,7 +270,8 @@ def train_model(data: GoldData, rows: np.ndarray | None = None, threshold: float
 
 def cross_validate(data: GoldData, rule_only: bool = False,
                    threshold: float | None = None, check: tuple[float, float, float, float] | None = None,
-                   n_folds: int | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+                   n_folds: int | None = None, folds: list | None = None, jobs: int = 1
+                   ) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """Leave-one-site-out cross-validation: (overall, per_code, pooled suggestions), scored with
     :func:`score_suggestions` on every participant sentence. ``rule_only`` scores the rule coder alone.
 
@@ -278,9 +279,12 @@ def cross_validate(data: GoldData, rule_only: bool = False,
     sites (:func:`choose_threshold`); a number (and ``check``) skips that inner cross-validation (quicker, for
     tests); the hints' records are always taken from the fold's training sites. ``n_folds`` None leaves one
     site out at a time; a number leaves out one of that many
-    groups of sites (:func:`grouped_site_folds`, quicker). ``overall`` also holds ``thresholds`` (site -> the
-    fold's (threshold, check)) and ``model_only`` (precision, recall and F1 of the model's suggestions on their
-    own, without the rule coder's).
+    groups of sites (:func:`grouped_site_folds`, quicker). ``folds`` gives the folds themselves instead, as
+    (name, training positions, test positions) of participant sentences, never sharing a site (e.g. a random
+    subset of sites against the rest, :mod:`benchmarks.learning_curve`); only the sentences some fold tests
+    are scored. ``overall`` also holds ``thresholds`` (site -> the fold's (threshold, check)) and ``model_only``
+    (precision, recall and F1 of the model's suggestions on their own, without the rule coder's). ``jobs`` > 1
+    runs the folds in that many forked processes (the same figures: each fold is deterministic on its own).
     """
     if rule_only:
         overall, per_code = score_suggestions(data.rules, data.gold)
@@ -288,28 +292,64 @@ def cross_validate(data: GoldData, rule_only: bool = False,
     parts = []
     thresholds = {}
     hits = np.zeros(data.y.shape, dtype=bool)
-    folds = site_folds(data.sites) if n_folds is None else grouped_site_folds(data.sites, n_folds)
+    if folds is None:
+        folds = site_folds(data.sites) if n_folds is None else grouped_site_folds(data.sites, n_folds)
+    tested = np.zeros(len(data.y), dtype=bool)
     for site, train, test in folds:
-        model = train_model(data, train, threshold, check)
-        thresholds[site] = (model.threshold, model.check)
-        test_ids = set(data.segments["segment_id"].to_numpy()[data.raw.rows[test]])
-        seg_mask = data.segments["segment_id"].isin(test_ids) | data.segments["is_interviewer"]
-        segs = data.segments[seg_mask & data.segments["site"].isin(set(data.sites[test]))]
-        rules = data.rules[data.rules["segment_id"].isin(test_ids)]
-        raw = featurise(segs, data.protos, model.stems, rules=rules if model.uses_rules else None,
-                        codes=model.codes, pc=model.pc)
-        probs = model.scores(raw)
-        if not np.array_equal(segs["segment_id"].to_numpy()[raw.rows], data.segments["segment_id"].to_numpy()[
-                data.raw.rows[test]]):
-            raise RuntimeError(f"site {site}: the test sentences came out of order")
-        hits[test] = probs >= model.threshold  # featurise keeps the test sentences in order
-        parts.append(combine(rules, segs, raw, probs, model.threshold, model, data.code_themes,
-                             SUGGESTION_STATUS)
-                     .assign(fold=site, fold_threshold=model.threshold))
+        if set(data.sites[train]) & set(data.sites[test]):
+            raise ValueError(f"fold {site}: a site is both trained and tested on")
+        tested[test] = True
+    tasks = [(site, train, test, threshold, check) for site, train, test in folds]
+    if jobs > 1 and len(tasks) > 1:
+        import multiprocessing
+
+        global _POOL_DATA
+        _POOL_DATA = data  # the workers are forked, and read the gold data from here
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+                results = pool.map(_pooled_fold, tasks, chunksize=1)
+        finally:
+            _POOL_DATA = None
+    else:
+        results = [_run_fold(data, *task) for task in tasks]
+    for (site, _, test, _, _), (part, chosen, fold_hits) in zip(tasks, results):
+        thresholds[site] = chosen
+        hits[test] = fold_hits
+        parts.append(part)
     pooled = pd.concat(parts, ignore_index=True)
-    overall, per_code = score_suggestions(pooled, data.gold)
+    scored = set(data.segments["segment_id"].to_numpy()[data.raw.rows[tested]])
+    overall, per_code = score_suggestions(pooled, data.gold[data.gold["segment_id"].isin(scored)])
     overall["thresholds"] = thresholds
-    tp = float((hits & (data.y > 0)).sum())
-    p, r = tp / max(hits.sum(), 1), tp / max(data.y.sum(), 1)
+    hits, y = hits[tested], data.y[tested]
+    tp = float((hits & (y > 0)).sum())
+    p, r = tp / max(hits.sum(), 1), tp / max(y.sum(), 1)
     overall["model_only"] = {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
     return overall, per_code, pooled
+
+
+_POOL_DATA: GoldData | None = None
+
+
+def _pooled_fold(task: tuple) -> tuple:
+    return _run_fold(_POOL_DATA, *task)
+
+
+def _run_fold(data: GoldData, site: str, train: np.ndarray, test: np.ndarray, threshold: float | None,
+              check: tuple | None) -> tuple[pd.DataFrame, tuple, np.ndarray]:
+    """One fold of :func:`cross_validate`: (the hybrid's suggestions for the test sentences, the fold's
+    (threshold, check), whether the model alone reaches the threshold for each test sentence and code)."""
+    model = train_model(data, train, threshold, check)
+    test_ids = set(data.segments["segment_id"].to_numpy()[data.raw.rows[test]])
+    seg_mask = data.segments["segment_id"].isin(test_ids) | data.segments["is_interviewer"]
+    segs = data.segments[seg_mask & data.segments["site"].isin(set(data.sites[test]))]
+    rules = data.rules[data.rules["segment_id"].isin(test_ids)]
+    raw = featurise(segs, data.protos, model.stems, rules=rules if model.uses_rules else None,
+                    codes=model.codes, pc=model.pc)
+    probs = model.scores(raw)
+    if not np.array_equal(segs["segment_id"].to_numpy()[raw.rows], data.segments["segment_id"].to_numpy()[
+            data.raw.rows[test]]):
+        raise RuntimeError(f"site {site}: the test sentences came out of order")
+    part = combine(rules, segs, raw, probs, model.threshold, model, data.code_themes, SUGGESTION_STATUS)
+    # featurise keeps the test sentences in order
+    return (part.assign(fold=site, fold_threshold=model.threshold), (model.threshold, model.check),
+            probs >= model.threshold)

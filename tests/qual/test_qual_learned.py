@@ -238,3 +238,57 @@ def test_negation_scope_runs_from_the_cue_to_the_end_of_its_clause(monkeypatch):
     raw = featurise(seg, np.zeros((1, DIMS), dtype=np.float32))
     bags = [{raw.stems[j] for j in row.indices} for row in raw.s_bow]
     assert {"listen", NOT_PREFIX + "listen", NOT_PREFIX + "me"} <= bags[0] and NOT_PREFIX + "listen" not in bags[1]
+
+
+def _learning_curve_module():
+    import importlib.util
+
+    path = GOLD.parents[2] / "benchmarks" / "learning_curve.py"
+    spec = importlib.util.spec_from_file_location("learning_curve", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_learning_curve_extrapolation_worked_by_hand():
+    lc = _learning_curve_module()
+    # y = 0.9 − 0.5 · n^(−1/2) reaches 0.8 where n^(−1/2) = 0.2, n = 25 = (0.5 / (0.9 − 0.8))^(1 / 0.5); a curve
+    # whose asymptote 0.75 is under the target never reaches it
+    assert lc.sites_needed(0.9, 0.5, 0.5, 0.8) == pytest.approx(25.0)
+    assert lc.sites_needed(0.75, 0.5, 0.5, 0.8) == math.inf
+    # points on that curve (y(4) = 0.65, y(16) = 0.775, y(25) = 0.8) give its parameters back
+    n = np.array([4, 9, 16, 25, 36, 4, 9, 16, 25, 36], dtype=float)
+    assert lc.power_law(np.array([4.0, 16.0, 25.0]), 0.9, 0.5, 0.5) == pytest.approx([0.65, 0.775, 0.8])
+    assert lc.fit_power_law(n, 0.9 - 0.5 / np.sqrt(n)) == pytest.approx((0.9, 0.5, 0.5), abs=1e-4)
+    # the subsets: n distinct sites each, the same for the same seed, always leaving a site to test on
+    sites = [f"S{i:02d}" for i in range(10)]
+    subsets = lc.site_subsets(sites, [3, 9], repeats=2, seed=1)
+    assert [(n, r) for n, r, _ in subsets] == [(3, 0), (3, 1), (9, 0), (9, 1)]
+    assert all(len(set(s)) == n and set(s) <= set(sites) for n, _, s in subsets)
+    assert subsets == lc.site_subsets(sites, [3, 9], repeats=2, seed=1)
+    with pytest.raises(SystemExit):
+        lc.site_subsets(sites, [10], repeats=1, seed=1)
+
+
+def test_cross_validation_on_given_folds_scores_only_the_sites_left_out():
+    from cm_research.qual.crossval import cross_validate
+    from cm_research.qual.evaluation import gold_pairs
+
+    subset = [t for t in pd.read_csv(GOLD / "gold_coding.csv")["transcript"].unique()
+              if int(t.split("_")[1]) <= 12]  # gold_01 to gold_12: three sites
+    small = gold_data(GOLD, load_codebook(), transcripts=subset)
+    names = sorted(set(small.sites))
+    assert len(names) == 3
+    train, test = np.flatnonzero(small.sites != names[2]), np.flatnonzero(small.sites == names[2])
+    overall, _, pooled = cross_validate(small, threshold=0.3, folds=[("two sites", train, test)])
+    # the recall's denominator is the left-out site's coded pairs alone, not the training sites'
+    site_of = small.segments.drop_duplicates("transcript").set_index("transcript")["site"]
+    left_out = small.gold[small.gold["transcript"].map(site_of) == names[2]]
+    assert overall["n_gold"] == len(gold_pairs(left_out)) > 0
+    assert set(pooled["site"]) == {names[2]}
+    # folds run in forked processes give the same suggestions as run one after another
+    other = ("one site", np.flatnonzero(small.sites == names[0]), np.flatnonzero(small.sites == names[1]))
+    one = cross_validate(small, threshold=0.3, folds=[("two sites", train, test), other])
+    assert one[2].equals(cross_validate(small, threshold=0.3, folds=[("two sites", train, test), other], jobs=2)[2])
+    with pytest.raises(ValueError, match="both trained and tested"):
+        cross_validate(small, threshold=0.3, folds=[("overlap", train, np.arange(len(small.y)))])
