@@ -17,7 +17,7 @@ Prints precision, recall and F1 (pooled and per code) and the share of negation 
   in the same way: how far two people agree on these interviews.
 
 Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_9|held_out_8|...|tune|all]
-[--rules] [--errors] [--second-coder] [--jobs N]``
+[--rules] [--errors] [--second-coder] [--jobs N] [--groups N]``
 """
 
 from __future__ import annotations
@@ -88,8 +88,10 @@ def _print(title: str, overall: dict, per_code: pd.DataFrame | None, errors: pd.
     print()
 
 
-def cross_validate_by_site(show_errors: bool = False, jobs: int = 1) -> dict:
-    """Print and return the leave-one-site-out figures of the rule coder alone and of the hybrid."""
+def cross_validate_by_site(show_errors: bool = False, jobs: int = 1, groups: int | None = None) -> dict:
+    """Print and return the leave-one-site-out figures of the rule coder alone and of the hybrid (with
+    ``groups``, leaving out one of that many groups of sites at a time instead, each fold's figures printed
+    too)."""
     from cm_research.qual.crossval import cross_validate, fresh_to_rules, gold_data
 
     t0 = time.perf_counter()
@@ -101,7 +103,7 @@ def cross_validate_by_site(show_errors: bool = False, jobs: int = 1) -> dict:
     rules, rules_per_code, rule_suggestions = cross_validate(data, rule_only=True)
     _print("rule coder alone (its hints were tuned on the first six sites: not blind)", rules, rules_per_code,
            errors_table(rule_suggestions, data.gold) if show_errors else None)
-    hybrid, per_code, pooled = cross_validate(data, jobs=jobs)
+    hybrid, per_code, pooled = cross_validate(data, jobs=jobs, n_folds=groups)
     _print("hybrid, rules + model (model fitted and thresholded without the left-out site)", hybrid, per_code,
            errors_table(pooled, data.gold) if show_errors else None)
     fresh = fresh_to_rules(data.gold)
@@ -115,6 +117,13 @@ def cross_validate_by_site(show_errors: bool = False, jobs: int = 1) -> dict:
             print(f"on {label}: {h['n_gold']} coded pairs; hybrid precision {h['precision']:.2f} recall "
                   f"{h['recall']:.2f} F1 {h['f1']:.2f}; rules alone {r['precision']:.2f} {r['recall']:.2f} "
                   f"{r['f1']:.2f}")
+    if groups:
+        site_of = data.segments.drop_duplicates("transcript").set_index("transcript")["site"]
+        for fold in sorted(set(pooled["fold"])):
+            part = data.gold[data.gold["transcript"].map(site_of).isin(fold.split(", "))]
+            h, _ = score_suggestions(pooled, part)
+            print(f"fold {fold}: {h['n_gold']} coded pairs; hybrid precision {h['precision']:.3f} recall "
+                  f"{h['recall']:.3f} F1 {h['f1']:.3f}")
     m = hybrid["model_only"]
     print(f"model's suggestions on their own: precision {m['precision']:.2f}  recall {m['recall']:.2f}  "
           f"F1 {m['f1']:.2f}")
@@ -129,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cv", choices=["site"], help="cross-validation by site (the honest figure)")
     parser.add_argument("--split", default=None, help=f"one of {', '.join(SPLITS)} or all")
     parser.add_argument("--jobs", type=int, default=1, help="with --cv: folds run in this many processes")
+    parser.add_argument("--groups", type=int, default=None,
+                        help="with --cv: leave out one of this many groups of sites at a time (quicker)")
     parser.add_argument("--rules", action="store_true", help="the hint rules alone, without the learned model")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     parser.add_argument("--second-coder", action="store_true",
@@ -136,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pd.set_option("display.width", 200, "display.max_colwidth", 90, "display.max_rows", 500)
     if args.cv:
-        cross_validate_by_site(args.errors, args.jobs)
+        cross_validate_by_site(args.errors, args.jobs, args.groups)
         return 0
     if args.second_coder:
         overall, per_code = second_coder_agreement()

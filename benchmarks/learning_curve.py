@@ -116,9 +116,11 @@ def extrapolate(results: pd.DataFrame, column: str, target: float, boot: int, se
     a, b, c = fit_power_law(n, y)
     rng = np.random.default_rng(seed)
     groups = [np.flatnonzero(n == v) for v in np.unique(n)]
-    asym, need = [], []
+    asym, need, log_need = [], [], []
     for _ in range(boot):
         idx = np.concatenate([rng.choice(g, size=len(g), replace=True) for g in groups])
+        slope, icept = np.polyfit(np.log(n[idx]), y[idx], 1)
+        log_need.append(float(np.exp((target - icept) / slope)) if slope > 0 else float("inf"))
         try:
             ab, bb, cb = fit_power_law(n[idx], y[idx])
         except RuntimeError:  # no fit found for this resample: leave it out
@@ -137,7 +139,8 @@ def extrapolate(results: pd.DataFrame, column: str, target: float, boot: int, se
             "n_needed_median": q(need, 0.5), "n_needed_low": q(need, 0.025), "n_needed_high": q(need, 0.975),
             "share_never": float(np.mean(~np.isfinite(need))), "resamples": int(len(asym)),
             "log_alpha": float(alpha), "log_beta": float(beta),
-            "log_n_needed": float(np.exp((target - alpha) / beta)) if beta > 0 else float("inf")}
+            "log_n_needed": float(np.exp((target - alpha) / beta)) if beta > 0 else float("inf"),
+            "log_n_low": q(log_need, 0.025), "log_n_high": q(log_need, 0.975)}
 
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
@@ -228,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     for f in fits:
         print(f"  {f['measure']}: α {f['log_alpha']:.3f}, β {f['log_beta']:.4f} per ln(site); "
               f"+{f['log_beta'] * np.log(2):.3f} per doubling of the sites; target {f['target']:.3f} at "
-              f"{sites(f['log_n_needed'])} sites")
+              f"{sites(f['log_n_needed'])} sites (bootstrap 95% {sites(f['log_n_low'])} to "
+              f"{sites(f['log_n_high'])})")
     if args.plot:
         plot(results, fits, args.plot)
         print(f"wrote {args.plot}")

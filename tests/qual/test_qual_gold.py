@@ -63,37 +63,38 @@ def test_cross_validation_by_site_floor():
     rules, _, _ = cross_validate(data, rule_only=True)
     # each of three groups of sites predicted by a model fitted without them, with the shipped threshold and
     # check (chosen by cross-validation on all the training sites), so that the test stays quick;
-    # `python benchmarks/eval_suggestions.py --cv site` leaves one site out at a time and chooses them inside
-    # each fold (the README's figures). Measured on 30 sites: precision 0.625, recall 0.563, F1 0.592 (rules
-    # alone 0.473), the model's own suggestions precision 0.68; on the 24 sites the hints never saw precision
-    # 0.588, recall 0.528. A floor, so a change that makes the coder worse fails here.
+    # `python benchmarks/eval_suggestions.py --cv site` chooses them inside each fold (the README's figures).
+    # Measured on 36 sites: precision 0.662, recall 0.556, F1 0.604 (rules alone 0.462), the model's own
+    # suggestions precision 0.73; on the 30 sites the hints never saw precision 0.631, recall 0.526 (on 30 sites,
+    # before held_out_8, tune_12 and tune_13 joined: 0.625, 0.563, 0.592; hint-unseen 0.588, 0.528). A floor, so a
+    # change that makes the coder worse fails here.
     shipped = shipped_model()
     hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, check=shipped.check, n_folds=3)
-    # every coded pair of the training splits is scored (2,590 on 30 sites)
-    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 2590
-    assert hybrid["precision"] >= 0.61 and hybrid["recall"] >= 0.55
-    assert hybrid["f1"] >= rules["f1"] + 0.07  # the model adds more than it costs
-    assert hybrid["model_only"]["precision"] >= 0.65  # what the model suggests is mostly right
+    # every coded pair of the training splits is scored (3,148 on 36 sites)
+    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 3148
+    assert hybrid["precision"] >= 0.65 and hybrid["recall"] >= 0.54
+    assert hybrid["f1"] >= rules["f1"] + 0.1  # the model adds more than it costs
+    assert hybrid["model_only"]["precision"] >= 0.7  # what the model suggests is mostly right
     fresh, _ = score_suggestions(pooled, data.gold[fresh_to_rules(data.gold)])
-    assert fresh["precision"] >= 0.57 and fresh["recall"] >= 0.51
-    # the rule coder's flags, untouched by the model: 27 of 29 right when measured, once identity_and_belonging
-    # and council_as_parent followed the codebook's own convention for accounts of absence (topics that "are
-    # discussed" and codes about how the programme works count them as evidence: "never felt she belonged");
-    # 12 of 13 on the fourteen sites the 90% floor was first measured on
+    assert fresh["precision"] >= 0.61 and fresh["recall"] >= 0.51
+    # the rule coder's flags, untouched by the model: 29 of 31 right on 36 sites (27 of 29 on 30), once
+    # identity_and_belonging and council_as_parent followed the codebook's own convention for accounts of
+    # absence (topics that "are discussed" and codes about how the programme works count them as evidence:
+    # "never felt she belonged"); 12 of 13 on the fourteen sites the 90% floor was first measured on
     assert hybrid["negation_accuracy"] >= 0.9
     earlier = data.gold["split"].isin(["tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5",
                                        "tune_2", "tune_3", "tune_4", "tune_5"])
     first_fourteen, _ = score_suggestions(pooled, data.gold[earlier])
     assert first_fourteen["n_flags"] >= 13 and first_fourteen["negation_accuracy"] >= 0.9
-    # the check drops hint matches that are mostly wrong (85 of 654 right when measured) and keeps mostly
-    # right ones (1,033 of 1,487)
+    # the check drops hint matches that are mostly wrong (107 of 870 right when measured) and keeps mostly
+    # right ones (1,223 of 1,742)
     truth = gold_pairs(data.gold)
     counted = data.rules[~data.rules["negated"].astype(bool)]
     kept = set(zip(pooled["segment_id"], pooled["code"]))
     pairs = list(zip(counted["segment_id"], counted["code"]))
     dropped = [p for p in pairs if p not in kept]
     assert len(dropped) >= 300 and sum(p in truth for p in dropped) / len(dropped) <= 0.2
-    assert sum(p in truth for p in pairs if p in kept) / (len(pairs) - len(dropped)) >= 0.64
+    assert sum(p in truth for p in pairs if p in kept) / (len(pairs) - len(dropped)) >= 0.68
     for group in set(pooled["fold"]):  # every sentence predicted by the fold that left its site out
         assert set(pooled.loc[pooled["fold"] == group, "site"]) <= set(group.split(", "))
 
