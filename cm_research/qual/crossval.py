@@ -16,7 +16,7 @@ convergence: a fixed, deterministic amount of early stopping) were fixed before 
 
 Caveat, which the figures must carry: the rule coder's hints were tuned by reading the 24 interviews of the
 first six sites (the splits of ``HINTS_TUNED_ON``), so on those sites the rule coder is not blind to the left-out
-site; every other split (``tune_2`` onwards, ``held_out_6``, ``held_out_7``) was written by other people and
+site; every other split (``tune_2`` onwards, ``held_out_6`` to ``held_out_8``) was written by other people and
 never used to tune the hints (:func:`fresh_to_rules`), so their figures are honest for both parts. The model's
 part is blind to every left-out site.
 """
