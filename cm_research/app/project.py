@@ -95,6 +95,29 @@ class Project:
     def data_dir(self) -> Path:
         return self.root / "data"
 
+    def missing(self) -> str:
+        """What to say when the folder has gone while the app runs ("" while it is there)."""
+        if self.root.is_dir():
+            return ""
+        return (f"The project folder {self.root} is no longer there: it was moved, renamed or deleted while the app "
+                "was running. Nothing was saved. Put the folder back (or stop the app with Ctrl-C and start it "
+                "again, which makes a new, empty one), then try again.")
+
+    def failure(self, exc: BaseException, doing: str) -> str:
+        """``exc``, raised while ``doing`` (``"checking the upload"``), in words a practitioner can act on: the page
+        shows no tracebacks, so an error the app did not foresee must still be explained, never lost."""
+        if self.missing():
+            return self.missing()
+        where = getattr(exc, "filename", None) or self.root
+        if isinstance(exc, PermissionError):
+            return (f"Could not finish {doing}: the app may not write to {where} (the folder or file is read-only, "
+                    "or open in another program such as Excel). Close it or make the folder writable, then try "
+                    "again.")
+        if isinstance(exc, OSError):
+            return f"Could not finish {doing}: {exc.strerror or exc} ({where}). Put this right, then try again."
+        return (f"Could not finish {doing}: an unexpected problem ({type(exc).__name__}: {exc}). Try again; if it "
+                "happens again, send this message to your analyst.")
+
     def describe(self) -> str:
         """One sentence for the app's first step."""
         return f"Your project folder is {self.root}. Everything you upload, save or run is kept there."

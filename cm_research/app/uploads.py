@@ -34,18 +34,21 @@ DATA_TABLES = ("participants", "outcomes", "sessions", "costs")
 SURVEY_TABLES = ("survey_responses", "survey_comments")
 _ZIP_SUFFIXES = {".xlsx", ".docx"}
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._ -]+")
+#: names Windows keeps for devices, whatever the extension (``CON.txt`` is the console, not a file)
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 
 
 def safe_upload_name(name: str, kind: str) -> str:
     """The file name an upload is kept under: the last part of what the browser sent (``../../x``,
-    ``C:\\x``, ``..\\x`` all give ``x``), letters, digits, ``. _ -`` and spaces only, and a suffix allowed for
-    ``kind``. Raises UploadError for a NUL byte, an empty name or a type not allowed."""
+    ``C:\\x``, ``..\\x`` all give ``x``), letters, digits, ``. _ -`` and spaces only, never ``__`` (it separates
+    the time, table and name of a kept upload), never a Windows device name (``CON.txt`` is kept as ``CON_.txt``),
+    and a suffix allowed for ``kind``. Raises UploadError for a NUL byte, an empty name or a type not allowed."""
     if kind not in ALLOWED_SUFFIXES:
         raise UploadError(f"unknown kind of upload {kind!r}")
     if "\x00" in name:
         raise UploadError("the file name holds a NUL character; rename the file and upload it again")
     base = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
-    base = _NAME_CHARS.sub("_", base).strip(" .")
+    base = re.sub(r"_{2,}", "_", _NAME_CHARS.sub("_", base)).strip(" .")
     allowed = ALLOWED_SUFFIXES[kind]
     suffix = Path(base).suffix.lower()
     if not base or not Path(base).stem.strip("._ "):
@@ -54,6 +57,9 @@ def safe_upload_name(name: str, kind: str) -> str:
         raise UploadError(f"{base}: a {suffix or 'file without an extension'} cannot be uploaded here; "
                           f"upload {' or '.join(allowed)}")
     stem = Path(base).stem[:80]
+    first, dot, rest = stem.partition(".")
+    if first.rstrip(" ").upper() in _WINDOWS_DEVICES:
+        stem = f"{first.rstrip(' ')}_{dot}{rest}"
     return f"{stem}{suffix}"
 
 
