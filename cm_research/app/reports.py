@@ -141,11 +141,18 @@ def _read_run(run_dir: Path, kind: str) -> ReportRun:
     job = (manifest.get("jobs") or [{}])[0]
     check = manifest.get("disclosure_check") or {}
     html = run_dir / kind / f"{notebook}.html"
-    ok = job.get("status") in ("ok", "skipped (up to date)") and html.exists()
+    # run_batch writes the manifest before the disclosure check and, for an internal run, before anything runs:
+    # without the check's verdict the run was stopped part-way (the app stopped, the browser closed)
+    finished = bool(manifest.get("jobs")) and "disclosure_check" in manifest
+    ok = finished and job.get("status") in ("ok", "skipped (up to date)") and html.exists()
     error = (job.get("error") or "").strip().splitlines()
+    if not finished:
+        error = ["the run did not finish (the app was stopped, or the browser closed, while it ran): nothing in "
+                 "it may be used; run the report again"]
     return ReportRun(kind=kind, title=title, run_dir=run_dir, publication=manifest.get("publication", True) is not False,
                      status="ok" if ok else "failed", passed=check.get("passed"),
-                     findings=dict(check.get("kinds") or {}), error=error[-1] if error else "",
+                     findings=dict(check.get("kinds") or {}),
+                     error=error[-1] if error else f"the notebook stopped without saying why (see {run_dir})",
                      html=html if ok else None,
                      docx=html.with_suffix(".docx") if ok and html.with_suffix(".docx").exists() else None)
 

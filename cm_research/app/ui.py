@@ -347,6 +347,7 @@ class App:
                 show(self.session.decide(decision, code))
             except CMResearchError as exc:
                 status.value = message_html(str(exc), "error")
+                show()  # the sheet as it is now (another tab may have changed it)
 
         @self._guarded(status, "checking the review sheet")
         def on_sheet(change) -> None:

@@ -164,6 +164,13 @@ def test_two_browser_tabs_reviewing_at_once_keep_each_others_decisions(project):
     saved = review.ReviewSession(project).table["decision"].tolist()
     assert saved[:3] == ["accept", "reject", ""]
     assert second.counts() == {"accepted": 1, "rejected": 1, "undecided": len(saved) - 2}
+    # the other tab replaced the sheet (an uploaded one, fewer rows): a decision on the old sheet is refused
+    sheet = review.ReviewSession(project).table
+    sheet.iloc[1:].to_csv(review.review_path(project), index=False)
+    with pytest.raises(review.ReviewError, match="changed in another window"):
+        first.decide("accept")
+    assert review.ReviewSession(project).table["decision"].tolist() == saved[1:]  # nothing recorded
+    assert first.current()["suggestion_id"] == sheet.iloc[2]["suggestion_id"]  # the first undecided, as it is now
 
 
 def test_a_large_upload_says_it_is_being_checked_before_the_check_ends(project, filled):
