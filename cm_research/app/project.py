@@ -77,7 +77,21 @@ class Project:
         readme = project.root / "README.txt"
         if not readme.exists():
             readme.write_text(README, encoding="utf-8")
+        project.refuse_links()
         return project
+
+    def refuse_links(self) -> None:
+        """Raise ProjectFolderError when a symbolic link lies anywhere in the folder. A link (left by a synced or
+        shared drive, an unpacked archive, another program) would make the app read, or write, the file it points
+        to, wherever that is: the data, the checks and the reports use real files in the folder only. Called on
+        opening the folder and before anything reads the data."""
+        for folder, dirs, files in os.walk(self.root):  # links to folders are listed in dirs, never entered
+            for name in (*dirs, *files):
+                found = Path(folder, name)
+                if found.is_symlink():
+                    raise ProjectFolderError(
+                        f"{found} is a symbolic link (to {os.readlink(found)}); the app reads only real files in the "
+                        "project folder. Remove the link and put the file itself there, then try again.")
 
     def path(self, *parts: str | os.PathLike) -> Path:
         """``root/parts...``, refusing anything that resolves outside the project folder (``..``, an absolute

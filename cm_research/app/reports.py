@@ -88,6 +88,7 @@ def sites_in_data(project: Project) -> list[str]:
     from cm_research.data.loading import find_table_file
 
     try:
+        project.refuse_links()
         data = load_table(find_table_file(project.data_dir, "participants"), "participants").data
     except Exception:  # no participants file yet, or unreadable: the Data step shows why
         return []
@@ -119,6 +120,7 @@ def run_report(project: Project, kind: str, publication: bool = True, site: str 
     from cm_research.batch.config import BatchConfig, SiteEntry
 
     notebook, title = REPORTS[kind]
+    project.refuse_links()
     params = report_parameters(project, kind, site)
     if kind == "thematic" and not params["transcripts_dir"]:
         return ReportRun(kind, title, project.path("reports"), publication, "failed", None,

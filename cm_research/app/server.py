@@ -38,6 +38,7 @@ import webbrowser
 from importlib import resources
 from pathlib import Path
 
+from cm_research.app.errors import PortInUseError
 from cm_research.app.project import Project
 from cm_research.app.ui import PROJECT_ENV
 from cm_research.app.uploads import MAX_UPLOAD_BYTES
@@ -82,6 +83,12 @@ def voila_config(port: int, token: str, open_browser: bool = False):
     return c
 
 
+def _in_use(port: int) -> bool:
+    """Something already answers on ``HOST:port``."""
+    with socket.socket() as s:
+        return s.connect_ex((HOST, port)) == 0
+
+
 def _open_when_ready(url: str, port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -97,6 +104,10 @@ def serve(project_dir: str | os.PathLike, port: int = DEFAULT_PORT, open_browser
     from voila.app import Voila
 
     project = Project.open(project_dir)
+    if _in_use(port):  # before: Voilà said "no available port", after the address of the other app was printed
+        raise PortInUseError(
+            f"The app cannot start: port {port} on this computer is already in use, perhaps by the app started "
+            f"earlier (look for its tab in your browser). Use that one, or start another with --port {port + 1}.")
     token = secrets.token_urlsafe(24)
     root = Path(tempfile.mkdtemp(prefix="cm-research-app-"))
     try:

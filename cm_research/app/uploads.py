@@ -199,6 +199,7 @@ def check_table_upload(project: Project, stored: Path, table: str, original_name
     from cm_research.data import load_table
 
     stored = project.path(stored.relative_to(project.root))
+    project.refuse_links()
     references, held = _references(project, table)
     result = load_table(stored, table, references=references, quarantined=held)
     sheet = table if stored.suffix.lower() == ".xlsx" else "(CSV file)"

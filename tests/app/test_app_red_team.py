@@ -15,6 +15,8 @@ import ipywidgets as w
 import pytest
 
 from cm_research.app import reports, review, uploads
+from cm_research.app.errors import ProjectFolderError
+from cm_research.app.project import Project
 from cm_research.app.ui import App
 from tests.app import builders
 
@@ -180,3 +182,37 @@ def test_a_large_upload_says_it_is_being_checked_before_the_check_ends(project, 
     _upload(_find(step, w.FileUpload), ("participants.xlsx", filled("participants")))
     assert "Checking participants.xlsx" in seen[0] and 'role="status"' in seen[0]
     assert "40 rows read" in seen[-1]
+
+
+def test_a_link_in_the_project_folder_to_a_file_outside_is_never_read(project, tmp_path):
+    # a link left in data/ (a synced or shared drive, an unpacked archive) pointing at someone else's file: the
+    # site list, the check of an upload and a report run would all read that file through it
+    outside = builders.write_csv(tmp_path / "elsewhere.csv", ["participant_id", "site"], [["SYN-X-1", "Elsewhere"]])
+    (project.data_dir / "participants.csv").symlink_to(outside)
+    with pytest.raises(ProjectFolderError, match="symbolic link"):
+        Project.open(project.root)
+    assert reports.sites_in_data(project) == []
+    with pytest.raises(ProjectFolderError, match="participants.csv is a symbolic link"):
+        reports.run_report(project, "site")
+    stored = uploads.store_upload(project, "outcomes.csv", b"participant_id,measure,timepoint,date,value\n",
+                                  "data", "outcomes")
+    with pytest.raises(ProjectFolderError, match="symbolic link"):
+        uploads.check_table_upload(project, stored, "outcomes")
+    assert not list(project.path("reports").iterdir())
+
+
+def test_a_second_app_on_a_port_in_use_says_so_and_opens_no_other_app(tmp_path, capsys):
+    # before: it printed "The app is at http://127.0.0.1:PORT/?token=..." with its own token, then Voila's "no
+    # available port could be found"; the browser it opened showed the first app's login page
+    import socket
+
+    from cm_research.app.errors import PortInUseError
+    from cm_research.app.server import HOST, serve
+
+    with socket.socket() as first:
+        first.bind((HOST, 0))
+        first.listen()
+        port = first.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"port {port} .*already in use.*--port {port + 1}"):
+            serve(tmp_path / "my-evaluation", port=port, open_browser=False)
+    assert "The app is at" not in capsys.readouterr().out
