@@ -160,13 +160,21 @@ def load_reviewed_upload(project: Project, stored: Path, codebook: str | Path | 
     """Check an uploaded review sheet against the transcripts and codebook (the reader ``thematic --coding``
     uses: a bad decision, code or offset is refused with its row) and make it the current sheet."""
     from cm_research.qual.codebook import load_codebook
-    from cm_research.qual.coding import read_review_csv
+    from cm_research.interop.records import read_csv_records
+    from cm_research.qual.coding import CodingImportError, read_review_csv
     from cm_research.qual.transcripts import read_transcripts
 
     corpus = read_transcripts(project.path("interviews"), errors="report")
     review = read_review_csv(stored, corpus, load_codebook(codebook))
     _keep_previous(project)
-    shutil.copyfile(stored, review_path(project))
+    # written, not copied: a cell typed as a formula (=, +, -, @) is kept as text, as in every export, so the
+    # sheet downloaded again from the app runs nothing in Excel
+    # (read as the reader above read it: its encoding, its delimiter, its headings)
+    header, rows = read_csv_records(stored, CodingImportError)
+    sheet = pd.DataFrame([row for _, row in rows], columns=header, dtype=str)
+    tmp = review_path(project).with_name(f".{REVIEW_FILE}.tmp")
+    write_csv(sheet, tmp, encoding="utf-8")
+    os.replace(tmp, review_path(project))
     d = review["decision"]
     return {"accepted": int((d == "accept").sum()), "rejected": int((d == "reject").sum()),
             "undecided": int((d == "undecided").sum())}

@@ -216,3 +216,19 @@ def test_a_second_app_on_a_port_in_use_says_so_and_opens_no_other_app(tmp_path, 
         with pytest.raises(PortInUseError, match=f"port {port} .*already in use.*--port {port + 1}"):
             serve(tmp_path / "my-evaluation", port=port, open_browser=False)
     assert "The app is at" not in capsys.readouterr().out
+
+
+def test_a_review_sheet_uploaded_with_a_formula_is_kept_as_text(project):
+    # the sheet uploaded back was copied byte for byte to review/, and "Download the review sheet" handed the
+    # formula to Excel; it is now written as every export is (a formula-like cell kept as text)
+    for name in builders.TRANSCRIPTS:
+        builders.write_transcript(project.path("interviews"), name)
+    review.run_suggested_coding(project)
+    sheet = review.ReviewSession(project).table
+    sheet.loc[1, "quote"] = '=HYPERLINK("http://example.invalid","open")'
+    sheet.loc[0, "decision"] = "accept"
+    upload = uploads.store_upload(project, "reviewed.csv", sheet.to_csv(index=False).encode(), "review")
+    assert review.load_reviewed_upload(project, upload)["accepted"] == 1
+    current = review.ReviewSession(project).table
+    assert current.loc[1, "quote"] == '\'=HYPERLINK("http://example.invalid","open")'
+    assert list(current["decision"]) == list(sheet["decision"]) and len(current) == len(sheet)
