@@ -239,6 +239,11 @@ def cmd_import_qda(args: argparse.Namespace) -> int:
         write_codebook_exports(read_qdc(path), args.out)
         print(f"codebook written to {args.out}")
         return 0
+    if suffix in (".csv", ".xlsx"):
+        from cm_research.interop.qda.segment_exports import export_advice
+
+        if advice := export_advice(path):
+            raise QdaCommandError(advice)
     if suffix == ".csv":
         raise QdaCommandError(f"{path.name}: a Taguette CSV export (codebook or highlights) carries no documents or "
                               "offsets; import the project database instead (the .sqlite3 file Taguette keeps, or "
