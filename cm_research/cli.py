@@ -44,7 +44,7 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from cm_research.data import format_problems, load_table
 
-    if Path(args.file).suffix.lower() in (".sav", ".dta"):
+    if Path(args.file).suffix.lower() in (".sav", ".zsav", ".dta"):
         from cm_research.interop import import_table as load_table  # SPSS/Stata, labels mapped back
     references, held_back = {}, {}
     for table, file, key in (("participants", args.participants, "participant_id"),

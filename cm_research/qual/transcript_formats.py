@@ -27,7 +27,8 @@ positions.
     transcripts, where a timing line ``0:0:3.720 --> 0:0:7.0`` comes first and is read as the time,
     :data:`TEAMS_TIMING_LINE`). Only names the file or speakers table gives count, never ``I`` or ``A``.
 
-  Teams' notices ``Sam Jones started transcription`` are no one's words (:data:`TEAMS_NOTICE`).
+  Teams' notices ``Sam Jones started transcription`` and Otter's closing ``Transcribed by https://otter.ai``
+  are no one's words: they become the transcript's notes (:data:`TEAMS_NOTICE`).
 
 A **speakers table** (``speakers.csv`` in the transcripts folder) says who each speaker is: columns ``speaker``
 (the label as written), ``role`` (``interviewer``, or any spelling of a participant role), and optionally
@@ -68,8 +69,10 @@ TEAMS_TIMING_LINE = re.compile(
     r"^[ \t]*(?P<ts>\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?)[ \t]*-->[ \t]*\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?[ \t]*$")
 #: A time stamp opening a turn's words after the label (Descript: "Tia: [00:00:11] words").
 LEADING_TIME = re.compile(r"^[\[(](?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])][ \t]*")
-#: Teams' notice that someone started or stopped the transcription: no one's words.
-TEAMS_NOTICE = re.compile(r"^[ \t]*\S.{0,60}? (?:started|stopped) transcription\.?[ \t]*$", re.IGNORECASE)
+#: Notices a tool writes into the transcript, no one's words: Teams' "Sam Jones started transcription",
+#: Otter's closing "Transcribed by https://otter.ai".
+TEAMS_NOTICE = re.compile(r"^[ \t]*(?:\S.{0,60}? (?:started|stopped) transcription\.?|Transcribed by https?://otter\.ai/?)"
+                          r"[ \t]*$", re.IGNORECASE)
 
 _TIMING = re.compile(r"^\s*(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>\S+)")
 #: a line meant as a cue's timing (an arrow), which the timing pattern could not read

@@ -107,6 +107,12 @@ def test_each_tool_layout_gives_every_word_to_its_speaker(tmp_path, tool):
     assert leftover == ""
 
 
+def test_otter_trailer_is_a_note_not_the_last_speakers_words(tmp_path):
+    t = _read(tmp_path, "otter.txt", f"Speaker 1  0:00\n{Q}\n\nSpeaker 2  0:04\n{A1}\n\n\nTranscribed by https://otter.ai\n")
+    assert _turns(t) == [("Speaker 1", Q), ("Speaker 2", A1)]
+    assert t.notes == ["line 8: Transcribed by https://otter.ai"]
+
+
 def test_a_headerless_file_opening_with_a_turn_is_not_taken_for_a_header(tmp_path):
     # "Sam Jones: ..." has the shape of a header line; only Pseudonym/Role/Site make a header
     t = _read(tmp_path, "plain.txt", f"Sam Jones: {Q}\nTia: {A1}\n")
