@@ -240,10 +240,10 @@ def cmd_import_qda(args: argparse.Namespace) -> int:
         print(f"codebook written to {args.out}")
         return 0
     if suffix in (".csv", ".xlsx"):
-        from cm_research.interop.qda.segment_exports import export_advice
+        from cm_research.qual.qda_segments import export_advice
 
         if advice := export_advice(path):
-            raise QdaCommandError(advice)
+            raise QdaCommandError(f"{path.name}: {advice}")
     if suffix == ".csv":
         raise QdaCommandError(f"{path.name}: a Taguette CSV export (codebook or highlights) carries no documents or "
                               "offsets; import the project database instead (the .sqlite3 file Taguette keeps, or "

@@ -456,7 +456,7 @@ def read_raw(path: str | Path, table: str | None = None, decimal: str | None = N
     if reason := not_a_regular_file(path):
         raise _refuse(path, reason)
     suffix = path.suffix.lower()
-    from cm_research.interop.workbooks import workbook_advice  # Strict Open XML, .ods, .numbers, .xlsb
+    from cm_research.data.workbooks import workbook_advice  # Strict Open XML, .ods, .numbers, .xlsb
 
     if reason := workbook_advice(path):
         raise _refuse(path, reason)

@@ -65,7 +65,7 @@ def test_maxqda_segment_found_twice_is_refused_naming_the_row(tmp_path, corpus):
                  columns=MAXQDA_COLUMNS).to_excel(path, index=False)
     (tmp_path / "transcripts" / "omar.txt").write_text(OMAR + "Omar: I felt safe.\n")
     corpus = read_transcripts(tmp_path / "transcripts")
-    with pytest.raises(CodingImportError, match=r"segments\.xlsx, line 3: .*occurs 2 times in 'omar'") as err:
+    with pytest.raises(CodingImportError, match=r"segments\.xlsx, line 3: .*occur 2 times in 'omar'") as err:
         read_coding(path, corpus, CODEBOOK)
     assert err.value.problems["line"].tolist() == [3]
 
@@ -109,5 +109,6 @@ def test_import_qda_given_a_segment_export_says_what_to_do(tmp_path, capsys):
     pd.DataFrame([["", "", "jade", "trust", 1, 1, 0, "x", "", "", "AB", "", 1, 1]],
                  columns=MAXQDA_COLUMNS).to_excel(path, index=False)
     assert main(["import-qda", str(path), "--out", str(tmp_path / "out")]) != 0
-    assert ("Coded segments.xlsx is MAXQDA's export of coded segments, not a project: give it with the transcripts"
+    assert ("Coded segments.xlsx: this is MAXQDA's export of coded segments, not a project: give it with the "
+            "transcripts"
             in capsys.readouterr().err)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 STRICT_NAMESPACE = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -38,8 +39,8 @@ def is_strict_open_xml(path: str | Path) -> bool:
     try:
         with zipfile.ZipFile(path) as book:
             head = book.open("xl/workbook.xml").read(4096).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False  # not a workbook at all: the reader says so
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, NotImplementedError):
+        return False  # not a workbook, or a damaged one: the reader says so
     root = re.search(r"<(?:\w+:)?workbook\b[^>]*>", head)
     return bool(root) and STRICT_NAMESPACE in root.group()
 

@@ -1,9 +1,9 @@
 """Coded-segment spreadsheets other QDA programs export: read where they can be placed, named where they cannot.
 
 Such a table lists coded text (the words, the document, the code) but not where in the document the words are,
-so each segment is placed by finding its words in the transcript of the same name
-(:func:`cm_research.interop.qda.taguette.locate_highlights`: exactly once, or with white space differing;
-words found nowhere or more than once are refused, naming the row — never guessed).
+so each segment is placed by finding its words in the transcript of the same name (:func:`find_quote`:
+exactly, or with white space differing; words found nowhere or more than once are refused, naming the row —
+never guessed). Taguette's highlights are placed the same way (:mod:`cm_research.interop.qda.taguette`).
 
 Read (the two exports evaluators most often hold that have no REFI-QDA route):
 
@@ -75,6 +75,28 @@ def _read_table(path: Path) -> pd.DataFrame:
     return table.fillna("")
 
 
+def find_quote(text: str, content: str) -> list[tuple[int, int]]:
+    """Every place ``content`` occurs in ``text``: exactly, else with any run of white space matching any other
+    (a spreadsheet cell holds a quote's line breaks as spaces)."""
+    found, k = [], text.find(content)
+    while content and k != -1:
+        found.append((k, k + len(content)))
+        k = text.find(content, k + 1)
+    if found:
+        return found
+    words = content.split()
+    if not words:
+        return []
+    pattern = re.compile(r"\s+".join(map(re.escape, words)))
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _transcript(corpus, document: str) -> str | None:
+    if document in corpus:
+        return document
+    return Path(document).stem if Path(document).stem in corpus else None
+
+
 def identify_export(columns) -> str | None:
     """The program whose coded-segment export has these columns, or None."""
     names = {_norm(c) for c in columns}
@@ -91,16 +113,16 @@ def identify_export(columns) -> str | None:
     return None
 
 
-def export_advice(path: str | Path) -> str | None:
+def export_advice(path: str | Path, program: str | None = None) -> str | None:
     """What to do with another program's coded-segment export given where a project was expected, or None."""
     path = Path(path)
-    program = identify_export(_read_table(path).columns[1:])
+    program = program or identify_export(_read_table(path).columns[1:])
     if program in (MAXQDA, DEDOOSE):
-        return (f"{path.name} is {program}'s export of coded segments, not a project: give it with the transcripts "
-                f"it was coded on, as cm-research thematic --transcripts DIR --coding {path.name}")
+        return (f"this is {program}'s export of coded segments, not a project: give it with the transcripts it "
+                f"was coded on, as cm-research thematic --transcripts DIR --coding {path.name}")
     if program:
-        return (f"{path.name} looks like {program}'s export of coded text, which does not say where in each "
-                f"document the words are; " + next(a for p, _, a in _NAMED if p == program))
+        return (f"this looks like {program}'s export of coded text, which does not say where in each document "
+                "the words are; " + next(a for p, _, a in _NAMED if p == program))
     return None
 
 
@@ -155,48 +177,60 @@ def _highlights(table: pd.DataFrame, program: str, where: str) -> tuple[pd.DataF
 
 
 def read_segment_export(path: str | Path, corpus, known_codes: set[str] | None = None,
-                        coder: str | None = None) -> tuple[pd.DataFrame, list[str]] | None:
+                        coder: str | None = None) -> tuple[list[dict], list[str]] | None:
     """The coding in another program's coded-segment export, placed in ``corpus``; None when ``path`` is no
     such export.
 
-    Returns (coding table as :mod:`cm_research.qual.coding` defines it, messages about what was not carried).
+    Returns (one dict a coded span: transcript, start, end, segment_id, code, coder, source, quote, row -- the
+    columns of :data:`cm_research.qual.coding.CODING_COLUMNS`; messages about what was not carried).
 
     Raises
     ------
     CodingImportError naming the program and what to export instead for an export that cannot be placed, and
-    naming every row whose words are not found exactly once in its document, or whose code is not in the
-    codebook (``known_codes``).
+    naming every row whose words are not found exactly once in its document, whose document is not among the
+    transcripts, or whose code is not in the codebook (``known_codes``).
     """
-    from cm_research.interop.qda.taguette import locate_highlights
-
     path = Path(path)
     table = _read_table(path)
     program = identify_export([c for c in table.columns if c != "row"])
     if program is None:
         return None
     if program not in (MAXQDA, DEDOOSE):
-        advice = next(a for p, _, a in _NAMED if p == program)
         raise CodingImportError.from_problems([{
             "file": path.name, "line": 1, "column": "", "value": ", ".join(map(str, table.columns[1:]))[:80],
-            "message": f"this looks like {program}'s export of coded text, which does not say where in each "
-                       f"document the words are; {advice}"}], path.name)
+            "message": export_advice(path, program)}], path.name)
     highlights, messages = _highlights(table, program, path.name)
-    coding, report = locate_highlights(highlights, corpus, coder="", where=path.name)
-    who = dict(zip(highlights["row"], highlights["coder"]))
-    problems = [{"file": path.name, "line": r.row, "column": "", "value": str(r.content)[:80],
-                 "message": f"{r.message}: the words of this {program} segment must be found exactly once in the "
-                            "transcript of the same name"} for r in report.itertuples() if r.status != "located"]
-    if known_codes is not None:  # a code column's name is lower-cased by the CSV reader: match as compared
-        spelled = {_norm(k): k for k in known_codes}
-        coding["code"] = [spelled.get(_norm(c), c) for c in coding["code"]]
-        problems += [{"file": path.name, "line": r.row, "column": "code", "value": r.code,
-                      "message": f"code {r.code!r} is not in the codebook"}
-                     for r in coding.itertuples() if r.code not in known_codes]
-    if not coder and any(not who.get(r) for r in coding["row"]):
-        problems.append({"file": path.name, "line": 1, "column": "coder", "value": "", "message": (
-            f"the {program} export does not name the coder of every segment: say who coded it "
-            "(--coder NAME, or coder='NAME')")})
+    spelled = {_norm(k): k for k in known_codes or ()}  # the CSV reader lower-cases a code column's name
+    rows, problems = [], []
+    for h in highlights.itertuples(index=False):
+        def problem(column, value, message):
+            problems.append({"file": path.name, "line": h.row, "column": column, "value": str(value)[:80],
+                             "message": message})
+
+        key = _transcript(corpus, h.document)
+        if key is None:
+            problem("document", h.document, f"no transcript named {h.document!r} among the transcripts")
+            continue
+        spots = find_quote(corpus.text(key), h.content)
+        if len(spots) != 1:
+            problem("", h.content, (
+                f"the words of this {program} segment are not in {h.document!r}" if not spots else
+                f"the words of this {program} segment occur {len(spots)} times in {h.document!r} (at "
+                + ", ".join(f"{a}..{b}" for a, b in spots[:5]) + "); they must be found exactly once: "
+                "place it by hand (columns transcript, code, start, end)"))
+            continue
+        code = spelled.get(_norm(h.tag), h.tag)
+        if known_codes is not None and code not in known_codes:
+            problem("code", h.tag, f"code {h.tag!r} is not in the codebook")
+            continue
+        if not (h.coder or coder):
+            problem("coder", "", f"the {program} export does not name this segment's coder: say who coded it "
+                                 "(--coder NAME, or coder='NAME')")
+            continue
+        start, end = spots[0]
+        rows.append({"transcript": key, "start": start, "end": end, "segment_id": "", "code": code,
+                     "coder": h.coder or coder, "source": "human", "quote": corpus.text(key)[start:end],
+                     "row": h.row})
     if problems:
         raise CodingImportError.from_problems(problems, path.name)
-    coding["coder"] = [who.get(r) or coder for r in coding["row"]]
-    return coding, messages
+    return rows, messages
