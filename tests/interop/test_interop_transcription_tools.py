@@ -107,6 +107,15 @@ def test_each_tool_layout_gives_every_word_to_its_speaker(tmp_path, tool):
     assert leftover == ""
 
 
+@pytest.mark.parametrize("tool", ["otter", "rev", "trint", "nvivo_transcription", "teams_old_docx_text"])
+def test_each_tool_layout_saved_as_word_reads_the_same(tmp_path, tool):
+    # the tools' .docx exports hold the same lines as paragraphs
+    name, text, expected, stamps = TOOL_LAYOUTS[tool]
+    _docx(tmp_path / "export.docx", [(line, False) for line in text.splitlines()])
+    t = _read(tmp_path, "export.docx")
+    assert _turns(t) == expected and [u.timestamp for u in t.turns] == stamps
+
+
 def test_otter_trailer_is_a_note_not_the_last_speakers_words(tmp_path):
     t = _read(tmp_path, "otter.txt", f"Speaker 1  0:00\n{Q}\n\nSpeaker 2  0:04\n{A1}\n\n\nTranscribed by https://otter.ai\n")
     assert _turns(t) == [("Speaker 1", Q), ("Speaker 2", A1)]

@@ -492,6 +492,37 @@ def _media_transcripts(media, text_paths: dict[str, str], messages: list[str]) -
     return out
 
 
+def _docx_text(archive: "_Archive", source, selections, project: str) -> tuple[str | None, str]:
+    """(text, where) of a text source the project carries only as a Word file (``richTextPath``, no plain text),
+    as the standard's plain text of a .docx is: its paragraphs, one a line. Lines end with LF or CRLF, whichever
+    more of the source's selections line up with (writers differ), or (None, why) when the file cannot be read."""
+    import tempfile
+
+    from cm_research.qual.errors import TranscriptError
+    from cm_research.qual.word_docx import docx_lines
+
+    data, where = archive.read(source.get("richTextPath"))
+    if data is None:
+        return None, where
+    with tempfile.TemporaryDirectory() as folder:
+        docx_path = Path(folder) / "source.docx"
+        docx_path.write_bytes(data)
+        try:
+            lines = [line for line, _ in docx_lines(docx_path)]
+        except TranscriptError as exc:
+            return None, f"{where}: not a readable Word file ({exc})"
+    spans = [(_position(s, "startPosition", project), _position(s, "endPosition", project), s.get("name") or "")
+             for s in selections]
+    best = None
+    for end in ("\n", "\r\n"):
+        text = end.join(lines)
+        convention, pos = _choose_convention(text, False, spans)
+        aligned = sum(_place(text, pos, a, b, n)[2] == "aligned" for a, b, n in spans)
+        if best is None or aligned > best[0]:
+            best = (aligned, text)
+    return best[1], where
+
+
 def import_qda(path: str | Path, role_variable: str = "role", site_variable: str = "site") -> QdaProject:
     """Import a REFI-QDA project (``.qdpx`` zip, or a bare ``project.qde``) onto the qual data model.
 
@@ -629,6 +660,12 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                 text = None
                 if data is not None:
                     text, had_bom = _decode_source(data)
+                elif not source.get("plainTextPath") and (source.get("richTextPath") or "").lower().endswith(".docx"):
+                    text, where = _docx_text(archive, source, selections, path.name)
+                    if text is not None:
+                        messages.append(f"text source {name!r}: the project holds no plain text for it, so its text "
+                                        "was taken from its Word file (one paragraph a line); check the selections' "
+                                        "alignment below")
             if text is None:
                 message = (f"text source {name!r}: its plain text was not found ({where}); its "
                            f"{len(selections)} selections are listed but not imported")

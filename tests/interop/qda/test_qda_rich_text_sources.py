@@ -1,0 +1,61 @@
+"""A REFI-QDA text source carried only as a Word file (``richTextPath`` to a .docx, no ``plainTextPath`` and no
+``PlainTextContent``), as the schema allows: its text is the document's paragraphs, one a line, and each
+selection is placed there. Writers end the lines of that plain text with LF or CRLF, so the positions here are
+counted both ways by hand (``str.index`` on the text each writer would hold). SYNTHETIC text."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+
+from cm_research.interop.qda.read import import_qda
+
+PARAGRAPHS = ["SYNTHETIC interview.", "Mentee: I felt safe with my mentor.", "Mentee: School got easier."]
+
+
+def G(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+def _project(tmp_path, line_end: str, word_file: bytes | None = None):
+    text = line_end.join(PARAGRAPHS)  # the plain text the writer counted in
+    selections = "".join(
+        f'<PlainTextSelection guid="{G(100 + k)}" name="{words}" startPosition="{text.index(words)}" '
+        f'endPosition="{text.index(words) + len(words)}" creatingUser="{G(1)}"><Coding guid="{G(600 + k)}" '
+        f'creatingUser="{G(1)}"><CodeRef targetGUID="{G(10)}"/></Coding></PlainTextSelection>'
+        for k, words in enumerate(["felt safe", "School got easier"]))
+    xml = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+           f'<Users><User guid="{G(1)}" name="Ana"/></Users><CodeBook><Codes><Code guid="{G(10)}" name="Trust" '
+           f'isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="{G(40)}" name="Jade.docx" '
+           f'richTextPath="internal://{G(40)}.docx">{selections}</TextSource></Sources></Project>')
+    if word_file is None:
+        document = docx.Document()
+        for paragraph in PARAGRAPHS:
+            document.add_paragraph(paragraph)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        word_file = buffer.getvalue()
+    path = tmp_path / f"project_{len(line_end)}.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", xml)
+        z.writestr(f"Sources/{G(40)}.docx", word_file)
+    return import_qda(path)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_word_only_source_is_read_and_every_selection_placed(tmp_path, line_end):
+    project = _project(tmp_path, line_end)
+    assert project.coding[["transcript", "quote", "code", "coder"]].values.tolist() == [
+        ["Jade", "felt safe", "Trust", "Ana"], ["Jade", "School got easier", "Trust", "Ana"]]
+    assert set(project.selections["status"]) == {"aligned"}
+    assert any("taken from its Word file" in m for m in project.messages)
+
+
+def test_a_damaged_word_source_is_listed_with_its_selections(tmp_path):
+    project = _project(tmp_path, "\n", word_file=b"PK\x03\x04 not really a Word file")
+    assert project.sources[["status", "n_selections"]].values.tolist() == [["no_text", 2]]
+    assert "not a readable Word file" in project.sources["message"].iloc[0]
+    assert project.coding.empty and project.selections["status"].tolist() == ["no_text", "no_text"]
