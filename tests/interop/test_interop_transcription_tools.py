@@ -173,3 +173,23 @@ def test_youtube_srt_without_speakers_is_refused_naming_the_line(tmp_path):
     srt = f"1\n00:00:01,000 --> 00:00:03,000\n{Q}\n\n2\n00:00:03,500 --> 00:00:06,000\n{A1}\n"
     with pytest.raises(TranscriptError, match=r"youtube\.srt, line 3: a cue before any speaker is named.*YouTube"):
         _read(tmp_path, "youtube.srt", srt)
+
+
+def test_our_header_typed_in_another_order_above_a_rev_body(tmp_path):
+    body = ("Date: 2024-03-12\nInterviewer: Sam Jones\nSite: Easton\nRole: mentee\nPseudonym: Tia\n\n"
+            f"Sam Jones (00:00:01):\n{Q}\n\nTia (00:00:04):\n{A1}\n")
+    (tmp_path / "tia.txt").write_text(body)
+    t = read_transcripts(tmp_path)["tia"]  # no speakers table: the header says who is who
+    assert (t.pseudonym, t.role, t.site, t.date) == ("Tia", "mentee", "Easton", "2024-03-12")
+    assert _turns(t) == [("Sam Jones", Q), ("Tia", A1)]
+
+
+def test_teams_voice_with_organisation_in_the_name(tmp_path):
+    vtt = ("WEBVTT\n\na1b2/1-0\n00:00:01.000 --> 00:00:02.000\n<v Jones, Sam (Easton Council)>Hello Tia.</v>\n\n"
+           "a1b2/2-0\n00:00:02.000 --> 00:00:03.000\n<v Tia>Hi.</v>\n")
+    (tmp_path / "t.vtt").write_text(vtt)
+    (tmp_path / "speakers.csv").write_text('speaker,role,participant_id,site,file\n'
+                                           '"Jones, Sam (Easton Council)",interviewer,,,\nTia,young person,P07,Easton,\n')
+    t = read_transcripts(tmp_path)["t"]
+    assert [(u.speaker, u.kind, t.text[u.start:u.end]) for u in t.turns] == [
+        ("Jones, Sam (Easton Council)", "interviewer", "Hello Tia."), ("Tia", "participant", "Hi.")]
