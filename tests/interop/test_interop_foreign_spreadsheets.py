@@ -8,7 +8,8 @@ to save it. SYNTHETIC data.
 * Strict Open XML .xlsx (ECMA-376 Part 1, strict namespaces ``http://purl.oclc.org/ooxml/...``).
 * OpenDocument .ods (ODF 1.2 Part 3: a zip whose first member ``mimetype`` is stored uncompressed).
 * CSV from Excel for Mac's "CSV (Macintosh)": Mac OS Roman, lines ended by CR alone.
-* SPSS .zsav (compressed with zlib, magic ``$FL3`` and compression code 2 in the header).
+* SPSS .zsav (compressed with zlib, magic ``$FL3`` and compression code 2 in the header), and .sav written by
+  SPSS in Windows-1252 (declared in an encoding record, or only as a code page) besides the UTF-8 of R's haven.
 """
 
 from __future__ import annotations
@@ -142,3 +143,34 @@ def test_compressed_spss_zsav_reads_as_the_sav(tmp_path):
     pd.testing.assert_frame_equal(tables["sessions.zsav"].data, tables["sessions.sav"].data)
     assert tables["sessions.zsav"].data[["participant_id", "minutes", "activity"]].values.tolist() == [
         ["SYN-001", 45, "music"], ["SYN-002", 30, "film"]]
+
+
+@pytest.mark.parametrize("declared", ["encoding record", "code page only"])
+def test_spss_file_written_by_spss_in_windows_1252(tmp_path, declared):
+    """pyreadstat (like R's haven) writes UTF-8 and says so in an encoding record (type 7, subtype 20); SPSS in
+    code-page mode, and SPSS before version 16, write Windows-1252 and say so in that record or only in the
+    integer-info record's character code (type 7, subtype 3, eighth field). The file is rewritten here byte by
+    byte from the one pyreadstat wrote (the SAV format has no offsets to fix up): both declarations, and the
+    text in Windows-1252 ("é" one byte, 0xE9; the string keeps its width with a trailing space)."""
+    import struct
+
+    frame = pd.DataFrame({"participant_id": ["SYN-001"], "session_date": [dt.date(2023, 10, 1)], "minutes": [45.0],
+                          "activity": ["music"], "setting": ["caf\u00e9 met"]})
+    path = tmp_path / "sessions.sav"
+    pyreadstat.write_sav(frame, str(path), variable_format={"session_date": "DATE11"})
+    data = path.read_bytes()
+    utf8_record = b"\x07\x00\x00\x00\x14\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00UTF-8"
+    info = data.index(b"\x07\x00\x00\x00\x03\x00\x00\x00") + 16 + 7 * 4  # header 16 bytes, then fields of 4
+    assert data.count(utf8_record) == 1 and struct.unpack("<i", data[info:info + 4]) == (65001,)
+    data = data[:info] + struct.pack("<i", 1252) + data[info + 4:]
+    cp1252_record = (b"\x07\x00\x00\x00\x14\x00\x00\x00\x01\x00\x00\x00\x0c\x00\x00\x00windows-1252"
+                     if declared == "encoding record" else b"")
+    data = data.replace(utf8_record, cp1252_record).replace("caf\u00e9 met".encode(), "caf\u00e9 met ".encode("cp1252"))
+    path.write_bytes(data)
+    from cm_research.interop import import_table
+
+    loaded = import_table(path, "sessions")
+    assert loaded.data[["participant_id", "minutes", "activity"]].values.tolist() == [["SYN-001", 45, "music"]]
+    assert loaded.data["session_date"].tolist() == [pd.Timestamp(2023, 10, 1)]
+    setting = loaded.problems[loaded.problems["column"] == "setting"]
+    assert setting["value"].tolist() == ["caf\u00e9 met"]  # not in the setting list, and named as typed
