@@ -326,6 +326,35 @@ def _read_codes(codes_element, where: str) -> pd.DataFrame:
     return table
 
 
+_ARGB = re.compile(r"^#?([0-9A-Fa-f]{2})([0-9A-Fa-f]{6})$")
+_RGB_FUNCTION = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,[^)]*)?\)$", re.IGNORECASE)
+
+
+def _standard_colours(codes: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[str]]:
+    """Code colours as the schema writes them (``#RRGGBB``): programs also write ``#AARRGGBB`` (alpha first, as
+    .NET colours print), ``RRGGBB`` without the ``#`` and ``rgb(r, g, b)``; those are converted (the alpha
+    dropped) and said, and a colour that cannot be read is said and left out, never passed on to an export the
+    schema would refuse."""
+    messages, colours = [], []
+    for code, colour in zip(codes["code"], codes["color"]):
+        colour = colour if isinstance(colour, str) else ""
+        new = colour
+        if colour and not RGB.match(colour):
+            argb, function = _ARGB.match(colour), _RGB_FUNCTION.match(colour)
+            if re.fullmatch(r"[0-9A-Fa-f]{6}", colour):
+                new = f"#{colour}"
+            elif argb:
+                new = f"#{argb.group(2)}"
+            elif function and all(int(v) <= 255 for v in function.groups()):
+                new = "#" + "".join(f"{int(v):02X}" for v in function.groups())
+            else:
+                new = ""
+            messages.append(f"{where}: code {code!r} has the colour {colour!r}, "
+                            + (f"read as {new}" if new else "which is no colour the standard knows; left out"))
+        colours.append(new)
+    return codes.assign(color=colours), messages
+
+
 def codebook_from_codes(codes: pd.DataFrame, name: str, coded: set[str], source: str) -> Codebook:
     """A :class:`Codebook` from a code tree (columns of ``QdaProject.codes``): each top-level code is a theme,
     every code below it a code of that theme, and a top-level code is also a code of its own theme when it has
@@ -574,6 +603,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                  else pd.DataFrame(columns=CODE_COLUMNS))
         codes, nested = nest_double_colon_codes(codes, GUID_NAMESPACE)
         messages.extend(nested)
+        codes, recoloured = _standard_colours(codes, path.name)
+        messages.extend(recoloured)
         code_of = dict(zip(codes["guid"], codes["code"]))
         # document groups named "variable: value" (ATLAS.ti) give attributes, below case variables in priority
         group_values = set_attributes(read_extras(root, {}, {})[1])

@@ -1,7 +1,12 @@
-"""A REFI-QDA text source carried only as a Word file (``richTextPath`` to a .docx, no ``plainTextPath`` and no
-``PlainTextContent``), as the schema allows: its text is the document's paragraphs, one a line, and each
-selection is placed there. Writers end the lines of that plain text with LF or CRLF, so the positions here are
-counted both ways by hand (``str.index`` on the text each writer would hold). SYNTHETIC text."""
+"""What other REFI-QDA writers put in a project besides what the schema's own examples show, built by hand here:
+
+* a text source carried only as a Word file (``richTextPath`` to a .docx, no ``plainTextPath`` and no
+  ``PlainTextContent``), as the schema allows: its text is the document's paragraphs, one a line, and each
+  selection is placed there. Writers end the lines of that plain text with LF or CRLF, so the positions here are
+  counted both ways by hand (``str.index`` on the text each writer would hold);
+* code colours in notations other than the schema's ``#RRGGBB``.
+
+SYNTHETIC text."""
 
 from __future__ import annotations
 
@@ -59,3 +64,24 @@ def test_a_damaged_word_source_is_listed_with_its_selections(tmp_path):
     assert project.sources[["status", "n_selections"]].values.tolist() == [["no_text", 2]]
     assert "not a readable Word file" in project.sources["message"].iloc[0]
     assert project.coding.empty and project.selections["status"].tolist() == ["no_text", "no_text"]
+
+
+def test_code_colours_in_other_notations_are_converted_and_said(tmp_path):
+    """The schema's colour is ``#RRGGBB`` (or ``#RGB``); other writers put alpha first (``#AARRGGBB``), leave
+    out the ``#``, or write ``rgb(r, g, b)``. Expected values converted by hand (51 = 0x33, 102 = 0x66)."""
+    colours = {"A": "#FF336699", "B": "336699", "C": "rgb(51, 102, 153)", "D": "#336699", "E": "teal"}
+    codes = "".join(f'<Code guid="{G(10 + k)}" name="{name}" isCodable="true" color="{colour}"/>'
+                    for k, (name, colour) in enumerate(colours.items()))
+    xml = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+           f'<CodeBook><Codes>{codes}</Codes></CodeBook></Project>')
+    path = tmp_path / "colours.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", xml)
+    project = import_qda(path)
+    assert dict(zip(project.codes["code"], project.codes["color"])) == {
+        "A": "#336699", "B": "#336699", "C": "#336699", "D": "#336699", "E": ""}
+    said = [m for m in project.messages if "colour" in m]
+    assert said == ["colours.qdpx: code 'A' has the colour '#FF336699', read as #336699",
+                    "colours.qdpx: code 'B' has the colour '336699', read as #336699",
+                    "colours.qdpx: code 'C' has the colour 'rgb(51, 102, 153)', read as #336699",
+                    "colours.qdpx: code 'E' has the colour 'teal', which is no colour the standard knows; left out"]
