@@ -352,7 +352,12 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
     current: Turn | None = None
     empty_start: bool = False  # the current turn's label had no words after it yet
     cue_time: str | None = None  # an older Teams .docx timing line, waiting for its speaker
-    names = {n for n in (labels.interviewer | labels.participant | labels.other | set(labels.extra)) if len(n) > 2}
+    # a name alone on its line starts a turn only in a file laid out that way: where turns are 'Name: words', a
+    # line holding just a name is someone's words
+    inline = any((m := convention.label_pattern.match(line)) and line[m.end():].strip()
+                 and labels.classify(m.group("label"))[0] for _, _, line in lines[first:])
+    names = set() if inline else {n for n in (labels.interviewer | labels.participant | labels.other
+                                              | set(labels.extra)) if len(n) > 2}
 
     for number, offset, line in lines[first:]:
         if not line.strip() or _SEPARATOR.match(line):

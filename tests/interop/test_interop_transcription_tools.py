@@ -157,6 +157,12 @@ def test_word_transcript_with_bold_names_on_their_own_lines(tmp_path):
     assert t.locations[t.turns[1].line] == "paragraph 3"
 
 
+def test_a_name_alone_is_words_where_turns_are_name_colon_words(tmp_path):
+    # the interviewer's turn goes on over a line holding only a name; it does not become Tia's turn
+    t = _read(tmp_path, "inline.txt", f"Sam Jones: Who came with you?\nTia\nTia: My carer did.\n")
+    assert _turns(t) == [("Sam Jones", "Who came with you?\nTia"), ("Tia", "My carer did.")]
+
+
 def test_a_long_preamble_is_still_refused_naming_its_line(tmp_path):
     preamble = "".join(f"Line {k} of a letter.\n" for k in range(1, 7))
     with pytest.raises(TranscriptError, match=r"letter\.txt, line 1: text before the first speaker label"):
