@@ -331,8 +331,12 @@ class _Labels:
         return None, None
 
 
-#: lines a file with no header of ours may carry before its first speaker (Teams: meeting name, date, length)
+#: lines a file with no header of ours may carry before its first speaker (Teams: meeting name, date, length),
+#: when one of them holds the meeting's date or length (else they may be someone's words, and are refused)
 TITLE_BLOCK_LINES = 5
+_TITLE_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+                         r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                         r"\b\d{1,4}[/-]\d{1,2}[/-]\d{1,4}\b|^line \d+: (?:\d+h )?\d+m \d+s$", re.IGNORECASE)
 
 
 def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, convention: SpeakerConvention,
@@ -416,7 +420,8 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
             "no speaker labels found: each turn must start with a label such as 'Interviewer:' or "
             f"'{_labels_example(labels)}:' (or 'Q:' and 'A:'), optionally after a time stamp like [00:01:23]"),
             line, locations))
-    elif orphan and title_block and len(before_first) <= TITLE_BLOCK_LINES and turns:
+    elif orphan and title_block and len(before_first) <= TITLE_BLOCK_LINES and turns and any(
+            _TITLE_DATE.search(n) for n in before_first):
         notices[:0] = [f"before the first speaker, {n}" for n in before_first]
     elif orphan:
         problems.append(_problem(path, orphan[0], "text before the first speaker label: whose words are these?",

@@ -163,6 +163,12 @@ def test_a_name_alone_is_words_where_turns_are_name_colon_words(tmp_path):
     assert _turns(t) == [("Sam Jones", "Who came with you?\nTia"), ("Tia", "My carer did.")]
 
 
+def test_lines_before_the_first_speaker_without_a_date_are_refused(tmp_path):
+    # not a meeting's title block (no date, no length): words whose speaker is unknown
+    with pytest.raises(TranscriptError, match=r"words\.txt, line 1: text before the first speaker label"):
+        _read(tmp_path, "words.txt", f"and then we went home.\nSam Jones: {Q}\nTia: {A1}\n")
+
+
 def test_a_long_preamble_is_still_refused_naming_its_line(tmp_path):
     preamble = "".join(f"Line {k} of a letter.\n" for k in range(1, 7))
     with pytest.raises(TranscriptError, match=r"letter\.txt, line 1: text before the first speaker label"):
