@@ -56,6 +56,7 @@ def _workbook(path, sheet_data: str, strict: bool = False) -> None:
             '</numFmts><fonts count="1"><font/></fonts><fills count="1"><fill><patternFill patternType="none"/>'
             '</fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
             '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             '</styleSheet>'))
         z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>{sheet_data}</sheetData>'
                                                '</worksheet>')

@@ -399,7 +399,7 @@ def read_qdc(path: str | Path) -> Codebook:
         raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
                                              "message": "no <Codes> element: this is not a REFI-QDA codebook"}],
                                            path.name)
-    codes = _read_codes(codes_element, path.name)
+    codes, _ = nest_double_colon_codes(_read_codes(codes_element, path.name), GUID_NAMESPACE)  # as import_qda does
     return codebook_from_codes(codes, root.get("name") or path.stem, set(), path.name)
 
 

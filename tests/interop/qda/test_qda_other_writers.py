@@ -4,7 +4,8 @@
   ``PlainTextContent``), as the schema allows: its text is the document's paragraphs, one a line, and each
   selection is placed there. Writers end the lines of that plain text with LF or CRLF, so the positions here are
   counted both ways by hand (``str.index`` on the text each writer would hold);
-* code colours in notations other than the schema's ``#RRGGBB``.
+* code colours in notations other than the schema's ``#RRGGBB``;
+* an ATLAS.ti codebook (.qdc) whose code names carry their group path (``Support::trust``).
 
 SYNTHETIC text."""
 
@@ -85,3 +86,18 @@ def test_code_colours_in_other_notations_are_converted_and_said(tmp_path):
                     "colours.qdpx: code 'B' has the colour '336699', read as #336699",
                     "colours.qdpx: code 'C' has the colour 'rgb(51, 102, 153)', read as #336699",
                     "colours.qdpx: code 'E' has the colour 'teal', which is no colour the standard knows; left out"]
+
+
+def test_atlas_ti_codebook_qdc_nests_double_colon_names_as_the_project_import_does(tmp_path):
+    """ATLAS.ti writes a code group path into the code's name ("Support::trust"); a codebook exported alone (.qdc,
+    namespace urn:QDA-XML:codebook:1.0) gives the same tree as the project import: theme Support, code trust."""
+    from cm_research.interop.qda.read import read_qdc
+
+    codes = "".join(f'<Code guid="{G(k)}" name="{name}" isCodable="true"/>'
+                    for k, name in enumerate(["Support", "Support::trust", "Barriers::moving"], start=1))
+    path = tmp_path / "codebook.qdc"
+    path.write_text(f'<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+                    f'origin="ATLAS.ti"><Codes>{codes}</Codes></CodeBook>')
+    codebook = read_qdc(path)
+    assert [(t.name, [c.name for c in t.codes]) for t in codebook.themes] == [("Support", ["trust"]),
+                                                                              ("Barriers", ["moving"])]
