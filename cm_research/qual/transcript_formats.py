@@ -54,9 +54,10 @@ INTERVIEWER_ROLE = "interviewer"
 
 #: A line holding only a speaker's name and a time stamp; the words follow on the next lines.
 NAME_TIME_LINE = re.compile(
-    r"^[ \t]*\[?(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\]?(?:[ \t]{1,}|\t)[\[(]?"
+    r"^[ \t]*\[?(?P<label>[^\W\d_][\w .,'\u2019()/&-]{0,39}?)\]?(?:[ \t]{1,}|\t)[\[(]?"
     r"(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?[ \t]*$")
-_NAME = r"(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)"
+#: a speaker's name: display names carry commas ("Jones, Sam"), organisations and pronouns in brackets
+_NAME = r"(?P<label>[^\W\d_][\w .,'\u2019()/&-]{0,39}?)"
 _STAMP = r"(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)"
 #: Rev.com / Trint: a name, the time in brackets, a colon; the words follow on the line or the next lines.
 REV_LABEL = re.compile(rf"^[ \t]*{_NAME}[ \t]+[(\[]{_STAMP}[)\]][ \t]*:(?:[ \t]+|$)")
@@ -80,7 +81,7 @@ _ARROW = re.compile(r"-->|^\s*\d[\d:.,]*\s*-+>")
 _TIME = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<ms>\d{1,3})$")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<label>[^>]+)>")
 _TAG = re.compile(r"</?[^>]*>")
-_PREFIX = re.compile(r"^\s*(?:-\s*)?(?:\[(?P<b>[^\]]{1,40})\]|(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\s*:)\s+")
+_PREFIX = re.compile(r"^\s*(?:-\s*)?(?:\[(?P<b>[^\]]{1,40})\]|(?P<label>[^\W\d_][\w .,'\u2019()/&-]{0,39}?)\s*:)\s+")
 
 
 @dataclass

@@ -86,9 +86,11 @@ _HEADER_LINE = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<va
 _DEFAULT_LABEL = re.compile(
     r"^[ \t]*(?:[\[(](?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])][ \t]*"
     r"|(?P<ts2>(?:\d{1,2}:)?\d{1,2}:\d{2})[ \t]+)?"
-    r"(?P<label>[^\W_][\w .'\u2019\u0300-\u036f-]{0,39}?)[ \t]*:(?:[ \t]+|$)"  # accents as combining marks too
+    r"(?P<label>[^\W_][\w .,'\u2019()/&\u0300-\u036f-]{0,39}?)[ \t]*:(?:[ \t]+|$)"  # accents as combining marks too
 )
-_NAME_LIKE = re.compile(r"^[A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){0,2}$")
+#: a label shaped like a person's name ("Sam Jones", "Jones, Sam", "Sam Jones (Easton VS)"), which is refused
+#: when unknown rather than read as the words of the speaker above
+_NAME_LIKE = re.compile(r"^[A-Z][\w'\u2019-]*(?:,? [A-Z][\w'\u2019-]*){0,2}(?: \([^()]{1,30}\))?$")
 
 
 def _norm(label: str) -> str:

@@ -205,3 +205,25 @@ def test_teams_voice_with_organisation_in_the_name(tmp_path):
     t = read_transcripts(tmp_path)["t"]
     assert [(u.speaker, u.kind, t.text[u.start:u.end]) for u in t.turns] == [
         ("Jones, Sam (Easton Council)", "interviewer", "Hello Tia."), ("Tia", "participant", "Hi.")]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("zoom_display.vtt", "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nSam Jones (Easton VS): How was it?\n\n"
+                         "2\n00:00:02.000 --> 00:00:03.000\nTia (she/her): Good.\n"),
+    ("teams_surname.txt", "Jones, Sam   0:01\nHow was it?\nTia (she/her)   0:02\nGood.\n"),
+    ("typed.txt", "Jones, Sam: How was it?\nTia (she/her): Good.\n"),
+])
+def test_display_names_with_commas_and_brackets(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    (tmp_path / "speakers.csv").write_text('speaker,role,participant_id,site,file\n"Jones, Sam",interviewer,,,\n'
+                                           "Sam Jones (Easton VS),interviewer,,,\n"
+                                           "Tia (she/her),young person,P07,Easton,\n")
+    t = read_transcripts(tmp_path)[name.rsplit(".", 1)[0]]
+    assert [(u.kind, t.text[u.start:u.end]) for u in t.turns] == [("interviewer", "How was it?"),
+                                                                  ("participant", "Good.")]
+
+
+@pytest.mark.parametrize("line", ["Sam Jones (Easton VS): And after that?", "Jones, Sam   0:05"])
+def test_an_unknown_display_name_is_refused_not_read_as_the_last_speakers_words(tmp_path, line):
+    with pytest.raises(TranscriptError, match=r"named\.txt, line 3: unknown speaker"):
+        _read(tmp_path, "named.txt", f"Sam Jones: {Q}\nTia: {A1}\n{line}\nTia: {A2}\n")
