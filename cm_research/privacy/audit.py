@@ -24,7 +24,11 @@ everything published, not only tables:
   suppression of interview counts (see :mod:`cm_research.qual.publish`);
 - ``derived_count``: in a CSV, a number that gives a count shown as ``c`` back -- zero changes as ``n_pairs``
   minus ``n_nonzero``, non-zero changes from a signed-rank statistic with its rank-biserial correlation, the
-  number of answers from a median CI's exact coverage (see :mod:`cm_research.privacy.derived`).
+  number of answers from a median CI's exact coverage, the signed-rank p-value beside a hidden count of
+  changes (see :mod:`cm_research.privacy.derived`);
+- ``linked_count``: a count shown as ``c`` in one published file and as a number in another file of the same
+  folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
+  ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
 
 Restricted folders and files are skipped as the scanner skips them; an internal run (``NOT_FOR_PUBLICATION``
 folders) is audited all the same when asked, but batches record rather than enforce it.
@@ -216,6 +220,9 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
             rows += list(audit_table(path, threshold, rel))
         elif path.suffix.lower() in (".html", ".htm"):
             rows += list(audit_html(path, threshold, small_roles, rel))
+    from cm_research.privacy.linked import linked_findings
+
+    rows += list(linked_findings(run_dir, skip=lambda path: _restricted(path, run_dir)))
     out = pd.concat([found, pd.DataFrame(rows, columns=FINDING_COLUMNS)], ignore_index=True)
     out.attrs.update(found.attrs)
     return out

@@ -80,3 +80,71 @@ def test_the_audit_finds_a_signed_rank_p_value_beside_a_hidden_count(tmp_path):
     assert [f[2] for f in found] == ["derived_count"] and "m = 24" in found[0][3]
     row.assign(p_val=[math.nan]).to_csv(tmp_path / "ok.csv", index=False)
     assert list(audit_table(tmp_path / "ok.csv")) == []
+
+
+# ---------------------------------------------------------------- one count, two reports
+
+def _attrition_data(baseline: dict[str, int], both: dict[str, int], measure: str = "swemwbs"):
+    """Synthetic participants and outcomes: per group, ``baseline[g]`` measured at baseline, the first
+    ``both[g]`` of them at post too."""
+    people, rows = [], []
+    for group in ("mentored", "comparison"):
+        for i in range(baseline[group]):
+            pid = f"SYN-{group[0].upper()}{i:03d}"
+            people.append({"participant_id": pid, "group": group, "cohort": "2023/24"})
+            rows.append({"participant_id": pid, "measure": measure, "timepoint": "baseline", "value": 40.0 + i % 7})
+            if i < both[group]:
+                rows.append({"participant_id": pid, "measure": measure, "timepoint": "post", "value": 42.0 + i % 5})
+    return pd.DataFrame(people), pd.DataFrame(rows)
+
+
+def test_attrition_keeps_the_analysed_n_shown_and_hides_what_would_give_back_the_lost(tmp_path):
+    from cm_research.privacy.contract import write_table
+    from cm_research.privacy.linked import linked_findings
+    from cm_research.quality import published_counts
+
+    # Northshire's SWEMWBS in the demo: 21 mentored measured at baseline, 16 at both, so 5 lost (to hide)
+    participants, outcomes = _attrition_data({"mentored": 21, "comparison": 25}, {"mentored": 16, "comparison": 22})
+    tables = published_counts(participants, outcomes)
+    at = tables["attrition"].set_index("group")
+    assert at.loc["mentored", "n_lost"] == C and at.loc["comparison", "n_lost"] == C  # 5 and 3
+    # the outcomes report shows 16 pairs (paired t: dof 15) and the ANCOVA's 16 and 22: the same counts as n_both.
+    # Round 3 hid n_both here and showed n_baseline, so 21 - 16 gave back the 5 lost. Now n_both is shown
+    # (it is public anyway) and n_baseline is hidden, in missingness too (the same count, linked).
+    assert at.loc["mentored", "n_both"] == 16 and at.loc["comparison", "n_both"] == 22
+    assert at.loc["mentored", "n_baseline"] == C and at.loc["comparison", "n_baseline"] == C
+    miss = tables["missingness"]
+    base = miss[miss["timepoint"] == "baseline"].set_index("group")
+    assert base.loc["mentored", "n_recorded"] == C and base.loc["comparison", "n_recorded"] == C
+    # no published count of those measured at baseline is left to subtract 16 or 22 from
+    assert not [v for v in base[["n_expected", "n_recorded", "n_missing"]].to_numpy().ravel() if v != C]
+    # the audit of the two reports side by side: clean now, a linked_count when n_both is hidden as round 3 did
+    site = tmp_path / "site"
+    site.mkdir()
+    write_table(tables["attrition"], site / "attrition.csv")
+    change = pd.DataFrame({"measure": ["swemwbs"], "group": ["mentored"], "method": ["Paired t-test"],
+                           "n_pairs": [16], "dof": [15.0]})
+    change.to_csv(site / "change_within_mentored.csv", index=False)
+    assert list(linked_findings(tmp_path)) == []
+    old = pd.DataFrame({"measure": ["swemwbs"] * 2, "group": ["comparison", "mentored"], "n_baseline": [25, 21],
+                        "n_both": [C, C], "n_lost": [C, C], "pct_retained": [C, C]})
+    old.to_csv(site / "attrition.csv", index=False)
+    found = list(linked_findings(tmp_path))
+    assert [f[2] for f in found] == ["linked_count"] and "16" in found[0][3] and found[0][1] == "line 3, column `n_both`"
+
+
+def test_a_cell_published_elsewhere_is_hidden_only_when_nothing_else_protects_the_line():
+    from cm_research.privacy.joint import JointSuppression
+
+    table = pd.DataFrame({"group": ["a"], "n_baseline": [21], "n_both": [16], "n_lost": [5]})
+    plain = JointSuppression()
+    plain.add("attrition", table, ["n_both", "n_lost"], totals="n_baseline")
+    assert plain.run()["attrition"].iloc[0].tolist() == ["a", 21, C, C]  # the smallest: n_both
+    kept = JointSuppression()
+    kept.add("attrition", table, ["n_both", "n_lost"], totals="n_baseline", published_elsewhere={"n_both": [True]})
+    assert kept.run()["attrition"].iloc[0].tolist() == ["a", C, 16, C]
+    both = JointSuppression()  # nothing else on the line: the kept cell is hidden after all, never the leak
+    both.add("attrition", table, ["n_both", "n_lost"], totals="n_baseline",
+             published_elsewhere={"n_both": [True], "n_baseline": [True]})
+    row = both.run()["attrition"].iloc[0]
+    assert row["n_lost"] == C and C in (row["n_both"], row["n_baseline"])
