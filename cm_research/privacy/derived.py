@@ -18,6 +18,10 @@ appear in this package's tables (found by the round-3 red team on the demo's pub
   number: in the demo, Northshire's attendance change (26 pairs, "between 1 and 5 zero changes",
   p = 0.006933947606081329) fits m = 24, V = 55 and no other m, so 2 zero changes. Where such a count is ``c``
   the p-value is withheld with V and r (the paired t-test's row for the same measure keeps its p);
+- **a count of rows dropped in a note** (round 4): "8 row(s) dropped for missing `post` or `baseline`" is both
+  groups' missing young people added up; with the group sizes (23 and 23) and the analysed n (18 and 20) each
+  group's hidden count follows (23 - 18 = 5, and 3, as 5 + 3 = 8 and neither can be more). Published notes say it
+  without the number (:func:`cm_research.report.outcomes.withhold_small_groups`);
 - **quartiles' fractions beside a hidden n**: for whole-number values (days, sessions, minutes) R's default
   quantile (Hyndman & Fan 1996 type 7, pandas' default) interpolates at position 1 + (n - 1)p, so a median at
   x.5 says n is even and a quartile at x.25 or x.75 says n = 2 (mod 4): with the other published counts the
@@ -35,6 +39,7 @@ published CSV, for the whole-run audit (finding kind ``derived_count``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -52,6 +57,8 @@ COVERAGE_COLUMNS = ("ci_coverage", "coverage")
 QUARTILE_COLUMNS = ("median", "lower_quartile", "upper_quartile", "median_sessions")
 #: a row's number of values, for the quartile rule
 SIZE_COLUMNS = ("n", "young_people")
+#: "8 row(s) dropped for missing `post`" in a note (see :data:`cm_research.report.outcomes.DROPPED_ROWS`)
+_DROPPED_ROWS = re.compile(r"\b\d+ row\(s\) dropped for missing")
 #: the largest number of answers searched when matching a coverage to n
 _MAX_N = 1000
 
@@ -198,6 +205,11 @@ def derived_findings(table: pd.DataFrame, name: str,
                 yield (name, f"line {pos}, columns `statistic`, `rank_biserial`", "derived_count",
                        f"2V / (1 + r) with V = {v:g}, r = {r:.6g} is m(m + 1)/2 for m = {round(m)} non-zero "
                        f"changes, which gives back {', '.join(hidden)} shown as c")
+        note = row.get("note")
+        if isinstance(note, str) and (m := _DROPPED_ROWS.search(note)):
+            yield (name, f"line {pos}, column `note`", "derived_count",
+                   f"\"{m.group(0)}\": the groups' missing counts added up; beside the group sizes and the analysed "
+                   "n it pins each group's hidden count of young people lost (say it without the number)")
         p = _number(row.get("p_val"))
         if hidden and p is not None and 0 < p < 1:
             fits = _signed_rank_fits(p, _number(row.get("n_pairs")), threshold)

@@ -148,3 +148,26 @@ def test_a_cell_published_elsewhere_is_hidden_only_when_nothing_else_protects_th
              published_elsewhere={"n_both": [True], "n_baseline": [True]})
     row = both.run()["attrition"].iloc[0]
     assert row["n_lost"] == C and C in (row["n_both"], row["n_baseline"])
+
+
+def test_a_comparisons_note_no_longer_adds_up_the_groups_hidden_missing_counts(tmp_path):
+    from cm_research.report.outcomes import withhold_small_groups
+    from cm_research.stats.outcomes import compare_outcomes
+
+    # Westbury's attendance in the demo: 23 + 23 young people, all measured at baseline; 18 and 20 at post
+    participants, outcomes = _attrition_data({"mentored": 23, "comparison": 23}, {"mentored": 18, "comparison": 20},
+                                             measure="attendance_pct")
+    raw = compare_outcomes(outcomes, participants, ["attendance_pct"]).iloc[0]
+    assert (raw["n_treated"], raw["n_control"]) == (18, 20) and "8 row(s) dropped" in raw["note"]
+    # the attack: dropped = (23 - n_baseline_m) ... each group lost at most 23 - analysed, and 5 + 3 = 8 exactly
+    dropped = int(raw["note"].split(" row(s)")[0])
+    lost_m_max, lost_c_max = 23 - raw["n_treated"], 23 - raw["n_control"]
+    assert dropped == lost_m_max + lost_c_max  # so lost_m = 5 and lost_c = 3, both hidden in attrition.csv
+    published = withhold_small_groups(compare_outcomes(outcomes, participants, ["attendance_pct"]), 5).iloc[0]
+    assert "rows dropped for missing `post` or `baseline`" in published["note"]
+    assert "8 row" not in published["note"] and not any(ch.isdigit() for ch in published["note"].split(";")[0])
+    pd.DataFrame([raw]).to_csv(tmp_path / "comparisons.csv", index=False)
+    found = list(audit_table(tmp_path / "comparisons.csv"))
+    assert [f[2] for f in found] == ["derived_count"] and "8 row(s) dropped" in found[0][3]
+    pd.DataFrame([published]).to_csv(tmp_path / "ok.csv", index=False)
+    assert list(audit_table(tmp_path / "ok.csv")) == []
