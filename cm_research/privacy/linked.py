@@ -6,7 +6,7 @@ several reports built from the same records, and some counts are one and the sam
 - the young people with a value at both baseline and post of a measure (``attrition.csv``, ``n_both``, from the
   data-quality report) are the pairs of the mentored group's paired change (``change_within_mentored.csv``,
   ``n_pairs``) and the groups of the ANCOVA comparison (``comparisons.csv``, ``n_treated`` / ``n_control`` of
-  the row analysed as "post adjusted for baseline"), both from the outcomes report.
+  the row analysed as "post adjusted for baseline", repeated in ``effect_sizes.csv``), from the outcomes report.
 
 Round 4 found the data-quality report hiding ``n_both`` (to protect ``n_lost`` = ``n_baseline - n_both``, from 1
 to 5) while the outcomes report showed it as ``n_pairs`` with its degrees of freedom: Northshire's SWEMWBS, 21
@@ -50,6 +50,10 @@ TWINS = (
          "comparisons.csv", (), "n_treated", twin_prefix=(("analysis", "post adjusted for baseline"),)),
     Twin("attrition.csv", (("group", "comparison"),), "n_both",
          "comparisons.csv", (), "n_control", twin_prefix=(("analysis", "post adjusted for baseline"),)),
+    Twin("attrition.csv", (("group", "mentored"),), "n_both",
+         "effect_sizes.csv", (), "n_treated", twin_prefix=(("method", "ANCOVA"),)),
+    Twin("attrition.csv", (("group", "comparison"),), "n_both",
+         "effect_sizes.csv", (), "n_control", twin_prefix=(("method", "ANCOVA"),)),
 )
 
 

@@ -171,3 +171,54 @@ def test_a_comparisons_note_no_longer_adds_up_the_groups_hidden_missing_counts(t
     assert [f[2] for f in found] == ["derived_count"] and "8 row(s) dropped" in found[0][3]
     pd.DataFrame([published]).to_csv(tmp_path / "ok.csv", index=False)
     assert list(audit_table(tmp_path / "ok.csv")) == []
+
+
+# ---------------------------------------------------------------- rows that are people
+
+def test_a_per_case_table_no_longer_counts_the_interviewees_of_a_role(tmp_path):
+    from cm_research.qual.publish import anonymous_cases
+
+    # the demo's published interviews table: every (role, site) count hidden, so each is 1 to 5
+    interviews = pd.DataFrame({"role": ["carer", "carer", "mentee", "mentee", "mentee", "mentor", "mentor", "mentor",
+                                        "social worker", "social worker", "VSH"],
+                               "site": ["Easton", "Northshire", "Easton", "Northshire", "Westbury", "Easton",
+                                        "Northshire", "Westbury", "Easton", "Westbury", "Northshire"],
+                               "interviews": [C] * 11})
+    adult_cells = int((interviews["role"] != "mentee").sum())
+    # round 3's framework overview: a row per case, pooled attributions (4 young people, 8 adults)
+    rng = np.random.default_rng(5)
+    overview = pd.DataFrame({"case": [""] * 12,
+                             "role": ["a young person"] * 4 + ["a professional working with the young person"] * 8,
+                             "site": [""] * 12, "Relationship and trust": rng.integers(0, 15, 12),
+                             "Support for mentors": rng.integers(0, 15, 12), "pooled": [True] * 12})
+    overview["attribution"] = overview["role"]
+    adult_rows = int((overview["attribution"] != "a young person").sum())
+    # the attack: 8 adult rows over 8 hidden adult cells, each at least 1: every adult cell is exactly 1
+    assert adult_rows == adult_cells == 8
+    overview.to_csv(tmp_path / "framework_overview.csv", index=False)
+    found = list(audit_table(tmp_path / "framework_overview.csv"))
+    assert [f[2] for f in found] == ["row_count"] and "4 row(s) for a young person" in found[0][3]
+    published = anonymous_cases(overview)
+    assert set(published["attribution"]) == {"an interviewee"} and set(published["role"]) == {""}
+    assert published["Relationship and trust"].is_monotonic_decreasing  # an order that follows no file or date
+    assert sorted(published["Support for mentors"]) == sorted(overview["Support for mentors"])  # numbers kept
+    published.to_csv(tmp_path / "ok.csv", index=False)
+    assert list(audit_table(tmp_path / "ok.csv")) == []
+
+
+def test_negative_cases_per_theme_are_published_without_who(tmp_path):
+    from cm_research.qual.publish import anonymous_cases
+
+    cases = pd.DataFrame({"theme": ["trust", "trust", "trust", "esteem", "esteem"], "case": ["", "", "", "", ""],
+                          "role": ["a young person", "mentor", "mentor", "carer", "carer"],
+                          "site": ["", "Easton", "Easton", "Easton", "Easton"], "n_for": [4, 10, 2, 3, 7],
+                          "n_against": [1, 1, 1, 2, 1]})
+    cases["attribution"] = cases["role"]
+    cases.to_csv(tmp_path / "negative_cases.csv", index=False)
+    # (n_for and n_against count sentences; the run's .disclosure record tells the audit, not written here)
+    assert "row_count" in {f[2] for f in audit_table(tmp_path / "negative_cases.csv")}
+    published = anonymous_cases(cases)
+    assert published["theme"].tolist() == ["trust"] * 3 + ["esteem"] * 2  # the codebook's order of themes
+    assert published["n_for"].tolist() == [10, 4, 2, 7, 3]
+    published.to_csv(tmp_path / "ok.csv", index=False)
+    assert "row_count" not in {f[2] for f in audit_table(tmp_path / "ok.csv")}
