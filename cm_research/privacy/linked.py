@@ -17,7 +17,7 @@ ONS, *Disclosure Control Policy for Tables*: tables from the same source are pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,11 +82,13 @@ def _shown(value: str) -> bool:
     return bool(value) and value != SUPPRESSED
 
 
-def linked_findings(run_dir: str | Path, skip=lambda path: False) -> Iterator[tuple[str, str, str, str]]:
+def linked_findings(run_dir: str | Path, skip: Callable[[Path], bool] | None = None
+                    ) -> Iterator[tuple[str, str, str, str]]:
     """``linked_count`` findings of a run: a count shown as ``c`` in one file and as a number in its twin
     (:data:`TWINS`) in the same folder. Yields (file, location, kind, text) as
-    :func:`cm_research.privacy.audit.audit_run` does."""
+    :func:`cm_research.privacy.audit.audit_run` does. ``skip(path)`` True leaves a file out (restricted ones)."""
     run_dir = Path(run_dir)
+    skip = skip or (lambda path: False)
     for twin in TWINS:
         for path in sorted(run_dir.rglob(twin.file)):
             other = path.parent / twin.twin_file
