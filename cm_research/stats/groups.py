@@ -250,8 +250,12 @@ def ancova(
             f"{where}: ANCOVA estimates 3 coefficients and needs at least 4 participants with "
             f"`{dv}` and `{covariate}`; there are {n}."
         )
-    y = np.concatenate([g1[dv], g2[dv]])
-    z = np.concatenate([g1[covariate], g2[covariate]])
+    # centred: the group coefficient, its SE and the slope do not change, but values far from 0 (a date, an
+    # ID-like score of 1e9 ± 10) no longer make the covariate look collinear with the intercept, as they do in
+    # R's lm (whose QR drops it, tolerance 1e-7) and in a rank check on the raw design
+    y = np.concatenate([g1[dv], g2[dv]]).astype(float)
+    z = np.concatenate([g1[covariate], g2[covariate]]).astype(float)
+    y, z = y - y.mean(), z - z.mean()
     group = np.r_[np.ones(n1), np.zeros(n2)]
     design = np.column_stack([np.ones(n), group, z])
     if np.linalg.matrix_rank(design) < 3:

@@ -166,6 +166,20 @@ def test_ancova_matches_r_lm(r_ref, case):
     assert a["hedges_g_adj"] == pytest.approx(ref["g_adj"], rel=1e-9)
 
 
+@pytest.mark.r
+def test_ancova_far_from_zero_matches_r_lm_on_the_same_data_unshifted(r_ref):
+    # Outcome and covariate shifted by 1e9: the adjusted difference cannot change. R's lm on the shifted data
+    # drops the covariate as collinear with the intercept (QR tolerance 1e-7) and prints the unadjusted
+    # difference; the old code called the covariate constant and gave NaN. R on the unshifted data is the
+    # judge; 1e-6 relative (the shifted values carry ~1e-7 of rounding from float64's 16 digits).
+    ref = r_ref["sdq_ancova"]
+    data = ancova_frame("sdq_ancova")
+    data[["sdq_post", "sdq_baseline"]] = data[["sdq_post", "sdq_baseline"]].astype(float) + 1e9
+    a = ancova(data, "sdq_post", "group", "sdq_baseline").iloc[0]
+    assert [a["estimate"], a["se"], a["slope"], a["p_val"]] == pytest.approx(
+        [ref["coef"], ref["se"], ref["slope"], ref["p"]], rel=1e-6)
+
+
 def test_ancova_group_labels_do_not_depend_on_row_order():
     data = ancova_frame("sdq_ancova")
     forward = ancova(data, "sdq_post", "group", "sdq_baseline")
