@@ -140,3 +140,26 @@ def test_nobody_with_both_timepoints():
 def test_missing_columns_are_named():
     with pytest.raises(InsufficientDataError, match="no column `timepoint`"):
         reliable_change_table(pd.DataFrame({"participant_id": [], "measure": [], "value": []}), "sdq_total")
+
+
+def test_clinical_cutoffs_a_b_c_hand_worked():
+    from cm_research.stats import clinical_cutoffs
+
+    # lower is better (e.g. SDQ total difficulties): clinical sample 20 ± 5, functional 8 ± 4.
+    # a = 20 - 2 × 5 = 10; b = 8 + 2 × 4 = 16; c = (5 × 8 + 4 × 20) / (5 + 4) = 120 / 9 = 13.333...
+    got = clinical_cutoffs(20.0, 5.0, 8.0, 4.0, better="lower").set_index("criterion")["estimate"]
+    assert got.tolist() == pytest.approx([10.0, 16.0, 120 / 9], abs=1e-12)
+    # c is as many clinical SDs from the clinical mean as functional SDs from the functional mean
+    assert (20 - got["c"]) / 5 == pytest.approx((got["c"] - 8) / 4, abs=1e-12)
+    # higher is better (e.g. SWEMWBS): clinical 18 ± 3, functional 24 ± 3 -> a = 24, b = 18, c = 21 (midpoint)
+    up = clinical_cutoffs(18.0, 3.0, 24.0, 3.0, better="higher").set_index("criterion")["estimate"]
+    assert up.tolist() == pytest.approx([24.0, 18.0, 21.0], abs=1e-12)
+    only_a = clinical_cutoffs(18.0, 3.0, better="higher").set_index("criterion")
+    assert only_a.loc["a", "estimate"] == 24.0 and math.isnan(only_a.loc["c", "estimate"])
+    assert "no functional" in only_a.loc["c", "note"]
+    apart = clinical_cutoffs(30.0, 2.0, 5.0, 2.0, better="lower").set_index("criterion")
+    assert "prefer b" in apart.loc["c", "note"]  # a = 26 lies far beyond b = 9: no overlap
+    with pytest.raises(ValueError, match="must be below"):
+        clinical_cutoffs(8.0, 4.0, 20.0, 5.0, better="lower")
+    with pytest.raises(ValueError, match="positive"):
+        clinical_cutoffs(20.0, 0.0, 8.0, 4.0, better="lower")
