@@ -163,3 +163,16 @@ def test_clinical_cutoffs_a_b_c_hand_worked():
         clinical_cutoffs(8.0, 4.0, 20.0, 5.0, better="lower")
     with pytest.raises(ValueError, match="positive"):
         clinical_cutoffs(20.0, 0.0, 8.0, 4.0, better="lower")
+
+
+def test_rci_published_worked_example():
+    # Wodrich, "How to calculate reliable change indexes (RCIs)", appendix E of an open textbook (University of
+    # Arizona): Piers-Harris-2 total score, SEM 3.07 from its manual (Piers & Herzberg 2002); S_diff
+    # = sqrt(2 × 3.07²) = 4.34; reliable change needs more than 1.96 × 4.34 = 8.51 points; a pupil going from 24
+    # to 35 (+11) changed reliably. The total is a T score (SD 10), so SEM 3.07 means r_xx = 1 - 0.307².
+    data = pd.DataFrame({"participant_id": ["p", "p"], "timepoint": ["baseline", "post"], "value": [24, 35]})
+    res = reliable_change(data, reliability=1 - 0.307**2, sd=10.0, better="higher")
+    assert round(res.attrs["s_diff"], 2) == 4.34
+    assert round(res.attrs["reliable_change_threshold"], 2) == 8.51
+    assert res.loc[0, "rci"] == pytest.approx(11 / (math.sqrt(2) * 3.07), rel=1e-12)
+    assert res.loc[0, "reliable_change"] == "reliable improvement"
