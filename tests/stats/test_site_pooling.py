@@ -32,6 +32,10 @@ ALL_OR_NONE = (10, 10, 0, 8)  # each group's proportion is 0 or 1: Wald SE 0, no
 COUNT_SITES = [(4, 12.0, 11, 14.0), (9, 30.0, 15, 25.0), (1, 8.0, 6, 9.0), (20, 40.0, 18, 41.0)]
 
 
+# five sites' effects, used at a scale of 1e-6 (variances 1e-12): REML's τ² must not depend on the units
+TINY_Y, TINY_V = [0.2, 0.5, -0.1, 0.4, 0.9], [0.04, 0.02, 0.05, 0.03, 0.06]
+
+
 @pytest.fixture(scope="module")
 def r_ref(r_reference):
     binary = np.array(list(BINARY_SITES.values()), dtype=float)
@@ -39,6 +43,7 @@ def r_ref(r_reference):
     return r_reference("pooling.R", {
         "binary": dict(a=binary[:, 0], n1=binary[:, 1], c=binary[:, 2], n2=binary[:, 3]),
         "counts": dict(x1=counts[:, 0], t1=counts[:, 1], x2=counts[:, 2], t2=counts[:, 3]),
+        "tiny": dict(yi=np.array(TINY_Y) * 1e-6, vi=np.array(TINY_V) * 1e-12),
     })
 
 
@@ -132,3 +137,15 @@ def test_exact_rate_ratio_with_no_events_in_a_group_has_no_se_and_says_why():
     res = rate_ratio(count_frame(0, 10.0, 5, 10.0), "suspensions", exposure="days", model="exact").iloc[0]
     assert res["estimate"] == 0.0 and math.isnan(res["se"])
     assert "no standard error" in res["note"]
+
+
+@pytest.mark.r
+def test_reml_on_a_tiny_scale_matches_metafor_run_to_a_threshold_below_that_scale(r_ref):
+    # The old root-finder stopped at an absolute 1e-14 on τ² (≈ 7e-14 here): τ² came out 0.0706e-12, 3% off;
+    # metafor's default threshold is worse at this scale (0.0741e-12). Judged by metafor at threshold 1e-26.
+    estimate, tau2, se = (r_ref["tiny"][f"REML_{j}"] for j in range(1, 4))
+    res = random_effects(np.array(TINY_Y) * 1e-6, np.array(TINY_V) * 1e-12, method="REML").summary.iloc[0]
+    assert [res["estimate"] * 1e6, res["tau2"] * 1e12, res["se"] * 1e6] == pytest.approx([estimate, tau2, se],
+                                                                                         rel=1e-7)
+    base = random_effects(TINY_Y, TINY_V, method="REML").summary.iloc[0]
+    assert res["tau2"] * 1e12 == pytest.approx(base["tau2"], rel=1e-9)  # and the units do not matter
