@@ -156,3 +156,21 @@ def test_fleiss_null_se_by_hand_and_edge_cases():
     assert math.isnan(one["estimate"]) and "single label" in one["note"]
     with pytest.raises(AgreementError, match="at least two coders"):
         fleiss_kappa(pd.DataFrame({"unit": [1, 2], "coder": ["a", "a"], "value": [0, 1]}))
+
+
+def test_per_code_table_has_pabak_prevalence_and_bias_by_hand():
+    from cm_research.qual.agreement import _pair_stats
+
+    # a rarely used code: both 2, a only 1, b only 3, neither 34 (n = 40)
+    a = np.array([1] * 2 + [1] * 1 + [0] * 3 + [0] * 34, dtype=bool)
+    b = np.array([1] * 2 + [0] * 1 + [1] * 3 + [0] * 34, dtype=bool)
+    got = _pair_stats(a, b)
+    # p_o = 36/40 = 0.9 -> PABAK 0.8; prevalence |2 - 34| / 40 = 0.8; bias |1 - 3| / 40 = 0.05
+    assert got["pabak"] == pytest.approx(0.8, abs=1e-12)
+    assert got["prevalence_index"] == pytest.approx(0.8, abs=1e-12)
+    assert got["bias_index"] == pytest.approx(0.05, abs=1e-12)
+    # kappa by hand: p_e = (3/40)(5/40) + (37/40)(35/40) = 1310/1600; (0.9 - 0.81875) / 0.18125 = 0.448276
+    assert got["kappa"] == pytest.approx((0.9 - 1310 / 1600) / (1 - 1310 / 1600), abs=1e-12)
+    same = kappa_two_coders(tidy_labels(a.astype(int), b.astype(int))).iloc[0]
+    assert (same["pabak"], same["prevalence_index"], same["bias_index"]) == pytest.approx(
+        (got["pabak"], got["prevalence_index"], got["bias_index"]), abs=1e-12)
