@@ -39,6 +39,10 @@ CASES = {
     # 50 and 52, no ties: exact is not R's default once a group has 50 values
     "fifty_no_ties": {"treated": [round(50 + 0.37 * i, 2) for i in range(50)],
                       "control": [round(45.05 + 0.41 * i, 2) for i in range(52)], "wilcox_exact": [0]},
+    # huge values (the attendance case shifted by 1e9): every statistic is shift-free, so must equal R's here
+    "huge": {"treated": [1e9 + v for v in [91.2, 86.5, 94.0, 78.3, 88.9, 95.6, 83.1, 90.4, 87.7]],
+             "control": [1e9 + v for v in [84.0, 79.5, 88.2, 72.6, 81.9, 90.3, 76.4, 85.5, 69.8, 82.7, 80.1]],
+             "wilcox_exact": [1]},
 }
 ANCOVA = {
     "sdq_ancova": {
