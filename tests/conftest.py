@@ -93,6 +93,26 @@ def build_shared_demo(folder: Path, started: Path | None = None) -> None:
             (failed if errors else done).write_text("\n".join(map(str, errors)), encoding="utf-8")
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Run the costly modules first, a module's tests together and in their own order: the modules that execute
+    notebooks without the shared demo, then those that read the shared demo (built in the background
+    meanwhile), then the rest, many short tests that even out the workers' last minutes. pytest-xdist's
+    ``--dist loadscope`` hands out modules in this order when run with ``--no-loadscope-reorder`` (the
+    Makefile's test target); its own reordering, by number of tests, would leave the longest modules, which
+    have few tests, for the end. The order is the same in every worker (xdist requires it)."""
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def rank(module_items: list) -> int:
+        if any("shared_demo_run" in getattr(i, "fixturenames", ()) for i in module_items):
+            return 1
+        return 0 if any(i.get_closest_marker("notebook") for i in module_items) else 2
+
+    ordered = sorted(modules.values(), key=rank)  # stable: collection order within a rank
+    items[:] = [item for module_items in ordered for item in module_items]
+
+
 _BACKGROUND: list[subprocess.Popen] = []
 
 
