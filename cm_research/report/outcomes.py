@@ -6,6 +6,7 @@ only parameters, calls and prose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,6 +211,15 @@ def binary_counts(outcomes: pd.DataFrame, participants: pd.DataFrame, comparison
     return out
 
 
+#: "8 row(s) dropped for missing `post` or `baseline`" in a comparison's note. The number is both groups' young
+#: people without the two values, added up. Beside the group sizes and the analysed n it pins each group's hidden
+#: count: Westbury's attendance, 23 + 23 young people, 18 + 20 analysed, "8 row(s) dropped", so the mentored
+#: lost 23 - 18 = 5 and the comparison group 3, both hidden in attrition.csv. The published note keeps the words
+#: and drops the number; the counts are in the data-quality report's attrition table, suppressed jointly.
+DROPPED_ROWS = re.compile(r"\b\d+ row\(s\) dropped for missing")
+DROPPED_WORDS = "rows dropped for missing"
+
+
 def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
                           binary: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """Small-number suppression for published comparisons: where a group has 1 to ``threshold`` young people,
@@ -225,6 +235,8 @@ def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
     from cm_research.stats.outcomes import holm
 
     out = comparisons.copy()
+    if "note" in out:  # "8 row(s) dropped": a sum of the groups' missing counts (see DROPPED_ROWS)
+        out["note"] = out["note"].map(lambda n: DROPPED_ROWS.sub(DROPPED_WORDS, n) if isinstance(n, str) else n)
     smallest = out[["n_treated", "n_control"]].min(axis=1)
     small = smallest.between(1, threshold)
     few_with = pd.Series(False, index=out.index)
