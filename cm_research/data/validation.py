@@ -135,11 +135,22 @@ def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
     return typed
 
 
-def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set) -> pd.Series:
+def _marker(cell: object) -> str | None:
+    """The text of a cell that was read as a missing-value marker ("NA", "-"), or None for a blank cell."""
+    return cell.strip() if isinstance(cell, str) and cell.strip() else None
+
+
+def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set,
+                 cells: pd.Series | None = None) -> pd.Series:
     if f.required:
         for row in typed.index[typed.isna()]:
             if row not in coerce_failed:
-                log.add(row, f.name, None, "required", f"`{f.name}` is required but empty")
+                marker = _marker(cells[row]) if cells is not None else None
+                # "NA" may be a real code (a site "NA" for North Area): say it was read as the marker
+                log.add(row, f.name, marker, "required", f"`{f.name}` is required but empty" if marker is None else
+                        f"`{f.name}` is required, but {marker!r} is one of the data dictionary's marks of a missing "
+                        "value, so it was read as missing; if it is a real value, write it another way (e.g. in "
+                        "full)")
     if f.enum is not None:
         typed = _canonical_enum(typed, f, log)
     if f.pattern is not None:
@@ -179,7 +190,31 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
                                                           "capital and small letters count as the same)"
                         if any(values[j] != value for j in members) else
                         f"{value!r} appears more than once (also in row {others})")
+        if f.type == "string":
+            _check_leading_zeros(typed, f, log)
     return typed
+
+
+def _check_leading_zeros(typed: pd.Series, f: Field, log: ProblemLog) -> None:
+    """A warning (rule ``leading_zeros``) on ids made of digits that are the same number written with and without
+    leading zeros (00123 and 123): Excel drops the zeros of an id typed into a number cell, so the two rows may be
+    one young person counted twice. Both rows are kept: they may be two people."""
+    digits = typed.dropna()
+    digits = digits[digits.str.fullmatch(r"0*\d+").fillna(False).astype(bool)]
+    if digits.empty:
+        return
+    number = digits.str.lstrip("0").replace("", "0")
+    twice = number.duplicated(keep=False).to_numpy(dtype=bool)  # a national extract: only the few repeated numbers
+    digits, number = digits[twice], number[twice]
+    for _, group in digits.groupby(number.to_numpy(), sort=False):
+        if group.nunique() < 2:
+            continue
+        for row, value in group.items():
+            others = ", ".join(f"{v!r} in row {r}" for r, v in group.items() if v != value)
+            log.add(row, f.name, value, "leading_zeros",
+                    f"{value!r} and {others} are the same number with and without leading zeros; Excel drops the "
+                    "zeros of an id typed into a number cell, so these may be one young person: check them, and "
+                    "format the id column as Text in Excel", severity="warning")
 
 
 def _arrow_mismatches(typed: pd.Series, source: str, pattern: re.Pattern) -> list[tuple[int, str]] | None:
@@ -385,7 +420,8 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
 
 
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
-CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph")
+CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph", "excel_error",
+              "ambiguous_date")
 BLANKED_PREFIX = "blanked_"
 
 
@@ -448,9 +484,11 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
             cells = cells.map(_serial_from_1904, na_action="ignore")
         start = len(log.records)
         typed, bad = coerce_column(cells, f, schema.missing_values, decimal=raw.decimal)
+        if any(column == by_field[f.name] and rule == "time_of_day" for column, rule, _ in raw.column_notes):
+            bad = [b for b in bad if b[1] != "time_of_day"]  # the reader said it for the whole column already
         for row, rule, message in bad:
             log.add(row, f.name, cells[row], rule, message, severity="warning" if is_warning(rule, f) else "error")
-        typed = _check_field(typed, f, log, {row for row, _, _ in bad})
+        typed = _check_field(typed, f, log, {row for row, _, _ in bad}, cells)
         if _blankable(f, schema):
             typed = blank_bad_cells(typed, log, start, cells)
         columns[f.name] = typed
