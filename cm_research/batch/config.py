@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from cm_research.batch.execute import notebook_parameters, notebook_path
+from cm_research.data.expansion import MAX_VALUES, count_values
 from cm_research.errors import CMResearchError
 
 
@@ -290,26 +291,6 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
                        publication=publication, shared=shared, summary_parameters=summary_params)
 
 
-MAX_VALUES = 100_000
-
-
-def _count_values(doc: Any, limit: int = MAX_VALUES) -> int:
-    """How many values ``doc`` holds once YAML aliases are expanded, counting no further than ``limit + 1``.
-
-    An alias is a reference, so a file of a few hundred bytes can expand to 10**9 values ("billion laughs");
-    the walk stops as soon as the count passes ``limit``, so the check itself costs at most ``limit`` steps."""
-    count, stack = 0, [doc]
-    while stack and count <= limit:
-        value = stack.pop()
-        count += 1
-        if isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, (list, tuple)):
-            stack.extend(value)
-    return count
-
-
 def load_batch(path: str | Path) -> BatchConfig:
     """Read and validate a batch file."""
     path = Path(path)
@@ -319,7 +300,7 @@ def load_batch(path: str | Path) -> BatchConfig:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise BatchConfigError(f"{path.name}: not valid YAML: {exc}") from exc
-    if _count_values(doc) > MAX_VALUES:
+    if count_values(doc) > MAX_VALUES:
         raise BatchConfigError(f"{path.name}: the file expands to more than {MAX_VALUES:,} values (YAML anchors "
                                f"and aliases repeated inside each other?); a batch file lists notebooks, "
                                f"parameters and sites, so it is refused")
