@@ -20,6 +20,7 @@ import pandas as pd
 
 from cm_research.app.errors import UploadError
 from cm_research.app.project import Project, timestamp
+from cm_research.data.file_names import windows_reserved
 
 #: the largest file the app takes (bytes); the Voilà server's websocket limit is set just above it
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -54,6 +55,9 @@ def safe_upload_name(name: str, kind: str) -> str:
         raise UploadError(f"{base}: a {suffix or 'file without an extension'} cannot be uploaded here; "
                           f"upload {' or '.join(allowed)}")
     stem = Path(base).stem[:80]
+    if windows_reserved(stem):  # CON.csv, nul.backup.txt: no such file can be made on Windows
+        first, dot, rest = stem.partition(".")
+        stem = f"{first.rstrip()}_{dot}{rest}"
     return f"{stem}{suffix}"
 
 

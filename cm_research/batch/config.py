@@ -38,6 +38,7 @@ import yaml
 
 from cm_research.batch.execute import notebook_parameters, notebook_path
 from cm_research.data.expansion import MAX_VALUES, count_values
+from cm_research.data.file_names import windows_reserved
 from cm_research.errors import CMResearchError
 
 
@@ -110,8 +111,10 @@ def did_you_mean(name: str, known) -> str:
 
 
 def slugify(name: str) -> str:
-    """'St Helens Virtual School' -> 'st-helens-virtual-school' (a safe folder name)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
+    """'St Helens Virtual School' -> 'st-helens-virtual-school' (a safe folder name; 'Con' -> 'con-site', since
+    Windows reserves CON, NUL, COM1 ... as device names)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
+    return f"{slug}-site" if windows_reserved(slug) else slug
 
 
 #: parameters that hold names, never paths: a site called "northshire" stays "northshire" even when the batch

@@ -153,3 +153,20 @@ def test_the_disclosure_findings_file_is_formula_safe(tmp_path):
     record_disclosure_check(tmp_path, findings)
     text = (tmp_path / "restricted" / "disclosure_findings.csv").read_text(encoding="utf-8")
     assert ",'=cmd" in text and ",=cmd" not in text
+
+
+@pytest.mark.parametrize("site, slug", [("Con", "con-site"), ("NUL", "nul-site"), ("com1", "com1-site"),
+                                        ("LPT9", "lpt9-site"), ("Console", "console"), ("Aux Valley", "aux-valley")])
+def test_a_site_named_like_a_windows_device_gets_a_folder_windows_can_make(site, slug):
+    # round 3: a run folder named con/ or nul/ cannot be created, opened or deleted on Windows
+    from cm_research.batch.config import slugify
+
+    assert slugify(site) == slug
+
+
+@pytest.mark.parametrize("name, kept", [("CON.csv", "CON_.csv"), ("nul.backup.csv", "nul_.backup.csv"),
+                                        ("com1 .csv", "com1_.csv"), ("console.csv", "console.csv")])
+def test_an_upload_named_like_a_windows_device_is_kept_under_a_name_windows_can_make(name, kept):
+    from cm_research.app.uploads import safe_upload_name
+
+    assert safe_upload_name(name, "data") == kept
