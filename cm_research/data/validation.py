@@ -456,9 +456,40 @@ def _serial_from_1904(value: object) -> object:
     return value
 
 
+#: the first cell of a totals row: "Total", "Grand total", "Sub-total", "Totals:", "Total (all sites)", "Sum"
+_TOTAL = re.compile(r"^(?:grand[\s_-]*|sub[\s_-]*)?(?:totals?|sum)(?:\s*[:(].*|\s+.*)?$", re.IGNORECASE)
+
+
+def _repeated_headers_and_totals(raw: RawTable, mapping: dict[str, str], log: ProblemLog) -> None:
+    """An error on each row that repeats the header (a second table, or a block pasted with its header, starts
+    there: rule ``header_row``) or is a totals row ("Total", "Grand total" in its first cell, as an Excel export
+    ends: rule ``totals_row``). Such rows are quarantined like any row with an error; the message says what the
+    row is, instead of a list of cells that are not ids, dates or numbers."""
+    if raw.cells.empty or not mapping:
+        return
+    # column by column, exact text only (a pasted header is the header's own text): a national extract has
+    # millions of rows, and a comparison of each column with one value costs no Python per cell
+    same = np.zeros(len(raw.cells), dtype=np.int64)
+    for header, name in mapping.items():
+        column = raw.cells[header]
+        same += (column.isin({str(header), str(header).strip(), name})).to_numpy(dtype=bool)
+    threshold = max(2, (len(mapping) + 1) // 2)
+    for row, count in zip(raw.cells.index[same >= threshold], same[same >= threshold]):
+        log.add(row, "", None, "header_row",
+                f"the row repeats the header row ({count} of its cells are column names): a second table or a "
+                "block pasted with its header starts here; delete the row (and check the rows below it)")
+    first = raw.cells.columns[0]
+    for row, lead in raw.cells[first].iloc[-20:].items():  # a totals row ends a table
+        if isinstance(lead, str) and _TOTAL.match(lead.strip()) and same[raw.cells.index.get_loc(row)] < threshold:
+            log.add(row, first, lead, "totals_row",
+                    f"the row is a totals row ({lead.strip()!r}), not a young person or a record: totals are "
+                    "worked out by the analysis; delete the row")
+
+
 def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.DataFrame:
     """Typed table with every column of the schema (absent optional columns are all missing)."""
     mapping = map_columns(raw, schema, log)
+    _repeated_headers_and_totals(raw, mapping, log)
     for row, width in raw.ragged_rows.items():
         log.add(row, "", None, "extra_cells",
                 f"the row has {width} cells but the header names only {raw.cells.shape[1]} columns")

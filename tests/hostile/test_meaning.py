@@ -139,3 +139,18 @@ def test_a_curly_apostrophe_before_a_number_is_read_like_excels_apostrophe(write
     numbers, bad = coerce_number(pd.Series(["\u201942", "\u201842", "'42"], index=[2, 3, 4]), field)
     assert list(numbers) == [42, 42, 42]
     assert [rule for _, rule, _ in bad] == ["apostrophe"] * 3
+
+
+def test_a_header_pasted_halfway_down_and_a_totals_row_are_named_for_what_they_are(tmp_path):
+    result = _workbook(tmp_path, [_xlsx_row("T-001"), COLUMNS, _xlsx_row("T-002"), _xlsx_row("T-003"),
+                                  ["Total", None, None, 24], ["Grand total", None, None, 24]])
+    assert list(result.data["participant_id"]) == ["T-001", "T-002", "T-003"]
+    assert result.n_read == 6 and len(result.quarantine) == 3  # nothing lost: held back, each with its reason
+    assert list(_problems(result, "header_row")["row"]) == [3]
+    totals = _problems(result, "totals_row")
+    assert list(totals["row"]) == [6, 7] and list(totals["value"]) == ["Total", "Grand total"]
+
+
+def test_a_young_person_whose_id_starts_with_total_letters_is_no_totals_row(write_file):
+    result = load_table(write_file("participants.csv", [HEADER, _csv("TOTALS-1"), _csv("Sumner-2")]), "participants")
+    assert len(result.data) == 2 and result.problems.empty
