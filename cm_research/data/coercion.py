@@ -50,7 +50,7 @@ def _text(values: pd.Series) -> pd.Series:
 def is_warning(rule: str, field: Field) -> bool:
     """Whether a problem a coercer found is a warning (the cell is kept, cleaned) rather than an error: an invisible
     character removed, look-alike letters in free text, or a number read after Excel's apostrophe."""
-    return rule in ("invisible_character", APOSTROPHE, TIME_OF_DAY) or (rule == "homoglyph" and not key_like(field))
+    return rule in ("invisible_character", APOSTROPHE, TIME_OF_DAY, LOST_DIGITS) or (rule == "homoglyph" and not key_like(field))
 
 
 def key_like(field: Field) -> bool:
@@ -128,7 +128,22 @@ def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
         text = _text(values)
     text, failed = excel_errors(text)
     text, bad = check_characters(text, field)
-    return text.astype("string"), failed + bad
+    return text.astype("string"), failed + bad + _lost_digits(values)
+
+
+LOST_DIGITS = "lost_digits"
+
+
+def _lost_digits(values: pd.Series) -> Bad:
+    """A warning (rule ``lost_digits``) for each number cell from Excel of 16 digits or more read as text (an id, a
+    reference): Excel keeps 15 significant digits, so the last ones are already zeros or rounded."""
+    if all_text(values):
+        return []
+    return [(row, LOST_DIGITS, f"{display(v)} was a number in Excel with more than 15 digits, and Excel keeps only "
+                               "15: its last digits may have been lost (rounded or set to 0); format the column as "
+                               "Text in Excel and type the value again")
+            for row, v in values.dropna().items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1e15]
 
 
 _GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?$")  # 1,234 or 12,345.5

@@ -36,7 +36,7 @@ import pandas as pd
 # the raw table and the text rules live in .raw, shared with the columnar reader; RawTable, decode_text and
 # sniff_delimiter are still importable from here
 from cm_research.data.raw import MAX_CELL_CHARS, MAX_COLUMNS, RawTable, _refuse, decode_text, detect_decimal_mark
-from cm_research.data.raw import not_a_regular_file, sniff_delimiter, undecodable
+from cm_research.data.raw import cut_off_note, not_a_regular_file, sniff_delimiter, undecodable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -486,6 +486,8 @@ def _from_records(path: Path, records: list[list], encoding: str, check_short: b
         header[i] = f"(column {i + 1} has no name)"
     cells = pd.DataFrame(rows, columns=header, index=pd.Index(index, name="row"), dtype=object)
     notes = [] if rows else ["the file has a header row but no rows of data"]
+    if note := cut_off_note(len(records)):  # trailing blank rows are removed: the last record is the last row
+        notes.append(note)
     return RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank, ragged_rows=ragged,
                     short_rows=short, notes=notes, top_rows=[list(r) for r in records[:20]])
 

@@ -154,3 +154,23 @@ def test_a_header_pasted_halfway_down_and_a_totals_row_are_named_for_what_they_a
 def test_a_young_person_whose_id_starts_with_total_letters_is_no_totals_row(write_file):
     result = load_table(write_file("participants.csv", [HEADER, _csv("TOTALS-1"), _csv("Sumner-2")]), "participants")
     assert len(result.data) == 2 and result.problems.empty
+
+
+def test_an_id_that_excel_held_as_a_long_number_is_said_to_have_lost_digits(tmp_path):
+    # 1234567890123456789 typed into a number cell is kept by Excel as 1234567890123450000 (15 digits)
+    result = _workbook(tmp_path, [_xlsx_row(1234567890123456789), _xlsx_row(123456789012345)])
+    lost = _problems(result, "lost_digits")
+    assert list(lost["row"]) == [2] and set(lost["severity"]) == {"warning"} and "15" in lost["message"].iloc[0]
+    assert len(result.data) == 2
+
+
+@pytest.mark.parametrize("engine", ["python", "columnar"])
+def test_a_file_as_long_as_an_excel_sheet_is_said_to_be_cut_off(write_file, monkeypatch, engine):
+    from cm_research.data import raw
+
+    monkeypatch.setattr(raw, "EXCEL_MAX_ROWS", 4)  # the real limit, 1,048,576 rows, by a stand-in
+    rows = [HEADER, _csv("T-001"), _csv("T-002"), _csv("T-003")]
+    notes = load_table(write_file("participants.csv", rows), "participants", engine=engine).problems["message"]
+    assert notes.str.contains("the most an Excel sheet can hold").sum() == 1
+    fewer = load_table(write_file("participants.csv", rows[:-1]), "participants", engine=engine).problems["message"]
+    assert not fewer.str.contains("Excel sheet").any()
