@@ -141,6 +141,10 @@ FORBIDDEN_FOLDERS = tuple(Path(p) for p in ("/etc", "/proc", "/sys", "/dev", "/b
 SECRET_FOLDERS = frozenset({".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".password-store"})
 
 
+#: $HOME, ${HOME} (shells) and %USERPROFILE% (Windows) in a path
+_ENVIRONMENT_VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_][A-Za-z0-9_()]*%")
+
+
 def _is_path_key(key: str) -> bool:
     return key == "data_dir" or key.endswith(("_dir", "_file", "_path")) or key in ("coding", "codebook")
 
@@ -152,6 +156,11 @@ def path_problem(key: str, value: Any, written: Any = None) -> str | None:
     if not isinstance(value, str) or not value or not _is_path_key(key):
         return None
     path, value = Path(value).expanduser(), written if isinstance(written, str) else value
+    if not path.exists() and (variable := _ENVIRONMENT_VARIABLE.search(value)):  # a folder really named a$b is used
+        # a batch file is data, not a shell script: its paths mean the same on every machine and for every user
+        return (f"{key} {value!r} holds {variable.group(0)}, which a batch file does not expand (no environment "
+                "variables); write the path in full, relative to the batch file, or starting with ~/ for the home "
+                "folder")
     resolved = path.resolve()
     for folder in FORBIDDEN_FOLDERS:
         if resolved == folder or folder in resolved.parents:
