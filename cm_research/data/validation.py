@@ -365,15 +365,27 @@ def check_foreign_keys(
             unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
         if len(unknown) and fk.resource == "measures":
             listed = ", ".join(sorted(set(known)))
+        zeros = _by_number(known) if any(str(values[row]).isdigit() for row in unknown) else {}
         for row in unknown:
             value = values[row]
-            if value in held_back:
+            twin = zeros.get(str(value).lstrip("0") or "0") if str(value).isdigit() else None
+            if twin is not None:
+                msg = (f"{value!r} is not in the {fk.resource} table, but {twin!r} is: the same number with "
+                       "different leading zeros, which Excel drops from an id typed into a number cell; write the id "
+                       "as it is in the other table (format the column as Text in Excel)")
+            elif value in held_back:
                 msg = f"{value!r} is in {fk.resource} but that row has problems and was quarantined"
             elif fk.resource == "measures":
                 msg = f"{value!r} is not a measure in the data dictionary (measures.yaml lists {listed})"
             else:
                 msg = f"{value!r} is not in the {fk.resource} table"
             log.add(row, column, value, "foreign_key", msg)
+
+
+def _by_number(known: pd.Series) -> dict[str, str]:
+    """Known keys made of digits, by their number written without leading zeros ('00123' under '123')."""
+    digits = known[known.astype(str).str.fullmatch(r"\d+").fillna(False).astype(bool)].astype(str)
+    return {v.lstrip("0") or "0": v for v in digits.unique()}
 
 
 def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: ProblemLog, value_column: str) -> None:

@@ -174,3 +174,15 @@ def test_a_file_as_long_as_an_excel_sheet_is_said_to_be_cut_off(write_file, monk
     assert notes.str.contains("the most an Excel sheet can hold").sum() == 1
     fewer = load_table(write_file("participants.csv", rows[:-1]), "participants", engine=engine).problems["message"]
     assert not fewer.str.contains("Excel sheet").any()
+
+
+def test_an_outcome_whose_id_lost_its_leading_zeros_says_which_id_it_may_be(write_file):
+    from tests.conftest import OUTCOMES_HEADER
+
+    people = load_table(write_file("participants.csv", [HEADER, _csv("00123"), _csv("T-001")]), "participants")
+    outcomes = load_table(write_file("outcomes.csv", [OUTCOMES_HEADER, "123,sdq_total,baseline,01/10/2023,14",
+                                                      "999,sdq_total,baseline,01/10/2023,14"]),
+                          "outcomes", references={"participants": people.data})
+    messages = outcomes.problems.set_index("row")["message"]
+    assert "'00123' is" in messages[2] and "leading zeros" in messages[2]
+    assert "leading zeros" not in messages[3]
