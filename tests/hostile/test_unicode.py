@@ -334,5 +334,5 @@ def test_a_codebook_of_nested_yaml_aliases_is_refused_in_time(tmp_path):
     start = time.perf_counter()
     with pytest.raises(CodebookError) as refused:
         load_codebook(bomb)
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 15  # 0.1 s alone; the walk it replaces took minutes
     assert "bomb.yaml" in str(refused.value) and "aliases" in str(refused.value)
