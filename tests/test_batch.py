@@ -58,7 +58,7 @@ def test_a_broken_site_fails_alone_and_resume_reruns_only_it(tmp_path, capsys):
     run = tmp_path / "run"
     assert (run / "northshire" / "01_data_quality.html").exists() and (run / "easton" / "01_data_quality.html").exists()
     assert not (run / "westbury" / "01_data_quality.html").exists(), "a failed job must not leave a report"
-    assert (run / "westbury" / "01_data_quality.failed.ipynb").exists()
+    assert (run / "westbury" / "restricted" / "01_data_quality.failed.ipynb").exists()  # a run for publication
     assert not list(run.glob("*/.staging-*")), "staging folders are cleaned up"
     index = (run / "index.html").read_text()
     assert "3 reports, 1 failed" in index and 'class="failed"' in index
@@ -72,7 +72,7 @@ def test_a_broken_site_fails_alone_and_resume_reruns_only_it(tmp_path, capsys):
     assert [j["status"] for j in manifest["jobs"]] == ["skipped (up to date)", "ok", "skipped (up to date)"]
     assert (run / "northshire" / ".jobs" / "01_data_quality.json").read_text() == before
     assert (run / "westbury" / "01_data_quality.html").exists()
-    assert not (run / "westbury" / "01_data_quality.failed.ipynb").exists()
+    assert not (run / "westbury" / "restricted" / "01_data_quality.failed.ipynb").exists()
 
 
 def test_same_inputs_same_tables_and_a_changed_input_reruns_only_its_site(tmp_path, shared_demo_run):

@@ -181,7 +181,8 @@ def download_file(run: ReportRun, what: str) -> tuple[Path, str]:
     """The file (``html`` or ``docx``) of ``run`` and the name to download it as. Raises DownloadRefused when
     the run is for publication and its disclosure check failed, and when the file does not exist."""
     if run.status != "ok":
-        raise DownloadRefused(f"{run.title}: the report could not be made, so there is nothing to download")
+        why = f" ({run.error})" if run.error else ""  # which notebook failed, and where its copy is
+        raise DownloadRefused(f"{run.title}: the report could not be made{why}, so there is nothing to download")
     if run.publication and not run.passed:
         raise DownloadRefused(f"{run.title} is not downloaded: {run.verdict()}")
     path = run.html if what == "html" else run.docx

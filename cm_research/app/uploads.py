@@ -20,6 +20,7 @@ import pandas as pd
 
 from cm_research.app.errors import UploadError
 from cm_research.app.project import Project, timestamp
+from cm_research.data.file_names import windows_reserved
 
 #: the largest file the app takes (bytes); the Voilà server's websocket limit is set just above it
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -34,8 +35,6 @@ DATA_TABLES = ("participants", "outcomes", "sessions", "costs")
 SURVEY_TABLES = ("survey_responses", "survey_comments")
 _ZIP_SUFFIXES = {".xlsx", ".docx"}
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._ -]+")
-#: names Windows keeps for devices, whatever the extension (``CON.txt`` is the console, not a file)
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 
 
 def safe_upload_name(name: str, kind: str) -> str:
@@ -57,9 +56,9 @@ def safe_upload_name(name: str, kind: str) -> str:
         raise UploadError(f"{base}: a {suffix or 'file without an extension'} cannot be uploaded here; "
                           f"upload {' or '.join(allowed)}")
     stem = Path(base).stem[:80]
-    first, dot, rest = stem.partition(".")
-    if first.rstrip(" ").upper() in _WINDOWS_DEVICES:
-        stem = f"{first.rstrip(' ')}_{dot}{rest}"
+    if windows_reserved(stem):  # CON.csv, nul.backup.txt: no such file can be made on Windows
+        first, dot, rest = stem.partition(".")
+        stem = f"{first.rstrip()}_{dot}{rest}"
     return f"{stem}{suffix}"
 
 
