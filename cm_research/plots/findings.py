@@ -37,8 +37,11 @@ def say(value, fmt: str = "{:.0f}") -> str:
     return NOT_SHOWN if is_suppressed(value) else fmt.format(float(value))
 
 
-def attach(ax: Axes, finding: str = "", data: pd.DataFrame | None = None) -> Axes:
-    """Record on ``ax`` the ``finding`` (sentences for the alt text) and the ``data`` drawn (for the data table)."""
+def attach(ax: Axes, finding: str = "", data: pd.DataFrame | None = None, kind: str = "") -> Axes:
+    """Record on ``ax`` the ``finding`` (sentences for the alt text), the ``data`` drawn (for the data table) and,
+    where the chart's own name says more than its shapes ("forest plot", not "dot plot with lines"), its ``kind``."""
+    if kind:
+        ax.cm_kind = kind
     if finding:
         ax.cm_finding = finding
     if data is not None:
@@ -59,3 +62,93 @@ def figure_data(fig: Figure) -> pd.DataFrame | None:
         return None
     table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
     return table.map(lambda v: NOT_SHOWN if is_suppressed(v) else v)
+
+
+def _share(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def saturation_finding(curve: pd.DataFrame, assessment: dict | None = None) -> str:
+    """The saturation curve (:func:`cm_research.qual.saturation.plot_saturation`) in words: how many distinct codes
+    the interviews gave, in how many interviews, the last interview to add a new code, and Guest et al.'s (2020)
+    assessment sentence when given. Codes are counted, not people, so nothing here is suppressed.
+
+    E.g. "12 distinct codes were found in 6 interviews; the first interview gave 5, and the last new code came in
+    interview 5 (interview 6 added none)." ``curve``: :func:`~cm_research.qual.saturation.new_codes_curve`."""
+    if curve.empty:
+        return "No interview was coded, so no code can be counted."
+    n = len(curve)
+    total = int(curve["cumulative"].iloc[-1])
+    adding = curve.loc[curve["n_new"] > 0, "order"]
+    text = (f"{total} distinct code{'s were' if total != 1 else ' was'} found in {n} interview{'s' if n != 1 else ''}"
+            f"; the first interview gave {int(curve['n_new'].iloc[0])}")
+    if adding.empty:
+        text += "."
+    else:
+        last = int(adding.iloc[-1])
+        after = n - last
+        text += (f", and the last new code came in interview {last}"
+                 + (f" (the {after} interview{'s' if after != 1 else ''} after it added none)." if after else
+                    ", the last one."))
+    if assessment and assessment.get("sentence"):
+        text += " " + assessment["sentence"]
+    return text
+
+
+def forest_finding(studies: pd.DataFrame, summary: pd.DataFrame, *, label: str = "study",
+                   estimate: str = "estimate", ci_low: str = "ci_low", ci_high: str = "ci_high",
+                   exponentiate: bool = False, null: float | None = None) -> str:
+    """A meta-analysis forest plot (:func:`cm_research.plots.meta.meta_forest_plot`) in words: the pooled estimate
+    with its confidence interval, whether that interval includes no difference, the prediction interval, and the
+    range of the studies' (sites') estimates. Site estimates are aggregates already published in the synthesis's
+    tables. With ``exponentiate`` the log-scale effects are said as ratios (exp), no difference being 1.
+
+    E.g. "Pooled estimate 0.20 (confidence interval 0.05 to 0.35) across 3 sites; the interval lies above no
+    difference (0). Prediction interval -0.10 to 0.50. Site estimates ranged from 0.10 (A) to 0.50 (C)."
+    """
+    import math
+
+    f = math.exp if exponentiate else (lambda v: v)
+    none = 1.0 if exponentiate and null is None else (null or 0.0)
+    row = summary.iloc[0]
+    mu, lo, hi = f(float(row["estimate"])), f(float(row["ci_low"])), f(float(row["ci_high"]))
+    k = len(studies)
+    where = ("lies above" if lo > none else "lies below" if hi < none else "includes")
+    what = "ratio" if exponentiate else "estimate"
+    text = (f"Pooled {what} {mu:.2f} (confidence interval {lo:.2f} to {hi:.2f}) across {k} "
+            f"site{'s' if k != 1 else ''}; the interval {where} no difference ({none:g}).")
+    if "pi_low" in row and pd.notna(row["pi_low"]) and math.isfinite(float(row["pi_low"])):
+        text += f" Prediction interval {f(float(row['pi_low'])):.2f} to {f(float(row['pi_high'])):.2f}."
+    if k:
+        values = [(f(float(v)), str(name)) for v, name in zip(studies[estimate], studies[label]) if pd.notna(v)]
+        if values:
+            (low_v, low_n), (high_v, high_n) = min(values), max(values)
+            text += f" Site estimates ranged from {low_v:.2f} ({low_n}) to {high_v:.2f} ({high_n})."
+    return text
+
+
+def survival_finding(km_table: pd.DataFrame) -> str:
+    """Kaplan-Meier curves (:func:`cm_research.plots.survival.kaplan_meier_plot`) in words, from the curve as drawn
+    (already cut where few remain at risk): the proportion of each group's matches still going at the last day
+    every curve reaches, and the day by which half had ended where a curve falls to 50%.
+
+    S(t) is read as a step function: the survival of the last row at or before t (Kaplan & Meier 1958), e.g.
+    "Matches still going by day 40: arts 50%; volunteer 75%. Half of the matches (arts) had ended by day 20."
+    ``km_table``: :func:`cm_research.stats.survival.kaplan_meier` (group, time, survival)."""
+    if km_table.empty:
+        return "No curve is drawn."
+    km_table = km_table.sort_values("time", kind="stable")
+    groups = list(pd.unique(km_table["group"]))
+    common = float(km_table.groupby("group", sort=False)["time"].max().min())
+
+    def at(group, t: float) -> float:
+        rows = km_table[(km_table["group"] == group) & (km_table["time"] <= t)]
+        return float(rows["survival"].iloc[-1]) if len(rows) else 1.0
+
+    shares = "; ".join(f"{g} {_share(at(g, common))}" for g in groups)
+    text = f"Matches still going by day {common:g}: {shares}."
+    for g in groups:
+        below = km_table[(km_table["group"] == g) & (km_table["survival"] <= 0.5)]
+        if len(below):
+            text += f" Half of the matches ({g}) had ended by day {float(below['time'].iloc[0]):g}."
+    return text

@@ -132,4 +132,8 @@ def plot_saturation(curve: pd.DataFrame, assessment: dict | None = None, title: 
     ax.set_ylabel("Codes")
     ax.set_title(title or "Saturation: new and cumulative codes by interview")
     ax.legend(loc="center right", fontsize=8, frameon=False)
-    return ax
+    from cm_research.plots.findings import attach, saturation_finding
+
+    drawn = curve[["order", "n_new", "cumulative"]].rename(columns={
+        "order": "interview", "n_new": "new codes in this interview", "cumulative": "distinct codes so far"})
+    return attach(ax, saturation_finding(curve, assessment), drawn, kind="Saturation curve")  # WCAG 1.1.1

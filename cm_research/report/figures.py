@@ -94,7 +94,8 @@ def describe_figure(fig: plt.Figure) -> str:
         title = heading or (first.get_title() if first is not None else "")
         if not title and not panels:  # nothing drawn (e.g. every bar suppressed): the finding says why
             return finding
-        kind = (_kind(first) if first is not None and first.has_data() else "figure").capitalize()
+        kind = getattr(first, "cm_kind", "") or (_kind(first) if first is not None and first.has_data() else "figure")
+        kind = kind[:1].upper() + kind[1:]  # "Kaplan-Meier curves" keeps its capitals
         if len(panels) > 1:
             kind = f"{len(panels)}-panel {kind.lower()}"
         return f'{kind}{f" titled {chr(34)}{title}{chr(34)}" if title else ""}: {finding}'
