@@ -152,3 +152,46 @@ def survival_finding(km_table: pd.DataFrame) -> str:
         if len(below):
             text += f" Half of the matches ({g}) had ended by day {float(below['time'].iloc[0]):g}."
     return text
+
+
+def slopes_finding(before: pd.Series, after: pd.Series, name: str = "the score") -> str:
+    """A slope chart of each young person's ``before`` and ``after`` (aligned Series, one row a young person) in
+    words: the means at both times and how many went up, went down or stayed the same. An internal figure (each
+    line is one child), so its counts are said as they are, e.g. "Mean SDQ total fell from 18.0 to 15.0 across
+    4 young people: 1 went up, 3 went down, 0 stayed the same.\""""
+    n = len(before)
+    if not n:
+        return f"No young person has {name} at both times."
+    a, b = float(before.mean()), float(after.mean())
+    verb = "rose" if b > a else "fell" if b < a else "stayed at"
+    means = f"{verb} from {a:.1f} to {b:.1f}" if b != a else f"stayed at {a:.1f}"
+    up, down = int((after > before).sum()), int((after < before).sum())
+    return (f"Mean {name} {means} across {n} young {'people' if n != 1 else 'person'}: {up} went up, {down} went "
+            f"down, {n - up - down} stayed the same.")
+
+
+def categories_finding(categories: pd.Series, order: list[str], threshold: float | None = None) -> str:
+    """How many young people fell in each reliable-change category (in ``order``, then any other), e.g. "Of 5
+    young people measured twice, 2 reliable improvement, 2 no reliable change, 1 reliable deterioration (a change
+    of 6.8 points or more is reliable)." Internal figure: one point per young person."""
+    counts = categories.value_counts()
+    names = [c for c in order if c in counts.index] + [c for c in counts.index if c not in order]
+    if not names:
+        return "No young person was measured both times."
+    rule = f" (a change of {threshold:.1f} points or more is reliable)" if threshold is not None else ""
+    return (f"Of {int(counts.sum())} young people measured both times: "
+            + ", ".join(f"{int(counts[c])} {c}" for c in names) + f"{rule}.")
+
+
+def likert_finding(agree: pd.Series, labels: dict | None = None) -> str:
+    """Diverging stacked bars of rating-scale answers in words: the share agreeing (the answers above neutral)
+    with the most and the least agreed statements, e.g. "Agreement ranged from 20% ("Timing clashes") to 65%
+    ("Moves interrupt taking part") across 3 statements." ``agree``: % agreeing by item."""
+    if agree.empty:
+        return "No statement was answered."
+    names = labels or {}
+    top, bottom = agree.idxmax(), agree.idxmin()
+    if len(agree) == 1:
+        return f'{agree[top]:.0f}% agreed with "{names.get(top, top)}".'
+    return (f'Agreement ranged from {agree[bottom]:.0f}% ("{names.get(bottom, bottom)}") to {agree[top]:.0f}% '
+            f'("{names.get(top, top)}") across {len(agree)} statements.')

@@ -69,7 +69,9 @@ def paired_slopes(
     label = f"{within} ({len(wide)} young people"
     ax.set_xlabel(label + (f"; {n_dropped} without both values not shown)" if n_dropped else ")"))
     ax.set_ylabel(dv)
-    return ax
+    from cm_research.plots.findings import slopes_finding
+
+    return attach(ax, slopes_finding(wide[before], wide[after], dv), kind="Slope chart")  # WCAG 1.1.1
 
 
 def group_comparison(

@@ -147,3 +147,28 @@ def test_kaplan_meier_curves_say_how_many_matches_were_still_going():
     finally:
         plt.close(ax.figure)
     assert survival_finding(pd.DataFrame(columns=["group", "time", "survival"])) == "No curve is drawn."
+
+
+def test_slopes_reliable_change_and_likert_figures_state_their_findings():
+    from cm_research.plots.change import pre_post_scatter
+    from cm_research.plots.likert import diverging_stacked_bars
+    from cm_research.plots.outcomes import paired_slopes
+
+    # slopes: a 20 -> 16 (down), b 15 -> 14 (down), c 10 -> 12 (up), d 11 -> 11 (same);
+    # means 56/4 = 14.0 before, 53/4 = 13.25 after (said to 1 decimal: 13.2, Python rounds half to even)
+    rows = pd.DataFrame({"participant_id": list("abcd") * 2, "timepoint": ["baseline"] * 4 + ["post"] * 4,
+                         "value": [20, 15, 10, 11, 16, 14, 12, 11]})
+    ax = paired_slopes(rows)
+    assert findings(ax.figure) == ("Mean value fell from 14.0 to 13.2 across 4 young people: 1 went up, 2 went "
+                                   "down, 1 stayed the same.")
+    assert describe_figure(ax.figure).startswith("Slope chart: Mean value fell")
+    people = pd.DataFrame({"baseline": [22, 15, 18], "post": [14, 13, 27],
+                           "reliable_change": ["reliable improvement", "no reliable change", "reliable deterioration"]})
+    ax2 = pre_post_scatter(people, threshold=6.8, cutoff=17, better="lower")
+    assert findings(ax2.figure) == ("Of 3 young people measured both times: 1 reliable improvement, 1 no reliable "
+                                    "change, 1 reliable deterioration (a change of 6.8 points or more is reliable).")
+    # Likert, 1-5: item a answers 5, 4, 2, 1 -> 2 of 4 above neutral (50%); item b 4, 3, 3, 3 -> 1 of 4 (25%)
+    answers = pd.DataFrame({"item": ["a"] * 4 + ["b"] * 4, "response": [5, 4, 2, 1, 4, 3, 3, 3]})
+    ax3 = diverging_stacked_bars(answers, labels={"a": "Trust", "b": "Timing"})
+    assert findings(ax3.figure) == 'Agreement ranged from 25% ("Timing") to 50% ("Trust") across 2 statements.'
+    plt.close("all")
