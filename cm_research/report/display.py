@@ -22,9 +22,15 @@ _FIRST_CELL = re.compile(r"(<tr>\s*)<td\b([^>]*)>(.*?)</td>", re.DOTALL)
 
 def row_headers(page: str) -> str:
     """``page`` (one table's HTML) with the first cell of each body row made its row header, ``<th scope="row">``
-    (WCAG 1.3.1: a screen reader then says the case, e.g. "mentee 2", with every cell of a wide matrix)."""
+    (WCAG 1.3.1: a screen reader then says the case, e.g. "mentee 2", with every cell of a wide matrix). A blank
+    first cell (a published table that withholds the case) stays a data cell: an empty header names nothing."""
+    def header(m: re.Match) -> str:
+        if not m.group(3).strip():
+            return m.group(0)
+        return f'{m.group(1)}<th scope="row"{m.group(2)}>{m.group(3)}</th>'
+
     head, tbody, rest = page.partition("<tbody>")
-    return head + tbody + _FIRST_CELL.sub(lambda m: f'{m.group(1)}<th scope="row"{m.group(2)}>{m.group(3)}</th>', rest)
+    return head + tbody + _FIRST_CELL.sub(header, rest)
 
 
 def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> None:
