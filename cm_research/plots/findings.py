@@ -154,20 +154,21 @@ def survival_finding(km_table: pd.DataFrame) -> str:
     return text
 
 
-def slopes_finding(before: pd.Series, after: pd.Series, name: str = "the score") -> str:
+def slopes_finding(before: pd.Series, after: pd.Series, name: str = "") -> str:
     """A slope chart of each young person's ``before`` and ``after`` (aligned Series, one row a young person) in
-    words: the means at both times and how many went up, went down or stayed the same. An internal figure (each
-    line is one child), so its counts are said as they are, e.g. "Mean SDQ total fell from 18.0 to 15.0 across
-    4 young people: 1 went up, 3 went down, 0 stayed the same.\""""
+    words: the means at both times and how many went up, went down or stayed the same (``name``: what was
+    measured; "The mean" when not given). An internal figure (each line is one child), so its counts are said as
+    they are, e.g. "Mean SDQ total fell from 18.0 to 15.0 across 4 young people: 1 went up, 3 went down, 0 stayed
+    the same.\""""
     n = len(before)
     if not n:
-        return f"No young person has {name} at both times."
+        return f"No young person has {name or 'a value'} at both times."
     a, b = float(before.mean()), float(after.mean())
-    verb = "rose" if b > a else "fell" if b < a else "stayed at"
-    means = f"{verb} from {a:.1f} to {b:.1f}" if b != a else f"stayed at {a:.1f}"
+    means = f"{'rose' if b > a else 'fell'} from {a:.1f} to {b:.1f}" if b != a else f"stayed at {a:.1f}"
     up, down = int((after > before).sum()), int((after < before).sum())
-    return (f"Mean {name} {means} across {n} young {'people' if n != 1 else 'person'}: {up} went up, {down} went "
-            f"down, {n - up - down} stayed the same.")
+    who = f"{n} young {'people' if n != 1 else 'person'}"
+    return (f"{f'Mean {name}' if name else 'The mean'} {means} across {who}: {up} went up, {down} went down, "
+            f"{n - up - down} stayed the same.")
 
 
 def categories_finding(categories: pd.Series, order: list[str], threshold: float | None = None) -> str:

@@ -71,7 +71,8 @@ def paired_slopes(
     ax.set_ylabel(dv)
     from cm_research.plots.findings import slopes_finding
 
-    return attach(ax, slopes_finding(wide[before], wide[after], dv), kind="Slope chart")  # WCAG 1.1.1
+    name = "" if dv == "value" else dv  # long-form outcomes call every measure "value": say "The mean"
+    return attach(ax, slopes_finding(wide[before], wide[after], name), kind="Slope chart")  # WCAG 1.1.1
 
 
 def group_comparison(

@@ -159,9 +159,9 @@ def test_slopes_reliable_change_and_likert_figures_state_their_findings():
     rows = pd.DataFrame({"participant_id": list("abcd") * 2, "timepoint": ["baseline"] * 4 + ["post"] * 4,
                          "value": [20, 15, 10, 11, 16, 14, 12, 11]})
     ax = paired_slopes(rows)
-    assert findings(ax.figure) == ("Mean value fell from 14.0 to 13.2 across 4 young people: 1 went up, 2 went "
+    assert findings(ax.figure) == ("The mean fell from 14.0 to 13.2 across 4 young people: 1 went up, 2 went "
                                    "down, 1 stayed the same.")
-    assert describe_figure(ax.figure).startswith("Slope chart: Mean value fell")
+    assert describe_figure(ax.figure).startswith("Slope chart: The mean fell")
     people = pd.DataFrame({"baseline": [22, 15, 18], "post": [14, 13, 27],
                            "reliable_change": ["reliable improvement", "no reliable change", "reliable deterioration"]})
     ax2 = pre_post_scatter(people, threshold=6.8, cutoff=17, better="lower")
