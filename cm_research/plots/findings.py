@@ -49,6 +49,16 @@ def attach(ax: Axes, finding: str = "", data: pd.DataFrame | None = None, kind: 
     return ax
 
 
+def lead_with_finding(alt: str, fig: Figure | None) -> str:
+    """``alt`` ("Title: what is drawn") with the finding recorded on ``fig`` put first after its title, unless it
+    is already there: "Title: <finding> What is drawn"."""
+    finding = findings(fig) if fig is not None else ""
+    if finding and ": " in alt and finding not in alt:
+        title, rest = alt.split(": ", 1)
+        return f"{title}: {finding} {rest[:1].upper()}{rest[1:]}"
+    return alt
+
+
 def findings(fig: Figure) -> str:
     """The findings recorded on the figure's panels, in order ("" when none was recorded)."""
     return " ".join(getattr(ax, "cm_finding", "") for ax in fig.axes if getattr(ax, "cm_finding", "")).strip()
@@ -66,33 +76,6 @@ def figure_data(fig: Figure) -> pd.DataFrame | None:
 
 def _share(value: float) -> str:
     return f"{100 * value:.0f}%"
-
-
-def saturation_finding(curve: pd.DataFrame, assessment: dict | None = None) -> str:
-    """The saturation curve (:func:`cm_research.qual.saturation.plot_saturation`) in words: how many distinct codes
-    the interviews gave, in how many interviews, the last interview to add a new code, and Guest et al.'s (2020)
-    assessment sentence when given. Codes are counted, not people, so nothing here is suppressed.
-
-    E.g. "12 distinct codes were found in 6 interviews; the first interview gave 5, and the last new code came in
-    interview 5 (interview 6 added none)." ``curve``: :func:`~cm_research.qual.saturation.new_codes_curve`."""
-    if curve.empty:
-        return "No interview was coded, so no code can be counted."
-    n = len(curve)
-    total = int(curve["cumulative"].iloc[-1])
-    adding = curve.loc[curve["n_new"] > 0, "order"]
-    text = (f"{total} distinct code{'s were' if total != 1 else ' was'} found in {n} interview{'s' if n != 1 else ''}"
-            f"; the first interview gave {int(curve['n_new'].iloc[0])}")
-    if adding.empty:
-        text += "."
-    else:
-        last = int(adding.iloc[-1])
-        after = n - last
-        text += (f", and the last new code came in interview {last}"
-                 + (f" (the {after} interview{'s' if after != 1 else ''} after it added none)." if after else
-                    ", the last one."))
-    if assessment and assessment.get("sentence"):
-        text += " " + assessment["sentence"]
-    return text
 
 
 def forest_finding(studies: pd.DataFrame, summary: pd.DataFrame, *, label: str = "study",

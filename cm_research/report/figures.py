@@ -20,7 +20,7 @@ from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
-from cm_research.plots.findings import NOT_SHOWN, PROTECTED, figure_data, findings
+from cm_research.plots.findings import NOT_SHOWN, PROTECTED, figure_data, findings, lead_with_finding
 from cm_research.report.html import plain_alt_text
 from cm_research.report.render import figure_html
 
@@ -175,10 +175,6 @@ def outcome_figure_alts(analysis) -> dict[str, tuple[str, str]]:
 
     out = {}
     for name, (alt, caption) in _alt_texts(analysis).items():
-        fig = analysis.figures.get(name)
-        finding = findings(fig) if fig is not None else ""
-        if finding and ": " in alt and finding not in alt:  # the finding first, then every number drawn
-            title, rest = alt.split(": ", 1)
-            alt = f"{title}: {finding} {rest[:1].upper()}{rest[1:]}"
+        alt = lead_with_finding(alt, analysis.figures.get(name))  # the finding first, then every number drawn
         out[name] = (plain_alt_text(alt), caption)
     return out

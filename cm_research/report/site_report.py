@@ -414,10 +414,11 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
                             for _, r in analysis.reliable_change.iterrows()],
         problems=evaluation.problems,
     )
-    from cm_research.report.figures import outcome_figure_alts  # the finding first, as the outcomes report says it
+    from cm_research.plots.findings import lead_with_finding
     from cm_research.report.outcomes import figure_data_name
 
-    alts = outcome_figure_alts(analysis)
+    alts = {name: (lead_with_finding(alt, analysis.figures.get(name)), caption)  # the finding first (WCAG 1.1.1)
+            for name, (alt, caption) in _alt_texts(analysis).items()}
 
     for name, fig in analysis.figures.items():
         report.figures[name] = figure_html(fig, *alts[name], data_href=figure_data_name(name)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from cm_research.plots.findings import figure_data, findings, forest_finding, saturation_finding, survival_finding
+from cm_research.plots.findings import figure_data, findings, forest_finding, survival_finding
 from cm_research.report.figures import describe_figure
 
 matplotlib.use("Agg")
@@ -85,7 +85,7 @@ def test_every_figure_in_every_demo_report_states_its_finding(shared_demo_run):
 # --- the findings, worked by hand ------------------------------------------------------------------------------
 
 def test_the_saturation_curve_says_how_many_codes_and_where_the_new_ones_stopped():
-    from cm_research.qual.saturation import plot_saturation
+    from cm_research.qual.saturation import plot_saturation, saturation_finding
 
     # new codes per interview 5, 3, 2, 0, 1, 0: 11 codes in all; interview 5 is the last to add one
     curve = pd.DataFrame({"order": range(1, 7), "n_new": [5, 3, 2, 0, 1, 0], "cumulative": [5, 8, 10, 10, 11, 11]})
