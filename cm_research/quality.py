@@ -189,9 +189,15 @@ def published_counts(participants: pd.DataFrame, outcomes: pd.DataFrame, *, thre
     # One joint round: the young people measured at baseline are both missingness's n_recorded at baseline
     # and attrition's n_baseline, so hiding one and showing the other would give the hidden count away.
     joint = JointSuppression(threshold=threshold, suppress=suppress)
+    # The outcomes report publishes each group's n_both whenever it is above the threshold: it is the n of the
+    # paired change (n_pairs) and of the ANCOVA (n_treated, n_control), which their dof and CIs give back anyway.
+    # Hiding it here would protect nothing (n_baseline - n_pairs gave back a hidden n_lost across the two
+    # reports), so secondary suppression hides n_baseline instead where it can.
+    analysed = {"n_both": [int(v) > threshold for v in tables["attrition"]["n_both"]]}
     for name, spec in PUBLISHED_COUNTS.items():
         spec = dict(spec)
-        joint.add(name, tables[name], spec.pop("count_columns"), **spec)
+        joint.add(name, tables[name], spec.pop("count_columns"), **spec,
+                  **({"published_elsewhere": analysed} if name == "attrition" else {}))
     baseline_rows = tables["missingness"][tables["missingness"]["timepoint"] == "baseline"]
     same = baseline_rows.merge(tables["attrition"], on=["measure", "group"])
     same = same[same["n_recorded"] == same["n_baseline"]]  # a relation that does not hold discloses nothing

@@ -70,6 +70,20 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+#: the rows of an Excel sheet, header included; Excel cuts a longer CSV it opens to this many rows
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def cut_off_note(last_row: int) -> str | None:
+    """The note for a file whose last row of data is row :data:`EXCEL_MAX_ROWS`, the last row of an Excel sheet:
+    if it went through Excel, the rows after it were cut off without a word. None for any other length."""
+    if last_row != EXCEL_MAX_ROWS:
+        return None
+    return (f"the file has exactly {EXCEL_MAX_ROWS:,} rows, the most an Excel sheet can hold: if it was opened or "
+            "saved in Excel, rows beyond that were cut off without a word; export the data again as CSV straight "
+            "from the system it comes from, or split it")
+
+
 def not_a_regular_file(path: Path) -> str | None:
     """Why ``path`` (which exists) cannot be read as a data file, or None: a folder, or a pipe, socket or device,
     which would block a reader for ever (a FIFO waits for a writer) or never end (``/dev/zero``)."""
@@ -87,7 +101,8 @@ def not_a_regular_file(path: Path) -> str | None:
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-8 (BOM allowed), UTF-16 with its BOM (Excel's "Unicode Text") or without it, or,
-    failing those, Windows-1252. Returns (text, encoding).
+    failing those, Mac OS Roman when lines end with CR alone (Excel for Mac's "CSV (Macintosh)"), else
+    Windows-1252. Returns (text, encoding).
 
     A file that is UTF-8 in one place and not in another (a row pasted from another file, or damaged) is refused
     (UnicodeDecodeError with reason :data:`MIXED_ENCODING`): reading it all as Windows-1252 would silently turn
@@ -107,6 +122,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if _UTF8_MULTIBYTE.search(data):
             raise UnicodeDecodeError("utf-8", data, exc.start, exc.end, MIXED_ENCODING) from None
+        if b"\r" in data and b"\n" not in data:  # lines ended by CR alone: Excel for Mac's "CSV (Macintosh)",
+            return data.decode("mac_roman"), "mac_roman"  # which is Mac OS Roman ("é" is byte 0x8E, not 0xE9)
         # Windows-1252 leaves five bytes undefined; those are genuinely unreadable text.
         return data.decode("cp1252"), "cp1252"
 

@@ -24,7 +24,14 @@ everything published, not only tables:
   suppression of interview counts (see :mod:`cm_research.qual.publish`);
 - ``derived_count``: in a CSV, a number that gives a count shown as ``c`` back -- zero changes as ``n_pairs``
   minus ``n_nonzero``, non-zero changes from a signed-rank statistic with its rank-biserial correlation, the
-  number of answers from a median CI's exact coverage (see :mod:`cm_research.privacy.derived`).
+  number of answers from a median CI's exact coverage, the signed-rank p-value beside a hidden count of
+  changes (see :mod:`cm_research.privacy.derived`);
+- ``row_count``: in a CSV with one row per case (a ``case`` column), the rows of one role, site or
+  attribution number 1 to the threshold: counting them counts people (see
+  :func:`cm_research.qual.publish.anonymous_cases`);
+- ``linked_count``: a count shown as ``c`` in one published file and as a number in another file of the same
+  folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
+  ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
 
 Restricted folders and files are skipped as the scanner skips them; an internal run (``NOT_FOR_PUBLICATION``
 folders) is audited all the same when asked, but batches record rather than enforce it.
@@ -115,6 +122,31 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
                 yield (name or path.name, f"line {row}, column `{column}`", "small_count",
                        f"{value} (counts from 1 to {threshold} must be shown as c)")
     yield from derived_findings(table, name or path.name, threshold)
+    yield from _row_counts(table, name or path.name, threshold)
+
+
+#: what a per-case table's rows may be attributed to: no one in particular (:func:`cm_research.qual.publish.anonymous_cases`)
+_ANYONE = {"", "an interviewee"}
+
+
+def _row_counts(table: pd.DataFrame, name: str, threshold: int) -> Iterator[tuple[str, str, str, str]]:
+    """``row_count`` findings: a table with one row per case (a ``case`` column) whose rows, counted by role and
+    site (or attribution), number 1 to ``threshold``: each row is a person, so the count is a count of people."""
+    if "case" not in table.columns:
+        return
+    who = [c for c in ("attribution",) if c in table.columns] or [c for c in ("role", "site") if c in table.columns]
+    if not who:
+        return
+    key = who + [c for c in ("theme",) if c in table.columns]
+    for values, rows in table.groupby(key, sort=False):
+        values = values if isinstance(values, tuple) else (values,)
+        label = dict(zip(key, values))
+        if all(str(label[c]).strip() in _ANYONE for c in who):
+            continue
+        if 1 <= len(rows) <= threshold:
+            yield (name, f"lines {', '.join(str(i + 2) for i in rows.index[:6])}", "row_count",
+                   f"{len(rows)} row(s) for {', '.join(f'{v}' for v in values if str(v).strip())}: one row per "
+                   f"case, so this counts people (1 to {threshold} must not be shown)")
 
 
 class _Text(HTMLParser):
@@ -216,6 +248,9 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
             rows += list(audit_table(path, threshold, rel))
         elif path.suffix.lower() in (".html", ".htm"):
             rows += list(audit_html(path, threshold, small_roles, rel))
+    from cm_research.privacy.linked import linked_findings
+
+    rows += list(linked_findings(run_dir, skip=lambda path: _restricted(path, run_dir)))
     out = pd.concat([found, pd.DataFrame(rows, columns=FINDING_COLUMNS)], ignore_index=True)
     out.attrs.update(found.attrs)
     return out

@@ -11,7 +11,17 @@ appear in this package's tables (found by the round-3 red team on the demo's pub
   ``m(m + 1)/2 = 2V / (1 + r_rb)`` (Kerby 2014, *Comprehensive Psychology* 3, 11.IT.3.1, the simple difference
   formula). With both shown, ``m`` -- and from it a hidden number of zero changes, or of respondents whose
   answer rose or fell -- follows exactly. Where such a count is ``c``, ``statistic`` and ``rank_biserial`` are
-  withheld (the p-value stays: without V it does not give ``m`` back);
+  withheld;
+- **the signed-rank p-value beside a hidden count** (round 4): the normal approximation's p gives
+  z = Phi^-1(1 - p/2) = (|V - m(m + 1)/4| - 1/2) / sqrt(m(m + 1)(2m + 1)/24) (no ties; ties subtract
+  sum(t^3 - t)/48 from the variance), and only one m of the few a hidden count allows makes V a whole or half
+  number: in the demo, Northshire's attendance change (26 pairs, "between 1 and 5 zero changes",
+  p = 0.006933947606081329) fits m = 24, V = 55 and no other m, so 2 zero changes. Where such a count is ``c``
+  the p-value is withheld with V and r (the paired t-test's row for the same measure keeps its p);
+- **a count of rows dropped in a note** (round 4): "8 row(s) dropped for missing `post` or `baseline`" is both
+  groups' missing young people added up; with the group sizes (23 and 23) and the analysed n (18 and 20) each
+  group's hidden count follows (23 - 18 = 5, and 3, as 5 + 3 = 8 and neither can be more). Published notes say it
+  without the number (:func:`cm_research.report.outcomes.withhold_small_groups`);
 - **quartiles' fractions beside a hidden n**: for whole-number values (days, sessions, minutes) R's default
   quantile (Hyndman & Fan 1996 type 7, pandas' default) interpolates at position 1 + (n - 1)p, so a median at
   x.5 says n is even and a quartile at x.25 or x.75 says n = 2 (mod 4): with the other published counts the
@@ -29,6 +39,7 @@ published CSV, for the whole-run audit (finding kind ``derived_count``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -39,11 +50,15 @@ from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED
 #: counts that the signed-rank statistic and rank-biserial correlation give back (with n_pairs or a shown part)
 RANK_COUNTS = ("n_nonzero", "n_higher", "n_same", "n_lower")
 RANK_STATISTICS = ("statistic", "rank_biserial")
+#: withheld with :data:`RANK_STATISTICS` beside a hidden rank count (module docstring)
+RANK_P_VALUES = ("p_val", "p_holm")
 COVERAGE_COLUMNS = ("ci_coverage", "coverage")
 #: columns holding a median or quartile (of one row's values; ``n``/``young_people`` is how many)
 QUARTILE_COLUMNS = ("median", "lower_quartile", "upper_quartile", "median_sessions")
 #: a row's number of values, for the quartile rule
 SIZE_COLUMNS = ("n", "young_people")
+#: "8 row(s) dropped for missing `post`" in a note (see :data:`cm_research.report.outcomes.DROPPED_ROWS`)
+_DROPPED_ROWS = re.compile(r"\b\d+ row\(s\) dropped for missing")
 #: the largest number of answers searched when matching a coverage to n
 _MAX_N = 1000
 
@@ -73,7 +88,7 @@ def withhold_derived(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) ->
     kept. Withheld statistics become NaN and the row's ``note`` (when there is one) says why."""
     out = table.copy()
     out.attrs.update(table.attrs)
-    for column in ("n_nonzero", *RANK_STATISTICS, *COVERAGE_COLUMNS):
+    for column in ("n_nonzero", *RANK_STATISTICS, *RANK_P_VALUES, *COVERAGE_COLUMNS):
         if column in out:
             out[column] = out[column].astype(object)
     notes: dict[int, list[str]] = {}
@@ -84,12 +99,13 @@ def withhold_derived(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) ->
                                                           or 1 <= nonzero <= threshold):
             out.iat[pos, out.columns.get_loc("n_nonzero")] = SUPPRESSED
         row = out.iloc[pos]
-        shown = [c for c in RANK_STATISTICS if c in out and _number(row[c]) is not None]
-        if len(shown) == 2 and any(_hidden(row.get(c)) for c in RANK_COUNTS):
-            for column in RANK_STATISTICS:
+        shown = [c for c in (*RANK_STATISTICS, *RANK_P_VALUES) if c in out and _number(row[c]) is not None]
+        if shown and any(_hidden(row.get(c)) for c in RANK_COUNTS):
+            for column in shown:
                 out.iat[pos, out.columns.get_loc(column)] = math.nan
             notes.setdefault(pos, []).append(
-                "statistic and rank-biserial correlation withheld: with them a count shown as c could be worked out")
+                "statistic, rank-biserial correlation and p-value withheld: with them a count shown as c could be "
+                "worked out")
         if _hidden(row.get("n")):
             for column in COVERAGE_COLUMNS:
                 if column in out and _number(row[column]) is not None:
@@ -151,6 +167,25 @@ def _coverages() -> dict[float, set[int]]:
     return found
 
 
+def _signed_rank_fits(p: float, n_pairs: float | None, threshold: int) -> list[tuple[int, float]]:
+    """(m, V) pairs consistent with a two-sided normal-approximation signed-rank p (continuity correction, no
+    ties): V = m(m + 1)/4 -/+ (z sqrt(m(m + 1)(2m + 1)/24) + 1/2) must be a whole or half number (Wilcoxon 1945;
+    R's ``wilcox.test(exact = FALSE)``). m runs over the counts a hidden part of ``n_pairs`` allows."""
+    from scipy import stats
+
+    if n_pairs is None:
+        return []
+    z = float(stats.norm.isf(p / 2))
+    fits = []
+    for m in range(max(1, int(n_pairs) - threshold), int(n_pairs) + 1):
+        centre, spread = m * (m + 1) / 4, math.sqrt(m * (m + 1) * (2 * m + 1) / 24)
+        for v in (centre - z * spread - 0.5, centre + z * spread + 0.5):
+            if 0 <= v <= m * (m + 1) / 2 and abs(2 * v - round(2 * v)) < 1e-6:
+                fits.append((m, round(2 * v) / 2))
+                break
+    return fits
+
+
 def derived_findings(table: pd.DataFrame, name: str,
                      threshold: int = DEFAULT_THRESHOLD) -> Iterator[tuple[str, str, str, str]]:
     """``derived_count`` findings of one published table (read as text): each hidden count it gives back.
@@ -170,6 +205,19 @@ def derived_findings(table: pd.DataFrame, name: str,
                 yield (name, f"line {pos}, columns `statistic`, `rank_biserial`", "derived_count",
                        f"2V / (1 + r) with V = {v:g}, r = {r:.6g} is m(m + 1)/2 for m = {round(m)} non-zero "
                        f"changes, which gives back {', '.join(hidden)} shown as c")
+        note = row.get("note")
+        if isinstance(note, str) and (m := _DROPPED_ROWS.search(note)):
+            yield (name, f"line {pos}, column `note`", "derived_count",
+                   f"\"{m.group(0)}\": the groups' missing counts added up; beside the group sizes and the analysed "
+                   "n it pins each group's hidden count of young people lost (say it without the number)")
+        p = _number(row.get("p_val"))
+        if hidden and p is not None and 0 < p < 1:
+            fits = _signed_rank_fits(p, _number(row.get("n_pairs")), threshold)
+            how = (f"; without ties it fits only m = {fits[0][0]} non-zero changes (V = {fits[0][1]:g})"
+                   if len(fits) == 1 else "")
+            yield (name, f"line {pos}, column `p_val`", "derived_count",
+                   f"p = {p:.12g} of a signed-rank test beside {', '.join(hidden)} shown as c: the normal "
+                   f"approximation's p gives V for each possible number of non-zero changes m{how}")
         if any(_hidden(row.get(c)) for c in SIZE_COLUMNS):
             quartiles = [c for c in QUARTILE_COLUMNS if _number(row.get(c)) is not None]
             if any(_quartile_fraction(_number(row[c])) for c in quartiles):

@@ -42,6 +42,7 @@ class _Entry:
     total_rows: Mapping[str, object] | None
     within: Sequence[str] | None
     percentages: Mapping[str, tuple[str, str]] | None
+    keep: Sequence[tuple[int, str]] = ()
 
 
 @dataclass
@@ -69,8 +70,13 @@ class JointSuppression:
     def add(self, name: str, table: pd.DataFrame, count_columns: Sequence[str], *,
             totals: Mapping[str, Sequence[str]] | str | None = None, total_rows: Mapping[str, object] | None = None,
             within: Sequence[str] | None = None,
-            percentages: Mapping[str, tuple[str, str]] | None = None) -> None:
-        """Register a table, with the arguments :func:`~cm_research.privacy.suppression.suppress_counts` takes."""
+            percentages: Mapping[str, tuple[str, str]] | None = None,
+            published_elsewhere: Mapping[str, Sequence[bool]] | None = None) -> None:
+        """Register a table, with the arguments :func:`~cm_research.privacy.suppression.suppress_counts` takes.
+
+        ``published_elsewhere``: ``{column: [True/False per row]}``, cells another report of the run shows anyway
+        (e.g. a group's analysed n, beside its statistics): secondary suppression hides them only as a last resort
+        (``keep`` of :func:`~cm_research.privacy.suppression.suppression_pattern`)."""
         if name in self.entries:
             raise SuppressionError(f"joint suppression: a table named {name!r} is already registered")
         count_columns = list(count_columns)
@@ -83,8 +89,12 @@ class JointSuppression:
         if missing:
             raise SuppressionError(f"{name}: no column {', '.join(map(repr, dict.fromkeys(missing)))}; the columns "
                                    f"are {', '.join(map(str, table.columns))}")
+        keep = [(pos, column) for column, flags in (published_elsewhere or {}).items()
+                for pos, flag in enumerate(flags) if flag]
+        if any(column not in columns for _, column in keep):
+            raise SuppressionError(f"{name}: published_elsewhere names a column that is not a count column")
         self.entries[name] = _Entry(pd.DataFrame(table).reset_index(drop=True), columns, totals, total_rows,
-                                    within, percentages)
+                                    within, percentages, keep)
 
     def _row(self, name: str, where: Mapping[str, object]) -> int:
         entry = self.entries.get(name)
@@ -133,6 +143,7 @@ class JointSuppression:
         values: dict[tuple[str, int, str], int] = {}
         lines: list[Line] = []
         margins: set[tuple[str, int, str]] = set()
+        keep = {(name, pos, col) for name, e in self.entries.items() for pos, col in e.keep}
         for name, e in self.entries.items():
             local = {(pos, col): _as_count(e.table[col].iloc[pos], f"{name}, row {pos}, column `{col}`")
                      for col in e.columns for pos in range(len(e.table))}
@@ -152,7 +163,7 @@ class JointSuppression:
             return {name: suppress_counts(e.table, e.columns, threshold=self.threshold, totals=e.totals or None,
                                           total_rows=e.total_rows, within=e.within, percentages=e.percentages,
                                           suppress=False, name=name) for name, e in self.entries.items()}
-        primary, secondary = suppression_pattern(values, lines, self.threshold, margins)
+        primary, secondary = suppression_pattern(values, lines, self.threshold, margins, keep=keep)
         out = {}
         for name, e in self.entries.items():
             mine_p = {(pos, col) for (n, pos, col) in primary if n == name}

@@ -125,8 +125,16 @@ def _check_lines(lines: list[Line], values: dict[Cell, int], table: pd.DataFrame
                 f"of its {len(parts)} parts ({got}); fix the table or leave this total out of `totals`/`total_rows`")
 
 
-def _fill_lines(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell], margins: set[Cell]) -> None:
-    """Step 2: until no line has exactly one suppressed cell, suppress the smallest non-zero other cell."""
+def _choice(values: dict[Cell, int], margins: set[Cell], keep: set[Cell]):
+    """The order in which secondary cells are picked: a cell published elsewhere in the run (``keep``) last, then
+    the smallest, an inner cell before a margin."""
+    return lambda c: (c in keep, values[c], c in margins, c)
+
+
+def _fill_lines(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell], margins: set[Cell],
+                keep: set[Cell] = frozenset()) -> None:
+    """Step 2: until no line has exactly one suppressed cell, suppress the smallest non-zero other cell (one not
+    in ``keep`` where the line has one)."""
     changed = True
     while changed:
         changed = False
@@ -136,7 +144,7 @@ def _fill_lines(lines: list[Line], values: dict[Cell, int], suppressed: set[Cell
                 continue
             candidates = [c for c in line.cells if c not in suppressed and values[c] > 0]
             if candidates:
-                suppressed.add(min(candidates, key=lambda c: (values[c], c in margins, c)))
+                suppressed.add(min(candidates, key=_choice(values, margins, keep)))
                 changed = True
 
 
@@ -216,12 +224,17 @@ def _disclosed(ranges: dict[Cell, tuple[float, float]]) -> list[Cell]:
 
 
 def suppression_pattern(values: dict[Cell, int], lines: list[Line], threshold: int,
-                        margins: set[Cell] = frozenset(), whole_groups: bool = False) -> tuple[set[Cell], set[Cell]]:
-    """(primary, secondary) cells to suppress so that no suppressed cell can be recovered (steps 1-3)."""
+                        margins: set[Cell] = frozenset(), whole_groups: bool = False,
+                        keep: set[Cell] = frozenset()) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) cells to suppress so that no suppressed cell can be recovered (steps 1-3).
+
+    ``keep``: cells another part of the run publishes anyway (a group's analysed n, which its degrees of freedom
+    and confidence interval give back): secondary suppression picks them only when a line has no other cell,
+    since hiding a count here that is shown there protects nothing (the whole-run audit's ``linked_count``)."""
     primary = {c for c, v in values.items() if 1 <= v <= threshold}
     suppressed = set(primary)
     while True:
-        _fill_lines(lines, values, suppressed, margins)
+        _fill_lines(lines, values, suppressed, margins, keep)
         if _protect_groups(lines, values, suppressed, whole_groups):
             continue
         exposed = _disclosed(feasible_ranges(lines, values, suppressed))
@@ -234,7 +247,7 @@ def suppression_pattern(values: dict[Cell, int], lines: list[Line], threshold: i
             if not candidates and values[cell] == 0:  # a hidden zero pinned by zeros: hide one of those too
                 candidates = [c for line in lines if cell in line.cells for c in line.cells if c not in suppressed]
             if candidates:
-                suppressed.add(min(candidates, key=lambda c: (values[c], c in margins, c)))
+                suppressed.add(min(candidates, key=_choice(values, margins, keep)))
                 break
         else:
             raise SuppressionError("a suppressed cell cannot be protected by suppressing more cells")

@@ -54,7 +54,7 @@ NOT_PEOPLE = {"word_frequencies": ["n"], "cooccurrence_segments": ["n"], "negati
               "saturation_curve": ["n_codes", "n_new"], "saturation_runs": ["n_new"]}
 #: columns that point back at one interview (its file name, label, offsets in it): never published beside a quote
 SOURCE_COLUMNS = ("participant_label", "transcript", "segment_id", "start", "end", "context_start", "context_end")
-#: tables with one row per interviewee (role, site, case): attributed like quotes
+#: tables with one row per interviewee (role, site, case): published without who (:func:`anonymous_cases`)
 PER_CASE = ("framework_overview", "negative_cases")
 _K_OF_N = re.compile(r"\s*\((\d+) of (\d+)\)")
 
@@ -94,6 +94,39 @@ def pool_attributions(table: pd.DataFrame, small: set[tuple[str, str]], *, poole
         for r, s, p, y in zip(out["role"], out["site"], out["pooled"], young)]
     out.loc[out["pooled"], "role"] = [young_label if y else pooled_label for y in young[out["pooled"]]]
     out.loc[out["pooled"], "site"] = ""
+    return out
+
+
+#: what a per-case row is attributed to in a run for publication (see :func:`anonymous_cases`)
+CASE_LABEL = "an interviewee"
+
+
+def anonymous_cases(table: pd.DataFrame, name: str = "") -> pd.DataFrame:
+    """A table with one row per interviewee (per theme, for negative cases), as published: no case, role or site,
+    attributed to :data:`CASE_LABEL`, in an order that follows no file, site or date (most coded first).
+
+    Counting its rows by attribution counts people. Round 4 found the demo's framework overview with 4 rows "a
+    young person" and 8 "a professional working with the young person": the interviews table hides every
+    interview count as c (each at least 1), and its 8 adult (role, site) cells at least 1 each add up to 8, so
+    every one of them was exactly 1 (and one site had 2 of the 4 mentees). Pooled labels protect a quote, which
+    is not one per person; they do not protect a table whose rows are the people. The per-case numbers stay
+    (the Framework Method's overview); who each row is goes, like the coverage and saturation tables' rows."""
+    out = table.copy()
+    for column in ("case", "role", "site"):
+        if column in out:
+            out[column] = ""
+    out["pooled"] = True
+    out["attribution"] = CASE_LABEL
+    numbers = [c for c in out.columns if c not in ("case", "role", "site", "pooled", "attribution")
+               and pd.api.types.is_numeric_dtype(out[c])]
+    keys = (["theme"] if "theme" in out else []) + numbers
+    if keys:
+        order = out["theme"].drop_duplicates().tolist() if "theme" in out else []
+        rank = out["theme"].map({t: i for i, t in enumerate(order)}) if order else None
+        out = (out.assign(_theme=rank) if rank is not None else out).sort_values(
+            (["_theme"] if rank is not None else []) + numbers,
+            ascending=[True] * (rank is not None) + [False] * len(numbers), kind="stable")
+        out = out.drop(columns=[c for c in ("_theme",) if c in out]).reset_index(drop=True)
     return out
 
 
@@ -177,9 +210,7 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
         elif name == "saturation_curve":  # one row an interview: its file, case and date point at the person
             table = table.assign(**{c: "" for c in ("transcript", "case", "role", "date") if c in table})
         elif name in PER_CASE and {"role", "site"} <= set(table.columns) and not table.empty:
-            table = pool_attributions(table, small, pooled_label=pooled_label, young_label=young_label)
-            if "case" in table:  # "VSH 1, Northshire" is one known person: a pooled row names no case
-                table["case"] = table["case"].astype(object).mask(table["pooled"], "")
+            table = anonymous_cases(table, name)
         elif name == "theme_role_wide":
             counts = [c for c in table.columns if c != "theme_label"]
         table = _mask(table, counts, threshold)

@@ -6,6 +6,7 @@ only parameters, calls and prose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,6 +211,15 @@ def binary_counts(outcomes: pd.DataFrame, participants: pd.DataFrame, comparison
     return out
 
 
+#: "8 row(s) dropped for missing `post` or `baseline`" in a comparison's note. The number is both groups' young
+#: people without the two values, added up. Beside the group sizes and the analysed n it pins each group's hidden
+#: count: Westbury's attendance, 23 + 23 young people, 18 + 20 analysed, "8 row(s) dropped", so the mentored
+#: lost 23 - 18 = 5 and the comparison group 3, both hidden in attrition.csv. The published note keeps the words
+#: and drops the number; the counts are in the data-quality report's attrition table, suppressed jointly.
+DROPPED_ROWS = re.compile(r"\b\d+ row\(s\) dropped for missing")
+DROPPED_WORDS = "rows dropped for missing"
+
+
 def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
                           binary: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """Small-number suppression for published comparisons: where a group has 1 to ``threshold`` young people,
@@ -225,6 +235,8 @@ def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
     from cm_research.stats.outcomes import holm
 
     out = comparisons.copy()
+    if "note" in out:  # "8 row(s) dropped": a sum of the groups' missing counts (see DROPPED_ROWS)
+        out["note"] = out["note"].map(lambda n: DROPPED_ROWS.sub(DROPPED_WORDS, n) if isinstance(n, str) else n)
     smallest = out[["n_treated", "n_control"]].min(axis=1)
     small = smallest.between(1, threshold)
     few_with = pd.Series(False, index=out.index)
@@ -259,7 +271,8 @@ def effect_sizes(comparisons: pd.DataFrame, confidence: float = 0.95) -> pd.Data
 
     Ratios (``null`` = 1) are put on the log scale, where their CIs are built. The SE of each row is, in order:
 
-    1. the estimator's own ``se`` (ANCOVA, Welch, rate ratio: already on the scale of its CI), when finite;
+    1. the estimator's own ``se`` (ANCOVA, Welch, rate ratio: on the scale of its CI; the risk difference: its
+       Wald SE, as ``metafor::escalc("RD")``), when finite (a risk difference without one is not pooled);
     2. else recovered from the CI, se = (ci_high - ci_low) / (2 q), with q = t(1 - α/2; dof) when the row has
        ``dof`` (a t-based CI) and q = z = Φ⁻¹(1 - α/2) otherwise. Exact for a symmetric Wald or t interval,
        approximate for an asymmetric one (Newcombe's risk difference, an exact rate ratio).
@@ -296,6 +309,9 @@ def _site_se(own: float, low: float, high: float, dof: float, method: str, confi
         return own, "se: the standard error of the estimator"
     if not (math.isfinite(low) and math.isfinite(high)):
         return math.nan, f"no standard error: {method} gave none and its CI is not finite, so it cannot be pooled"
+    if str(method).startswith("Risk difference"):  # its Wald SE is given unless 0; a Newcombe width is no stand-in
+        return math.nan, ("no standard error: each group's proportion is 0 or 1, so the Wald SE of the difference "
+                          "is 0 and it cannot be weighted in a pooling")
     if math.isfinite(dof):
         q = critical_value(confidence, dof)
         return (high - low) / (2 * q), f"se recovered from the CI width with the t quantile on {dof:g} dof ({q:.4f})"
