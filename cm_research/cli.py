@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import keyword
+import os
 import sys
 from pathlib import Path
 
@@ -438,9 +439,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run one notebook with papermill and render it as HTML")
     p.add_argument("notebook", help="path, or a name in notebooks/ such as 01_data_quality")
-    p.add_argument("--site")
-    p.add_argument("--data-dir")
-    p.add_argument("--output-dir")
+    p.add_argument("--site", help="the site's name, as the report shows it, e.g. \"My Virtual School\"")
+    p.add_argument("--data-dir", help="the site's data folder (participants and outcomes as .csv or .xlsx; "
+                   "cm-research template makes one); default: the bundled synthetic demo")
+    p.add_argument("--output-dir", help="folder for the executed notebook, its HTML and its tables "
+                   "(default: outputs/runs/<site>)")
     p.add_argument("--param", action="append", type=_parse_param, metavar="KEY=VALUE",
                    help="a notebook parameter (repeatable); the value is read as YAML (numbers, true/false, lists)")
     p.set_defaults(func=cmd_run)
@@ -473,10 +476,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coder", help="which coder's coding to analyse (default: the first in the file); also names "
                                    "the coder of a file without a coder column")
     p.add_argument("--roles", help="comma-separated roles to include, e.g. mentee,mentor")
-    p.add_argument("--site")
-    p.add_argument("--min-participants", type=int, default=1)
-    p.add_argument("--min-share", type=float, default=0.5)
-    p.add_argument("--output", required=True)
+    p.add_argument("--site", help="one site's interviews only, e.g. Easton (default: every site)")
+    p.add_argument("--min-participants", type=int, default=1,
+                   help="a role generates a theme when at least this many of its participants raised it (default 1)")
+    p.add_argument("--min-share", type=float, default=0.5,
+                   help="... and at least this share of the role's participants did (default 0.5)")
+    p.add_argument("--output", required=True, help="folder for the report, its tables and restricted/")
     p.set_defaults(func=cmd_thematic)
 
     p = sub.add_parser("codebook", help="check a codebook.yaml and export it as Markdown, HTML and CSV")
@@ -500,13 +505,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coding", default=None, help="CSV of coded segments (default for an import-qda folder: its "
                                                   "coding.csv)")
     p.add_argument("--codebook", default=None, help="codebook.yaml (default: the starter codebook)")
-    p.add_argument("--coder", default=None)
+    p.add_argument("--coder", default=None, help="which coder's coding to export (default: the first in the file); "
+                   "also names the coder of a file without a coder column")
     p.add_argument("--memos", default=None, help="memos.csv: columns target_kind (project, transcript, code, "
                                                  "selection), target, text; written as REFI-QDA notes")
     p.add_argument("--offsets", choices=["characters", "utf16"], default="characters",
                    help="how positions are counted: characters (the standard; ATLAS.ti, MAXQDA, QualCoder, NVivo "
                         "for Mac) or utf16 (NVivo for Windows)")
-    p.add_argument("--name", default=None)
+    p.add_argument("--name", default=None, help="the project's name in the QDA program (default: the imported "
+                   "project's, or 'cm_research project')")
     p.add_argument("--out", required=True, help="the .qdpx file to write")
     p.set_defaults(func=cmd_export_qdpx)
 
@@ -563,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into `head` or `less` and closed early: not an error of the user's
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 0
     except CMResearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -121,3 +121,55 @@ def test_the_python_snippet_names_real_functions():
             mod = importlib.import_module(module)
             for name in (n.strip() for n in names.split(",")):
                 assert hasattr(mod, name), f"{module} has no {name}"
+
+
+def test_the_python_snippet_runs_on_the_demo_site(tmp_path, monkeypatch, capsys):
+    """The README's Python block, run as printed on a copy of a bundled synthetic site with one bad value in it.
+
+    Row 10 of the copied outcomes.csv (Excel's numbering: header is row 1) is set to an attendance of 112%, so the
+    printed problems must name that file, row and column, as the README promises."""
+    import shutil
+
+    from cm_research.datasets import demo_site_dir
+
+    site = tmp_path / "path" / "to" / "site"
+    shutil.copytree(demo_site_dir("northshire"), site)
+    lines = (site / "outcomes.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = next(i for i, line in enumerate(lines) if i > 5 and line.split(",")[1] == "attendance_pct")
+    cells = lines[row].split(",")
+    cells[header.index("value")] = "112"
+    lines[row] = ",".join(cells)
+    (tmp_path / "outcomes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    block = next(b for b in _fenced_blocks("python") if "load_evaluation" in b)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert f"outcomes.csv, row {row + 1}, column `value`: 112 is above the maximum of 100" in printed
+    assert len(namespace["data"]) == len(lines) - 2  # every row but the bad one is kept, the bad one listed
+
+
+def test_the_readme_batch_file_is_accepted(tmp_path, monkeypatch):
+    """The README's batch.yaml, as printed, passes the checks made before a batch runs (notebooks, parameters)."""
+    from cm_research.batch.config import load_batch
+
+    block = next(b for b in _fenced_blocks("yaml") if b.startswith("run:"))
+    (tmp_path / "batch.yaml").write_text(block, encoding="utf-8")
+    for folder in ("data/northshire", "data/easton"):
+        (tmp_path / folder).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    config = load_batch("batch.yaml")
+    assert [s.site for s in config.sites] == ["Northshire", "Easton"]
+    assert config.sites[1].parameters["n_boot"] == 5000 and "n_boot" not in config.sites[0].parameters
+
+
+def test_the_reproduction_path_works_from_any_folder(tmp_path, monkeypatch):
+    """`cm-research run notebooks/reproductions/<name>.ipynb` as the README writes it, run outside the checkout."""
+    from cm_research.batch.notebooks import NOTEBOOKS_DIR, notebook_path
+
+    monkeypatch.chdir(tmp_path)
+    written = re.search(r"cm-research run (notebooks/reproductions/\S+\.ipynb)", README).group(1)
+    assert notebook_path(written) == NOTEBOOKS_DIR / written.removeprefix("notebooks/")
+    with pytest.raises(FileNotFoundError, match="reproductions/<name>: bcg_meta_analysis"):
+        notebook_path("notebooks/reproductions/no_such_study.ipynb")
