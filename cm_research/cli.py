@@ -430,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_dictionary)
 
     p = sub.add_parser("validate", help="check a CSV or Excel file against the data dictionary")
-    p.add_argument("file")
+    p.add_argument("file", help="the .csv or .xlsx file to check (an .xlsx from cm-research template, or your own)")
     p.add_argument("--table", required=True, help="which table the file holds, e.g. participants or outcomes")
     p.add_argument("--participants", help="participants file, to check the participant ids of an outcomes file")
     p.add_argument("--mentors", help="mentors file, to check the mentor ids of a matches file")
@@ -449,7 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="run the notebooks on the bundled synthetic demo and write an HTML index")
-    p.add_argument("--output", default="outputs/demo")
+    p.add_argument("--output", default="outputs/demo", help="folder for the demo run (default: outputs/demo); "
+                   "internal reports go beside it, in <folder>-internal")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
     p.add_argument("--resume", action="store_true", help="skip reports whose inputs and parameters are unchanged")
     p.set_defaults(func=cmd_demo)
@@ -491,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-qda", help="import a QDA project: REFI-QDA .qdpx, a bare project.qde (with its "
                                           "Sources folder beside it), a Taguette .sqlite3, or a .qdc codebook")
-    p.add_argument("file")
+    p.add_argument("file", help="the project file: .qdpx, project.qde, Taguette's .sqlite3 or a .qdc codebook")
     p.add_argument("--out", required=True, help="folder to write: transcripts/, coding.csv, codebook.yaml, codes.csv, "
                                                 "memos.csv, sets.csv, links.csv ... (thematic and export-qdpx take it)")
     p.add_argument("--role-variable", default="role", help="case variable holding the participant's role")
@@ -525,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-disclosure", help="audit a run for publication: identifiers in reports, notebooks, "
                        "tables and images; counts from 1 to 5 not shown as c, 'k of n' with small numbers, "
                        "quotes pointing at one person, figures without their numbers")
-    p.add_argument("run_dir")
+    p.add_argument("run_dir", help="the run's folder, e.g. outputs/regional-2026")
     p.add_argument("--threshold", type=int, default=5, help="counts from 1 to this must be suppressed (default 5)")
     p.add_argument("--identifiers-only", action="store_true",
                    help="only the identifier scan, not the small-number audit")
@@ -557,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
-    p.add_argument("folder")
+    p.add_argument("folder", help="where to write one sub-folder of data per demo site")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled demo's seed)")
     p.set_defaults(func=cmd_generate_demo)
     from cm_research.mentors.cli import add_commands as add_mentor_commands

@@ -173,3 +173,46 @@ def test_the_reproduction_path_works_from_any_folder(tmp_path, monkeypatch):
     assert notebook_path(written) == NOTEBOOKS_DIR / written.removeprefix("notebooks/")
     with pytest.raises(FileNotFoundError, match="reproductions/<name>: bcg_meta_analysis"):
         notebook_path("notebooks/reproductions/no_such_study.ipynb")
+
+
+def _resolve(dotted: str):
+    """The object a dotted name such as ``cm_research.stats.survival`` or ``cm_research.privacy.pseudonymise`` means."""
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ModuleNotFoundError(dotted)
+
+
+def test_every_dotted_name_the_readme_gives_exists():
+    """`cm_research.<module>[.<name>]` in the README (a module, function or class the reader is sent to) exists."""
+    names = set(re.findall(r"`(cm_research(?:\.\w+)+)", README))
+    assert len(names) >= 10
+    missing = []
+    for name in sorted(names):
+        try:
+            _resolve(name)
+        except (ImportError, AttributeError):
+            missing.append(name)
+    assert not missing, f"README names what the package does not have: {missing}"
+    with pytest.raises(AttributeError):  # and the check can fail
+        _resolve("cm_research.privacy.no_such_function")
+
+
+def test_every_command_line_argument_has_help():
+    """`cm-research <command> --help` explains every argument: the README sends readers there for the details."""
+    import argparse
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    silent = [f"{name} {action.option_strings[0] if action.option_strings else action.dest}"
+              for name, sub in commands.items() for action in sub._actions
+              if action.dest != "help" and not (action.help or "").strip()]
+    assert not silent, f"arguments with no help text: {silent}"
