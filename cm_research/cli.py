@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import keyword
+import os
 import sys
 from pathlib import Path
 
@@ -429,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_dictionary)
 
     p = sub.add_parser("validate", help="check a CSV or Excel file against the data dictionary")
-    p.add_argument("file")
+    p.add_argument("file", help="the .csv or .xlsx file to check (an .xlsx from cm-research template, or your own)")
     p.add_argument("--table", required=True, help="which table the file holds, e.g. participants or outcomes")
     p.add_argument("--participants", help="participants file, to check the participant ids of an outcomes file")
     p.add_argument("--mentors", help="mentors file, to check the mentor ids of a matches file")
@@ -438,15 +439,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run one notebook with papermill and render it as HTML")
     p.add_argument("notebook", help="path, or a name in notebooks/ such as 01_data_quality")
-    p.add_argument("--site")
-    p.add_argument("--data-dir")
-    p.add_argument("--output-dir")
+    p.add_argument("--site", help="the site's name, as the report shows it, e.g. \"My Virtual School\"")
+    p.add_argument("--data-dir", help="the site's data folder (participants and outcomes as .csv or .xlsx; "
+                   "cm-research template makes one); default: the bundled synthetic demo")
+    p.add_argument("--output-dir", help="folder for the executed notebook, its HTML and its tables "
+                   "(default: outputs/runs/<site>)")
     p.add_argument("--param", action="append", type=_parse_param, metavar="KEY=VALUE",
                    help="a notebook parameter (repeatable); the value is read as YAML (numbers, true/false, lists)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="run the notebooks on the bundled synthetic demo and write an HTML index")
-    p.add_argument("--output", default="outputs/demo")
+    p.add_argument("--output", default="outputs/demo", help="folder for the demo run (default: outputs/demo); "
+                   "internal reports go beside it, in <folder>-internal")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
     p.add_argument("--resume", action="store_true", help="skip reports whose inputs and parameters are unchanged")
     p.set_defaults(func=cmd_demo)
@@ -473,10 +477,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coder", help="which coder's coding to analyse (default: the first in the file); also names "
                                    "the coder of a file without a coder column")
     p.add_argument("--roles", help="comma-separated roles to include, e.g. mentee,mentor")
-    p.add_argument("--site")
-    p.add_argument("--min-participants", type=int, default=1)
-    p.add_argument("--min-share", type=float, default=0.5)
-    p.add_argument("--output", required=True)
+    p.add_argument("--site", help="one site's interviews only, e.g. Easton (default: every site)")
+    p.add_argument("--min-participants", type=int, default=1,
+                   help="a role generates a theme when at least this many of its participants raised it (default 1)")
+    p.add_argument("--min-share", type=float, default=0.5,
+                   help="... and at least this share of the role's participants did (default 0.5)")
+    p.add_argument("--output", required=True, help="folder for the report, its tables and restricted/")
     p.set_defaults(func=cmd_thematic)
 
     p = sub.add_parser("codebook", help="check a codebook.yaml and export it as Markdown, HTML and CSV")
@@ -486,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-qda", help="import a QDA project: REFI-QDA .qdpx, a bare project.qde (with its "
                                           "Sources folder beside it), a Taguette .sqlite3, or a .qdc codebook")
-    p.add_argument("file")
+    p.add_argument("file", help="the project file: .qdpx, project.qde, Taguette's .sqlite3 or a .qdc codebook")
     p.add_argument("--out", required=True, help="folder to write: transcripts/, coding.csv, codebook.yaml, codes.csv, "
                                                 "memos.csv, sets.csv, links.csv ... (thematic and export-qdpx take it)")
     p.add_argument("--role-variable", default="role", help="case variable holding the participant's role")
@@ -500,13 +506,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coding", default=None, help="CSV of coded segments (default for an import-qda folder: its "
                                                   "coding.csv)")
     p.add_argument("--codebook", default=None, help="codebook.yaml (default: the starter codebook)")
-    p.add_argument("--coder", default=None)
+    p.add_argument("--coder", default=None, help="which coder's coding to export (default: the first in the file); "
+                   "also names the coder of a file without a coder column")
     p.add_argument("--memos", default=None, help="memos.csv: columns target_kind (project, transcript, code, "
                                                  "selection), target, text; written as REFI-QDA notes")
     p.add_argument("--offsets", choices=["characters", "utf16"], default="characters",
                    help="how positions are counted: characters (the standard; ATLAS.ti, MAXQDA, QualCoder, NVivo "
                         "for Mac) or utf16 (NVivo for Windows)")
-    p.add_argument("--name", default=None)
+    p.add_argument("--name", default=None, help="the project's name in the QDA program (default: the imported "
+                   "project's, or 'cm_research project')")
     p.add_argument("--out", required=True, help="the .qdpx file to write")
     p.set_defaults(func=cmd_export_qdpx)
 
@@ -518,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-disclosure", help="audit a run for publication: identifiers in reports, notebooks, "
                        "tables and images; counts from 1 to 5 not shown as c, 'k of n' with small numbers, "
                        "quotes pointing at one person, figures without their numbers")
-    p.add_argument("run_dir")
+    p.add_argument("run_dir", help="the run's folder, e.g. outputs/regional-2026")
     p.add_argument("--threshold", type=int, default=5, help="counts from 1 to this must be suppressed (default 5)")
     p.add_argument("--identifiers-only", action="store_true",
                    help="only the identifier scan, not the small-number audit")
@@ -550,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("generate-demo", help="write the synthetic demo data to a folder")
-    p.add_argument("folder")
+    p.add_argument("folder", help="where to write one sub-folder of data per demo site")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled demo's seed)")
     p.set_defaults(func=cmd_generate_demo)
     from cm_research.mentors.cli import add_commands as add_mentor_commands
@@ -563,6 +571,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into `head` or `less` and closed early: not an error of the user's
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 0
     except CMResearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -44,10 +44,16 @@ def download_link(content: bytes | Path, filename: str, label: str) -> str:
             f"{esc(label)}</a>")
 
 
+#: the word that starts an error message: an error is told by text, not by its red border alone (WCAG 1.4.1, 3.3.1)
+ERROR_PREFIX = "Error:"
+
+
 def message_html(text: str, kind: str = "info") -> str:
-    """A status message read out by screen readers (``role=status``; ``alert`` for errors)."""
+    """A status message read out by screen readers (``role=status``; ``alert`` for errors, which start with the
+    word "Error:" so that the colour of the box is never the only sign)."""
     role = "alert" if kind == "error" else "status"
-    return f'<div class="cm-msg cm-{esc(kind)}" role="{role}">{esc(text)}</div>'
+    lead = f"<strong>{ERROR_PREFIX}</strong> " if kind == "error" else ""
+    return f'<div class="cm-msg cm-{esc(kind)}" role="{role}">{lead}{esc(text)}</div>'
 
 
 def suggestion_html(current: dict, counts: dict[str, int]) -> str:
@@ -90,7 +96,7 @@ def upload_limit_script(limit: int) -> str:
       const note = document.createElement('p');
       note.className = 'cm-msg cm-error cm-upload-refused';
       note.setAttribute('role', 'alert');
-      note.textContent = name + ' is ' + (blob.size / MB).toFixed(1) + ' MB; the app takes files up to ' +
+      note.textContent = 'Error: ' + name + ' is ' + (blob.size / MB).toFixed(1) + ' MB; the app takes files up to ' +
         Math.floor(LIMIT / MB) + ' MB (split a larger file, or ask your analyst). Nothing was uploaded.';
       if (button && button.parentNode) { button.parentNode.insertBefore(note, button.nextSibling); }
       else { document.body.appendChild(note); }

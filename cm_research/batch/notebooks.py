@@ -29,5 +29,14 @@ def notebook_path(name: str | Path) -> Path:
         return path
     if candidate.exists():
         return candidate
+    if not path.is_absolute() and ".." not in path.parts:
+        # "notebooks/reproductions/x.ipynb" as the README writes it, run from outside the checkout, or
+        # "reproductions/x": the bundled file of that name
+        nested = path if path.suffix == ".ipynb" else path.with_name(f"{path.name}.ipynb")
+        for bundled in (NOTEBOOKS_DIR.parent / nested, NOTEBOOKS_DIR / nested):
+            if bundled.is_file():
+                return bundled
     known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
-    raise FileNotFoundError(f"no notebook {str(name)!r}; the project's notebooks are: {known}")
+    reproductions = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("reproductions/*.ipynb")))
+    raise FileNotFoundError(f"no notebook {str(name)!r}; the project's notebooks are: {known}"
+                            + (f"; and reproductions/<name>: {reproductions}" if reproductions else ""))

@@ -93,7 +93,10 @@ def pre_post_scatter(
     if missing:
         ax.set_title(f"{missing} without both values not shown", fontsize="small")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small", frameon=False)
-    return ax
+    from cm_research.plots.findings import attach, categories_finding
+
+    return attach(ax, categories_finding(shown[category], list(CATEGORIES), threshold),
+                  kind="Scatter plot of scores before and after")  # WCAG 1.1.1
 
 
 def phase_plot(

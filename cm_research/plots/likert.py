@@ -165,4 +165,6 @@ def diverging_stacked_bars(
     if legend:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(items) > 4 else -0.2), ncol=len(levels),
                   frameon=False, fontsize="small")
-    return ax
+    from cm_research.plots.findings import attach, likert_finding
+
+    return attach(ax, likert_finding(pct[above].sum(axis=1), names), kind="Diverging stacked bar chart")  # WCAG 1.1.1

@@ -10,6 +10,7 @@ from matplotlib.patches import Polygon
 from matplotlib.ticker import FuncFormatter
 
 from cm_research.contract import require_columns
+from cm_research.plots.findings import attach, forest_finding
 
 __all__ = ["meta_forest_plot"]
 
@@ -72,4 +73,8 @@ def meta_forest_plot(
         ax.xaxis.set_minor_formatter(plain)
     ax.set_xlabel("ratio (log scale)" if exponentiate else "effect size")
     ax.set_ylim(0, k + 1.8)
-    return ax
+    shown = pd.DataFrame({label: [*studies[label], "pooled"], "estimate": [*est, mu], "ci_low": [*low, lo],
+                          "ci_high": [*high, hi]})
+    return attach(ax, forest_finding(studies, summary, label=label, estimate=estimate, ci_low=ci_low,
+                                     ci_high=ci_high, exponentiate=exponentiate, null=null),
+                  shown, kind="Forest plot")  # WCAG 1.1.1: the alt text says what the plot finds

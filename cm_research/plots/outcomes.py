@@ -69,7 +69,10 @@ def paired_slopes(
     label = f"{within} ({len(wide)} young people"
     ax.set_xlabel(label + (f"; {n_dropped} without both values not shown)" if n_dropped else ")"))
     ax.set_ylabel(dv)
-    return ax
+    from cm_research.plots.findings import slopes_finding
+
+    name = "" if dv == "value" else dv  # long-form outcomes call every measure "value": say "The mean"
+    return attach(ax, slopes_finding(wide[before], wide[after], name), kind="Slope chart")  # WCAG 1.1.1
 
 
 def group_comparison(

@@ -18,6 +18,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from cm_research.plots.bars import PALETTE  # Okabe & Ito (2008) colour-universal-design palette
 from cm_research.plots.contrast import TEXT_MINIMUM, darkened
+from cm_research.plots.findings import attach, survival_finding
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, suppress_counts
 from cm_research.stats.survival import SurvivalDataError, at_risk_counts
 
@@ -153,7 +154,7 @@ def kaplan_meier_plot(
         if created:  # room for the table under the axis; a caller's own layout is left alone
             top = ax.figure.subplotpars.top
             ax.figure.subplots_adjust(bottom=min(0.5, (top * depth + 0.02) / (1 + depth)))
-    return ax
+    return attach(ax, survival_finding(km_table), kind="Kaplan-Meier curves")  # the curve as drawn (WCAG 1.1.1)
 
 
 def _draw_at_risk(ax: Axes, km_table: pd.DataFrame, times: list[float], groups: list, colours: list,

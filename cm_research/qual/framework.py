@@ -117,7 +117,8 @@ def _mark_header_row(sheet, headers: list[str], n_rows: int, number: int) -> Non
         return
     table = Table(displayName=f"framework_matrix_{number}",
                   ref=f"A2:{get_column_letter(len(headers))}{2 + max(n_rows, 1)}")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    # the first column (the case) styled as the rows' headers, as Excel's "First Column" table option marks it
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True, showFirstColumn=True)
     sheet.add_table(table)
 
 

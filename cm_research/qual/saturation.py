@@ -132,4 +132,38 @@ def plot_saturation(curve: pd.DataFrame, assessment: dict | None = None, title: 
     ax.set_ylabel("Codes")
     ax.set_title(title or "Saturation: new and cumulative codes by interview")
     ax.legend(loc="center right", fontsize=8, frameon=False)
+    # the finding, the numbers drawn and the kind of chart, as cm_research.plots.findings.attach records them (set
+    # here directly: qual sits below plots and does not import it), for the alt text (WCAG 1.1.1)
+    ax.cm_finding = saturation_finding(curve, assessment)
+    ax.cm_data = curve[["order", "n_new", "cumulative"]].rename(columns={
+        "order": "interview", "n_new": "new codes in this interview", "cumulative": "distinct codes so far"})
+    ax.cm_kind = "Saturation curve"
     return ax
+
+
+def saturation_finding(curve: pd.DataFrame, assessment: dict | None = None) -> str:
+    """The saturation curve (:func:`cm_research.qual.saturation.plot_saturation`) in words: how many distinct codes
+    the interviews gave, in how many interviews, the last interview to add a new code, and Guest et al.'s (2020)
+    assessment sentence when given. Codes are counted, not people, so nothing here is suppressed.
+
+    Recorded on the figure by :func:`plot_saturation` for its alt text (:mod:`cm_research.plots.findings`).
+    E.g. "12 distinct codes were found in 6 interviews; the first interview gave 5, and the last new code came in
+    interview 5 (interview 6 added none)." ``curve``: :func:`~cm_research.qual.saturation.new_codes_curve`."""
+    if curve.empty:
+        return "No interview was coded, so no code can be counted."
+    n = len(curve)
+    total = int(curve["cumulative"].iloc[-1])
+    adding = curve.loc[curve["n_new"] > 0, "order"]
+    text = (f"{total} distinct code{'s were' if total != 1 else ' was'} found in {n} interview{'s' if n != 1 else ''}"
+            f"; the first interview gave {int(curve['n_new'].iloc[0])}")
+    if adding.empty:
+        text += "."
+    else:
+        last = int(adding.iloc[-1])
+        after = n - last
+        text += (f", and the last new code came in interview {last}"
+                 + (f" (the {after} interview{'s' if after != 1 else ''} after it added none)." if after else
+                    ", the last one."))
+    if assessment and assessment.get("sentence"):
+        text += " " + assessment["sentence"]
+    return text

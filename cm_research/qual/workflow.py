@@ -389,7 +389,9 @@ def framework_section(result: ThematicResult, output_dir: str | Path) -> tuple[s
                 f"The full matrix, one sheet per theme with the quotes and a summary column to write, is in "
                 f"`{name}` (restricted: never published).")
         tables = [(caption(result, "Framework matrix overview: coded sentences per case and theme"),
-                   result.tables["framework_overview"])]
+                   result.tables["framework_overview"].copy())]
+    for _, table in tables:
+        table.attrs["row_header"] = "case"  # each participant's row is headed by its case label (WCAG 1.3.1)
     return note, tables
 
 

@@ -8,17 +8,42 @@ caption or site name holding ``<script>`` or ``<img onerror=...>`` shows as thos
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 
+#: ``table.attrs[ROW_HEADER]`` names the column that says what each row is (e.g. ``case`` in a framework matrix)
+ROW_HEADER = "row_header"
+_FIRST_CELL = re.compile(r"(<tr>\s*)<td\b([^>]*)>(.*?)</td>", re.DOTALL)
+
+
+def row_headers(page: str) -> str:
+    """``page`` (one table's HTML) with the first cell of each body row made its row header, ``<th scope="row">``
+    (WCAG 1.3.1: a screen reader then says the case, e.g. "mentee 2", with every cell of a wide matrix). A blank
+    first cell (a published table that withholds the case) stays a data cell: an empty header names nothing."""
+    def header(m: re.Match) -> str:
+        if not m.group(3).strip():
+            return m.group(0)
+        return f'{m.group(1)}<th scope="row"{m.group(2)}>{m.group(3)}</th>'
+
+    head, tbody, rest = page.partition("<tbody>")
+    return head + tbody + _FIRST_CELL.sub(header, rest)
+
+
 def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> None:
     """Show a tidy table in the notebook without its index, numbers rounded for reading, headings in words,
-    counts whole and a note common to every row once beneath it (:func:`cm_research.report.tables.readable_table`)."""
+    counts whole and a note common to every row once beneath it (:func:`cm_research.report.tables.readable_table`).
+    A table whose ``attrs["row_header"]`` names a column shows that column first, as row headers
+    (:func:`row_headers`)."""
     from cm_research.report.tables import readable_table
 
+    key = table.attrs.get(ROW_HEADER)
+    key = key if key in table.columns else None
+    if key is not None:
+        table = table[[key, *[c for c in table.columns if c != key]]]
     table, notes = readable_table(table)
     styler = (table.style.hide(axis="index").format(precision=decimals, na_rep="", escape="html")
               .format_index(escape="html", axis="columns"))
@@ -27,7 +52,8 @@ def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> Non
         styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
     if caption:
         styler = styler.set_caption(html.escape(caption, quote=False))
-    display(HTML(styler.to_html()))
+    page = styler.to_html()
+    display(HTML(row_headers(page) if key is not None else page))
     if notes:
         show_markdown("\n\n".join(f"*Note:* {note}" for note in notes))
 

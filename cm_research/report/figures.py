@@ -20,7 +20,7 @@ from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
-from cm_research.plots.findings import NOT_SHOWN, PROTECTED, figure_data, findings
+from cm_research.plots.findings import NOT_SHOWN, PROTECTED, figure_data, findings, lead_with_finding
 from cm_research.report.html import plain_alt_text
 from cm_research.report.render import figure_html
 
@@ -94,7 +94,8 @@ def describe_figure(fig: plt.Figure) -> str:
         title = heading or (first.get_title() if first is not None else "")
         if not title and not panels:  # nothing drawn (e.g. every bar suppressed): the finding says why
             return finding
-        kind = (_kind(first) if first is not None and first.has_data() else "figure").capitalize()
+        kind = getattr(first, "cm_kind", "") or (_kind(first) if first is not None and first.has_data() else "figure")
+        kind = kind[:1].upper() + kind[1:]  # "Kaplan-Meier curves" keeps its capitals
         if len(panels) > 1:
             kind = f"{len(panels)}-panel {kind.lower()}"
         return f'{kind}{f" titled {chr(34)}{title}{chr(34)}" if title else ""}: {finding}'
@@ -174,10 +175,6 @@ def outcome_figure_alts(analysis) -> dict[str, tuple[str, str]]:
 
     out = {}
     for name, (alt, caption) in _alt_texts(analysis).items():
-        fig = analysis.figures.get(name)
-        finding = findings(fig) if fig is not None else ""
-        if finding and ": " in alt and finding not in alt:  # the finding first, then every number drawn
-            title, rest = alt.split(": ", 1)
-            alt = f"{title}: {finding} {rest[:1].upper()}{rest[1:]}"
+        alt = lead_with_finding(alt, analysis.figures.get(name))  # the finding first, then every number drawn
         out[name] = (plain_alt_text(alt), caption)
     return out

@@ -30,6 +30,9 @@ table, .jp-OutputArea-output table, .output_html table, .jp-RenderedHTMLCommon t
 th, td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, .jp-OutputArea-output th, .jp-OutputArea-output td {
   white-space: normal !important; overflow-wrap: anywhere !important; word-break: normal !important;
   max-width: none !important; min-width: 0 !important; padding: 2px 3px !important; text-align: left; }
+/* a row's header (e.g. a participant's case label in the framework matrix) keeps its words whole: breaking
+   "anywhere" let a wide matrix squeeze that column to one letter ("m / en / te / e 1") */
+tbody th, .jp-RenderedHTMLCommon tbody th, .jp-OutputArea-output tbody th { overflow-wrap: break-word !important; }
 thead { display: table-header-group; }
 tr, img, figure, .cm-limits { break-inside: avoid; page-break-inside: avoid; }
 h1, h2, h3, h4, h5, h6, caption { break-after: avoid; page-break-after: avoid; }

@@ -115,6 +115,7 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
         km = kaplan_meier(compared[compared["shared_group"].isin(drawable)], "duration_days", "event",
                           "shared_group", confidence=confidence, order=drawable)
         ax = kaplan_meier_plot(km, suppress=suppress, threshold=threshold)
+        from cm_research.plots.findings import findings
         if ax.get_legend() is not None:
             ax.get_legend().set_title("Interests in common")
         result.figure = ax.figure
@@ -127,8 +128,8 @@ def analyse_matches(matches: pd.DataFrame, participants: pd.DataFrame, mentors: 
                                          reason=f"The curve while {MIN_AT_RISK} or more matches were at risk.")
         left_out = [g for g in present if g not in drawable]
         result.figure_alt = (
-            "Step curves of the proportion of matches still going against days since the match started, for "
-            + " and ".join(drawable) + ", with shaded 95% confidence bands and ticks for matches still going.",
+            "Kaplan-Meier curves of the proportion of matches still going by days since the match started, for "
+            + " and ".join(drawable) + ": " + findings(ax.figure),  # the finding, WCAG 1.1.1
             "How long matches lasted, by shared interests (Kaplan-Meier)."
             + (" Curves stop where fewer than 10 matches remain at risk: after that each step would be one young "
                "person's match." if suppress else "")

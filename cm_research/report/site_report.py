@@ -317,7 +317,13 @@ def _alt_texts(analysis: OutcomeAnalysis) -> dict[str, tuple[str, str]]:
                                          & analysis.comparisons["effect_size"].notna()]
             items = "; ".join(f"{r.title} g = {r.effect_size:.2f} ({r.effect_size_ci_low:.2f} to "
                               f"{r.effect_size_ci_high:.2f})" for r in shown.itertuples())
-            out[name] = (f"Forest plot of standardised differences between mentored and comparison groups: {items}.",
+            clear = [f"{r.title} (mentored group {'higher' if r.effect_size_ci_low > 0 else 'lower'})"
+                     for r in shown.itertuples() if r.effect_size_ci_low > 0 or r.effect_size_ci_high < 0]
+            verdict = (f" The interval excludes no difference (0) for {' and '.join(clear)}; the others include it."
+                       if clear and len(clear) < len(shown) else " Every interval excludes no difference (0)."
+                       if clear else " Every interval includes no difference (0).")
+            out[name] = (f"Forest plot of standardised differences between mentored and comparison groups: {items}."
+                         + verdict,
                          "Standardised difference (Hedges' g) on each measure with its confidence interval; the "
                          "dashed line is no difference. Right of it: mentored group higher.")
         elif name.startswith("reliable_change_") and name in analysis.figure_data:
@@ -408,8 +414,11 @@ def site_report(data_dir: str | Path, output_dir: str | Path, *, site: str = "",
                             for _, r in analysis.reliable_change.iterrows()],
         problems=evaluation.problems,
     )
-    alts = _alt_texts(analysis)
+    from cm_research.plots.findings import lead_with_finding
     from cm_research.report.outcomes import figure_data_name
+
+    alts = {name: (lead_with_finding(alt, analysis.figures.get(name)), caption)  # the finding first (WCAG 1.1.1)
+            for name, (alt, caption) in _alt_texts(analysis).items()}
 
     for name, fig in analysis.figures.items():
         report.figures[name] = figure_html(fig, *alts[name], data_href=figure_data_name(name)

@@ -148,8 +148,8 @@ def _html(doc, text: str) -> None:
             figure = element.find_parent("figure")
             caption = figure.find("figcaption") if figure is not None else None
             _figure(doc, element, caption.get_text(" ", strip=True) if caption is not None else "")
-        elif element.name in ("h1", "h2", "h3", "h4"):
-            doc.add_heading(element.get_text(" ", strip=True), level=int(element.name[1]))
+        elif element.name in ("h1", "h2", "h3", "h4"):  # without a permalink's "¶", which a screen reader says
+            doc.add_heading(element.get_text(" ", strip=True).replace("\u00b6", "").strip(), level=int(element.name[1]))
         elif element.find_parent(["figure", "li"]) is None or element.name == "li":
             text = element.get_text(" ", strip=True)
             if text and element.find_parent("figcaption") is None:

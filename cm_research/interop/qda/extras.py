@@ -162,7 +162,7 @@ def read_extras(root, names: dict[str, str], user_name: dict[str, str], read_not
               "links": len(links)}
     carried = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
     if carried:
-        messages.append(f"carried through (notes.csv, sets.csv, links.csv; written back by export-qdpx): {carried}")
+        messages.append(f"carried through (memos.csv, sets.csv, links.csv; written back by export-qdpx): {carried}")
     return notes, sets, links, messages
 
 

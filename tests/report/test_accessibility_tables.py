@@ -1,0 +1,163 @@
+"""The framework matrix in HTML (participants down, themes or codes across) is a data table a screen reader and a
+keyboard can use, and that survives a narrow screen and an A4 print (WCAG 2.1 1.3.1, 2.1.1, 1.4.10):
+
+- each participant's row is headed by its case label, ``<th scope="row">`` (so every cell is read with "mentee 2"),
+  its column headers carry ``scope="col"``, the table has a caption and is a Tab stop;
+- at 320 CSS pixels the page does not scroll sideways, the wide matrix scrolls inside itself;
+- printed on A4 (Chromium's own PDF, read back with ``pdftotext -layout``) no column is lost: every case, every
+  code's heading and every quote's reference is on paper.
+
+The internal matrix, with its quotes, is built here from invented (synthetic) sentences and put through the real
+exporter (:func:`cm_research.report.html.notebook_to_html`); the published overview is read from the demo run.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+
+import nbformat
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from headless_chrome import start_chrome
+
+from cm_research.report import display as display_module
+from cm_research.report.display import show_table
+from cm_research.report.html import notebook_to_html
+
+A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)  # 703: A4 less the print stylesheet's 12 mm margins
+CODES = ["Trusting the mentor", "Being listened to", "Shared interests", "Confidence", "Making things",
+         "Back in school", "Hopes for later", "Endings"]
+
+
+def _matrix() -> pd.DataFrame:
+    """A framework matrix for one theme, as :func:`cm_research.qual.framework.framework_matrix` lays it out, from
+    invented sentences: 10 cases, the summary slot, 8 code columns of quotes with their references."""
+    rows = []
+    for k in range(1, 11):
+        row = {"case": f"mentee {k}" if k <= 6 else f"mentor {k - 6}", "role": "mentee" if k <= 6 else "mentor",
+               "site": "Easton", "Summary (for the analyst to write)": ""}
+        for j, code in enumerate(CODES, start=1):
+            row[code] = (f"[{k}.{j}] \u201cSynthetic sentence number {k * 10 + j} about {code.lower()}, long "
+                         f"enough to wrap in a narrow column of the printed page.\u201d") if (k + j) % 3 else ""
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs["row_header"] = "case"  # as cm_research.qual.workflow.framework_section marks it
+    return table
+
+
+def _shown(table: pd.DataFrame, caption: str, monkeypatch) -> str:
+    shown = []
+    monkeypatch.setattr(display_module, "display", lambda obj: shown.append(obj))
+    show_table(table, caption, decimals=0)
+    return "".join(o.data for o in shown if hasattr(o, "data"))
+
+
+def test_a_table_marked_with_a_row_header_heads_each_row_with_it(monkeypatch):
+    table = _matrix()
+    moved = table[["role", "site", "case", *CODES]].copy()
+    moved.attrs = dict(table.attrs)
+    soup = BeautifulSoup(_shown(moved, "Framework matrix: Relationship", monkeypatch), "html.parser")
+    body_rows = soup.find("tbody").find_all("tr")
+    heads = [tr.find(["th", "td"]) for tr in body_rows]
+    assert [h.name for h in heads] == ["th"] * 10 and {h["scope"] for h in heads} == {"row"}
+    assert [h.get_text() for h in heads] == list(table["case"])  # the case column first, whatever its place
+    assert all(len(tr.find_all("th")) == 1 for tr in body_rows)  # only the case heads the row
+    plain = BeautifulSoup(_shown(pd.DataFrame({"a": [1]}), "x", monkeypatch), "html.parser")
+    assert plain.find("tbody").find("th") is None  # an unmarked table is left as it was
+
+
+    blank = _matrix().assign(case="")
+    soup = BeautifulSoup(_shown(blank, "Published: cases withheld", monkeypatch), "html.parser")
+    assert soup.find("tbody").find("th") is None  # a withheld (blank) case is no header: an empty th names nothing
+
+
+@pytest.mark.notebook
+def test_the_demo_framework_overview_heads_rows_with_the_case_or_leaves_no_empty_header(shared_demo_run):
+    soup = BeautifulSoup((shared_demo_run / "all-sites" / "03_thematic_analysis.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    table = next(t for t in soup.find_all("table")
+                 if t.caption and t.caption.get_text().startswith("Framework matrix overview"))
+    assert table["tabindex"] == "0"
+    assert all(th.get("scope") == "col" for th in table.thead.find_all("th"))
+    first = [tr.find(["th", "td"]) for tr in table.tbody.find_all("tr")]
+    assert len(first) >= 10
+    for cell in first:  # a case label heads its row; where publication withholds it, the cell is left a td
+        text = cell.get_text(strip=True)
+        assert (cell.name == "th" and cell["scope"] == "row" and text) or (cell.name == "td" and not text), cell
+
+
+@pytest.fixture(scope="module")
+def matrix_page(tmp_path_factory):
+    """A tiny report holding the internal framework matrix, exported as the batch exports a notebook."""
+    folder = tmp_path_factory.mktemp("matrix")
+    mp = pytest.MonkeyPatch()
+    html = _shown(_matrix(), "Framework matrix: Relationship and trust (synthetic)", mp)
+    mp.undo()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Framework matrix (synthetic)\n\nInvented sentences, to test layout."),
+                nbformat.v4.new_code_cell("show_table(matrix)", outputs=[nbformat.v4.new_output(
+                    "display_data", data={"text/html": html, "text/plain": "<table>"})])]
+    path = folder / "matrix.ipynb"
+    nbformat.write(nb, str(path))
+    return notebook_to_html(path)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = start_chrome()
+    yield driver
+    driver.quit()
+
+
+def _view(driver, width: int, media: str = "screen") -> None:
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+
+
+TABLE_JS = """const t = document.querySelector('table'); const cs = getComputedStyle(t);
+return [t.getBoundingClientRect().right, t.scrollWidth, t.clientWidth, cs.overflowX,
+        document.documentElement.scrollWidth, document.documentElement.clientWidth];"""
+
+
+def test_the_internal_matrix_reflows_at_320px_and_prints_on_a4_with_every_column(matrix_page, browser, tmp_path):
+    soup = BeautifulSoup(matrix_page.read_text(encoding="utf-8"), "html.parser")
+    table = soup.find("table")
+    assert table["tabindex"] == "0" and table.caption.get_text().startswith("Framework matrix")
+    assert [th.get("scope") for th in table.tbody.find_all("th")] == ["row"] * 10
+    browser.get(matrix_page.as_uri())
+    # 320 px: the page itself never scrolls sideways; the matrix (two-dimensional content) scrolls in its own box
+    _view(browser, 320)
+    right, scroll, client, overflow, page_scroll, page_client = browser.execute_script(TABLE_JS)
+    assert page_scroll <= page_client and right <= page_client + 1
+    assert scroll > client and overflow in ("auto", "scroll")
+    # print media at A4's printable width: the matrix is laid out within the page, nothing beyond its edge
+    _view(browser, A4_PRINTABLE_PX, "print")
+    right, scroll, client, _, page_scroll, _ = browser.execute_script(TABLE_JS)
+    assert right <= A4_PRINTABLE_PX + 1 and scroll <= client + 1 and page_scroll <= A4_PRINTABLE_PX
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is needed to read the printed page back")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})  # print with the page's print media
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4,
+                                                      "preferCSSPageSize": True})
+    path = tmp_path / "matrix.pdf"
+    path.write_bytes(base64.b64decode(pdf["data"]))
+    printed = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    flat = re.sub(r"[\s\u00ad-]+", "", printed)  # words wrapped in narrow columns are split across lines
+    references = [f"[{k}.{j}]" for k in range(1, 11) for j in range(1, 9) if (k + j) % 3]
+    lost = [r for r in references if r not in flat]
+    assert not lost, lost  # every quote's reference, so every code column of every case, is on paper
+    for word in ["mentee6", "mentor4", *[c.replace(" ", "") for c in CODES]]:
+        assert word in flat, word
+    # each row's header reads as a word: "mentee 3" is not squeezed into a column one letter wide ("m en te e 3")
+    # (the print stylesheet breaks other cells anywhere, so that twelve columns fit the page's width)
+    headers = re.findall(r"^(mentee|mentor)\s*\n?\s*(\d+)\b", printed, re.MULTILINE)
+    assert len(headers) == 10, printed[:1500]
