@@ -40,6 +40,7 @@ from dataclasses import replace
 import pandas as pd
 
 from cm_research.privacy.contract import SuppressedTable
+from cm_research.privacy.derived import withhold_said_by
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, certify, suppress_counts
 from cm_research.qual.redact import redact_names
 from cm_research.qual.roles import role_name
@@ -285,7 +286,8 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
         elif name == "theme_role_wide":
             counts = [c for c in table.columns if c != "theme_label"]
         if not isinstance(table, SuppressedTable):  # made by the suppression step above: kept as made
-            table = _mask(table, counts, threshold)
+            # and the sentences or words of people shown as c: 1 sentence is 1 person (derived.withhold_said_by)
+            table = withhold_said_by(_mask(table, counts, threshold), threshold)
         out[name] = table if isinstance(table, SuppressedTable) else certify(
             table, counts, threshold=threshold, name=name, not_people=NOT_PEOPLE.get(name, ()),
             reason=f"Counts of people from 1 to {threshold} are shown as c.")

@@ -192,3 +192,28 @@ def test_the_published_demo_run_shows_negative_cases_by_theme_and_the_curve_with
     curve = pd.read_csv(qual / "saturation_curve.csv", dtype=str, keep_default_na=False)
     assert not {"new_codes", "n_codes"} & set(curve.columns)
     assert "new_codes" in pd.read_csv(qual / "restricted" / "saturation_curve.csv").columns
+
+
+# ------------------------------------------------------------- sentences beside a hidden count of the people
+
+def test_one_coded_sentence_beside_a_hidden_count_of_people_is_withheld(tmp_path):
+    from cm_research.qual.publish import publish_thematic
+
+    # as the demo's code_counts_by_role was published: the people hidden, their coded sentences shown; each
+    # person said at least one sentence, so 1 sentence is exactly 1 person and 3 sentences are 1 to 3 people
+    raw = pd.DataFrame({"theme": ["trust"] * 4, "theme_label": ["Trust"] * 4, "code": ["trusting"] * 4,
+                        "code_label": ["Trusting"] * 4, "role": ["carer", "mentor", "vsh", "mentee"],
+                        "n_segments": [1, 3, 9, 14], "n_participants": [1, 2, 1, 8],
+                        "n_role_participants": [3, 4, 1, 12], "share_participants": [1 / 3, 0.5, 1.0, 8 / 12]})
+    shown = raw.assign(n_participants=[C, C, C, 8], n_role_participants=[C, C, C, 12],
+                       share_participants=[C, C, C, 8 / 12])
+    shown.to_csv(tmp_path / "code_counts_by_role.csv", index=False)
+    found = [f for f in audit_table(tmp_path / "code_counts_by_role.csv") if f[2] == "derived_count"]
+    assert [f[1] for f in found] == ["line 2, column `n_segments`", "line 3, column `n_segments`"]
+    assert "exactly 1" in found[0][3] and "1 to 3" in found[1][3]
+    published = publish_thematic(_result({"code_counts_by_role": raw})).tables["code_counts_by_role"]
+    # 9 sentences of a hidden count say no more than c (1 to 5) does; 14 of 8 shown people are not hidden
+    assert published["n_segments"].tolist() == [C, C, 9, 14]
+    assert published["n_participants"].tolist() == [C, C, C, 8]
+    write_table(published, tmp_path / "code_counts_by_role.csv")
+    assert list(audit_table(tmp_path / "code_counts_by_role.csv")) == []
