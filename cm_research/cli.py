@@ -44,7 +44,7 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from cm_research.data import format_problems, load_table
 
-    if Path(args.file).suffix.lower() in (".sav", ".dta"):
+    if Path(args.file).suffix.lower() in (".sav", ".zsav", ".dta"):
         from cm_research.interop import import_table as load_table  # SPSS/Stata, labels mapped back
     references, held_back = {}, {}
     for table, file, key in (("participants", args.participants, "participant_id"),
@@ -239,6 +239,11 @@ def cmd_import_qda(args: argparse.Namespace) -> int:
         write_codebook_exports(read_qdc(path), args.out)
         print(f"codebook written to {args.out}")
         return 0
+    if suffix in (".csv", ".xlsx"):
+        from cm_research.qual.qda_segments import export_advice
+
+        if advice := export_advice(path):
+            raise QdaCommandError(f"{path.name}: {advice}")
     if suffix == ".csv":
         raise QdaCommandError(f"{path.name}: a Taguette CSV export (codebook or highlights) carries no documents or "
                               "offsets; import the project database instead (the .sqlite3 file Taguette keeps, or "

@@ -87,7 +87,8 @@ def not_a_regular_file(path: Path) -> str | None:
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-8 (BOM allowed), UTF-16 with its BOM (Excel's "Unicode Text") or without it, or,
-    failing those, Windows-1252. Returns (text, encoding).
+    failing those, Mac OS Roman when lines end with CR alone (Excel for Mac's "CSV (Macintosh)"), else
+    Windows-1252. Returns (text, encoding).
 
     A file that is UTF-8 in one place and not in another (a row pasted from another file, or damaged) is refused
     (UnicodeDecodeError with reason :data:`MIXED_ENCODING`): reading it all as Windows-1252 would silently turn
@@ -107,6 +108,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if _UTF8_MULTIBYTE.search(data):
             raise UnicodeDecodeError("utf-8", data, exc.start, exc.end, MIXED_ENCODING) from None
+        if b"\r" in data and b"\n" not in data:  # lines ended by CR alone: Excel for Mac's "CSV (Macintosh)",
+            return data.decode("mac_roman"), "mac_roman"  # which is Mac OS Roman ("é" is byte 0x8E, not 0xE9)
         # Windows-1252 leaves five bytes undefined; those are genuinely unreadable text.
         return data.decode("cp1252"), "cp1252"
 

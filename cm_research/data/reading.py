@@ -456,6 +456,10 @@ def read_raw(path: str | Path, table: str | None = None, decimal: str | None = N
     if reason := not_a_regular_file(path):
         raise _refuse(path, reason)
     suffix = path.suffix.lower()
+    from cm_research.data.workbooks import workbook_advice  # Strict Open XML, .ods, .numbers, .xlsb
+
+    if reason := workbook_advice(path):
+        raise _refuse(path, reason)
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, table)
     if suffix in CSV_SUFFIXES:

@@ -41,6 +41,9 @@ from cm_research.interop.allowed import allowed_values, value_labels
 from cm_research.interop.errors import ExportError, UnknownVariableError
 
 FORMATS = {".sav": "SPSS", ".dta": "Stata"}
+#: what import reads: also SPSS's compressed ``.zsav`` (File > Save As > "Compressed SPSS Statistics"; R's
+#: haven ``write_sav(compress = "zsav")``), which pyreadstat reads as it reads a .sav
+READ_FORMATS = {**FORMATS, ".zsav": "SPSS"}
 SPSS_NAME = re.compile(r"^[A-Za-z@#$][A-Za-z0-9_.@#$]*$")
 SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
 STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
@@ -266,9 +269,9 @@ def _reader(path: Path):
     if not path.exists():
         raise _refuse(path, f"no such file: {path}")
     fmt = path.suffix.lower()
-    if fmt not in FORMATS:
-        raise _refuse(path, f"unsupported file type {fmt!r}; import reads .sav (SPSS) and .dta (Stata)")
-    return pyreadstat.read_sav if fmt == ".sav" else pyreadstat.read_dta
+    if fmt not in READ_FORMATS:
+        raise _refuse(path, f"unsupported file type {fmt!r}; import reads .sav and .zsav (SPSS) and .dta (Stata)")
+    return pyreadstat.read_dta if fmt == ".dta" else pyreadstat.read_sav
 
 
 @contextmanager
@@ -279,7 +282,7 @@ def _unreadable(path: Path) -> Iterator[None]:
     try:
         yield
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError, OSError) as exc:
-        raise _refuse(path, f"could not be read as a {FORMATS[path.suffix.lower()]} file ({exc})") from exc
+        raise _refuse(path, f"could not be read as a {READ_FORMATS[path.suffix.lower()]} file ({exc})") from exc
 
 
 def _read(path: Path):
@@ -372,7 +375,7 @@ def _time_note(path: Path, meta, variable: str, name: str, counts: tuple[int, in
     """The warning for a date field whose values in the file held a time of day: the day is kept, and said so."""
     timed, present, first = counts
     fmt = meta.original_variable_types.get(variable, "") if getattr(meta, "original_variable_types", None) else ""
-    program = FORMATS[path.suffix.lower()]
+    program = READ_FORMATS[path.suffix.lower()]
     return (name, "time_of_day", (
         f"`{name}` is a date in the data dictionary, but {timed} of {present} values of the {program} variable "
         f"`{variable}` ({fmt or 'date and time'}) had a time of day: kept the day and dropped the time "
@@ -527,7 +530,7 @@ def declared_missing(path: str | Path, schema: TableSchema, *, ignore_unknown: b
 
     path = Path(path)
     reader = _reader(path)
-    is_sav = path.suffix.lower() == ".sav"
+    is_sav = path.suffix.lower() != ".dta"
     with _unreadable(path):
         _, meta = reader(str(path), metadataonly=True, user_missing=True)
     if is_sav:  # SPSS: only the variables that declare missing values

@@ -15,6 +15,7 @@ from cm_research.measures.instruments import (
     measure_metadata,
     measures_with_reliability,
 )
+from cm_research.measures.icc import icc
 from cm_research.measures.reliability import cronbach_alpha, mcdonald_omega, scale_reliability
 from cm_research.measures.scoring import assign_band, score_instrument, scores_wide, to_outcomes
 from cm_research.measures.sdq import score_sdq, sdq_band
@@ -28,6 +29,7 @@ __all__ = [
     "UnknownInstrumentError",
     "assign_band",
     "cronbach_alpha",
+    "icc",
     "instruments_dir",
     "load_instrument",
     "load_instruments",

@@ -88,6 +88,7 @@ def mcdonald_omega(
     Returns
     -------
     One row: ``method``, ``n``, ``n_items``, ``n_dropped``, ``estimate``, ``ci_low``, ``ci_high``,
+    ``omega_standardized`` (the figure R's ``psych::omega(x, nfactors = 1, fm = "ml")$omega.tot`` prints; no CI),
     ``n_boot``, ``seed``, ``note``.
 
     Notes
@@ -102,7 +103,10 @@ def mcdonald_omega(
     2020). This is deliberately not ``psych::omega(x, nfactors = 1)$omega.tot``, which works on the
     standardized items and the observed variance of their total, 1 - Σ psi_i / Σ_ij r_ij (r the item
     correlations): the two agree when the items have equal SDs and the model fits exactly, and otherwise
-    differ slightly (on 120 synthetic five-item answers: 0.6304 here, 0.6346 from psych). Bootstrap over respondents, BCa or percentile (Efron 1987) as in ``cm_research.stats``;
+    differ slightly (on 120 synthetic five-item answers: 0.6304 here, 0.6346 from psych), or a lot when
+    one item's SD is several times the others'. For comparison with psych, `omega_standardized` gives
+    1 - Σ psi_i / Σ_ij r_ij from the same ML fit, equal to psych's ``omega.tot`` with ``fm = "ml"``
+    (psych's default ``fm = "minres"`` differs from it in about the fourth decimal). Bootstrap over respondents, BCa or percentile (Efron 1987) as in ``cm_research.stats``;
     Kelley & Pornprasertmanit (2016) recommend bootstrap intervals for omega.
 
     References
@@ -117,13 +121,14 @@ def mcdonald_omega(
     n, k = x.shape
     row = {"method": f"McDonald's omega total (one-factor ML; {_boot_name(bootstrap)} CI)", "n": n, "n_items": k,
            "n_dropped": n_dropped, "estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-           "n_boot": n_boot, "seed": seed}
+           "omega_standardized": math.nan, "n_boot": n_boot, "seed": seed}
     if k < 3 or n <= k:
         notes.append("omega needs at least 3 items and more respondents than items")
         return tidy([{**row, "note": join_notes(notes)}])
     fit = _one_factor_omega(x)
     notes += fit["notes"]
     row["estimate"] = fit["omega"]
+    row["omega_standardized"] = fit["omega_standardized"]
     if not np.isfinite(fit["omega"]):
         return tidy([{**row, "note": join_notes(notes)}])
     failed = []
@@ -208,11 +213,11 @@ def _one_factor_omega(x: np.ndarray) -> dict:
     notes: list[str] = []
     sd = x.std(axis=0, ddof=1)
     if np.any(~(sd > 0)):
-        return {"omega": math.nan, "loadings": None, "uniquenesses": None,
+        return {"omega": math.nan, "omega_standardized": math.nan, "loadings": None, "uniquenesses": None,
                 "notes": ["omega not computed: an item has the same answer for everyone"]}
     corr = np.corrcoef(x, rowvar=False)
     if np.linalg.eigvalsh(corr)[0] <= 1e-10:
-        return {"omega": math.nan, "loadings": None, "uniquenesses": None,
+        return {"omega": math.nan, "omega_standardized": math.nan, "loadings": None, "uniquenesses": None,
                 "notes": ["omega not computed: the item correlations are singular (an item duplicates others)"]}
     loadings, psi = _fit_one_factor(corr)
     if loadings.sum() < 0:
@@ -223,7 +228,8 @@ def _one_factor_omega(x: np.ndarray) -> dict:
         notes.append("item(s) loading negatively: check reverse-scored items are reversed")
     lam, theta = loadings * sd, psi * sd**2
     common = lam.sum() ** 2
-    return {"omega": float(common / (common + theta.sum())), "loadings": loadings, "uniquenesses": psi,
+    return {"omega": float(common / (common + theta.sum())),
+            "omega_standardized": float(1 - psi.sum() / corr.sum()), "loadings": loadings, "uniquenesses": psi,
             "notes": notes}
 
 

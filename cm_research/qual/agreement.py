@@ -19,7 +19,7 @@ from cm_research.deprecation import deprecated_alias
 from cm_research.qual.errors import AgreementError
 
 AGREEMENT_COLUMNS = ["code", "n_units", "both", "a_only", "b_only", "neither", "pct_agreement", "kappa", "alpha",
-                     "note"]
+                     "pabak", "prevalence_index", "bias_index", "note"]
 OVERALL = "(all codes, pooled)"
 
 
@@ -142,8 +142,13 @@ def _pair_stats(a: np.ndarray, b: np.ndarray) -> dict:
         note = "neither coder used this code: agreement is trivially complete, kappa and alpha are undefined"
     elif both + a_only == len(a) and both + b_only == len(b):
         note = "both coders applied this code everywhere: kappa and alpha are undefined"
-    return {"n_units": len(a), "both": both, "a_only": a_only, "b_only": b_only, "neither": neither,
-            "pct_agreement": _percent_agreement(a, b), "kappa": kappa, "alpha": alpha, "note": note}
+    n = len(a)
+    # Byrt, Bishop & Carlin (1993): kappa is low for a rarely used code even with high agreement (prevalence),
+    # and when the coders apply it at different rates (bias); PABAK = 2 p_o - 1 reads agreement without either
+    return {"n_units": n, "both": both, "a_only": a_only, "b_only": b_only, "neither": neither,
+            "pct_agreement": _percent_agreement(a, b), "kappa": kappa, "alpha": alpha,
+            "pabak": 2 * (both + neither) / n - 1, "prevalence_index": abs(both - neither) / n,
+            "bias_index": abs(a_only - b_only) / n, "note": note}
 
 
 def agreement(coded: pd.DataFrame, segments: pd.DataFrame, coder_a: str | None = None, coder_b: str | None = None,
@@ -166,7 +171,10 @@ def agreement(coded: pd.DataFrame, segments: pd.DataFrame, coder_a: str | None =
     Returns
     -------
     One row per code plus a pooled row (code ``"(all codes, pooled)"``): n_units, both, a_only, b_only,
-    neither, pct_agreement, kappa (Cohen), alpha (Krippendorff, nominal), note. ``attrs`` records the coders,
+    neither, pct_agreement, kappa (Cohen), alpha (Krippendorff, nominal), pabak (prevalence- and bias-adjusted
+    kappa, 2 p_o - 1), prevalence_index |both - neither| / n and bias_index |a_only - b_only| / n (Byrt, Bishop
+    & Carlin 1993; a high prevalence index is why a rarely used code can have low kappa and high agreement;
+    :func:`cm_research.qual.agreement_kappa.kappa_two_coders` adds kappa's CI), note. ``attrs`` records the coders,
     the number of transcripts and units.
     """
     coders = list(dict.fromkeys(coded["coder"]))

@@ -50,7 +50,8 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
     Parameters
     ----------
     path
-        CSV with transcript, code, coder, and segment_id or start and end; optional quote.
+        CSV with transcript, code, coder, and segment_id or start and end; optional quote. Or MAXQDA's or
+        Dedoose's coded-segment export (:mod:`cm_research.qual.qda_segments`), placed by its words.
     corpus, codebook
         The transcripts the offsets refer to, and the codebook the codes must belong to.
     coder
@@ -68,6 +69,12 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
     transcript or reversed, a quote that is not the text at those offsets, an unknown segment id).
     """
     path = Path(path)
+    from cm_research.qual.qda_segments import read_segment_export
+
+    if (other := read_segment_export(path, corpus, set(codebook.code_names), coder)) is not None:
+        for message in other[1]:  # MAXQDA's or Dedoose's coded segments, placed by their words
+            warnings.warn(message, stacklevel=2)
+        return pd.DataFrame(other[0], columns=CODING_COLUMNS)
     header, rows = _read_csv(path)
     if "decision" in header:
         # a reviewed suggestions sheet: only the accepted rows are coding

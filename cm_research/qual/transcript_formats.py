@@ -17,6 +17,18 @@ positions.
       I liked the music sessions.
 
   read by :data:`NAME_TIME_LINE` (also ``[Tia] 00:00:11`` and ``Tia (0:11)``), alongside the usual ``Tia: words``.
+* Other tools' turn labels, each found by :func:`turn_label` (a label counts only when it names a known speaker):
+
+  - Rev.com and Trint: ``Tia (00:00:11):`` with the words after it or on the next line (:data:`REV_LABEL`);
+  - NVivo Transcription: the time first, then the name alone, ``00:00:11 Tia`` (:data:`TIME_NAME_LINE`);
+  - Descript: ``Tia: [00:00:11] words``; the time after the label is read as the turn's time, not its words
+    (:data:`LEADING_TIME`);
+  - a name alone on its line (Word transcripts with the speaker in bold above the words; older Teams .docx
+    transcripts, where a timing line ``0:0:3.720 --> 0:0:7.0`` comes first and is read as the time,
+    :data:`TEAMS_TIMING_LINE`). Only names the file or speakers table gives count, never ``I`` or ``A``.
+
+  Teams' notices ``Sam Jones started transcription`` and Otter's closing ``Transcribed by https://otter.ai``
+  are no one's words: they become the transcript's notes (:data:`TEAMS_NOTICE`).
 
 A **speakers table** (``speakers.csv`` in the transcripts folder) says who each speaker is: columns ``speaker``
 (the label as written), ``role`` (``interviewer``, or any spelling of a participant role), and optionally
@@ -42,15 +54,34 @@ INTERVIEWER_ROLE = "interviewer"
 
 #: A line holding only a speaker's name and a time stamp; the words follow on the next lines.
 NAME_TIME_LINE = re.compile(
-    r"^[ \t]*\[?(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\]?(?:[ \t]{1,}|\t)[\[(]?"
+    r"^[ \t]*\[?(?P<label>[^\W\d_][\w .,'\u2019()/&-]{0,39}?)\]?(?:[ \t]{1,}|\t)[\[(]?"
     r"(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?[ \t]*$")
+#: a speaker's name: display names carry commas ("Jones, Sam"), organisations and pronouns in brackets
+_NAME = r"(?P<label>[^\W\d_][\w .,'\u2019()/&-]{0,39}?)"
+_STAMP = r"(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)"
+#: Rev.com / Trint: a name, the time in brackets, a colon; the words follow on the line or the next lines.
+REV_LABEL = re.compile(rf"^[ \t]*{_NAME}[ \t]+[(\[]{_STAMP}[)\]][ \t]*:(?:[ \t]+|$)")
+#: NVivo Transcription: a time, then the speaker's name alone; the words follow on the next lines.
+TIME_NAME_LINE = re.compile(rf"^[ \t]*[\[(]?{_STAMP}[\])]?[ \t]+{_NAME}[ \t]*:?[ \t]*$")
+#: A speaker's name alone on its line (optionally with a colon); counts only for a name given explicitly.
+NAME_ALONE_LINE = re.compile(rf"^[ \t]*{_NAME}[ \t]*:?[ \t]*$")
+#: Older Teams .docx transcripts: a cue timing line above each speaker's name ("0:0:3.720 --> 0:0:7.0").
+TEAMS_TIMING_LINE = re.compile(
+    r"^[ \t]*(?P<ts>\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?)[ \t]*-->[ \t]*\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?[ \t]*$")
+#: A time stamp opening a turn's words after the label (Descript: "Tia: [00:00:11] words").
+LEADING_TIME = re.compile(r"^[\[(](?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])][ \t]*")
+#: Notices a tool writes into the transcript, no one's words: Teams' "Sam Jones started transcription",
+#: Otter's closing "Transcribed by https://otter.ai".
+TEAMS_NOTICE = re.compile(r"^[ \t]*(?:\S.{0,60}? (?:started|stopped) transcription\.?|Transcribed by https?://otter\.ai/?)"
+                          r"[ \t]*$", re.IGNORECASE)
+
 _TIMING = re.compile(r"^\s*(?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>\S+)")
 #: a line meant as a cue's timing (an arrow), which the timing pattern could not read
 _ARROW = re.compile(r"-->|^\s*\d[\d:.,]*\s*-+>")
 _TIME = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<ms>\d{1,3})$")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<label>[^>]+)>")
 _TAG = re.compile(r"</?[^>]*>")
-_PREFIX = re.compile(r"^\s*(?:-\s*)?(?:\[(?P<b>[^\]]{1,40})\]|(?P<label>[^\W\d_][\w .'\u2019-]{0,39}?)\s*:)\s+")
+_PREFIX = re.compile(r"^\s*(?:-\s*)?(?:\[(?P<b>[^\]]{1,40})\]|(?P<label>[^\W\d_][\w .,'\u2019()/&-]{0,39}?)\s*:)\s+")
 
 
 @dataclass
@@ -93,6 +124,51 @@ def _timing_problem(m: re.Match) -> str | None:
     return None
 
 
+def _cue_pieces(line: str) -> list[tuple[str | None, int, int]]:
+    """(speaker, start, end) of each voice's words on a cue line. WebVTT lets one line hold several voices
+    (``<v Sam>Good?</v> <v Tia>Yes.</v>``): each is its own piece, so no voice's words go to another."""
+    voices = list(_VOICE.finditer(line))
+    if not voices:  # a line of a multi-line cue ends the voice opened on the line above with </v>
+        prefix = _PREFIX.match(line)
+        start = prefix.end() if prefix else 0
+        close = line.find("</v>", start)
+        end = close if close != -1 else len(line)
+        return [((prefix.group("b") or prefix.group("label")).strip() if prefix else None, start, end)]
+    pieces = [(None, 0, voices[0].start())] if _TAG.sub("", line[:voices[0].start()]).strip() else []
+    for k, voice in enumerate(voices):
+        stop = voices[k + 1].start() if k + 1 < len(voices) else len(line)
+        close = line.find("</v>", voice.end(), stop)
+        pieces.append((voice.group("label").strip(), voice.end(), close if close != -1 else stop))
+    return pieces
+
+
+def turn_label(line: str, pattern: re.Pattern, classify, names: set[str]) -> tuple[re.Match | None, str | None,
+                                                                                      str | None]:
+    """The label that starts a turn on ``line``: (match, kind, problem), trying the layouts in turn.
+
+    ``pattern`` is the convention's own (``Tia: words``); ``classify(label)`` gives (kind, problem) as
+    :class:`~cm_research.qual.transcripts._Labels` does; ``names`` are the normalised names given explicitly
+    (pseudonym, interviewer, other speakers, the speakers table), the only ones a name alone on its line may be.
+    The first layout whose label is a known speaker wins; failing that, the first one naming an unknown person
+    (a problem); failing that, (None, None, None): the line is words."""
+    first_problem = None
+    for layout in (pattern, REV_LABEL, NAME_TIME_LINE, TIME_NAME_LINE, NAME_ALONE_LINE):
+        m = layout.match(line)
+        if not m:
+            continue
+        label = m.group("label")
+        if layout is NAME_ALONE_LINE:
+            key = re.sub(r"\s+", " ", label.strip().lower())
+            if key not in names or len(key) < 3:
+                continue
+        kind, problem = classify(label)
+        if kind:
+            return m, kind, None
+        if problem and first_problem is None and layout is not NAME_ALONE_LINE:
+            first_problem = (m, problem)
+    return (first_problem[0], None, first_problem[1]) if first_problem else (None, None, None)
+
+
 def read_captions(path: Path, text: str) -> list[CaptionTurn]:
     """The spoken lines of a WebVTT or SRT file, with the speaker of each where the file names one.
 
@@ -125,22 +201,13 @@ def read_captions(path: Path, text: str) -> list[CaptionTurn]:
                     "seconds and milliseconds)")})
                 skip_block = True
             continue  # a cue number or identifier
-        body_start, body_end, speaker = 0, len(line), None
-        voice = _VOICE.search(line)
-        if voice:
-            speaker, body_start = voice.group("label").strip(), voice.end()
-        else:
-            prefix = _PREFIX.match(line)
-            if prefix:
-                speaker, body_start = (prefix.group("b") or prefix.group("label")).strip(), prefix.end()
-        close = line.find("</v>", body_start)
-        body_end = close if close != -1 else body_end
-        words = line[body_start:body_end]
-        left = len(words) - len(words.lstrip())
-        right = len(words.rstrip())
-        if right > left and _TAG.sub("", words).strip():
-            out.append(CaptionTurn(speaker, offset + body_start + left, offset + body_start + right, number,
-                                   timestamp))
+        for speaker, body_start, body_end in _cue_pieces(line):
+            words = line[body_start:body_end]
+            left = len(words) - len(words.lstrip())
+            right = len(words.rstrip())
+            if right > left and _TAG.sub("", words).strip():
+                out.append(CaptionTurn(speaker, offset + body_start + left, offset + body_start + right, number,
+                                       timestamp))
     if problems:
         raise TranscriptError.from_problems(problems, path.name)
     return out

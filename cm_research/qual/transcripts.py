@@ -55,7 +55,8 @@ from cm_research.data.characters import mixed_script_word
 from cm_research.data.raw import not_a_regular_file, undecodable
 from cm_research.qual.errors import TranscriptError, problems_table
 from cm_research.qual.roles import ROLE_ALIASES, accepted_spellings, normalise_role, role_name
-from cm_research.qual.transcript_formats import NAME_TIME_LINE
+from cm_research.qual.transcript_formats import (LEADING_TIME, NAME_TIME_LINE, TEAMS_NOTICE, TEAMS_TIMING_LINE,
+                                                  turn_label)
 
 TRANSCRIPT_SUFFIXES = {".txt", ".docx", ".vtt", ".srt"}
 #: Formats that look like interviews but cannot be read: reported, never silently passed over.
@@ -85,9 +86,11 @@ _HEADER_LINE = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<va
 _DEFAULT_LABEL = re.compile(
     r"^[ \t]*(?:[\[(](?P<ts>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])][ \t]*"
     r"|(?P<ts2>(?:\d{1,2}:)?\d{1,2}:\d{2})[ \t]+)?"
-    r"(?P<label>[^\W_][\w .'\u2019\u0300-\u036f-]{0,39}?)[ \t]*:(?:[ \t]+|$)"  # accents as combining marks too
+    r"(?P<label>[^\W_][\w .,'\u2019()/&\u0300-\u036f-]{0,39}?)[ \t]*:(?:[ \t]+|$)"  # accents as combining marks too
 )
-_NAME_LIKE = re.compile(r"^[A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){0,2}$")
+#: a label shaped like a person's name ("Sam Jones", "Jones, Sam", "Sam Jones (Easton VS)"), which is refused
+#: when unknown rather than read as the words of the speaker above
+_NAME_LIKE = re.compile(r"^[A-Z][\w'\u2019-]*(?:,? [A-Z][\w'\u2019-]*){0,2}(?: \([^()]{1,30}\))?$")
 
 
 def _norm(label: str) -> str:
@@ -318,6 +321,10 @@ class _Labels:
             return None, (f"speaker {label!r} is a {role_name(other_role)}, but this transcript's header says the "
                           f"participant is a {role_name(self.role)}; one file holds one participant's interview. "
                           f"List other voices in the header ('Other speakers: {label}') or split the file")
+        if re.fullmatch(r"(?:unknown )?speaker(?: \d+)?", key):  # Otter, Rev, Teams: the tool could not tell who
+            return None, (f"the transcription tool labelled these words {label!r}: it could not tell who spoke. "
+                          "Replace the label with the speaker's name, or list the label in speakers.csv with "
+                          "their role (speaker, role, participant_id, site, file)")
         if _NAME_LIKE.match(label.strip()):
             return None, (f"unknown speaker {label!r}: known speakers are the interviewer "
                           f"({', '.join(sorted(self.interviewer))}) and the participant "
@@ -326,8 +333,23 @@ class _Labels:
         return None, None
 
 
+#: lines a file with no header of ours may carry before its first speaker (Teams: meeting name, date, length),
+#: when one of them holds the meeting's date or length (else they may be someone's words, and are refused)
+TITLE_BLOCK_LINES = 5
+_TITLE_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+                         r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                         r"\b\d{1,4}[/-]\d{1,2}[/-]\d{1,4}\b|^line \d+: (?:\d+h )?\d+m \d+s$", re.IGNORECASE)
+
+
 def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, convention: SpeakerConvention,
-                 locations) -> tuple[list[Turn], list[dict]]:
+                 locations, notices: list[str] | None = None, title_block: bool = False
+                 ) -> tuple[list[Turn], list[dict]]:
+    """Turns from the body's lines. ``notices`` collects lines that are no one's words (Teams' "started
+    transcription", and with ``title_block`` -- a file without our header -- up to :data:`TITLE_BLOCK_LINES`
+    lines before the first speaker, such as the meeting name and date Teams writes); they become the
+    transcript's notes, so nothing read is lost."""
+    notices = [] if notices is None else notices
+    before_first: list[str] = []
     turns: list[Turn] = []
     problems: list[dict] = []
     unknown_seen: set[str] = set()
@@ -335,30 +357,40 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
     orphan: tuple[int, str] | None = None
     current: Turn | None = None
     empty_start: bool = False  # the current turn's label had no words after it yet
+    cue_time: str | None = None  # an older Teams .docx timing line, waiting for its speaker
+    # a name alone on its line starts a turn only in a file laid out that way: where turns are 'Name: words', a
+    # line holding just a name is someone's words
+    inline = any((m := convention.label_pattern.match(line)) and line[m.end():].strip()
+                 and labels.classify(m.group("label"))[0] for _, _, line in lines[first:])
+    names = set() if inline else {n for n in (labels.interviewer | labels.participant | labels.other
+                                              | set(labels.extra)) if len(n) > 2}
 
     for number, offset, line in lines[first:]:
         if not line.strip() or _SEPARATOR.match(line):
             continue
+        if timing := TEAMS_TIMING_LINE.match(line):  # an older Teams .docx: the time above the speaker's name
+            cue_time = timing.group("ts")
+            continue
+        if TEAMS_NOTICE.match(line):  # "Sam Jones started transcription": no one's words, kept as a note
+            notices.append(f"line {number}: {line.strip()}")
+            continue
         if first_content is None:
             first_content = (number, line)
-        m = convention.label_pattern.match(line) or NAME_TIME_LINE.match(line)
-        kind = problem = None
-        if m:
-            kind, problem = labels.classify(m.group("label"))
-            if kind is None and problem is None and m.re is not NAME_TIME_LINE:
-                alone = NAME_TIME_LINE.match(line)
-                if alone:
-                    m = alone
-                    kind, problem = labels.classify(m.group("label"))
+        m, kind, problem = turn_label(line, convention.label_pattern, labels.classify, names)
         if kind:
             rest = line[m.end():]
-            content = rest.strip()
-            start = offset + m.end() + (len(rest) - len(rest.lstrip()))
             groups = m.groupdict()
+            stamp = groups.get("ts") or groups.get("ts2")
+            skip = len(rest) - len(rest.lstrip())
+            if not stamp and (inline := LEADING_TIME.match(rest[skip:])):  # Descript: "Tia: [00:00:11] words"
+                stamp, skip = inline.group("ts"), skip + inline.end()
+            content = rest[skip:].strip()
+            start = offset + m.end() + skip
             role, who = labels.extra.get(_norm(m.group("label")), (None, None))
             current = Turn(index=len(turns) + 1, speaker=m.group("label").strip(), kind=kind, start=start,
                            end=start + len(content), line=number,
-                           timestamp=groups.get("ts") or groups.get("ts2"), role=role, participant=who)
+                           timestamp=stamp or cue_time, role=role, participant=who)
+            cue_time = None
             turns.append(current)
             empty_start = not content
             continue
@@ -373,6 +405,7 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
             continue
         if current is None:
             orphan = orphan or (number, line)
+            before_first.append(f"line {number}: {line.strip()}")
             continue
         content_start = offset + (len(line) - len(line.lstrip()))
         if empty_start:
@@ -389,6 +422,9 @@ def _parse_turns(path: Path, text: str, lines, first: int, labels: _Labels, conv
             "no speaker labels found: each turn must start with a label such as 'Interviewer:' or "
             f"'{_labels_example(labels)}:' (or 'Q:' and 'A:'), optionally after a time stamp like [00:01:23]"),
             line, locations))
+    elif orphan and title_block and len(before_first) <= TITLE_BLOCK_LINES and turns and any(
+            _TITLE_DATE.search(n) for n in before_first):
+        notices[:0] = [f"before the first speaker, {n}" for n in before_first]
     elif orphan:
         problems.append(_problem(path, orphan[0], "text before the first speaker label: whose words are these?",
                                  orphan[1], locations))
@@ -407,7 +443,10 @@ def _caption_turns(path: Path, text: str, labels: _Labels) -> tuple[list[Turn], 
     for cue in read_captions(path, text):
         speaker = cue.speaker or speaker
         if speaker is None:
-            problems.append(_problem(path, cue.line, "a cue before any speaker is named: whose words are these?"))
+            problems.append(_problem(path, cue.line, (
+                "a cue before any speaker is named: whose words are these? Captions from YouTube, Premiere and "
+                "other subtitle tools name no speakers; type the speaker's name before the words of each change "
+                "of speaker ('Tia: ...', or <v Tia> in WebVTT): a cue without a name continues the last named")))
             break
         kind, problem = labels.classify(speaker)
         if kind is None:
@@ -428,6 +467,27 @@ def _caption_turns(path: Path, text: str, labels: _Labels) -> tuple[list[Turn], 
 def _labels_example(labels: _Labels) -> str:
     names = sorted(n for n in labels.participant if len(n) > 1 and n not in ("answer", "respondent", "interviewee"))
     return names[0].title() if names else "A"
+
+
+def _starts_with_header(lines) -> bool:
+    """Whether the file opens with a header of ours: its first block of lines (up to a blank line or ``---``)
+    holds a ``Pseudonym:``, ``Role:`` or ``Site:`` line. A transcript without one may open with a turn that
+    looks like a header line ("Sam Jones: Hello", "Interviewer: Thanks for coming")."""
+    started = False
+    for _, _, line in lines:
+        if line.strip().startswith("#"):
+            continue
+        if not line.strip() or _SEPARATOR.match(line):
+            if started:
+                return False
+            continue
+        started = True
+        m = _HEADER_LINE.match(line)
+        if not m:
+            return False
+        if HEADER_FIELDS.get(_norm(m.group("key")).replace("_", " ").replace("-", " ")) in REQUIRED_FIELDS:
+            return True
+    return False
 
 
 def read_transcript(path: str | Path, convention: SpeakerConvention | None = None,
@@ -472,8 +532,7 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         raise TranscriptError.from_problems(problems, path.name)
     captions = path.suffix.lower() in CAPTION_SUFFIXES
     listed = table[table["role"] != INTERVIEWER_ROLE]
-    if captions or (len(listed) and not _HEADER_LINE.match(next((x[2] for x in lines if x[2].strip()
-                                                                  and not x[2].strip().startswith("#")), ""))):
+    if captions or (len(listed) and not _starts_with_header(lines)):
         # no header of our own: who is interviewed comes from the speakers table
         if not len(listed):
             raise TranscriptError.from_problems([_problem(path, None, (
@@ -533,7 +592,8 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
         problems = [] if turns else [_problem(path, None, "the header is there but no interview follows it", "",
                                               locations)]
     else:
-        turns, problems = _parse_turns(path, text, lines, first, labels, convention, locations)
+        turns, problems = _parse_turns(path, text, lines, first, labels, convention, locations, notes,
+                                       title_block=not field_lines)
     if problems:
         raise TranscriptError.from_problems(problems, path.name)
     meta = {k: v for k, v in fields.items() if k not in ("pseudonym", "role", "site", "date", "interviewer",

@@ -271,7 +271,8 @@ def effect_sizes(comparisons: pd.DataFrame, confidence: float = 0.95) -> pd.Data
 
     Ratios (``null`` = 1) are put on the log scale, where their CIs are built. The SE of each row is, in order:
 
-    1. the estimator's own ``se`` (ANCOVA, Welch, rate ratio: already on the scale of its CI), when finite;
+    1. the estimator's own ``se`` (ANCOVA, Welch, rate ratio: on the scale of its CI; the risk difference: its
+       Wald SE, as ``metafor::escalc("RD")``), when finite (a risk difference without one is not pooled);
     2. else recovered from the CI, se = (ci_high - ci_low) / (2 q), with q = t(1 - α/2; dof) when the row has
        ``dof`` (a t-based CI) and q = z = Φ⁻¹(1 - α/2) otherwise. Exact for a symmetric Wald or t interval,
        approximate for an asymmetric one (Newcombe's risk difference, an exact rate ratio).
@@ -308,6 +309,9 @@ def _site_se(own: float, low: float, high: float, dof: float, method: str, confi
         return own, "se: the standard error of the estimator"
     if not (math.isfinite(low) and math.isfinite(high)):
         return math.nan, f"no standard error: {method} gave none and its CI is not finite, so it cannot be pooled"
+    if str(method).startswith("Risk difference"):  # its Wald SE is given unless 0; a Newcombe width is no stand-in
+        return math.nan, ("no standard error: each group's proportion is 0 or 1, so the Wald SE of the difference "
+                          "is 0 and it cannot be weighted in a pooling")
     if math.isfinite(dof):
         q = critical_value(confidence, dof)
         return (high - low) / (2 * q), f"se recovered from the CI width with the t quantile on {dof:g} dof ({q:.4f})"

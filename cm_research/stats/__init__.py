@@ -1,7 +1,7 @@
 """Statistics for outcome comparisons (pingouin-style: tidy DataFrames in and out)."""
 
 from cm_research.contract import InsufficientDataError
-from .change import ReliableChangeTable, reliable_change, reliable_change_table
+from .change import ReliableChangeTable, clinical_cutoffs, reliable_change, reliable_change_table
 from .counts import rate_ratio
 from .cox import hazard_ratio
 from .groups import ancova, compare_groups
@@ -64,6 +64,7 @@ __all__ = [
     "random_effects",
     "ReliableChangeTable",
     "reliable_change",
+    "clinical_cutoffs",
     "reliable_change_table",
     "SingleCaseDataError",
     "nap",

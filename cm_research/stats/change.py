@@ -23,11 +23,76 @@ from cm_research.contract import InsufficientDataError, ci_quantile, critical_va
 from .paired import pair_up
 from cm_research.deprecation import renamed_arguments
 
-__all__ = ["ReliableChangeTable", "reliable_change", "reliable_change_table", "CATEGORIES"]
+__all__ = ["ReliableChangeTable", "clinical_cutoffs", "reliable_change", "reliable_change_table", "CATEGORIES"]
 
 IMPROVED, UNCHANGED, DETERIORATED = "reliable improvement", "no reliable change", "reliable deterioration"
 CATEGORIES = (IMPROVED, UNCHANGED, DETERIORATED)
 SE_METHOD = "Jacobson & Truax (1991): S_diff = sqrt(2) * SD_norm * sqrt(1 - r_xx)"
+
+
+def clinical_cutoffs(mean_clinical: float, sd_clinical: float, mean_functional: float | None = None,
+                     sd_functional: float | None = None, *, better: str) -> pd.DataFrame:
+    """Jacobson & Truax's (1991) cut-offs a, b and c between the clinical and the functional range.
+
+    Parameters
+    ----------
+    mean_clinical, sd_clinical : mean and SD of the measure in a clinical (dysfunctional) sample.
+    mean_functional, sd_functional : the same in a functional (normative) sample; without them only a exists.
+    better : ``"higher"`` or ``"lower"``: which direction is improvement.
+
+    Returns
+    -------
+    Three rows, `criterion` a, b, c: `estimate` (the cut-off score), `method` (its definition), `note`
+    (why one is missing, or a warning). Pass one of them as ``clinical_cutoff`` to :func:`reliable_change`.
+
+    Notes
+    -----
+    With the clinical range on the worse side (d = +1 when higher is better, -1 when lower is better):
+
+    * a = M_clin + 2 d SD_clin: two SDs beyond the clinical mean, toward improvement;
+    * b = M_func - 2 d SD_func: within two SDs of the functional mean;
+    * c = (SD_clin M_func + SD_func M_clin) / (SD_clin + SD_func): the point equally far, in SD units, from
+      both means (reduces to their midpoint with equal SDs). Jacobson & Truax prefer c when both samples
+      exist and overlap; b when they do not overlap; a when there is no functional sample.
+
+    References
+    ----------
+    Jacobson, N. S. & Truax, P. (1991). J Consult Clin Psychol, 59, 12-19 (equations for a, b, c).
+
+    Example
+    -------
+    >>> clinical_cutoffs(20.0, 5.0, 8.0, 4.0, better="lower")["estimate"].round(4).tolist()
+    [10.0, 16.0, 13.3333]
+    """
+    where = "clinical_cutoffs"
+    if better not in ("higher", "lower"):
+        raise ValueError(f"{where}: `better` must be 'higher' or 'lower', not {better!r}.")
+    for name, value in (("sd_clinical", sd_clinical), ("sd_functional", sd_functional)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{where}: `{name}` must be a positive number, not {value!r}.")
+    if (mean_functional is None) != (sd_functional is None):
+        raise ValueError(f"{where}: give both `mean_functional` and `sd_functional`, or neither.")
+    d = 1.0 if better == "higher" else -1.0
+    a = mean_clinical + 2 * d * sd_clinical
+    rows = [{"criterion": "a", "method": "clinical mean + 2 clinical SDs toward improvement", "estimate": a,
+             "note": ""}]
+    if mean_functional is None:
+        why = "no functional (normative) sample given"
+        rows += [{"criterion": k, "method": m, "estimate": math.nan, "note": why} for k, m in
+                 (("b", "functional mean - 2 functional SDs toward the clinical range"),
+                  ("c", "weighted midpoint of the two means"))]
+    else:
+        if d * (mean_functional - mean_clinical) <= 0:
+            raise ValueError(f"{where}: with {better} scores better the functional mean ({mean_functional}) must "
+                             f"be {'above' if d > 0 else 'below'} the clinical mean ({mean_clinical}).")
+        b = mean_functional - 2 * d * sd_functional
+        c = (sd_clinical * mean_functional + sd_functional * mean_clinical) / (sd_clinical + sd_functional)
+        overlap = d * (b - a) < 0  # b lies on the clinical side of a: the distributions overlap
+        rows += [{"criterion": "b", "method": "functional mean - 2 functional SDs toward the clinical range",
+                  "estimate": b, "note": ""},
+                 {"criterion": "c", "method": "weighted midpoint of the two means (SD-weighted)", "estimate": c,
+                  "note": "" if overlap else "the two distributions barely overlap: Jacobson & Truax prefer b"}]
+    return pd.DataFrame(rows, columns=["criterion", "method", "estimate", "note"])
 
 
 @renamed_arguments(before="baseline", after="post")

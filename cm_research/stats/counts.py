@@ -59,8 +59,10 @@ def rate_ratio(
     `events_*`, `exposure_*`, `rate_*` per group;
     `estimate` = rate ratio with `ci_low`, `ci_high`; `se` = the standard error of
     log(rate ratio), the scale the Wald CI is built on (R's ``summary(glm)`` SE of
-    the group coefficient; NaN for the exact method, whose CI is not built from an
-    SE); `statistic` = Wald z
+    the group coefficient); for the exact method, whose CI is not built from an SE,
+    it is sqrt(1/x_1 + 1/x_2) (metafor's ``sqrt(escalc("IRR")$vi)``), for weighting
+    the ratio in a pooling, and NaN when a group has no events (log RR is infinite;
+    escalc would add ½ to both counts, we do not); `statistic` = Wald z
     (NaN for the exact method); `p_val`; `dispersion` (Pearson X² / df of the
     Poisson fit); `overdispersion_z`, `overdispersion_p` (Cameron–Trivedi);
     `nb_alpha` (NB2 α = 1/θ, NaN unless the negative binomial was used);
@@ -122,6 +124,8 @@ def rate_ratio(
         notes.append("no events in either group: the rate ratio is undefined")
     elif model == "exact" or x1 == 0 or x2 == 0:
         row.update(_exact(x1, x2, e1, e2, confidence))
+        if x1 == 0 or x2 == 0:
+            notes.append("a group has no events: the rate ratio is 0 or infinite and has no standard error")
         if model != "exact":
             notes.append(
                 "a group has no events, so the Poisson/NB estimate is at its boundary: "
@@ -232,8 +236,12 @@ def _exact(x1: float, x2: float, e1: float, e2: float, confidence: float) -> dic
     test = stats.binomtest(int(x1), total, share)
     ci = test.proportion_ci(confidence_level=confidence, method="exact")
     to_ratio = lambda p: (p / (1 - p)) * (e2 / e1) if p < 1 else math.inf  # noqa: E731
+    # the SE of log RR given the counts, sqrt(1/x1 + 1/x2), as metafor's escalc("IRR") (and the Poisson GLM's):
+    # for weighting the ratio in a pooling only; the exact CI is not built from it. Undefined at a zero count.
+    se = math.sqrt(1 / x1 + 1 / x2) if x1 > 0 and x2 > 0 else math.nan
     return {
         "method": "Exact conditional test (binomial), Clopper-Pearson CI",
+        "se": se,
         "estimate": (x1 / e1) / (x2 / e2) if x2 > 0 else math.inf,
         "ci_low": to_ratio(ci.low),
         "ci_high": to_ratio(ci.high),

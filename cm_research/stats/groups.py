@@ -97,6 +97,10 @@ def compare_groups(
 def _welch(x: np.ndarray, y: np.ndarray, confidence: float) -> dict:
     nan = math.nan
     n1, n2 = len(x), len(y)
+    # every statistic here is shift-free; values far from 0 (1e9 + a few) are centred first, exactly (Sterbenz),
+    # so means and variances keep the digits R's long-double mean keeps rather than losing ~1e-7 of them
+    shift = float(np.median(np.concatenate([x, y])))
+    x, y = x.astype(float) - shift, y.astype(float) - shift
     row = {"method": "Welch two-sample t-test", "estimate": float(x.mean() - y.mean()), "se": nan}
     row.update(ci_low=nan, ci_high=nan, statistic=nan, dof=nan, p_val=nan)
     row.update(hedges_g=nan, hedges_g_ci_low=nan, hedges_g_ci_high=nan)
@@ -250,8 +254,12 @@ def ancova(
             f"{where}: ANCOVA estimates 3 coefficients and needs at least 4 participants with "
             f"`{dv}` and `{covariate}`; there are {n}."
         )
-    y = np.concatenate([g1[dv], g2[dv]])
-    z = np.concatenate([g1[covariate], g2[covariate]])
+    # centred: the group coefficient, its SE and the slope do not change, but values far from 0 (a date, an
+    # ID-like score of 1e9 ± 10) no longer make the covariate look collinear with the intercept, as they do in
+    # R's lm (whose QR drops it, tolerance 1e-7) and in a rank check on the raw design
+    y = np.concatenate([g1[dv], g2[dv]]).astype(float)
+    z = np.concatenate([g1[covariate], g2[covariate]]).astype(float)
+    y, z = y - y.mean(), z - z.mean()
     group = np.r_[np.ones(n1), np.zeros(n2)]
     design = np.column_stack([np.ones(n), group, z])
     if np.linalg.matrix_rank(design) < 3:

@@ -97,7 +97,8 @@ def _binary(wide, group, post, treated, control, confidence) -> dict:
     fisher = table[table["method"].str.startswith("Fisher")].iloc[0]
     notes = "; ".join(n for n in table["note"].fillna("").unique() if n)
     return dict(analysis=f"{post}: difference in proportions", method=f"{rd['method']}; p from {fisher['method']}",
-                n_treated=rd["n_treated"], n_control=rd["n_control"], estimate=rd["estimate"], ci_low=rd["ci_low"],
+                n_treated=rd["n_treated"], n_control=rd["n_control"], estimate=rd["estimate"], se=rd["se"],
+                ci_low=rd["ci_low"],
                 ci_high=rd["ci_high"], null=0.0, effect_size_name="risk_ratio", effect_size=rr["estimate"],
                 effect_size_ci_low=rr["ci_low"], effect_size_ci_high=rr["ci_high"], p_val=fisher["p_val"],
                 note=notes)
@@ -138,8 +139,9 @@ def compare_outcomes(
     -------
     DataFrame with columns ``RESULT_COLUMNS``. ``estimate`` is the mentored minus comparison difference
     (or ratio for counts, ``null`` says which); ``se`` is the estimator's standard error on the scale its CI
-    is built on (the log rate ratio for counts; NaN for the risk difference, whose Newcombe CI is not built
-    from one, and for an exact or rank-based method) and ``dof`` the degrees of freedom of a t-based CI
+    is built on (the log rate ratio for counts, whose exact CI is not built from it either), or for the
+    risk difference, whose Newcombe CI is not built from one, its Wald SE (as ``metafor::escalc("RD")``, so a
+    cross-site pooling weights it as ``rma`` would); NaN for a rank-based method; and ``dof`` the degrees of freedom of a t-based CI
     (ANCOVA, Welch; NaN for a normal or exact CI); ``favours`` is ``mentored``, ``comparison`` or ``unclear``
     (the CI includes no difference), read with the measure's direction of improvement. A measure that
     cannot be analysed gets a row of missing numbers with the reason in ``note``; it never stops the rest.

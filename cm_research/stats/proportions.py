@@ -170,7 +170,9 @@ def compare_proportions(
     DataFrame, one row per statistic, each with `n`, `events_treated`, `n_treated`,
     `events_control`, `n_control`, `prop_treated`, `prop_control`:
 
-    * ``Risk difference, Newcombe hybrid score CI``
+    * ``Risk difference, Newcombe hybrid score CI``: `se` is the Wald standard error
+      sqrt(p_1(1-p_1)/n_1 + p_2(1-p_2)/n_2), for weighting the difference in a
+      meta-analysis (metafor's ``sqrt(escalc("RD", add = 0)$vi)``); the CI is not built from it.
     * ``Risk ratio, Katz log CI``
     * ``Odds ratio, Woolf log CI``: `se` is the standard error of log RR or log OR, the
       scale its CI is built on (metafor's ``sqrt(escalc(...)$vi)``).
@@ -187,6 +189,10 @@ def compare_proportions(
       p_1 - p_2 + sqrt((u_1-p_1)² + (p_2-l_2)²)).
     * log RR ± z sqrt(1/a - 1/n_1 + 1/c - 1/n_2) (Katz et al. 1978).
     * log OR ± z sqrt(1/a + 1/b + 1/c + 1/d) (Woolf 1955).
+    * The risk difference and its `se` are never corrected for zero cells: they equal
+      ``escalc("RD", add = 0)``, where escalc's default would add ½ to every cell of such a
+      table and move the estimate away from the observed difference (deliberate). With each
+      group's proportion 0 or 1 the Wald SE is 0: `se` is NaN and `note` says why.
     * Zero cells: when any cell is 0, 0.5 is added to all four cells for RR and OR
       (Haldane 1956; Anscombe 1956), said in `note`; as metafor's
       ``escalc(add = 1/2, to = "only0")``. When no one (or everyone) has the
@@ -323,11 +329,15 @@ def _two_by_two(a: int, n1: int, c: int, n2: int, *, confidence: float, yates: b
     l1, u1 = _wilson_limits(a, n1, confidence)
     l2, u2 = _wilson_limits(c, n2, confidence)
     rd = p1 - p2
+    se_rd = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     rows.append({
         "method": "Risk difference, Newcombe hybrid score CI",
         "estimate": rd,
+        "se": se_rd if se_rd > 0 else nan,
         "ci_low": rd - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
         "ci_high": rd + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+        "note": "" if se_rd > 0 else ("each group's proportion is 0 or 1: the Wald standard error is 0, so `se` is "
+                                      "missing and this difference cannot be weighted in a pooling"),
     })
 
     if no_variation:

@@ -32,6 +32,8 @@ CASES = {
     "five_habits": likert(120, [0.6, 0.8, 1.0, 0.9, 0.7], 1, 5, 1),
     "sdq_like": likert(80, [0.5, 0.7, 0.4, 0.6], 0, 2, 2),
     "wemwbs_like": likert(200, [0.9, 1.1, 0.8, 1.2, 1.0, 0.7, 0.9], 1, 5, 3),
+    # one item on a 0-30 scale beside four 1-5 items: raw-total and standardized omega part company
+    "unequal_sd": likert(150, [0.9, 1.0, 0.8, 0.7, 0.6], 1, 5, 4).assign(item5=lambda d: 6 * d["item5"]),
 }
 BOOT_CASES = ("five_habits",)
 
@@ -63,6 +65,17 @@ def test_omega_matches_factanal(r_ref, case):
     # factanal stops at a looser tolerance than our optimiser: agreement to 1e-5.
     res = mcdonald_omega(CASES[case], n_boot=20, bootstrap="percentile").iloc[0]
     assert res["estimate"] == pytest.approx(r_ref[case]["omega"], abs=1e-5)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(CASES))
+def test_standardized_omega_is_psych_omega_tot(r_ref, case):
+    res = mcdonald_omega(CASES[case], n_boot=20, bootstrap="percentile").iloc[0]
+    # same ML fit (factanal's tolerance): 1e-5; psych's default minres fit differs in about the 4th decimal
+    assert res["omega_standardized"] == pytest.approx(r_ref[case]["omega_psych_ml"], abs=1e-5)
+    assert res["omega_standardized"] == pytest.approx(r_ref[case]["omega_psych_minres"], abs=2e-3)
+    if case == "unequal_sd":  # the raw-total omega (estimate) is deliberately not psych's figure
+        assert abs(res["estimate"] - r_ref[case]["omega_psych_ml"]) > 0.01
 
 
 @pytest.mark.r

@@ -140,3 +140,39 @@ def test_nobody_with_both_timepoints():
 def test_missing_columns_are_named():
     with pytest.raises(InsufficientDataError, match="no column `timepoint`"):
         reliable_change_table(pd.DataFrame({"participant_id": [], "measure": [], "value": []}), "sdq_total")
+
+
+def test_clinical_cutoffs_a_b_c_hand_worked():
+    from cm_research.stats import clinical_cutoffs
+
+    # lower is better (e.g. SDQ total difficulties): clinical sample 20 ± 5, functional 8 ± 4.
+    # a = 20 - 2 × 5 = 10; b = 8 + 2 × 4 = 16; c = (5 × 8 + 4 × 20) / (5 + 4) = 120 / 9 = 13.333...
+    got = clinical_cutoffs(20.0, 5.0, 8.0, 4.0, better="lower").set_index("criterion")["estimate"]
+    assert got.tolist() == pytest.approx([10.0, 16.0, 120 / 9], abs=1e-12)
+    # c is as many clinical SDs from the clinical mean as functional SDs from the functional mean
+    assert (20 - got["c"]) / 5 == pytest.approx((got["c"] - 8) / 4, abs=1e-12)
+    # higher is better (e.g. SWEMWBS): clinical 18 ± 3, functional 24 ± 3 -> a = 24, b = 18, c = 21 (midpoint)
+    up = clinical_cutoffs(18.0, 3.0, 24.0, 3.0, better="higher").set_index("criterion")["estimate"]
+    assert up.tolist() == pytest.approx([24.0, 18.0, 21.0], abs=1e-12)
+    only_a = clinical_cutoffs(18.0, 3.0, better="higher").set_index("criterion")
+    assert only_a.loc["a", "estimate"] == 24.0 and math.isnan(only_a.loc["c", "estimate"])
+    assert "no functional" in only_a.loc["c", "note"]
+    apart = clinical_cutoffs(30.0, 2.0, 5.0, 2.0, better="lower").set_index("criterion")
+    assert "prefer b" in apart.loc["c", "note"]  # a = 26 lies far beyond b = 9: no overlap
+    with pytest.raises(ValueError, match="must be below"):
+        clinical_cutoffs(8.0, 4.0, 20.0, 5.0, better="lower")
+    with pytest.raises(ValueError, match="positive"):
+        clinical_cutoffs(20.0, 0.0, 8.0, 4.0, better="lower")
+
+
+def test_rci_published_worked_example():
+    # Wodrich, "How to calculate reliable change indexes (RCIs)", appendix E of an open textbook (University of
+    # Arizona): Piers-Harris-2 total score, SEM 3.07 from its manual (Piers & Herzberg 2002); S_diff
+    # = sqrt(2 × 3.07²) = 4.34; reliable change needs more than 1.96 × 4.34 = 8.51 points; a pupil going from 24
+    # to 35 (+11) changed reliably. The total is a T score (SD 10), so SEM 3.07 means r_xx = 1 - 0.307².
+    data = pd.DataFrame({"participant_id": ["p", "p"], "timepoint": ["baseline", "post"], "value": [24, 35]})
+    res = reliable_change(data, reliability=1 - 0.307**2, sd=10.0, better="higher")
+    assert round(res.attrs["s_diff"], 2) == 4.34
+    assert round(res.attrs["reliable_change_threshold"], 2) == 8.51
+    assert res.loc[0, "rci"] == pytest.approx(11 / (math.sqrt(2) * 3.07), rel=1e-12)
+    assert res.loc[0, "reliable_change"] == "reliable improvement"

@@ -39,6 +39,10 @@ CASES = {
     # 50 and 52, no ties: exact is not R's default once a group has 50 values
     "fifty_no_ties": {"treated": [round(50 + 0.37 * i, 2) for i in range(50)],
                       "control": [round(45.05 + 0.41 * i, 2) for i in range(52)], "wilcox_exact": [0]},
+    # huge values (the attendance case shifted by 1e9): every statistic is shift-free, so must equal R's here
+    "huge": {"treated": [1e9 + v for v in [91.2, 86.5, 94.0, 78.3, 88.9, 95.6, 83.1, 90.4, 87.7]],
+             "control": [1e9 + v for v in [84.0, 79.5, 88.2, 72.6, 81.9, 90.3, 76.4, 85.5, 69.8, 82.7, 80.1]],
+             "wilcox_exact": [1]},
 }
 ANCOVA = {
     "sdq_ancova": {
@@ -164,6 +168,20 @@ def test_ancova_matches_r_lm(r_ref, case):
     assert a["slope"] == pytest.approx(ref["slope"], rel=1e-9)
     assert a["sd_pooled"] == pytest.approx(ref["sd_pooled"], rel=1e-9)
     assert a["hedges_g_adj"] == pytest.approx(ref["g_adj"], rel=1e-9)
+
+
+@pytest.mark.r
+def test_ancova_far_from_zero_matches_r_lm_on_the_same_data_unshifted(r_ref):
+    # Outcome and covariate shifted by 1e9: the adjusted difference cannot change. R's lm on the shifted data
+    # drops the covariate as collinear with the intercept (QR tolerance 1e-7) and prints the unadjusted
+    # difference; the old code called the covariate constant and gave NaN. R on the unshifted data is the
+    # judge; 1e-6 relative (the shifted values carry ~1e-7 of rounding from float64's 16 digits).
+    ref = r_ref["sdq_ancova"]
+    data = ancova_frame("sdq_ancova")
+    data[["sdq_post", "sdq_baseline"]] = data[["sdq_post", "sdq_baseline"]].astype(float) + 1e9
+    a = ancova(data, "sdq_post", "group", "sdq_baseline").iloc[0]
+    assert [a["estimate"], a["se"], a["slope"], a["p_val"]] == pytest.approx(
+        [ref["coef"], ref["se"], ref["slope"], ref["p"]], rel=1e-6)
 
 
 def test_ancova_group_labels_do_not_depend_on_row_order():

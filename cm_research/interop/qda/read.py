@@ -326,6 +326,35 @@ def _read_codes(codes_element, where: str) -> pd.DataFrame:
     return table
 
 
+_ARGB = re.compile(r"^#?([0-9A-Fa-f]{2})([0-9A-Fa-f]{6})$")
+_RGB_FUNCTION = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,[^)]*)?\)$", re.IGNORECASE)
+
+
+def _standard_colours(codes: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[str]]:
+    """Code colours as the schema writes them (``#RRGGBB``): programs also write ``#AARRGGBB`` (alpha first, as
+    .NET colours print), ``RRGGBB`` without the ``#`` and ``rgb(r, g, b)``; those are converted (the alpha
+    dropped) and said, and a colour that cannot be read is said and left out, never passed on to an export the
+    schema would refuse."""
+    messages, colours = [], []
+    for code, colour in zip(codes["code"], codes["color"]):
+        colour = colour if isinstance(colour, str) else ""
+        new = colour
+        if colour and not RGB.match(colour):
+            argb, function = _ARGB.match(colour), _RGB_FUNCTION.match(colour)
+            if re.fullmatch(r"[0-9A-Fa-f]{6}", colour):
+                new = f"#{colour}"
+            elif argb:
+                new = f"#{argb.group(2)}"
+            elif function and all(int(v) <= 255 for v in function.groups()):
+                new = "#" + "".join(f"{int(v):02X}" for v in function.groups())
+            else:
+                new = ""
+            messages.append(f"{where}: code {code!r} has the colour {colour!r}, "
+                            + (f"read as {new}" if new else "which is no colour the standard knows; left out"))
+        colours.append(new)
+    return codes.assign(color=colours), messages
+
+
 def codebook_from_codes(codes: pd.DataFrame, name: str, coded: set[str], source: str) -> Codebook:
     """A :class:`Codebook` from a code tree (columns of ``QdaProject.codes``): each top-level code is a theme,
     every code below it a code of that theme, and a top-level code is also a code of its own theme when it has
@@ -370,7 +399,7 @@ def read_qdc(path: str | Path) -> Codebook:
         raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
                                              "message": "no <Codes> element: this is not a REFI-QDA codebook"}],
                                            path.name)
-    codes = _read_codes(codes_element, path.name)
+    codes, _ = nest_double_colon_codes(_read_codes(codes_element, path.name), GUID_NAMESPACE)  # as import_qda does
     return codebook_from_codes(codes, root.get("name") or path.stem, set(), path.name)
 
 
@@ -492,6 +521,37 @@ def _media_transcripts(media, text_paths: dict[str, str], messages: list[str]) -
     return out
 
 
+def _docx_text(archive: "_Archive", source, selections, project: str) -> tuple[str | None, str]:
+    """(text, where) of a text source the project carries only as a Word file (``richTextPath``, no plain text),
+    as the standard's plain text of a .docx is: its paragraphs, one a line. Lines end with LF or CRLF, whichever
+    more of the source's selections line up with (writers differ), or (None, why) when the file cannot be read."""
+    import tempfile
+
+    from cm_research.qual.errors import TranscriptError
+    from cm_research.qual.word_docx import docx_lines
+
+    data, where = archive.read(source.get("richTextPath"))
+    if data is None:
+        return None, where
+    with tempfile.TemporaryDirectory() as folder:
+        docx_path = Path(folder) / "source.docx"
+        docx_path.write_bytes(data)
+        try:
+            lines = [line for line, _ in docx_lines(docx_path)]
+        except TranscriptError as exc:
+            return None, f"{where}: not a readable Word file ({exc})"
+    spans = [(_position(s, "startPosition", project), _position(s, "endPosition", project), s.get("name") or "")
+             for s in selections]
+    best = None
+    for end in ("\n", "\r\n"):
+        text = end.join(lines)
+        convention, pos = _choose_convention(text, False, spans)
+        aligned = sum(_place(text, pos, a, b, n)[2] == "aligned" for a, b, n in spans)
+        if best is None or aligned > best[0]:
+            best = (aligned, text)
+    return best[1], where
+
+
 def import_qda(path: str | Path, role_variable: str = "role", site_variable: str = "site") -> QdaProject:
     """Import a REFI-QDA project (``.qdpx`` zip, or a bare ``project.qde``) onto the qual data model.
 
@@ -543,6 +603,8 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                  else pd.DataFrame(columns=CODE_COLUMNS))
         codes, nested = nest_double_colon_codes(codes, GUID_NAMESPACE)
         messages.extend(nested)
+        codes, recoloured = _standard_colours(codes, path.name)
+        messages.extend(recoloured)
         code_of = dict(zip(codes["guid"], codes["code"]))
         # document groups named "variable: value" (ATLAS.ti) give attributes, below case variables in priority
         group_values = set_attributes(read_extras(root, {}, {})[1])
@@ -629,6 +691,12 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
                 text = None
                 if data is not None:
                     text, had_bom = _decode_source(data)
+                elif not source.get("plainTextPath") and (source.get("richTextPath") or "").lower().endswith(".docx"):
+                    text, where = _docx_text(archive, source, selections, path.name)
+                    if text is not None:
+                        messages.append(f"text source {name!r}: the project holds no plain text for it, so its text "
+                                        "was taken from its Word file (one paragraph a line); check the selections' "
+                                        "alignment below")
             if text is None:
                 message = (f"text source {name!r}: its plain text was not found ({where}); its "
                            f"{len(selections)} selections are listed but not imported")

@@ -35,6 +35,7 @@ from cm_research.qual.coding import CODING_COLUMNS
 from cm_research.interop.qda.read import (CODE_COLUMNS, SELECTION_COLUMNS, SOURCE_COLUMNS, QdaImportError,
                                           QdaProject, _as_transcript, codebook_from_codes)
 from cm_research.qual.roles import normalise_role
+from cm_research.qual.qda_segments import find_quote
 from cm_research.qual.transcripts import Corpus, squash_whitespace
 
 HIGHLIGHT_REPORT_COLUMNS = ["row", "id", "document", "tag", "status", "n_found", "start", "end", "content",
@@ -295,21 +296,6 @@ def read_taguette_codebook(path: str | Path) -> tuple[pd.DataFrame, Codebook]:
     return table, codebook_from_codes(_tag_codes(table), path.stem, set(), path.name)
 
 
-def _find(text: str, content: str) -> list[tuple[int, int]]:
-    """Every place ``content`` occurs in ``text``: exactly, else with any run of white space matching any other."""
-    found, k = [], text.find(content)
-    while content and k != -1:
-        found.append((k, k + len(content)))
-        k = text.find(content, k + 1)
-    if found:
-        return found
-    words = content.split()
-    if not words:
-        return []
-    pattern = re.compile(r"\s+".join(map(re.escape, words)))
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
-
-
 def locate_highlights(highlights: pd.DataFrame, corpus: Corpus, coder: str = "taguette",
                       where: str = "highlights") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Place highlights that carry no offsets (columns id, document, tag, content; optional row) in their documents.
@@ -330,7 +316,7 @@ def locate_highlights(highlights: pd.DataFrame, corpus: Corpus, coder: str = "ta
                            "message": f"{where}, row {row}: no document {document!r} among the transcripts"})
             continue
         text = corpus.text(key)
-        spots = _find(text, content)
+        spots = find_quote(text, content)
         if len(spots) != 1:
             status = "not_found" if not spots else "ambiguous"
             message = (f"{where}, row {row}: the highlighted text is not in {document!r}" if not spots else

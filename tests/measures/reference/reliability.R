@@ -5,6 +5,7 @@
 #  - alpha and its Feldt CI: psych::alpha (raw_alpha, feldt).
 #  - omega total: one-factor ML fit by base R's factanal; omega = (sum l_i s_i)^2 /
 #    ((sum l_i s_i)^2 + sum u_i s_i^2) with item SDs s_i (McDonald 1999, on the raw-score scale).
+#  - psych::omega(nfactors = 1)$omega.tot, fm = "ml" and "minres" (the standardized omega).
 #  - bootstrap CIs of omega: boot::boot.ci (perc, bca with jackknife influence values) on the same
 #    resamples as the Python code.
 args <- commandArgs(trailingOnly = TRUE)
@@ -39,6 +40,11 @@ for (file in list.files(dir, pattern = "^items_.*\\.csv$")) {
   emit(case, "alpha_ci_low", a$feldt$lower.ci)
   emit(case, "alpha_ci_high", a$feldt$upper.ci)
   emit(case, "omega", omega_ml(x))
+  # psych::omega's omega.tot (standardized items, 1 - sum(u) / sum(R)), with the ML fit and psych's default minres
+  for (fm in c("ml", "minres")) {
+    o <- suppressWarnings(suppressMessages(psych::omega(x, nfactors = 1, fm = fm, plot = FALSE)))
+    emit(case, paste0("omega_psych_", fm), o$omega.tot)
+  }
   boot_file <- file.path(dir, paste0("boot_", case, ".csv"))
   if (file.exists(boot_file)) {
     idx <- as.matrix(read.csv(boot_file)) + 1

@@ -1,0 +1,225 @@
+"""Chance-corrected agreement on nominal labels with standard errors: Cohen's kappa for two coders (with its
+large-sample CI, PABAK and the prevalence and bias indices) and Fleiss' kappa for any fixed number of coders.
+
+Both take tidy reliability data, one row per (unit, coder) with the label given, as
+:func:`cm_research.qual.agreement.nominal_alpha` does, and return a one-row tidy table.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cm_research.contract import critical_value, require_columns, tidy
+from cm_research.qual.errors import AgreementError
+
+
+def _labels_by_unit(data: pd.DataFrame, unit: str, coder: str, value: str, where: str) -> pd.DataFrame:
+    """Units x coders table of labels (NaN where a coder gave none); one label per (unit, coder)."""
+    require_columns(data, [unit, coder, value], where)
+    duplicated = data.duplicated([unit, coder], keep=False)
+    if duplicated.any():
+        first = data.loc[duplicated].iloc[0]
+        raise AgreementError(f"{where}: unit {first[unit]!r} has more than one label from coder {first[coder]!r} "
+                             f"(rows {', '.join(str(i) for i in data.index[duplicated][:5])}); give one label "
+                             "per unit and coder.")
+    return data.pivot(index=unit, columns=coder, values=value)
+
+
+def kappa_two_coders(
+    data: pd.DataFrame,
+    unit: str = "unit",
+    coder: str = "coder",
+    value: str = "value",
+    *,
+    coders: Sequence | None = None,
+    categories: Sequence | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Cohen's kappa for two coders with its large-sample CI, percentage agreement, PABAK, prevalence and bias.
+
+    Parameters
+    ----------
+    data
+        One row per (unit, coder) with the label in ``value``; a missing label is a missing row or NaN.
+    coders
+        The two coders to compare; default: the two in ``data`` (an error if there are not exactly two).
+    categories
+        Every label the coders could give (for PABAK, whose chance agreement is 1/k); default: those used.
+
+    Returns
+    -------
+    One row: `method`, `n_units` (units both coders labelled), `n_dropped` (units only one labelled: left out,
+    as R's ``psych::cohen.kappa`` does), `n_categories` (k), `estimate` (kappa), `se`, `ci_low`, `ci_high`,
+    `statistic` (z against kappa = 0), `p_val` (two-sided), `pct_agreement`, `pabak`, `prevalence_index`,
+    `bias_index` (the last two for k = 2 only), `note`.
+
+    Notes
+    -----
+    With p_ij the share of units labelled i by the first coder and j by the second, p_i. and p_.j the margins,
+    p_o = sum_i p_ii, p_e = sum_i p_i. p_.i, kappa = (p_o - p_e) / (1 - p_e) (Cohen 1960).
+
+    * se: Fleiss, Cohen & Everitt (1969), as ``psych::cohen.kappa``'s ``var.kappa``:
+      var = [sum_i p_ii ((1 - p_e) - (p_i. + p_.i)(1 - p_o))² + (1 - p_o)² sum_{i != j} p_ij (p_.i + p_j.)²
+      - (p_o p_e - 2 p_e + p_o)²] / (n (1 - p_e)⁴); CI kappa ± z se, cut at ±1 (as psych does; said in `note`).
+    * z test: kappa / se_0 with the variance under kappa = 0 (Fleiss, Cohen & Everitt 1969),
+      var_0 = [p_e + p_e² - sum_i p_i. p_.i (p_i. + p_.i)] / (n (1 - p_e)²).
+    * PABAK = (k p_o - 1) / (k - 1) (Byrt, Bishop & Carlin 1993; for k = 2, 2 p_o - 1); with k = 2 and cells
+      a (both the first label), d (both the second), b and c (disagreements): prevalence index |a - d| / n,
+      bias index |b - c| / n.
+    * Undefined cases, NaN with a `note`: one label throughout (p_e = 1; R gives NA); fewer than two units.
+
+    References
+    ----------
+    Cohen J (1960). Educ Psychol Meas 20:37-46. Fleiss JL, Cohen J, Everitt BS (1969). Large sample standard
+    errors of kappa and weighted kappa. Psychol Bull 72:323-327. Byrt T, Bishop J, Carlin JB (1993). Bias,
+    prevalence and kappa. J Clin Epidemiol 46:423-429.
+
+    Example
+    -------
+    >>> data = pd.DataFrame({"unit": [1, 2, 3, 4] * 2, "coder": ["a"] * 4 + ["b"] * 4,
+    ...                      "value": ["x", "x", "y", "y", "x", "y", "y", "y"]})
+    >>> round(float(kappa_two_coders(data).loc[0, "estimate"]), 3)
+    0.5
+    """
+    where = "kappa_two_coders"
+    wide = _labels_by_unit(data, unit, coder, value, where)
+    present = list(dict.fromkeys(data.loc[data[value].notna(), coder]))
+    if coders is None:
+        if len(present) != 2:
+            raise AgreementError(f"{where}: Cohen's kappa needs exactly two coders; the data have {len(present)}"
+                                 f"{': ' + ', '.join(map(str, present)) if present else ''}. Name the two to compare "
+                                 "(`coders=`), or use fleiss_kappa for more.")
+        coders = present
+    if len(coders) != 2:
+        raise AgreementError(f"{where}: `coders` must name two coders, not {len(coders)}.")
+    for c in coders:
+        if c not in present:
+            raise AgreementError(f"{where}: coder {c!r} gave no label; coders present: {', '.join(map(str, present))}")
+    pair = wide[list(coders)]
+    complete = pair.dropna()
+    n_dropped = len(pair) - len(complete)
+    labels = list(categories) if categories is not None else sorted(set(complete.stack()), key=str)
+    unknown = sorted(set(complete.stack()) - set(labels), key=str)
+    if unknown:
+        raise AgreementError(f"{where}: label(s) {', '.join(map(repr, unknown))} are not among `categories`.")
+    notes = []
+    if n_dropped:
+        notes.append(f"{n_dropped} unit(s) labelled by only one of the two coders left out")
+    n, k = len(complete), len(labels)
+    row = {"method": "Cohen's kappa (Fleiss-Cohen-Everitt SE)", "n_units": n, "n_dropped": n_dropped,
+           "n_categories": k}
+    nan = math.nan
+    row.update(estimate=nan, se=nan, ci_low=nan, ci_high=nan, statistic=nan, p_val=nan, pct_agreement=nan,
+               pabak=nan, prevalence_index=nan, bias_index=nan)
+    if n < 2:
+        notes.append("fewer than two units labelled by both coders: kappa is undefined")
+        return tidy([{**row, "note": "; ".join(notes)}])
+    index = {label: i for i, label in enumerate(labels)}
+    table = np.zeros((k, k))
+    for x, y in zip(complete.iloc[:, 0], complete.iloc[:, 1]):
+        table[index[x], index[y]] += 1
+    p = table / n
+    rows_, cols = p.sum(axis=1), p.sum(axis=0)
+    p_o, p_e = float(np.trace(p)), float(rows_ @ cols)
+    row["pct_agreement"] = 100 * p_o
+    if k >= 2:
+        row["pabak"] = (k * p_o - 1) / (k - 1)
+    if k == 2:
+        row["prevalence_index"] = abs(table[0, 0] - table[1, 1]) / n
+        row["bias_index"] = abs(table[0, 1] - table[1, 0]) / n
+    if math.isclose(p_e, 1.0):
+        notes.append("a single label throughout: kappa is undefined (chance agreement is 1)")
+        return tidy([{**row, "note": "; ".join(notes)}])
+    kappa = (p_o - p_e) / (1 - p_e)
+    diag = np.diag(p) * ((1 - p_e) - (rows_ + cols) * (1 - p_o)) ** 2
+    sums = cols[:, None] + rows_[None, :]  # p_.i + p_j. for the cell (i, j)
+    off = p * sums ** 2
+    var = (diag.sum() + (1 - p_o) ** 2 * (off.sum() - np.trace(off)) - (p_o * p_e - 2 * p_e + p_o) ** 2) / (
+        n * (1 - p_e) ** 4)
+    var = max(float(var), 0.0)  # rounding can leave -1e-17 where the variance is 0 (perfect agreement)
+    var_0 = (p_e + p_e ** 2 - float(np.sum(rows_ * cols * (rows_ + cols)))) / (n * (1 - p_e) ** 2)
+    se = math.sqrt(var)
+    q = critical_value(confidence)
+    low, high = kappa - q * se, kappa + q * se
+    if low < -1 or high > 1:
+        notes.append("the CI reached beyond ±1 and is cut there, as psych::cohen.kappa does")
+        low, high = max(low, -1.0), min(high, 1.0)
+    if se == 0:
+        notes.append("the large-sample SE is 0 here (e.g. perfect agreement): the CI is a point")
+    z = kappa / math.sqrt(var_0) if var_0 > 0 else nan
+    row.update(estimate=kappa, se=se, ci_low=low, ci_high=high, statistic=z,
+               p_val=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else nan)
+    if n < 30:
+        notes.append(f"large-sample SE from {n} units: read the CI as approximate")
+    return tidy([{**row, "note": "; ".join(notes)}])
+
+
+def fleiss_kappa(data: pd.DataFrame, unit: str = "unit", coder: str = "coder", value: str = "value") -> pd.DataFrame:
+    """Fleiss' kappa for a fixed number m of coders per unit, with the z test of kappa = 0.
+
+    Returns
+    -------
+    One row: `method`, `n_units`, `n_dropped` (units with fewer labels than the most any unit has: left out, as
+    R's ``irr::kappam.fleiss`` leaves out subjects with a missing rating), `n_coders` (m), `n_categories`,
+    `estimate`, `se` (under kappa = 0, the one the z test uses; not for a CI), `statistic` (z), `p_val`
+    (two-sided), `note`.
+
+    Notes
+    -----
+    With n_ij the number of coders giving unit i label j (N units, m coders each):
+    P_i = (sum_j n_ij² - m) / (m (m - 1)), P̄ = mean P_i, p_j = sum_i n_ij / (N m), P̄_e = sum_j p_j²,
+    kappa = (P̄ - P̄_e) / (1 - P̄_e) (Fleiss 1971). Under kappa = 0 (Fleiss, Nee & Landis 1979),
+    se_0 = sqrt(2) / (sum_j p_j q_j sqrt(N m (m - 1))) * sqrt((sum_j p_j q_j)² - sum_j p_j q_j (q_j - p_j)),
+    q_j = 1 - p_j, and z = kappa / se_0. One label throughout (P̄_e = 1): NaN with a `note`.
+
+    References
+    ----------
+    Fleiss JL (1971). Measuring nominal scale agreement among many raters. Psychol Bull 76:378-382.
+    Fleiss JL, Nee JCM, Landis JR (1979). Large sample variance of kappa in the case of different sets of
+    raters. Psychol Bull 86:974-977.
+
+    Example
+    -------
+    >>> data = pd.DataFrame({"unit": [1, 1, 1, 2, 2, 2, 3, 3, 3], "coder": ["a", "b", "c"] * 3,
+    ...                      "value": ["x", "x", "x", "x", "y", "y", "y", "y", "y"]})
+    >>> round(float(fleiss_kappa(data).loc[0, "estimate"]), 4)
+    0.55
+    """
+    where = "fleiss_kappa"
+    wide = _labels_by_unit(data, unit, coder, value, where)
+    given = wide.notna().sum(axis=1)
+    m = int(given.max()) if len(given) else 0
+    if m < 2:
+        raise AgreementError(f"{where}: Fleiss' kappa needs at least two coders labelling a unit; the most any "
+                             f"unit has is {m}.")
+    keep = wide[given == m]
+    n_dropped = len(wide) - len(keep)
+    notes = [f"{n_dropped} unit(s) with fewer than {m} labels left out"] if n_dropped else []
+    labels = sorted(set(keep.stack()), key=str)
+    counts = np.array([[int((r == label).sum()) for label in labels] for r in keep.to_numpy()], dtype=float)
+    n_units = len(keep)
+    nan = math.nan
+    row = {"method": "Fleiss' kappa", "n_units": n_units, "n_dropped": n_dropped, "n_coders": m,
+           "n_categories": len(labels), "estimate": nan, "se": nan, "statistic": nan, "p_val": nan}
+    if n_units < 2:
+        notes.append("fewer than two units with every coder's label: kappa is undefined")
+        return tidy([{**row, "note": "; ".join(notes)}])
+    p_i = (np.sum(counts ** 2, axis=1) - m) / (m * (m - 1))
+    p_j = counts.sum(axis=0) / (n_units * m)
+    p_bar, p_e = float(p_i.mean()), float(np.sum(p_j ** 2))
+    if math.isclose(p_e, 1.0):
+        notes.append("a single label throughout: kappa is undefined (chance agreement is 1)")
+        return tidy([{**row, "note": "; ".join(notes)}])
+    kappa = (p_bar - p_e) / (1 - p_e)
+    pq = p_j * (1 - p_j)
+    se_0 = math.sqrt(2) / (pq.sum() * math.sqrt(n_units * m * (m - 1))) * math.sqrt(
+        pq.sum() ** 2 - float(np.sum(pq * ((1 - p_j) - p_j))))
+    z = kappa / se_0
+    row.update(estimate=kappa, se=se_0, statistic=z, p_val=float(2 * stats.norm.sf(abs(z))))
+    notes.append("se is the standard error under kappa = 0 (for the z test), not one for a CI")
+    return tidy([{**row, "note": "; ".join(notes)}])

@@ -1,0 +1,176 @@
+"""Inter-coder agreement with standard errors against R and published examples.
+
+* Cohen's kappa, its Fleiss-Cohen-Everitt (1969) variance and CI: R ``psych::cohen.kappa`` (tests/reference/
+  agreement.R, one Rscript run for the module), including its edge cases: one label throughout (R: NA), a coder
+  who never uses a label, missing labels (R drops the unit), perfect agreement, n = 2, a CI beyond ±1 (R cuts it).
+* The z test of kappa = 0: statsmodels' ``cohens_kappa`` (an independent implementation of the same paper).
+* PABAK, prevalence and bias indices: Byrt, Bishop & Carlin (1993) formulas worked by hand below.
+* Fleiss' kappa: the 10-subject, 14-rater example of the Wikipedia article "Fleiss' kappa" (P̄ = 0.378,
+  P̄_e = 0.213, kappa = 0.210), statsmodels' ``fleiss_kappa`` on random labels, and the null SE worked by hand.
+(irr, whose kappa2 / kappam.fleiss are the usual references, is not in Debian.)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cm_research.qual.agreement_kappa import fleiss_kappa, kappa_two_coders
+from cm_research.qual.errors import AgreementError
+
+_rng = np.random.default_rng(20261206)
+_truth = _rng.integers(0, 3, 40)
+CASES = {  # (coder a, coder b), -1 = no label
+    "three_labels": (_truth, np.where(_rng.random(40) < 0.7, _truth, _rng.integers(0, 3, 40))),
+    "binary": ([1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1],
+               [1, 0, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1]),
+    "never_uses": ([1, 0, 0, 1, 0, 0, 0, 1, 0, 0], [0] * 10),  # coder b never applies the code
+    "missing": ([0, 1, 2, -1, 1, 2, 0, 0, 1, 2, 2, -1], [0, 1, 1, 2, -1, 2, 0, 1, 1, 2, 0, 0]),
+    "perfect": ([0, 1, 1, 0, 1, 0], [0, 1, 1, 0, 1, 0]),
+    "n_two": ([0, 1], [1, 0]),
+    "ci_beyond_one": ([0, 0, 1, 1, 1], [0, 0, 1, 1, 0]),
+}
+
+
+def tidy_labels(a, b) -> pd.DataFrame:
+    rows = [(u, c, v) for c, labels in (("a", a), ("b", b)) for u, v in enumerate(labels) if v != -1]
+    return pd.DataFrame(rows, columns=["unit", "coder", "value"])
+
+
+@pytest.fixture(scope="module")
+def r_ref(r_reference):
+    return r_reference("agreement.R", {k: dict(a=np.asarray(a, float), b=np.asarray(b, float))
+                                       for k, (a, b) in CASES.items()})
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", list(CASES))
+def test_cohen_kappa_and_its_ci_match_psych(r_ref, case):
+    ref = r_ref[case]
+    got = kappa_two_coders(tidy_labels(*CASES[case])).iloc[0]
+    assert got["n_units"] == ref["n"]
+    assert got["estimate"] == pytest.approx(ref["kappa"], abs=1e-12)
+    assert got["se"] ** 2 == pytest.approx(ref["var"], abs=1e-13)
+    assert [got["ci_low"], got["ci_high"]] == pytest.approx([ref["ci_1"], ref["ci_2"]], abs=1e-12)
+
+
+def test_edge_cases_say_what_happened():
+    missing = kappa_two_coders(tidy_labels(*CASES["missing"])).iloc[0]
+    assert missing["n_dropped"] == 3 and "3 unit(s) labelled by only one" in missing["note"]
+    beyond = kappa_two_coders(tidy_labels(*CASES["ci_beyond_one"])).iloc[0]
+    assert beyond["ci_high"] == 1.0 and "cut there" in beyond["note"]
+    perfect = kappa_two_coders(tidy_labels(*CASES["perfect"])).iloc[0]
+    assert perfect["estimate"] == 1.0 and perfect["se"] == 0.0 and "a point" in perfect["note"]
+    one = kappa_two_coders(tidy_labels([0] * 6, [0] * 6)).iloc[0]  # R: kappa NA ("no variance")
+    assert math.isnan(one["estimate"]) and "single label" in one["note"] and one["pct_agreement"] == 100
+    never = kappa_two_coders(tidy_labels(*CASES["never_uses"])).iloc[0]
+    assert never["estimate"] == pytest.approx(0.0, abs=1e-15)  # p_o = p_e = 0.7: no agreement beyond chance
+    with pytest.raises(AgreementError, match="exactly two coders"):
+        kappa_two_coders(pd.DataFrame({"unit": [1, 1, 1], "coder": ["a", "b", "c"], "value": [0, 0, 1]}))
+    with pytest.raises(AgreementError, match="more than one label"):
+        kappa_two_coders(pd.DataFrame({"unit": [1, 1, 1], "coder": ["a", "a", "b"], "value": [0, 1, 1]}))
+    short = kappa_two_coders(tidy_labels([1, -1], [1, 0])).iloc[0]
+    assert math.isnan(short["estimate"]) and "fewer than two units" in short["note"]
+
+
+@pytest.mark.parametrize("case", ["three_labels", "binary", "missing"])
+def test_z_test_matches_statsmodels(case):
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    a, b = (np.asarray(x) for x in CASES[case])
+    keep = (a != -1) & (b != -1)
+    labels = sorted(set(a[keep]) | set(b[keep]))
+    table = np.array([[np.sum((a[keep] == i) & (b[keep] == j)) for j in labels] for i in labels])
+    ref = cohens_kappa(table)
+    got = kappa_two_coders(tidy_labels(a, b)).iloc[0]
+    assert got["estimate"] == pytest.approx(ref.kappa, rel=1e-12)
+    assert got["se"] == pytest.approx(ref.std_kappa, rel=1e-10)
+    assert got["statistic"] == pytest.approx(ref.z_value, rel=1e-10)
+    assert got["p_val"] == pytest.approx(ref.pvalue_two_sided, rel=1e-9)
+
+
+def test_pabak_prevalence_and_bias_by_hand():
+    # "binary": a = both 1 = 8, d = both 0 = 13, b (a=1, b=0) = 2, c (a=0, b=1) = 2; n = 25
+    # p_o = 21/25 = 0.84; PABAK = 2 p_o - 1 = 0.68; prevalence |8 - 13| / 25 = 0.2; bias |2 - 2| / 25 = 0
+    got = kappa_two_coders(tidy_labels(*CASES["binary"])).iloc[0]
+    assert got["pct_agreement"] == pytest.approx(84.0, abs=1e-12)
+    assert got["pabak"] == pytest.approx(0.68, abs=1e-12)
+    assert got["prevalence_index"] == pytest.approx(0.2, abs=1e-12)
+    assert got["bias_index"] == pytest.approx(0.0, abs=1e-12)
+    # a code neither coder used, with its two possible labels declared: p_o = 1, PABAK = 1, kappa undefined
+    unused = kappa_two_coders(tidy_labels([0] * 5, [0] * 5), categories=[0, 1]).iloc[0]
+    assert unused["pabak"] == 1.0 and unused["prevalence_index"] == 1.0 and math.isnan(unused["estimate"])
+    # three labels: PABAK = (3 p_o - 1) / 2; "missing" keeps 9 units, 6 agreements -> (2 - 1) / 2 = 0.5
+    three = kappa_two_coders(tidy_labels(*CASES["missing"])).iloc[0]
+    assert three["pabak"] == pytest.approx(0.5, abs=1e-12) and math.isnan(three["bias_index"])
+
+
+WIKIPEDIA_FLEISS = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+                    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+
+
+def from_counts(counts) -> pd.DataFrame:
+    """Tidy labels from a units x categories table of counts (coders numbered within each unit)."""
+    rows = []
+    for u, row in enumerate(counts):
+        labels = [j for j, n in enumerate(row) for _ in range(n)]
+        rows += [(u, f"c{i}", label) for i, label in enumerate(labels)]
+    return pd.DataFrame(rows, columns=["unit", "coder", "value"])
+
+
+def test_fleiss_kappa_published_example():
+    got = fleiss_kappa(from_counts(WIKIPEDIA_FLEISS)).iloc[0]
+    assert (got["n_units"], got["n_coders"], got["n_categories"]) == (10, 14, 5)
+    assert round(got["estimate"], 3) == 0.210
+    # P̄ = 0.378 and P̄_e = 0.213 as printed: kappa = (0.378 - 0.213) / (1 - 0.213) to their rounding
+    assert got["estimate"] == pytest.approx((0.378 - 0.213) / (1 - 0.213), abs=2e-3)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fleiss_kappa_matches_statsmodels_on_random_labels(seed):
+    from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
+
+    rng = np.random.default_rng(seed)
+    counts = np.array([np.bincount(rng.choice(4, 5, p=[0.4, 0.3, 0.2, 0.1]), minlength=4) for _ in range(30)])
+    got = fleiss_kappa(from_counts(counts)).iloc[0]
+    assert got["estimate"] == pytest.approx(sm_fleiss(counts, method="fleiss"), rel=1e-12)
+
+
+def test_fleiss_null_se_by_hand_and_edge_cases():
+    # units (x, x, x), (x, y, y), (y, y, y): P_i = 1, 1/3, 1 -> P̄ = 7/9; p = (4/9, 5/9) -> P̄_e = 41/81;
+    # kappa = (7/9 - 41/81) / (40/81) = 22/40 = 0.55. With two labels sum p q (q - p) = 0, so
+    # se_0 = sqrt(2) / sqrt(N m (m - 1)) = sqrt(2 / 18) = 1/3 and z = 0.55 × 3 = 1.65.
+    data = from_counts([[3, 0], [1, 2], [0, 3]])
+    got = fleiss_kappa(data).iloc[0]
+    assert got["estimate"] == pytest.approx(0.55, abs=1e-12)
+    assert got["se"] == pytest.approx(1 / 3, abs=1e-12) and got["statistic"] == pytest.approx(1.65, abs=1e-12)
+    assert got["p_val"] == pytest.approx(2 * (1 - 0.95053), abs=1e-5)  # Φ(1.65) = 0.95053 (normal table)
+    # a unit one coder left unlabelled is left out and counted
+    short = pd.concat([data, pd.DataFrame({"unit": [9, 9], "coder": ["c0", "c1"], "value": [0, 1]})])
+    res = fleiss_kappa(short).iloc[0]
+    assert res["n_dropped"] == 1 and res["estimate"] == pytest.approx(0.55) and "left out" in res["note"]
+    one = fleiss_kappa(from_counts([[3], [3]])).iloc[0]
+    assert math.isnan(one["estimate"]) and "single label" in one["note"]
+    with pytest.raises(AgreementError, match="at least two coders"):
+        fleiss_kappa(pd.DataFrame({"unit": [1, 2], "coder": ["a", "a"], "value": [0, 1]}))
+
+
+def test_per_code_table_has_pabak_prevalence_and_bias_by_hand():
+    from cm_research.qual.agreement import _pair_stats
+
+    # a rarely used code: both 2, a only 1, b only 3, neither 34 (n = 40)
+    a = np.array([1] * 2 + [1] * 1 + [0] * 3 + [0] * 34, dtype=bool)
+    b = np.array([1] * 2 + [0] * 1 + [1] * 3 + [0] * 34, dtype=bool)
+    got = _pair_stats(a, b)
+    # p_o = 36/40 = 0.9 -> PABAK 0.8; prevalence |2 - 34| / 40 = 0.8; bias |1 - 3| / 40 = 0.05
+    assert got["pabak"] == pytest.approx(0.8, abs=1e-12)
+    assert got["prevalence_index"] == pytest.approx(0.8, abs=1e-12)
+    assert got["bias_index"] == pytest.approx(0.05, abs=1e-12)
+    # kappa by hand: p_e = (3/40)(5/40) + (37/40)(35/40) = 1310/1600; (0.9 - 0.81875) / 0.18125 = 0.448276
+    assert got["kappa"] == pytest.approx((0.9 - 1310 / 1600) / (1 - 1310 / 1600), abs=1e-12)
+    same = kappa_two_coders(tidy_labels(a.astype(int), b.astype(int))).iloc[0]
+    assert (same["pabak"], same["prevalence_index"], same["bias_index"]) == pytest.approx(
+        (got["pabak"], got["prevalence_index"], got["bias_index"]), abs=1e-12)
