@@ -34,6 +34,10 @@ everything published, not only tables:
   folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
   ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
 
+Figures are checked when they are drawn, not from their PNG: ``figure_small_count``
+(:mod:`cm_research.privacy.figures`) reads the bars of a published figure from its artists, and the report code
+refuses to save one that draws a count of people from 1 to the threshold.
+
 Restricted folders and files are skipped as the scanner skips them; an internal run (``NOT_FOR_PUBLICATION``
 folders) is audited all the same when asked, but batches record rather than enforce it.
 """
