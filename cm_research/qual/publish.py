@@ -279,7 +279,8 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
             table = saturation_curve_shape(table, name)
         elif name == "negative_cases":  # a row per interviewee counts people: one row per theme instead
             restricted[name] = table
-            themes = [(t.name, t.label) for t in result.codebook.themes] if result.codebook is not None else None
+            themes = ([(t.name, t.label) for t in result.codebook.themes]
+                      if getattr(result, "codebook", None) is not None else None)
             table = negative_cases_summary(table, themes, threshold=threshold, name=name)
         elif name in PER_CASE and {"role", "site"} <= set(table.columns) and not table.empty:
             table = anonymous_cases(table, name)
@@ -291,4 +292,5 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
         out[name] = table if isinstance(table, SuppressedTable) else certify(
             table, counts, threshold=threshold, name=name, not_people=NOT_PEOPLE.get(name, ()),
             reason=f"Counts of people from 1 to {threshold} are shown as c.")
-    return replace(result, tables=out, restricted=restricted)
+    # (a stand-in result with tables only, as some callers build, has nowhere to keep the full copies)
+    return replace(result, tables=out, **({"restricted": restricted} if hasattr(result, "restricted") else {}))
