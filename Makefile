@@ -25,10 +25,11 @@ app: install
 	$(BIN)/cm-research app --project $(PROJECT)
 
 # The whole suite in TEST_WORKERS pytest-xdist processes (CI has 2 cores), a test module at a time per worker so
-# each module's shared fixtures are built once; TEST_WORKERS=0 runs it in this one process.
+# each module's shared fixtures are built once; TEST_WORKERS=0 runs it in this one process. Modules are handed
+# out in the order tests/conftest.py puts them (the costliest first), not re-sorted by their number of tests.
 TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 # Timings of our code against a naive baseline in the same run (minutes; not part of `make test`).
 bench: install

@@ -1,6 +1,9 @@
 import os
+import subprocess
 import sys
+import time
 import warnings
+from pathlib import Path
 
 # OpenBLAS threads that wait for work spin for up to 2**28 CPU cycles before sleeping (its default). With two
 # pytest-xdist workers on two cores, and the kernels, R and Chromium the tests start, each worker's spinning
@@ -58,32 +61,123 @@ def participants_csv(write_file):
     return write_file("participants.csv", [PARTICIPANTS_HEADER, *VALID_PARTICIPANTS])
 
 
-@pytest.fixture(scope="session")
-def shared_demo_run(tmp_path_factory):
-    """The whole synthetic demo (`make demo`), run once per test session; tests must copy it before changing it.
+def _shared_demo_folder(config) -> Path:
+    """Where the shared demo is built: a folder every pytest-xdist worker of this session sees (each worker's
+    own basetemp is pytest-of-user/pytest-N/popen-gwN/; the folder is beside them), or the basetemp itself."""
+    base = config._tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return base / "shared-demo"
 
-    Under pytest-xdist (`make test` runs two workers) every worker has its own session, so the first worker to
-    need the demo builds it, under a file lock, in a folder all workers share; the others wait for it and read
-    it. A failed build is recorded there too, so the other workers fail with its message rather than build again.
-    """
+
+def build_shared_demo(folder: Path, started: Path | None = None) -> None:
+    """Build the demo into ``folder``/demo unless a process has already (under ``folder``'s file lock), and
+    record the outcome there: ``built``, or ``failed`` with the errors. ``started`` is written once the lock is
+    held, for the process that started this one in the background to know it may go on."""
     from filelock import FileLock
 
     from cm_research.batch import run_demo
 
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # pytest-of-user/pytest-N/ is shared; each worker's own basetemp is popen-gwN/ in it
-    folder = base / "shared-demo"
+    folder.mkdir(parents=True, exist_ok=True)
     root, done, failed = folder / "demo", folder / "built", folder / "failed"
-    folder.mkdir(exist_ok=True)
-    with FileLock(str(base / "shared-demo.lock")):
+    with FileLock(str(folder.parent / "shared-demo.lock")):
+        if started is not None:
+            started.write_text(str(os.getpid()), encoding="utf-8")
         if not done.exists() and not failed.exists():
             try:
                 _, results = run_demo(root, n_jobs=2, progress=False)
                 errors = [r.error for r in results if not r.ok]
-            except Exception as exc:  # noqa: BLE001 - recorded for the other workers, then raised here
+            except BaseException as exc:  # noqa: BLE001 - recorded for the other workers, then raised here
                 failed.write_text(f"the shared demo run raised {exc!r}", encoding="utf-8")
                 raise
             (failed if errors else done).write_text("\n".join(map(str, errors)), encoding="utf-8")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the costly modules first, a module's tests together and in their own order: the modules that execute
+    notebooks without the shared demo, then those that read the shared demo (built in the background
+    meanwhile), then the rest, many short tests that even out the workers' last minutes. pytest-xdist's
+    ``--dist loadscope`` hands out modules in this order when run with ``--no-loadscope-reorder`` (the
+    Makefile's test target); its own reordering, by number of tests, would leave the longest modules, which
+    have few tests, for the end. The order is the same in every worker (xdist requires it)."""
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def rank(module_items: list) -> int:
+        if any("shared_demo_run" in getattr(i, "fixturenames", ()) for i in module_items):
+            return 1
+        return 0 if any(i.get_closest_marker("notebook") for i in module_items) else 2
+
+    ordered = sorted(modules.values(), key=rank)  # stable: collection order within a rank
+    items[:] = [item for module_items in ordered for item in module_items]
+
+
+_BACKGROUND: list[subprocess.Popen] = []
+
+
+def pytest_collection_finish(session):
+    """When a selected test needs the shared demo, start building it now in a background process, so the
+    workers run other tests meanwhile instead of one of them building it while the other waits. The first
+    worker to get here starts it (file lock and a marker: at most one build a session); the fixture below
+    then waits for it, or builds the demo itself if the background build never got going."""
+    config = session.config
+    if os.environ.get("CM_TEST_DEMO_IN_BACKGROUND", "1") == "0" or config.option.collectonly:
+        return
+    if not any("shared_demo_run" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    from filelock import FileLock
+
+    folder = _shared_demo_folder(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder.parent / "shared-demo-start.lock")):
+        claimed = folder / "background"
+        if claimed.exists():
+            return
+        claimed.write_text(str(os.getpid()), encoding="utf-8")
+    started = folder / "background-started"
+    log = (folder / "background.log").open("w", encoding="utf-8")
+    here = str(Path(__file__).parent)
+    code = f"import sys; sys.path.insert(0, {here!r}); import conftest; conftest.build_shared_demo("
+    code += f"conftest.Path({str(folder)!r}), conftest.Path({str(started)!r}))"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    _BACKGROUND.append(proc)
+    deadline = time.monotonic() + 60  # until it holds the lock (else the fixture may take the lock first)
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """This process waits for the background build it started (another worker may still need it), unless the
+    session was interrupted or is stopping at a first failure (-x): then the build is stopped with it."""
+    stopping = exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop or session.shouldfail
+    for proc in _BACKGROUND:
+        if not stopping:
+            try:
+                proc.wait(timeout=900)
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def shared_demo_run(pytestconfig):
+    """The whole synthetic demo (`make demo`), run once per test session; tests must copy it before changing it.
+
+    Under pytest-xdist (`make test` runs two workers) every worker has its own session, so the demo is built
+    once, under a file lock, in a folder all workers share: in a background process started as soon as the
+    tests are collected (see pytest_collection_finish), or else by the first worker to need it; the others
+    wait for it and read it. A failed build is recorded there too, so the other workers fail with its message
+    rather than build again.
+    """
+    folder = _shared_demo_folder(pytestconfig)
+    build_shared_demo(folder)
+    failed = folder / "failed"
     assert not failed.exists(), f"the shared demo run failed: {failed.read_text(encoding='utf-8')}"
-    return root
+    return folder / "demo"

@@ -27,3 +27,7 @@ class ReviewError(CMResearchError):
 
 class DownloadRefused(CMResearchError):
     """A report may not be downloaded for publication: its disclosure check failed (the message says why)."""
+
+
+class PortInUseError(CMResearchError):
+    """The app cannot start: another program (often the app itself, started earlier) already uses the port."""

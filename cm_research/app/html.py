@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import base64
 import html
-import mimetypes
 from pathlib import Path
 
 import pandas as pd
 
+#: the types a download link may carry; anything else (an HTML report too) goes as application/octet-stream, so a
+#: link opened in a new tab saves the file and never renders it as a page (no markup or script runs from it)
 MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ".html": "text/html", ".csv": "text/csv", ".yaml": "text/yaml"}
+        ".csv": "text/csv", ".yaml": "text/yaml"}
 
 
 def esc(value: object) -> str:
@@ -37,7 +38,7 @@ def download_link(content: bytes | Path, filename: str, label: str) -> str:
     """An anchor that downloads ``content`` as ``filename`` (a ``data:`` URI: the server serves no files)."""
     data = content.read_bytes() if isinstance(content, Path) else content
     suffix = Path(filename).suffix.lower()
-    mime = MIME.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    mime = MIME.get(suffix, "application/octet-stream")
     encoded = base64.b64encode(data).decode("ascii")
     return (f'<a class="cm-download" download="{esc(Path(filename).name)}" href="data:{mime};base64,{encoded}">'
             f"{esc(label)}</a>")

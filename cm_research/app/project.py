@@ -77,7 +77,21 @@ class Project:
         readme = project.root / "README.txt"
         if not readme.exists():
             readme.write_text(README, encoding="utf-8")
+        project.refuse_links()
         return project
+
+    def refuse_links(self) -> None:
+        """Raise ProjectFolderError when a symbolic link lies anywhere in the folder. A link (left by a synced or
+        shared drive, an unpacked archive, another program) would make the app read, or write, the file it points
+        to, wherever that is: the data, the checks and the reports use real files in the folder only. Called on
+        opening the folder and before anything reads the data."""
+        for folder, dirs, files in os.walk(self.root):  # links to folders are listed in dirs, never entered
+            for name in (*dirs, *files):
+                found = Path(folder, name)
+                if found.is_symlink():
+                    raise ProjectFolderError(
+                        f"{found} is a symbolic link (to {os.readlink(found)}); the app reads only real files in the "
+                        "project folder. Remove the link and put the file itself there, then try again.")
 
     def path(self, *parts: str | os.PathLike) -> Path:
         """``root/parts...``, refusing anything that resolves outside the project folder (``..``, an absolute
@@ -94,6 +108,29 @@ class Project:
     @property
     def data_dir(self) -> Path:
         return self.root / "data"
+
+    def missing(self) -> str:
+        """What to say when the folder has gone while the app runs ("" while it is there)."""
+        if self.root.is_dir():
+            return ""
+        return (f"The project folder {self.root} is no longer there: it was moved, renamed or deleted while the app "
+                "was running. Nothing was saved. Put the folder back (or stop the app with Ctrl-C and start it "
+                "again, which makes a new, empty one), then try again.")
+
+    def failure(self, exc: BaseException, doing: str) -> str:
+        """``exc``, raised while ``doing`` (``"checking the upload"``), in words a practitioner can act on: the page
+        shows no tracebacks, so an error the app did not foresee must still be explained, never lost."""
+        if self.missing():
+            return self.missing()
+        where = getattr(exc, "filename", None) or self.root
+        if isinstance(exc, PermissionError):
+            return (f"Could not finish {doing}: the app may not write to {where} (the folder or file is read-only, "
+                    "or open in another program such as Excel). Close it or make the folder writable, then try "
+                    "again.")
+        if isinstance(exc, OSError):
+            return f"Could not finish {doing}: {exc.strerror or exc} ({where}). Put this right, then try again."
+        return (f"Could not finish {doing}: an unexpected problem ({type(exc).__name__}: {exc}). Try again; if it "
+                "happens again, send this message to your analyst.")
 
     def describe(self) -> str:
         """One sentence for the app's first step."""

@@ -88,6 +88,7 @@ def sites_in_data(project: Project) -> list[str]:
     from cm_research.data.loading import find_table_file
 
     try:
+        project.refuse_links()
         data = load_table(find_table_file(project.data_dir, "participants"), "participants").data
     except Exception:  # no participants file yet, or unreadable: the Data step shows why
         return []
@@ -119,6 +120,7 @@ def run_report(project: Project, kind: str, publication: bool = True, site: str 
     from cm_research.batch.config import BatchConfig, SiteEntry
 
     notebook, title = REPORTS[kind]
+    project.refuse_links()
     params = report_parameters(project, kind, site)
     if kind == "thematic" and not params["transcripts_dir"]:
         return ReportRun(kind, title, project.path("reports"), publication, "failed", None,
@@ -141,11 +143,18 @@ def _read_run(run_dir: Path, kind: str) -> ReportRun:
     job = (manifest.get("jobs") or [{}])[0]
     check = manifest.get("disclosure_check") or {}
     html = run_dir / kind / f"{notebook}.html"
-    ok = job.get("status") in ("ok", "skipped (up to date)") and html.exists()
+    # run_batch writes the manifest before the disclosure check and, for an internal run, before anything runs:
+    # without the check's verdict the run was stopped part-way (the app stopped, the browser closed)
+    finished = bool(manifest.get("jobs")) and "disclosure_check" in manifest
+    ok = finished and job.get("status") in ("ok", "skipped (up to date)") and html.exists()
     error = (job.get("error") or "").strip().splitlines()
+    if not finished:
+        error = ["the run did not finish (the app was stopped, or the browser closed, while it ran): nothing in "
+                 "it may be used; run the report again"]
     return ReportRun(kind=kind, title=title, run_dir=run_dir, publication=manifest.get("publication", True) is not False,
                      status="ok" if ok else "failed", passed=check.get("passed"),
-                     findings=dict(check.get("kinds") or {}), error=error[-1] if error else "",
+                     findings=dict(check.get("kinds") or {}),
+                     error=error[-1] if error else f"the notebook stopped without saying why (see {run_dir})",
                      html=html if ok else None,
                      docx=html.with_suffix(".docx") if ok and html.with_suffix(".docx").exists() else None)
 
@@ -172,7 +181,8 @@ def download_file(run: ReportRun, what: str) -> tuple[Path, str]:
     """The file (``html`` or ``docx``) of ``run`` and the name to download it as. Raises DownloadRefused when
     the run is for publication and its disclosure check failed, and when the file does not exist."""
     if run.status != "ok":
-        raise DownloadRefused(f"{run.title}: the report could not be made, so there is nothing to download")
+        why = f" ({run.error})" if run.error else ""  # which notebook failed, and where its copy is
+        raise DownloadRefused(f"{run.title}: the report could not be made{why}, so there is nothing to download")
     if run.publication and not run.passed:
         raise DownloadRefused(f"{run.title} is not downloaded: {run.verdict()}")
     path = run.html if what == "html" else run.docx

@@ -120,6 +120,7 @@ class ReviewSession:
         that code instead), save the sheet and move to the next suggestion. Returns the new current one."""
         if decision not in DECISIONS:
             raise ReviewError(f"decision {decision!r}: choose accept or reject")
+        self._reload()
         i = self.position
         if code is not None and code != self.table.at[i, "code"]:
             if code not in self.codebook.code_names:
@@ -130,6 +131,19 @@ class ReviewSession:
         self.table.at[i, "decision"] = decision
         self.save()
         return self.move(1) if i < len(self.table) - 1 else self.current()
+
+    def _reload(self) -> None:
+        """Take the sheet as it is on disk now: another browser tab (or a second app on the same folder) may have
+        saved decisions since this one read it, and writing this tab's copy whole would undo them."""
+        on_disk = pd.read_csv(self.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        shown = self.table.at[self.position, "suggestion_id"]
+        if list(on_disk["suggestion_id"]) != list(self.table["suggestion_id"]):
+            self.table = on_disk
+            self.position = self._first_undecided()
+            raise ReviewError("The review sheet was changed in another window (codes suggested again, or a sheet "
+                              f"uploaded) since suggestion {shown} was shown: nothing was recorded. The review now "
+                              "shows the sheet as it is; decide again.")
+        self.table = on_disk
 
     def counts(self) -> dict[str, int]:
         d = self.table["decision"].str.strip().str.lower()
@@ -146,13 +160,21 @@ def load_reviewed_upload(project: Project, stored: Path, codebook: str | Path | 
     """Check an uploaded review sheet against the transcripts and codebook (the reader ``thematic --coding``
     uses: a bad decision, code or offset is refused with its row) and make it the current sheet."""
     from cm_research.qual.codebook import load_codebook
-    from cm_research.qual.coding import read_review_csv
+    from cm_research.interop.records import read_csv_records
+    from cm_research.qual.coding import CodingImportError, read_review_csv
     from cm_research.qual.transcripts import read_transcripts
 
     corpus = read_transcripts(project.path("interviews"), errors="report")
     review = read_review_csv(stored, corpus, load_codebook(codebook))
     _keep_previous(project)
-    shutil.copyfile(stored, review_path(project))
+    # written, not copied: a cell typed as a formula (=, +, -, @) is kept as text, as in every export, so the
+    # sheet downloaded again from the app runs nothing in Excel
+    # (read as the reader above read it: its encoding, its delimiter, its headings)
+    header, rows = read_csv_records(stored, CodingImportError)
+    sheet = pd.DataFrame([row for _, row in rows], columns=header, dtype=str)
+    tmp = review_path(project).with_name(f".{REVIEW_FILE}.tmp")
+    write_csv(sheet, tmp, encoding="utf-8")
+    os.replace(tmp, review_path(project))
     d = review["decision"]
     return {"accepted": int((d == "accept").sum()), "rejected": int((d == "reject").sum()),
             "undecided": int((d == "undecided").sum())}

@@ -13,7 +13,15 @@ Choices (Voilà 0.5, on jupyter_server 2):
   fonts and scripts on public CDNs; they are never fetched, so nothing is sent anywhere);
 * ``strip_sources`` (Voilà's default) keeps the notebook's code out of the page, and tracebacks are not shown;
 * uploads travel over the kernel's websocket; tornado's ``websocket_max_message_size`` is set just above
-  :data:`cm_research.app.uploads.MAX_UPLOAD_BYTES`, which the app checks again for each file.
+  :data:`cm_research.app.uploads.MAX_UPLOAD_BYTES`, which the app checks again for each file;
+* ``allow_remote_access = False`` (Voilà sets it to true): a request whose ``Host:`` is not this computer
+  (``localhost`` or a loopback address) is refused with 403, so a web page on another site that makes its own
+  name point at 127.0.0.1 (DNS rebinding) gets nothing, not even the login page;
+* ``Referrer-Policy: no-referrer``: the address holds the token, so the browser must never send it on to another
+  site (a link in a report, a page opened from the app);
+* the login cookie is ``SameSite=Strict``: a page on another site that sends a request, a form or a websocket
+  to the app never carries it (jupyter_server also refuses a websocket or a POST from another origin; the kernel
+  channel carries widget messages only: Voilà does not run code sent to it).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import webbrowser
 from importlib import resources
 from pathlib import Path
 
+from cm_research.app.errors import PortInUseError
 from cm_research.app.project import Project
 from cm_research.app.ui import PROJECT_ENV
 from cm_research.app.uploads import MAX_UPLOAD_BYTES
@@ -63,12 +72,21 @@ def voila_config(port: int, token: str, open_browser: bool = False):
     c.Voila.token = token
     c.Voila.open_browser = open_browser
     c.Voila.tornado_settings = {"websocket_max_message_size": MAX_UPLOAD_BYTES + 2 * 2**20,
-                                "headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}
+                                "allow_remote_access": False,  # Host: must be this computer (no DNS rebinding)
+                                "headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                                            "Referrer-Policy": "no-referrer"}}
+    c.IdentityProvider.cookie_options = {"samesite": "Strict"}
     c.VoilaConfiguration.file_allowlist = ["(?!)"]  # matches nothing
     c.VoilaConfiguration.file_denylist = [".*"]
     c.VoilaConfiguration.show_tracebacks = False
     c.VoilaConfiguration.strip_sources = True
     return c
+
+
+def _in_use(port: int) -> bool:
+    """Something already answers on ``HOST:port``."""
+    with socket.socket() as s:
+        return s.connect_ex((HOST, port)) == 0
 
 
 def _open_when_ready(url: str, port: int, timeout: float = 60) -> None:
@@ -86,6 +104,10 @@ def serve(project_dir: str | os.PathLike, port: int = DEFAULT_PORT, open_browser
     from voila.app import Voila
 
     project = Project.open(project_dir)
+    if _in_use(port):  # before: Voilà said "no available port", after the address of the other app was printed
+        raise PortInUseError(
+            f"The app cannot start: port {port} on this computer is already in use, perhaps by the app started "
+            f"earlier (look for its tab in your browser). Use that one, or start another with --port {port + 1}.")
     token = secrets.token_urlsafe(24)
     root = Path(tempfile.mkdtemp(prefix="cm-research-app-"))
     try:

@@ -9,8 +9,10 @@ always visible; colours meet 4.5:1; everything is reachable with the keyboard in
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as w
@@ -85,6 +87,24 @@ class App:
         """The app for the folder ``cm-research app --project`` passed (``CM_RESEARCH_APP_PROJECT``)."""
         return cls(Project.open(os.environ.get(PROJECT_ENV) or "my-evaluation"))
 
+    def _guarded(self, out: w.HTML, doing: str) -> Callable[[Callable], Callable]:
+        """A decorator for a widget callback: whatever goes wrong in it is said in ``out`` in plain English
+        (:meth:`~cm_research.app.project.Project.failure`). Voilà shows no tracebacks and an exception raised in a
+        callback reaches no one, so without this a failure would leave the page silent. Nothing runs once the
+        project folder has gone (it is not made again, empty, behind the user's back)."""
+        def decorate(action: Callable) -> Callable:
+            @functools.wraps(action)
+            def guarded(*args, **kwargs):
+                try:
+                    if not self.project.missing():
+                        return action(*args, **kwargs)
+                    out.value = message_html(self.project.missing(), "error")
+                except Exception as exc:  # said to the user, in their words
+                    out.value = message_html(self.project.failure(exc, doing), "error")
+                return None
+            return guarded
+        return decorate
+
     # --- templates -------------------------------------------------------------------------------------------
     def _templates(self) -> None:
         from cm_research.interop import write_template, write_template_folder
@@ -116,8 +136,10 @@ class App:
         result = w.HTML()
         history = w.HTML(self._uploads_html())
 
+        @self._guarded(result, "checking the upload")
         def on_upload(change) -> None:
             for item in change["new"]:
+                result.value = message_html(f"Checking {_name(item)}…")  # a large file takes a while
                 result.value = self._check_upload(_name(item), _bytes(item), "data", table.value)
             history.value = self._uploads_html()
 
@@ -171,6 +193,7 @@ class App:
         saved = w.HTML()
         history = w.HTML(table_html(cycle_form.earlier_cycles(self.project), "Cycles saved so far (newest first)"))
 
+        @self._guarded(problems, "adding an action")
         def add_action(_=None) -> None:
             n = len(actions.children) + 1
             row = w.HBox([w.Text(placeholder="2024-10-07", **_label(f"Action {n} date")),
@@ -185,12 +208,14 @@ class App:
                                                    action=row.children[2].value) for row in actions.children]
             return cycle_form.CycleForm(**values)
 
+        @self._guarded(problems, "checking the form")
         def check(_=None) -> None:
             found = cycle_form.form_problems(form(), self.project)
             problems.value = (message_html("The form is complete: it can be saved.", "ok") if not found else
                               table_html(pd.DataFrame([(L.get(f, f), m) for f, m in found],
                                                       columns=["field", "what to fix"]), "Still to do before saving"))
 
+        @self._guarded(saved, "saving the cycle record")
         def save(_=None) -> None:
             try:
                 kept = cycle_form.save_cycle(form(), self.project)
@@ -216,7 +241,9 @@ class App:
                                      layout=_fit())
         survey_result = w.HTML()
 
+        @self._guarded(survey_result, "checking the survey answers")
         def on_survey(change) -> None:
+            survey_result.value = message_html("Checking " + ", ".join(_name(item) for item in change["new"]) + "…")
             out = []
             for item in change["new"]:
                 name, content = _name(item), _bytes(item)
@@ -281,18 +308,24 @@ class App:
             except CMResearchError as exc:
                 status.value = message_html(str(exc), "error")
 
+        @self._guarded(uploaded, "keeping the transcripts")
         def on_upload(change) -> None:
             out = []
             for item in change["new"]:
                 try:
                     stored = uploads.store_upload(self.project, _name(item), _bytes(item), "interviews")
                     current = self.project.path("interviews", stored.name.split("__")[-1])
+                    replaced = current.exists()
                     current.write_bytes(stored.read_bytes())
-                    out.append(message_html(f"{_name(item)} uploaded.", "ok"))
+                    out.append(message_html(
+                        f"{_name(item)} uploaded" + (f"; it replaces the earlier {current.name} in the interviews "
+                                                     "analysed (the earlier file is still kept in uploads/interviews)"
+                                                     if replaced else "") + ".", "ok"))
                 except CMResearchError as exc:
                     out.append(message_html(str(exc), "error"))
             uploaded.value = "".join(out)
 
+        @self._guarded(status, "suggesting codes")
         def on_suggest(_=None) -> None:
             status.value = message_html("Suggesting codes…")
             try:
@@ -308,12 +341,15 @@ class App:
                 panel.layout.display = "none"
                 status.value += message_html(str(exc), "error")
 
+        @self._guarded(status, "saving the decision")
         def decide(decision: str, code: str | None = None) -> None:
             try:
                 show(self.session.decide(decision, code))
             except CMResearchError as exc:
                 status.value = message_html(str(exc), "error")
+                show()  # the sheet as it is now (another tab may have changed it)
 
+        @self._guarded(status, "checking the review sheet")
         def on_sheet(change) -> None:
             for item in change["new"]:
                 try:
@@ -329,6 +365,7 @@ class App:
                 except CMResearchError as exc:
                     status.value += message_html(str(exc), "error")
 
+        @self._guarded(themes, "finding the themes")
         def on_themes(_=None) -> None:
             try:
                 basis, table, quotes = review.themes_by_role(self.project)
@@ -344,8 +381,8 @@ class App:
         accept.on_click(lambda _: decide("accept"))
         reject.on_click(lambda _: decide("reject"))
         recode.on_click(lambda _: decide("accept", recode_to.value))
-        previous.on_click(lambda _: show(self.session.move(-1)))
-        following.on_click(lambda _: show(self.session.move(1)))
+        previous.on_click(self._guarded(status, "showing the quote")(lambda _: show(self.session.move(-1))))
+        following.on_click(self._guarded(status, "showing the quote")(lambda _: show(self.session.move(1))))
         sheet_upload.observe(on_sheet, names="value")
         themes_button.on_click(on_themes)
         return w.VBox([_heading("4. Interviews", anchor="step-interviews"),
@@ -373,6 +410,7 @@ class App:
                 rows.append(self._run_panel(run, viewer))
             results.children = tuple(rows)
 
+        @self._guarded(status, "running the reports")
         def on_run(_=None) -> None:
             kinds = [k for k, box in choices.items() if box.value]
             if not kinds:
@@ -380,7 +418,7 @@ class App:
                 return
             run_button.disabled = True
             bar.value = 0
-            done = []
+            done, failed = [], []
             try:
                 for i, kind in enumerate(kinds):
                     def progress(fraction: float, message: str, i=i) -> None:
@@ -389,10 +427,12 @@ class App:
                     try:
                         done.append(reports.run_report(self.project, kind, publication=audience.value,
                                                        site=site.value, progress=progress))
-                    except CMResearchError as exc:
-                        status.value = message_html(str(exc), "error")
+                    except CMResearchError as exc:  # kept to the end: "Finished" must not hide it
+                        failed.append(message_html(str(exc), "error"))
                 bar.value = 1
-                status.value = message_html(f"Finished: {len(done)} report(s) run.", "ok")
+                status.value = message_html(f"Finished: {len(done)} report(s) run"
+                                            + (f", {len(failed)} could not be run (below)." if failed else "."),
+                                            "error" if failed else "ok") + "".join(failed)
             finally:
                 run_button.disabled = False
             self.runs = done + self.runs
@@ -427,6 +467,7 @@ class App:
         if run.html is not None:
             view = w.Button(description=f"View the {run.title.lower()} here", layout=_fit())
 
+            @self._guarded(viewer, "showing the report")
             def on_view(_=None, run=run) -> None:
                 page = run.html.read_text(encoding="utf-8")
                 viewer.value = (f"<h3>{esc(run.title)}</h3><iframe class=\"cm-frame\" sandbox "

@@ -20,6 +20,7 @@ import pandas as pd
 
 from cm_research.app.errors import UploadError
 from cm_research.app.project import Project, timestamp
+from cm_research.data.file_names import windows_reserved
 
 #: the largest file the app takes (bytes); the Voilà server's websocket limit is set just above it
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -38,14 +39,15 @@ _NAME_CHARS = re.compile(r"[^A-Za-z0-9._ -]+")
 
 def safe_upload_name(name: str, kind: str) -> str:
     """The file name an upload is kept under: the last part of what the browser sent (``../../x``,
-    ``C:\\x``, ``..\\x`` all give ``x``), letters, digits, ``. _ -`` and spaces only, and a suffix allowed for
-    ``kind``. Raises UploadError for a NUL byte, an empty name or a type not allowed."""
+    ``C:\\x``, ``..\\x`` all give ``x``), letters, digits, ``. _ -`` and spaces only, never ``__`` (it separates
+    the time, table and name of a kept upload), never a Windows device name (``CON.txt`` is kept as ``CON_.txt``),
+    and a suffix allowed for ``kind``. Raises UploadError for a NUL byte, an empty name or a type not allowed."""
     if kind not in ALLOWED_SUFFIXES:
         raise UploadError(f"unknown kind of upload {kind!r}")
     if "\x00" in name:
         raise UploadError("the file name holds a NUL character; rename the file and upload it again")
     base = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
-    base = _NAME_CHARS.sub("_", base).strip(" .")
+    base = re.sub(r"_{2,}", "_", _NAME_CHARS.sub("_", base)).strip(" .")
     allowed = ALLOWED_SUFFIXES[kind]
     suffix = Path(base).suffix.lower()
     if not base or not Path(base).stem.strip("._ "):
@@ -54,6 +56,9 @@ def safe_upload_name(name: str, kind: str) -> str:
         raise UploadError(f"{base}: a {suffix or 'file without an extension'} cannot be uploaded here; "
                           f"upload {' or '.join(allowed)}")
     stem = Path(base).stem[:80]
+    if windows_reserved(stem):  # CON.csv, nul.backup.txt: no such file can be made on Windows
+        first, dot, rest = stem.partition(".")
+        stem = f"{first.rstrip()}_{dot}{rest}"
     return f"{stem}{suffix}"
 
 
@@ -193,6 +198,7 @@ def check_table_upload(project: Project, stored: Path, table: str, original_name
     from cm_research.data import load_table
 
     stored = project.path(stored.relative_to(project.root))
+    project.refuse_links()
     references, held = _references(project, table)
     result = load_table(stored, table, references=references, quarantined=held)
     sheet = table if stored.suffix.lower() == ".xlsx" else "(CSV file)"

@@ -37,6 +37,8 @@ from typing import Any
 import yaml
 
 from cm_research.batch.execute import notebook_parameters, notebook_path
+from cm_research.data.expansion import MAX_VALUES, count_values
+from cm_research.data.file_names import windows_reserved
 from cm_research.errors import CMResearchError
 
 
@@ -109,8 +111,10 @@ def did_you_mean(name: str, known) -> str:
 
 
 def slugify(name: str) -> str:
-    """'St Helens Virtual School' -> 'st-helens-virtual-school' (a safe folder name)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
+    """'St Helens Virtual School' -> 'st-helens-virtual-school' (a safe folder name; 'Con' -> 'con-site', since
+    Windows reserves CON, NUL, COM1 ... as device names)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
+    return f"{slug}-site" if windows_reserved(slug) else slug
 
 
 #: parameters that hold names, never paths: a site called "northshire" stays "northshire" even when the batch
@@ -137,6 +141,10 @@ FORBIDDEN_FOLDERS = tuple(Path(p) for p in ("/etc", "/proc", "/sys", "/dev", "/b
 SECRET_FOLDERS = frozenset({".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".password-store"})
 
 
+#: $HOME, ${HOME} (shells) and %USERPROFILE% (Windows) in a path
+_ENVIRONMENT_VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_][A-Za-z0-9_()]*%")
+
+
 def _is_path_key(key: str) -> bool:
     return key == "data_dir" or key.endswith(("_dir", "_file", "_path")) or key in ("coding", "codebook")
 
@@ -148,6 +156,11 @@ def path_problem(key: str, value: Any, written: Any = None) -> str | None:
     if not isinstance(value, str) or not value or not _is_path_key(key):
         return None
     path, value = Path(value).expanduser(), written if isinstance(written, str) else value
+    if not path.exists() and (variable := _ENVIRONMENT_VARIABLE.search(value)):  # a folder really named a$b is used
+        # a batch file is data, not a shell script: its paths mean the same on every machine and for every user
+        return (f"{key} {value!r} holds {variable.group(0)}, which a batch file does not expand (no environment "
+                "variables); write the path in full, relative to the batch file, or starting with ~/ for the home "
+                "folder")
     resolved = path.resolve()
     for folder in FORBIDDEN_FOLDERS:
         if resolved == folder or folder in resolved.parents:
@@ -290,26 +303,6 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
                        publication=publication, shared=shared, summary_parameters=summary_params)
 
 
-MAX_VALUES = 100_000
-
-
-def _count_values(doc: Any, limit: int = MAX_VALUES) -> int:
-    """How many values ``doc`` holds once YAML aliases are expanded, counting no further than ``limit + 1``.
-
-    An alias is a reference, so a file of a few hundred bytes can expand to 10**9 values ("billion laughs");
-    the walk stops as soon as the count passes ``limit``, so the check itself costs at most ``limit`` steps."""
-    count, stack = 0, [doc]
-    while stack and count <= limit:
-        value = stack.pop()
-        count += 1
-        if isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, (list, tuple)):
-            stack.extend(value)
-    return count
-
-
 def load_batch(path: str | Path) -> BatchConfig:
     """Read and validate a batch file."""
     path = Path(path)
@@ -319,7 +312,7 @@ def load_batch(path: str | Path) -> BatchConfig:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise BatchConfigError(f"{path.name}: not valid YAML: {exc}") from exc
-    if _count_values(doc) > MAX_VALUES:
+    if count_values(doc) > MAX_VALUES:
         raise BatchConfigError(f"{path.name}: the file expands to more than {MAX_VALUES:,} values (YAML anchors "
                                f"and aliases repeated inside each other?); a batch file lists notebooks, "
                                f"parameters and sites, so it is refused")

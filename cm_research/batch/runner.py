@@ -70,6 +70,14 @@ class Job:
         return self.output_dir / ".jobs" / f"{self.stem}.json"
 
     @property
+    def failed_ipynb(self) -> Path:
+        """Where the notebook of a failed run is kept, as far as it got: beside the reports, or, in a run for
+        publication, in the site's ``restricted/`` folder (it is not scrubbed of paths, and its traceback may
+        quote the data), which is never published nor scanned."""
+        folder = self.output_dir / "restricted" if self.publication else self.output_dir
+        return folder / f"{self.stem}.failed.ipynb"
+
+    @property
     def full_record_path(self) -> Path:
         """Where a publication job keeps its record with paths (restricted); others keep it in ``record_path``."""
         return self.output_dir / FULL_RECORDS / f"{self.stem}.json" if self.publication else self.record_path
@@ -168,8 +176,14 @@ def _failed_notebook(job: Job, staging: Path, message: str) -> str:
     return ``message`` naming it there."""
     failed = staging / f"{job.stem}.ipynb"
     if failed.exists():
-        os.replace(failed, job.output_dir / f"{job.stem}.failed.ipynb")
-        message = message.replace(str(failed), str(job.output_dir / f"{job.stem}.failed.ipynb"))
+        job.failed_ipynb.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(failed, job.failed_ipynb)
+        message = message.replace(str(failed), str(job.failed_ipynb))
+        if str(job.failed_ipynb) not in message:
+            message = f"{message.rstrip()} (the notebook as far as it ran, with its error, is at {job.failed_ipynb})"
+        if job.publication:
+            message += (" (this is a run for publication: the failed notebook is kept in restricted/, never "
+                        "published; correct the problem and run the batch again with --resume)")
     return message
 
 
@@ -228,6 +242,7 @@ def finish_pair(executed: Executed | JobResult) -> JobResult:
     result.seconds = round(executed.seconds + time.perf_counter() - clock, 3)
     if result.status == "ok":
         (job.output_dir / f"{job.stem}.failed.ipynb").unlink(missing_ok=True)
+        job.failed_ipynb.unlink(missing_ok=True)
         _write_record(result)
     return result
 
@@ -478,14 +493,15 @@ def write_run_index(run_dir: Path, title: str, results: list[JobResult], synthet
     for r in results:
         ipynb = r.job.output_ipynb
         html = ipynb.with_suffix(".html")
-        failed_nb = r.job.output_dir / f"{r.job.stem}.failed.ipynb"
+        failed_nb = r.job.failed_ipynb
         shown_nb = ipynb if r.ok else failed_nb
         entries.append(IndexEntry(
             site=r.job.site,
             notebook=r.job.stem,
             status="ok" if r.ok else "failed",
             html=html.relative_to(run_dir).as_posix() if r.ok and html.exists() else None,
-            ipynb=shown_nb.relative_to(run_dir).as_posix() if shown_nb.exists() else None,
+            ipynb=(shown_nb.relative_to(run_dir).as_posix() if shown_nb.exists()
+                   and "restricted" not in shown_nb.relative_to(run_dir).parts else None),  # never link restricted/
             error=relative_paths(r.error.splitlines()[0], run_dir) if r.error else "",
             title=title_of(ipynb) if r.ok and ipynb.exists() else title_of(notebook_path(r.job.notebook)),
             reused=r.status == "skipped",

@@ -50,7 +50,7 @@ def _text(values: pd.Series) -> pd.Series:
 def is_warning(rule: str, field: Field) -> bool:
     """Whether a problem a coercer found is a warning (the cell is kept, cleaned) rather than an error: an invisible
     character removed, look-alike letters in free text, or a number read after Excel's apostrophe."""
-    return rule in ("invisible_character", APOSTROPHE) or (rule == "homoglyph" and not key_like(field))
+    return rule in ("invisible_character", APOSTROPHE, TIME_OF_DAY, LOST_DIGITS) or (rule == "homoglyph" and not key_like(field))
 
 
 def key_like(field: Field) -> bool:
@@ -98,14 +98,52 @@ def check_characters(text: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     return text, bad
 
 
+#: what Excel shows in a cell whose formula failed (a VLOOKUP that found nothing is ``#N/A``); exported, the text
+#: of the error takes the value's place, so it is no value at all (``#GETTING_DATA`` while a cube formula waits)
+EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!",
+                "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA")
+_EXCEL_ERRORS = frozenset(e.upper() for e in EXCEL_ERRORS)
+EXCEL_ERROR = "excel_error"
+
+
+def excel_errors(text: pd.Series) -> tuple[pd.Series, Bad]:
+    """Text cells that are one of Excel's error values (:data:`EXCEL_ERRORS`), made missing, each with a problem
+    (rule ``excel_error``): read as text, ``#N/A`` would become a site, a code or an answer nobody gave."""
+    hits = text.dropna()
+    hits = hits[hits.map(lambda v: isinstance(v, str) and v.strip().upper() in _EXCEL_ERRORS)]
+    if hits.empty:
+        return text, []
+    bad = [(row, EXCEL_ERROR, f"{value.strip()!r} is Excel's mark of a formula that failed (e.g. a look-up that "
+                              "found nothing), not a value; correct the formula in Excel, or type the value")
+           for row, value in hits.items()]
+    return text.mask(text.index.isin(hits.index)), bad
+
+
 def coerce_string(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
-    """Cells as trimmed text (numbers from Excel without a spurious '.0'), checked by :func:`check_characters`."""
+    """Cells as trimmed text (numbers from Excel without a spurious '.0'), checked by :func:`check_characters`;
+    an Excel error value (``#N/A``) is no text (:func:`excel_errors`)."""
     if all_text(values):  # display() of a string is the string itself
         text = values.str.strip()
     else:
         text = _text(values)
+    text, failed = excel_errors(text)
     text, bad = check_characters(text, field)
-    return text.astype("string"), bad
+    return text.astype("string"), failed + bad + _lost_digits(values)
+
+
+LOST_DIGITS = "lost_digits"
+
+
+def _lost_digits(values: pd.Series) -> Bad:
+    """A warning (rule ``lost_digits``) for each number cell from Excel of 16 digits or more read as text (an id, a
+    reference): Excel keeps 15 significant digits, so the last ones are already zeros or rounded."""
+    if all_text(values):
+        return []
+    return [(row, LOST_DIGITS, f"{display(v)} was a number in Excel with more than 15 digits, and Excel keeps only "
+                               "15: its last digits may have been lost (rounded or set to 0); format the column as "
+                               "Text in Excel and type the value again")
+            for row, v in values.dropna().items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1e15]
 
 
 _GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?$")  # 1,234 or 12,345.5
@@ -149,7 +187,8 @@ def _marked(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    return text[1:] if text.startswith("'") and len(text) > 1 else None
+    # Word and phones turn a typed ' into a curly one (U+2019, or U+2018 at the start of a word)
+    return text[1:] if text.startswith(("'", "\u2019", "\u2018")) and len(text) > 1 else None
 
 
 def _numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -278,7 +317,62 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
         return f"{display(value)!r} is not a date; write it as dd/mm/yyyy, e.g. 31/01/2024"
 
     bad = [(row, "type", why(values[row])) for row in values.index[failed]]
-    return result.dt.normalize(), bad
+    result, bad = _month_first(values, result, bad)
+    return result.dt.normalize(), bad + _times_of_day(values, native)
+
+
+TIME_OF_DAY = "time_of_day"
+AMBIGUOUS_DATE = "ambiguous_date"
+#: a date typed as text with the day and month as numbers: 03/04/2024, 3-4-2024, 03.04.2024
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})\s*$")
+
+
+def _long_date(day: int, month: int, year: int) -> str:
+    return f"{day} {dt.date(2000, month, 1):%B} {year}"
+
+
+def _month_first(values: pd.Series, result: pd.Series, bad: Bad) -> tuple[pd.Series, Bad]:
+    """Dates typed as text in a column that also holds a date only month-first order can read (12/25/2023, as a
+    US system exports it): each such date is said to be month first, and every date there whose day and month could
+    be swapped (03/04/2024: 3 April or 4 March) is refused as ambiguous instead of read the UK way. Without a
+    month-first date in the column, dd/mm/yyyy is read as written."""
+    parts = values.map(lambda v: _DAY_MONTH.match(v) if isinstance(v, str) else None, na_action="ignore").dropna()
+    us = {row: m for row, m in parts.items()
+          if int(m.group(1)) <= 12 < int(m.group(3)) <= 31 and pd.isna(result[row])}
+    if not us:
+        return result, bad
+    example = next(iter(us.values())).group(0).strip()
+    def month_first(m: re.Match) -> str:
+        meant = _long_date(int(m.group(3)), int(m.group(1)), int(m.group(4)))
+        return f" (it looks written month first, US style: {meant}?); write dates as dd/mm/yyyy or yyyy-mm-dd"
+
+    bad = [(row, rule, message + (month_first(us[row]) if row in us else "")) for row, rule, message in bad]
+    result = result.copy()
+    for row, m in parts.items():
+        first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if row in us or first == second or first > 12 or second > 12 or pd.isna(result[row]):
+            continue
+        result[row] = pd.NaT
+        bad.append((row, AMBIGUOUS_DATE,
+                    f"{m.group(0).strip()!r} could be {_long_date(first, second, year)} or "
+                    f"{_long_date(second, first, year)}: this column also has dates written month first (e.g. "
+                    f"{example!r}), so the order of day and month is not known; write dates as dd/mm/yyyy or "
+                    "yyyy-mm-dd throughout"))
+    return result, bad
+
+
+def _times_of_day(values: pd.Series, native: pd.Series) -> Bad:
+    """One warning (rule ``time_of_day``, on the first such row) when Excel date cells hold a time of day other
+    than midnight: the field holds days, so the day is kept and the time dropped, and said, with how many cells
+    held a time (as the SPSS and Stata reader says it for a whole column)."""
+    timed = values[native].map(lambda v: isinstance(v, dt.datetime) and v.time() != dt.time(0))
+    rows = timed.index[timed.astype(bool)]
+    if rows.empty:
+        return []
+    first = values[rows[0]]
+    return [(rows[0], TIME_OF_DAY, f"{len(rows)} of {int(native.sum())} date cells of this column hold a time of "
+                                   f"day (e.g. {first:%d/%m/%Y %H:%M} here); the field holds dates, so the day was "
+                                   f"kept and the time dropped")]
 
 
 def coerce_list(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
@@ -286,8 +380,9 @@ def coerce_list(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     def split(cell: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in cell.split(field.delimiter) if part.strip())
 
-    text, bad = check_characters(_text(values), field)
-    return text.map(split, na_action="ignore").astype(object), bad
+    text, failed = excel_errors(_text(values))
+    text, bad = check_characters(text, field)
+    return text.map(split, na_action="ignore").astype(object), failed + bad
 
 
 COERCERS: dict[str, Callable[[pd.Series, Field], tuple[pd.Series, Bad]]] = {
@@ -390,6 +485,12 @@ def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str
     missing = pc.or_kleene(pc.is_in(pc.ascii_lower(trimmed), value_set=markers), pc.is_null(trimmed))
     if pc.any(missing).as_py():
         trimmed = pc.if_else(missing, pa.scalar(None, pa.large_string()), trimmed)
+    errors = pc.is_in(pc.ascii_upper(trimmed), value_set=pa.array(sorted(_EXCEL_ERRORS), pa.large_string()))
+    failed: Bad = []
+    if pc.any(errors).as_py():  # Excel's error values, as :func:`excel_errors` finds them
+        where = np.flatnonzero(pc.fill_null(errors, False).to_numpy(zero_copy_only=False))
+        failed = excel_errors(pd.Series(trimmed.take(pa.array(where)).to_pylist(), index=values.index[where]))[1]
+        trimmed = pc.if_else(errors, pa.scalar(None, pa.large_string()), trimmed)
     typed = pd.Series(pd.arrays.ArrowStringArray(trimmed), index=values.index, name=values.name)
     # cells beyond ASCII, and ASCII cells holding a control character (NUL...) or a tab or line break, are checked
     # by Python (pyarrow's ascii_is_printable is false for each of them)
@@ -398,7 +499,7 @@ def coerce_text_arrow(values: pd.Series, field: Field, missing_values: tuple[str
     if len(other):
         rest, bad = by_value(values.iloc[other], lambda cells: _coerce_cells(cells, field, missing_values, "."))
         typed.iloc[other] = rest.to_numpy(dtype=object, na_value=None)
-    return typed, bad
+    return typed, failed + bad
 
 
 def coerce_column(values: pd.Series, field: Field, missing_values: tuple[str, ...],

@@ -46,6 +46,7 @@ from cm_research.data.raw import (
     MAX_COLUMNS,
     RawTable,
     _refuse,
+    cut_off_note,
     decode_text,
     detect_decimal_mark,
     sniff_delimiter,
@@ -323,6 +324,8 @@ def _finish(path: Path, table, header: list[str], encoding: str, delimiter: str,
     raw.decimal = mark
     if note:
         raw.notes.append(note)
+    if len(index) and (cut := cut_off_note(int(index[-1]))):
+        raw.notes.append(cut)
     return raw
 
 

@@ -70,6 +70,20 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+#: the rows of an Excel sheet, header included; Excel cuts a longer CSV it opens to this many rows
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def cut_off_note(last_row: int) -> str | None:
+    """The note for a file whose last row of data is row :data:`EXCEL_MAX_ROWS`, the last row of an Excel sheet:
+    if it went through Excel, the rows after it were cut off without a word. None for any other length."""
+    if last_row != EXCEL_MAX_ROWS:
+        return None
+    return (f"the file has exactly {EXCEL_MAX_ROWS:,} rows, the most an Excel sheet can hold: if it was opened or "
+            "saved in Excel, rows beyond that were cut off without a word; export the data again as CSV straight "
+            "from the system it comes from, or split it")
+
+
 def not_a_regular_file(path: Path) -> str | None:
     """Why ``path`` (which exists) cannot be read as a data file, or None: a folder, or a pipe, socket or device,
     which would block a reader for ever (a FIFO waits for a writer) or never end (``/dev/zero``)."""

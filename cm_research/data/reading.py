@@ -36,7 +36,7 @@ import pandas as pd
 # the raw table and the text rules live in .raw, shared with the columnar reader; RawTable, decode_text and
 # sniff_delimiter are still importable from here
 from cm_research.data.raw import MAX_CELL_CHARS, MAX_COLUMNS, RawTable, _refuse, decode_text, detect_decimal_mark
-from cm_research.data.raw import not_a_regular_file, sniff_delimiter, undecodable
+from cm_research.data.raw import cut_off_note, not_a_regular_file, sniff_delimiter, undecodable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -291,8 +291,26 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _scan_sheet(path: Path, member: str) -> tuple[str | None, list]:
-    """(why the rows or cells of a sheet's XML cannot be trusted to be read in full, or None; its merged ranges).
+@dataclass
+class SheetScan:
+    """What the read-only reader cannot see in a sheet's XML: merged ranges, and rows and columns hidden in Excel
+    (by hand or by a filter)."""
+
+    merged: list
+    hidden_rows: list[int]
+    hidden_columns: list[str]
+
+
+def _hidden_columns(element) -> list[str]:
+    from openpyxl.utils import get_column_letter
+
+    low, high = int(element.get("min") or 0), int(element.get("max") or 0)
+    return [get_column_letter(c) for c in range(max(low, 1), min(high, MAX_COLUMNS) + 1)]
+
+
+def _scan_sheet(path: Path, member: str) -> tuple[str | None, SheetScan]:
+    """(why the rows or cells of a sheet's XML cannot be trusted to be read in full, or None; what else it holds,
+    :class:`SheetScan`).
 
     Excel writes rows in increasing order and the cells of a row left to right. A row or cell numbered out of
     order, or twice (a file made by another program, or crafted), is silently skipped or overwritten by the
@@ -302,18 +320,26 @@ def _scan_sheet(path: Path, member: str) -> tuple[str | None, list]:
     from lxml import etree
     from openpyxl.worksheet.cell_range import CellRange
 
-    last_row, merged = 0, []
+    last_row, scan = 0, SheetScan([], [], [])
+    hidden = ("1", "true")
     with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
-        for _, element in etree.iterparse(stream, events=("end",), tag=(f"{_SHEET_NS}row", f"{_SHEET_NS}mergeCell"),
+        for _, element in etree.iterparse(stream, events=("end",),
+                                          tag=(f"{_SHEET_NS}row", f"{_SHEET_NS}mergeCell", f"{_SHEET_NS}col"),
                                           resolve_entities=False, no_network=True, huge_tree=False):
             if element.tag == f"{_SHEET_NS}mergeCell":
-                merged.append(CellRange(element.get("ref")))
+                scan.merged.append(CellRange(element.get("ref")))
+                continue
+            if element.tag == f"{_SHEET_NS}col":
+                if element.get("hidden") in hidden:
+                    scan.hidden_columns += _hidden_columns(element)
                 continue
             row, number = element, int(element.get("r") or last_row + 1)
             if number <= last_row:
                 return (f"its row {number} comes after row {last_row} in the file (rows out of order or repeated), so "
                         "some rows would be skipped; the file was not saved by Excel or is damaged: open it in Excel "
-                        "and save it again"), []
+                        "and save it again"), scan
+            if row.get("hidden") in hidden:
+                scan.hidden_rows.append(number)
             last_row, last_column = number, 0
             for cell in row.iterchildren(f"{_SHEET_NS}c"):
                 ref = _CELL_REF.match(cell.get("r") or "")
@@ -321,12 +347,12 @@ def _scan_sheet(path: Path, member: str) -> tuple[str | None, list]:
                 if column <= last_column or (ref and int(ref.group(2)) != number):
                     return (f"cell {cell.get('r')} of row {number} is out of place (cells out of order, repeated or in "
                             "the wrong row), so a value would be lost; the file was not saved by Excel or is "
-                            "damaged: open it in Excel and save it again"), []
+                            "damaged: open it in Excel and save it again"), scan
                 last_column = column
             row.clear()
             while row.getprevious() is not None:
                 del row.getparent()[0]
-    return None, merged
+    return None, scan
 
 
 #: days from Excel's 1900 date system (serial 0 = 1899-12-30) to the Mac 1904 one (serial 0 = 1904-01-01)
@@ -367,11 +393,11 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
     finally:
         book.close()
     try:
-        reason, ranges = _scan_sheet(path, member) if member else (None, [])
+        reason, scan = _scan_sheet(path, member) if member else (None, SheetScan([], [], []))
         if reason:
             raise _refuse(path, f"sheet `{sheet_name}`: {reason}")
         formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
-        merged = _fill_merged(records, ranges)
+        merged = _fill_merged(records, scan.merged)
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     raw = _from_records(path, records, "xlsx")
@@ -380,6 +406,7 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
         raw.notes.append(f"sheet `{sheet_name}` has merged cells ({', '.join(merged[:10])}"
                          f"{', ...' if len(merged) > 10 else ''}); each cell of a merged range was read as the value "
                          "shown across it; unmerge them in Excel if that is not what is meant")
+    raw.notes += _hidden_notes(sheet_name, scan, raw)
     hidden_named = [n for n in hidden if table and n.strip().lower() == table.lower()]
     if hidden_named or (hidden and not named):  # a template's hidden drop-down lists beside its table: nothing to say
         raw.notes.append(f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
@@ -396,6 +423,31 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
         raw.notes.append(f"the workbook has {len(visible)} sheets ({', '.join(visible)}) and none is named "
                          f"{table or 'like the table'}; read {which}; the others were not read")
     return raw
+
+
+def _spans(numbers: list[int], limit: int = 12) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit:,} more" if len(numbers) > limit else "")
+
+
+def _hidden_notes(sheet_name: str, scan: SheetScan, raw: RawTable) -> list[str]:
+    """Notes on rows of data and columns of the table hidden in Excel (by hand, or by a filter): they are read,
+    since hiding is a way of looking, not of deleting, and the person is told, since they did not see them."""
+    notes = []
+    rows = [r for r in scan.hidden_rows if r in raw.cells.index]
+    if rows:
+        notes.append(f"sheet `{sheet_name}` has {len(rows):,} hidden row{'s' if len(rows) > 1 else ''} of data "
+                     f"(row{'s' if len(rows) > 1 else ''} {_spans(rows)}), hidden in Excel by hand or by a filter; "
+                     "they were read like the others: delete them in Excel if they should not be analysed")
+    width = raw.cells.shape[1]
+    from openpyxl.utils import column_index_from_string
+
+    columns = [c for c in scan.hidden_columns if column_index_from_string(c) <= width]
+    if columns:
+        notes.append(f"sheet `{sheet_name}` has hidden column{'s' if len(columns) > 1 else ''} "
+                     f"({', '.join(f'column {c}' for c in columns[:12])}{', ...' if len(columns) > 12 else ''}), "
+                     "which were read like the others")
+    return notes
 
 
 def _is_blank(value: object) -> bool:
@@ -434,6 +486,8 @@ def _from_records(path: Path, records: list[list], encoding: str, check_short: b
         header[i] = f"(column {i + 1} has no name)"
     cells = pd.DataFrame(rows, columns=header, index=pd.Index(index, name="row"), dtype=object)
     notes = [] if rows else ["the file has a header row but no rows of data"]
+    if note := cut_off_note(len(records)):  # trailing blank rows are removed: the last record is the last row
+        notes.append(note)
     return RawTable(path=path, cells=cells, encoding=encoding, blank_rows=blank, ragged_rows=ragged,
                     short_rows=short, notes=notes, top_rows=[list(r) for r in records[:20]])
 

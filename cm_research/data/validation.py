@@ -135,11 +135,22 @@ def _canonical_enum(values: pd.Series, f: Field, log: ProblemLog) -> pd.Series:
     return typed
 
 
-def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set) -> pd.Series:
+def _marker(cell: object) -> str | None:
+    """The text of a cell that was read as a missing-value marker ("NA", "-"), or None for a blank cell."""
+    return cell.strip() if isinstance(cell, str) and cell.strip() else None
+
+
+def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set,
+                 cells: pd.Series | None = None) -> pd.Series:
     if f.required:
         for row in typed.index[typed.isna()]:
             if row not in coerce_failed:
-                log.add(row, f.name, None, "required", f"`{f.name}` is required but empty")
+                marker = _marker(cells[row]) if cells is not None else None
+                # "NA" may be a real code (a site "NA" for North Area): say it was read as the marker
+                log.add(row, f.name, marker, "required", f"`{f.name}` is required but empty" if marker is None else
+                        f"`{f.name}` is required, but {marker!r} is one of the data dictionary's marks of a missing "
+                        "value, so it was read as missing; if it is a real value, write it another way (e.g. in "
+                        "full)")
     if f.enum is not None:
         typed = _canonical_enum(typed, f, log)
     if f.pattern is not None:
@@ -179,7 +190,31 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
                                                           "capital and small letters count as the same)"
                         if any(values[j] != value for j in members) else
                         f"{value!r} appears more than once (also in row {others})")
+        if f.type == "string":
+            _check_leading_zeros(typed, f, log)
     return typed
+
+
+def _check_leading_zeros(typed: pd.Series, f: Field, log: ProblemLog) -> None:
+    """A warning (rule ``leading_zeros``) on ids made of digits that are the same number written with and without
+    leading zeros (00123 and 123): Excel drops the zeros of an id typed into a number cell, so the two rows may be
+    one young person counted twice. Both rows are kept: they may be two people."""
+    digits = typed.dropna()
+    digits = digits[digits.str.fullmatch(r"0*\d+").fillna(False).astype(bool)]
+    if digits.empty:
+        return
+    number = digits.str.lstrip("0").replace("", "0")
+    twice = number.duplicated(keep=False).to_numpy(dtype=bool)  # a national extract: only the few repeated numbers
+    digits, number = digits[twice], number[twice]
+    for _, group in digits.groupby(number.to_numpy(), sort=False):
+        if group.nunique() < 2:
+            continue
+        for row, value in group.items():
+            others = ", ".join(f"{v!r} in row {r}" for r, v in group.items() if v != value)
+            log.add(row, f.name, value, "leading_zeros",
+                    f"{value!r} and {others} are the same number with and without leading zeros; Excel drops the "
+                    "zeros of an id typed into a number cell, so these may be one young person: check them, and "
+                    "format the id column as Text in Excel", severity="warning")
 
 
 def _arrow_mismatches(typed: pd.Series, source: str, pattern: re.Pattern) -> list[tuple[int, str]] | None:
@@ -330,15 +365,27 @@ def check_foreign_keys(
             unknown = values.index[~keys.isin(known).to_numpy(dtype=bool)]
         if len(unknown) and fk.resource == "measures":
             listed = ", ".join(sorted(set(known)))
+        zeros = _by_number(known) if any(str(values[row]).isdigit() for row in unknown) else {}
         for row in unknown:
             value = values[row]
-            if value in held_back:
+            twin = zeros.get(str(value).lstrip("0") or "0") if str(value).isdigit() else None
+            if twin is not None:
+                msg = (f"{value!r} is not in the {fk.resource} table, but {twin!r} is: the same number with "
+                       "different leading zeros, which Excel drops from an id typed into a number cell; write the id "
+                       "as it is in the other table (format the column as Text in Excel)")
+            elif value in held_back:
                 msg = f"{value!r} is in {fk.resource} but that row has problems and was quarantined"
             elif fk.resource == "measures":
                 msg = f"{value!r} is not a measure in the data dictionary (measures.yaml lists {listed})"
             else:
                 msg = f"{value!r} is not in the {fk.resource} table"
             log.add(row, column, value, "foreign_key", msg)
+
+
+def _by_number(known: pd.Series) -> dict[str, str]:
+    """Known keys made of digits, by their number written without leading zeros ('00123' under '123')."""
+    digits = known[known.astype(str).str.fullmatch(r"\d+").fillna(False).astype(bool)].astype(str)
+    return {v.lstrip("0") or "0": v for v in digits.unique()}
 
 
 def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: ProblemLog, value_column: str) -> None:
@@ -385,7 +432,8 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
 
 
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
-CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph")
+CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph", "excel_error",
+              "ambiguous_date")
 BLANKED_PREFIX = "blanked_"
 
 
@@ -420,9 +468,40 @@ def _serial_from_1904(value: object) -> object:
     return value
 
 
+#: the first cell of a totals row: "Total", "Grand total", "Sub-total", "Totals:", "Total (all sites)", "Sum"
+_TOTAL = re.compile(r"^(?:grand[\s_-]*|sub[\s_-]*)?(?:totals?|sum)(?:\s*[:(].*|\s+.*)?$", re.IGNORECASE)
+
+
+def _repeated_headers_and_totals(raw: RawTable, mapping: dict[str, str], log: ProblemLog) -> None:
+    """An error on each row that repeats the header (a second table, or a block pasted with its header, starts
+    there: rule ``header_row``) or is a totals row ("Total", "Grand total" in its first cell, as an Excel export
+    ends: rule ``totals_row``). Such rows are quarantined like any row with an error; the message says what the
+    row is, instead of a list of cells that are not ids, dates or numbers."""
+    if raw.cells.empty or not mapping:
+        return
+    # column by column, exact text only (a pasted header is the header's own text): a national extract has
+    # millions of rows, and a comparison of each column with one value costs no Python per cell
+    same = np.zeros(len(raw.cells), dtype=np.int64)
+    for header, name in mapping.items():
+        column = raw.cells[header]
+        same += (column.isin({str(header), str(header).strip(), name})).to_numpy(dtype=bool)
+    threshold = max(2, (len(mapping) + 1) // 2)
+    for row, count in zip(raw.cells.index[same >= threshold], same[same >= threshold]):
+        log.add(row, "", None, "header_row",
+                f"the row repeats the header row ({count} of its cells are column names): a second table or a "
+                "block pasted with its header starts here; delete the row (and check the rows below it)")
+    first = raw.cells.columns[0]
+    for row, lead in raw.cells[first].iloc[-20:].items():  # a totals row ends a table
+        if isinstance(lead, str) and _TOTAL.match(lead.strip()) and same[raw.cells.index.get_loc(row)] < threshold:
+            log.add(row, first, lead, "totals_row",
+                    f"the row is a totals row ({lead.strip()!r}), not a young person or a record: totals are "
+                    "worked out by the analysis; delete the row")
+
+
 def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.DataFrame:
     """Typed table with every column of the schema (absent optional columns are all missing)."""
     mapping = map_columns(raw, schema, log)
+    _repeated_headers_and_totals(raw, mapping, log)
     for row, width in raw.ragged_rows.items():
         log.add(row, "", None, "extra_cells",
                 f"the row has {width} cells but the header names only {raw.cells.shape[1]} columns")
@@ -448,9 +527,11 @@ def validate_cells(raw: RawTable, schema: TableSchema, log: ProblemLog) -> pd.Da
             cells = cells.map(_serial_from_1904, na_action="ignore")
         start = len(log.records)
         typed, bad = coerce_column(cells, f, schema.missing_values, decimal=raw.decimal)
+        if any(column == by_field[f.name] and rule == "time_of_day" for column, rule, _ in raw.column_notes):
+            bad = [b for b in bad if b[1] != "time_of_day"]  # the reader said it for the whole column already
         for row, rule, message in bad:
             log.add(row, f.name, cells[row], rule, message, severity="warning" if is_warning(rule, f) else "error")
-        typed = _check_field(typed, f, log, {row for row, _, _ in bad})
+        typed = _check_field(typed, f, log, {row for row, _, _ in bad}, cells)
         if _blankable(f, schema):
             typed = blank_bad_cells(typed, log, start, cells)
         columns[f.name] = typed

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: the full-width forms East Asian keyboards type (Excel and LibreOffice read a full-width ＝ as =), checked too
+FULL_WIDTH_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: spaces a spreadsheet may trim on import (LibreOffice's "Trim spaces") before it sees the formula
+_LEADING_SPACE = " \n\u00a0\u3000"
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
 
 
@@ -32,14 +36,21 @@ def formula_safe_cell(value: object) -> object:
     return becomes a line feed: Python's csv writer does not quote it, and every reader would start a new row."""
     if isinstance(value, str):
         value = _LONE_CR.sub("\n", value)
-        if value.startswith(FORMULA_STARTS) and not _NUMBER.match(value.strip()):
+        if _runs(value):
             return "'" + value
     return value
 
 
+def _runs(value: str) -> bool:
+    """Whether a spreadsheet could run ``value`` as a formula: it starts (after spaces it may trim) with one of
+    :data:`FORMULA_STARTS` or :data:`FULL_WIDTH_STARTS`, and is not a number."""
+    start = value.lstrip(_LEADING_SPACE) if value[:1] in _LEADING_SPACE else value
+    return start.startswith(FORMULA_STARTS + FULL_WIDTH_STARTS) and not _NUMBER.match(value.strip())
+
+
 def unescape_formula_cell(text: str) -> str:
     """The text :func:`formula_safe_cell` protected, as it was typed (other text unchanged)."""
-    if isinstance(text, str) and text.startswith("'") and text[1:2] in FORMULA_STARTS and text[1:2] != "":
+    if isinstance(text, str) and text.startswith("'") and _runs(text[1:]):
         return text[1:]
     return text
 

@@ -600,7 +600,9 @@ def record_disclosure_check(run_dir: str | Path, findings: pd.DataFrame) -> Path
     run_dir = Path(run_dir)
     restricted = run_dir / RESTRICTED_FOLDER
     restricted.mkdir(parents=True, exist_ok=True)
-    write_records(findings, restricted / "disclosure_findings.csv")
+    from cm_research.data.writing import formula_safe  # the text found may be a formula someone typed
+
+    write_records(formula_safe(findings), restricted / "disclosure_findings.csv")
     marker = run_dir / NOT_FOR_PUBLICATION
     if findings.empty:
         marker.unlink(missing_ok=True)

@@ -47,6 +47,7 @@ import pandas as pd
 import yaml
 
 from cm_research.data.characters import HOMOGLYPHS, character_name, escape_unseen, mixed_script_word
+from cm_research.data.expansion import MAX_VALUES, count_values
 from cm_research.data.writing import write_csv
 from cm_research.frameworks import FrameworkTagError, parse_tags, tags_text
 from cm_research.qual.errors import CodebookError
@@ -502,6 +503,11 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
             "message": f"not valid YAML: {getattr(exc, 'problem', exc)}"}], path.name) from exc
     finally:
         loader.dispose()
+    if count_values(data) > MAX_VALUES:
+        raise CodebookError.from_problems([{
+            "file": path.name, "line": None, "column": "", "value": "",
+            "message": f"the file expands to more than {MAX_VALUES:,} values (YAML anchors and aliases repeated "
+                       "inside each other?), far more than a codebook holds, so it is refused"}], path.name)
     if loader.duplicate_keys:
         raise CodebookError.from_problems([{
             "file": path.name, "line": line, "column": key, "value": "",

@@ -38,8 +38,26 @@ ALLOWED_ATTRIBUTES = {
 _DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$", re.IGNORECASE)
 _LOADS_SOMETHING = re.compile(r"url\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding",
                               re.IGNORECASE)
+#: CSS spells a character with a backslash (``u\\72 l(`` is ``url(``) and ignores comments (``u/**/rl``), and a
+#: quoted address loads without url( (``image-set("https://…" 1x)``), so CSS is checked as a browser reads it
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9A-Fa-f]{1,6})\s?|(.))", re.DOTALL)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+_ADDRESS = re.compile(r"://|image-set\s*\(|\bsrc\s*\(|\bimage\s*\(|cross-fade\s*\(|\belement\s*\(", re.IGNORECASE)
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _css_char(match: re.Match) -> str:
+    if match.group(1) is None:
+        return match.group(2)
+    code = int(match.group(1), 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def _css_loads(css: str) -> bool:
+    """Whether CSS could make the browser fetch something, read with its escapes decoded and comments removed."""
+    plain = _CSS_ESCAPE.sub(_css_char, _CSS_COMMENT.sub("", css))
+    return bool(_LOADS_SOMETHING.search(plain) or _ADDRESS.search(plain))
 
 
 def _attribute(tag: str, name: str, value: str) -> str | None:
@@ -47,13 +65,13 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
         return value if tag == "img" and _DATA_IMAGE.match(value) else None
     if name == "href" and value.lower().startswith("data:"):
         return None
-    if name == "style" and _LOADS_SOMETHING.search(value):
+    if name == "style" and _css_loads(value):
         return None
     return value
 
 
 def _safe_style(match: re.Match) -> str:
-    return "" if _LOADS_SOMETHING.search(match.group(1)) or "</" in match.group(1) else match.group(0)
+    return "" if _css_loads(match.group(1)) or "</" in match.group(1) else match.group(0)
 
 
 def sanitise_html(fragment: str) -> str:

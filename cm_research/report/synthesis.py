@@ -19,6 +19,7 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.plots.meta import meta_forest_plot
 from cm_research.stats.meta import MetaAnalysisError, random_effects
 from cm_research.contract import write_records
+from cm_research.data.writing import formula_safe
 
 SYNTHESIS_COLUMNS = ["measure", "title", "scale", "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high",
                      "tau2", "i2", "q_p_val", "method", "note"]
@@ -107,8 +108,9 @@ def write_synthesis(synthesis: Synthesis, output_dir: str | Path) -> None:
     ``output_dir``."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_records(synthesis.pooled, out / "pooled_effects.csv")
-    write_records(synthesis.studies, out / "site_effects.csv")
+    # site names are typed by people: a site called =HYPERLINK(...) must stay text in Excel
+    write_records(formula_safe(synthesis.pooled), out / "pooled_effects.csv")
+    write_records(formula_safe(synthesis.studies), out / "site_effects.csv")
     for measure, fig in synthesis.figures.items():
         fig.savefig(out / f"forest_{measure}.png", dpi=120, bbox_inches="tight")
-        write_records(synthesis.figure_data(measure), out / forest_data_name(measure))
+        write_records(formula_safe(synthesis.figure_data(measure)), out / forest_data_name(measure))

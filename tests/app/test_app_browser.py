@@ -114,6 +114,67 @@ def test_server_listens_on_loopback_only_with_a_token_and_serves_no_files(app_se
             assert _get(f"{base}{location}{'&' if '?' in location else '?'}token={token}")[0] == 403, path
 
 
+
+def _request(url: str, method: str = "GET", headers: dict | None = None) -> tuple[int, dict, str]:
+    """(status, headers, body) of one request, redirects not followed."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+    try:
+        connection.putrequest(method, parts.path + (f"?{parts.query}" if parts.query else ""), skip_host=True)
+        for key, value in {"Host": parts.netloc, **(headers or {})}.items():
+            connection.putheader(key, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def test_a_web_page_on_another_site_gets_nothing_from_the_app(app_server):
+    """Red team (app3): what a page on another site, open in the same browser, can send to the app."""
+    base, token, _ = app_server
+    port = base.rsplit(":", 1)[1]
+    # DNS rebinding: the other site's name made to point at 127.0.0.1 reaches the server with its own Host:
+    for path in ("/login", f"/?token={token}", "/api/kernels/00000000-0000-0000-0000-000000000000"):
+        status, _, body = _request(base + path, headers={"Host": f"evil.example:{port}"})
+        assert status == 403 and "show_step" not in body, (path, status)
+    assert _request(base + "/login", headers={"Host": f"localhost:{port}"})[0] == 200
+    # the token is in the address: the browser is told never to send the address to another site; the login
+    # cookie is never sent with a request another site's page makes
+    status, headers, _ = _request(f"{base}/login?token={token}")
+    assert headers.get("referrer-policy") == "no-referrer"
+    assert "samesite=strict" in headers.get("set-cookie", "").lower(), headers.get("set-cookie")
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    # with that cookie all the same, a POST from another origin (CSRF) is refused, and so is one with the token
+    # only in a Referer
+    for path in ("/voila/api/shutdown/00000000-0000-0000-0000-000000000000", "/login"):
+        assert _request(base + path, "POST", {"Origin": "http://evil.example", "Cookie": cookie})[0] in (403, 404)
+    status, _, body = _request(base + "/", headers={"Referer": f"{base}/?token={token}"})
+    assert status == 302 and "show_step" not in body
+
+
+
+def _websocket_status(base: str, kernel: str, headers: dict) -> int:
+    """101 when the kernel's channel opens with these headers, else the status it was refused with."""
+    import asyncio
+
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    async def attempt() -> int:
+        url = f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel}/channels"
+        try:
+            connection = await websocket_connect(HTTPRequest(url, headers=headers, connect_timeout=20))
+        except HTTPClientError as exc:
+            return exc.code
+        connection.close()
+        return 101
+
+    return asyncio.run(attempt())
+
+
 # --- the browser path ----------------------------------------------------------------------------------------
 HOOK = """
 if (!window.__cmHooked) {
@@ -405,6 +466,12 @@ def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_worki
     page = Page(browser, "", None)
     browser.get(f"{base}/?token={token}")
     page.wait_for("5. Reports", timeout=90)
+    # red team (app3): a page on another site cannot open the kernel's channel with the practitioner's cookie
+    # (cross-site WebSocket); the same request from the app's own origin opens, so the check can fail
+    kernel = re.search(r'"kernelId": "([0-9a-f-]{36})"', browser.page_source).group(1)
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
+    assert _websocket_status(base, kernel, {"Origin": "http://evil.example", "Cookie": cookie}) == 403
+    assert _websocket_status(base, kernel, {"Origin": base, "Cookie": cookie}) == 101
     kept = project / "uploads" / "data"
     before = set(kept.iterdir()) if kept.is_dir() else set()  # the server (and its project) is the module's
     big = tmp_path / "participants.csv"

@@ -27,10 +27,11 @@ def test_exported_cells_never_start_a_formula(tmp_path):
     assert [r["value"] for r in rows] == ["-3.0", "4.5", "-1.0", "0.0", "2.0"]  # numbers stay numbers
     assert [r["text_number"] for r in rows] == ["-3", "+4.5", "-1", "1", "2"]
     assert [unescape_formula_cell(r["quote"]) for r in rows] == FORMULAS  # our readers get the text back
-    # a lone carriage return would start a new row in every reader: it is written as a line break
+    # a lone carriage return would start a new row in every reader: it is written as a line break (and a formula
+    # after it is still text: round 3)
     lone = write_csv(pd.DataFrame({"quote": ["\r=1+1", "a\rb"]}), tmp_path / "cr.csv")
     with open(lone, newline="", encoding="utf-8") as handle:
-        assert [r["quote"] for r in csv.DictReader(handle)] == ["\n=1+1", "a\nb"]
+        assert [r["quote"] for r in csv.DictReader(handle)] == ["'\n=1+1", "a\nb"]
 
 
 def test_the_quarantine_file_is_formula_safe(write_file, tmp_path):
@@ -117,3 +118,55 @@ def test_a_file_in_the_current_folder_does_not_replace_a_bundled_notebook(tmp_pa
         assert notebook_path(planted) == NOTEBOOKS_DIR / "01_data_quality.ipynb"
     # a local copy still runs when asked for by path
     assert notebook_path("./01_data_quality.ipynb").resolve() == (tmp_path / "01_data_quality.ipynb").resolve()
+
+
+@pytest.mark.parametrize("cell", ["\uff1d1+1", "\uff0bcmd|' /C calc'!A0", "\uff0d2+3", "\uff20SUM(1+1)",
+                                  " =HYPERLINK(\"http://evil.example\")", "\n=1+1", "\u00a0=1+1", "\u3000=1+1"])
+def test_full_width_and_space_led_formulas_are_text_too(tmp_path, cell):
+    # round 3: a full-width ＝ is read as = by Excel with an East Asian keyboard, and LibreOffice's "trim spaces"
+    # import makes " =1+1" a formula
+    path = write_csv(pd.DataFrame({"quote": [cell, "-3", " -3", "plain"]}), tmp_path / "quotes.csv")
+    with open(path, newline="", encoding="utf-8") as handle:
+        written = [r["quote"] for r in csv.DictReader(handle)]
+    assert written == ["'" + cell, "-3", " -3", "plain"]
+    assert [unescape_formula_cell(v) for v in written] == [cell, "-3", " -3", "plain"]
+
+
+def test_a_site_named_like_a_formula_is_text_in_the_synthesis_tables(tmp_path):
+    from cm_research.report.synthesis import synthesise, write_synthesis
+
+    sites = pd.DataFrame({"measure": ["sdq_total"] * 2, "scale": ["difference"] * 2, "estimate": [-2.0, -0.5],
+                          "se": [1.0, 0.8], "site": ['=HYPERLINK("http://evil.example","A")', "+cmd|' /C calc'!A0"]})
+    write_synthesis(synthesise(sites, method="DL", hartung_knapp=False), tmp_path)
+    for name in ("site_effects.csv", "forest_sdq_total_data.csv"):
+        with open(tmp_path / name, newline="", encoding="utf-8") as handle:
+            cells = [v for row in csv.reader(handle) for v in row]
+        assert '=HYPERLINK("http://evil.example","A")' not in cells and "+cmd|' /C calc'!A0" not in cells, name
+        assert "'=HYPERLINK(\"http://evil.example\",\"A\")" in cells
+
+
+def test_the_disclosure_findings_file_is_formula_safe(tmp_path):
+    from cm_research.privacy.scan import record_disclosure_check
+
+    findings = pd.DataFrame({"file": ["a.html"], "location": ["line 1"], "kind": ["email"],
+                             "text": ["=cmd|' /C calc'!A0 jo@example.org"]})
+    record_disclosure_check(tmp_path, findings)
+    text = (tmp_path / "restricted" / "disclosure_findings.csv").read_text(encoding="utf-8")
+    assert ",'=cmd" in text and ",=cmd" not in text
+
+
+@pytest.mark.parametrize("site, slug", [("Con", "con-site"), ("NUL", "nul-site"), ("com1", "com1-site"),
+                                        ("LPT9", "lpt9-site"), ("Console", "console"), ("Aux Valley", "aux-valley")])
+def test_a_site_named_like_a_windows_device_gets_a_folder_windows_can_make(site, slug):
+    # round 3: a run folder named con/ or nul/ cannot be created, opened or deleted on Windows
+    from cm_research.batch.config import slugify
+
+    assert slugify(site) == slug
+
+
+@pytest.mark.parametrize("name, kept", [("CON.csv", "CON_.csv"), ("nul.backup.csv", "nul_.backup.csv"),
+                                        ("com1 .csv", "com1_.csv"), ("console.csv", "console.csv")])
+def test_an_upload_named_like_a_windows_device_is_kept_under_a_name_windows_can_make(name, kept):
+    from cm_research.app.uploads import safe_upload_name
+
+    assert safe_upload_name(name, "data") == kept

@@ -69,3 +69,21 @@ def test_the_home_folder_tilde_is_expanded(tmp_path, declared, monkeypatch):
     config = build_config(_site(data_dir="~/northshire", transcripts_dir="~/northshire"), tmp_path / "elsewhere")
     params = config.sites[0].parameters
     assert params["data_dir"] == params["transcripts_dir"] == os.fspath((tmp_path / "northshire").resolve())
+
+
+@pytest.mark.parametrize("written, variable", [("$HOME/northshire", "$HOME"), ("${HOME}/northshire", "${HOME}"),
+                                               ("%USERPROFILE%\\northshire", "%USERPROFILE%")])
+def test_an_environment_variable_in_a_path_is_refused_saying_so(tmp_path, declared, monkeypatch, written, variable):
+    # round 3: a batch file means the same for every user; "$HOME/northshire" was reported only as a folder
+    # that does not exist, and a transcripts_dir holding it reached the notebook
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "northshire").mkdir()
+    with pytest.raises(BatchConfigError) as refused:
+        build_config(_site(data_dir=str(tmp_path / "northshire"), transcripts_dir=written), tmp_path)
+    assert f"holds {variable}" in str(refused.value) and "~/" in str(refused.value)
+
+
+def test_a_folder_really_named_with_a_dollar_sign_is_used(tmp_path, declared):
+    (tmp_path / "data$Final").mkdir()
+    config = build_config(_site(data_dir="data$Final"), tmp_path)
+    assert config.sites[0].parameters["data_dir"] == os.fspath((tmp_path / "data$Final").resolve())

@@ -119,3 +119,23 @@ def test_remote_loads_are_removed():
                             '<p style="background:url(http://x)">p</p><a href="data:text/html,<script>">d</a>')
     assert "tracker" not in cleaned and "@import" not in cleaned and "url(" not in cleaned and "data:" not in cleaned
     assert 'alt="t"' in cleaned and "<p>p</p>" in cleaned
+
+
+@pytest.mark.parametrize("css", [
+    "background:u\\72 l(https://tracker.example/a.png)",  # a CSS escape spells url( (Chromium fetches it)
+    "background:u\\000072l(https://tracker.example/b.png)",
+    "background:image-set(\"https://tracker.example/c.png\" 1x)",  # a quoted address needs no url(
+    "background:-webkit-image-set('https://tracker.example/d.png' 1x)",
+    "background:u/**/rl(https://tracker.example/e.png)",
+    "background:src(https://tracker.example/f.png)",
+])
+def test_css_that_loads_an_address_in_disguise_is_removed(css):
+    # round 3: each of these made headless Chromium request the address when the report was opened
+    cleaned = sanitise_html(f'<style>div{{{css}}}</style><p style="{css}">p</p>')
+    assert "tracker" not in cleaned and "<p>p</p>" in cleaned
+
+
+def test_escaped_import_is_removed_and_plain_table_styles_stay():
+    cleaned = sanitise_html('<style>@imp\\6f rt "https://tracker.example/a.css";</style>'
+                            '<style>#T_1 td {text-align: right; color: #176b00}</style>')
+    assert "tracker" not in cleaned and "#T_1 td {text-align: right; color: #176b00}" in cleaned

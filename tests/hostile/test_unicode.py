@@ -317,3 +317,22 @@ def test_invisible_characters_in_free_text_are_cleaned_without_a_warning(write_f
     # interests pasted from Word, with no-break spaces: cleaned, and no warning for every such cell
     result = _load(write_file, [_participant(1, "art; music\u00a0and\u00a0drama")])
     assert result.data.loc[2, "interests"] == ("art", "music and drama") and result.problems.empty
+
+
+def test_a_codebook_of_nested_yaml_aliases_is_refused_in_time(tmp_path):
+    # round 3: 700 bytes that expand to 10**8 values took 26 s to be refused; one more level, four minutes
+    import time
+
+    from cm_research.qual.codebook import load_codebook
+    from cm_research.qual.errors import CodebookError
+
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'] + [
+        f"{n}: &{n} [{','.join(['*' + p] * 10)}]" for p, n in zip("abcdefg", "bcdefgh")]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("name: bomb\ndefinitions:\n" + "".join(f"  {line}\n" for line in levels) +
+                    "themes:\n  - name: t\n    definition: d\n    codes:\n      - name: c\n        definition: *h\n")
+    start = time.perf_counter()
+    with pytest.raises(CodebookError) as refused:
+        load_codebook(bomb)
+    assert time.perf_counter() - start < 15  # 0.1 s alone; the walk it replaces took minutes
+    assert "bomb.yaml" in str(refused.value) and "aliases" in str(refused.value)

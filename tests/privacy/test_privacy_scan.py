@@ -21,20 +21,10 @@ from cm_research.privacy.scan import (
 
 
 @pytest.fixture(scope="module")
-def demo_run(request, tmp_path_factory):
-    """A clean synthetic demo run. The whole demo when the suite shares one (a session fixture
-    ``shared_demo_run`` in tests/conftest.py); otherwise the data-quality reports of the three demo sites,
-    which keep this folder's tests under a minute."""
-    try:
-        return request.getfixturevalue("shared_demo_run")
-    except pytest.FixtureLookupError:
-        pass
-    from cm_research.batch import run_demo
-
-    root = tmp_path_factory.mktemp("privacy-scan") / "demo"
-    _, results = run_demo(root, n_jobs=2, progress=False, notebooks=("01_data_quality",), summary_notebooks=())
-    assert all(r.ok for r in results), [r.error for r in results]
-    return root
+def demo_run(shared_demo_run):
+    """A clean synthetic demo run: the whole demo, built once for the suite (``shared_demo_run`` in
+    tests/conftest.py, which is always there)."""
+    return shared_demo_run
 
 
 @pytest.fixture(scope="module")
