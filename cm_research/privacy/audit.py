@@ -27,11 +27,16 @@ everything published, not only tables:
   number of answers from a median CI's exact coverage, the signed-rank p-value beside a hidden count of
   changes (see :mod:`cm_research.privacy.derived`);
 - ``row_count``: in a CSV with one row per case (a ``case`` column), the rows of one role, site or
-  attribution number 1 to the threshold: counting them counts people (see
-  :func:`cm_research.qual.publish.anonymous_cases`);
+  attribution -- or, with a ``theme`` column, of one theme, whoever the rows are -- number 1 to the threshold:
+  counting them counts people (see :func:`cm_research.qual.publish.anonymous_cases` and
+  :func:`~cm_research.qual.publish.negative_cases_summary`);
 - ``linked_count``: a count shown as ``c`` in one published file and as a number in another file of the same
   folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
   ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
+
+Figures are checked when they are drawn, not from their PNG: ``figure_small_count``
+(:mod:`cm_research.privacy.figures`) reads the bars of a published figure from its artists, and the report code
+refuses to save one that draws a count of people from 1 to the threshold.
 
 Restricted folders and files are skipped as the scanner skips them; an internal run (``NOT_FOR_PUBLICATION``
 folders) is audited all the same when asked, but batches record rather than enforce it.
@@ -135,6 +140,13 @@ def _row_counts(table: pd.DataFrame, name: str, threshold: int) -> Iterator[tupl
     if "case" not in table.columns:
         return
     who = [c for c in ("attribution",) if c in table.columns] or [c for c in ("role", "site") if c in table.columns]
+    if "theme" in table.columns:  # a row per case and theme: a theme's rows are the people it counts, whoever
+        # they are (round 5: the negative cases, anonymous, still had 1 to 5 rows under each theme)
+        for theme, rows in table.groupby("theme", sort=False):
+            if str(theme).strip() and 1 <= len(rows) <= threshold:
+                yield (name, f"lines {', '.join(str(i + 2) for i in rows.index[:6])}", "row_count",
+                       f"{len(rows)} row(s) for theme {theme}: one row per case, so this counts people (1 to "
+                       f"{threshold} must not be shown)")
     if not who:
         return
     key = who + [c for c in ("theme",) if c in table.columns]

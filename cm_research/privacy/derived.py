@@ -32,6 +32,13 @@ appear in this package's tables (found by the round-3 red team on the demo's pub
   hidden ``n`` gives n back, and with it "don't know" and missing answers (the wave's respondents are
   published). Where ``n`` is ``c`` the coverage is withheld (the interval itself stays).
 
+- **a count of things people said beside the hidden count of the people** (round 5): a code's or theme's
+  coded sentences (``n_segments``), a word's occurrences (``count``), the sentences against a theme
+  (``sentences_against``) are each at least the number of people who said them, so beside ``n_participants``
+  (or ``interviewees_against``) shown as ``c`` a value k from 1 to the threshold - 1 says the people were 1 to k --
+  and 1 sentence says exactly 1 person (the demo's published code and theme tables had 8 such rows). Where the
+  people are ``c``, such a count from 1 to the threshold is ``c`` too (:data:`SAID_BY`).
+
 :func:`withhold_derived` applies these rules to a table; :func:`derived_findings` looks for each recovery in a
 published CSV, for the whole-run audit (finding kind ``derived_count``).
 """
@@ -57,6 +64,8 @@ COVERAGE_COLUMNS = ("ci_coverage", "coverage")
 QUARTILE_COLUMNS = ("median", "lower_quartile", "upper_quartile", "median_sessions")
 #: a row's number of values, for the quartile rule
 SIZE_COLUMNS = ("n", "young_people")
+#: counts of what people said, each at least the number of people who said it: {count column: people column}
+SAID_BY = {"n_segments": "n_participants", "count": "n_participants", "sentences_against": "interviewees_against"}
 #: "8 row(s) dropped for missing `post`" in a note (see :data:`cm_research.report.outcomes.DROPPED_ROWS`)
 _DROPPED_ROWS = re.compile(r"\b\d+ row\(s\) dropped for missing")
 #: the largest number of answers searched when matching a coverage to n
@@ -225,6 +234,12 @@ def derived_findings(table: pd.DataFrame, name: str,
                 yield (name, f"line {pos}, columns {', '.join(f'`{c}`' for c in quartiles)}", "derived_count",
                        f"{shown}: interpolated quartiles at x.25, x.5 or x.75 narrow the number of values, n shown "
                        "as c (an even n, or n = 2 mod 4, for whole-number values); publish type 1 quartiles")
+        for said, people in SAID_BY.items():
+            value = _number(row.get(said))
+            if _hidden(row.get(people)) and value is not None and 1 <= value < threshold:
+                yield (name, f"line {pos}, column `{said}`", "derived_count",
+                       f"{said} {value:g} beside {people} shown as c: each person said at least one, so they were "
+                       f"{'exactly 1' if value == 1 else f'1 to {value:g}'}")
         if _hidden(row.get("n")):
             for column in COVERAGE_COLUMNS:
                 value = _number(row.get(column))
@@ -235,3 +250,15 @@ def derived_findings(table: pd.DataFrame, name: str,
                     yield (name, f"line {pos}, column `{column}`", "derived_count",
                            f"coverage {value:.12g} is that of a median CI from exactly {next(iter(ns))} answers: "
                            "n shown as c")
+
+
+def withhold_said_by(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``table`` with each count of things said (:data:`SAID_BY`) from 1 to ``threshold`` shown as ``c`` where
+    the people who said them are ``c`` (module docstring: such a count bounds the hidden one)."""
+    out = table.copy()
+    for said, people in SAID_BY.items():
+        if said in out and people in out:
+            hidden = out[people].astype(str) == SUPPRESSED
+            small = [v is not None and 1 <= v <= threshold for v in map(_number, out[said])]
+            out[said] = out[said].astype(object).mask(hidden & pd.Series(small, index=out.index), SUPPRESSED)
+    return out

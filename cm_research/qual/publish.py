@@ -18,7 +18,16 @@ publication, :func:`publish_thematic` returns the thematic result with:
 - nothing that points back at one interview beside what it says: quotes and keyword-in-context rows
   (:func:`publish_concordance`) lose their transcript, segment and offsets, and the tables with one row per
   interview (coverage, the saturation curve) keep their numbers without the interview's file, case, role, site
-  or date -- otherwise counting rows would give back the suppressed interview counts.
+  or date -- otherwise counting rows would give back the suppressed interview counts;
+- the negative cases as one row per theme (:func:`negative_cases_summary`): interviewees with sentences against
+  it, negative cases and mixed, each a count of people suppressed like any other (a row per interviewee, however
+  anonymous, counts them: three rows under a theme are three people);
+- the saturation curve as its shape only (:func:`saturation_curve_shape`): interview number, new codes and codes
+  so far, without the codes each interview added or how many it held (with the interview schedule known, the
+  order points at the person). The Guest et al. summary (base, run, threshold, saturation point) stays.
+
+The full negative-cases table (with the sentences against) and the full curve are kept in ``restricted`` on the
+result, which :func:`cm_research.qual.workflow.write_outputs` writes to ``restricted/`` only.
 
 Every table is a :class:`~cm_research.privacy.contract.SuppressedTable`.
 """
@@ -31,6 +40,7 @@ from dataclasses import replace
 import pandas as pd
 
 from cm_research.privacy.contract import SuppressedTable
+from cm_research.privacy.derived import withhold_said_by
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, certify, suppress_counts
 from cm_research.qual.redact import redact_names
 from cm_research.qual.roles import role_name
@@ -50,12 +60,17 @@ PEOPLE_COUNTS = {
     "themes_by_site": ["n_participants", "n_group_participants"],
 }
 #: columns named like counts of people that are not: an n-gram's length, a number of sentences
-NOT_PEOPLE = {"word_frequencies": ["n"], "cooccurrence_segments": ["n"], "negative_cases": ["n_for", "n_against"],
-              "saturation_curve": ["n_codes", "n_new"], "saturation_runs": ["n_new"]}
+NOT_PEOPLE = {"word_frequencies": ["n"], "cooccurrence_segments": ["n"], "negative_cases": ["sentences_against"],
+              "saturation_curve": ["n_new"], "saturation_runs": ["n_new"]}
 #: columns that point back at one interview (its file name, label, offsets in it): never published beside a quote
 SOURCE_COLUMNS = ("participant_label", "transcript", "segment_id", "start", "end", "context_start", "context_end")
 #: tables with one row per interviewee (role, site, case): published without who (:func:`anonymous_cases`)
-PER_CASE = ("framework_overview", "negative_cases")
+PER_CASE = ("framework_overview",)
+#: published negative cases, one row a theme: counts of interviewees (people) and of their sentences against it
+NEGATIVE_SUMMARY_COLUMNS = ["theme", "theme_label", "interviewees_against", "against_only", "mixed",
+                            "sentences_against"]
+#: published saturation curve: its shape, one row an interview in the order done, nothing about who or what
+SHAPE_COLUMNS = ["order", "n_new", "cumulative"]
 _K_OF_N = re.compile(r"\s*\((\d+) of (\d+)\)")
 
 
@@ -130,6 +145,57 @@ def anonymous_cases(table: pd.DataFrame, name: str = "") -> pd.DataFrame:
     return out
 
 
+def negative_cases_summary(table: pd.DataFrame, themes: list[tuple[str, str]] | None = None, *,
+                           threshold: int = DEFAULT_THRESHOLD, name: str = "negative_cases") -> SuppressedTable:
+    """Negative cases as published: one row per theme with interviewees_against (people with at least one
+    sentence against the theme), against_only (negative cases), mixed, and sentences_against.
+
+    ``table`` is :func:`cm_research.qual.cases.negative_cases` (one row per theme and interviewee); ``themes``
+    [(theme, label)] in the codebook's order, so a theme nobody spoke against shows 0 rather than disappearing.
+    The three people counts are suppressed with interviewees_against = against_only + mixed as their total
+    (secondary suppression: a shown total beside one hidden part would give the other back). sentences_against is
+    withheld where interviewees_against is: sentences are at least as many as the people who said them, so 1 or 2
+    sentences would bound a hidden count of people (1 sentence: exactly 1 person).
+
+    Why not a row per interviewee, even anonymous: counting a theme's rows counts the people against it (the
+    demo's themes had 1 to 5 each), which is the count the rule hides."""
+    rows = []
+    order = themes or list(dict.fromkeys(zip(table["theme"], table["theme_label"])))
+    for theme, label in order:
+        block = table[table["theme"] == theme]
+        only = int((block["pattern"] == "against only").sum())
+        rows.append({"theme": theme, "theme_label": label, "interviewees_against": len(block),
+                     "against_only": only, "mixed": len(block) - only,
+                     "sentences_against": int(pd.to_numeric(block["n_against"]).sum())})
+    summary = pd.DataFrame(rows, columns=NEGATIVE_SUMMARY_COLUMNS)
+    published = suppress_counts(summary, ["against_only", "mixed", "interviewees_against"],
+                                totals="interviewees_against", threshold=threshold, name=name)
+    hidden = published["interviewees_against"].astype(str) == SUPPRESSED
+    sentences = published["sentences_against"].astype(object).mask(hidden, SUPPRESSED)
+    out = pd.DataFrame(published).assign(sentences_against=sentences)
+    return certify(out, ["interviewees_against", "against_only", "mixed"], threshold=threshold, name=name,
+                   not_people=("sentences_against",),
+                   reason=(f"Interviewees with sentences against a theme, counts from 1 to {threshold}, are shown "
+                           "as c, with their sentences."))
+
+
+def saturation_curve_shape(curve: pd.DataFrame, name: str = "saturation_curve") -> SuppressedTable:
+    """The saturation curve as published: order (interviews in the order done), n_new (codes first found in it)
+    and cumulative (distinct codes so far) -- the curve and the bars the figure draws, and everything Guest et
+    al.'s (2020) base / run / threshold assessment needs.
+
+    Left out: new_codes (which codes each interview added) and n_codes (how many codes it held). With an
+    interview schedule known (the order is the order done; a service knows who was interviewed when), the
+    fourth row is one known person, and "interview 4 added: distrust of social workers" says what they raised.
+    The transcript, case, role and date columns stay, empty, so tables that drop them still read."""
+    out = curve.assign(**{c: "" for c in ("transcript", "case", "role", "date") if c in curve})
+    out = out[[c for c in ("order", "transcript", "case", "role", "date") if c in out] +
+              [c for c in SHAPE_COLUMNS if c != "order" and c in out]]
+    return certify(out, [], name=name, not_people=("n_new",),
+                   reason="The curve's shape only: which codes each interview added, and how many it held, are "
+                          "in restricted/.")
+
+
 def publish_concordance(kwic: pd.DataFrame, small: set[tuple[str, str]], *, pooled_label: str = POOLED_LABEL,
                         young_label: str = POOLED_YOUNG_LABEL) -> pd.DataFrame:
     """Keyword-in-context rows fit to publish: attributed as quotes are (:func:`pool_attributions`), and without the
@@ -176,6 +242,7 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
     if raw is not None and not raw.empty:
         small = small_groups(raw, pool_below)
     out: dict[str, pd.DataFrame] = {}
+    restricted: dict[str, pd.DataFrame] = dict(getattr(result, "restricted", {}) or {})
     for name, table in tables.items():
         counts = PEOPLE_COUNTS.get(name, [])
         if not suppress:
@@ -207,14 +274,23 @@ def publish_thematic(result, *, threshold: int = DEFAULT_THRESHOLD, pool_below: 
             table = table.assign(**{c: "" for c in ("transcript", "case", "role", "site") if c in table})
             if "pct_coded" in table:
                 table = table.sort_values("pct_coded", ascending=False, kind="stable").reset_index(drop=True)
-        elif name == "saturation_curve":  # one row an interview: its file, case and date point at the person
-            table = table.assign(**{c: "" for c in ("transcript", "case", "role", "date") if c in table})
+        elif name == "saturation_curve":  # one row an interview, in the order done: the shape only
+            restricted[name] = table
+            table = saturation_curve_shape(table, name)
+        elif name == "negative_cases":  # a row per interviewee counts people: one row per theme instead
+            restricted[name] = table
+            themes = ([(t.name, t.label) for t in result.codebook.themes]
+                      if getattr(result, "codebook", None) is not None else None)
+            table = negative_cases_summary(table, themes, threshold=threshold, name=name)
         elif name in PER_CASE and {"role", "site"} <= set(table.columns) and not table.empty:
             table = anonymous_cases(table, name)
         elif name == "theme_role_wide":
             counts = [c for c in table.columns if c != "theme_label"]
-        table = _mask(table, counts, threshold)
+        if not isinstance(table, SuppressedTable):  # made by the suppression step above: kept as made
+            # and the sentences or words of people shown as c: 1 sentence is 1 person (derived.withhold_said_by)
+            table = withhold_said_by(_mask(table, counts, threshold), threshold)
         out[name] = table if isinstance(table, SuppressedTable) else certify(
             table, counts, threshold=threshold, name=name, not_people=NOT_PEOPLE.get(name, ()),
             reason=f"Counts of people from 1 to {threshold} are shown as c.")
-    return replace(result, tables=out)
+    # (a stand-in result with tables only, as some callers build, has nowhere to keep the full copies)
+    return replace(result, tables=out, **({"restricted": restricted} if hasattr(result, "restricted") else {}))

@@ -66,6 +66,9 @@ class ThematicResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     saturation: dict = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
+    #: full tables of a run for publication whose published copy is reduced (:func:`cm_research.qual.publish.
+    #: publish_thematic`): written to ``restricted/`` only
+    restricted: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def from_suggestions(self) -> bool:
@@ -278,7 +281,7 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
         if result.from_suggestions and name in CODING_TABLES:
             table = table.copy()
             table.insert(0, UNREVIEWED_HEADER, f"yes: {UNREVIEWED_NOTE}")
-        if name == "negative_cases":  # quotes case by case are individual-level: restricted only
+        if name == "negative_cases" and name not in result.restricted:  # quotes case by case: restricted only
             restricted = out / RESTRICTED / paths[name].name
             restricted.parent.mkdir(parents=True, exist_ok=True)
             write_csv(table, restricted)
@@ -291,6 +294,14 @@ def write_outputs(result: ThematicResult, output_dir: str | Path,
             write_table(table, paths[name])
         else:
             write_csv(table, paths[name])
+    for name, table in result.restricted.items():  # published reduced (a run for publication): in full here
+        restricted = out / RESTRICTED / f"{output_name(result, name)}.csv"
+        restricted.parent.mkdir(parents=True, exist_ok=True)
+        if result.from_suggestions and name in CODING_TABLES:
+            table = table.copy()
+            table.insert(0, UNREVIEWED_HEADER, f"yes: {UNREVIEWED_NOTE}")
+        write_csv(table, restricted)
+        paths["negative_cases_quotes" if name == "negative_cases" else f"{name}_restricted"] = restricted
     paths["framework_matrix"] = write_framework_xlsx(
         result.tables["framework_entries"], result.corpus.participants(), result.codebook,
         out / RESTRICTED / framework_file_name(result.from_suggestions), unreviewed=result.from_suggestions,
@@ -409,4 +420,6 @@ def negative_cases_display(result: ThematicResult, output_dir: str | Path) -> pd
     from cm_research.qual.framework import framework_matrix_is_internal
 
     table = result.tables["negative_cases"].drop(columns="theme")
-    return table if framework_matrix_is_internal(output_dir) else table.drop(columns="quotes_against")
+    # published (cm_research.qual.publish): one row a theme, no sentences to drop
+    return table if framework_matrix_is_internal(output_dir) else table.drop(columns="quotes_against",
+                                                                              errors="ignore")

@@ -118,6 +118,11 @@ def outcome_analysis(
     else:
         analysis.figures.update(rc_figures)
     write_table(rc_table, out / "reliable_change.csv", publication=published)
+    if published:  # each figure read back from its artists: it may draw no count its table hides
+        from cm_research.privacy.figures import require_safe_figure
+
+        for name, fig in analysis.figures.items():
+            require_safe_figure(fig, name, small_count_threshold)
     for name, fig in analysis.figures.items():
         fig.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
         plt.close(fig)  # kept for display(fig) where the notebook wants it, not auto-shown by the backend

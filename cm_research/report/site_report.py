@@ -21,6 +21,7 @@ from cm_research.dictionary import measures_catalogue
 from cm_research.plots.bars import sessions_barplot  # noqa: F401  (sessions_barplot was defined here)
 from cm_research.privacy.contract import write_table
 from cm_research.privacy.derived import published_quartiles
+from cm_research.privacy.figures import require_safe_figure
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED, suppress_counts
 from cm_research.report.costs import cost_per_young_person, costs_by_line
 from cm_research.report.render import (PALETTE, REPORT_CSS, figure_html, report_style,  # noqa: F401  (defined
@@ -506,6 +507,8 @@ def _save_figure(report: SiteReport, name: str, fig: plt.Figure, alt: tuple[str,
     ``<name>_data.csv`` and linked under the figure."""
     from cm_research.privacy.contract import write_table
 
+    if publication:  # a published figure draws only what its table shows (read back from its artists)
+        require_safe_figure(fig, name)
     href = None
     if data is not None:
         href = f"{name}_data.csv"
