@@ -132,7 +132,7 @@ def test_the_demo_puts_the_case_study_beside_the_published_run_never_in_it(share
     index = (published / "index.html").read_text(encoding="utf-8")
     assert "08_case_study" not in index and "internal" not in index
     # individual-level figures (one point a young person) stay in the internal run, never in the published one
-    scatter = "Scatter plot of reliable change: each mentored young person"
+    scatter = "young people measured both times:"  # the reliable-change scatter's alt text (plots.findings)
     assert scatter in (internal / "easton" / "02_outcomes.html").read_text(encoding="utf-8")
     assert not any(scatter in p.read_text(encoding="utf-8") for p in published.rglob("*.html"))
 
