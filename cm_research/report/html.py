@@ -15,8 +15,12 @@ import nbformat
 #: On screen a wide table scrolls inside the page; on paper nothing can scroll, so every table is laid out at the
 #: page's width with small type and cells that wrap (inside a word if a column must be that narrow), headings
 #: repeat on each page, rows, figures and headings are not split, and no scrollbar is drawn.
+#: A table too wide for portrait A4 (:func:`mark_wide_tables`: the framework matrix, the 17-column overview) is
+#: printed on landscape A4 pages of its own (a CSS named page, ``wide``) with its words kept whole: squeezed onto
+#: a portrait page its narrow columns broke words inside themselves ("me / ntor", "West / bridg / e").
 PRINT_CSS = """<style media="print">
 @page { size: A4; margin: 14mm 12mm; }
+@page wide { size: A4 landscape; margin: 14mm 12mm; }
 html, body { background: #fff !important; }
 * { overflow: visible !important; }
 ::-webkit-scrollbar { display: none !important; }
@@ -33,6 +37,11 @@ th, td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, .jp-OutputArea-out
 /* a row's header (e.g. a participant's case label in the framework matrix) keeps its words whole: breaking
    "anywhere" let a wide matrix squeeze that column to one letter ("m / en / te / e 1") */
 tbody th, .jp-RenderedHTMLCommon tbody th, .jp-OutputArea-output tbody th { overflow-wrap: break-word !important; }
+/* a wide table: on landscape pages, words wrap only at spaces; still wider than landscape, in smaller type */
+div.cm-print-wide { page: wide; }
+div.cm-print-wide th, div.cm-print-wide td { overflow-wrap: normal !important; word-break: normal !important;
+  hyphens: manual !important; }
+div.cm-print-smaller table { font-size: 6pt !important; }
 thead { display: table-header-group; }
 tr, img, figure, .cm-limits { break-inside: avoid; page-break-inside: avoid; }
 h1, h2, h3, h4, h5, h6, caption { break-after: avoid; page-break-after: avoid; }
@@ -97,6 +106,7 @@ def notebook_to_html(notebook_path: str | Path, html_path: str | Path | None = N
     # scrollable-region-focusable)
     body = re.sub(r"<table(?![^>]*\btabindex=)", '<table tabindex="0"', body)
     body = accessible_structure(body)
+    body = mark_wide_tables(body)  # printed on landscape pages (PRINT_CSS)
     # Reports are single files that open offline (and behind council firewalls): drop the exporter's remote
     # scripts (require.js, MathJax); figures are embedded PNGs and tables plain HTML, so nothing needs them.
     body = _REMOTE_SCRIPT.sub("", body)
@@ -182,6 +192,62 @@ def accessible_structure(body: str) -> str:
         body = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + "\n" + SKIP_LINK, body, count=1)
         body = body.replace("<main>", '<main id="main-content" tabindex="-1">', 1)
     return body
+
+
+#: A4's printable width in CSS pixels (96 to the inch) inside PRINT_CSS's 12 mm side margins: portrait 186 mm,
+#: landscape 273 mm
+A4_PORTRAIT_PX = round((210 - 2 * 12) / 25.4 * 96)  # 703
+A4_LANDSCAPE_PX = round((297 - 2 * 12) / 25.4 * 96)  # 1032
+#: the print size of table text (7.5 pt = 10 CSS pixels) makes a character about 6 pixels wide (DejaVu Sans, Debian's
+#: default, averages 0.6 em; a little generous, so a doubtful table goes landscape); each cell adds 6 pixels padding
+PRINT_CHAR_PX = 6.0
+CELL_PADDING_PX = 6.0
+#: a column of sentences needs room for a few words a line to be read: up to 16 characters
+READABLE_CHARS = 16
+WIDE_CLASS = "cm-print-wide"
+_TABLE = re.compile(r'(?P<before><div class="cm-print-wide[^"]*">\s*)?(?P<table><table\b(?P<attrs>[^>]*)>.*?</table>)',
+                    re.DOTALL | re.IGNORECASE)
+_ROW = re.compile(r"<tr\b.*?</tr>", re.DOTALL | re.IGNORECASE)
+_CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t\1>", re.DOTALL | re.IGNORECASE)
+
+
+def table_print_widths(table_html: str) -> tuple[float, float]:
+    """Estimated widths, in CSS pixels, of one table printed at PRINT_CSS's type size: (readable, narrowest).
+
+    Each column needs its longest word (words are never broken, so no column is narrower) and, to be read, up to
+    ``READABLE_CHARS`` characters of its longest cell: ``narrowest = sum over columns of (longest word * PRINT_CHAR_PX
+    + CELL_PADDING_PX)`` and ``readable`` the same with ``max(longest word, min(longest cell, READABLE_CHARS))``.
+    Columns are counted by position in each row (a cell spanning columns counts as one)."""
+    word: dict[int, int] = {}
+    cell: dict[int, int] = {}
+    for row in _ROW.findall(table_html):
+        for i, (_, content) in enumerate(_CELL.findall(row)):
+            text = _text(content)
+            word[i] = max(word.get(i, 0), max((len(w) for w in text.split()), default=0))
+            cell[i] = max(cell.get(i, 0), len(text))
+    narrowest = sum(w * PRINT_CHAR_PX + CELL_PADDING_PX for w in word.values())
+    readable = sum(max(word[i], min(cell[i], READABLE_CHARS)) * PRINT_CHAR_PX + CELL_PADDING_PX for i in word)
+    return readable, narrowest
+
+
+def mark_wide_tables(body: str) -> str:
+    """``body`` with each table too wide for portrait A4 wrapped in ``<div class="cm-print-wide">``, which PRINT_CSS
+    prints on landscape A4 pages (the named page ``wide``) with words broken only at spaces; narrow content stays
+    portrait. A table is wide when its readable width (:func:`table_print_widths`) is more than A4_PORTRAIT_PX, or
+    when its writer gave the ``<table>`` the class ``cm-print-wide``; one whose narrowest width is more than even
+    A4_LANDSCAPE_PX is also given ``cm-print-smaller`` (6 pt type), so that no column is lost off the page.
+    A table already wrapped is left as it is."""
+    def wrap(m: re.Match) -> str:
+        if m.group("before"):
+            return m.group(0)
+        readable, narrowest = table_print_widths(m.group("table"))
+        marked = re.search(r'\bclass="[^"]*\bcm-print-wide\b', m.group("attrs")) is not None
+        if not marked and readable <= A4_PORTRAIT_PX:
+            return m.group(0)
+        classes = WIDE_CLASS + (" cm-print-smaller" if narrowest > A4_LANDSCAPE_PX else "")
+        return f'<div class="{classes}">{m.group("table")}</div>'
+
+    return _TABLE.sub(wrap, body)
 
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)

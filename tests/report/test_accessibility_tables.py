@@ -5,7 +5,9 @@ keyboard can use, and that survives a narrow screen and an A4 print (WCAG 2.1 1.
   its column headers carry ``scope="col"``, the table has a caption and is a Tab stop;
 - at 320 CSS pixels the page does not scroll sideways, the wide matrix scrolls inside itself;
 - printed on A4 (Chromium's own PDF, read back with ``pdftotext -layout``) no column is lost: every case, every
-  code's heading and every quote's reference is on paper.
+  code's heading and every quote's reference is on paper;
+- a matrix too wide for portrait A4 is printed on landscape A4 pages (``pdfinfo``'s page sizes), its header row on
+  each, every cell's words whole, while the prose around it stays portrait.
 
 The internal matrix, with its quotes, is built here from invented (synthetic) sentences and put through the real
 exporter (:func:`cm_research.report.html.notebook_to_html`); the published overview is read from the demo run.
@@ -27,7 +29,7 @@ from headless_chrome import start_chrome
 
 from cm_research.report import display as display_module
 from cm_research.report.display import show_table
-from cm_research.report.html import notebook_to_html
+from cm_research.report.html import mark_wide_tables, notebook_to_html, table_print_widths
 
 A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)  # 703: A4 less the print stylesheet's 12 mm margins
 CODES = ["Trusting the mentor", "Being listened to", "Shared interests", "Confidence", "Making things",
@@ -161,3 +163,117 @@ def test_the_internal_matrix_reflows_at_320px_and_prints_on_a4_with_every_column
     # (the print stylesheet breaks other cells anywhere, so that twelve columns fit the page's width)
     headers = re.findall(r"^(mentee|mentor)\s*\n?\s*(\d+)\b", printed, re.MULTILINE)
     assert len(headers) == 10, printed[:1500]
+
+
+# --- a wide table prints on landscape pages, its words whole ------------------------------------------------------
+
+#: invented themes for a participants-by-themes matrix: with the case, role and site, 13 columns whose longest words
+#: (up to 10 letters) squeezed onto A4 portrait's 703 CSS pixels broke inside themselves ("me / ntor")
+THEMES = ["Trust", "Listening", "Interests", "Confidence", "Making", "Attendance", "Futures", "Endings",
+          "Belonging", "Friends"]
+SITES = ["Northshire", "Westbridge", "Easton"]
+ROLES = ["mentee", "mentor", "carer", "teacher"]
+
+
+def test_a_table_is_marked_wide_from_its_estimated_print_width_or_its_writers_class():
+    # by hand, at 6 px a character and 6 px padding a cell: column 1's longest word "hello" is 5 characters and
+    # its longest cell "hello world" 11 (under 16, so all of it is wanted); column 2 holds "x"
+    small = "<table><tr><th>a</th><th>b</th></tr><tr><td>hello world</td><td>x</td></tr></table>"
+    assert table_print_widths(small) == (11 * 6 + 6 + 1 * 6 + 6, 5 * 6 + 6 + 1 * 6 + 6)  # (84, 48)
+    assert mark_wide_tables(small) == small  # narrow content stays on portrait pages
+    # 8 columns of 16-character readable text: 8 * (16 * 6 + 6) = 816 > 703 (portrait); longest word "sentence"
+    row = "<tr>" + "<td>words of a sentence long enough</td>" * 8 + "</tr>"
+    wide = f"<table>{row}</table>"
+    assert table_print_widths(wide) == (816, 8 * (8 * 6 + 6))
+    marked = mark_wide_tables(f"<p>before</p>{wide}<p>after</p>")
+    assert marked == f'<p>before</p><div class="cm-print-wide">{wide}</div><p>after</p>'
+    assert mark_wide_tables(marked) == marked  # never wrapped twice
+    # the writer's class marks a narrow table; a table whose words alone need more than landscape's 1032 pixels
+    # (30 columns of a 10-letter word: 30 * 66 = 1980) is also printed in smaller type
+    chosen = small.replace("<table>", '<table class="cm-print-wide">')
+    assert mark_wide_tables(chosen) == f'<div class="cm-print-wide">{chosen}</div>'
+    widest = "<table><tr>" + "<td>Attendance</td>" * 30 + "</tr></table>"
+    assert mark_wide_tables(widest).startswith('<div class="cm-print-wide cm-print-smaller"><table>')
+
+
+def _wide_matrix() -> pd.DataFrame:
+    """Participants (40, so the table runs over more than one page) by themes, with their role and site; every cell
+    invented: a short phrase naming the theme, e.g. "Confidence grew steadily"."""
+    rows = []
+    for k in range(1, 41):
+        row = {"case": f"case {k}", "role": ROLES[k % 4], "site": SITES[k % 3]}
+        row.update({theme: f"{theme} {['grew', 'held', 'wavered'][(k + j) % 3]} steadily"
+                    for j, theme in enumerate(THEMES)})
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs["row_header"] = "case"
+    return table
+
+
+@pytest.fixture(scope="module")
+def wide_pdf(tmp_path_factory, browser):
+    """The invented wide matrix after a paragraph of prose, exported as the batch exports a notebook and printed
+    by Chromium (its own print-to-PDF, the page size taken from the stylesheet)."""
+    folder = tmp_path_factory.mktemp("wide")
+    mp = pytest.MonkeyPatch()
+    html = _shown(_wide_matrix(), "Framework matrix: every theme (synthetic)", mp)
+    mp.undo()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Wide matrix (synthetic)\n\nPortraitprose before the table."),
+                nbformat.v4.new_code_cell("show_table(matrix)", outputs=[nbformat.v4.new_output(
+                    "display_data", data={"text/html": html, "text/plain": "<table>"})]),
+                nbformat.v4.new_markdown_cell("Portraitprose after the table.")]
+    path = folder / "wide.ipynb"
+    nbformat.write(nb, str(path))
+    page = notebook_to_html(path)
+    browser.get(page.as_uri())
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4,
+                                                      "preferCSSPageSize": True})
+    out = folder / "wide.pdf"
+    out.write_bytes(base64.b64decode(pdf["data"]))
+    return page, out
+
+
+def _page_sizes(pdf) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points, from ``pdfinfo`` (A4 is 595 x 842 points)."""
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.M)]
+
+
+def _page_text(pdf, number: int) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_a_wide_matrix_prints_on_landscape_pages_with_whole_words_and_prose_stays_portrait(wide_pdf):
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("pdftotext and pdfinfo (Debian poppler-utils) are needed to read the printed pages back")
+    _, pdf = wide_pdf
+    sizes = _page_sizes(pdf)
+    texts = [_page_text(pdf, n) for n in range(1, len(sizes) + 1)]
+    landscape = [n for n, (w, h) in enumerate(sizes) if w > h]
+    portrait = [n for n, (w, h) in enumerate(sizes) if w < h]
+    # A4 is 210 x 297 mm = 595 x 842 points, either way round
+    assert all(sorted((round(w), round(h))) == [595, 842] for w, h in sizes), sizes
+    assert len(landscape) >= 2, sizes  # the 40 rows run over more than one landscape page
+    # the prose around the table stays on portrait pages
+    prose = [n for n, text in enumerate(texts) if "Portraitprose" in text]
+    assert prose and all(n in portrait for n in prose), (sizes, prose)
+    words = re.findall(r"\S+", "\n".join(texts[n] for n in landscape))
+    counts = {w: words.count(w) for w in set(words)}
+    # every cell's words are whole: each word is on paper as often as the matrix holds it (a word broken
+    # inside itself, "Northsh / ire", is counted under neither half)
+    table = _wide_matrix()
+    expected: dict[str, int] = {}
+    for value in table.to_numpy().ravel():
+        for word in str(value).split():
+            expected[word] = expected.get(word, 0) + 1
+    short = {w: (counts.get(w, 0), n) for w, n in expected.items() if counts.get(w, 0) < n and not w.isdigit()}
+    assert not short, short
+    # the header row repeats on each landscape page: every theme's heading is on each of them
+    for n in landscape:
+        heading_line = next((line for line in texts[n].splitlines() if "Listening" in line and "Belonging" in line),
+                            "")
+        assert all(theme in heading_line.split() for theme in THEMES), (n, texts[n][:600])
