@@ -25,3 +25,10 @@ def start_chrome(extra_args: tuple[str, ...] = (), capabilities: dict | None = N
     for name, value in (capabilities or {}).items():
         options.set_capability(name, value)
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+def emulate_view(driver, width: int, media: str = "screen") -> None:
+    """Show the page as on a `width`-pixel-wide window (900 high, no zoom), for `media` "screen" or "print"."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from headless_chrome import start_chrome
+from headless_chrome import emulate_view, start_chrome
 
 from cm_research.plots.contrast import contrast_ratio, darkened, figure_contrast_problems
 from cm_research.report.html import IndexEntry, accessible_structure, write_index
@@ -104,10 +104,7 @@ def browser():
     driver.quit()
 
 
-def _view(driver, width: int, media: str = "screen") -> None:
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+_view = emulate_view
 
 
 #: every table: [name, right edge, scroll width, client width, tabindex, is its own scroller]

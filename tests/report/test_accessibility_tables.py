@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from headless_chrome import start_chrome
+from headless_chrome import emulate_view, start_chrome
 
 from cm_research.report import display as display_module
 from cm_research.report.display import show_table
@@ -96,16 +96,24 @@ def test_the_demo_framework_overview_heads_rows_with_the_case_or_leaves_no_empty
 @pytest.fixture(scope="module")
 def matrix_page(tmp_path_factory):
     """A tiny report holding the internal framework matrix, exported as the batch exports a notebook."""
-    folder = tmp_path_factory.mktemp("matrix")
+    return _exported(tmp_path_factory.mktemp("matrix") / "matrix.ipynb", _matrix(),
+                     "Framework matrix: Relationship and trust (synthetic)",
+                     "# Framework matrix (synthetic)\n\nInvented sentences, to test layout.")
+
+
+def _exported(path, table: pd.DataFrame, caption: str, before: str, after: str | None = None):
+    """`table` shown by show_table between two Markdown cells of a notebook at `path`, exported to HTML as the
+    batch exports a notebook; returns the page's path."""
     mp = pytest.MonkeyPatch()
-    html = _shown(_matrix(), "Framework matrix: Relationship and trust (synthetic)", mp)
+    html = _shown(table, caption, mp)
     mp.undo()
     nb = nbformat.v4.new_notebook()
     nb.metadata["language_info"] = {"name": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# Framework matrix (synthetic)\n\nInvented sentences, to test layout."),
+    nb.cells = [nbformat.v4.new_markdown_cell(before),
                 nbformat.v4.new_code_cell("show_table(matrix)", outputs=[nbformat.v4.new_output(
                     "display_data", data={"text/html": html, "text/plain": "<table>"})])]
-    path = folder / "matrix.ipynb"
+    if after is not None:
+        nb.cells.append(nbformat.v4.new_markdown_cell(after))
     nbformat.write(nb, str(path))
     return notebook_to_html(path)
 
@@ -117,10 +125,7 @@ def browser():
     driver.quit()
 
 
-def _view(driver, width: int, media: str = "screen") -> None:
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+_view = emulate_view
 
 
 TABLE_JS = """const t = document.querySelector('table'); const cs = getComputedStyle(t);
@@ -215,18 +220,8 @@ def wide_pdf(tmp_path_factory, browser):
     """The invented wide matrix after a paragraph of prose, exported as the batch exports a notebook and printed
     by Chromium (its own print-to-PDF, the page size taken from the stylesheet)."""
     folder = tmp_path_factory.mktemp("wide")
-    mp = pytest.MonkeyPatch()
-    html = _shown(_wide_matrix(), "Framework matrix: every theme (synthetic)", mp)
-    mp.undo()
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# Wide matrix (synthetic)\n\nPortraitprose before the table."),
-                nbformat.v4.new_code_cell("show_table(matrix)", outputs=[nbformat.v4.new_output(
-                    "display_data", data={"text/html": html, "text/plain": "<table>"})]),
-                nbformat.v4.new_markdown_cell("Portraitprose after the table.")]
-    path = folder / "wide.ipynb"
-    nbformat.write(nb, str(path))
-    page = notebook_to_html(path)
+    page = _exported(folder / "wide.ipynb", _wide_matrix(), "Framework matrix: every theme (synthetic)",
+                     "# Wide matrix (synthetic)\n\nPortraitprose before the table.", "Portraitprose after the table.")
     browser.get(page.as_uri())
     pdf = browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4,
                                                       "preferCSSPageSize": True})
