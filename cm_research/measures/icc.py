@@ -113,22 +113,21 @@ def icc(ratings: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     def f_limits(f: float, df1: float, df2: float) -> tuple[float, float]:
         return f / stats.f.ppf(1 - alpha / 2, df1, df2), f * stats.f.ppf(1 - alpha / 2, df2, df1)
 
+    def single_and_average(ms_error: float, df_error: float) -> tuple[dict, dict, float, float]:
+        """ICC(·,1) and ICC(·,k) from the targets' mean square against ``ms_error``, with their F-based CIs
+        (Shrout & Fleiss 1979), and the F test's statistic and p."""
+        f = msb / ms_error
+        lo, hi = f_limits(f, df_b, df_error)
+        single = {"estimate": (msb - ms_error) / (msb + (k - 1) * ms_error), "ci_low": (lo - 1) / (lo + k - 1),
+                  "ci_high": (hi - 1) / (hi + k - 1)}
+        average = {"estimate": (msb - ms_error) / msb, "ci_low": 1 - 1 / lo, "ci_high": 1 - 1 / hi}
+        return single, average, f, float(stats.f.sf(f, df_b, df_error))
+
     values: dict[str, dict] = {}
-    f1 = msb / msw
-    p1 = float(stats.f.sf(f1, df_b, df_w))
-    lo, hi = f_limits(f1, df_b, df_w)
-    values["ICC1"] = {"estimate": (msb - msw) / (msb + (k - 1) * msw), "ci_low": (lo - 1) / (lo + k - 1),
-                      "ci_high": (hi - 1) / (hi + k - 1)}
-    values["ICC1k"] = {"estimate": (msb - msw) / msb, "ci_low": 1 - 1 / lo, "ci_high": 1 - 1 / hi}
+    values["ICC1"], values["ICC1k"], f1, p1 = single_and_average(msw, df_w)
     for kind in ("ICC1", "ICC1k"):
         values[kind].update(statistic=f1, dof=float(df_b), dof_den=float(df_w), p_val=p1)
-
-    f3 = msb / mse
-    p3 = float(stats.f.sf(f3, df_b, df_e))
-    lo, hi = f_limits(f3, df_b, df_e)
-    values["ICC3"] = {"estimate": (msb - mse) / (msb + (k - 1) * mse), "ci_low": (lo - 1) / (lo + k - 1),
-                      "ci_high": (hi - 1) / (hi + k - 1)}
-    values["ICC3k"] = {"estimate": (msb - mse) / msb, "ci_low": 1 - 1 / lo, "ci_high": 1 - 1 / hi}
+    values["ICC3"], values["ICC3k"], f3, p3 = single_and_average(mse, df_e)
 
     icc2 = (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n)
     # Satterthwaite df of the denominator mean square (Shrout & Fleiss 1979, eq. 6)

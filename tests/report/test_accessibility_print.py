@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from headless_chrome import emulate_view, start_chrome
+from headless_chrome import emulate_view
 
 from cm_research.plots.contrast import contrast_ratio, darkened, figure_contrast_problems
 from cm_research.report.html import IndexEntry, accessible_structure, write_index
@@ -96,13 +96,6 @@ def test_every_demo_report_has_a_skip_link_scopes_named_tables_and_headings_in_o
 
 
 # --- in the browser ---------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = start_chrome()
-    yield driver
-    driver.quit()
-
 
 _view = emulate_view
 

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from headless_chrome import emulate_view, start_chrome
+from headless_chrome import emulate_view
 
 from cm_research.report import display as display_module
 from cm_research.report.display import show_table
@@ -116,13 +116,6 @@ def _exported(path, table: pd.DataFrame, caption: str, before: str, after: str |
         nb.cells.append(nbformat.v4.new_markdown_cell(after))
     nbformat.write(nb, str(path))
     return notebook_to_html(path)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = start_chrome()
-    yield driver
-    driver.quit()
 
 
 _view = emulate_view
