@@ -1,3 +1,4 @@
+import gc
 import os
 import subprocess
 import sys
@@ -117,6 +118,23 @@ _BACKGROUND: list[subprocess.Popen] = []
 
 
 def pytest_collection_finish(session):
+    """Freeze what collection imported (see _freeze_collected), and start the shared demo's background build."""
+    _start_shared_demo_build(session)
+    _freeze_collected()
+
+
+def _freeze_collected() -> None:
+    """Move every object alive after collection (the imported stack, cm_research, the test modules) out of the
+    garbage collector's reach: they live until the session ends anyway. Each full collection then walks only
+    what the tests have made since, not the whole heap again. statsmodels' Holm adjustment (``multipletests``)
+    calls ``gc.collect()`` on every call, and Python runs full collections of its own as the heap grows: on
+    four report and statistics modules the collector's CPU time went from 4.2 s to 0.2 s (of 13.9 s). Nothing
+    a test computes changes: a collection only frees memory."""
+    gc.collect()
+    gc.freeze()
+
+
+def _start_shared_demo_build(session) -> None:
     """When a selected test needs the shared demo, start building it now in a background process, so the
     workers run other tests meanwhile instead of one of them building it while the other waits. The first
     worker to get here starts it (file lock and a marker: at most one build a session); the fixture below

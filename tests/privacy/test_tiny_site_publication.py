@@ -106,7 +106,9 @@ def write_batch(root: Path, transcripts: bool = True) -> Path:
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     root = build_tiny_site(tmp_path_factory.mktemp("tiny"))
-    run = run_batch(load_batch(write_batch(root)), run_dir=root / "run", n_jobs=2, progress=False)
+    # one worker: each phase (site notebooks, summary notebooks) warms one kernel template, not two (~5 s of CPU
+    # each); what is published does not depend on how many workers made it
+    run = run_batch(load_batch(write_batch(root)), run_dir=root / "run", n_jobs=1, progress=False)
     assert not run.failed, [r.error for r in run.failed]
     return root, run
 
@@ -179,7 +181,7 @@ def test_summary_notebooks_get_shared_parameters_and_their_real_inputs_and_resum
     transcript = root / "interviews" / "08_tinyshire_social_worker.txt"
     text, encoding = _read(transcript)
     transcript.write_text(text + "\nInterviewer: Thank you.\n", encoding=encoding)
-    again = run_batch(load_batch(root / "batch.yaml"), run_dir=run.run_dir, n_jobs=2, progress=False, resume=True)
+    again = run_batch(load_batch(root / "batch.yaml"), run_dir=run.run_dir, n_jobs=1, progress=False, resume=True)
     status = {r.job.stem: r.status for r in again.results}
     assert status == {"01_data_quality": "skipped", "02_outcomes": "skipped", "06_site_report": "skipped",
                       "03_thematic_analysis": "ok", "04_cross_site_synthesis": "skipped",
