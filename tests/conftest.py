@@ -94,10 +94,16 @@ def build_shared_demo(folder: Path, started: Path | None = None) -> None:
             (failed if errors else done).write_text("\n".join(map(str, errors)), encoding="utf-8")
 
 
+#: modules without notebooks whose tests compute for a long time (the learned coder's fits and cross-validation:
+#: about 15 s of CPU in one test each); measured with --durations, a module a line
+COSTLY_MODULES = ("tests/qual/test_qual_gold.py", "tests/qual/test_qual_learned.py")
+
+
 def pytest_collection_modifyitems(session, config, items):
     """Run the costly modules first, a module's tests together and in their own order: the modules that execute
-    notebooks without the shared demo, then those that read the shared demo (built in the background
-    meanwhile), then the rest, many short tests that even out the workers' last minutes. pytest-xdist's
+    notebooks without the shared demo, then the long computations of COSTLY_MODULES, then those that read the
+    shared demo (built in the background meanwhile), then the rest, many short tests that even out the
+    workers' last minutes (a long test handed out last would set the wall time alone). pytest-xdist's
     ``--dist loadscope`` hands out modules in this order when run with ``--no-loadscope-reorder`` (the
     Makefile's test target); its own reordering, by number of tests, would leave the longest modules, which
     have few tests, for the end. The order is the same in every worker (xdist requires it)."""
@@ -107,8 +113,10 @@ def pytest_collection_modifyitems(session, config, items):
 
     def rank(module_items: list) -> int:
         if any("shared_demo_run" in getattr(i, "fixturenames", ()) for i in module_items):
-            return 1
-        return 0 if any(i.get_closest_marker("notebook") for i in module_items) else 2
+            return 2
+        if any(i.get_closest_marker("notebook") for i in module_items):
+            return 0
+        return 1 if module_items[0].nodeid.split("::", 1)[0] in COSTLY_MODULES else 3
 
     ordered = sorted(modules.values(), key=rank)  # stable: collection order within a rank
     items[:] = [item for module_items in ordered for item in module_items]
