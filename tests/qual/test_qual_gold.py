@@ -125,7 +125,7 @@ def test_held_out_7_floor_now_that_it_is_training_data():
     # measure of how it generalises (the site cross-validation and held_out_9 are).
     from cm_research.qual.crossval import BLIND_SPLITS
 
-    assert "held_out_7" not in BLIND_SPLITS and "held_out_8" not in BLIND_SPLITS and BLIND_SPLITS == ("held_out_9",)
+    assert "held_out_7" not in BLIND_SPLITS and "held_out_8" not in BLIND_SPLITS and BLIND_SPLITS == ("held_out_9", "held_out_10")
     module = _eval_module()
     hybrid, _, _, _ = module.evaluate("held_out_7")
     rules, _, _, _ = module.evaluate("held_out_7", rules_only=True)
