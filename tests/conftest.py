@@ -94,8 +94,8 @@ def build_shared_demo(folder: Path, started: Path | None = None) -> None:
             (failed if errors else done).write_text("\n".join(map(str, errors)), encoding="utf-8")
 
 
-#: modules without notebooks whose tests compute for a long time (the learned coder's fits and cross-validation:
-#: about 15 s of CPU in one test each); measured with --durations, a module a line
+#: modules without notebooks that hold single long computations (the learned coder's fits and its site
+#: cross-validation: about 15 s of CPU in one test); a module joins this list when --durations shows it
 COSTLY_MODULES = ("tests/qual/test_qual_gold.py", "tests/qual/test_qual_learned.py")
 
 
