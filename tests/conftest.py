@@ -207,3 +207,18 @@ def shared_demo_run(pytestconfig):
     failed = folder / "failed"
     assert not failed.exists(), f"the shared demo run failed: {failed.read_text(encoding='utf-8')}"
     return folder / "demo"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A test that sets CM_RESEARCH_KERNEL_PRELOAD (a small template for its own tiny notebook) and runs a batch
+    with one worker starts this process's kernel template, which lives on for the rest of the session: every
+    later one-worker batch here would then fork kernels that import the whole stack again, per notebook. Such a
+    template is stopped when its test ends, while the test's environment is still in place."""
+    kernel = sys.modules.get("cm_research.batch.kernel")
+    before = getattr(kernel, "_server", None)
+    yield
+    kernel = sys.modules.get("cm_research.batch.kernel")
+    if kernel is not None and os.environ.get("CM_RESEARCH_KERNEL_PRELOAD") is not None \
+            and kernel._server is not None and kernel._server is not before:
+        kernel.stop_fork_server()

@@ -57,13 +57,12 @@ def test_a_worker_killed_mid_pair_leaves_nothing_half_written_and_resume_complet
 
     config = load_batch(make_batch(tmp_path))
     run_dir, marker = tmp_path / "run", tmp_path / "started.txt"
-    # the kernel templates (the local run's and the workers') load only what this notebook imports: the test is
-    # about the cluster
-    monkeypatch.setenv("CM_RESEARCH_KERNEL_PRELOAD", "pandas")
     (tmp_path / "started.txt").write_text("")  # the local reference run does not stop half-way
     local = run_batch(config, run_dir=tmp_path / "local", n_jobs=1, progress=False)
     assert not local.failed
     marker.unlink()
+    # the workers' kernel templates load only what this notebook imports: the test is about the cluster
+    monkeypatch.setenv("CM_RESEARCH_KERNEL_PRELOAD", "pandas")
     outcome = {}
     # no retry on another worker: the lost pair must be reported (the default, 3 retries, would re-run it)
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \

@@ -54,7 +54,6 @@ def test_the_next_pair_executes_while_the_previous_one_is_rendered(tmp_path, mon
         return real(notebook, *args, **kwargs)
 
     monkeypatch.setattr(runner, "notebook_to_html", slow_render)
-    monkeypatch.setenv("CM_RESEARCH_KERNEL_PRELOAD", "pathlib")  # the worker's template: only what the cell needs
     results = run_jobs(jobs, n_jobs=1, progress=False)
     assert [r.status for r in results] == ["ok", "ok", "ok"], [r.error for r in results]
     assert seen["a"]["next_started_first"] and seen["b"]["next_started_first"], seen

@@ -71,13 +71,12 @@ def test_state_set_by_one_notebook_is_not_seen_by_the_next(tmp_path):
     assert len({a["draw"], b["draw"], c["draw"]}) == 3
 
 
-def test_a_kernel_that_dies_fails_only_its_own_pair(tmp_path, monkeypatch):
+def test_a_kernel_that_dies_fails_only_its_own_pair(tmp_path):
     nb = notebook(tmp_path / "crash.ipynb",
                   "import os, pathlib\nif crash:\n    os._exit(1)\npathlib.Path(output_dir, 'done.txt').write_text(site)",
                   parameters="crash = False\nsite = ''\noutput_dir = '.'")
     jobs = [Job(site=s, notebook=str(nb), output_dir=tmp_path / s, parameters={"site": s, "crash": s == "b"})
             for s in ("a", "b", "c")]
-    monkeypatch.setenv("CM_RESEARCH_KERNEL_PRELOAD", "os,pathlib")  # the worker's template: only what the cell needs
     results = run_jobs(jobs, n_jobs=1, progress=False)  # one process, one template, one after another
     assert [r.status for r in results] == ["ok", "failed", "ok"]
     assert "crash.ipynb: the kernel running it died" in results[1].error, results[1].error

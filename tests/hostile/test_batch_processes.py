@@ -101,10 +101,9 @@ def test_killed_coordinator_takes_its_workers_with_it_and_a_second_batch_is_refu
     assert not list(run.glob("*/slow.ipynb")) and not list(run.glob("*/partial.csv"))
 
 
-def test_the_next_batch_removes_and_names_the_staging_folders_a_killed_one_left(tmp_path, capsys, monkeypatch):
+def test_the_next_batch_removes_and_names_the_staging_folders_a_killed_one_left(tmp_path, capsys):
     from cm_research.cli import main
 
-    monkeypatch.setenv("CM_RESEARCH_KERNEL_PRELOAD", "pathlib")  # the notebook needs no scientific stack
     batch = slow_batch(tmp_path, sites=("a",), pause=0)
     run = tmp_path / "run"
     left = run / "a" / ".staging-slow-deadbeef"  # what a batch killed with its workers (e.g. power cut) leaves
