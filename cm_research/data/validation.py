@@ -431,6 +431,34 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
             log.add(row, value_column, v, rule, message)
 
 
+def check_percent_scales(data: pd.DataFrame, cells: pd.Series, catalogue: pd.DataFrame, log: ProblemLog,
+                         value_column: str) -> None:
+    """A value between 0 and 1 of a percentage measure, written without a ``%`` sign, among values of the same
+    measure above 1, is an error (rule ``percent_scale``): it is most likely a fraction (0.85 for 85%) typed by a
+    different hand, and read as written it would be a child at under 1%. ``cells`` are the raw cells of the value
+    column: a value written with its sign (``0.5%``) says what it means and is kept. A measure whose values are
+    all at most 1 is not questioned (nothing to compare with); 0 and 1 are whole percentages and never are."""
+    percent = [str(m) for m in catalogue.index if str(catalogue.loc[m, "unit"]) == "percent"]
+    if not percent or data.empty:
+        return
+    value = data[value_column].astype("Float64")
+    signed = cells.reindex(data.index).map(lambda c: isinstance(c, str) and c.strip().endswith("%"), na_action="ignore")
+    signed = signed.fillna(False).astype(bool)
+    for name in percent:
+        mine = (data["measure"] == name).fillna(False).to_numpy(dtype=bool)
+        v = value[mine]
+        if not (v > 1).any():
+            continue
+        odd = v[(v > 0) & (v < 1) & ~signed[mine]].dropna()
+        typical = float(v[v > 1].median())
+        for row, x in odd.items():
+            log.add(row, value_column, float(x), "percent_scale",
+                    f"{display(float(x))} for {name}, whose other values are percentages (typically "
+                    f"{display(round(typical, 1))}): it looks like a fraction, {display(round(float(x) * 100, 6))}% "
+                    f"written as {display(float(x))}; write {display(round(float(x) * 100, 6))} if that is what it "
+                    f"is, or {display(float(x))}% if it really is under one per cent")
+
+
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
 CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph", "excel_error",
               "ambiguous_date")
@@ -468,8 +496,24 @@ def _serial_from_1904(value: object) -> object:
     return value
 
 
-#: the first cell of a totals row: "Total", "Grand total", "Sub-total", "Totals:", "Total (all sites)", "Sum"
+#: the first cell of a totals row: "Total", "Grand total", "Sub-total", "Totals:", "Total (all sites)", "Sum"; the
+#: rest of the row must hold only numbers (:func:`_only_numbers`)
 _TOTAL = re.compile(r"^(?:grand[\s_-]*|sub[\s_-]*)?(?:totals?|sum)(?:\s*[:(].*|\s+.*)?$", re.IGNORECASE)
+
+
+#: what a totals row holds beside its label: amounts (£1,200, 85%, (3) for minus 3) and dashes for "none"
+_TOTAL_AMOUNT = re.compile(r"^\(?[-+]?[£$€]?\s*[\d.,]*\d[\d.,]*\s*%?\)?$|^[-\u2013\u2014.]$")
+
+
+def _only_numbers(cells: pd.Series) -> bool:
+    """Whether the cells of a row after its first hold nothing but numbers, amounts and dashes, as a totals row
+    does; a row with text in it ("Sum Yee", a young person whose family name is Sum, with their site and dates)
+    is a row of data."""
+    for cell in cells.dropna():
+        text = display(cell).strip()
+        if text and not isinstance(cell, (int, float, np.integer, np.floating)) and not _TOTAL_AMOUNT.match(text):
+            return False
+    return True
 
 
 def _repeated_headers_and_totals(raw: RawTable, mapping: dict[str, str], log: ProblemLog) -> None:
@@ -492,7 +536,8 @@ def _repeated_headers_and_totals(raw: RawTable, mapping: dict[str, str], log: Pr
                 "block pasted with its header starts here; delete the row (and check the rows below it)")
     first = raw.cells.columns[0]
     for row, lead in raw.cells[first].iloc[-20:].items():  # a totals row ends a table
-        if isinstance(lead, str) and _TOTAL.match(lead.strip()) and same[raw.cells.index.get_loc(row)] < threshold:
+        if (isinstance(lead, str) and _TOTAL.match(lead.strip()) and same[raw.cells.index.get_loc(row)] < threshold
+                and _only_numbers(raw.cells.loc[row].iloc[1:])):
             log.add(row, first, lead, "totals_row",
                     f"the row is a totals row ({lead.strip()!r}), not a young person or a record: totals are "
                     "worked out by the analysis; delete the row")

@@ -1,0 +1,65 @@
+"""Numbers that change meaning and rows mistaken for totals (hostile input, round 4, items 3 and 5).
+
+A careless hand: one attendance written 0.85 among percentages written 85% (one child's 85% read as 0.85%),
+date serials in a CSV that a Mac workbook wrote in its 1904 system, a young person or a site whose name starts
+with "Total" or "Sum" (a Cantonese family name) taken for a totals row. Each test asserts what a person reading
+the file would expect. All data SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cm_research.data import load_table
+from tests.hostile.test_csv_reader import HEADER, _participant
+from tests.hostile.test_meaning import COLUMNS, _problems, _workbook, _xlsx_row
+
+OUTCOMES = "participant_id,measure,timepoint,date,value"
+
+
+def _outcomes(write_file, values: list[str]):
+    lines = [f"T-{i:03d},attendance_pct,baseline,,{v}" for i, v in enumerate(values, start=1)]
+    result = load_table(write_file("outcomes.csv", [OUTCOMES, *lines]), "outcomes")
+    assert result.n_read == len(result.data) + len(result.quarantine)
+    return result
+
+
+def test_a_fraction_among_percentages_is_held_back_not_read_as_under_one_percent(write_file):
+    result = _outcomes(write_file, ["85%", "0.85", "92", "0.5%", "0"])
+    assert list(result.data["value"]) == [85, 92, 0.5, 0]  # 0.5% written with its sign is what it says
+    held = _problems(result, "percent_scale")
+    assert list(held["row"]) == [3] and list(held["column"]) == ["value"]
+    message = held["message"].iloc[0]
+    assert "0.85" in message and "attendance_pct" in message and "85" in message and "0.85%" in message
+
+
+def test_a_column_of_fractions_alone_is_not_questioned(write_file):
+    # every value under 1: nothing to compare with; the range check is the only rule (0.85 is a valid 0.85%)
+    result = _outcomes(write_file, ["0.85", "0.9"])
+    assert len(result.data) == 2 and _problems(result, "percent_scale").empty
+
+
+def test_a_whole_one_among_percentages_is_not_questioned(write_file):
+    result = _outcomes(write_file, ["85", "1", "0"])  # 1% of sessions: a child missing from school
+    assert len(result.data) == 3 and _problems(result, "percent_scale").empty
+
+
+@pytest.mark.parametrize("lead", ["Sum Yee", "Total Learning Trust", "Totals-R-Us Academy", "Sum: Kit"])
+def test_a_real_name_starting_total_or_sum_in_the_first_column_is_a_row_of_data(write_file, lead):
+    # the site is the first column; the rest of the row is a young person's data, not numbers
+    header = "site," + HEADER.replace(",site", "")
+    row = _participant(1).replace(",Testshire", "")
+    result = load_table(write_file("participants.csv", [header, f"Testshire,{row}", f"{lead},{row[:4]}2{row[5:]}"]),
+                        "participants")
+    assert _problems(result, "totals_row").empty
+    assert list(result.data["site"]) == ["Testshire", lead] and list(result.data["participant_id"]) == ["T-001", "T-002"]
+
+
+def test_a_totals_row_of_numbers_or_currency_is_still_caught(tmp_path):
+    result = _workbook(tmp_path, [_xlsx_row("T-001"), _xlsx_row("T-002"),
+                                  ["Total", None, None, 16, None, None, None, None, None, None, None, None, None],
+                                  ["Grand total:", "", "", "£1,200", "", "", "", "", "", "", "", "", "-"],
+                                  ["Sum", 2, None, "16", None, None, None, None, None, None, None, None, "(3)"]])
+    assert list(result.data["participant_id"]) == ["T-001", "T-002"]
+    assert list(_problems(result, "totals_row")["row"]) == [4, 5, 6]
+    assert len(COLUMNS) == 13
