@@ -26,6 +26,8 @@ MIN_SUSPECT_BYTES = 64 << 20
 
 #: parts in all: a workbook or document has tens to hundreds; a list of millions takes minutes and gigabytes to read
 MAX_PARTS = 10_000
+#: parts of a REFI-QDA project (.qdpx): its sources and media may run to thousands
+MAX_PROJECT_PARTS = 100_000
 #: a part the opening library reads whole into memory (every part of a .docx; a workbook's shared text, styles and
 #: everything but its sheets, which are streamed): openpyxl takes about 30 s and 300 MB per 100 MB of shared text
 MAX_WHOLE_PART_BYTES = 64 << 20
@@ -43,6 +45,16 @@ def _part_count(path: str | Path) -> int | None:
     except (OSError, ValueError, struct.error):
         return None
     return int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else None
+
+
+def too_many_parts(path: str | Path, limit: int | None = None, what: str = "a workbook or document") -> str | None:
+    """Why an archive of more than ``limit`` (:data:`MAX_PARTS`) parts is not opened, or None; the count is read
+    from the archive's end record, so a list of millions of parts is never read."""
+    count, limit = _part_count(path), MAX_PARTS if limit is None else limit
+    if count is None or count <= limit:
+        return None
+    return (f"it is an archive of {count:,} parts, more than the {limit:,} {what} could need (a file built to "
+            "exhaust memory, or a damaged one); it was not opened")
 
 
 def _streamed_sheets(archive: zipfile.ZipFile) -> set[str]:
@@ -70,10 +82,8 @@ def oversized_archive(path: str | Path) -> str | None:
     :data:`MAX_WHOLE_PART_BYTES`) above that size; all parts above :data:`MAX_TOTAL_BYTES`.
     Not a zip archive at all is not this check's business (None): the reader that opens it says so.
     """
-    count = _part_count(path)
-    if count is not None and count > MAX_PARTS:
-        return (f"it is an archive of {count:,} parts, where a workbook or document has at most a few hundred (a "
-                "file built to exhaust memory, or a damaged one); it was not opened")
+    if reason := too_many_parts(path):
+        return reason
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
