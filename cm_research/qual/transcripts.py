@@ -733,6 +733,10 @@ def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Pa
     return files, skipped, problems
 
 
+#: interview files one call reads: evaluations have tens to hundreds; 100,000 tiny files took about 5 minutes
+MAX_TRANSCRIPT_FILES = 5_000
+
+
 def read_transcripts(source: str | Path | Iterable[str | Path], convention: SpeakerConvention | None = None,
                      errors: str = "raise") -> Corpus:
     """Read every .txt and .docx interview in a folder (or a list of files).
@@ -752,6 +756,12 @@ def read_transcripts(source: str | Path | Iterable[str | Path], convention: Spea
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
     files, skipped, problem_rows = _candidate_files(source)
+    if len(files) > MAX_TRANSCRIPT_FILES:
+        where = Path(source).name if isinstance(source, (str, Path)) else "the files given"
+        raise TranscriptError.from_problems([_problem(Path(where), None, (
+            f"{len(files):,} interview files, more than the {MAX_TRANSCRIPT_FILES:,} one analysis reads (each takes "
+            "a few milliseconds, so this many would take minutes); check that this is the transcripts folder, or "
+            "split the interviews into one folder per site"))], where)
     transcripts: list[Transcript] = []
     speakers = None
     table_path = Path(source) / SPEAKERS_FILE if isinstance(source, (str, Path)) and Path(source).is_dir() else None
