@@ -220,6 +220,10 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
 #: control characters, which are no text: NUL, escape, delete, C1 controls (tabs, line breaks, vertical tabs and
 #: page breaks, which Word's text exports carry, are layout and allowed)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: bidirectional embeddings, overrides and isolates ("Trojan Source", CVE-2021-42574): a quote holding one reads
+#: differently in a report from what was said; right-to-left text needs none of them (its marks, U+200E/U+200F,
+#: are allowed)
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _control_characters(path: Path, lines, locations) -> list[dict]:
@@ -234,6 +238,11 @@ def _control_characters(path: Path, lines, locations) -> list[dict]:
                 f"the line holds the invisible control character {character_name(found.group())} at character "
                 f"{found.start() + 1}, which is not text; delete it (or save the file again as UTF-8 text)"),
                 escape_unseen(line), locations))
+        elif found := _BIDI.search(line):
+            problems.append(_problem(path, number, (
+                f"the line holds the invisible character {character_name(found.group())} at character "
+                f"{found.start() + 1}, which changes the order in which the text is shown, so a quote from it "
+                "would not read as it was said; delete it"), escape_unseen(line), locations))
     return problems
 
 
@@ -731,7 +740,11 @@ def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Pa
     files, skipped = [], []
     for p in paths:
         suffix = p.suffix.lower()
-        if p.exists() and not p.is_file():  # a named pipe would block the reader for ever, a device never end
+        if found := _CONTROL.search(p.name) or _BIDI.search(p.name):
+            problems.append({"file": escape_unseen(p.name), "line": None, "column": "", "value": "", "message": (
+                f"the file name holds the invisible character {character_name(found.group())}, which can make a "
+                "name show as another (reversed, or with a different extension); it is not read. Rename the file")})
+        elif p.exists() and not p.is_file():  # a named pipe would block the reader for ever, a device never end
             skipped.append({"file": p.name, "reason": "not an ordinary file (a pipe, socket or device); not read"})
         elif p.name.startswith(("~$", ".")):
             skipped.append({"file": p.name, "reason": "a temporary or hidden file"})
