@@ -63,3 +63,22 @@ def test_a_totals_row_of_numbers_or_currency_is_still_caught(tmp_path):
     assert list(result.data["participant_id"]) == ["T-001", "T-002"]
     assert list(_problems(result, "totals_row")["row"]) == [4, 5, 6]
     assert len(COLUMNS) == 13
+
+
+def test_date_numbers_in_a_csv_are_read_with_a_word_on_the_date_system(write_file):
+    # 45180 days after 30/12/1899 is 11/09/2023 (Excel for Windows); a Mac 1904 workbook means 12/09/2027
+    lines = [HEADER, _participant(1).replace("11/09/2023", "45180"), _participant(2).replace("11/09/2023", "45181"),
+             _participant(3), _participant(4).replace("11/09/2023", "45180")]
+    result = load_table(write_file("participants.csv", lines), "participants")
+    assert [d.strftime("%d/%m/%Y") for d in result.data["start_date"]] == ["11/09/2023", "12/09/2023", "11/09/2023",
+                                                                            "11/09/2023"]
+    note = _problems(result, "date_serial")
+    assert list(note["row"]) == [2, 3, 5] and set(note["severity"]) == {"warning"} and set(note["column"]) == {"start_date"}
+    assert "'45181' was read" in note["message"].iloc[1] and "12/09/2023" in note["message"].iloc[1]
+    assert "1904" in note["message"].iloc[0]
+
+
+def test_date_numbers_in_a_workbook_follow_its_own_date_system_without_a_word(tmp_path):
+    result = _workbook(tmp_path, [_xlsx_row("T-001", start=45180)])
+    assert result.data["start_date"].iloc[0].strftime("%d/%m/%Y") == "11/09/2023"
+    assert _problems(result, "date_serial").empty
