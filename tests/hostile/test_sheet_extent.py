@@ -67,3 +67,15 @@ def test_a_value_in_the_last_column_of_the_sheet_is_refused_at_once(tmp_path):
                                                             b"</row></sheetData>")), "participants")
     message = str(caught.value)
     assert "participants.xlsx" in message and "XFD3" in message and "1,000" in message
+
+
+def test_the_disclosure_check_reads_rows_beyond_the_declared_dimension(tmp_path):
+    from cm_research.privacy.scan import check_disclosure
+    from tests.hostile.test_disclosure_scan import REGISTER
+
+    run = tmp_path / "run"
+    run.mkdir()
+    hidden = b'<row r="9">' + _cell("A9", "NS-0002") + b"</row>"
+    path = _sheet(tmp_path, lambda xml: xml.replace(b"</sheetData>", hidden + b"</sheetData>"))
+    path.rename(run / "table.xlsx")
+    assert "NS-0002" in set(check_disclosure(run, REGISTER)["text"])
