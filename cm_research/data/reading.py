@@ -191,11 +191,12 @@ def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> R
 
 
 def _excel_value(cell) -> object:
-    """What a person sees in the cell: a percentage-formatted 0.85 is 85 (%)."""
+    """What a person sees in the cell: a percentage-formatted 0.85 is ``"85%"``, text with its sign, as a CSV
+    holds it (read as the number 85; the sign says the value is a percentage, not a fraction of one)."""
     value = cell.value
     fmt = getattr(cell, "number_format", "") or ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
-        return round(value * 100, 10)
+        return f"{round(value * 100, 10):.15g}%"
     return value
 
 

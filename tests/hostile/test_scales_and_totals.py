@@ -82,3 +82,17 @@ def test_date_numbers_in_a_workbook_follow_its_own_date_system_without_a_word(tm
     result = _workbook(tmp_path, [_xlsx_row("T-001", start=45180)])
     assert result.data["start_date"].iloc[0].strftime("%d/%m/%Y") == "11/09/2023"
     assert _problems(result, "date_serial").empty
+
+
+def test_in_a_workbook_a_percentage_cell_is_its_percentage_and_a_bare_fraction_is_questioned(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(OUTCOMES.split(","))
+    for i, (value, fmt) in enumerate([(0.85, "0%"), (0.0085, "0.00%"), (92, "General"), (0.85, "General")], start=1):
+        book.active.append([f"T-{i:03d}", "attendance_pct", "baseline", None, value])
+        book.active.cell(row=i + 1, column=5).number_format = fmt
+    book.save(tmp_path / "outcomes.xlsx")
+    result = load_table(tmp_path / "outcomes.xlsx", "outcomes")
+    assert list(result.data["value"]) == [85, 0.85, 92]  # 0.85% typed as a percentage in Excel is kept
+    assert list(_problems(result, "percent_scale")["row"]) == [5]
