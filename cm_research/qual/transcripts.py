@@ -502,6 +502,8 @@ def _starts_with_header(lines) -> bool:
 #: sentence ends and line breaks one interview may hold: each becomes a segment to code, and coding needs about
 #: 5 KB a segment (a 5 MB file of 1.7 million one-letter sentences took 35 s and 8 GB to code)
 MAX_TRANSCRIPT_PIECES = 50_000
+#: characters in one line of an interview (about 3,500 words): a sentence is never longer than its line
+MAX_LINE_CHARS = 20_000
 
 
 def read_transcript(path: str | Path, convention: SpeakerConvention | None = None,
@@ -548,6 +550,12 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
             f"{MAX_TRANSCRIPT_PIECES:,} one interview can have (a three-hour focus group has about 5,000); it was not "
             "read. Check that the file is an interview, or split it into one file per session"))], path.name)
     lines = _lines(text)
+    if long := [(n, line) for n, _, line in lines if len(line) > MAX_LINE_CHARS]:
+        raise TranscriptError.from_problems([_problem(path, n, (
+            f"the line has {len(line):,} characters, more than the {MAX_LINE_CHARS:,} of about 25 minutes of "
+            "speech without a break (a codebook's patterns take time growing with the square of a line's "
+            "length); check the file is an interview, and break the line where the speaker pauses"),
+            line[:80], locations) for n, line in long[:20]], path.name)
     if problems := _control_characters(path, lines, locations):
         raise TranscriptError.from_problems(problems, path.name)
     captions = path.suffix.lower() in CAPTION_SUFFIXES
