@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cm_research.data.characters import character_name, escape_unseen, fold_label
+from cm_research.data.characters import HOMOGLYPHS, character_name, escape_unseen, fold_label
 from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display, is_warning
+from cm_research.data.coercion import key_like
 from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
@@ -140,6 +141,31 @@ def _marker(cell: object) -> str | None:
     return cell.strip() if isinstance(cell, str) and cell.strip() else None
 
 
+def _look_alike_twins(typed: pd.Series, f: Field, log: ProblemLog) -> None:
+    """An error on each value of a key column spelt wholly or partly in Cyrillic or Greek letters drawn like Latin
+    ones ("ТЕЅТ") when the column also holds the Latin spelling ("TEST"): a reader sees one site, the analysis
+    two. (A word mixing the alphabets is refused cell by cell, :func:`cm_research.data.characters.mixed_script_word`;
+    a word wholly in the other alphabet is only suspect beside its twin.)"""
+    present = typed.dropna()
+    if present.empty or not all_text(present):
+        return
+    values = pd.unique(present.to_numpy(dtype=object))
+    twins = {v: v.translate(HOMOGLYPHS) for v in values if isinstance(v, str) and not v.isascii()}
+    twins = {v: t for v, t in twins.items() if t != v}
+    if not twins:
+        return
+    wanted = set(twins.values())
+    first_row: dict[str, object] = {}
+    for row, value in present[present.isin(wanted)].items():
+        first_row.setdefault(value, row)
+    for row, value in present[present.isin(set(twins))].items():
+        latin = twins.get(value)
+        if latin in first_row:
+            log.add(row, f.name, value, "homoglyph",
+                    f"{escape_unseen(value)!r} looks the same as {latin!r} (row {first_row[latin]}) but is spelt with "
+                    "look-alike letters of another alphabet, so the two would count as different; retype it")
+
+
 def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set,
                  cells: pd.Series | None = None) -> pd.Series:
     if f.required:
@@ -153,6 +179,8 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
                         "full)")
     if f.enum is not None:
         typed = _canonical_enum(typed, f, log)
+    if f.type == "string" and key_like(f):
+        _look_alike_twins(typed, f, log)
     if f.pattern is not None:
         pattern = re.compile(f.pattern)
 

@@ -96,3 +96,16 @@ def test_in_a_workbook_a_percentage_cell_is_its_percentage_and_a_bare_fraction_i
     result = load_table(tmp_path / "outcomes.xlsx", "outcomes")
     assert list(result.data["value"]) == [85, 0.85, 92]  # 0.85% typed as a percentage in Excel is kept
     assert list(_problems(result, "percent_scale")["row"]) == [5]
+
+
+def test_a_name_spelt_wholly_in_look_alike_letters_beside_its_latin_twin_is_refused(write_file):
+    # "ТЕЅТ" in Cyrillic (no Latin letter in it, so the mixed-word check passed it) beside the Latin "TEST": two
+    # sites a reader cannot tell apart. A name in another alphabet with no Latin twin is an ordinary name.
+    cyrillic = "\u0422\u0415\u0405\u0422"
+    lines = [HEADER, _participant(1).replace("Testshire", "TEST"), _participant(2).replace("Testshire", cyrillic),
+             _participant(3).replace("Testshire", "\u041c\u043e\u0441\u043a\u0432\u0430")]
+    result = load_table(write_file("participants.csv", lines), "participants")
+    held = _problems(result, "homoglyph")
+    assert list(held["row"]) == [3] and list(held["column"]) == ["site"]
+    assert "'TEST'" in held["message"].iloc[0] and "row 2" in held["message"].iloc[0]
+    assert list(result.data["site"]) == ["TEST", "\u041c\u043e\u0441\u043a\u0432\u0430"]
