@@ -27,6 +27,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 #: what a paragraph holds that is not its text as Word shows it with changes accepted: deleted and moved-away
 #: runs, text boxes (not read), field codes, and the paragraph's and runs' properties (tab stops are w:tab too)
 _NOT_SHOWN = {f"{_W}{tag}" for tag in ("del", "moveFrom", "txbxContent", "delText", "instrText", "pPr", "rPr")}
+#: markup compatibility: the same content again for older Word versions (read once, from its choice)
+_NOT_SHOWN.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback")
 _CHARACTERS = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 
 
