@@ -56,3 +56,11 @@ def test_invisible_characters_and_decomposed_accents_are_read_as_the_data_reads_
     # the data readers clean site cells (NFC, zero-width characters removed); the batch's name must match them
     config = _config(tmp_path, "North\u200bshire", "Ynys Mo\u0302n")
     assert [s.site for s in config.sites] == ["Northshire", "Ynys Môn"]
+
+
+def test_a_site_name_holding_half_a_character_is_refused_not_a_crash_at_run_time(tmp_path, declared):
+    # "\ud800" in a YAML double-quoted string is a lone surrogate: no notebook or file can be written with it
+    with pytest.raises(BatchConfigError) as caught:
+        _config(tmp_path, "North\ud800shire")
+    assert "site entry 1" in str(caught.value) and "U+D800" in str(caught.value)
+    str(caught.value).encode("utf-8")  # the message itself can be printed and saved
