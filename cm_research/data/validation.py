@@ -149,8 +149,8 @@ def _look_alike_twins(typed: pd.Series, f: Field, log: ProblemLog) -> None:
     present = typed.dropna()
     if present.empty or not all_text(present):
         return
-    values = pd.unique(present.to_numpy(dtype=object))
-    twins = {v: v.translate(HOMOGLYPHS) for v in values if isinstance(v, str) and not v.isascii()}
+    other = present[~present.str.isascii().astype(bool)]  # column-wise for Arrow text (a national extract)
+    twins = {v: v.translate(HOMOGLYPHS) for v in pd.unique(other.to_numpy(dtype=object))}
     twins = {v: t for v, t in twins.items() if t != v}
     if not twins:
         return
@@ -469,17 +469,19 @@ def check_percent_scales(data: pd.DataFrame, cells: pd.Series, catalogue: pd.Dat
     percent = [str(m) for m in catalogue.index if str(catalogue.loc[m, "unit"]) == "percent"]
     if not percent or data.empty:
         return
-    value = data[value_column].astype("Float64")
-    signed = cells.reindex(data.index).map(lambda c: isinstance(c, str) and c.strip().endswith("%"), na_action="ignore")
-    signed = signed.fillna(False).astype(bool)
+    value = data[value_column].to_numpy(dtype=float, na_value=np.nan)
+    measure = data["measure"].to_numpy(dtype=object)
     for name in percent:
-        mine = (data["measure"] == name).fillna(False).to_numpy(dtype=bool)
+        mine = measure == name
         v = value[mine]
         if not (v > 1).any():
             continue
-        odd = v[(v > 0) & (v < 1) & ~signed[mine]].dropna()
-        typical = float(v[v > 1].median())
-        for row, x in odd.items():
+        # only the few cells under 1 are looked at as text (a national extract has millions of rows)
+        rows = data.index[mine][(v > 0) & (v < 1)]
+        odd = [(row, x) for row, x in zip(rows, value[mine][(v > 0) & (v < 1)])
+               if not (isinstance(cells.get(row), str) and cells.get(row).strip().endswith("%"))]
+        typical = float(np.median(v[v > 1]))
+        for row, x in odd:
             log.add(row, value_column, float(x), "percent_scale",
                     f"{display(float(x))} for {name}, whose other values are percentages (typically "
                     f"{display(round(typical, 1))}): it looks like a fraction, {display(round(float(x) * 100, 6))}% "
