@@ -36,6 +36,12 @@ label or name. An answer is a score when it is a whole number; a label is scored
 (or ``scores``), and "don't know" sets ``dont_know``; any other label is an error naming its row and column,
 never guessed. Rows held back (preview, test, spam, unfinished) are listed in ``problems`` as warnings naming
 the row and in the quarantine; heading rows are never read as answers.
+
+Questionnaires (SDQ, SWEMWBS, WEMWBS, … as defined in ``data_dictionary/instruments/``) collected with the same
+tools are read by :func:`survey_export_items` into one row per questionnaire and one column per item, ready for
+:func:`cm_research.measures.score_instrument`: answer labels are scored only by the instrument's own published
+labels (SDQ: not true 0, somewhat true 1, certainly true 2), and a column is matched to an item when every word of
+the item's short label is in its question (or by ``items``).
 """
 
 from __future__ import annotations
@@ -54,7 +60,8 @@ from cm_research.dictionary import load_schema
 from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
 from cm_research.surveys.loading import _check_responses, survey_catalogue
 
-__all__ = ["LIKERT_SCORES", "SurveyExport", "SurveyExportError", "read_survey_export", "survey_export_responses"]
+__all__ = ["LIKERT_SCORES", "SurveyExport", "SurveyExportError", "instrument_answer_labels", "read_survey_export",
+           "survey_export_items", "survey_export_responses"]
 
 QUALTRICS, SURVEYMONKEY, GOOGLE_FORMS, MS_FORMS, OTHER = (
     "Qualtrics", "SurveyMonkey", "Google Forms", "Microsoft Forms", "a survey tool")
@@ -421,3 +428,102 @@ def _to_source(problems: pd.DataFrame, where: dict[int, tuple[int, str]], fixed:
         columns.append(fixed.get(column, heading))
     problems["row"], problems["column"] = rows, columns
     return problems
+
+
+def instrument_answer_labels(instrument, version: str | None = None) -> dict[str, int]:
+    """The published answer labels of an instrument (``response.labels`` of its file in
+    ``data_dictionary/instruments/``), lower case -> the code entered for it; {} when the file lists none."""
+    import yaml
+
+    from cm_research.measures.instruments import instruments_dir, resolve
+
+    inst = resolve(instrument, version)
+    doc = yaml.safe_load((instruments_dir() / inst.file).read_text(encoding="utf-8"))
+    labels = (doc.get("response") or {}).get("labels") or {}
+    return {_norm(str(label)): int(code) for code, label in labels.items()}
+
+
+def survey_export_items(path: str | Path, instrument, version: str | None = None, *, participant_id: str,
+                        items: dict[str, str] | None = None,
+                        keep_unfinished: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, SurveyExport]:
+    """A questionnaire collected with a survey tool, as one row per response and one column per item.
+
+    ``participant_id`` is the column holding the young person's pseudonymous id; ``items`` maps columns (heading,
+    Qualtrics name or ImportId) to item names, else a column answers the item every word of whose short label
+    (``items[].label`` in the instrument file) is in its question text, or whose heading is the item's name.
+    Answers that are labels are scored by :func:`instrument_answer_labels`; numbers are kept for
+    :func:`cm_research.measures.score_instrument` to check against the response range.
+
+    Returns (answers: ``participant_id`` then the items matched, indexed by the export's row; problems: rows held
+    back, labels that are no answer of the instrument, items no column answers, columns matching several items;
+    the export). Items no column answers are named in problems as errors, so scoring will say so too.
+    """
+    from cm_research.measures.instruments import resolve
+
+    inst = resolve(instrument, version)
+    export = read_survey_export(path)
+    name = export.path.name
+    problems = list(export.problems.to_dict("records"))
+    if keep_unfinished and not export.held_back.empty:
+        unfinished = export.held_back[export.held_back["problems"].str.contains("unfinished")]
+        back = unfinished.set_index("row").drop(columns="problems")
+        back.columns = range(len(back.columns))
+        export.answers = pd.concat([export.answers, back]).sort_index()
+    id_column = export.column(participant_id)
+    if id_column is None:
+        raise _refuse(export.path, f"no column {participant_id!r} in this {export.program} export",
+                      column=participant_id)
+    found: dict[int, str] = {}
+    if items:
+        for heading, item in items.items():
+            position = export.column(heading)
+            if position is None or item not in inst.item_names:
+                raise _refuse(export.path, f"items maps {heading!r} to {item!r}: " + (
+                    f"the export has no such column" if position is None else
+                    f"{inst.id} has no such item ({', '.join(inst.item_names)})"), column=heading)
+            found[position] = item
+    taken = set(found.values())
+    words = {i.name: set(_norm(i.label).split()) for i in inst.items if i.name not in taken}
+    for c in export.columns.itertuples():
+        if c.fixed or int(c.position) in found or int(c.position) == id_column:
+            continue
+        asked = set(_norm(c.question).split())
+        hits = [n for n, w in words.items() if (w and w <= asked) or _norm(c.name) == n]
+        if len(hits) == 1:
+            found[int(c.position)] = hits[0]
+        elif len(hits) > 1:
+            problems.append(_problem(name, pd.NA, c.name, "", "survey_item",
+                                     f"the question matches several {inst.id} items ({', '.join(hits)}); "
+                                     "say which with items={column: item}", "warning"))
+    twice = {i for i in found.values() if list(found.values()).count(i) > 1}
+    for item in sorted(twice):
+        headings = [export.columns.at[p, "name"] for p, i in found.items() if i == item]
+        problems.append(_problem(name, pd.NA, ", ".join(headings), "", "survey_item",
+                                 f"item {item} is answered by {len(headings)} columns; say which with items="))
+        found = {p: i for p, i in found.items() if i != item}
+    missing = [i for i in inst.item_names if i not in set(found.values()) and i not in twice]
+    if missing:
+        problems.append(_problem(name, pd.NA, "", "", "survey_item",
+                                 f"no column answers {inst.id} item(s) {', '.join(missing)}; map them with "
+                                 "items={column: item}"))
+    labels = instrument_answer_labels(inst)
+    out = pd.DataFrame(index=export.answers.index.rename("row"))
+    out["participant_id"] = export.answers[id_column]
+    for position, item in found.items():
+        heading = export.columns.at[position, "name"]
+        values = []
+        for row, value in export.answers[position].items():
+            key = _norm(value)
+            if not value:
+                values.append(float("nan"))
+            elif re.fullmatch(r"-?\d+(\.0+)?", value):
+                values.append(float(value))
+            elif key in labels:
+                values.append(float(labels[key]))
+            else:
+                problems.append(_problem(name, row, heading, value, "survey_label",
+                                         f"{value!r} is not an answer of {inst.title} (its answers: "
+                                         f"{', '.join(labels) or 'numbers'}); correct it or export numeric values"))
+                values.append(value)  # kept as it is, so scoring refuses it too rather than prorating round it
+        out[item] = values
+    return out, pd.DataFrame(problems, columns=PROBLEM_COLUMNS), export

@@ -212,3 +212,40 @@ def test_a_bad_respondent_id_is_named_by_the_exports_column(tmp_path):
     load, _ = survey_export_responses(path, wave="baseline", respondent_id="Q1", role="carer")
     assert load.data.empty
     assert set(zip(load.errors["row"], load.errors["column"])) == {(4, "Q1")}
+
+
+def test_a_questionnaire_from_microsoft_forms_scored_by_the_instruments_own_labels(tmp_path):
+    """SDQ items in a form (question text here is the instrument file's short label, not the copyright wording),
+    answered with the SDQ's labels: not true 0, somewhat true 1, certainly true 2 (sdq.yaml)."""
+    from cm_research.measures import score_instrument
+    from cm_research.measures.instruments import resolve
+    from cm_research.surveys.exports import survey_export_items
+
+    sdq = resolve("sdq", "carer")
+    emotional = ["somatic", "worries", "unhappy", "clingy", "afraid"]
+    labels = {i.name: i.label for i in sdq.items}
+    heads = ["ID", "Start time", "Completion time", "Email", "Name", "Child's code"]
+    heads += [f"{n}. {labels[i].capitalize()}?" for n, i in enumerate(emotional, start=1)]
+    heads += ["Anything else?"]
+    rows = [heads,
+            [1, "", "", "anonymous", "", "SYN-501", "Certainly True", "Somewhat true", "Not True", "", "2", ""],
+            [2, "", "", "anonymous", "", "SYN-502", "Not true", "Sometimes", "Not true", "Not true", "Not true", ""]]
+    path = write_xlsx(tmp_path / "sdq_form.xlsx", rows)
+    answers, problems, export = survey_export_items(path, "sdq", "carer", participant_id="Child's code",
+                                                    items={"Anything else?": "consid"})
+    assert list(answers.columns) == ["participant_id", "consid", *emotional]
+    first = answers.loc[2]
+    assert first[emotional].tolist()[:3] == [2.0, 1.0, 0.0] and pd_na(first["clingy"]) and first["afraid"] == 2.0
+    bad = problems[problems["rule"] == "survey_label"].iloc[0]
+    assert (bad["row"], bad["column"], bad["value"]) == (3, heads[7], "Sometimes")
+    missing = problems[problems["message"].str.contains("no column answers")].iloc[0]["message"]
+    assert "restles" in missing and "somatic" not in missing
+    # scored by hand: 2 + 1 + 0 + 2 = 5 from 4 of 5 items, prorated 5 * 5 / 4 = 6.25 -> 6
+    scored = score_instrument(answers.loc[[2], ["participant_id", *emotional]], "sdq", "carer",
+                              scores=["emotional"], source=path.name)
+    assert scored["value"].tolist() == [6]
+    # the unscored label is kept as written, so scoring refuses it rather than prorating round it
+    from cm_research.measures.errors import ItemResponseError
+
+    with pytest.raises(ItemResponseError, match="Sometimes"):
+        score_instrument(answers[["participant_id", *emotional]], "sdq", "carer", scores=["emotional"])
