@@ -19,8 +19,9 @@ by the data dictionary like any other file. Layouts, from each program's help pa
   ID, Collector ID, Start Date, End Date, IP Address, Email Address, First Name, Last Name, Custom Data 1`` and
   each question's text above its first column (empty above the rest of its columns); the second says what
   each column holds: ``Response``, ``Open-Ended Response``, a grid statement or a choice. Answers are choice text.
-* **Google Forms** (Responses > Download CSV, or the linked Sheet): one heading row, ``Timestamp`` first
-  (``Email address`` and ``Score`` when collected), then each question's text; a grid statement as
+* **Google Forms** (Responses > Download CSV, or the linked Sheet): one heading row, ``Timestamp`` first (in the
+  form owner's language: ``Horodateur``, ``Marca temporal``, ``Zeitstempel`` …; ``Email address`` and ``Score``
+  when collected), then each question's text; a grid statement as
   ``Question [Statement]``; a tick-all-that-apply answer joined with ``", "``. Only submitted responses exist.
 * **Microsoft Forms** (Open results in Excel, ``.xlsx``): one heading row ``ID, Start time, Completion time,
   Email, Name`` (and ``Last modified time`` in newer exports), then each question's text; a Likert question
@@ -80,7 +81,10 @@ _QUALTRICS_FIXED = {"startdate", "enddate", "status", "ipaddress", "progress", "
                     "q_relevantidfraudscore", "q_relevantidlaststartdate"}
 _SURVEYMONKEY_FIXED = {"respondent id", "collector id", "start date", "end date", "ip address", "email address",
                        "first name", "last name", "custom data 1", "custom data"}
-_GOOGLE_FIXED = {"timestamp", "email address", "score"}
+#: Google Forms heads its first column "Timestamp" in the form owner's language
+_GOOGLE_TIMESTAMP = {"timestamp", "horodateur", "marca temporal", "zeitstempel", "tijdstempel",
+                     "informazioni cronologiche", "carimbo de data/hora"}
+_GOOGLE_FIXED = _GOOGLE_TIMESTAMP | {"email address", "score"}
 _MS_FORMS_FIXED = {"id", "start time", "completion time", "email", "name", "last modified time", "total points",
                    "quiz feedback"}
 #: Qualtrics Status: real responses (choice text or numeric value); everything else is held back with its name
@@ -169,7 +173,7 @@ def _identify(header: list[str], second: list[str]) -> str:
         return "Qualtrics (legacy layout)"
     if {"respondent id", "collector id"} <= names:
         return SURVEYMONKEY
-    if header and header[0].strip().lower() == "timestamp":
+    if header and header[0].strip().lower() in _GOOGLE_TIMESTAMP:
         return GOOGLE_FORMS
     if {"id", "start time", "completion time"} <= names:
         return MS_FORMS

@@ -155,7 +155,7 @@ def test_surveymonkey_two_heading_rows_and_a_grid(tmp_path):
 
 def test_google_forms_csv_in_a_european_locale(tmp_path):
     """Google Forms CSV opened and saved again by Excel in a European locale: ';', a sep= line and a BOM."""
-    rows = [["Timestamp", "Email address", "Respondent code", f"{STEM} [{COST}]", f"{STEM} [{WELCOME}]",
+    rows = [["Horodateur", "Email address", "Respondent code", f"{STEM} [{COST}]", f"{STEM} [{WELCOME}]",
              "Which activities have you tried?"],
             ["2024/03/01 10:15:32 am GMT", "", "SYN-201", "Strongly agree", "Agree", "Music, Drama"],
             ["2024/03/02 09:01:02 am GMT", "", "SYN-202", "Don't know", "Disagree", "Film"]]
