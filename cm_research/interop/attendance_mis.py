@@ -285,7 +285,7 @@ def read_attendance_export(path: str | Path, *, columns: dict[str, str | list[st
     counted_from = source.get("marks", "")
     load.problems = load.problems.assign(
         row=[origin.get(int(r), r) if pd.notna(r) else r for r in load.problems["row"]],
-        column=[source.get(c, counted_from or c) for c in load.problems["column"]])
+        column=[source.get(c, (counted_from or c) if c in fields else c) for c in load.problems["column"]])
     if not load.quarantine.empty:
         load.quarantine = load.quarantine.assign(row=[origin[int(r)] for r in load.quarantine["row"]])
     if held:  # rows refused before validation: kept in the quarantine as read, under the export's headings

@@ -531,3 +531,19 @@ def survey_export_items(path: str | Path, instrument, version: str | None = None
                 values.append(value)  # kept as it is, so scoring refuses it too rather than prorating round it
         out[item] = values
     return out, pd.DataFrame(problems, columns=PROBLEM_COLUMNS), export
+
+
+def export_advice(path: str | Path) -> str | None:
+    """What to do with a survey tool's export given where the ``survey_responses`` table was expected (one row
+    per answer), or None when ``path`` is not an export this module recognises."""
+    try:
+        header, cells, _ = _records(Path(path))
+    except DataValidationError:
+        return None
+    first = list(cells.iloc[0]) if len(cells) else []
+    program = _identify(header, first)
+    if program == OTHER:
+        return None
+    return (f"this is a {program} export (one row per response), not the survey_responses table (one row per "
+            "answer): read it with cm_research.surveys.survey_export_responses(path, wave=..., respondent_id=..., "
+            "role=...) and save its data as survey_responses.csv")

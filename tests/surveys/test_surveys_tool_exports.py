@@ -249,3 +249,12 @@ def test_a_questionnaire_from_microsoft_forms_scored_by_the_instruments_own_labe
 
     with pytest.raises(ItemResponseError, match="Sometimes"):
         score_instrument(answers[["participant_id", *emotional]], "sdq", "carer", scores=["emotional"])
+
+
+def test_an_export_saved_as_the_survey_table_is_named_with_what_to_do(tmp_path):
+    from cm_research.surveys import load_survey
+
+    write_csv(tmp_path / "survey_responses.csv", qualtrics_rows([
+        ("IP Address", "True", "100", "anonymous", "SYN-001", "Agree", "Agree")]))
+    with pytest.raises(SurveyExportError, match="a Qualtrics export .*survey_export_responses"):
+        load_survey(tmp_path)
