@@ -89,3 +89,21 @@ def test_what_the_table_needs_is_asked_for(tmp_path):
         read_attendance_export(path, columns={"participant_id": "Pseudonym"})
     with pytest.raises(AttendanceExportError, match="no column 'Poss.'"):
         read_attendance_export(path, columns={"participant_id": "Pseudonym", "sessions_possible": "Poss."})
+
+
+def test_import_attendance_writes_a_table_load_table_reads_back(tmp_path, capsys):
+    from cm_research.cli import main
+    from cm_research.data import load_table
+
+    export = tmp_path / "register.csv"
+    export.write_text("Pseudonym,Marks\nSYN-0301,/\\/\\EE#\nSYN-0302,/\\LNUO\n", encoding="utf-8")
+    out = tmp_path / "attendance.csv"
+    code = main(["import-attendance", str(export), "--column", "Pseudonym=participant_id", "--column", "Marks=marks",
+                 "--period-start", "04/09/2023", "--period-end", "06/09/2023", "--out", str(out)])
+    assert code == 0, capsys.readouterr()
+    data = load_table(out, "attendance").data.set_index("participant_id")
+    # SYN-0301: / \ / \ attended, E E authorised (one day suspended), # not possible
+    # SYN-0302: / \ L attended, N U O unauthorised
+    assert data[["sessions_possible", "sessions_attended", "authorised_absence", "unauthorised_absence"]
+                ].values.tolist() == [[6, 4, 2, 0], [6, 3, 0, 3]]
+    assert data["suspension_days"].tolist() == [1.0, 0.0]

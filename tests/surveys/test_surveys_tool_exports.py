@@ -258,3 +258,27 @@ def test_an_export_saved_as_the_survey_table_is_named_with_what_to_do(tmp_path):
         ("IP Address", "True", "100", "anonymous", "SYN-001", "Agree", "Agree")]))
     with pytest.raises(SurveyExportError, match="a Qualtrics export .*survey_export_responses"):
         load_survey(tmp_path)
+
+
+def test_import_survey_writes_a_table_load_survey_reads_back(tmp_path, capsys):
+    from cm_research.cli import main
+    from cm_research.surveys import load_survey
+
+    export = write_csv(tmp_path / "qualtrics.csv", qualtrics_rows([
+        ("IP Address", "True", "100", "anonymous", "SYN-001", "Strongly agree", "Don't know"),
+        ("Survey Preview", "True", "100", "preview", "SYN-002", "Agree", "Agree"),
+        ("IP Address", "True", "100", "anonymous", "SYN-003", "Disagree", "Agree")]))
+    folder = tmp_path / "site"
+    folder.mkdir()
+    code = main(["import-survey", str(export), "--wave", "baseline", "--respondent-id", "Q1", "--role", "carer",
+                 "--out", str(folder / "survey_responses.csv"), "--quarantine-dir", str(tmp_path / "held")])
+    printed = capsys.readouterr().out
+    assert code == 0 and "read as a Qualtrics export" in printed and "row 5" in printed  # the preview, named
+    survey = load_survey(folder)
+    got = {(r.respondent_id, r.item): (None if pd_na(r.response) else int(r.response), r.dont_know is True
+                                       or (not pd_na(r.dont_know) and bool(r.dont_know)))
+           for r in survey.responses.data.itertuples()}
+    assert got == {("SYN-001", "cost_stops"): (5, False), ("SYN-001", "feel_welcome"): (None, True),
+                   ("SYN-003", "cost_stops"): (2, False), ("SYN-003", "feel_welcome"): (4, False)}
+    assert survey.problems.empty
+    assert "SYN-002" in (tmp_path / "held" / "quarantine_survey_responses.csv").read_text()
