@@ -61,6 +61,7 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
     load, export = survey_export_responses(args.export, wave=args.wave, respondent_id=args.respondent_id,
                                            role=args.role, role_column=args.role_column,
                                            items=_pairs(args.item, "--item") or None,
+                                           dont_know=set(args.dont_know or ()) or None,
                                            keep_unfinished=args.keep_unfinished)
     print(f"{export.path.name}: read as a {export.program} export")
     return _finish(load, args.out, args.quarantine_dir)
@@ -89,6 +90,8 @@ def add_commands(sub) -> None:
     who.add_argument("--role-column", help="the column holding each respondent's role")
     p.add_argument("--item", action="append", metavar="COLUMN=ITEM",
                    help="which item a column answers (repeat); default: matched by the statement's text")
+    p.add_argument("--dont-know", action="append", metavar="VALUE",
+                   help="an answer meaning don't know, e.g. 6 for Qualtrics' numeric values (repeat)")
     p.add_argument("--keep-unfinished", action="store_true", help="keep Qualtrics responses not finished")
     p.add_argument("--out", required=True, help="the survey_responses.csv to write")
     p.add_argument("--quarantine-dir", help="write the rows held back here")

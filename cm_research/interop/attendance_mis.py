@@ -267,7 +267,10 @@ def read_attendance_export(path: str | Path, *, columns: dict[str, str | list[st
             pct = _number(get.get("attendance_pct", "")) if get.get("attendance_pct") else None
             if pct is not None and possible and attended is not None:
                 computed = 100 * attended / possible
-                if abs(computed - pct) > 0.1 + 1e-9:
+                shown = get["attendance_pct"].replace("%", "").replace(",", ".").strip()
+                decimals = len(shown.split(".", 1)[1]) if "." in shown else 0
+                # as shown: rounded (or cut) to its decimals, so one unit of the last decimal is allowed
+                if abs(computed - pct) > 10 ** -decimals + 1e-9:
                     problem(row, found["attendance_pct"], get["attendance_pct"],
                             f"the attendance percentage {get['attendance_pct']} does not agree with "
                             f"{attended:g} sessions attended of {possible:g} possible ({computed:.1f}%); check the "

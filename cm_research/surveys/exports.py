@@ -312,6 +312,7 @@ def _match_items(export: SurveyExport, catalogue: pd.DataFrame, items: dict[str,
 def survey_export_responses(path: str | Path, *, wave: str, respondent_id: str | None = None,
                             role: str | None = None, role_column: str | None = None,
                             items: dict[str, str] | None = None, scores: dict[str, int] | None = None,
+                            dont_know: set[str] | None = None,
                             keep_unfinished: bool = False) -> tuple[TableLoad, SurveyExport]:
     """Read a survey tool's export (:func:`read_survey_export`) as the long ``survey_responses`` table.
 
@@ -324,6 +325,8 @@ def survey_export_responses(path: str | Path, *, wave: str, respondent_id: str |
     role, role_column : every respondent's role, or the column holding it.
     items : column (heading, Qualtrics name or ImportId) -> catalogue item; None to match by statement text.
     scores : labels (any case) -> score, added to :data:`LIKERT_SCORES`.
+    dont_know : further answers that mean "don't know", e.g. ``{"6"}`` when Qualtrics' numeric values give the
+        don't-know choice the recode value 6 (else 6 is out of range and the cell is blanked with a warning).
     keep_unfinished : keep Qualtrics responses with ``Finished`` false (each still named in a warning).
 
     Returns
@@ -361,16 +364,19 @@ def survey_export_responses(path: str | Path, *, wave: str, respondent_id: str |
         raise _refuse(export.path, f"no column of this {export.program} export answers an item of the survey "
                                    "items catalogue (matched by the statement's text); give items={column: item}")
     labels = {**LIKERT_SCORES, **{_norm(k): v for k, v in (scores or {}).items()}}
+    extra_dont_know = {_norm(str(v)) for v in (dont_know or ())}
     heading = {int(c.position): c.name or f"column {c.position + 1}" for c in export.columns.itertuples()}
     long, origin, problems = [], [], []
     for row, cells in export.answers.iterrows():
         for position, item in matched.items():
             value = cells[position]
-            response, dont_know = value, ""
+            response, dont_know_cell = value, ""
             key = _norm(value)
-            if value and not re.fullmatch(r"-?\d+", value):
+            if value and key in extra_dont_know:
+                response, dont_know_cell = "", "yes"
+            elif value and not re.fullmatch(r"-?\d+", value):
                 if key in DONT_KNOW_LABELS:
-                    response, dont_know = "", "yes"
+                    response, dont_know_cell = "", "yes"
                 elif key in labels:
                     response = str(labels[key])
                 else:
@@ -381,7 +387,8 @@ def survey_export_responses(path: str | Path, *, wave: str, respondent_id: str |
                     continue
             long.append({"respondent_id": cells[id_column],
                          "respondent_role": role if role_at is None else cells[role_at],
-                         "wave": wave, "item": item, "response": response or None, "dont_know": dont_know or None})
+                         "wave": wave, "item": item, "response": response or None,
+                         "dont_know": dont_know_cell or None})
             origin.append((row, heading[position]))
     raw_cells = pd.DataFrame(long, columns=["respondent_id", "respondent_role", "wave", "item", "response", "dont_know"],
                              index=pd.RangeIndex(1, len(long) + 1, name="row"), dtype=object)

@@ -30,7 +30,9 @@ def test_a_summary_export_in_a_european_locale(tmp_path):
              "Unauthorised Absences", "Attendance %"],
             ["SYN-0001", "Synthetic", "X000000000001", "60", "50", "4", "4", "2", "90,0%"],
             ["SYN-0002", "Synthetic", "X000000000002", "58", "45", "0", "10", "3", "77,6 %"],
-            ["SYN-0003", "Synthetic", "X000000000003", "60", "40", "0", "20", "0", "80,0%"]]
+            ["SYN-0003", "Synthetic", "X000000000003", "60", "40", "0", "20", "0", "80,0%"],
+            # shown to whole percent: 45 of 58 is 77.59%, shown 78% (one unit of the last decimal allowed)
+            ["SYN-0004", "Synthetic", "X000000000004", "58", "45", "0", "10", "3", "78%"]]
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         handle.write("sep=;\r\n")
         csv.writer(handle, delimiter=";").writerows(rows)
@@ -40,6 +42,7 @@ def test_a_summary_export_in_a_european_locale(tmp_path):
     # attended = present + AEA: 50 + 4 = 54 of 60 = 90.0%; 45 of 58 = 77.6%
     assert data.loc["SYN-0001", ["sessions_possible", "sessions_attended"]].tolist() == [60, 54]
     assert data.loc["SYN-0002", "sessions_attended"] == 45
+    assert data.loc["SYN-0004", "sessions_attended"] == 45
     # SYN-0003: 40 of 60 is 66.7%, not the 80.0% the export says: held back, named by row and heading
     bad = load.errors.iloc[0]
     assert (bad["row"], bad["column"]) == (4, "Attendance %") and "66.7%" in bad["message"]

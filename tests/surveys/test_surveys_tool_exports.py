@@ -105,9 +105,16 @@ def test_qualtrics_numeric_values_xlsx_and_spam_codes(tmp_path):
     load, _ = survey_export_responses(path, wave="end", respondent_id="QID1", role="teacher")
     assert list(load.data["respondent_id"].unique()) == ["SYN-010"]
     assert sorted(load.data["response"]) == [3, 4]
+    assert rows[3][-4] == "SYN-010"
     messages = load.problems.set_index("row")["message"]
     assert "Spam" in messages[5] and "Survey Test" in messages[6] and "unfinished" in messages[7]
     assert any("recode value" in m for m in load.problems["message"])
+    # with numeric values Qualtrics gives the don't-know choice its recode value (here 6): said, not guessed
+    rows[3][-3] = "6"
+    path = write_xlsx(tmp_path / "barriers_end.xlsx", rows)
+    dk, _ = survey_export_responses(path, wave="end", respondent_id="QID1", role="teacher", dont_know={"6"})
+    answers = dk.data.set_index("item")
+    assert pd_na(answers.at["cost_stops", "response"]) and bool(answers.at["cost_stops", "dont_know"])
     kept, _ = survey_export_responses(path, wave="end", respondent_id="QID1", role="teacher", keep_unfinished=True)
     assert sorted(kept.data["respondent_id"].unique()) == ["SYN-010", "SYN-013"]
     assert "kept, as asked" in kept.problems.set_index("row").at[7, "message"]
