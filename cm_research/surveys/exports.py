@@ -219,9 +219,10 @@ def read_survey_export(path: str | Path) -> SurveyExport:
             questions[k] = above if plain else f"{above} - {sub}"
         heading_rows.append(first)
     if heading_rows:
+        what = ("what each column holds" if program == SURVEYMONKEY else
+                "question text and import ids" if len(heading_rows) > 1 else "question text or import ids")
         notes.append(f"the {program} export's heading row{'s' if len(heading_rows) > 1 else ''} "
-                     f"{', '.join(map(str, heading_rows))} (question text{', import ids' if len(heading_rows) > 1 else ''})"
-                     " read as headings, not as responses")
+                     f"{', '.join(map(str, heading_rows))} ({what}) read as headings, not as responses")
     fixed = {QUALTRICS: _QUALTRICS_FIXED, SURVEYMONKEY: _SURVEYMONKEY_FIXED, GOOGLE_FORMS: _GOOGLE_FIXED,
              MS_FORMS: _MS_FORMS_FIXED}.get(program, set())
     columns = pd.DataFrame({"position": range(len(header)), "name": header, "question": questions,
