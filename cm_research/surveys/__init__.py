@@ -18,9 +18,8 @@ from cm_research.surveys.comments import (BARRIERS_CODEBOOK, COMMENTS_BASIS, RES
                                           suggest_comment_codes)
 from cm_research.surveys.cycle import (CYCLE_FIELDS, CYCLE_FILE, ActionResearchCycle, cycle_fields_table,
                                        cycle_markdown, load_cycle)
-from cm_research.surveys.errors import CycleFileError, SurveyDataError
-from cm_research.surveys.exports import (SurveyExportError, read_survey_export, survey_export_items,
-                                         survey_export_responses)
+from cm_research.surveys.errors import CycleFileError, SurveyDataError, SurveyExportError
+from cm_research.surveys.exports import read_survey_export, survey_export_items, survey_export_responses
 from cm_research.surveys.likert import (LEVEL_LABELS, keyed_responses, likert_distribution, likert_items, median_ci,
                                         reverse_score, wave_change)
 from cm_research.surveys.loading import Survey, load_survey, survey_catalogue

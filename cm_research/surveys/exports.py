@@ -56,16 +56,16 @@ import pandas as pd
 
 from cm_research.data.loading import TableLoad, validate_raw
 from cm_research.data.raw import RawTable
-from cm_research.data.reading import read_raw
 from cm_research.dictionary import load_schema
-from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
+from cm_research.errors import PROBLEM_COLUMNS
+from cm_research.surveys.errors import SurveyExportError
 from cm_research.surveys.loading import _check_responses, survey_catalogue
+from cm_research.surveys.tool_layouts import (_GOOGLE_FIXED, _MS_FORMS_FIXED, _QUALTRICS_FIXED, _SURVEYMONKEY_FIXED,
+                                              GOOGLE_FORMS, MS_FORMS, OTHER, QUALTRICS, SURVEYMONKEY, _identify,
+                                              _records, _text)
 
 __all__ = ["LIKERT_SCORES", "SurveyExport", "SurveyExportError", "instrument_answer_labels", "read_survey_export",
            "survey_export_items", "survey_export_responses"]
-
-QUALTRICS, SURVEYMONKEY, GOOGLE_FORMS, MS_FORMS, OTHER = (
-    "Qualtrics", "SurveyMonkey", "Google Forms", "Microsoft Forms", "a survey tool")
 
 #: the five-point agreement labels and their scores (survey_responses.response: 1 strongly disagree ... 5)
 LIKERT_SCORES: dict[str, int] = {
@@ -73,33 +73,11 @@ LIKERT_SCORES: dict[str, int] = {
     "neutral": 3, "agree": 4, "strongly agree": 5}
 DONT_KNOW_LABELS = {"don't know", "dont know", "do not know"}
 
-#: each program's fixed columns (lower case), which are never questions
-_QUALTRICS_FIXED = {"startdate", "enddate", "status", "ipaddress", "progress", "duration (in seconds)", "finished",
-                    "recordeddate", "responseid", "recipientlastname", "recipientfirstname", "recipientemail",
-                    "externalreference", "locationlatitude", "locationlongitude", "distributionchannel",
-                    "userlanguage", "q_recaptchascore", "q_relevantidduplicate", "q_relevantidduplicatescore",
-                    "q_relevantidfraudscore", "q_relevantidlaststartdate"}
-_SURVEYMONKEY_FIXED = {"respondent id", "collector id", "start date", "end date", "ip address", "email address",
-                       "first name", "last name", "custom data 1", "custom data"}
-#: Google Forms heads its first column "Timestamp" in the form owner's language
-_GOOGLE_TIMESTAMP = {"timestamp", "horodateur", "marca temporal", "zeitstempel", "tijdstempel",
-                     "informazioni cronologiche", "carimbo de data/hora"}
-_GOOGLE_FIXED = _GOOGLE_TIMESTAMP | {"email address", "score"}
-_MS_FORMS_FIXED = {"id", "start time", "completion time", "email", "name", "last modified time", "total points",
-                   "quiz feedback"}
 #: Qualtrics Status: real responses (choice text or numeric value); everything else is held back with its name
 _QUALTRICS_REAL = {"ip address": "IP Address", "0": "IP Address", "imported": "Imported", "4": "Imported",
                    "offline": "Offline", "16": "Offline"}
 _QUALTRICS_STATUS = {"1": "Survey Preview", "2": "Survey Test", "8": "Spam", "9": "Survey Preview Spam",
                      "12": "Imported Spam", "17": "Offline Survey Preview"}
-
-
-class SurveyExportError(DataValidationError):
-    """A survey tool's export cannot be read as survey answers: an old layout, no column for the respondent's
-    id, no column answering a catalogue item. The message names the program, the file and what to export
-    or say instead; ``problems`` is the usual table (file, row, column, value, rule, message, severity)."""
-
-    problem_columns = PROBLEM_COLUMNS
 
 
 def _problem(file: str, row, column: str, value, rule: str, message: str, severity: str = "error") -> dict:
@@ -110,14 +88,6 @@ def _problem(file: str, row, column: str, value, rule: str, message: str, severi
 def _refuse(path: Path, message: str, column: str = "", row=pd.NA) -> SurveyExportError:
     problems = pd.DataFrame([_problem(path.name, row, column, "", "survey_export", message)], columns=PROBLEM_COLUMNS)
     return SurveyExportError(f"{path.name}: {message}", problems)
-
-
-def _text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _norm(text: str) -> str:
@@ -154,30 +124,6 @@ class SurveyExport:
             if key in (c.name.lower(), c.question.lower(), c.import_id.lower()):
                 return int(c.position)
         return None
-
-
-def _records(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
-    """(heading row, every later row as text indexed by spreadsheet row with columns by position, notes)."""
-    raw = read_raw(path)
-    header = ["" if h.startswith("(column ") and h.endswith(" has no name)") else h for h in raw.cells.columns]
-    cells = raw.cells.copy()
-    cells.columns = range(len(header))
-    return header, cells.map(_text), list(raw.notes)
-
-
-def _identify(header: list[str], second: list[str]) -> str:
-    names = {h.strip().lower() for h in header}
-    if {"responseid", "finished"} <= names or {"responseid", "status"} <= names:
-        return QUALTRICS
-    if {"v1", "v10"} <= names and any(v.strip().lower() == "responseid" for v in second):
-        return "Qualtrics (legacy layout)"
-    if {"respondent id", "collector id"} <= names:
-        return SURVEYMONKEY
-    if header and header[0].strip().lower() in _GOOGLE_TIMESTAMP:
-        return GOOGLE_FORMS
-    if {"id", "start time", "completion time"} <= names:
-        return MS_FORMS
-    return OTHER
 
 
 def read_survey_export(path: str | Path) -> SurveyExport:
@@ -539,19 +485,3 @@ def survey_export_items(path: str | Path, instrument, version: str | None = None
                 values.append(value)  # kept as it is, so scoring refuses it too rather than prorating round it
         out[item] = values
     return out, pd.DataFrame(problems, columns=PROBLEM_COLUMNS), export
-
-
-def export_advice(path: str | Path) -> str | None:
-    """What to do with a survey tool's export given where the ``survey_responses`` table was expected (one row
-    per answer), or None when ``path`` is not an export this module recognises."""
-    try:
-        header, cells, _ = _records(Path(path))
-    except DataValidationError:
-        return None
-    first = list(cells.iloc[0]) if len(cells) else []
-    program = _identify(header, first)
-    if program == OTHER:
-        return None
-    return (f"this is a {program} export (one row per response), not the survey_responses table (one row per "
-            "answer): read it with cm_research.surveys.survey_export_responses(path, wave=..., respondent_id=..., "
-            "role=...) and save its data as survey_responses.csv")

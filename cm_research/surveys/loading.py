@@ -95,7 +95,8 @@ def load_survey(folder: str | Path, comments: bool = True) -> Survey:
     try:
         responses = load_table(path, "survey_responses", references={"survey_items": items})
     except DataValidationError as exc:  # a survey tool's export saved under the table's name: say so
-        from cm_research.surveys.exports import SurveyExportError, export_advice
+        from cm_research.surveys.errors import SurveyExportError
+        from cm_research.surveys.tool_layouts import export_advice
 
         if (advice := export_advice(path)) is None:
             raise
