@@ -470,9 +470,8 @@ def check_percent_scales(data: pd.DataFrame, cells: pd.Series, catalogue: pd.Dat
     if not percent or data.empty:
         return
     value = data[value_column].to_numpy(dtype=float, na_value=np.nan)
-    measure = data["measure"].to_numpy(dtype=object)
     for name in percent:
-        mine = measure == name
+        mine = (data["measure"] == name).fillna(False).to_numpy(dtype=bool)  # a missing measure is no match
         v = value[mine]
         if not (v > 1).any():
             continue
