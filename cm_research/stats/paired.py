@@ -10,7 +10,8 @@ import pandas as pd
 from scipy import stats
 
 from cm_research.resampling import bootstrap_interval
-from cm_research.contract import InsufficientDataError, as_numeric, ci_quantile, join_notes, require_columns, tidy
+from cm_research.contract import (InsufficientDataError, as_numeric, ci_quantile, join_notes, reject_infinite,
+                                  require_columns, tidy)
 from ._effsize import hedges_j, noncentral_t_limits
 from cm_research.deprecation import deprecated_alias, renamed_arguments
 
@@ -143,6 +144,7 @@ def pair_up(
             )
     rows = data.loc[data[within].isin([before, after]), [subject, within, dv]].copy()
     rows[dv] = as_numeric(rows[dv], dv, where)
+    reject_infinite(rows[dv], dv, where)
     twice = rows[rows.duplicated([subject, within], keep=False)]
     if len(twice):
         ids = ", ".join(str(v) for v in pd.unique(twice[subject])[:5])
@@ -222,8 +224,15 @@ def signed_rank_test(changes: np.ndarray | Sequence[float]) -> pd.DataFrame:
     >>> res = signed_rank_test([-5, -2, -4, -1])
     >>> float(res.loc[0, "statistic"]), round(float(res.loc[0, "p_val"]), 3)
     (0.0, 0.125)
+
+    Missing changes (NaN) are left out and counted in `note`, as R's ``wilcox.test`` leaves out NA.
     """
-    return tidy([_signed_rank(np.asarray(changes, dtype=float))])
+    diff = np.asarray(changes, dtype=float)
+    missing = int(np.isnan(diff).sum())
+    row = _signed_rank(diff[~np.isnan(diff)])
+    if missing:
+        row["note"] = join_notes(f"{missing} missing change(s) left out", row.get("note"))
+    return tidy([row])
 
 
 def _signed_rank(diff: np.ndarray) -> dict:
