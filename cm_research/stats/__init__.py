@@ -16,7 +16,7 @@ from .matching import (
 )
 from .meta import (MetaAnalysis, MetaAnalysisError, MetaRegression, meta_analysis, meta_regression, moderator_slopes,
                    random_effects)
-from .outcomes import change_within_group, compare_outcomes, holm
+from .outcomes import adjust_p, change_within_group, compare_outcomes, holm
 from .paired import paired_change, signed_rank_test
 from .power import power_paired, power_two_groups
 from .single_case import SingleCaseDataError, nap, pnd, single_case_effects, tau, tau_u
@@ -48,6 +48,7 @@ __all__ = [
     "compare_outcomes",
     "change_within_group",
     "holm",
+    "adjust_p",
     "Matching",
     "MatchingError",
     "PoorBalanceWarning",
