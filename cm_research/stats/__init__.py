@@ -5,6 +5,7 @@ from .change import ReliableChangeTable, clinical_cutoffs, reliable_change, reli
 from .counts import rate_ratio
 from .cox import hazard_ratio
 from .groups import ancova, compare_groups
+from .logistic import logistic_regression
 from .matching import (
     Matching,
     MatchingError,
@@ -37,6 +38,7 @@ __all__ = [
     "signed_rank_test",
     "compare_groups",
     "ancova",
+    "logistic_regression",
     "proportion_interval",
     "wilson_interval",
     "proportion_table",
