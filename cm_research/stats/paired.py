@@ -12,7 +12,7 @@ from scipy import stats
 from cm_research.resampling import bootstrap_interval
 from cm_research.contract import (InsufficientDataError, as_numeric, ci_quantile, join_notes, reject_infinite,
                                   require_columns, tidy)
-from ._effsize import hedges_j, noncentral_t_limits
+from ._effsize import hedges_j, noncentral_t_limits, rank_biserial_limits
 from cm_research.deprecation import deprecated_alias, renamed_arguments
 
 __all__ = ["paired_change", "signed_rank_test", "signed_rank"]
@@ -83,7 +83,9 @@ def paired_change(
       zeros the p-value is exact; otherwise the normal approximation with
       continuity correction and tie-corrected variance
       z = (V - n(n+1)/4 ∓ 0.5) / sqrt(n(n+1)(2n+1)/24 - Σ(t³ - t)/48).
-      Matched-pairs rank-biserial r = (R⁺ - R⁻) / (R⁺ + R⁻) (Kerby 2014).
+      Matched-pairs rank-biserial r = (R⁺ - R⁻) / (R⁺ + R⁻) (Kerby 2014), with the CI
+      tanh(atanh(r) ± z sqrt(n(n + 1)(2n + 1) / 6) / (n(n + 1) / 2)) over the n non-zero changes, as
+      ``effectsize::rank_biserial(paired = TRUE)`` (none at r = ±1, said in `note`).
     * Bootstrap: resamples of the changes from ``numpy.random.default_rng(seed)``;
       BCa (Efron 1987) or percentile, with Davison & Hinkley's (1997) conventions.
 
@@ -116,7 +118,7 @@ def paired_change(
     common = {"measure": dv, "n": n, "n_pairs": n, "n_dropped": n_dropped}
     rows = [
         {**common, **_t_and_effect_sizes(pairs[baseline].to_numpy(), pairs[post].to_numpy(), confidence)},
-        {**common, **_signed_rank(diff)},
+        {**common, **_signed_rank(diff, confidence)},
         {**common, **_bootstrap_row(diff, confidence, n_boot, seed, bootstrap)},
     ]
     for row in rows:
@@ -235,7 +237,7 @@ def signed_rank_test(changes: np.ndarray | Sequence[float]) -> pd.DataFrame:
     return tidy([row])
 
 
-def _signed_rank(diff: np.ndarray) -> dict:
+def _signed_rank(diff: np.ndarray, confidence: float = 0.95) -> dict:
     """Wilcoxon signed-rank test of the changes ``diff`` (one row of fields: estimate, statistic V, p_val,
     rank_biserial, note), with R's rules for exact vs approximate p (as wilcox.test(paired = TRUE))."""
     nonzero = diff[diff != 0]
@@ -254,6 +256,11 @@ def _signed_rank(diff: np.ndarray) -> dict:
     v = float(ranks[nonzero > 0].sum())
     total = n * (n + 1) / 2
     row["rank_biserial"] = (v - (total - v)) / total
+    # CI of r on Fisher's z scale, as effectsize::rank_biserial(paired = TRUE)
+    low, high, why = rank_biserial_limits(row["rank_biserial"], math.sqrt((2 * n ** 3 + 3 * n ** 2 + n) / 6) / total,
+                                          confidence)
+    row.update(rank_biserial_ci_low=low, rank_biserial_ci_high=high)
+    notes.append(why)
     row["statistic"] = v
     _, tie_counts = np.unique(ranks, return_counts=True)
     ties = bool(np.any(tie_counts > 1))
