@@ -68,6 +68,17 @@ def paired_dz(rng, n):
     return r["d_z_ci_low"], r["d_z_ci_high"]
 
 
+def _skewed(rng, n):
+    changes = rng.exponential(1.0, n)
+    return pd.DataFrame({"participant_id": np.r_[np.arange(n), np.arange(n)],
+                         "timepoint": ["baseline"] * n + ["post"] * n, "value": np.r_[np.zeros(n), changes]})
+
+
+def paired_t_skewed(rng, n):
+    r = paired_change(_skewed(rng, n), n_boot=20).iloc[0]
+    return r["ci_low"], r["ci_high"]
+
+
 def bca(rng, n):
     # skewed changes (exponential, mean 1) are where the bootstrap is meant to help
     changes = rng.exponential(1.0, n)
@@ -171,6 +182,7 @@ FAMILIES: list[tuple[str, float, Callable]] = [
     ("paired t mean change", 0.4, paired_t),
     ("paired d_z, noncentral t", 0.4 / math.sqrt(2 - 2 * 0.5), paired_dz),
     ("bootstrap BCa mean change (exponential)", 1.0, bca),
+    ("paired t mean change (exponential)", 1.0, paired_t_skewed),
     ("Wilson proportion p = 0.1", 0.1, wilson(0.1)),
     ("Wilson proportion p = 0.5", 0.5, wilson(0.5)),
     ("risk difference, Newcombe (0.5 vs 0.3)", 0.2, two_by_two("Risk difference")),
