@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from cm_research.qual.agreement_kappa import kappa_two_coders, weighted_kappa
+from cm_research.qual.agreement_kappa import gwet_ac1, kappa_two_coders, weighted_kappa
 from cm_research.stats import (compare_groups, compare_proportions, hazard_ratio, paired_change, proportion_interval,
                                random_effects, rate_ratio, survival_at)
 
@@ -148,6 +148,17 @@ def wkappa(weights: str):
     return draw
 
 
+def population_ac1() -> float:
+    pi = (JOINT.sum(1) + JOINT.sum(0)) / 2
+    p_o, p_e = float(np.trace(JOINT)), float(np.sum(pi * (1 - pi))) / 2
+    return (p_o - p_e) / (1 - p_e)
+
+
+def ac1(rng, n):
+    r = gwet_ac1(_codings(rng, n), categories=[1, 2, 3]).iloc[0]
+    return r["ci_low"], r["ci_high"]
+
+
 def _matches(rng, n, hr=0.6):
     # exponential times to a match ending, rate 1/300 days (control) and hr/300 (treated); censored at 365 days
     t1, t0 = rng.exponential(300 / hr, n), rng.exponential(300, n)
@@ -197,6 +208,7 @@ FAMILIES: list[tuple[str, float, Callable]] = [
      wkappa("linear")),
     ("weighted kappa quadratic (units)",
      population_kappa(1 - np.subtract.outer(range(3), range(3)) ** 2 / 4), wkappa("quadratic")),
+    ("Gwet's AC1 (units)", population_ac1(), ac1),
     ("Cox hazard ratio (HR 0.6)", 0.6, cox),
     ("Kaplan-Meier S(180), log CI", math.exp(-180 / 300), km_at_180),
     ("random effects REML, Wald (k sites)", 0.2, meta(False)),
