@@ -264,7 +264,8 @@ def ancova(
     # R's lm (whose QR drops it, tolerance 1e-7) and in a rank check on the raw design
     y = np.concatenate([g1[dv], g2[dv]]).astype(float)
     z = np.concatenate([g1[covariate], g2[covariate]]).astype(float)
-    y, z = y - y.mean(), z - z.mean()
+    y_mean = y.mean()
+    y, z = y - y_mean, z - z.mean()
     group = np.r_[np.ones(n1), np.zeros(n2)]
     design = np.column_stack([np.ones(n), group, z])
     if np.linalg.matrix_rank(design) < 3:
@@ -281,7 +282,10 @@ def ancova(
         statistic=float(fit.tvalues[1]), dof=float(fit.df_resid), p_val=float(fit.pvalues[1]),
         slope=float(fit.params[2]),
     )
-    if fit.ssr == 0:
+    fitted = fit.fittedvalues + y_mean
+    # R's summary.lm test for "essentially perfect fit": residual variance below 1e-30 of the fitted values' mean
+    # square; there the SE is rounding noise and t and p (R prints them, with a warning) mean nothing
+    if fit.df_resid > 0 and fit.ssr / fit.df_resid < (fitted.mean() ** 2 + fitted.var(ddof=1)) * 1e-30:
         notes.append("the model fits the data exactly (residual SD 0): CI, t and p undefined")
         row.update(se=nan, ci_low=nan, ci_high=nan, statistic=nan, p_val=nan)
     ss = np.sum((g1[dv] - g1[dv].mean()) ** 2) + np.sum((g2[dv] - g2[dv].mean()) ** 2)

@@ -49,3 +49,18 @@ def test_signed_rank_leaves_out_a_missing_change_as_r_does():
     # an infinite change is a value for R (it ranks highest): V = 8.5, p = 0.2693 for 1, 2, Inf, -1
     inf = signed_rank_test([1, 2, np.inf, -1]).iloc[0]
     assert inf["statistic"] == 8.5 and round(inf["p_val"], 4) == 0.2693
+
+
+def test_ancova_that_fits_exactly_gives_no_t_where_r_warns():
+    # post = pre + 1 in both groups: the adjusted difference is 0 and the residuals are 0. R's summary.lm warns
+    # "essentially perfect fit: summary may be unreliable" and prints t = 1.03, p = 0.378 from rounding noise
+    # (SE 1.8e-16); we printed t = -0.75, p = 0.51. Now: no SE, CI, t or p, and a note.
+    data = two_groups([2, 3, 4], [2, 3, 4], pre=[1, 2, 3, 1, 2, 3])
+    got = ancova(data, "y", "group", "pre").iloc[0]
+    assert got["estimate"] == pytest.approx(0, abs=1e-12)
+    assert all(math.isnan(got[c]) for c in ("se", "ci_low", "ci_high", "statistic", "p_val"))
+    assert "fits the data exactly" in got["note"]
+    # a fit that is merely very good is still reported: R's lm gives SE 8.164966e-08 for the group here
+    near = data.assign(y=data["y"] + 1e-7 * np.array([1, -1, 0, 0, 1, -1]))
+    close = ancova(near, "y", "group", "pre").iloc[0]
+    assert close["se"] == pytest.approx(8.164966e-08, rel=1e-6) and close["note"] == ""
