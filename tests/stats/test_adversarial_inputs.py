@@ -64,3 +64,18 @@ def test_ancova_that_fits_exactly_gives_no_t_where_r_warns():
     near = data.assign(y=data["y"] + 1e-7 * np.array([1, -1, 0, 0, 1, -1]))
     close = ancova(near, "y", "group", "pre").iloc[0]
     assert close["se"] == pytest.approx(8.164966e-08, rel=1e-6) and close["note"] == ""
+
+
+@pytest.mark.parametrize("weights, message", [([1, 1, 1, -1, 2, 1], "0 or more"), ([1, 1, 1, np.nan, 1, 1], "0 or more"),
+                                              ([1, 1, 1, 0, 0, 0], "every weight in group 'comparison' is 0")])
+def test_balance_weights_that_are_negative_missing_or_all_zero_are_errors(weights, message):
+    # R's weighted.mean gives NaN for all-zero weights and a meaningless mean for negative ones; we did the same
+    # silently (a negative weight gave a plausible-looking comparison mean of 4.0)
+    from cm_research.stats import MatchingError, balance_table
+
+    data = two_groups([1, 2, 3], [2, 3, 4], w=weights)
+    with pytest.raises(MatchingError, match=message):
+        balance_table(data, ["y"], weights="w")
+    # a zero weight for some units is fine: they count as unmatched (n_control counts positive weights)
+    ok = balance_table(data.assign(w=[1, 1, 1, 0, 1, 1]), ["y"], weights="w").iloc[0]
+    assert ok["n_control"] == 2 and ok["mean_control"] == 3.5
