@@ -322,3 +322,13 @@ def test_gwet_ac1_stays_near_agreement_where_kappa_collapses():
     assert ac1["estimate"] == pytest.approx((0.94 - 0.0582) / 0.9418, abs=1e-12)
     one = gwet_ac1(tidy_labels([1, 1, 1], [1, 1, 1])).iloc[0]
     assert math.isnan(one["estimate"]) and "undefined" in one["note"]
+
+
+def test_nominal_alpha_refuses_two_values_from_one_coder_for_a_unit():
+    # coder a gave unit 1 both 0 and 1: alpha counted the second value as a third coder's (alpha 0.5, no note)
+    from cm_research.qual.agreement import nominal_alpha
+
+    data = pd.DataFrame({"unit": [1, 1, 1, 2, 2, 3, 3], "coder": ["a", "a", "b", "a", "b", "a", "b"],
+                         "value": [0, 1, 1, 0, 0, 1, 1]})
+    with pytest.raises(AgreementError, match="unit 1 has more than one value from coder 'a'"):
+        nominal_alpha(data)
