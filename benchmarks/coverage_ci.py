@@ -203,6 +203,7 @@ FAMILIES: list[tuple[str, float, Callable]] = [
     ("rate ratio, exact conditional", 1.5, counts("exact", False)),
     ("rate ratio, auto, overdispersed counts", 1.5, counts("auto", True)),
     ("rate ratio, Poisson GLM, overdispersed counts", 1.5, counts("poisson", True)),
+    ("rate ratio, negative binomial, overdispersed counts", 1.5, counts("negative_binomial", True)),
     ("Cohen's kappa, FCE SE (units)", population_kappa(np.eye(3)), kappa),
     ("weighted kappa linear (units)", population_kappa(1 - np.abs(np.subtract.outer(range(3), range(3))) / 2),
      wkappa("linear")),
