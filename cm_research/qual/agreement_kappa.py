@@ -334,6 +334,8 @@ def gwet_ac1(
     + 4 (1 - AC1)² (sum_k sum_l p_kl (1 - (π_k + π_l) / 2)² / (q - 1)² - p_e²)] / (n (1 - p_e)²),
     Gwet's variance for an infinite population of units (sampling fraction 0), which does not assume the
     coders independent. `categories` sets q (default: the labels used); a single category is undefined.
+    The CI is a large-sample one: in ``benchmarks/coverage_ci.py`` a 95% CI covered 72% of samples of 5 units,
+    94% of 10, 90% of 20 and 94% of 60; below 100 units the `note` says so.
 
     References
     ----------
@@ -374,8 +376,9 @@ def gwet_ac1(
         low, high = max(low, -1.0), min(high, 1.0)
     if se == 0:
         notes.append("the large-sample SE is 0 here (e.g. perfect agreement): the CI is a point")
-    if n < 30:
-        notes.append(f"large-sample SE from {n} units: read the CI as approximate")
+    if n < 100:
+        notes.append(f"large-sample CI from {n} units: too narrow at this size (a 95% CI covered 72% of samples "
+                     "of 5 units and 90-94% of 10 to 60 in benchmarks/coverage_ci.py)")
     row.update(estimate=ac1, se=se, ci_low=low, ci_high=high, pct_agreement=100 * p_o,
                brennan_prediger=(p_o - 1 / q) / (1 - 1 / q))
     return tidy([{**row, "note": "; ".join(notes)}])
