@@ -56,11 +56,12 @@ def rate_ratio(
         Level of the one-sided overdispersion test in "auto". The default 0.5 switches to
         the negative binomial whenever the estimated overdispersion is positive (z > 0): at
         a Virtual School's sizes the test rarely reaches 0.05, and a Poisson CI on
-        overdispersed counts is far too narrow. Measured by ``benchmarks/coverage_ci.py``
-        (NB2 counts, α = 0.5, rate ratio 1.5; 300-400 samples): 95% CIs covered 89% and 90%
-        at 5 and 10 per group with a 0.05 test, 93% at 10 and 95% at 20 with 0.5; Poisson
-        counts kept 95-96% either way. Below 10 per group even the negative binomial CI
-        covers only about 87-89%.
+        overdispersed counts is far too narrow (80-83% in ``benchmarks/coverage_ci.py``). There
+        (NB2 counts, α = 0.5, rate ratio 1.5; 300-400 samples per cell) 95% CIs covered 89%,
+        90% and 91% at 5, 10 and 20 per group with a 0.05 test; with 0.5, 91%, 90-93% and
+        92-95% (two seeds), and Poisson counts kept 95-96% either way. The negative binomial
+        CI itself covers only about 87% at 5 per group and 93% at 10: small samples of
+        overdispersed counts give approximate CIs whatever the model.
 
     Returns
     -------
