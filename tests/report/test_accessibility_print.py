@@ -175,6 +175,9 @@ def test_demo_reports_print_on_a4_reflow_at_320px_and_survive_text_spacing(share
         assert browser.execute_script(CLIPPED_JS) == [], (kind, "text spacing")
         assert browser.execute_script(PAGE_WIDTH_JS)[0] <= client, (kind, "text spacing")
     assert any(name.startswith("Framework matrix overview") for name in wide), wide  # its 17 columns go landscape
+    _view(browser, A4_PRINTABLE_PX, "print")  # the run's index too: on screen its cells may break anywhere (320 px)
+    browser.get((shared_demo_run / "index.html").as_uri())
+    assert browser.execute_script(SPLIT_WORDS_JS, False) == [], "index: words split"
 
 
 def _print_page(path: Path, tables: str) -> Path:
