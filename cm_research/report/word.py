@@ -147,7 +147,8 @@ def _word_table(doc, rows: list[list[str]], name: str, header_rows: int = 1) -> 
     at the top of each page) and, when the first column labels the rows (not numbers), that column is its row
     headings as far as Word has them (WCAG 1.3.1; Word has no row-header cell): bold, the table style's "First
     Column" on, and a bookmark whose name starts "Title" in the top-left cell, which JAWS reads as "the first row
-    and column are headings". A title and a description in Table Properties > Alt Text."""
+    and column are headings" (otherwise "ColumnTitle": the first row only). A title and a description in Table
+    Properties > Alt Text."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -163,6 +164,8 @@ def _word_table(doc, rows: list[list[str]], name: str, header_rows: int = 1) -> 
         props.append(look)
     for key, on in (("firstRow", True), ("firstColumn", row_headers), ("lastRow", False), ("lastColumn", False)):
         look.set(qn(f"w:{key}"), "1" if on else "0")
+    # the same options as Word 2007's bit mask (ECMA-376 17.7.6): first row 0x20, first column 0x80, no bands 0x400
+    look.set(qn("w:val"), f"{0x20 | (0x80 if row_headers else 0) | 0x400:04X}")
     for tag, value in (("w:tblCaption", name), ("w:tblDescription", table_description(rows, header_rows, row_headers))):
         if value:  # after tblLook, as the schema orders them; screen readers announce the title
             element = OxmlElement(tag)
@@ -178,8 +181,8 @@ def _word_table(doc, rows: list[list[str]], name: str, header_rows: int = 1) -> 
             repeat = OxmlElement("w:tblHeader")  # the heading rows repeat on every page
             repeat.set(qn("w:val"), "true")
             word.rows[i]._tr.get_or_add_trPr().append(repeat)
-    if row_headers:
-        _bookmark(word.cell(0, 0).paragraphs[0], f"Title_{len(doc.tables)}")
+    # JAWS takes the first row and column as headings unless told: "Title" both, "ColumnTitle" the row only
+    _bookmark(word.cell(0, 0).paragraphs[0], f"{'Title' if row_headers else 'ColumnTitle'}_{len(doc.tables)}")
 
 
 def _bookmark(paragraph, name: str) -> None:

@@ -82,7 +82,8 @@ TWO_HEADER_ROWS = """<table><caption>Change by wave</caption><thead>
 def test_word_tables_mark_their_header_rows_and_their_first_column_as_the_rows_headers(tmp_path):
     # WCAG 1.3.1 in Word, as far as Word allows: it has no row-header cell, so the first column is emphasised by
     # the table style's "First Column" (tblLook firstColumn, tblStylePr firstCol: bold) and in bold on each cell,
-    # and named as the rows' headers for JAWS by a bookmark named "Title..." in the top-left cell; the header rows
+    # and named as the rows' headers for JAWS by a bookmark named "Title..." in the top-left cell ("ColumnTitle..."
+    # when the first column is data: JAWS would otherwise read it as headings); the header rows
     # repeat on each page (tblHeader), and the table has a title and a description (Table Properties > Alt Text)
     from docx import Document
 
@@ -103,6 +104,7 @@ def test_word_tables_mark_their_header_rows_and_their_first_column_as_the_rows_h
         assert repeats == [True] * header_rows + [False] * (len(table.rows) - header_rows), name
         look = props.find(f"{W}tblLook")
         assert look.get(f"{W}firstRow") == "1" and look.get(f"{W}firstColumn") == ("1" if row_headers else "0")
+        assert look.get(f"{W}val") == ("04A0" if row_headers else "0420")  # Word 2007's mask says the same
         style = doc.styles[table.style.name].element
         first_col = style.find(f"{W}tblStylePr[@{W}type='firstCol']/{W}rPr/{W}b")
         assert first_col is not None, table.style.name  # the style's "First Column" is bold
@@ -110,7 +112,7 @@ def test_word_tables_mark_their_header_rows_and_their_first_column_as_the_rows_h
         assert all(run.bold for r in body for run in r.cells[0].paragraphs[0].runs) == row_headers, name
         assert not any(run.bold for r in body for c in r.cells[1:] for run in c.paragraphs[0].runs), name
         marks = [b.get(f"{W}name") for b in table.rows[0].cells[0]._tc.iter(f"{W}bookmarkStart")]
-        assert (len(marks) == 1 and marks[0].startswith("Title")) == row_headers, (name, marks)
+        assert len(marks) == 1 and marks[0].startswith("Title" if row_headers else "ColumnTitle"), (name, marks)
     assert "Theme label" in cases._tbl.tblPr.find(f"{W}tblDescription").get(f"{W}val")
     # no merged cells: a heading spanning two columns is written in each of them
     assert [c.text for c in two.rows[0].cells] == ["", "baseline", "baseline"]
