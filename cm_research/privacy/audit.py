@@ -30,6 +30,9 @@ everything published, not only tables:
   attribution -- or, with a ``theme`` column, of one theme, whoever the rows are -- number 1 to the threshold:
   counting them counts people (see :func:`cm_research.qual.publish.anonymous_cases` and
   :func:`~cm_research.qual.publish.negative_cases_summary`);
+- ``event_count``: in a CSV, a group's total of events (suspensions, exclusions, sessions missed) from 1 to
+  the threshold, shown or given back by a mean times its n or by a rate ratio with its SE and the group sizes
+  (see :mod:`cm_research.privacy.events`);
 - ``linked_count``: a count shown as ``c`` in one published file and as a number in another file of the same
   folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
   ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
@@ -99,6 +102,7 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
 
     from cm_research.privacy.contract import sidecar_path
     from cm_research.privacy.derived import derived_findings
+    from cm_research.privacy.events import event_findings
 
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -127,6 +131,7 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
                 yield (name or path.name, f"line {row}, column `{column}`", "small_count",
                        f"{value} (counts from 1 to {threshold} must be shown as c)")
     yield from derived_findings(table, name or path.name, threshold)
+    yield from event_findings(table, name or path.name, threshold)
     yield from _row_counts(table, name or path.name, threshold)
 
 

@@ -1,0 +1,101 @@
+"""Round-6 red team: a group's total of events (suspensions, exclusions, sessions missed) from 1 to 5.
+
+Each attack is written from the published numbers alone with the textbook formula (Poisson rate ratio:
+SE(log RR) = sqrt(1/E1 + 1/E2), Agresti 2013, section 3.3), not the package's code. Data synthetic (seeded).
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from cm_research.privacy.audit import audit_table
+
+C = "c"
+
+
+def totals_from_rate_ratio(row) -> tuple[float, float] | None:
+    """The attack: E2 = (1 + n2/(RR n1)) / SE^2 and E1 = RR E2 n1/n2 from a published rate-ratio row."""
+    try:
+        rr, se, n1, n2 = (float(row[c]) for c in ("estimate", "se", "n_treated", "n_control"))
+    except (TypeError, ValueError):
+        return None
+    if any(math.isnan(v) for v in (rr, se, n1, n2)):
+        return None
+    e2 = (1 + n2 / (rr * n1)) / se ** 2
+    return rr * e2 * n1 / n2, e2
+
+
+def _suspensions(post_mentored: list[int], seed: int = 6):
+    """12 mentored and 12 comparison young people (synthetic), suspensions at baseline and post."""
+    rng = np.random.default_rng(seed)
+    people = pd.DataFrame({"participant_id": [f"SYN-{g[0].upper()}{i:02d}" for g in ("mentored", "comparison")
+                                              for i in range(12)],
+                           "group": ["mentored"] * 12 + ["comparison"] * 12})
+    values = {"baseline": rng.integers(0, 3, size=24), "post": np.r_[post_mentored, rng.integers(0, 3, size=12)]}
+    rows = [{"participant_id": pid, "measure": "suspensions", "timepoint": t, "value": float(values[t][i])}
+            for t in ("baseline", "post") for i, pid in enumerate(people["participant_id"])]
+    return people, pd.DataFrame(rows)
+
+
+def test_a_rate_ratio_with_its_se_gives_back_a_small_total_and_the_published_run_withholds_it(tmp_path):
+    from cm_research.report.outcomes import outcome_analysis
+    from cm_research.stats.outcomes import compare_outcomes
+
+    post = [1, 1, 1] + [0] * 9  # three of the twelve mentored were suspended once after: a total of 3
+    people, outcomes = _suspensions(post)
+    comparison_post = int(outcomes[(outcomes["timepoint"] == "post")]["value"].iloc[12:].sum())
+    raw = compare_outcomes(outcomes, people, ["suspensions"]).iloc[0]
+    assert raw["effect_size_name"] == "rate_ratio"
+    e1, e2 = totals_from_rate_ratio(raw)  # before the fix this row was published as it is
+    assert round(e1, 6) == 3 and round(e2, 6) == comparison_post
+
+    evaluation = SimpleNamespace(outcomes=SimpleNamespace(data=outcomes), participants=SimpleNamespace(data=people))
+    outcome_analysis(evaluation, tmp_path, measures=["suspensions"], n_boot=50, small_count_threshold=5)
+    published = pd.read_csv(tmp_path / "comparisons.csv")
+    row = published.iloc[0]
+    assert totals_from_rate_ratio(row) is None and row["favours"] == "withheld"
+    assert "total of events" in row["note"]
+    sizes = pd.read_csv(tmp_path / "effect_sizes.csv")
+    assert sizes.empty or sizes["estimate"].isna().all()
+    change = pd.read_csv(tmp_path / "change_within_mentored.csv")  # mean change x pairs = post - baseline total
+    assert change["estimate"].isna().all()
+    assert not (tmp_path / "suspensions_data.csv").exists()  # no group means (mean x n = 3)
+    assert [f for f in audit_table(tmp_path / "comparisons.csv") if f[2] == "event_count"] == []
+
+
+def test_a_total_of_six_or_more_events_is_published():
+    from cm_research.privacy.events import event_totals, small_event_measures
+
+    people, outcomes = _suspensions([1, 1, 1, 1, 1, 1] + [0] * 6)
+    totals = event_totals(outcomes, people, ["suspensions"])
+    mentored_post = totals[(totals["group"] == "mentored") & (totals["timepoint"] == "post")]
+    assert set(mentored_post["events"]) == {6.0}  # hand count: six ones
+    assert small_event_measures(totals.assign(events=totals["events"].where(totals["events"] > 5, 6))) == set()
+    assert small_event_measures(totals) == ({"suspensions"} if ((totals["events"] >= 1) & (totals["events"] <= 5))
+                                            .any() else set())
+
+
+def test_the_audit_finds_a_total_from_a_mean_times_n_and_from_a_rate_ratio(tmp_path):
+    # a figure's group means: 18 young people, mean 0.2222... -> 4 suspensions; 20 with mean 0.35 -> 7 (safe)
+    pd.DataFrame({"group": ["mentored", "comparison"], "timepoint": ["post", "post"], "young_people": [18, 20],
+                  "mean": [4 / 18, 0.35], "ci_low": [0.0, 0.1], "ci_high": [0.5, 0.6]}) \
+        .to_csv(tmp_path / "suspensions_data.csv", index=False)
+    found = [f for f in audit_table(tmp_path / "suspensions_data.csv") if f[2] == "event_count"]
+    assert len(found) == 1 and "= 4" in found[0][3]
+    # Westbury's published row (demo): RR 1.2698, SE 0.5175, 18 and 20 -> 8 and 7 events: safe; with 4 and 7, not
+    rr, n1, n2 = (4 / 18) / (7 / 20), 18, 20
+    pd.DataFrame({"measure": ["suspensions"], "method": ["Poisson GLM, log link, Wald CI"],
+                  "effect_size_name": ["rate_ratio"], "estimate": [rr], "se": [math.sqrt(1 / 4 + 1 / 7)],
+                  "n_treated": [n1], "n_control": [n2]}).to_csv(tmp_path / "comparisons.csv", index=False)
+    found = [f for f in audit_table(tmp_path / "comparisons.csv") if f[2] == "event_count"]
+    assert len(found) == 1 and "4 and 7 events" in found[0][3]
+    pd.DataFrame({"measure": ["suspensions"], "scale": ["log ratio"], "method": ["Poisson GLM, log link, Wald CI"],
+                  "estimate": [math.log(rr)], "se": [math.sqrt(1 / 4 + 1 / 7)], "n_treated": [n1],
+                  "n_control": [n2]}).to_csv(tmp_path / "effect_sizes.csv", index=False)
+    assert len([f for f in audit_table(tmp_path / "effect_sizes.csv") if f[2] == "event_count"]) == 1
+    pd.DataFrame({"young_people": [23], "missed_sessions": [3]}).to_csv(tmp_path / "per.csv", index=False)
+    assert [f[2] for f in audit_table(tmp_path / "per.csv")] == ["event_count"]
