@@ -33,6 +33,9 @@ everything published, not only tables:
 - ``event_count``: in a CSV, a group's total of events (suspensions, exclusions, sessions missed) from 1 to
   the threshold, shown or given back by a mean times its n or by a rate ratio with its SE and the group sizes
   (see :mod:`cm_research.privacy.events`);
+- ``release_difference`` (when earlier published runs of the project are named): a count of people that
+  differs from the same count in an earlier release by 1 to the threshold (see
+  :mod:`cm_research.privacy.releases`);
 - ``linked_count``: a count shown as ``c`` in one published file and as a number in another file of the same
   folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
   ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
@@ -249,8 +252,12 @@ def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iter
 
 
 def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_THRESHOLD,
-              pool_below: int = POOL_BELOW, identifiers: bool = True) -> pd.DataFrame:
+              pool_below: int = POOL_BELOW, identifiers: bool = True,
+              earlier: Iterable[str | Path] = ()) -> pd.DataFrame:
     """Every finding of the identifier scan and of the small-number audit (module docstring) for a run folder.
+
+    ``earlier``: runs of the same project already published; a count that differs from theirs by 1 to the
+    threshold is a ``release_difference`` finding (:mod:`cm_research.privacy.releases`).
 
     An empty table means the run may be published. ``attrs`` keeps the scan's ``skipped`` and ``n_files``."""
     run_dir = Path(run_dir)
@@ -268,6 +275,10 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
     from cm_research.privacy.linked import linked_findings
 
     rows += list(linked_findings(run_dir, skip=lambda path: _restricted(path, run_dir)))
+    if earlier:
+        from cm_research.privacy.releases import release_findings
+
+        rows += list(release_findings(run_dir, earlier, threshold, skip=lambda path: _restricted(path, run_dir)))
     out = pd.concat([found, pd.DataFrame(rows, columns=FINDING_COLUMNS)], ignore_index=True)
     out.attrs.update(found.attrs)
     return out
