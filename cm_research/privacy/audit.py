@@ -33,6 +33,9 @@ everything published, not only tables:
 - ``event_count``: in a CSV, a group's total of events (suspensions, exclusions, sessions missed) from 1 to
   the threshold, shown or given back by a mean times its n or by a rate ratio with its SE and the group sizes
   (see :mod:`cm_research.privacy.events`);
+- ``file_metadata`` and ``hidden_content``: an Office file's author, last editor, company or comment authors,
+  a PNG or SVG naming its maker, a workbook's hidden sheets, rows, columns or named ranges (see
+  :mod:`cm_research.privacy.metadata`);
 - ``release_difference`` (when earlier published runs of the project are named): a count of people that
   differs from the same count in an earlier release by 1 to the threshold (see
   :mod:`cm_research.privacy.releases`);
@@ -262,6 +265,8 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
     An empty table means the run may be published. ``attrs`` keeps the scan's ``skipped`` and ``n_files``."""
     run_dir = Path(run_dir)
     found = check_disclosure(run_dir, register=register) if identifiers else pd.DataFrame(columns=FINDING_COLUMNS)
+    from cm_research.privacy.metadata import metadata_findings
+
     rows = []
     small_roles = _small_roles(run_dir, pool_below)
     for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
@@ -272,6 +277,7 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
             rows += list(audit_table(path, threshold, rel))
         elif path.suffix.lower() in (".html", ".htm"):
             rows += list(audit_html(path, threshold, small_roles, rel))
+        rows += list(metadata_findings(path, rel))
     from cm_research.privacy.linked import linked_findings
 
     rows += list(linked_findings(run_dir, skip=lambda path: _restricted(path, run_dir)))
