@@ -99,3 +99,31 @@ def test_the_audit_finds_a_total_from_a_mean_times_n_and_from_a_rate_ratio(tmp_p
     assert len([f for f in audit_table(tmp_path / "effect_sizes.csv") if f[2] == "event_count"]) == 1
     pd.DataFrame({"young_people": [23], "missed_sessions": [3]}).to_csv(tmp_path / "per.csv", index=False)
     assert [f[2] for f in audit_table(tmp_path / "per.csv")] == ["event_count"]
+
+
+# ---------------------------------------------------------------- a note's number of zero changes (round 6)
+
+def test_a_notes_number_of_zero_changes_no_longer_gives_back_a_hidden_count(tmp_path):
+    from cm_research.surveys.publish import publish_wave_change
+
+    # the demo's barrier item: 31 pairs, 5 rose, 8 the same, 18 fell; the rank counts are suppressed jointly
+    change = pd.DataFrame({"item": ["cost_stops"], "n_pairs": [31], "n_dropped": [11], "n_higher": [5],
+                           "n_same": [8], "n_lower": [18], "median_change": [-1.0],
+                           "note": ["11 participant(s) without a value at both 'baseline' and 'end' left out; "
+                                    "8 zero change(s) dropped before ranking"]})
+    raw = change.assign(n_higher=C, n_same=C)  # as round 5 published it: the note kept the 8
+    import re
+
+    def attack(row):  # 31 - 18 - 8 = 5: n_higher from the note
+        zeros = re.search(r"(?<!and )\b(\d+) zero change", row["note"])
+        return None if zeros is None else int(row["n_pairs"]) - int(row["n_lower"]) - int(zeros.group(1))
+
+    assert attack(raw.iloc[0]) == 5
+    raw.to_csv(tmp_path / "before.csv", index=False)
+    assert [f[2] for f in audit_table(tmp_path / "before.csv")] == ["derived_count"]
+    published = pd.DataFrame(publish_wave_change(change))
+    row = published.iloc[0]
+    assert row["n_higher"] == C and row["n_same"] == C and attack(row) is None
+    assert "the zero changes dropped" in row["note"] and "11 participant(s)" in row["note"]
+    published.to_csv(tmp_path / "after.csv", index=False)
+    assert list(audit_table(tmp_path / "after.csv")) == []
