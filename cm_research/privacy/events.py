@@ -21,6 +21,10 @@ here as a count of 1 to 5: hidden, with everything that gives it back (round 6):
 (:func:`cm_research.report.outcomes.withhold_small_groups`); :func:`event_findings` looks for a recovered total
 in a published CSV for the whole-run audit (finding kind ``event_count``).
 
+The number of young people with an event in a group (and without one) from 1 to the threshold withholds the
+results too: it is a count of children with a property, as for a binary outcome, and a large total from one or
+two children is their own value (a dominance rule, as the ONS applies to magnitude tables).
+
 Decision a reader may disagree with: a group total of 0 events is published (no child in it had the event; an
 average of 0 is the finding "none", and hiding every zero would hide most exclusion results of small sites).
 """
@@ -75,15 +79,21 @@ def event_totals(outcomes: pd.DataFrame, participants: pd.DataFrame, measures: l
             both = cell[cell["participant_id"].isin(paired)]
             for sample, values in (("measured", cell["value"]), ("paired", both["value"])):
                 rows.append({"measure": measure, "group": group, "timepoint": timepoint, "sample": sample,
-                             "events": float(values.sum()), "young_people": len(values)})
-    return pd.DataFrame(rows, columns=["measure", "group", "timepoint", "sample", "events", "young_people"])
+                             "events": float(values.sum()), "with_event": int((values > 0).sum()),
+                             "young_people": len(values)})
+    return pd.DataFrame(rows, columns=["measure", "group", "timepoint", "sample", "events", "with_event",
+                                       "young_people"])
 
 
 def small_event_measures(totals: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> set[str]:
-    """Measures of :func:`event_totals` with a group's total of events from 1 to ``threshold`` (module
-    docstring): their results are withheld in a run for publication."""
-    small = totals[(totals["young_people"] > 0) & totals["events"].between(1, threshold)]
-    return set(small["measure"])
+    """Measures of :func:`event_totals` with a group whose total of events, or whose number of young people
+    with (or without) an event, is from 1 to ``threshold`` (module docstring): their results are withheld in a
+    run for publication. The second rule is the binary comparisons' rule (a count of children with a property)
+    and protects one child's large total: 12 suspensions that are all one child's are that child's value."""
+    shown = totals[totals["young_people"] > 0]
+    small = (shown["events"].between(1, threshold) | shown["with_event"].between(1, threshold)
+             | (shown["young_people"] - shown["with_event"]).between(1, threshold))
+    return set(shown.loc[small, "measure"])
 
 
 def rate_ratio_events(rate_ratio: float, se: float, n_treated: float, n_control: float) -> tuple[float, float]:

@@ -67,16 +67,20 @@ def test_a_rate_ratio_with_its_se_gives_back_a_small_total_and_the_published_run
     assert [f for f in audit_table(tmp_path / "comparisons.csv") if f[2] == "event_count"] == []
 
 
-def test_a_total_of_six_or_more_events_is_published():
+def test_which_totals_and_numbers_of_children_withhold_a_count_measure():
     from cm_research.privacy.events import event_totals, small_event_measures
 
     people, outcomes = _suspensions([1, 1, 1, 1, 1, 1] + [0] * 6)
     totals = event_totals(outcomes, people, ["suspensions"])
     mentored_post = totals[(totals["group"] == "mentored") & (totals["timepoint"] == "post")]
-    assert set(mentored_post["events"]) == {6.0}  # hand count: six ones
-    assert small_event_measures(totals.assign(events=totals["events"].where(totals["events"] > 5, 6))) == set()
-    assert small_event_measures(totals) == ({"suspensions"} if ((totals["events"] >= 1) & (totals["events"] <= 5))
-                                            .any() else set())
+    # hand count: six ones and six zeros, in both samples (everyone was measured twice)
+    assert mentored_post[["events", "with_event", "young_people"]].drop_duplicates().values.tolist() == [[6, 6, 12]]
+    safe = pd.DataFrame({"measure": ["suspensions"] * 2, "events": [6.0, 0.0], "with_event": [6, 0],
+                         "young_people": [12, 12]})
+    assert small_event_measures(safe) == set()  # 6 events by 6 of 12; and none at all in the other cell
+    for events, children in ((5.0, 5), (12.0, 1), (11.0, 7)):  # a total of 5; 12 all one child's; 5 without
+        cell = safe.assign(events=[events, 0.0], with_event=[children, 0])
+        assert small_event_measures(cell) == {"suspensions"}, (events, children)
 
 
 def test_the_audit_finds_a_total_from_a_mean_times_n_and_from_a_rate_ratio(tmp_path):
