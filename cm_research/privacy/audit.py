@@ -284,7 +284,8 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
     if earlier:
         from cm_research.privacy.releases import release_findings
 
-        rows += list(release_findings(run_dir, earlier, threshold, skip=lambda path: _restricted(path, run_dir)))
+        rows += list(release_findings(run_dir, earlier, PEOPLE_COUNT, threshold,
+                                     skip=lambda path: _restricted(path, run_dir)))
     out = pd.concat([found, pd.DataFrame(rows, columns=FINDING_COLUMNS)], ignore_index=True)
     out.attrs.update(found.attrs)
     return out

@@ -23,6 +23,7 @@ one: the all-sites tables then differ by the one site's counts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -57,11 +58,10 @@ def _is_number(value: str) -> bool:
     return True
 
 
-def count_columns(path: Path, table: pd.DataFrame) -> list[str]:
+def count_columns(path: Path, table: pd.DataFrame, people: re.Pattern[str]) -> list[str]:
     """The columns of ``table`` holding counts of people: those the suppression step declared
-    (``.disclosure/<file>.json``) and those named like one (:data:`cm_research.privacy.audit.PEOPLE_COUNT`),
-    less those the record says are not people."""
-    from cm_research.privacy.audit import PEOPLE_COUNT
+    (``.disclosure/<file>.json``) and those named like one (``people``, the audit's
+    :data:`cm_research.privacy.audit.PEOPLE_COUNT`), less those the record says are not people."""
     from cm_research.privacy.contract import sidecar_path
 
     declared: set[str] = set()
@@ -74,7 +74,7 @@ def count_columns(path: Path, table: pd.DataFrame) -> list[str]:
         except (ValueError, OSError):
             pass
     return [c for c in table.columns
-            if (c in declared or PEOPLE_COUNT.match(str(c).strip())) and c not in not_people]
+            if (c in declared or people.match(str(c).strip())) and c not in not_people]
 
 
 def label_columns(table: pd.DataFrame) -> list[str]:
@@ -107,11 +107,12 @@ def compare_tables(new: pd.DataFrame, old: pd.DataFrame, columns: list[str], thr
                 yield int(i) + 2, label, column, a, b
 
 
-def release_findings(run_dir: str | Path, earlier: Iterable[str | Path], threshold: int = DEFAULT_THRESHOLD,
-                     skip: Callable[[Path], bool] | None = None) -> Iterator[tuple[str, str, str, str]]:
-    """``release_difference`` findings (module docstring): counts of people in ``run_dir``'s published CSVs that
-    differ by 1 to ``threshold`` from the same count in an ``earlier`` run. Yields (file, location, kind, text)
-    as :func:`cm_research.privacy.audit.audit_run` does."""
+def release_findings(run_dir: str | Path, earlier: Iterable[str | Path], people: re.Pattern[str],
+                     threshold: int = DEFAULT_THRESHOLD, skip: Callable[[Path], bool] | None = None
+                     ) -> Iterator[tuple[str, str, str, str]]:
+    """``release_difference`` findings (module docstring): counts of people (columns declared so, or named
+    like ``people``) in ``run_dir``'s published CSVs that differ by 1 to ``threshold`` from the same count in an
+    ``earlier`` run. Yields (file, location, kind, text) as :func:`cm_research.privacy.audit.audit_run` does."""
     run_dir = Path(run_dir)
     skip = skip or (lambda path: False)
     for other in map(Path, earlier):
@@ -125,7 +126,7 @@ def release_findings(run_dir: str | Path, earlier: Iterable[str | Path], thresho
             new, old = _read(path), _read(twin)
             if new is None or old is None:
                 continue
-            for line, label, column, a, b in compare_tables(new, old, count_columns(path, new), threshold):
+            for line, label, column, a, b in compare_tables(new, old, count_columns(path, new, people), threshold):
                 yield (rel.as_posix(), f"line {line}, column `{column}`", "release_difference",
                        f"{label}: {a} here, {b} in {other.name}/{rel.as_posix()}: the {abs(a - b)} young "
                        f"{'person' if abs(a - b) == 1 else 'people'} between the two releases are described by "
