@@ -361,7 +361,8 @@ def cmd_check_disclosure(args: argparse.Namespace) -> int:
     from cm_research.privacy.scan import check_disclosure, format_findings, record_disclosure_check
 
     findings = (check_disclosure(args.run_dir, register=args.register) if args.identifiers_only else
-                audit_run(args.run_dir, register=args.register, threshold=args.threshold))
+                audit_run(args.run_dir, register=args.register, threshold=args.threshold,
+                          earlier=args.earlier or ()))
     if args.record:
         record_disclosure_check(args.run_dir, findings)
     if findings.attrs.get("skipped"):
@@ -533,6 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--register", help="CSV/XLSX: a participants file, or a register with name and role columns")
     p.add_argument("--record", action="store_true",
                    help="also write restricted/disclosure_findings.csv and NOT_FOR_PUBLICATION.txt")
+    p.add_argument("--earlier", action="append", metavar="RUN_DIR",
+                   help="a run of the same project already published (repeat for several): counts that differ "
+                        "from it by 1 to the threshold describe the young people added or removed")
     p.set_defaults(func=cmd_check_disclosure)
 
     p = sub.add_parser("template", help="write Excel data-entry templates (drop-downs, checks, instructions): a data "

@@ -30,6 +30,15 @@ everything published, not only tables:
   attribution -- or, with a ``theme`` column, of one theme, whoever the rows are -- number 1 to the threshold:
   counting them counts people (see :func:`cm_research.qual.publish.anonymous_cases` and
   :func:`~cm_research.qual.publish.negative_cases_summary`);
+- ``event_count``: in a CSV, a group's total of events (suspensions, exclusions, sessions missed) from 1 to
+  the threshold, shown or given back by a mean times its n or by a rate ratio with its SE and the group sizes
+  (see :mod:`cm_research.privacy.events`);
+- ``file_metadata`` and ``hidden_content``: an Office file's author, last editor, company or comment authors,
+  a PNG or SVG naming its maker, a workbook's hidden sheets, rows, columns or named ranges (see
+  :mod:`cm_research.privacy.metadata`);
+- ``release_difference`` (when earlier published runs of the project are named): a count of people that
+  differs from the same count in an earlier release by 1 to the threshold (see
+  :mod:`cm_research.privacy.releases`);
 - ``linked_count``: a count shown as ``c`` in one published file and as a number in another file of the same
   folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
   ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
@@ -99,6 +108,7 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
 
     from cm_research.privacy.contract import sidecar_path
     from cm_research.privacy.derived import derived_findings
+    from cm_research.privacy.events import event_findings
 
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -127,6 +137,7 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
                 yield (name or path.name, f"line {row}, column `{column}`", "small_count",
                        f"{value} (counts from 1 to {threshold} must be shown as c)")
     yield from derived_findings(table, name or path.name, threshold)
+    yield from event_findings(table, name or path.name, threshold)
     yield from _row_counts(table, name or path.name, threshold)
 
 
@@ -244,12 +255,18 @@ def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iter
 
 
 def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_THRESHOLD,
-              pool_below: int = POOL_BELOW, identifiers: bool = True) -> pd.DataFrame:
+              pool_below: int = POOL_BELOW, identifiers: bool = True,
+              earlier: Iterable[str | Path] = ()) -> pd.DataFrame:
     """Every finding of the identifier scan and of the small-number audit (module docstring) for a run folder.
+
+    ``earlier``: runs of the same project already published; a count that differs from theirs by 1 to the
+    threshold is a ``release_difference`` finding (:mod:`cm_research.privacy.releases`).
 
     An empty table means the run may be published. ``attrs`` keeps the scan's ``skipped`` and ``n_files``."""
     run_dir = Path(run_dir)
     found = check_disclosure(run_dir, register=register) if identifiers else pd.DataFrame(columns=FINDING_COLUMNS)
+    from cm_research.privacy.metadata import metadata_findings
+
     rows = []
     small_roles = _small_roles(run_dir, pool_below)
     for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
@@ -260,9 +277,15 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
             rows += list(audit_table(path, threshold, rel))
         elif path.suffix.lower() in (".html", ".htm"):
             rows += list(audit_html(path, threshold, small_roles, rel))
+        rows += list(metadata_findings(path, rel))
     from cm_research.privacy.linked import linked_findings
 
     rows += list(linked_findings(run_dir, skip=lambda path: _restricted(path, run_dir)))
+    if earlier:
+        from cm_research.privacy.releases import release_findings
+
+        rows += list(release_findings(run_dir, earlier, PEOPLE_COUNT, threshold,
+                                     skip=lambda path: _restricted(path, run_dir)))
     out = pd.concat([found, pd.DataFrame(rows, columns=FINDING_COLUMNS)], ignore_index=True)
     out.attrs.update(found.attrs)
     return out

@@ -32,6 +32,10 @@ appear in this package's tables (found by the round-3 red team on the demo's pub
   hidden ``n`` gives n back, and with it "don't know" and missing answers (the wave's respondents are
   published). Where ``n`` is ``c`` the coverage is withheld (the interval itself stays).
 
+- **the number of zero changes in a note beside a hidden part** (round 6): "8 zero change(s) dropped before
+  ranking" is ``n_same``; the survey's barrier item showed 31 pairs, ``n_lower`` 18, ``n_higher`` and ``n_same``
+  c, so 31 - 18 - 8 = 5 rose. Where a part is ``c`` the note says "the zero changes" without the number;
+
 - **a count of things people said beside the hidden count of the people** (round 5): a code's or theme's
   coded sentences (``n_segments``), a word's occurrences (``count``), the sentences against a theme
   (``sentences_against``) are each at least the number of people who said them, so beside ``n_participants``
@@ -68,6 +72,10 @@ SIZE_COLUMNS = ("n", "young_people")
 SAID_BY = {"n_segments": "n_participants", "count": "n_participants", "sentences_against": "interviewees_against"}
 #: "8 row(s) dropped for missing `post`" in a note (see :data:`cm_research.report.outcomes.DROPPED_ROWS`)
 _DROPPED_ROWS = re.compile(r"\b\d+ row\(s\) dropped for missing")
+#: the counts a number of zero changes gives back: itself (n_same), or n_pairs minus it (n_nonzero)
+ZERO_PARTS = ("n_same", "n_nonzero")
+#: "8 zero change(s) dropped before ranking" in a note: the zero changes, i.e. ``n_same`` (round 6)
+_ZERO_CHANGES = re.compile(r"(?<!and )\b(\d+) zero change\(s\)")
 #: the largest number of answers searched when matching a coverage to n
 _MAX_N = 1000
 
@@ -119,6 +127,10 @@ def withhold_derived(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) ->
             for column in COVERAGE_COLUMNS:
                 if column in out and _number(row[column]) is not None:
                     out.iat[pos, out.columns.get_loc(column)] = math.nan
+        note = row.get("note")
+        if isinstance(note, str) and any(_hidden(row.get(c)) for c in ZERO_PARTS) and _ZERO_CHANGES.search(note):
+            # "8 zero change(s)" is n_same: beside n_pairs and a shown n_lower it gives a hidden n_higher back
+            out.iat[pos, out.columns.get_loc("note")] = _ZERO_CHANGES.sub("the zero changes", note)
     if "note" in out:
         for pos, added in notes.items():
             note = out.iat[pos, out.columns.get_loc("note")]
@@ -219,6 +231,11 @@ def derived_findings(table: pd.DataFrame, name: str,
             yield (name, f"line {pos}, column `note`", "derived_count",
                    f"\"{m.group(0)}\": the groups' missing counts added up; beside the group sizes and the analysed "
                    "n it pins each group's hidden count of young people lost (say it without the number)")
+        parts = [c for c in ZERO_PARTS if _hidden(row.get(c))]
+        if parts and isinstance(note, str) and (zeros := _ZERO_CHANGES.search(note)):
+            yield (name, f"line {pos}, column `note`", "derived_count",
+                   f"\"{zeros.group(0)}\" is the number of unchanged answers or scores: beside n_pairs and the "
+                   f"other shown counts it gives back {', '.join(hidden)} shown as c")
         p = _number(row.get("p_val"))
         if hidden and p is not None and 0 < p < 1:
             fits = _signed_rank_fits(p, _number(row.get("n_pairs")), threshold)

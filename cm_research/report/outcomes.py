@@ -20,6 +20,7 @@ from cm_research.report.sentences import describe_change, describe_comparison
 from cm_research.stats.outcomes import change_within_group, compare_outcomes
 from cm_research.stats.power import power_two_groups
 from cm_research.contract import critical_value
+from cm_research.privacy.events import event_totals, small_event_measures
 
 
 @dataclass
@@ -70,9 +71,12 @@ def outcome_analysis(
     change = change_within_group(outcomes, participants, measures, baseline=baseline, post=post,
                                  confidence=confidence, n_boot=n_boot, seed=seed)
     if suppress_small_counts:
+        few_events = small_event_measures(event_totals(
+            outcomes, participants, list(comparisons.loc[comparisons["kind"] == "count", "measure"]),
+            (baseline, post)), small_count_threshold)
         comparisons = withhold_small_groups(comparisons, small_count_threshold,
-                                            binary_counts(outcomes, participants, comparisons, post))
-        change = withhold_small_change(change, small_count_threshold)
+                                            binary_counts(outcomes, participants, comparisons, post), few_events)
+        change = withhold_small_change(change, small_count_threshold, few_events)
     power = _power_table(comparisons, alpha)
     titles = measures_catalogue()["title"]
     t_rows = change[change["method"] == "Paired t-test"] if not change.empty else change
@@ -146,13 +150,16 @@ def data_link(analysis: OutcomeAnalysis, figure: str) -> str:
 CHANGE_COUNTS = ["n", "n_pairs", "n_dropped", "n_nonzero"]
 
 
-def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def withhold_small_change(change: pd.DataFrame, threshold: int, few_events: set[str] = frozenset()
+                          ) -> pd.DataFrame:
     """Small-number suppression for the within-mentored change table: a row about 1 to ``threshold`` pairs is
     withheld (counts ``c``, results blank); young people left out (``n_dropped``), non-zero changes
     (``n_nonzero``) and zero changes (``n_pairs - n_nonzero``) from 1 to ``threshold`` are shown as ``c`` (the
     zeros through ``n_nonzero``, from which they follow), and the notes say "between 1 and <threshold>" instead of the number.
     Where ``n_nonzero`` is ``c``, the signed-rank statistic and rank-biserial correlation are withheld as well
-    (together they give it back: :func:`cm_research.privacy.derived.withhold_derived`)."""
+    (together they give it back: :func:`cm_research.privacy.derived.withhold_derived`). A count measure in
+    ``few_events`` (a group's total of events from 1 to ``threshold``: :mod:`cm_research.privacy.events`) has its
+    results withheld: the mean change times the pairs is the post total minus the baseline total."""
     import re
 
     from cm_research.privacy.derived import withhold_derived
@@ -182,6 +189,9 @@ def withhold_small_change(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
             out.loc[i, result_columns] = float("nan")
             out.at[i, "note"] = f"withheld: 1 to {threshold} young people measured twice"
             continue
+        if out.at[i, "measure"] in few_events:
+            out.loc[i, result_columns] = float("nan")
+            out.at[i, "note"] = EVENTS_NOTE.format(threshold=threshold)
         dropped = out.at[i, "n_dropped"] if "n_dropped" in out else None
         if dropped is not None and pd.notna(dropped) and 1 <= int(dropped) <= threshold:
             out.at[i, "n_dropped"] = "c"
@@ -225,8 +235,14 @@ DROPPED_ROWS = re.compile(r"\b\d+ row\(s\) dropped for missing")
 DROPPED_WORDS = "rows dropped for missing"
 
 
+#: the note of a count measure's row withheld because a group's total of events is small
+EVENTS_NOTE = ("withheld: a group's total of events (suspensions, exclusions, sessions missed) is between 1 and "
+               "{threshold}, which can describe one child; the result with the group sizes would show the total")
+
+
 def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
-                          binary: dict[str, list[int]] | None = None) -> pd.DataFrame:
+                          binary: dict[str, list[int]] | None = None,
+                          few_events: set[str] = frozenset()) -> pd.DataFrame:
     """Small-number suppression for published comparisons: where a group has 1 to ``threshold`` young people,
     the group sizes are shown as ``c`` and the results withheld (a mean or proportion of so few can identify
     them). Recorded in ``analysis`` and ``note``; the Holm adjustment is recomputed over what remains.
@@ -236,7 +252,11 @@ def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
     group sizes gives them back (Easton: comparison 12 of 18, difference -4.2 points, so the mentored 8 had
     0.625 x 8 = 5), and so do the risk ratio, the CI and Fisher's p. Such a row keeps its group sizes and has
     its results withheld; so does a row where everyone in a group had the same outcome (0 of 18 or 18 of 18
-    tells each young person's outcome: group disclosure)."""
+    tells each young person's outcome: group disclosure).
+
+    ``few_events``: count measures with a group's total of events from 1 to ``threshold``
+    (:func:`cm_research.privacy.events.small_event_measures`); the rate ratio with its SE and the group sizes
+    gives both totals back (E2 = (1 + n2 / (RR n1)) / SE^2), so their results are withheld the same way."""
     from cm_research.stats.outcomes import holm
 
     out = comparisons.copy()
@@ -250,6 +270,13 @@ def withhold_small_groups(comparisons: pd.DataFrame, threshold: int,
         # 1 to threshold with (or without) the outcome; or a whole group with the same outcome (0 of n, n of n)
         whole = bool(cells) and any(cells[j] == 0 and cells[j + 1 - 2 * (j % 2)] > 0 for j in range(4))
         few_with[i] = bool(cells) and (any(1 <= c <= threshold for c in cells) or whole) and not small[i]
+    events = out["measure"].isin(few_events) & ~few_with & ~small
+    if events.any():
+        out.loc[events, WITHHELD_COLUMNS] = float("nan")
+        out.loc[events, "favours"] = "withheld"
+        out.loc[events, "analysis"] = "withheld (small-number suppression)"
+        out.loc[events, "note"] = EVENTS_NOTE.format(threshold=threshold)
+        out["p_holm"] = holm(out["p_val"])
     if few_with.any():
         out.loc[few_with, WITHHELD_COLUMNS] = float("nan")
         out.loc[few_with, "favours"] = "withheld"
@@ -441,4 +468,8 @@ def _reliable_change(outcomes, participants, measures, baseline, post, confidenc
     if not result.empty:
         result = suppress_counts(result, columns, totals="total", threshold=threshold, suppress=suppress,
                                  name="reliable_change")
+    else:  # no measure with reliability metadata analysed: an empty table still goes through the step
+        from cm_research.privacy.suppression import certify
+
+        result = certify(result, columns, threshold=threshold, suppress=suppress, name="reliable_change")
     return result, notes, figures

@@ -128,6 +128,8 @@ def sessions_summary(sessions: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
                                          "setting", threshold, suppress)}
     per_person = held.groupby("participant_id").size()
     missed = int((~sessions["attended"].fillna(True).astype(bool)).sum())
+    if suppress and 1 <= missed <= threshold:  # a total of 1 to 5 events can be one child's (privacy.events)
+        missed = SUPPRESSED
     # mentored minus the number with a session would give the few without one away: that number is hidden
     n_hidden = suppress and mentored is not None and 1 <= mentored - len(per_person) <= threshold
     if len(per_person) > threshold or not suppress:
@@ -181,8 +183,11 @@ def describe_sessions(tables: dict[str, pd.DataFrame]) -> str:
            "mentored young people (how many is not shown: a few had no attended session, and the difference "
            "would show how many)")
     return (f"{total['sessions']} sessions ({num(total['hours'])} hours) were attended by {who}: a median of {num(per['median_sessions'])} sessions each (half had between "
-            f"{num(per['lower_quartile'])} and {num(per['upper_quartile'])}). {missed} planned "
-            f"session{' was' if missed == 1 else 's were'} missed and {'is' if missed == 1 else 'are'} not counted.")
+            f"{num(per['lower_quartile'])} and {num(per['upper_quartile'])}). " + (
+                "A few planned sessions were missed (how many is not shown: so few can describe one young "
+                "person) and are not counted." if missed == SUPPRESSED else
+                f"{missed} planned session{' was' if missed == 1 else 's were'} missed and "
+                f"{'is' if missed == 1 else 'are'} not counted."))
 
 
 def sessions_figure_alt(table: pd.DataFrame, label: str, threshold: int = DEFAULT_THRESHOLD) -> tuple[str, str]:
