@@ -68,20 +68,25 @@ def suggestion_html(current: dict, counts: dict[str, int]) -> str:
             f'({esc(current["role"])}, {esc(current["transcript"])}).{esc(negated)}</p>')
 
 
-def upload_limit_script(limit: int) -> str:
-    """JavaScript that refuses, in the page, a file larger than ``limit`` bytes before it is sent.
+def upload_limit_script(limit: int, max_files: int) -> str:
+    """JavaScript that refuses, in the page, a file larger than ``limit`` bytes, or a choice of files that
+    together exceed ``limit`` bytes or number more than ``max_files``, before anything is sent.
 
-    An upload travels to the kernel as one websocket message; a message over the server's limit makes tornado
-    close the connection, so the page would go dead without a word. The widget reads each chosen file with a
-    ``FileReader`` before sending; this script (run once per page) makes that read refuse a file over the limit:
-    nothing is sent, the connection stays, and a message in the app's words (the one
-    :func:`cm_research.app.uploads.check_content` gives) appears under the upload button as an ARIA alert."""
+    An upload travels to the kernel as one websocket message holding every file chosen; a message over the
+    server's limit makes tornado close the connection, so the page would go dead without a word (several files
+    each under the limit, together over it, did this). The widget reads the chosen files, one after another in
+    one go, with a ``FileReader`` each, and sends them once all are read; this script (run once per page) makes
+    those reads count the files and bytes of the choice and refuse any read past a limit: the widget then waits
+    for a file that never comes, nothing is sent, the connection stays, and a message in the app's words (those
+    :func:`cm_research.app.uploads.check_content` and :func:`~cm_research.app.uploads.check_count` give) appears
+    under the upload button as an ARIA alert."""
     return """
 (function () {
   if (window.__cmUploadLimit) { return; }
-  const LIMIT = %d, MB = 1048576;
+  const LIMIT = %d, MAX_FILES = %d, MB = 1048576;
   window.__cmUploadLimit = LIMIT;
   let button = null;  // the upload button last pressed: the message goes under it
+  let batch = null;   // the files of one choice: read one after another in the same turn of the event loop
   document.addEventListener('click', function (event) {
     const found = event.target instanceof Element ? event.target.closest('.widget-upload') : null;
     if (found) {
@@ -89,20 +94,43 @@ def upload_limit_script(limit: int) -> str:
       document.querySelectorAll('.cm-upload-refused').forEach(function (e) { e.remove(); });
     }
   }, true);
+  function say(text) {
+    const note = document.createElement('p');
+    note.className = 'cm-msg cm-error cm-upload-refused';
+    note.setAttribute('role', 'alert');
+    note.textContent = 'Error: ' + text + ' Nothing was uploaded.';
+    if (button && button.parentNode) { button.parentNode.insertBefore(note, button.nextSibling); }
+    else { document.body.appendChild(note); }
+  }
+  function mb(n) { return (n / MB).toFixed(1) + ' MB'; }
   const read = FileReader.prototype.readAsArrayBuffer;
   FileReader.prototype.readAsArrayBuffer = function (blob) {
-    if (blob && blob.size > LIMIT) {
-      const name = blob.name || 'The file';
-      const note = document.createElement('p');
-      note.className = 'cm-msg cm-error cm-upload-refused';
-      note.setAttribute('role', 'alert');
-      note.textContent = 'Error: ' + name + ' is ' + (blob.size / MB).toFixed(1) + ' MB; the app takes files up to ' +
-        Math.floor(LIMIT / MB) + ' MB (split a larger file, or ask your analyst). Nothing was uploaded.';
-      if (button && button.parentNode) { button.parentNode.insertBefore(note, button.nextSibling); }
-      else { document.body.appendChild(note); }
+    if (batch === null) {
+      batch = {count: 0, bytes: 0, big: null, refused: false};
+      setTimeout(function () {  // the whole choice has been counted: one message for it
+        const b = batch;
+        batch = null;
+        if (b.big) {
+          say(b.big.name + ' is ' + mb(b.big.size) + '; the app takes files up to ' + Math.floor(LIMIT / MB) +
+              ' MB (split a larger file, or ask your analyst).');
+        } else if (b.count > MAX_FILES) {
+          say(b.count + ' files were chosen; the app takes up to ' + MAX_FILES + ' files at a time. ' +
+              'Upload them in smaller groups.');
+        } else if (b.refused) {
+          say('the ' + b.count + ' files chosen come to ' + mb(b.bytes) + ' together; the app takes up to ' +
+              Math.floor(LIMIT / MB) + ' MB at a time. Upload them in smaller groups.');
+        }
+      }, 0);
+    }
+    const size = blob ? blob.size : 0;
+    batch.count += 1;
+    batch.bytes += size;
+    if (size > LIMIT && !batch.big) { batch.big = blob; }
+    if (batch.refused || size > LIMIT || batch.bytes > LIMIT || batch.count > MAX_FILES) {
+      batch.refused = true;
       return;  // never read, never sent: the widget waits for a file that does not come
     }
     return read.call(this, blob);
   };
 })();
-""" % limit
+""" % (limit, max_files)

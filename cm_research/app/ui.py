@@ -122,7 +122,9 @@ class App:
                               "<p>Work through the steps in order, or use any step on its own. Nothing you do here "
                               "is sent anywhere: the app runs on this computer only.</p></div>"),
                        _heading("1. Your project", anchor="step-project"),
-                       w.HTML(message_html(self.project.describe(), "ok"))])
+                       w.HTML(message_html(self.project.describe(), "ok")),
+                       w.HTML('<p>When you have finished, <a href="/logout">log out</a> (always, on a computer '
+                              "others use): nothing left in the browser then opens the app again.</p>")])
 
     # --- step 2 ----------------------------------------------------------------------------------------------
     def data_step(self) -> w.Widget:
@@ -243,6 +245,11 @@ class App:
 
         @self._guarded(survey_result, "checking the survey answers")
         def on_survey(change) -> None:
+            try:
+                uploads.check_count([_name(item) for item in change["new"]])
+            except CMResearchError as exc:
+                survey_result.value = message_html(str(exc), "error")
+                return
             survey_result.value = message_html("Checking " + ", ".join(_name(item) for item in change["new"]) + "…")
             out = []
             for item in change["new"]:
@@ -310,6 +317,11 @@ class App:
 
         @self._guarded(uploaded, "keeping the transcripts")
         def on_upload(change) -> None:
+            try:
+                uploads.check_count([_name(item) for item in change["new"]])
+            except CMResearchError as exc:
+                uploaded.value = message_html(str(exc), "error")
+                return
             out = []
             for item in change["new"]:
                 try:
@@ -483,7 +495,7 @@ def show_step(app: App, step: str) -> None:
     """Display one step (the notebook calls this once per step). The first step also installs, in the page, the
     refusal of a file over the upload limit before it is sent (:func:`cm_research.app.html.upload_limit_script`)."""
     if step == "project":
-        display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES)))
+        display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES, uploads.MAX_FILES)))
     display(getattr(app, f"{step}_step")())
 
 

@@ -43,7 +43,7 @@ def app_server(tmp_path_factory):
     project = tmp_path_factory.mktemp("app") / "my-evaluation"
     port = _free_port()
     exe = Path(sys.executable).parent / "cm-research"
-    log = tmp_path_factory.mktemp("app-log") / "app.log"
+    log = project.parent / "app.log"  # beside the project folder, not in it: what the terminal shows
     with open(log, "w") as out:
         proc = subprocess.Popen([str(exe), "app", "--no-browser", "--project", str(project), "--port", str(port)],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=project.parent)
@@ -154,6 +154,60 @@ def test_a_web_page_on_another_site_gets_nothing_from_the_app(app_server):
     status, _, body = _request(base + "/", headers={"Referer": f"{base}/?token={token}"})
     assert status == 302 and "show_step" not in body
 
+
+
+def test_every_response_is_hardened_and_the_token_does_not_outlive_the_session(app_server):
+    """Red team (app4): headers on every kind of response, the token in the address and the log, the login page."""
+    base, token, project = app_server
+    port = base.rsplit(":", 1)[1]
+    # the first visit with the token: the login cookie is set and the browser sent on to the page without the
+    # token (so it is not left in the address bar, the history or a bookmark); the cookie goes with the browser
+    status, headers, _ = _request(f"{base}/?token={token}")
+    assert (status, headers.get("location")) == (302, "/"), (status, headers)
+    cookie = headers["set-cookie"]
+    assert "samesite=strict" in cookie.lower() and "httponly" in cookie.lower()
+    assert "expires" not in cookie.lower() and "max-age" not in cookie.lower(), cookie  # deleted when it closes
+    cookie = cookie.split(";", 1)[0]
+    page = _request(base + "/", headers={"Cookie": cookie})
+    assert page[0] == 200 and "no-store" in page[1]["cache-control"] and token not in page[2]
+    # an old or mistyped token, or a bookmark once the browser was closed: a page in plain English, whose
+    # address holds no token
+    status, headers, _ = _request(f"{base}/?token=not-the-token")
+    assert status == 302 and headers["location"].startswith("/login?next=")
+    status, headers, _ = _request(base + headers["location"])
+    assert (status, headers["location"]) == (302, "/login?next=/")
+    status, _, login = _request(f"{base}/login?next=/")
+    assert status == 200 and "Open the app from its own address" in login
+    assert "the window where the app was started" in login and '<label for="password_input">' in login
+    assert "jupyter server list" not in login and "Password or token" not in login
+    answers = {"app page": page, "login page": (status, _, login),
+               "refused host": _request(base + "/login", headers={"Host": f"evil.example:{port}"}),
+               "unknown address": _request(f"{base}/voila/static/nothing.js?token={token}"),
+               "server error": _request(f"{base}/voila/templates/x?token={token}")}
+    assert answers["refused host"][0] == 403 and answers["server error"][0] == 500  # the pages tried exist
+    for what, (status, headers, body) in answers.items():
+        assert headers.get("x-content-type-options") == "nosniff", what
+        assert headers.get("x-frame-options") == "DENY", what  # no other page may frame the app (clickjacking)
+        assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), what
+        assert "no-store" in headers.get("cache-control", ""), what  # never in the browser's disk cache
+        assert not re.search(r"Traceback|site-packages|File \"|/tmp/|/home/|/root/", body), (what, body[:500])
+    # the server's log (the terminal) shows the token once, where the app says its address, never again:
+    # tornado writes the address of every refused or failed request, token and all
+    log = (project.parent / "app.log").read_text()
+    assert log.count(token) == 1 and "token=[hidden]" in log, log[-2000:]
+
+
+def test_a_login_lasts_twelve_hours_at_most():
+    # a browser set to "continue where you left off" keeps even a session cookie: the server refuses one signed
+    # more than 12 hours ago (tornado's signed cookie holds its time)
+    from tornado.web import create_signed_value, decode_signed_value
+
+    from cm_research.app.auth import COOKIE_CHECK
+
+    secret, now = b"s" * 32, time.time()
+    for hours, kept in ((11.5, True), (12.5, False)):
+        value = create_signed_value(secret, "login", "user", clock=lambda: now - hours * 3600)
+        assert (decode_signed_value(secret, "login", value, clock=lambda: now, **COOKIE_CHECK) is not None) == kept
 
 
 def _websocket_status(base: str, kernel: str, headers: dict) -> int:
