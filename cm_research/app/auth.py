@@ -10,8 +10,9 @@ On a council PC shared by several people it must not outlive the practitioner's 
   token is never shown, bookmarked or kept in the browser's history as a page visited);
 * the cookie (:data:`COOKIE_OPTIONS`): a session cookie, deleted when the browser is closed, and refused by the
   server after :data:`SESSION_HOURS` hours in any case (a browser set to "continue where you left off" keeps it);
-* "Log out" (:class:`AppLogoutHandler`): deletes the cookie and changes the token, so nothing left in the
-  browser (the cookie, an address in its history) opens the app again; the practitioner starts the app again;
+* "Log out" (:class:`AppLogoutHandler`): deletes the cookie, changes the token and the secret that signs
+  cookies, so nothing left in the browser (a cookie, an address in its history) opens the app again; the
+  practitioner starts the app again to use it;
 * the log (:class:`TokenScrubber`): tornado writes the address of every refused or failed request to the
   terminal, token and all; the filter writes ``token=[hidden]`` instead;
 * the login page (:class:`AppLoginHandler`): Jupyter's says "Password or token" and "jupyter server list"; the
@@ -131,6 +132,7 @@ class AppLogoutHandler(AppLoginHandler):
     def get(self):
         self.identity_provider.clear_login_cookie(self)
         self.identity_provider.token = secrets.token_urlsafe(24)
+        self.application.settings["cookie_secret"] = secrets.token_bytes(32)  # a copy of any login cookie: refused
         self.write(page("You have logged out of the app", (
             '<p class="msg" role="status">You have logged out. Nothing in this browser opens the app again: the '
             "address with the key that the app showed when it started no longer works either.</p>"

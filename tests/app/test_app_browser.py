@@ -156,6 +156,10 @@ def test_a_web_page_on_another_site_gets_nothing_from_the_app(app_server):
 
 
 
+#: an address answered 404 when logged in, 403 when not (cheap: the app's page would start a kernel)
+NO_KERNEL = "/api/kernels/00000000-0000-0000-0000-000000000000"
+
+
 def test_every_response_is_hardened_and_the_token_does_not_outlive_the_session(app_server):
     """Red team (app4): headers on every kind of response, the token in the address and the log, the login page."""
     base, token, project = app_server
@@ -168,8 +172,7 @@ def test_every_response_is_hardened_and_the_token_does_not_outlive_the_session(a
     assert "samesite=strict" in cookie.lower() and "httponly" in cookie.lower()
     assert "expires" not in cookie.lower() and "max-age" not in cookie.lower(), cookie  # deleted when it closes
     cookie = cookie.split(";", 1)[0]
-    page = _request(base + "/", headers={"Cookie": cookie})
-    assert page[0] == 200 and "no-store" in page[1]["cache-control"] and token not in page[2]
+    assert _request(base + NO_KERNEL, headers={"Cookie": cookie})[0] == 404  # logged in (the app's page: below)
     # an old or mistyped token, or a bookmark once the browser was closed: a page in plain English, whose
     # address holds no token
     status, headers, _ = _request(f"{base}/?token=not-the-token")
@@ -180,7 +183,7 @@ def test_every_response_is_hardened_and_the_token_does_not_outlive_the_session(a
     assert status == 200 and "Open the app from its own address" in login
     assert "the window where the app was started" in login and '<label for="password_input">' in login
     assert "jupyter server list" not in login and "Password or token" not in login
-    answers = {"app page": page, "login page": (status, _, login),
+    answers = {"login page": (status, _, login),
                "refused host": _request(base + "/login", headers={"Host": f"evil.example:{port}"}),
                "unknown address": _request(f"{base}/voila/static/nothing.js?token={token}"),
                "server error": _request(f"{base}/voila/templates/x?token={token}")}
@@ -522,6 +525,14 @@ def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_worki
     page.wait_for("5. Reports", timeout=90)
     # red team (app3): a page on another site cannot open the kernel's channel with the practitioner's cookie
     # (cross-site WebSocket); the same request from the app's own origin opens, so the check can fail
+    # red team (app4): the app's page, with the data shown in it, is never kept in the browser's disk cache
+    import json
+
+    pages = [e["params"]["response"] for e in (json.loads(entry["message"])["message"]
+                                                for entry in browser.get_log("performance"))
+             if e["method"] == "Network.responseReceived" and e["params"]["response"]["url"] == f"{base}/"]
+    assert pages and all("no-store" in {k.lower(): v for k, v in r["headers"].items()}["cache-control"]
+                         for r in pages), pages
     kernel = re.search(r'"kernelId": "([0-9a-f-]{36})"', browser.page_source).group(1)
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
     assert _websocket_status(base, kernel, {"Origin": "http://evil.example", "Cookie": cookie}) == 403
@@ -534,8 +545,35 @@ def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_worki
     page.wait_for(f"participants.csv is {big.stat().st_size / 2**20:.1f} MB; the app takes files up to 20 MB",
                   timeout=30)
     assert (set(kept.iterdir()) if kept.is_dir() else set()) == before  # nothing was sent, nothing kept
+    # red team (app4): files each under the limit, together over it, went as one message over the websocket's
+    # limit and the page went dead; they are refused in the page, all together, with the app's message
+    parts = []
+    for n in (1, 2):
+        parts.append(tmp_path / f"part{n}.txt")
+        parts[-1].write_bytes(b"Mentor: synthetic words.\n" * ((MAX_UPLOAD_BYTES * 6 // 10) // 25))
+    page.upload("Upload transcripts", *parts)
+    together = sum(p.stat().st_size for p in parts) / 2**20
+    page.wait_for(f"Error: the 2 files chosen come to {together:.1f} MB together; the app takes up to 20 MB at a "
+                  "time. Upload them in smaller groups. Nothing was uploaded.", timeout=30)
+    assert not (project / "uploads" / "interviews").exists() or not any((project / "uploads" / "interviews").iterdir())
     small = tmp_path / "small" / "outcomes.csv"
     small.parent.mkdir()
     small.write_text("participant_id,measure,timepoint,date,value\n")
     page.upload("Upload a workbook or CSV", small)
     page.wait_for("outcomes.csv (outcomes)", timeout=60)  # the kernel is still there and answers
+
+
+# keep last in this module: logging out changes the token of the module's app
+def test_log_out_leaves_nothing_in_the_browser_that_opens_the_app_again(app_server):
+    base, token, _ = app_server
+    cookie = _request(f"{base}/?token={token}")[1]["set-cookie"].split(";", 1)[0]
+    assert _request(base + NO_KERNEL, headers={"Cookie": cookie})[0] == 404
+    status, headers, body = _request(base + "/logout", headers={"Cookie": cookie})
+    assert status == 200 and "You have logged out" in body and "stop the app" in body
+    assert re.search(r'username-[\w-]+=""; expires=', headers["set-cookie"])  # the cookie is deleted
+    # the cookie kept all the same, or the address with the token found in the browser's history: refused
+    assert _request(base + NO_KERNEL, headers={"Cookie": cookie})[0] == 403
+    status, headers, _ = _request(f"{base}/?token={token}")
+    assert status == 302 and headers["location"].startswith("/login")
+    # another site's page cannot log the practitioner out (the cookie never goes with its requests)
+    assert _request(base + "/logout")[1]["location"].startswith("/login")

@@ -1,0 +1,30 @@
+"""Red team of the practitioners' app, round 4 (app4): what the app's own work exposes, driven through its widgets
+as the page drives them, without a browser. The server's headers, the login and log-out, and the upload limits
+in the page are tested against the running app in test_app_browser.py. SYNTHETIC data only."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from cm_research.app import uploads
+from cm_research.app.ui import App
+from tests.app.test_app_red_team import _all, _find, _transcript, _upload
+
+
+def test_more_files_than_the_app_takes_at_once_are_refused_and_nothing_is_kept(project):
+    # 5,000 transcripts chosen together were each kept and listed one by one while the page waited without a
+    # word; the page refuses more than MAX_FILES before sending, and the kernel checks again
+    app = App(project)
+    interviews, cycle = app.interviews_step(), app.cycle_step()
+    content = _transcript("riverside_mentee.txt")
+    too_many = [(f"mentee{i}.txt", content) for i in range(uploads.MAX_FILES + 1)]
+    _upload(_find(interviews, w.FileUpload), *too_many)
+    survey = next(u for u in _all(cycle, w.FileUpload) if u.description == "Upload survey answers")
+    _upload(survey, *((f"survey_responses{i}.csv", b"a,b\n1,2\n") for i in range(uploads.MAX_FILES + 1)))
+    shown = " ".join(h.value for box in (interviews, cycle) for h in _all(box, w.HTML))
+    assert shown.count(f"{uploads.MAX_FILES + 1} files were chosen; the app takes up to {uploads.MAX_FILES} "
+                       "files at a time") == 2 and shown.count('role="alert"') >= 2
+    assert not any(project.path("interviews").iterdir()) and not project.path("uploads", "interviews").exists()
+    assert not project.path("uploads", "survey").exists()
+    _upload(_find(interviews, w.FileUpload), *too_many[:uploads.MAX_FILES])  # the limit itself is taken
+    assert len(list(project.path("interviews").iterdir())) == uploads.MAX_FILES
