@@ -134,3 +134,64 @@ def upload_limit_script(limit: int, max_files: int) -> str:
   };
 })();
 """ % (limit, max_files)
+
+
+def field_problems_html(problems: list[tuple[str, str]], caption: str) -> str:
+    """The problems of a form as a table, each row tied to the field it is about (``data-cm-field``: the field's
+    label as shown): :func:`accessibility_script` marks that field invalid and makes the row its description, so
+    a screen reader reading the field also reads what to fix in it (WCAG 3.3.1)."""
+    rows = "".join(f'<tr id="cm-problem-{i}" data-cm-field="{esc(field)}"><td>{esc(field)}</td><td>{esc(message)}'
+                   "</td></tr>" for i, (field, message) in enumerate(problems))
+    return (f'<table class="cm-table"><caption>{esc(caption)}</caption><thead><tr><th scope="col">field</th>'
+            f'<th scope="col">what to fix</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def accessibility_script() -> str:
+    """JavaScript (run once per page) for what ipywidgets cannot say itself:
+
+    * every widget with the class ``cm-live`` (the app's result and status boxes) is a live region
+      (``aria-live="polite"``) from the start, so a screen reader announces each new message put in it: a
+      ``role="status"`` element added to the page with its text already in it is often not announced;
+    * the progress bar is a ``progressbar`` with its value (0 to 100) and a name;
+    * a form field named by a row of :func:`field_problems_html` is marked ``aria-invalid`` and described by
+      that row (``aria-describedby``); a field no longer named is marked valid again.
+    """
+    return """
+(function () {
+  if (window.__cmAccessible) { return; }
+  window.__cmAccessible = true;
+  function control(label) {
+    const found = Array.from(document.querySelectorAll('label')).find(function (l) {
+      return l.textContent.trim() === label; });
+    return found && found.htmlFor ? document.getElementById(found.htmlFor) : null;
+  }
+  function update() {
+    document.querySelectorAll('.cm-live:not([aria-live])').forEach(function (e) {
+      e.setAttribute('aria-live', 'polite'); });
+    document.querySelectorAll('.widget-progress .progress-bar').forEach(function (bar) {
+      bar.setAttribute('role', 'progressbar');
+      bar.setAttribute('aria-label', 'Progress');
+      bar.setAttribute('aria-valuemin', '0');
+      bar.setAttribute('aria-valuemax', '100');
+      bar.setAttribute('aria-valuenow', String(Math.round(parseFloat(bar.style.width) || 0)));
+    });
+    const named = new Set();
+    document.querySelectorAll('[data-cm-field]').forEach(function (row) {
+      const box = control(row.getAttribute('data-cm-field'));
+      if (!box) { return; }
+      named.add(box);
+      const ids = (box.getAttribute('aria-describedby') || '').split(' ').filter(function (i) {
+        return i && document.getElementById(i); });
+      if (!ids.includes(row.id)) { ids.push(row.id); }
+      box.setAttribute('aria-describedby', ids.join(' '));
+      box.setAttribute('aria-invalid', 'true');
+    });
+    document.querySelectorAll('[aria-invalid="true"]').forEach(function (box) {
+      if (!named.has(box)) { box.removeAttribute('aria-invalid'); box.removeAttribute('aria-describedby'); }
+    });
+  }
+  new MutationObserver(update).observe(document.body, {childList: true, subtree: true, attributes: true,
+                                                      attributeFilter: ['style']});
+  update();
+})();
+"""

@@ -21,8 +21,8 @@ from IPython.display import Javascript, display
 
 from cm_research.app import cycle_form, reports, review, uploads
 from cm_research.app.errors import DownloadRefused
-from cm_research.app.html import download_link, esc, message_html, suggestion_html, table_html
-from cm_research.app.html import upload_limit_script
+from cm_research.app.html import download_link, esc, field_problems_html, message_html, suggestion_html, table_html
+from cm_research.app.html import accessibility_script, upload_limit_script
 from cm_research.app.project import Project
 from cm_research.errors import CMResearchError
 
@@ -65,6 +65,12 @@ def _heading(text: str, level: int = 2, anchor: str = "") -> w.HTML:
 def _bytes(item) -> bytes:
     content = item["content"] if isinstance(item, dict) else item.content
     return content.tobytes() if hasattr(content, "tobytes") else bytes(content)
+
+
+def _live() -> w.HTML:
+    """A box for the app's messages: a live region from the start, so each new message is announced
+    (:func:`cm_research.app.html.accessibility_script`)."""
+    return w.HTML().add_class("cm-live")
 
 
 def _name(item) -> str:
@@ -135,7 +141,7 @@ class App:
                            **_label("Which table does the file hold?"))
         upload = w.FileUpload(accept=".xlsx,.csv", multiple=False, description="Upload a workbook or CSV",
                               layout=_fit())
-        result = w.HTML()
+        result = _live()
         history = w.HTML(self._uploads_html())
 
         @self._guarded(result, "checking the upload")
@@ -191,8 +197,8 @@ class App:
         for box in area.values():
             box.layout = w.Layout(width="90%")
         actions = w.VBox()
-        problems = w.HTML()
-        saved = w.HTML()
+        problems = w.HTML()  # not a live region: it changes at every key pressed
+        saved = _live()
         history = w.HTML(table_html(cycle_form.earlier_cycles(self.project), "Cycles saved so far (newest first)"))
 
         @self._guarded(problems, "adding an action")
@@ -213,9 +219,10 @@ class App:
         @self._guarded(problems, "checking the form")
         def check(_=None) -> None:
             found = cycle_form.form_problems(form(), self.project)
+            shown = {k: box.description for k, box in {**text, **area}.items()}  # each field's label, as shown
             problems.value = (message_html("The form is complete: it can be saved.", "ok") if not found else
-                              table_html(pd.DataFrame([(L.get(f, f), m) for f, m in found],
-                                                      columns=["field", "what to fix"]), "Still to do before saving"))
+                              field_problems_html([(shown.get(f, L.get(f, f)), m) for f, m in found],
+                                                  "Still to do before saving"))
 
         @self._guarded(saved, "saving the cycle record")
         def save(_=None) -> None:
@@ -241,7 +248,7 @@ class App:
                                     "Download the barriers survey template (Excel)")
         survey_upload = w.FileUpload(accept=".xlsx,.csv", multiple=True, description="Upload survey answers",
                                      layout=_fit())
-        survey_result = w.HTML()
+        survey_result = _live()
 
         @self._guarded(survey_result, "checking the survey answers")
         def on_survey(change) -> None:
@@ -274,10 +281,10 @@ class App:
     def interviews_step(self) -> w.Widget:
         upload = w.FileUpload(accept=".txt,.docx,.vtt,.srt", multiple=True, description="Upload transcripts",
                               layout=_fit())
-        uploaded = w.HTML()
+        uploaded = _live()
         suggest = w.Button(description="Suggest codes", layout=_fit())
-        status = w.HTML()
-        quote = w.HTML()
+        status = _live()
+        quote = _live()
         accept = w.Button(description="Accept", layout=_fit())
         reject = w.Button(description="Reject", button_style="danger", layout=_fit())
         recode_to = w.Dropdown(options=[], **_label("Recode as"))
@@ -412,7 +419,7 @@ class App:
         site = self.site_choice = w.Dropdown(options=reports.sites_in_data(self.project), **_label("Site"))
         run_button = w.Button(description="Run the reports", layout=_fit())
         bar = w.FloatProgress(value=0, min=0, max=1, description="Progress", style={"description_width": "initial"})
-        status = w.HTML()
+        status = _live()
         results = w.VBox()
         viewer = w.HTML()
 
@@ -495,7 +502,8 @@ def show_step(app: App, step: str) -> None:
     """Display one step (the notebook calls this once per step). The first step also installs, in the page, the
     refusal of a file over the upload limit before it is sent (:func:`cm_research.app.html.upload_limit_script`)."""
     if step == "project":
-        display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES, uploads.MAX_FILES)))
+        display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES, uploads.MAX_FILES)
+                           + accessibility_script()))
     display(getattr(app, f"{step}_step")())
 
 

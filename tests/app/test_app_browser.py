@@ -537,6 +537,30 @@ def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_worki
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
     assert _websocket_status(base, kernel, {"Origin": "http://evil.example", "Cookie": cookie}) == 403
     assert _websocket_status(base, kernel, {"Origin": base, "Cookie": cookie}) == 101
+    # red team (app4), accessibility: every box the app's messages appear in is a live region before its first
+    # message (one added with its text already in it is often not read out); a field with a problem is marked
+    # invalid and described by the problem, and marked valid again once put right
+    assert browser.execute_script("return Array.from(document.querySelectorAll('.cm-live'))"
+                                  ".map(e => e.getAttribute('aria-live'))") == ["polite"] * 7
+    page.type("Cycle start date", "31/02/2024")
+    page.wait_for("'31/02/2024' is not a date")
+    described = ("const box = arguments[0]; const ids = (box.getAttribute('aria-describedby') || '').split(' ');"
+                 "return [box.getAttribute('aria-invalid'), ids.map(i => (document.getElementById(i) || {})"
+                 ".textContent).join(' ')]")
+    deadline = time.monotonic() + 10
+    while browser.execute_script(described, page.control("Cycle start date"))[0] != "true":
+        assert time.monotonic() < deadline, "the field was never marked invalid"
+        time.sleep(0.2)
+    invalid, description = browser.execute_script(described, page.control("Cycle start date"))
+    assert "'31/02/2024' is not a date" in description and "Cycle start date" in description
+    invalid, description = browser.execute_script(described, page.control("Observations (one point a line)"))
+    assert invalid == "true" and "observations is required but empty" in description  # still empty
+    assert browser.execute_script(described, page.control("Partnership"))[0] is None  # may be left empty
+    page.type("Cycle start date", "2024-09-02", clear=True)
+    deadline = time.monotonic() + 20  # each key pressed is checked: wait for the last
+    while browser.execute_script(described, page.control("Cycle start date")) != [None, ""]:
+        assert time.monotonic() < deadline, browser.execute_script(described, page.control("Cycle start date"))
+        time.sleep(0.2)
     kept = project / "uploads" / "data"
     before = set(kept.iterdir()) if kept.is_dir() else set()  # the server (and its project) is the module's
     big = tmp_path / "participants.csv"
