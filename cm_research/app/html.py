@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -195,3 +196,47 @@ def accessibility_script() -> str:
   update();
 })();
 """
+
+
+#: said at the top of the page when the app's Python process (the kernel) stops or restarts under the page
+STOPPED_MESSAGE = ("the app stopped working in this page: its Python process stopped (perhaps the computer ran "
+                   "short of memory, or the app was closed). Everything you saved or uploaded is kept in your "
+                   "project folder; a report that was running did not finish. Reload the page (press F5) to go on; "
+                   "if that does not work, start the app again.")
+
+
+def connection_script() -> str:
+    """JavaScript (run once per page) that says so, at the top of the page, as an ARIA alert, when the app's kernel
+    stops under the page: Jupyter restarts a kernel that died (out of memory, killed) with none of the app in
+    it, and the page's buttons then do nothing, without a word. The kernel's channel says ``restarting`` or
+    ``dead`` in a status message; the channel closing (the app stopped) means the same."""
+    return """
+(function () {
+  if (window.__cmWatching) { return; }
+  window.__cmWatching = true;
+  const STOPPED = /"execution_state":\\s*"(restarting|dead)"/;
+  function stopped() {
+    if (document.getElementById('cm-stopped')) { return; }
+    const note = document.createElement('p');
+    note.id = 'cm-stopped';
+    note.className = 'cm-msg cm-error';
+    note.setAttribute('role', 'alert');
+    note.style.position = 'sticky'; note.style.top = '0'; note.style.zIndex = '1000';
+    note.textContent = 'Error: ' + %s;
+    document.body.insertBefore(note, document.body.firstChild);
+  }
+  function watch(socket) {
+    if (socket.__cmWatched || String(socket.url).indexOf('/channels') < 0) { return; }
+    socket.__cmWatched = true;
+    socket.addEventListener('message', function (event) {
+      const data = event.data;
+      if (typeof data === 'string') { if (STOPPED.test(data)) { stopped(); } return; }
+      if (data instanceof ArrayBuffer && STOPPED.test(new TextDecoder().decode(data))) { stopped(); }
+      else if (data instanceof Blob) { data.text().then(function (t) { if (STOPPED.test(t)) { stopped(); } }); }
+    });
+    socket.addEventListener('close', function () { setTimeout(stopped, 3000); });
+  }
+  const send = WebSocket.prototype.send;  // the app's channel, already open, is found at its next message
+  WebSocket.prototype.send = function (data) { watch(this); return send.call(this, data); };
+})();
+""" % json.dumps(STOPPED_MESSAGE)

@@ -22,7 +22,7 @@ from IPython.display import Javascript, display
 from cm_research.app import cycle_form, reports, review, uploads
 from cm_research.app.errors import DownloadRefused
 from cm_research.app.html import download_link, esc, field_problems_html, message_html, suggestion_html, table_html
-from cm_research.app.html import accessibility_script, upload_limit_script
+from cm_research.app.html import accessibility_script, connection_script, upload_limit_script
 from cm_research.app.project import Project
 from cm_research.errors import CMResearchError
 
@@ -503,7 +503,7 @@ def show_step(app: App, step: str) -> None:
     refusal of a file over the upload limit before it is sent (:func:`cm_research.app.html.upload_limit_script`)."""
     if step == "project":
         display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES, uploads.MAX_FILES)
-                           + accessibility_script()))
+                           + accessibility_script() + connection_script()))
     display(getattr(app, f"{step}_step")())
 
 

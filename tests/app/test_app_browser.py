@@ -585,6 +585,18 @@ def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_worki
     small.write_text("participant_id,measure,timepoint,date,value\n")
     page.upload("Upload a workbook or CSV", small)
     page.wait_for("outcomes.csv (outcomes)", timeout=60)  # the kernel is still there and answers
+    # red team (app4): the kernel killed under the page (out of memory) was restarted by Jupyter with none of the
+    # app in it, and the page's buttons then did nothing, without a word
+    import signal
+
+    from cm_research.app.html import STOPPED_MESSAGE
+
+    found = subprocess.run(["pgrep", "-f", f"kernel-{kernel}"], capture_output=True, text=True).stdout.split()
+    assert found, "the kernel's process was not found"
+    for pid in found:
+        os.kill(int(pid), signal.SIGKILL)
+    page.wait_for("Error: " + STOPPED_MESSAGE[:60], timeout=30)
+    assert browser.execute_script("return document.getElementById('cm-stopped').getAttribute('role')") == "alert"
 
 
 # keep last in this module: logging out changes the token of the module's app
