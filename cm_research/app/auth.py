@@ -8,8 +8,9 @@ On a council PC shared by several people it must not outlive the practitioner's 
 * the address the browser keeps: :class:`AppPageHandler` answers the first visit with the token by setting the
   login cookie and sending the browser straight on to the same page without it (a redirect, so the page with the
   token is never shown, bookmarked or kept in the browser's history as a page visited);
-* the cookie (:data:`COOKIE_OPTIONS`): a session cookie, deleted when the browser is closed, and refused by the
-  server after :data:`SESSION_HOURS` hours in any case (a browser set to "continue where you left off" keeps it);
+* the cookie (:data:`cm_research.app.server.COOKIE_OPTIONS`): a session cookie, deleted when the browser is
+  closed, and refused by the server after :data:`~cm_research.app.server.SESSION_HOURS` hours in any case (a
+  browser set to "continue where you left off" keeps it);
 * "Log out" (:class:`AppLogoutHandler`): deletes the cookie, changes the token and the secret that signs
   cookies, so nothing left in the browser (a cookie, an address in its history) opens the app again; the
   practitioner starts the app again to use it;
@@ -36,13 +37,6 @@ from jupyter_server.auth.identity import PasswordIdentityProvider
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
-#: a login lasts at most this long, even in a browser that keeps its cookies when closed
-SESSION_HOURS = 12
-#: the login cookie: sent only with the app's own pages (never with a request another site's page makes), kept
-#: only until the browser closes (tornado's default keeps it 30 days)
-COOKIE_OPTIONS = {"samesite": "Strict", "expires_days": None}
-#: tornado refuses a login cookie signed longer ago than this
-COOKIE_CHECK = {"max_age_days": SESSION_HOURS / 24}
 _TOKEN = re.compile(r"(token=)[^&\s'\"#]+", re.IGNORECASE)
 
 _PAGE = """<!DOCTYPE html>

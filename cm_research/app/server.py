@@ -48,7 +48,6 @@ from pathlib import Path
 
 from tornado.web import OutputTransform
 
-from cm_research.app.auth import COOKIE_CHECK, COOKIE_OPTIONS, AppIdentityProvider, scrub_logs
 from cm_research.app.errors import PortInUseError
 from cm_research.app.project import Project
 from cm_research.app.ui import PROJECT_ENV
@@ -62,6 +61,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self' data: blob:",
     "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
     "frame-ancestors 'none'"])
+#: a login lasts at most this long, even in a browser that keeps its cookies when closed
+SESSION_HOURS = 12
+#: the login cookie: sent only with the app's own pages (never with a request another site's page makes), kept
+#: only until the browser closes (tornado's default keeps it 30 days)
+COOKIE_OPTIONS = {"samesite": "Strict", "expires_days": None}
+#: tornado refuses a login cookie signed longer ago than this
+COOKIE_CHECK = {"max_age_days": SESSION_HOURS / 24}
 #: on every response the server sends (see the module docstring)
 SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Referrer-Policy": "no-referrer",
                     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
@@ -88,7 +94,7 @@ def voila_config(port: int, token: str, open_browser: bool = False):
     c.Voila.tornado_settings = {"websocket_max_message_size": MAX_UPLOAD_BYTES + 2 * 2**20,
                                 "allow_remote_access": False,  # Host: must be this computer (no DNS rebinding)
                                 "headers": dict(SECURITY_HEADERS)}
-    c.Voila.identity_provider_class = AppIdentityProvider
+    c.Voila.identity_provider_class = "cm_research.app.auth.AppIdentityProvider"  # imports Voilà: by name
     c.IdentityProvider.cookie_options = dict(COOKIE_OPTIONS)
     c.IdentityProvider.get_secure_cookie_kwargs = dict(COOKIE_CHECK)
     c.VoilaConfiguration.file_allowlist = ["(?!)"]  # matches nothing
@@ -161,7 +167,9 @@ def serve(project_dir: str | os.PathLike, port: int = DEFAULT_PORT, open_browser
               "here to stop it)", flush=True)
         if open_browser:
             threading.Thread(target=_open_when_ready, args=(url, port), daemon=True).start()
-        scrub_logs("Voila")
+        from cm_research.app.auth import scrub_logs
+
+        scrub_logs("Voila", "AppVoila")
         app = _app_class()(config=voila_config(port, token))
         app.initialize([str(root / SHOWN_NAME)])
         app.start()

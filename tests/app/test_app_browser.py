@@ -205,7 +205,7 @@ def test_a_login_lasts_twelve_hours_at_most():
     # more than 12 hours ago (tornado's signed cookie holds its time)
     from tornado.web import create_signed_value, decode_signed_value
 
-    from cm_research.app.auth import COOKIE_CHECK
+    from cm_research.app.server import COOKIE_CHECK
 
     secret, now = b"s" * 32, time.time()
     for hours, kept in ((11.5, True), (12.5, False)):
