@@ -34,6 +34,7 @@ from urllib.parse import quote, urlsplit
 import tornado.web
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import PasswordIdentityProvider
+from jupyter_server.base.handlers import JupyterHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
@@ -119,7 +120,7 @@ class AppLoginHandler(VoilaLoginHandler):
         return quote(self.get_argument("next", default=self.base_url), safe="/")
 
 
-class AppLogoutHandler(AppLoginHandler):
+class AppLogoutHandler(JupyterHandler):
     """Log out: the cookie is deleted and the token changed, so nothing the browser kept opens the app again."""
 
     @tornado.web.authenticated
