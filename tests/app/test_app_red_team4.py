@@ -28,3 +28,22 @@ def test_more_files_than_the_app_takes_at_once_are_refused_and_nothing_is_kept(p
     assert not project.path("uploads", "survey").exists()
     _upload(_find(interviews, w.FileUpload), *too_many[:uploads.MAX_FILES])  # the limit itself is taken
     assert len(list(project.path("interviews").iterdir())) == uploads.MAX_FILES
+
+
+def test_a_publication_refused_by_the_disclosure_check_says_where_the_findings_are_as_the_cli_does(project):
+    # the CLI says "NOT FOR PUBLICATION: ... details in <run>/restricted"; the app said only how many of each kind
+    import json
+
+    from cm_research.app import reports
+
+    run = project.path("reports", "20250101-000000-000000__site")
+    (run / "site").mkdir(parents=True)
+    (run / "site" / "06_site_report.html").write_text("<html><body>report</body></html>")
+    (run / "manifest.json").write_text(json.dumps({
+        "publication": True, "jobs": [{"status": "ok"}],
+        "disclosure_check": {"passed": False, "findings": 1, "kinds": {"identifier": 1},
+                             "details": "restricted/disclosure_findings.csv"}}))
+    [found] = reports.earlier_runs(project)
+    shown = App(project)._run_panel(found, w.HTML()).children[0].value
+    where = run / "restricted" / "disclosure_findings.csv"
+    assert "Download refused" in shown and f"The findings are listed in {where}" in shown and "data:" not in shown
