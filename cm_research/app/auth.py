@@ -121,7 +121,8 @@ class AppLoginHandler(VoilaLoginHandler):
 
 
 class AppLogoutHandler(JupyterHandler):
-    """Log out: the cookie is deleted and the token changed, so nothing the browser kept opens the app again."""
+    """Log out: the cookie is deleted, the token and the cookie secret changed, so nothing the browser kept (a
+    cookie, the address with the token) opens the app again."""
 
     @tornado.web.authenticated
     def get(self):
