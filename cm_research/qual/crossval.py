@@ -37,7 +37,7 @@ from cm_research.qual.learned import CoderModel, RawFeatures, combine, common_co
 from cm_research.qual.suggest import SUGGESTION_STATUS
 
 #: splits never used for training or tuning: kept for the final, blind measurement
-BLIND_SPLITS = ("held_out_9",)
+BLIND_SPLITS = ("held_out_9", "held_out_10")
 MIN_COUNT = 2
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.75, 0.05), 2))
 #: the cuts tried for the check on counted hint matches (:meth:`CoderModel.keep_probability`; 0 keeps every

@@ -16,7 +16,7 @@ GOLD = ROOT / "tests" / "qual" / "gold"
 # every split of the gold set, each written as four interviews per site by one person (README in GOLD)
 GOLD_SPLITS = ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "tune_2", "tune_3",
                "tune_4", "tune_5", "held_out_6", "tune_6", "tune_7", "tune_8", "tune_9", "tune_10", "tune_11",
-               "held_out_7", "held_out_8", "tune_12", "held_out_9", "tune_13")
+               "held_out_7", "held_out_8", "tune_12", "held_out_9", "tune_13", "held_out_10")
 
 
 def test_score_suggestions_by_hand():
@@ -125,7 +125,7 @@ def test_held_out_7_floor_now_that_it_is_training_data():
     # measure of how it generalises (the site cross-validation and held_out_9 are).
     from cm_research.qual.crossval import BLIND_SPLITS
 
-    assert "held_out_7" not in BLIND_SPLITS and "held_out_8" not in BLIND_SPLITS and BLIND_SPLITS == ("held_out_9",)
+    assert "held_out_7" not in BLIND_SPLITS and "held_out_8" not in BLIND_SPLITS and BLIND_SPLITS == ("held_out_9", "held_out_10")
     module = _eval_module()
     hybrid, _, _, _ = module.evaluate("held_out_7")
     rules, _, _, _ = module.evaluate("held_out_7", rules_only=True)
