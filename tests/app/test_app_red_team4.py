@@ -47,3 +47,26 @@ def test_a_publication_refused_by_the_disclosure_check_says_where_the_findings_a
     shown = App(project)._run_panel(found, w.HTML()).children[0].value
     where = run / "restricted" / "disclosure_findings.csv"
     assert "Download refused" in shown and f"The findings are listed in {where}" in shown and "data:" not in shown
+
+
+def test_a_report_run_says_while_it_runs_that_it_takes_minutes_and_the_page_must_stay_open(project, monkeypatch):
+    # a report ran for minutes under "Site report: running the analysis (1 of 2)" and a bar at 5 %, while the
+    # page answered nothing: a practitioner closed it, and the run was lost
+    from cm_research.app import reports
+    from cm_research.app.errors import DownloadRefused
+
+    seen = []
+
+    def slow(project, kind, **kwargs):
+        kwargs["progress"](0.1, f"{kind}: running the analysis")
+        seen.append(" ".join(h.value for h in _all(step, w.HTML)))
+        raise DownloadRefused("stopped here for the test")
+
+    monkeypatch.setattr(reports, "run_report", slow)
+    step = App(project).reports_step()
+    next(b for b in _all(step, w.Button) if b.description == "Run the reports").click()
+    assert len(seen) == 2 and "site: running the analysis (1 of 2)" in seen[0]
+    for shown in seen:
+        assert "can take several minutes" in shown and "keep this page open" in shown and 'role="status"' in shown
+    finished = " ".join(h.value for h in _all(step, w.HTML))
+    assert "Finished: 0 report(s) run, 2 could not be run" in finished and "several minutes" not in finished
