@@ -48,6 +48,12 @@ a.cm-download { color: #0b57d0; font-weight: bold; margin-right: 1.2em; }
 </style>"""
 
 
+#: said beside a download about individual young people (on a shared computer the browser keeps it in Downloads)
+KEEP_SAFE = ("This report describes individual young people: save it to your organisation's secure storage, not "
+             "in this computer's Downloads folder (on a shared computer, the next person could open it there), "
+             "and delete it from Downloads if the browser put it there.")
+
+
 def _fit() -> w.Layout:
     """Buttons as wide as their text (a full-width button reads as a banner)."""
     return w.Layout(width="fit-content", min_width="12em")
@@ -308,7 +314,8 @@ class App:
                 recode_to.value = current["code"]  # recode starts from the suggested code
             sheet.value = ("<p>Or review in Excel: " + download_link(self.session.path, review.REVIEW_FILE,
                                                                      "Download the review sheet (CSV)")
-                           + ", write accept or reject in its decision column, and upload it back.</p>")
+                           + ", write accept or reject in its decision column, and upload it back.</p>"
+                           + message_html(KEEP_SAFE.replace("This report", "The sheet")))
             panel.layout.display = "flex"
 
         def open_session() -> None:
@@ -485,6 +492,8 @@ class App:
             label = f"Download {run.title} ({'Word .docx' if what == 'docx' else 'HTML'})"
             links.append(download_link(path, name, label))
         parts.append("<p>" + " ".join(dict.fromkeys(links)) + "</p>")
+        if run.can_download and not run.publication:  # the browser keeps a download in Downloads, for anyone
+            parts.append(message_html(KEEP_SAFE))
         box = [w.HTML("".join(parts))]
         if run.html is not None:
             view = w.Button(description=f"View the {run.title.lower()} here", layout=_fit())

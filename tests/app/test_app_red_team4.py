@@ -70,3 +70,23 @@ def test_a_report_run_says_while_it_runs_that_it_takes_minutes_and_the_page_must
         assert "can take several minutes" in shown and "keep this page open" in shown and 'role="status"' in shown
     finished = " ".join(h.value for h in _all(step, w.HTML))
     assert "Finished: 0 report(s) run, 2 could not be run" in finished and "several minutes" not in finished
+
+
+def test_a_download_about_individual_young_people_says_not_to_leave_it_in_downloads(project):
+    # on a shared council PC the browser saves a download in the Downloads folder, where the next user finds it;
+    # an internal report describes individual young people, a report for publication does not
+    import json
+
+    from cm_research.app import reports
+
+    for n, publication in enumerate((False, True)):
+        run = project.path("reports", f"2025010{n + 1}-000000-000000__site")
+        (run / "site").mkdir(parents=True)
+        (run / "site" / "06_site_report.html").write_text("<html><body>report</body></html>")
+        (run / "manifest.json").write_text(json.dumps({"publication": publication, "jobs": [{"status": "ok"}],
+                                                       "disclosure_check": {"passed": True}}))
+    published, internal = reports.earlier_runs(project)
+    warning = "Downloads folder (on a shared computer, the next person could open it there)"
+    shown = App(project)._run_panel(internal, w.HTML()).children[0].value
+    assert "data:" in shown and warning in shown
+    assert warning not in App(project)._run_panel(published, w.HTML()).children[0].value
