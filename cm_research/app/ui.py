@@ -451,8 +451,8 @@ class App:
                         bar.value = (i + fraction) / len(kinds)
                         status.value = message_html(f"{message} ({i + 1} of {len(kinds)})" + (
                             "" if fraction >= 1 else ". A report can take several minutes: keep this page open "
-                            "until it says Finished (the app does nothing else meanwhile; closing the page stops "
-                            "the report)."))
+                            "until it says Finished (the app does nothing else meanwhile; if the page is closed, the "
+                            "report does not finish)."))
                     try:
                         done.append(reports.run_report(self.project, kind, publication=audience.value,
                                                        site=site.value, progress=progress))
