@@ -19,7 +19,8 @@ On a council PC shared by several people it must not outlive the practitioner's 
 * the login page (:class:`AppLoginHandler`): Jupyter's says "Password or token" and "jupyter server list"; the
   practitioner who reaches it (an old bookmark, a browser opened again, the app restarted, a link clicked in
   another site's page, which the ``SameSite=Strict`` cookie does not follow) is told in plain English why, and
-  where the app's address is.
+  where the app's address is; after a link from another site, a link on this page (same site: the cookie
+  goes with it) opens the app.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import html
 import logging
 import re
 import secrets
-
 from urllib.parse import quote, urlsplit
 
 import tornado.web
@@ -109,6 +109,10 @@ class AppLoginHandler(VoilaLoginHandler):
                 "<p><strong>To open the app</strong>: go to the window where the app was started and open the "
                 "address it shows. If the app is not running, start it again (<code>make app</code>, or ask "
                 "whoever set it up).</p>"
+                # the login cookie is SameSite=Strict: after the address was opened from another site's page (a
+                # web mail), the browser keeps it back until a link on the app's own page is followed
+                "<p>If you opened that address a moment ago from an email or another web page, the browser may "
+                f'have held your login back: <a href="{html.escape(self.base_url)}">open the app here</a>.</p>'
                 f'<form action="{html.escape(self.request.path)}?next={html.escape(self._next(), quote=True)}" '
                 f'method="post">{self.xsrf_form_html()}'
                 '<p><label for="password_input">Or paste the key: the part of the address after '

@@ -183,6 +183,7 @@ def test_every_response_is_hardened_and_the_token_does_not_outlive_the_session(a
     assert status == 200 and "Open the app from its own address" in login
     assert "the window where the app was started" in login and '<label for="password_input">' in login
     assert "jupyter server list" not in login and "Password or token" not in login
+    assert '<a href="/">open the app here</a>' in login  # the address opened from a web mail: the cookie held back
     answers = {"login page": (status, _, login),
                "refused host": _request(base + "/login", headers={"Host": f"evil.example:{port}"}),
                "unknown address": _request(f"{base}/voila/static/nothing.js?token={token}"),
