@@ -62,6 +62,16 @@ def as_numeric(values: pd.Series, column: str, where: str, error: type[Exception
     return converted.astype(float)
 
 
+def reject_infinite(values: pd.Series, column: str, where: str, error: type[Exception] = InsufficientDataError) -> None:
+    """Raise ``error`` naming the rows of `values` that are infinite (R's ``t.test`` stops on them; a figure
+    built on one would look fine and mean nothing), most often a division by zero in a spreadsheet."""
+    bad = values[np.isinf(values.to_numpy(dtype=float))]
+    if len(bad):
+        raise error(f"{where}: column `{column}` holds an infinite value ({', '.join(repr(float(v)) for v in bad[:3])}) "
+                    f"in row(s) {', '.join(str(i) for i in bad.index[:5])}; every value must be a finite number. "
+                    "Check how it was calculated (a division by zero?), correct it or leave it blank.")
+
+
 def split_two_groups(
     data: pd.DataFrame,
     columns: Sequence[str],
@@ -87,6 +97,7 @@ def split_two_groups(
     subset = data.loc[in_study, [between, *columns]].copy()
     for column in columns:
         subset[column] = as_numeric(subset[column], column, where)
+        reject_infinite(subset[column], column, where)
     complete = subset.dropna(subset=list(columns))
     n_dropped = len(subset) - len(complete)
     if n_dropped:

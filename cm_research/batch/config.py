@@ -29,7 +29,9 @@ repeated sites — every problem at once, in one ``BatchConfigError``.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from typing import Any
 import yaml
 
 from cm_research.batch.execute import notebook_parameters, notebook_path
+from cm_research.data.characters import clean_text, escape_unseen
 from cm_research.data.expansion import MAX_VALUES, count_values
 from cm_research.data.file_names import windows_reserved
 from cm_research.errors import CMResearchError
@@ -110,10 +113,23 @@ def did_you_mean(name: str, known) -> str:
     return f"{name} (did you mean {close[0]}?)" if close else name
 
 
+#: the longest folder name a site gets (file systems allow 255 bytes; Windows paths 260 characters in all)
+MAX_SLUG = 60
+
+
 def slugify(name: str) -> str:
     """'St Helens Virtual School' -> 'st-helens-virtual-school' (a safe folder name; 'Con' -> 'con-site', since
-    Windows reserves CON, NUL, COM1 ... as device names)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "site"
+    Windows reserves CON, NUL, COM1 ... as device names).
+
+    Accents are dropped ('Ynys Môn' -> 'ynys-mon'). A name with letters or digits outside the Latin alphabet
+    ('北区', 'Βόρειο'), or longer than :data:`MAX_SLUG` characters, ends with eight characters of the SHA-256 of
+    the name, so that two such sites never share a folder ('site-1a2b3c4d')."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", name))
+    plain = "".join(c for c in text if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "site"
+    if len(slug) > MAX_SLUG or any(c.isalnum() and not c.isascii() for c in plain):
+        digest = hashlib.sha256(unicodedata.normalize("NFC", name).encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug[:MAX_SLUG].rstrip('-')}-{digest}"
     return f"{slug}-site" if windows_reserved(slug) else slug
 
 
@@ -239,11 +255,18 @@ def build_config(doc: dict[str, Any], base: Path, source: Path | None = None) ->
         if not isinstance(entry, dict) or not entry.get("site"):
             problems.append(f"site entry {i}: needs a `site:` name")
             continue
-        name = str(entry["site"])
+        name, _, refused = clean_text(str(entry["site"]))  # as the data readers clean a site cell
+        if refused:
+            problems.append(f"site entry {i}: the name {escape_unseen(name)!r} cannot be used: {refused}")
+            continue
         slug = slugify(name)
         if slug in seen:
-            problems.append(f"site {name!r} appears twice (entries {seen[slug]} and {i})")
-        seen[slug] = i
+            first = seen[slug]
+            same = first[1].casefold() == name.casefold()
+            problems.append(f"site {name!r} appears twice (entries {first[0]} and {i})" if same else
+                            f"sites {first[1]!r} and {name!r} (entries {first[0]} and {i}) would share the output "
+                            f"folder {slug!r}; rename one of them")
+        seen[slug] = (i, name)
         params = {**shared, **dict(entry.get("parameters") or {}), "site": name}
         for key in set(entry) - {"site", "parameters"}:
             params[key] = entry[key]

@@ -48,8 +48,9 @@ BIDI_CONTROLS = {chr(c): name for c, name in (
     (0x202D, "left-to-right override"), (0x202E, "right-to-left override"), (0x2066, "left-to-right isolate"),
     (0x2067, "right-to-left isolate"), (0x2068, "first strong isolate"), (0x2069, "pop directional isolate"))}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SUSPECT = re.compile("[" + "".join(INVISIBLE) + "".join(JOINERS) + "".join(SPACES) + "".join(BIDI_CONTROLS)
-                      + r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+                      + r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 #: Cyrillic and Greek letters drawn like Latin ones (a subset of Unicode's confusables.txt, UTS #39)
 HOMOGLYPHS = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
@@ -108,6 +109,9 @@ def clean_text(text: str) -> tuple[str, list[str], str | None]:
     if found := _CONTROL.search(text):
         return text, [], (f"it holds the invisible control character {character_name(found.group())} at "
                           f"character {found.start() + 1}, which is not text; retype the cell")
+    if found := _SURROGATE.search(text):  # from a "\ud800" escape in YAML or JSON: no file can hold it
+        return text, [], (f"it holds U+{ord(found.group()):04X}, half of a character (a lone surrogate), at "
+                          f"character {found.start() + 1}, which is not text and cannot be saved; retype it")
     for i, char in enumerate(text):
         if char in BIDI_CONTROLS:
             return text, [], (f"it holds the character {character_name(char)} at character {i + 1}, which changes "

@@ -50,7 +50,7 @@ def _text(values: pd.Series) -> pd.Series:
 def is_warning(rule: str, field: Field) -> bool:
     """Whether a problem a coercer found is a warning (the cell is kept, cleaned) rather than an error: an invisible
     character removed, look-alike letters in free text, or a number read after Excel's apostrophe."""
-    return rule in ("invisible_character", APOSTROPHE, TIME_OF_DAY, LOST_DIGITS) or (rule == "homoglyph" and not key_like(field))
+    return rule in ("invisible_character", APOSTROPHE, TIME_OF_DAY, LOST_DIGITS, DATE_SERIAL) or (rule == "homoglyph" and not key_like(field))
 
 
 def key_like(field: Field) -> bool:
@@ -297,6 +297,7 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
     rest = values.notna() & ~native
     serial = _excel_serial(values[rest])
     result[serial.index] = serial
+    typed = serial.dropna().index[[isinstance(values[r], str) for r in serial.dropna().index]]
     text = _text(values[rest & result.isna()]).astype("string").str.replace(_TRAILING_MIDNIGHT, "", regex=True)
     for fmt in DATE_FORMATS:
         todo = text.index[result[text.index].isna()]
@@ -318,10 +319,17 @@ def coerce_date(values: pd.Series, field: Field) -> tuple[pd.Series, Bad]:
 
     bad = [(row, "type", why(values[row])) for row in values.index[failed]]
     result, bad = _month_first(values, result, bad)
+    # a date serial written as text (a CSV): which date system made it, the file cannot say
+    bad += [(row, DATE_SERIAL, (
+        f"{display(values[row])!r} was read as an Excel date number in the Windows (1900) date system, "
+        f"{result[row]:%d/%m/%Y}; if the file was saved from a Mac workbook using the 1904 date system, the date is "
+        "4 years and a day later. Write dates as dd/mm/yyyy")) for row in typed]
     return result.dt.normalize(), bad + _times_of_day(values, native)
 
 
 TIME_OF_DAY = "time_of_day"
+#: the rule of the note on dates read from Excel date numbers written as text (``45180``)
+DATE_SERIAL = "date_serial"
 AMBIGUOUS_DATE = "ambiguous_date"
 #: a date typed as text with the day and month as numbers: 03/04/2024, 3-4-2024, 03.04.2024
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})\s*$")

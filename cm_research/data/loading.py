@@ -19,6 +19,7 @@ from cm_research.data.validation import (
     map_columns,
     check_foreign_keys,
     check_measure_ranges,
+    check_percent_scales,
     validate_cells,
 )
 from cm_research.data.writing import write_csv
@@ -167,6 +168,10 @@ def validate_raw(
         for f in schema.fields:
             if f.range_from == "measures":
                 check_measure_ranges(data, catalogue, log, f.name)
+                header = next((h for h, name in map_columns(raw, schema, ProblemLog(raw.file)).items()
+                               if name == f.name), None)
+                if header is not None:
+                    check_percent_scales(data, raw.cells[header], catalogue, log, f.name)
     check_foreign_keys(data, schema, refs, log, quarantined)
     problems = log.table()
     bad_rows = set(problems.loc[(problems["severity"] == "error") & problems["row"].notna(), "row"].astype(int))

@@ -191,11 +191,12 @@ def _read_csv(path: Path, decimal: str | None = None, engine: str = "auto") -> R
 
 
 def _excel_value(cell) -> object:
-    """What a person sees in the cell: a percentage-formatted 0.85 is 85 (%)."""
+    """What a person sees in the cell: a percentage-formatted 0.85 is ``"85%"``, text with its sign, as a CSV
+    holds it (read as the number 85; the sign says the value is a percentage, not a fraction of one)."""
     value = cell.value
     fmt = getattr(cell, "number_format", "") or ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
-        return round(value * 100, 10)
+        return f"{round(value * 100, 10):.15g}%"
     return value
 
 
@@ -215,7 +216,8 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
-def _formulas_without_results(path: Path, sheet_name: str, records: list[list]) -> list[tuple[int, int, str]]:
+def _formulas_without_results(path: Path, sheet_name: str, records: list[list],
+                              width: int = 0) -> list[tuple[int, int, str]]:
     """(Excel row, column index, formula) of formula cells whose saved result is empty: a workbook written by a
     program that does not calculate (not Excel) stores the formula without its value, which would read as empty."""
     from openpyxl import load_workbook
@@ -223,7 +225,9 @@ def _formulas_without_results(path: Path, sheet_name: str, records: list[list]) 
     book = load_workbook(path, read_only=True, data_only=False)
     try:
         found = []
-        for r, row in enumerate(book[sheet_name].iter_rows(values_only=True), start=1):
+        sheet = book[sheet_name]
+        sheet.reset_dimensions()  # every row and cell, as the values were read (:func:`_read_excel`)
+        for r, row in enumerate(sheet.iter_rows(values_only=True, max_col=width or None), start=1):
             cached = records[r - 1] if r - 1 < len(records) else []
             for c, value in enumerate(row):
                 formula = value if isinstance(value, str) else getattr(value, "text", None)
@@ -272,7 +276,7 @@ def _fill_merged(records: list[list], ranges: list) -> list[str]:
             continue
         value, right = records[top][left], min(merged.max_col, widest)
         for r in range(top, min(merged.max_row, len(records))):
-            row = records[r]
+            row = records[r] = list(records[r])  # rows missing from the sheet share one list (_sheet_records)
             row.extend([None] * (right - len(row)))
             for c in range(left, right):
                 row[c] = value
@@ -299,6 +303,10 @@ class SheetScan:
     merged: list
     hidden_rows: list[int]
     hidden_columns: list[str]
+    #: the last column holding a value (0 for none), and the first cell there: rows are read this wide, whatever
+    #: the sheet's <dimension> says (openpyxl's read-only reader trusts it, and pads rows to its width)
+    width: int = 0
+    widest: str = ""
 
 
 def _hidden_columns(element) -> list[str]:
@@ -349,6 +357,8 @@ def _scan_sheet(path: Path, member: str) -> tuple[str | None, SheetScan]:
                             "the wrong row), so a value would be lost; the file was not saved by Excel or is "
                             "damaged: open it in Excel and save it again"), scan
                 last_column = column
+                if column > scan.width and len(cell):  # a value, an inline string or a formula; not a style alone
+                    scan.width, scan.widest = column, cell.get("r") or f"column {column} of row {number}"
             row.clear()
             while row.getprevious() is not None:
                 del row.getparent()[0]
@@ -357,6 +367,19 @@ def _scan_sheet(path: Path, member: str) -> tuple[str | None, SheetScan]:
 
 #: days from Excel's 1900 date system (serial 0 = 1899-12-30) to the Mac 1904 one (serial 0 = 1904-01-01)
 DAYS_1900_TO_1904 = 1462
+
+
+def _sheet_records(sheet, width: int) -> list[list]:
+    """The rows of a read-only sheet, ``width`` cells wide (0: as wide as each row), as a person sees them. Rows
+    missing from the sheet's XML (a gap before a row 1,048,576) come from openpyxl as one shared empty tuple: they
+    share one list here, so a gap of a million rows costs a million references, not thirteen million cells."""
+    records: list[list] = []
+    previous, values = None, []
+    for row in sheet.iter_rows(max_col=width or None):
+        if row is not previous:
+            previous, values = row, [_excel_value(c) for c in row]
+        records.append(values)
+    return records
 
 
 def _read_excel(path: Path, table: str | None) -> RawTable:
@@ -380,23 +403,31 @@ def _read_excel(path: Path, table: str | None) -> RawTable:
         hidden = [n for n in names if states.get(n, "visible") != "visible"]
         visible = [n for n in names if n not in hidden] or names
         named = [n for n in visible if table and n.strip().lower() == table.lower()]
-        sheet_name, records = names[0], []
+        sheet_name, records, scan = names[0], [], SheetScan([], [], [])
         for candidate in named + [n for n in visible if n not in named]:
             sheet_name = candidate
-            records = [[_excel_value(c) for c in row] for row in book[candidate].iter_rows()]
+            sheet = book[candidate]
+            member = getattr(sheet, "_worksheet_path", None)
+            reason, scan = _scan_sheet(path, member) if member else (None, SheetScan([], [], []))
+            if reason:
+                raise _refuse(path, f"sheet `{sheet_name}`: {reason}")
+            if scan.width > MAX_COLUMNS:
+                raise _refuse(path, f"sheet `{sheet_name}`: cell {scan.widest} holds a value in column "
+                                    f"{scan.width:,}, beyond the {MAX_COLUMNS:,} columns a table could have (a file "
+                                    "built to exhaust memory, or a stray value far to the right); delete it in "
+                                    "Excel and save the file again")
+            if member:
+                sheet.reset_dimensions()  # the sheet's <dimension> may claim fewer rows or columns than it has
+            records = _sheet_records(sheet, scan.width)
             if any(not _is_blank(v) for row in records for v in row):
                 break
         epoch_1904 = getattr(book, "epoch", None) is not None and book.epoch.year == 1904
-        member = getattr(book[sheet_name], "_worksheet_path", None)
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
     finally:
         book.close()
     try:
-        reason, scan = _scan_sheet(path, member) if member else (None, SheetScan([], [], []))
-        if reason:
-            raise _refuse(path, f"sheet `{sheet_name}`: {reason}")
-        formulas = _formulas_without_results(path, sheet_name, records) if _has_formulas(path) else []
+        formulas = _formulas_without_results(path, sheet_name, records, scan.width) if _has_formulas(path) else []
         merged = _fill_merged(records, scan.merged)
     except _DAMAGED_WORKBOOK as exc:
         raise _refuse(path, f"the workbook could not be read ({type(exc).__name__}: {exc})") from exc
@@ -455,8 +486,9 @@ def _is_blank(value: object) -> bool:
 
 
 def _from_records(path: Path, records: list[list], encoding: str, check_short: bool = False) -> RawTable:
-    while records and all(_is_blank(v) for v in records[-1]):
-        records.pop()  # trailing empty lines and formatted-but-empty Excel rows
+    known_blank = None  # a blank row's list: rows missing from a sheet share one (_sheet_records)
+    while records and (records[-1] is known_blank or all(_is_blank(v) for v in records[-1])):
+        known_blank = records.pop()  # trailing empty lines and formatted-but-empty Excel rows
     if not records:
         raise _refuse(path, "the file is empty: it has no header row and no data")
     header = ["" if v is None else str(v).strip() for v in records[0]]
@@ -470,7 +502,8 @@ def _from_records(path: Path, records: list[list], encoding: str, check_short: b
     width = len(header)
     rows, index, blank, ragged, short = [], [], [], {}, {}
     for number, record in enumerate(records[1:], start=2):
-        if all(_is_blank(v) for v in record):
+        if record is known_blank or all(_is_blank(v) for v in record):
+            known_blank = record
             blank.append(number)
             continue
         extra = [v for v in record[width:] if not _is_blank(v)]

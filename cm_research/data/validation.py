@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cm_research.data.characters import character_name, escape_unseen, fold_label
+from cm_research.data.characters import HOMOGLYPHS, character_name, escape_unseen, fold_label
 from cm_research.data.coercion import all_text, arrow_text, ascii_rows, by_value, coerce_column, display, is_warning
+from cm_research.data.coercion import key_like
 from cm_research.data.memory import release_memory
 from cm_research.data.reading import RawTable
 from cm_research.dictionary import Field, TableSchema
@@ -140,6 +141,31 @@ def _marker(cell: object) -> str | None:
     return cell.strip() if isinstance(cell, str) and cell.strip() else None
 
 
+def _look_alike_twins(typed: pd.Series, f: Field, log: ProblemLog) -> None:
+    """An error on each value of a key column spelt wholly or partly in Cyrillic or Greek letters drawn like Latin
+    ones ("ТЕЅТ") when the column also holds the Latin spelling ("TEST"): a reader sees one site, the analysis
+    two. (A word mixing the alphabets is refused cell by cell, :func:`cm_research.data.characters.mixed_script_word`;
+    a word wholly in the other alphabet is only suspect beside its twin.)"""
+    present = typed.dropna()
+    if present.empty or not all_text(present):
+        return
+    other = present[~present.str.isascii().astype(bool)]  # column-wise for Arrow text (a national extract)
+    twins = {v: v.translate(HOMOGLYPHS) for v in pd.unique(other.to_numpy(dtype=object))}
+    twins = {v: t for v, t in twins.items() if t != v}
+    if not twins:
+        return
+    wanted = set(twins.values())
+    first_row: dict[str, object] = {}
+    for row, value in present[present.isin(wanted)].items():
+        first_row.setdefault(value, row)
+    for row, value in present[present.isin(set(twins))].items():
+        latin = twins.get(value)
+        if latin in first_row:
+            log.add(row, f.name, value, "homoglyph",
+                    f"{escape_unseen(value)!r} looks the same as {latin!r} (row {first_row[latin]}) but is spelt with "
+                    "look-alike letters of another alphabet, so the two would count as different; retype it")
+
+
 def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set,
                  cells: pd.Series | None = None) -> pd.Series:
     if f.required:
@@ -153,6 +179,8 @@ def _check_field(typed: pd.Series, f: Field, log: ProblemLog, coerce_failed: set
                         "full)")
     if f.enum is not None:
         typed = _canonical_enum(typed, f, log)
+    if f.type == "string" and key_like(f):
+        _look_alike_twins(typed, f, log)
     if f.pattern is not None:
         pattern = re.compile(f.pattern)
 
@@ -431,6 +459,35 @@ def check_measure_ranges(data: pd.DataFrame, catalogue: pd.DataFrame, log: Probl
             log.add(row, value_column, v, rule, message)
 
 
+def check_percent_scales(data: pd.DataFrame, cells: pd.Series, catalogue: pd.DataFrame, log: ProblemLog,
+                         value_column: str) -> None:
+    """A value between 0 and 1 of a percentage measure, written without a ``%`` sign, among values of the same
+    measure above 1, is an error (rule ``percent_scale``): it is most likely a fraction (0.85 for 85%) typed by a
+    different hand, and read as written it would be a child at under 1%. ``cells`` are the raw cells of the value
+    column: a value written with its sign (``0.5%``) says what it means and is kept. A measure whose values are
+    all at most 1 is not questioned (nothing to compare with); 0 and 1 are whole percentages and never are."""
+    percent = [str(m) for m in catalogue.index if str(catalogue.loc[m, "unit"]) == "percent"]
+    if not percent or data.empty:
+        return
+    value = data[value_column].to_numpy(dtype=float, na_value=np.nan)
+    for name in percent:
+        mine = (data["measure"] == name).fillna(False).to_numpy(dtype=bool)  # a missing measure is no match
+        v = value[mine]
+        if not (v > 1).any():
+            continue
+        # only the few cells under 1 are looked at as text (a national extract has millions of rows)
+        rows = data.index[mine][(v > 0) & (v < 1)]
+        odd = [(row, x) for row, x in zip(rows, value[mine][(v > 0) & (v < 1)])
+               if not (isinstance(cells.get(row), str) and cells.get(row).strip().endswith("%"))]
+        typical = float(np.median(v[v > 1]))
+        for row, x in odd:
+            log.add(row, value_column, float(x), "percent_scale",
+                    f"{display(float(x))} for {name}, whose other values are percentages (typically "
+                    f"{display(round(typical, 1))}): it looks like a fraction, {display(round(float(x) * 100, 6))}% "
+                    f"written as {display(float(x))}; write {display(round(float(x) * 100, 6))} if that is what it "
+                    f"is, or {display(float(x))}% if it really is under one per cent")
+
+
 #: rules about one cell's own value; in an optional field a breach blanks the cell instead of holding back the row
 CELL_RULES = ("type", "enum", "pattern", "minimum", "maximum", "characters", "homoglyph", "excel_error",
               "ambiguous_date")
@@ -468,8 +525,24 @@ def _serial_from_1904(value: object) -> object:
     return value
 
 
-#: the first cell of a totals row: "Total", "Grand total", "Sub-total", "Totals:", "Total (all sites)", "Sum"
+#: the first cell of a totals row: "Total", "Grand total", "Sub-total", "Totals:", "Total (all sites)", "Sum"; the
+#: rest of the row must hold only numbers (:func:`_only_numbers`)
 _TOTAL = re.compile(r"^(?:grand[\s_-]*|sub[\s_-]*)?(?:totals?|sum)(?:\s*[:(].*|\s+.*)?$", re.IGNORECASE)
+
+
+#: what a totals row holds beside its label: amounts (£1,200, 85%, (3) for minus 3) and dashes for "none"
+_TOTAL_AMOUNT = re.compile(r"^\(?[-+]?[£$€]?\s*[\d.,]*\d[\d.,]*\s*%?\)?$|^[-\u2013\u2014.]$")
+
+
+def _only_numbers(cells: pd.Series) -> bool:
+    """Whether the cells of a row after its first hold nothing but numbers, amounts and dashes, as a totals row
+    does; a row with text in it ("Sum Yee", a young person whose family name is Sum, with their site and dates)
+    is a row of data."""
+    for cell in cells.dropna():
+        text = display(cell).strip()
+        if text and not isinstance(cell, (int, float, np.integer, np.floating)) and not _TOTAL_AMOUNT.match(text):
+            return False
+    return True
 
 
 def _repeated_headers_and_totals(raw: RawTable, mapping: dict[str, str], log: ProblemLog) -> None:
@@ -492,7 +565,8 @@ def _repeated_headers_and_totals(raw: RawTable, mapping: dict[str, str], log: Pr
                 "block pasted with its header starts here; delete the row (and check the rows below it)")
     first = raw.cells.columns[0]
     for row, lead in raw.cells[first].iloc[-20:].items():  # a totals row ends a table
-        if isinstance(lead, str) and _TOTAL.match(lead.strip()) and same[raw.cells.index.get_loc(row)] < threshold:
+        if (isinstance(lead, str) and _TOTAL.match(lead.strip()) and same[raw.cells.index.get_loc(row)] < threshold
+                and _only_numbers(raw.cells.loc[row].iloc[1:])):
             log.add(row, first, lead, "totals_row",
                     f"the row is a totals row ({lead.strip()!r}), not a young person or a record: totals are "
                     "worked out by the analysis; delete the row")

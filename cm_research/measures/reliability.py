@@ -60,7 +60,16 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataF
     if k < 2 or n < 3 or not total_var > 0:
         notes.append("alpha needs at least 2 items, 3 respondents and some variation in the total")
         return tidy([{**row, "note": join_notes(notes)}])
-    alpha = k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var)
+    item_var = x.var(axis=0, ddof=1)
+    alpha = k / (k - 1) * (1 - item_var.sum() / total_var)
+    constant = [str(c) for c, v in zip(items.columns, item_var) if v == 0]
+    if constant and k - len(constant) >= 2:
+        varied = x[:, item_var > 0]
+        k_v = varied.shape[1]
+        without = k_v / (k_v - 1) * (1 - varied.var(axis=0, ddof=1).sum() / varied.sum(axis=1).var(ddof=1))
+        notes.append(f"item(s) {', '.join(f'`{c}`' for c in constant)} have no variance (every respondent gave "
+                     f"the same answer): alpha counts them among the {k} items, as its formula does; without them "
+                     f"alpha is {without:.3f} (R's psych::alpha deletes such items, with a warning, and reports that)")
     tail = ci_quantile(confidence)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     row.update(estimate=alpha,

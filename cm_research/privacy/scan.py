@@ -368,6 +368,7 @@ def _scan_excel(path: Path, matcher: _Matcher) -> Iterator[tuple[str, str, str]]
     yield from _scan_office(path, matcher, skip=("xl/worksheets/sheet", "xl/sharedStrings.xml"))
     book = load_workbook(path, read_only=True, data_only=True)
     for sheet in book.worksheets:
+        sheet.reset_dimensions()  # the read-only reader stops at the sheet's <dimension>, which may claim too few rows
         for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             for c, value in enumerate(row, start=1):
                 if value is None:

@@ -19,7 +19,7 @@ Typical use::
 
 from cm_research.qual.agreement import (agreement, cohen_kappa, krippendorff_alpha, nominal_alpha,
                                         percent_agreement)
-from cm_research.qual.agreement_kappa import fleiss_kappa, kappa_two_coders
+from cm_research.qual.agreement_kappa import fleiss_kappa, gwet_ac1, kappa_two_coders, weighted_kappa
 from cm_research.qual.analysis import (code_role_counts, concordance, cooccurrence, coverage, exemplar_quotes,
                                        generated_by, matrix_wide, theme_role_matrix, word_frequencies)
 from cm_research.qual.codebook import (STARTER_CODEBOOK, Code, Codebook, Hints, Theme, load_codebook,
@@ -43,7 +43,7 @@ __all__ = [
     "read_review_csv",
     "read_transcript", "read_transcripts", "segment_transcripts", "split_sentences", "suggest_codes",
     "suggestions_as_coding", "theme_role_matrix", "word_frequencies", "write_codebook_exports", "write_review_csv",
-    "read_memos", "coded_span_quotes", "read_speakers", "fleiss_kappa", "kappa_two_coders",
+    "read_memos", "coded_span_quotes", "read_speakers", "fleiss_kappa", "kappa_two_coders", "weighted_kappa", "gwet_ac1",
 ]
 
 from cm_research.deprecation import moved_attribute  # noqa: E402

@@ -73,6 +73,13 @@ def nominal_alpha(data: pd.DataFrame, unit: str = "unit", coder: str = "coder", 
     """
     require_columns(data, [unit, coder, value], "nominal_alpha")
     rows = data.dropna(subset=[value])
+    twice = rows.duplicated([unit, coder], keep=False)
+    if twice.any():  # alpha's data hold one value per coder and unit; a second would count as another coder's
+        first_unit, first_coder = (v.item() if isinstance(v, np.generic) else v
+                                   for v in rows.loc[twice, [unit, coder]].iloc[0])
+        raise AgreementError(f"nominal_alpha: unit {first_unit!r} has more than one value from coder "
+                             f"{first_coder!r} (rows {', '.join(str(i) for i in rows.index[twice][:5])}); give "
+                             "one value per unit and coder.")
     counts = rows.groupby([unit, value]).size().unstack(fill_value=0).to_numpy(dtype=float)
     pairable = counts[counts.sum(axis=1) >= 2] if len(counts) else counts
     estimate = _alpha_from_counts(counts) if len(counts) else float("nan")

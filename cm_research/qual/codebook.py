@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,24 +284,61 @@ def _string_list(value) -> list[str] | None:
     return None
 
 
+#: characters a single-character item of a pattern is tried on, to see whether two such items overlap
+_PROBE = string.printable + "\u00e9\u00df\u0131\u0130\u00a0\u2019\u0436"
+
+
 def _nested_repeat(pattern: str) -> bool:
-    """Whether ``pattern`` has an unbounded (or long) repeat around a group that itself repeats: the shape of
-    regular expressions whose backtracking grows exponentially with the text (OWASP, "Regular expression Denial of
-    Service"). Possessive repeats and atomic groups, which never backtrack, are allowed."""
+    """Whether ``pattern`` has a shape whose backtracking grows exponentially, or as a high power, with the text
+    (OWASP, "Regular expression Denial of Service"): an unbounded (or long) repeat around a group that itself
+    repeats (``(a+)+``) or that offers alternatives (``(a|aa)+``), or three or more unbounded repeats of single
+    characters in a row that can match the same character (``\\w*\\w*\\w*``, ``.*.*.*``). Possessive repeats and
+    atomic groups, which never backtrack, are allowed."""
     try:
+        from re import _compiler as compiler
         from re import _constants as c
         from re import _parser as parser
     except ImportError:  # Python < 3.11
+        import sre_compile as compiler  # type: ignore[no-redef]
         import sre_constants as c  # type: ignore[no-redef]
         import sre_parse as parser  # type: ignore[no-redef]
 
+    parsed = parser.parse(pattern)
+
+    def chars(item) -> set[str] | None:
+        """The probe characters a repeat of one character matches, or None when it is not such a repeat."""
+        op, av = item
+        if op not in (c.MAX_REPEAT, c.MIN_REPEAT) or av[1] != c.MAXREPEAT or len(av[2]) != 1:
+            return None
+        if av[2][0][0] not in (c.ANY, c.IN, c.LITERAL, c.NOT_LITERAL, c.CATEGORY):
+            return None
+        one = compiler.compile(parser.SubPattern(parsed.state, list(av[2])), 0)
+        return {ch for ch in _PROBE if one.fullmatch(ch)}
+
+    def overlapping_run(items) -> bool:
+        run: list[set[str]] = []
+        for item in items:
+            found = chars(item)
+            if found is None:
+                run = [] if item[0] not in (c.AT,) else run
+                continue
+            run = [r for r in run if r & found] + [found]
+            if len(run) >= 3 and set.intersection(*run[-3:]):
+                return True
+        return False
+
     def walk(items, inside: bool) -> bool:
+        if overlapping_run(items):
+            return True
         for op, av in items:
             if op in (c.MAX_REPEAT, c.MIN_REPEAT):
                 _, high, sub = av
                 long = high == c.MAXREPEAT or high > 10
                 if long and inside:
                     return True
+                if long and any(o is c.BRANCH or (o is c.SUBPATTERN and any(x is c.BRANCH for x, _ in a[-1]))
+                                for o, a in sub):
+                    return True  # (a|aa)+: the alternatives can split the same text in many ways
                 if walk(sub, inside or long):
                     return True
             elif op is c.SUBPATTERN and walk(av[-1], inside):
@@ -311,7 +349,7 @@ def _nested_repeat(pattern: str) -> bool:
                 return True
         return False
 
-    return walk(parser.parse(pattern), False)
+    return walk(parsed, False)
 
 
 def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:

@@ -220,6 +220,10 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
 #: control characters, which are no text: NUL, escape, delete, C1 controls (tabs, line breaks, vertical tabs and
 #: page breaks, which Word's text exports carry, are layout and allowed)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: bidirectional embeddings, overrides and isolates ("Trojan Source", CVE-2021-42574): a quote holding one reads
+#: differently in a report from what was said; right-to-left text needs none of them (its marks, U+200E/U+200F,
+#: are allowed)
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _control_characters(path: Path, lines, locations) -> list[dict]:
@@ -234,6 +238,11 @@ def _control_characters(path: Path, lines, locations) -> list[dict]:
                 f"the line holds the invisible control character {character_name(found.group())} at character "
                 f"{found.start() + 1}, which is not text; delete it (or save the file again as UTF-8 text)"),
                 escape_unseen(line), locations))
+        elif found := _BIDI.search(line):
+            problems.append(_problem(path, number, (
+                f"the line holds the invisible character {character_name(found.group())} at character "
+                f"{found.start() + 1}, which changes the order in which the text is shown, so a quote from it "
+                "would not read as it was said; delete it"), escape_unseen(line), locations))
     return problems
 
 
@@ -490,6 +499,13 @@ def _starts_with_header(lines) -> bool:
     return False
 
 
+#: sentence ends and line breaks one interview may hold: each becomes a segment to code, and coding needs about
+#: 5 KB a segment (a 5 MB file of 1.7 million one-letter sentences took 35 s and 8 GB to code)
+MAX_TRANSCRIPT_PIECES = 50_000
+#: characters in one line of an interview (about 3,500 words): a sentence is never longer than its line
+MAX_LINE_CHARS = 20_000
+
+
 def read_transcript(path: str | Path, convention: SpeakerConvention | None = None,
                     speakers: pd.DataFrame | None = None) -> Transcript:
     """Read one interview (.txt, .docx, WebVTT .vtt or SRT .srt) into a :class:`Transcript`.
@@ -527,7 +543,19 @@ def read_transcript(path: str | Path, convention: SpeakerConvention | None = Non
     if not text.strip():
         raise TranscriptError.from_problems([_problem(path, None, "the file is empty: no header and no interview")],
                                             path.name)
+    pieces = sum(text.count(mark) for mark in ".!?\u2026\n")
+    if pieces > MAX_TRANSCRIPT_PIECES:
+        raise TranscriptError.from_problems([_problem(path, None, (
+            f"the interview would split into about {pieces:,} sentences and lines, more than the "
+            f"{MAX_TRANSCRIPT_PIECES:,} one interview can have (a three-hour focus group has about 5,000); it was not "
+            "read. Check that the file is an interview, or split it into one file per session"))], path.name)
     lines = _lines(text)
+    if long := [(n, line) for n, _, line in lines if len(line) > MAX_LINE_CHARS]:
+        raise TranscriptError.from_problems([_problem(path, n, (
+            f"the line has {len(line):,} characters, more than the {MAX_LINE_CHARS:,} of about 25 minutes of "
+            "speech without a break (a codebook's patterns take time growing with the square of a line's "
+            "length); check the file is an interview, and break the line where the speaker pauses"),
+            line[:80], locations) for n, line in long[:20]], path.name)
     if problems := _control_characters(path, lines, locations):
         raise TranscriptError.from_problems(problems, path.name)
     captions = path.suffix.lower() in CAPTION_SUFFIXES
@@ -720,7 +748,11 @@ def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Pa
     files, skipped = [], []
     for p in paths:
         suffix = p.suffix.lower()
-        if p.exists() and not p.is_file():  # a named pipe would block the reader for ever, a device never end
+        if found := _CONTROL.search(p.name) or _BIDI.search(p.name):
+            problems.append({"file": escape_unseen(p.name), "line": None, "column": "", "value": "", "message": (
+                f"the file name holds the invisible character {character_name(found.group())}, which can make a "
+                "name show as another (reversed, or with a different extension); it is not read. Rename the file")})
+        elif p.exists() and not p.is_file():  # a named pipe would block the reader for ever, a device never end
             skipped.append({"file": p.name, "reason": "not an ordinary file (a pipe, socket or device); not read"})
         elif p.name.startswith(("~$", ".")):
             skipped.append({"file": p.name, "reason": "a temporary or hidden file"})
@@ -731,6 +763,10 @@ def _candidate_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Pa
         else:
             skipped.append({"file": p.name, "reason": f"not a transcript ({suffix or 'no extension'})"})
     return files, skipped, problems
+
+
+#: interview files one call reads: evaluations have tens to hundreds; 100,000 tiny files took about 5 minutes
+MAX_TRANSCRIPT_FILES = 5_000
 
 
 def read_transcripts(source: str | Path | Iterable[str | Path], convention: SpeakerConvention | None = None,
@@ -752,6 +788,12 @@ def read_transcripts(source: str | Path | Iterable[str | Path], convention: Spea
     if errors not in ("raise", "report"):
         raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
     files, skipped, problem_rows = _candidate_files(source)
+    if len(files) > MAX_TRANSCRIPT_FILES:
+        where = Path(source).name if isinstance(source, (str, Path)) else "the files given"
+        raise TranscriptError.from_problems([_problem(Path(where), None, (
+            f"{len(files):,} interview files, more than the {MAX_TRANSCRIPT_FILES:,} one analysis reads (each takes "
+            "a few milliseconds, so this many would take minutes); check that this is the transcripts folder, or "
+            "split the interviews into one folder per site"))], where)
     transcripts: list[Transcript] = []
     speakers = None
     table_path = Path(source) / SPEAKERS_FILE if isinstance(source, (str, Path)) and Path(source).is_dir() else None

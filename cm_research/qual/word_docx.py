@@ -4,8 +4,9 @@ Paragraphs become lines (a soft line break inside a paragraph starts a new line)
 hold a transcript: two columns (speaker, words) become ``Speaker: words``; three columns whose first cell is a
 time become ``[time] Speaker: words``; a first row of column titles (Speaker | Text) is skipped. Any other
 table shape raises :class:`TranscriptError` naming the table and row. Headers, footers, text boxes, comments
-and tables nested inside cells are not read. Offsets in the analysis refer to the text extracted here
-(``Transcript.text``), not to positions inside the .docx file.
+and tables nested inside cells are not read. Tracked changes are read as accepted (insertions kept, deletions
+left out), and paragraphs inside content controls are read. Offsets in the analysis refer to the text extracted
+here (``Transcript.text``), not to positions inside the .docx file.
 """
 
 from __future__ import annotations
@@ -22,14 +23,60 @@ _TEXT_TITLES = {"text", "speech", "transcript", "words", "utterance", "what was 
 _TIME_TITLES = {"time", "timestamp", "time code", "timecode"}
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: what a paragraph holds that is not its text as Word shows it with changes accepted: deleted and moved-away
+#: runs, text boxes (not read), field codes, and the paragraph's and runs' properties (tab stops are w:tab too)
+_NOT_SHOWN = {f"{_W}{tag}" for tag in ("del", "moveFrom", "txbxContent", "delText", "instrText", "pPr", "rPr")}
+#: markup compatibility: the same content again for older Word versions (read once, from its choice)
+_NOT_SHOWN.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback")
+_CHARACTERS = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+
+def _paragraph_text(paragraph) -> str:
+    """A paragraph's text as Word shows it with tracked changes accepted: every run, including those inside
+    tracked insertions (``w:ins``), smart tags, fields and hyperlinks, which python-docx's ``Paragraph.text``
+    leaves out; deletions are left out."""
+    out: list[str] = []
+
+    def walk(element) -> None:
+        for child in element:
+            tag = child.tag
+            if tag in _NOT_SHOWN or not isinstance(tag, str):
+                continue
+            if tag == f"{_W}t":
+                out.append(child.text or "")
+            elif tag in _CHARACTERS:
+                out.append(_CHARACTERS[tag])
+            else:
+                walk(child)
+
+    walk(paragraph)
+    return "".join(out)
+
+
+def _blocks(parent):
+    """The paragraphs and tables of a body or table cell, in order, including those inside content controls
+    (``w:sdt``) and custom XML, which python-docx skips."""
+    for child in parent:
+        if child.tag in (f"{_W}p", f"{_W}tbl"):
+            yield child
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+        elif child.tag == f"{_W}customXml":
+            yield from _blocks(child)
+
+
 def _cell_texts(row) -> list[str]:
-    """Cell texts of a row, merged cells counted once (python-docx repeats a merged cell)."""
+    """Cell texts of a row, merged cells counted once (python-docx repeats a merged cell); paragraphs read as
+    :func:`_paragraph_text` reads them (tables nested in a cell are not read)."""
     seen, texts = set(), []
     for cell in row.cells:
         if id(cell._tc) in seen:
             continue
         seen.add(id(cell._tc))
-        texts.append(cell.text.strip())
+        texts.append("\n".join(_paragraph_text(p) for p in _blocks(cell._tc) if p.tag == f"{_W}p").strip())
     return texts
 
 
@@ -101,12 +148,12 @@ def docx_lines(path: str | Path) -> list[tuple[str, str]]:
         }], path.name) from exc
     lines: list[tuple[str, str]] = []
     paragraph = table_number = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
+    for block in _blocks(document.element.body):
+        if block.tag == f"{_W}tbl":
             table_number += 1
-            lines.extend(_table_lines(path, table_number, block))
+            lines.extend(_table_lines(path, table_number, Table(block, document._body)))
         else:
             paragraph += 1
-            for k, part in enumerate(block.text.split("\n")):
+            for k, part in enumerate(_paragraph_text(block).split("\n")):
                 lines.append((part, f"paragraph {paragraph}" if k == 0 else f"paragraph {paragraph} (continued)"))
     return lines

@@ -13,11 +13,15 @@ import nbformat
 
 #: Printing on A4 (issue 18: a 23-page print lost 6 of 11 columns of a wide table, and printed a scrollbar).
 #: On screen a wide table scrolls inside the page; on paper nothing can scroll, so every table is laid out at the
-#: page's width with small type and cells that wrap (inside a word if a column must be that narrow), headings
-#: repeat on each page, rows, figures and headings are not split, and no scrollbar is drawn.
+#: page's width with small type and cells that wrap between words, headings repeat on each page, rows, figures and
+#: headings are not split, and no scrollbar is drawn.
 #: A table too wide for portrait A4 (:func:`mark_wide_tables`: the framework matrix, the 17-column overview) is
-#: printed on landscape A4 pages of its own (a CSS named page, ``wide``) with its words kept whole: squeezed onto
-#: a portrait page its narrow columns broke words inside themselves ("me / ntor", "West / bridg / e").
+#: printed on landscape A4 pages of its own (a CSS named page, ``wide``). Words are kept whole (WCAG 1.3.2):
+#: ``overflow-wrap: anywhere`` lets a column of sentences take the room and squeeze the narrow columns below their
+#: longest word, which split names and numbers ("attend / ance_pct", "North / shire", "0.8 / 74") in 8 demo tables;
+#: ``break-word`` breaks a word only when it alone is wider than the page (then ``mark_wide_tables`` has already sent
+#: the table landscape), and a word too long even for a landscape page in 6 pt type (a fingerprint) is broken
+#: anywhere, the last resort, so that no column is lost (``cm-print-break-words``).
 PRINT_CSS = """<style media="print">
 @page { size: A4; margin: 14mm 12mm; }
 @page wide { size: A4 landscape; margin: 14mm 12mm; }
@@ -32,16 +36,15 @@ table, .jp-OutputArea-output table, .output_html table, .jp-RenderedHTMLCommon t
   display: table !important; table-layout: auto !important; width: 100% !important; max-width: 100% !important;
   font-size: 7.5pt !important; border-collapse: collapse !important; margin: 0.4em 0 !important; }
 th, td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, .jp-OutputArea-output th, .jp-OutputArea-output td {
-  white-space: normal !important; overflow-wrap: anywhere !important; word-break: normal !important;
-  max-width: none !important; min-width: 0 !important; padding: 2px 3px !important; text-align: left; }
-/* a row's header (e.g. a participant's case label in the framework matrix) keeps its words whole: breaking
-   "anywhere" let a wide matrix squeeze that column to one letter ("m / en / te / e 1") */
-tbody th, .jp-RenderedHTMLCommon tbody th, .jp-OutputArea-output tbody th { overflow-wrap: break-word !important; }
-/* a wide table: on landscape pages, words wrap only at spaces; still wider than landscape, in smaller type */
+  white-space: normal !important; overflow-wrap: break-word !important; word-break: normal !important;
+  hyphens: manual !important; max-width: none !important; min-width: 0 !important; padding: 2px 3px !important;
+  text-align: left; }
+/* a wide table: on landscape pages, words wrap only at spaces; still wider than landscape, in smaller type; a
+   word wider than even that (a fingerprint), broken anywhere rather than a column lost */
 div.cm-print-wide { page: wide; }
-div.cm-print-wide th, div.cm-print-wide td { overflow-wrap: normal !important; word-break: normal !important;
-  hyphens: manual !important; }
+div.cm-print-wide th, div.cm-print-wide td { overflow-wrap: normal !important; word-break: normal !important; }
 div.cm-print-smaller table { font-size: 6pt !important; }
+div.cm-print-break-words th, div.cm-print-break-words td { overflow-wrap: anywhere !important; }
 thead { display: table-header-group; }
 tr, img, figure, .cm-limits { break-inside: avoid; page-break-inside: avoid; }
 h1, h2, h3, h4, h5, h6, caption { break-after: avoid; page-break-after: avoid; }
@@ -201,6 +204,7 @@ A4_LANDSCAPE_PX = round((297 - 2 * 12) / 25.4 * 96)  # 1032
 #: the print size of table text (7.5 pt = 10 CSS pixels) makes a character about 6 pixels wide (DejaVu Sans, Debian's
 #: default, averages 0.6 em; a little generous, so a doubtful table goes landscape); each cell adds 6 pixels padding
 PRINT_CHAR_PX = 6.0
+PRINT_PT, SMALLER_PT = 7.5, 6.0  # PRINT_CSS's table type, and ``cm-print-smaller``'s
 CELL_PADDING_PX = 6.0
 #: a column of sentences needs room for a few words a line to be read: up to 16 characters
 READABLE_CHARS = 16
@@ -235,7 +239,8 @@ def mark_wide_tables(body: str) -> str:
     prints on landscape A4 pages (the named page ``wide``) with words broken only at spaces; narrow content stays
     portrait. A table is wide when its readable width (:func:`table_print_widths`) is more than A4_PORTRAIT_PX, or
     when its writer gave the ``<table>`` the class ``cm-print-wide``; one whose narrowest width is more than even
-    A4_LANDSCAPE_PX is also given ``cm-print-smaller`` (6 pt type), so that no column is lost off the page.
+    A4_LANDSCAPE_PX is also given ``cm-print-smaller`` (6 pt type), and one whose narrowest width in 6 pt type is
+    more than that too ``cm-print-break-words`` (words broken anywhere), so that no column is lost off the page.
     A table already wrapped is left as it is."""
     def wrap(m: re.Match) -> str:
         if m.group("before"):
@@ -245,6 +250,7 @@ def mark_wide_tables(body: str) -> str:
         if not marked and readable <= A4_PORTRAIT_PX:
             return m.group(0)
         classes = WIDE_CLASS + (" cm-print-smaller" if narrowest > A4_LANDSCAPE_PX else "")
+        classes += " cm-print-break-words" if narrowest * SMALLER_PT / PRINT_PT > A4_LANDSCAPE_PX else ""
         return f'<div class="{classes}">{m.group("table")}</div>'
 
     return _TABLE.sub(wrap, body)
@@ -324,6 +330,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:56
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd}
 .failed{color:#a40000;font-weight:600}.ok{color:#176b00}.banner{background:#fff4ce;border-left:4px solid #e0a800;padding:.6rem 1rem}
 small{color:#666}caption{text-align:left;font-weight:600;padding:.4rem 0}td{overflow-wrap:anywhere}
+@media print{td{overflow-wrap:break-word}}
 :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 """
 

@@ -9,9 +9,10 @@ transcript quotes, survey comments, codebook labels. Two layers keep any markup 
    ``cm_research.report.html.notebook_to_html``), every HTML and Markdown output is cleaned by ``nh3`` (the
    Python binding of the Rust ``ammonia`` sanitiser) against an allow-list: no ``<script>``, ``<iframe>``,
    ``<object>``, event handlers (``onerror=``), ``javascript:`` links, remote images or CSS that loads anything;
-   JavaScript outputs are dropped. What reports need stays: tables with their ``<style>`` block, headings, lists,
-   figures as embedded PNG ``data:`` images with their ``alt`` text, ``lang``, ``role``, ``aria-*`` and ``scope``
-   attributes (WCAG 2.1 AA).
+   JavaScript outputs, and every kind of output a report does not show (:data:`REPORT_MIMES`), are dropped;
+   an image's data must be base64 and its sizes whole numbers. What reports need stays: tables with their
+   ``<style>`` block, headings, lists, figures as embedded PNG ``data:`` images with their ``alt`` text,
+   ``lang``, ``role``, ``aria-*`` and ``scope`` attributes (WCAG 2.1 AA).
 """
 
 from __future__ import annotations
@@ -99,9 +100,34 @@ def _markdown_to_html(text: str) -> str:
     return markdown2html_mistune(text)
 
 
+#: the kinds of output a report shows; nbconvert writes some others into the page as they are (a Mermaid diagram's
+#: text inside ``<pre>``, an SVG's markup), so every other kind (JavaScript, widgets, SVG, PDF, ...) is dropped
+REPORT_MIMES = frozenset({"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg",
+                          "image/gif"})
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
+
+
+def _safe_image(data: dict, metadata: dict) -> None:
+    """An image output's data only if it is base64 (nbconvert puts it in ``src`` as it is), and its width and
+    height only as whole numbers (nbconvert writes them into the ``<img>`` tag without quotes)."""
+    for mime in [m for m in data if m.startswith("image/")]:
+        if not isinstance(data[mime], str) or not _BASE64.match(data[mime]):
+            del data[mime]
+        sizes = metadata.get(mime)
+        if isinstance(sizes, dict):
+            for key in [k for k in sizes if k in ("width", "height")]:
+                value = str(sizes[key]).strip()
+                if value.isdigit() and value.isascii():
+                    sizes[key] = int(value)
+                else:
+                    del sizes[key]
+
+
 def sanitise_notebook(nb) -> int:
     """Clean every output of an executed notebook in place: HTML outputs are sanitised, Markdown outputs are
-    rendered to HTML and sanitised, JavaScript outputs removed. Returns the number of outputs changed."""
+    rendered to HTML and sanitised, images kept only as base64 with whole-number sizes, and every kind of output
+    not in :data:`REPORT_MIMES` (JavaScript, widgets, SVG, Mermaid, ...) removed. Returns the number of outputs
+    changed."""
     changed = 0
     for cell in nb.get("cells", []):
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
@@ -109,8 +135,10 @@ def sanitise_notebook(nb) -> int:
             if not data:
                 continue
             before = dict(data)
-            for mime in [m for m in data if "javascript" in m or m == "application/vnd.jupyter.widget-view+json"]:
+            for mime in [m for m in data if m not in REPORT_MIMES]:
                 del data[mime]
+            metadata = output.get("metadata")
+            _safe_image(data, metadata if isinstance(metadata, dict) else {})
             if "text/markdown" in data:
                 markdown = data.pop("text/markdown")
                 markdown = "".join(markdown) if isinstance(markdown, list) else markdown

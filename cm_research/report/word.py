@@ -2,7 +2,8 @@
 
 The copy is made from what the HTML report shows, cell by cell, so it holds exactly the published content (small
 counts already suppressed, identifiers already redacted, code hidden): Markdown cells and Markdown outputs become
-headings, paragraphs and bullet lists; HTML tables become Word tables (header row repeated on each page); figures
+headings, paragraphs and bullet lists; HTML tables become Word tables (header rows repeated on each page, the first
+column marked as the rows' headings when it labels them, a title and a description: :func:`_word_table`); figures
 become pictures that keep their alt text (Word's "Alt Text", the ``descr`` of the drawing) and their caption.
 A notebook asks for a Word copy with ``"cm_research": {"word_copy": true}`` in its metadata.
 """
@@ -83,8 +84,17 @@ def _markdown(doc, text: str) -> None:
     flush()
 
 
+def _cells(tr) -> list[str]:
+    """A row's cell texts, a cell spanning columns (``colspan``) repeated in each: Word's table stays unmerged."""
+    out = []
+    for cell in tr.find_all(["th", "td"]):
+        span = int(cell.get("colspan", 1)) if str(cell.get("colspan", 1)).isdigit() else 1
+        out.extend([cell.get_text(" ", strip=True)] * max(span, 1))
+    return out
+
+
 def _table(doc, table) -> None:
-    rows = [[cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
+    rows = [_cells(tr) for tr in table.find_all("tr")]
     rows = [r for r in rows if r]
     if not rows:
         return
@@ -92,32 +102,102 @@ def _table(doc, table) -> None:
     name = caption.get_text(" ", strip=True) if caption is not None else table.get("aria-label", "")
     if caption is not None and caption.get_text(strip=True):
         doc.add_paragraph(caption.get_text(" ", strip=True), style="Caption")
-    _word_table(doc, rows, name)
+    head = table.find("thead")
+    header_rows = len([tr for tr in head.find_all("tr") if _cells(tr)]) if head is not None else 1
+    _word_table(doc, rows, name, header_rows=max(1, min(header_rows, len(rows) - 1)))
 
 
-def _word_table(doc, rows: list[list[str]], name: str) -> None:
-    """A Word table of ``rows`` (the first the header row, bold and repeated on each page) titled ``name``."""
+_NUMBER = re.compile(r"^[-+\u2212]?[\d.,]+%?$|^c$|^$")  # a number, a withheld count "c", or empty
+TABLE_STYLE = "Report Table"
+
+
+def _table_style(doc) -> str:
+    """The document's table style: Table Grid's borders, with its header row and first column in bold when the
+    table's "Header Row" and "First Column" options (``tblLook``) are on. Added once per document."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if TABLE_STYLE in [s.name for s in doc.styles]:
+        return TABLE_STYLE
+    style = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    style.base_style = doc.styles["Table Grid"]
+    for part in ("firstRow", "firstCol"):
+        conditional = OxmlElement("w:tblStylePr")
+        conditional.set(qn("w:type"), part)
+        run = OxmlElement("w:rPr")
+        run.append(OxmlElement("w:b"))
+        conditional.append(run)
+        style.element.append(conditional)
+    return TABLE_STYLE
+
+
+def table_description(rows: list[list[str]], header_rows: int, row_headers: bool) -> str:
+    """Word's table description (Alt Text): its size, its column headings, and what heads its rows."""
+    body = len(rows) - header_rows
+    headings = ", ".join(h for h in rows[header_rows - 1] if h) or "none"
+    text = (f"{body} row{'s' if body != 1 else ''} and {max(len(r) for r in rows)} columns. The first "
+            f"{'row holds' if header_rows == 1 else f'{header_rows} rows hold'} the column headings ({headings})")
+    text += f"; the first column, {rows[header_rows - 1][0] or 'unnamed'}, names each row." if row_headers else "."
+    return text if len(text) <= 1000 else text[:999] + "\u2026"
+
+
+def _word_table(doc, rows: list[list[str]], name: str, header_rows: int = 1) -> None:
+    """A Word table of ``rows`` titled ``name``: the first ``header_rows`` are its column headings (bold, repeated
+    at the top of each page) and, when the first column labels the rows (not numbers), that column is its row
+    headings as far as Word has them (WCAG 1.3.1; Word has no row-header cell): bold, the table style's "First
+    Column" on, and a bookmark whose name starts "Title" in the top-left cell, which JAWS reads as "the first row
+    and column are headings" (otherwise "ColumnTitle": the first row only). A title and a description in Table
+    Properties > Alt Text."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     width = max(len(r) for r in rows)
     word = doc.add_table(rows=len(rows), cols=width)
-    word.style = "Table Grid"
-    if name:  # the table's title in Word's Table Properties > Alt Text, which screen readers announce
-        table_caption = OxmlElement("w:tblCaption")
-        table_caption.set(qn("w:val"), name[:255])
-        word._tbl.tblPr.append(table_caption)
+    word.style = _table_style(doc)
+    body = [r[0] if r else "" for r in rows[header_rows:]]
+    row_headers = width > 1 and any(not _NUMBER.match(v.strip()) for v in body)
+    props = word._tbl.tblPr
+    look = props.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        props.append(look)
+    for key, on in (("firstRow", True), ("firstColumn", row_headers), ("lastRow", False), ("lastColumn", False)):
+        look.set(qn(f"w:{key}"), "1" if on else "0")
+    # the same options as Word 2007's bit mask (ECMA-376 17.7.6): first row 0x20, first column 0x80, no bands 0x400
+    look.set(qn("w:val"), f"{0x20 | (0x80 if row_headers else 0) | 0x400:04X}")
+    for tag, value in (("w:tblCaption", name), ("w:tblDescription", table_description(rows, header_rows, row_headers))):
+        if value:  # after tblLook, as the schema orders them; screen readers announce the title
+            element = OxmlElement(tag)
+            element.set(qn("w:val"), value[:255] if tag == "w:tblCaption" else value)
+            props.append(element)
     for i, values in enumerate(rows):
         for j, value in enumerate(values):
             word.cell(i, j).text = value
-        if i == 0:
-            for cell in word.rows[0].cells:
-                for run in cell.paragraphs[0].runs:
+            if i < header_rows or (j == 0 and row_headers):
+                for run in word.cell(i, j).paragraphs[0].runs:
                     run.bold = True
-            header = word.rows[0]._tr.get_or_add_trPr()
-            repeat = OxmlElement("w:tblHeader")  # the heading row repeats on every page
+        if i < header_rows:
+            repeat = OxmlElement("w:tblHeader")  # the heading rows repeat on every page
             repeat.set(qn("w:val"), "true")
-            header.append(repeat)
+            word.rows[i]._tr.get_or_add_trPr().append(repeat)
+    # JAWS takes the first row and column as headings unless told: "Title" both, "ColumnTitle" the row only
+    _bookmark(word.cell(0, 0).paragraphs[0], f"{'Title' if row_headers else 'ColumnTitle'}_{len(doc.tables)}")
+
+
+def _bookmark(paragraph, name: str) -> None:
+    """An empty bookmark ``name`` at the start of ``paragraph`` (ids numbered within the document)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    body = paragraph.part.element
+    number = str(sum(1 for _ in body.iter(qn("w:bookmarkStart"))) + 1)
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), number)
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), number)
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, end)
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
 
 
 def _figure(doc, img, caption: str) -> None:

@@ -5,6 +5,7 @@ from .change import ReliableChangeTable, clinical_cutoffs, reliable_change, reli
 from .counts import rate_ratio
 from .cox import hazard_ratio
 from .groups import ancova, compare_groups
+from .logistic import logistic_regression
 from .matching import (
     Matching,
     MatchingError,
@@ -16,7 +17,7 @@ from .matching import (
 )
 from .meta import (MetaAnalysis, MetaAnalysisError, MetaRegression, meta_analysis, meta_regression, moderator_slopes,
                    random_effects)
-from .outcomes import change_within_group, compare_outcomes, holm
+from .outcomes import adjust_p, change_within_group, compare_outcomes, holm
 from .paired import paired_change, signed_rank_test
 from .power import power_paired, power_two_groups
 from .single_case import SingleCaseDataError, nap, pnd, single_case_effects, tau, tau_u
@@ -37,6 +38,7 @@ __all__ = [
     "signed_rank_test",
     "compare_groups",
     "ancova",
+    "logistic_regression",
     "proportion_interval",
     "wilson_interval",
     "proportion_table",
@@ -48,6 +50,7 @@ __all__ = [
     "compare_outcomes",
     "change_within_group",
     "holm",
+    "adjust_p",
     "Matching",
     "MatchingError",
     "PoorBalanceWarning",

@@ -66,3 +66,16 @@ def noncentral_t_limits(t: float, dof: float, confidence: float) -> tuple[float,
         z = critical_value(confidence)
         half = z * math.sqrt(1 + t * t / (2 * dof))
         return t - half, t + half
+
+
+def rank_biserial_limits(r: float, se: float, confidence: float) -> tuple[float, float, str]:
+    """CI of a rank-biserial r: tanh(atanh(r) ± z se) (Fisher's z; effectsize::rank_biserial), and a note.
+
+    At r = ±1 atanh is infinite and the interval would collapse onto ±1, which looks like certainty; it is left
+    out with a note (effectsize prints the collapsed interval)."""
+    if not math.isfinite(r):
+        return math.nan, math.nan, ""
+    if abs(r) >= 1:
+        return math.nan, math.nan, "rank-biserial r is ±1 (complete separation): its CI is undefined"
+    q = critical_value(confidence)
+    return math.tanh(math.atanh(r) - q * se), math.tanh(math.atanh(r) + q * se), ""

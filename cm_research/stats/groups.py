@@ -10,7 +10,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from cm_research.contract import InsufficientDataError, ci_quantile, join_notes, split_two_groups, tidy
-from ._effsize import hedges_j, noncentral_t_limits
+from ._effsize import hedges_j, noncentral_t_limits, rank_biserial_limits
 
 __all__ = ["compare_groups", "ancova"]
 
@@ -63,7 +63,9 @@ def compare_groups(
     * Mann-Whitney U with R's ``wilcox.test`` rules: exact p when both groups have
       fewer than 50 values and there are no ties, else normal approximation with
       continuity correction and tie-corrected variance. Rank-biserial
-      r = 2 U / (n_1 n_2) - 1 (Glass 1965), positive when the treated group is higher.
+      r = 2 U / (n_1 n_2) - 1 (Glass 1965), positive when the treated group is higher, with the CI
+      tanh(atanh(r) ± z sqrt((n_1 + n_2 + 1) / (3 n_1 n_2))) of R's ``effectsize::rank_biserial``
+      (`rank_biserial_ci_low`, `rank_biserial_ci_high`; none at r = ±1, said in `note`).
 
     References
     ----------
@@ -88,7 +90,7 @@ def compare_groups(
     x, y = g1[dv].to_numpy(), g2[dv].to_numpy()
     common = {"measure": dv, "n": len(x) + len(y), "n_treated": len(x), "n_control": len(y),
               "n_dropped": n_dropped}
-    rows = [{**common, **_welch(x, y, confidence)}, {**common, **_mann_whitney(x, y)}]
+    rows = [{**common, **_welch(x, y, confidence)}, {**common, **_mann_whitney(x, y, confidence)}]
     for row in rows:
         row["note"] = join_notes(notes, row.get("note"))
     return tidy(rows)
@@ -140,7 +142,7 @@ def _welch(x: np.ndarray, y: np.ndarray, confidence: float) -> dict:
     return row
 
 
-def _mann_whitney(x: np.ndarray, y: np.ndarray) -> dict:
+def _mann_whitney(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
     n1, n2 = len(x), len(y)
     pooled = np.concatenate([x, y])
     ranks = stats.rankdata(pooled)
@@ -154,6 +156,9 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray) -> dict:
         "rank_biserial": 2 * u / (n1 * n2) - 1,
     }
     notes = ["estimate is the difference in medians (no CI)"]
+    low, high, why = rank_biserial_limits(row["rank_biserial"], math.sqrt((n1 + n2 + 1) / (3 * n1 * n2)), confidence)
+    row.update(rank_biserial_ci_low=low, rank_biserial_ci_high=high)
+    notes.append(why)
     if n1 < 50 and n2 < 50 and not ties:
         row["method"] = "Mann-Whitney U test (exact)"
         row["p_val"] = float(stats.mannwhitneyu(x, y, method="exact").pvalue)
@@ -259,7 +264,8 @@ def ancova(
     # R's lm (whose QR drops it, tolerance 1e-7) and in a rank check on the raw design
     y = np.concatenate([g1[dv], g2[dv]]).astype(float)
     z = np.concatenate([g1[covariate], g2[covariate]]).astype(float)
-    y, z = y - y.mean(), z - z.mean()
+    y_mean = y.mean()
+    y, z = y - y_mean, z - z.mean()
     group = np.r_[np.ones(n1), np.zeros(n2)]
     design = np.column_stack([np.ones(n), group, z])
     if np.linalg.matrix_rank(design) < 3:
@@ -276,7 +282,10 @@ def ancova(
         statistic=float(fit.tvalues[1]), dof=float(fit.df_resid), p_val=float(fit.pvalues[1]),
         slope=float(fit.params[2]),
     )
-    if fit.ssr == 0:
+    fitted = fit.fittedvalues + y_mean
+    # R's summary.lm test for "essentially perfect fit": residual variance below 1e-30 of the fitted values' mean
+    # square; there the SE is rounding noise and t and p (R prints them, with a warning) mean nothing
+    if fit.df_resid > 0 and fit.ssr / fit.df_resid < (fitted.mean() ** 2 + fitted.var(ddof=1)) * 1e-30:
         notes.append("the model fits the data exactly (residual SD 0): CI, t and p undefined")
         row.update(se=nan, ci_low=nan, ci_high=nan, statistic=nan, p_val=nan)
     ss = np.sum((g1[dv] - g1[dv].mean()) ** 2) + np.sum((g2[dv] - g2[dv].mean()) ** 2)

@@ -365,7 +365,16 @@ def balance_table(
     rows = []
     t_mask = (data[between] == treated).to_numpy()
     c_mask = (data[between] == control).to_numpy()
-    w = data[weights].to_numpy(dtype=float) if weights else np.ones(len(data))
+    w = _numeric(data[weights], weights, where) if weights else np.ones(len(data))
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        rows_ = data.index[bad]
+        raise MatchingError(f"{where}: weights in column `{weights}` must be numbers of 0 or more; row(s) "
+                            f"{', '.join(str(i) for i in rows_[:5])} hold {', '.join(repr(float(v)) for v in w[bad][:3])}.")
+    for label, mask in ((treated, t_mask), (control, c_mask)):
+        if weights and mask.any() and w[mask].sum() == 0:
+            raise MatchingError(f"{where}: every weight in group {label!r} is 0 (column `{weights}`): its means are "
+                                "undefined. Check the matching, or leave the weights out.")
     ref_t = (ref[between] == treated).to_numpy()
     for cov in covariates:
         values = _numeric(data[cov], cov, where)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pingouin as pg
+from scipy import optimize, stats
 
 from cm_research.contract import tidy
 
@@ -78,6 +80,8 @@ def power_two_groups(
            "method": "Two-sample t-test power (noncentral t, both tails)"}
     if solved == "n":
         exact = pg.power_ttest(d=d, power=power, alpha=alpha, contrast="two-samples", alternative=alternative)
+        if not np.isfinite(exact):  # pingouin searches n up to 1e7 only
+            exact = _solve_n(d, power, alpha, alternative, paired=False, where="power_two_groups")
         n = math.ceil(exact - 1e-9)
         reached = pg.power_ttest(d=d, n=n, alpha=alpha, contrast="two-samples", alternative=alternative)
         row.update(n_treated=n, n_control=n, n_exact=exact, d=d, power=reached,
@@ -142,6 +146,8 @@ def power_paired(
            "alternative": alternative, "method": "Paired t-test power (noncentral t, both tails)"}
     if solved == "n":
         exact = pg.power_ttest(d=d_z, power=power, alpha=alpha, contrast="paired", alternative=alternative)
+        if not np.isfinite(exact):  # pingouin searches n up to 1e7 only
+            exact = _solve_n(d_z, power, alpha, alternative, paired=True, where="power_paired")
         n = math.ceil(exact - 1e-9)
         reached = pg.power_ttest(d=d_z, n=n, alpha=alpha, contrast="paired", alternative=alternative)
         row.update(n_pairs=n, n_exact=exact, d_z=d_z, power=reached,
@@ -154,6 +160,34 @@ def power_paired(
         if solved == "d":
             row["note"] = "d_z is the minimum detectable effect at this power"
     return tidy([row], ids=["design", "solved_for"])
+
+
+def _power(n: float, d: float, alpha: float, alternative: str, paired: bool) -> float:
+    """Power of the t-test with n per group (or n pairs), both rejection tails counted when two-sided."""
+    dof, ncp = (n - 1, d * math.sqrt(n)) if paired else (2 * n - 2, d * math.sqrt(n / 2))
+
+    def above(c: float, delta: float) -> float:  # P(T_{dof, delta} > c)
+        if dof <= 1e5:
+            return float(stats.nct.sf(c, dof, delta))
+        # scipy's noncentral t fails at millions of df; there P(T > c) = Φ((δ - c) / sqrt(1 + c² / (2 ν)))
+        # to O(1/ν²) (Johnson, Kotz & Balakrishnan 1995, ch. 31)
+        return float(stats.norm.sf((c - delta) / math.sqrt(1 + c * c / (2 * dof))))
+
+    if alternative == "two-sided":
+        crit = stats.t.isf(alpha / 2, dof)
+        return above(crit, ncp) + above(crit, -ncp)
+    crit = stats.t.isf(alpha, dof)
+    return above(crit, ncp) if alternative == "greater" else above(crit, -ncp)
+
+
+def _solve_n(d: float, power: float, alpha: float, alternative: str, paired: bool, where: str) -> float:
+    """The (unrounded) size reaching `power`, for effects so small pingouin's search range ends first."""
+    unit = "pairs" if paired else "children per group"
+    if _power(1e12, d, alpha, alternative, paired) < power:
+        raise ValueError(f"{where}: with d = {d!r} no sample size up to 10^12 {unit} reaches power {power:g}; "
+                         "an effect of 0 (or in the direction opposite to `alternative`) cannot be detected.")
+    return float(optimize.brentq(lambda n: _power(n, d, alpha, alternative, paired) - power, 2, 1e12,
+                                 xtol=1e-6, rtol=1e-12))
 
 
 def _which_missing(*, n, d, power, where: str) -> str:

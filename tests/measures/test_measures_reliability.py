@@ -180,3 +180,14 @@ def test_one_factor_omega_is_a_deprecated_alias_of_the_helper_behind_mcdonald_om
         old = one_factor_omega(x)
     assert isinstance(old, dict)  # the old return type, for one release
     assert old["omega"] == _one_factor_omega(x)["omega"] == pytest.approx(2.4**2 / (2.4**2 + 3), abs=1e-6)
+
+
+def test_an_item_without_variance_is_counted_and_named_where_psych_deletes_it():
+    # a: 1..5 (variance 2.5), b: 2, 2, 3, 5, 5 (2.3), c: 3 throughout (0); totals 6, 7, 9, 12, 13 (variance 9.3)
+    items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [3, 3, 3, 3, 3]})
+    res = cronbach_alpha(items).iloc[0]
+    assert res["estimate"] == pytest.approx(3 / 2 * (1 - 4.8 / 9.3), abs=1e-12)  # k = 3: 0.7258
+    # R: psych::alpha(items)$total$raw_alpha = 0.9677419 ("Item = c had no variance and was deleted"),
+    # i.e. 2 (1 - 4.8 / 9.3) on a and b alone: we keep the k = 3 figure and give psych's in the note
+    assert "`c` have no variance" in res["note"] and "without them alpha is 0.968" in res["note"]
+    assert round(2 * (1 - 4.8 / 9.3), 7) == 0.9677419

@@ -22,7 +22,9 @@ for (name in names(cases <- read_cases())) {
     # R's own choice (exact = NULL, correct = TRUE): what our method claims to follow
     w0 <- suppressWarnings(wilcox.test(x, y))
     emit(name, "wilcox_default_p", w0$p.value)
-    emit(name, "rank_biserial", effectsize::rank_biserial(x, y)$r_rank_biserial)
+    rb <- effectsize::rank_biserial(x, y, ci = 0.95)
+    emit(name, "rank_biserial", rb$r_rank_biserial)
+    emit(name, "rank_biserial_ci", c(rb$CI_low, rb$CI_high))
     g <- effectsize::hedges_g(x, y, ci = 0.95)   # pooled SD, noncentral-t CI
     emit(name, "hedges_g", g$Hedges_g)
     emit(name, "hedges_g_ci", c(g$CI_low, g$CI_high))

@@ -25,7 +25,11 @@ for (name in names(cases <- read_cases())) {
   emit(name, "wilcox_default_p", w0$p.value)
   emit(name, "wilcox_default_exact", as.numeric(grepl("exact", w0$method) && !grepl("correction", w0$method)))
   emit(name, "median_change", median(d))
-  if (all(d != 0)) emit(name, "rank_biserial", effectsize::rank_biserial(y, x, paired = TRUE)$r_rank_biserial)
+  if (all(d != 0)) {
+    rb <- effectsize::rank_biserial(y, x, paired = TRUE, ci = 0.95)
+    emit(name, "rank_biserial", rb$r_rank_biserial)
+    emit(name, "rank_biserial_ci", c(rb$CI_low, rb$CI_high))
+  }
 
   cd <- effectsize::cohens_d(y, x, paired = TRUE, ci = 0.95)   # d_z, noncentral-t CI
   emit(name, "d_z", cd$Cohens_d)

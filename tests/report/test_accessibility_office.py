@@ -64,3 +64,56 @@ def test_every_demo_word_file_is_described_and_no_heading_carries_a_pilcrow(shar
         assert props.comments and props.comments == props.subject, where
         marked = [p.text for p in doc.paragraphs if "\u00b6" in p.text]
         assert not marked, (where, marked)
+
+
+NEGATIVE_CASES = """<table><caption>Cases against a theme</caption><thead>
+<tr><th>Theme label</th><th>Interviewees against</th><th>Against only</th><th>Mixed</th></tr></thead><tbody>
+<tr><td>Relationship and trust</td><td>c</td><td>c</td><td>c</td></tr>
+<tr><td>Being listened to</td><td>0</td><td>0</td><td>0</td></tr></tbody></table>"""
+#: a table whose first column is data, not a label of its row
+NUMBERS = """<table><caption>Sessions by month</caption><thead><tr><th>Month</th><th>Sessions</th></tr></thead>
+<tbody><tr><td>1</td><td>12</td></tr><tr><td>2</td><td>9</td></tr></tbody></table>"""
+#: two header rows (pandas writes a column MultiIndex so)
+TWO_HEADER_ROWS = """<table><caption>Change by wave</caption><thead>
+<tr><th></th><th colspan="2">baseline</th></tr><tr><th>Item</th><th>agree</th><th>disagree</th></tr></thead>
+<tbody><tr><td>Cost stops me</td><td>40</td><td>60</td></tr></tbody></table>"""
+
+
+def test_word_tables_mark_their_header_rows_and_their_first_column_as_the_rows_headers(tmp_path):
+    # WCAG 1.3.1 in Word, as far as Word allows: it has no row-header cell, so the first column is emphasised by
+    # the table style's "First Column" (tblLook firstColumn, tblStylePr firstCol: bold) and in bold on each cell,
+    # and named as the rows' headers for JAWS by a bookmark named "Title..." in the top-left cell ("ColumnTitle..."
+    # when the first column is data: JAWS would otherwise read it as headings); the header rows
+    # repeat on each page (tblHeader), and the table has a title and a description (Table Properties > Alt Text)
+    from docx import Document
+
+    from cm_research.report.word import notebook_to_docx
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Negative cases (synthetic)"),
+                nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={
+                    "text/html": NEGATIVE_CASES + NUMBERS + TWO_HEADER_ROWS, "text/plain": "x"})])]
+    doc = Document(str(notebook_to_docx(nb, tmp_path / "n.docx", title="Negative cases", description="d")))
+    cases, numbers, two = doc.tables
+    for table, header_rows, row_headers in ((cases, 1, True), (numbers, 1, False), (two, 2, True)):
+        props = table._tbl.tblPr
+        name = props.find(f"{W}tblCaption").get(f"{W}val")
+        description = props.find(f"{W}tblDescription").get(f"{W}val")
+        assert name in NEGATIVE_CASES + NUMBERS + TWO_HEADER_ROWS and len(description.split()) >= 8, description
+        repeats = [r._tr.find(f"{W}trPr/{W}tblHeader") is not None for r in table.rows]
+        assert repeats == [True] * header_rows + [False] * (len(table.rows) - header_rows), name
+        look = props.find(f"{W}tblLook")
+        assert look.get(f"{W}firstRow") == "1" and look.get(f"{W}firstColumn") == ("1" if row_headers else "0")
+        assert look.get(f"{W}val") == ("04A0" if row_headers else "0420")  # Word 2007's mask says the same
+        style = doc.styles[table.style.name].element
+        first_col = style.find(f"{W}tblStylePr[@{W}type='firstCol']/{W}rPr/{W}b")
+        assert first_col is not None, table.style.name  # the style's "First Column" is bold
+        body = table.rows[header_rows:]
+        assert all(run.bold for r in body for run in r.cells[0].paragraphs[0].runs) == row_headers, name
+        assert not any(run.bold for r in body for c in r.cells[1:] for run in c.paragraphs[0].runs), name
+        marks = [b.get(f"{W}name") for b in table.rows[0].cells[0]._tc.iter(f"{W}bookmarkStart")]
+        assert len(marks) == 1 and marks[0].startswith("Title" if row_headers else "ColumnTitle"), (name, marks)
+    assert "Theme label" in cases._tbl.tblPr.find(f"{W}tblDescription").get(f"{W}val")
+    # no merged cells: a heading spanning two columns is written in each of them
+    assert [c.text for c in two.rows[0].cells] == ["", "baseline", "baseline"]
+    assert not list(two._tbl.iter(f"{W}gridSpan")) and not list(two._tbl.iter(f"{W}vMerge"))

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from headless_chrome import emulate_view
 
 from cm_research.plots.contrast import contrast_ratio, darkened, figure_contrast_problems
-from cm_research.report.html import IndexEntry, accessible_structure, write_index
+from cm_research.report.html import PRINT_CSS, IndexEntry, accessible_structure, mark_wide_tables, write_index
 
 A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)  # 703
 A4_LANDSCAPE_PX = round((297 - 2 * 12) / 25.4 * 96)  # 1032: a wide table's landscape pages
@@ -114,6 +114,25 @@ CLIPPED_JS = """return [...document.querySelectorAll('main *, footer')].filter(e
 }).map(e => e.tagName + '.' + e.className + ': ' + e.innerText.slice(0, 60));"""
 PAGE_WIDTH_JS = "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];"
 WIDE_TABLES_JS = TABLES_JS.replace("querySelectorAll('table')", "querySelectorAll('.cm-print-wide table')")
+#: words split across two lines inside a table cell, as [table's name, word]: a word is each run of characters
+#: between spaces, hyphens, dashes and slashes (a line may end after a hyphen or a slash); it is split when its
+#: text is drawn on more than one line. arguments[0]: check the tables printed landscape (true) or the others
+SPLIT_WORDS_JS = """const wide = arguments[0], out = [];
+for (const t of document.querySelectorAll('table')) {
+  if (!!t.closest('.cm-print-wide') !== wide || !t.offsetParent) continue;
+  const cap = t.querySelector('caption');
+  const name = cap ? cap.textContent.trim() : (t.getAttribute('aria-label') || '');
+  const walker = document.createTreeWalker(t, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.closest('th, td')) continue;
+    for (const m of node.data.matchAll(/[^\\s\\-\u2010\u2013\u2014\\/]{2,}/g)) {
+      const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      if (new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size > 1)
+        out.push([name.slice(0, 60), m[0]]);
+    }
+  }
+}
+return out;"""
 
 
 @pytest.mark.notebook
@@ -129,6 +148,7 @@ def test_demo_reports_print_on_a4_reflow_at_320px_and_survive_text_spacing(share
         for name, right, scroll_width, client_width, _, _ in browser.execute_script(WIDE_TABLES_JS):
             assert right <= A4_LANDSCAPE_PX + 1 and scroll_width <= client_width + 1, (kind, "landscape", name)
             wide.append(name)
+        assert browser.execute_script(SPLIT_WORDS_JS, True) == [], (kind, "landscape: words split")
         _view(browser, A4_PRINTABLE_PX, "print")
         browser.execute_script("const s = document.createElement('style'); s.textContent = arguments[0];"
                                "document.head.appendChild(s);", ".cm-print-wide { display: none !important; }")
@@ -136,6 +156,7 @@ def test_demo_reports_print_on_a4_reflow_at_320px_and_survive_text_spacing(share
         assert scroll <= client == A4_PRINTABLE_PX, (kind, scroll)
         for name, right, scroll_width, client_width, _, _ in browser.execute_script(TABLES_JS):
             assert right <= A4_PRINTABLE_PX + 1 and scroll_width <= client_width + 1, (kind, "print", name)
+        assert browser.execute_script(SPLIT_WORDS_JS, False) == [], (kind, "portrait: words split")  # WCAG 1.3.2
         assert browser.execute_script(CLIPPED_JS) == [], kind
         browser.get(page.as_uri())  # the wide tables back, for the screen checks
         # 320 CSS pixels (WCAG 1.4.10): the page never scrolls sideways; a data table wider than the screen (the
@@ -154,6 +175,50 @@ def test_demo_reports_print_on_a4_reflow_at_320px_and_survive_text_spacing(share
         assert browser.execute_script(CLIPPED_JS) == [], (kind, "text spacing")
         assert browser.execute_script(PAGE_WIDTH_JS)[0] <= client, (kind, "text spacing")
     assert any(name.startswith("Framework matrix overview") for name in wide), wide  # its 17 columns go landscape
+    _view(browser, A4_PRINTABLE_PX, "print")  # the run's index too: on screen its cells may break anywhere (320 px)
+    browser.get((shared_demo_run / "index.html").as_uri())
+    assert browser.execute_script(SPLIT_WORDS_JS, False) == [], "index: words split"
+
+
+def _print_page(path: Path, tables: str) -> Path:
+    """A page of ``tables`` laid out as a report prints them (PRINT_CSS, wide ones marked for landscape)."""
+    path.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>{PRINT_CSS}</head>'
+                    f"<body><main>{mark_wide_tables(tables)}</main></body></html>", encoding="utf-8")
+    return path
+
+
+def test_a_portrait_table_prints_without_splitting_a_word(tmp_path, browser):
+    # a results table that fits portrait A4 with every word whole (its longest words: "attendance_pct",
+    # "Northshire", "Estimate": about 430 of 703 pixels), beside a column of notes: breaking "anywhere" let the
+    # notes take the room and split "attend / ance_pct" and "0.8 / 74" in the narrow columns (WCAG 1.3.2: a
+    # split name or number reads as two)
+    note = ("paired t-test on the change from baseline to post; d_z is the mean change divided by the standard "
+            "deviation of the change, with a noncentral t interval; few young people, so read the interval")
+    head = "".join(f"<th>{h}</th>" for h in ("Measure", "Site", "Timepoint", "n", "Estimate", "CI low", "CI high",
+                                             "dof", "p", "Note"))
+    rows = "".join(f"<tr><td>attendance_pct</td><td>Northshire</td><td>baseline</td><td>{n}</td><td>0.874</td>"
+                   f"<td>-0.262</td><td>1.953</td><td>{n - 1}</td><td>0.118</td><td>{note}</td></tr>"
+                   for n in (8, 12, 30))
+    table = f"<table><caption>Paired change</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    assert "cm-print-wide" not in mark_wide_tables(table)  # it is meant to fit portrait
+    _view(browser, A4_PRINTABLE_PX, "print")
+    browser.get(_print_page(tmp_path / "p.html", table).as_uri())
+    ((_, right, scroll_width, client_width, _, _),) = browser.execute_script(TABLES_JS)
+    assert right <= A4_PRINTABLE_PX + 1 and scroll_width <= client_width + 1
+    assert browser.execute_script(SPLIT_WORDS_JS, False) == []
+
+
+def test_a_word_too_long_for_even_a_landscape_page_is_broken_rather_than_a_column_lost(tmp_path, browser):
+    # the last resort: a 300-character fingerprint is 1,806 pixels wide at 7.5 pt and 1,445 at 6 pt, more than a
+    # landscape page's 1,032; only here may a word break anywhere, so that the table's other column still prints
+    table = ("<table><caption>Files</caption><thead><tr><th>File</th><th>Fingerprint</th></tr></thead><tbody>"
+             f"<tr><td>outcomes.csv</td><td>{'0123456789abcdef' * 18 + 'abcdefghijkl'}</td></tr></tbody></table>")
+    marked = mark_wide_tables(table)
+    assert 'class="cm-print-wide cm-print-smaller cm-print-break-words"' in marked
+    _view(browser, A4_LANDSCAPE_PX, "print")
+    browser.get(_print_page(tmp_path / "p.html", table).as_uri())
+    ((_, right, scroll_width, client_width, _, _),) = browser.execute_script(TABLES_JS)
+    assert right <= A4_LANDSCAPE_PX + 1 and scroll_width <= client_width + 1
 
 
 def _rgb(css: str) -> tuple[float, float, float]:

@@ -191,7 +191,15 @@ def test_a_table_is_marked_wide_from_its_estimated_print_width_or_its_writers_cl
     chosen = small.replace("<table>", '<table class="cm-print-wide">')
     assert mark_wide_tables(chosen) == f'<div class="cm-print-wide">{chosen}</div>'
     widest = "<table><tr>" + "<td>Attendance</td>" * 30 + "</tr></table>"
-    assert mark_wide_tables(widest).startswith('<div class="cm-print-wide cm-print-smaller"><table>')
+    assert mark_wide_tables(widest).startswith('<div class="cm-print-wide cm-print-smaller cm-print-break-words">')
+    # ... and, as its words need 1980 * 6 / 7.5 = 1584 pixels even in 6 pt type, its words may break; 15 columns
+    # need 990 pixels at 7.5 pt, whole words only: 15 * 66 = 990 <= 1032, so on landscape pages in ordinary type
+    assert mark_wide_tables(widest.replace("<td>Attendance</td>" * 30, "<td>Attendance</td>" * 15)).startswith(
+        '<div class="cm-print-wide"><table>')
+    # 20 columns: 1320 pixels at 7.5 pt, 1056 at 6 pt: still more than 1032, so it breaks; 19: 1003 at 6 pt, whole
+    twenty, nineteen = (widest.replace("<td>Attendance</td>" * 30, "<td>Attendance</td>" * n) for n in (20, 19))
+    assert mark_wide_tables(twenty).startswith('<div class="cm-print-wide cm-print-smaller cm-print-break-words">')
+    assert mark_wide_tables(nineteen).startswith('<div class="cm-print-wide cm-print-smaller"><table>')
 
 
 def _wide_matrix() -> pd.DataFrame:

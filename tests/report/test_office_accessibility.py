@@ -101,3 +101,45 @@ def test_the_framework_matrix_workbook_is_an_accessible_spreadsheet(shared_demo_
         assert [c.name for c in table.tableColumns] == header
         last_row = int("".join(ch for ch in table.ref.split(":")[1] if ch.isdigit()))
         assert last_row == max(sheet.max_row, 3)
+
+
+def test_every_word_and_excel_file_of_the_demo_is_an_accessible_document(shared_demo_run):
+    """Each .docx and .xlsx the demo writes, restricted ones too (they are shared inside the team): language and
+    title set, headings in order, pictures with alt text, header rows that repeat, no merged cells; in Word, each
+    table's first column marked as its rows' headings where it labels them (see ``_word_table``)."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    docx_files, xlsx_files = sorted(shared_demo_run.rglob("*.docx")), sorted(shared_demo_run.rglob("*.xlsx"))
+    assert len(docx_files) >= 5 and xlsx_files  # three site reports, action research, themes; framework matrix
+    for path in docx_files:
+        where = path.relative_to(shared_demo_run)
+        doc = Document(str(path))
+        assert doc.core_properties.language == "en-GB" and doc.core_properties.title, where
+        levels = [int(p.style.name.split()[1]) for p in doc.paragraphs if p.style.name.startswith("Heading ")]
+        assert levels and levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:])), (where, levels)
+        assert all(len((s._inline.docPr.get("descr") or "").split()) >= 5 for s in doc.inline_shapes), where
+        for table in doc.tables:
+            props, rows = table._tbl.tblPr, table.rows
+            name = props.find(f"{W}tblCaption")
+            assert name is not None and props.find(f"{W}tblDescription") is not None, (where, table.cell(0, 0).text)
+            name = name.get(f"{W}val")
+            assert rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None, (where, name)
+            assert not list(table._tbl.iter(f"{W}gridSpan")) and not list(table._tbl.iter(f"{W}vMerge")), (where, name)
+            first = [r.cells[0].text for r in rows if r._tr.find(f"{W}trPr/{W}tblHeader") is None]
+            labels = any(v and not v.replace(".", "").replace("-", "").isdigit() and v != "c" for v in first)
+            if labels and len(table.columns) > 1:  # the first column names the rows: marked as their headings
+                assert props.find(f"{W}tblLook").get(f"{W}firstColumn") == "1", (where, name)
+                assert all(run.bold for c in table.columns[0].cells for run in c.paragraphs[0].runs), (where, name)
+    for path in xlsx_files:
+        where = path.relative_to(shared_demo_run)
+        book = load_workbook(path)
+        assert book.properties.language == "en-GB" and book.properties.title, where
+        for sheet in book.worksheets:
+            assert not sheet.merged_cells.ranges and not sheet.title.startswith("Sheet"), (where, sheet.title)
+            assert sheet.freeze_panes and sheet.print_title_rows, (where, sheet.title)  # header row frozen, repeated
+            assert not getattr(sheet, "_images", []), (where, sheet.title)  # no picture without alt text
+            for table in sheet.tables.values():
+                top = sheet[table.ref.split(":")[0]].row
+                assert all(isinstance(c.value, str) and c.value for c in sheet[top] if c.column <= len(
+                    table.tableColumns)), (where, sheet.title)

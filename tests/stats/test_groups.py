@@ -130,6 +130,12 @@ def test_mann_whitney_matches_r_wilcox_test(r_ref, case):
     assert math.isnan(u["se"])  # a difference in medians has no standard error here
     assert u["p_val"] == pytest.approx(ref["wilcox_p"], rel=1e-9)
     assert u["rank_biserial"] == pytest.approx(ref["rank_biserial"], rel=1e-9)
+    # its CI: effectsize::rank_biserial(ci = 0.95) (Fisher z), to 1e-9; none (with a note) where r = ±1
+    if abs(u["rank_biserial"]) < 1:
+        assert [u["rank_biserial_ci_low"], u["rank_biserial_ci_high"]] == pytest.approx(
+            [ref["rank_biserial_ci_1"], ref["rank_biserial_ci_2"]], rel=1e-9)
+    else:
+        assert math.isnan(u["rank_biserial_ci_low"]) and "complete separation" in u["note"]
 
 
 def test_lakens_2013_published_two_group_example():

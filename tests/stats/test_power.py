@@ -24,6 +24,10 @@ CASES = {
     "two_power_n2": dict(type=1, n=2, n2=2, d=2.0, power=nan, alpha=0.05, sided=2),
     "paired_power_n3": dict(type=2, n=3, n2=nan, d=1.5, power=nan, alpha=0.05, sided=2),
     "paired_mde_n3": dict(type=2, n=3, n2=nan, d=nan, power=0.8, alpha=0.05, sided=2),
+    # an effect so small that the size needed (millions) lies beyond pingouin's search (it returned NaN and
+    # we raised "cannot convert float NaN to integer")
+    "two_n_tiny": dict(type=1, n=nan, n2=nan, d=0.001, power=0.8, alpha=0.05, sided=2),
+    "paired_n_tiny": dict(type=2, n=nan, n2=nan, d=0.001, power=0.8, alpha=0.05, sided=2),
 }
 
 
@@ -102,3 +106,24 @@ def test_exactly_one_unknown():
         power_paired(d_z=0.5, power=80)
     with pytest.raises(ValueError, match="at least 2"):
         power_paired(n_pairs=1, d_z=0.5)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", ["two_n_tiny", "paired_n_tiny"])
+def test_sample_size_for_a_tiny_effect(r_ref, case):
+    # Reference: power.t.test(delta = 0.001, power = 0.8, strict = TRUE, tol = 1e-10)$n (15.7 million per group;
+    # 7.8 million pairs). Relative 1e-7: at millions of df both R and we approximate the noncentral t.
+    c = CASES[case]
+    if c["type"] == 1:
+        res = power_two_groups(d=c["d"], power=c["power"]).iloc[0]
+    else:
+        res = power_paired(d_z=c["d"], power=c["power"]).iloc[0]
+    assert res["n_exact"] == pytest.approx(r_ref[case]["n"], rel=1e-7)
+    assert res["power"] >= 0.8
+
+
+def test_an_effect_of_zero_cannot_be_powered():
+    with pytest.raises(ValueError, match="cannot be detected"):
+        power_two_groups(d=0.0, power=0.8)
+    with pytest.raises(ValueError, match="cannot be detected"):
+        power_paired(d_z=-0.3, power=0.8, alternative="greater")

@@ -576,6 +576,11 @@ def import_qda(path: str | Path, role_variable: str = "role", site_variable: str
     zf = None
     try:
         if zipfile.is_zipfile(path):
+            from cm_research.data.archives import MAX_PROJECT_PARTS, too_many_parts
+
+            if reason := too_many_parts(path, MAX_PROJECT_PARTS, "a QDA project"):
+                raise QdaImportError.from_problems([{"file": path.name, "line": None, "column": "", "value": "",
+                                                     "message": reason}], path.name)
             try:
                 zf = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
