@@ -41,6 +41,7 @@ class ReportRun:
     passed: bool | None  # the disclosure check found nothing (None: not run)
     findings: dict[str, int] = field(default_factory=dict)  # kind of finding -> how many
     error: str = ""
+    details: str = ""  # the disclosure check's list of findings, relative to the run folder (restricted/)
     html: Path | None = None
     docx: Path | None = None
 
@@ -56,9 +57,10 @@ class ReportRun:
             return ("Disclosure check passed: no identifiers, small counts or single-person quotes found."
                     + ("" if self.publication else " This run is internal all the same: NOT FOR PUBLICATION."))
         found = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.findings.items()) or "possible identifiers"
+        listed = f" The findings are listed in {self.run_dir / self.details}." if self.details else ""
         if self.publication:
             return (f"Disclosure check FAILED ({found}): this report may not be published or downloaded for "
-                    "publication. Correct the data, or run it as an internal report.")
+                    f"publication. Correct the data, or run it as an internal report.{listed}")
         return f"Disclosure check found {found}: internal report, NOT FOR PUBLICATION."
 
     @property
@@ -153,7 +155,7 @@ def _read_run(run_dir: Path, kind: str) -> ReportRun:
                  "it may be used; run the report again"]
     return ReportRun(kind=kind, title=title, run_dir=run_dir, publication=manifest.get("publication", True) is not False,
                      status="ok" if ok else "failed", passed=check.get("passed"),
-                     findings=dict(check.get("kinds") or {}),
+                     findings=dict(check.get("kinds") or {}), details=str(check.get("details") or ""),
                      error=error[-1] if error else f"the notebook stopped without saying why (see {run_dir})",
                      html=html if ok else None,
                      docx=html.with_suffix(".docx") if ok and html.with_suffix(".docx").exists() else None)

@@ -21,8 +21,8 @@ from IPython.display import Javascript, display
 
 from cm_research.app import cycle_form, reports, review, uploads
 from cm_research.app.errors import DownloadRefused
-from cm_research.app.html import download_link, esc, message_html, suggestion_html, table_html
-from cm_research.app.html import upload_limit_script
+from cm_research.app.html import download_link, esc, field_problems_html, message_html, suggestion_html, table_html
+from cm_research.app.html import accessibility_script, connection_script, upload_limit_script
 from cm_research.app.project import Project
 from cm_research.errors import CMResearchError
 
@@ -48,6 +48,12 @@ a.cm-download { color: #0b57d0; font-weight: bold; margin-right: 1.2em; }
 </style>"""
 
 
+#: said beside a download about individual young people (on a shared computer the browser keeps it in Downloads)
+KEEP_SAFE = ("This report describes individual young people: save it to your organisation's secure storage, not "
+             "in this computer's Downloads folder (on a shared computer, the next person could open it there), "
+             "and delete it from Downloads if the browser put it there.")
+
+
 def _fit() -> w.Layout:
     """Buttons as wide as their text (a full-width button reads as a banner)."""
     return w.Layout(width="fit-content", min_width="12em")
@@ -65,6 +71,12 @@ def _heading(text: str, level: int = 2, anchor: str = "") -> w.HTML:
 def _bytes(item) -> bytes:
     content = item["content"] if isinstance(item, dict) else item.content
     return content.tobytes() if hasattr(content, "tobytes") else bytes(content)
+
+
+def _live() -> w.HTML:
+    """A box for the app's messages: a live region from the start, so each new message is announced
+    (:func:`cm_research.app.html.accessibility_script`)."""
+    return w.HTML().add_class("cm-live")
 
 
 def _name(item) -> str:
@@ -122,7 +134,9 @@ class App:
                               "<p>Work through the steps in order, or use any step on its own. Nothing you do here "
                               "is sent anywhere: the app runs on this computer only.</p></div>"),
                        _heading("1. Your project", anchor="step-project"),
-                       w.HTML(message_html(self.project.describe(), "ok"))])
+                       w.HTML(message_html(self.project.describe(), "ok")),
+                       w.HTML('<p>When you have finished, <a href="/logout">log out</a> (always, on a computer '
+                              "others use): nothing left in the browser then opens the app again.</p>")])
 
     # --- step 2 ----------------------------------------------------------------------------------------------
     def data_step(self) -> w.Widget:
@@ -133,7 +147,7 @@ class App:
                            **_label("Which table does the file hold?"))
         upload = w.FileUpload(accept=".xlsx,.csv", multiple=False, description="Upload a workbook or CSV",
                               layout=_fit())
-        result = w.HTML()
+        result = _live()
         history = w.HTML(self._uploads_html())
 
         @self._guarded(result, "checking the upload")
@@ -189,8 +203,8 @@ class App:
         for box in area.values():
             box.layout = w.Layout(width="90%")
         actions = w.VBox()
-        problems = w.HTML()
-        saved = w.HTML()
+        problems = w.HTML()  # not a live region: it changes at every key pressed
+        saved = _live()
         history = w.HTML(table_html(cycle_form.earlier_cycles(self.project), "Cycles saved so far (newest first)"))
 
         @self._guarded(problems, "adding an action")
@@ -211,9 +225,10 @@ class App:
         @self._guarded(problems, "checking the form")
         def check(_=None) -> None:
             found = cycle_form.form_problems(form(), self.project)
+            shown = {k: box.description for k, box in {**text, **area}.items()}  # each field's label, as shown
             problems.value = (message_html("The form is complete: it can be saved.", "ok") if not found else
-                              table_html(pd.DataFrame([(L.get(f, f), m) for f, m in found],
-                                                      columns=["field", "what to fix"]), "Still to do before saving"))
+                              field_problems_html([(shown.get(f, L.get(f, f)), m) for f, m in found],
+                                                  "Still to do before saving"))
 
         @self._guarded(saved, "saving the cycle record")
         def save(_=None) -> None:
@@ -239,10 +254,15 @@ class App:
                                     "Download the barriers survey template (Excel)")
         survey_upload = w.FileUpload(accept=".xlsx,.csv", multiple=True, description="Upload survey answers",
                                      layout=_fit())
-        survey_result = w.HTML()
+        survey_result = _live()
 
         @self._guarded(survey_result, "checking the survey answers")
         def on_survey(change) -> None:
+            try:
+                uploads.check_count([_name(item) for item in change["new"]])
+            except CMResearchError as exc:
+                survey_result.value = message_html(str(exc), "error")
+                return
             survey_result.value = message_html("Checking " + ", ".join(_name(item) for item in change["new"]) + "…")
             out = []
             for item in change["new"]:
@@ -267,10 +287,10 @@ class App:
     def interviews_step(self) -> w.Widget:
         upload = w.FileUpload(accept=".txt,.docx,.vtt,.srt", multiple=True, description="Upload transcripts",
                               layout=_fit())
-        uploaded = w.HTML()
+        uploaded = _live()
         suggest = w.Button(description="Suggest codes", layout=_fit())
-        status = w.HTML()
-        quote = w.HTML()
+        status = _live()
+        quote = _live()
         accept = w.Button(description="Accept", layout=_fit())
         reject = w.Button(description="Reject", button_style="danger", layout=_fit())
         recode_to = w.Dropdown(options=[], **_label("Recode as"))
@@ -294,7 +314,8 @@ class App:
                 recode_to.value = current["code"]  # recode starts from the suggested code
             sheet.value = ("<p>Or review in Excel: " + download_link(self.session.path, review.REVIEW_FILE,
                                                                      "Download the review sheet (CSV)")
-                           + ", write accept or reject in its decision column, and upload it back.</p>")
+                           + ", write accept or reject in its decision column, and upload it back.</p>"
+                           + message_html(KEEP_SAFE.replace("This report", "The sheet")))
             panel.layout.display = "flex"
 
         def open_session() -> None:
@@ -310,6 +331,11 @@ class App:
 
         @self._guarded(uploaded, "keeping the transcripts")
         def on_upload(change) -> None:
+            try:
+                uploads.check_count([_name(item) for item in change["new"]])
+            except CMResearchError as exc:
+                uploaded.value = message_html(str(exc), "error")
+                return
             out = []
             for item in change["new"]:
                 try:
@@ -400,7 +426,7 @@ class App:
         site = self.site_choice = w.Dropdown(options=reports.sites_in_data(self.project), **_label("Site"))
         run_button = w.Button(description="Run the reports", layout=_fit())
         bar = w.FloatProgress(value=0, min=0, max=1, description="Progress", style={"description_width": "initial"})
-        status = w.HTML()
+        status = _live()
         results = w.VBox()
         viewer = w.HTML()
 
@@ -423,7 +449,10 @@ class App:
                 for i, kind in enumerate(kinds):
                     def progress(fraction: float, message: str, i=i) -> None:
                         bar.value = (i + fraction) / len(kinds)
-                        status.value = message_html(f"{message} ({i + 1} of {len(kinds)})")
+                        status.value = message_html(f"{message} ({i + 1} of {len(kinds)})" + (
+                            "" if fraction >= 1 else ". A report can take several minutes: keep this page open "
+                            "until it says Finished (the app does nothing else meanwhile; if the page is closed, the "
+                            "report does not finish)."))
                     try:
                         done.append(reports.run_report(self.project, kind, publication=audience.value,
                                                        site=site.value, progress=progress))
@@ -463,6 +492,8 @@ class App:
             label = f"Download {run.title} ({'Word .docx' if what == 'docx' else 'HTML'})"
             links.append(download_link(path, name, label))
         parts.append("<p>" + " ".join(dict.fromkeys(links)) + "</p>")
+        if run.can_download and not run.publication:  # the browser keeps a download in Downloads, for anyone
+            parts.append(message_html(KEEP_SAFE))
         box = [w.HTML("".join(parts))]
         if run.html is not None:
             view = w.Button(description=f"View the {run.title.lower()} here", layout=_fit())
@@ -483,7 +514,8 @@ def show_step(app: App, step: str) -> None:
     """Display one step (the notebook calls this once per step). The first step also installs, in the page, the
     refusal of a file over the upload limit before it is sent (:func:`cm_research.app.html.upload_limit_script`)."""
     if step == "project":
-        display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES)))
+        display(Javascript(upload_limit_script(uploads.MAX_UPLOAD_BYTES, uploads.MAX_FILES)
+                           + accessibility_script() + connection_script()))
     display(getattr(app, f"{step}_step")())
 
 

@@ -24,6 +24,8 @@ from cm_research.data.file_names import windows_reserved
 
 #: the largest file the app takes (bytes); the Voilà server's websocket limit is set just above it
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+#: the most files one upload may hold (the page refuses more before sending; the kernel checks again)
+MAX_FILES = 200
 #: what each kind of upload may be
 ALLOWED_SUFFIXES: dict[str, tuple[str, ...]] = {
     "data": (".xlsx", ".csv"),
@@ -76,6 +78,14 @@ def check_content(name: str, content: bytes) -> None:
                           f"from Excel or Word as {suffix} and upload it again")
     if suffix not in _ZIP_SUFFIXES and b"\x00" in content[:65536] and not _wide_text(content):
         raise UploadError(f"{name} is not a text file (it holds binary data); save it as {suffix} and upload it again")
+
+
+def check_count(names: list[str]) -> None:
+    """Refuse a choice of more than :data:`MAX_FILES` files at once (5,000 transcripts chosen together would be
+    kept and listed one by one while the page waits, with no word of progress): nothing of it is kept."""
+    if len(names) > MAX_FILES:
+        raise UploadError(f"{len(names)} files were chosen; the app takes up to {MAX_FILES} files at a time. "
+                          "Upload them in smaller groups. Nothing was uploaded.")
 
 
 def _wide_text(content: bytes) -> bool:

@@ -43,7 +43,7 @@ def app_server(tmp_path_factory):
     project = tmp_path_factory.mktemp("app") / "my-evaluation"
     port = _free_port()
     exe = Path(sys.executable).parent / "cm-research"
-    log = tmp_path_factory.mktemp("app-log") / "app.log"
+    log = project.parent / "app.log"  # beside the project folder, not in it: what the terminal shows
     with open(log, "w") as out:
         proc = subprocess.Popen([str(exe), "app", "--no-browser", "--project", str(project), "--port", str(port)],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=project.parent)
@@ -154,6 +154,64 @@ def test_a_web_page_on_another_site_gets_nothing_from_the_app(app_server):
     status, _, body = _request(base + "/", headers={"Referer": f"{base}/?token={token}"})
     assert status == 302 and "show_step" not in body
 
+
+
+#: an address answered 404 when logged in, 403 when not (cheap: the app's page would start a kernel)
+NO_KERNEL = "/api/kernels/00000000-0000-0000-0000-000000000000"
+
+
+def test_every_response_is_hardened_and_the_token_does_not_outlive_the_session(app_server):
+    """Red team (app4): headers on every kind of response, the token in the address and the log, the login page."""
+    base, token, project = app_server
+    port = base.rsplit(":", 1)[1]
+    # the first visit with the token: the login cookie is set and the browser sent on to the page without the
+    # token (so it is not left in the address bar, the history or a bookmark); the cookie goes with the browser
+    status, headers, _ = _request(f"{base}/?token={token}")
+    assert (status, headers.get("location")) == (302, "/"), (status, headers)
+    cookie = headers["set-cookie"]
+    assert "samesite=strict" in cookie.lower() and "httponly" in cookie.lower()
+    assert "expires" not in cookie.lower() and "max-age" not in cookie.lower(), cookie  # deleted when it closes
+    cookie = cookie.split(";", 1)[0]
+    assert _request(base + NO_KERNEL, headers={"Cookie": cookie})[0] == 404  # logged in (the app's page: below)
+    # an old or mistyped token, or a bookmark once the browser was closed: a page in plain English, whose
+    # address holds no token
+    status, headers, _ = _request(f"{base}/?token=not-the-token")
+    assert status == 302 and headers["location"].startswith("/login?next=")
+    status, headers, _ = _request(base + headers["location"])
+    assert (status, headers["location"]) == (302, "/login?next=/")
+    status, _, login = _request(f"{base}/login?next=/")
+    assert status == 200 and "Open the app from its own address" in login
+    assert "the window where the app was started" in login and '<label for="password_input">' in login
+    assert "jupyter server list" not in login and "Password or token" not in login
+    assert '<a href="/">open the app here</a>' in login  # the address opened from a web mail: the cookie held back
+    answers = {"login page": (status, _, login),
+               "refused host": _request(base + "/login", headers={"Host": f"evil.example:{port}"}),
+               "unknown address": _request(f"{base}/voila/static/nothing.js?token={token}"),
+               "server error": _request(f"{base}/voila/templates/x?token={token}")}
+    assert answers["refused host"][0] == 403 and answers["server error"][0] == 500  # the pages tried exist
+    for what, (status, headers, body) in answers.items():
+        assert headers.get("x-content-type-options") == "nosniff", what
+        assert headers.get("x-frame-options") == "DENY", what  # no other page may frame the app (clickjacking)
+        assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), what
+        assert "no-store" in headers.get("cache-control", ""), what  # never in the browser's disk cache
+        assert not re.search(r"Traceback|site-packages|File \"|/tmp/|/home/|/root/", body), (what, body[:500])
+    # the server's log (the terminal) shows the token once, where the app says its address, never again:
+    # tornado writes the address of every refused or failed request, token and all
+    log = (project.parent / "app.log").read_text()
+    assert log.count(token) == 1 and "token=[hidden]" in log, log[-2000:]
+
+
+def test_a_login_lasts_twelve_hours_at_most():
+    # a browser set to "continue where you left off" keeps even a session cookie: the server refuses one signed
+    # more than 12 hours ago (tornado's signed cookie holds its time)
+    from tornado.web import create_signed_value, decode_signed_value
+
+    from cm_research.app.server import COOKIE_CHECK
+
+    secret, now = b"s" * 32, time.time()
+    for hours, kept in ((11.5, True), (12.5, False)):
+        value = create_signed_value(secret, "login", "user", clock=lambda: now - hours * 3600)
+        assert (decode_signed_value(secret, "login", value, clock=lambda: now, **COOKIE_CHECK) is not None) == kept
 
 
 def _websocket_status(base: str, kernel: str, headers: dict) -> int:
@@ -456,22 +514,61 @@ def test_practitioner_path_in_the_browser(app_server, browser, axe_source, tmp_p
         browser.save_screenshot(str(artefacts / "app-start.png"))
 
 
-def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_working(app_server, browser, tmp_path):
+def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_working(app_server, browser, tmp_path,
+                                                                                   axe_source):
     # hostile input round 2, item 6: a file over the websocket limit (20 MB + 2 MB) used to drop the kernel's
     # connection, so the page went dead without a word; it must get the app's own 20 MB message, and the app
     # must still take a file afterwards
     from cm_research.app.uploads import MAX_UPLOAD_BYTES
 
     base, token, project = app_server
-    page = Page(browser, "", None)
+    page = Page(browser, axe_source, None)
+    # red team (app4): the login page a practitioner meets (an old bookmark, the browser opened again) meets
+    # WCAG 2.1 AA as the app does
+    browser.delete_all_cookies()
+    browser.get(f"{base}/login?next=/")
+    page.wait_for("Open the app from its own address")
+    page.axe("login")
     browser.get(f"{base}/?token={token}")
     page.wait_for("5. Reports", timeout=90)
     # red team (app3): a page on another site cannot open the kernel's channel with the practitioner's cookie
     # (cross-site WebSocket); the same request from the app's own origin opens, so the check can fail
+    # red team (app4): the app's page, with the data shown in it, is never kept in the browser's disk cache
+    import json
+
+    pages = [e["params"]["response"] for e in (json.loads(entry["message"])["message"]
+                                                for entry in browser.get_log("performance"))
+             if e["method"] == "Network.responseReceived" and e["params"]["response"]["url"] == f"{base}/"]
+    assert pages and all("no-store" in {k.lower(): v for k, v in r["headers"].items()}["cache-control"]
+                         for r in pages), pages
     kernel = re.search(r'"kernelId": "([0-9a-f-]{36})"', browser.page_source).group(1)
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
     assert _websocket_status(base, kernel, {"Origin": "http://evil.example", "Cookie": cookie}) == 403
     assert _websocket_status(base, kernel, {"Origin": base, "Cookie": cookie}) == 101
+    # red team (app4), accessibility: every box the app's messages appear in is a live region before its first
+    # message (one added with its text already in it is often not read out); a field with a problem is marked
+    # invalid and described by the problem, and marked valid again once put right
+    assert browser.execute_script("return Array.from(document.querySelectorAll('.cm-live'))"
+                                  ".map(e => e.getAttribute('aria-live'))") == ["polite"] * 7
+    page.type("Cycle start date", "31/02/2024")
+    page.wait_for("'31/02/2024' is not a date")
+    described = ("const box = arguments[0]; const ids = (box.getAttribute('aria-describedby') || '').split(' ');"
+                 "return [box.getAttribute('aria-invalid'), ids.map(i => (document.getElementById(i) || {})"
+                 ".textContent).join(' ')]")
+    deadline = time.monotonic() + 10
+    while browser.execute_script(described, page.control("Cycle start date"))[0] != "true":
+        assert time.monotonic() < deadline, "the field was never marked invalid"
+        time.sleep(0.2)
+    invalid, description = browser.execute_script(described, page.control("Cycle start date"))
+    assert "'31/02/2024' is not a date" in description and "Cycle start date" in description
+    invalid, description = browser.execute_script(described, page.control("Observations (one point a line)"))
+    assert invalid == "true" and "observations is required but empty" in description  # still empty
+    assert browser.execute_script(described, page.control("Partnership"))[0] is None  # may be left empty
+    page.type("Cycle start date", "2024-09-02", clear=True)
+    deadline = time.monotonic() + 20  # each key pressed is checked: wait for the last
+    while browser.execute_script(described, page.control("Cycle start date")) != [None, ""]:
+        assert time.monotonic() < deadline, browser.execute_script(described, page.control("Cycle start date"))
+        time.sleep(0.2)
     kept = project / "uploads" / "data"
     before = set(kept.iterdir()) if kept.is_dir() else set()  # the server (and its project) is the module's
     big = tmp_path / "participants.csv"
@@ -480,8 +577,49 @@ def test_an_upload_over_the_limit_is_refused_in_the_page_and_the_app_keeps_worki
     page.wait_for(f"participants.csv is {big.stat().st_size / 2**20:.1f} MB; the app takes files up to 20 MB",
                   timeout=30)
     assert (set(kept.iterdir()) if kept.is_dir() else set()) == before  # nothing was sent, nothing kept
+    # red team (app4): files each under the limit, together over it, went as one message over the websocket's
+    # limit and the page went dead; they are refused in the page, all together, with the app's message
+    interviews = project / "uploads" / "interviews"
+    earlier = set(interviews.iterdir()) if interviews.is_dir() else set()
+    parts = []
+    for n in (1, 2):
+        parts.append(tmp_path / f"part{n}.txt")
+        parts[-1].write_bytes(b"Mentor: synthetic words.\n" * ((MAX_UPLOAD_BYTES * 6 // 10) // 25))
+    page.upload("Upload transcripts", *parts)
+    together = sum(p.stat().st_size for p in parts) / 2**20
+    page.wait_for(f"Error: the 2 files chosen come to {together:.1f} MB together; the app takes up to 20 MB at a "
+                  "time. Upload them in smaller groups. Nothing was uploaded.", timeout=30)
+    assert (set(interviews.iterdir()) if interviews.is_dir() else set()) == earlier  # nothing sent, nothing kept
     small = tmp_path / "small" / "outcomes.csv"
     small.parent.mkdir()
     small.write_text("participant_id,measure,timepoint,date,value\n")
     page.upload("Upload a workbook or CSV", small)
     page.wait_for("outcomes.csv (outcomes)", timeout=60)  # the kernel is still there and answers
+    # red team (app4): the kernel killed under the page (out of memory) was restarted by Jupyter with none of the
+    # app in it, and the page's buttons then did nothing, without a word
+    import signal
+
+    from cm_research.app.html import STOPPED_MESSAGE
+
+    found = subprocess.run(["pgrep", "-f", f"kernel-{kernel}"], capture_output=True, text=True).stdout.split()
+    assert found, "the kernel's process was not found"
+    for pid in found:
+        os.kill(int(pid), signal.SIGKILL)
+    page.wait_for("Error: " + STOPPED_MESSAGE[:60], timeout=30)
+    assert browser.execute_script("return document.getElementById('cm-stopped').getAttribute('role')") == "alert"
+
+
+# keep last in this module: logging out changes the token of the module's app
+def test_log_out_leaves_nothing_in_the_browser_that_opens_the_app_again(app_server):
+    base, token, _ = app_server
+    cookie = _request(f"{base}/?token={token}")[1]["set-cookie"].split(";", 1)[0]
+    assert _request(base + NO_KERNEL, headers={"Cookie": cookie})[0] == 404
+    status, headers, body = _request(base + "/logout", headers={"Cookie": cookie})
+    assert status == 200 and "You have logged out" in body and "stop the app" in body
+    assert re.search(r'username-[\w-]+=""; expires=', headers["set-cookie"])  # the cookie is deleted
+    # the cookie kept all the same, or the address with the token found in the browser's history: refused
+    assert _request(base + NO_KERNEL, headers={"Cookie": cookie})[0] == 403
+    status, headers, _ = _request(f"{base}/?token={token}")
+    assert status == 302 and headers["location"].startswith("/login")
+    # another site's page cannot log the practitioner out (the cookie never goes with its requests)
+    assert _request(base + "/logout")[1]["location"].startswith("/login")
