@@ -166,6 +166,8 @@ class Matcher:
     _tok_neg: list[bool] = field(default_factory=lambda: [False], repr=False)
     _tok_hedge: list[bool] = field(default_factory=lambda: [False], repr=False)
     _tok_codes: list[tuple[int, ...]] = field(default_factory=lambda: [()], repr=False)
+    #: token id -> its negating prefix ("un"), for a word that matches a hint only without it
+    _tok_prefixed: dict[int, str] = field(default_factory=dict, repr=False)
     _tok_ok: list[tuple[bool, ...]] = field(default_factory=lambda: [()], repr=False)
     _stem_id: dict[str, int] = field(default_factory=dict, repr=False)
     # white-space separated piece ("confident," "didn't") -> id, and each piece's token ids
@@ -201,6 +203,12 @@ class Matcher:
             for prefix, c in self.prefixes:
                 if w.startswith(prefix):
                     found.add(c)
+            negative = _negative_form(w)
+            if not found and negative is not None and negative in self.stem_codes:
+                # "unsafe", "unheard": the hint's word with its negating prefix, a negation of its own
+                s = negative
+                found = set(self.stem_codes[s])
+                self._tok_prefixed[i] = w[:2]
             codes = tuple(sorted(found))
             self._tok_ok.append(tuple((s, c) in self.negation_ok or c in self.evidence_codes for c in codes))
         else:
@@ -558,6 +566,17 @@ class Matcher:
                 reason[i] = (f"not flagged: '{cue[i]} ... {tok_str[int(flat[k])]}' says when it began, not that it "
                              "never did")
                 cue[i] = ""
+        if self._tok_prefixed:  # "unsafe": the prefix negates its own word, once more
+            prefixed = self._tok_prefixed
+            for i in np.flatnonzero(np.isin(flat[first], np.fromiter(prefixed, dtype=np.int64))
+                                    & (pos == first)).tolist():
+                w = tok_str[int(flat[pos[i]])]
+                if cue[i]:
+                    reason[i] = f"not flagged: double negation ('{cue[i]} ... {w}')"
+                    cue[i] = ""
+                elif reason[i] == NO_NEGATION:
+                    cue[i] = f"{prefixed[int(flat[pos[i]])]}-"
+                    reason[i] = f"flagged: negated by the prefix of '{w}'"
         flip = np.flatnonzero(np.concatenate(parts_ok)[order] & (cue != ""))
         for i in flip.tolist():  # a hint that is evidence even when negated
             reason[i] = f"not flagged: '{words[i]}' is evidence even when negated ('{cue[i]}')"
@@ -570,6 +589,14 @@ class Matcher:
         before = np.maximum(first - 1, 0)
         own = (first > 0) & (last_first[before] > np.maximum(last_other[before], last_break[before]))
         return Matches(textno[pos] + offset, np.concatenate(parts_code)[order], words, cue, reason, own)
+
+
+def _negative_form(word: str) -> str | None:
+    """The stem of ``word`` without a negating prefix ("unsafe" -> "safe", "unheard" -> "heard"), or None when it
+    has none (only "un" followed by five letters or more is read so: "until", "under", "unit" are left alone)."""
+    if word.startswith("un") and len(word) >= 7 and word[2:].isalpha():
+        return stem(word[2:])
+    return None
 
 
 def _anchor(stems: tuple[str, ...]) -> int:

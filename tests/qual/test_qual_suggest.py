@@ -304,7 +304,9 @@ def _reference_suggestions(segments, codebook, window=8):
                     return False
                 count, between, pending = count + 1, between + pending, 0
             j -= 1
-        if count == 0 or (count + between) % 2 == 0:
+        if count == 0:
+            return None  # no cue in its clause
+        if (count + between) % 2 == 0:
             return False
         k = i  # "nobody listened until she came": the clause ending in "until" says when, not never
         while k < len(tokens) and not (is_break(tokens, k) or tokens[k] in ("till", "til")):
@@ -335,6 +337,12 @@ def _reference_suggestions(segments, codebook, window=8):
     def stems_of(text):
         return tuple(stemmer.stem(IRREGULAR.get(w, w)) for w in token_re.findall(text.lower()))
 
+    single = set()  # every one-word hint's stem, and the prefixes
+    for code in codebook.codes:
+        listed = [*code.hints.words, *code.hints.negation_expected, *code.hints.questions,
+                  *(h for _, hs in code.hints.by_role for h in hs)]
+        single |= {stems_of(h) for h in listed if not h.endswith("*") and len(stems_of(h)) == 1}
+    prefix_hints = [h[:-1].lower() for c in codebook.codes for h in c.hints.words if h.endswith("*")]
     per_code = []
     for code in codebook.codes:
         evidence = code.hints.negation == "evidence"  # every hint of the code is evidence even when negated
@@ -355,14 +363,20 @@ def _reference_suggestions(segments, codebook, window=8):
                 hedge = is_hedge(tokens, i)
                 if young and role != "mentee" and speakers_own(tokens, i):
                     continue  # an adult's own feeling is not the young person's
+                # "unsafe": a hint's word with a negating prefix, when the word itself is no hint
+                unword = (t.startswith("un") and len(t) >= 7 and t[2:].isalpha() and (stems[i],) not in single
+                          and not any(t.startswith(p) for p in prefix_hints))
                 for h, ok, only in hints:
+                    if unword and len(h) == 1 and h == stems_of(t[2:]) and (only is None or only == role):
+                        flags.append(False if ok else negated_at(tokens, i) is None)
+                        continue
                     if tuple(stems[i:i + len(h)]) != h or (only is not None and only != role):
                         continue
                     if hedge and len(h) == 1:
                         continue
-                    flags.append(False if ok else negated_at(tokens, i))
+                    flags.append(False if ok else bool(negated_at(tokens, i)))
                 if any(t.startswith(p) for p in prefixes) and not hedge:
-                    flags.append(False if evidence else negated_at(tokens, i))
+                    flags.append(False if evidence else bool(negated_at(tokens, i)))
             if flags:
                 out.add((seg_id, name, all(flags)))
     return out

@@ -25,7 +25,6 @@ KNOWN_FAILURES = {
     "neg18": "'missed a single session' is no hint of consistency",
     "dbl05": "'welcome' is no hint of belonging",
     "dbl15": "'nothing she won't tell me': 'tell me' is no hint of trust",
-    "lit01": "'unreliable' is not read as 'reliable' negated",
     "lit16": "'too shy to sing' is no hint of confidence",
     "pas04": "'listened to music' is still read as being listened to",
     "pas05": "'drama queen' is still read as drama",
