@@ -407,7 +407,7 @@ class Matcher:
         textno = np.cumsum(is_sep)  # a separator counts with the text after it
         bounds = np.concatenate(([0], np.flatnonzero(is_sep)))  # where each text's words may be read back to
         cneg = np.concatenate(([0], np.cumsum(a["neg"][flat])))
-        cnw = np.concatenate(([0], np.cumsum(a["negword"][flat])))
+        negword_at = np.flatnonzero(a["negword"][flat])  # "afraid", "mind", "stopped": where they are
         brk = a["brk"][flat]
         as_if = np.flatnonzero(flat[2:] == self._tok_id.get("if", -1)) + 2
         if len(as_if):  # "not as if ...": the "if" does not end the negation's clause (read in _negation)
@@ -445,7 +445,7 @@ class Matcher:
             plain = (cthat[p0] == cthat[read]) & (cneg[p0] - cneg[reach] == cues)
             j = last_neg[np.maximum(p0 - 1, 0)]
             after = np.minimum(j + 1, max(n - 1, 0))
-            one = plain & (cues == 1) & ~((j + 1 < p0) & a["surprise_or_wish"][flat[after]]) & (cnw[p0] == cnw[j + 1])
+            one = plain & (cues == 1) & ~((j + 1 < p0) & a["surprise_or_wish"][flat[after]]) & (np.searchsorted(negword_at, p0) == np.searchsorted(negword_at, j + 1))
             for i in np.flatnonzero(one).tolist():
                 t = int(flat[j[i]])
                 cue[i] = tok_str[t]
@@ -557,9 +557,9 @@ class Matcher:
         first = np.concatenate(parts_first)[order]
         flagged = np.flatnonzero(cue != "")
         if len(flagged):  # "nobody listened until she came": the clause ends in "until", so it says when
-            ends = brk | a["onset"][flat]
-            next_end = np.minimum.accumulate(np.where(ends, np.arange(n), n)[::-1])[::-1]
-            nb = next_end[pos[flagged]]
+            ends = np.flatnonzero(brk | a["onset"][flat])
+            k = np.searchsorted(ends, pos[flagged])  # the next break or "until" at or after the match
+            nb = np.where(k < len(ends), ends[np.minimum(k, len(ends) - 1)], n)
             onset = nb < n
             onset[onset] = a["onset"][flat[nb[onset]]]
             for i, k in zip(flagged[onset].tolist(), nb[onset].tolist()):
@@ -583,11 +583,16 @@ class Matcher:
             cue[i] = ""
         # whose feeling: the nearest person named before the match in its clause ("I was anxious": the speaker's)
         person = a["person"][flat]
-        idx = np.arange(n)
-        last_first = np.maximum.accumulate(np.where(person == 1, idx, -1)) if n else idx
-        last_other = np.maximum.accumulate(np.where(person == 2, idx, -1)) if n else idx
+
+        def last_at(where: np.ndarray, at: np.ndarray) -> np.ndarray:
+            """The last of the positions ``where`` at or before each of ``at`` (-1 for none)."""
+            k = np.searchsorted(where, at, side="right") - 1
+            return np.where(k >= 0, where[np.maximum(k, 0)] if len(where) else -1, -1)
+
         before = np.maximum(first - 1, 0)
-        own = (first > 0) & (last_first[before] > np.maximum(last_other[before], last_break[before]))
+        last_first = last_at(np.flatnonzero(person == 1), before)
+        own = (first > 0) & (last_first > np.maximum(last_at(np.flatnonzero(person == 2), before),
+                                                      last_break[before]))
         return Matches(textno[pos] + offset, np.concatenate(parts_code)[order], words, cue, reason, own)
 
 
