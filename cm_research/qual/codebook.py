@@ -24,6 +24,7 @@ A codebook file (``codebook.yaml``)::
               by_role: {mentee: [worried]}      # count only when said by this role
               questions: [trust her]            # count only in the interviewer's question, for the answer
               negation: flag                    # or evidence: a negated match is still about the code
+              about: young_person               # or anyone: an adult's own "I was nervous" does not count
             frameworks:             # optional: outcomes of outcome frameworks this code gives evidence about
               every_child_matters: [make_a_positive_contribution]   # [] = considered, about no outcome
 

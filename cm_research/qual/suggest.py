@@ -30,8 +30,16 @@ double negation ("not that I didn't trust her", "I'm not saying I didn't"), whic
 thought I would ..." is a surprise and "I don't want it to stop" a wish, not a denial. Hints listed under ``negation_expected`` are evidence when
 negated ("he never once let me down"), and so is every hint of a code marked ``negation: evidence``, a code
 whose absence is itself evidence about it ("we're not great at joined-up working"). Hedges and discourse markers ("to be honest", "honestly", "to be
-fair") are never evidence. Hints under ``by_role`` count only in that role's words (a social worker's
-"worry" is not the young person's anxiety). A code's suggestion in a segment is negated only when all of its
+fair") are never evidence, nor is a marker that opens its clause ("Listen, ...", "Trust me, ...", "Honest, ...").
+A word that denies or resists what follows it ("afraid", "mind", "stopped", "unwilling":
+:data:`cm_research.qual.tokens.NEGATIVE_WORDS`) between a cue and the match is a second negation (litotes and
+double negatives: "not afraid to speak up", "never stopped feeling proud"); "not as if I didn't" cancels like
+"not that I didn't"; a negated clause that ends in "until" says when something began ("nobody listened until she
+came"), and is not flagged; a hint's word with the prefix un- ("unsafe", "unheard") matches it, negated once
+more. Hints under ``by_role`` count only in that role's words (a social worker's
+"worry" is not the young person's anxiety), and the hints of a code marked ``about: young_person`` do not count
+an adult's own feeling: in a mentor's, carer's or professional's words, a match whose nearest person named before
+it in its clause is the speaker ("I was nervous", "my worry") is left out, while "I think she's calmer" counts. A code's suggestion in a segment is negated only when all of its
 matches there are; ``flag_reason`` says why a suggestion was, or was not, flagged.
 
 Answers and their questions: people answer the question they were asked ("How have you managed it alongside
