@@ -64,30 +64,32 @@ def test_cross_validation_by_site_floor():
     # each of three groups of sites predicted by a model fitted without them, with the shipped threshold and
     # check (chosen by cross-validation on all the training sites), so that the test stays quick;
     # `python benchmarks/eval_suggestions.py --cv site` chooses them inside each fold (the README's figures).
-    # Measured on 36 sites: precision 0.662, recall 0.556, F1 0.604 (rules alone 0.462), the model's own
-    # suggestions precision 0.73; on the 30 sites the hints never saw precision 0.631, recall 0.526 (on 30 sites,
-    # before held_out_8, tune_12 and tune_13 joined: 0.625, 0.563, 0.592; hint-unseen 0.588, 0.528). A floor, so a
-    # change that makes the coder worse fails here.
+    # Measured on 38 sites (held_out_9 joined; the weights' threshold 0.25): precision 0.630, recall 0.579, F1
+    # 0.603 (rules alone 0.459), the model's own suggestions precision 0.674; on the 32 sites the hints never saw
+    # precision 0.606, recall 0.549 (on 36 sites, threshold 0.30, before the speaker and litotes rules: 0.662,
+    # 0.556, 0.604; hint-unseen 0.631, 0.526). A floor, so a change that makes the coder worse fails here.
     shipped = shipped_model()
     hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, check=shipped.check, n_folds=3)
-    # every coded pair of the training splits is scored (3,148 on 36 sites)
-    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 3148
-    assert hybrid["precision"] >= 0.65 and hybrid["recall"] >= 0.54
+    # every coded pair of the training splits is scored (3,359 on 38 sites)
+    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 3359
+    assert hybrid["precision"] >= 0.62 and hybrid["recall"] >= 0.57
     assert hybrid["f1"] >= rules["f1"] + 0.1  # the model adds more than it costs
-    assert hybrid["model_only"]["precision"] >= 0.7  # what the model suggests is mostly right
+    assert hybrid["model_only"]["precision"] >= 0.66  # what the model suggests is mostly right
     fresh, _ = score_suggestions(pooled, data.gold[fresh_to_rules(data.gold)])
-    assert fresh["precision"] >= 0.61 and fresh["recall"] >= 0.51
-    # the rule coder's flags, untouched by the model: 29 of 31 right on 36 sites (27 of 29 on 30), once
+    assert fresh["precision"] >= 0.6 and fresh["recall"] >= 0.54
+    # the rule coder's flags, untouched by the model: 28 of 31 right on 38 sites (25 of 27 on 36 once an
+    # adult's own feelings stopped counting for the young person's codes; 29 of 31 before), once
     # identity_and_belonging and council_as_parent followed the codebook's own convention for accounts of
     # absence (topics that "are discussed" and codes about how the programme works count them as evidence:
-    # "never felt she belonged"); 12 of 13 on the fourteen sites the 90% floor was first measured on
+    # "never felt she belonged"); 10 of 11 on the fourteen sites the 90% floor was first measured on (12 of 13
+    # before the speaker rule took out two right flags of professionals' own words)
     assert hybrid["negation_accuracy"] >= 0.9
     earlier = data.gold["split"].isin(["tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5",
                                        "tune_2", "tune_3", "tune_4", "tune_5"])
     first_fourteen, _ = score_suggestions(pooled, data.gold[earlier])
-    assert first_fourteen["n_flags"] >= 13 and first_fourteen["negation_accuracy"] >= 0.9
-    # the check drops hint matches that are mostly wrong (107 of 870 right when measured) and keeps mostly
-    # right ones (1,223 of 1,742)
+    assert first_fourteen["n_flags"] >= 11 and first_fourteen["negation_accuracy"] >= 0.9
+    # the check drops hint matches that are mostly wrong (111 of 934 right when measured on 38 sites) and keeps
+    # mostly right ones (1,293 of 1,823)
     truth = gold_pairs(data.gold)
     counted = data.rules[~data.rules["negated"].astype(bool)]
     kept = set(zip(pooled["segment_id"], pooled["code"]))
