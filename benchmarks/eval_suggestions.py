@@ -37,8 +37,8 @@ from cm_research.qual.transcripts import read_transcripts
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
 #: the gold set's parts, the one written last first
 SPLITS = ["held_out_10", "held_out_9", "held_out_8", "held_out_7", "held_out_6", "held_out_5", "held_out_4",
-          "held_out_3", "held_out_2", "held_out", "tune", "tune_2", "tune_3", "tune_4", "tune_5", "tune_6", "tune_7", "tune_8",
-          "tune_9", "tune_10", "tune_11", "tune_12", "tune_13"]
+          "held_out_3", "held_out_2", "held_out", "tune", "tune_2", "tune_3", "tune_4", "tune_5", "tune_6", "tune_7",
+          "tune_8", "tune_9", "tune_10", "tune_11", "tune_12", "tune_13"]
 #: a second person's independent coding of held_out_6, scored against the first as if it were suggestions:
 #: how far two people agree on these interviews, the ceiling a coder can be expected to reach
 SECOND_CODER = GOLD / "second_coder_held_out_6.csv"

@@ -16,7 +16,7 @@ GOLD = ROOT / "tests" / "qual" / "gold"
 # every split of the gold set, each written as four interviews per site by one person (README in GOLD)
 GOLD_SPLITS = ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "tune_2", "tune_3",
                "tune_4", "tune_5", "held_out_6", "tune_6", "tune_7", "tune_8", "tune_9", "tune_10", "tune_11",
-               "held_out_7", "held_out_8", "tune_12", "held_out_9", "tune_13")
+               "held_out_7", "held_out_8", "tune_12", "held_out_9", "tune_13", "held_out_10")
 
 
 def test_score_suggestions_by_hand():
