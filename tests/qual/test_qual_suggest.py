@@ -356,12 +356,14 @@ def _reference_suggestions(segments, codebook, window=8):
     for seg_id, role, text in zip(segments["segment_id"], segments["role"], segments["text"]):
         tokens = token_re.findall(text.lower().replace("\u2019", "'"))
         stems = [stemmer.stem(IRREGULAR.get(t, t)) for t in tokens]
+        hedges = [is_hedge(tokens, i) for i in range(len(tokens))]
+        adults_own = [role != "mentee" and speakers_own(tokens, i) for i in range(len(tokens))]
         for name, hints, prefixes, evidence, young in per_code:
             flags = []
             for i in range(len(tokens)):
                 t = tokens[i]
-                hedge = is_hedge(tokens, i)
-                if young and role != "mentee" and speakers_own(tokens, i):
+                hedge = hedges[i]
+                if young and adults_own[i]:
                     continue  # an adult's own feeling is not the young person's
                 # "unsafe": a hint's word with a negating prefix, when the word itself is no hint
                 unword = (t.startswith("un") and len(t) >= 7 and t[2:].isalpha() and (stems[i],) not in single
