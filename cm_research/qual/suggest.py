@@ -565,9 +565,8 @@ class Matcher:
         first = np.concatenate(parts_first)[order]
         flagged = np.flatnonzero(cue != "")
         if len(flagged):  # "nobody listened until she came": the clause ends in "until", so it says when
-            ends = np.flatnonzero(brk | a["onset"][flat])
-            k = np.searchsorted(ends, pos[flagged])  # the next break or "until" at or after the match
-            nb = np.where(k < len(ends), ends[np.minimum(k, len(ends) - 1)], n)
+            ends = np.append(np.flatnonzero(brk | a["onset"][flat]), n)  # n: the end of the last text
+            nb = ends[np.searchsorted(ends, pos[flagged])]  # the next break or "until" at or after the match
             onset = nb < n
             onset[onset] = a["onset"][flat[nb[onset]]]
             for i, k in zip(flagged[onset].tolist(), nb[onset].tolist()):
