@@ -564,6 +564,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cm_research.mentors.cli import add_commands as add_mentor_commands
 
     add_mentor_commands(sub)
+    from cm_research.interop_cli import add_commands as add_interop_commands  # import-survey, import-attendance
+
+    add_interop_commands(sub)
     return parser
 
 

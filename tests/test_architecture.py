@@ -41,7 +41,7 @@ LAYERS: list[set[str]] = [
     {"plots"},
     {"report"},
     {"batch"},
-    {"cli", "app", "mentors.cli"},
+    {"cli", "app", "mentors.cli", "interop_cli"},
 ]
 #: (importer, imported) pairs forbidden even though the layers allow them
 FORBIDDEN = {("stats", "privacy"), ("measures", "privacy")}

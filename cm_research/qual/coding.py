@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cm_research.errors import LINE_PROBLEM_COLUMNS, problems_table
 from cm_research.interop.records import read_csv_records
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.errors import CodingImportError
@@ -74,7 +75,12 @@ def read_coding(path: str | Path, corpus: Corpus, codebook: Codebook, coder: str
     if (other := read_segment_export(path, corpus, set(codebook.code_names), coder)) is not None:
         for message in other[1]:  # MAXQDA's or Dedoose's coded segments, placed by their words
             warnings.warn(message, stacklevel=2)
-        return pd.DataFrame(other[0], columns=CODING_COLUMNS)
+        coding = pd.DataFrame(other[0], columns=CODING_COLUMNS)
+        # the same messages as a table, so a report shows them (a warning reaches only a console)
+        coding.attrs["import_notes"] = problems_table(
+            [{"file": path.name, "line": None, "column": "", "value": "",
+              "message": m.removeprefix(f"{path.name}: ")} for m in other[1]], LINE_PROBLEM_COLUMNS)
+        return coding
     header, rows = _read_csv(path)
     if "decision" in header:
         # a reviewed suggestions sheet: only the accepted rows are coding

@@ -21,6 +21,14 @@ Named with what to export instead (their spreadsheets hold no positions, and eac
 ``.qdpx``, which carries them): QDA Miner's coding retrieval, Quirkos' quotes export, NVivo's coding
 summary, ATLAS.ti's quotation list. Delve's excerpt CSV is named too: export the transcripts and code them
 here, or place its excerpts by writing the CSV ``transcript, code, quote, start, end``.
+
+How sure the recognition is: MAXQDA's and Dedoose's columns are those their manuals list. Delve's help pages call
+a coded passage a *snippet* (Codes, Snippets and Transcripts are its three panels), so a Delve export is recognised
+by a column naming snippets beside a code column, or by the ``Excerpt``, ``Code``, ``Transcript`` columns an earlier
+round assumed; Delve publishes no column list, so the exact headings are not confirmed. QDA Miner's coding
+retrieval table is recognised by its ``Case``, ``Category`` and ``Code`` columns, which its user guide names; the
+column holding the text (``Text`` or ``Segment``) is not needed for the recognition, since the file is refused
+either way.
 """
 
 from __future__ import annotations
@@ -49,6 +57,9 @@ _NAMED = [
      "in ATLAS.ti use Export > REFI-QDA project (.qdpx) and import that with cm-research import-qda"),
     ("Delve", {"excerpt", "code", "transcript"},
      "Delve's excerpts carry no positions: add columns start and end (character offsets) and quote, or code "
+     "the transcripts here (cm-research thematic) and keep the Delve export as a record"),
+    ("Delve", {"snippet", "code"},
+     "Delve's snippets carry no positions: add columns start and end (character offsets) and quote, or code "
      "the transcripts here (cm-research thematic) and keep the Delve export as a record"),
 ]
 
@@ -107,6 +118,9 @@ def identify_export(columns) -> str | None:
     for program, needed, _ in _NAMED:
         if needed == {"quirk"}:
             if any("quirk" in n for n in names):
+                return program
+        elif needed == {"snippet", "code"}:  # Delve names coded passages snippets ("Snippet", "Snippet Text")
+            if any("snippet" in n for n in names) and names & {"code", "codes", "code name", "parent code"}:
                 return program
         elif needed <= names:
             return program

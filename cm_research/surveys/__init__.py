@@ -18,7 +18,8 @@ from cm_research.surveys.comments import (BARRIERS_CODEBOOK, COMMENTS_BASIS, RES
                                           suggest_comment_codes)
 from cm_research.surveys.cycle import (CYCLE_FIELDS, CYCLE_FILE, ActionResearchCycle, cycle_fields_table,
                                        cycle_markdown, load_cycle)
-from cm_research.surveys.errors import CycleFileError, SurveyDataError
+from cm_research.surveys.errors import CycleFileError, SurveyDataError, SurveyExportError
+from cm_research.surveys.exports import read_survey_export, survey_export_items, survey_export_responses
 from cm_research.surveys.likert import (LEVEL_LABELS, keyed_responses, likert_distribution, likert_items, median_ci,
                                         reverse_score, wave_change)
 from cm_research.surveys.loading import Survey, load_survey, survey_catalogue
@@ -27,10 +28,10 @@ from cm_research.surveys.respondents import respondents_by_role
 from cm_research.surveys.scales import item_matrix, scale_items, scale_reliability, scale_scores
 
 __all__ = [
-    "ActionResearchCycle", "BARRIERS_CODEBOOK", "COMMENTS_BASIS", "CYCLE_FIELDS", "CYCLE_FILE", "CycleFileError",
+    "ActionResearchCycle", "BARRIERS_CODEBOOK", "COMMENTS_BASIS", "CYCLE_FIELDS", "CYCLE_FILE", "CycleFileError", "SurveyExportError",
     "LEVEL_LABELS", "RESPONDENT_ROLES", "Survey", "SurveyDataError", "code_counts_by_role", "comment_quotes",
     "comment_segments", "cycle_fields_table", "cycle_markdown", "item_matrix", "keyed_responses",
-    "likert_distribution", "likert_items", "load_barriers_codebook", "load_cycle", "load_survey", "median_ci", "reflection_prompts",
+    "likert_distribution", "likert_items", "load_barriers_codebook", "load_cycle", "load_survey", "median_ci", "read_survey_export", "reflection_prompts",
     "respondents_by_role", "reverse_score", "role_label", "scale_items", "scale_reliability", "scale_scores", "suggest_comment_codes",
-    "survey_catalogue", "wave_change",
+    "survey_catalogue", "survey_export_items", "survey_export_responses", "wave_change",
 ]

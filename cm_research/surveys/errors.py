@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cm_research.errors import KEY_PROBLEM_COLUMNS, CMResearchError, ProblemsError, problem_location, problems_table
+from cm_research.errors import (KEY_PROBLEM_COLUMNS, PROBLEM_COLUMNS, CMResearchError, DataValidationError,
+                               ProblemsError, problem_location, problems_table)
 
 
 class CycleFileError(ProblemsError):
@@ -28,3 +29,12 @@ class SurveyDataError(CMResearchError, ValueError):
 
     The message says what was expected, what was found and where.
     """
+
+
+class SurveyExportError(DataValidationError):
+    """A survey tool's export cannot be read as survey answers: an old layout, no column for the respondent's
+    id, no column answering a catalogue item, or an export saved where the ``survey_responses`` table was
+    expected. The message names the program, the file and what to export or do instead; ``problems`` is the
+    usual table (file, row, column, value, rule, message, severity)."""
+
+    problem_columns = PROBLEM_COLUMNS

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from cm_research.data import TableLoad, find_table_file, load_table
-from cm_research.errors import PROBLEM_COLUMNS
+from cm_research.errors import PROBLEM_COLUMNS, DataValidationError
 from cm_research.dictionary import catalogue
 
 __all__ = ["Survey", "load_survey", "survey_catalogue"]
@@ -91,8 +91,16 @@ def load_survey(folder: str | Path, comments: bool = True) -> Survey:
     """
     folder = Path(folder)
     items = survey_catalogue()
-    responses = load_table(find_table_file(folder, "survey_responses"), "survey_responses",
-                           references={"survey_items": items})
+    path = find_table_file(folder, "survey_responses")
+    try:
+        responses = load_table(path, "survey_responses", references={"survey_items": items})
+    except DataValidationError as exc:  # a survey tool's export saved under the table's name: say so
+        from cm_research.surveys.errors import SurveyExportError
+        from cm_research.surveys.tool_layouts import export_advice
+
+        if (advice := export_advice(path)) is None:
+            raise
+        raise SurveyExportError(f"{path.name}: {advice}", exc.problems) from exc
     _check_responses(responses)
     comment_load = None
     has_comments = any((folder / f"survey_comments{ext}").exists() for ext in (".csv", ".xlsx"))

@@ -94,6 +94,9 @@ def test_dedoose_excerpts_with_a_column_per_code_and_weights(tmp_path, corpus):
     ("QDA Miner", ["Case", "Category", "Code", "Text", "Coder"]),
     ("Quirkos", ["Source", "Quirk", "Quote"]),
     ("Delve", ["Transcript", "Code", "Excerpt"]),
+    ("Delve", ["Transcript", "Code", "Snippet", "Coded By"]),  # Delve's help calls a coded passage a snippet
+    ("Delve", ["Snippet Text", "Parent Code", "Code", "Transcript Name"]),
+    ("QDA Miner", ["Category", "Code", "Case", "Segment", "Words", "Coder", "Date"]),
 ])
 def test_other_programs_exports_are_named_with_what_to_export(tmp_path, corpus, program, header):
     path = tmp_path / "export.csv"
@@ -112,3 +115,28 @@ def test_import_qda_given_a_segment_export_says_what_to_do(tmp_path, capsys):
     assert ("Coded segments.xlsx: this is MAXQDA's export of coded segments, not a project: give it with the "
             "transcripts"
             in capsys.readouterr().err)
+
+
+def test_import_messages_reach_the_thematic_report(tmp_path, corpus):
+    """MAXQDA's and Dedoose's import messages were Python warnings only, which no report shows: they are now the
+    result's ``import_notes`` (shown by 03_thematic_analysis) and written to coding_import_notes.csv."""
+    import warnings
+
+    from cm_research.qual.workflow import run_thematic_analysis, write_outputs
+
+    path = tmp_path / "Coded segments.xlsx"
+    pd.DataFrame([["", "", "jade", "trust", 7, 7, 25, "I felt safe with my mentor.", "", "", "AB", "", 1, 1]],
+                 columns=MAXQDA_COLUMNS).to_excel(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        result = run_thematic_analysis(tmp_path / "transcripts", codebook=CODEBOOK, coding=path)
+        written = write_outputs(result, tmp_path / "out")
+    notes = result.import_notes
+    assert notes["file"].tolist() == ["Coded segments.xlsx"]
+    assert notes["message"].iloc[0].startswith("1 segments carry a MAXQDA weight score other than 0")
+    assert pd.read_csv(written["coding_import_notes"])["message"].tolist() == notes["message"].tolist()
+    # the analyst's own CSV has nothing to say
+    own = tmp_path / "coding.csv"
+    own.write_text("transcript,code,coder,start,end\njade," + f"trust,AB,{_start(JADE, 'I felt')},"
+                   f"{_start(JADE, 'I felt') + 27}\n")
+    assert run_thematic_analysis(tmp_path / "transcripts", codebook=CODEBOOK, coding=own).import_notes.empty

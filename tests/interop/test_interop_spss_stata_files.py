@@ -127,3 +127,21 @@ def test_a_time_of_day_dropped_from_a_date_field_is_said(tmp_path, fmt, stored, 
     assert (note["file"], note["column"], note["rule"], note["severity"]) == (path.name, "date", "time_of_day",
                                                                               "warning")
     assert "2 of 4 values" in note["message"] and "time of day" in note["message"] and "kept the day" in note["message"]
+
+
+@pytest.mark.parametrize("version", [114, 117, 118, 119])
+def test_stata_formats_114_to_119(tmp_path, version):
+    """Stata 10-13 (formats 114, 117: text in Latin-1, no Unicode) and Stata 14-18 (118, 119: UTF-8), written by
+    pandas' StataWriter with value labels and an accented site: the same rows come back whatever the version."""
+    frame = pd.DataFrame({"participant_id": ["S-1", "S-2"], "site": ["Ynys Môn", "Ynys Môn"],
+                          "cohort": ["2023/24", "2023/24"], "care_status": [1, 3], "group": [2, 1]})
+    labels = {"care_status": {1: "looked_after", 2: "previously_looked_after", 3: "care_leaver", 4: "child_in_need"},
+              "group": {1: "mentored", 2: "comparison"}}
+    path = tmp_path / f"participants_{version}.dta"
+    frame.to_stata(path, write_index=False, version=version, value_labels=labels)
+    assert path.read_bytes()[:1] == (b"r" if version == 114 else b"<")  # 114 is binary, 117+ XML-like tags
+    if version in (114, 117):  # Latin-1 on disk: ô is the single byte F4
+        assert b"Ynys M\xf4n" in path.read_bytes()
+    data = import_table(path, "participants").data
+    assert data[["participant_id", "site", "care_status", "group"]].values.tolist() == [
+        ["S-1", "Ynys Môn", "looked_after", "comparison"], ["S-2", "Ynys Môn", "care_leaver", "mentored"]]
