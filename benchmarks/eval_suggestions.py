@@ -10,13 +10,13 @@ Prints precision, recall and F1 (pooled and per code) and the share of negation 
   its figures here are not blind; the model's part is.
 * ``--split S``: the suggestions of :func:`cm_research.qual.suggest.suggest_codes` (the shipped model, or with
   ``--rules`` the hints alone) on one split. The shipped model was trained on every split except the blind
-  ones, so only a blind split (``held_out_9``) measures it honestly; the earlier splits were each blind to
+  ones, so only a blind split (``held_out_10``) measures it honestly; the earlier splits were each blind to
   the rule coder once (``tests/qual/gold/README.md``).
 
 * ``--second-coder``: a second person's independent coding of ``held_out_6``, scored against the gold coding
   in the same way: how far two people agree on these interviews.
 
-Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_9|held_out_8|...|tune|all]
+Usage: ``python benchmarks/eval_suggestions.py [--cv site | --split held_out_10|held_out_9|...|tune|all]
 [--rules] [--errors] [--second-coder] [--jobs N] [--groups N]``
 """
 
@@ -36,9 +36,9 @@ from cm_research.qual.transcripts import read_transcripts
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "qual" / "gold"
 #: the gold set's parts, the one written last first
-SPLITS = ["held_out_10", "held_out_9", "held_out_8", "held_out_7", "held_out_6", "held_out_5", "held_out_4", "held_out_3",
-          "held_out_2", "held_out", "tune", "tune_2", "tune_3", "tune_4", "tune_5", "tune_6", "tune_7", "tune_8",
-          "tune_9", "tune_10", "tune_11", "tune_12", "tune_13"]
+SPLITS = ["held_out_10", "held_out_9", "held_out_8", "held_out_7", "held_out_6", "held_out_5", "held_out_4",
+          "held_out_3", "held_out_2", "held_out", "tune", "tune_2", "tune_3", "tune_4", "tune_5", "tune_6", "tune_7",
+          "tune_8", "tune_9", "tune_10", "tune_11", "tune_12", "tune_13"]
 #: a second person's independent coding of held_out_6, scored against the first as if it were suggestions:
 #: how far two people agree on these interviews, the ceiling a coder can be expected to reach
 SECOND_CODER = GOLD / "second_coder_held_out_6.csv"
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         _print("a second person's coding of held_out_6 against the gold coding", overall, per_code)
         return 0
     present = set(read_gold(GOLD / "gold_coding.csv")["split"])
-    # a blind split is measured once, by name (``--split held_out_9``), never as part of a run over every split
+    # a blind split is measured once, by name (``--split held_out_10``), never as part of a run over every split
     from cm_research.qual.crossval import BLIND_SPLITS
 
     for split in [args.split] if args.split else [s for s in SPLITS if s in present and s not in BLIND_SPLITS]:

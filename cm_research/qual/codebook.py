@@ -24,6 +24,7 @@ A codebook file (``codebook.yaml``)::
               by_role: {mentee: [worried]}      # count only when said by this role
               questions: [trust her]            # count only in the interviewer's question, for the answer
               negation: flag                    # or evidence: a negated match is still about the code
+              about: young_person               # or anyone: an adult's own "I was nervous" does not count
             frameworks:             # optional: outcomes of outcome frameworks this code gives evidence about
               every_child_matters: [make_a_positive_contribution]   # [] = considered, about no outcome
 
@@ -59,7 +60,7 @@ STARTER_CODEBOOK = Path(__file__).resolve().parent / "data" / "starter_codebook.
 _TOP_FIELDS = {"name", "description", "version", "allow_shared_codes", "themes"}
 _THEME_FIELDS = {"name", "label", "definition", "codes"}
 _CODE_FIELDS = {"name", "label", "definition", "use_when", "not_when", "example", "hints", "frameworks"}
-_HINT_FIELDS = {"words", "phrases", "regex", "negation_expected", "by_role", "questions", "negation"}
+_HINT_FIELDS = {"words", "phrases", "regex", "negation_expected", "by_role", "questions", "negation", "about"}
 _NAME = re.compile(r"^[A-Za-z][\w-]*$")
 
 
@@ -81,6 +82,10 @@ class Hints:
     #: "flag" (a negated match is flagged) or "evidence" (every hint is evidence even when negated: codes about
     #: a topic whose absence is itself evidence, such as joined-up working that did not happen)
     negation: str = "flag"
+    #: "anyone" or "young_person": a code about the young person's own feelings or experience, so that in an
+    #: adult's words a match in the adult's own first person ("I was anxious", "my worry", "I felt listened to")
+    #: is not evidence, while the adult's account of the young person ("she was anxious") is
+    about: str = "anyone"
 
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases or self.regex or self.negation_expected or self.by_role
@@ -238,6 +243,8 @@ def _hint_text(hints: Hints) -> str:
         parts.append(f"only from a {role.replace('_', ' ')}: " + ", ".join(listed))
     if hints.negation == "evidence":
         parts.append("every hint is evidence even when negated")
+    if hints.about == "young_person":
+        parts.append("not from an adult about their own feelings")
     if hints.questions:
         parts.append("in the interviewer's question: " + ", ".join(f"“{p}”" for p in hints.questions))
     return "; ".join(parts)
@@ -361,7 +368,7 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
     for key in set(raw) - _HINT_FIELDS:
         problems.append({**where, "column": f"hints.{key}",
                          "message": f"unknown hint field {key!r}; use words, phrases, regex, "
-                                    "negation_expected, by_role or questions"})
+                                    "negation_expected, by_role, questions, negation or about"})
     lists = {}
     by_role: list[tuple[str, tuple[str, ...]]] = []
     raw_roles = raw.get("by_role")
@@ -389,6 +396,11 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
         problems.append({**where, "column": "hints.negation", "value": str(negation),
                          "message": f"hints.negation must be flag or evidence, not {negation!r}"})
         negation = "flag"
+    about = raw.get("about", "anyone")
+    if about not in ("anyone", "young_person"):
+        problems.append({**where, "column": "hints.about", "value": str(about),
+                         "message": f"hints.about must be anyone or young_person, not {about!r}"})
+        about = "anyone"
     for key in ("words", "phrases", "regex", "negation_expected", "questions"):
         values = _string_list(raw.get(key))
         if values is None:
@@ -416,7 +428,7 @@ def _parse_hints(raw, where: dict, problems: list[dict]) -> Hints:
     phrases = lists["phrases"] + [w for w in lists["words"] if " " in w.strip()]
     return Hints(tuple(w for w in lists["words"] if " " not in w.strip()), tuple(phrases), tuple(lists["regex"]),
                  tuple(lists["negation_expected"]), tuple(by_role), tuple(lists["questions"]),
-                 negation)
+                 negation, about)
 
 
 def parse_codebook(data, source: str = "codebook") -> Codebook:

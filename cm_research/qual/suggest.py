@@ -30,8 +30,16 @@ double negation ("not that I didn't trust her", "I'm not saying I didn't"), whic
 thought I would ..." is a surprise and "I don't want it to stop" a wish, not a denial. Hints listed under ``negation_expected`` are evidence when
 negated ("he never once let me down"), and so is every hint of a code marked ``negation: evidence``, a code
 whose absence is itself evidence about it ("we're not great at joined-up working"). Hedges and discourse markers ("to be honest", "honestly", "to be
-fair") are never evidence. Hints under ``by_role`` count only in that role's words (a social worker's
-"worry" is not the young person's anxiety). A code's suggestion in a segment is negated only when all of its
+fair") are never evidence, nor is a marker that opens its clause ("Listen, ...", "Trust me, ...", "Honest, ...").
+A word that denies or resists what follows it ("afraid", "mind", "stopped", "unwilling":
+:data:`cm_research.qual.tokens.NEGATIVE_WORDS`) between a cue and the match is a second negation (litotes and
+double negatives: "not afraid to speak up", "never stopped feeling proud"); "not as if I didn't" cancels like
+"not that I didn't"; a negated clause that ends in "until" says when something began ("nobody listened until she
+came"), and is not flagged; a hint's word with the prefix un- ("unsafe", "unheard") matches it, negated once
+more. Hints under ``by_role`` count only in that role's words (a social worker's
+"worry" is not the young person's anxiety), and the hints of a code marked ``about: young_person`` do not count
+an adult's own feeling: in a mentor's, carer's or professional's words, a match whose nearest person named before
+it in its clause is the speaker ("I was nervous", "my worry") is left out, while "I think she's calmer" counts. A code's suggestion in a segment is negated only when all of its
 matches there are; ``flag_reason`` says why a suggestion was, or was not, flagged.
 
 Answers and their questions: people answer the question they were asked ("How have you managed it alongside
@@ -62,9 +70,10 @@ from cm_research.data.writing import write_csv
 from cm_research.deprecation import renamed_arguments
 from cm_research.qual.codebook import Codebook
 from cm_research.qual.roles import role_name
-from cm_research.qual.tokens import (CLAUSE_BREAKS, HEDGES, NEG_RAISING, STOPWORDS, SURPRISE, TOKEN_RE, WISH,
-                                     clause_tokenizer, is_hedge, is_negator, negation_scope, normalise, stem,
-                                     stems_of)
+from cm_research.qual.tokens import (CLAUSE_BREAKS, FIRST_PERSON, HEDGE_OPENERS, HEDGE_WORDS, HEDGES,
+                                     HEDGE_ANYWHERE, NEG_RAISING, NEGATIVE_WORDS, ONSET, OTHER_PERSON, STOPWORDS,
+                                     SURPRISE, TOKEN_RE, WISH, clause_tokenizer, is_hedge, is_negator,
+                                     negation_scope, normalise, stem, stems_of)
 
 SUGGESTION_STATUS = "suggested - not reviewed"
 _COMMON_STEMS = frozenset(stem(w) for w in STOPWORDS)
@@ -87,6 +96,8 @@ _SEP_ID = 0
 _PHRASE_RANK = 1 << 40
 _NEXT_RANK = 1 << 20
 _HEDGE_WORDS = max(len(p) for patterns in HEDGES.values() for p in patterns)
+_HEDGE_AFTER = max(len(p) for table in (HEDGE_OPENERS, HEDGE_ANYWHERE) for patterns in table.values()
+                   for p in patterns)
 
 
 @dataclass
@@ -100,6 +111,12 @@ class Matches:
     words: np.ndarray
     cue: np.ndarray
     reason: np.ndarray
+    #: whether the nearest person named before the match, in its clause, is the speaker ("I", "my")
+    own: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.own is None:
+            self.own = np.zeros(len(self.text), dtype=bool)
 
     def __len__(self) -> int:
         return len(self.text)
@@ -122,7 +139,7 @@ def _concat(parts: list[Matches]) -> Matches:
     if len(parts) == 1:
         return parts[0]
     return Matches(*(np.concatenate([getattr(p, f) for p in parts])
-                     for f in ("text", "code", "words", "cue", "reason")))
+                     for f in ("text", "code", "words", "cue", "reason", "own")))
 
 
 @dataclass
@@ -147,6 +164,8 @@ class Matcher:
     #: they are restricted to (None: any role)
     code_of: list[int] = field(default_factory=list)
     code_roles: list[str | None] = field(default_factory=list)
+    #: codebook code indices about the young person's own feelings (``hints.about: young_person``)
+    young_person_codes: frozenset = frozenset()
     # the vocabulary, filled as texts are read: token id -> its text, stem id (-1: punctuation, separator),
     # whether it is a negation cue or a hedge word, its word hints' codes and whether each is evidence when negated
     _tok_id: dict[str, int] = field(default_factory=lambda: {_SEP: _SEP_ID}, repr=False)
@@ -155,6 +174,8 @@ class Matcher:
     _tok_neg: list[bool] = field(default_factory=lambda: [False], repr=False)
     _tok_hedge: list[bool] = field(default_factory=lambda: [False], repr=False)
     _tok_codes: list[tuple[int, ...]] = field(default_factory=lambda: [()], repr=False)
+    #: token id -> its negating prefix ("un"), for a word that matches a hint only without it
+    _tok_prefixed: dict[int, str] = field(default_factory=dict, repr=False)
     _tok_ok: list[tuple[bool, ...]] = field(default_factory=lambda: [()], repr=False)
     _stem_id: dict[str, int] = field(default_factory=dict, repr=False)
     # white-space separated piece ("confident," "didn't") -> id, and each piece's token ids
@@ -190,13 +211,19 @@ class Matcher:
             for prefix, c in self.prefixes:
                 if w.startswith(prefix):
                     found.add(c)
+            negative = _negative_form(w)
+            if not found and negative is not None and negative in self.stem_codes:
+                # "unsafe", "unheard": the hint's word with its negating prefix, a negation of its own
+                s = negative
+                found = set(self.stem_codes[s])
+                self._tok_prefixed[i] = w[:2]
             codes = tuple(sorted(found))
             self._tok_ok.append(tuple((s, c) in self.negation_ok or c in self.evidence_codes for c in codes))
         else:
             self._tok_ok.append(())
         self._tok_stem.append(sid)
         self._tok_neg.append(sid >= 0 and is_negator(w))
-        self._tok_hedge.append(w in HEDGES)
+        self._tok_hedge.append(w in HEDGE_WORDS)
         self._tok_codes.append(codes)
         return i
 
@@ -226,6 +253,10 @@ class Matcher:
                                      count=len(codes)),
                      surprise_or_wish=np.fromiter((t in SURPRISE or t in WISH for t in self._tok_str), dtype=bool,
                                                   count=len(codes)),
+                     negword=np.fromiter((t in NEGATIVE_WORDS for t in self._tok_str), dtype=bool, count=len(codes)),
+                     onset=np.fromiter((t in ONSET for t in self._tok_str), dtype=bool, count=len(codes)),
+                     person=np.fromiter((1 if t in FIRST_PERSON else 2 if t in OTHER_PERSON else 0
+                                         for t in self._tok_str), dtype=np.int8, count=len(codes)),
                      hit=(c_len > 0) | hedge | has_phrase, text=np.asarray(self._tok_str, dtype=object))
         if a.get("pieces") != len(self._piece_toks):
             toks = self._piece_toks
@@ -238,9 +269,19 @@ class Matcher:
         """(negation cue or None, reason) for the match at position ``i``: the negation cues in its clause,
         read back over at most ``negation_window`` tokens (module docstring)."""
         found: list[str] = []
+        between = 0  # words such as "afraid", "mind", "stopped" met before the farthest cue so far
+        pending = 0
         j, lo = i - 1, max(-1, i - 1 - self.negation_window)
         while j > lo:
             t = tokens[j]
+            if t == "if" and j > 1 and tokens[j - 1] == "as" and is_negator(tokens[j - 2]):  # "not as if I didn't"
+                found.append(f"{tokens[j - 2]} as if")
+                between += pending
+                pending = 0
+                j -= 3
+                continue
+            if t in NEGATIVE_WORDS:
+                pending += 1
             if t == "that":
                 previous = tokens[j - 1] if j > 0 else ""
                 if is_negator(previous):  # "not that I didn't ..."
@@ -258,10 +299,15 @@ class Matcher:
                 if following in WISH:
                     return None, f"not flagged: '{t} {following}' is a wish or a fear, not a denial"
                 found.append(t)
+                between += pending
+                pending = 0
             j -= 1
         if not found:
             return None, NO_NEGATION
-        if len(found) % 2 == 0:
+        if (len(found) + between) % 2 == 0:
+            if between:
+                return None, (f"not flagged: '{found[-1]}' is cancelled by a negative word after it in the same "
+                              "clause (a double negative or litotes: 'not afraid to', 'never stopped')")
             return None, f"not flagged: double negation ('{' ... '.join(reversed(found))}')"
         return found[0], f"flagged: negated by '{found[0]}' in the same clause"
 
@@ -369,8 +415,15 @@ class Matcher:
         textno = np.cumsum(is_sep)  # a separator counts with the text after it
         bounds = np.concatenate(([0], np.flatnonzero(is_sep)))  # where each text's words may be read back to
         cneg = np.concatenate(([0], np.cumsum(a["neg"][flat])))
+        negword_at = np.flatnonzero(a["negword"][flat])  # "afraid", "mind", "stopped": where they are
+        brk = a["brk"][flat]
+        as_if = np.flatnonzero(flat[2:] == self._tok_id.get("if", -1)) + 2
+        if len(as_if):  # "not as if ...": the "if" does not end the negation's clause (read in _negation)
+            as_if = as_if[(flat[as_if - 1] == self._tok_id.get("as", -1)) & a["neg"][flat[as_if - 2]]]
+            brk = brk.copy()
+            brk[as_if] = False
         # the last clause break ("that" aside) at or before each position: no cue before it is read
-        last_break = np.maximum.accumulate(np.where(a["brk"][flat], np.arange(n), -1)) if n else flat
+        last_break = np.maximum.accumulate(np.where(brk, np.arange(n), -1)) if n else flat
         tok_str = self._tok_str
         window = self.negation_window
 
@@ -400,7 +453,7 @@ class Matcher:
             plain = (cthat[p0] == cthat[read]) & (cneg[p0] - cneg[reach] == cues)
             j = last_neg[np.maximum(p0 - 1, 0)]
             after = np.minimum(j + 1, max(n - 1, 0))
-            one = plain & (cues == 1) & ~((j + 1 < p0) & a["surprise_or_wish"][flat[after]])
+            one = plain & (cues == 1) & ~((j + 1 < p0) & a["surprise_or_wish"][flat[after]]) & (np.searchsorted(negword_at, p0) == np.searchsorted(negword_at, j + 1))
             for i in np.flatnonzero(one).tolist():
                 t = int(flat[j[i]])
                 cue[i] = tok_str[t]
@@ -416,13 +469,21 @@ class Matcher:
         hpos = np.flatnonzero(a["hit"][flat])
         htok = flat[hpos]
         parts_pos, parts_rank, parts_code, parts_words, parts_cue, parts_reason, parts_ok = [], [], [], [], [], [], []
+        parts_first = []  # where each match's first word is
 
         # word hints
         has_codes = a["c_len"][htok] > 0
         hedges = np.flatnonzero(a["hedge"][htok])
         for i, pos, start in zip(hedges.tolist(), hpos[hedges].tolist(), starts(hpos[hedges], window).tolist()):
             before = [tok_str[t] for t in flat[max(start, pos - _HEDGE_WORDS):pos].tolist()]
-            if is_hedge(tok_str[htok[i]], before):
+            if _SEP in before:  # the text starts after the separator
+                before = before[len(before) - before[::-1].index(_SEP):]
+            after = []
+            for t in flat[pos + 1:pos + 1 + _HEDGE_AFTER].tolist():
+                if t == _SEP_ID:
+                    break
+                after.append(tok_str[t])
+            if is_hedge(tok_str[htok[i]], before, after):
                 has_codes[i] = False  # "to be honest", "honestly": never evidence
         wpos, wtok = hpos[has_codes], htok[has_codes]
         cl = a["c_len"][wtok]
@@ -431,6 +492,7 @@ class Matcher:
         at = np.repeat(a["c_ptr"][wtok], cl) + within
         cue, reason = negation(wpos, starts(wpos, window))
         parts_pos.append(np.repeat(wpos, cl))
+        parts_first.append(parts_pos[-1])
         parts_rank.append(within)
         parts_code.append(a["c_flat"][at])
         parts_ok.append(a["c_ok"][at])
@@ -486,6 +548,7 @@ class Matcher:
                         joined = joined + " " + a["text"][flat[first[sel] + j]]
                     words[sel] = joined
                 parts_pos.append(pos)
+                parts_first.append(first)
                 parts_rank.append(np.concatenate(ph_rank))
                 parts_code.append(np.concatenate(ph_code))
                 parts_ok.append(np.concatenate(ph_ok))
@@ -499,11 +562,53 @@ class Matcher:
         words = np.concatenate(parts_words)[order]
         cue = np.concatenate(parts_cue)[order]
         reason = np.concatenate(parts_reason)[order]
+        first = np.concatenate(parts_first)[order]
+        flagged = np.flatnonzero(cue != "")
+        if len(flagged):  # "nobody listened until she came": the clause ends in "until", so it says when
+            ends = np.append(np.flatnonzero(brk | a["onset"][flat]), n)  # n: the end of the last text
+            nb = ends[np.searchsorted(ends, pos[flagged])]  # the next break or "until" at or after the match
+            onset = nb < n
+            onset[onset] = a["onset"][flat[nb[onset]]]
+            for i, k in zip(flagged[onset].tolist(), nb[onset].tolist()):
+                reason[i] = (f"not flagged: '{cue[i]} ... {tok_str[int(flat[k])]}' says when it began, not that it "
+                             "never did")
+                cue[i] = ""
+        if self._tok_prefixed:  # "unsafe": the prefix negates its own word, once more
+            prefixed = self._tok_prefixed
+            for i in np.flatnonzero(np.isin(flat[first], np.fromiter(prefixed, dtype=np.int64))
+                                    & (pos == first)).tolist():
+                w = tok_str[int(flat[pos[i]])]
+                if cue[i]:
+                    reason[i] = f"not flagged: double negation ('{cue[i]} ... {w}')"
+                    cue[i] = ""
+                elif reason[i] == NO_NEGATION:
+                    cue[i] = f"{prefixed[int(flat[pos[i]])]}-"
+                    reason[i] = f"flagged: negated by the prefix of '{w}'"
         flip = np.flatnonzero(np.concatenate(parts_ok)[order] & (cue != ""))
         for i in flip.tolist():  # a hint that is evidence even when negated
             reason[i] = f"not flagged: '{words[i]}' is evidence even when negated ('{cue[i]}')"
             cue[i] = ""
-        return Matches(textno[pos] + offset, np.concatenate(parts_code)[order], words, cue, reason)
+        # whose feeling: the nearest person named before the match in its clause ("I was anxious": the speaker's)
+        person = a["person"][flat]
+
+        def last_at(where: np.ndarray, at: np.ndarray) -> np.ndarray:
+            """The last of the positions ``where`` at or before each of ``at`` (-1 for none)."""
+            k = np.searchsorted(where, at, side="right") - 1
+            return np.where(k >= 0, where[np.maximum(k, 0)] if len(where) else -1, -1)
+
+        before = np.maximum(first - 1, 0)
+        last_first = last_at(np.flatnonzero(person == 1), before)
+        own = (first > 0) & (last_first > np.maximum(last_at(np.flatnonzero(person == 2), before),
+                                                      last_break[before]))
+        return Matches(textno[pos] + offset, np.concatenate(parts_code)[order], words, cue, reason, own)
+
+
+def _negative_form(word: str) -> str | None:
+    """The stem of ``word`` without a negating prefix ("unsafe" -> "safe", "unheard" -> "heard"), or None when it
+    has none (only "un" followed by five letters or more is read so: "until", "under", "unit" are left alone)."""
+    if word.startswith("un") and len(word) >= 7 and word[2:].isalpha():
+        return stem(word[2:])
+    return None
 
 
 def _anchor(stems: tuple[str, ...]) -> int:
@@ -579,6 +684,7 @@ def compile_codebook(codebook: Codebook, negation_window: int = 8) -> Matcher:
         phrase_anchors={k: tuple(v) for k, v in phrase_anchors.items()}, regexes=regexes, any_regex=any_regex,
         negation_window=negation_window, negation_ok=frozenset(negation_ok),
         evidence_codes=frozenset(evidence_codes), code_of=code_of, code_roles=code_roles,
+        young_person_codes=frozenset(index[c.name] for c in codebook.codes if c.hints.about == "young_person"),
     )
 
 
@@ -732,7 +838,14 @@ def _suggest_by_rules(segments: pd.DataFrame, codebook: Codebook | Matcher, nega
     touched = set(np.unique(found.text[counted]).tolist())
     seg_k, seg_c, words, cues, reasons = found.text, found.code.copy(), found.words, found.cue, found.reason
     restricted = np.flatnonzero(kind[seg_c] == 2).tolist()
-    roles = segments["role"].to_numpy(dtype=object) if restricted and "role" in segments.columns else None
+    own = found.own & np.isin(np.asarray(code_of, dtype=np.int64)[seg_c] if len(seg_c) else seg_c,
+                              np.fromiter(matcher.young_person_codes, dtype=np.int64))
+    roles = segments["role"].to_numpy(dtype=object) if (restricted or own.any()) and "role" in segments.columns \
+        else None
+    if roles is not None and own.any():
+        adult = np.asarray([r not in (None, "mentee") and isinstance(r, str) for r in roles[positions]], dtype=bool)
+        # an adult's own feeling ("I was anxious", "my worry") is not the young person's
+        counted &= ~(own & adult[seg_k])
     for i in restricted:
         c = int(seg_c[i])
         role = code_roles[c]

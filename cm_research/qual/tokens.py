@@ -36,11 +36,21 @@ SURPRISE = frozenset({"thought", "expected", "imagined", "dreamed", "dreamt"})
 HEDGES: dict[str, tuple[tuple[str, ...], ...]] = {
     "honestly": ((),), "frankly": ((),), "truthfully": ((),), "basically": ((),),
     "honest": (("to", "be"), ("i'll", "be"), ("ill", "be"), ("i'm",), ("im",), ("being",), ("perfectly",),
-               ("brutally",), ("totally",), ("completely",)),
+               ("brutally",), ("totally",), ("completely",), ("let's", "be"), ("lets", "be")),
     "fair": (("to", "be"), ("being",)),
     "lie": (("not", "gonna"), ("not", "going", "to"), ("won't",)),
     "wrong": (("get", "me"),),
 }
+#: Discourse markers that open a clause: the word, first in its clause, followed by one of these word sequences
+#: ("," stands for any clause break) is a hedge, not evidence: "Listen, ..." is not feeling heard, "Trust me,
+#: ..." not trust, "Honest, ..." not honesty; "she would listen" and "trust me with anything" are untouched.
+#: "safe to say" is a hedge wherever it stands.
+HEDGE_OPENERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "listen": ((",",),), "look": ((",",),), "honest": ((",",),), "trust": (("me", ","),),
+    "believe": (("me", ","),), "mind": (("you",),),
+}
+HEDGE_ANYWHERE: dict[str, tuple[tuple[str, ...], ...]] = {"safe": (("to", "say"),)}
+
 #: "I don't want it to stop": a negated wish is about what is feared or hoped, not a denial of the topic.
 WISH = frozenset({"want", "wanted", "wants", "wish", "wished"})
 
@@ -63,6 +73,32 @@ IRREGULAR = {
     "driven": "drive", "rode": "ride", "ridden": "ride", "flew": "fly", "slept": "sleep",
     "children": "child", "people": "person", "men": "man", "women": "woman",
 }
+
+#: Words that deny or resist what follows them without being negation cues themselves: between a negation cue and
+#: a match they make a double negative or a litotes ("not afraid to speak up", "I don't mind doing my homework",
+#: "I never stopped feeling proud", "I wasn't unwilling to trust her"), so they count as a second negation there.
+#: Alone they are left alone ("I was scared to open up" is not flagged).
+NEGATIVE_WORDS = frozenset({
+    "afraid", "scared", "frightened", "ashamed", "embarrassed", "shy", "mind", "bad", "stop", "stopped", "stops",
+    "stopping", "quit", "fail", "failed", "refuse", "refused", "hate", "hated", "reluctant", "hesitant",
+    "unwilling", "uncomfortable", "unhappy", "unhelpful", "unusual", "unkind", "unsure", "unreliable",
+    "unheard", "unlikely", "unable", "worried", "nervous", "wrong",
+})
+#: "wasn't until September that ...", "nobody listened until she came": a negation whose clause is ended by one of
+#: these says when something began, not that it never did.
+ONSET = frozenset({"until", "till", "til"})
+#: The speaker's own person ("I was anxious", "my worry"): in an adult's words, a young person's feeling whose
+#: nearest person before it in its clause is one of these is the adult's, not the young person's.
+FIRST_PERSON = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "id", "i'll", "my", "myself"})
+#: Other people named by a pronoun, and verbs that report what the speaker thinks or sees of others: after one of
+#: these the feeling is someone else's again ("I think she's calmer", "I know Hattie was upset").
+OTHER_PERSON = frozenset({
+    "she", "he", "they", "her", "him", "his", "them", "their", "she's", "he's", "they're", "she'd", "he'd",
+    "they'd", "she'll", "he'll", "they'll", "hers", "herself", "himself", "themselves", "you", "your",
+    "you're", "we", "we're", "our", "us", "it", "it's", "anyone", "everyone", "nobody", "somebody", "someone",
+    # what the speaker reports of someone else ("I think being listened to ...", "I know she was upset")
+    "think", "thought", "know", "knew", "reckon", "suppose", "guess", "believe", "noticed", "notice", "saw",
+    "see", "tell"})
 
 #: Negation cues; any word ending in n't ("didn't", "wasn't", "can't") is one too.
 NEGATORS = frozenset({
@@ -105,13 +141,25 @@ def stem(word: str) -> str:
     return cached
 
 
-def is_hedge(word: str, before: list[str] | tuple[str, ...]) -> bool:
-    """Whether ``word``, after the words ``before`` it, ends a hedge or discourse marker ("to be honest",
-    "if I'm honest", "honestly")."""
+def is_hedge(word: str, before: list[str] | tuple[str, ...], after: list[str] | tuple[str, ...] = ()) -> bool:
+    """Whether ``word``, after the words ``before`` it and before the tokens ``after`` it (punctuation included),
+    is part of a hedge or discourse marker ("to be honest", "if I'm honest", "honestly", "Listen, ...",
+    "Trust me, ...", "safe to say")."""
     patterns = HEDGES.get(word)
-    if patterns is None:
+    if patterns is not None and any(not p or tuple(before[-len(p):]) == p for p in patterns):
+        return True
+    after = tuple("," if t in CLAUSE_BREAKS else t for t in after)
+    if any(after[:len(p)] == p for p in HEDGE_ANYWHERE.get(word, ())):
+        return True
+    openers = HEDGE_OPENERS.get(word)
+    if openers is None or (before and before[-1] not in CLAUSE_BREAKS):
         return False
-    return any(not p or tuple(before[-len(p):]) == p for p in patterns)
+    return any(after[:len(p)] == p or (p[-1] == "," and after[:len(p) - 1] == p[:-1] and len(after) < len(p))
+               for p in openers)
+
+
+#: words that may be part of a hedge (:func:`is_hedge`)
+HEDGE_WORDS = frozenset(HEDGES) | frozenset(HEDGE_OPENERS) | frozenset(HEDGE_ANYWHERE)
 
 
 def is_negator(token: str) -> bool:

@@ -64,30 +64,32 @@ def test_cross_validation_by_site_floor():
     # each of three groups of sites predicted by a model fitted without them, with the shipped threshold and
     # check (chosen by cross-validation on all the training sites), so that the test stays quick;
     # `python benchmarks/eval_suggestions.py --cv site` chooses them inside each fold (the README's figures).
-    # Measured on 36 sites: precision 0.662, recall 0.556, F1 0.604 (rules alone 0.462), the model's own
-    # suggestions precision 0.73; on the 30 sites the hints never saw precision 0.631, recall 0.526 (on 30 sites,
-    # before held_out_8, tune_12 and tune_13 joined: 0.625, 0.563, 0.592; hint-unseen 0.588, 0.528). A floor, so a
-    # change that makes the coder worse fails here.
+    # Measured on 38 sites (held_out_9 joined; the weights' threshold 0.25): precision 0.630, recall 0.579, F1
+    # 0.603 (rules alone 0.459), the model's own suggestions precision 0.674; on the 32 sites the hints never saw
+    # precision 0.606, recall 0.549 (on 36 sites, threshold 0.30, before the speaker and litotes rules: 0.662,
+    # 0.556, 0.604; hint-unseen 0.631, 0.526). A floor, so a change that makes the coder worse fails here.
     shipped = shipped_model()
     hybrid, per_code, pooled = cross_validate(data, threshold=shipped.threshold, check=shipped.check, n_folds=3)
-    # every coded pair of the training splits is scored (3,148 on 36 sites)
-    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 3148
-    assert hybrid["precision"] >= 0.65 and hybrid["recall"] >= 0.54
+    # every coded pair of the training splits is scored (3,359 on 38 sites)
+    assert hybrid["n_gold"] == rules["n_gold"] == len(gold_pairs(data.gold)) >= 3359
+    assert hybrid["precision"] >= 0.62 and hybrid["recall"] >= 0.57
     assert hybrid["f1"] >= rules["f1"] + 0.1  # the model adds more than it costs
-    assert hybrid["model_only"]["precision"] >= 0.7  # what the model suggests is mostly right
+    assert hybrid["model_only"]["precision"] >= 0.66  # what the model suggests is mostly right
     fresh, _ = score_suggestions(pooled, data.gold[fresh_to_rules(data.gold)])
-    assert fresh["precision"] >= 0.61 and fresh["recall"] >= 0.51
-    # the rule coder's flags, untouched by the model: 29 of 31 right on 36 sites (27 of 29 on 30), once
+    assert fresh["precision"] >= 0.6 and fresh["recall"] >= 0.54
+    # the rule coder's flags, untouched by the model: 28 of 31 right on 38 sites (25 of 27 on 36 once an
+    # adult's own feelings stopped counting for the young person's codes; 29 of 31 before), once
     # identity_and_belonging and council_as_parent followed the codebook's own convention for accounts of
     # absence (topics that "are discussed" and codes about how the programme works count them as evidence:
-    # "never felt she belonged"); 12 of 13 on the fourteen sites the 90% floor was first measured on
+    # "never felt she belonged"); 10 of 11 on the fourteen sites the 90% floor was first measured on (12 of 13
+    # before the speaker rule took out two right flags of professionals' own words)
     assert hybrid["negation_accuracy"] >= 0.9
     earlier = data.gold["split"].isin(["tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5",
                                        "tune_2", "tune_3", "tune_4", "tune_5"])
     first_fourteen, _ = score_suggestions(pooled, data.gold[earlier])
-    assert first_fourteen["n_flags"] >= 13 and first_fourteen["negation_accuracy"] >= 0.9
-    # the check drops hint matches that are mostly wrong (107 of 870 right when measured) and keeps mostly
-    # right ones (1,223 of 1,742)
+    assert first_fourteen["n_flags"] >= 11 and first_fourteen["negation_accuracy"] >= 0.9
+    # the check drops hint matches that are mostly wrong (111 of 934 right when measured on 38 sites) and keeps
+    # mostly right ones (1,293 of 1,823)
     truth = gold_pairs(data.gold)
     counted = data.rules[~data.rules["negated"].astype(bool)]
     kept = set(zip(pooled["segment_id"], pooled["code"]))
@@ -120,12 +122,12 @@ def _eval_module():
 def test_held_out_7_floor_now_that_it_is_training_data():
     # held_out_7 (Pembury, Quarrydale) was written and coded by another person and measured once while it was
     # blind (README): hybrid precision 0.58, recall 0.42, F1 0.49; the rules alone 0.42, 0.31, 0.35; 2 of 2
-    # negation flags right. It is training data now (the blind split is held_out_9), so a coder trained on it
+    # negation flags right. It is training data now (the blind split is held_out_10), so a coder trained on it
     # does better here than it would on unseen interviews: this is a floor against breaking the coder, not a
-    # measure of how it generalises (the site cross-validation and held_out_9 are).
+    # measure of how it generalises (the site cross-validation and held_out_10 are).
     from cm_research.qual.crossval import BLIND_SPLITS
 
-    assert "held_out_7" not in BLIND_SPLITS and "held_out_8" not in BLIND_SPLITS and BLIND_SPLITS == ("held_out_9", "held_out_10")
+    assert not {"held_out_7", "held_out_8", "held_out_9"} & set(BLIND_SPLITS) and BLIND_SPLITS == ("held_out_10",)
     module = _eval_module()
     hybrid, _, _, _ = module.evaluate("held_out_7")
     rules, _, _, _ = module.evaluate("held_out_7", rules_only=True)
@@ -142,8 +144,10 @@ def test_held_out_7_floor_now_that_it_is_training_data():
 #   rules alone 0.50, 0.45, 0.47. It is training data now, so a coder trained on it does better here than on
 #   unseen interviews.
 # - held_out_9 (Glimmerdale, Sedgebrook): hybrid precision 0.68 (121 of 178), recall 0.57 (121 of 211), F1 0.62;
-#   the rules alone 0.45, 0.35, 0.39. Still in BLIND_SPLITS: the shipped weights never read it.
-# Both are spent: floors against breaking the coder, not new measures (the site cross-validation is).
+#   the rules alone 0.45, 0.35, 0.39, measured while it was blind. It is training data now too (the shipped
+#   weights are trained on it), so a coder trained on it does better here than on unseen interviews.
+# Both are spent: floors against breaking the coder, not new measures (the site cross-validation is, and the
+# blind held_out_10).
 @pytest.mark.parametrize("split, n_gold, min_precision, min_recall, model_gain", [
     ("held_out_8", 155, 0.59, 0.55, 0.08),
     ("held_out_9", 211, 0.66, 0.56, 0.15),
@@ -157,10 +161,13 @@ def test_a_spent_blind_split_floor(split, n_gold, min_precision, min_recall, mod
     assert hybrid["f1"] >= rules["f1"] + model_gain  # the model and the check add to what the hints find
 
 
-def test_held_out_9_is_still_blind_to_the_shipped_weights():
+def test_held_out_10_is_blind_to_the_shipped_weights_and_held_out_9_is_not():
     from cm_research.qual.crossval import BLIND_SPLITS
+    from cm_research.qual.learned import shipped_model
 
-    assert "held_out_9" in BLIND_SPLITS
+    assert "held_out_10" in BLIND_SPLITS and "held_out_9" not in BLIND_SPLITS
+    # the shipped weights were trained on held_out_9's two sites, and on no site of a blind split
+    assert {"Glimmerdale", "Sedgebrook"} <= set(shipped_model().info["sites"])
 
 
 def test_the_second_coder_judged_every_held_out_6_sentence_once():

@@ -231,7 +231,8 @@ def test_review_round_trip(tmp_path, write_transcript):
 def _reference_suggestions(segments, codebook, window=8):
     """A slow, plain re-implementation: every segment, every code, every hint, token by token, with the
     rules of the module docstring written out again (clause scope, parity of cues, "that", surprise, hedges,
-    negation-expected hints, role-restricted hints, irregular forms)."""
+    negation-expected hints, role-restricted hints, irregular forms; "not as if", negative words between a cue
+    and the match, "not ... until", clause-opening hedges, an adult's own feelings)."""
     import re
 
     from nltk.stem.snowball import SnowballStemmer
@@ -253,16 +254,41 @@ def _reference_suggestions(segments, codebook, window=8):
                                ["brutally"], ["totally"], ["completely"]],
                     "fair": [["to", "be"], ["being"]], "lie": [["not", "gonna"], ["not", "going", "to"], ["won't"]],
                     "wrong": [["get", "me"]]}
+    hedge_before["honest"] += [["let's", "be"], ["lets", "be"]]
     always_hedge = {"honestly", "frankly", "truthfully", "basically"}
+    # word -> what follows it when it opens a clause as a discourse marker ("," is any break)
+    openers = {"listen": [[","]], "look": [[","]], "honest": [[","]], "trust": [["me", ","]], "believe": [["me", ","]],
+               "mind": [["you"]]}
+    anywhere = {"safe": [["to", "say"]]}
     wish = {"want", "wanted", "wants", "wish", "wished"}
+    negative_words = {"afraid", "scared", "frightened", "ashamed", "embarrassed", "shy", "mind", "bad", "stop",
+                      "stopped", "stops", "stopping", "quit", "fail", "failed", "refuse", "refused", "hate", "hated",
+                      "reluctant", "hesitant", "unwilling", "uncomfortable", "unhappy", "unhelpful", "unusual",
+                      "unkind", "unsure", "unreliable", "unheard", "unlikely", "unable", "worried", "nervous", "wrong"}
+    first_person = {"i", "i'm", "im", "i've", "ive", "i'd", "id", "i'll", "my", "myself"}
+    others = {"she", "he", "they", "her", "him", "his", "them", "their", "she's", "he's", "they're", "she'd", "he'd",
+              "they'd", "she'll", "he'll", "they'll", "hers", "herself", "himself", "themselves", "you", "your",
+              "you're", "we", "we're", "our", "us", "it", "it's", "anyone", "everyone", "nobody", "somebody",
+              "someone", "think", "thought", "know", "knew", "reckon", "suppose", "guess", "believe", "noticed",
+              "notice", "saw", "see", "tell"}
 
     def is_neg(t):
         return t in negators or t.endswith("n't")
 
+    def is_break(tokens, j):  # "if" in "not as if" does not end a clause
+        return tokens[j] in breaks and not (tokens[j] == "if" and j > 1 and tokens[j - 1] == "as"
+                                            and is_neg(tokens[j - 2]))
+
     def negated_at(tokens, i):
-        count, j = 0, i - 1
+        count, between, pending, j = 0, 0, 0, i - 1
         while j >= max(0, i - window):
             t = tokens[j]
+            if t == "if" and j > 1 and tokens[j - 1] == "as" and is_neg(tokens[j - 2]):
+                count, between, pending = count + 1, between + pending, 0
+                j -= 3
+                continue
+            if t in negative_words:
+                pending += 1
             if t == "that":
                 before = tokens[j - 1] if j > 0 else ""
                 if is_neg(before):
@@ -276,13 +302,47 @@ def _reference_suggestions(segments, codebook, window=8):
             elif is_neg(t):
                 if j + 1 < len(tokens) and tokens[j + 1] in surprise | wish:
                     return False
-                count += 1
+                count, between, pending = count + 1, between + pending, 0
             j -= 1
-        return count % 2 == 1
+        if count == 0:
+            return None  # no cue in its clause
+        if (count + between) % 2 == 0:
+            return False
+        k = i  # "nobody listened until she came": the clause ending in "until" says when, not never
+        while k < len(tokens) and not (is_break(tokens, k) or tokens[k] in ("till", "til")):
+            k += 1
+        return not (k < len(tokens) and tokens[k] in ("until", "till", "til"))
+
+    def is_hedge(tokens, i):
+        t = tokens[i]
+        if t in always_hedge or any(i >= len(h) and tokens[i - len(h):i] == h for h in hedge_before.get(t, [])):
+            return True
+        after = ["," if w in breaks else w for w in tokens[i + 1:i + 3]]
+        if any(after[:len(p)] == p for p in anywhere.get(t, [])):
+            return True
+        if i > 0 and tokens[i - 1] not in breaks:
+            return False
+        return any(after[:len(p)] == p or (p[-1] == "," and after == p[:-1]) for p in openers.get(t, []))
+
+    def speakers_own(tokens, i):  # the nearest person named before position i in its clause is "I" or "my"
+        j = i - 1
+        while j >= 0 and not is_break(tokens, j):
+            if tokens[j] in others:
+                return False
+            if tokens[j] in first_person:
+                return True
+            j -= 1
+        return False
 
     def stems_of(text):
         return tuple(stemmer.stem(IRREGULAR.get(w, w)) for w in token_re.findall(text.lower()))
 
+    single = set()  # every one-word hint's stem, and the prefixes
+    for code in codebook.codes:
+        listed = [*code.hints.words, *code.hints.negation_expected, *code.hints.questions,
+                  *(h for _, hs in code.hints.by_role for h in hs)]
+        single |= {stems_of(h) for h in listed if not h.endswith("*") and len(stems_of(h)) == 1}
+    prefix_hints = [h[:-1].lower() for c in codebook.codes for h in c.hints.words if h.endswith("*")]
     per_code = []
     for code in codebook.codes:
         evidence = code.hints.negation == "evidence"  # every hint of the code is evidence even when negated
@@ -290,24 +350,35 @@ def _reference_suggestions(segments, codebook, window=8):
                  if not h.endswith("*")]
         hints += [(stems_of(h), True, None) for h in code.hints.negation_expected]
         hints += [(stems_of(h), evidence, role) for role, listed in code.hints.by_role for h in listed]
-        per_code.append((code.name, hints, [h[:-1].lower() for h in code.hints.words if h.endswith("*")], evidence))
+        per_code.append((code.name, hints, [h[:-1].lower() for h in code.hints.words if h.endswith("*")], evidence,
+                         code.hints.about == "young_person"))
     out = set()
     for seg_id, role, text in zip(segments["segment_id"], segments["role"], segments["text"]):
         tokens = token_re.findall(text.lower().replace("\u2019", "'"))
         stems = [stemmer.stem(IRREGULAR.get(t, t)) for t in tokens]
-        for name, hints, prefixes, evidence in per_code:
+        hedges = [is_hedge(tokens, i) for i in range(len(tokens))]
+        adults_own = [role != "mentee" and speakers_own(tokens, i) for i in range(len(tokens))]
+        for name, hints, prefixes, evidence, young in per_code:
             flags = []
             for i in range(len(tokens)):
                 t = tokens[i]
-                hedge = t in always_hedge or any(i >= len(h) and tokens[i - len(h):i] == h for h in hedge_before.get(t, []))
+                hedge = hedges[i]
+                if young and adults_own[i]:
+                    continue  # an adult's own feeling is not the young person's
+                # "unsafe": a hint's word with a negating prefix, when the word itself is no hint
+                unword = (t.startswith("un") and len(t) >= 7 and t[2:].isalpha() and (stems[i],) not in single
+                          and not any(t.startswith(p) for p in prefix_hints))
                 for h, ok, only in hints:
+                    if unword and len(h) == 1 and h == stems_of(t[2:]) and (only is None or only == role):
+                        flags.append(False if ok else negated_at(tokens, i) is None)
+                        continue
                     if tuple(stems[i:i + len(h)]) != h or (only is not None and only != role):
                         continue
                     if hedge and len(h) == 1:
                         continue
-                    flags.append(False if ok else negated_at(tokens, i))
+                    flags.append(False if ok else bool(negated_at(tokens, i)))
                 if any(t.startswith(p) for p in prefixes) and not hedge:
-                    flags.append(False if evidence else negated_at(tokens, i))
+                    flags.append(False if evidence else bool(negated_at(tokens, i)))
             if flags:
                 out.add((seg_id, name, all(flags)))
     return out
