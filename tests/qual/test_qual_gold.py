@@ -146,11 +146,14 @@ def test_held_out_7_floor_now_that_it_is_training_data():
 # - held_out_9 (Glimmerdale, Sedgebrook): hybrid precision 0.68 (121 of 178), recall 0.57 (121 of 211), F1 0.62;
 #   the rules alone 0.45, 0.35, 0.39, measured while it was blind. It is training data now too (the shipped
 #   weights are trained on it), so a coder trained on it does better here than on unseen interviews.
-# Both are spent: floors against breaking the coder, not new measures (the site cross-validation is, and the
-# blind held_out_10).
+# - held_out_10 (Brackenridge, Millthorpe): hybrid precision 0.53 (104 of 195), recall 0.47 (104 of 219), F1 0.50;
+#   the rules alone 0.42, 0.31, 0.36, measured once on the shipped weights, which were never trained on it.
+# All three are spent: floors against breaking the coder, not new measures (the site cross-validation is, and the
+# next blind split).
 @pytest.mark.parametrize("split, n_gold, min_precision, min_recall, model_gain", [
     ("held_out_8", 155, 0.59, 0.55, 0.08),
     ("held_out_9", 211, 0.66, 0.56, 0.15),
+    ("held_out_10", 219, 0.51, 0.45, 0.10),
 ])
 def test_a_spent_blind_split_floor(split, n_gold, min_precision, min_recall, model_gain):
     module = _eval_module()
