@@ -60,6 +60,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cm_research.privacy.derived import derived_findings
+from cm_research.privacy.events import event_findings
 from cm_research.privacy.scan import FINDING_COLUMNS, RESTRICTED_FILES, RESTRICTED_FOLDER, check_disclosure
 from cm_research.privacy.suppression import DEFAULT_THRESHOLD, SUPPRESSED
 
@@ -101,32 +103,44 @@ def _small(value: object, threshold: int) -> bool:
     return number == int(number) and 1 <= number <= threshold
 
 
-def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") -> Iterator[tuple[str, str, str, str]]:
-    """``small_count`` findings of one CSV: counts of people from 1 to ``threshold`` not shown as ``c``; and
-    ``derived_count`` findings: numbers in it that give such a count back (:mod:`cm_research.privacy.derived`)."""
+def _declared(path: Path) -> tuple[set[str], set[str]]:
+    """The columns the suppression step declared counts of people, and those it said only look so, from the
+    file's record (``.disclosure/<file>.json``, :func:`cm_research.privacy.contract.write_table`)."""
     import json
 
     from cm_research.privacy.contract import sidecar_path
-    from cm_research.privacy.derived import derived_findings
-    from cm_research.privacy.events import event_findings
 
+    record = sidecar_path(path)
+    if record.is_file():
+        try:
+            found = json.loads(record.read_text(encoding="utf-8"))
+            return set(found.get("count_columns") or []), set(found.get("not_people") or [])
+        except (ValueError, OSError):
+            pass
+    return set(), set()
+
+
+def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """``small_count`` findings of one CSV: counts of people from 1 to ``threshold`` not shown as ``c``; and
+    ``derived_count`` findings: numbers in it that give such a count back (:mod:`cm_research.privacy.derived`)."""
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError):
         return
-    declared, not_people = set(), set()
-    record = sidecar_path(path)
-    if record.is_file():  # written by the suppression step: which columns count people, which only look so
-        try:
-            found = json.loads(record.read_text(encoding="utf-8"))
-            declared, not_people = set(found.get("count_columns") or []), set(found.get("not_people") or [])
-        except (ValueError, OSError):
-            pass
+    yield from audit_frame(table, name or path.name, threshold, *_declared(path))
+
+
+def audit_frame(table: pd.DataFrame, name: str, threshold: int = DEFAULT_THRESHOLD, declared: Iterable[str] = (),
+                not_people: Iterable[str] = ()) -> Iterator[tuple[str, str, str, str]]:
+    """Every table check (``interview_source``, ``small_count``, ``derived_count``, ``event_count``,
+    ``row_count``) of one table read as text (empty cells ``""``), its header on line 1 and its rows from line 2,
+    as a CSV file numbers them. ``declared``/``not_people``: the columns its record says count people / do not."""
+    declared, not_people = set(declared), set(not_people)
     for column in table.columns:
         if str(column).strip().lower() in INTERVIEW_SOURCE:
             shown = [(row, v) for row, v in enumerate(table[column].tolist(), start=2) if str(v).strip()]
             if shown:
-                yield (name or path.name, f"line {shown[0][0]}, column `{column}`", "interview_source",
+                yield (name, f"line {shown[0][0]}, column `{column}`", "interview_source",
                        f"{shown[0][1]} (and {len(shown) - 1} more): rows must not name the interview they come from")
             continue
         named = PEOPLE_COUNT.match(str(column).strip()) and column not in not_people
@@ -134,11 +148,72 @@ def audit_table(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") 
             continue
         for row, value in enumerate(table[column].tolist(), start=2):
             if _small(value, threshold):
-                yield (name or path.name, f"line {row}, column `{column}`", "small_count",
+                yield (name, f"line {row}, column `{column}`", "small_count",
                        f"{value} (counts from 1 to {threshold} must be shown as c)")
-    yield from derived_findings(table, name or path.name, threshold)
-    yield from event_findings(table, name or path.name, threshold)
-    yield from _row_counts(table, name or path.name, threshold)
+    yield from derived_findings(table, name, threshold)
+    yield from event_findings(table, name, threshold)
+    yield from _row_counts(table, name, threshold)
+
+
+_LINES = re.compile(r"^lines? (\d+(?:, \d+)*)")
+
+
+def audit_office(path: Path, threshold: int = DEFAULT_THRESHOLD, name: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """The findings of :func:`audit_frame` for every table of a published workbook (each sheet) or Word document
+    (each table), read by :mod:`cm_research.privacy.office_tables`; each location names the sheet or table and
+    its row there ("sheet `Counts`, row 4, column `n`", "table 2, row 3, column `young_people`").
+
+    A file too large or too damaged to open is not passed: it is an ``unscanned_file`` finding."""
+    from cm_research.data.archives import oversized_archive
+    from cm_research.privacy.office_tables import office_tables
+
+    name = name or path.name
+    if reason := oversized_archive(path):
+        yield name, "tables", "unscanned_file", f"tables not checked for small numbers: {reason}"
+        return
+    try:
+        tables = list(office_tables(path))
+    except Exception as exc:  # noqa: BLE001 -- whatever stops the tables being read, the file is never passed
+        yield (name, "tables", "unscanned_file",
+               f"tables cannot be read to check for small numbers ({type(exc).__name__}: {exc})"[:300])
+        return
+    declared, not_people = _declared(path)
+    for table in tables:
+        shown = _as_columns(table.frame)
+
+        def row(match: re.Match) -> str:  # line N of the table as a CSV -> its row in the sheet or Word table
+            numbers = [table.rows[int(n) - 2] if 2 <= int(n) < len(table.rows) + 2 else int(n)
+                       for n in match.group(1).split(", ")]
+            return f"{table.where}, row{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+
+        def heading(match: re.Match) -> str:  # a column as the rules name it -> its heading in the file
+            return f"`{shown.get(match.group(1), match.group(1))}`"
+
+        frame = table.frame.rename(columns={v: k for k, v in shown.items()})
+        for file, location, kind, text in audit_frame(frame, name, threshold, declared, not_people):
+            yield file, _LINES.sub(row, _COLUMN.sub(heading, location), count=1), kind, text
+
+
+_COLUMN = re.compile(r"`([^`]*)`")
+
+
+def _as_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Column name the rules know -> heading shown, for each heading of an Office table that a report wrote in
+    words (:func:`cm_research.privacy.office_tables.source_column`: "Measured twice" is ``n_pairs``). A heading
+    the rules already read as a count of people ("both baseline and end") keeps its own name; no two columns
+    are given one name."""
+    from cm_research.privacy.office_tables import source_column
+
+    out: dict[str, str] = {}
+    taken = set(frame.columns)
+    for heading in frame.columns:
+        column = source_column(str(heading))
+        if column == heading or column in taken or column in out:
+            continue
+        if PEOPLE_COUNT.match(str(heading).strip()) and not PEOPLE_COUNT.match(column):
+            continue
+        out[column] = heading
+    return out
 
 
 #: what a per-case table's rows may be attributed to: no one in particular (:func:`cm_research.qual.publish.anonymous_cases`)
@@ -277,6 +352,8 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
             rows += list(audit_table(path, threshold, rel))
         elif path.suffix.lower() in (".html", ".htm"):
             rows += list(audit_html(path, threshold, small_roles, rel))
+        elif path.suffix.lower() in (".xlsx", ".xlsm", ".docx", ".docm"):
+            rows += list(audit_office(path, threshold, rel))
         rows += list(metadata_findings(path, rel))
     from cm_research.privacy.linked import linked_findings
 
