@@ -43,6 +43,12 @@ everything published, not only tables:
   folder that holds the same count by definition (``attrition.csv``'s ``n_both`` is the outcomes report's
   ``n_pairs`` and ANCOVA ``n_treated``/``n_control``; see :mod:`cm_research.privacy.linked`).
 
+The table checks (``small_count``, ``interview_source``, ``derived_count``, ``row_count``, ``event_count``) read
+every table of a published workbook (each sheet) and Word document (each table) as well as every CSV: each is
+handed, as a table of text, to the same code (:func:`audit_frame`; :mod:`cm_research.privacy.office_tables`
+reads them), its findings naming the sheet or table, row and column as the file shows them. A Word document's
+paragraphs, table cells and alt texts get the text checks of an HTML report (``k_of_n``, ``single_person``).
+
 Figures are checked when they are drawn, not from their PNG: ``figure_small_count``
 (:mod:`cm_research.privacy.figures`) reads the bars of a published figure from its artists, and the report code
 refuses to save one that draws a count of people from 1 to the threshold.
@@ -304,14 +310,11 @@ def _small_roles(run_dir: Path, pool_below: int) -> set[tuple[str, str]]:
     return small
 
 
-def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iterable[tuple[str, str]] = (),
-               name: str = "") -> Iterator[tuple[str, str, str, str]]:
-    """``k_of_n``, ``single_person`` and ``figure_without_data`` findings of one HTML report."""
-    parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-    name = name or path.name
+def _text_findings(name: str, blocks: list[str], alts: list[str], threshold: int,
+                   small_roles: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str, str]]:
+    """``k_of_n`` findings of a report's text blocks and alt texts, ``single_person`` findings of its text."""
     small_roles = set(small_roles)
-    for where, texts in (("text", parser.blocks), ("alt text", parser.alts)):
+    for where, texts in (("text", blocks), ("alt text", alts)):
         for i, text in enumerate(texts):
             for m in _K_OF_N.finditer(text):
                 k, n = (int(g) for g in [g for g in m.groups() if g is not None][:2])
@@ -324,6 +327,32 @@ def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iter
                     role = re.sub(r"^(?:a|an|the)\s+", "", role)
                     if (role, site) in small_roles or (role.rstrip("s"), site) in small_roles:
                         yield name, f"text {i + 1}", "single_person", m.group(0).strip()
+
+
+def audit_word_text(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iterable[tuple[str, str]] = (),
+                    name: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """The text checks of an HTML report (``k_of_n``, ``single_person``) on a Word document: each paragraph,
+    table cells' included, in document order ("text N" counts them), and each picture's alt text (``descr``).
+    A document that cannot be opened is left to :func:`audit_office`, which reports it."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    try:
+        body = Document(str(path)).element.body
+    except Exception:  # noqa: BLE001 -- reported once, as unscanned_file, by audit_office
+        return
+    blocks = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+    alts = [e.get("descr") for e in body.iter(qn("wp:docPr")) if e.get("descr")]
+    yield from _text_findings(name or path.name, [b for b in blocks if b.strip()], alts, threshold, small_roles)
+
+
+def audit_html(path: Path, threshold: int = DEFAULT_THRESHOLD, small_roles: Iterable[tuple[str, str]] = (),
+               name: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """``k_of_n``, ``single_person`` and ``figure_without_data`` findings of one HTML report."""
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    name = name or path.name
+    yield from _text_findings(name, parser.blocks, parser.alts, threshold, small_roles)
     for i, has_data in enumerate(parser.figures):
         if not has_data:
             yield name, f"figure {i + 1}", "figure_without_data", "no link to the numbers behind this figure"
@@ -354,6 +383,8 @@ def audit_run(run_dir: str | Path, register=None, *, threshold: int = DEFAULT_TH
             rows += list(audit_html(path, threshold, small_roles, rel))
         elif path.suffix.lower() in (".xlsx", ".xlsm", ".docx", ".docm"):
             rows += list(audit_office(path, threshold, rel))
+            if path.suffix.lower() in (".docx", ".docm"):
+                rows += list(audit_word_text(path, threshold, small_roles, rel))
         rows += list(metadata_findings(path, rel))
     from cm_research.privacy.linked import linked_findings
 

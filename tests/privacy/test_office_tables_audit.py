@@ -107,3 +107,21 @@ def test_the_published_demo_word_and_excel_tables_pass(shared_demo_run):
     assert n_tables >= 30, n_tables  # the Word copies' tables are read, not skipped
     findings = [f for p in office for f in audit_office(p, name=p.name)]
     assert findings == []
+
+
+def test_a_word_report_s_text_gets_the_html_report_s_text_checks(tmp_path):
+    """k of n in a Word copy's paragraphs and table cells, as in the HTML report it copies: "2 of the 40 young
+    people" (k = 2) and "(38 of 40)" (n - k = 2 left out) are found; "12 of 40 young people" is not."""
+    from docx import Document
+
+    run = tmp_path / "run"
+    run.mkdir()
+    doc = Document()
+    doc.add_paragraph("Synthetic report.")
+    doc.add_paragraph("Of these, 2 of the 40 young people left early.")
+    doc.add_paragraph("12 of 40 young people took part in drama.")
+    table = doc.add_table(rows=2, cols=1)
+    table.cell(0, 0).text, table.cell(1, 0).text = "Reading", "mentees (38 of 40)"
+    doc.core_properties.author = doc.core_properties.last_modified_by = "cm_research"
+    doc.save(run / "report.docx")
+    assert _found(run) == [("report.docx", "text 2", "k_of_n"), ("report.docx", "text 5", "k_of_n")]
