@@ -53,7 +53,7 @@ NOTEBOOK_HEADINGS = {
 @lru_cache(maxsize=1)
 def _headings() -> dict[str, str]:
     """Heading (lower case) -> column, from the report's headings and the data dictionary's titles."""
-    from cm_research.report.tables import HEADINGS
+    from cm_research.contract import HEADINGS
 
     found: dict[str, str] = {}
     for column, heading in HEADINGS.items():  # HEADINGS come first, as in column_heading; the first column

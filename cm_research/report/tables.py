@@ -16,33 +16,10 @@ from functools import lru_cache
 
 import pandas as pd
 
+from cm_research.contract import HEADINGS  # kept with the table contract: the audit of Word tables reads it too
 from cm_research.report.wording import KEEP
 from cm_research.report.wording import format_p as _format_p
 
-#: result columns of the package's tables, in words
-HEADINGS = {
-    "estimate": "Estimate", "ci_low": "CI low", "ci_high": "CI high", "statistic": "Test statistic",
-    "dof": "Degrees of freedom", "p_val": "p", "p_holm": "p (Holm-adjusted)", "note": "Note",
-    "n": "n", "n_treated": "Mentored", "n_control": "Comparison", "n_pairs": "Measured twice",
-    "n_dropped": "Left out", "n_nonzero": "Changed", "n_items": "Statements", "n_dont_know": "Don't know",
-    "title": "Measure", "measure": "Measure", "analysis": "Analysis", "method": "Method", "favours": "Favours",
-    "effect_size": "Effect size", "effect_size_name": "Effect size measure",
-    "effect_size_ci_low": "Effect size CI low", "effect_size_ci_high": "Effect size CI high",
-    "d_z": "d (z)", "hedges_g_av": "g (av)", "rank_biserial": "Rank-biserial r",
-    "table": "Table", "file": "File", "rows_read": "Rows read", "rows_valid": "Rows valid",
-    "rows_quarantined": "Rows held back", "blank_rows_skipped": "Blank rows skipped",
-    "cells_blanked": "Cells blanked", "warnings": "Warnings", "encoding": "Encoding",
-    "n_expected": "Expected", "n_recorded": "Recorded", "n_missing": "Missing", "pct_recorded": "% recorded",
-    "n_baseline": "At baseline", "n_both": "At baseline and post", "n_lost": "Lost",
-    "pct_retained": "% retained", "rule": "Rule", "column": "Column", "severity": "Severity",
-    "n_problems": "Problems", "n_rows": "Rows", "row": "Row", "message": "Problem", "value": "Value",
-    "mentored": "Mentored", "comparison": "Comparison", "total": "Total", "young_people": "Young people",
-    "smallest_reliable_change": "Smallest reliable change", "reliable_improvement": "Reliable improvement",
-    "no_reliable_change": "No reliable change", "reliable_deterioration": "Reliable deterioration",
-    "mde_d": "Smallest detectable d", "power": "Power", "tau2": "τ²", "i2": "I² (%)",
-    "q_p_val": "p (heterogeneity)", "n_intervention": "Intervention points", "n_segments": "Segments",
-    "pi_low": "Prediction interval low", "pi_high": "Prediction interval high", "k": "Sites",
-}
 
 #: columns that hold counts of people, rows or answers: shown as whole numbers whatever their dtype
 COUNT_PATTERN = re.compile(r"^(n|k|total|young_people|mentored|comparison)$|^n_|^rows_|^cells_|_count$|^count_"
