@@ -57,3 +57,36 @@ def test_the_rule_is_the_word_copys_rule():
     assert labels_rows(["Attendance (%)", "12"], 3) and labels_rows(["c", "2022/23"], 2)
     assert not labels_rows(["1", "2.5", "\u22123", "c", "", "40%", "1,204"], 4)
     assert not labels_rows(["Attendance (%)"], 1)
+
+
+def _tables(page: str) -> list:
+    """Each table of a report page, parsed on its own (the page's embedded figures and styles are not)."""
+    import re
+
+    return [BeautifulSoup(t, "html.parser").table for t in re.findall(r"<table\b.*?</table>", page, re.S | re.I)]
+
+
+@pytest.mark.notebook
+def test_every_demo_table_whose_first_column_labels_rows_has_row_headers(shared_demo_run):
+    pages = sorted(shared_demo_run.rglob("*.html"))
+    assert len(pages) >= 10
+    labelled = numbered = 0
+    for page in pages:
+        for table in _tables(page.read_text(encoding="utf-8")):
+            body = table.tbody or table
+            rows = [tr.find_all(["th", "td"]) for tr in body.find_all("tr")]
+            rows = [r for r in rows if r and r[0].find_parent("thead") is None]
+            if not rows:
+                continue
+            name = f"{page.relative_to(shared_demo_run)}: {table.caption or table.get('aria-label')}"
+            first = [r[0] for r in rows]
+            if labels_rows([c.get_text(strip=True) for c in first], max(len(r) for r in rows)):
+                labelled += 1
+                for cell in first:  # a blank (withheld) label stays a data cell: an empty header names nothing
+                    text = cell.get_text(strip=True)
+                    assert (cell.name == "th" and cell.get("scope") == "row") or not text, (name, str(cell)[:200])
+            else:
+                numbered += 1
+                assert all(c.name == "td" for c in first), name
+    assert labelled >= 100, labelled  # the demo's result tables, figure data tables and the run's index
+    assert numbered >= 1, numbered  # e.g. "New codes by interview", numbered 1, 2, 3: left as data cells
