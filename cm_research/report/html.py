@@ -335,8 +335,8 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd}
 .failed{color:#a40000;font-weight:600}.ok{color:#176b00}.banner{background:#fff4ce;border-left:4px solid #e0a800;padding:.6rem 1rem}
-small{color:#666}caption{text-align:left;font-weight:600;padding:.4rem 0}td{overflow-wrap:anywhere}
-@media print{td{overflow-wrap:break-word}}
+small{color:#666}caption{text-align:left;font-weight:600;padding:.4rem 0}td,tbody th{overflow-wrap:anywhere}
+@media print{td,tbody th{overflow-wrap:break-word}}
 :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 """
 
