@@ -152,9 +152,21 @@ def kappa_two_coders(
     off = p * sums ** 2
     var = (diag.sum() + (1 - p_o) ** 2 * (off.sum() - np.trace(off)) - (p_o * p_e - 2 * p_e + p_o) ** 2) / (
         n * (1 - p_e) ** 4)
-    var = max(float(var), 0.0)  # rounding can leave -1e-17 where the variance is 0 (perfect agreement)
     var_0 = (p_e + p_e ** 2 - float(np.sum(rows_ * cols * (rows_ + cols)))) / (n * (1 - p_e) ** 2)
-    se = math.sqrt(var)
+    _kappa_inference(row, notes, kappa, float(var), var_0, confidence)
+    if n < 100:
+        notes.append(f"large-sample CI from {n} units: too narrow at this size (a 95% CI covered 66% of samples "
+                     "of 5 units, 90% of 10 or 20 and 94% of 60 in benchmarks/coverage_ci.py)")
+    return tidy([{**row, "note": "; ".join(notes)}])
+
+
+def _kappa_inference(row: dict, notes: list[str], kappa: float, var: float, var_0: float,
+                     confidence: float) -> None:
+    """Put a kappa's large-sample SE, Wald CI (cut at ±1) and z test (SE under H0: kappa = 0) into ``row``.
+
+    ``var`` is the variance of the estimate and ``var_0`` its variance when kappa is 0 (Fleiss, Cohen & Everitt
+    1969); z = kappa / sqrt(var_0)."""
+    se = math.sqrt(max(var, 0.0))  # rounding can leave -1e-17 where the variance is 0 (perfect agreement)
     q = critical_value(confidence)
     low, high = kappa - q * se, kappa + q * se
     if low < -1 or high > 1:
@@ -162,13 +174,9 @@ def kappa_two_coders(
         low, high = max(low, -1.0), min(high, 1.0)
     if se == 0:
         notes.append("the large-sample SE is 0 here (e.g. perfect agreement): the CI is a point")
-    z = kappa / math.sqrt(var_0) if var_0 > 0 else nan
+    z = kappa / math.sqrt(var_0) if var_0 > 0 else math.nan
     row.update(estimate=kappa, se=se, ci_low=low, ci_high=high, statistic=z,
-               p_val=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else nan)
-    if n < 100:
-        notes.append(f"large-sample CI from {n} units: too narrow at this size (a 95% CI covered 66% of samples "
-                     "of 5 units, 90% of 10 or 20 and 94% of 60 in benchmarks/coverage_ci.py)")
-    return tidy([{**row, "note": "; ".join(notes)}])
+               p_val=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan)
 
 
 def _agreement_weights(weights: str | Sequence | np.ndarray, k: int, where: str) -> tuple[np.ndarray, str]:
@@ -284,19 +292,8 @@ def weighted_kappa(
     spread = np.add.outer(w_row, w_col)
     var = (float(np.sum(p * (w * (1 - p_e) - spread * (1 - p_o)) ** 2)) - (p_o * p_e - 2 * p_e + p_o) ** 2) / (
         n * (1 - p_e) ** 4)
-    var = max(var, 0.0)  # rounding can leave -1e-17 where the variance is 0 (perfect agreement)
     var_0 = (float(np.sum(np.outer(rows_, cols) * (w - spread) ** 2)) - p_e ** 2) / (n * (1 - p_e) ** 2)
-    se = math.sqrt(var)
-    q = critical_value(confidence)
-    low, high = kappa - q * se, kappa + q * se
-    if low < -1 or high > 1:
-        notes.append("the CI reached beyond ±1 and is cut there, as psych::cohen.kappa does")
-        low, high = max(low, -1.0), min(high, 1.0)
-    if se == 0:
-        notes.append("the large-sample SE is 0 here (e.g. perfect agreement): the CI is a point")
-    z = kappa / math.sqrt(var_0) if var_0 > 0 else nan
-    row.update(estimate=kappa, se=se, ci_low=low, ci_high=high, statistic=z,
-               p_val=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else nan)
+    _kappa_inference(row, notes, kappa, var, var_0, confidence)
     if n < 100:
         notes.append(f"large-sample CI from {n} units: too narrow at this size (a 95% CI covered 70-92% with "
                      "linear weights and 66-91% with quadratic weights for 5 to 60 units in "
