@@ -109,8 +109,8 @@ def test_template_to_resume_through_the_command_line(tmp_path, capsys):
     report = BeautifulSoup((run / "north-vale" / "01_data_quality.html").read_text(encoding="utf-8"), "html.parser")
     assert report.title.get_text() == "Data quality: North Vale"
     overview = report.find("table")
-    headings = [th.get_text(strip=True) for th in overview.find_all("th")]
-    cells = dict(zip(headings, [td.get_text(strip=True) for td in overview.find("tbody").find("tr").find_all("td")]))
+    headings = [th.get_text(strip=True) for th in overview.thead.find_all("th")]
+    cells = dict(zip(headings, [td.get_text(strip=True) for td in overview.find("tbody").find("tr").find_all(["th", "td"])]))
     # one cell blanked (a participants row: a young person) is a count from 1 to 5: c in the published report
     assert cells["Table"] == "participants" and cells["Rows held back"] == "0" and cells["Cells blanked"] == "c"
 
@@ -124,7 +124,7 @@ def test_template_to_resume_through_the_command_line(tmp_path, capsys):
     status = {job["site"]: job["status"] for job in manifest["jobs"]}
     assert status == {"North Vale": "skipped (up to date)", "South Fen": "ok"}
     index = BeautifulSoup((run / "index.html").read_text(encoding="utf-8"), "html.parser")
-    rows = {tr.find("td").get_text(): tr.get_text(" ") for tr in index.find("tbody").find_all("tr")}
+    rows = {tr.find(["th", "td"]).get_text(): tr.get_text(" ") for tr in index.find("tbody").find_all("tr")}
     assert "reused (inputs unchanged)" in rows["North Vale"] and "made in this run" in rows["South Fen"]
     assert "Data quality: South Fen" in rows["South Fen"]
     assert index.find("a", href="manifest.json") is not None and str(tmp_path) not in str(index)

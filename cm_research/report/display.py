@@ -18,6 +18,8 @@ from IPython.display import HTML, Markdown, display
 #: ``table.attrs[ROW_HEADER]`` names the column that says what each row is (e.g. ``case`` in a framework matrix)
 ROW_HEADER = "row_header"
 _FIRST_CELL = re.compile(r"(<tr>\s*)<td\b([^>]*)>(.*?)</td>", re.DOTALL)
+_BODY_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL | re.IGNORECASE)
+_CELL = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.DOTALL | re.IGNORECASE)
 
 
 def row_headers(page: str) -> str:
@@ -33,11 +35,32 @@ def row_headers(page: str) -> str:
     return head + tbody + _FIRST_CELL.sub(header, rest)
 
 
+def first_column_labels_rows(page: str) -> bool:
+    """Whether the first column of ``page`` (one table's HTML, its rows in a ``<tbody>``) labels the rows, judged
+    on the cells' text as shown by :func:`cm_research.report.tables.labels_rows`, the Word copy's rule."""
+    from cm_research.report.tables import labels_rows
+
+    _, tbody, rest = page.partition("<tbody>")
+    if not tbody:
+        return False
+    rows = [_CELL.findall(m.group(1)) for m in _BODY_ROW.finditer(rest.partition("</tbody>")[0])]
+    rows = [r for r in rows if r]
+    first = [html.unescape(re.sub(r"<[^>]+>", "", r[0])) for r in rows]
+    return bool(rows) and labels_rows(first, max(len(r) for r in rows))
+
+
+def labelled_row_headers(page: str) -> str:
+    """``page`` (one table's HTML) with its first column as row headers (:func:`row_headers`) when that column
+    labels the rows (:func:`first_column_labels_rows`); otherwise unchanged."""
+    return row_headers(page) if first_column_labels_rows(page) else page
+
+
 def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> None:
     """Show a tidy table in the notebook without its index, numbers rounded for reading, headings in words,
     counts whole and a note common to every row once beneath it (:func:`cm_research.report.tables.readable_table`).
     A table whose ``attrs["row_header"]`` names a column shows that column first, as row headers
-    (:func:`row_headers`)."""
+    (:func:`row_headers`); otherwise the first column heads the rows when it labels them (not numbers, withheld
+    counts or blanks: :func:`labelled_row_headers`, the Word copy's rule)."""
     from cm_research.report.tables import readable_table
 
     key = table.attrs.get(ROW_HEADER)
@@ -53,7 +76,7 @@ def show_table(table: pd.DataFrame, caption: str = "", decimals: int = 1) -> Non
     if caption:
         styler = styler.set_caption(html.escape(caption, quote=False))
     page = styler.to_html()
-    display(HTML(row_headers(page) if key is not None else page))
+    display(HTML(row_headers(page) if key is not None else labelled_row_headers(page)))
     if notes:
         show_markdown("\n\n".join(f"*Note:* {note}" for note in notes))
 

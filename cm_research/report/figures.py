@@ -147,7 +147,9 @@ def data_details(fig: plt.Figure, alt: str) -> str:
     withheld = (table.astype(str) == NOT_SHOWN).any().any()
     note = f" (not shown: withheld {PROTECTED})" if withheld else ""
     name = alt.split(":")[0] if len(alt.split(":")[0]) <= 120 else alt[:117] + "..."
-    body = table.to_html(index=False, na_rep="", border=0, escape=True)
+    from cm_research.report.display import labelled_row_headers
+
+    body = labelled_row_headers(table.to_html(index=False, na_rep="", border=0, escape=True))  # WCAG 1.3.1
     body = body.replace('<table class="dataframe">', f'<table class="dataframe"><caption>Data for this figure: '
                         f'{html.escape(name + note)}</caption>', 1)
     return f'<details class="cm-figure-data"><summary>Data for this figure</summary>{body}</details>'

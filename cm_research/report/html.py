@@ -153,6 +153,7 @@ def plain_alt_texts(nb) -> None:
 
 
 _SECTION = re.compile(r"<(thead|tbody|tfoot)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+_WHOLE_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL | re.IGNORECASE)
 _BARE_TH = re.compile(r"<th(?![^>]*\bscope=)(?=[\s>])", re.IGNORECASE)
 _HEADING_OR_TABLE = re.compile(r"<h[1-6]\b[^>]*>(?P<heading>.*?)</h[1-6]>|<table\b(?P<attrs>[^>]*)>(?P<next>\s*<caption)?",
                                re.DOTALL | re.IGNORECASE)
@@ -168,6 +169,8 @@ def accessible_structure(body: str) -> str:
 
     - every header cell says what it heads: ``scope="col"`` in a table's head, ``scope="row"`` in its body
       (pandas writes the index there);
+    - a table whose first column labels its rows (a Markdown table in the prose; ``show_table`` has done its own)
+      has that column as row headers (:func:`cm_research.report.display.labelled_row_headers`);
     - a table without a ``<caption>`` (a Markdown table in the prose) is named after the heading above it
       (``aria-label``), so a screen reader that lists the page's tables, and a keyboard user who tabs to one,
       hears what it holds;
@@ -175,6 +178,9 @@ def accessible_structure(body: str) -> str:
       (fifteen stops that each say "pilcrow");
     - a skip link, first on the page, moves focus to ``<main>``.
     """
+    from cm_research.report.display import labelled_row_headers
+
+    body = _WHOLE_TABLE.sub(lambda m: labelled_row_headers(m.group(0)), body)
     body = _SECTION.sub(lambda m: _BARE_TH.sub(
         f'<th scope="{"row" if m.group(1).lower() == "tbody" else "col"}"', m.group(0)), body)
     heading = ""
@@ -329,8 +335,8 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd}
 .failed{color:#a40000;font-weight:600}.ok{color:#176b00}.banner{background:#fff4ce;border-left:4px solid #e0a800;padding:.6rem 1rem}
-small{color:#666}caption{text-align:left;font-weight:600;padding:.4rem 0}td{overflow-wrap:anywhere}
-@media print{td{overflow-wrap:break-word}}
+small{color:#666}caption{text-align:left;font-weight:600;padding:.4rem 0}td,tbody th{overflow-wrap:anywhere}
+@media print{td,tbody th{overflow-wrap:break-word}}
 :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 """
 
@@ -351,7 +357,7 @@ def write_index(run_dir: str | Path, title: str, entries: list[IndexEntry], synt
         if e.error:
             status += f"<br><small>{html.escape(e.error)}</small>"
         name = html.escape(e.title or e.notebook) + (f"<br><small>{html.escape(e.notebook)}</small>" if e.title else "")
-        rows.append(f"<tr><td>{html.escape(e.site)}</td><td>{name}</td><td>{status}</td><td>{links}</td></tr>")
+        rows.append(f"<tr><th scope=\"row\">{html.escape(e.site)}</th><td>{name}</td><td>{status}</td><td>{links}</td></tr>")
     sites: dict[str, list[IndexEntry]] = {}
     for e in entries:
         sites.setdefault(e.site, []).append(e)

@@ -12,6 +12,7 @@ from :data:`HEADINGS` for the result columns the package computes, and otherwise
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import pandas as pd
@@ -25,6 +26,18 @@ from cm_research.report.wording import format_p as _format_p
 COUNT_PATTERN = re.compile(r"^(n|k|total|young_people|mentored|comparison)$|^n_|^rows_|^cells_|_count$|^count_"
                            r"|^warnings$")
 P_VALUE_PATTERN = re.compile(r"(^|_)p_(val|holm|adj|value)$|^p$")
+#: a first-column cell that names no row: a number, a withheld count "c", or blank
+_NOT_A_LABEL = re.compile(r"^[-+\u2212]?[\d.,]+%?$|^c$|^$")
+
+
+def labels_rows(first_column: Iterable[object], width: int) -> bool:
+    """Whether a table's first column labels its rows, so that its cells are the rows' headers (WCAG 2.1 1.3.1,
+    info and relationships): the table has more than one column, and at least one body cell of the first column
+    (as shown, e.g. "Attendance (%)", "2022/23", "mentee 2") is not a number, a withheld count ``c`` or blank.
+
+    The one rule for both copies of a report: the HTML tables (:func:`cm_research.report.display.row_headers`,
+    ``<th scope="row">``) and the Word tables (:func:`cm_research.report.word._word_table`, "First Column")."""
+    return width > 1 and any(not _NOT_A_LABEL.match(str(value).strip()) for value in first_column)
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from cm_research.report.tables import labels_rows
+
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*(?:[-*]|\d+\.)\s+(.*)$")
 _INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*|_[^_]+_|`[^`]+`|\[[^\]]*\]\([^)]*\))")
@@ -107,7 +109,6 @@ def _table(doc, table) -> None:
     _word_table(doc, rows, name, header_rows=max(1, min(header_rows, len(rows) - 1)))
 
 
-_NUMBER = re.compile(r"^[-+\u2212]?[\d.,]+%?$|^c$|^$")  # a number, a withheld count "c", or empty
 TABLE_STYLE = "Report Table"
 
 
@@ -156,7 +157,7 @@ def _word_table(doc, rows: list[list[str]], name: str, header_rows: int = 1) -> 
     word = doc.add_table(rows=len(rows), cols=width)
     word.style = _table_style(doc)
     body = [r[0] if r else "" for r in rows[header_rows:]]
-    row_headers = width > 1 and any(not _NUMBER.match(v.strip()) for v in body)
+    row_headers = labels_rows(body, width)
     props = word._tbl.tblPr
     look = props.find(qn("w:tblLook"))
     if look is None:

@@ -27,7 +27,7 @@ def _table(fig, alt: str) -> pd.DataFrame:
     soup = BeautifulSoup(data_details(fig, alt), "html.parser")
     assert soup.details.summary.get_text() == "Data for this figure"
     return pd.DataFrame(
-        [[td.get_text() for td in tr.find_all("td")] for tr in soup.table.tbody.find_all("tr")],
+        [[td.get_text() for td in tr.find_all(["th", "td"])] for tr in soup.table.tbody.find_all("tr")],
         columns=[th.get_text() for th in soup.table.thead.find_all("th")])
 
 

@@ -58,7 +58,8 @@ def test_header_cells_get_a_scope_and_a_table_without_caption_its_heading():
     soup = BeautifulSoup(accessible_structure(TINY), "html.parser")
     first, second = soup.find_all("table")
     assert first["aria-label"] == "Table: Files read" and not second.has_attr("aria-label")
-    assert [th["scope"] for th in first.find_all("th")] == ["col", "col"]
+    # a Markdown table's first column of labels ("a") heads its rows, as show_table's do (display.labelled_row_headers)
+    assert [(th.get_text(), th["scope"]) for th in first.find_all("th")] == [("key", "col"), ("what", "col"), ("a", "row")]
     assert [th["scope"] for th in second.find_all("th")] == ["col", "col", "row"]  # the index cell heads its row
     skip = soup.body.find("a")
     assert skip["href"] == "#main-content" and skip.get_text() == "Skip to the report"
@@ -266,7 +267,8 @@ def test_the_run_index_reflows_at_320px_with_a_captioned_table(tmp_path, browser
                for k in range(3)]
     page = write_index(tmp_path, "cm_research: demo", entries, synthetic=True, manifest="manifest.json")
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    assert soup.find("caption").get_text() and all(th["scope"] == "col" for th in soup.find_all("th"))
+    assert soup.find("caption").get_text() and all(th["scope"] == "col" for th in soup.thead.find_all("th"))
+    assert [th["scope"] for th in soup.tbody.find_all("th")] == ["row"] * 3  # each report's row headed by its site
     _view(browser, 320)
     browser.get(page.as_uri())
     scroll, client = browser.execute_script(PAGE_WIDTH_JS)
